@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { id, pageOf, pageQuery } from "../shared/schema.ts";
+
+export const auditListQuery = pageQuery.extend({
+  entity: z.string().max(64).optional(),
+  entityId: z.string().max(64).optional(),
+  actorId: id.optional(),
+  action: z.string().max(64).optional(),
+  from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+});
+
+export const auditEntryOutput = z.object({
+  id: z.number(),
+  at: z.string(),
+  actor: z.object({ id: z.number(), username: z.string() }).nullable(),
+  unitId: z.number().nullable(),
+  entity: z.string(),
+  entityId: z.string().nullable(),
+  action: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+});
+export const auditPage = pageOf(auditEntryOutput);
+export type AuditEntryOutput = z.output<typeof auditEntryOutput>;

@@ -1,0 +1,31 @@
+import type { Selectable } from "kysely";
+import type { RegionTable } from "../../db/types.ts";
+import type { CountryOutput, RegionOutput } from "./schema.ts";
+import type { CountryRow } from "./store.ts";
+
+function ref(code: string | null, en: string | null, zh: string | null) {
+  return code ? { code, name: { en: en ?? code, zh: zh ?? code } } : null;
+}
+
+/** Shapes a country row for output. */
+export function presentCountry(row: CountryRow): CountryOutput {
+  return {
+    code: row.code,
+    iso2: row.iso2,
+    name: { en: row.nameEn, zh: row.nameZh },
+    officialNameEn: row.officialNameEn,
+    region: ref(row.regionCode, row.regionNameEn, row.regionNameZh),
+    subregion: ref(row.subregionCode, row.subregionNameEn, row.subregionNameZh),
+    historical: row.historical,
+    validFrom: row.validFrom,
+    validTo: row.validTo,
+    successorCode: row.successorCode,
+    note: row.note,
+    organisationCount: row.organisationCount,
+  };
+}
+
+/** Shapes a UN M49 region for output. */
+export function presentRegion(row: Selectable<RegionTable>): RegionOutput {
+  return { code: row.code, parentCode: row.parentCode, level: row.level, name: { en: row.nameEn, zh: row.nameZh } };
+}

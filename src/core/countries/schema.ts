@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { countryCode, optionalText, text, year } from "../shared/schema.ts";
+
+export const countryListQuery = z.object({
+  region: z
+    .string()
+    .regex(/^\d{3}$/, "Expected a UN M49 code such as 142.")
+    .optional(),
+  group: z.string().max(64).optional(),
+  historical: z.enum(["true", "false"]).optional(),
+  q: z.string().max(200).optional(),
+});
+
+export const countryCreateInput = z.object({
+  code: countryCode,
+  iso2: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .nullish(),
+  nameEn: text(300),
+  nameZh: text(300),
+  officialNameEn: optionalText(500),
+  subregionCode: z.string().regex(/^\d{3}$/),
+  historical: z.boolean().default(false),
+  validFrom: year.nullish(),
+  validTo: year.nullish(),
+  successorCode: countryCode.nullish(),
+  note: optionalText(2000),
+});
+export const countryUpdateInput = countryCreateInput.omit({ code: true }).partial();
+
+const regionRef = z.object({ code: z.string(), name: z.object({ en: z.string(), zh: z.string() }) }).nullable();
+export const countryOutput = z.object({
+  code: z.string(),
+  iso2: z.string().nullable(),
+  name: z.object({ en: z.string(), zh: z.string() }),
+  officialNameEn: z.string().nullable(),
+  region: regionRef,
+  subregion: regionRef,
+  historical: z.boolean(),
+  validFrom: z.number().nullable(),
+  validTo: z.number().nullable(),
+  successorCode: z.string().nullable(),
+  note: z.string().nullable(),
+  organisationCount: z.number().optional(),
+});
+export const countryDetailOutput = countryOutput.extend({
+  organisationsByKind: z.record(z.string(), z.number()),
+  groups: z.array(z.object({ id: z.number(), key: z.string(), name: z.object({ en: z.string(), zh: z.string() }) })),
+});
+export const regionOutput = z.object({
+  code: z.string(),
+  parentCode: z.string().nullable(),
+  level: z.string(),
+  name: z.object({ en: z.string(), zh: z.string() }),
+});
+
+export type CountryOutput = z.output<typeof countryOutput>;
+export type CountryDetailOutput = z.output<typeof countryDetailOutput>;
+export type RegionOutput = z.output<typeof regionOutput>;

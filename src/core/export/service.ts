@@ -1,0 +1,70 @@
+import { sql } from "kysely";
+import { db } from "../../db/current.ts";
+import type { DB } from "../../db/types.ts";
+import { authorize } from "../access/policy.ts";
+import type { Actor } from "../shared/actor.ts";
+import { writeAudit } from "../shared/mutation.ts";
+
+/** The tables an export contains, in an order that can be loaded back (parents first). */
+export const exportedTables = {
+  regions: ["code"],
+  countries: ["code"],
+  countryGroups: ["id"],
+  countryGroupMembers: ["group_id", "country_code"],
+  units: ["id"],
+  users: ["id"],
+  userRoles: ["user_id", "unit_id", "role"],
+  tags: ["id"],
+  topics: ["id"],
+  organisations: ["id"],
+  organisationNames: ["id"],
+  organisationTags: ["organisation_id", "tag_id"],
+  organisationStatuses: ["id"],
+  people: ["id"],
+  positions: ["id"],
+  personContacts: ["id"],
+  relationships: ["organisation_id"],
+  partnerRelations: ["id"],
+} as const satisfies Partial<Record<keyof DB, readonly string[]>>;
+
+const pageSize = 5000;
+
+/**
+ * Writes everything as one JSON document, table by table and page by page, so that a
+ * large registry never sits in memory at once. The export itself is audited.
+ */
+export async function exportAll(
+  actor: Actor,
+  write: (chunk: string) => Promise<void> | void,
+  progress: (table: string, rows: number) => void = () => {},
+): Promise<Record<string, number>> {
+  authorize(actor, "data.export");
+  const counts: Record<string, number> = {};
+  await write(`{"format":"liaison-export","version":1,"exportedAt":${JSON.stringify(new Date().toISOString())},"tables":{`);
+  for (const [index, [table, key]] of (
+    Object.entries(exportedTables) as Array<[keyof typeof exportedTables, readonly string[]]>
+  ).entries()) {
+    await write(`${index === 0 ? "" : ","}${JSON.stringify(table)}:[`);
+    let written = 0;
+    for (let offset = 0; ; offset += pageSize) {
+      const rows = await db()
+        .selectFrom(table)
+        .selectAll()
+        .orderBy(sql.raw(key.join(", ")))
+        .limit(pageSize)
+        .offset(offset)
+        .execute();
+      for (const row of rows) {
+        await write(`${written === 0 ? "" : ","}${JSON.stringify(row)}`);
+        written++;
+      }
+      progress(table, written);
+      if (rows.length < pageSize) break;
+    }
+    await write("]");
+    counts[table] = written;
+  }
+  await write("}}\n");
+  await writeAudit(db(), actor, { entity: "export", entityId: null, action: "export", after: counts });
+  return counts;
+}

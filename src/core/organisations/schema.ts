@@ -1,0 +1,147 @@
+import { z } from "zod";
+import { countryCode, id, isoDate, key, langTag, optionalText, pageOf, pageQuery, scriptCode, text, year } from "../shared/schema.ts";
+import { families, keysOf, nameKinds, organisationKinds, partyStatuses, relationshipLevels } from "../shared/vocabulary.ts";
+
+export const organisationKind = z.enum(keysOf(organisationKinds));
+export const family = z.enum(keysOf(families));
+export const relationshipLevel = z.enum(keysOf(relationshipLevels));
+export const partyStatus = z.enum(keysOf(partyStatuses));
+
+export const organisationNameInput = z.object({
+  kind: z.enum(keysOf(nameKinds)),
+  lang: langTag,
+  script: scriptCode.nullish(),
+  value: text(500),
+  validTo: year.nullish(),
+});
+
+const organisationFields = {
+  kind: organisationKind,
+  countryCode: countryCode.nullish(),
+  names: z.array(organisationNameInput).min(1, "Give at least one name.").max(100),
+  foundedYear: year.nullish(),
+  dissolvedYear: year.nullish(),
+  website: z
+    .url({ protocol: /^https?$/, error: "Expected an http(s) URL." })
+    .max(500)
+    .nullish(),
+  description: optionalText(20_000),
+  family: family.nullish(),
+  wikidataId: z
+    .string()
+    .regex(/^Q[1-9]\d{0,11}$/, "Expected a Wikidata id such as Q12345.")
+    .nullish(),
+  partyfactsId: z.number().int().positive().max(2_000_000_000).nullish(),
+  parlgovId: z.number().int().positive().max(2_000_000_000).nullish(),
+  tags: z.array(key).max(50).optional(),
+};
+
+function checkYears(value: { foundedYear?: number | null; dissolvedYear?: number | null }, ctx: z.RefinementCtx) {
+  if (value.foundedYear && value.dissolvedYear && value.dissolvedYear < value.foundedYear) {
+    ctx.addIssue({ code: "custom", path: ["dissolvedYear"], message: "Cannot be before the founding year." });
+  }
+}
+
+export const organisationCreateInput = z.object(organisationFields).strict().superRefine(checkYears);
+export const organisationUpdateInput = z
+  .object(organisationFields)
+  .partial()
+  .strict()
+  .superRefine(checkYears)
+  .refine((v) => Object.keys(v).length > 0, "Nothing to change.");
+
+export const organisationSorts = ["name", "-name", "nameZh", "country", "founded", "-founded", "updated", "-updated", "relevance"] as const;
+
+export const organisationListQuery = pageQuery.extend({
+  q: z.string().trim().max(200).optional(),
+  kind: organisationKind.optional(),
+  country: countryCode.optional(),
+  region: z
+    .string()
+    .regex(/^\d{3}$/, "Expected a UN M49 code such as 142.")
+    .optional(),
+  group: z.string().max(64).optional(),
+  family: family.optional(),
+  level: relationshipLevel.optional(),
+  inGovernmentOn: isoDate.optional(),
+  tag: key.optional(),
+  sort: z.enum(organisationSorts).optional(),
+});
+
+export const statusCreateInput = z
+  .object({ status: partyStatus, validFrom: isoDate, validTo: isoDate.nullish(), note: optionalText(2000) })
+  .strict()
+  .refine((v) => !v.validTo || v.validTo >= v.validFrom, { path: ["validTo"], message: "Cannot be before validFrom." });
+
+const bilingual = z.object({ en: z.string(), zh: z.string().nullable() });
+const countryRef = z.object({ code: z.string(), name: z.object({ en: z.string(), zh: z.string() }) }).nullable();
+
+export const organisationListItem = z.object({
+  id: z.number(),
+  kind: organisationKind,
+  name: bilingual,
+  abbreviation: z.string().nullable(),
+  country: countryRef,
+  foundedYear: z.number().nullable(),
+  family: z.string().nullable(),
+  relationshipLevel: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export const organisationPage = pageOf(organisationListItem);
+
+export const organisationDetail = organisationListItem.extend({
+  dissolvedYear: z.number().nullable(),
+  website: z.string().nullable(),
+  description: z.string().nullable(),
+  externalIds: z.object({ wikidata: z.string().nullable(), partyfacts: z.number().nullable(), parlgov: z.number().nullable() }),
+  links: z.array(z.object({ label: z.string(), url: z.string() })),
+  names: z.array(
+    z.object({
+      id: z.number(),
+      kind: z.string(),
+      lang: z.string(),
+      script: z.string().nullable(),
+      value: z.string(),
+      validTo: z.number().nullable(),
+    }),
+  ),
+  statuses: z.array(
+    z.object({ id: z.number(), status: z.string(), validFrom: z.string(), validTo: z.string().nullable(), note: z.string().nullable() }),
+  ),
+  tags: z.array(z.object({ key: z.string(), name: z.object({ en: z.string(), zh: z.string() }) })),
+  relationship: z
+    .object({
+      level: z.string(),
+      since: z.string().nullable(),
+      leadUnit: z.object({ id: z.number(), name: z.object({ en: z.string(), zh: z.string() }) }).nullable(),
+      notes: z.string().nullable(),
+    })
+    .nullable(),
+  relations: z.array(
+    z.object({
+      id: z.number(),
+      kind: z.string(),
+      direction: z.enum(["outgoing", "incoming"]),
+      organisation: z.object({ id: z.number(), name: bilingual }),
+      startDate: z.string().nullable(),
+      endDate: z.string().nullable(),
+      note: z.string().nullable(),
+    }),
+  ),
+  people: z.array(
+    z.object({
+      positionId: z.number(),
+      person: z.object({ id: z.number(), name: bilingual }),
+      title: z.object({ en: z.string(), zh: z.string().nullable() }),
+      startDate: z.string().nullable(),
+      endDate: z.string().nullable(),
+    }),
+  ),
+  source: z.string(),
+  createdAt: z.string(),
+});
+
+export type OrganisationNameInput = z.output<typeof organisationNameInput>;
+export type OrganisationListQuery = z.output<typeof organisationListQuery>;
+export type OrganisationListItem = z.output<typeof organisationListItem>;
+export type OrganisationDetail = z.output<typeof organisationDetail>;

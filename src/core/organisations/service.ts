@@ -1,0 +1,236 @@
+import { sql } from "kysely";
+import { db } from "../../db/current.ts";
+import { authorize } from "../access/policy.ts";
+import type { Actor } from "../shared/actor.ts";
+import { AppError, invalidField, notFound } from "../shared/errors.ts";
+import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
+import { id as idSchema, type Page, parseInput } from "../shared/schema.ts";
+import { cleanMultiline } from "../shared/text.ts";
+import { displayColumns, type NormalisedName, normaliseNames } from "./names.ts";
+import { presentOrganisation, presentOrganisationListItem } from "./presenter.ts";
+import {
+  type OrganisationDetail,
+  type OrganisationListItem,
+  organisationCreateInput,
+  organisationListQuery,
+  organisationUpdateInput,
+  statusCreateInput,
+} from "./schema.ts";
+import { organisationListQuery as listQuery, organisationDetailQuery } from "./store.ts";
+
+/** Lists organisations with filters, sorting and the name query `q`. */
+export async function listOrganisations(actor: Actor, input: unknown = {}): Promise<Page<OrganisationListItem>> {
+  authorize(actor, "registry.read");
+  const query = parseInput(organisationListQuery, input);
+  const rows = await listQuery(db(), query).execute();
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && query.page > 1) {
+    const all = await listQuery(db(), { ...query, page: 1, pageSize: 1 }).execute();
+    total = all[0]?.total ?? 0;
+  }
+  return { items: rows.map(presentOrganisationListItem), total, page: query.page, pageSize: query.pageSize };
+}
+
+async function loadOrganisation(executor: Executor, organisationId: number): Promise<OrganisationDetail> {
+  const row = await organisationDetailQuery(executor, organisationId).executeTakeFirst();
+  if (!row) throw notFound("organisation", organisationId);
+  return presentOrganisation(row);
+}
+
+/** One organisation with its names, statuses, tags, relationship, relations and people. */
+export async function getOrganisation(actor: Actor, organisationId: number): Promise<OrganisationDetail> {
+  authorize(actor, "registry.read");
+  return loadOrganisation(db(), parseInput(idSchema, organisationId));
+}
+
+async function assertCountry(trx: Trx, code: string | null | undefined) {
+  if (!code) return;
+  const found = await trx.selectFrom("countries").select("code").where("code", "=", code).executeTakeFirst();
+  if (!found) throw invalidField("countryCode", `No country ${code}.`);
+}
+
+async function assertExternalIdsFree(
+  trx: Trx,
+  organisationId: number | null,
+  ids: { wikidataId?: string | null | undefined; partyfactsId?: number | null | undefined },
+) {
+  for (const [field, value] of Object.entries(ids) as Array<["wikidataId" | "partyfactsId", string | number | null]>) {
+    if (value === null || value === undefined) continue;
+    const clash = await trx
+      .selectFrom("organisations")
+      .select(["id", "nameEn"])
+      .where(field, "=", value as never)
+      .executeTakeFirst();
+    if (clash && clash.id !== organisationId) {
+      throw new AppError("CONFLICT", `${clash.nameEn} (id ${clash.id}) already has ${field} ${value}.`, {
+        fields: [{ path: field, message: `Already used by organisation ${clash.id}.` }],
+      });
+    }
+  }
+}
+
+async function writeNames(trx: Trx, organisationId: number, names: NormalisedName[]) {
+  await trx.deleteFrom("organisationNames").where("organisationId", "=", organisationId).execute();
+  if (names.length === 0) return;
+  await trx
+    .insertInto("organisationNames")
+    .values(names.map((n, position) => ({ organisationId, ...n, position })))
+    .execute();
+}
+
+async function writeTags(trx: Trx, organisationId: number, keys: string[]) {
+  await trx.deleteFrom("organisationTags").where("organisationId", "=", organisationId).execute();
+  const unique = [...new Set(keys)];
+  if (unique.length === 0) return;
+  const tags = await trx.selectFrom("tags").select(["id", "key"]).where("key", "in", unique).execute();
+  const found = new Set(tags.map((t) => t.key));
+  const missing = keys.findIndex((k) => !found.has(k));
+  if (missing >= 0) throw invalidField(`tags.${missing}`, `No tag ${keys[missing]}; create it first.`);
+  await trx
+    .insertInto("organisationTags")
+    .values(tags.map((t) => ({ organisationId, tagId: t.id })))
+    .execute();
+}
+
+function requireNames(names: NormalisedName[]): NormalisedName[] {
+  if (names.length === 0) throw invalidField("names", "Give at least one name.");
+  return names;
+}
+
+/** Creates an organisation in the shared registry. */
+export async function createOrganisation(actor: Actor, input: unknown): Promise<OrganisationDetail> {
+  authorize(actor, "registry.write");
+  const data = parseInput(organisationCreateInput, input);
+  const names = requireNames(normaliseNames(data.names));
+  return mutate(actor, async (trx) => {
+    await assertCountry(trx, data.countryCode);
+    await assertExternalIdsFree(trx, null, data);
+    const row = await trx
+      .insertInto("organisations")
+      .values({
+        kind: data.kind,
+        countryCode: data.countryCode ?? null,
+        foundedYear: data.foundedYear ?? null,
+        dissolvedYear: data.dissolvedYear ?? null,
+        website: data.website ?? null,
+        description: cleanMultiline(data.description),
+        family: data.family ?? null,
+        wikidataId: data.wikidataId ?? null,
+        partyfactsId: data.partyfactsId ?? null,
+        parlgovId: data.parlgovId ?? null,
+        ...displayColumns(names),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await writeNames(trx, row.id, names);
+    await writeTags(trx, row.id, data.tags ?? []);
+    const result = await loadOrganisation(trx, row.id);
+    return { result, audit: { entity: "organisation", entityId: row.id, action: "create", after: result } };
+  });
+}
+
+/** Changes an organisation; `names` and `tags`, when given, replace the whole set. */
+export async function updateOrganisation(actor: Actor, organisationId: number, input: unknown): Promise<OrganisationDetail> {
+  authorize(actor, "registry.write");
+  const data = parseInput(organisationUpdateInput, input);
+  return mutate(actor, async (trx) => {
+    const locked = await trx
+      .selectFrom("organisations")
+      .select(["id", "foundedYear", "dissolvedYear"])
+      .where("id", "=", organisationId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!locked) throw notFound("organisation", organisationId);
+    const founded = data.foundedYear === undefined ? locked.foundedYear : data.foundedYear;
+    const dissolved = data.dissolvedYear === undefined ? locked.dissolvedYear : data.dissolvedYear;
+    if (founded && dissolved && dissolved < founded) throw invalidField("dissolvedYear", "Cannot be before the founding year.");
+    const before = await loadOrganisation(trx, organisationId);
+    await assertCountry(trx, data.countryCode);
+    await assertExternalIdsFree(trx, organisationId, data);
+    const { names: rawNames, tags, description, ...fields } = data;
+    const names = rawNames ? requireNames(normaliseNames(rawNames)) : null;
+    await trx
+      .updateTable("organisations")
+      .set({
+        ...fields,
+        ...(description !== undefined ? { description: cleanMultiline(description) } : {}),
+        ...(names ? displayColumns(names) : {}),
+        updatedAt: new Date(),
+      })
+      .where("id", "=", organisationId)
+      .execute();
+    if (names) await writeNames(trx, organisationId, names);
+    if (tags) await writeTags(trx, organisationId, tags);
+    const after = await loadOrganisation(trx, organisationId);
+    return { result: after, audit: { entity: "organisation", entityId: organisationId, action: "update", before, after } };
+  });
+}
+
+/** Deletes an organisation with its names, statuses and relations. */
+export async function deleteOrganisation(actor: Actor, organisationId: number): Promise<void> {
+  authorize(actor, "registry.delete");
+  await mutate(actor, async (trx) => {
+    const before = await organisationDetailQuery(trx, organisationId).executeTakeFirst();
+    if (!before) throw notFound("organisation", organisationId);
+    await trx.deleteFrom("organisations").where("id", "=", organisationId).execute();
+    return {
+      result: undefined,
+      audit: { entity: "organisation", entityId: organisationId, action: "delete", before: presentOrganisation(before) },
+    };
+  });
+}
+
+// A party cannot be in government and in opposition at once, nor hold one status twice.
+type PartyStatus = "in_government" | "opposition" | "banned" | "dissolved";
+const exclusiveStatuses: Record<PartyStatus, PartyStatus[]> = {
+  in_government: ["in_government", "opposition"],
+  opposition: ["in_government", "opposition"],
+  banned: ["banned"],
+  dissolved: ["dissolved"],
+};
+
+/** Records a dated status fact such as "in government from 2019-05-01". */
+export async function addOrganisationStatus(actor: Actor, organisationId: number, input: unknown): Promise<OrganisationDetail> {
+  authorize(actor, "registry.write");
+  const data = parseInput(statusCreateInput, input);
+  return mutate(actor, async (trx) => {
+    const org = await trx.selectFrom("organisations").select("id").where("id", "=", organisationId).forUpdate().executeTakeFirst();
+    if (!org) throw notFound("organisation", organisationId);
+    const clash = await trx
+      .selectFrom("organisationStatuses")
+      .select(["id", "status", "validFrom", "validTo"])
+      .where("organisationId", "=", organisationId)
+      .where("status", "in", exclusiveStatuses[data.status])
+      .where(sql<boolean>`daterange(valid_from, valid_to, '[]') && daterange(${data.validFrom}::date, ${data.validTo ?? null}::date, '[]')`)
+      .executeTakeFirst();
+    if (clash) {
+      throw new AppError("CONFLICT", `This overlaps the status ${clash.status} from ${clash.validFrom} to ${clash.validTo ?? "now"}.`, {
+        fields: [{ path: "validFrom", message: "Overlaps another status." }],
+        conflictingStatusId: clash.id,
+      });
+    }
+    const row = await trx
+      .insertInto("organisationStatuses")
+      .values({ organisationId, status: data.status, validFrom: data.validFrom, validTo: data.validTo ?? null, note: data.note ?? null })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const result = await loadOrganisation(trx, organisationId);
+    return { result, audit: { entity: "organisation_status", entityId: row.id, action: "create", after: row } };
+  });
+}
+
+/** Removes a status fact. */
+export async function removeOrganisationStatus(actor: Actor, organisationId: number, statusId: number): Promise<OrganisationDetail> {
+  authorize(actor, "registry.write");
+  return mutate(actor, async (trx) => {
+    const before = await trx
+      .deleteFrom("organisationStatuses")
+      .where("id", "=", statusId)
+      .where("organisationId", "=", organisationId)
+      .returningAll()
+      .executeTakeFirst();
+    if (!before) throw notFound("status", statusId);
+    const result = await loadOrganisation(trx, organisationId);
+    return { result, audit: { entity: "organisation_status", entityId: statusId, action: "delete", before } };
+  });
+}

@@ -1,0 +1,287 @@
+import { db } from "../../db/current.ts";
+import { authorize } from "../access/policy.ts";
+import { unitInScope } from "../access/scope.ts";
+import { buildSearchText } from "../search/text.ts";
+import type { Actor } from "../shared/actor.ts";
+import { invalidField, notFound } from "../shared/errors.ts";
+import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
+import { id as idSchema, type Page, parseInput } from "../shared/schema.ts";
+import { cleanMultiline, cleanText } from "../shared/text.ts";
+import { presentContact, presentPerson, presentPersonListItem } from "./presenter.ts";
+import {
+  type ContactOutput,
+  contactInput,
+  type PersonDetail,
+  type PersonListItem,
+  personCreateInput,
+  personListQuery,
+  personUpdateInput,
+  positionInput,
+} from "./schema.ts";
+import { personListQuery as listQuery, personDetailQuery } from "./store.ts";
+
+interface PersonNames {
+  familyNameEn: string | null;
+  givenNameEn: string | null;
+  nameEn: string;
+  nameZh: string | null;
+  nameNative: string | null;
+  aliases: string[];
+}
+
+/** The display name and search text, from the structured names. */
+function nameColumns(names: PersonNames) {
+  return {
+    ...names,
+    searchText: buildSearchText([names.nameEn, names.familyNameEn, names.givenNameEn, names.nameZh, names.nameNative, ...names.aliases]),
+  };
+}
+
+function composeNames(input: {
+  familyNameEn?: string | null | undefined;
+  givenNameEn?: string | null | undefined;
+  nameEn?: string | undefined;
+  nameZh?: string | null | undefined;
+  nameNative?: string | null | undefined;
+  aliases?: string[] | undefined;
+}): PersonNames {
+  const familyNameEn = cleanText(input.familyNameEn);
+  const givenNameEn = cleanText(input.givenNameEn);
+  const nameEn = cleanText(input.nameEn) ?? [givenNameEn, familyNameEn].filter(Boolean).join(" ");
+  if (!nameEn) throw invalidField("nameEn", "Give the English name, or the family and given names.");
+  return {
+    familyNameEn,
+    givenNameEn,
+    nameEn,
+    nameZh: cleanText(input.nameZh),
+    nameNative: cleanText(input.nameNative),
+    aliases: [...new Set((input.aliases ?? []).map((a) => cleanText(a)).filter((a): a is string => a !== null))],
+  };
+}
+
+async function assertCountry(trx: Trx, code: string | null | undefined) {
+  if (!code) return;
+  const found = await trx.selectFrom("countries").select("code").where("code", "=", code).executeTakeFirst();
+  if (!found) throw invalidField("countryCode", `No country ${code}.`);
+}
+
+async function loadPerson(executor: Executor, personId: number): Promise<PersonDetail> {
+  const row = await personDetailQuery(executor, personId).executeTakeFirst();
+  if (!row) throw notFound("person", personId);
+  return presentPerson(row);
+}
+
+/** Lists people by name query, country or organisation. */
+export async function listPeople(actor: Actor, input: unknown = {}): Promise<Page<PersonListItem>> {
+  authorize(actor, "registry.read");
+  const query = parseInput(personListQuery, input);
+  const rows = await listQuery(db(), query).execute();
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && query.page > 1) total = (await listQuery(db(), { ...query, page: 1, pageSize: 1 }).execute())[0]?.total ?? 0;
+  return { items: rows.map(presentPersonListItem), total, page: query.page, pageSize: query.pageSize };
+}
+
+/** One person's public profile with positions over time. */
+export async function getPerson(actor: Actor, personId: number): Promise<PersonDetail> {
+  authorize(actor, "registry.read");
+  return loadPerson(db(), parseInput(idSchema, personId));
+}
+
+/** Creates a person in the shared registry. */
+export async function createPerson(actor: Actor, input: unknown): Promise<PersonDetail> {
+  authorize(actor, "registry.write");
+  const data = parseInput(personCreateInput, input);
+  return mutate(actor, async (trx) => {
+    await assertCountry(trx, data.countryCode);
+    const row = await trx
+      .insertInto("people")
+      .values({
+        ...nameColumns(composeNames(data)),
+        nativeLang: data.nativeLang ?? null,
+        gender: data.gender ?? "unknown",
+        birthYear: data.birthYear ?? null,
+        countryCode: data.countryCode ?? null,
+        biography: cleanMultiline(data.biography),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const result = await loadPerson(trx, row.id);
+    return { result, audit: { entity: "person", entityId: row.id, action: "create", after: result } };
+  });
+}
+
+/** Changes a person's public profile. */
+export async function updatePerson(actor: Actor, personId: number, input: unknown): Promise<PersonDetail> {
+  authorize(actor, "registry.write");
+  const data = parseInput(personUpdateInput, input);
+  return mutate(actor, async (trx) => {
+    const row = await trx.selectFrom("people").selectAll().where("id", "=", personId).forUpdate().executeTakeFirst();
+    if (!row) throw notFound("person", personId);
+    const before = await loadPerson(trx, personId);
+    await assertCountry(trx, data.countryCode);
+    const names = composeNames({
+      familyNameEn: data.familyNameEn === undefined ? row.familyNameEn : data.familyNameEn,
+      givenNameEn: data.givenNameEn === undefined ? row.givenNameEn : data.givenNameEn,
+      nameEn: data.nameEn ?? (data.familyNameEn !== undefined || data.givenNameEn !== undefined ? undefined : row.nameEn),
+      nameZh: data.nameZh === undefined ? row.nameZh : data.nameZh,
+      nameNative: data.nameNative === undefined ? row.nameNative : data.nameNative,
+      aliases: data.aliases ?? row.aliases,
+    });
+    await trx
+      .updateTable("people")
+      .set({
+        ...nameColumns(names),
+        ...(data.nativeLang !== undefined ? { nativeLang: data.nativeLang } : {}),
+        ...(data.gender !== undefined ? { gender: data.gender } : {}),
+        ...(data.birthYear !== undefined ? { birthYear: data.birthYear } : {}),
+        ...(data.countryCode !== undefined ? { countryCode: data.countryCode } : {}),
+        ...(data.biography !== undefined ? { biography: cleanMultiline(data.biography) } : {}),
+        updatedAt: new Date(),
+      })
+      .where("id", "=", personId)
+      .execute();
+    const after = await loadPerson(trx, personId);
+    return { result: after, audit: { entity: "person", entityId: personId, action: "update", before, after } };
+  });
+}
+
+/** Deletes a person with their positions and contact details. */
+export async function deletePerson(actor: Actor, personId: number): Promise<void> {
+  authorize(actor, "registry.delete");
+  await mutate(actor, async (trx) => {
+    const before = await loadPerson(trx, personId);
+    await trx.deleteFrom("people").where("id", "=", personId).execute();
+    return { result: undefined, audit: { entity: "person", entityId: personId, action: "delete", before } };
+  });
+}
+
+async function assertOrganisation(trx: Trx, organisationId: number) {
+  const found = await trx.selectFrom("organisations").select("id").where("id", "=", organisationId).executeTakeFirst();
+  if (!found) throw invalidField("organisationId", `No organisation ${organisationId}.`);
+}
+
+/** Adds a position: this person held this title in this organisation, from–to. */
+export async function addPosition(actor: Actor, personId: number, input: unknown): Promise<PersonDetail> {
+  authorize(actor, "registry.write");
+  const data = parseInput(positionInput, input);
+  return mutate(actor, async (trx) => {
+    const person = await trx.selectFrom("people").select("id").where("id", "=", personId).forUpdate().executeTakeFirst();
+    if (!person) throw notFound("person", personId);
+    await assertOrganisation(trx, data.organisationId);
+    const row = await trx
+      .insertInto("positions")
+      .values({
+        personId,
+        organisationId: data.organisationId,
+        titleEn: data.titleEn,
+        titleZh: data.titleZh ?? null,
+        startDate: data.startDate ?? null,
+        endDate: data.endDate ?? null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const result = await loadPerson(trx, personId);
+    return { result, audit: { entity: "position", entityId: row.id, action: "create", after: row } };
+  });
+}
+
+/** Replaces a position's details. */
+export async function updatePosition(actor: Actor, personId: number, positionId: number, input: unknown): Promise<PersonDetail> {
+  authorize(actor, "registry.write");
+  const data = parseInput(positionInput, input);
+  return mutate(actor, async (trx) => {
+    const before = await trx
+      .selectFrom("positions")
+      .selectAll()
+      .where("id", "=", positionId)
+      .where("personId", "=", personId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!before) throw notFound("position", positionId);
+    await assertOrganisation(trx, data.organisationId);
+    const after = await trx
+      .updateTable("positions")
+      .set({
+        organisationId: data.organisationId,
+        titleEn: data.titleEn,
+        titleZh: data.titleZh ?? null,
+        startDate: data.startDate ?? null,
+        endDate: data.endDate ?? null,
+      })
+      .where("id", "=", positionId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const result = await loadPerson(trx, personId);
+    return { result, audit: { entity: "position", entityId: positionId, action: "update", before, after } };
+  });
+}
+
+/** Removes a position. */
+export async function removePosition(actor: Actor, personId: number, positionId: number): Promise<PersonDetail> {
+  authorize(actor, "registry.write");
+  return mutate(actor, async (trx) => {
+    const before = await trx
+      .deleteFrom("positions")
+      .where("id", "=", positionId)
+      .where("personId", "=", personId)
+      .returningAll()
+      .executeTakeFirst();
+    if (!before) throw notFound("position", positionId);
+    const result = await loadPerson(trx, personId);
+    return { result, audit: { entity: "position", entityId: positionId, action: "delete", before } };
+  });
+}
+
+/**
+ * A person's contact details, kept apart from the public profile: only those recorded
+ * by units within the actor's scope.
+ */
+export async function listContacts(actor: Actor, personId: number): Promise<ContactOutput[]> {
+  authorize(actor, "contacts.read");
+  const person = await db().selectFrom("people").select("id").where("id", "=", personId).executeTakeFirst();
+  if (!person) throw notFound("person", personId);
+  const rows = await db()
+    .selectFrom("personContacts as pc")
+    .selectAll()
+    .where("pc.personId", "=", personId)
+    .where((eb) => unitInScope(actor, eb.ref("pc.unitId")))
+    .orderBy("pc.id")
+    .execute();
+  return rows.map(presentContact);
+}
+
+/** Records a contact detail, owned by the actor's unit. */
+export async function addContact(actor: Actor, personId: number, input: unknown): Promise<ContactOutput> {
+  authorize(actor, "contacts.write");
+  const data = parseInput(contactInput, input);
+  return mutate(actor, async (trx) => {
+    const person = await trx.selectFrom("people").select("id").where("id", "=", personId).executeTakeFirst();
+    if (!person) throw notFound("person", personId);
+    const row = await trx
+      .insertInto("personContacts")
+      .values({ personId, unitId: actor.unitId, kind: data.kind, value: data.value, note: data.note ?? null })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    // The value itself stays out of the audit trail: it is restricted data.
+    return {
+      result: presentContact(row),
+      audit: { entity: "person_contact", entityId: row.id, action: "create", after: { personId, kind: row.kind, unitId: row.unitId } },
+    };
+  });
+}
+
+/** Removes a contact detail within the actor's scope. */
+export async function removeContact(actor: Actor, personId: number, contactId: number): Promise<void> {
+  authorize(actor, "contacts.write");
+  await mutate(actor, async (trx) => {
+    const before = await trx
+      .deleteFrom("personContacts as pc")
+      .where("pc.id", "=", contactId)
+      .where("pc.personId", "=", personId)
+      .where((eb) => unitInScope(actor, eb.ref("pc.unitId")))
+      .returning(["pc.id", "pc.personId", "pc.kind", "pc.unitId"])
+      .executeTakeFirst();
+    if (!before) throw notFound("contact", contactId);
+    return { result: undefined, audit: { entity: "person_contact", entityId: contactId, action: "delete", before } };
+  });
+}

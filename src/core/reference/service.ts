@@ -1,0 +1,206 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { sql } from "kysely";
+import { db } from "../../db/current.ts";
+import { authorize } from "../access/policy.ts";
+import { displayColumns, normaliseNames } from "../organisations/names.ts";
+import type { Actor } from "../shared/actor.ts";
+import { mutate, type Trx } from "../shared/mutation.ts";
+import { type ParseReport, partyFactsChecksum, readPartyFacts } from "./partyfacts.ts";
+
+/** The repository's data/ folder. */
+export const bundledDataDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../data");
+
+interface RegionSeed {
+  code: string;
+  parentCode: string | null;
+  level: "world" | "region" | "subregion" | "intermediate";
+  nameEn: string;
+  nameZh: string;
+}
+interface CountrySeed {
+  code: string;
+  iso2: string | null;
+  numericCode: string | null;
+  nameEn: string;
+  nameZh: string;
+  officialNameEn: string | null;
+  regionCode: string | null;
+  subregionCode: string | null;
+  historical: boolean;
+  validFrom: number | null;
+  validTo: number | null;
+  successorCode: string | null;
+  note: string | null;
+}
+
+export interface ImportSummary {
+  regionsAdded: number;
+  countriesAdded: number;
+  parties: { inFile: number; added: number; updated: number; unchanged: number };
+  report: ParseReport | null;
+  skippedBecauseUnchanged: boolean;
+}
+
+export type Progress = (step: string, done: number, total: number) => void;
+
+function readJson<T>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+}
+
+/** Adds the regions and countries that are missing; names already there are never overwritten. */
+async function loadGeography(trx: Trx, dataDir: string) {
+  const regions = readJson<RegionSeed[]>(path.join(dataDir, "geography/regions.json"));
+  const countries = readJson<CountrySeed[]>(path.join(dataDir, "geography/countries.json"));
+  // Parents first, so that the foreign keys hold.
+  const order = ["world", "region", "subregion", "intermediate"];
+  regions.sort((a, b) => order.indexOf(a.level) - order.indexOf(b.level));
+  const regionsAdded = await trx
+    .insertInto("regions")
+    .values(regions)
+    .onConflict((oc) => oc.column("code").doNothing())
+    .returning("code")
+    .execute();
+  const withoutSuccessor = countries.map((c) => ({ ...c, successorCode: null }));
+  const countriesAdded = await trx
+    .insertInto("countries")
+    .values(withoutSuccessor)
+    .onConflict((oc) => oc.column("code").doNothing())
+    .returning("code")
+    .execute();
+  const added = new Set(countriesAdded.map((c) => c.code));
+  for (const c of countries) {
+    if (c.successorCode && added.has(c.code)) {
+      await trx.updateTable("countries").set({ successorCode: c.successorCode }).where("code", "=", c.code).execute();
+    }
+  }
+  return { regionsAdded: regionsAdded.length, countriesAdded: countriesAdded.length };
+}
+
+/**
+ * Loads the bundled reference data: UN M49 regions, countries and territories, and the
+ * Party Facts registry of political parties. Idempotent: a second run changes nothing.
+ * A party whose source record changed is updated; one edited in Liaison since, whose
+ * source did not change, keeps the edits.
+ */
+export async function importReference(
+  actor: Actor,
+  options: { dataDir?: string; progress?: Progress; force?: boolean } = {},
+): Promise<ImportSummary> {
+  authorize(actor, "reference.import");
+  const dataDir = options.dataDir ?? bundledDataDir;
+  const partyDir = path.join(dataDir, "partyfacts");
+  const checksum = partyFactsChecksum(partyDir);
+  const progress = options.progress ?? (() => {});
+  return mutate(actor, async (trx) => {
+    // One import at a time: a second one waits, then finds nothing to do.
+    await sql`SELECT pg_advisory_xact_lock(74100001)`.execute(trx);
+    progress("geography", 0, 1);
+    const geography = await loadGeography(trx, dataDir);
+    progress("geography", 1, 1);
+    const previous = await trx.selectFrom("referenceImports").select("checksum").where("source", "=", "partyfacts").executeTakeFirst();
+    if (previous?.checksum === checksum && !options.force) {
+      const summary: ImportSummary = {
+        ...geography,
+        parties: { inFile: 0, added: 0, updated: 0, unchanged: 0 },
+        report: null,
+        skippedBecauseUnchanged: true,
+      };
+      const added = geography.regionsAdded + geography.countriesAdded;
+      const audit = added > 0 ? { entity: "reference_import", entityId: "geography", action: "import", after: geography } : [];
+      return { result: summary, audit };
+    }
+    const known = new Set((await trx.selectFrom("countries").select("code").execute()).map((c) => c.code));
+    const { parties, report } = readPartyFacts(partyDir, known);
+    const existing = new Map(
+      (await trx.selectFrom("organisations").select(["id", "partyfactsId", "source"]).where("partyfactsId", "is not", null).execute()).map(
+        (r) => [r.partyfactsId as number, r],
+      ),
+    );
+    // A Wikidata id that a user already gave another organisation stays with it.
+    const takenWikidata = new Map(
+      (await trx.selectFrom("organisations").select(["id", "wikidataId"]).where("wikidataId", "is not", null).execute()).map((r) => [
+        r.wikidataId as string,
+        r.id,
+      ]),
+    );
+    const counts = { inFile: parties.length, added: 0, updated: 0, unchanged: 0 };
+    const batchSize = 500;
+    for (let start = 0; start < parties.length; start += batchSize) {
+      const batch = parties.slice(start, start + batchSize);
+      const inserts = [];
+      for (const party of batch) {
+        const names = normaliseNames(party.names);
+        const source = `partyfacts:${party.hash}`;
+        const current = existing.get(party.partyfactsId);
+        const wikidataOwner = party.wikidataId ? takenWikidata.get(party.wikidataId) : undefined;
+        const wikidataId = wikidataOwner === undefined || wikidataOwner === current?.id ? party.wikidataId : null;
+        const columns = {
+          kind: "political_party",
+          countryCode: party.countryCode,
+          foundedYear: party.foundedYear,
+          dissolvedYear: party.dissolvedYear,
+          description: party.description,
+          family: party.family,
+          wikidataId,
+          partyfactsId: party.partyfactsId,
+          parlgovId: party.parlgovId,
+          source,
+          ...displayColumns(names),
+        };
+        if (!current) {
+          inserts.push({ columns, names });
+          continue;
+        }
+        if (current.source === source) {
+          counts.unchanged++;
+          continue;
+        }
+        await trx
+          .updateTable("organisations")
+          .set({ ...columns, updatedAt: new Date() })
+          .where("id", "=", current.id)
+          .execute();
+        await trx.deleteFrom("organisationNames").where("organisationId", "=", current.id).execute();
+        if (names.length > 0) {
+          await trx
+            .insertInto("organisationNames")
+            .values(names.map((n, position) => ({ organisationId: current.id, ...n, position })))
+            .execute();
+        }
+        counts.updated++;
+      }
+      if (inserts.length > 0) {
+        const ids = await trx
+          .insertInto("organisations")
+          .values(inserts.map((i) => i.columns))
+          .returning("id")
+          .execute();
+        const nameRows = inserts.flatMap((insert, index) =>
+          insert.names.map((n, position) => ({ organisationId: ids[index]?.id as number, ...n, position })),
+        );
+        if (nameRows.length > 0) await trx.insertInto("organisationNames").values(nameRows).execute();
+        counts.added += inserts.length;
+      }
+      progress("parties", Math.min(start + batchSize, parties.length), parties.length);
+    }
+    const summary: ImportSummary = { ...geography, parties: counts, report, skippedBecauseUnchanged: false };
+    const stored = { ...counts, technicalSkipped: report.technicalSkipped, duplicateNameGroups: report.duplicateNameGroups.length };
+    await trx
+      .insertInto("referenceImports")
+      .values({ source: "partyfacts", checksum, summary: JSON.stringify(stored) })
+      .onConflict((oc) => oc.column("source").doUpdateSet({ checksum, summary: JSON.stringify(stored), importedAt: new Date() }))
+      .execute();
+    return {
+      result: summary,
+      audit: { entity: "reference_import", entityId: "partyfacts", action: "import", after: { checksum, ...stored, ...geography } },
+    };
+  });
+}
+
+/** True when the Party Facts registry has been imported at least once. */
+export async function referenceLoaded(): Promise<boolean> {
+  const row = await db().selectFrom("referenceImports").select("source").where("source", "=", "partyfacts").executeTakeFirst();
+  return row !== undefined;
+}

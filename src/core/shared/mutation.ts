@@ -1,0 +1,53 @@
+import type { Kysely, Transaction } from "kysely";
+import { db } from "../../db/current.ts";
+import type { DB } from "../../db/types.ts";
+import type { Actor } from "./actor.ts";
+
+export type Trx = Transaction<DB>;
+export type Executor = Kysely<DB> | Trx;
+
+/** One audit row: what changed, by whom, for which unit. */
+export interface AuditEntry {
+  entity: string;
+  entityId: string | number | null;
+  action: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+const secretKeys = new Set(["password", "passwordHash", "token", "tokenHash", "secret"]);
+
+function withoutSecrets(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return JSON.stringify(value, (key, v) => (secretKeys.has(key) ? undefined : v));
+}
+
+/** Writes an audit row inside the caller's transaction. */
+export async function writeAudit(trx: Executor, actor: Actor, entry: AuditEntry): Promise<void> {
+  await trx
+    .insertInto("auditLog")
+    .values({
+      actorId: actor.userId,
+      unitId: actor.unitId,
+      entity: entry.entity,
+      entityId: entry.entityId === null ? null : String(entry.entityId),
+      action: entry.action,
+      before: withoutSecrets(entry.before),
+      after: withoutSecrets(entry.after),
+    })
+    .execute();
+}
+
+/**
+ * Runs a mutation in one transaction. The work returns its result and the audit
+ * entries it owes; they are written in the same transaction, so a rollback leaves none.
+ */
+export async function mutate<T>(actor: Actor, work: (trx: Trx) => Promise<{ result: T; audit: AuditEntry | AuditEntry[] }>): Promise<T> {
+  return db()
+    .transaction()
+    .execute(async (trx) => {
+      const { result, audit } = await work(trx);
+      for (const entry of Array.isArray(audit) ? audit : [audit]) await writeAudit(trx, actor, entry);
+      return result;
+    });
+}

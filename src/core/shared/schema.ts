@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { AppError, type FieldIssue } from "./errors.ts";
+
+/** A database id. */
+export const id = z.coerce.number().int().positive().max(2_147_483_647);
+export const idParam = z.object({ id });
+
+/** A calendar date, YYYY-MM-DD, that exists. */
+export const isoDate = z.iso.date({ error: "Expected a date as YYYY-MM-DD." });
+export const year = z.number().int().min(1000).max(2200);
+/** A BCP 47 language tag such as zh, en, de, zh-Hant, pt-BR, or und when unknown. */
+export const langTag = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$/, "Expected a language tag such as zh, en, de or zh-Hant.");
+export const scriptCode = z.string().regex(/^[A-Z][a-z]{3}$/, "Expected an ISO 15924 script code such as Latn or Hans.");
+export const countryCode = z
+  .string()
+  .transform((v) => v.toUpperCase())
+  .pipe(z.string().regex(/^[A-Z][A-Z0-9]{1,3}$/, "Expected a country code such as CHN or DEU."));
+export const key = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, "Use lower-case letters, digits, - and _.");
+export const text = (max: number) => z.string().trim().min(1, "Must not be empty.").max(max);
+export const optionalText = (max: number) => z.string().trim().max(max).nullish();
+
+/** Bilingual label: a Chinese and an English name. */
+export const bilingualName = z.object({ nameEn: text(300), nameZh: text(300) });
+
+/** Common list parameters. */
+export const pageQuery = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** A page of results with the total that matched. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** Flattens zod issues into field messages addressed by dotted path. */
+export function fieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join(".") || "(root)", message: issue.message }));
+}
+
+/** Parses service input with its schema, or throws VALIDATION_FAILED with field messages. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const fields = fieldIssues(result.error);
+    const first = fields[0];
+    throw new AppError("VALIDATION_FAILED", first ? `${first.path}: ${first.message}` : "Invalid input.", { fields });
+  }
+  return result.data;
+}

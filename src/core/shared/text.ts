@@ -1,0 +1,28 @@
+// Invisible marks found in real data: zero-width spaces and joiners, bidi marks and
+// embeddings, word joiners, the byte-order mark and the soft hyphen.
+const invisibleMarks = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+
+/**
+ * Cleans a name or text field from outside: strips invisible marks, folds runs of white
+ * space (including line breaks) to one space, applies NFC, and trims. Empty becomes null.
+ */
+export function cleanText(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  const cleaned = value.replace(invisibleMarks, "").normalize("NFC").replace(/\s+/gu, " ").trim();
+  return cleaned === "" ? null : cleaned;
+}
+
+/** Like cleanText, but keeps line breaks (for descriptions and notes). */
+export function cleanMultiline(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  const cleaned = value
+    .replace(invisibleMarks, "")
+    .normalize("NFC")
+    .replace(/\r\n?/g, "\n")
+    .split("\n")
+    .map((line) => line.replace(/[^\S\n]+/gu, " ").trim())
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+  return cleaned === "" ? null : cleaned;
+}

@@ -1,0 +1,71 @@
+import { sql } from "kysely";
+import { db } from "../../db/current.ts";
+import { authorize } from "../access/policy.ts";
+import type { Actor } from "../shared/actor.ts";
+
+export interface RegistryStats {
+  organisations: number;
+  organisationsByKind: Record<string, number>;
+  politicalParties: number;
+  countriesWithParties: number;
+  people: number;
+  positions: number;
+  countries: number;
+  historicalTerritories: number;
+  countryGroups: number;
+  units: number;
+  users: number;
+  relationshipsByLevel: Record<string, number>;
+  auditEntries: number;
+  referenceImportedAt: string | null;
+}
+
+/** Counts of what the registry holds. */
+export async function getStats(actor: Actor): Promise<RegistryStats> {
+  authorize(actor, "registry.read");
+  const count = (table: "people" | "positions" | "countryGroups" | "units" | "users" | "auditLog") =>
+    db()
+      .selectFrom(table)
+      .select(sql<number>`count(*)`.as("n"))
+      .executeTakeFirstOrThrow()
+      .then((r) => r.n);
+  const kinds = await db()
+    .selectFrom("organisations")
+    .select(["kind", sql<number>`count(*)`.as("n")])
+    .groupBy("kind")
+    .orderBy("kind")
+    .execute();
+  const levels = await db()
+    .selectFrom("relationships")
+    .select(["level", sql<number>`count(*)`.as("n")])
+    .groupBy("level")
+    .orderBy("level")
+    .execute();
+  const countries = await db()
+    .selectFrom("countries")
+    .select([sql<number>`count(*)`.as("all"), sql<number>`count(*) FILTER (WHERE historical)`.as("historical")])
+    .executeTakeFirstOrThrow();
+  const partyCountries = await db()
+    .selectFrom("organisations")
+    .select(sql<number>`count(DISTINCT country_code)`.as("n"))
+    .where("kind", "=", "political_party")
+    .executeTakeFirstOrThrow();
+  const imported = await db().selectFrom("referenceImports").select("importedAt").where("source", "=", "partyfacts").executeTakeFirst();
+  const organisationsByKind = Object.fromEntries(kinds.map((k) => [k.kind, k.n]));
+  return {
+    organisations: kinds.reduce((sum, k) => sum + k.n, 0),
+    organisationsByKind,
+    politicalParties: organisationsByKind.political_party ?? 0,
+    countriesWithParties: partyCountries.n,
+    people: await count("people"),
+    positions: await count("positions"),
+    countries: countries.all,
+    historicalTerritories: countries.historical,
+    countryGroups: await count("countryGroups"),
+    units: await count("units"),
+    users: await count("users"),
+    relationshipsByLevel: Object.fromEntries(levels.map((l) => [l.level, l.n])),
+    auditEntries: await count("auditLog"),
+    referenceImportedAt: imported ? new Date(imported.importedAt).toISOString() : null,
+  };
+}

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { roles } from "../shared/actor.ts";
+import { id, key, text } from "../shared/schema.ts";
+
+export const unitKinds = ["central_office", "bureau", "local_committee", "department"] as const;
+
+export const unitCreateInput = z.object({
+  parentId: id.nullish(),
+  kind: z.enum(unitKinds),
+  key,
+  nameEn: text(300),
+  nameZh: text(300),
+});
+export const unitUpdateInput = unitCreateInput.partial();
+
+export const unitOutput = z.object({
+  id: z.number(),
+  parentId: z.number().nullable(),
+  kind: z.enum(unitKinds),
+  key: z.string(),
+  name: z.object({ en: z.string(), zh: z.string() }),
+});
+
+export const roleAssignment = z.object({ unitId: id, role: z.enum(roles) });
+export const userCreateInput = z.object({
+  username: z
+    .string()
+    .min(2)
+    .max(64)
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, "Use lower-case letters, digits, '.', '-' and '_'."),
+  displayName: text(200),
+  roles: z.array(roleAssignment).max(50).default([]),
+});
+export const userUpdateInput = z.object({
+  displayName: text(200).optional(),
+  disabled: z.boolean().optional(),
+  roles: z.array(roleAssignment).max(50).optional(),
+});
+export const userOutput = z.object({
+  id: z.number(),
+  username: z.string(),
+  displayName: z.string(),
+  builtin: z.boolean(),
+  disabled: z.boolean(),
+  roles: z.array(z.object({ unitId: z.number(), role: z.enum(roles) })),
+});
+
+export type UnitCreateInput = z.input<typeof unitCreateInput>;
+export type UnitOutput = z.output<typeof unitOutput>;
+export type UserOutput = z.output<typeof userOutput>;

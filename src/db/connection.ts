@@ -1,0 +1,105 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import { CamelCasePlugin, Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { AppError } from "../core/shared/errors.ts";
+import { lockDataDirectory } from "./lock.ts";
+import type { DB } from "./types.ts";
+
+// Dates stay ISO strings ('2022-10-20'); counts and bigint ids become numbers.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value: string) => Number(value));
+
+export type Engine = "pglite" | "postgres";
+
+/** An open database: the Kysely handle, which engine serves it, and how to close it. */
+export interface Database {
+  db: Kysely<DB>;
+  engine: Engine;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export interface DatabaseConfig {
+  /** PostgreSQL URL; when absent the embedded engine is used. */
+  databaseUrl?: string | undefined;
+  /** Data directory of the embedded engine; `undefined` with `inMemory` for tests. */
+  dataDir?: string | undefined;
+  /** Embedded engine without a data directory (tests and benchmarks). */
+  inMemory?: boolean;
+  /** Connection pool size for PostgreSQL. */
+  poolSize?: number;
+}
+
+function kyselyOver(pool: pg.Pool): Kysely<DB> {
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+}
+
+async function startPgliteWorker(dataDir: string | undefined): Promise<{ socketDir: string; stop(): Promise<void> }> {
+  const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-pg-"));
+  const socketPath = path.join(socketDir, ".s.PGSQL.5432");
+  const worker = new Worker(new URL("./pglite-worker.mjs", import.meta.url), {
+    workerData: { dataDir, socketPath },
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker.once("message", (message: { type: string; message?: string }) => {
+      if (message.type === "ready") resolve();
+      else reject(new AppError("INTERNAL", `The embedded database could not start: ${message.message}`));
+    });
+    worker.once("error", reject);
+  });
+  return {
+    socketDir,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 5000);
+        worker.once("message", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        worker.postMessage("close");
+      });
+      await worker.terminate();
+      fs.rmSync(socketDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Opens the database: PostgreSQL when `databaseUrl` is set, otherwise PGlite in a worker
+ * thread behind a private socket. Both are reached through the same `pg` + Kysely path.
+ */
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize ?? 10 });
+    pool.on("error", () => {}); // idle client errors surface on the next query instead
+    const db = kyselyOver(pool);
+    return { db, engine: "postgres", pool, close: () => db.destroy() };
+  }
+  const dataDir = config.inMemory ? undefined : path.resolve(config.dataDir ?? "./liaison-data");
+  const release = dataDir ? lockDataDirectory(dataDir) : () => {};
+  try {
+    const pgDir = dataDir ? path.join(dataDir, "pgdata") : undefined;
+    const worker = await startPgliteWorker(pgDir);
+    // PGlite is a single connection: one client in the pool keeps transactions intact.
+    const pool = new pg.Pool({ host: worker.socketDir, port: 5432, user: "postgres", database: "postgres", max: 1 });
+    pool.on("error", () => {});
+    const db = kyselyOver(pool);
+    return {
+      db,
+      engine: "pglite",
+      pool,
+      async close() {
+        await db.destroy();
+        await worker.stop();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}

@@ -1,0 +1,18 @@
+import { type Kysely, type Migration, Migrator } from "kysely";
+import * as registry from "./migrations/0001_registry.ts";
+import type { DB } from "./types.ts";
+
+const migrations: Record<string, Migration> = {
+  "0001_registry": registry,
+};
+
+/** Applies every pending migration; throws with the failing migration's name on error. */
+export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new Error(`Migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

@@ -1,0 +1,224 @@
+import type { ColumnType, Generated, JSONColumnType } from "kysely";
+
+/** Database row types, in camelCase (the CamelCasePlugin maps them to snake_case columns). */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json = JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
+
+export interface RegionTable {
+  code: string;
+  parentCode: string | null;
+  level: "world" | "region" | "subregion" | "intermediate";
+  nameEn: string;
+  nameZh: string;
+}
+
+export interface CountryTable {
+  code: string;
+  iso2: string | null;
+  numericCode: string | null;
+  nameEn: string;
+  nameZh: string;
+  officialNameEn: string | null;
+  regionCode: string | null;
+  subregionCode: string | null;
+  historical: Generated<boolean>;
+  validFrom: number | null;
+  validTo: number | null;
+  successorCode: string | null;
+  note: string | null;
+  updatedAt: Timestamp;
+}
+
+export interface CountryGroupTable {
+  id: Generated<number>;
+  key: string;
+  nameEn: string;
+  nameZh: string;
+  description: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface CountryGroupMemberTable {
+  groupId: number;
+  countryCode: string;
+}
+
+export interface UnitTable {
+  id: Generated<number>;
+  parentId: number | null;
+  kind: "central_office" | "bureau" | "local_committee" | "department";
+  key: string;
+  nameEn: string;
+  nameZh: string;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface UserTable {
+  id: Generated<number>;
+  username: string;
+  displayName: string;
+  builtin: Generated<boolean>;
+  disabled: Generated<boolean>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface UserRoleTable {
+  userId: number;
+  unitId: number;
+  role: "administrator" | "coordinator" | "editor" | "viewer";
+}
+
+export interface LabelTable {
+  id: Generated<number>;
+  key: string;
+  nameEn: string;
+  nameZh: string;
+}
+
+export interface OrganisationTable {
+  id: Generated<number>;
+  kind: string;
+  countryCode: string | null;
+  nameEn: string;
+  nameZh: string | null;
+  abbreviation: string | null;
+  foundedYear: number | null;
+  dissolvedYear: number | null;
+  website: string | null;
+  description: string | null;
+  family: string | null;
+  wikidataId: string | null;
+  partyfactsId: number | null;
+  parlgovId: number | null;
+  searchText: Generated<string>;
+  source: Generated<string>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface OrganisationNameTable {
+  id: Generated<number>;
+  organisationId: number;
+  kind: "official" | "short" | "abbreviation" | "former" | "alias";
+  lang: string;
+  script: string | null;
+  value: string;
+  validTo: number | null;
+  position: Generated<number>;
+}
+
+export interface OrganisationTagTable {
+  organisationId: number;
+  tagId: number;
+}
+
+export interface OrganisationStatusTable {
+  id: Generated<number>;
+  organisationId: number;
+  status: "in_government" | "opposition" | "banned" | "dissolved";
+  validFrom: string;
+  validTo: string | null;
+  note: string | null;
+}
+
+export interface PersonTable {
+  id: Generated<number>;
+  familyNameEn: string | null;
+  givenNameEn: string | null;
+  nameEn: string;
+  nameZh: string | null;
+  nameNative: string | null;
+  nativeLang: string | null;
+  aliases: ColumnType<string[], string[] | undefined, string[]>;
+  gender: Generated<"female" | "male" | "other" | "unknown">;
+  birthYear: number | null;
+  countryCode: string | null;
+  biography: string | null;
+  searchText: Generated<string>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface PositionTable {
+  id: Generated<number>;
+  personId: number;
+  organisationId: number;
+  titleEn: string;
+  titleZh: string | null;
+  startDate: string | null;
+  endDate: string | null;
+}
+
+export interface PersonContactTable {
+  id: Generated<number>;
+  personId: number;
+  unitId: number;
+  kind: "email" | "phone" | "address" | "messenger" | "other";
+  value: string;
+  note: string | null;
+  createdAt: Timestamp;
+}
+
+export interface RelationshipTable {
+  organisationId: number;
+  level: "none" | "contact" | "regular" | "established" | "strategic";
+  since: string | null;
+  leadUnitId: number | null;
+  notes: string | null;
+  updatedAt: Timestamp;
+}
+
+export interface PartnerRelationTable {
+  id: Generated<number>;
+  fromOrganisationId: number;
+  toOrganisationId: number;
+  kind: "member_of" | "affiliate_of" | "coalition_with" | "successor_of";
+  startDate: string | null;
+  endDate: string | null;
+  note: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  actorId: number | null;
+  unitId: number | null;
+  entity: string;
+  entityId: string | null;
+  action: string;
+  before: Json;
+  after: Json;
+}
+
+export interface ReferenceImportTable {
+  source: string;
+  checksum: string;
+  importedAt: Timestamp;
+  summary: JSONColumnType<Record<string, unknown>, string, string>;
+}
+
+export interface DB {
+  regions: RegionTable;
+  countries: CountryTable;
+  countryGroups: CountryGroupTable;
+  countryGroupMembers: CountryGroupMemberTable;
+  units: UnitTable;
+  users: UserTable;
+  userRoles: UserRoleTable;
+  tags: LabelTable;
+  topics: LabelTable;
+  organisations: OrganisationTable;
+  organisationNames: OrganisationNameTable;
+  organisationTags: OrganisationTagTable;
+  organisationStatuses: OrganisationStatusTable;
+  people: PersonTable;
+  positions: PositionTable;
+  personContacts: PersonContactTable;
+  relationships: RelationshipTable;
+  partnerRelations: PartnerRelationTable;
+  auditLog: AuditLogTable;
+  referenceImports: ReferenceImportTable;
+}

@@ -1,0 +1,109 @@
+import cookie from "@fastify/cookie";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance } from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import type { Actor } from "../core/shared/actor.ts";
+import { AppError } from "../core/shared/errors.ts";
+import { currentDatabase } from "../db/current.ts";
+import { handleError } from "./errors.ts";
+import { geographyRoutes } from "./routes/geography.ts";
+import { tagRoutes, topicRoutes } from "./routes/labels.ts";
+import { organisationRoutes } from "./routes/organisations.ts";
+import { peopleRoutes } from "./routes/people.ts";
+import { systemRoutes } from "./routes/system.ts";
+import { unitRoutes } from "./routes/units.ts";
+
+export interface AppOptions {
+  /** Finds the actor of a request. Until sign-in exists, the built-in administrator. */
+  resolveActor: () => Actor | undefined;
+  logger?: boolean;
+  /** Writes allowed per client address and minute. */
+  writeRateLimit?: number;
+}
+
+const mutating = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+}
+
+/** Builds the Fastify server: security plugins, error mapping, OpenAPI and every route. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ? { level: "info" } : false,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: false } },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url.split("?")[0]}.`, details: {} }),
+  );
+  app.decorateRequest("actor", undefined);
+  await app.register(helmet, {
+    // The API docs page needs its inline bootstrap script and styles.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+      },
+    },
+  });
+  await app.register(cookie);
+  // Reads are cheap and cached by nobody; writes are limited per client address.
+  await app.register(rateLimit, {
+    global: true,
+    max: options.writeRateLimit ?? 1200,
+    timeWindow: "1 minute",
+    allowList: (request) => !mutating.has(request.method),
+  });
+  app.addHook("onRequest", async (request) => {
+    // Writes from a page on another origin are refused, so that a web page the user
+    // happens to visit cannot act on their behalf.
+    if (mutating.has(request.method)) {
+      const origin = request.headers.origin;
+      if (origin !== undefined && originHost(origin) !== request.headers.host) {
+        throw new AppError("FORBIDDEN", "Cross-origin writes are not allowed.");
+      }
+    }
+    request.actor = options.resolveActor();
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Liaison API",
+        version: "0.1.0",
+        description: "The shared partner registry: organisations, people, countries, units and relationships. 中文和英文。",
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/api/docs" });
+  app.get("/api/openapi.json", { schema: { hide: true } }, () => app.swagger());
+  app.get("/health", { schema: { hide: true } }, () => ({ status: "ok", engine: currentDatabase().engine }));
+  app.get("/", { schema: { hide: true } }, (_request, reply) => reply.redirect("/api/docs"));
+  await app.register(
+    async (api) => {
+      await api.register(organisationRoutes);
+      await api.register(peopleRoutes);
+      await api.register(geographyRoutes);
+      await api.register(tagRoutes);
+      await api.register(topicRoutes);
+      await api.register(unitRoutes);
+      await api.register(systemRoutes);
+    },
+    { prefix: "/api" },
+  );
+  return app;
+}

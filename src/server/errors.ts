@@ -1,0 +1,75 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { AppError, type ErrorCode, errorCodes, type FieldIssue } from "../core/shared/errors.ts";
+
+/** The error body of every failed request. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+// PostgreSQL errors that are the caller's fault, by SQLSTATE.
+const pgErrors: Record<string, { code: ErrorCode; message: string }> = {
+  "23505": { code: "CONFLICT", message: "A record with the same unique value exists already." },
+  "23503": { code: "CONFLICT", message: "The record refers to, or is referred to by, another record." },
+  "23514": { code: "VALIDATION_FAILED", message: "A value is outside what is allowed." },
+  "22P02": { code: "VALIDATION_FAILED", message: "A value has the wrong format." },
+  "22003": { code: "VALIDATION_FAILED", message: "A number is out of range." },
+  "22007": { code: "VALIDATION_FAILED", message: "A date has the wrong format." },
+  "22008": { code: "VALIDATION_FAILED", message: "A date is out of range." },
+  "22001": { code: "VALIDATION_FAILED", message: "A value is too long." },
+  "2201B": { code: "VALIDATION_FAILED", message: "The search pattern is not valid." },
+  "42601": { code: "VALIDATION_FAILED", message: "The search text could not be understood." },
+};
+
+function fieldPath(context: string | undefined, instancePath: string): string {
+  const inner = instancePath.replace(/^\//, "").replaceAll("/", ".");
+  return inner || context || "(root)";
+}
+
+/** Maps any error to its HTTP status and body; the one place where codes become statuses. */
+export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof AppError) {
+    return { status: errorCodes[error.code], body: { code: error.code, message: error.message, details: error.details } };
+  }
+  const fastifyError = error as FastifyError & { validationContext?: string };
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const fields: FieldIssue[] = error.validation.map((v) => ({
+      path: fieldPath(fastifyError.validationContext, v.instancePath),
+      message: v.message ?? "Invalid value.",
+    }));
+    const first = fields[0];
+    return {
+      status: 400,
+      body: {
+        code: "VALIDATION_FAILED",
+        message: first ? `${first.path}: ${first.message}` : "Invalid input.",
+        details: { fields, in: fastifyError.validationContext },
+      },
+    };
+  }
+  const sqlState = (error as { code?: unknown }).code;
+  if (typeof sqlState === "string" && pgErrors[sqlState]) {
+    const mapped = pgErrors[sqlState];
+    return { status: errorCodes[mapped.code], body: { code: mapped.code, message: mapped.message, details: {} } };
+  }
+  const status = typeof fastifyError.statusCode === "number" ? fastifyError.statusCode : 500;
+  if (status === 429) return { status, body: { code: "RATE_LIMITED", message: "Too many requests; try again shortly.", details: {} } };
+  if (status === 413) return { status, body: { code: "PAYLOAD_TOO_LARGE", message: "The request body is too large.", details: {} } };
+  if (status >= 400 && status < 500) {
+    // Fastify's own 4xx messages (bad JSON, wrong content type) are safe to show.
+    return { status, body: { code: status === 404 ? "NOT_FOUND" : "BAD_REQUEST", message: fastifyError.message, details: {} } };
+  }
+  return {
+    status: 500,
+    body: { code: "INTERNAL", message: "Something went wrong on our side. The error has been logged.", details: {} },
+  };
+}
+
+/** Fastify error handler: logs server faults, never shows a stack trace or SQL. */
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { status, body } = toErrorResponse(error);
+  if (status >= 500) request.log.error({ err: error }, "request failed");
+  return reply.status(status).send(body);
+}

@@ -1,0 +1,69 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { auditListQuery, auditPage } from "../../core/audit/schema.ts";
+import { listAuditEntries } from "../../core/audit/service.ts";
+import { exportAll } from "../../core/export/service.ts";
+import { vocabulary } from "../../core/shared/vocabulary.ts";
+import { getStats } from "../../core/stats/service.ts";
+import { actorOf } from "../actor.ts";
+import { errorResponses } from "./shared.ts";
+
+const label = z.object({ en: z.string(), zh: z.string() });
+
+/** Vocabulary, statistics, the audit log and the full export. */
+export const systemRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    "/vocabulary",
+    {
+      schema: {
+        tags: ["System"],
+        summary: "The closed vocabularies with Chinese and English labels",
+        response: { 200: z.record(z.string(), z.record(z.string(), label)) },
+      },
+    },
+    () => vocabulary,
+  );
+  app.get(
+    "/stats",
+    {
+      schema: {
+        tags: ["System"],
+        summary: "Counts of what the registry holds",
+        response: { 200: z.record(z.string(), z.unknown()), ...errorResponses },
+      },
+    },
+    async (request) => ({ ...(await getStats(actorOf(request))) }),
+  );
+  app.get(
+    "/audit",
+    {
+      schema: {
+        tags: ["System"],
+        summary: "Browse the audit log",
+        querystring: auditListQuery,
+        response: { 200: auditPage, ...errorResponses },
+      },
+    },
+    (request) => listAuditEntries(actorOf(request), request.query),
+  );
+  app.get(
+    "/export",
+    { schema: { tags: ["System"], summary: "Everything as one JSON document (streamed)", response: { ...errorResponses } } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        "content-type": "application/json; charset=utf-8",
+        "content-disposition": `attachment; filename="liaison-export-${new Date().toISOString().slice(0, 10)}.json"`,
+      });
+      try {
+        await exportAll(actor, (chunk) =>
+          reply.raw.write(chunk) ? undefined : new Promise<void>((resolve) => reply.raw.once("drain", () => resolve())),
+        );
+      } catch (error) {
+        request.log.error({ err: error }, "export failed");
+      }
+      reply.raw.end();
+    },
+  );
+};
