@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { countryCode, id, isoDate, key, langTag, optionalText, pageOf, pageQuery, scriptCode, text, year } from "../shared/schema.ts";
+import { countryCode, isoDate, key, langTag, optionalText, pageOf, pageQuery, scriptCode, text, year } from "../shared/schema.ts";
 import { families, keysOf, nameKinds, organisationKinds, partyStatuses, relationshipLevels } from "../shared/vocabulary.ts";
 
 export const organisationKind = z.enum(keysOf(organisationKinds));

@@ -104,7 +104,7 @@ export async function createOrganisation(actor: Actor, input: unknown): Promise<
   const names = requireNames(normaliseNames(data.names));
   return mutate(actor, async (trx) => {
     await assertCountry(trx, data.countryCode);
-    await assertExternalIdsFree(trx, null, data);
+    await assertExternalIdsFree(trx, null, { wikidataId: data.wikidataId, partyfactsId: data.partyfactsId });
     const row = await trx
       .insertInto("organisations")
       .values({
@@ -146,7 +146,7 @@ export async function updateOrganisation(actor: Actor, organisationId: number, i
     if (founded && dissolved && dissolved < founded) throw invalidField("dissolvedYear", "Cannot be before the founding year.");
     const before = await loadOrganisation(trx, organisationId);
     await assertCountry(trx, data.countryCode);
-    await assertExternalIdsFree(trx, organisationId, data);
+    await assertExternalIdsFree(trx, organisationId, { wikidataId: data.wikidataId, partyfactsId: data.partyfactsId });
     const { names: rawNames, tags, description, ...fields } = data;
     const names = rawNames ? requireNames(normaliseNames(rawNames)) : null;
     await trx

@@ -150,10 +150,11 @@ const latinLanguages = new Set([
 
 /** The names of one Party Facts row, most important first, without repeats. */
 function namesOf(row: Row, countryCode: string, wikidataNative: string | null, wikipediaNative: string | null): OrganisationNameInput[] {
-  const english = (cleanText(row.name_english) ?? "")
-    .split(" / ")
-    .map((n) => n.trim())
-    .filter(Boolean);
+  const fullEnglish = cleanText(row.name_english) ?? "";
+  // "A / B / C" lists alternative names, except for joint lists such as CDU/CSU,
+  // whose abbreviation shows that both halves belong to one name.
+  const joint = (cleanText(row.name_short) ?? "").includes("/");
+  const english = (joint ? [fullEnglish] : fullEnglish.split(" / ")).map((n) => n.trim()).filter(Boolean);
   const native = cleanText(row.name);
   const names: OrganisationNameInput[] = [];
   if (english[0]) names.push({ kind: "official", lang: "en", value: english[0] });

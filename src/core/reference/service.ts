@@ -199,6 +199,15 @@ export async function importReference(
   });
 }
 
+/** Loads only the regions and countries (no parties): for installations that keep their own registry, and tests. */
+export async function importGeography(actor: Actor, dataDir = bundledDataDir): Promise<{ regionsAdded: number; countriesAdded: number }> {
+  authorize(actor, "reference.import");
+  return mutate(actor, async (trx) => {
+    const added = await loadGeography(trx, dataDir);
+    return { result: added, audit: { entity: "reference_import", entityId: "geography", action: "import", after: added } };
+  });
+}
+
 /** True when the Party Facts registry has been imported at least once. */
 export async function referenceLoaded(): Promise<boolean> {
   const row = await db().selectFrom("referenceImports").select("source").where("source", "=", "partyfacts").executeTakeFirst();
