@@ -16,6 +16,12 @@ import { peopleRoutes } from "./routes/people.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { unitRoutes } from "./routes/units.ts";
 
+declare module "fastify" {
+  interface FastifyInstance {
+    apiRoutes: ReadonlyArray<{ method: string; url: string }>;
+  }
+}
+
 export interface AppOptions {
   /** Finds the actor of a request. Until sign-in exists, the built-in administrator. */
   resolveActor: () => Actor | undefined;
@@ -48,6 +54,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.status(404).send({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url.split("?")[0]}.`, details: {} }),
   );
   app.decorateRequest("actor", undefined);
+  // Every API route, for the route-coverage tests (bad input now, the security matrix later).
+  const routes: Array<{ method: string; url: string }> = [];
+  app.decorate("apiRoutes", routes);
+  app.addHook("onRoute", (route) => {
+    if (!route.url.startsWith("/api/") || route.url.startsWith("/api/docs") || route.schema?.hide) return;
+    for (const method of [route.method].flat()) if (method !== "HEAD") routes.push({ method, url: route.url });
+  });
   await app.register(helmet, {
     // The API docs page needs its inline bootstrap script and styles.
     contentSecurityPolicy: {

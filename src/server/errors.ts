@@ -25,7 +25,8 @@ const pgErrors: Record<string, { code: ErrorCode; message: string }> = {
 
 function fieldPath(context: string | undefined, instancePath: string): string {
   const inner = instancePath.replace(/^\//, "").replaceAll("/", ".");
-  return inner || context || "(root)";
+  // A query or path parameter is named by itself; the body's own level is "(root)".
+  return inner || (context === "body" || !context ? "(root)" : context);
 }
 
 /** Maps any error to its HTTP status and body; the one place where codes become statuses. */

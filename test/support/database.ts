@@ -8,6 +8,28 @@ import { migrateToLatest } from "../../src/db/migrate.ts";
 export const testServerUrl = process.env.LIAISON_TEST_DATABASE_URL || undefined;
 export const testEngine = testServerUrl ? "postgres" : "pglite";
 
+/** Creates an empty database on the PostgreSQL test server; returns its URL and how to drop it. */
+export async function createServerDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!testServerUrl) throw new Error("No PostgreSQL test server configured.");
+  const serverUrl = testServerUrl;
+  const name = `liaison_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const dropper = new pg.Client({ connectionString: serverUrl });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
+
 /**
  * A fresh, migrated database for one test file: an in-memory PGlite, or a new database
  * created on the PostgreSQL test server and dropped again by `close()`.
@@ -19,24 +41,15 @@ export async function openTestDatabase(): Promise<Database> {
     useDatabase(database);
     return database;
   }
-  const name = `liaison_test_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: testServerUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(testServerUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 4 });
+  const server = await createServerDatabase();
+  const database = await openDatabase({ databaseUrl: server.url, poolSize: 4 });
   await migrateToLatest(database.db);
   useDatabase(database);
   return {
     ...database,
     async close() {
       await database.close();
-      const dropper = new pg.Client({ connectionString: testServerUrl });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
+      await server.drop();
     },
   };
 }

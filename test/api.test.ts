@@ -1,0 +1,529 @@
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { importGeography } from "../src/core/reference/service.ts";
+import type { Database } from "../src/db/connection.ts";
+import { buildApp } from "../src/server/app.ts";
+import { openTestDatabase } from "./support/database.ts";
+import { administrator, unique } from "./support/factories.ts";
+
+let database: Database;
+let app: FastifyInstance;
+let orgId: number;
+let otherOrgId: number;
+let personId: number;
+let groupId: number;
+let tagId: number;
+let unitId: number;
+let userId: number;
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+const call = (method: Method, url: string, payload?: unknown, headers: Record<string, string> = {}) =>
+  app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }), headers });
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  const admin = await administrator();
+  await importGeography(admin);
+  app = await buildApp({ resolveActor: () => admin, writeRateLimit: 100_000 });
+  const org = await call("POST", "/api/organisations", {
+    kind: "political_party",
+    countryCode: "KEN",
+    names: [
+      { kind: "official", lang: "en", value: "Orange Democratic Movement" },
+      { kind: "abbreviation", lang: "en", value: "ODM" },
+    ],
+  });
+  orgId = org.json().id;
+  otherOrgId = (
+    await call("POST", "/api/organisations", { kind: "movement", names: [{ kind: "official", lang: "en", value: "Other" }] })
+  ).json().id;
+  personId = (await call("POST", "/api/people", { nameEn: "Raila Odinga", nameZh: "奥廷加" })).json().id;
+  groupId = (
+    await call("POST", "/api/country-groups", { key: unique("g-"), nameEn: "East Africa", nameZh: "东非", countryCodes: ["KEN"] })
+  ).json().id;
+  tagId = (await call("POST", "/api/tags", { key: unique("t-"), nameEn: "Tag", nameZh: "标签" })).json().id;
+  unitId = (
+    await call("POST", "/api/units", {
+      kind: "bureau",
+      key: unique("b-"),
+      nameEn: "Africa bureau",
+      nameZh: "非洲局",
+      parentId: admin.unitId,
+    })
+  ).json().id;
+  userId = (await call("POST", "/api/users", { username: unique("u."), displayName: "User" })).json().id;
+});
+afterAll(async () => {
+  await app?.close();
+  await database.close();
+});
+
+describe("HTTP API", () => {
+  it("serves the OpenAPI 3.1 document, the docs page and health", async () => {
+    const doc = (await call("GET", "/api/openapi.json")).json();
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/api/organisations", "/api/organisations/{id}", "/api/people", "/api/countries"]),
+    );
+    expect(doc.paths["/api/organisations"].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining([
+        "q",
+        "country",
+        "region",
+        "group",
+        "kind",
+        "family",
+        "level",
+        "inGovernmentOn",
+        "tag",
+        "page",
+        "pageSize",
+        "sort",
+      ]),
+    );
+    const docs = await call("GET", "/api/docs/");
+    expect(docs.statusCode).toBe(200);
+    expect(docs.headers["content-type"]).toContain("text/html");
+    expect((await call("GET", "/")).headers.location).toBe("/api/docs");
+    expect((await call("GET", "/health")).json()).toMatchObject({ status: "ok" });
+  });
+
+  it("creates, reads, changes and lists through REST", async () => {
+    const page = await call("GET", "/api/organisations?q=odm&country=ken");
+    expect(page.statusCode).toBe(200);
+    expect(page.json()).toMatchObject({
+      total: 1,
+      items: [{ id: orgId, abbreviation: "ODM", country: { code: "KEN", name: { zh: "肯尼亚" } } }],
+    });
+    const patched = await call("PATCH", `/api/organisations/${orgId}`, { foundedYear: 2005, family: "soc" });
+    expect(patched.json()).toMatchObject({ foundedYear: 2005, family: "soc" });
+    const status = await call("POST", `/api/organisations/${orgId}/statuses`, { status: "opposition", validFrom: "2022-09-13" });
+    expect(status.statusCode).toBe(201);
+    const relationship = await call("PUT", `/api/organisations/${orgId}/relationship`, {
+      level: "regular",
+      since: "2010-01-01",
+      leadUnitId: unitId,
+    });
+    expect(relationship.json().relationship).toMatchObject({ level: "regular", leadUnit: { id: unitId, name: { zh: "非洲局" } } });
+    const withPosition = await call("POST", `/api/people/${personId}/positions`, {
+      organisationId: orgId,
+      titleEn: "Party leader",
+      titleZh: "党首",
+    });
+    expect(withPosition.statusCode).toBe(201);
+    expect((await call("GET", `/api/organisations/${orgId}`)).json().people[0]).toMatchObject({
+      person: { id: personId, name: { zh: "奥廷加" } },
+    });
+    expect((await call("GET", "/api/vocabulary")).json().organisationKinds.political_party).toEqual({ en: "Political party", zh: "政党" });
+    expect((await call("GET", "/api/stats")).json()).toMatchObject({ organisations: 2, people: 1 });
+    const audit = await call("GET", `/api/audit?entity=organisation&entityId=${orgId}`);
+    expect(audit.json().items.map((a: { action: string }) => a.action)).toEqual(["update", "create"]);
+    expect((await call("DELETE", `/api/tags/${tagId}`)).statusCode).toBe(204);
+  });
+
+  it("streams the full export as JSON", async () => {
+    const response = await call("GET", "/api/export");
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body.format).toBe("liaison-export");
+    expect(body.tables.organisations.map((o: { id: number }) => o.id)).toEqual([orgId, otherOrgId]);
+    expect(body.tables.countries.length).toBe(263);
+  });
+
+  it("answers errors as {code, message, details} with security headers and no internals", async () => {
+    const missing = await call("GET", "/api/organisations/99999999");
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({
+      code: "NOT_FOUND",
+      message: "No organisation with id 99999999.",
+      details: { entity: "organisation", id: 99999999 },
+    });
+    expect(missing.headers["x-content-type-options"]).toBe("nosniff");
+    expect(missing.headers["content-security-policy"]).toBeDefined();
+    const noRoute = await call("GET", "/api/nothing-here");
+    expect(noRoute.json().code).toBe("NOT_FOUND");
+    const badJson = await app.inject({
+      method: "POST",
+      url: "/api/organisations",
+      payload: "{not json",
+      headers: { "content-type": "application/json" },
+    });
+    expect(badJson.statusCode).toBe(400);
+    expect(badJson.json().code).toBe("BAD_REQUEST");
+    const crossOrigin = await call("POST", "/api/tags", { key: "x", nameEn: "X", nameZh: "X" }, { origin: "https://evil.example" });
+    expect(crossOrigin.statusCode).toBe(403);
+    const sameOrigin = await call(
+      "POST",
+      "/api/tags",
+      { key: unique("ok-"), nameEn: "X", nameZh: "X" },
+      { origin: "http://localhost:8080", host: "localhost:8080" },
+    );
+    expect(sameOrigin.statusCode).toBe(201);
+  });
+});
+
+// Every API route with inputs it must refuse with a 4xx and a clear message.
+const badInputs: Array<{
+  route: string;
+  cases: Array<{ url: () => string; body?: unknown | (() => unknown); status?: number; field?: string }>;
+}> = [
+  {
+    route: "GET /api/organisations",
+    cases: [
+      { url: () => "/api/organisations?page=0", field: "page" },
+      { url: () => "/api/organisations?pageSize=1000", field: "pageSize" },
+      { url: () => "/api/organisations?kind=pirate", field: "kind" },
+      { url: () => "/api/organisations?inGovernmentOn=2022-02-30", field: "inGovernmentOn" },
+      { url: () => "/api/organisations?country=%27%3B--", field: "country" },
+      { url: () => "/api/organisations?sort=password", field: "sort" },
+      { url: () => `/api/organisations?q=${"x".repeat(300)}`, field: "q" },
+      { url: () => "/api/organisations?region=asia", field: "region" },
+    ],
+  },
+  {
+    route: "GET /api/organisations/:id",
+    cases: [
+      { url: () => "/api/organisations/abc", field: "id" },
+      { url: () => "/api/organisations/-1", field: "id" },
+      { url: () => "/api/organisations/99999999999", field: "id" },
+      { url: () => "/api/organisations/424242", status: 404 },
+    ],
+  },
+  {
+    route: "POST /api/organisations",
+    cases: [
+      { url: () => "/api/organisations", body: {}, field: "kind" },
+      { url: () => "/api/organisations", body: { kind: "political_party", names: [] }, field: "names" },
+      {
+        url: () => "/api/organisations",
+        body: { kind: "political_party", names: [{ kind: "official", lang: "english", value: "X" }] },
+        field: "names.0.lang",
+      },
+      {
+        url: () => "/api/organisations",
+        body: { kind: "political_party", names: [{ kind: "official", lang: "en", value: "   " }] },
+        field: "names.0.value",
+      },
+      {
+        url: () => "/api/organisations",
+        body: { kind: "other", names: [{ kind: "official", lang: "en", value: "X" }], countryCode: "ZZZ" },
+        field: "countryCode",
+      },
+      {
+        url: () => "/api/organisations",
+        body: { kind: "other", names: [{ kind: "official", lang: "en", value: "X" }], website: "javascript:alert(1)" },
+        field: "website",
+      },
+      {
+        url: () => "/api/organisations",
+        body: { kind: "other", names: [{ kind: "official", lang: "en", value: "X" }], wikidataId: "P31" },
+        field: "wikidataId",
+      },
+      {
+        url: () => "/api/organisations",
+        body: { kind: "other", names: [{ kind: "official", lang: "en", value: "X" }], foundedYear: 2000, dissolvedYear: 1990 },
+        field: "dissolvedYear",
+      },
+      {
+        url: () => "/api/organisations",
+        body: () => ({ kind: "other", names: [{ kind: "official", lang: "en", value: "X" }], unitId: 1 }),
+        field: "(root)",
+      },
+      { url: () => "/api/organisations", body: "just a string" },
+    ],
+  },
+  {
+    route: "PATCH /api/organisations/:id",
+    cases: [
+      { url: () => `/api/organisations/${orgId}`, body: {}, field: "(root)" },
+      { url: () => `/api/organisations/${orgId}`, body: { foundedYear: "nineteen" }, field: "foundedYear" },
+      { url: () => `/api/organisations/${orgId}`, body: { tags: ["Not A Key"] }, field: "tags.0" },
+      { url: () => `/api/organisations/${orgId}`, body: { family: "anarchist" }, field: "family" },
+      { url: () => "/api/organisations/424242", body: { foundedYear: 1999 }, status: 404 },
+    ],
+  },
+  {
+    route: "DELETE /api/organisations/:id",
+    cases: [
+      { url: () => "/api/organisations/x", field: "id" },
+      { url: () => "/api/organisations/424242", status: 404 },
+    ],
+  },
+  {
+    route: "POST /api/organisations/:id/statuses",
+    cases: [
+      { url: () => `/api/organisations/${orgId}/statuses`, body: { status: "in_government" }, field: "validFrom" },
+      { url: () => `/api/organisations/${orgId}/statuses`, body: { status: "ruling", validFrom: "2020-01-01" }, field: "status" },
+      {
+        url: () => `/api/organisations/${orgId}/statuses`,
+        body: { status: "banned", validFrom: "2020-01-01", validTo: "2019-01-01" },
+        field: "validTo",
+      },
+      { url: () => "/api/organisations/424242/statuses", body: { status: "banned", validFrom: "2020-01-01" }, status: 404 },
+    ],
+  },
+  {
+    route: "DELETE /api/organisations/:id/statuses/:statusId",
+    cases: [
+      { url: () => `/api/organisations/${orgId}/statuses/abc`, field: "statusId" },
+      { url: () => `/api/organisations/${orgId}/statuses/424242`, status: 404 },
+    ],
+  },
+  {
+    route: "PUT /api/organisations/:id/relationship",
+    cases: [
+      { url: () => `/api/organisations/${orgId}/relationship`, body: { level: "friends" }, field: "level" },
+      { url: () => `/api/organisations/${orgId}/relationship`, body: { level: "contact", leadUnitId: 424242 }, field: "leadUnitId" },
+      { url: () => `/api/organisations/${orgId}/relationship`, body: { level: "contact", since: "yesterday" }, field: "since" },
+      { url: () => "/api/organisations/424242/relationship", body: { level: "contact" }, status: 404 },
+    ],
+  },
+  {
+    route: "POST /api/organisations/:id/relations",
+    cases: [
+      { url: () => `/api/organisations/${orgId}/relations`, body: { kind: "member_of" }, field: "toOrganisationId" },
+      {
+        url: () => `/api/organisations/${orgId}/relations`,
+        body: () => ({ kind: "enemy_of", toOrganisationId: otherOrgId }),
+        field: "kind",
+      },
+      {
+        url: () => `/api/organisations/${orgId}/relations`,
+        body: { kind: "member_of", toOrganisationId: 424242 },
+        field: "toOrganisationId",
+      },
+      {
+        url: () => `/api/organisations/${orgId}/relations`,
+        body: () => ({ kind: "member_of", toOrganisationId: orgId }),
+        field: "toOrganisationId",
+      },
+    ],
+  },
+  {
+    route: "DELETE /api/organisations/:id/relations/:relationId",
+    cases: [
+      { url: () => `/api/organisations/${orgId}/relations/0`, field: "relationId" },
+      { url: () => `/api/organisations/${orgId}/relations/424242`, status: 404 },
+    ],
+  },
+  {
+    route: "GET /api/people",
+    cases: [
+      { url: () => "/api/people?organisationId=abc", field: "organisationId" },
+      { url: () => "/api/people?sort=age", field: "sort" },
+    ],
+  },
+  {
+    route: "GET /api/people/:id",
+    cases: [
+      { url: () => "/api/people/1.5", field: "id" },
+      { url: () => "/api/people/424242", status: 404 },
+    ],
+  },
+  {
+    route: "POST /api/people",
+    cases: [
+      { url: () => "/api/people", body: {}, field: "nameEn" },
+      { url: () => "/api/people", body: { nameEn: "X", gender: "robot" }, field: "gender" },
+      { url: () => "/api/people", body: { nameEn: "X", birthYear: 20000 }, field: "birthYear" },
+      { url: () => "/api/people", body: { nameEn: "X", countryCode: "QQ" }, field: "countryCode" },
+    ],
+  },
+  {
+    route: "PATCH /api/people/:id",
+    cases: [
+      { url: () => `/api/people/${personId}`, body: {}, field: "(root)" },
+      { url: () => `/api/people/${personId}`, body: { aliases: "one" }, field: "aliases" },
+      { url: () => "/api/people/424242", body: { nameZh: "某" }, status: 404 },
+    ],
+  },
+  { route: "DELETE /api/people/:id", cases: [{ url: () => "/api/people/424242", status: 404 }] },
+  {
+    route: "POST /api/people/:id/positions",
+    cases: [
+      { url: () => `/api/people/${personId}/positions`, body: { titleEn: "X" }, field: "organisationId" },
+      {
+        url: () => `/api/people/${personId}/positions`,
+        body: () => ({ organisationId: orgId, titleEn: "X", startDate: "2020-13-01" }),
+        field: "startDate",
+      },
+      { url: () => "/api/people/424242/positions", body: () => ({ organisationId: orgId, titleEn: "X" }), status: 404 },
+    ],
+  },
+  {
+    route: "PUT /api/people/:id/positions/:positionId",
+    cases: [
+      { url: () => `/api/people/${personId}/positions/424242`, body: () => ({ organisationId: orgId, titleEn: "X" }), status: 404 },
+      { url: () => `/api/people/${personId}/positions/1`, body: () => ({ organisationId: orgId }), field: "titleEn" },
+    ],
+  },
+  {
+    route: "DELETE /api/people/:id/positions/:positionId",
+    cases: [{ url: () => `/api/people/${personId}/positions/424242`, status: 404 }],
+  },
+  { route: "GET /api/people/:id/contacts", cases: [{ url: () => "/api/people/424242/contacts", status: 404 }] },
+  {
+    route: "POST /api/people/:id/contacts",
+    cases: [
+      { url: () => `/api/people/${personId}/contacts`, body: { kind: "pigeon", value: "x" }, field: "kind" },
+      { url: () => `/api/people/${personId}/contacts`, body: { kind: "email" }, field: "value" },
+      { url: () => `/api/people/${personId}/contacts`, body: () => ({ kind: "email", value: "x", unitId: 5 }), field: "(root)" },
+    ],
+  },
+  { route: "DELETE /api/people/:id/contacts/:contactId", cases: [{ url: () => `/api/people/${personId}/contacts/424242`, status: 404 }] },
+  { route: "GET /api/regions", cases: [] },
+  {
+    route: "GET /api/countries",
+    cases: [
+      { url: () => "/api/countries?region=1", field: "region" },
+      { url: () => "/api/countries?historical=maybe", field: "historical" },
+    ],
+  },
+  {
+    route: "GET /api/countries/:code",
+    cases: [
+      { url: () => "/api/countries/QQQ", status: 404 },
+      { url: () => "/api/countries/%3Cscript%3E", field: "code" },
+    ],
+  },
+  {
+    route: "POST /api/countries",
+    cases: [
+      { url: () => "/api/countries", body: { code: "DEU", nameEn: "Germany", nameZh: "德国", subregionCode: "155" }, status: 409 },
+      { url: () => "/api/countries", body: { code: "xx-1", nameEn: "X", nameZh: "X", subregionCode: "155" }, field: "code" },
+      { url: () => "/api/countries", body: { code: "XQA", nameEn: "X", nameZh: "X", subregionCode: "999" }, field: "subregionCode" },
+      {
+        url: () => "/api/countries",
+        body: { code: "XQB", nameEn: "X", nameZh: "X", subregionCode: "155", successorCode: "QQQ" },
+        field: "successorCode",
+      },
+    ],
+  },
+  {
+    route: "PATCH /api/countries/:code",
+    cases: [
+      { url: () => "/api/countries/DEU", body: { nameZh: "" }, field: "nameZh" },
+      { url: () => "/api/countries/QQQ", body: { nameZh: "某" }, status: 404 },
+    ],
+  },
+  { route: "GET /api/country-groups", cases: [] },
+  { route: "GET /api/country-groups/:idOrKey", cases: [{ url: () => "/api/country-groups/no-such-group", status: 404 }] },
+  {
+    route: "POST /api/country-groups",
+    cases: [
+      { url: () => "/api/country-groups", body: { key: "Bad Key", nameEn: "X", nameZh: "X" }, field: "key" },
+      {
+        url: () => "/api/country-groups",
+        body: { key: unique("k-"), nameEn: "X", nameZh: "X", countryCodes: ["DEU", "QQQ"] },
+        field: "countryCodes.1",
+      },
+    ],
+  },
+  {
+    route: "PATCH /api/country-groups/:id",
+    cases: [
+      { url: () => `/api/country-groups/${groupId}`, body: { countryCodes: "DEU" }, field: "countryCodes" },
+      { url: () => "/api/country-groups/424242", body: { nameEn: "X" }, status: 404 },
+    ],
+  },
+  { route: "DELETE /api/country-groups/:id", cases: [{ url: () => "/api/country-groups/424242", status: 404 }] },
+  ...(["tags", "topics"] as const).flatMap((kind) => [
+    { route: `GET /api/${kind}`, cases: [] },
+    {
+      route: `POST /api/${kind}`,
+      cases: [
+        { url: () => `/api/${kind}`, body: { key: "x" }, field: "nameEn" },
+        { url: () => `/api/${kind}`, body: { key: "-x", nameEn: "X", nameZh: "X" }, field: "key" },
+      ],
+    },
+    {
+      route: `PATCH /api/${kind}/:id`,
+      cases: [
+        { url: () => `/api/${kind}/424242`, body: { nameEn: "X" }, status: 404 },
+        { url: () => `/api/${kind}/1`, body: { nameEn: 5 }, field: "nameEn" },
+      ],
+    },
+    { route: `DELETE /api/${kind}/:id`, cases: [{ url: () => `/api/${kind}/424242`, status: 404 }] },
+  ]),
+  { route: "GET /api/units", cases: [] },
+  {
+    route: "POST /api/units",
+    cases: [
+      { url: () => "/api/units", body: { kind: "embassy", key: "k", nameEn: "X", nameZh: "X" }, field: "kind" },
+      { url: () => "/api/units", body: { kind: "bureau", key: "k2", nameEn: "X", nameZh: "X", parentId: 424242 }, field: "parentId" },
+    ],
+  },
+  {
+    route: "PATCH /api/units/:id",
+    cases: [
+      { url: () => `/api/units/${unitId}`, body: () => ({ parentId: unitId }), status: 409 },
+      { url: () => "/api/units/424242", body: { nameEn: "X" }, status: 404 },
+    ],
+  },
+  { route: "GET /api/users", cases: [] },
+  {
+    route: "POST /api/users",
+    cases: [
+      { url: () => "/api/users", body: { username: "Has Spaces", displayName: "X" }, field: "username" },
+      {
+        url: () => "/api/users",
+        body: () => ({ username: "ok.name", displayName: "X", roles: [{ unitId: 1, role: "king" }] }),
+        field: "roles.0.role",
+      },
+    ],
+  },
+  {
+    route: "PATCH /api/users/:id",
+    cases: [
+      { url: () => `/api/users/${userId}`, body: { disabled: "yes" }, field: "disabled" },
+      { url: () => "/api/users/424242", body: { displayName: "X" }, status: 404 },
+    ],
+  },
+  { route: "GET /api/me", cases: [] },
+  { route: "GET /api/vocabulary", cases: [] },
+  { route: "GET /api/stats", cases: [] },
+  {
+    route: "GET /api/audit",
+    cases: [
+      { url: () => "/api/audit?from=last-week", field: "from" },
+      { url: () => "/api/audit?actorId=me", field: "actorId" },
+    ],
+  },
+  { route: "GET /api/export", cases: [] },
+];
+
+describe("bad input on every route", () => {
+  it("covers every API route", () => {
+    const declared = new Set(badInputs.map((b) => b.route));
+    const registered = app.apiRoutes.map((r) => `${r.method} ${r.url}`);
+    expect(registered.filter((r) => !declared.has(r))).toEqual([]);
+    expect([...declared].filter((r) => !registered.includes(r))).toEqual([]);
+  });
+
+  for (const { route, cases } of badInputs) {
+    if (cases.length === 0) continue;
+    it(`${route} refuses bad input with a 4xx and a clear message, never a 500`, async () => {
+      const method = route.split(" ")[0] as Method;
+      for (const c of cases) {
+        // Bodies that name records made in beforeAll are built when the case runs.
+        const body = typeof c.body === "function" ? c.body() : c.body;
+        const response = await call(method, c.url(), body);
+        const label = `${method} ${c.url()} ${JSON.stringify(body)}`;
+        expect(response.statusCode, label).toBeGreaterThanOrEqual(400);
+        expect(response.statusCode, label).toBeLessThan(500);
+        if (c.status) expect(response.statusCode, label).toBe(c.status);
+        const error = response.json();
+        expect(error.message, label).toEqual(expect.any(String));
+        expect(error.code, label).toEqual(expect.any(String));
+        expect(response.body, label).not.toMatch(/\bat .+\.(ts|js):\d+|SELECT |INSERT |node_modules/);
+        if (c.field) {
+          expect(response.statusCode, label).toBe(400);
+          expect(
+            error.details.fields.map((f: { path: string }) => f.path),
+            label,
+          ).toContain(c.field);
+        }
+      }
+    });
+  }
+});
