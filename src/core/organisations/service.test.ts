@@ -76,7 +76,8 @@ describe("organisations", () => {
     const audit = await auditRows(org.id);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ action: "create", actorId: editor.userId, unitId: editor.unitId, before: null });
-    expect((audit[0]?.after as { name: { en: string } }).name.en).toBe("Communist Party of Vietnam");
+    const created = audit[0]?.after as { name: { en: string } } | undefined;
+    expect(created?.name.en).toBe("Communist Party of Vietnam");
   });
 
   it("finds an organisation by any of its names: Chinese in either script, English, native, abbreviation, pinyin", async () => {
@@ -198,8 +199,9 @@ describe("organisations", () => {
     expect((await listOrganisations(editor, { q: "世界报" })).items.map((i) => i.id)).toContain(org.id);
     const audit = await auditRows(org.id);
     expect(audit.map((a) => a.action)).toEqual(["create", "update"]);
-    expect((audit[1]?.before as { name: { zh: string | null } }).name.zh).toBeNull();
-    expect((audit[1]?.after as { name: { zh: string | null } }).name.zh).toBe("世界报");
+    const change = audit[1] as { before: { name: { zh: string | null } }; after: { name: { zh: string | null } } } | undefined;
+    expect(change?.before.name.zh).toBeNull();
+    expect(change?.after.name.zh).toBe("世界报");
 
     await expect(updateOrganisation(editor, org.id, { countryCode: "QQQ" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
     await expect(updateOrganisation(editor, org.id, { dissolvedYear: 1900, foundedYear: 1944 })).rejects.toMatchObject({
