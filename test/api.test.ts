@@ -114,6 +114,17 @@ describe("HTTP API", () => {
     expect((await call("GET", `/api/organisations/${orgId}`)).json().people[0]).toMatchObject({
       person: { id: personId, name: { zh: "奥廷加" } },
     });
+    const counts = (await call("GET", "/api/organisations/counts?by=country")).json();
+    expect(counts).toEqual({
+      by: "country",
+      total: 2,
+      items: [
+        { key: "KEN", count: 1, label: { en: "Kenya", zh: "肯尼亚" } },
+        { key: null, count: 1, label: null },
+      ],
+    });
+    const byKind = (await call("GET", "/api/organisations/counts?by=kind&country=KEN")).json();
+    expect(byKind.items).toEqual([{ key: "political_party", count: 1, label: { en: "Political party", zh: "政党" } }]);
     expect((await call("GET", "/api/vocabulary")).json().organisationKinds.political_party).toEqual({ en: "Political party", zh: "政党" });
     expect((await call("GET", "/api/stats")).json()).toMatchObject({ organisations: 2, people: 1 });
     const audit = await call("GET", `/api/audit?entity=organisation&entityId=${orgId}`);
@@ -178,6 +189,13 @@ const badInputs: Array<{
       { url: () => "/api/organisations?sort=password", field: "sort" },
       { url: () => `/api/organisations?q=${"x".repeat(300)}`, field: "q" },
       { url: () => "/api/organisations?region=asia", field: "region" },
+    ],
+  },
+  {
+    route: "GET /api/organisations/counts",
+    cases: [
+      { url: () => "/api/organisations/counts?by=colour", field: "by" },
+      { url: () => "/api/organisations/counts?kind=pirate", field: "kind" },
     ],
   },
   {

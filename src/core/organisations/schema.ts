@@ -145,3 +145,16 @@ export type OrganisationNameInput = z.output<typeof organisationNameInput>;
 export type OrganisationListQuery = z.output<typeof organisationListQuery>;
 export type OrganisationListItem = z.output<typeof organisationListItem>;
 export type OrganisationDetail = z.output<typeof organisationDetail>;
+
+export const organisationCountQuery = organisationListQuery
+  .omit({ page: true, pageSize: true, sort: true })
+  .extend({ by: z.enum(["country", "kind", "family", "region", "level"]).default("country") });
+
+export const organisationCounts = z.object({
+  by: z.string(),
+  total: z.number(),
+  items: z.array(
+    z.object({ key: z.string().nullable(), count: z.number(), label: z.object({ en: z.string(), zh: z.string() }).nullable() }),
+  ),
+});
+export type OrganisationCounts = z.output<typeof organisationCounts>;

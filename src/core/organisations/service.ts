@@ -6,17 +6,20 @@ import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
 import { id as idSchema, type Page, parseInput } from "../shared/schema.ts";
 import { cleanMultiline } from "../shared/text.ts";
+import { families, organisationKinds, relationshipLevels } from "../shared/vocabulary.ts";
 import { displayColumns, type NormalisedName, normaliseNames } from "./names.ts";
 import { presentOrganisation, presentOrganisationListItem } from "./presenter.ts";
 import {
+  type OrganisationCounts,
   type OrganisationDetail,
   type OrganisationListItem,
+  organisationCountQuery,
   organisationCreateInput,
   organisationListQuery,
   organisationUpdateInput,
   statusCreateInput,
 } from "./schema.ts";
-import { organisationListQuery as listQuery, organisationDetailQuery } from "./store.ts";
+import { organisationListQuery as listQuery, organisationCountsQuery, organisationDetailQuery } from "./store.ts";
 
 /** Lists organisations with filters, sorting and the name query `q`. */
 export async function listOrganisations(actor: Actor, input: unknown = {}): Promise<Page<OrganisationListItem>> {
@@ -29,6 +32,36 @@ export async function listOrganisations(actor: Actor, input: unknown = {}): Prom
     total = all[0]?.total ?? 0;
   }
   return { items: rows.map(presentOrganisationListItem), total, page: query.page, pageSize: query.pageSize };
+}
+
+const vocabularyOf = { kind: organisationKinds, family: families, level: relationshipLevels } as const;
+
+/**
+ * Counts organisations by country, kind, family, region or relationship level, under
+ * the same filters as the list, with bilingual labels for each key.
+ */
+export async function countOrganisations(actor: Actor, input: unknown = {}): Promise<OrganisationCounts> {
+  authorize(actor, "registry.read");
+  const { by, ...filters } = parseInput(organisationCountQuery, input);
+  const rows = await organisationCountsQuery(db(), filters, by).execute();
+  const keys = rows.map((r) => r.key).filter((k): k is string => k !== null);
+  let places = new Map<string, { en: string; zh: string }>();
+  if ((by === "country" || by === "region") && keys.length > 0) {
+    const table = by === "country" ? "countries" : "regions";
+    const found = await db().selectFrom(table).select(["code", "nameEn", "nameZh"]).where("code", "in", keys).execute();
+    places = new Map(found.map((f) => [f.code, { en: f.nameEn, zh: f.nameZh }]));
+  }
+  const label = (key: string | null) => {
+    if (key === null) return null;
+    if (by === "country" || by === "region") return places.get(key) ?? null;
+    const words: Record<string, { en: string; zh: string }> = vocabularyOf[by];
+    return words[key] ?? null;
+  };
+  return {
+    by,
+    total: rows.reduce((sum, r) => sum + r.count, 0),
+    items: rows.map((r) => ({ key: r.key, count: r.count, label: label(r.key) })),
+  };
 }
 
 async function loadOrganisation(executor: Executor, organisationId: number): Promise<OrganisationDetail> {

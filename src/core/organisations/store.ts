@@ -7,26 +7,84 @@ import type { OrganisationListQuery } from "./schema.ts";
 
 type OrgScope = ExpressionBuilder<DB & { o: DB["organisations"] }, "o">;
 
-/** The columns every organisation listing shows. */
-export function listColumns(executor: Executor) {
-  return executor
+/** The filters that lists and counts of organisations share. */
+export type OrganisationFilters = Omit<OrganisationListQuery, "page" | "pageSize" | "sort">;
+
+/** Organisations joined with their country and our relationship, narrowed by the filters. */
+function filteredOrganisations(executor: Executor, filters: OrganisationFilters) {
+  let q = executor
     .selectFrom("organisations as o")
     .leftJoin("countries as c", "c.code", "o.countryCode")
-    .leftJoin("relationships as r", "r.organisationId", "o.id")
-    .select([
-      "o.id",
-      "o.kind",
-      "o.nameEn",
-      "o.nameZh",
-      "o.abbreviation",
-      "o.countryCode",
-      "c.nameEn as countryNameEn",
-      "c.nameZh as countryNameZh",
-      "o.foundedYear",
-      "o.family",
-      "r.level as relationshipLevel",
-      "o.updatedAt",
-    ]);
+    .leftJoin("relationships as r", "r.organisationId", "o.id");
+  const tsquery = filters.q ? buildSearchQuery(filters.q) : null;
+  if (filters.q && !tsquery) q = q.where(sql<boolean>`false`);
+  if (tsquery) q = q.where(sql<boolean>`to_tsvector('simple', o.search_text) @@ to_tsquery('simple', ${tsquery})`);
+  if (filters.kind) q = q.where("o.kind", "=", filters.kind);
+  if (filters.country) q = q.where("o.countryCode", "=", filters.country);
+  if (filters.region) {
+    const region = filters.region;
+    q = q.where((eb) => eb.or([eb("c.regionCode", "=", region), eb("c.subregionCode", "=", region)]));
+  }
+  if (filters.group) {
+    const group = filters.group;
+    q = q.where("o.countryCode", "in", (eb) =>
+      eb
+        .selectFrom("countryGroupMembers as m")
+        .innerJoin("countryGroups as g", "g.id", "m.groupId")
+        .select("m.countryCode")
+        .where(/^\d+$/.test(group) ? sql<boolean>`g.id = ${Number(group)}` : sql<boolean>`g.key = ${group}`),
+    );
+  }
+  if (filters.family) q = q.where("o.family", "=", filters.family);
+  if (filters.level) q = q.where(sql<boolean>`coalesce(r.level, 'none') = ${filters.level}`);
+  if (filters.inGovernmentOn) {
+    const day = filters.inGovernmentOn;
+    q = q.where((eb: OrgScope) =>
+      eb.exists(
+        eb
+          .selectFrom("organisationStatuses as s")
+          .select(sql`1`.as("one"))
+          .whereRef("s.organisationId", "=", "o.id")
+          .where("s.status", "=", "in_government")
+          .where("s.validFrom", "<=", day)
+          .where((w) => w.or([w("s.validTo", "is", null), w("s.validTo", ">=", day)])),
+      ),
+    );
+  }
+  if (filters.tag) {
+    const tag = filters.tag;
+    q = q.where((eb: OrgScope) =>
+      eb.exists(
+        eb
+          .selectFrom("organisationTags as ot")
+          .innerJoin("tags as t", "t.id", "ot.tagId")
+          .select(sql`1`.as("one"))
+          .whereRef("ot.organisationId", "=", "o.id")
+          .where("t.key", "=", tag),
+      ),
+    );
+  }
+  return { q, tsquery };
+}
+
+const listSelection = [
+  "o.id",
+  "o.kind",
+  "o.nameEn",
+  "o.nameZh",
+  "o.abbreviation",
+  "o.countryCode",
+  "c.nameEn as countryNameEn",
+  "c.nameZh as countryNameZh",
+  "o.foundedYear",
+  "o.family",
+  "r.level as relationshipLevel",
+  "o.updatedAt",
+] as const;
+
+/** The columns every organisation listing shows. */
+export function listColumns(executor: Executor) {
+  return filteredOrganisations(executor, {}).q.select(listSelection);
 }
 
 const sortColumns = {
@@ -42,55 +100,9 @@ const sortColumns = {
 
 /** A filtered, sorted page of organisations, each row carrying the total that matched. */
 export function organisationListQuery(executor: Executor, query: OrganisationListQuery) {
-  let q = listColumns(executor).select(sql<number>`count(*) OVER ()`.as("total"));
-  const tsquery = query.q ? buildSearchQuery(query.q) : null;
-  if (query.q && !tsquery) q = q.where(sql<boolean>`false`);
-  if (tsquery) q = q.where(sql<boolean>`to_tsvector('simple', o.search_text) @@ to_tsquery('simple', ${tsquery})`);
-  if (query.kind) q = q.where("o.kind", "=", query.kind);
-  if (query.country) q = q.where("o.countryCode", "=", query.country);
-  if (query.region) {
-    const region = query.region;
-    q = q.where((eb) => eb.or([eb("c.regionCode", "=", region), eb("c.subregionCode", "=", region)]));
-  }
-  if (query.group) {
-    const group = query.group;
-    q = q.where("o.countryCode", "in", (eb) =>
-      eb
-        .selectFrom("countryGroupMembers as m")
-        .innerJoin("countryGroups as g", "g.id", "m.groupId")
-        .select("m.countryCode")
-        .where(/^\d+$/.test(group) ? sql<boolean>`g.id = ${Number(group)}` : sql<boolean>`g.key = ${group}`),
-    );
-  }
-  if (query.family) q = q.where("o.family", "=", query.family);
-  if (query.level) q = q.where(sql<boolean>`coalesce(r.level, 'none') = ${query.level}`);
-  if (query.inGovernmentOn) {
-    const day = query.inGovernmentOn;
-    q = q.where((eb: OrgScope) =>
-      eb.exists(
-        eb
-          .selectFrom("organisationStatuses as s")
-          .select(sql`1`.as("one"))
-          .whereRef("s.organisationId", "=", "o.id")
-          .where("s.status", "=", "in_government")
-          .where("s.validFrom", "<=", day)
-          .where((w) => w.or([w("s.validTo", "is", null), w("s.validTo", ">=", day)])),
-      ),
-    );
-  }
-  if (query.tag) {
-    const tag = query.tag;
-    q = q.where((eb: OrgScope) =>
-      eb.exists(
-        eb
-          .selectFrom("organisationTags as ot")
-          .innerJoin("tags as t", "t.id", "ot.tagId")
-          .select(sql`1`.as("one"))
-          .whereRef("ot.organisationId", "=", "o.id")
-          .where("t.key", "=", tag),
-      ),
-    );
-  }
+  const filtered = filteredOrganisations(executor, query);
+  let q = filtered.q.select(listSelection).select(sql<number>`count(*) OVER ()`.as("total"));
+  const { tsquery } = filtered;
   const sort = query.sort ?? (tsquery ? "relevance" : "name");
   if (sort === "relevance" && query.q) {
     const exact = query.q.trim().toLowerCase();
@@ -103,6 +115,25 @@ export function organisationListQuery(executor: Executor, query: OrganisationLis
     for (const column of sortColumns[sort === "relevance" ? "name" : sort]) q = q.orderBy(column);
   }
   return q.limit(query.pageSize).offset((query.page - 1) * query.pageSize);
+}
+
+/** The dimensions organisations can be counted by. */
+export const countDimensions = {
+  country: sql`o.country_code`,
+  kind: sql`o.kind`,
+  family: sql`o.family`,
+  region: sql`c.region_code`,
+  level: sql`coalesce(r.level, 'none')`,
+} as const;
+
+/** Counts of the filtered organisations, grouped by one dimension. */
+export function organisationCountsQuery(executor: Executor, filters: OrganisationFilters, by: keyof typeof countDimensions) {
+  const key = countDimensions[by];
+  return filteredOrganisations(executor, filters)
+    .q.select([sql<string | null>`${key}`.as("key"), sql<number>`count(*)`.as("count")])
+    .groupBy(key)
+    .orderBy(sql`count(*) DESC`)
+    .orderBy(key);
 }
 
 /** One organisation with everything its page shows, in a single round trip. */

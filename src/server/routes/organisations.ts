@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import {
+  organisationCountQuery,
+  organisationCounts,
   organisationCreateInput,
   organisationDetail,
   organisationListQuery,
@@ -10,6 +12,7 @@ import {
 } from "../../core/organisations/schema.ts";
 import {
   addOrganisationStatus,
+  countOrganisations,
   createOrganisation,
   deleteOrganisation,
   getOrganisation,
@@ -38,6 +41,18 @@ export const organisationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     (request) => listOrganisations(actorOf(request), request.query),
+  );
+  app.get(
+    "/organisations/counts",
+    {
+      schema: {
+        tags,
+        summary: "Count organisations by country, kind, family, region or relationship level, with the list's filters",
+        querystring: organisationCountQuery,
+        response: { 200: organisationCounts, ...errorResponses },
+      },
+    },
+    (request) => countOrganisations(actorOf(request), request.query),
   );
   app.get(
     "/organisations/:id",

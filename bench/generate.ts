@@ -1,0 +1,306 @@
+/**
+ * Deterministic scale data for benchmarks: organisations with names in several
+ * languages, people with positions, statuses and relationships, written in bulk.
+ */
+import { type Kysely, sql } from "kysely";
+import { buildSearchText } from "../src/core/search/text.ts";
+import type { DB } from "../src/db/types.ts";
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same data. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const adjectives = [
+  "Democratic",
+  "Popular",
+  "National",
+  "Social",
+  "United",
+  "Progressive",
+  "Green",
+  "Liberal",
+  "Workers'",
+  "Republican",
+  "Federal",
+  "Civic",
+  "Peasant",
+  "Labour",
+  "Christian",
+  "Revolutionary",
+  "Patriotic",
+  "Reform",
+  "Unity",
+  "Free",
+];
+const nouns = [
+  "Party",
+  "Front",
+  "Movement",
+  "Alliance",
+  "Union",
+  "Congress",
+  "League",
+  "Rally",
+  "Forum",
+  "Institute",
+  "Council",
+  "Foundation",
+  "Centre",
+  "Association",
+];
+const zhParts = [
+  "人民",
+  "民主",
+  "社会",
+  "进步",
+  "自由",
+  "国家",
+  "联盟",
+  "统一",
+  "共和",
+  "工人",
+  "农民",
+  "绿色",
+  "改革",
+  "团结",
+  "爱国",
+  "革命",
+  "和平",
+  "发展",
+  "正义",
+  "新",
+];
+const zhEnds = ["党", "阵线", "运动", "联盟", "大会", "研究所", "基金会", "协会", "论坛"];
+const nativeSyllables = [
+  "par",
+  "ti",
+  "do",
+  "so",
+  "cia",
+  "lis",
+  "ta",
+  "de",
+  "mo",
+  "kra",
+  "tik",
+  "na",
+  "cio",
+  "nal",
+  "fre",
+  "dom",
+  "unio",
+  "ser",
+  "bal",
+  "kan",
+];
+const kinds = [
+  "political_party",
+  "political_party",
+  "political_party",
+  "political_party",
+  "think_tank",
+  "civil_society",
+  "media",
+  "government_body",
+  "parliament",
+  "movement",
+];
+const families = ["com", "eco", "soc", "lib", "chr", "con", "agr", "right", "spec", null];
+const givenNames = [
+  "Ana",
+  "Ivan",
+  "Maria",
+  "Kwame",
+  "Li",
+  "Amina",
+  "Carlos",
+  "Fatima",
+  "Nguyen",
+  "Olga",
+  "Raj",
+  "Sara",
+  "Tomas",
+  "Yusuf",
+  "Zhang",
+  "Elena",
+  "Juan",
+  "Aisha",
+  "Pedro",
+  "Mei",
+];
+const familyNames = [
+  "Silva",
+  "Petrov",
+  "Mensah",
+  "Wang",
+  "Haddad",
+  "Garcia",
+  "Nkosi",
+  "Tran",
+  "Kowalski",
+  "Singh",
+  "Okafor",
+  "Rossi",
+  "Ivanova",
+  "Chen",
+  "Moreno",
+  "Diallo",
+  "Sato",
+  "Khan",
+  "Novak",
+  "Lopez",
+];
+const zhSurnames = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"];
+const zhGiven = ["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超"];
+
+function pick<T>(rand: () => number, list: readonly T[]): T {
+  return list[Math.floor(rand() * list.length)] as T;
+}
+
+/** A skewed pick: a few countries hold most organisations, as in real registries. */
+function skewed<T>(rand: () => number, list: readonly T[]): T {
+  return list[Math.floor(rand() ** 2.2 * list.length)] as T;
+}
+
+export interface GenerateResult {
+  organisations: number;
+  names: number;
+  people: number;
+  positions: number;
+  ms: number;
+}
+
+/** Writes `organisations` organisations and `people` people in batches; returns counts and time. */
+export async function generate(
+  db: Kysely<DB>,
+  options: { organisations: number; people: number; seed?: number; batch?: number; progress?: (done: number, total: number) => void },
+): Promise<GenerateResult> {
+  const rand = random(options.seed ?? 42);
+  const batch = options.batch ?? 5000;
+  const countries = (await db.selectFrom("countries").select("code").where("historical", "=", false).orderBy("code").execute()).map(
+    (c) => c.code,
+  );
+  const started = performance.now();
+  let names = 0;
+  const total = options.organisations + options.people;
+  const firstId = ((await sql<{ max: number | null }>`SELECT max(id) AS max FROM organisations`.execute(db)).rows[0]?.max ?? 0) + 1;
+  for (let start = 0; start < options.organisations; start += batch) {
+    const n = Math.min(batch, options.organisations - start);
+    const cols = {
+      kind: [] as string[],
+      country: [] as (string | null)[],
+      en: [] as string[],
+      zh: [] as string[],
+      abbr: [] as string[],
+      founded: [] as number[],
+      family: [] as (string | null)[],
+      search: [] as string[],
+    };
+    const nameCols = { org: [] as number[], kind: [] as string[], lang: [] as string[], value: [] as string[], position: [] as number[] };
+    for (let i = 0; i < n; i++) {
+      const id = firstId + start + i;
+      const kind = pick(rand, kinds);
+      const country = kind === "movement" && rand() < 0.2 ? null : skewed(rand, countries);
+      const en = `${pick(rand, adjectives)} ${pick(rand, adjectives)} ${pick(rand, nouns)} ${id}`;
+      const zh = `${pick(rand, zhParts)}${pick(rand, zhParts)}${pick(rand, zhEnds)}`;
+      const abbr =
+        en
+          .split(" ")
+          .slice(0, 3)
+          .map((w) => w[0])
+          .join("")
+          .toUpperCase() +
+        (id % 97);
+      const native = `${pick(rand, nativeSyllables)}${pick(rand, nativeSyllables)} ${pick(rand, nativeSyllables)}${pick(rand, nativeSyllables)}${pick(rand, nativeSyllables)}`;
+      cols.kind.push(kind);
+      cols.country.push(country);
+      cols.en.push(en);
+      cols.zh.push(zh);
+      cols.abbr.push(abbr);
+      cols.founded.push(1850 + Math.floor(rand() * 170));
+      cols.family.push(kind === "political_party" ? pick(rand, families) : null);
+      cols.search.push(buildSearchText([en, zh, abbr, native]));
+      const orgNames: Array<[string, string, string]> = [
+        ["official", "en", en],
+        ["official", "zh", zh],
+        ["official", "und", native],
+        ["abbreviation", "und", abbr],
+      ];
+      orgNames.forEach(([k, lang, value], position) => {
+        nameCols.org.push(id);
+        nameCols.kind.push(k);
+        nameCols.lang.push(lang);
+        nameCols.value.push(value);
+        nameCols.position.push(position);
+      });
+    }
+    await sql`INSERT INTO organisations (id, kind, country_code, name_en, name_zh, abbreviation, founded_year, family, search_text, source)
+      OVERRIDING SYSTEM VALUE
+      SELECT generate_series(${firstId + start}::int, ${firstId + start + n - 1}::int), * FROM unnest(${cols.kind}::text[], ${cols.country}::text[], ${cols.en}::text[],
+        ${cols.zh}::text[], ${cols.abbr}::text[], ${cols.founded}::int[], ${cols.family}::text[], ${cols.search}::text[]), 'bench'`.execute(
+      db,
+    );
+    await sql`INSERT INTO organisation_names (organisation_id, kind, lang, value, position)
+      SELECT * FROM unnest(${nameCols.org}::int[], ${nameCols.kind}::text[], ${nameCols.lang}::text[], ${nameCols.value}::text[], ${nameCols.position}::int[])`.execute(
+      db,
+    );
+    names += nameCols.org.length;
+    options.progress?.(start + n, total);
+  }
+  await sql`SELECT setval(pg_get_serial_sequence('organisations', 'id'), (SELECT max(id) FROM organisations))`.execute(db);
+  // Statuses and relationships for a share of parties, so the filters have work to do.
+  await sql`INSERT INTO organisation_statuses (organisation_id, status, valid_from, valid_to)
+    SELECT id, 'in_government', date '2015-01-01' + (id % 2000), CASE WHEN id % 3 = 0 THEN date '2021-01-01' + (id % 900) END
+    FROM organisations WHERE source = 'bench' AND kind = 'political_party' AND id % 11 = 0`.execute(db);
+  await sql`INSERT INTO relationships (organisation_id, level, since)
+    SELECT id, (ARRAY['contact','regular','established','strategic'])[1 + id % 4], date '2000-01-01' + (id % 8000)
+    FROM organisations WHERE source = 'bench' AND id % 17 = 0 ON CONFLICT DO NOTHING`.execute(db);
+  let positions = 0;
+  for (let start = 0; start < options.people; start += batch) {
+    const n = Math.min(batch, options.people - start);
+    const p = {
+      family: [] as string[],
+      given: [] as string[],
+      en: [] as string[],
+      zh: [] as string[],
+      gender: [] as string[],
+      country: [] as string[],
+      search: [] as string[],
+      org: [] as number[],
+    };
+    for (let i = 0; i < n; i++) {
+      const family = pick(rand, familyNames);
+      const given = pick(rand, givenNames);
+      const zh = `${pick(rand, zhSurnames)}${pick(rand, zhGiven)}${pick(rand, zhGiven)}`;
+      const en = `${given} ${family} ${start + i}`;
+      p.family.push(family);
+      p.given.push(given);
+      p.en.push(en);
+      p.zh.push(zh);
+      p.gender.push(rand() < 0.45 ? "female" : "male");
+      p.country.push(skewed(rand, countries));
+      p.search.push(buildSearchText([en, zh]));
+      p.org.push(firstId + Math.floor(rand() * options.organisations));
+    }
+    const ids = await sql<{
+      id: number;
+    }>`INSERT INTO people (family_name_en, given_name_en, name_en, name_zh, gender, country_code, search_text)
+      SELECT * FROM unnest(${p.family}::text[], ${p.given}::text[], ${p.en}::text[], ${p.zh}::text[], ${p.gender}::text[], ${p.country}::text[], ${p.search}::text[])
+      RETURNING id`.execute(db);
+    await sql`INSERT INTO positions (person_id, organisation_id, title_en, start_date)
+      SELECT * FROM unnest(${ids.rows.map((r) => r.id)}::int[], ${p.org}::int[], ${ids.rows.map(() => "Member of the presidium")}::text[],
+        ${ids.rows.map((_, i) => `20${10 + (i % 12)}-0${1 + (i % 9)}-15`)}::date[])`.execute(db);
+    positions += n;
+    options.progress?.(options.organisations + start + n, total);
+  }
+  await sql`ANALYZE`.execute(db);
+  return { organisations: options.organisations, names, people: options.people, positions, ms: performance.now() - started };
+}
