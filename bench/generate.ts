@@ -2,7 +2,11 @@
  * Deterministic scale data for benchmarks: organisations with names in several
  * languages, people with positions, statuses and relationships, written in bulk.
  */
+import fs from "node:fs";
+import path from "node:path";
+import { parse } from "csv-parse/sync";
 import { type Kysely, sql } from "kysely";
+import { bundledDataDir } from "../src/core/reference/service.ts";
 import { buildSearchText } from "../src/core/search/text.ts";
 import type { DB } from "../src/db/types.ts";
 
@@ -18,45 +22,21 @@ export function random(seed: number): () => number {
   };
 }
 
-const adjectives = [
-  "Democratic",
-  "Popular",
-  "National",
-  "Social",
-  "United",
-  "Progressive",
-  "Green",
-  "Liberal",
-  "Workers'",
-  "Republican",
-  "Federal",
-  "Civic",
-  "Peasant",
-  "Labour",
-  "Christian",
-  "Revolutionary",
-  "Patriotic",
-  "Reform",
-  "Unity",
-  "Free",
+// Real vocabulary for English names: every word of the Party Facts English names, drawn
+// with its real frequency, so that searches meet common words ("party") and rare ones.
+function partyFactsWords(): string[] {
+  const rows: Array<Record<string, string>> = parse(fs.readFileSync(path.join(bundledDataDir, "partyfacts/partyfacts-core-parties.csv")), {
+    columns: true,
+    bom: true,
+    relax_column_count: true,
+  });
+  return rows.flatMap((r) => (r.name_english ?? "").split(/[^\p{L}']+/u).filter((w) => w.length >= 3));
+}
+// Characters that transliterate foreign names into Chinese, plus common political words.
+const transliteration = [
+  ..."阿巴达尔加哈卡拉马纳帕萨塔瓦亚扎比迪菲吉基利米尼皮里西提维伊布杜富古胡库鲁穆努普苏图乌索托科罗莫诺波多奥斯特克格德尼安恩因林明森丁顿斯顿伦敦蒙桑坦兰",
 ];
-const nouns = [
-  "Party",
-  "Front",
-  "Movement",
-  "Alliance",
-  "Union",
-  "Congress",
-  "League",
-  "Rally",
-  "Forum",
-  "Institute",
-  "Council",
-  "Foundation",
-  "Centre",
-  "Association",
-];
-const zhParts = [
+const politicalWords = [
   "人民",
   "民主",
   "社会",
@@ -76,7 +56,23 @@ const zhParts = [
   "和平",
   "发展",
   "正义",
-  "新",
+  "独立",
+];
+const nouns = [
+  "Party",
+  "Front",
+  "Movement",
+  "Alliance",
+  "Union",
+  "Congress",
+  "League",
+  "Rally",
+  "Forum",
+  "Institute",
+  "Council",
+  "Foundation",
+  "Centre",
+  "Association",
 ];
 const zhEnds = ["党", "阵线", "运动", "联盟", "大会", "研究所", "基金会", "协会", "论坛"];
 const nativeSyllables = [
@@ -185,6 +181,7 @@ export async function generate(
 ): Promise<GenerateResult> {
   const rand = random(options.seed ?? 42);
   const batch = options.batch ?? 5000;
+  const vocabulary = partyFactsWords();
   const countries = (await db.selectFrom("countries").select("code").where("historical", "=", false).orderBy("code").execute()).map(
     (c) => c.code,
   );
@@ -209,8 +206,10 @@ export async function generate(
       const id = firstId + start + i;
       const kind = pick(rand, kinds);
       const country = kind === "movement" && rand() < 0.2 ? null : skewed(rand, countries);
-      const en = `${pick(rand, adjectives)} ${pick(rand, adjectives)} ${pick(rand, nouns)} ${id}`;
-      const zh = `${pick(rand, zhParts)}${pick(rand, zhParts)}${pick(rand, zhEnds)}`;
+      const words = Array.from({ length: 2 + Math.floor(rand() * 3) }, () => pick(rand, vocabulary));
+      const en = `${words.join(" ")} ${pick(rand, nouns)} ${id}`;
+      const translit = Array.from({ length: 2 + Math.floor(rand() * 3) }, () => pick(rand, transliteration)).join("");
+      const zh = `${translit}${rand() < 0.7 ? pick(rand, politicalWords) : ""}${pick(rand, zhEnds)}`;
       const abbr =
         en
           .split(" ")
@@ -244,10 +243,10 @@ export async function generate(
     }
     await sql`INSERT INTO organisations (id, kind, country_code, name_en, name_zh, abbreviation, founded_year, family, search_text, source)
       OVERRIDING SYSTEM VALUE
-      SELECT generate_series(${firstId + start}::int, ${firstId + start + n - 1}::int), * FROM unnest(${cols.kind}::text[], ${cols.country}::text[], ${cols.en}::text[],
-        ${cols.zh}::text[], ${cols.abbr}::text[], ${cols.founded}::int[], ${cols.family}::text[], ${cols.search}::text[]), 'bench'`.execute(
-      db,
-    );
+      SELECT ${firstId + start - 1}::int + u.ord, u.kind, u.country, u.en, u.zh, u.abbr, u.founded, u.family, u.search, 'bench'
+      FROM unnest(${cols.kind}::text[], ${cols.country}::text[], ${cols.en}::text[], ${cols.zh}::text[], ${cols.abbr}::text[],
+        ${cols.founded}::int[], ${cols.family}::text[], ${cols.search}::text[])
+        WITH ORDINALITY AS u(kind, country, en, zh, abbr, founded, family, search, ord)`.execute(db);
     await sql`INSERT INTO organisation_names (organisation_id, kind, lang, value, position)
       SELECT * FROM unnest(${nameCols.org}::int[], ${nameCols.kind}::text[], ${nameCols.lang}::text[], ${nameCols.value}::text[], ${nameCols.position}::int[])`.execute(
       db,
@@ -301,6 +300,7 @@ export async function generate(
     positions += n;
     options.progress?.(options.organisations + start + n, total);
   }
-  await sql`ANALYZE`.execute(db);
+  // What autovacuum would do on a live system: statistics and the visibility map.
+  await sql`VACUUM ANALYZE`.execute(db);
   return { organisations: options.organisations, names, people: options.people, positions, ms: performance.now() - started };
 }

@@ -6,6 +6,7 @@ import { CamelCasePlugin, Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { AppError } from "../core/shared/errors.ts";
 import { lockDataDirectory } from "./lock.ts";
+import { PreparingPool } from "./prepared.ts";
 import type { DB } from "./types.ts";
 
 // Dates stay ISO strings ('2022-10-20'); counts and bigint ids become numbers.
@@ -35,7 +36,7 @@ export interface DatabaseConfig {
 }
 
 function kyselyOver(pool: pg.Pool): Kysely<DB> {
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PreparingPool(pool) }), plugins: [new CamelCasePlugin()] });
 }
 
 async function startPgliteWorker(dataDir: string | undefined): Promise<{ socketDir: string; stop(): Promise<void> }> {

@@ -99,6 +99,12 @@ export interface OrganisationTable {
   updatedAt: Timestamp;
 }
 
+export interface OrganisationCountTable {
+  countryKey: string;
+  kind: string;
+  n: number;
+}
+
 export interface OrganisationNameTable {
   id: Generated<number>;
   organisationId: number;
@@ -211,6 +217,7 @@ export interface DB {
   tags: LabelTable;
   topics: LabelTable;
   organisations: OrganisationTable;
+  organisationCounts: OrganisationCountTable;
   organisationNames: OrganisationNameTable;
   organisationTags: OrganisationTagTable;
   organisationStatuses: OrganisationStatusTable;

@@ -38,6 +38,7 @@ export async function listAuditEntries(actor: Actor, input: unknown = {}): Promi
       after: r.after,
     })),
     total: rows[0]?.total ?? 0,
+    totalExact: true,
     page: query.page,
     pageSize: query.pageSize,
   };

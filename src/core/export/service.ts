@@ -55,7 +55,9 @@ export async function exportAll(
         .offset(offset)
         .execute();
       for (const row of rows) {
-        await write(`${written === 0 ? "" : ","}${JSON.stringify(row)}`);
+        // The search vector is derived from the search text; a reload recomputes it.
+        const { searchVector: _derived, ...data } = row as Record<string, unknown>;
+        await write(`${written === 0 ? "" : ","}${JSON.stringify(data)}`);
         written++;
       }
       progress(table, written);

@@ -10,6 +10,7 @@ import { addPartnerRelation, setRelationship } from "../relationships/service.ts
 import type { Actor } from "../shared/actor.ts";
 import {
   addOrganisationStatus,
+  countOrganisations,
   createOrganisation,
   deleteOrganisation,
   getOrganisation,
@@ -262,6 +263,41 @@ describe("organisations", () => {
     await expect(getOrganisation(editor, member.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect((await getOrganisation(editor, international.id)).relations).toEqual([]);
     expect((await auditRows(member.id)).map((a) => a.action)).toEqual(["create", "delete"]);
+  });
+
+  it("keeps the pre-aggregated counts equal to the organisations, through every kind of write", async () => {
+    const exact = async () =>
+      (
+        await db()
+          .selectFrom("organisations")
+          .select(["countryCode", "kind", db().fn.countAll<number>().as("n")])
+          .groupBy(["countryCode", "kind"])
+          .execute()
+      )
+        .map((r) => `${r.countryCode ?? ""}|${r.kind}|${r.n}`)
+        .sort();
+    const summary = async () =>
+      (await db().selectFrom("organisationCounts").selectAll().where("n", "<>", 0).execute())
+        .map((r) => `${r.countryKey}|${r.kind}|${r.n}`)
+        .sort();
+    const a = await createOrganisation(editor, {
+      kind: "media",
+      countryCode: "BRA",
+      names: [{ kind: "official", lang: "en", value: unique("Folha ") }],
+    });
+    const b = await createOrganisation(editor, { kind: "media", names: [{ kind: "official", lang: "en", value: unique("Stateless ") }] });
+    await updateOrganisation(editor, a.id, { countryCode: "ARG" });
+    await updateOrganisation(editor, b.id, { kind: "movement", countryCode: "ARG" });
+    await updateOrganisation(editor, a.id, { website: "https://example.org/" });
+    await expect(updateOrganisation(editor, a.id, { countryCode: "QQQ" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await deleteOrganisation(await administrator(), b.id);
+    expect(await summary()).toEqual(await exact());
+    const counted = await countOrganisations(editor, { by: "country", kind: "media" });
+    expect(counted.items.find((i) => i.key === "ARG")).toMatchObject({ count: 1, label: { en: "Argentina", zh: "阿根廷" } });
+    const viaScan = await countOrganisations(editor, { by: "country", kind: "media", family: "com" });
+    expect(viaScan.items.find((i) => i.key === "ARG")).toBeUndefined();
+    const list = await listOrganisations(editor, { kind: "media", pageSize: 1 });
+    expect(list.total).toBe((await countOrganisations(editor, { by: "kind", kind: "media" })).total);
   });
 
   it("lets a viewer read but not write", async () => {

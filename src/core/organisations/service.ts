@@ -4,7 +4,7 @@ import { authorize } from "../access/policy.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
-import { id as idSchema, type Page, parseInput } from "../shared/schema.ts";
+import { id as idSchema, type Page, parseInput, searchCountCap } from "../shared/schema.ts";
 import { cleanMultiline } from "../shared/text.ts";
 import { families, organisationKinds, relationshipLevels } from "../shared/vocabulary.ts";
 import { displayColumns, type NormalisedName, normaliseNames } from "./names.ts";
@@ -19,19 +19,40 @@ import {
   organisationUpdateInput,
   statusCreateInput,
 } from "./schema.ts";
-import { organisationListQuery as listQuery, organisationCountsQuery, organisationDetailQuery } from "./store.ts";
+import {
+  countableFromSummary,
+  findOrganisationDetail,
+  type OrganisationFilters,
+  organisationCountsQuery,
+  organisationDetailQuery,
+  organisationPageQuery,
+  organisationSummaryCountsQuery,
+  organisationTotalQuery,
+} from "./store.ts";
+
+/**
+ * How many organisations match: exact from the pre-aggregated counts when the filters
+ * allow; otherwise counted, and for name searches only up to a cap.
+ */
+async function countMatching(filters: OrganisationFilters): Promise<{ total: number; totalExact: boolean }> {
+  if (countableFromSummary(filters)) {
+    const row = await organisationSummaryCountsQuery(db(), filters, "total").executeTakeFirst();
+    return { total: row?.count ?? 0, totalExact: true };
+  }
+  const cap = filters.q ? searchCountCap : 10_000_000;
+  const { total } = await organisationTotalQuery(db(), filters, cap).executeTakeFirstOrThrow();
+  return total > cap ? { total: cap, totalExact: false } : { total, totalExact: true };
+}
 
 /** Lists organisations with filters, sorting and the name query `q`. */
 export async function listOrganisations(actor: Actor, input: unknown = {}): Promise<Page<OrganisationListItem>> {
   authorize(actor, "registry.read");
   const query = parseInput(organisationListQuery, input);
-  const rows = await listQuery(db(), query).execute();
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && query.page > 1) {
-    const all = await listQuery(db(), { ...query, page: 1, pageSize: 1 }).execute();
-    total = all[0]?.total ?? 0;
-  }
-  return { items: rows.map(presentOrganisationListItem), total, page: query.page, pageSize: query.pageSize };
+  const rows = await organisationPageQuery(db(), query).execute();
+  const { page, pageSize, sort: _sort, ...filters } = query;
+  // A short first page is the whole result; otherwise count.
+  const counted = page === 1 && rows.length < pageSize ? { total: rows.length, totalExact: true } : await countMatching(filters);
+  return { items: rows.map(presentOrganisationListItem), ...counted, page, pageSize };
 }
 
 const vocabularyOf = { kind: organisationKinds, family: families, level: relationshipLevels } as const;
@@ -43,7 +64,11 @@ const vocabularyOf = { kind: organisationKinds, family: families, level: relatio
 export async function countOrganisations(actor: Actor, input: unknown = {}): Promise<OrganisationCounts> {
   authorize(actor, "registry.read");
   const { by, ...filters } = parseInput(organisationCountQuery, input);
-  const rows = await organisationCountsQuery(db(), filters, by).execute();
+  const fromSummary = countableFromSummary(filters) && (by === "country" || by === "kind" || by === "region");
+  const unsorted = fromSummary
+    ? await organisationSummaryCountsQuery(db(), filters, by).execute()
+    : await organisationCountsQuery(db(), filters, by).execute();
+  const rows = unsorted.sort((a, b) => b.count - a.count || (a.key ?? "\uffff").localeCompare(b.key ?? "\uffff"));
   const keys = rows.map((r) => r.key).filter((k): k is string => k !== null);
   let places = new Map<string, { en: string; zh: string }>();
   if ((by === "country" || by === "region") && keys.length > 0) {
@@ -65,7 +90,7 @@ export async function countOrganisations(actor: Actor, input: unknown = {}): Pro
 }
 
 async function loadOrganisation(executor: Executor, organisationId: number): Promise<OrganisationDetail> {
-  const row = await organisationDetailQuery(executor, organisationId).executeTakeFirst();
+  const row = await findOrganisationDetail(executor, organisationId);
   if (!row) throw notFound("organisation", organisationId);
   return presentOrganisation(row);
 }

@@ -1,90 +1,84 @@
-import { type ExpressionBuilder, sql } from "kysely";
+import { type CompiledQuery, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
-import type { DB } from "../../db/types.ts";
 import { buildSearchQuery } from "../search/text.ts";
 import type { Executor } from "../shared/mutation.ts";
 import type { OrganisationListQuery } from "./schema.ts";
 
-type OrgScope = ExpressionBuilder<DB & { o: DB["organisations"] }, "o">;
-
 /** The filters that lists and counts of organisations share. */
 export type OrganisationFilters = Omit<OrganisationListQuery, "page" | "pageSize" | "sort">;
 
-/** Organisations joined with their country and our relationship, narrowed by the filters. */
+/** Filters the pre-aggregated counts can answer: the rest need the organisations themselves. */
+export function countableFromSummary(filters: OrganisationFilters): boolean {
+  return !filters.q && !filters.family && !filters.level && !filters.inGovernmentOn && !filters.tag;
+}
+
+function groupCountries(group: string) {
+  return sql<boolean>`o.country_code IN (SELECT m.country_code FROM country_group_members m JOIN country_groups g ON g.id = m.group_id
+    WHERE ${/^\d+$/.test(group) ? sql`g.id = ${Number(group)}` : sql`g.key = ${group}`})`;
+}
+
+/**
+ * Organisations narrowed by the filters, with no joins: every filter is a condition on
+ * `o` itself, so lists, counts and pages can each add only the joins they show.
+ */
 function filteredOrganisations(executor: Executor, filters: OrganisationFilters) {
-  let q = executor
-    .selectFrom("organisations as o")
-    .leftJoin("countries as c", "c.code", "o.countryCode")
-    .leftJoin("relationships as r", "r.organisationId", "o.id");
+  let q = executor.selectFrom("organisations as o");
   const tsquery = filters.q ? buildSearchQuery(filters.q) : null;
   if (filters.q && !tsquery) q = q.where(sql<boolean>`false`);
-  if (tsquery) q = q.where(sql<boolean>`to_tsvector('simple', o.search_text) @@ to_tsquery('simple', ${tsquery})`);
+  if (tsquery) q = q.where(sql<boolean>`o.search_vector @@ to_tsquery('simple', ${tsquery})`);
   if (filters.kind) q = q.where("o.kind", "=", filters.kind);
   if (filters.country) q = q.where("o.countryCode", "=", filters.country);
   if (filters.region) {
-    const region = filters.region;
-    q = q.where((eb) => eb.or([eb("c.regionCode", "=", region), eb("c.subregionCode", "=", region)]));
-  }
-  if (filters.group) {
-    const group = filters.group;
-    q = q.where("o.countryCode", "in", (eb) =>
-      eb
-        .selectFrom("countryGroupMembers as m")
-        .innerJoin("countryGroups as g", "g.id", "m.groupId")
-        .select("m.countryCode")
-        .where(/^\d+$/.test(group) ? sql<boolean>`g.id = ${Number(group)}` : sql<boolean>`g.key = ${group}`),
+    q = q.where(
+      sql<boolean>`o.country_code IN (SELECT code FROM countries WHERE region_code = ${filters.region} OR subregion_code = ${filters.region})`,
     );
   }
+  if (filters.group) q = q.where(groupCountries(filters.group));
   if (filters.family) q = q.where("o.family", "=", filters.family);
-  if (filters.level) q = q.where(sql<boolean>`coalesce(r.level, 'none') = ${filters.level}`);
+  if (filters.level === "none") {
+    q = q.where(sql<boolean>`NOT EXISTS (SELECT 1 FROM relationships r2 WHERE r2.organisation_id = o.id AND r2.level <> 'none')`);
+  } else if (filters.level) {
+    q = q.where(sql<boolean>`EXISTS (SELECT 1 FROM relationships r2 WHERE r2.organisation_id = o.id AND r2.level = ${filters.level})`);
+  }
   if (filters.inGovernmentOn) {
     const day = filters.inGovernmentOn;
-    q = q.where((eb: OrgScope) =>
-      eb.exists(
-        eb
-          .selectFrom("organisationStatuses as s")
-          .select(sql`1`.as("one"))
-          .whereRef("s.organisationId", "=", "o.id")
-          .where("s.status", "=", "in_government")
-          .where("s.validFrom", "<=", day)
-          .where((w) => w.or([w("s.validTo", "is", null), w("s.validTo", ">=", day)])),
-      ),
+    q = q.where(
+      sql<boolean>`o.id IN (SELECT s.organisation_id FROM organisation_statuses s WHERE s.status = 'in_government'
+        AND s.valid_from <= ${day}::date AND (s.valid_to IS NULL OR s.valid_to >= ${day}::date))`,
     );
   }
   if (filters.tag) {
-    const tag = filters.tag;
-    q = q.where((eb: OrgScope) =>
-      eb.exists(
-        eb
-          .selectFrom("organisationTags as ot")
-          .innerJoin("tags as t", "t.id", "ot.tagId")
-          .select(sql`1`.as("one"))
-          .whereRef("ot.organisationId", "=", "o.id")
-          .where("t.key", "=", tag),
-      ),
+    q = q.where(
+      sql<boolean>`o.id IN (SELECT ot.organisation_id FROM organisation_tags ot JOIN tags t ON t.id = ot.tag_id WHERE t.key = ${filters.tag})`,
     );
   }
   return { q, tsquery };
 }
 
-const listSelection = [
-  "o.id",
-  "o.kind",
-  "o.nameEn",
-  "o.nameZh",
-  "o.abbreviation",
-  "o.countryCode",
-  "c.nameEn as countryNameEn",
-  "c.nameZh as countryNameZh",
-  "o.foundedYear",
-  "o.family",
-  "r.level as relationshipLevel",
-  "o.updatedAt",
-] as const;
+/** Adds what a list row shows: the country's names and our relationship level. */
+function withListColumns<Q extends ReturnType<typeof filteredOrganisations>["q"]>(q: Q) {
+  return q
+    .leftJoin("countries as c", "c.code", "o.countryCode")
+    .leftJoin("relationships as r", "r.organisationId", "o.id")
+    .select([
+      "o.id",
+      "o.kind",
+      "o.nameEn",
+      "o.nameZh",
+      "o.abbreviation",
+      "o.countryCode",
+      "c.nameEn as countryNameEn",
+      "c.nameZh as countryNameZh",
+      "o.foundedYear",
+      "o.family",
+      "r.level as relationshipLevel",
+      "o.updatedAt",
+    ]);
+}
 
 /** The columns every organisation listing shows. */
 export function listColumns(executor: Executor) {
-  return filteredOrganisations(executor, {}).q.select(listSelection);
+  return withListColumns(executor.selectFrom("organisations as o"));
 }
 
 const sortColumns = {
@@ -98,18 +92,19 @@ const sortColumns = {
   "-updated": [sql`o.updated_at DESC`, sql`o.id DESC`],
 } as const;
 
-/** A filtered, sorted page of organisations, each row carrying the total that matched. */
-export function organisationListQuery(executor: Executor, query: OrganisationListQuery) {
+/** A filtered, sorted page of organisations (the total is counted apart). */
+export function organisationPageQuery(executor: Executor, query: OrganisationListQuery) {
   const filtered = filteredOrganisations(executor, query);
-  let q = filtered.q.select(listSelection).select(sql<number>`count(*) OVER ()`.as("total"));
+  let q = withListColumns(filtered.q);
   const { tsquery } = filtered;
   const sort = query.sort ?? (tsquery ? "relevance" : "name");
   if (sort === "relevance" && query.q) {
     const exact = query.q.trim().toLowerCase();
+    // Exact names and abbreviations first, then alphabetical: ranking every match by
+    // ts_rank costs more than it gives on short names.
     q = q.orderBy(
       sql`coalesce(lower(o.abbreviation) = ${exact} OR lower(o.name_en) = ${exact} OR o.name_zh = ${query.q.trim()}, false) DESC`,
     );
-    if (tsquery) q = q.orderBy(sql`ts_rank(to_tsvector('simple', o.search_text), to_tsquery('simple', ${tsquery})) DESC`);
     q = q.orderBy(sql`o.name_en`).orderBy(sql`o.id`);
   } else {
     for (const column of sortColumns[sort === "relevance" ? "name" : sort]) q = q.orderBy(column);
@@ -117,23 +112,67 @@ export function organisationListQuery(executor: Executor, query: OrganisationLis
   return q.limit(query.pageSize).offset((query.page - 1) * query.pageSize);
 }
 
-/** The dimensions organisations can be counted by. */
-export const countDimensions = {
-  country: sql`o.country_code`,
-  kind: sql`o.kind`,
-  family: sql`o.family`,
-  region: sql`c.region_code`,
-  level: sql`coalesce(r.level, 'none')`,
-} as const;
+/** How many organisations the filters match (up to `cap`), from the organisations themselves. */
+export function organisationTotalQuery(executor: Executor, filters: OrganisationFilters, cap: number) {
+  const matches = filteredOrganisations(executor, filters)
+    .q.select(sql`1`.as("one"))
+    .limit(cap + 1);
+  return executor.selectFrom(matches.as("m")).select(sql<number>`count(*)::int`.as("total"));
+}
 
-/** Counts of the filtered organisations, grouped by one dimension. */
-export function organisationCountsQuery(executor: Executor, filters: OrganisationFilters, by: keyof typeof countDimensions) {
-  const key = countDimensions[by];
-  return filteredOrganisations(executor, filters)
-    .q.select([sql<string | null>`${key}`.as("key"), sql<number>`count(*)`.as("count")])
-    .groupBy(key)
-    .orderBy(sql`count(*) DESC`)
-    .orderBy(key);
+/** The dimensions organisations can be counted by. */
+export const countDimensions = ["country", "kind", "family", "region", "level"] as const;
+export type CountDimension = (typeof countDimensions)[number];
+
+/** Counts of the filtered organisations by one dimension, from the organisations themselves. */
+export function organisationCountsQuery(executor: Executor, filters: OrganisationFilters, by: CountDimension) {
+  const q = filteredOrganisations(executor, filters).q;
+  const grouped = {
+    country: () => q.select(sql<string | null>`o.country_code`.as("key")).groupBy(sql`o.country_code`),
+    kind: () => q.select(sql<string | null>`o.kind`.as("key")).groupBy(sql`o.kind`),
+    family: () => q.select(sql<string | null>`o.family`.as("key")).groupBy(sql`o.family`),
+    region: () =>
+      q
+        .leftJoin("countries as c", "c.code", "o.countryCode")
+        .select(sql<string | null>`c.region_code`.as("key"))
+        .groupBy(sql`c.region_code`),
+    level: () =>
+      q
+        .leftJoin("relationships as r", "r.organisationId", "o.id")
+        .select(sql<string | null>`coalesce(r.level, 'none')`.as("key"))
+        .groupBy(sql`coalesce(r.level, 'none')`),
+  }[by]();
+  return grouped.select(sql<number>`count(*)`.as("count"));
+}
+
+/**
+ * The same counts from the pre-aggregated organisation_counts table, which triggers keep
+ * exact on every write: for filters on kind, country, region and group only.
+ */
+export function organisationSummaryCountsQuery(
+  executor: Executor,
+  filters: OrganisationFilters,
+  by: "country" | "kind" | "region" | "total",
+) {
+  let q = executor.selectFrom("organisationCounts as oc").leftJoin("countries as c", "c.code", "oc.countryKey").where("oc.n", ">", 0);
+  if (filters.kind) q = q.where("oc.kind", "=", filters.kind);
+  if (filters.country) q = q.where("oc.countryKey", "=", filters.country);
+  if (filters.region)
+    q = q.where((eb) => eb.or([eb("c.regionCode", "=", filters.region as string), eb("c.subregionCode", "=", filters.region as string)]));
+  if (filters.group) {
+    const group = filters.group;
+    q = q.where(
+      sql<boolean>`oc.country_key IN (SELECT m.country_code FROM country_group_members m JOIN country_groups g ON g.id = m.group_id
+        WHERE ${/^\d+$/.test(group) ? sql`g.id = ${Number(group)}` : sql`g.key = ${group}`})`,
+    );
+  }
+  const key = {
+    country: sql<string | null>`nullif(oc.country_key, '')`,
+    kind: sql<string | null>`oc.kind`,
+    region: sql<string | null>`c.region_code`,
+    total: sql<string | null>`NULL::text`,
+  }[by];
+  return q.select([key.as("key"), sql<number>`sum(oc.n)::int`.as("count")]).groupBy(key);
 }
 
 /** One organisation with everything its page shows, in a single round trip. */
@@ -216,3 +255,16 @@ export function organisationDetailQuery(executor: Executor, organisationId: numb
 
 export type OrganisationListRow = Awaited<ReturnType<ReturnType<typeof listColumns>["executeTakeFirstOrThrow"]>>;
 export type OrganisationDetailRow = Awaited<ReturnType<ReturnType<typeof organisationDetailQuery>["executeTakeFirstOrThrow"]>>;
+
+// The detail query is built and compiled once: building this tree of sub-queries through
+// Kysely costs more CPU per request than PostgreSQL spends running it.
+const placeholderId = -1_234_567;
+let compiledDetail: CompiledQuery<OrganisationDetailRow> | undefined;
+
+/** Runs the organisation detail query for one id, compiled once per process. */
+export async function findOrganisationDetail(executor: Executor, organisationId: number): Promise<OrganisationDetailRow | undefined> {
+  compiledDetail ??= organisationDetailQuery(executor, placeholderId).compile();
+  const parameters = compiledDetail.parameters.map((p) => (p === placeholderId ? organisationId : p));
+  const result = await executor.executeQuery<OrganisationDetailRow>({ ...compiledDetail, parameters });
+  return result.rows[0];
+}

@@ -5,7 +5,7 @@ import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
-import { id as idSchema, type Page, parseInput } from "../shared/schema.ts";
+import { id as idSchema, type Page, parseInput, searchCountCap } from "../shared/schema.ts";
 import { cleanMultiline, cleanText } from "../shared/text.ts";
 import { presentContact, presentPerson, presentPersonListItem } from "./presenter.ts";
 import {
@@ -18,7 +18,7 @@ import {
   personUpdateInput,
   positionInput,
 } from "./schema.ts";
-import { personListQuery as listQuery, personDetailQuery } from "./store.ts";
+import { personListQuery as listQuery, personDetailQuery, personTotalQuery } from "./store.ts";
 
 interface PersonNames {
   familyNameEn: string | null;
@@ -76,9 +76,18 @@ export async function listPeople(actor: Actor, input: unknown = {}): Promise<Pag
   authorize(actor, "registry.read");
   const query = parseInput(personListQuery, input);
   const rows = await listQuery(db(), query).execute();
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && query.page > 1) total = (await listQuery(db(), { ...query, page: 1, pageSize: 1 }).execute())[0]?.total ?? 0;
-  return { items: rows.map(presentPersonListItem), total, page: query.page, pageSize: query.pageSize };
+  const cap = query.q ? searchCountCap : 100_000_000;
+  const total =
+    query.page === 1 && rows.length < query.pageSize
+      ? rows.length
+      : (await personTotalQuery(db(), query, cap).executeTakeFirstOrThrow()).total;
+  return {
+    items: rows.map(presentPersonListItem),
+    total: Math.min(total, cap),
+    totalExact: total <= cap,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
 }
 
 /** One person's public profile with positions over time. */

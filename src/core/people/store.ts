@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { buildSearchQuery } from "../search/text.ts";
 import type { Executor } from "../shared/mutation.ts";
@@ -22,17 +22,30 @@ export function personColumns(executor: Executor) {
     ]);
 }
 
-/** A filtered page of people, each row carrying the total that matched. */
-export function personListQuery(executor: Executor, query: PersonListQuery) {
-  let q = personColumns(executor).select(sql<number>`count(*) OVER ()`.as("total"));
+function peopleFilter(query: Omit<PersonListQuery, "page" | "pageSize" | "sort">) {
+  const conditions: RawBuilder<boolean>[] = [];
   const tsquery = query.q ? buildSearchQuery(query.q) : null;
-  if (query.q && !tsquery) q = q.where(sql<boolean>`false`);
-  if (tsquery) q = q.where(sql<boolean>`to_tsvector('simple', pe.search_text) @@ to_tsquery('simple', ${tsquery})`);
-  if (query.country) q = q.where("pe.countryCode", "=", query.country);
-  if (query.organisationId) {
-    const organisationId = query.organisationId;
-    q = q.where("pe.id", "in", (eb) => eb.selectFrom("positions").select("personId").where("organisationId", "=", organisationId));
-  }
+  if (query.q && !tsquery) conditions.push(sql<boolean>`false`);
+  if (tsquery) conditions.push(sql<boolean>`pe.search_vector @@ to_tsquery('simple', ${tsquery})`);
+  if (query.country) conditions.push(sql<boolean>`pe.country_code = ${query.country}`);
+  if (query.organisationId)
+    conditions.push(sql<boolean>`pe.id IN (SELECT person_id FROM positions WHERE organisation_id = ${query.organisationId})`);
+  return conditions.length === 0 ? sql<boolean>`true` : sql<boolean>`${sql.join(conditions, sql` AND `)}`;
+}
+
+/** How many people the filters match, up to `cap`. */
+export function personTotalQuery(executor: Executor, query: PersonListQuery, cap: number) {
+  const matches = executor
+    .selectFrom("people as pe")
+    .select(sql`1`.as("one"))
+    .where(peopleFilter(query))
+    .limit(cap + 1);
+  return executor.selectFrom(matches.as("m")).select(sql<number>`count(*)::int`.as("total"));
+}
+
+/** A filtered, sorted page of people (the total is counted apart). */
+export function personListQuery(executor: Executor, query: PersonListQuery) {
+  let q = personColumns(executor).where(peopleFilter(query));
   const sort = query.sort ?? "name";
   const order = {
     name: [sql`pe.name_en`, sql`pe.id`],

@@ -1,6 +1,12 @@
+import { createRequire } from "node:module";
 import * as OpenCC from "opencc-js/t2cn";
-import { pinyin } from "pinyin-pro";
+import type * as PinyinPro from "pinyin-pro";
 import { cleanText } from "../shared/text.ts";
+
+const require = createRequire(import.meta.url);
+// The pinyin dictionary takes ~27 MB, and only writes of Chinese names need it:
+// loaded on first use, so that an idle server stays small.
+let pinyin: typeof PinyinPro.pinyin | undefined;
 
 const toSimplified = OpenCC.Converter({ from: "t", to: "cn" });
 const hanRun = /\p{Script=Han}+/gu;
@@ -12,6 +18,7 @@ export function foldLatin(value: string): string {
 }
 
 function pinyinSyllables(han: string): string[] {
+  pinyin ??= (require("pinyin-pro") as typeof PinyinPro).pinyin;
   return pinyin(han, { toneType: "none", type: "array", v: true }).map((s) => s.toLowerCase());
 }
 

@@ -36,15 +36,26 @@ export const pageQuery = z.object({
 
 /** A page of results with the total that matched. */
 export function pageOf<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+  return z.object({
+    items: z.array(item),
+    total: z.number().int(),
+    totalExact: z.boolean().describe("False when a name search matched more than `total` records and counting stopped there."),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+  });
 }
 
 export interface Page<T> {
   items: T[];
   total: number;
+  /** False when a name search matched more than `total` and counting stopped there. */
+  totalExact: boolean;
   page: number;
   pageSize: number;
 }
+
+/** Name searches count their matches up to this many; past it the total is "1,000+". */
+export const searchCountCap = 1000;
 
 /** Flattens zod issues into field messages addressed by dotted path. */
 export function fieldIssues(error: z.ZodError): FieldIssue[] {

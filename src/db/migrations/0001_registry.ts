@@ -101,6 +101,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       partyfacts_id integer UNIQUE,
       parlgov_id integer,
       search_text text NOT NULL DEFAULT '',
+      search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED,
       source text NOT NULL DEFAULT 'user',
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
@@ -109,8 +110,45 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE INDEX organisations_kind_name ON organisations (kind, name_en, id);
     CREATE INDEX organisations_name ON organisations (name_en, id);
     CREATE INDEX organisations_family ON organisations (family) WHERE family IS NOT NULL;
-    CREATE INDEX organisations_search ON organisations USING gin (to_tsvector('simple', search_text));
-    CREATE INDEX organisations_search_trgm ON organisations USING gin (search_text gin_trgm_ops);
+    CREATE INDEX organisations_search ON organisations USING gin (search_vector);
+    -- Organisations counted by country and kind, kept exact by the statement triggers
+    -- below, so that counts per country or kind never scan the registry.
+    CREATE TABLE organisation_counts (
+      country_key text NOT NULL,
+      kind text NOT NULL,
+      n integer NOT NULL,
+      PRIMARY KEY (country_key, kind)
+    );
+    CREATE FUNCTION organisation_counts_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' THEN
+        INSERT INTO organisation_counts (country_key, kind, n)
+        SELECT key, kind, sum(delta) FROM (
+          SELECT coalesce(o.country_code, '') AS key, o.kind, -1 AS delta FROM old_rows o JOIN new_rows n USING (id)
+            WHERE (o.country_code, o.kind) IS DISTINCT FROM (n.country_code, n.kind)
+          UNION ALL
+          SELECT coalesce(n.country_code, ''), n.kind, 1 FROM old_rows o JOIN new_rows n USING (id)
+            WHERE (o.country_code, o.kind) IS DISTINCT FROM (n.country_code, n.kind)
+        ) changes GROUP BY key, kind
+        ON CONFLICT (country_key, kind) DO UPDATE SET n = organisation_counts.n + excluded.n;
+      ELSIF TG_OP = 'INSERT' THEN
+        INSERT INTO organisation_counts (country_key, kind, n)
+        SELECT coalesce(country_code, ''), kind, count(*) FROM new_rows GROUP BY 1, 2
+        ON CONFLICT (country_key, kind) DO UPDATE SET n = organisation_counts.n + excluded.n;
+      ELSE
+        INSERT INTO organisation_counts (country_key, kind, n)
+        SELECT coalesce(country_code, ''), kind, -count(*) FROM old_rows GROUP BY 1, 2
+        ON CONFLICT (country_key, kind) DO UPDATE SET n = organisation_counts.n + excluded.n;
+      END IF;
+      RETURN NULL;
+    END $$;
+    CREATE TRIGGER organisation_counts_insert AFTER INSERT ON organisations
+      REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION organisation_counts_apply();
+    CREATE TRIGGER organisation_counts_update AFTER UPDATE ON organisations
+      REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION organisation_counts_apply();
+    CREATE TRIGGER organisation_counts_delete AFTER DELETE ON organisations
+      REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION organisation_counts_apply();
+
     CREATE TABLE organisation_names (
       id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       organisation_id integer NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
@@ -154,12 +192,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       country_code text REFERENCES countries(code),
       biography text,
       search_text text NOT NULL DEFAULT '',
+      search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
     );
     CREATE INDEX people_name ON people (name_en, id);
     CREATE INDEX people_country ON people (country_code);
-    CREATE INDEX people_search ON people USING gin (to_tsvector('simple', search_text));
+    CREATE INDEX people_search ON people USING gin (search_vector);
     CREATE TABLE positions (
       id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       person_id integer NOT NULL REFERENCES people(id) ON DELETE CASCADE,
@@ -230,6 +269,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`DROP TABLE reference_imports, audit_log, partner_relations, relationships, person_contacts, positions,
-    people, organisation_statuses, organisation_tags, organisation_names, organisations, topics, tags, user_roles,
+    people, organisation_statuses, organisation_tags, organisation_names, organisation_counts, organisations, topics, tags, user_roles,
     users, units, country_group_members, country_groups, countries, regions CASCADE`.execute(db);
+  await sql`DROP FUNCTION IF EXISTS organisation_counts_apply()`.execute(db);
 }

@@ -1,0 +1,349 @@
+/**
+ * npm run bench: scale data on both engines, then each figure measured through Liaison
+ * (service or HTTP) and as the same query in raw SQL, with the ratio between them.
+ *
+ * Environment: BENCH_ORGS (100000), BENCH_PEOPLE (300000), BENCH_ENGINES ("pglite,postgres"),
+ * BENCH_DATABASE_URL (a PostgreSQL server to use; otherwise a private cluster is started).
+ */
+import { execFile, execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { type Kysely, sql } from "kysely";
+import pg from "pg";
+import { countOrganisations, getOrganisation, listOrganisations } from "../src/core/organisations/service.ts";
+import { importGeography } from "../src/core/reference/service.ts";
+import { buildSearchQuery } from "../src/core/search/text.ts";
+import { ensureBuiltinAdministrator } from "../src/core/units/service.ts";
+import { type Database, openDatabase } from "../src/db/connection.ts";
+import { useDatabase } from "../src/db/current.ts";
+import { migrateToLatest } from "../src/db/migrate.ts";
+import type { DB } from "../src/db/types.ts";
+import { buildApp } from "../src/server/app.ts";
+import { generate, random } from "./generate.ts";
+
+const repo = path.resolve(import.meta.dirname, "..");
+const orgCount = Number(process.env.BENCH_ORGS ?? 100_000);
+const peopleCount = Number(process.env.BENCH_PEOPLE ?? 300_000);
+const engines = (process.env.BENCH_ENGINES ?? "pglite,postgres").split(",").map((e) => e.trim()) as Array<"pglite" | "postgres">;
+
+interface Figure {
+  engine: string;
+  name: string;
+  p50: number;
+  p95: number;
+  unit: string;
+  rawP50?: number;
+  target?: string;
+}
+const figures: Figure[] = [];
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function time(n: number, work: (i: number) => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < Math.min(20, n); i++) await work(i); // warm-up
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await work(i);
+    samples.push(performance.now() - t0);
+  }
+  return samples;
+}
+
+async function compare(
+  engine: string,
+  name: string,
+  n: number,
+  ours: (i: number) => Promise<unknown>,
+  raw: (i: number) => Promise<unknown>,
+  target?: string,
+) {
+  const a = await time(n, ours);
+  const b = await time(n, raw);
+  const figure: Figure = {
+    engine,
+    name,
+    p50: percentile(a, 50),
+    p95: percentile(a, 95),
+    unit: "ms",
+    rawP50: percentile(b, 50),
+    ...(target ? { target } : {}),
+  };
+  figures.push(figure);
+  console.log(
+    `  ${name.padEnd(38)} p50 ${figure.p50.toFixed(2).padStart(7)} ms  p95 ${figure.p95.toFixed(2).padStart(7)} ms   raw SQL p50 ${figure.rawP50?.toFixed(2).padStart(6)} ms   ×${(figure.p50 / (figure.rawP50 ?? 1)).toFixed(2)}${target ? `   target ${target}` : ""}`,
+  );
+}
+
+async function waitForHealth(url: string, deadlineMs: number): Promise<boolean> {
+  const end = Date.now() + deadlineMs;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(`${url}health`)).ok) return true;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return false;
+}
+
+/** Starts `liaison serve` on an existing database; measures start-to-healthy and idle RSS. */
+async function measureServerProcess(engine: string, env: Record<string, string>) {
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(repo, "bin/liaison.js"), "serve"], {
+    env: { ...process.env, PORT: "0", LIAISON_SKIP_REFERENCE: "1", ...env },
+    cwd: repo,
+  });
+  let out = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", (d) => {
+      out += d;
+      const match = out.match(/running at (http:\/\/\S+\/)/);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.on("exit", () => reject(new Error(`server exited: ${out}`)));
+  });
+  await waitForHealth(url, 30_000);
+  const startMs = performance.now() - started;
+  await new Promise((r) => setTimeout(r, 5000));
+  const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
+  const rssMb = Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
+  const mode = engine === "pglite" ? "embedded" : "server mode";
+  figures.push({ engine, name: "start to healthy (existing data)", p50: startMs, p95: startMs, unit: "ms", target: "≤3000 ms" });
+  figures.push({
+    engine,
+    name: `idle RSS (${mode})`,
+    p50: rssMb,
+    p95: rssMb,
+    unit: "MB",
+    target: engine === "pglite" ? "≤400 MB" : "≤150 MB",
+  });
+  console.log(`  start to healthy                       ${startMs.toFixed(0)} ms   target ≤3000 ms`);
+  console.log(
+    `  idle RSS (${mode})${" ".repeat(27 - mode.length)}${rssMb.toFixed(0)} MB   target ${engine === "pglite" ? "≤400" : "≤150"} MB`,
+  );
+}
+
+async function benchEngine(engine: "pglite" | "postgres", serverUrl: string | undefined) {
+  console.log(`\n== ${engine}: ${orgCount.toLocaleString("en")} organisations, ${peopleCount.toLocaleString("en")} people`);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-bench-"));
+  let databaseUrl: string | undefined;
+  if (engine === "postgres") {
+    const name = `liaison_bench_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(serverUrl as string);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+  }
+  let database: Database = await openDatabase({ databaseUrl, dataDir });
+  useDatabase(database);
+  await migrateToLatest(database.db);
+  const admin = await ensureBuiltinAdministrator();
+  await importGeography(admin);
+  let lastPrint = 0;
+  const generated = await generate(database.db, {
+    organisations: orgCount,
+    people: peopleCount,
+    progress: (done, total) => {
+      if (Date.now() - lastPrint > 5000) {
+        lastPrint = Date.now();
+        console.log(`  generating… ${done.toLocaleString("en")}/${total.toLocaleString("en")}`);
+      }
+    },
+  });
+  const rows = generated.organisations + generated.names + generated.people + generated.positions;
+  const rowsPerSecond = rows / (generated.ms / 1000);
+  figures.push({ engine, name: "bulk insert", p50: rowsPerSecond, p95: rowsPerSecond, unit: "rows/s" });
+  console.log(
+    `  bulk insert                            ${rows.toLocaleString("en")} rows in ${(generated.ms / 1000).toFixed(1)} s = ${Math.round(rowsPerSecond).toLocaleString("en")} rows/s (with search text computed in TypeScript)`,
+  );
+
+  const db: Kysely<DB> = database.db;
+  const bounds = (
+    await sql<{ lo: number; hi: number }>`SELECT min(id) AS lo, max(id) AS hi FROM organisations WHERE source = 'bench'`.execute(db)
+  ).rows[0] as { lo: number; hi: number };
+  const rand = random(7);
+  const ids = Array.from({ length: 2000 }, () => bounds.lo + Math.floor(rand() * (bounds.hi - bounds.lo + 1)));
+  const countries = (
+    await sql<{
+      code: string;
+    }>`SELECT country_code AS code FROM organisations WHERE source = 'bench' AND country_code IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 40`.execute(
+      db,
+    )
+  ).rows.map((r) => r.code);
+  // What desk officers type: a name, part of a name, an abbreviation, Chinese or pinyin.
+  const sampleNames = (
+    await sql<{ nameEn: string; nameZh: string; abbreviation: string }>`SELECT name_en, name_zh, abbreviation FROM organisations
+      WHERE source = 'bench' AND id % 997 = 0 LIMIT 40`.execute(db)
+  ).rows;
+  // (Raw results come through the same camel-casing plugin as everything else.)
+  const words = sampleNames.flatMap((n) => [
+    n.nameEn.split(" ").slice(0, 3).join(" "),
+    n.nameZh,
+    n.abbreviation,
+    n.nameEn.split(" ").slice(1, 3).join(" "),
+  ]);
+
+  await compare(
+    engine,
+    "organisation by id (service)",
+    500,
+    (i) => getOrganisation(admin, ids[i % ids.length] as number),
+    (i) => sql`SELECT * FROM organisations WHERE id = ${ids[i % ids.length]}`.execute(db),
+  );
+  await compare(
+    engine,
+    "filtered page of 50 with total",
+    300,
+    (i) => listOrganisations(admin, { country: countries[i % countries.length], kind: "political_party", pageSize: 50 }),
+    (i) =>
+      sql`SELECT id, name_en, count(*) OVER () FROM organisations WHERE country_code = ${countries[i % countries.length]} AND kind = 'political_party' ORDER BY name_en, id LIMIT 50`.execute(
+        db,
+      ),
+    "p50 ≤3 ms",
+  );
+  await compare(
+    engine,
+    "name query q, names people type",
+    300,
+    (i) => listOrganisations(admin, { q: words[i % words.length], pageSize: 50 }),
+    (i) =>
+      sql`SELECT id, name_en, count(*) OVER () FROM organisations WHERE search_vector @@ to_tsquery('simple', ${buildSearchQuery(words[i % words.length] as string)}) ORDER BY name_en LIMIT 50`.execute(
+        db,
+      ),
+    "p50 ≤3 ms",
+  );
+  await compare(
+    engine,
+    "name query q, one common word",
+    50,
+    () => listOrganisations(admin, { q: "democratic", pageSize: 50 }),
+    () =>
+      sql`SELECT id, name_en FROM organisations WHERE search_vector @@ to_tsquery('simple', 'democratic:*') ORDER BY name_en LIMIT 50`.execute(
+        db,
+      ),
+  );
+  await compare(
+    engine,
+    "count of organisations per country",
+    200,
+    () => countOrganisations(admin, { by: "country" }),
+    () => sql`SELECT country_code, count(*) FROM organisations GROUP BY 1`.execute(db),
+    "p50 ≤3 ms",
+  );
+  await compare(
+    engine,
+    "parties in government on a date",
+    100,
+    (i) => listOrganisations(admin, { inGovernmentOn: `20${16 + (i % 6)}-06-01`, pageSize: 50 }),
+    (i) =>
+      sql`SELECT o.id FROM organisations o WHERE EXISTS (SELECT 1 FROM organisation_statuses s WHERE s.organisation_id = o.id AND s.status = 'in_government' AND s.valid_from <= ${`20${16 + (i % 6)}-06-01`}::date AND (s.valid_to IS NULL OR s.valid_to >= ${`20${16 + (i % 6)}-06-01`}::date)) ORDER BY o.name_en LIMIT 50`.execute(
+        db,
+      ),
+  );
+
+  // HTTP: the real server in this process, a load generator in a child process.
+  const app = await buildApp({ resolveActor: () => admin });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const address = app.server.address();
+  const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  // The load generator runs in a child process, asynchronously: the server under test
+  // runs in this very process.
+  const runLoad = async (connections: number, seconds: number) => {
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      path.join(repo, "bench/load.mjs"),
+      `${base}/api/organisations/`,
+      String(bounds.lo),
+      String(bounds.hi),
+      String(connections),
+      String(seconds),
+    ]);
+    return JSON.parse(stdout) as { requestsPerSecond: number; latencyP50: number; latencyP99: number; non2xx: number; errors: number };
+  };
+  const single = await runLoad(1, 5);
+  figures.push({
+    engine,
+    name: "HTTP GET one organisation, 1 connection",
+    p50: single.latencyP50,
+    p95: single.latencyP99,
+    unit: "ms",
+    target: "p50 ≤1 ms",
+  });
+  console.log(
+    `  HTTP GET one organisation, sequential  p50 ${single.latencyP50} ms  p99 ${single.latencyP99} ms (${Math.round(single.requestsPerSecond)} req/s, non-2xx ${single.non2xx})   target p50 ≤1 ms`,
+  );
+  const load = await runLoad(10, 8);
+  figures.push({
+    engine,
+    name: "HTTP GET one organisation, 10 connections",
+    p50: load.requestsPerSecond,
+    p95: load.requestsPerSecond,
+    unit: "req/s",
+    target: "≥5000 req/s",
+  });
+  console.log(
+    `  HTTP GET one organisation, 10 conns    ${Math.round(load.requestsPerSecond).toLocaleString("en")} req/s (latency p50 ${load.latencyP50} ms, p99 ${load.latencyP99} ms, non-2xx ${load.non2xx}, errors ${load.errors})   target ≥5000 req/s`,
+  );
+  await app.close();
+  await database.close();
+  useDatabase(undefined);
+
+  await measureServerProcess(
+    engine,
+    engine === "pglite" ? { LIAISON_DATA_DIR: dataDir, DATABASE_URL: "" } : { DATABASE_URL: databaseUrl as string },
+  );
+  if (engine === "postgres") {
+    database = await openDatabase({ databaseUrl: serverUrl });
+    await sql.raw(`DROP DATABASE IF EXISTS ${new URL(databaseUrl as string).pathname.slice(1)} WITH (FORCE)`).execute(database.db);
+    await database.close();
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function main() {
+  let serverUrl = process.env.BENCH_DATABASE_URL;
+  let clusterDir: string | undefined;
+  if (engines.includes("postgres") && !serverUrl) {
+    clusterDir = fs.mkdtempSync("/tmp/liaison-bench-pg.");
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    serverUrl = execFileSync("bash", [path.join(repo, "scripts/pg-cluster.sh"), "start", clusterDir, String(port)], {
+      encoding: "utf8",
+    }).trim();
+    console.log(`Started a private PostgreSQL cluster at ${serverUrl}`);
+  }
+  try {
+    for (const engine of engines) await benchEngine(engine, serverUrl);
+  } finally {
+    if (clusterDir) {
+      execFileSync("bash", [path.join(repo, "scripts/pg-cluster.sh"), "stop", clusterDir]);
+      fs.rmSync(clusterDir, { recursive: true, force: true });
+    }
+  }
+  // The embedded engine against PostgreSQL, figure by figure.
+  if (engines.length === 2) {
+    console.log("\n== Embedded engine relative to PostgreSQL (target: within 2×)");
+    for (const f of figures.filter((x) => x.engine === "pglite")) {
+      const other = figures.find((x) => x.engine === "postgres" && x.name === f.name);
+      if (!other || f.unit === "MB") continue;
+      const slower = f.unit === "rows/s" || f.unit === "req/s" ? other.p50 / f.p50 : f.p50 / other.p50;
+      console.log(`  ${f.name.padEnd(42)} ×${slower.toFixed(2)}`);
+    }
+  }
+  fs.mkdirSync(path.join(repo, "bench/out"), { recursive: true });
+  fs.writeFileSync(
+    path.join(repo, "bench/out/results.json"),
+    `${JSON.stringify({ at: new Date().toISOString(), orgCount, peopleCount, figures }, null, 2)}\n`,
+  );
+  console.log("\nResults written to bench/out/results.json");
+}
+
+await main();

@@ -1,0 +1,55 @@
+import { createHash } from "node:crypto";
+import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from "kysely";
+import type pg from "pg";
+
+/**
+ * A pool for Kysely that runs repeated queries as named prepared statements, so that
+ * PostgreSQL plans them once per connection instead of on every call (planning costs
+ * several times more than executing an organisation page). A text is prepared once it
+ * has been seen `threshold` times, and at most `limit` texts are, which bounds the
+ * statements each server connection keeps.
+ */
+export class PreparingPool implements PostgresPool {
+  private readonly seen = new Map<string, number>();
+  private readonly names = new Map<string, string>();
+
+  constructor(
+    readonly pool: pg.Pool,
+    private readonly limit = 500,
+    private readonly threshold = 2,
+  ) {}
+
+  private nameFor(text: string): string | undefined {
+    const known = this.names.get(text);
+    if (known) return known;
+    if (this.names.size >= this.limit) return undefined;
+    const count = (this.seen.get(text) ?? 0) + 1;
+    if (count < this.threshold) {
+      if (this.seen.size > this.limit * 20) this.seen.clear();
+      this.seen.set(text, count);
+      return undefined;
+    }
+    this.seen.delete(text);
+    const name = `l_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+    this.names.set(text, name);
+    return name;
+  }
+
+  async connect(): Promise<PostgresPoolClient> {
+    const client = await this.pool.connect();
+    const run = async <R>(text: string, values: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> => {
+      // Statements without parameters go unprepared: DDL and multi-statement scripts need that.
+      const name = values.length > 0 ? this.nameFor(text) : undefined;
+      const result = await client.query({ text, values: [...values], ...(name ? { name } : {}) });
+      return result as unknown as PostgresQueryResult<R>;
+    };
+    return {
+      query: run as PostgresPoolClient["query"],
+      release: () => client.release(),
+    };
+  }
+
+  end(): Promise<void> {
+    return this.pool.end();
+  }
+}
