@@ -15,7 +15,9 @@ const port = parentPort;
 if (!port) throw new Error("pglite-worker must run as a worker thread");
 
 try {
-  const db = await PGlite.create({ dataDir, extensions: { pg_trgm } });
+  // 64 MB of shared buffers (PostgreSQL's default is 128 MB) keeps an idle embedded
+  // server well under 400 MB; the operating system still caches the data files.
+  const db = await PGlite.create({ dataDir, extensions: { pg_trgm }, postgresqlconf: ["shared_buffers = 64MB"] });
   const server = new PGLiteSocketServer({ db, path: socketPath });
   await server.start();
   port.on("message", async (message) => {

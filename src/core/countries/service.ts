@@ -15,7 +15,7 @@ import {
   countryUpdateInput,
   type RegionOutput,
 } from "./schema.ts";
-import { countriesWithRegions } from "./store.ts";
+import { countriesWithRegions, inCountryGroup } from "./store.ts";
 
 /** Lists the UN M49 regions and sub-regions. */
 export async function listRegions(actor: Actor): Promise<RegionOutput[]> {
@@ -33,16 +33,7 @@ export async function listCountries(actor: Actor, input: unknown = {}): Promise<
     const region = query.region;
     q = q.where((eb) => eb.or([eb("c.regionCode", "=", region), eb("c.subregionCode", "=", region)]));
   }
-  if (query.group) {
-    const group = query.group;
-    q = q.where("c.code", "in", (eb) =>
-      eb
-        .selectFrom("countryGroupMembers as m")
-        .innerJoin("countryGroups as g", "g.id", "m.groupId")
-        .select("m.countryCode")
-        .where(/^\d+$/.test(group) ? sql<boolean>`g.id = ${Number(group)}` : sql<boolean>`g.key = ${group}`),
-    );
-  }
+  if (query.group) q = q.where(inCountryGroup(sql.ref("c.code"), query.group));
   if (query.historical) q = q.where("c.historical", "=", query.historical === "true");
   const rows = await q.execute();
   const needle = query.q ? foldLatin(query.q.trim()) : "";

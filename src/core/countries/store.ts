@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Executor } from "../shared/mutation.ts";
 
 /** Countries joined with their region and sub-region names. */
@@ -18,3 +18,17 @@ export function countriesWithRegions(executor: Executor) {
 }
 
 export type CountryRow = Awaited<ReturnType<ReturnType<typeof countriesWithRegions>["executeTakeFirstOrThrow"]>>;
+
+/**
+ * "This country code is in the group", for a group named by id or key: one condition
+ * shared by every filter on country groups.
+ */
+export function inCountryGroup(countryCode: Expression<string | null> | RawBuilder<unknown>, group: string): RawBuilder<SqlBool> {
+  const which = /^\d+$/.test(group) ? sql`g.id = ${Number(group)}` : sql`g.key = ${group}`;
+  return sql<SqlBool>`${countryCode} IN (SELECT m.country_code FROM country_group_members m JOIN country_groups g ON g.id = m.group_id WHERE ${which})`;
+}
+
+/** "This country code is in the UN M49 region or sub-region". */
+export function inRegion(countryCode: Expression<string | null> | RawBuilder<unknown>, region: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${countryCode} IN (SELECT code FROM countries WHERE region_code = ${region} OR subregion_code = ${region})`;
+}

@@ -104,6 +104,31 @@ describe("organisations", () => {
     expect((await listOrganisations(editor, { q: "'&|!" })).total).toBe(0);
   });
 
+  it("puts exact name and abbreviation matches first, and pages through the rest in name order", async () => {
+    const word = unique("qq");
+    const names = ["Delta", "Alpha", "Charlie", "Bravo", "Echo"];
+    const made = [];
+    for (const name of names) {
+      made.push(await createOrganisation(editor, { kind: "other", names: [{ kind: "official", lang: "en", value: `${name} ${word} Union` }] }));
+    }
+    const exact = await createOrganisation(editor, {
+      kind: "other",
+      names: [
+        { kind: "official", lang: "en", value: `Zulu ${word} League` },
+        { kind: "abbreviation", lang: "en", value: word.toUpperCase() },
+      ],
+    });
+    const seen: string[] = [];
+    for (let page = 1; page <= 4; page++) {
+      const result = await listOrganisations(editor, { q: word, pageSize: 2, page });
+      expect(result.total).toBe(6);
+      seen.push(...result.items.map((i) => i.name.en.split(" ")[0] as string));
+    }
+    expect(seen).toEqual(["Zulu", "Alpha", "Bravo", "Charlie", "Delta", "Echo"]);
+    const byName = await listOrganisations(editor, { q: word, sort: "name", pageSize: 10 });
+    expect(byName.items.map((i) => i.id).at(-1)).toBe(exact.id);
+  });
+
   it("filters by country, region, group, kind, family, level, tag and government on a date", async () => {
     const tag = unique("tag-");
     await createLabel(editor, "tags", { key: tag, nameEn: "Test tag", nameZh: "测试标签" });

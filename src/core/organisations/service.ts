@@ -23,11 +23,13 @@ import {
   countableFromSummary,
   findOrganisationDetail,
   type OrganisationFilters,
+  type OrganisationListRow,
   organisationCountsQuery,
   organisationDetailQuery,
   organisationPageQuery,
   organisationSummaryCountsQuery,
   organisationTotalQuery,
+  sortsByRelevance,
 } from "./store.ts";
 
 /**
@@ -48,8 +50,24 @@ async function countMatching(filters: OrganisationFilters): Promise<{ total: num
 export async function listOrganisations(actor: Actor, input: unknown = {}): Promise<Page<OrganisationListItem>> {
   authorize(actor, "registry.read");
   const query = parseInput(organisationListQuery, input);
-  const rows = await organisationPageQuery(db(), query).execute();
   const { page, pageSize, sort: _sort, ...filters } = query;
+  let rows: OrganisationListRow[];
+  if (sortsByRelevance(query)) {
+    // Exact matches first: read them up to the end of this page, then fill it with the rest.
+    const start = (page - 1) * pageSize;
+    const exact = await organisationPageQuery(db(), query, { offset: 0, limit: start + pageSize, exact: "only" }).execute();
+    rows = exact.slice(start, start + pageSize);
+    if (rows.length < pageSize) {
+      const rest = await organisationPageQuery(db(), query, {
+        offset: Math.max(0, start - exact.length),
+        limit: pageSize - rows.length,
+        exact: "exclude",
+      }).execute();
+      rows = [...rows, ...rest];
+    }
+  } else {
+    rows = await organisationPageQuery(db(), query).execute();
+  }
   // A short first page is the whole result; otherwise count.
   const counted = page === 1 && rows.length < pageSize ? { total: rows.length, totalExact: true } : await countMatching(filters);
   return { items: rows.map(presentOrganisationListItem), ...counted, page, pageSize };

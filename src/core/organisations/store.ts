@@ -1,5 +1,6 @@
 import { type CompiledQuery, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
+import { inCountryGroup, inRegion } from "../countries/store.ts";
 import { buildSearchQuery } from "../search/text.ts";
 import type { Executor } from "../shared/mutation.ts";
 import type { OrganisationListQuery } from "./schema.ts";
@@ -10,11 +11,6 @@ export type OrganisationFilters = Omit<OrganisationListQuery, "page" | "pageSize
 /** Filters the pre-aggregated counts can answer: the rest need the organisations themselves. */
 export function countableFromSummary(filters: OrganisationFilters): boolean {
   return !filters.q && !filters.family && !filters.level && !filters.inGovernmentOn && !filters.tag;
-}
-
-function groupCountries(group: string) {
-  return sql<boolean>`o.country_code IN (SELECT m.country_code FROM country_group_members m JOIN country_groups g ON g.id = m.group_id
-    WHERE ${/^\d+$/.test(group) ? sql`g.id = ${Number(group)}` : sql`g.key = ${group}`})`;
 }
 
 /**
@@ -28,12 +24,8 @@ function filteredOrganisations(executor: Executor, filters: OrganisationFilters)
   if (tsquery) q = q.where(sql<boolean>`o.search_vector @@ to_tsquery('simple', ${tsquery})`);
   if (filters.kind) q = q.where("o.kind", "=", filters.kind);
   if (filters.country) q = q.where("o.countryCode", "=", filters.country);
-  if (filters.region) {
-    q = q.where(
-      sql<boolean>`o.country_code IN (SELECT code FROM countries WHERE region_code = ${filters.region} OR subregion_code = ${filters.region})`,
-    );
-  }
-  if (filters.group) q = q.where(groupCountries(filters.group));
+  if (filters.region) q = q.where(inRegion(sql.ref("o.country_code"), filters.region));
+  if (filters.group) q = q.where(inCountryGroup(sql.ref("o.country_code"), filters.group));
   if (filters.family) q = q.where("o.family", "=", filters.family);
   if (filters.level === "none") {
     q = q.where(sql<boolean>`NOT EXISTS (SELECT 1 FROM relationships r2 WHERE r2.organisation_id = o.id AND r2.level <> 'none')`);
@@ -92,24 +84,35 @@ const sortColumns = {
   "-updated": [sql`o.updated_at DESC`, sql`o.id DESC`],
 } as const;
 
-/** A filtered, sorted page of organisations (the total is counted apart). */
-export function organisationPageQuery(executor: Executor, query: OrganisationListQuery) {
-  const filtered = filteredOrganisations(executor, query);
-  let q = withListColumns(filtered.q);
-  const { tsquery } = filtered;
-  const sort = query.sort ?? (tsquery ? "relevance" : "name");
-  if (sort === "relevance" && query.q) {
-    const exact = query.q.trim().toLowerCase();
-    // Exact names and abbreviations first, then alphabetical: ranking every match by
-    // ts_rank costs more than it gives on short names.
-    q = q.orderBy(
-      sql`coalesce(lower(o.abbreviation) = ${exact} OR lower(o.name_en) = ${exact} OR o.name_zh = ${query.q.trim()}, false) DESC`,
-    );
-    q = q.orderBy(sql`o.name_en`).orderBy(sql`o.id`);
-  } else {
-    for (const column of sortColumns[sort === "relevance" ? "name" : sort]) q = q.orderBy(column);
+/** True when a name search puts relevance first: exact matches, then alphabetical. */
+export function sortsByRelevance(query: OrganisationListQuery): boolean {
+  return Boolean(query.q) && (query.sort ?? "relevance") === "relevance";
+}
+
+/**
+ * A filtered, sorted page of organisations (the total is counted apart). For a name
+ * search sorted by relevance, `exact` picks either the records whose abbreviation or
+ * name equals the query, or all the others; the service puts the first before the second.
+ * Each part is ordered by name, so PostgreSQL can walk the name index instead of ranking
+ * every match.
+ */
+export function organisationPageQuery(
+  executor: Executor,
+  query: OrganisationListQuery,
+  window: { offset: number; limit: number; exact?: "only" | "exclude" } = {
+    offset: (query.page - 1) * query.pageSize,
+    limit: query.pageSize,
+  },
+) {
+  let q = withListColumns(filteredOrganisations(executor, query).q);
+  if (window.exact && query.q) {
+    const typed = query.q.trim();
+    const isExact = sql<boolean>`coalesce(lower(o.abbreviation) = ${typed.toLowerCase()} OR lower(o.name_en) = ${typed.toLowerCase()} OR o.name_zh = ${typed}, false)`;
+    q = q.where(window.exact === "only" ? isExact : sql<boolean>`NOT ${isExact}`);
   }
-  return q.limit(query.pageSize).offset((query.page - 1) * query.pageSize);
+  const sort = query.sort && query.sort !== "relevance" ? query.sort : "name";
+  for (const column of sortColumns[sort]) q = q.orderBy(column);
+  return q.limit(window.limit).offset(window.offset);
 }
 
 /** How many organisations the filters match (up to `cap`), from the organisations themselves. */
@@ -157,15 +160,8 @@ export function organisationSummaryCountsQuery(
   let q = executor.selectFrom("organisationCounts as oc").leftJoin("countries as c", "c.code", "oc.countryKey").where("oc.n", ">", 0);
   if (filters.kind) q = q.where("oc.kind", "=", filters.kind);
   if (filters.country) q = q.where("oc.countryKey", "=", filters.country);
-  if (filters.region)
-    q = q.where((eb) => eb.or([eb("c.regionCode", "=", filters.region as string), eb("c.subregionCode", "=", filters.region as string)]));
-  if (filters.group) {
-    const group = filters.group;
-    q = q.where(
-      sql<boolean>`oc.country_key IN (SELECT m.country_code FROM country_group_members m JOIN country_groups g ON g.id = m.group_id
-        WHERE ${/^\d+$/.test(group) ? sql`g.id = ${Number(group)}` : sql`g.key = ${group}`})`,
-    );
-  }
+  if (filters.region) q = q.where(inRegion(sql.ref("oc.country_key"), filters.region));
+  if (filters.group) q = q.where(inCountryGroup(sql.ref("oc.country_key"), filters.group));
   const key = {
     country: sql<string | null>`nullif(oc.country_key, '')`,
     kind: sql<string | null>`oc.kind`,
