@@ -107,8 +107,9 @@ export function organisationPageQuery(
   let q = withListColumns(filteredOrganisations(executor, query).q);
   if (window.exact && query.q) {
     const typed = query.q.trim();
-    const isExact = sql<boolean>`coalesce(lower(o.abbreviation) = ${typed.toLowerCase()} OR lower(o.name_en) = ${typed.toLowerCase()} OR o.name_zh = ${typed}, false)`;
-    q = q.where(window.exact === "only" ? isExact : sql<boolean>`NOT ${isExact}`);
+    // Written so that each part can use its own index (see the migration).
+    const isExact = sql<boolean>`(lower(o.abbreviation) = ${typed.toLowerCase()} OR lower(o.name_en) = ${typed.toLowerCase()} OR o.name_zh = ${typed})`;
+    q = q.where(window.exact === "only" ? isExact : sql<boolean>`NOT coalesce(${isExact}, false)`);
   }
   const sort = query.sort && query.sort !== "relevance" ? query.sort : "name";
   for (const column of sortColumns[sort]) q = q.orderBy(column);

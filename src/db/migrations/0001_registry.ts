@@ -111,6 +111,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE INDEX organisations_name ON organisations (name_en, id);
     CREATE INDEX organisations_family ON organisations (family) WHERE family IS NOT NULL;
     CREATE INDEX organisations_search ON organisations USING gin (search_vector);
+    -- Exact-match lookups that put the organisation someone typed first in a name search.
+    CREATE INDEX organisations_exact_abbreviation ON organisations (lower(abbreviation));
+    CREATE INDEX organisations_exact_name_en ON organisations (lower(name_en));
+    CREATE INDEX organisations_exact_name_zh ON organisations (name_zh);
     -- Organisations counted by country and kind, kept exact by the statement triggers
     -- below, so that counts per country or kind never scan the registry.
     CREATE TABLE organisation_counts (
