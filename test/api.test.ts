@@ -129,6 +129,8 @@ describe("HTTP API", () => {
     expect((await call("GET", "/api/stats")).json()).toMatchObject({ organisations: 2, people: 1 });
     const audit = await call("GET", `/api/audit?entity=organisation&entityId=${orgId}`);
     expect(audit.json().items.map((a: { action: string }) => a.action)).toEqual(["update", "create"]);
+    const beyond = await call("GET", `/api/audit?entity=organisation&entityId=${orgId}&page=9`);
+    expect(beyond.json()).toMatchObject({ items: [], total: 2 });
     expect((await call("DELETE", `/api/tags/${tagId}`)).statusCode).toBe(204);
   });
 

@@ -25,6 +25,10 @@ export async function listAuditEntries(actor: Actor, input: unknown = {}): Promi
     .limit(query.pageSize)
     .offset((query.page - 1) * query.pageSize)
     .execute();
+  // Past the last page no row carries the total: count apart.
+  const total =
+    rows[0]?.total ??
+    (query.page > 1 ? (await q.clearSelect().select(sql<number>`count(*)::int`.as("total")).executeTakeFirstOrThrow()).total : 0);
   return {
     items: rows.map((r) => ({
       id: r.id,
@@ -37,7 +41,7 @@ export async function listAuditEntries(actor: Actor, input: unknown = {}): Promi
       before: r.before,
       after: r.after,
     })),
-    total: rows[0]?.total ?? 0,
+    total,
     totalExact: true,
     page: query.page,
     pageSize: query.pageSize,

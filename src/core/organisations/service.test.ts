@@ -109,7 +109,9 @@ describe("organisations", () => {
     const names = ["Delta", "Alpha", "Charlie", "Bravo", "Echo"];
     const made = [];
     for (const name of names) {
-      made.push(await createOrganisation(editor, { kind: "other", names: [{ kind: "official", lang: "en", value: `${name} ${word} Union` }] }));
+      made.push(
+        await createOrganisation(editor, { kind: "other", names: [{ kind: "official", lang: "en", value: `${name} ${word} Union` }] }),
+      );
     }
     const exact = await createOrganisation(editor, {
       kind: "other",
