@@ -25,7 +25,8 @@ declare module "fastify" {
 export interface AppOptions {
   /** Finds the actor of a request. Until sign-in exists, the built-in administrator. */
   resolveActor: () => Actor | undefined;
-  logger?: boolean;
+  /** Log level; server faults are logged at "error". Off when absent (tests). */
+  logLevel?: "error" | "warn" | "info";
   /** Writes allowed per client address and minute. */
   writeRateLimit?: number;
 }
@@ -43,7 +44,7 @@ function originHost(origin: string): string | null {
 /** Builds the Fastify server: security plugins, error mapping, OpenAPI and every route. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ? { level: "info" } : false,
+    logger: options.logLevel ? { level: options.logLevel } : false,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { coerceTypes: false } },
   });
@@ -69,6 +70,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         scriptSrc: ["'self'", "'unsafe-inline'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", "data:"],
+        // Liaison is often served over plain HTTP on an office network; upgrading its
+        // requests to HTTPS there would break every page.
+        upgradeInsecureRequests: null,
       },
     },
   });

@@ -40,7 +40,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       const summary = await importReference(admin);
       log(`Loaded ${summary.countriesAdded} countries and territories and ${summary.parties.added} political parties.`);
     }
-    const app = await buildApp({ resolveActor: () => admin, logger: false });
+    const app = await buildApp({ resolveActor: () => admin, logLevel: "warn" });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
