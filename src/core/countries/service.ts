@@ -53,12 +53,7 @@ export async function getCountry(actor: Actor, code: string): Promise<CountryDet
   const row = await findCountry(db(), code);
   if (!row) throw notFound("country", code);
   const [kinds, groups] = await Promise.all([
-    db()
-      .selectFrom("organisations")
-      .select(["kind", sql<number>`count(*)`.as("n")])
-      .where("countryCode", "=", row.code)
-      .groupBy("kind")
-      .execute(),
+    db().selectFrom("organisationCounts").select(["kind", "n"]).where("countryKey", "=", row.code).where("n", ">", 0).execute(),
     db()
       .selectFrom("countryGroups as g")
       .innerJoin("countryGroupMembers as m", "m.groupId", "g.id")

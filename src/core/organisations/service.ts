@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
+import { assertCountryExists } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
@@ -119,12 +120,6 @@ export async function getOrganisation(actor: Actor, organisationId: number): Pro
   return loadOrganisation(db(), parseInput(idSchema, organisationId));
 }
 
-async function assertCountry(trx: Trx, code: string | null | undefined) {
-  if (!code) return;
-  const found = await trx.selectFrom("countries").select("code").where("code", "=", code).executeTakeFirst();
-  if (!found) throw invalidField("countryCode", `No country ${code}.`);
-}
-
 async function assertExternalIdsFree(
   trx: Trx,
   organisationId: number | null,
@@ -179,7 +174,7 @@ export async function createOrganisation(actor: Actor, input: unknown): Promise<
   const data = parseInput(organisationCreateInput, input);
   const names = requireNames(normaliseNames(data.names));
   return mutate(actor, async (trx) => {
-    await assertCountry(trx, data.countryCode);
+    await assertCountryExists(trx, data.countryCode);
     await assertExternalIdsFree(trx, null, { wikidataId: data.wikidataId, partyfactsId: data.partyfactsId });
     const row = await trx
       .insertInto("organisations")
@@ -221,7 +216,7 @@ export async function updateOrganisation(actor: Actor, organisationId: number, i
     const dissolved = data.dissolvedYear === undefined ? locked.dissolvedYear : data.dissolvedYear;
     if (founded && dissolved && dissolved < founded) throw invalidField("dissolvedYear", "Cannot be before the founding year.");
     const before = await loadOrganisation(trx, organisationId);
-    await assertCountry(trx, data.countryCode);
+    await assertCountryExists(trx, data.countryCode);
     await assertExternalIdsFree(trx, organisationId, { wikidataId: data.wikidataId, partyfactsId: data.partyfactsId });
     const { names: rawNames, tags, description, ...fields } = data;
     const names = rawNames ? requireNames(normaliseNames(rawNames)) : null;

@@ -1,6 +1,7 @@
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
 import { unitInScope } from "../access/scope.ts";
+import { assertCountryExists } from "../countries/store.ts";
 import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { invalidField, notFound } from "../shared/errors.ts";
@@ -59,12 +60,6 @@ function composeNames(input: {
   };
 }
 
-async function assertCountry(trx: Trx, code: string | null | undefined) {
-  if (!code) return;
-  const found = await trx.selectFrom("countries").select("code").where("code", "=", code).executeTakeFirst();
-  if (!found) throw invalidField("countryCode", `No country ${code}.`);
-}
-
 async function loadPerson(executor: Executor, personId: number): Promise<PersonDetail> {
   const row = await personDetailQuery(executor, personId).executeTakeFirst();
   if (!row) throw notFound("person", personId);
@@ -101,7 +96,7 @@ export async function createPerson(actor: Actor, input: unknown): Promise<Person
   authorize(actor, "registry.write");
   const data = parseInput(personCreateInput, input);
   return mutate(actor, async (trx) => {
-    await assertCountry(trx, data.countryCode);
+    await assertCountryExists(trx, data.countryCode);
     const row = await trx
       .insertInto("people")
       .values({
@@ -127,7 +122,7 @@ export async function updatePerson(actor: Actor, personId: number, input: unknow
     const row = await trx.selectFrom("people").selectAll().where("id", "=", personId).forUpdate().executeTakeFirst();
     if (!row) throw notFound("person", personId);
     const before = await loadPerson(trx, personId);
-    await assertCountry(trx, data.countryCode);
+    await assertCountryExists(trx, data.countryCode);
     const names = composeNames({
       familyNameEn: data.familyNameEn === undefined ? row.familyNameEn : data.familyNameEn,
       givenNameEn: data.givenNameEn === undefined ? row.givenNameEn : data.givenNameEn,
