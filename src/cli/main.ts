@@ -9,6 +9,15 @@ import { getStats } from "../core/stats/service.ts";
 import { openLiaison, startServer } from "../server/start.ts";
 import { progressPrinter } from "./progress.ts";
 
+/** Pads to a terminal width: Chinese characters take two columns. */
+function padToWidth(text: string, width: number): string {
+  const used = [...text].reduce(
+    (sum, ch) => sum + (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1),
+    0,
+  );
+  return text + " ".repeat(Math.max(1, width - used));
+}
+
 const usage = `liaison <command> [options]
 
 Commands / 命令:
@@ -108,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
           return;
         }
         const line = (en: string, zh: string, value: number | string | null) =>
-          console.log(`${`${en} / ${zh}`.padEnd(44)} ${value ?? "—"}`);
+          console.log(`${padToWidth(`${en} / ${zh}`, 48)} ${value ?? "—"}`);
         line("Organisations", "组织", stats.organisations);
         for (const [kind, n] of Object.entries(stats.organisationsByKind)) {
           const label = vocabulary.organisationKinds[kind as keyof typeof vocabulary.organisationKinds];
