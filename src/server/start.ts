@@ -6,7 +6,6 @@ import { ensureBuiltinAdministrator } from "../core/units/service.ts";
 import { type Database, openDatabase } from "../db/connection.ts";
 import { useDatabase } from "../db/current.ts";
 import { migrateToLatest } from "../db/migrate.ts";
-import { buildApp } from "./app.ts";
 
 export interface Running {
   app: FastifyInstance;
@@ -33,14 +32,40 @@ export async function openLiaison(config: Config, log: (line: string) => void = 
 
 /** Starts Liaison: database, migrations, reference data on first start, HTTP server. */
 export async function startServer(config: Config, log: (line: string) => void = console.log): Promise<Running> {
-  const { database, admin } = await openLiaison(config, log);
+  // The embedded database boots in its worker thread while this thread loads and builds
+  // the HTTP server: the two together take about as long as the slower one alone.
+  let actor: Actor | undefined;
+  const opening = openLiaison(config, log);
+  const building = import("./app.ts").then(({ buildApp }) => buildApp({ resolveActor: () => actor, logLevel: "warn" }));
+  const [opened, app] = await Promise.allSettled([opening, building]);
+  if (opened.status === "rejected") {
+    if (app.status === "fulfilled") await app.value.close();
+    throw opened.reason;
+  }
+  const { database, admin } = opened.value;
+  if (app.status === "rejected") {
+    await database.close();
+    useDatabase(undefined);
+    throw app.reason;
+  }
+  actor = admin;
+  return listen(config, database, admin, app.value, log);
+}
+
+/** Loads the reference data on first start, then opens the HTTP port. */
+async function listen(
+  config: Config,
+  database: Database,
+  admin: Actor,
+  app: FastifyInstance,
+  log: (line: string) => void,
+): Promise<Running> {
   try {
     if (!config.skipReference && !(await referenceLoaded())) {
       log("First start: loading the reference registry (countries, regions, Party Facts parties)…");
       const summary = await importReference(admin);
       log(`Loaded ${summary.countriesAdded} countries and territories and ${summary.parties.added} political parties.`);
     }
-    const app = await buildApp({ resolveActor: () => admin, logLevel: "warn" });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
@@ -60,6 +85,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       },
     };
   } catch (error) {
+    await app.close();
     await database.close();
     useDatabase(undefined);
     throw error;
