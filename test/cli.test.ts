@@ -62,7 +62,10 @@ describe(`the liaison CLI (${testEngine})`, () => {
     expect(badPort.stderr).toContain("Configuration: PORT");
     const badUrl = await runCli(["stats"], { ...env, DATABASE_URL: "mysql://x" });
     expect(badUrl.stderr).toContain("DATABASE_URL must start with postgres://");
-    for (const r of [unknown, badPort, badUrl]) expect(r.stderr).not.toMatch(/\n\s+at /);
+    const unreachable = await runCli(["stats"], { ...env, DATABASE_URL: "postgres://liaison@127.0.0.1:1/nowhere" });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain("Cannot use the PostgreSQL database at 127.0.0.1:1/nowhere");
+    for (const r of [unknown, badPort, badUrl, unreachable]) expect(r.stderr).not.toMatch(/\n\s+at /);
     const help = await runCli(["help"], env);
     expect(help.stdout).toContain("import-reference");
   });

@@ -77,6 +77,16 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.databaseUrl) {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize ?? 10 });
     pool.on("error", () => {}); // idle client errors surface on the next query instead
+    try {
+      await pool.query("SELECT 1");
+    } catch (error) {
+      await pool.end();
+      const where = new URL(config.databaseUrl);
+      throw new AppError(
+        "DATABASE_UNAVAILABLE",
+        `Cannot use the PostgreSQL database at ${where.host}${where.pathname}: ${error instanceof Error ? error.message : String(error)}. Check DATABASE_URL.`,
+      );
+    }
     const db = kyselyOver(pool);
     return { db, engine: "postgres", pool, close: () => db.destroy() };
   }

@@ -9,6 +9,7 @@ export const errorCodes = {
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   DATA_DIR_LOCKED: 503,
+  DATABASE_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
 
