@@ -158,3 +158,4 @@ export const organisationCounts = z.object({
   ),
 });
 export type OrganisationCounts = z.output<typeof organisationCounts>;
+export type OrganisationCountQuery = z.output<typeof organisationCountQuery>;

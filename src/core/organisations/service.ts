@@ -5,7 +5,7 @@ import { assertCountryExists } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
-import { id as idSchema, type Page, parseInput, searchCountCap } from "../shared/schema.ts";
+import { id as idSchema, type Page, pageTotal, parseInput } from "../shared/schema.ts";
 import { cleanMultiline } from "../shared/text.ts";
 import { families, organisationKinds, relationshipLevels } from "../shared/vocabulary.ts";
 import { displayColumns, type NormalisedName, normaliseNames } from "./names.ts";
@@ -26,7 +26,6 @@ import {
   type OrganisationFilters,
   type OrganisationListRow,
   organisationCountsQuery,
-  organisationDetailQuery,
   organisationPageQuery,
   organisationSummaryCountsQuery,
   organisationTotalQuery,
@@ -34,17 +33,15 @@ import {
 } from "./store.ts";
 
 /**
- * How many organisations match: exact from the pre-aggregated counts when the filters
- * allow; otherwise counted, and for name searches only up to a cap.
+ * How many organisations match, up to `cap`: from the pre-aggregated counts when the
+ * filters allow (always exact, since those filters are never a name search).
  */
-async function countMatching(filters: OrganisationFilters): Promise<{ total: number; totalExact: boolean }> {
+async function countMatching(filters: OrganisationFilters, cap: number): Promise<number> {
   if (countableFromSummary(filters)) {
     const row = await organisationSummaryCountsQuery(db(), filters, "total").executeTakeFirst();
-    return { total: row?.count ?? 0, totalExact: true };
+    return row?.count ?? 0;
   }
-  const cap = filters.q ? searchCountCap : 10_000_000;
-  const { total } = await organisationTotalQuery(db(), filters, cap).executeTakeFirstOrThrow();
-  return total > cap ? { total: cap, totalExact: false } : { total, totalExact: true };
+  return (await organisationTotalQuery(db(), filters, cap).executeTakeFirstOrThrow()).total;
 }
 
 /** Lists organisations with filters, sorting and the name query `q`. */
@@ -69,8 +66,7 @@ export async function listOrganisations(actor: Actor, input: unknown = {}): Prom
   } else {
     rows = await organisationPageQuery(db(), query).execute();
   }
-  // A short first page is the whole result; otherwise count.
-  const counted = page === 1 && rows.length < pageSize ? { total: rows.length, totalExact: true } : await countMatching(filters);
+  const counted = await pageTotal(query, rows.length, (cap) => countMatching(filters, cap));
   return { items: rows.map(presentOrganisationListItem), ...counted, page, pageSize };
 }
 
@@ -241,13 +237,9 @@ export async function updateOrganisation(actor: Actor, organisationId: number, i
 export async function deleteOrganisation(actor: Actor, organisationId: number): Promise<void> {
   authorize(actor, "registry.delete");
   await mutate(actor, async (trx) => {
-    const before = await organisationDetailQuery(trx, organisationId).executeTakeFirst();
-    if (!before) throw notFound("organisation", organisationId);
+    const before = await loadOrganisation(trx, organisationId);
     await trx.deleteFrom("organisations").where("id", "=", organisationId).execute();
-    return {
-      result: undefined,
-      audit: { entity: "organisation", entityId: organisationId, action: "delete", before: presentOrganisation(before) },
-    };
+    return { result: undefined, audit: { entity: "organisation", entityId: organisationId, action: "delete", before } };
   });
 }
 

@@ -3,7 +3,7 @@ import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import { inCountryGroup, inRegion } from "../countries/store.ts";
 import { buildSearchQuery } from "../search/text.ts";
 import type { Executor } from "../shared/mutation.ts";
-import type { OrganisationListQuery } from "./schema.ts";
+import type { OrganisationCountQuery, OrganisationListQuery } from "./schema.ts";
 
 /** The filters that lists and counts of organisations share. */
 export type OrganisationFilters = Omit<OrganisationListQuery, "page" | "pageSize" | "sort">;
@@ -124,12 +124,8 @@ export function organisationTotalQuery(executor: Executor, filters: Organisation
   return executor.selectFrom(matches.as("m")).select(sql<number>`count(*)::int`.as("total"));
 }
 
-/** The dimensions organisations can be counted by. */
-export const countDimensions = ["country", "kind", "family", "region", "level"] as const;
-export type CountDimension = (typeof countDimensions)[number];
-
 /** Counts of the filtered organisations by one dimension, from the organisations themselves. */
-export function organisationCountsQuery(executor: Executor, filters: OrganisationFilters, by: CountDimension) {
+export function organisationCountsQuery(executor: Executor, filters: OrganisationFilters, by: OrganisationCountQuery["by"]) {
   const q = filteredOrganisations(executor, filters).q;
   const grouped = {
     country: () => q.select(sql<string | null>`o.country_code`.as("key")).groupBy(sql`o.country_code`),

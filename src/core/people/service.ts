@@ -6,7 +6,7 @@ import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
-import { id as idSchema, type Page, parseInput, searchCountCap } from "../shared/schema.ts";
+import { id as idSchema, type Page, pageTotal, parseInput } from "../shared/schema.ts";
 import { cleanMultiline, cleanText } from "../shared/text.ts";
 import { presentContact, presentPerson, presentPersonListItem } from "./presenter.ts";
 import {
@@ -71,18 +71,12 @@ export async function listPeople(actor: Actor, input: unknown = {}): Promise<Pag
   authorize(actor, "registry.read");
   const query = parseInput(personListQuery, input);
   const rows = await listQuery(db(), query).execute();
-  const cap = query.q ? searchCountCap : 100_000_000;
-  const total =
-    query.page === 1 && rows.length < query.pageSize
-      ? rows.length
-      : (await personTotalQuery(db(), query, cap).executeTakeFirstOrThrow()).total;
-  return {
-    items: rows.map(presentPersonListItem),
-    total: Math.min(total, cap),
-    totalExact: total <= cap,
-    page: query.page,
-    pageSize: query.pageSize,
-  };
+  const counted = await pageTotal(
+    query,
+    rows.length,
+    async (cap) => (await personTotalQuery(db(), query, cap).executeTakeFirstOrThrow()).total,
+  );
+  return { items: rows.map(presentPersonListItem), ...counted, page: query.page, pageSize: query.pageSize };
 }
 
 /** One person's public profile with positions over time. */

@@ -57,6 +57,27 @@ export interface Page<T> {
 /** Name searches count their matches up to this many; past it the total is "1,000+". */
 export const searchCountCap = 1000;
 
+/** How far a list counts its matches: name searches up to the cap, other lists in full. */
+export function countCap(q: string | undefined): number {
+  return q ? searchCountCap : 2_000_000_000;
+}
+
+/**
+ * The total of a page: a short first page is the whole result and needs no count;
+ * otherwise `countUpTo(cap)` counts at most cap + 1 matches, and more than the cap
+ * is reported as the cap with `totalExact: false`.
+ */
+export async function pageTotal(
+  query: { page: number; pageSize: number; q?: string | undefined },
+  rowsOnPage: number,
+  countUpTo: (cap: number) => Promise<number>,
+): Promise<{ total: number; totalExact: boolean }> {
+  if (query.page === 1 && rowsOnPage < query.pageSize) return { total: rowsOnPage, totalExact: true };
+  const cap = countCap(query.q);
+  const counted = await countUpTo(cap);
+  return counted > cap ? { total: cap, totalExact: false } : { total: counted, totalExact: true };
+}
+
 /** Flattens zod issues into field messages addressed by dotted path. */
 export function fieldIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join(".") || "(root)", message: issue.message }));
