@@ -15,7 +15,7 @@ import {
   countryUpdateInput,
   type RegionOutput,
 } from "./schema.ts";
-import { countriesWithRegions, inCountryGroup } from "./store.ts";
+import { assertCountryExists, countriesWithRegions, inCountryGroup } from "./store.ts";
 
 /** Lists the UN M49 regions and sub-regions. */
 export async function listRegions(actor: Actor): Promise<RegionOutput[]> {
@@ -78,10 +78,7 @@ async function assertCountryRefs(executor: Executor, subregionCode: string | und
       .executeTakeFirst();
     if (!region || region.level === "world") throw invalidField("subregionCode", `No UN M49 region or sub-region ${subregionCode}.`);
   }
-  if (successorCode) {
-    const successor = await executor.selectFrom("countries").select("code").where("code", "=", successorCode).executeTakeFirst();
-    if (!successor) throw invalidField("successorCode", `No country ${successorCode}.`);
-  }
+  await assertCountryExists(executor, successorCode, "successorCode");
 }
 
 async function regionOf(executor: Executor, code: string): Promise<{ regionCode: string | null; subregionCode: string }> {

@@ -2,6 +2,7 @@ import { type CompiledQuery, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import { inCountryGroup, inRegion } from "../countries/store.ts";
 import { buildSearchQuery } from "../search/text.ts";
+import { invalidField } from "../shared/errors.ts";
 import type { Executor } from "../shared/mutation.ts";
 import type { OrganisationCountQuery, OrganisationListQuery } from "./schema.ts";
 
@@ -66,6 +67,12 @@ function withListColumns<Q extends ReturnType<typeof filteredOrganisations>["q"]
       "r.level as relationshipLevel",
       "o.updatedAt",
     ]);
+}
+
+/** Refuses an organisation id that does not exist, as a field error on `path`. */
+export async function assertOrganisationExists(executor: Executor, organisationId: number, path: string): Promise<void> {
+  const found = await executor.selectFrom("organisations").select("id").where("id", "=", organisationId).executeTakeFirst();
+  if (!found) throw invalidField(path, `No organisation ${organisationId}.`);
 }
 
 /** The columns every organisation listing shows. */

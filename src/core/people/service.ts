@@ -2,10 +2,11 @@ import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
 import { unitInScope } from "../access/scope.ts";
 import { assertCountryExists } from "../countries/store.ts";
+import { assertOrganisationExists } from "../organisations/store.ts";
 import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { invalidField, notFound } from "../shared/errors.ts";
-import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
+import { type Executor, mutate } from "../shared/mutation.ts";
 import { id as idSchema, type Page, pageTotal, parseInput } from "../shared/schema.ts";
 import { cleanMultiline, cleanText } from "../shared/text.ts";
 import { presentContact, presentPerson, presentPersonListItem } from "./presenter.ts";
@@ -153,11 +154,6 @@ export async function deletePerson(actor: Actor, personId: number): Promise<void
   });
 }
 
-async function assertOrganisation(trx: Trx, organisationId: number) {
-  const found = await trx.selectFrom("organisations").select("id").where("id", "=", organisationId).executeTakeFirst();
-  if (!found) throw invalidField("organisationId", `No organisation ${organisationId}.`);
-}
-
 /** Adds a position: this person held this title in this organisation, from–to. */
 export async function addPosition(actor: Actor, personId: number, input: unknown): Promise<PersonDetail> {
   authorize(actor, "registry.write");
@@ -165,7 +161,7 @@ export async function addPosition(actor: Actor, personId: number, input: unknown
   return mutate(actor, async (trx) => {
     const person = await trx.selectFrom("people").select("id").where("id", "=", personId).forUpdate().executeTakeFirst();
     if (!person) throw notFound("person", personId);
-    await assertOrganisation(trx, data.organisationId);
+    await assertOrganisationExists(trx, data.organisationId, "organisationId");
     const row = await trx
       .insertInto("positions")
       .values({
@@ -196,7 +192,7 @@ export async function updatePosition(actor: Actor, personId: number, positionId:
       .forUpdate()
       .executeTakeFirst();
     if (!before) throw notFound("position", positionId);
-    await assertOrganisation(trx, data.organisationId);
+    await assertOrganisationExists(trx, data.organisationId, "organisationId");
     const after = await trx
       .updateTable("positions")
       .set({

@@ -1,6 +1,7 @@
 import { authorize } from "../access/policy.ts";
 import type { OrganisationDetail } from "../organisations/schema.ts";
 import { getOrganisation } from "../organisations/service.ts";
+import { assertOrganisationExists } from "../organisations/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { mutate, type Trx } from "../shared/mutation.ts";
@@ -52,8 +53,7 @@ export async function addPartnerRelation(actor: Actor, organisationId: number, i
   if (data.toOrganisationId === organisationId) throw invalidField("toOrganisationId", "An organisation cannot be related to itself.");
   await mutate(actor, async (trx) => {
     await lockOrganisation(trx, organisationId);
-    const other = await trx.selectFrom("organisations").select("id").where("id", "=", data.toOrganisationId).executeTakeFirst();
-    if (!other) throw invalidField("toOrganisationId", `No organisation ${data.toOrganisationId}.`);
+    await assertOrganisationExists(trx, data.toOrganisationId, "toOrganisationId");
     const duplicate = await trx
       .selectFrom("partnerRelations")
       .select("id")
