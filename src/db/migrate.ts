@@ -1,11 +1,13 @@
 import { type Kysely, type Migration, Migrator } from "kysely";
 import * as registry from "./migrations/0001_registry.ts";
+import * as engagements from "./migrations/0002_engagements.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
 // editing it, or existing data directories and databases fall out of step.
 const migrations: Record<string, Migration> = {
   "0001_registry": registry,
+  "0002_engagements": engagements,
 };
 
 /** Applies every pending migration; throws with the failing migration's name on error. */

@@ -51,6 +51,7 @@ export interface UnitTable {
   key: string;
   nameEn: string;
   nameZh: string;
+  demo: Generated<boolean>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -143,6 +144,7 @@ export interface PersonTable {
   birthYear: number | null;
   countryCode: string | null;
   biography: string | null;
+  demo: Generated<boolean>;
   searchText: Generated<string>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
@@ -206,6 +208,143 @@ export interface ReferenceImportTable {
   summary: JSONColumnType<Record<string, unknown>, string, string>;
 }
 
+type JsonObject = JSONColumnType<Record<string, unknown>, string, string>;
+
+export interface ProgrammeTable {
+  id: Generated<number>;
+  nameEn: string;
+  nameZh: string;
+  description: string | null;
+  leadUnitId: number;
+  startDate: string | null;
+  endDate: string | null;
+  targets: JsonObject;
+  demo: Generated<boolean>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface MechanismTable {
+  id: Generated<number>;
+  kind: string;
+  nameEn: string;
+  nameZh: string;
+  description: string | null;
+  leadUnitId: number;
+  foundedOn: string | null;
+  demo: Generated<boolean>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface MechanismMemberTable {
+  id: Generated<number>;
+  mechanismId: number;
+  organisationId: number;
+  joinedOn: string;
+  leftOn: string | null;
+  note: string | null;
+}
+
+export interface MechanismChairTable {
+  id: Generated<number>;
+  mechanismId: number;
+  organisationId: number;
+  startDate: string;
+  endDate: string | null;
+}
+
+export interface EngagementTable {
+  id: Generated<number>;
+  type: string;
+  direction: string;
+  subtype: string | null;
+  status: string;
+  titleEn: string;
+  titleZh: string | null;
+  summaryEn: string | null;
+  summaryZh: string | null;
+  startDate: string;
+  endDate: string;
+  timezone: string | null;
+  countryCode: string | null;
+  city: string | null;
+  leadUnitId: number;
+  programmeId: number | null;
+  mechanismId: number | null;
+  inReplyToId: number | null;
+  thankYouLetterId: number | null;
+  details: JsonObject;
+  searchText: Generated<string>;
+  demo: Generated<boolean>;
+  createdBy: number | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface EngagementUnitTable {
+  engagementId: number;
+  unitId: number;
+}
+
+export interface EngagementParticipantTable {
+  id: Generated<number>;
+  engagementId: number;
+  organisationId: number | null;
+  personId: number | null;
+  role: string;
+  rank: string | null;
+  precedence: number | null;
+  startDate: string;
+}
+
+export interface EngagementTopicTable {
+  engagementId: number;
+  topicId: number;
+}
+
+export interface EngagementAttachmentTable {
+  id: Generated<number>;
+  engagementId: number;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+  storage: "local" | "s3";
+  storageKey: string;
+  createdBy: number | null;
+  createdAt: Timestamp;
+}
+
+export interface EngagementRollupTable {
+  year: number;
+  type: string;
+  direction: string;
+  dim: string;
+  value: string;
+  n: number;
+}
+
+export interface EngagementCountryRollupTable {
+  year: number;
+  type: string;
+  direction: string;
+  dim: string;
+  value: string;
+  countryCode: string;
+  n: number;
+}
+
+export interface EngagementPartnerBitsTable {
+  year: number;
+  type: string;
+  direction: string;
+  dim: string;
+  value: string;
+  chunk: number;
+  bits: string;
+}
+
 export interface DB {
   regions: RegionTable;
   countries: CountryTable;
@@ -228,4 +367,16 @@ export interface DB {
   partnerRelations: PartnerRelationTable;
   auditLog: AuditLogTable;
   referenceImports: ReferenceImportTable;
+  programmes: ProgrammeTable;
+  mechanisms: MechanismTable;
+  mechanismMembers: MechanismMemberTable;
+  mechanismChairs: MechanismChairTable;
+  engagements: EngagementTable;
+  engagementUnits: EngagementUnitTable;
+  engagementParticipants: EngagementParticipantTable;
+  engagementTopics: EngagementTopicTable;
+  engagementAttachments: EngagementAttachmentTable;
+  engagementRollup: EngagementRollupTable;
+  engagementCountryRollup: EngagementCountryRollupTable;
+  engagementPartnerBits: EngagementPartnerBitsTable;
 }

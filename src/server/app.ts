@@ -9,10 +9,12 @@ import type { Actor } from "../core/shared/actor.ts";
 import { AppError } from "../core/shared/errors.ts";
 import { currentDatabase } from "../db/current.ts";
 import { handleError } from "./errors.ts";
+import { engagementRoutes } from "./routes/engagements.ts";
 import { geographyRoutes } from "./routes/geography.ts";
 import { tagRoutes, topicRoutes } from "./routes/labels.ts";
 import { organisationRoutes } from "./routes/organisations.ts";
 import { peopleRoutes } from "./routes/people.ts";
+import { mechanismRoutes, programmeRoutes } from "./routes/programmes.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { unitRoutes } from "./routes/units.ts";
 
@@ -101,7 +103,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       info: {
         title: "Liaison API",
         version: "0.1.0",
-        description: "The shared partner registry: organisations, people, countries, units and relationships. 中文和英文。",
+        description:
+          "The shared partner registry (organisations, people, countries, units, relationships) and the engagement record (visits, talks, events, correspondence, statements, assistance, training, programmes, mechanisms). 中文和英文。",
       },
     },
     transform: jsonSchemaTransform,
@@ -118,6 +121,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(tagRoutes);
       await api.register(topicRoutes);
       await api.register(unitRoutes);
+      await api.register(engagementRoutes);
+      await api.register(programmeRoutes);
+      await api.register(mechanismRoutes);
       await api.register(systemRoutes);
     },
     { prefix: "/api" },

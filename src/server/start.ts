@@ -1,5 +1,7 @@
+import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config.ts";
+import { LocalFileStore, S3FileStore, useFileStore } from "../core/files/storage.ts";
 import { importReference, referenceLoaded } from "../core/reference/service.ts";
 import type { Actor } from "../core/shared/actor.ts";
 import { ensureBuiltinAdministrator } from "../core/units/service.ts";
@@ -19,6 +21,7 @@ export async function openLiaison(config: Config, log: (line: string) => void = 
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     useDatabase(database);
+    useFileStore(config.s3 ? new S3FileStore(config.s3) : new LocalFileStore(path.join(config.dataDir, "files")));
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) log(`Applied migrations: ${applied.join(", ")}`);
     const admin = await ensureBuiltinAdministrator();

@@ -1,5 +1,9 @@
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import pg from "pg";
+import { LocalFileStore, useFileStore } from "../../src/core/files/storage.ts";
 import { type Database, openDatabase } from "../../src/db/connection.ts";
 import { useDatabase } from "../../src/db/current.ts";
 import { migrateToLatest } from "../../src/db/migrate.ts";
@@ -35,6 +39,7 @@ export async function createServerDatabase(): Promise<{ url: string; drop(): Pro
  * created on the PostgreSQL test server and dropped again by `close()`.
  */
 export async function openTestDatabase(): Promise<Database> {
+  useFileStore(new LocalFileStore(fs.mkdtempSync(path.join(os.tmpdir(), "liaison-files-"))));
   if (!testServerUrl) {
     const database = await openDatabase({ inMemory: true });
     await migrateToLatest(database.db);

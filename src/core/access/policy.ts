@@ -19,6 +19,11 @@ export const permissions = {
   "audit.read": ["administrator", "coordinator"],
   "reference.import": ["administrator"],
   "data.export": ["administrator", "coordinator"],
+  "engagements.read": ["administrator", "coordinator", "editor", "viewer"],
+  "engagements.write": ["administrator", "coordinator", "editor"],
+  "engagements.delete": ["administrator", "coordinator", "editor"],
+  "programmes.write": ["administrator", "coordinator"],
+  "demo.manage": ["administrator"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof permissions;

@@ -10,6 +10,7 @@ export const errorCodes = {
   RATE_LIMITED: 429,
   DATA_DIR_LOCKED: 503,
   DATABASE_UNAVAILABLE: 503,
+  FILE_STORE_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
 

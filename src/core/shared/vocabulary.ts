@@ -73,6 +73,104 @@ export const contactKinds = {
   other: { en: "Other", zh: "其他" },
 } as const;
 
+export const engagementTypes = {
+  visit: { en: "Visit", zh: "访问" },
+  talks: { en: "Talks or meeting", zh: "会谈会见" },
+  event: { en: "Event", zh: "活动" },
+  correspondence: { en: "Correspondence", zh: "函电" },
+  statement: { en: "Statement by a partner", zh: "表态" },
+  assistance: { en: "Assistance", zh: "援助" },
+  training: { en: "Training programme", zh: "培训项目" },
+} as const;
+
+export const engagementDirections = {
+  received: { en: "Received", zh: "接待/收到" },
+  sent: { en: "Sent", zh: "派出/发出" },
+  hosted: { en: "Hosted", zh: "主办" },
+  attended: { en: "Attended", zh: "出席" },
+  none: { en: "—", zh: "—" },
+} as const;
+
+export const engagementStatuses = {
+  planned: { en: "Planned", zh: "计划中" },
+  done: { en: "Done", zh: "已完成" },
+  cancelled: { en: "Cancelled", zh: "已取消" },
+} as const;
+
+/** Event formats, the subtype of an event. */
+export const eventFormats = {
+  summit: { en: "Summit", zh: "峰会" },
+  high_level_dialogue: { en: "High-level dialogue", zh: "高层对话会" },
+  forum: { en: "Forum", zh: "论坛" },
+  seminar: { en: "Seminar", zh: "研讨会" },
+  workshop: { en: "Workshop", zh: "专题研讨班" },
+  briefing: { en: "Briefing", zh: "吹风会" },
+  thematic_briefing: { en: "Thematic briefing", zh: "专题宣介会" },
+} as const;
+
+/** Kinds of correspondence, the subtype of correspondence. */
+export const correspondenceKinds = {
+  congratulatory_message: { en: "Congratulatory message", zh: "贺电贺信" },
+  condolence: { en: "Condolence", zh: "唁电" },
+  letter: { en: "Letter", zh: "信函" },
+  reply: { en: "Reply", zh: "复信" },
+  greeting: { en: "Greeting", zh: "问候" },
+} as const;
+
+export const correspondenceOccasions = {
+  election_victory: { en: "Election victory", zh: "选举获胜" },
+  party_congress: { en: "Party congress", zh: "党代会" },
+  anniversary: { en: "Anniversary", zh: "周年纪念" },
+  national_day: { en: "National day", zh: "国庆" },
+  disaster: { en: "Disaster", zh: "灾害" },
+  other: { en: "Other", zh: "其他" },
+} as const;
+
+/** How talks were held, the subtype of talks. */
+export const talkModes = {
+  in_person: { en: "In person", zh: "面对面" },
+  video: { en: "Video call", zh: "视频会谈" },
+  phone: { en: "Phone call", zh: "电话" },
+} as const;
+
+/** Kinds of assistance, the subtype of assistance. */
+export const assistanceKinds = {
+  material: { en: "Material", zh: "物资" },
+  medical: { en: "Medical", zh: "医疗" },
+  training: { en: "Training", zh: "培训" },
+  expertise: { en: "Expertise", zh: "专家" },
+} as const;
+
+/** A partner's stance in a statement, the subtype of a statement. */
+export const statementStances = {
+  support: { en: "Support", zh: "支持" },
+  understanding: { en: "Understanding", zh: "理解" },
+  neutral: { en: "Neutral", zh: "中立" },
+  concern: { en: "Concern", zh: "关切" },
+  opposition: { en: "Opposition", zh: "反对" },
+} as const;
+
+export const participantRoles = {
+  host: { en: "Host", zh: "主办方" },
+  co_host: { en: "Co-host", zh: "联合主办方" },
+  guest: { en: "Guest", zh: "来宾" },
+  delegation_leader: { en: "Delegation leader", zh: "团长" },
+  member: { en: "Delegation member", zh: "团员" },
+  speaker: { en: "Speaker", zh: "发言人" },
+  signatory: { en: "Signatory", zh: "签署方" },
+  sender: { en: "Sender", zh: "发函方" },
+  recipient: { en: "Recipient", zh: "接收方" },
+  author: { en: "Author", zh: "表态方" },
+  participant: { en: "Participant", zh: "参加者" },
+} as const;
+
+export const mechanismKinds = {
+  consultation_mechanism: { en: "Consultation mechanism", zh: "磋商机制" },
+  party_forum: { en: "Party forum", zh: "政党论坛" },
+  dialogue_platform: { en: "Dialogue platform", zh: "对话平台" },
+  network: { en: "Network", zh: "网络" },
+} as const;
+
 type Keys<T> = [keyof T & string, ...(keyof T & string)[]];
 /** The keys of a vocabulary as a tuple for z.enum. */
 export function keysOf<T extends object>(vocabulary: T): Keys<T> {
@@ -88,4 +186,15 @@ export const vocabulary = {
   partnerRelationKinds,
   genders,
   contactKinds,
+  engagementTypes,
+  engagementDirections,
+  engagementStatuses,
+  eventFormats,
+  correspondenceKinds,
+  correspondenceOccasions,
+  talkModes,
+  assistanceKinds,
+  statementStances,
+  participantRoles,
+  mechanismKinds,
 };

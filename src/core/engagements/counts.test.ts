@@ -1,0 +1,295 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestDatabase } from "../../../test/support/database.ts";
+import { administrator, unique } from "../../../test/support/factories.ts";
+import type { Database } from "../../db/connection.ts";
+import { db } from "../../db/current.ts";
+import { createCountryGroup } from "../country-groups/service.ts";
+import { createProgramme } from "../programmes/service.ts";
+import { importGeography } from "../reference/service.ts";
+import type { Actor } from "../shared/actor.ts";
+import { countEngagements } from "./counts.ts";
+import { rebuildRollups } from "./rollup.ts";
+import { createEngagement, deleteEngagement, updateEngagement } from "./service.ts";
+
+/*
+ * The fixture, by hand. Partners: A party VNM (Asia), B party CUB (Americas), C think tank
+ * ZAF (Africa), D party KEN (Africa), E media KEN (Africa); P a person from BRA (Americas)
+ * with no organisation. Units U1, U2; programme "Centenary" (U1).
+ *  1 correspondence received, congratulatory, 2021-07-01, U1, Centenary: A
+ *  2 correspondence received, congratulatory, 2021-07-02, U1, Centenary: B, D
+ *  3 correspondence received, congratulatory, 2021-07-03, U1, Centenary: D
+ *  4 correspondence received, letter,         2020-03-01, U2: C
+ *  5 visit sent,  2019-05-10..15, U2: D, E, P
+ *  6 event hosted, forum, 2021-11-01, U1: A, B, C
+ *  7 visit received, 2021-09-01, U1, PLANNED: E   (not counted: not done)
+ *  8 talks, video, 2022-01-10, U2: nobody
+ */
+let database: Database;
+let admin: Actor;
+const org: Record<string, number> = {};
+let u1: number;
+let u2: number;
+let centenary: number;
+const ids: number[] = [];
+
+async function insertOrg(kind: string, countryCode: string, nameEn: string): Promise<number> {
+  const row = await db().insertInto("organisations").values({ kind, countryCode, nameEn }).returning("id").executeTakeFirstOrThrow();
+  return row.id;
+}
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  admin = await administrator();
+  await importGeography(admin);
+  org.A = await insertOrg("political_party", "VNM", "Party A");
+  org.B = await insertOrg("political_party", "CUB", "Party B");
+  org.C = await insertOrg("think_tank", "ZAF", "Think tank C");
+  org.D = await insertOrg("political_party", "KEN", "Party D");
+  org.E = await insertOrg("media", "KEN", "Media E");
+  const person = await db()
+    .insertInto("people")
+    .values({ nameEn: "Person P", countryCode: "BRA" })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const unit = async (nameEn: string) =>
+    (
+      await db()
+        .insertInto("units")
+        .values({ parentId: admin.unitId, kind: "bureau", key: unique("u-"), nameEn, nameZh: nameEn })
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    ).id;
+  u1 = await unit("U1");
+  u2 = await unit("U2");
+  centenary = (await createProgramme(admin, { nameEn: "Centenary", nameZh: "百年", leadUnitId: u1 })).id;
+  const p = (o: string, role = "sender") => ({ organisationId: org[o], role });
+  const base = { titleEn: "x", status: "done" as const };
+  const records = [
+    {
+      type: "correspondence",
+      direction: "received",
+      subtype: "congratulatory_message",
+      startDate: "2021-07-01",
+      leadUnitId: u1,
+      programmeId: centenary,
+      participants: [p("A")],
+    },
+    {
+      type: "correspondence",
+      direction: "received",
+      subtype: "congratulatory_message",
+      startDate: "2021-07-02",
+      leadUnitId: u1,
+      programmeId: centenary,
+      participants: [p("B"), p("D")],
+    },
+    {
+      type: "correspondence",
+      direction: "received",
+      subtype: "congratulatory_message",
+      startDate: "2021-07-03",
+      leadUnitId: u1,
+      programmeId: centenary,
+      participants: [p("D")],
+    },
+    { type: "correspondence", direction: "received", subtype: "letter", startDate: "2020-03-01", leadUnitId: u2, participants: [p("C")] },
+    {
+      type: "visit",
+      direction: "sent",
+      startDate: "2019-05-10",
+      endDate: "2019-05-15",
+      leadUnitId: u2,
+      participants: [p("D", "host"), p("E", "host"), { personId: person.id, role: "guest" }],
+    },
+    {
+      type: "event",
+      direction: "hosted",
+      subtype: "forum",
+      startDate: "2021-11-01",
+      leadUnitId: u1,
+      participants: [p("A", "guest"), p("B", "guest"), p("C", "speaker")],
+    },
+    {
+      type: "visit",
+      direction: "received",
+      startDate: "2021-09-01",
+      leadUnitId: u1,
+      status: "planned" as const,
+      participants: [p("E", "delegation_leader")],
+    },
+    { type: "talks", direction: "none", subtype: "video", startDate: "2022-01-10", leadUnitId: u2 },
+  ];
+  for (const r of records) ids.push((await createEngagement(admin, { ...base, ...r })).id);
+});
+afterAll(() => database.close());
+
+type Row = [key: string, engagements: number, organisations: number, countries: number];
+
+/** Runs the query both from the rollups (where they can answer) and from the record, and checks they agree. */
+async function counts(query: Record<string, unknown>) {
+  const fast = await countEngagements(admin, query);
+  const slow = await countEngagements(admin, query, { fromRecord: true });
+  expect(slow.source).toBe("record");
+  const shape = (c: typeof fast) => ({
+    rows: c.rows.map((r): Row => [r.key, r.engagements, r.organisations, r.countries]).sort(([a], [b]) => a.localeCompare(b)),
+    total: [c.total.engagements, c.total.organisations, c.total.countries],
+  });
+  expect(shape(fast)).toEqual(shape(slow));
+  return { ...shape(fast), source: fast.source, labels: Object.fromEntries(fast.rows.map((r) => [r.key, r.label])) };
+}
+
+describe("the counts query", () => {
+  it("counts by type: engagements, distinct partners and distinct countries", async () => {
+    const c = await counts({ by: "type" });
+    expect(c.source).toBe("rollup");
+    expect(c.rows).toEqual([
+      ["correspondence:received", 4, 4, 4],
+      ["event:hosted", 1, 3, 3],
+      ["talks:none", 1, 0, 0],
+      ["visit:sent", 1, 2, 2],
+    ]);
+    expect(c.total).toEqual([7, 5, 5]);
+    expect(c.labels["visit:sent"]).toEqual({ en: "Visit (sent)", zh: "访问（派出/发出）" });
+  });
+
+  it("answers the centenary question: congratulatory messages, from how many partners, in how many countries", async () => {
+    const c = await counts({ by: "none", type: "correspondence", subtype: "congratulatory_message", programmeId: centenary });
+    expect(c.rows).toEqual([["all", 3, 3, 3]]);
+    expect(c.total).toEqual([3, 3, 3]);
+  });
+
+  it("counts an engagement in every region it reaches, and once in the total", async () => {
+    const c = await counts({ by: "region" });
+    expect(c.source).toBe("rollup");
+    expect(c.rows).toEqual([
+      ["002", 5, 3, 2],
+      ["019", 3, 1, 2],
+      ["142", 2, 1, 1],
+    ]);
+    expect(c.total).toEqual([7, 5, 5]);
+    expect(c.labels["002"]).toEqual({ en: "Africa", zh: "非洲" });
+  });
+
+  it("counts by year, partner kind and unit", async () => {
+    expect((await counts({ by: "year" })).rows).toEqual([
+      ["2019", 1, 2, 2],
+      ["2020", 1, 1, 1],
+      ["2021", 4, 4, 4],
+      ["2022", 1, 0, 0],
+    ]);
+    expect((await counts({ by: "partnerKind" })).rows).toEqual([
+      ["media", 1, 1, 1],
+      ["political_party", 5, 3, 3],
+      ["think_tank", 2, 1, 1],
+    ]);
+    expect((await counts({ by: "unit" })).rows).toEqual([
+      [String(u1), 4, 4, 4],
+      [String(u2), 3, 3, 3],
+    ]);
+  });
+
+  it("filters by region, keeping only the partners in it", async () => {
+    const c = await counts({ by: "type", region: "002" });
+    expect(c.source).toBe("rollup");
+    expect(c.rows).toEqual([
+      ["correspondence:received", 3, 2, 2],
+      ["event:hosted", 1, 1, 1],
+      ["visit:sent", 1, 2, 1],
+    ]);
+    expect(c.total).toEqual([5, 3, 2]);
+  });
+
+  it("answers two breakdowns at once from the record", async () => {
+    const c = await counts({ by: "region", partnerKind: "political_party" });
+    expect(c.source).toBe("record");
+    expect(c.rows).toEqual([
+      ["002", 3, 1, 1],
+      ["019", 2, 1, 1],
+      ["142", 2, 1, 1],
+    ]);
+    expect(c.total).toEqual([5, 3, 3]);
+  });
+
+  it("takes whole years from the rollups and any other period from the record", async () => {
+    const year = await counts({ by: "type", from: "2021-01-01", to: "2021-12-31" });
+    expect(year.source).toBe("rollup");
+    expect(year.rows).toEqual([
+      ["correspondence:received", 3, 3, 3],
+      ["event:hosted", 1, 3, 3],
+    ]);
+    expect(year.total).toEqual([4, 4, 4]);
+    const part = await counts({ by: "type", from: "2021-07-02", to: "2021-12-31" });
+    expect(part.source).toBe("record");
+    expect(part.rows).toEqual([
+      ["correspondence:received", 2, 2, 2],
+      ["event:hosted", 1, 3, 3],
+    ]);
+    expect(part.total).toEqual([3, 4, 4]);
+  });
+
+  it("counts planned engagements only when asked", async () => {
+    const c = await counts({ by: "type", status: "planned" });
+    expect(c.rows).toEqual([["visit:received", 1, 1, 1]]);
+  });
+
+  it("groups by country group and by country from the record", async () => {
+    await createCountryGroup(admin, { key: unique("g"), nameEn: "Kenya and Cuba", nameZh: "肯尼亚和古巴", countryCodes: ["KEN", "CUB"] });
+    const groups = await counts({ by: "countryGroup" });
+    expect(groups.source).toBe("record");
+    expect(groups.rows.map((r) => r.slice(1))).toEqual([[4, 3, 2]]);
+    const countries = await counts({ by: "country" });
+    expect(countries.rows).toEqual([
+      ["BRA", 1, 0, 1],
+      ["CUB", 2, 1, 1],
+      ["KEN", 3, 2, 1],
+      ["VNM", 2, 1, 1],
+      ["ZAF", 2, 1, 1],
+    ]);
+  });
+
+  it("keeps the rollups exact through changes, equal to a rebuild from the record", async () => {
+    const snapshot = async () => {
+      const counted = await sql<{
+        k: string;
+      }>`SELECT year || type || direction || dim || value || ':' || n AS k FROM engagement_rollup ORDER BY 1`.execute(db());
+      const countries = await sql<{
+        k: string;
+      }>`SELECT year || type || direction || dim || value || country_code || ':' || n AS k FROM engagement_country_rollup ORDER BY 1`.execute(
+        db(),
+      );
+      const partners = await sql<{
+        k: string;
+      }>`SELECT year || type || direction || dim || value || ':' || chunk || ':' || bit_count(bits) AS k
+        FROM engagement_partner_bits WHERE bit_count(bits) > 0 ORDER BY 1`.execute(db());
+      const bits = await sql<{ k: string }>`SELECT year || type || direction || dim || value || ':' || chunk || ':' || bits::text AS k
+        FROM engagement_partner_bits WHERE bit_count(bits) > 0 ORDER BY 1`.execute(db());
+      return [counted.rows, countries.rows, partners.rows, bits.rows].map((rows) => rows.map((r) => r.k));
+    };
+    // Change dates across years, participants, status, unit and programme; delete one.
+    await updateEngagement(admin, ids[1] as number, { startDate: "2020-12-30", participants: [{ organisationId: org.E, role: "sender" }] });
+    await updateEngagement(admin, ids[6] as number, { status: "done" });
+    await updateEngagement(admin, ids[5] as number, { leadUnitId: u2, subtype: "seminar" });
+    await updateEngagement(admin, ids[0] as number, { programmeId: null });
+    await deleteEngagement(admin, ids[2] as number);
+    const kept = await snapshot();
+    await rebuildRollups(db());
+    expect(await snapshot()).toEqual(kept);
+    // And the figures moved as they should: D now only reached by visit 5 in 2019.
+    const c = await counts({ by: "type", partnerKind: "political_party" });
+    expect(c.rows).toEqual([
+      ["correspondence:received", 1, 1, 1],
+      ["event:hosted", 1, 2, 2],
+      ["visit:sent", 1, 1, 1],
+    ]);
+  });
+
+  it("refuses bad input with field errors", async () => {
+    await expect(countEngagements(admin, { by: "planet" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(countEngagements(admin, { from: "2022-01-01", to: "2021-01-01" })).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+      details: { fields: [{ path: "to" }] },
+    });
+    await expect(countEngagements(admin, { region: "Africa" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+  });
+});

@@ -1,0 +1,261 @@
+import { type RawBuilder, sql } from "kysely";
+import { db } from "../../db/current.ts";
+import { authorize } from "../access/policy.ts";
+import { seesAllUnits } from "../access/scope.ts";
+import { inCountryGroup, inRegion } from "../countries/store.ts";
+import type { Actor } from "../shared/actor.ts";
+import type { Executor } from "../shared/mutation.ts";
+import { parseInput } from "../shared/schema.ts";
+import {
+  assistanceKinds,
+  correspondenceKinds,
+  engagementDirections,
+  engagementTypes,
+  eventFormats,
+  organisationKinds,
+  statementStances,
+  talkModes,
+} from "../shared/vocabulary.ts";
+import { reachQuery } from "./rollup.ts";
+import { type EngagementCounts, type EngagementCountsQuery, engagementCountsQuery } from "./schema.ts";
+import { engagementVisible } from "./service.ts";
+
+type Measures = { engagements: number; organisations: number; countries: number };
+type Label = { en: string; zh: string };
+type Group = EngagementCountsQuery["by"];
+
+/** The breakdown a rollup holds for each group or filter, if it holds one. */
+const rollupDimOf: Partial<Record<Group, string>> = {
+  unit: "unit",
+  programme: "programme",
+  subtype: "subtype",
+  region: "region",
+  partnerKind: "kind",
+};
+
+/**
+ * Counts engagements, the distinct partner organisations they reached and the distinct
+ * countries those are in, for any filter and period, grouped by one dimension. An
+ * engagement counts in every group it reaches (a forum with parties from three regions
+ * counts in each); the total counts it once.
+ */
+export async function countEngagements(
+  actor: Actor,
+  input: unknown = {},
+  options: { fromRecord?: boolean } = {},
+): Promise<EngagementCounts> {
+  authorize(actor, "engagements.read");
+  const query = parseInput(engagementCountsQuery, input);
+  // fromRecord: answer from the record even where the rollups could (tests and benchmarks compare the two).
+  const plan = options.fromRecord ? null : await rollupPlan(actor, query);
+  const { rows, total } = plan ? await fromRollups(db(), query, plan) : await fromRecord(db(), actor, query);
+  const labels = await labelsFor(
+    db(),
+    query.by,
+    rows.map((r) => r.key),
+  );
+  const sorted = [...rows].sort((a, b) =>
+    query.by === "year" ? a.key.localeCompare(b.key) : b.engagements - a.engagements || a.key.localeCompare(b.key),
+  );
+  return {
+    by: query.by,
+    rows: sorted.map((r) => ({ ...r, label: labels.get(r.key) ?? { en: r.key, zh: r.key } })),
+    total,
+    source: plan ? "rollup" : "record",
+  };
+}
+
+interface RollupPlan {
+  fromYear: number;
+  toYear: number;
+  /** The one breakdown used: a filter's, or the grouping's. */
+  dim: string;
+  value: string | null;
+}
+
+/**
+ * Whether the rollups can answer: done engagements over whole years, everything visible
+ * to the actor, and at most one breakdown among unit, programme, subtype, region and
+ * partner kind, as a filter or as the grouping. Anything else goes to the record.
+ */
+async function rollupPlan(actor: Actor, q: EngagementCountsQuery): Promise<RollupPlan | null> {
+  if (q.status !== "done" || !seesAllUnits(actor)) return null;
+  if (q.mechanismId || q.country || q.countryGroup || q.organisationId) return null;
+  if (q.from && !q.from.endsWith("-01-01")) return null;
+  if (q.to && !q.to.endsWith("-12-31")) return null;
+  if (!["none", "type", "year", ...Object.keys(rollupDimOf)].includes(q.by)) return null;
+  const filters: Array<[string, string]> = [];
+  if (q.unitId) filters.push(["unit", String(q.unitId)]);
+  if (q.programmeId) filters.push(["programme", String(q.programmeId)]);
+  if (q.subtype) filters.push(["subtype", q.subtype]);
+  if (q.partnerKind) filters.push(["kind", q.partnerKind]);
+  if (q.region) {
+    // Only the top-level regions are a breakdown; sub-regions are answered from the record.
+    const region = await db().selectFrom("regions").select("level").where("code", "=", q.region).executeTakeFirst();
+    if (region?.level !== "region") return null;
+    filters.push(["region", q.region]);
+  }
+  const groupDim = rollupDimOf[q.by];
+  if (filters.length > 1 || (filters.length === 1 && groupDim)) return null;
+  const [filter] = filters;
+  return {
+    fromYear: q.from ? Number(q.from.slice(0, 4)) : 1000,
+    toYear: q.to ? Number(q.to.slice(0, 4)) : 9999,
+    dim: filter?.[0] ?? groupDim ?? "all",
+    value: filter ? filter[1] : groupDim ? null : "",
+  };
+}
+
+async function fromRollups(executor: Executor, q: EngagementCountsQuery, plan: RollupPlan) {
+  const rows = await rollupQuery(executor, q, plan, q.by);
+  // Grouped by a breakdown, an engagement sits in several groups; the total is read
+  // from the breakdown "all" (or the filter's), where it sits once.
+  const totalPlan = plan.value === null ? { ...plan, dim: "all", value: "" } : plan;
+  const [total] = await rollupQuery(executor, q, totalPlan, "none");
+  return {
+    rows: q.by === "none" ? rows.map((r) => ({ ...r, key: "all" })) : rows,
+    total: total ? { engagements: total.engagements, organisations: total.organisations, countries: total.countries } : zero,
+  };
+}
+
+const zero: Measures = { engagements: 0, organisations: 0, countries: 0 };
+
+/** One pass over the three rollups: engagements, partners (OR of bit strings) and countries per group. */
+async function rollupQuery(executor: Executor, q: EngagementCountsQuery, plan: RollupPlan, by: Group) {
+  const where = (alias: string) => {
+    const a = (c: string) => sql.ref(`${alias}.${c}`);
+    const conditions = [sql`${a("year")} BETWEEN ${plan.fromYear} AND ${plan.toYear}`, sql`${a("dim")} = ${plan.dim}`];
+    if (plan.value !== null) conditions.push(sql`${a("value")} = ${plan.value}`);
+    if (q.type?.length) conditions.push(sql`${a("type")} = ANY(${q.type}::text[])`);
+    if (q.direction) conditions.push(sql`${a("direction")} = ${q.direction}`);
+    return sql.join(conditions, sql` AND `);
+  };
+  const keyOf = (alias: string) => {
+    const a = (c: string) => sql.ref(`${alias}.${c}`);
+    if (by === "type") return sql`${a("type")} || ':' || ${a("direction")}`;
+    if (by === "year") return sql`${a("year")}::text`;
+    if (by === "none") return sql`''`;
+    return sql`${a("value")}`;
+  };
+  const result = await sql<{ key: string } & Measures>`
+    WITH counts AS (SELECT ${keyOf("r")} AS key, sum(r.n)::int AS engagements FROM engagement_rollup r WHERE ${where("r")} GROUP BY 1),
+    chunks AS (SELECT ${keyOf("b")} AS key, b.chunk, bit_or(b.bits) AS bits FROM engagement_partner_bits b WHERE ${where("b")} GROUP BY 1, 2),
+    partners AS (SELECT key, sum(bit_count(bits))::int AS organisations FROM chunks GROUP BY key),
+    countries AS (SELECT ${keyOf("c")} AS key, count(DISTINCT c.country_code)::int AS countries
+      FROM engagement_country_rollup c WHERE ${where("c")} GROUP BY 1)
+    SELECT counts.key, counts.engagements, coalesce(partners.organisations, 0) AS organisations, coalesce(countries.countries, 0) AS countries
+    FROM counts LEFT JOIN partners ON partners.key = counts.key LEFT JOIN countries ON countries.key = counts.key`.execute(executor);
+  return result.rows;
+}
+
+async function fromRecord(executor: Executor, actor: Actor, q: EngagementCountsQuery) {
+  const engagementConditions: RawBuilder<unknown>[] = [sql`e.status = ${q.status}`, engagementVisible(actor)];
+  if (q.from) engagementConditions.push(sql`e.start_date >= ${q.from}::date`);
+  if (q.to) engagementConditions.push(sql`e.start_date <= ${q.to}::date`);
+  if (q.type?.length) engagementConditions.push(sql`e.type = ANY(${q.type}::text[])`);
+  if (q.direction) engagementConditions.push(sql`e.direction = ${q.direction}`);
+  if (q.subtype) engagementConditions.push(sql`e.subtype = ${q.subtype}`);
+  if (q.unitId) engagementConditions.push(sql`e.lead_unit_id = ${q.unitId}`);
+  if (q.programmeId) engagementConditions.push(sql`e.programme_id = ${q.programmeId}`);
+  if (q.mechanismId) engagementConditions.push(sql`e.mechanism_id = ${q.mechanismId}`);
+  const reachConditions: RawBuilder<unknown>[] = [];
+  if (q.region) reachConditions.push(inRegion(sql.ref("r.country"), q.region));
+  if (q.countryGroup) reachConditions.push(inCountryGroup(sql.ref("r.country"), q.countryGroup));
+  if (q.partnerKind) reachConditions.push(sql`r.kind = ${q.partnerKind}`);
+  if (q.country) reachConditions.push(sql`r.country = ${q.country}`);
+  if (q.organisationId) reachConditions.push(sql`r.org = ${q.organisationId}`);
+  const reachFilter = reachConditions.length ? sql.join(reachConditions, sql` AND `) : sql`true`;
+  const restrict = reachConditions.length ? sql`WHERE e.id IN (SELECT engagement_id FROM rf)` : sql``;
+  const ctes = sql`WITH e0 AS (
+      SELECT e.id, e.type, e.direction, e.subtype, e.lead_unit_id, e.programme_id, extract(year FROM e.start_date)::int AS year
+      FROM engagements e WHERE ${sql.join(engagementConditions, sql` AND `)}),
+    r AS (${reachQuery(sql`p.engagement_id IN (SELECT id FROM e0)`)}),
+    rf AS (SELECT * FROM r WHERE ${reachFilter}),
+    e AS (SELECT * FROM e0 e ${restrict})`;
+  const totals = await sql<Measures>`${ctes} SELECT (SELECT count(*) FROM e)::int AS engagements,
+    count(DISTINCT rf.org)::int AS organisations, count(DISTINCT rf.country)::int AS countries FROM rf`.execute(executor);
+  const total = totals.rows[0] as Measures;
+  const participantKey: Partial<Record<Group, RawBuilder<unknown>>> = {
+    region: sql`rf.region`,
+    partnerKind: sql`rf.kind`,
+    country: sql`rf.country`,
+  };
+  let rows: Array<{ key: string } & Measures>;
+  if (q.by === "countryGroup") {
+    rows = (
+      await sql<{ key: string } & Measures>`${ctes} SELECT m.group_id::text AS key, count(DISTINCT rf.engagement_id)::int AS engagements,
+        count(DISTINCT rf.org)::int AS organisations, count(DISTINCT rf.country)::int AS countries
+        FROM rf JOIN country_group_members m ON m.country_code = rf.country GROUP BY 1`.execute(executor)
+    ).rows;
+  } else if (participantKey[q.by]) {
+    rows = (
+      await sql<
+        { key: string } & Measures
+      >`${ctes} SELECT ${participantKey[q.by]} AS key, count(DISTINCT rf.engagement_id)::int AS engagements,
+        count(DISTINCT rf.org)::int AS organisations, count(DISTINCT rf.country)::int AS countries
+        FROM rf WHERE ${participantKey[q.by]} IS NOT NULL GROUP BY 1`.execute(executor)
+    ).rows;
+  } else {
+    const key = {
+      none: sql`'all'`,
+      type: sql`e.type || ':' || e.direction`,
+      year: sql`e.year::text`,
+      unit: sql`e.lead_unit_id::text`,
+      programme: sql`e.programme_id::text`,
+      subtype: sql`e.subtype`,
+    }[q.by as "none" | "type" | "year" | "unit" | "programme" | "subtype"];
+    rows = (
+      await sql<{ key: string } & Measures>`${ctes},
+        counted AS (SELECT ${key} AS key, count(*)::int AS engagements FROM e GROUP BY 1),
+        reached AS (SELECT ${key} AS key, count(DISTINCT rf.org)::int AS organisations, count(DISTINCT rf.country)::int AS countries
+          FROM e JOIN rf ON rf.engagement_id = e.id GROUP BY 1)
+        SELECT counted.key, counted.engagements, coalesce(reached.organisations, 0) AS organisations, coalesce(reached.countries, 0) AS countries
+        FROM counted LEFT JOIN reached ON reached.key = counted.key WHERE counted.key IS NOT NULL`.execute(executor)
+    ).rows;
+  }
+  return { rows, total };
+}
+
+const subtypeLabels: Record<string, Label> = {
+  ...eventFormats,
+  ...correspondenceKinds,
+  ...talkModes,
+  ...assistanceKinds,
+  ...statementStances,
+};
+
+/** Bilingual labels for the group keys. */
+async function labelsFor(executor: Executor, by: Group, keys: string[]): Promise<Map<string, Label>> {
+  const labels = new Map<string, Label>();
+  const ids = keys.filter((k) => /^\d+$/.test(k)).map(Number);
+  const named = async (table: "units" | "programmes" | "countryGroups") => {
+    if (ids.length === 0) return;
+    const rows = await executor.selectFrom(table).select(["id", "nameEn", "nameZh"]).where("id", "in", ids).execute();
+    for (const r of rows) labels.set(String(r.id), { en: r.nameEn, zh: r.nameZh });
+  };
+  if (by === "none") labels.set("all", { en: "All", zh: "全部" });
+  if (by === "year") for (const k of keys) labels.set(k, { en: k, zh: `${k}年` });
+  if (by === "type") {
+    for (const k of keys) {
+      const [type, direction] = k.split(":") as [keyof typeof engagementTypes, keyof typeof engagementDirections];
+      const t = engagementTypes[type];
+      const d = engagementDirections[direction];
+      if (t && d) labels.set(k, direction === "none" ? { ...t } : { en: `${t.en} (${d.en.toLowerCase()})`, zh: `${t.zh}（${d.zh}）` });
+    }
+  }
+  if (by === "subtype") for (const k of keys) if (subtypeLabels[k]) labels.set(k, { ...(subtypeLabels[k] as Label) });
+  if (by === "partnerKind")
+    for (const k of keys) if (k in organisationKinds) labels.set(k, { ...organisationKinds[k as keyof typeof organisationKinds] });
+  if (by === "unit") await named("units");
+  if (by === "programme") await named("programmes");
+  if (by === "countryGroup") await named("countryGroups");
+  if (by === "region" && keys.length > 0) {
+    const rows = await executor.selectFrom("regions").select(["code", "nameEn", "nameZh"]).where("code", "in", keys).execute();
+    for (const r of rows) labels.set(r.code, { en: r.nameEn, zh: r.nameZh });
+  }
+  if (by === "country" && keys.length > 0) {
+    const rows = await executor.selectFrom("countries").select(["code", "nameEn", "nameZh"]).where("code", "in", keys).execute();
+    for (const r of rows) labels.set(r.code, { en: r.nameEn, zh: r.nameZh });
+  }
+  return labels;
+}

@@ -1,0 +1,237 @@
+import { type RawBuilder, sql } from "kysely";
+import type { Executor } from "../shared/mutation.ts";
+
+/**
+ * The rollups behind the counts query. For every done engagement and every breakdown
+ * (dim, value) it belongs to — all, its lead unit, its programme, its subtype, and the
+ * regions and partner kinds it reaches — they hold:
+ *  - engagement_rollup: how many engagements;
+ *  - engagement_country_rollup: per country reached, how many engagements;
+ *  - engagement_partner_bits: which partner organisations were reached, as bit strings.
+ * Services keep them exact in the same transaction as the change: they capture an
+ * engagement's contribution before the change and apply the difference after it.
+ */
+
+/** Organisation ids per bit string: a chunk covers ids [chunk × 4096, chunk × 4096 + 4095]. */
+export const chunkBits = 4096;
+
+/** The breakdowns the rollups hold; anything else is answered from the record itself. */
+export const rollupDims = ["unit", "programme", "subtype", "region", "kind"] as const;
+export type RollupDim = (typeof rollupDims)[number];
+
+/**
+ * What each engagement reaches: one row per distinct (engagement, organisation, country),
+ * where the country is the organisation's, or for a person who came without an
+ * organisation, the person's. The counts query's raw path and the rollups both use it,
+ * so that both count the same thing.
+ */
+export function reachQuery(engagementCondition: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`SELECT DISTINCT p.engagement_id, p.organisation_id AS org, o.kind, c.code AS country, c.region_code AS region
+    FROM engagement_participants p
+    LEFT JOIN organisations o ON o.id = p.organisation_id
+    LEFT JOIN people pe ON pe.id = p.person_id AND p.organisation_id IS NULL
+    LEFT JOIN countries c ON c.code = coalesce(o.country_code, pe.country_code)
+    WHERE ${engagementCondition}`;
+}
+
+/**
+ * The breakdowns done engagements belong to: `me` has one row per (engagement, dim,
+ * value), `mr` one per (engagement, dim, value, organisation, country) reached — for the
+ * region and kind breakdowns only what is itself of that region or kind.
+ */
+function membershipCtes(engagementWhere: RawBuilder<unknown>, participantWhere: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`WITH e AS (
+      SELECT id, extract(year FROM start_date)::int AS year, type, direction, subtype, lead_unit_id, programme_id
+      FROM engagements WHERE status = 'done' AND ${engagementWhere}),
+    r AS (${reachQuery(participantWhere)}),
+    m AS (
+      SELECT e.id, 'all' AS dim, '' AS value FROM e
+      UNION ALL SELECT e.id, 'unit', e.lead_unit_id::text FROM e
+      UNION ALL SELECT e.id, 'programme', e.programme_id::text FROM e WHERE e.programme_id IS NOT NULL
+      UNION ALL SELECT e.id, 'subtype', e.subtype FROM e WHERE e.subtype IS NOT NULL
+      UNION SELECT r.engagement_id, 'region', r.region FROM r WHERE r.region IS NOT NULL
+      UNION SELECT r.engagement_id, 'kind', r.kind FROM r WHERE r.kind IS NOT NULL),
+    me AS (SELECT e.year, e.type, e.direction, m.dim, m.value, m.id FROM m JOIN e ON e.id = m.id),
+    mr AS (SELECT me.*, r.country, r.org FROM me JOIN r ON r.engagement_id = me.id
+      WHERE (me.dim <> 'region' OR r.region = me.value) AND (me.dim <> 'kind' OR r.kind = me.value))`;
+}
+
+interface RollupKey {
+  year: number;
+  type: string;
+  direction: string;
+  dim: string;
+  value: string;
+}
+
+/** The three rollups' rows for a set of engagements: engagement counts, per-country counts, partners. */
+function rollupQueries(ctes: RawBuilder<unknown>) {
+  return {
+    counts: sql<
+      RollupKey & { n: number }
+    >`${ctes} SELECT year, type, direction, dim, value, count(*)::int AS n FROM me GROUP BY 1, 2, 3, 4, 5`,
+    countries: sql<RollupKey & { country: string; n: number }>`${ctes}
+      SELECT year, type, direction, dim, value, country, count(DISTINCT id)::int AS n FROM mr WHERE country IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6`,
+    partners: sql<RollupKey & { chunk: number; positions: number[] }>`${ctes}
+      SELECT year, type, direction, dim, value, org / ${chunkBits} AS chunk, array_agg(DISTINCT org % ${chunkBits}) AS positions
+      FROM mr WHERE org IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6`,
+  };
+}
+
+interface Contribution {
+  counts: Map<string, number>;
+  countries: Map<string, number>;
+  partners: Set<string>;
+}
+
+const sep = "\u0001";
+const keyOf = (r: RollupKey, ...rest: Array<string | number>) => [r.year, r.type, r.direction, r.dim, r.value, ...rest].join(sep);
+
+/** An engagement set's contribution to the three rollups, read from the current state. */
+async function contributionOf(executor: Executor, ids: number[]): Promise<Contribution> {
+  const counts = new Map<string, number>();
+  const countries = new Map<string, number>();
+  const partners = new Set<string>();
+  if (ids.length === 0) return { counts, countries, partners };
+  const q = rollupQueries(membershipCtes(sql`id = ANY(${ids}::int[])`, sql`p.engagement_id = ANY(${ids}::int[])`));
+  for (const r of (await q.counts.execute(executor)).rows) counts.set(keyOf(r), r.n);
+  for (const r of (await q.countries.execute(executor)).rows) countries.set(keyOf(r, r.country), r.n);
+  for (const r of (await q.partners.execute(executor)).rows) {
+    for (const position of r.positions) partners.add(keyOf(r, r.chunk * chunkBits + position));
+  }
+  return { counts, countries, partners };
+}
+
+/**
+ * Captures what the given engagements contribute now; call `apply` after changing them
+ * (in the same transaction) to move the rollups from the old contribution to the new —
+ * with the ids they have then, for engagements that did not exist before.
+ */
+export async function captureRollups(executor: Executor, ids: number[]): Promise<{ apply: (idsAfter?: number[]) => Promise<void> }> {
+  const unique = [...new Set(ids)];
+  const before = await contributionOf(executor, unique);
+  return {
+    apply: async (idsAfter = unique) => {
+      const after = await contributionOf(executor, [...new Set(idsAfter)]);
+      await applyCountDelta(executor, "engagement_rollup", before.counts, after.counts, 5);
+      await applyCountDelta(executor, "engagement_country_rollup", before.countries, after.countries, 6);
+      const added = [...after.partners];
+      const removed = [...before.partners].filter((k) => !after.partners.has(k));
+      await setPartnerBits(executor, added, removed);
+    },
+  };
+}
+
+async function applyCountDelta(
+  executor: Executor,
+  table: "engagement_rollup" | "engagement_country_rollup",
+  before: Map<string, number>,
+  after: Map<string, number>,
+  keyParts: 5 | 6,
+): Promise<void> {
+  const delta = new Map<string, number>();
+  for (const [k, n] of after) delta.set(k, n);
+  for (const [k, n] of before) delta.set(k, (delta.get(k) ?? 0) - n);
+  const changes = [...delta].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (changes.length === 0) return;
+  const parts = changes.map(([k]) => k.split(sep));
+  const years = parts.map((p) => Number(p[0]));
+  const column = (i: number) => parts.map((p) => p[i] as string);
+  const ns = changes.map(([, n]) => n);
+  const extra = keyParts === 6 ? sql`, country_code` : sql``;
+  const extraValues = keyParts === 6 ? sql`, ${column(5)}::text[]` : sql``;
+  const conflict = keyParts === 6 ? sql`(year, type, direction, dim, value, country_code)` : sql`(year, type, direction, dim, value)`;
+  // Sorted keys keep concurrent writers from locking rollup rows in opposite orders.
+  await sql`INSERT INTO ${sql.table(table)} (year, type, direction, dim, value${extra}, n)
+    SELECT * FROM unnest(${years}::int[], ${column(1)}::text[], ${column(2)}::text[], ${column(3)}::text[], ${column(4)}::text[]${extraValues}, ${ns}::int[])
+    ON CONFLICT ${conflict} DO UPDATE SET n = ${sql.table(table)}.n + excluded.n`.execute(executor);
+  await sql`DELETE FROM ${sql.table(table)} WHERE n = 0`.execute(executor);
+}
+
+/** A bit string of chunkBits bits with the given positions set, in hex for PostgreSQL's bit input. */
+export function bitMask(positions: Iterable<number>): string {
+  const bytes = new Uint8Array(chunkBits / 8);
+  for (const p of positions) bytes[p >> 3] = (bytes[p >> 3] as number) | (0x80 >> (p & 7));
+  return `x${Buffer.from(bytes).toString("hex")}`;
+}
+
+/** Groups partner keys into bit string rows: row key → positions. */
+function masksByRow(keys: string[]): Map<string, number[]> {
+  const rows = new Map<string, number[]>();
+  for (const key of keys) {
+    const parts = key.split(sep);
+    const org = Number(parts[5]);
+    const rowKey = [...parts.slice(0, 5), Math.floor(org / chunkBits)].join(sep);
+    const list = rows.get(rowKey) ?? [];
+    list.push(org % chunkBits);
+    rows.set(rowKey, list);
+  }
+  return rows;
+}
+
+function rowColumns(rows: Map<string, number[]>) {
+  const keys = [...rows.keys()].sort();
+  const parts = keys.map((k) => k.split(sep));
+  return {
+    years: parts.map((p) => Number(p[0])),
+    types: parts.map((p) => p[1] as string),
+    directions: parts.map((p) => p[2] as string),
+    dims: parts.map((p) => p[3] as string),
+    values: parts.map((p) => p[4] as string),
+    chunks: parts.map((p) => Number(p[5])),
+    masks: keys.map((k) => bitMask(rows.get(k) ?? [])),
+  };
+}
+
+async function setPartnerBits(executor: Executor, added: string[], removed: string[]): Promise<void> {
+  if (added.length > 0) {
+    const c = rowColumns(masksByRow(added));
+    await sql`INSERT INTO engagement_partner_bits (year, type, direction, dim, value, chunk, bits)
+      SELECT * FROM unnest(${c.years}::int[], ${c.types}::text[], ${c.directions}::text[], ${c.dims}::text[], ${c.values}::text[], ${c.chunks}::int[], ${c.masks}::varbit[])
+      ON CONFLICT (year, type, direction, dim, value, chunk) DO UPDATE SET bits = engagement_partner_bits.bits | excluded.bits`.execute(
+      executor,
+    );
+  }
+  if (removed.length === 0) return;
+  // A partner leaves a breakdown only when no other done engagement still puts it there.
+  const parts = removed.map((k) => k.split(sep));
+  const gone = await sql<{ i: number }>`SELECT r.i FROM unnest(${parts.map((p) => Number(p[0]))}::int[], ${parts.map((p) => p[1])}::text[],
+      ${parts.map((p) => p[2])}::text[], ${parts.map((p) => p[3])}::text[], ${parts.map((p) => p[4])}::text[], ${parts.map((p) => Number(p[5]))}::int[])
+      WITH ORDINALITY AS r(year, type, direction, dim, value, org, i)
+    WHERE NOT EXISTS (
+      SELECT 1 FROM engagement_participants p JOIN engagements e ON e.id = p.engagement_id
+      WHERE p.organisation_id = r.org AND p.start_date >= make_date(r.year, 1, 1) AND p.start_date < make_date(r.year + 1, 1, 1)
+        AND e.status = 'done' AND e.type = r.type AND e.direction = r.direction
+        AND CASE r.dim WHEN 'unit' THEN e.lead_unit_id::text = r.value WHEN 'programme' THEN e.programme_id::text = r.value
+          WHEN 'subtype' THEN e.subtype = r.value ELSE true END)`.execute(executor);
+  if (gone.rows.length === 0) return;
+  const c = rowColumns(masksByRow(gone.rows.map((r) => removed[Number(r.i) - 1] as string)));
+  await sql`UPDATE engagement_partner_bits b SET bits = b.bits & ~m.mask
+    FROM unnest(${c.years}::int[], ${c.types}::text[], ${c.directions}::text[], ${c.dims}::text[], ${c.values}::text[], ${c.chunks}::int[], ${c.masks}::varbit[])
+      AS m(year, type, direction, dim, value, chunk, mask)
+    WHERE b.year = m.year AND b.type = m.type AND b.direction = m.direction AND b.dim = m.dim AND b.value = m.value AND b.chunk = m.chunk`.execute(
+    executor,
+  );
+}
+
+/**
+ * Rebuilds all three rollups from the record: after bulk loads, and by
+ * `liaison rollups rebuild` should they ever be in doubt.
+ */
+export async function rebuildRollups(executor: Executor): Promise<{ engagements: number; ms: number }> {
+  const started = performance.now();
+  await sql`DELETE FROM engagement_rollup; DELETE FROM engagement_country_rollup; DELETE FROM engagement_partner_bits`.execute(executor);
+  const q = rollupQueries(membershipCtes(sql`true`, sql`p.engagement_id IN (SELECT id FROM engagements WHERE status = 'done')`));
+  await sql`INSERT INTO engagement_rollup (year, type, direction, dim, value, n) ${q.counts}`.execute(executor);
+  await sql`INSERT INTO engagement_country_rollup (year, type, direction, dim, value, country_code, n) ${q.countries}`.execute(executor);
+  const partnerRows = await q.partners.execute(executor);
+  for (let start = 0; start < partnerRows.rows.length; start += 2000) {
+    const batch = partnerRows.rows.slice(start, start + 2000);
+    await sql`INSERT INTO engagement_partner_bits (year, type, direction, dim, value, chunk, bits)
+      SELECT * FROM unnest(${batch.map((r) => r.year)}::int[], ${batch.map((r) => r.type)}::text[], ${batch.map((r) => r.direction)}::text[],
+        ${batch.map((r) => r.dim)}::text[], ${batch.map((r) => r.value)}::text[], ${batch.map((r) => r.chunk)}::int[],
+        ${batch.map((r) => bitMask(r.positions))}::varbit[])`.execute(executor);
+  }
+  const total = await sql<{ n: number }>`SELECT count(*)::int AS n FROM engagements WHERE status = 'done'`.execute(executor);
+  return { engagements: total.rows[0]?.n ?? 0, ms: performance.now() - started };
+}

@@ -1,0 +1,269 @@
+import { z } from "zod";
+import { countryCode, id, isoDate, optionalText, pageOf, pageQuery, text } from "../shared/schema.ts";
+import {
+  assistanceKinds,
+  correspondenceKinds,
+  correspondenceOccasions,
+  engagementStatuses,
+  engagementTypes,
+  eventFormats,
+  keysOf,
+  organisationKinds,
+  participantRoles,
+  statementStances,
+  talkModes,
+} from "../shared/vocabulary.ts";
+
+export type EngagementType = keyof typeof engagementTypes;
+
+/** An IANA time zone name that this runtime knows, e.g. Asia/Shanghai or Africa/Nairobi. */
+export const timeZone = z
+  .string()
+  .max(64)
+  .refine(
+    (value) => {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: value });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: "Expected a time zone such as Asia/Shanghai or UTC." },
+  );
+
+const itineraryDay = z
+  .object({
+    date: isoDate,
+    countryCode: countryCode.nullish(),
+    city: optionalText(200),
+    description: text(2000),
+    meetingOrganisationIds: z.array(id).max(50).optional(),
+  })
+  .strict();
+const gift = z
+  .object({
+    description: text(500),
+    given: z.boolean().describe("True for a gift we gave, false for one we received."),
+    note: optionalText(1000),
+  })
+  .strict();
+const session = z.object({ titleEn: text(300), titleZh: optionalText(300), date: isoDate.nullish(), note: optionalText(2000) }).strict();
+
+/** Details each engagement type carries beyond the common fields. */
+export const detailsByType = {
+  visit: z.object({ itinerary: z.array(itineraryDay).max(60).default([]), gifts: z.array(gift).max(50).default([]) }).strict(),
+  talks: z.object({}).strict(),
+  event: z
+    .object({
+      seriesEn: optionalText(300),
+      seriesZh: optionalText(300),
+      edition: z.number().int().min(1).max(1000).nullish().describe("e.g. 3 for the 3rd session of a forum"),
+      sessions: z.array(session).max(100).default([]),
+    })
+    .strict(),
+  correspondence: z
+    .object({
+      occasion: z.enum(keysOf(correspondenceOccasions)).nullish(),
+      textEn: optionalText(50_000),
+      textZh: optionalText(50_000),
+    })
+    .strict(),
+  statement: z
+    .object({ issueEn: text(300), issueZh: optionalText(300), publishedIn: optionalText(300), url: z.url().max(2000).nullish() })
+    .strict(),
+  assistance: z
+    .object({ quantity: z.number().positive().max(1e12).nullish(), unitOfMeasure: optionalText(50), descriptionEn: optionalText(2000) })
+    .strict(),
+  training: z.object({ cohort: optionalText(200), hostingInstitution: optionalText(300) }).strict(),
+} as const satisfies Record<EngagementType, z.ZodType>;
+
+/** Which directions and subtypes each type allows. */
+export const rulesByType: Record<EngagementType, { directions: readonly string[]; subtypes: readonly string[] | null }> = {
+  visit: { directions: ["received", "sent"], subtypes: null },
+  talks: { directions: ["received", "sent", "none"], subtypes: keysOf(talkModes) },
+  event: { directions: ["hosted", "attended"], subtypes: keysOf(eventFormats) },
+  correspondence: { directions: ["received", "sent"], subtypes: keysOf(correspondenceKinds) },
+  statement: { directions: ["received"], subtypes: keysOf(statementStances) },
+  assistance: { directions: ["sent", "received"], subtypes: keysOf(assistanceKinds) },
+  training: { directions: ["hosted", "attended"], subtypes: null },
+};
+
+export const participantInput = z
+  .object({
+    organisationId: id.nullish(),
+    personId: id.nullish(),
+    role: z.enum(keysOf(participantRoles)),
+    rank: optionalText(200),
+    precedence: z.number().int().min(1).max(10_000).nullish().describe("Protocol order within the delegation, 1 first."),
+  })
+  .strict()
+  .refine((p) => p.organisationId || p.personId, { message: "Give an organisationId, a personId or both.", path: ["organisationId"] });
+
+const engagementFields = {
+  direction: z.enum(["received", "sent", "hosted", "attended", "none"]),
+  subtype: z.string().max(50).nullish(),
+  status: z.enum(keysOf(engagementStatuses)).default("done"),
+  titleEn: text(500),
+  titleZh: optionalText(500),
+  summaryEn: optionalText(20_000),
+  summaryZh: optionalText(20_000),
+  startDate: isoDate,
+  endDate: isoDate.nullish().describe("The last day; the start date when absent."),
+  timezone: timeZone.nullish(),
+  countryCode: countryCode.nullish().describe("Where it took place."),
+  city: optionalText(200),
+  leadUnitId: id,
+  coUnitIds: z.array(id).max(50).optional(),
+  programmeId: id.nullish(),
+  mechanismId: id.nullish(),
+  inReplyToId: id.nullish().describe("For correspondence: the letter this one answers."),
+  thankYouLetterId: id.nullish().describe("For a visit: the thank-you letter sent or received afterwards."),
+  participants: z.array(participantInput).max(2000).optional(),
+  topicIds: z.array(id).max(50).optional(),
+  details: z.record(z.string(), z.unknown()).optional().describe("Type-specific details; see the engagement types."),
+};
+
+export const engagementCreateInput = z
+  .object({ type: z.enum(keysOf(engagementTypes)), ...engagementFields })
+  .strict()
+  .refine((v) => !v.endDate || v.endDate >= v.startDate, { path: ["endDate"], message: "Cannot be before startDate." });
+
+export const engagementUpdateInput = z
+  .object(engagementFields)
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, "Nothing to change.");
+
+export type EngagementCreateInput = z.output<typeof engagementCreateInput>;
+export type EngagementUpdateInput = z.output<typeof engagementUpdateInput>;
+
+const csv = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (typeof v === "string" ? v.split(",").filter(Boolean) : v), z.array(item).max(20));
+
+export const engagementListQuery = pageQuery.extend({
+  q: z.string().trim().max(200).optional(),
+  type: csv(z.enum(keysOf(engagementTypes))).optional(),
+  direction: z.enum(["received", "sent", "hosted", "attended", "none"]).optional(),
+  subtype: z.string().max(50).optional(),
+  status: z.enum(keysOf(engagementStatuses)).optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+  unitId: id.optional().describe("Led by this unit or co-organised by it."),
+  programmeId: id.optional(),
+  mechanismId: id.optional(),
+  organisationId: id.optional(),
+  personId: id.optional(),
+  country: countryCode.optional().describe("Reached: a participant's country."),
+  demo: z.enum(["true", "false"]).optional(),
+  sort: z.enum(["-date", "date"]).optional(),
+});
+export type EngagementListQuery = z.output<typeof engagementListQuery>;
+
+export const timelineQuery = pageQuery.extend({ type: csv(z.enum(keysOf(engagementTypes))).optional() });
+
+const bilingual = z.object({ en: z.string(), zh: z.string().nullable() });
+const countryRef = z.object({ code: z.string(), name: z.object({ en: z.string(), zh: z.string() }) });
+const ref = z.object({ id: z.number(), name: bilingual });
+
+export const engagementListItem = z.object({
+  id: z.number(),
+  type: z.string(),
+  direction: z.string(),
+  subtype: z.string().nullable(),
+  status: z.string(),
+  title: bilingual,
+  startDate: z.string(),
+  endDate: z.string(),
+  place: z.object({ country: countryRef.nullable(), city: z.string().nullable() }),
+  leadUnit: ref,
+  participantCount: z.number(),
+  demo: z.boolean(),
+});
+export type EngagementListItem = z.infer<typeof engagementListItem>;
+export const engagementPage = pageOf(engagementListItem);
+
+export const participantOutput = z.object({
+  id: z.number(),
+  role: z.string(),
+  rank: z.string().nullable(),
+  precedence: z.number().nullable(),
+  organisation: ref.extend({ kind: z.string(), country: countryRef.nullable() }).nullable(),
+  person: ref.nullable(),
+});
+export const attachmentOutput = z.object({
+  id: z.number(),
+  fileName: z.string(),
+  contentType: z.string(),
+  sizeBytes: z.number(),
+  sha256: z.string(),
+  createdAt: z.string(),
+});
+export type AttachmentOutput = z.infer<typeof attachmentOutput>;
+
+export const engagementDetail = engagementListItem.extend({
+  summary: bilingual,
+  timezone: z.string().nullable(),
+  coUnits: z.array(ref),
+  programme: ref.nullable(),
+  mechanism: ref.nullable(),
+  inReplyTo: z.object({ id: z.number(), title: bilingual }).nullable(),
+  replies: z.array(z.object({ id: z.number(), title: bilingual })),
+  thankYouLetter: z.object({ id: z.number(), title: bilingual }).nullable(),
+  participants: z.array(participantOutput),
+  countriesReached: z.array(countryRef).describe("Derived from the participants' countries."),
+  topics: z.array(z.object({ id: z.number(), key: z.string(), name: z.object({ en: z.string(), zh: z.string() }) })),
+  details: z.record(z.string(), z.unknown()),
+  attachments: z.array(attachmentOutput),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type EngagementDetail = z.infer<typeof engagementDetail>;
+
+/** What the counts query can group by. */
+export const countGroups = [
+  "none",
+  "type",
+  "year",
+  "region",
+  "countryGroup",
+  "partnerKind",
+  "unit",
+  "programme",
+  "subtype",
+  "country",
+] as const;
+
+export const engagementCountsQuery = z
+  .object({
+    by: z.enum(countGroups).default("type"),
+    from: isoDate.optional().describe("First day, inclusive, of the engagements' start dates."),
+    to: isoDate.optional().describe("Last day, inclusive."),
+    type: csv(z.enum(keysOf(engagementTypes))).optional(),
+    direction: z.enum(["received", "sent", "hosted", "attended", "none"]).optional(),
+    subtype: z.string().max(50).optional(),
+    status: z.enum(keysOf(engagementStatuses)).default("done"),
+    unitId: id.optional().describe("Led by this unit."),
+    programmeId: id.optional(),
+    mechanismId: id.optional(),
+    region: z
+      .string()
+      .regex(/^\d{3}$/, "Expected a UN M49 region code such as 002.")
+      .optional(),
+    countryGroup: z.string().max(64).optional().describe("A country group's id or key."),
+    partnerKind: z.enum(keysOf(organisationKinds)).optional(),
+    country: countryCode.optional(),
+    organisationId: id.optional(),
+  })
+  .strict()
+  .refine((v) => !v.from || !v.to || v.to >= v.from, { path: ["to"], message: "Cannot be before from." });
+export type EngagementCountsQuery = z.output<typeof engagementCountsQuery>;
+
+const measures = { engagements: z.number(), organisations: z.number(), countries: z.number() };
+export const engagementCounts = z.object({
+  by: z.enum(countGroups),
+  rows: z.array(z.object({ key: z.string(), label: z.object({ en: z.string(), zh: z.string() }), ...measures })),
+  total: z.object(measures).describe("Distinct over all rows: an engagement reaching two regions is one engagement here."),
+  source: z.enum(["rollup", "record"]).describe("Answered from the rollups or from the record itself; the numbers are the same."),
+});
+export type EngagementCounts = z.infer<typeof engagementCounts>;

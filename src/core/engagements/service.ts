@@ -1,0 +1,482 @@
+import { createHash } from "node:crypto";
+import { type RawBuilder, sql } from "kysely";
+import { db } from "../../db/current.ts";
+import { authorize } from "../access/policy.ts";
+import { seesAllUnits, unitInScope } from "../access/scope.ts";
+import { assertCountryExists } from "../countries/store.ts";
+import { checkAttachment } from "../files/checks.ts";
+import { fileStore } from "../files/storage.ts";
+import { buildSearchText } from "../search/text.ts";
+import type { Actor } from "../shared/actor.ts";
+import { AppError, type FieldIssue, invalidField, notFound } from "../shared/errors.ts";
+import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
+import { fieldIssues, id as idSchema, type Page, pageTotal, parseInput } from "../shared/schema.ts";
+import { cleanMultiline, cleanText } from "../shared/text.ts";
+import { presentEngagement, presentEngagementListItem } from "./presenter.ts";
+import { captureRollups } from "./rollup.ts";
+import {
+  type AttachmentOutput,
+  detailsByType,
+  type EngagementDetail,
+  type EngagementListItem,
+  type EngagementType,
+  engagementCreateInput,
+  engagementListQuery,
+  engagementUpdateInput,
+  rulesByType,
+  timelineQuery as timelineInput,
+} from "./schema.ts";
+import { engagementDetailQuery, engagementPageQuery, engagementTotalQuery, timelineQuery } from "./store.ts";
+
+/**
+ * "The actor may see this engagement": its lead unit or one of its co-units is in the
+ * actor's scope. Part of every engagement query, so that others are simply not found.
+ */
+export function engagementVisible(actor: Actor, alias = "e"): RawBuilder<boolean> {
+  if (seesAllUnits(actor)) return sql<boolean>`true`;
+  const lead = sql.ref<number | null>(`${alias}.lead_unit_id`);
+  const engagementId = sql.ref(`${alias}.id`);
+  return sql<boolean>`(${unitInScope(actor, lead)} OR EXISTS (SELECT 1 FROM engagement_units eu
+    WHERE eu.engagement_id = ${engagementId} AND ${unitInScope(actor, sql.ref<number | null>("eu.unit_id"))}))`;
+}
+
+async function loadEngagement(executor: Executor, actor: Actor, engagementId: number): Promise<EngagementDetail> {
+  const row = await engagementDetailQuery(executor, engagementId).where(engagementVisible(actor)).executeTakeFirst();
+  if (!row) throw notFound("engagement", engagementId);
+  return presentEngagement(row);
+}
+
+/** Lists engagements by type, period, unit, programme, partner, country or words of the title. */
+export async function listEngagements(actor: Actor, input: unknown = {}): Promise<Page<EngagementListItem>> {
+  authorize(actor, "engagements.read");
+  const query = parseInput(engagementListQuery, input);
+  const rows = await engagementPageQuery(db(), query).where(engagementVisible(actor)).execute();
+  const counted = await pageTotal(query, rows.length, async (cap) => {
+    const total = engagementTotalQuery(db(), query, cap);
+    return (await total.executeTakeFirstOrThrow()).total;
+  });
+  return { items: rows.map(presentEngagementListItem), ...counted, page: query.page, pageSize: query.pageSize };
+}
+
+/** A partner organisation's engagements, newest first. */
+export async function organisationTimeline(actor: Actor, organisationId: number, input: unknown = {}): Promise<Page<EngagementListItem>> {
+  authorize(actor, "engagements.read");
+  const orgId = parseInput(idSchema, organisationId);
+  const query = parseInput(timelineInput, input);
+  const org = await db().selectFrom("organisations").select("id").where("id", "=", orgId).executeTakeFirst();
+  if (!org) throw notFound("organisation", orgId);
+  const rows = await timelineQuery(db(), orgId, query.type, query.page, query.pageSize).where(engagementVisible(actor)).execute();
+  const counted = await pageTotal(query, rows.length, async (cap) => {
+    const total = engagementTotalQuery(db(), { ...query, organisationId: orgId }, cap);
+    return (await total.executeTakeFirstOrThrow()).total;
+  });
+  return { items: rows.map(presentEngagementListItem), ...counted, page: query.page, pageSize: query.pageSize };
+}
+
+/** One engagement with its participants, the countries they reach, details and files. */
+export async function getEngagement(actor: Actor, engagementId: number): Promise<EngagementDetail> {
+  authorize(actor, "engagements.read");
+  return loadEngagement(db(), actor, parseInput(idSchema, engagementId));
+}
+
+type Fields = {
+  type: EngagementType;
+  direction: string;
+  subtype: string | null;
+  details: Record<string, unknown>;
+  mechanismId: number | null;
+  inReplyToId: number | null;
+  thankYouLetterId: number | null;
+};
+
+/** The checks zod cannot make alone: what each type allows, and type-specific details. */
+function checkTypeRules(fields: Fields): Record<string, unknown> {
+  const rules = rulesByType[fields.type];
+  const issues: FieldIssue[] = [];
+  if (!rules.directions.includes(fields.direction)) {
+    issues.push({ path: "direction", message: `A ${fields.type} is one of: ${rules.directions.join(", ")}.` });
+  }
+  if (rules.subtypes === null && fields.subtype) issues.push({ path: "subtype", message: `A ${fields.type} has no subtype.` });
+  if (rules.subtypes && fields.subtype && !rules.subtypes.includes(fields.subtype)) {
+    issues.push({ path: "subtype", message: `A ${fields.type} subtype is one of: ${rules.subtypes.join(", ")}.` });
+  }
+  if (fields.mechanismId && fields.type !== "event")
+    issues.push({ path: "mechanismId", message: "Only events are sessions of a mechanism." });
+  if (fields.inReplyToId && fields.type !== "correspondence") issues.push({ path: "inReplyToId", message: "Only correspondence replies." });
+  if (fields.thankYouLetterId && fields.type !== "visit")
+    issues.push({ path: "thankYouLetterId", message: "Only visits have a thank-you letter." });
+  const details = detailsByType[fields.type].safeParse(fields.details);
+  if (!details.success) issues.push(...fieldIssues(details.error).map((i) => ({ ...i, path: `details.${i.path}` })));
+  if (issues.length > 0) throw new AppError("VALIDATION_FAILED", `${issues[0]?.path}: ${issues[0]?.message}`, { fields: issues });
+  return details.data as Record<string, unknown>;
+}
+
+/** Refuses references to records that do not exist, as field errors. */
+async function checkReferences(
+  trx: Trx,
+  actor: Actor,
+  data: {
+    leadUnitId?: number | undefined;
+    coUnitIds?: number[] | undefined;
+    programmeId?: number | null | undefined;
+    mechanismId?: number | null | undefined;
+    inReplyToId?: number | null | undefined;
+    thankYouLetterId?: number | null | undefined;
+    countryCode?: string | null | undefined;
+    participants?: Array<{ organisationId?: number | null | undefined; personId?: number | null | undefined }> | undefined;
+    topicIds?: number[] | undefined;
+  },
+): Promise<void> {
+  await assertCountryExists(trx, data.countryCode);
+  if (data.leadUnitId !== undefined) {
+    const unit = await trx
+      .selectFrom("units")
+      .select("id")
+      .where("id", "=", data.leadUnitId)
+      .where((eb) => unitInScope(actor, eb.ref("id")))
+      .executeTakeFirst();
+    if (!unit) throw invalidField("leadUnitId", `No unit ${data.leadUnitId} in your scope.`);
+  }
+  const missing = async (table: "units" | "topics" | "organisations" | "people", ids: number[], path: string) => {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return;
+    const found = await trx.selectFrom(table).select("id").where("id", "in", unique).execute();
+    const have = new Set(found.map((r) => r.id));
+    const absent = unique.filter((i) => !have.has(i));
+    if (absent.length > 0) throw invalidField(path, `No ${table.replace(/s$/, "")} with id ${absent.join(", ")}.`);
+  };
+  await missing("units", data.coUnitIds ?? [], "coUnitIds");
+  await missing("topics", data.topicIds ?? [], "topicIds");
+  await missing(
+    "organisations",
+    (data.participants ?? []).flatMap((p) => (p.organisationId ? [p.organisationId] : [])),
+    "participants",
+  );
+  await missing(
+    "people",
+    (data.participants ?? []).flatMap((p) => (p.personId ? [p.personId] : [])),
+    "participants",
+  );
+  if (data.programmeId) {
+    const found = await trx.selectFrom("programmes").select("id").where("id", "=", data.programmeId).executeTakeFirst();
+    if (!found) throw invalidField("programmeId", `No programme ${data.programmeId}.`);
+  }
+  if (data.mechanismId) {
+    const found = await trx.selectFrom("mechanisms").select("id").where("id", "=", data.mechanismId).executeTakeFirst();
+    if (!found) throw invalidField("mechanismId", `No mechanism ${data.mechanismId}.`);
+  }
+  for (const path of ["inReplyToId", "thankYouLetterId"] as const) {
+    const target = data[path];
+    if (!target) continue;
+    const found = await trx
+      .selectFrom("engagements as e")
+      .select(["e.id", "e.type"])
+      .where("e.id", "=", target)
+      .where(engagementVisible(actor))
+      .executeTakeFirst();
+    if (!found) throw invalidField(path, `No engagement ${target}.`);
+    if (found.type !== "correspondence") throw invalidField(path, `Engagement ${target} is not correspondence.`);
+  }
+}
+
+function searchTextOf(titleEn: string, titleZh: string | null, city: string | null, details: Record<string, unknown>): string {
+  const series = [details.seriesEn, details.seriesZh, details.issueEn, details.issueZh].filter((v): v is string => typeof v === "string");
+  return buildSearchText([titleEn, titleZh, city, ...series]);
+}
+
+type ParticipantInput = NonNullable<ReturnType<typeof engagementCreateInput.parse>["participants"]>[number];
+
+async function writeChildren(
+  trx: Trx,
+  engagementId: number,
+  startDate: string,
+  children: { participants?: ParticipantInput[] | undefined; coUnitIds?: number[] | undefined; topicIds?: number[] | undefined },
+): Promise<void> {
+  if (children.participants) {
+    await trx.deleteFrom("engagementParticipants").where("engagementId", "=", engagementId).execute();
+    if (children.participants.length > 0) {
+      await trx
+        .insertInto("engagementParticipants")
+        .values(
+          children.participants.map((p) => ({
+            engagementId,
+            organisationId: p.organisationId ?? null,
+            personId: p.personId ?? null,
+            role: p.role,
+            rank: cleanText(p.rank),
+            precedence: p.precedence ?? null,
+            startDate,
+          })),
+        )
+        .execute();
+    }
+  }
+  if (children.coUnitIds) {
+    await trx.deleteFrom("engagementUnits").where("engagementId", "=", engagementId).execute();
+    const units = [...new Set(children.coUnitIds)];
+    if (units.length > 0)
+      await trx
+        .insertInto("engagementUnits")
+        .values(units.map((unitId) => ({ engagementId, unitId })))
+        .execute();
+  }
+  if (children.topicIds) {
+    await trx.deleteFrom("engagementTopics").where("engagementId", "=", engagementId).execute();
+    const topics = [...new Set(children.topicIds)];
+    if (topics.length > 0)
+      await trx
+        .insertInto("engagementTopics")
+        .values(topics.map((topicId) => ({ engagementId, topicId })))
+        .execute();
+  }
+}
+
+/** Records an engagement with its participants, co-units, topics and type-specific details. */
+export async function createEngagement(actor: Actor, input: unknown, options: { demo?: boolean } = {}): Promise<EngagementDetail> {
+  authorize(actor, "engagements.write");
+  const data = parseInput(engagementCreateInput, input);
+  const details = checkTypeRules({
+    type: data.type,
+    direction: data.direction,
+    subtype: data.subtype ?? null,
+    details: data.details ?? {},
+    mechanismId: data.mechanismId ?? null,
+    inReplyToId: data.inReplyToId ?? null,
+    thankYouLetterId: data.thankYouLetterId ?? null,
+  });
+  return mutate(actor, async (trx) => {
+    await checkReferences(trx, actor, data);
+    const rollups = await captureRollups(trx, []);
+    const titleZh = cleanText(data.titleZh);
+    const city = cleanText(data.city);
+    const row = await trx
+      .insertInto("engagements")
+      .values({
+        type: data.type,
+        direction: data.direction,
+        subtype: data.subtype ?? null,
+        status: data.status,
+        titleEn: data.titleEn,
+        titleZh,
+        summaryEn: cleanMultiline(data.summaryEn),
+        summaryZh: cleanMultiline(data.summaryZh),
+        startDate: data.startDate,
+        endDate: data.endDate ?? data.startDate,
+        timezone: data.timezone ?? null,
+        countryCode: data.countryCode ?? null,
+        city,
+        leadUnitId: data.leadUnitId,
+        programmeId: data.programmeId ?? null,
+        mechanismId: data.mechanismId ?? null,
+        inReplyToId: data.inReplyToId ?? null,
+        thankYouLetterId: data.thankYouLetterId ?? null,
+        details: JSON.stringify(details),
+        searchText: searchTextOf(data.titleEn, titleZh, city, details),
+        demo: options.demo ?? false,
+        createdBy: actor.userId,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await writeChildren(trx, row.id, data.startDate, data);
+    await rollups.apply([row.id]);
+    const result = await loadEngagement(trx, actor, row.id);
+    return { result, audit: { entity: "engagement", entityId: row.id, action: "create", after: result } };
+  });
+}
+
+/** Changes an engagement; participants, co-units and topics, when given, replace the old lists. */
+export async function updateEngagement(actor: Actor, engagementId: number, input: unknown): Promise<EngagementDetail> {
+  authorize(actor, "engagements.write");
+  const id = parseInput(idSchema, engagementId);
+  const data = parseInput(engagementUpdateInput, input);
+  return mutate(actor, async (trx) => {
+    const current = await trx
+      .selectFrom("engagements as e")
+      .selectAll("e")
+      .where("e.id", "=", id)
+      .where(engagementVisible(actor))
+      .forUpdate()
+      .executeTakeFirst();
+    if (!current) throw notFound("engagement", id);
+    const before = await loadEngagement(trx, actor, id);
+    const merged = {
+      type: current.type as EngagementType,
+      direction: data.direction ?? current.direction,
+      subtype: data.subtype === undefined ? current.subtype : data.subtype,
+      details: data.details ?? current.details,
+      mechanismId: data.mechanismId === undefined ? current.mechanismId : data.mechanismId,
+      inReplyToId: data.inReplyToId === undefined ? current.inReplyToId : data.inReplyToId,
+      thankYouLetterId: data.thankYouLetterId === undefined ? current.thankYouLetterId : data.thankYouLetterId,
+    };
+    const details = checkTypeRules(merged);
+    const startDate = data.startDate ?? current.startDate;
+    const endDate = data.endDate === undefined || data.endDate === null ? (data.startDate ? startDate : current.endDate) : data.endDate;
+    if (endDate < startDate) throw invalidField("endDate", "Cannot be before startDate.");
+    if (merged.inReplyToId === id) throw invalidField("inReplyToId", "An engagement cannot reply to itself.");
+    await checkReferences(trx, actor, data);
+    const rollups = await captureRollups(trx, [id]);
+    const titleEn = data.titleEn ?? current.titleEn;
+    const titleZh = data.titleZh === undefined ? current.titleZh : cleanText(data.titleZh);
+    const city = data.city === undefined ? current.city : cleanText(data.city);
+    await trx
+      .updateTable("engagements")
+      .set({
+        direction: merged.direction,
+        subtype: merged.subtype,
+        ...(data.status !== undefined ? { status: data.status } : {}),
+        titleEn,
+        titleZh,
+        ...(data.summaryEn !== undefined ? { summaryEn: cleanMultiline(data.summaryEn) } : {}),
+        ...(data.summaryZh !== undefined ? { summaryZh: cleanMultiline(data.summaryZh) } : {}),
+        startDate,
+        endDate,
+        ...(data.timezone !== undefined ? { timezone: data.timezone } : {}),
+        ...(data.countryCode !== undefined ? { countryCode: data.countryCode } : {}),
+        city,
+        ...(data.leadUnitId !== undefined ? { leadUnitId: data.leadUnitId } : {}),
+        ...(data.programmeId !== undefined ? { programmeId: data.programmeId } : {}),
+        mechanismId: merged.mechanismId,
+        inReplyToId: merged.inReplyToId,
+        thankYouLetterId: merged.thankYouLetterId,
+        details: JSON.stringify(details),
+        searchText: searchTextOf(titleEn, titleZh, city, details),
+        updatedAt: new Date(),
+      })
+      .where("id", "=", id)
+      .execute();
+    if (startDate !== current.startDate) {
+      await trx.updateTable("engagementParticipants").set({ startDate }).where("engagementId", "=", id).execute();
+    }
+    await writeChildren(trx, id, startDate, data);
+    await rollups.apply();
+    const after = await loadEngagement(trx, actor, id);
+    return { result: after, audit: { entity: "engagement", entityId: id, action: "update", before, after } };
+  });
+}
+
+/** Deletes an engagement with its participants and attachments; replies to it stay, unlinked. */
+export async function deleteEngagement(actor: Actor, engagementId: number): Promise<void> {
+  authorize(actor, "engagements.delete");
+  const id = parseInput(idSchema, engagementId);
+  const orphaned = await mutate(actor, async (trx) => {
+    const before = await loadEngagement(trx, actor, id);
+    const rollups = await captureRollups(trx, [id]);
+    const files = await trx.selectFrom("engagementAttachments").select("storageKey").where("engagementId", "=", id).execute();
+    await trx.deleteFrom("engagements").where("id", "=", id).execute();
+    await rollups.apply();
+    const unused = await unusedKeys(
+      trx,
+      files.map((f) => f.storageKey),
+    );
+    return { result: unused, audit: { entity: "engagement", entityId: id, action: "delete", before } };
+  });
+  await removeFiles(orphaned);
+}
+
+/** Of these storage keys, those no attachment refers to any more. */
+async function unusedKeys(trx: Trx, keys: string[]): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const used = await trx.selectFrom("engagementAttachments").select("storageKey").where("storageKey", "in", keys).execute();
+  const inUse = new Set(used.map((u) => u.storageKey));
+  return keys.filter((k) => !inUse.has(k));
+}
+
+// Files go after the transaction commits: a rollback must not lose bytes a row still names.
+async function removeFiles(keys: string[]): Promise<void> {
+  for (const key of keys) await fileStore().remove(key);
+}
+
+/**
+ * Attaches a file. The bytes are stored first, under their SHA-256, then recorded; a
+ * failed record leaves at most an unreferenced file, never a record without bytes.
+ */
+export async function addAttachment(
+  actor: Actor,
+  engagementId: number,
+  input: { fileName: unknown; contentType: string; data: Buffer },
+): Promise<AttachmentOutput> {
+  authorize(actor, "engagements.write");
+  const id = parseInput(idSchema, engagementId);
+  const fileName = cleanText(typeof input.fileName === "string" ? input.fileName.replace(/[/\\]/g, "_") : null);
+  if (!fileName || fileName.length > 255) throw invalidField("fileName", "Give the file's name (at most 255 characters).");
+  const contentType = checkAttachment(input.contentType, input.data);
+  const exists = await db()
+    .selectFrom("engagements as e")
+    .select("e.id")
+    .where("e.id", "=", id)
+    .where(engagementVisible(actor))
+    .executeTakeFirst();
+  if (!exists) throw notFound("engagement", id);
+  const sha256 = createHash("sha256").update(input.data).digest("hex");
+  const storageKey = `attachments/${sha256.slice(0, 2)}/${sha256}`;
+  const store = fileStore();
+  await store.put(storageKey, input.data, contentType);
+  return mutate(actor, async (trx) => {
+    const visible = await trx.selectFrom("engagements as e").select("e.id").where("e.id", "=", id).forUpdate().executeTakeFirst();
+    if (!visible) throw notFound("engagement", id);
+    const row = await trx
+      .insertInto("engagementAttachments")
+      .values({
+        engagementId: id,
+        fileName,
+        contentType,
+        sizeBytes: input.data.length,
+        sha256,
+        storage: store.kind,
+        storageKey,
+        createdBy: actor.userId,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const result = {
+      id: row.id,
+      fileName: row.fileName,
+      contentType: row.contentType,
+      sizeBytes: row.sizeBytes,
+      sha256: row.sha256,
+      createdAt: new Date(row.createdAt).toISOString(),
+    };
+    return { result, audit: { entity: "attachment", entityId: row.id, action: "create", after: { ...result, engagementId: id } } };
+  });
+}
+
+/** An attachment's bytes with its name and type. */
+export async function getAttachment(
+  actor: Actor,
+  engagementId: number,
+  attachmentId: number,
+): Promise<{ fileName: string; contentType: string; data: Buffer }> {
+  authorize(actor, "engagements.read");
+  const row = await db()
+    .selectFrom("engagementAttachments as a")
+    .innerJoin("engagements as e", "e.id", "a.engagementId")
+    .select(["a.fileName", "a.contentType", "a.storageKey"])
+    .where("a.id", "=", parseInput(idSchema, attachmentId))
+    .where("a.engagementId", "=", parseInput(idSchema, engagementId))
+    .where(engagementVisible(actor))
+    .executeTakeFirst();
+  if (!row) throw notFound("attachment", attachmentId);
+  return { fileName: row.fileName, contentType: row.contentType, data: await fileStore().get(row.storageKey) };
+}
+
+/** Removes an attachment; its bytes go when nothing else refers to them. */
+export async function removeAttachment(actor: Actor, engagementId: number, attachmentId: number): Promise<void> {
+  authorize(actor, "engagements.write");
+  const orphaned = await mutate(actor, async (trx) => {
+    const row = await trx
+      .selectFrom("engagementAttachments as a")
+      .innerJoin("engagements as e", "e.id", "a.engagementId")
+      .selectAll("a")
+      .where("a.id", "=", parseInput(idSchema, attachmentId))
+      .where("a.engagementId", "=", parseInput(idSchema, engagementId))
+      .where(engagementVisible(actor))
+      .executeTakeFirst();
+    if (!row) throw notFound("attachment", attachmentId);
+    await trx.deleteFrom("engagementAttachments").where("id", "=", row.id).execute();
+    return {
+      result: await unusedKeys(trx, [row.storageKey]),
+      audit: { entity: "attachment", entityId: row.id, action: "delete", before: row },
+    };
+  });
+  await removeFiles(orphaned);
+}

@@ -1,0 +1,211 @@
+import { type RawBuilder, sql } from "kysely";
+import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
+import { buildSearchQuery } from "../search/text.ts";
+import type { Executor } from "../shared/mutation.ts";
+import type { EngagementListQuery } from "./schema.ts";
+
+/** The columns every engagement listing shows. */
+export function engagementColumns(executor: Executor) {
+  return executor
+    .selectFrom("engagements as e")
+    .innerJoin("units as u", "u.id", "e.leadUnitId")
+    .leftJoin("countries as c", "c.code", "e.countryCode")
+    .select((eb) => [
+      "e.id",
+      "e.type",
+      "e.direction",
+      "e.subtype",
+      "e.status",
+      "e.titleEn",
+      "e.titleZh",
+      "e.startDate",
+      "e.endDate",
+      "e.countryCode",
+      "c.nameEn as countryNameEn",
+      "c.nameZh as countryNameZh",
+      "e.city",
+      "u.id as unitId",
+      "u.nameEn as unitNameEn",
+      "u.nameZh as unitNameZh",
+      "e.demo",
+      eb
+        .selectFrom("engagementParticipants as ep")
+        .select(sql<number>`count(*)::int`.as("n"))
+        .whereRef("ep.engagementId", "=", "e.id")
+        .as("participantCount"),
+    ]);
+}
+
+/** The WHERE condition of an engagement list. */
+export function engagementFilter(query: Omit<EngagementListQuery, "page" | "pageSize" | "sort">): RawBuilder<boolean> {
+  const conditions: RawBuilder<boolean>[] = [];
+  const tsquery = query.q ? buildSearchQuery(query.q) : null;
+  if (query.q && !tsquery) conditions.push(sql<boolean>`false`);
+  if (tsquery) conditions.push(sql<boolean>`e.search_vector @@ to_tsquery('simple', ${tsquery})`);
+  if (query.type?.length) conditions.push(sql<boolean>`e.type = ANY(${query.type}::text[])`);
+  if (query.direction) conditions.push(sql<boolean>`e.direction = ${query.direction}`);
+  if (query.subtype) conditions.push(sql<boolean>`e.subtype = ${query.subtype}`);
+  if (query.status) conditions.push(sql<boolean>`e.status = ${query.status}`);
+  if (query.from) conditions.push(sql<boolean>`e.end_date >= ${query.from}::date`);
+  if (query.to) conditions.push(sql<boolean>`e.start_date <= ${query.to}::date`);
+  if (query.unitId) {
+    conditions.push(
+      sql<boolean>`(e.lead_unit_id = ${query.unitId} OR e.id IN (SELECT engagement_id FROM engagement_units WHERE unit_id = ${query.unitId}))`,
+    );
+  }
+  if (query.programmeId) conditions.push(sql<boolean>`e.programme_id = ${query.programmeId}`);
+  if (query.mechanismId) conditions.push(sql<boolean>`e.mechanism_id = ${query.mechanismId}`);
+  if (query.organisationId) {
+    conditions.push(
+      sql<boolean>`e.id IN (SELECT engagement_id FROM engagement_participants WHERE organisation_id = ${query.organisationId})`,
+    );
+  }
+  if (query.personId) {
+    conditions.push(sql<boolean>`e.id IN (SELECT engagement_id FROM engagement_participants WHERE person_id = ${query.personId})`);
+  }
+  if (query.country) {
+    conditions.push(sql<boolean>`e.id IN (SELECT p.engagement_id FROM engagement_participants p
+      LEFT JOIN organisations o ON o.id = p.organisation_id LEFT JOIN people pe ON pe.id = p.person_id
+      WHERE coalesce(o.country_code, pe.country_code) = ${query.country})`);
+  }
+  if (query.demo) conditions.push(sql<boolean>`e.demo = ${query.demo === "true"}`);
+  return conditions.length === 0 ? sql<boolean>`true` : sql<boolean>`${sql.join(conditions, sql` AND `)}`;
+}
+
+/** A filtered page of engagements, newest first unless asked otherwise. */
+export function engagementPageQuery(executor: Executor, query: EngagementListQuery) {
+  const ascending = query.sort === "date";
+  return engagementColumns(executor)
+    .where(engagementFilter(query))
+    .orderBy(ascending ? sql`e.start_date` : sql`e.start_date DESC`)
+    .orderBy(ascending ? sql`e.id` : sql`e.id DESC`)
+    .limit(query.pageSize)
+    .offset((query.page - 1) * query.pageSize);
+}
+
+/** How many engagements the filters match, up to `cap`. */
+export function engagementTotalQuery(executor: Executor, query: EngagementListQuery, cap: number) {
+  const matches = executor
+    .selectFrom("engagements as e")
+    .select(sql`1`.as("one"))
+    .where(engagementFilter(query))
+    .limit(cap + 1);
+  return executor.selectFrom(matches.as("m")).select(sql<number>`count(*)::int`.as("total"));
+}
+
+/**
+ * A partner's timeline: its engagements, newest first. The page is read from the
+ * participants' (organisation, date) index, then joined to the engagements.
+ */
+export function timelineQuery(executor: Executor, organisationId: number, types: string[] | undefined, page: number, pageSize: number) {
+  let ids = executor
+    .selectFrom("engagementParticipants as p")
+    .select(["p.engagementId", "p.startDate"])
+    .distinct()
+    .where("p.organisationId", "=", organisationId);
+  if (types?.length) {
+    ids = ids.where((eb) =>
+      eb.exists(eb.selectFrom("engagements as t").select("t.id").whereRef("t.id", "=", "p.engagementId").where("t.type", "in", types)),
+    );
+  }
+  const pageIds = ids
+    .orderBy("p.startDate", "desc")
+    .orderBy("p.engagementId", "desc")
+    .limit(pageSize)
+    .offset((page - 1) * pageSize);
+  return engagementColumns(executor)
+    .innerJoin(pageIds.as("pg"), "pg.engagementId", "e.id")
+    .orderBy("e.startDate", "desc")
+    .orderBy("e.id", "desc");
+}
+
+/** One engagement with everything about it, in one round trip. */
+export function engagementDetailQuery(executor: Executor, engagementId: number) {
+  return engagementColumns(executor)
+    .select((eb) => [
+      "e.summaryEn",
+      "e.summaryZh",
+      "e.timezone",
+      "e.details",
+      "e.createdAt",
+      "e.updatedAt",
+      "e.leadUnitId",
+      "e.programmeId",
+      "e.mechanismId",
+      "e.inReplyToId",
+      "e.thankYouLetterId",
+      jsonArrayFrom(
+        eb
+          .selectFrom("engagementUnits as eu")
+          .innerJoin("units as cu", "cu.id", "eu.unitId")
+          .select(["cu.id", "cu.nameEn", "cu.nameZh"])
+          .whereRef("eu.engagementId", "=", "e.id")
+          .orderBy("cu.id"),
+      ).as("coUnits"),
+      jsonObjectFrom(
+        eb.selectFrom("programmes as pr").select(["pr.id", "pr.nameEn", "pr.nameZh"]).whereRef("pr.id", "=", "e.programmeId"),
+      ).as("programme"),
+      jsonObjectFrom(
+        eb.selectFrom("mechanisms as me").select(["me.id", "me.nameEn", "me.nameZh"]).whereRef("me.id", "=", "e.mechanismId"),
+      ).as("mechanism"),
+      jsonObjectFrom(
+        eb.selectFrom("engagements as r").select(["r.id", "r.titleEn", "r.titleZh"]).whereRef("r.id", "=", "e.inReplyToId"),
+      ).as("inReplyTo"),
+      jsonObjectFrom(
+        eb.selectFrom("engagements as t").select(["t.id", "t.titleEn", "t.titleZh"]).whereRef("t.id", "=", "e.thankYouLetterId"),
+      ).as("thankYouLetter"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("engagements as rp")
+          .select(["rp.id", "rp.titleEn", "rp.titleZh"])
+          .whereRef("rp.inReplyToId", "=", "e.id")
+          .orderBy("rp.startDate")
+          .orderBy("rp.id"),
+      ).as("replies"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("engagementParticipants as p")
+          .leftJoin("organisations as o", "o.id", "p.organisationId")
+          .leftJoin("people as pe", "pe.id", "p.personId")
+          .leftJoin("countries as pc", (join) => join.on(sql<boolean>`pc.code = coalesce(o.country_code, pe.country_code)`))
+          .select([
+            "p.id",
+            "p.role",
+            "p.rank",
+            "p.precedence",
+            "o.id as organisationId",
+            "o.nameEn as organisationNameEn",
+            "o.nameZh as organisationNameZh",
+            "o.kind as organisationKind",
+            "pe.id as personId",
+            "pe.nameEn as personNameEn",
+            "pe.nameZh as personNameZh",
+            "pc.code as countryCode",
+            "pc.nameEn as countryNameEn",
+            "pc.nameZh as countryNameZh",
+          ])
+          .whereRef("p.engagementId", "=", "e.id")
+          .orderBy(sql`p.precedence NULLS LAST`)
+          .orderBy("p.id"),
+      ).as("participants"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("engagementTopics as et")
+          .innerJoin("topics as tp", "tp.id", "et.topicId")
+          .select(["tp.id", "tp.key", "tp.nameEn", "tp.nameZh"])
+          .whereRef("et.engagementId", "=", "e.id")
+          .orderBy("tp.key"),
+      ).as("topics"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("engagementAttachments as a")
+          .select(["a.id", "a.fileName", "a.contentType", "a.sizeBytes", "a.sha256", "a.createdAt"])
+          .whereRef("a.engagementId", "=", "e.id")
+          .orderBy("a.id"),
+      ).as("attachments"),
+    ])
+    .where("e.id", "=", engagementId);
+}
+
+export type EngagementRow = Awaited<ReturnType<ReturnType<typeof engagementColumns>["executeTakeFirstOrThrow"]>>;
+export type EngagementDetailRow = Awaited<ReturnType<ReturnType<typeof engagementDetailQuery>["executeTakeFirstOrThrow"]>>;

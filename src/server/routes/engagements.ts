@@ -1,0 +1,161 @@
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { countEngagements } from "../../core/engagements/counts.ts";
+import {
+  attachmentOutput,
+  engagementCounts,
+  engagementCountsQuery,
+  engagementCreateInput,
+  engagementDetail,
+  engagementListQuery,
+  engagementPage,
+  engagementUpdateInput,
+  timelineQuery,
+} from "../../core/engagements/schema.ts";
+import {
+  addAttachment,
+  createEngagement,
+  deleteEngagement,
+  getAttachment,
+  getEngagement,
+  listEngagements,
+  organisationTimeline,
+  removeAttachment,
+  updateEngagement,
+} from "../../core/engagements/service.ts";
+import { acceptedContentTypes, maxAttachmentBytes } from "../../core/files/checks.ts";
+import { id, idParam } from "../../core/shared/schema.ts";
+import { actorOf } from "../actor.ts";
+import { errorResponses, errorSchema, noContent } from "./shared.ts";
+
+const tags = ["Engagements"];
+const attachmentParams = z.object({ id, attachmentId: id });
+
+/** Routes for engagements, their counts, partners' timelines and attachments. */
+export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    "/engagements",
+    {
+      schema: { tags, summary: "List engagements", querystring: engagementListQuery, response: { 200: engagementPage, ...errorResponses } },
+    },
+    (request) => listEngagements(actorOf(request), request.query),
+  );
+  app.get(
+    "/engagements/counts",
+    {
+      schema: {
+        tags,
+        summary: "Count engagements, distinct partners and countries, grouped by one dimension",
+        querystring: engagementCountsQuery,
+        response: { 200: engagementCounts, ...errorResponses },
+      },
+    },
+    (request) => countEngagements(actorOf(request), request.query),
+  );
+  app.get(
+    "/engagements/:id",
+    { schema: { tags, summary: "Get an engagement", params: idParam, response: { 200: engagementDetail, ...errorResponses } } },
+    (request) => getEngagement(actorOf(request), request.params.id),
+  );
+  app.post(
+    "/engagements",
+    {
+      schema: {
+        tags,
+        summary: "Record an engagement",
+        body: engagementCreateInput,
+        response: { 201: engagementDetail, ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await createEngagement(actorOf(request), request.body)),
+  );
+  app.patch(
+    "/engagements/:id",
+    {
+      schema: {
+        tags,
+        summary: "Change an engagement",
+        params: idParam,
+        body: engagementUpdateInput,
+        response: { 200: engagementDetail, ...errorResponses },
+      },
+    },
+    (request) => updateEngagement(actorOf(request), request.params.id, request.body),
+  );
+  app.delete(
+    "/engagements/:id",
+    { schema: { tags, summary: "Delete an engagement", params: idParam, response: { ...noContent, ...errorResponses } } },
+    async (request, reply) => {
+      await deleteEngagement(actorOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+  app.get(
+    "/organisations/:id/engagements",
+    {
+      schema: {
+        tags,
+        summary: "A partner's timeline: its engagements, newest first",
+        params: idParam,
+        querystring: timelineQuery,
+        response: { 200: engagementPage, ...errorResponses },
+      },
+    },
+    (request) => organisationTimeline(actorOf(request), request.params.id, request.query),
+  );
+  app.get(
+    "/engagements/:id/attachments/:attachmentId",
+    {
+      schema: {
+        tags,
+        summary: "Download an attachment",
+        params: attachmentParams,
+        response: { 200: z.any().describe("The file's bytes"), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const file = await getAttachment(actorOf(request), request.params.id, request.params.attachmentId);
+      return reply
+        .header("content-type", file.contentType)
+        .header("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+        .header("x-content-type-options", "nosniff")
+        .send(file.data);
+    },
+  );
+  app.delete(
+    "/engagements/:id/attachments/:attachmentId",
+    { schema: { tags, summary: "Remove an attachment", params: attachmentParams, response: { ...noContent, ...errorResponses } } },
+    async (request, reply) => {
+      await removeAttachment(actorOf(request), request.params.id, request.params.attachmentId);
+      return reply.status(204).send(null);
+    },
+  );
+  // Uploads are the file's bytes as the body, with its type as Content-Type: no multipart
+  // parsing, and the size limit is enforced while the body streams in.
+  await app.register(async (scope) => {
+    const upload = scope.withTypeProvider<ZodTypeProvider>();
+    upload.removeAllContentTypeParsers();
+    upload.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: maxAttachmentBytes() }, (_request, body, done) => done(null, body));
+    upload.post(
+      "/engagements/:id/attachments",
+      {
+        schema: {
+          tags,
+          summary: `Attach a file (the body is the file; Content-Type one of ${acceptedContentTypes.join(", ")})`,
+          params: idParam,
+          querystring: z.object({ fileName: z.string().min(1).max(255) }),
+          response: { 201: attachmentOutput, ...errorResponses, 413: errorSchema },
+        },
+      },
+      async (request, reply) => {
+        const data = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const result = await addAttachment(actorOf(request), request.params.id, {
+          fileName: request.query.fileName,
+          contentType: request.headers["content-type"] ?? "",
+          data,
+        });
+        return reply.status(201).send(result);
+      },
+    );
+  });
+};
