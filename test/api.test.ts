@@ -15,6 +15,9 @@ let groupId: number;
 let tagId: number;
 let unitId: number;
 let userId: number;
+let engagementId: number;
+let programmeId: number;
+let mechanismId: number;
 
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 const call = (method: Method, url: string, payload?: unknown, headers: Record<string, string> = {}) =>
@@ -52,6 +55,24 @@ beforeAll(async () => {
     })
   ).json().id;
   userId = (await call("POST", "/api/users", { username: unique("u."), displayName: "User" })).json().id;
+  programmeId = (await call("POST", "/api/programmes", { nameEn: "Centenary", nameZh: "建党百年", leadUnitId: admin.unitId })).json().id;
+  mechanismId = (
+    await call("POST", "/api/mechanisms", { kind: "party_forum", nameEn: "Forum", nameZh: "论坛", leadUnitId: admin.unitId })
+  ).json().id;
+  engagementId = (
+    await call("POST", "/api/engagements", {
+      type: "correspondence",
+      direction: "received",
+      subtype: "congratulatory_message",
+      titleEn: "Congratulations on the centenary",
+      titleZh: "祝贺建党百年",
+      startDate: "2021-07-01",
+      leadUnitId: admin.unitId,
+      programmeId,
+      participants: [{ organisationId: orgId, role: "sender" }],
+      details: { occasion: "anniversary" },
+    })
+  ).json().id;
 });
 afterAll(async () => {
   await app?.close();
@@ -132,6 +153,52 @@ describe("HTTP API", () => {
     const beyond = await call("GET", `/api/audit?entity=organisation&entityId=${orgId}&page=9`);
     expect(beyond.json()).toMatchObject({ items: [], total: 2 });
     expect((await call("DELETE", `/api/tags/${tagId}`)).statusCode).toBe(204);
+  });
+
+  it("records engagements through REST: counts, timeline, attachments, programmes and mechanisms", async () => {
+    const detail = (await call("GET", `/api/engagements/${engagementId}`)).json();
+    expect(detail).toMatchObject({
+      type: "correspondence",
+      title: { zh: "祝贺建党百年" },
+      programme: { id: programmeId },
+      countriesReached: [{ code: "KEN", name: { zh: "肯尼亚" } }],
+    });
+    const counts = (await call("GET", `/api/engagements/counts?by=type&programmeId=${programmeId}`)).json();
+    expect(counts).toMatchObject({
+      source: "rollup",
+      total: { engagements: 1, organisations: 1, countries: 1 },
+      rows: [{ key: "correspondence:received", label: { en: "Correspondence (received)", zh: "函电（接待/收到）" } }],
+    });
+    const timeline = (await call("GET", `/api/organisations/${orgId}/engagements`)).json();
+    expect(timeline.items.map((i: { id: number }) => i.id)).toEqual([engagementId]);
+    const listed = (await call("GET", "/api/engagements?type=correspondence&from=2021-01-01&q=centenary")).json();
+    expect(listed.items.map((i: { id: number }) => i.id)).toEqual([engagementId]);
+    const pdf = "%PDF-1.4\n%%EOF\n";
+    const uploaded = await app.inject({
+      method: "POST",
+      url: `/api/engagements/${engagementId}/attachments?fileName=${encodeURIComponent("贺信.pdf")}`,
+      payload: pdf,
+      headers: { "content-type": "application/pdf" },
+    });
+    expect(uploaded.statusCode).toBe(201);
+    const attachment = uploaded.json();
+    const download = await call("GET", `/api/engagements/${engagementId}/attachments/${attachment.id}`);
+    expect(download.body).toBe(pdf);
+    expect(download.headers["content-disposition"]).toBe(`attachment; filename*=UTF-8''${encodeURIComponent("贺信.pdf")}`);
+    const wrongType = await app.inject({
+      method: "POST",
+      url: `/api/engagements/${engagementId}/attachments?fileName=x.pdf`,
+      payload: "MZ not a pdf",
+      headers: { "content-type": "application/pdf" },
+    });
+    expect(wrongType.json()).toMatchObject({ code: "VALIDATION_FAILED" });
+    expect((await call("DELETE", `/api/engagements/${engagementId}/attachments/${attachment.id}`)).statusCode).toBe(204);
+    expect((await call("GET", `/api/programmes/${programmeId}`)).json().totals).toMatchObject({ engagements: 1, countries: 1 });
+    const member = await call("POST", `/api/mechanisms/${mechanismId}/members`, { organisationId: orgId, joinedOn: "2020-01-01" });
+    expect(member.statusCode).toBe(201);
+    const on = (await call("GET", `/api/mechanisms/${mechanismId}/members?on=2021-01-01`)).json();
+    expect(on.members.map((m: { organisation: { id: number } }) => m.organisation.id)).toEqual([orgId]);
+    expect((await call("GET", "/api/vocabulary")).json().eventFormats.thematic_briefing).toEqual({ en: "Thematic briefing", zh: "专题宣介会" });
   });
 
   it("streams the full export as JSON", async () => {
@@ -509,6 +576,214 @@ const badInputs: Array<{
       { url: () => "/api/audit?from=last-week", field: "from" },
       { url: () => "/api/audit?actorId=me", field: "actorId" },
     ],
+  },
+  {
+    route: "GET /api/engagements",
+    cases: [
+      { url: () => "/api/engagements?type=party", field: "type.0" },
+      { url: () => "/api/engagements?from=2021-13-01", field: "from" },
+      { url: () => "/api/engagements?status=maybe", field: "status" },
+      { url: () => "/api/engagements?demo=yes", field: "demo" },
+      { url: () => "/api/engagements?country=%27%3B--", field: "country" },
+    ],
+  },
+  {
+    route: "GET /api/engagements/counts",
+    cases: [
+      { url: () => "/api/engagements/counts?by=colour", field: "by" },
+      { url: () => "/api/engagements/counts?from=2022-01-01&to=2021-01-01", field: "to" },
+      { url: () => "/api/engagements/counts?region=Africa", field: "region" },
+      { url: () => "/api/engagements/counts?partnerKind=pirate", field: "partnerKind" },
+      { url: () => "/api/engagements/counts?password=x", field: "querystring" },
+    ],
+  },
+  {
+    route: "GET /api/engagements/:id",
+    cases: [
+      { url: () => "/api/engagements/abc", field: "id" },
+      { url: () => "/api/engagements/424242", status: 404 },
+    ],
+  },
+  {
+    route: "POST /api/engagements",
+    cases: [
+      { url: () => "/api/engagements", body: {}, field: "type" },
+      {
+        url: () => "/api/engagements",
+        body: () => ({ type: "visit", direction: "hosted", titleEn: "x", startDate: "2020-01-01", leadUnitId: unitId }),
+        field: "direction",
+      },
+      {
+        url: () => "/api/engagements",
+        body: () => ({ type: "visit", direction: "sent", titleEn: "x", startDate: "2020-02-30", leadUnitId: unitId }),
+        field: "startDate",
+      },
+      {
+        url: () => "/api/engagements",
+        body: () => ({ type: "visit", direction: "sent", titleEn: "x", startDate: "2020-01-01", leadUnitId: 424242 }),
+        field: "leadUnitId",
+      },
+      {
+        url: () => "/api/engagements",
+        body: () => ({
+          type: "event",
+          direction: "hosted",
+          subtype: "forum",
+          titleEn: "x",
+          startDate: "2020-01-01",
+          leadUnitId: unitId,
+          details: { edition: -3 },
+        }),
+        field: "details.edition",
+      },
+      {
+        url: () => "/api/engagements",
+        body: () => ({
+          type: "visit",
+          direction: "sent",
+          titleEn: "x",
+          startDate: "2020-01-01",
+          leadUnitId: unitId,
+          participants: [{ organisationId: 424242, role: "host" }],
+        }),
+        field: "participants",
+      },
+      {
+        url: () => "/api/engagements",
+        body: () => ({
+          type: "visit",
+          direction: "sent",
+          titleEn: "x",
+          startDate: "2020-01-01",
+          leadUnitId: unitId,
+          participants: [{ organisationId: orgId, role: "emperor" }],
+        }),
+        field: "participants.0.role",
+      },
+    ],
+  },
+  {
+    route: "PATCH /api/engagements/:id",
+    cases: [
+      { url: () => `/api/engagements/${engagementId}`, body: {}, field: "(root)" },
+      { url: () => `/api/engagements/${engagementId}`, body: { direction: "hosted" }, field: "direction" },
+      { url: () => `/api/engagements/${engagementId}`, body: { endDate: "2000-01-01" }, field: "endDate" },
+      { url: () => `/api/engagements/${engagementId}`, body: () => ({ inReplyToId: engagementId }), field: "inReplyToId" },
+      { url: () => "/api/engagements/424242", body: { titleEn: "x" }, status: 404 },
+    ],
+  },
+  { route: "DELETE /api/engagements/:id", cases: [{ url: () => "/api/engagements/424242", status: 404 }] },
+  {
+    route: "GET /api/organisations/:id/engagements",
+    cases: [
+      { url: () => "/api/organisations/424242/engagements", status: 404 },
+      { url: () => `/api/organisations/${orgId}/engagements?type=gala`, field: "type.0" },
+    ],
+  },
+  {
+    route: "POST /api/engagements/:id/attachments",
+    cases: [
+      { url: () => `/api/engagements/${engagementId}/attachments`, body: { a: 1 }, field: "fileName" },
+      { url: () => `/api/engagements/${engagementId}/attachments?fileName=a.json`, body: { a: 1 }, field: "content-type" },
+      { url: () => "/api/engagements/424242/attachments?fileName=a.json", body: { a: 1 } },
+    ],
+  },
+  {
+    route: "GET /api/engagements/:id/attachments/:attachmentId",
+    cases: [
+      { url: () => `/api/engagements/${engagementId}/attachments/424242`, status: 404 },
+      { url: () => `/api/engagements/${engagementId}/attachments/x`, field: "attachmentId" },
+    ],
+  },
+  {
+    route: "DELETE /api/engagements/:id/attachments/:attachmentId",
+    cases: [{ url: () => `/api/engagements/${engagementId}/attachments/424242`, status: 404 }],
+  },
+  { route: "GET /api/programmes", cases: [] },
+  { route: "GET /api/programmes/:id", cases: [{ url: () => "/api/programmes/424242", status: 404 }] },
+  {
+    route: "POST /api/programmes",
+    cases: [
+      { url: () => "/api/programmes", body: {}, field: "nameEn" },
+      { url: () => "/api/programmes", body: () => ({ nameEn: "x", nameZh: "x", leadUnitId: 424242 }), field: "leadUnitId" },
+      {
+        url: () => "/api/programmes",
+        body: () => ({ nameEn: "x", nameZh: "x", leadUnitId: unitId, startDate: "2020-01-01", endDate: "2019-01-01" }),
+        field: "endDate",
+      },
+    ],
+  },
+  {
+    route: "PATCH /api/programmes/:id",
+    cases: [
+      { url: () => `/api/programmes/${programmeId}`, body: {}, field: "(root)" },
+      { url: () => `/api/programmes/${programmeId}`, body: { targets: { events: "many" } }, field: "targets.events" },
+      { url: () => "/api/programmes/424242", body: { nameEn: "x" }, status: 404 },
+    ],
+  },
+  {
+    route: "DELETE /api/programmes/:id",
+    cases: [
+      { url: () => "/api/programmes/424242", status: 404 },
+      { url: () => `/api/programmes/${programmeId}`, status: 409 },
+    ],
+  },
+  { route: "GET /api/mechanisms", cases: [] },
+  { route: "GET /api/mechanisms/:id", cases: [{ url: () => "/api/mechanisms/424242", status: 404 }] },
+  {
+    route: "GET /api/mechanisms/:id/members",
+    cases: [
+      { url: () => `/api/mechanisms/${mechanismId}/members?on=soon`, field: "on" },
+      { url: () => "/api/mechanisms/424242/members", status: 404 },
+    ],
+  },
+  {
+    route: "POST /api/mechanisms",
+    cases: [
+      { url: () => "/api/mechanisms", body: { kind: "club" }, field: "kind" },
+      { url: () => "/api/mechanisms", body: { kind: "network", nameEn: "x", nameZh: "x", leadUnitId: 424242 }, field: "leadUnitId" },
+    ],
+  },
+  {
+    route: "PATCH /api/mechanisms/:id",
+    cases: [
+      { url: () => `/api/mechanisms/${mechanismId}`, body: {}, field: "(root)" },
+      { url: () => "/api/mechanisms/424242", body: { nameEn: "x" }, status: 404 },
+    ],
+  },
+  { route: "DELETE /api/mechanisms/:id", cases: [{ url: () => "/api/mechanisms/424242", status: 404 }] },
+  {
+    route: "POST /api/mechanisms/:id/members",
+    cases: [
+      { url: () => `/api/mechanisms/${mechanismId}/members`, body: { organisationId: 424242, joinedOn: "2020-01-01" }, field: "organisationId" },
+      {
+        url: () => `/api/mechanisms/${mechanismId}/members`,
+        body: () => ({ organisationId: orgId, joinedOn: "2020-01-01", leftOn: "2019-01-01" }),
+        field: "leftOn",
+      },
+    ],
+  },
+  {
+    route: "PATCH /api/mechanisms/:id/members/:memberId",
+    cases: [
+      { url: () => `/api/mechanisms/${mechanismId}/members/424242`, body: { leftOn: "2020-01-01" }, status: 404 },
+      { url: () => `/api/mechanisms/${mechanismId}/members/1`, body: {}, field: "(root)" },
+    ],
+  },
+  {
+    route: "DELETE /api/mechanisms/:id/members/:memberId",
+    cases: [{ url: () => `/api/mechanisms/${mechanismId}/members/424242`, status: 404 }],
+  },
+  {
+    route: "POST /api/mechanisms/:id/chairs",
+    cases: [
+      { url: () => `/api/mechanisms/${mechanismId}/chairs`, body: () => ({ organisationId: otherOrgId, startDate: "2020-01-01" }), field: "organisationId" },
+      { url: () => `/api/mechanisms/${mechanismId}/chairs`, body: { organisationId: 1 }, field: "startDate" },
+    ],
+  },
+  {
+    route: "DELETE /api/mechanisms/:id/chairs/:chairId",
+    cases: [{ url: () => `/api/mechanisms/${mechanismId}/chairs/424242`, status: 404 }],
   },
   { route: "GET /api/export", cases: [] },
 ];

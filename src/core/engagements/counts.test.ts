@@ -5,6 +5,8 @@ import { administrator, unique } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { createCountryGroup } from "../country-groups/service.ts";
+import { updateOrganisation } from "../organisations/service.ts";
+import { updatePerson } from "../people/service.ts";
 import { createProgramme } from "../programmes/service.ts";
 import { importGeography } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
@@ -31,6 +33,7 @@ const org: Record<string, number> = {};
 let u1: number;
 let u2: number;
 let centenary: number;
+let person: number;
 const ids: number[] = [];
 
 async function insertOrg(kind: string, countryCode: string, nameEn: string): Promise<number> {
@@ -47,11 +50,7 @@ beforeAll(async () => {
   org.C = await insertOrg("think_tank", "ZAF", "Think tank C");
   org.D = await insertOrg("political_party", "KEN", "Party D");
   org.E = await insertOrg("media", "KEN", "Media E");
-  const person = await db()
-    .insertInto("people")
-    .values({ nameEn: "Person P", countryCode: "BRA" })
-    .returning("id")
-    .executeTakeFirstOrThrow();
+  person = (await db().insertInto("people").values({ nameEn: "Person P", countryCode: "BRA" }).returning("id").executeTakeFirstOrThrow()).id;
   const unit = async (nameEn: string) =>
     (
       await db()
@@ -100,7 +99,7 @@ beforeAll(async () => {
       startDate: "2019-05-10",
       endDate: "2019-05-15",
       leadUnitId: u2,
-      participants: [p("D", "host"), p("E", "host"), { personId: person.id, role: "guest" }],
+      participants: [p("D", "host"), p("E", "host"), { personId: person, role: "guest" }],
     },
     {
       type: "event",
@@ -272,9 +271,13 @@ describe("the counts query", () => {
     await updateEngagement(admin, ids[5] as number, { leadUnitId: u2, subtype: "seminar" });
     await updateEngagement(admin, ids[0] as number, { programmeId: null });
     await deleteEngagement(admin, ids[2] as number);
+    // A partner that moves country or kind moves between regions and kinds.
+    await updateOrganisation(admin, org.C as number, { countryCode: "BRA", kind: "civil_society" });
+    await updatePerson(admin, person, { countryCode: "IND" });
     const kept = await snapshot();
     await rebuildRollups(db());
     expect(await snapshot()).toEqual(kept);
+    expect((await counts({ by: "region" })).rows.find(([key]) => key === "142")).toEqual(["142", 3, 1, 2]);
     // And the figures moved as they should: D now only reached by visit 5 in 2019.
     const c = await counts({ by: "type", partnerKind: "political_party" });
     expect(c.rows).toEqual([

@@ -193,7 +193,8 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
     );
   }
   if (removed.length === 0) return;
-  // A partner leaves a breakdown only when no other done engagement still puts it there.
+  // A partner leaves a breakdown only when no done engagement still puts it there (and,
+  // for region and kind, when it is no longer of that region or kind).
   const parts = removed.map((k) => k.split(sep));
   const gone = await sql<{ i: number }>`SELECT r.i FROM unnest(${parts.map((p) => Number(p[0]))}::int[], ${parts.map((p) => p[1])}::text[],
       ${parts.map((p) => p[2])}::text[], ${parts.map((p) => p[3])}::text[], ${parts.map((p) => p[4])}::text[], ${parts.map((p) => Number(p[5]))}::int[])
@@ -203,7 +204,11 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
       WHERE p.organisation_id = r.org AND p.start_date >= make_date(r.year, 1, 1) AND p.start_date < make_date(r.year + 1, 1, 1)
         AND e.status = 'done' AND e.type = r.type AND e.direction = r.direction
         AND CASE r.dim WHEN 'unit' THEN e.lead_unit_id::text = r.value WHEN 'programme' THEN e.programme_id::text = r.value
-          WHEN 'subtype' THEN e.subtype = r.value ELSE true END)`.execute(executor);
+          WHEN 'subtype' THEN e.subtype = r.value
+          WHEN 'kind' THEN EXISTS (SELECT 1 FROM organisations o WHERE o.id = r.org AND o.kind = r.value)
+          WHEN 'region' THEN EXISTS (SELECT 1 FROM organisations o JOIN countries c ON c.code = o.country_code
+            WHERE o.id = r.org AND c.region_code = r.value)
+          ELSE true END)`.execute(executor);
   if (gone.rows.length === 0) return;
   const c = rowColumns(masksByRow(gone.rows.map((r) => removed[Number(r.i) - 1] as string)));
   await sql`UPDATE engagement_partner_bits b SET bits = b.bits & ~m.mask
@@ -234,4 +239,33 @@ export async function rebuildRollups(executor: Executor): Promise<{ engagements:
   }
   const total = await sql<{ n: number }>`SELECT count(*)::int AS n FROM engagements WHERE status = 'done'`.execute(executor);
   return { engagements: total.rows[0]?.n ?? 0, ms: performance.now() - started };
+}
+
+/**
+ * Keeps the rollups right when a partner's country or kind changes (the region and kind
+ * breakdowns follow them): captures the engagements it takes part in, runs the change,
+ * then applies the difference. For a person, only where they came without an organisation.
+ */
+export async function withPartnerChange<T>(
+  executor: Executor,
+  partner: { organisationId: number } | { personId: number },
+  change: () => Promise<T>,
+): Promise<T> {
+  const rows = await executor
+    .selectFrom("engagementParticipants")
+    .select("engagementId")
+    .distinct()
+    .$call((q) =>
+      "organisationId" in partner
+        ? q.where("organisationId", "=", partner.organisationId)
+        : q.where("personId", "=", partner.personId).where("organisationId", "is", null),
+    )
+    .execute();
+  const rollups = await captureRollups(
+    executor,
+    rows.map((r) => r.engagementId),
+  );
+  const result = await change();
+  await rollups.apply();
+  return result;
 }

@@ -130,7 +130,7 @@ export const engagementCreateInput = z
   .refine((v) => !v.endDate || v.endDate >= v.startDate, { path: ["endDate"], message: "Cannot be before startDate." });
 
 export const engagementUpdateInput = z
-  .object(engagementFields)
+  .object({ ...engagementFields, status: z.enum(keysOf(engagementStatuses)) })
   .partial()
   .strict()
   .refine((v) => Object.keys(v).length > 0, "Nothing to change.");

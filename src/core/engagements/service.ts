@@ -106,7 +106,8 @@ function checkTypeRules(fields: Fields): Record<string, unknown> {
   if (fields.thankYouLetterId && fields.type !== "visit")
     issues.push({ path: "thankYouLetterId", message: "Only visits have a thank-you letter." });
   const details = detailsByType[fields.type].safeParse(fields.details);
-  if (!details.success) issues.push(...fieldIssues(details.error).map((i) => ({ ...i, path: `details.${i.path}` })));
+  if (!details.success)
+    issues.push(...fieldIssues(details.error).map((i) => ({ ...i, path: i.path === "(root)" ? "details" : `details.${i.path}` })));
   if (issues.length > 0) throw new AppError("VALIDATION_FAILED", `${issues[0]?.path}: ${issues[0]?.message}`, { fields: issues });
   return details.data as Record<string, unknown>;
 }

@@ -25,6 +25,15 @@ export const exportedTables = {
   personContacts: ["id"],
   relationships: ["organisation_id"],
   partnerRelations: ["id"],
+  programmes: ["id"],
+  mechanisms: ["id"],
+  mechanismMembers: ["id"],
+  mechanismChairs: ["id"],
+  engagements: ["id"],
+  engagementUnits: ["engagement_id", "unit_id"],
+  engagementParticipants: ["id"],
+  engagementTopics: ["engagement_id", "topic_id"],
+  engagementAttachments: ["id"],
 } as const satisfies Partial<Record<keyof DB, readonly string[]>>;
 
 const pageSize = 5000;

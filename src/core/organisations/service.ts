@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
+import { withPartnerChange } from "../engagements/rollup.ts";
 import { assertCountryExists } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
@@ -216,16 +217,20 @@ export async function updateOrganisation(actor: Actor, organisationId: number, i
     await assertExternalIdsFree(trx, organisationId, { wikidataId: data.wikidataId, partyfactsId: data.partyfactsId });
     const { names: rawNames, tags, description, ...fields } = data;
     const names = rawNames ? requireNames(normaliseNames(rawNames)) : null;
-    await trx
-      .updateTable("organisations")
-      .set({
-        ...fields,
-        ...(description !== undefined ? { description: cleanMultiline(description) } : {}),
-        ...(names ? displayColumns(names) : {}),
-        updatedAt: new Date(),
-      })
-      .where("id", "=", organisationId)
-      .execute();
+    const update = () =>
+      trx
+        .updateTable("organisations")
+        .set({
+          ...fields,
+          ...(description !== undefined ? { description: cleanMultiline(description) } : {}),
+          ...(names ? displayColumns(names) : {}),
+          updatedAt: new Date(),
+        })
+        .where("id", "=", organisationId)
+        .execute();
+    // A new country or kind moves the partner between the engagement counts' breakdowns.
+    if (fields.countryCode !== undefined || fields.kind !== undefined) await withPartnerChange(trx, { organisationId }, update);
+    else await update();
     if (names) await writeNames(trx, organisationId, names);
     if (tags) await writeTags(trx, organisationId, tags);
     const after = await loadOrganisation(trx, organisationId);
@@ -238,6 +243,17 @@ export async function deleteOrganisation(actor: Actor, organisationId: number): 
   authorize(actor, "registry.delete");
   await mutate(actor, async (trx) => {
     const before = await loadOrganisation(trx, organisationId);
+    const engaged = await trx
+      .selectFrom("engagementParticipants")
+      .select("engagementId")
+      .where("organisationId", "=", organisationId)
+      .limit(1)
+      .executeTakeFirst();
+    if (engaged) {
+      throw new AppError("CONFLICT", "This organisation takes part in engagements; remove it from them (or merge it) before deleting it.", {
+        engagementId: engaged.engagementId,
+      });
+    }
     await trx.deleteFrom("organisations").where("id", "=", organisationId).execute();
     return { result: undefined, audit: { entity: "organisation", entityId: organisationId, action: "delete", before } };
   });

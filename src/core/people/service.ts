@@ -2,6 +2,7 @@ import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
 import { unitInScope } from "../access/scope.ts";
 import { assertCountryExists } from "../countries/store.ts";
+import { withPartnerChange } from "../engagements/rollup.ts";
 import { assertOrganisationExists } from "../organisations/store.ts";
 import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
@@ -126,19 +127,23 @@ export async function updatePerson(actor: Actor, personId: number, input: unknow
       nameNative: data.nameNative === undefined ? row.nameNative : data.nameNative,
       aliases: data.aliases ?? row.aliases,
     });
-    await trx
-      .updateTable("people")
-      .set({
-        ...nameColumns(names),
-        ...(data.nativeLang !== undefined ? { nativeLang: data.nativeLang } : {}),
-        ...(data.gender !== undefined ? { gender: data.gender } : {}),
-        ...(data.birthYear !== undefined ? { birthYear: data.birthYear } : {}),
-        ...(data.countryCode !== undefined ? { countryCode: data.countryCode } : {}),
-        ...(data.biography !== undefined ? { biography: cleanMultiline(data.biography) } : {}),
-        updatedAt: new Date(),
-      })
-      .where("id", "=", personId)
-      .execute();
+    const update = () =>
+      trx
+        .updateTable("people")
+        .set({
+          ...nameColumns(names),
+          ...(data.nativeLang !== undefined ? { nativeLang: data.nativeLang } : {}),
+          ...(data.gender !== undefined ? { gender: data.gender } : {}),
+          ...(data.birthYear !== undefined ? { birthYear: data.birthYear } : {}),
+          ...(data.countryCode !== undefined ? { countryCode: data.countryCode } : {}),
+          ...(data.biography !== undefined ? { biography: cleanMultiline(data.biography) } : {}),
+          updatedAt: new Date(),
+        })
+        .where("id", "=", personId)
+        .execute();
+    // A person who came without an organisation is counted in their country.
+    if (data.countryCode !== undefined) await withPartnerChange(trx, { personId }, update);
+    else await update();
     const after = await loadPerson(trx, personId);
     return { result: after, audit: { entity: "person", entityId: personId, action: "update", before, after } };
   });
