@@ -8,19 +8,8 @@ import { parse } from "csv-parse/sync";
 import { type Kysely, sql } from "kysely";
 import { bundledDataDir } from "../src/core/reference/service.ts";
 import { buildSearchText } from "../src/core/search/text.ts";
+import { pick, random, skewed } from "../src/core/shared/random.ts";
 import type { DB } from "../src/db/types.ts";
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same data. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Real vocabulary for English names: every word of the Party Facts English names, drawn
 // with its real frequency, so that searches meet common words ("party") and rare ones.
@@ -156,15 +145,6 @@ const familyNames = [
 ];
 const zhSurnames = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"];
 const zhGiven = ["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超"];
-
-function pick<T>(rand: () => number, list: readonly T[]): T {
-  return list[Math.floor(rand() * list.length)] as T;
-}
-
-/** A skewed pick: a few countries hold most organisations, as in real registries. */
-function skewed<T>(rand: () => number, list: readonly T[]): T {
-  return list[Math.floor(rand() ** 2.2 * list.length)] as T;
-}
 
 export interface GenerateResult {
   organisations: number;

@@ -15,13 +15,14 @@ import pg from "pg";
 import { countOrganisations, getOrganisation, listOrganisations } from "../src/core/organisations/service.ts";
 import { importGeography } from "../src/core/reference/service.ts";
 import { buildSearchQuery } from "../src/core/search/text.ts";
+import { random } from "../src/core/shared/random.ts";
 import { ensureBuiltinAdministrator } from "../src/core/units/service.ts";
 import { type Database, openDatabase } from "../src/db/connection.ts";
 import { useDatabase } from "../src/db/current.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
 import type { DB } from "../src/db/types.ts";
 import { buildApp } from "../src/server/app.ts";
-import { generate, random } from "./generate.ts";
+import { generate } from "./generate.ts";
 
 const repo = path.resolve(import.meta.dirname, "..");
 const orgCount = Number(process.env.BENCH_ORGS ?? 100_000);

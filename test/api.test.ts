@@ -167,7 +167,7 @@ describe("HTTP API", () => {
     expect(counts).toMatchObject({
       source: "rollup",
       total: { engagements: 1, organisations: 1, countries: 1 },
-      rows: [{ key: "correspondence:received", label: { en: "Correspondence (received)", zh: "函电（接待/收到）" } }],
+      rows: [{ key: "correspondence:received", label: { en: "Correspondence received", zh: "收到函电" } }],
     });
     const timeline = (await call("GET", `/api/organisations/${orgId}/engagements`)).json();
     expect(timeline.items.map((i: { id: number }) => i.id)).toEqual([engagementId]);
@@ -198,7 +198,10 @@ describe("HTTP API", () => {
     expect(member.statusCode).toBe(201);
     const on = (await call("GET", `/api/mechanisms/${mechanismId}/members?on=2021-01-01`)).json();
     expect(on.members.map((m: { organisation: { id: number } }) => m.organisation.id)).toEqual([orgId]);
-    expect((await call("GET", "/api/vocabulary")).json().eventFormats.thematic_briefing).toEqual({ en: "Thematic briefing", zh: "专题宣介会" });
+    expect((await call("GET", "/api/vocabulary")).json().eventFormats.thematic_briefing).toEqual({
+      en: "Thematic briefing",
+      zh: "专题宣介会",
+    });
   });
 
   it("streams the full export as JSON", async () => {
@@ -755,7 +758,11 @@ const badInputs: Array<{
   {
     route: "POST /api/mechanisms/:id/members",
     cases: [
-      { url: () => `/api/mechanisms/${mechanismId}/members`, body: { organisationId: 424242, joinedOn: "2020-01-01" }, field: "organisationId" },
+      {
+        url: () => `/api/mechanisms/${mechanismId}/members`,
+        body: { organisationId: 424242, joinedOn: "2020-01-01" },
+        field: "organisationId",
+      },
       {
         url: () => `/api/mechanisms/${mechanismId}/members`,
         body: () => ({ organisationId: orgId, joinedOn: "2020-01-01", leftOn: "2019-01-01" }),
@@ -777,7 +784,11 @@ const badInputs: Array<{
   {
     route: "POST /api/mechanisms/:id/chairs",
     cases: [
-      { url: () => `/api/mechanisms/${mechanismId}/chairs`, body: () => ({ organisationId: otherOrgId, startDate: "2020-01-01" }), field: "organisationId" },
+      {
+        url: () => `/api/mechanisms/${mechanismId}/chairs`,
+        body: () => ({ organisationId: otherOrgId, startDate: "2020-01-01" }),
+        field: "organisationId",
+      },
       { url: () => `/api/mechanisms/${mechanismId}/chairs`, body: { organisationId: 1 }, field: "startDate" },
     ],
   },

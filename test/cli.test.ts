@@ -50,7 +50,44 @@ describe(`the liaison CLI (${testEngine})`, () => {
     expect(data.tables.organisations).toHaveLength(5558);
     expect(data.tables.organisationNames.length).toBeGreaterThan(5558);
     expect(data.tables.countries).toHaveLength(263);
-    expect(result.stderr).toMatch(/Exported \d+ rows from 18 tables/);
+    expect(result.stderr).toMatch(/Exported \d+ rows from 27 tables/);
+  });
+
+  it("loads the demo, counts it in both languages, rebuilds the rollups and removes the demo", async () => {
+    const seeded = await runCli(["seed-demo"], env);
+    expect(seeded.code).toBe(0);
+    expect(seeded.stdout).toMatch(/Demo data loaded in [\d.]+ s: \d+ engagements/);
+    const counts = await runCli(
+      [
+        "counts",
+        "--by",
+        "type",
+        "--type",
+        "correspondence",
+        "--subtype",
+        "congratulatory_message",
+        "--from",
+        "2021-01-01",
+        "--to",
+        "2021-12-31",
+      ],
+      env,
+    );
+    expect(counts.stdout).toMatch(/Correspondence received \/ 收到函电\s+1,5\d\d\s+6\d\d\s+17\d/);
+    const json = JSON.parse((await runCli(["counts", "--by", "region", "--json"], env)).stdout);
+    expect(json.source).toBe("rollup");
+    expect(json.rows.map((r: { label: { zh: string } }) => r.label.zh)).toEqual(expect.arrayContaining(["非洲", "亚洲", "美洲", "欧洲"]));
+    const rebuilt = await runCli(["rollups", "rebuild"], env);
+    expect(rebuilt.stdout).toMatch(/Rebuilt the rollups of \d+ done engagements/);
+    expect(JSON.parse((await runCli(["counts", "--by", "region", "--json"], env)).stdout)).toEqual(json);
+    const badCounts = await runCli(["counts", "--by", "planet"], env);
+    expect(badCounts.code).toBe(1);
+    expect(badCounts.stderr).toContain("by:");
+    const removed = await runCli(["demo", "remove"], env);
+    expect(removed.stdout).toMatch(/Demo data removed: \d+ engagements/);
+    const after = JSON.parse((await runCli(["counts", "--by", "none", "--json"], env)).stdout);
+    expect(after.total).toEqual({ engagements: 0, organisations: 0, countries: 0 });
+    expect((await runCli(["demo"], env)).code).toBe(2);
   });
 
   it("explains bad commands and bad configuration without a stack trace", async () => {

@@ -1,6 +1,9 @@
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "../config.ts";
+import { removeDemo, seedDemo } from "../core/demo/service.ts";
+import { countEngagements } from "../core/engagements/counts.ts";
+import { rebuildEngagementRollups } from "../core/engagements/service.ts";
 import { exportAll } from "../core/export/service.ts";
 import { importReference } from "../core/reference/service.ts";
 import { AppError } from "../core/shared/errors.ts";
@@ -27,6 +30,13 @@ Commands / 命令:
                            Load countries, regions and Party Facts parties (idempotent) / 导入参考数据
   export [--out FILE]      Write everything as JSON (stdout by default) / 导出全部数据 (JSON)
   stats [--json]           Show what the registry holds / 显示统计
+  counts [--by type|year|region|countryGroup|partnerKind|unit|programme|subtype|country|none]
+         [--type T[,T]] [--subtype S] [--direction D] [--from DATE] [--to DATE] [--programme ID]
+         [--unit ID] [--region M49] [--group KEY] [--kind KIND] [--json]
+                           Count engagements, partners and countries / 统计交往次数、伙伴数和国家数
+  seed-demo                Load (or reload) the demo data, 2012–2022 / 加载（或重新加载）演示数据
+  demo remove              Take the demo data out / 删除演示数据
+  rollups rebuild          Recompute the counts' rollups from the record / 重建统计汇总
   help                     This text / 帮助
 
 Configuration (environment): PORT, HOST, LIAISON_DATA_DIR, DATABASE_URL (see README).`;
@@ -58,7 +68,23 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { force: { type: "boolean" }, out: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      force: { type: "boolean" },
+      out: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      by: { type: "string" },
+      type: { type: "string" },
+      subtype: { type: "string" },
+      direction: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      programme: { type: "string" },
+      unit: { type: "string" },
+      region: { type: "string" },
+      group: { type: "string" },
+      kind: { type: "string" },
+    },
   });
   const command = positionals[0] ?? "serve";
   if (values.help || command === "help") {
@@ -133,6 +159,64 @@ async function main(argv: string[]): Promise<number> {
         line("Users", "用户", stats.users);
         line("Audit entries", "审计记录", stats.auditEntries);
         line("Reference data loaded", "参考数据导入时间", stats.referenceImportedAt);
+      });
+      return 0;
+    case "counts":
+      await withDatabase(config, async (admin) => {
+        const result = await countEngagements(admin, {
+          by: values.by,
+          type: values.type,
+          subtype: values.subtype,
+          direction: values.direction,
+          from: values.from,
+          to: values.to,
+          programmeId: values.programme,
+          unitId: values.unit,
+          region: values.region,
+          countryGroup: values.group,
+          partnerKind: values.kind,
+        });
+        if (values.json) {
+          console.log(JSON.stringify(result, null, 2));
+          return;
+        }
+        console.log(
+          `${padToWidth("", 50)}${["Engagements 次数", "Partners 伙伴", "Countries 国家"].map((h) => padToWidth(h, 18)).join("")}`,
+        );
+        const row = (label: string, m: { engagements: number; organisations: number; countries: number }) =>
+          console.log(
+            `${padToWidth(label, 50)}${[m.engagements, m.organisations, m.countries].map((n) => padToWidth(n.toLocaleString("en"), 18)).join("")}`,
+          );
+        for (const r of result.rows) row(`${r.label.en} / ${r.label.zh}`, r);
+        row("Total (distinct) / 合计（去重）", result.total);
+      });
+      return 0;
+    case "seed-demo":
+      await withDatabase(config, async (admin) => {
+        const summary = await seedDemo(admin);
+        console.log(
+          `Demo data loaded in ${(summary.ms / 1000).toFixed(1)} s: ${summary.engagements} engagements with ${summary.participants} participants, ${summary.programmes} programmes, ${summary.mechanisms} mechanisms. / 演示数据已加载。`,
+        );
+      });
+      return 0;
+    case "demo":
+      if (positionals[1] !== "remove") {
+        console.error("Usage: liaison demo remove");
+        return 2;
+      }
+      await withDatabase(config, async (admin) => {
+        const removed = await removeDemo(admin);
+        console.log(`Demo data removed: ${removed.engagements} engagements. / 演示数据已删除。`);
+      });
+      return 0;
+    case "rollups":
+      if (positionals[1] !== "rebuild") {
+        console.error("Usage: liaison rollups rebuild");
+        return 2;
+      }
+      await withDatabase(config, async (admin) => {
+        const rebuilt = await rebuildEngagementRollups(admin);
+        console.log(`Rebuilt the rollups of ${rebuilt.engagements} done engagements in ${Math.round(rebuilt.ms)} ms. / 统计汇总已重建。`);
       });
       return 0;
     default:

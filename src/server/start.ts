@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config.ts";
+import { demoState, seedDemo } from "../core/demo/service.ts";
 import { LocalFileStore, S3FileStore, useFileStore } from "../core/files/storage.ts";
 import { importReference, referenceLoaded } from "../core/reference/service.ts";
 import type { Actor } from "../core/shared/actor.ts";
@@ -68,6 +69,11 @@ async function listen(
       log("First start: loading the reference registry (countries, regions, Party Facts parties)…");
       const summary = await importReference(admin);
       log(`Loaded ${summary.countriesAdded} countries and territories and ${summary.parties.added} political parties.`);
+    }
+    if (config.demo && !config.skipReference && (await demoState()) === "never") {
+      log("First start: loading the demo data (2012–2022, marked as demo; `liaison demo remove` takes it out)…");
+      const demo = await seedDemo(admin);
+      log(`Loaded ${demo.engagements} demo engagements with ${demo.participants} participants in ${(demo.ms / 1000).toFixed(1)} s.`);
     }
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();

@@ -50,7 +50,8 @@ beforeAll(async () => {
   org.C = await insertOrg("think_tank", "ZAF", "Think tank C");
   org.D = await insertOrg("political_party", "KEN", "Party D");
   org.E = await insertOrg("media", "KEN", "Media E");
-  person = (await db().insertInto("people").values({ nameEn: "Person P", countryCode: "BRA" }).returning("id").executeTakeFirstOrThrow()).id;
+  person = (await db().insertInto("people").values({ nameEn: "Person P", countryCode: "BRA" }).returning("id").executeTakeFirstOrThrow())
+    .id;
   const unit = async (nameEn: string) =>
     (
       await db()
@@ -149,7 +150,7 @@ describe("the counts query", () => {
       ["visit:sent", 1, 2, 2],
     ]);
     expect(c.total).toEqual([7, 5, 5]);
-    expect(c.labels["visit:sent"]).toEqual({ en: "Visit (sent)", zh: "访问（派出/发出）" });
+    expect(c.labels["visit:sent"]).toEqual({ en: "Visits sent", zh: "派团出访" });
   });
 
   it("answers the centenary question: congratulatory messages, from how many partners, in how many countries", async () => {

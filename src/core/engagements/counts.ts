@@ -9,8 +9,7 @@ import { parseInput } from "../shared/schema.ts";
 import {
   assistanceKinds,
   correspondenceKinds,
-  engagementDirections,
-  engagementTypes,
+  engagementKinds,
   eventFormats,
   organisationKinds,
   statementStances,
@@ -235,14 +234,8 @@ async function labelsFor(executor: Executor, by: Group, keys: string[]): Promise
   };
   if (by === "none") labels.set("all", { en: "All", zh: "全部" });
   if (by === "year") for (const k of keys) labels.set(k, { en: k, zh: `${k}年` });
-  if (by === "type") {
-    for (const k of keys) {
-      const [type, direction] = k.split(":") as [keyof typeof engagementTypes, keyof typeof engagementDirections];
-      const t = engagementTypes[type];
-      const d = engagementDirections[direction];
-      if (t && d) labels.set(k, direction === "none" ? { ...t } : { en: `${t.en} (${d.en.toLowerCase()})`, zh: `${t.zh}（${d.zh}）` });
-    }
-  }
+  if (by === "type")
+    for (const k of keys) if (k in engagementKinds) labels.set(k, { ...engagementKinds[k as keyof typeof engagementKinds] });
   if (by === "subtype") for (const k of keys) if (subtypeLabels[k]) labels.set(k, { ...(subtypeLabels[k] as Label) });
   if (by === "partnerKind")
     for (const k of keys) if (k in organisationKinds) labels.set(k, { ...organisationKinds[k as keyof typeof organisationKinds] });

@@ -13,7 +13,7 @@ import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
 import { fieldIssues, id as idSchema, type Page, pageTotal, parseInput } from "../shared/schema.ts";
 import { cleanMultiline, cleanText } from "../shared/text.ts";
 import { presentEngagement, presentEngagementListItem } from "./presenter.ts";
-import { captureRollups } from "./rollup.ts";
+import { captureRollups, rebuildRollups } from "./rollup.ts";
 import {
   type AttachmentOutput,
   detailsByType,
@@ -480,4 +480,13 @@ export async function removeAttachment(actor: Actor, engagementId: number, attac
     };
   });
   await removeFiles(orphaned);
+}
+
+/** Recomputes the counts' rollups from the record, in one transaction. */
+export async function rebuildEngagementRollups(actor: Actor): Promise<{ engagements: number; ms: number }> {
+  authorize(actor, "demo.manage");
+  return mutate(actor, async (trx) => {
+    const result = await rebuildRollups(trx);
+    return { result, audit: { entity: "rollups", entityId: null, action: "rebuild", after: result } };
+  });
 }

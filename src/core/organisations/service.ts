@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
-import { withPartnerChange } from "../engagements/rollup.ts";
 import { assertCountryExists } from "../countries/store.ts";
+import { withPartnerChange } from "../engagements/rollup.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";

@@ -97,6 +97,24 @@ export const engagementStatuses = {
   cancelled: { en: "Cancelled", zh: "已取消" },
 } as const;
 
+/** Each engagement type with its direction, as a desk officer says it: "visits received". */
+export const engagementKinds = {
+  "visit:received": { en: "Visits received", zh: "接待来访" },
+  "visit:sent": { en: "Visits sent", zh: "派团出访" },
+  "talks:received": { en: "Talks with visitors", zh: "来访会谈会见" },
+  "talks:sent": { en: "Talks abroad", zh: "出访会谈会见" },
+  "talks:none": { en: "Talks (video or phone)", zh: "视频、电话会谈" },
+  "event:hosted": { en: "Events hosted", zh: "主办活动" },
+  "event:attended": { en: "Events attended", zh: "出席活动" },
+  "correspondence:received": { en: "Correspondence received", zh: "收到函电" },
+  "correspondence:sent": { en: "Correspondence sent", zh: "发出函电" },
+  "statement:received": { en: "Statements by partners", zh: "伙伴表态" },
+  "assistance:sent": { en: "Assistance provided", zh: "提供援助" },
+  "assistance:received": { en: "Assistance received", zh: "接受援助" },
+  "training:hosted": { en: "Training hosted", zh: "举办培训" },
+  "training:attended": { en: "Training attended", zh: "参加培训" },
+} as const;
+
 /** Event formats, the subtype of an event. */
 export const eventFormats = {
   summit: { en: "Summit", zh: "峰会" },
@@ -188,6 +206,7 @@ export const vocabulary = {
   contactKinds,
   engagementTypes,
   engagementDirections,
+  engagementKinds,
   engagementStatuses,
   eventFormats,
   correspondenceKinds,

@@ -1,0 +1,131 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestDatabase } from "../../../test/support/database.ts";
+import { actorInFreshUnit, administrator } from "../../../test/support/factories.ts";
+import type { Database } from "../../db/connection.ts";
+import { db } from "../../db/current.ts";
+import { countEngagements } from "../engagements/counts.ts";
+import { createEngagement } from "../engagements/service.ts";
+import { importReference } from "../reference/service.ts";
+import type { Actor } from "../shared/actor.ts";
+import { demoState, removeDemo, seedDemo } from "./service.ts";
+
+let database: Database;
+let admin: Actor;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  admin = await administrator();
+  await importReference(admin);
+}, 120_000);
+afterAll(() => database.close());
+
+/** What the demo holds, independent of ids: every engagement with its partners' Party Facts ids. */
+async function fingerprint(): Promise<string> {
+  const rows = await sql<{ line: string }>`SELECT e.type || e.direction || coalesce(e.subtype, '') || e.start_date || e.title_en || ':' ||
+      coalesce(string_agg(coalesce(o.partyfacts_id::text, o.name_en), ',' ORDER BY o.partyfacts_id, o.name_en), '') AS line
+    FROM engagements e LEFT JOIN engagement_participants p ON p.engagement_id = e.id LEFT JOIN organisations o ON o.id = p.organisation_id
+    WHERE e.demo GROUP BY e.id ORDER BY 1`.execute(db());
+  return rows.rows.map((r) => r.line).join("\n");
+}
+
+const programmeId = async (nameEn: string) =>
+  (await db().selectFrom("programmes").select("id").where("nameEn", "=", nameEn).executeTakeFirstOrThrow()).id;
+
+describe("the demo", () => {
+  it("loads ten years of every engagement type, the same every time, marked as demo", async () => {
+    expect(await demoState()).toBe("never");
+    const first = await seedDemo(admin);
+    expect(first.engagements).toBeGreaterThan(5000);
+    const once = await fingerprint();
+    await seedDemo(admin);
+    expect(await fingerprint()).toBe(once);
+    expect(await demoState()).toBe("loaded");
+    const types = await sql<{ type: string; years: number }>`SELECT type, count(DISTINCT extract(year FROM start_date))::int AS years
+      FROM engagements WHERE demo GROUP BY type ORDER BY type`.execute(db());
+    expect(types.rows.map((r) => r.type)).toEqual(["assistance", "correspondence", "event", "statement", "talks", "training", "visit"]);
+    const span = await sql<{
+      lo: string;
+      hi: string;
+    }>`SELECT min(start_date)::text AS lo, max(start_date)::text AS hi FROM engagements WHERE demo`.execute(db());
+    expect(span.rows[0]?.lo.startsWith("2012")).toBe(true);
+    expect(span.rows[0]?.hi.startsWith("2022")).toBe(true);
+    expect(await db().selectFrom("engagements").select("id").where("demo", "=", false).execute()).toEqual([]);
+  });
+
+  it("answers the reference's part II figures from its data", async () => {
+    const centenary = await countEngagements(admin, {
+      by: "none",
+      type: "correspondence",
+      subtype: "congratulatory_message",
+      programmeId: await programmeId("Congratulations on the centenary"),
+    });
+    expect(centenary.total.engagements).toBeGreaterThan(1500);
+    expect(centenary.total.organisations).toBeGreaterThan(600);
+    expect(centenary.total.countries).toBeGreaterThanOrEqual(170);
+    const statements = await countEngagements(admin, { by: "none", type: "statement", from: "2022-01-01", to: "2022-12-31" });
+    expect(statements.total.organisations).toBeGreaterThan(500);
+    expect(statements.total.countries).toBeGreaterThan(150);
+    const medicine = await countEngagements(admin, { by: "none", type: "assistance", subtype: "medical" });
+    expect(medicine.total.organisations).toBeGreaterThanOrEqual(390);
+    expect(medicine.total.organisations).toBeLessThan(400);
+    expect(medicine.total.countries).toBe(149);
+    const outreach = await countEngagements(admin, {
+      by: "type",
+      programmeId: await programmeId("Briefings on the 19th National Congress"),
+    });
+    const row = (key: string) => outreach.rows.find((r) => r.key === key);
+    expect(row("visit:sent")?.engagements).toBeGreaterThan(30);
+    expect(row("visit:sent")?.countries).toBeGreaterThanOrEqual(95);
+    expect(row("event:hosted")?.engagements).toBeGreaterThan(500);
+    const briefings = await countEngagements(admin, { by: "none", subtype: "thematic_briefing" });
+    expect(briefings.total.engagements).toBe(14);
+    const formats = await sql<{
+      subtype: string;
+    }>`SELECT DISTINCT subtype FROM engagements WHERE demo AND type = 'event' ORDER BY 1`.execute(db());
+    expect(formats.rows.map((r) => r.subtype)).toEqual(
+      expect.arrayContaining(["high_level_dialogue", "summit", "forum", "thematic_briefing", "briefing", "seminar"]),
+    );
+    const mechanisms = await db().selectFrom("mechanisms").select("nameEn").where("demo", "=", true).orderBy("nameEn").execute();
+    expect(mechanisms.map((m) => m.nameEn)).toEqual([
+      "BRICS Political Parties, Think Tanks and CSO Forum",
+      "SCO Political Parties Forum",
+      "Theoretical seminars with socialist parties",
+    ]);
+  });
+
+  it("contacts most partners rarely and a few often", async () => {
+    const spread = await sql<{ once: number; often: number; partners: number }>`SELECT count(*) FILTER (WHERE n <= 3)::int AS once,
+        count(*) FILTER (WHERE n >= 20)::int AS often, count(*)::int AS partners
+      FROM (SELECT organisation_id, count(*) AS n FROM engagement_participants GROUP BY 1) x`.execute(db());
+    const s = spread.rows[0] as { once: number; often: number; partners: number };
+    expect(s.once / s.partners).toBeGreaterThan(0.45);
+    expect(s.often).toBeGreaterThan(10);
+    expect(s.often / s.partners).toBeLessThan(0.1);
+  });
+
+  it("refuses to remove demo units that users' records depend on, then removes cleanly", async () => {
+    const bureau = await db().selectFrom("units").select("id").where("key", "=", "demo-africa").executeTakeFirstOrThrow();
+    const mine = await createEngagement(admin, {
+      type: "talks",
+      direction: "none",
+      titleEn: "Users' own",
+      startDate: "2023-01-05",
+      leadUnitId: bureau.id,
+    });
+    await expect(removeDemo(admin)).rejects.toMatchObject({ code: "CONFLICT" });
+    expect((await fingerprint()).length).toBeGreaterThan(0);
+    const editor = await actorInFreshUnit("editor");
+    await db().updateTable("engagements").set({ leadUnitId: editor.unitId }).where("id", "=", mine.id).execute();
+    await removeDemo(admin);
+    expect(await fingerprint()).toBe("");
+    expect(await demoState()).toBe("removed");
+    for (const table of ["programmes", "mechanisms", "units", "people"] as const) {
+      expect(await db().selectFrom(table).select("id").where("demo", "=", true).execute()).toEqual([]);
+    }
+    expect(await db().selectFrom("organisations").select("id").where("source", "=", "demo").execute()).toEqual([]);
+    const left = await countEngagements(admin, { by: "none" });
+    expect(left.total.engagements).toBe(1);
+    await expect(removeDemo(await actorInFreshUnit("editor"))).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+});
