@@ -6,6 +6,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { type Kysely, sql } from "kysely";
+import { type BulkEngagement, insertEngagements } from "../src/core/engagements/bulk.ts";
+import { rebuildRollups } from "../src/core/engagements/rollup.ts";
 import { bundledDataDir } from "../src/core/reference/service.ts";
 import { buildSearchText } from "../src/core/search/text.ts";
 import { pick, random, skewed } from "../src/core/shared/random.ts";
@@ -283,4 +285,105 @@ export async function generate(
   // What autovacuum would do on a live system: statistics and the visibility map.
   await sql`VACUUM ANALYZE`.execute(db);
   return { organisations: options.organisations, names, people: options.people, positions, ms: performance.now() - started };
+}
+
+const engagementShapes: Array<{ type: string; direction: string; subtype: string | null; weight: number; partners: [number, number] }> = [
+  { type: "visit", direction: "received", subtype: null, weight: 16, partners: [1, 2] },
+  { type: "visit", direction: "sent", subtype: null, weight: 10, partners: [1, 4] },
+  { type: "talks", direction: "none", subtype: "video", weight: 12, partners: [1, 2] },
+  { type: "talks", direction: "received", subtype: "in_person", weight: 10, partners: [1, 2] },
+  { type: "event", direction: "hosted", subtype: "seminar", weight: 6, partners: [3, 12] },
+  { type: "event", direction: "attended", subtype: "forum", weight: 4, partners: [2, 8] },
+  { type: "correspondence", direction: "received", subtype: "congratulatory_message", weight: 18, partners: [1, 1] },
+  { type: "correspondence", direction: "sent", subtype: "letter", weight: 12, partners: [1, 1] },
+  { type: "statement", direction: "received", subtype: "support", weight: 6, partners: [1, 1] },
+  { type: "assistance", direction: "sent", subtype: "medical", weight: 3, partners: [1, 5] },
+  { type: "training", direction: "hosted", subtype: null, weight: 3, partners: [3, 10] },
+];
+
+export interface EngagementGenerateResult {
+  engagements: number;
+  participants: number;
+  insertMs: number;
+  rollupMs: number;
+}
+
+/**
+ * Writes `count` done engagements over 2013–2022 with their participants, drawn from the
+ * bench organisations with a skew (a few partners in thousands of engagements, most in a
+ * handful), led by a dozen units, a tenth in programmes; then rebuilds the rollups.
+ */
+export async function generateEngagements(
+  db: Kysely<DB>,
+  options: { count: number; seed?: number; batch?: number; progress?: (done: number, total: number) => void },
+): Promise<EngagementGenerateResult> {
+  const rand = random(options.seed ?? 7);
+  const batch = options.batch ?? 10_000;
+  const orgs = (await sql<{ id: number }>`SELECT id FROM organisations WHERE source = 'bench' ORDER BY id`.execute(db)).rows.map((r) => r.id);
+  const shuffledOrgs = orgs.map((id) => ({ id, k: rand() })).sort((a, b) => a.k - b.k).map((x) => x.id);
+  const central = (await db.selectFrom("units").select("id").where("key", "=", "central").executeTakeFirstOrThrow()).id;
+  const units: number[] = [central];
+  for (let i = 0; i < 11; i++) {
+    const row = await db
+      .insertInto("units")
+      .values({ parentId: central, kind: "bureau", key: `bench-${i}-${Date.now()}`, nameEn: `Bench bureau ${i}`, nameZh: `测试局${i}` })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    units.push(row.id);
+  }
+  const programmes: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const row = await db
+      .insertInto("programmes")
+      .values({ nameEn: `Bench programme ${i}`, nameZh: `测试项目${i}`, leadUnitId: central, targets: "{}" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    programmes.push(row.id);
+  }
+  const totalWeight = engagementShapes.reduce((a, s) => a + s.weight, 0);
+  const shape = () => {
+    let x = rand() * totalWeight;
+    for (const s of engagementShapes) {
+      x -= s.weight;
+      if (x <= 0) return s;
+    }
+    return engagementShapes[0] as (typeof engagementShapes)[number];
+  };
+  let participants = 0;
+  const started = performance.now();
+  for (let start = 0; start < options.count; start += batch) {
+    const n = Math.min(batch, options.count - start);
+    const records: BulkEngagement[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = shape();
+      const year = 2013 + Math.floor(rand() * 10);
+      const date = `${year}-${String(1 + Math.floor(rand() * 12)).padStart(2, "0")}-${String(1 + Math.floor(rand() * 28)).padStart(2, "0")}`;
+      const k = s.partners[0] + Math.floor(rand() * (s.partners[1] - s.partners[0] + 1));
+      const partners = [...new Set(Array.from({ length: k }, () => skewed(rand, shuffledOrgs, 3)))];
+      participants += partners.length;
+      records.push({
+        type: s.type,
+        direction: s.direction,
+        subtype: s.subtype,
+        status: "done",
+        titleEn: `${s.type} ${start + i}`,
+        titleZh: null,
+        startDate: date,
+        endDate: date,
+        countryCode: null,
+        city: null,
+        leadUnitId: pick(rand, units),
+        programmeId: rand() < 0.1 ? pick(rand, programmes) : null,
+        participants: partners.map((organisationId) => ({ organisationId, role: "guest" })),
+      });
+    }
+    await insertEngagements(db, records, { demo: false });
+    options.progress?.(start + n, options.count);
+  }
+  const insertMs = performance.now() - started;
+  const rollupStarted = performance.now();
+  await rebuildRollups(db);
+  const rollupMs = performance.now() - rollupStarted;
+  await sql`VACUUM ANALYZE`.execute(db);
+  return { engagements: options.count, participants, insertMs, rollupMs };
 }

@@ -2,7 +2,7 @@
  * npm run bench: scale data on both engines, then each figure measured through Liaison
  * (service or HTTP) and as the same query in raw SQL, with the ratio between them.
  *
- * Environment: BENCH_ORGS (100000), BENCH_PEOPLE (300000), BENCH_ENGINES ("pglite,postgres"),
+ * Environment: BENCH_ORGS (100000), BENCH_PEOPLE (300000), BENCH_ENGAGEMENTS (1000000), BENCH_ENGINES ("pglite,postgres"),
  * BENCH_DATABASE_URL (a PostgreSQL server to use; otherwise a private cluster is started).
  */
 import { execFile, execFileSync, spawn } from "node:child_process";
@@ -12,6 +12,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { type Kysely, sql } from "kysely";
 import pg from "pg";
+import { countEngagements } from "../src/core/engagements/counts.ts";
+import { listEngagements, organisationTimeline } from "../src/core/engagements/service.ts";
 import { countOrganisations, getOrganisation, listOrganisations } from "../src/core/organisations/service.ts";
 import { importGeography } from "../src/core/reference/service.ts";
 import { buildSearchQuery } from "../src/core/search/text.ts";
@@ -22,11 +24,12 @@ import { useDatabase } from "../src/db/current.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
 import type { DB } from "../src/db/types.ts";
 import { buildApp } from "../src/server/app.ts";
-import { generate } from "./generate.ts";
+import { generate, generateEngagements } from "./generate.ts";
 
 const repo = path.resolve(import.meta.dirname, "..");
 const orgCount = Number(process.env.BENCH_ORGS ?? 100_000);
 const peopleCount = Number(process.env.BENCH_PEOPLE ?? 300_000);
+const engagementCount = Number(process.env.BENCH_ENGAGEMENTS ?? 1_000_000);
 const engines = (process.env.BENCH_ENGINES ?? "pglite,postgres").split(",").map((e) => e.trim()) as Array<"pglite" | "postgres">;
 
 interface Figure {
@@ -252,6 +255,8 @@ async function benchEngine(engine: "pglite" | "postgres", serverUrl: string | un
       ),
   );
 
+  if (engagementCount > 0) await benchEngagements(engine, db, admin);
+
   // HTTP: the real server in this process, a load generator in a child process.
   const app = await buildApp({ resolveActor: () => admin });
   await app.listen({ port: 0, host: "127.0.0.1" });
@@ -308,6 +313,101 @@ async function benchEngine(engine: "pglite" | "postgres", serverUrl: string | un
     await database.close();
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** The engagement record: bulk insert, a partner's timeline, a filtered list, the counts query. */
+async function benchEngagements(engine: string, db: Kysely<DB>, admin: Awaited<ReturnType<typeof ensureBuiltinAdministrator>>) {
+  console.log(`  -- ${engagementCount.toLocaleString("en")} engagements`);
+  let lastPrint = 0;
+  const generated = await generateEngagements(db, {
+    count: engagementCount,
+    progress: (done, total) => {
+      if (Date.now() - lastPrint > 10_000) {
+        lastPrint = Date.now();
+        console.log(`  generating engagements… ${done.toLocaleString("en")}/${total.toLocaleString("en")}`);
+      }
+    },
+  });
+  const rows = generated.engagements + generated.participants;
+  const rowsPerSecond = rows / (generated.insertMs / 1000);
+  figures.push({ engine, name: "engagement insert", p50: rowsPerSecond, p95: rowsPerSecond, unit: "rows/s" });
+  figures.push({ engine, name: "rollup rebuild", p50: generated.rollupMs, p95: generated.rollupMs, unit: "ms" });
+  console.log(
+    `  engagement insert                      ${rows.toLocaleString("en")} rows (${generated.engagements.toLocaleString("en")} engagements, ${generated.participants.toLocaleString("en")} participants) in ${(generated.insertMs / 1000).toFixed(1)} s = ${Math.round(rowsPerSecond).toLocaleString("en")} rows/s; rollups rebuilt in ${(generated.rollupMs / 1000).toFixed(1)} s`,
+  );
+  // Partners from the busiest (thousands of engagements) to the quiet ones.
+  const partners = (
+    await sql<{ organisationId: number }>`SELECT organisation_id FROM (SELECT organisation_id, count(*) AS n FROM engagement_participants
+      GROUP BY 1) x ORDER BY n DESC, organisation_id LIMIT 400`.execute(db)
+  ).rows.map((r) => r.organisationId);
+  await compare(
+    engine,
+    "organisation timeline page of 50",
+    300,
+    (i) => organisationTimeline(admin, partners[i % partners.length] as number, { pageSize: 50 }),
+    (i) =>
+      sql`SELECT e.id, e.type, e.title_en, e.start_date FROM engagement_participants p JOIN engagements e ON e.id = p.engagement_id
+        WHERE p.organisation_id = ${partners[i % partners.length]} ORDER BY p.start_date DESC, p.engagement_id DESC LIMIT 50`.execute(db),
+    "p50 ≤3 ms",
+  );
+  const types = ["visit", "correspondence", "event", "talks"];
+  const units = (await sql<{ id: number }>`SELECT id FROM units ORDER BY id`.execute(db)).rows.map((r) => r.id);
+  await compare(
+    engine,
+    "engagement list, type + year, with total",
+    300,
+    (i) =>
+      listEngagements(admin, {
+        type: types[i % types.length],
+        from: `${2013 + (i % 10)}-01-01`,
+        to: `${2013 + (i % 10)}-12-31`,
+        pageSize: 50,
+      }),
+    (i) =>
+      sql`SELECT id, title_en, start_date, count(*) OVER () FROM engagements WHERE type = ${types[i % types.length]}
+        AND start_date BETWEEN ${`${2013 + (i % 10)}-01-01`}::date AND ${`${2013 + (i % 10)}-12-31`}::date
+        ORDER BY start_date DESC, id DESC LIMIT 50`.execute(db),
+    "p50 ≤5 ms",
+  );
+  await compare(
+    engine,
+    "engagement list, unit + year, with total",
+    200,
+    (i) => listEngagements(admin, { unitId: units[i % units.length], from: `${2013 + (i % 10)}-01-01`, to: `${2013 + (i % 10)}-12-31` }),
+    (i) =>
+      sql`SELECT id, title_en, start_date, count(*) OVER () FROM engagements WHERE lead_unit_id = ${units[i % units.length]}
+        AND start_date BETWEEN ${`${2013 + (i % 10)}-01-01`}::date AND ${`${2013 + (i % 10)}-12-31`}::date
+        ORDER BY start_date DESC, id DESC LIMIT 50`.execute(db),
+    "p50 ≤5 ms",
+  );
+  // The naive GROUP BY the rollups replace: engagements, distinct partners and countries by type.
+  const naive = () =>
+    sql`SELECT e.type, e.direction, count(DISTINCT e.id), count(DISTINCT p.organisation_id), count(DISTINCT o.country_code)
+      FROM engagements e LEFT JOIN engagement_participants p ON p.engagement_id = e.id LEFT JOIN organisations o ON o.id = p.organisation_id
+      WHERE e.status = 'done' AND e.start_date BETWEEN '2013-01-01' AND '2022-12-31' GROUP BY 1, 2`.execute(db);
+  await compare(
+    engine,
+    "counts by type over ten years",
+    30,
+    () => countEngagements(admin, { by: "type", from: "2013-01-01", to: "2022-12-31" }),
+    naive,
+    "≤100 ms",
+  );
+  await compare(
+    engine,
+    "counts by region over ten years",
+    30,
+    () => countEngagements(admin, { by: "region", from: "2013-01-01", to: "2022-12-31" }),
+    naive,
+    "≤100 ms",
+  );
+  await compare(
+    engine,
+    "counts by year, one programme",
+    30,
+    (i) => countEngagements(admin, { by: "year", programmeId: 1 + (i % 8) }),
+    naive,
+  );
 }
 
 async function main() {

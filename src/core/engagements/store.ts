@@ -46,7 +46,7 @@ export function engagementFilter(query: Omit<EngagementListQuery, "page" | "page
   if (query.direction) conditions.push(sql<boolean>`e.direction = ${query.direction}`);
   if (query.subtype) conditions.push(sql<boolean>`e.subtype = ${query.subtype}`);
   if (query.status) conditions.push(sql<boolean>`e.status = ${query.status}`);
-  if (query.from) conditions.push(sql<boolean>`e.end_date >= ${query.from}::date`);
+  if (query.from) conditions.push(sql<boolean>`e.start_date >= ${query.from}::date`);
   if (query.to) conditions.push(sql<boolean>`e.start_date <= ${query.to}::date`);
   if (query.unitId) {
     conditions.push(
