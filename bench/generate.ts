@@ -319,8 +319,13 @@ export async function generateEngagements(
 ): Promise<EngagementGenerateResult> {
   const rand = random(options.seed ?? 7);
   const batch = options.batch ?? 10_000;
-  const orgs = (await sql<{ id: number }>`SELECT id FROM organisations WHERE source = 'bench' ORDER BY id`.execute(db)).rows.map((r) => r.id);
-  const shuffledOrgs = orgs.map((id) => ({ id, k: rand() })).sort((a, b) => a.k - b.k).map((x) => x.id);
+  const orgs = (await sql<{ id: number }>`SELECT id FROM organisations WHERE source = 'bench' ORDER BY id`.execute(db)).rows.map(
+    (r) => r.id,
+  );
+  const shuffledOrgs = orgs
+    .map((id) => ({ id, k: rand() }))
+    .sort((a, b) => a.k - b.k)
+    .map((x) => x.id);
   const central = (await db.selectFrom("units").select("id").where("key", "=", "central").executeTakeFirstOrThrow()).id;
   const units: number[] = [central];
   for (let i = 0; i < 11; i++) {
@@ -382,7 +387,7 @@ export async function generateEngagements(
   }
   const insertMs = performance.now() - started;
   const rollupStarted = performance.now();
-  await rebuildRollups(db);
+  await db.transaction().execute((trx) => rebuildRollups(trx));
   const rollupMs = performance.now() - rollupStarted;
   await sql`VACUUM ANALYZE`.execute(db);
   return { engagements: options.count, participants, insertMs, rollupMs };

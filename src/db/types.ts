@@ -26,6 +26,7 @@ export interface CountryTable {
   validTo: number | null;
   successorCode: string | null;
   note: string | null;
+  ordinal: Generated<number>;
   updatedAt: Timestamp;
 }
 
@@ -335,6 +336,15 @@ export interface EngagementCountryRollupTable {
   n: number;
 }
 
+export interface EngagementCountryBitsTable {
+  dim: string;
+  value: string;
+  year: number;
+  type: string;
+  direction: string;
+  bits: string;
+}
+
 export interface EngagementPartnerBitsTable {
   year: number;
   type: string;
@@ -378,5 +388,6 @@ export interface DB {
   engagementAttachments: EngagementAttachmentTable;
   engagementRollup: EngagementRollupTable;
   engagementCountryRollup: EngagementCountryRollupTable;
+  engagementCountryBits: EngagementCountryBitsTable;
   engagementPartnerBits: EngagementPartnerBitsTable;
 }

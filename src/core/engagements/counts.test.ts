@@ -264,7 +264,9 @@ describe("the counts query", () => {
         FROM engagement_partner_bits WHERE bit_count(bits) > 0 ORDER BY 1`.execute(db());
       const bits = await sql<{ k: string }>`SELECT year || type || direction || dim || value || ':' || chunk || ':' || bits::text AS k
         FROM engagement_partner_bits WHERE bit_count(bits) > 0 ORDER BY 1`.execute(db());
-      return [counted.rows, countries.rows, partners.rows, bits.rows].map((rows) => rows.map((r) => r.k));
+      const countryBits = await sql<{ k: string }>`SELECT year || type || direction || dim || value || ':' || bits::text AS k
+        FROM engagement_country_bits ORDER BY 1`.execute(db());
+      return [counted.rows, countries.rows, partners.rows, bits.rows, countryBits.rows].map((rows) => rows.map((r) => r.k));
     };
     // Change dates across years, participants, status, unit and programme; delete one.
     await updateEngagement(admin, ids[1] as number, { startDate: "2020-12-30", participants: [{ organisationId: org.E, role: "sender" }] });
@@ -276,7 +278,9 @@ describe("the counts query", () => {
     await updateOrganisation(admin, org.C as number, { countryCode: "BRA", kind: "civil_society" });
     await updatePerson(admin, person, { countryCode: "IND" });
     const kept = await snapshot();
-    await rebuildRollups(db());
+    await db()
+      .transaction()
+      .execute((trx) => rebuildRollups(trx));
     expect(await snapshot()).toEqual(kept);
     expect((await counts({ by: "region" })).rows.find(([key]) => key === "142")).toEqual(["142", 3, 1, 2]);
     // And the figures moved as they should: D now only reached by visit 5 in 2019.

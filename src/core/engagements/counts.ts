@@ -140,8 +140,8 @@ async function rollupQuery(executor: Executor, q: EngagementCountsQuery, plan: R
     WITH counts AS (SELECT ${keyOf("r")} AS key, sum(r.n)::int AS engagements FROM engagement_rollup r WHERE ${where("r")} GROUP BY 1),
     chunks AS (SELECT ${keyOf("b")} AS key, b.chunk, bit_or(b.bits) AS bits FROM engagement_partner_bits b WHERE ${where("b")} GROUP BY 1, 2),
     partners AS (SELECT key, sum(bit_count(bits))::int AS organisations FROM chunks GROUP BY key),
-    countries AS (SELECT ${keyOf("c")} AS key, count(DISTINCT c.country_code)::int AS countries
-      FROM engagement_country_rollup c WHERE ${where("c")} GROUP BY 1)
+    countries AS (SELECT ${keyOf("c")} AS key, bit_count(bit_or(c.bits))::int AS countries
+      FROM engagement_country_bits c WHERE ${where("c")} GROUP BY 1)
     SELECT counts.key, counts.engagements, coalesce(partners.organisations, 0) AS organisations, coalesce(countries.countries, 0) AS countries
     FROM counts LEFT JOIN partners ON partners.key = counts.key LEFT JOIN countries ON countries.key = counts.key`.execute(executor);
   return result.rows;

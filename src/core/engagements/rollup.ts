@@ -1,12 +1,13 @@
 import { type RawBuilder, sql } from "kysely";
-import type { Executor } from "../shared/mutation.ts";
+import type { Executor, Trx } from "../shared/mutation.ts";
 
 /**
  * The rollups behind the counts query. For every done engagement and every breakdown
  * (dim, value) it belongs to — all, its lead unit, its programme, its subtype, and the
  * regions and partner kinds it reaches — they hold:
  *  - engagement_rollup: how many engagements;
- *  - engagement_country_rollup: per country reached, how many engagements;
+ *  - engagement_country_rollup: per country reached, how many engagements (and, derived
+ *    from it, engagement_country_bits: the set of those countries as a bit string);
  *  - engagement_partner_bits: which partner organisations were reached, as bit strings.
  * Services keep them exact in the same transaction as the change: they capture an
  * engagement's contribution before the change and apply the difference after it.
@@ -114,7 +115,8 @@ export async function captureRollups(executor: Executor, ids: number[]): Promise
     apply: async (idsAfter = unique) => {
       const after = await contributionOf(executor, [...new Set(idsAfter)]);
       await applyCountDelta(executor, "engagement_rollup", before.counts, after.counts, 5);
-      await applyCountDelta(executor, "engagement_country_rollup", before.countries, after.countries, 6);
+      const countryKeys = await applyCountDelta(executor, "engagement_country_rollup", before.countries, after.countries, 6);
+      await refreshCountryBits(executor, countryKeys);
       const added = [...after.partners];
       const removed = [...before.partners].filter((k) => !after.partners.has(k));
       await setPartnerBits(executor, added, removed);
@@ -128,12 +130,12 @@ async function applyCountDelta(
   before: Map<string, number>,
   after: Map<string, number>,
   keyParts: 5 | 6,
-): Promise<void> {
+): Promise<string[][]> {
   const delta = new Map<string, number>();
   for (const [k, n] of after) delta.set(k, n);
   for (const [k, n] of before) delta.set(k, (delta.get(k) ?? 0) - n);
   const changes = [...delta].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (changes.length === 0) return;
+  if (changes.length === 0) return [];
   const parts = changes.map(([k]) => k.split(sep));
   const years = parts.map((p) => Number(p[0]));
   const column = (i: number) => parts.map((p) => p[i] as string);
@@ -146,6 +148,25 @@ async function applyCountDelta(
     SELECT * FROM unnest(${years}::int[], ${column(1)}::text[], ${column(2)}::text[], ${column(3)}::text[], ${column(4)}::text[]${extraValues}, ${ns}::int[])
     ON CONFLICT ${conflict} DO UPDATE SET n = ${sql.table(table)}.n + excluded.n`.execute(executor);
   await sql`DELETE FROM ${sql.table(table)} WHERE n = 0`.execute(executor);
+  return parts;
+}
+
+// The set of countries of one breakdown, from its per-country counts.
+const countryBitsOf = (where: RawBuilder<unknown>) => sql`SELECT r.dim, r.value, r.year, r.type, r.direction,
+    bit_or(set_bit(repeat('0', ${chunkBits})::varbit, c.ordinal, 1)) AS bits
+  FROM engagement_country_rollup r JOIN countries c ON c.code = r.country_code WHERE ${where} GROUP BY 1, 2, 3, 4, 5`;
+
+/** Recomputes the country bit strings of the breakdowns whose per-country counts changed. */
+async function refreshCountryBits(executor: Executor, changed: string[][]): Promise<void> {
+  const keys = [...new Map(changed.map((p) => [p.slice(0, 5).join(sep), p])).values()];
+  if (keys.length === 0) return;
+  const column = (i: number) => keys.map((p) => p[i] as string);
+  const k = sql`unnest(${keys.map((p) => Number(p[0]))}::int[], ${column(1)}::text[], ${column(2)}::text[], ${column(3)}::text[], ${column(4)}::text[])
+    AS k(year, type, direction, dim, value)`;
+  await sql`DELETE FROM engagement_country_bits b USING ${k}
+    WHERE b.dim = k.dim AND b.value = k.value AND b.year = k.year AND b.type = k.type AND b.direction = k.direction`.execute(executor);
+  await sql`INSERT INTO engagement_country_bits (dim, value, year, type, direction, bits)
+    ${countryBitsOf(sql`(r.year, r.type, r.direction, r.dim, r.value) IN (SELECT * FROM ${k})`)}`.execute(executor);
 }
 
 /** A bit string of chunkBits bits with the given positions set, in hex for PostgreSQL's bit input. */
@@ -220,15 +241,21 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
 }
 
 /**
- * Rebuilds all three rollups from the record: after bulk loads, and by
- * `liaison rollups rebuild` should they ever be in doubt.
+ * Rebuilds the rollups from the record: after bulk loads, and by `liaison rollups
+ * rebuild` should they ever be in doubt. Runs in the caller's transaction.
  */
-export async function rebuildRollups(executor: Executor): Promise<{ engagements: number; ms: number }> {
+export async function rebuildRollups(executor: Trx): Promise<{ engagements: number; ms: number }> {
   const started = performance.now();
-  await sql`DELETE FROM engagement_rollup; DELETE FROM engagement_country_rollup; DELETE FROM engagement_partner_bits`.execute(executor);
-  const q = rollupQueries(membershipCtes(sql`true`, sql`p.engagement_id IN (SELECT id FROM engagements WHERE status = 'done')`));
+  await sql`DELETE FROM engagement_rollup; DELETE FROM engagement_country_rollup; DELETE FROM engagement_country_bits;
+    DELETE FROM engagement_partner_bits`.execute(executor);
+  // The memberships are worked out once into temporary tables, then read three times.
+  const ctes = membershipCtes(sql`true`, sql`p.engagement_id IN (SELECT id FROM engagements WHERE status = 'done')`);
+  await sql`CREATE TEMP TABLE rollup_me ON COMMIT DROP AS ${ctes} SELECT * FROM me`.execute(executor);
+  await sql`CREATE TEMP TABLE rollup_mr ON COMMIT DROP AS ${ctes} SELECT * FROM mr`.execute(executor);
+  const q = rollupQueries(sql`WITH me AS (SELECT * FROM rollup_me), mr AS (SELECT * FROM rollup_mr)`);
   await sql`INSERT INTO engagement_rollup (year, type, direction, dim, value, n) ${q.counts}`.execute(executor);
   await sql`INSERT INTO engagement_country_rollup (year, type, direction, dim, value, country_code, n) ${q.countries}`.execute(executor);
+  await sql`INSERT INTO engagement_country_bits (dim, value, year, type, direction, bits) ${countryBitsOf(sql`true`)}`.execute(executor);
   const partnerRows = await q.partners.execute(executor);
   for (let start = 0; start < partnerRows.rows.length; start += 2000) {
     const batch = partnerRows.rows.slice(start, start + 2000);
@@ -238,6 +265,7 @@ export async function rebuildRollups(executor: Executor): Promise<{ engagements:
         ${batch.map((r) => bitMask(r.positions))}::varbit[])`.execute(executor);
   }
   const total = await sql<{ n: number }>`SELECT count(*)::int AS n FROM engagements WHERE status = 'done'`.execute(executor);
+  await sql`DROP TABLE rollup_me, rollup_mr`.execute(executor);
   return { engagements: total.rows[0]?.n ?? 0, ms: performance.now() - started };
 }
 

@@ -10,7 +10,7 @@ import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, type FieldIssue, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
-import { fieldIssues, id as idSchema, type Page, pageTotal, parseInput } from "../shared/schema.ts";
+import { fieldIssues, id as idSchema, listCountCap, type Page, pageTotal, parseInput } from "../shared/schema.ts";
 import { cleanMultiline, cleanText } from "../shared/text.ts";
 import { presentEngagement, presentEngagementListItem } from "./presenter.ts";
 import { captureRollups, rebuildRollups } from "./rollup.ts";
@@ -26,7 +26,7 @@ import {
   rulesByType,
   timelineQuery as timelineInput,
 } from "./schema.ts";
-import { engagementDetailQuery, engagementPageQuery, engagementTotalQuery, timelineQuery } from "./store.ts";
+import { countMatchingEngagements, engagementDetailQuery, engagementPageQuery, timelineQuery } from "./store.ts";
 
 /**
  * "The actor may see this engagement": its lead unit or one of its co-units is in the
@@ -51,10 +51,12 @@ export async function listEngagements(actor: Actor, input: unknown = {}): Promis
   authorize(actor, "engagements.read");
   const query = parseInput(engagementListQuery, input);
   const rows = await engagementPageQuery(db(), query).where(engagementVisible(actor)).execute();
-  const counted = await pageTotal(query, rows.length, async (cap) => {
-    const total = engagementTotalQuery(db(), query, cap);
-    return (await total.executeTakeFirstOrThrow()).total;
-  });
+  const counted = await pageTotal(
+    query,
+    rows.length,
+    (cap) => countMatchingEngagements(db(), query, cap, engagementVisible(actor)),
+    listCountCap,
+  );
   return { items: rows.map(presentEngagementListItem), ...counted, page: query.page, pageSize: query.pageSize };
 }
 
@@ -66,10 +68,12 @@ export async function organisationTimeline(actor: Actor, organisationId: number,
   const org = await db().selectFrom("organisations").select("id").where("id", "=", orgId).executeTakeFirst();
   if (!org) throw notFound("organisation", orgId);
   const rows = await timelineQuery(db(), orgId, query.type, query.page, query.pageSize).where(engagementVisible(actor)).execute();
-  const counted = await pageTotal(query, rows.length, async (cap) => {
-    const total = engagementTotalQuery(db(), { ...query, organisationId: orgId }, cap);
-    return (await total.executeTakeFirstOrThrow()).total;
-  });
+  const counted = await pageTotal(
+    query,
+    rows.length,
+    (cap) => countMatchingEngagements(db(), { type: query.type, organisationId: orgId }, cap, engagementVisible(actor)),
+    listCountCap,
+  );
   return { items: rows.map(presentEngagementListItem), ...counted, page: query.page, pageSize: query.pageSize };
 }
 

@@ -36,8 +36,17 @@ export function engagementColumns(executor: Executor) {
     ]);
 }
 
-/** The WHERE condition of an engagement list. */
-export function engagementFilter(query: Omit<EngagementListQuery, "page" | "pageSize" | "sort">): RawBuilder<boolean> {
+type UnitArm = "either" | "lead" | "co";
+
+/**
+ * The WHERE condition of an engagement list. A unit filter matches the engagements the
+ * unit leads or co-organises; `unitArm` picks one side, so that a total can be counted as
+ * two index-only counts instead of one scan over both.
+ */
+export function engagementFilter(
+  query: Omit<EngagementListQuery, "page" | "pageSize" | "sort">,
+  unitArm: UnitArm = "either",
+): RawBuilder<boolean> {
   const conditions: RawBuilder<boolean>[] = [];
   const tsquery = query.q ? buildSearchQuery(query.q) : null;
   if (query.q && !tsquery) conditions.push(sql<boolean>`false`);
@@ -49,9 +58,12 @@ export function engagementFilter(query: Omit<EngagementListQuery, "page" | "page
   if (query.from) conditions.push(sql<boolean>`e.start_date >= ${query.from}::date`);
   if (query.to) conditions.push(sql<boolean>`e.start_date <= ${query.to}::date`);
   if (query.unitId) {
-    conditions.push(
-      sql<boolean>`(e.lead_unit_id = ${query.unitId} OR e.id IN (SELECT engagement_id FROM engagement_units WHERE unit_id = ${query.unitId}))`,
-    );
+    // ANY(ARRAY(…)) rather than IN (…): the planner can then combine both sides by index.
+    const coUnit = sql<boolean>`e.id = ANY(ARRAY(SELECT engagement_id FROM engagement_units WHERE unit_id = ${query.unitId}))`;
+    const lead = sql<boolean>`e.lead_unit_id = ${query.unitId}`;
+    if (unitArm === "lead") conditions.push(lead);
+    else if (unitArm === "co") conditions.push(sql<boolean>`e.lead_unit_id <> ${query.unitId} AND ${coUnit}`);
+    else conditions.push(sql<boolean>`(${lead} OR ${coUnit})`);
   }
   if (query.programmeId) conditions.push(sql<boolean>`e.programme_id = ${query.programmeId}`);
   if (query.mechanismId) conditions.push(sql<boolean>`e.mechanism_id = ${query.mechanismId}`);
@@ -84,13 +96,24 @@ export function engagementPageQuery(executor: Executor, query: EngagementListQue
 }
 
 /** How many engagements the filters match, up to `cap`. */
-export function engagementTotalQuery(executor: Executor, query: EngagementListQuery, cap: number) {
-  const matches = executor
-    .selectFrom("engagements as e")
-    .select(sql`1`.as("one"))
-    .where(engagementFilter(query))
-    .limit(cap + 1);
-  return executor.selectFrom(matches.as("m")).select(sql<number>`count(*)::int`.as("total"));
+export async function countMatchingEngagements(
+  executor: Executor,
+  query: Omit<EngagementListQuery, "page" | "pageSize" | "sort">,
+  cap: number,
+  visible: RawBuilder<boolean>,
+): Promise<number> {
+  const count = async (arm: UnitArm) => {
+    const matches = executor
+      .selectFrom("engagements as e")
+      .select(sql`1`.as("one"))
+      .where(engagementFilter(query, arm))
+      .where(visible)
+      .limit(cap + 1);
+    return (await executor.selectFrom(matches.as("m")).select(sql<number>`count(*)::int`.as("total")).executeTakeFirstOrThrow()).total;
+  };
+  // Led by the unit, plus co-organised but led by another: two counts the indexes answer.
+  if (query.unitId) return (await count("lead")) + (await count("co"));
+  return count("either");
 }
 
 /**

@@ -39,7 +39,9 @@ export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({
     items: z.array(item),
     total: z.number().int(),
-    totalExact: z.boolean().describe("False when a name search matched more than `total` records and counting stopped there."),
+    totalExact: z
+      .boolean()
+      .describe("False when more than `total` records matched and counting stopped there (name searches, long engagement lists)."),
     page: z.number().int(),
     pageSize: z.number().int(),
   });
@@ -62,6 +64,9 @@ export function countCap(q: string | undefined): number {
   return q ? searchCountCap : 2_000_000_000;
 }
 
+/** Engagement lists count up to this many; past it the total is "10,000+" (the counts query gives exact figures). */
+export const listCountCap = 10_000;
+
 /**
  * The total of a page: a short first page is the whole result and needs no count;
  * otherwise `countUpTo(cap)` counts at most cap + 1 matches, and more than the cap
@@ -71,9 +76,10 @@ export async function pageTotal(
   query: { page: number; pageSize: number; q?: string | undefined },
   rowsOnPage: number,
   countUpTo: (cap: number) => Promise<number>,
+  maxCap = Number.POSITIVE_INFINITY,
 ): Promise<{ total: number; totalExact: boolean }> {
   if (query.page === 1 && rowsOnPage < query.pageSize) return { total: rowsOnPage, totalExact: true };
-  const cap = countCap(query.q);
+  const cap = Math.min(countCap(query.q), maxCap);
   const counted = await countUpTo(cap);
   return counted > cap ? { total: cap, totalExact: false } : { total: counted, totalExact: true };
 }
