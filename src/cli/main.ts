@@ -157,6 +157,10 @@ async function main(argv: string[]): Promise<number> {
         line("Country groups", "国家组", stats.countryGroups);
         line("Units", "单位", stats.units);
         line("Users", "用户", stats.users);
+        line("Engagements", "交往记录", stats.engagements);
+        line("  of them demo data", "其中演示数据", stats.demoEngagements);
+        line("Programmes", "专项工作", stats.programmes);
+        line("Mechanisms and platforms", "机制和平台", stats.mechanisms);
         line("Audit entries", "审计记录", stats.auditEntries);
         line("Reference data loaded", "参考数据导入时间", stats.referenceImportedAt);
       });

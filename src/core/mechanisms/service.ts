@@ -8,6 +8,7 @@ import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
 import { cleanMultiline, cleanText } from "../shared/text.ts";
+import { assertUnitExists } from "../units/store.ts";
 import {
   chairInput,
   type MechanismDetail,
@@ -117,12 +118,6 @@ async function lockMechanism(trx: Trx, mechanismId: number): Promise<void> {
   if (!found) throw notFound("mechanism", mechanismId);
 }
 
-async function assertUnit(executor: Executor, unitId: number | undefined): Promise<void> {
-  if (unitId === undefined) return;
-  const unit = await executor.selectFrom("units").select("id").where("id", "=", unitId).executeTakeFirst();
-  if (!unit) throw invalidField("leadUnitId", `No unit ${unitId}.`);
-}
-
 /** Lists mechanisms and platforms. */
 export async function listMechanisms(actor: Actor): Promise<MechanismOutput[]> {
   authorize(actor, "engagements.read");
@@ -158,7 +153,7 @@ export async function createMechanism(actor: Actor, input: unknown): Promise<Mec
   authorize(actor, "programmes.write");
   const data = parseInput(mechanismCreateInput, input);
   return mutate(actor, async (trx) => {
-    await assertUnit(trx, data.leadUnitId);
+    await assertUnitExists(trx, data.leadUnitId);
     const row = await trx
       .insertInto("mechanisms")
       .values({ ...data, description: cleanMultiline(data.description), foundedOn: data.foundedOn ?? null })
@@ -177,7 +172,7 @@ export async function updateMechanism(actor: Actor, mechanismId: number, input: 
   return mutate(actor, async (trx) => {
     await lockMechanism(trx, id);
     const before = await loadMechanism(trx, id);
-    await assertUnit(trx, data.leadUnitId);
+    await assertUnitExists(trx, data.leadUnitId);
     await trx
       .updateTable("mechanisms")
       .set({

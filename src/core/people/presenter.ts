@@ -15,6 +15,7 @@ export function presentPersonListItem(row: PersonRow): PersonListItem {
     country: row.countryCode
       ? { code: row.countryCode, name: { en: row.countryNameEn ?? row.countryCode, zh: row.countryNameZh ?? row.countryCode } }
       : null,
+    demo: row.demo,
     updatedAt: iso(row.updatedAt),
   };
 }

@@ -59,6 +59,7 @@ export const personListItem = z.object({
   nameNative: z.string().nullable(),
   gender: z.string(),
   country: z.object({ code: z.string(), name: z.object({ en: z.string(), zh: z.string() }) }).nullable(),
+  demo: z.boolean().describe("Part of the demo data."),
   updatedAt: z.string(),
 });
 export const personPage = pageOf(personListItem);

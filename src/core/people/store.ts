@@ -18,6 +18,7 @@ export function personColumns(executor: Executor) {
       "pe.countryCode",
       "c.nameEn as countryNameEn",
       "c.nameZh as countryNameZh",
+      "pe.demo",
       "pe.updatedAt",
     ]);
 }

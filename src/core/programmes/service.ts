@@ -6,6 +6,7 @@ import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
 import { cleanMultiline } from "../shared/text.ts";
+import { assertUnitExists } from "../units/store.ts";
 import { type ProgrammeDetail, type ProgrammeOutput, programmeCreateInput, programmeUpdateInput } from "./schema.ts";
 
 function programmeRows(executor: Executor) {
@@ -37,12 +38,6 @@ async function loadProgramme(executor: Executor, programmeId: number): Promise<P
   return presentProgramme(row);
 }
 
-async function assertUnit(executor: Executor, unitId: number | undefined): Promise<void> {
-  if (unitId === undefined) return;
-  const unit = await executor.selectFrom("units").select("id").where("id", "=", unitId).executeTakeFirst();
-  if (!unit) throw invalidField("leadUnitId", `No unit ${unitId}.`);
-}
-
 /** Lists programmes, newest first. */
 export async function listProgrammes(actor: Actor): Promise<ProgrammeOutput[]> {
   authorize(actor, "engagements.read");
@@ -72,7 +67,7 @@ export async function createProgramme(actor: Actor, input: unknown): Promise<Pro
   authorize(actor, "programmes.write");
   const data = parseInput(programmeCreateInput, input);
   return mutate(actor, async (trx) => {
-    await assertUnit(trx, data.leadUnitId);
+    await assertUnitExists(trx, data.leadUnitId);
     const row = await trx
       .insertInto("programmes")
       .values({
@@ -98,7 +93,7 @@ export async function updateProgramme(actor: Actor, programmeId: number, input: 
   const data = parseInput(programmeUpdateInput, input);
   return mutate(actor, async (trx) => {
     const before = await loadProgramme(trx, id);
-    await assertUnit(trx, data.leadUnitId);
+    await assertUnitExists(trx, data.leadUnitId);
     const startDate = data.startDate === undefined ? before.startDate : data.startDate;
     const endDate = data.endDate === undefined ? before.endDate : data.endDate;
     if (startDate && endDate && endDate < startDate) throw invalidField("endDate", "Cannot be before startDate.");

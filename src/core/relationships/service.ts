@@ -7,6 +7,7 @@ import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { mutate, type Trx } from "../shared/mutation.ts";
 import { parseInput } from "../shared/schema.ts";
 import { cleanMultiline } from "../shared/text.ts";
+import { assertUnitExists } from "../units/store.ts";
 import { partnerRelationInput, relationshipInput } from "./schema.ts";
 
 async function lockOrganisation(trx: Trx, organisationId: number) {
@@ -20,10 +21,7 @@ export async function setRelationship(actor: Actor, organisationId: number, inpu
   const data = parseInput(relationshipInput, input);
   await mutate(actor, async (trx) => {
     await lockOrganisation(trx, organisationId);
-    if (data.leadUnitId) {
-      const unit = await trx.selectFrom("units").select("id").where("id", "=", data.leadUnitId).executeTakeFirst();
-      if (!unit) throw invalidField("leadUnitId", `No unit ${data.leadUnitId}.`);
-    }
+    await assertUnitExists(trx, data.leadUnitId);
     const before = await trx.selectFrom("relationships").selectAll().where("organisationId", "=", organisationId).executeTakeFirst();
     const values = {
       level: data.level,

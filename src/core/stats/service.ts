@@ -18,12 +18,18 @@ export interface RegistryStats {
   relationshipsByLevel: Record<string, number>;
   auditEntries: number;
   referenceImportedAt: string | null;
+  engagements: number;
+  demoEngagements: number;
+  programmes: number;
+  mechanisms: number;
 }
 
 /** Counts of what the registry holds. */
 export async function getStats(actor: Actor): Promise<RegistryStats> {
   authorize(actor, "registry.read");
-  const count = (table: "people" | "positions" | "countryGroups" | "units" | "users" | "auditLog") =>
+  const count = (
+    table: "people" | "positions" | "countryGroups" | "units" | "users" | "auditLog" | "engagements" | "programmes" | "mechanisms",
+  ) =>
     db()
       .selectFrom(table)
       .select(sql<number>`count(*)`.as("n"))
@@ -67,5 +73,11 @@ export async function getStats(actor: Actor): Promise<RegistryStats> {
     relationshipsByLevel: Object.fromEntries(levels.map((l) => [l.level, l.n])),
     auditEntries: await count("auditLog"),
     referenceImportedAt: imported ? new Date(imported.importedAt).toISOString() : null,
+    engagements: await count("engagements"),
+    demoEngagements: (
+      await db().selectFrom("engagements").select(sql<number>`count(*)`.as("n")).where("demo", "=", true).executeTakeFirstOrThrow()
+    ).n,
+    programmes: await count("programmes"),
+    mechanisms: await count("mechanisms"),
   };
 }

@@ -19,6 +19,7 @@ export const unitOutput = z.object({
   kind: z.enum(unitKinds),
   key: z.string(),
   name: z.object({ en: z.string(), zh: z.string() }),
+  demo: z.boolean().describe("Part of the demo data."),
 });
 
 export const roleAssignment = z.object({ unitId: id, role: z.enum(roles) });
