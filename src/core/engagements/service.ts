@@ -10,7 +10,7 @@ import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, type FieldIssue, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
-import { fieldIssues, id as idSchema, listCountCap, type Page, pageTotal, parseInput } from "../shared/schema.ts";
+import { fieldIssues, id as idSchema, listCountCap, type Page, pageTotal, parseInput, searchCountCap } from "../shared/schema.ts";
 import { cleanMultiline, cleanText } from "../shared/text.ts";
 import { presentEngagement, presentEngagementListItem } from "./presenter.ts";
 import { captureRollups, rebuildRollups } from "./rollup.ts";
@@ -72,7 +72,8 @@ export async function organisationTimeline(actor: Actor, organisationId: number,
     query,
     rows.length,
     (cap) => countMatchingEngagements(db(), { type: query.type, organisationId: orgId }, cap, engagementVisible(actor)),
-    listCountCap,
+    // A busy partner's timeline says "1,000+"; the counts query gives the exact number.
+    searchCountCap,
   );
   return { items: rows.map(presentEngagementListItem), ...counted, page: query.page, pageSize: query.pageSize };
 }

@@ -1,0 +1,49 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.ts";
+import { startServer } from "../src/server/start.ts";
+import { createServerDatabase, testEngine } from "./support/database.ts";
+
+let dataDir: string;
+let databaseUrl: string | undefined;
+let drop: () => Promise<void> = async () => {};
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-first-start-"));
+  if (testEngine === "postgres") {
+    const server = await createServerDatabase();
+    databaseUrl = server.url;
+    drop = server.drop;
+  }
+});
+afterAll(async () => {
+  await drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe(`a first start (${testEngine})`, () => {
+  it("loads the reference registry and the demo once, so that the first screen shows a living system", async () => {
+    const config = { ...loadConfig({}), port: 0, dataDir, databaseUrl };
+    const log: string[] = [];
+    const first = await startServer(config, (line) => log.push(line));
+    try {
+      expect(log.join("\n")).toMatch(/Loaded \d+ demo engagements with \d+ participants/);
+      const stats = (await (await fetch(`${first.url}api/stats`)).json()) as { demoEngagements: number; engagements: number };
+      expect(stats.demoEngagements).toBeGreaterThan(5000);
+      expect(stats.demoEngagements).toBe(stats.engagements);
+      const page = (await (await fetch(`${first.url}api/engagements?demo=true&pageSize=5`)).json()) as { items: Array<{ demo: boolean }> };
+      expect(page.items).toHaveLength(5);
+      expect(page.items.every((i) => i.demo)).toBe(true);
+      const units = (await (await fetch(`${first.url}api/units`)).json()) as Array<{ demo: boolean }>;
+      expect(units.filter((u) => u.demo).length).toBeGreaterThanOrEqual(20);
+    } finally {
+      await first.stop();
+    }
+    const again: string[] = [];
+    const second = await startServer(config, (line) => again.push(line));
+    await second.stop();
+    expect(again.join("\n")).not.toContain("First start");
+  }, 180_000);
+});
