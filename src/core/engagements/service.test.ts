@@ -289,6 +289,15 @@ describe("engagements", () => {
     expect((await getEngagement(viewer, mine.id)).coUnits.map((u) => u.id)).toEqual([viewer.unitId]);
     expect((await listEngagements(viewer, {})).items.map((i) => i.id)).toEqual([mine.id]);
     await expect(updateEngagement(viewer, mine.id, { titleEn: "x" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    // An editor of a co-unit sees the engagement but does not change it; only the lead unit does.
+    const coEditor = await actorInFreshUnit("editor");
+    await updateEngagement(other, mine.id, { coUnitIds: [viewer.unitId, coEditor.unitId] });
+    expect((await getEngagement(coEditor, mine.id)).id).toBe(mine.id);
+    await expect(updateEngagement(coEditor, mine.id, { titleEn: "x" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(deleteEngagement(coEditor, mine.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(
+      addAttachment(coEditor, mine.id, { fileName: "f.txt", contentType: "text/plain", data: Buffer.from("notes") }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(deleteEngagement(editor, mine.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

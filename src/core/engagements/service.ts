@@ -46,6 +46,25 @@ async function loadEngagement(executor: Executor, actor: Actor, engagementId: nu
   return presentEngagement(row);
 }
 
+/**
+ * Locks an engagement for a change and returns it. Co-units see an engagement, but only
+ * its lead unit's scope may change it: others get FORBIDDEN, and those who cannot see it
+ * at all NOT_FOUND.
+ */
+async function lockEditable(trx: Trx, actor: Actor, engagementId: number) {
+  const row = await trx
+    .selectFrom("engagements as e")
+    .selectAll("e")
+    .select(sql<boolean>`${unitInScope(actor, sql.ref<number | null>("e.lead_unit_id"))}`.as("editable"))
+    .where("e.id", "=", engagementId)
+    .where(engagementVisible(actor))
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw notFound("engagement", engagementId);
+  if (!row.editable) throw new AppError("FORBIDDEN", "Only the lead unit changes an engagement; co-units see it.", { engagementId });
+  return row;
+}
+
 /** Lists engagements by type, period, unit, programme, partner, country or words of the title. */
 export async function listEngagements(actor: Actor, input: unknown = {}): Promise<Page<EngagementListItem>> {
   authorize(actor, "engagements.read");
@@ -296,14 +315,7 @@ export async function updateEngagement(actor: Actor, engagementId: number, input
   const id = parseInput(idSchema, engagementId);
   const data = parseInput(engagementUpdateInput, input);
   return mutate(actor, async (trx) => {
-    const current = await trx
-      .selectFrom("engagements as e")
-      .selectAll("e")
-      .where("e.id", "=", id)
-      .where(engagementVisible(actor))
-      .forUpdate()
-      .executeTakeFirst();
-    if (!current) throw notFound("engagement", id);
+    const current = await lockEditable(trx, actor, id);
     const before = await loadEngagement(trx, actor, id);
     const merged = {
       type: current.type as EngagementType,
@@ -365,6 +377,7 @@ export async function deleteEngagement(actor: Actor, engagementId: number): Prom
   authorize(actor, "engagements.delete");
   const id = parseInput(idSchema, engagementId);
   const orphaned = await mutate(actor, async (trx) => {
+    await lockEditable(trx, actor, id);
     const before = await loadEngagement(trx, actor, id);
     const rollups = await captureRollups(trx, [id]);
     const files = await trx.selectFrom("engagementAttachments").select("storageKey").where("engagementId", "=", id).execute();
@@ -406,20 +419,16 @@ export async function addAttachment(
   const fileName = cleanText(typeof input.fileName === "string" ? input.fileName.replace(/[/\\]/g, "_") : null);
   if (!fileName || fileName.length > 255) throw invalidField("fileName", "Give the file's name (at most 255 characters).");
   const contentType = checkAttachment(input.contentType, input.data);
-  const exists = await db()
-    .selectFrom("engagements as e")
-    .select("e.id")
-    .where("e.id", "=", id)
-    .where(engagementVisible(actor))
-    .executeTakeFirst();
-  if (!exists) throw notFound("engagement", id);
+  // Checked before the bytes are stored, and again, locked, before they are recorded.
+  await db()
+    .transaction()
+    .execute((trx) => lockEditable(trx, actor, id));
   const sha256 = createHash("sha256").update(input.data).digest("hex");
   const storageKey = `attachments/${sha256.slice(0, 2)}/${sha256}`;
   const store = fileStore();
   await store.put(storageKey, input.data, contentType);
   return mutate(actor, async (trx) => {
-    const visible = await trx.selectFrom("engagements as e").select("e.id").where("e.id", "=", id).forUpdate().executeTakeFirst();
-    if (!visible) throw notFound("engagement", id);
+    await lockEditable(trx, actor, id);
     const row = await trx
       .insertInto("engagementAttachments")
       .values({
@@ -478,6 +487,7 @@ export async function removeAttachment(actor: Actor, engagementId: number, attac
       .where(engagementVisible(actor))
       .executeTakeFirst();
     if (!row) throw notFound("attachment", attachmentId);
+    await lockEditable(trx, actor, row.engagementId);
     await trx.deleteFrom("engagementAttachments").where("id", "=", row.id).execute();
     return {
       result: await unusedKeys(trx, [row.storageKey]),
