@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
+import { withPartnerChange } from "../engagements/rollup.ts";
 import { foldLatin } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
@@ -123,11 +124,15 @@ export async function updateCountry(actor: Actor, code: string, input: unknown):
     if (!before) throw notFound("country", code);
     await assertCountryRefs(trx, data.subregionCode, data.successorCode);
     const regions = data.subregionCode ? await regionOf(trx, data.subregionCode) : {};
-    await trx
-      .updateTable("countries")
-      .set({ ...data, ...regions, updatedAt: new Date() })
-      .where("code", "=", before.code)
-      .execute();
+    const update = () =>
+      trx
+        .updateTable("countries")
+        .set({ ...data, ...regions, updatedAt: new Date() })
+        .where("code", "=", before.code)
+        .execute();
+    // Moving a country to another region moves its engagements between regions in the counts.
+    if (data.subregionCode) await withPartnerChange(trx, { countryCode: before.code }, update);
+    else await update();
     const after = await findCountry(trx, before.code);
     if (!after) throw notFound("country", code);
     return { result: presentCountry(after), audit: { entity: "country", entityId: before.code, action: "update", before, after } };

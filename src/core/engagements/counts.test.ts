@@ -4,6 +4,7 @@ import { openTestDatabase } from "../../../test/support/database.ts";
 import { administrator, unique } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
+import { updateCountry } from "../countries/service.ts";
 import { createCountryGroup } from "../country-groups/service.ts";
 import { updateOrganisation } from "../organisations/service.ts";
 import { updatePerson } from "../people/service.ts";
@@ -277,12 +278,14 @@ describe("the counts query", () => {
     // A partner that moves country or kind moves between regions and kinds.
     await updateOrganisation(admin, org.C as number, { countryCode: "BRA", kind: "civil_society" });
     await updatePerson(admin, person, { countryCode: "IND" });
+    // Cuba moved to Western Asia (145, in Asia): B's engagements now reach Asia.
+    await updateCountry(admin, "CUB", { subregionCode: "145" });
     const kept = await snapshot();
     await db()
       .transaction()
       .execute((trx) => rebuildRollups(trx));
     expect(await snapshot()).toEqual(kept);
-    expect((await counts({ by: "region" })).rows.find(([key]) => key === "142")).toEqual(["142", 3, 1, 2]);
+    expect((await counts({ by: "region" })).rows.find(([key]) => key === "142")).toEqual(["142", 3, 2, 3]);
     // And the figures moved as they should: D now only reached by visit 5 in 2019.
     const c = await counts({ by: "type", partnerKind: "political_party" });
     expect(c.rows).toEqual([

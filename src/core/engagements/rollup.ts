@@ -270,28 +270,29 @@ export async function rebuildRollups(executor: Trx): Promise<{ engagements: numb
 }
 
 /**
- * Keeps the rollups right when a partner's country or kind changes (the region and kind
- * breakdowns follow them): captures the engagements it takes part in, runs the change,
- * then applies the difference. For a person, only where they came without an organisation.
+ * Keeps the rollups right when a partner's country or kind changes, or a country moves to
+ * another region (the region and kind breakdowns follow them): captures the engagements
+ * concerned, runs the change, then applies the difference. For a person, only where they
+ * came without an organisation.
  */
 export async function withPartnerChange<T>(
   executor: Executor,
-  partner: { organisationId: number } | { personId: number },
+  partner: { organisationId: number } | { personId: number } | { countryCode: string },
   change: () => Promise<T>,
 ): Promise<T> {
-  const rows = await executor
-    .selectFrom("engagementParticipants")
-    .select("engagementId")
-    .distinct()
-    .$call((q) =>
-      "organisationId" in partner
-        ? q.where("organisationId", "=", partner.organisationId)
-        : q.where("personId", "=", partner.personId).where("organisationId", "is", null),
-    )
-    .execute();
+  const concerned =
+    "organisationId" in partner
+      ? sql`p.organisation_id = ${partner.organisationId}`
+      : "personId" in partner
+        ? sql`p.person_id = ${partner.personId} AND p.organisation_id IS NULL`
+        : sql`(p.organisation_id IN (SELECT id FROM organisations WHERE country_code = ${partner.countryCode})
+            OR (p.organisation_id IS NULL AND p.person_id IN (SELECT id FROM people WHERE country_code = ${partner.countryCode})))`;
+  const rows = await sql<{
+    engagementId: number;
+  }>`SELECT DISTINCT p.engagement_id FROM engagement_participants p WHERE ${concerned}`.execute(executor);
   const rollups = await captureRollups(
     executor,
-    rows.map((r) => r.engagementId),
+    rows.rows.map((r) => r.engagementId),
   );
   const result = await change();
   await rollups.apply();
