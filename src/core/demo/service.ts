@@ -22,6 +22,8 @@ interface Partner {
   countryCode: string;
   regionCode: string;
   nameEn: string;
+  /** The Chinese name, or for the many parties without one, "<country> <kind>" in Chinese. */
+  nameZh: string;
 }
 
 export interface DemoSummary {
@@ -190,7 +192,8 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
   const rand = random(2012);
   const central = actor.unitId;
   const partiesRows = await sql<Partner & { partyfactsId: number | null }>`
-    SELECT o.id, o.kind, o.country_code, c.region_code, o.name_en, o.partyfacts_id FROM organisations o JOIN countries c ON c.code = o.country_code
+    SELECT o.id, o.kind, o.country_code, c.region_code, o.name_en, coalesce(o.name_zh, c.name_zh || '政党') AS name_zh, o.partyfacts_id
+    FROM organisations o JOIN countries c ON c.code = o.country_code
     WHERE o.kind = 'political_party' AND NOT c.historical AND c.region_code IS NOT NULL AND o.country_code <> 'CHN'
       AND (o.dissolved_year IS NULL OR o.dissolved_year >= 2012) AND (o.founded_year IS NULL OR o.founded_year <= 2020)
     ORDER BY o.id`.execute(trx);
@@ -280,7 +283,7 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
       ])
       .execute();
     const region = allParties.find((p) => p.countryCode === code)?.regionCode ?? "";
-    others.push({ id: row.id, kind, countryCode: code, regionCode: region, nameEn });
+    others.push({ id: row.id, kind, countryCode: code, regionCode: region, nameEn, nameZh });
   }
   // Delegation leaders.
   const people: number[] = [];
@@ -377,7 +380,7 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
         direction: "received",
         subtype: null,
         titleEn: `Delegation of the ${p.nameEn}`,
-        titleZh: `${p.nameEn}代表团访华`,
+        titleZh: `${p.nameZh}代表团访华`,
         startDate: start,
         endDate: addDays(start, 3 + Math.floor(rand() * 5)),
         countryCode: "CHN",
@@ -399,8 +402,8 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
         type: "visit",
         direction: "sent",
         subtype: null,
-        titleEn: `Delegation to ${hosts.map((h) => h.countryCode).join(" and ")}`,
-        titleZh: "代表团出访",
+        titleEn: `Delegation to ${hosts.map((h) => countryNames.get(h.countryCode)?.nameEn ?? h.countryCode).join(" and ")}`,
+        titleZh: `代表团访问${hosts.map((h) => countryNames.get(h.countryCode)?.nameZh ?? h.countryCode).join("、")}`,
         startDate: start,
         endDate: addDays(start, 5 + Math.floor(rand() * 6)),
         countryCode: hosts[0]?.countryCode ?? null,
@@ -415,7 +418,7 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
         direction: pandemic ? "none" : pick(rand, ["received", "sent"]),
         subtype: pandemic ? "video" : "in_person",
         titleEn: `Talks with the ${p.nameEn}`,
-        titleZh: `与${p.nameEn}会谈`,
+        titleZh: `与${p.nameZh}会谈`,
         startDate: dateIn(rand, year),
         endDate: "",
         leadUnitId: unitIds[p.regionCode] ?? central,
@@ -431,7 +434,7 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
         direction: "sent",
         subtype: kind,
         titleEn: kind === "condolence" ? `Condolences to the ${p.nameEn}` : `Congratulations to the ${p.nameEn}`,
-        titleZh: kind === "condolence" ? `致${p.nameEn}唁电` : `致${p.nameEn}贺电`,
+        titleZh: kind === "condolence" ? `致${p.nameZh}唁电` : `致${p.nameZh}贺电`,
         startDate: dateIn(rand, year),
         endDate: "",
         leadUnitId: unitIds[p.regionCode] ?? central,
@@ -446,7 +449,7 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
         direction: "received",
         subtype: pick(rand, ["greeting", "letter", "congratulatory_message"]),
         titleEn: `Letter from the ${p.nameEn}`,
-        titleZh: `${p.nameEn}来函`,
+        titleZh: `${p.nameZh}来函`,
         startDate: dateIn(rand, year),
         endDate: "",
         leadUnitId: unitIds[p.regionCode] ?? central,
@@ -551,7 +554,7 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
         direction: "received",
         subtype: "congratulatory_message",
         titleEn: `Congratulations from the ${p.nameEn} on the centenary`,
-        titleZh: `${p.nameEn}祝贺中国共产党成立100周年`,
+        titleZh: `${p.nameZh}祝贺中国共产党成立100周年`,
         startDate: dateIn(rand, 2021, 6, 7),
         endDate: "",
         leadUnitId: unitIds[p.regionCode] ?? central,
@@ -575,7 +578,7 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
       direction: "received",
       subtype: "support",
       titleEn: `Statement by the ${author.nameEn} on the one-China principle`,
-      titleZh: `${author.nameEn}发表声明支持一个中国原则`,
+      titleZh: `${author.nameZh}发表声明支持一个中国原则`,
       startDate: dateIn(rand, 2022, 8, 8),
       endDate: "",
       leadUnitId: unitIds[author.regionCode] ?? central,
@@ -595,8 +598,8 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
       type: "assistance",
       direction: "sent",
       subtype: "medical",
-      titleEn: `COVID-19 therapeutics for parties of ${code}`,
-      titleZh: "向政党提供抗疫药物",
+      titleEn: `COVID-19 therapeutics for parties of ${countryNames.get(code)?.nameEn ?? code}`,
+      titleZh: `向${countryNames.get(code)?.nameZh ?? code}政党提供抗疫药物`,
       startDate: dateIn(rand, 2022, 3, 10),
       endDate: "",
       countryCode: code,
