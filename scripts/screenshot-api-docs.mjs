@@ -1,5 +1,5 @@
 // Screenshots of the API docs page and a name search tried from it, in headless Debian
-// Chromium: node scripts/screenshot-api-docs.mjs [URL] [OUTPUT_DIR]
+// Chromium: LIAISON_ADMIN_PASSWORD=… node scripts/screenshot-api-docs.mjs [URL] [OUTPUT_DIR]
 import { chromium } from "playwright-core";
 
 const browser = await chromium.launch({
@@ -18,7 +18,15 @@ const errors = [];
 page.on("console", (m) => {
   if (m.type() === "error") errors.push(m.text());
 });
-await page.goto(process.argv[2] ?? "http://127.0.0.1:8080/");
+const base = process.argv[2] ?? "http://127.0.0.1:8080/";
+// Sign in first (the docs' "Try it out" calls go out with the session cookie).
+if (process.env.LIAISON_ADMIN_PASSWORD) {
+  const login = await page.request.post(new URL("/api/auth/login", base).toString(), {
+    data: { username: "admin", password: process.env.LIAISON_ADMIN_PASSWORD },
+  });
+  console.log("sign-in:", login.status());
+}
+await page.goto(base);
 await page.waitForSelector(".opblock", { timeout: 15000 });
 await page.screenshot({ path: `${process.argv[3] ?? "."}/api-docs.png` });
 await page.locator(".opblock-summary-path", { hasText: "/api/organisations" }).first().click();

@@ -14,6 +14,10 @@ const environment = z.object({
     .or(z.literal("").transform(() => undefined)),
   LIAISON_SKIP_REFERENCE: z.enum(["0", "1"]).default("0"),
   LIAISON_DEMO: z.enum(["0", "1"]).default("1"),
+  LIAISON_ADMIN_PASSWORD: z.string().min(1).optional(),
+  LIAISON_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(120),
+  LIAISON_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  LIAISON_TRUST_PROXY: z.enum(["0", "1"]).default("0"),
   LIAISON_S3_ENDPOINT: z
     .url()
     .optional()
@@ -33,6 +37,11 @@ export interface Config {
   skipReference: boolean;
   /** Load the demo data on first start (LIAISON_DEMO=1, the default). */
   demo: boolean;
+  /** The first administrator's password; a random one is printed once when absent. */
+  adminPassword: string | undefined;
+  session: { idleMinutes: number; maxHours: number };
+  /** Behind a TLS-terminating proxy (X-Forwarded-Proto decides whether cookies are Secure). */
+  trustProxy: boolean;
   /** An S3-compatible bucket for attachments; the data directory's files/ folder when absent. */
   s3: S3Options | undefined;
 }
@@ -63,6 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     demo: e.LIAISON_DEMO === "1",
+    adminPassword: e.LIAISON_ADMIN_PASSWORD,
+    session: { idleMinutes: e.LIAISON_SESSION_IDLE_MINUTES, maxHours: e.LIAISON_SESSION_MAX_HOURS },
+    trustProxy: e.LIAISON_TRUST_PROXY === "1",
     s3,
     port: parsed.data.PORT,
     host: parsed.data.HOST,

@@ -796,6 +796,41 @@ const badInputs: Array<{
     route: "DELETE /api/mechanisms/:id/chairs/:chairId",
     cases: [{ url: () => `/api/mechanisms/${mechanismId}/chairs/424242`, status: 404 }],
   },
+  {
+    route: "POST /api/auth/login",
+    cases: [
+      { url: () => "/api/auth/login", body: {}, field: "username" },
+      { url: () => "/api/auth/login", body: { username: "admin", password: "" }, field: "password" },
+      { url: () => "/api/auth/login", body: { username: "nobody-here", password: "wrong password" }, status: 401 },
+    ],
+  },
+  { route: "GET /api/auth/session", cases: [{ url: () => "/api/auth/session", status: 401 }] },
+  { route: "POST /api/auth/logout", cases: [] },
+  {
+    route: "POST /api/auth/password",
+    cases: [
+      { url: () => "/api/auth/password", body: {}, field: "currentPassword" },
+      { url: () => "/api/auth/password", body: { currentPassword: "x", newPassword: "y", extra: 1 }, field: "(root)" },
+    ],
+  },
+  {
+    route: "POST /api/users/:id/password",
+    cases: [
+      { url: () => `/api/users/${userId}/password`, body: { password: "short" }, field: "password" },
+      { url: () => `/api/users/${userId}/password`, body: { password: "password123" }, field: "password" },
+      { url: () => "/api/users/424242/password", body: { password: "a long enough passphrase" }, status: 404 },
+    ],
+  },
+  { route: "GET /api/auth/tokens", cases: [] },
+  {
+    route: "POST /api/auth/tokens",
+    cases: [
+      { url: () => "/api/auth/tokens", body: {}, field: "name" },
+      { url: () => "/api/auth/tokens", body: { name: "x", unitId: 424242, role: "viewer" }, field: "unitId" },
+      { url: () => "/api/auth/tokens", body: () => ({ name: "x", unitId: unitId, role: "emperor" }), field: "role" },
+    ],
+  },
+  { route: "DELETE /api/auth/tokens/:id", cases: [{ url: () => "/api/auth/tokens/424242", status: 404 }] },
   { route: "GET /api/export", cases: [] },
 ];
 

@@ -21,6 +21,17 @@ describe.skipIf(testEngine !== "pglite")("the embedded engine", () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it("keeps working when its database client reconnects to the same session", async () => {
+    // Prepared statements outlive a client on PGlite's single session: a new client must not trip on them.
+    const query = () => sql<{ n: number }>`SELECT ${41}::int + 1 AS n`.execute(running.database.db);
+    for (let i = 0; i < 3; i++) expect((await query()).rows[0]?.n).toBe(42);
+    const client = await running.database.pool.connect();
+    client.release(true);
+    // The embedded server takes the next connection once it has seen the last one close.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await query()).rows[0]?.n).toBe(42);
+  });
+
   it("keeps /health answering within 50 ms while a long query runs", async () => {
     // Warm the HTTP client first: its first connection is slow on its own.
     for (let i = 0; i < 3; i++) await fetch(`${running.url}health`);

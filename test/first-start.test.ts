@@ -30,13 +30,27 @@ describe(`a first start (${testEngine})`, () => {
     const first = await startServer(config, (line) => log.push(line));
     try {
       expect(log.join("\n")).toMatch(/Loaded \d+ demo engagements with \d+ participants/);
-      const stats = (await (await fetch(`${first.url}api/stats`)).json()) as { demoEngagements: number; engagements: number };
+      // The administrator's password is printed once; sign in with it.
+      const password = /user "admin", password (\S+)/.exec(log.join("\n"))?.[1];
+      expect(password).toBeTruthy();
+      expect((await fetch(`${first.url}api/stats`)).status).toBe(401);
+      const login = await fetch(`${first.url}api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "admin", password }),
+      });
+      expect(login.status).toBe(200);
+      const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+      const signedIn = (url: string) => fetch(url, { headers: { cookie } });
+      const stats = (await (await signedIn(`${first.url}api/stats`)).json()) as { demoEngagements: number; engagements: number };
       expect(stats.demoEngagements).toBeGreaterThan(5000);
       expect(stats.demoEngagements).toBe(stats.engagements);
-      const page = (await (await fetch(`${first.url}api/engagements?demo=true&pageSize=5`)).json()) as { items: Array<{ demo: boolean }> };
+      const page = (await (await signedIn(`${first.url}api/engagements?demo=true&pageSize=5`)).json()) as {
+        items: Array<{ demo: boolean }>;
+      };
       expect(page.items).toHaveLength(5);
       expect(page.items.every((i) => i.demo)).toBe(true);
-      const units = (await (await fetch(`${first.url}api/units`)).json()) as Array<{ demo: boolean }>;
+      const units = (await (await signedIn(`${first.url}api/units`)).json()) as Array<{ demo: boolean }>;
       expect(units.filter((u) => u.demo).length).toBeGreaterThanOrEqual(20);
     } finally {
       await first.stop();
@@ -45,5 +59,6 @@ describe(`a first start (${testEngine})`, () => {
     const second = await startServer(config, (line) => again.push(line));
     await second.stop();
     expect(again.join("\n")).not.toContain("First start");
+    expect(again.join("\n")).not.toContain("password");
   }, 180_000);
 });

@@ -96,7 +96,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     const pgDir = dataDir ? path.join(dataDir, "pgdata") : undefined;
     const worker = await startPgliteWorker(pgDir);
     // PGlite is a single connection: one client in the pool keeps transactions intact.
-    const pool = new pg.Pool({ host: worker.socketDir, port: 5432, user: "postgres", database: "postgres", max: 1 });
+    // One client that stays: PGlite is one database session, so a client that reconnected
+    // would find the previous one's prepared statements still there.
+    const pool = new pg.Pool({ host: worker.socketDir, port: 5432, user: "postgres", database: "postgres", max: 1, idleTimeoutMillis: 0 });
     pool.on("error", () => {});
     const db = kyselyOver(pool);
     return {

@@ -12,6 +12,7 @@ import type pg from "pg";
 export class PreparingPool implements PostgresPool {
   private readonly seen = new Map<string, number>();
   private readonly names = new Map<string, string>();
+  private readonly clients = new WeakSet<pg.PoolClient>();
 
   constructor(
     readonly pool: pg.Pool,
@@ -37,6 +38,12 @@ export class PreparingPool implements PostgresPool {
 
   async connect(): Promise<PostgresPoolClient> {
     const client = await this.pool.connect();
+    if (!this.clients.has(client)) {
+      // A new client knows of no prepared statements; the session behind it may (PGlite keeps
+      // one session across reconnections), so start it clean.
+      this.clients.add(client);
+      await client.query("DEALLOCATE ALL");
+    }
     const run = async <R>(text: string, values: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> => {
       // Statements without parameters go unprepared: DDL and multi-statement scripts need that.
       const name = values.length > 0 ? this.nameFor(text) : undefined;

@@ -63,6 +63,8 @@ export interface UserTable {
   displayName: string;
   builtin: Generated<boolean>;
   disabled: Generated<boolean>;
+  passwordHash: string | null;
+  passwordChangedAt: Timestamp | null;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -355,6 +357,37 @@ export interface EngagementPartnerBitsTable {
   bits: string;
 }
 
+export interface SessionTable {
+  idHash: string;
+  userId: number;
+  createdAt: Timestamp;
+  lastSeenAt: Timestamp;
+  expiresAt: Timestamp;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface ApiTokenTable {
+  id: Generated<number>;
+  userId: number;
+  name: string;
+  unitId: number;
+  role: "administrator" | "coordinator" | "editor" | "viewer";
+  tokenHash: string;
+  prefix: string;
+  createdAt: Timestamp;
+  expiresAt: Timestamp | null;
+  lastUsedAt: Timestamp | null;
+  revokedAt: Timestamp | null;
+}
+
+export interface LoginFailureTable {
+  id: Generated<number>;
+  username: string;
+  ip: string;
+  at: Timestamp;
+}
+
 export interface DB {
   regions: RegionTable;
   countries: CountryTable;
@@ -390,4 +423,7 @@ export interface DB {
   engagementCountryRollup: EngagementCountryRollupTable;
   engagementCountryBits: EngagementCountryBitsTable;
   engagementPartnerBits: EngagementPartnerBitsTable;
+  sessions: SessionTable;
+  apiTokens: ApiTokenTable;
+  loginFailures: LoginFailureTable;
 }

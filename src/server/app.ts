@@ -1,14 +1,18 @@
 import cookie from "@fastify/cookie";
+import csrf from "@fastify/csrf-protection";
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { defaultSessionPolicy, type SessionPolicy } from "../core/auth/service.ts";
 import type { Actor } from "../core/shared/actor.ts";
 import { AppError } from "../core/shared/errors.ts";
 import { currentDatabase } from "../db/current.ts";
+import { authenticate } from "./auth.ts";
 import { handleError } from "./errors.ts";
+import { authRoutes } from "./routes/auth.ts";
 import { engagementRoutes } from "./routes/engagements.ts";
 import { geographyRoutes } from "./routes/geography.ts";
 import { tagRoutes, topicRoutes } from "./routes/labels.ts";
@@ -25,8 +29,15 @@ declare module "fastify" {
 }
 
 export interface AppOptions {
-  /** Finds the actor of a request. Until sign-in exists, the built-in administrator. */
-  resolveActor: () => Actor | undefined;
+  /**
+   * Tests and benchmarks only: the actor of every request, in place of sign-in. Without
+   * it, requests are authenticated by their session cookie or API token.
+   */
+  resolveActor?: () => Actor | undefined;
+  /** Session lifetimes (idle and absolute). */
+  sessionPolicy?: SessionPolicy;
+  /** Behind a TLS-terminating proxy: trust its X-Forwarded-* headers (so cookies get Secure). */
+  trustProxy?: boolean;
   /** Log level; server faults are logged at "error". Off when absent (tests). */
   logLevel?: "error" | "warn" | "info";
   /** Writes allowed per client address and minute. */
@@ -46,6 +57,7 @@ function originHost(origin: string): string | null {
 /** Builds the Fastify server: security plugins, error mapping, OpenAPI and every route. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    trustProxy: options.trustProxy ?? false,
     logger: options.logLevel ? { level: options.logLevel } : false,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { coerceTypes: false } },
@@ -57,6 +69,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.status(404).send({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url.split("?")[0]}.`, details: {} }),
   );
   app.decorateRequest("actor", undefined);
+  app.decorateRequest("authKind", undefined);
   // Every API route, for the route-coverage tests (bad input now, the security matrix later).
   const routes: Array<{ method: string; url: string }> = [];
   app.decorate("apiRoutes", routes);
@@ -79,6 +92,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   await app.register(cookie);
+  // CSRF for changes made with a session cookie: a secret in an HttpOnly cookie, and a token
+  // derived from it that the client sends back as the x-csrf-token header.
+  await app.register(csrf, {
+    sessionPlugin: "@fastify/cookie",
+    cookieOpts: { path: "/", sameSite: "lax", httpOnly: true },
+    getToken: (request) => {
+      const header = request.headers["x-csrf-token"];
+      return typeof header === "string" ? header : undefined;
+    },
+  });
   // Reads are cheap and cached by nobody; writes are limited per client address.
   await app.register(rateLimit, {
     global: true,
@@ -95,7 +118,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         throw new AppError("FORBIDDEN", "Cross-origin writes are not allowed.");
       }
     }
-    request.actor = options.resolveActor();
+    if (options.resolveActor) {
+      request.actor = options.resolveActor();
+      return;
+    }
+    await authenticate(request, options.sessionPolicy ?? defaultSessionPolicy);
+  });
+  app.addHook("onRequest", (request, reply, done) => {
+    // Browsers send cookies on their own; a change made with one must also carry the token.
+    // Signing in is exempt: it has no session to protect yet (the Origin check still applies).
+    if (mutating.has(request.method) && request.authKind === "session" && request.routeOptions.url !== "/api/auth/login") {
+      return app.csrfProtection(request, reply, done);
+    }
+    done();
   });
   await app.register(swagger, {
     openapi: {
@@ -115,6 +150,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get("/", { schema: { hide: true } }, (_request, reply) => reply.redirect("/api/docs"));
   await app.register(
     async (api) => {
+      await api.register(authRoutes, { sessionPolicy: options.sessionPolicy ?? defaultSessionPolicy });
       await api.register(organisationRoutes);
       await api.register(peopleRoutes);
       await api.register(geographyRoutes);

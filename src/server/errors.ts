@@ -58,6 +58,13 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
   const status = typeof fastifyError.statusCode === "number" ? fastifyError.statusCode : 500;
   if (status === 429) return { status, body: { code: "RATE_LIMITED", message: "Too many requests; try again shortly.", details: {} } };
   if (status === 413) return { status, body: { code: "PAYLOAD_TOO_LARGE", message: "The request body is too large.", details: {} } };
+  if (status === 401) return { status, body: { code: "UNAUTHENTICATED", message: "Sign in first.", details: {} } };
+  if (status === 403) {
+    return {
+      status,
+      body: { code: "FORBIDDEN", message: "Missing or invalid CSRF token: send x-csrf-token with every change.", details: {} },
+    };
+  }
   if (status >= 400 && status < 500) {
     // Fastify's own 4xx messages (bad JSON, wrong content type) are safe to show.
     return { status, body: { code: status === 404 ? "NOT_FOUND" : "BAD_REQUEST", message: fastifyError.message, details: {} } };

@@ -1,6 +1,8 @@
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config.ts";
+import { generatePassword } from "../core/auth/passwords.ts";
+import { ensureAdministratorPassword } from "../core/auth/service.ts";
 import { demoState, seedDemo } from "../core/demo/service.ts";
 import { LocalFileStore, S3FileStore, useFileStore } from "../core/files/storage.ts";
 import { importReference, referenceLoaded } from "../core/reference/service.ts";
@@ -38,9 +40,10 @@ export async function openLiaison(config: Config, log: (line: string) => void = 
 export async function startServer(config: Config, log: (line: string) => void = console.log): Promise<Running> {
   // The embedded database boots in its worker thread while this thread loads and builds
   // the HTTP server: the two together take about as long as the slower one alone.
-  let actor: Actor | undefined;
   const opening = openLiaison(config, log);
-  const building = import("./app.ts").then(({ buildApp }) => buildApp({ resolveActor: () => actor, logLevel: "warn" }));
+  const building = import("./app.ts").then(({ buildApp }) =>
+    buildApp({ logLevel: "warn", sessionPolicy: config.session, trustProxy: config.trustProxy }),
+  );
   const [opened, app] = await Promise.allSettled([opening, building]);
   if (opened.status === "rejected") {
     if (app.status === "fulfilled") await app.value.close();
@@ -52,7 +55,6 @@ export async function startServer(config: Config, log: (line: string) => void = 
     useDatabase(undefined);
     throw app.reason;
   }
-  actor = admin;
   return listen(config, database, admin, app.value, log);
 }
 
@@ -69,6 +71,11 @@ async function listen(
       log("First start: loading the reference registry (countries, regions, Party Facts parties)…");
       const summary = await importReference(admin);
       log(`Loaded ${summary.countriesAdded} countries and territories and ${summary.parties.added} political parties.`);
+    }
+    const password = await ensureAdministratorPassword(config.adminPassword, generatePassword);
+    if (password && !config.adminPassword) {
+      log(`Created the administrator: user "admin", password ${password}  (shown once; change it after signing in)`);
+      log(`已创建管理员：用户名 admin，密码 ${password}（仅显示一次）`);
     }
     if (config.demo && !config.skipReference && (await demoState()) === "never") {
       log("First start: loading the demo data (2012–2022, marked as demo; `liaison demo remove` takes it out)…");

@@ -24,6 +24,7 @@ export const permissions = {
   "engagements.delete": ["administrator", "coordinator", "editor"],
   "programmes.write": ["administrator", "coordinator"],
   "demo.manage": ["administrator"],
+  "account.manage": ["administrator", "coordinator", "editor", "viewer"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof permissions;

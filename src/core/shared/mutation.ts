@@ -24,11 +24,16 @@ function withoutSecrets(value: unknown): string | null {
 
 /** Writes an audit row inside the caller's transaction. */
 export async function writeAudit(trx: Executor, actor: Actor, entry: AuditEntry): Promise<void> {
+  await writeAuditAs(trx, { userId: actor.userId, unitId: actor.unitId }, entry);
+}
+
+/** Writes an audit row for someone who may not be signed in (a failed login names no actor). */
+export async function writeAuditAs(trx: Executor, who: { userId: number | null; unitId: number | null }, entry: AuditEntry): Promise<void> {
   await trx
     .insertInto("auditLog")
     .values({
-      actorId: actor.userId,
-      unitId: actor.unitId,
+      actorId: who.userId,
+      unitId: who.unitId,
       entity: entry.entity,
       entityId: entry.entityId === null ? null : String(entry.entityId),
       action: entry.action,

@@ -162,6 +162,8 @@ export async function updateUser(actor: Actor, userId: number, input: unknown): 
       .returningAll()
       .executeTakeFirstOrThrow();
     if (data.roles) await writeRoles(trx, userId, data.roles);
+    // A disabled user is signed out everywhere at once.
+    if (updated.disabled && !row.disabled) await trx.deleteFrom("sessions").where("userId", "=", userId).execute();
     const after = presentUser(updated, data.roles ?? oldRoles);
     return { result: after, audit: { entity: "user", entityId: userId, action: "update", before, after } };
   });
@@ -169,7 +171,8 @@ export async function updateUser(actor: Actor, userId: number, input: unknown): 
 
 /**
  * Makes sure the central office and the built-in administrator exist, and returns the
- * administrator as an actor. Until sign-in exists, the API and CLI act as this user.
+ * administrator as an actor. The CLI, which runs with access to the data itself, acts as
+ * this user.
  */
 export async function ensureBuiltinAdministrator(): Promise<Actor> {
   return db()

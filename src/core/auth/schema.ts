@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { roles } from "../shared/actor.ts";
+import { id, text } from "../shared/schema.ts";
+
+// Lengths are checked by the password policy, which gives the clearer message.
+const password = z.string().max(1024);
+
+export const loginInput = z.object({ username: z.string().trim().min(1).max(100), password: password.min(1) }).strict();
+export const passwordChangeInput = z.object({ currentPassword: password.min(1), newPassword: password }).strict();
+export const passwordSetInput = z.object({ password }).strict();
+export const apiTokenCreateInput = z
+  .object({
+    name: text(200),
+    unitId: id,
+    role: z.enum(roles),
+    expiresAt: z.iso.datetime({ offset: true }).nullish(),
+  })
+  .strict();
+
+export const sessionOutput = z.object({
+  user: z.object({ id: z.number(), username: z.string(), displayName: z.string() }),
+  roles: z.array(z.object({ unitId: z.number(), role: z.string() })),
+  csrfToken: z.string().describe("Send it as the x-csrf-token header with every change made with this session."),
+  expiresAt: z.string(),
+});
+export type SessionOutput = z.infer<typeof sessionOutput>;
+
+export const apiTokenOutput = z.object({
+  id: z.number(),
+  name: z.string(),
+  unitId: z.number(),
+  role: z.string(),
+  prefix: z.string().describe("The token's first characters, to recognise it."),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export type ApiTokenOutput = z.infer<typeof apiTokenOutput>;
+export const apiTokenCreated = apiTokenOutput.extend({ token: z.string().describe("Shown once: only its hash is kept.") });
