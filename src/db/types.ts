@@ -65,6 +65,7 @@ export interface UserTable {
   disabled: Generated<boolean>;
   passwordHash: string | null;
   passwordChangedAt: Timestamp | null;
+  demo: Generated<boolean>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }

@@ -4,11 +4,12 @@ import { openTestDatabase } from "../../../test/support/database.ts";
 import { actorInFreshUnit, administrator } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
+import { login } from "../auth/service.ts";
 import { countEngagements } from "../engagements/counts.ts";
-import { createEngagement } from "../engagements/service.ts";
+import { createEngagement, listEngagements } from "../engagements/service.ts";
 import { importReference } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
-import { demoState, removeDemo, seedDemo } from "./service.ts";
+import { demoPassword, demoState, demoUsers, removeDemo, seedDemo } from "./service.ts";
 
 let database: Database;
 let admin: Actor;
@@ -94,6 +95,28 @@ describe("the demo", () => {
     ]);
   });
 
+  it("has a demo account for each role, and each sees what its role and unit allow", async () => {
+    const context = { ip: "127.0.0.1", userAgent: null };
+    const signIn = async (username: string) => (await login({ username, password: demoPassword }, context)).actor;
+    const everything = (await listEngagements(admin, { pageSize: 1 })).total;
+    const coordinator = await signIn("demo.coordinator");
+    expect((await listEngagements(coordinator, { pageSize: 1 })).total).toBe(everything);
+    const viewer = await signIn("demo.africa.viewer");
+    const africa = await listEngagements(viewer, { pageSize: 200 });
+    expect(africa.total).toBeGreaterThan(100);
+    expect(africa.total).toBeLessThan(everything / 2);
+    expect(new Set(africa.items.map((i) => i.leadUnit.name.en))).toEqual(new Set(["Africa Bureau"]));
+    await expect(
+      createEngagement(viewer, { type: "talks", direction: "none", titleEn: "x", startDate: "2022-01-01", leadUnitId: viewer.unitId }),
+    ).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    const zhejiang = await signIn("demo.zhejiang.editor");
+    const briefing = await listEngagements(zhejiang, { subtype: "thematic_briefing" });
+    expect(briefing.items.map((i) => i.leadUnit.name.en)).toContain("Central Office");
+    for (const u of demoUsers) expect((await signIn(u.username)).roles).toHaveLength(1);
+  });
+
   it("contacts most partners rarely and a few often", async () => {
     const spread = await sql<{ once: number; often: number; partners: number }>`SELECT count(*) FILTER (WHERE n <= 3)::int AS once,
         count(*) FILTER (WHERE n >= 20)::int AS often, count(*)::int AS partners
@@ -120,10 +143,24 @@ describe("the demo", () => {
     await removeDemo(admin);
     expect(await fingerprint()).toBe("");
     expect(await demoState()).toBe("removed");
-    for (const table of ["programmes", "mechanisms", "units", "people"] as const) {
+    for (const table of ["programmes", "mechanisms", "people"] as const) {
       expect(await db().selectFrom(table).select("id").where("demo", "=", true).execute()).toEqual([]);
     }
+    // Only the units the audit names (the demo accounts signed in there) stay, as history.
+    const units = await db().selectFrom("units").select("id").where("demo", "=", true).execute();
+    const audited = await db().selectFrom("auditLog").select("unitId").distinct().execute();
+    expect(units.length).toBeGreaterThan(0);
+    expect(units.every((u) => audited.some((a) => a.unitId === u.id))).toBe(true);
+    expect(units.length).toBeLessThan(5);
     expect(await db().selectFrom("organisations").select("id").where("source", "=", "demo").execute()).toEqual([]);
+    // Accounts that signed in stay in the audit's history, disabled; none can sign in.
+    const accounts = await db().selectFrom("users").select(["disabled"]).where("demo", "=", true).execute();
+    expect(accounts.every((a) => a.disabled)).toBe(true);
+    await expect(
+      login({ username: "demo.coordinator", password: demoPassword }, { ip: "127.0.0.1", userAgent: null }),
+    ).rejects.toMatchObject({
+      code: "UNAUTHENTICATED",
+    });
     const left = await countEngagements(admin, { by: "none" });
     expect(left.total.engagements).toBe(1);
     await expect(removeDemo(await actorInFreshUnit("editor"))).rejects.toMatchObject({ code: "FORBIDDEN" });

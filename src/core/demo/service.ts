@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
+import { hashPassword } from "../auth/passwords.ts";
 import { type BulkEngagement, insertEngagements } from "../engagements/bulk.ts";
 import { rebuildRollups } from "../engagements/rollup.ts";
 import { buildSearchText } from "../search/text.ts";
@@ -97,6 +98,11 @@ async function removeDemoRows(trx: Trx): Promise<{ engagements: number }> {
   await sql`DELETE FROM people WHERE demo`.execute(trx);
   await sql`DELETE FROM organisation_names WHERE organisation_id IN (SELECT id FROM organisations WHERE source = 'demo')`.execute(trx);
   await sql`DELETE FROM organisations WHERE source = 'demo'`.execute(trx);
+  // Demo accounts go; one that has signed in stays in the audit's history, disabled and without roles.
+  await sql`DELETE FROM user_roles WHERE user_id IN (SELECT id FROM users WHERE demo)`.execute(trx);
+  await sql`DELETE FROM users WHERE demo AND id NOT IN (SELECT actor_id FROM audit_log WHERE actor_id IS NOT NULL)`.execute(trx);
+  await sql`UPDATE users SET disabled = true WHERE demo`.execute(trx);
+  await sql`DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE demo)`.execute(trx);
   await sql`DELETE FROM units WHERE demo AND id NOT IN (SELECT unit_id FROM user_roles) AND id NOT IN (SELECT unit_id FROM audit_log WHERE unit_id IS NOT NULL)`.execute(
     trx,
   );
@@ -176,6 +182,32 @@ const familyNames = [
 ];
 const ranks = ["Politburo member", "Central Committee member", "Secretary-General", "Vice-President", "International secretary", "MP"];
 
+/** The demo accounts' shared password (README: "Demo data"). */
+export const demoPassword = "liaison-demo-2022";
+
+/** One demo account per role, so that a newcomer can sign in as each and see the difference. */
+export const demoUsers = [
+  { username: "demo.coordinator", displayName: "Demo coordinator", unit: "central", role: "coordinator" },
+  { username: "demo.asia.editor", displayName: "Demo editor, Asia Bureau", unit: "asia", role: "editor" },
+  { username: "demo.africa.editor", displayName: "Demo editor, Africa Bureau", unit: "africa", role: "editor" },
+  { username: "demo.africa.viewer", displayName: "Demo viewer, Africa Bureau", unit: "africa", role: "viewer" },
+  { username: "demo.zhejiang.editor", displayName: "Demo editor, Zhejiang Provincial Committee", unit: "zhejiang", role: "editor" },
+] as const;
+
+async function createDemoUsers(trx: Trx, units: Record<(typeof demoUsers)[number]["unit"], number>): Promise<void> {
+  const passwordHash = await hashPassword(demoPassword);
+  for (const u of demoUsers) {
+    const user = await trx
+      .insertInto("users")
+      .values({ username: u.username, displayName: u.displayName, passwordHash, demo: true })
+      .onConflict((oc) => oc.column("username").doUpdateSet({ passwordHash, demo: true, disabled: false }))
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await trx.deleteFrom("userRoles").where("userId", "=", user.id).execute();
+    await trx.insertInto("userRoles").values({ userId: user.id, unitId: units[u.unit], role: u.role }).execute();
+  }
+}
+
 function dateIn(rand: () => number, year: number, fromMonth = 1, toMonth = 12): string {
   const month = fromMonth + Math.floor(rand() * (toMonth - fromMonth + 1));
   const day = 1 + Math.floor(rand() * 28);
@@ -223,6 +255,12 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
   const committees: number[] = [];
   for (const [key, en, zh] of provinces)
     committees.push(await unit("local_committee", `demo-${key}`, `${en} Provincial Committee`, `${zh}省委`, null));
+  await createDemoUsers(trx, {
+    central,
+    asia: unitIds["142"] as number,
+    africa: unitIds["002"] as number,
+    zhejiang: committees[0] as number,
+  });
   // Partners by region, in a shuffled but fixed order, the close partners first: a few are
   // met often, most rarely.
   const byRegion = new Map<string, Partner[]>();

@@ -5,6 +5,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     ALTER TABLE users ADD COLUMN password_hash text;
     ALTER TABLE users ADD COLUMN password_changed_at timestamptz;
+    ALTER TABLE users ADD COLUMN demo boolean NOT NULL DEFAULT false;
     -- The session id the browser holds is never stored: only its SHA-256.
     CREATE TABLE sessions (
       id_hash text PRIMARY KEY,
@@ -43,5 +44,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`DROP TABLE login_failures, api_tokens, sessions;
-    ALTER TABLE users DROP COLUMN password_changed_at; ALTER TABLE users DROP COLUMN password_hash;`.execute(db);
+    ALTER TABLE users DROP COLUMN demo; ALTER TABLE users DROP COLUMN password_changed_at; ALTER TABLE users DROP COLUMN password_hash;`.execute(
+    db,
+  );
 }
