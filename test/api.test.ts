@@ -831,6 +831,39 @@ const badInputs: Array<{
     ],
   },
   { route: "DELETE /api/auth/tokens/:id", cases: [{ url: () => "/api/auth/tokens/424242", status: 404 }] },
+  {
+    route: "POST /api/engagements/:id/submit",
+    cases: [
+      { url: () => "/api/engagements/424242/submit", body: {}, status: 404 },
+      { url: () => `/api/engagements/${engagementId}/submit`, body: {}, status: 409 },
+      { url: () => `/api/engagements/${engagementId}/submit`, body: { note: 5 }, field: "note" },
+    ],
+  },
+  {
+    route: "POST /api/engagements/:id/approve",
+    cases: [
+      { url: () => "/api/engagements/x/approve", body: {}, field: "id" },
+      { url: () => `/api/engagements/${engagementId}/approve`, body: {}, status: 409 },
+    ],
+  },
+  {
+    route: "POST /api/engagements/:id/return",
+    cases: [{ url: () => `/api/engagements/${engagementId}/return`, body: {}, field: "note" }],
+  },
+  {
+    route: "POST /api/engagements/:id/report",
+    cases: [
+      { url: () => `/api/engagements/${engagementId}/report`, body: {}, field: "note" },
+      { url: () => `/api/engagements/${engagementId}/report`, body: { note: "done" }, status: 409 },
+    ],
+  },
+  {
+    route: "GET /api/approvals",
+    cases: [
+      { url: () => "/api/approvals?state=pending", field: "state" },
+      { url: () => "/api/approvals?page=0", field: "page" },
+    ],
+  },
   { route: "GET /api/export", cases: [] },
 ];
 

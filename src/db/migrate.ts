@@ -2,6 +2,7 @@ import { type Kysely, type Migration, Migrator } from "kysely";
 import * as registry from "./migrations/0001_registry.ts";
 import * as engagements from "./migrations/0002_engagements.ts";
 import * as auth from "./migrations/0003_auth.ts";
+import * as approvals from "./migrations/0004_approvals.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   "0001_registry": registry,
   "0002_engagements": engagements,
   "0003_auth": auth,
+  "0004_approvals": approvals,
 };
 
 /** Applies every pending migration; throws with the failing migration's name on error. */

@@ -279,6 +279,7 @@ export interface EngagementTable {
   inReplyToId: number | null;
   thankYouLetterId: number | null;
   details: JsonObject;
+  approval: "draft" | "submitted" | "approved" | "returned" | "reported" | null;
   searchText: Generated<string>;
   demo: Generated<boolean>;
   createdBy: number | null;
@@ -389,6 +390,16 @@ export interface LoginFailureTable {
   at: Timestamp;
 }
 
+export interface EngagementApprovalStepTable {
+  id: Generated<number>;
+  engagementId: number;
+  step: "created" | "submitted" | "approved" | "returned" | "done" | "reported";
+  actorId: number | null;
+  unitId: number | null;
+  at: Timestamp;
+  note: string | null;
+}
+
 export interface DB {
   regions: RegionTable;
   countries: CountryTable;
@@ -424,6 +435,7 @@ export interface DB {
   engagementCountryRollup: EngagementCountryRollupTable;
   engagementCountryBits: EngagementCountryBitsTable;
   engagementPartnerBits: EngagementPartnerBitsTable;
+  engagementApprovalSteps: EngagementApprovalStepTable;
   sessions: SessionTable;
   apiTokens: ApiTokenTable;
   loginFailures: LoginFailureTable;

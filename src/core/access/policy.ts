@@ -23,6 +23,7 @@ export const permissions = {
   "engagements.write": ["administrator", "coordinator", "editor"],
   "engagements.delete": ["administrator", "coordinator", "editor"],
   "programmes.write": ["administrator", "coordinator"],
+  "approvals.decide": ["administrator", "coordinator"],
   "demo.manage": ["administrator"],
   "account.manage": ["administrator", "coordinator", "editor", "viewer"],
 } as const satisfies Record<string, readonly Role[]>;

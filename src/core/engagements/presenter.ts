@@ -21,6 +21,7 @@ export function presentEngagementListItem(row: EngagementRow): EngagementListIte
     place: { country: country(row.countryCode, row.countryNameEn, row.countryNameZh), city: row.city },
     leadUnit: { id: row.unitId, name: { en: row.unitNameEn, zh: row.unitNameZh } },
     participantCount: row.participantCount ?? 0,
+    approval: row.approval,
     demo: row.demo,
   };
 }
@@ -72,6 +73,12 @@ export function presentEngagement(row: EngagementDetailRow): EngagementDetail {
       sizeBytes: a.sizeBytes,
       sha256: a.sha256,
       createdAt: iso(a.createdAt),
+    })),
+    approvalSteps: row.approvalSteps.map((a) => ({
+      step: a.step,
+      at: iso(a.at),
+      by: a.userId === null ? null : { id: a.userId, name: a.displayName ?? "" },
+      note: a.note,
     })),
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),

@@ -178,6 +178,10 @@ export const engagementListItem = z.object({
   place: z.object({ country: countryRef.nullable(), city: z.string().nullable() }),
   leadUnit: ref,
   participantCount: z.number(),
+  approval: z
+    .enum(["draft", "submitted", "approved", "returned", "reported"])
+    .nullable()
+    .describe("For planned visits and hosted events: where they stand in the approval workflow."),
   demo: z.boolean(),
 });
 export type EngagementListItem = z.infer<typeof engagementListItem>;
@@ -215,6 +219,14 @@ export const engagementDetail = engagementListItem.extend({
   topics: z.array(z.object({ id: z.number(), key: z.string(), name: z.object({ en: z.string(), zh: z.string() }) })),
   details: z.record(z.string(), z.unknown()),
   attachments: z.array(attachmentOutput),
+  approvalSteps: z.array(
+    z.object({
+      step: z.string(),
+      at: z.string(),
+      by: z.object({ id: z.number(), name: z.string() }).nullable(),
+      note: z.string().nullable(),
+    }),
+  ),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -267,3 +279,10 @@ export const engagementCounts = z.object({
   source: z.enum(["rollup", "record"]).describe("Answered from the rollups or from the record itself; the numbers are the same."),
 });
 export type EngagementCounts = z.infer<typeof engagementCounts>;
+
+export const approvalNoteInput = z.object({ note: optionalText(5000) }).strict();
+export const approvalReturnInput = z.object({ note: text(5000).describe("Why it goes back.") }).strict();
+export const approvalReportInput = z.object({ note: text(20_000).describe("The report.") }).strict();
+export const approvalQueueQuery = pageQuery.extend({
+  state: z.enum(["draft", "submitted", "approved", "returned", "reported"]).default("submitted"),
+});

@@ -51,7 +51,7 @@ async function loadEngagement(executor: Executor, actor: Actor, engagementId: nu
  * its lead unit's scope may change it: others get FORBIDDEN, and those who cannot see it
  * at all NOT_FOUND.
  */
-async function lockEditable(trx: Trx, actor: Actor, engagementId: number) {
+export async function lockEditable(trx: Trx, actor: Actor, engagementId: number) {
   const row = await trx
     .selectFrom("engagements as e")
     .selectAll("e")
@@ -63,6 +63,25 @@ async function lockEditable(trx: Trx, actor: Actor, engagementId: number) {
   if (!row) throw notFound("engagement", engagementId);
   if (!row.editable) throw new AppError("FORBIDDEN", "Only the lead unit changes an engagement; co-units see it.", { engagementId });
   return row;
+}
+
+/** Planned visits (either way) and events we host go through approval. */
+export function needsApproval(type: string, direction: string): boolean {
+  return type === "visit" || (type === "event" && direction === "hosted");
+}
+
+/** Records one step of the approval workflow: who, for which unit, when. */
+export async function recordStep(
+  trx: Trx,
+  actor: Actor,
+  engagementId: number,
+  step: "created" | "submitted" | "approved" | "returned" | "done" | "reported",
+  note: string | null = null,
+): Promise<void> {
+  await trx
+    .insertInto("engagementApprovalSteps")
+    .values({ engagementId, step, actorId: actor.userId, unitId: actor.unitId, note })
+    .execute();
 }
 
 /** Lists engagements by type, period, unit, programme, partner, country or words of the title. */
@@ -298,10 +317,12 @@ export async function createEngagement(actor: Actor, input: unknown, options: { 
         details: JSON.stringify(details),
         searchText: searchTextOf(data.titleEn, titleZh, city, details),
         demo: options.demo ?? false,
+        approval: needsApproval(data.type, data.direction) && data.status === "planned" ? "draft" : null,
         createdBy: actor.userId,
       })
-      .returning("id")
+      .returning(["id", "approval"])
       .executeTakeFirstOrThrow();
+    if (row.approval) await recordStep(trx, actor, row.id, "created");
     await writeChildren(trx, row.id, data.startDate, data);
     await rollups.apply([row.id]);
     const result = await loadEngagement(trx, actor, row.id);
@@ -327,6 +348,14 @@ export async function updateEngagement(actor: Actor, engagementId: number, input
       thankYouLetterId: data.thankYouLetterId === undefined ? current.thankYouLetterId : data.thankYouLetterId,
     };
     const details = checkTypeRules(merged);
+    if (data.status === "done" && current.status !== "done") {
+      if (current.approval && current.approval !== "approved") {
+        throw new AppError("CONFLICT", "This engagement is not approved yet: it cannot be marked done. / 尚未批准，不能标记为已完成。", {
+          approval: current.approval,
+        });
+      }
+      if (current.approval) await recordStep(trx, actor, id, "done");
+    }
     const startDate = data.startDate ?? current.startDate;
     const endDate = data.endDate === undefined || data.endDate === null ? (data.startDate ? startDate : current.endDate) : data.endDate;
     if (endDate < startDate) throw invalidField("endDate", "Cannot be before startDate.");

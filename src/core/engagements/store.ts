@@ -28,6 +28,7 @@ export function engagementColumns(executor: Executor) {
       "u.nameEn as unitNameEn",
       "u.nameZh as unitNameZh",
       "e.demo",
+      "e.approval",
       eb
         .selectFrom("engagementParticipants as ep")
         .select(sql<number>`count(*)::int`.as("n"))
@@ -211,6 +212,15 @@ export function engagementDetailQuery(executor: Executor, engagementId: number) 
           .orderBy(sql`p.precedence NULLS LAST`)
           .orderBy("p.id"),
       ).as("participants"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("engagementApprovalSteps as st")
+          .leftJoin("users as su", "su.id", "st.actorId")
+          .select(["st.step", "st.at", "st.note", "su.id as userId", "su.displayName"])
+          .whereRef("st.engagementId", "=", "e.id")
+          .orderBy("st.at")
+          .orderBy("st.id"),
+      ).as("approvalSteps"),
       jsonArrayFrom(
         eb
           .selectFrom("engagementTopics as et")

@@ -34,6 +34,7 @@ export const exportedTables = {
   engagementParticipants: ["id"],
   engagementTopics: ["engagement_id", "topic_id"],
   engagementAttachments: ["id"],
+  engagementApprovalSteps: ["id"],
 } as const satisfies Partial<Record<keyof DB, readonly string[]>>;
 
 const pageSize = 5000;

@@ -1,7 +1,18 @@
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import {
+  approvalQueue,
+  approveEngagement,
+  reportEngagement,
+  returnEngagement,
+  submitEngagement,
+} from "../../core/engagements/approvals.ts";
 import { countEngagements } from "../../core/engagements/counts.ts";
 import {
+  approvalNoteInput,
+  approvalQueueQuery,
+  approvalReportInput,
+  approvalReturnInput,
   attachmentOutput,
   engagementCounts,
   engagementCountsQuery,
@@ -129,6 +140,46 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
       await removeAttachment(actorOf(request), request.params.id, request.params.attachmentId);
       return reply.status(204).send(null);
     },
+  );
+  const steps = [
+    {
+      path: "submit",
+      summary: "Submit a planned visit or hosted event for approval (the lead unit)",
+      body: approvalNoteInput,
+      run: submitEngagement,
+    },
+    { path: "approve", summary: "Approve a submitted plan (coordinators)", body: approvalNoteInput, run: approveEngagement },
+    {
+      path: "return",
+      summary: "Return a submitted plan to its unit, saying why (coordinators)",
+      body: approvalReturnInput,
+      run: returnEngagement,
+    },
+    {
+      path: "report",
+      summary: "Report on an approved engagement that is done (the lead unit)",
+      body: approvalReportInput,
+      run: reportEngagement,
+    },
+  ] as const;
+  for (const step of steps) {
+    app.post(
+      `/engagements/:id/${step.path}`,
+      { schema: { tags, summary: step.summary, params: idParam, body: step.body, response: { 200: engagementDetail, ...errorResponses } } },
+      (request) => step.run(actorOf(request), request.params.id, request.body),
+    );
+  }
+  app.get(
+    "/approvals",
+    {
+      schema: {
+        tags,
+        summary: "The coordinator's queue: engagements in one approval state, soonest first",
+        querystring: approvalQueueQuery,
+        response: { 200: engagementPage, ...errorResponses },
+      },
+    },
+    (request) => approvalQueue(actorOf(request), request.query),
   );
   // Uploads are the file's bytes as the body, with its type as Content-Type: no multipart
   // parsing, and the size limit is enforced while the body streams in.

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestDatabase } from "../../../test/support/database.ts";
+import { actorInFreshUnit } from "../../../test/support/factories.ts";
+import type { Database } from "../../db/connection.ts";
+import { db } from "../../db/current.ts";
+import type { Actor } from "../shared/actor.ts";
+import { approvalQueue, approveEngagement, reportEngagement, returnEngagement, submitEngagement } from "./approvals.ts";
+import { createEngagement, getEngagement, updateEngagement } from "./service.ts";
+
+let database: Database;
+let editor: Actor;
+let coordinator: Actor;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  editor = await actorInFreshUnit("editor");
+  coordinator = await actorInFreshUnit("coordinator");
+});
+afterAll(() => database.close());
+
+const plannedVisit = (overrides: Record<string, unknown> = {}) => ({
+  type: "visit",
+  direction: "sent",
+  status: "planned",
+  titleEn: "Delegation to the region",
+  startDate: "2027-03-01",
+  leadUnitId: editor.unitId,
+  ...overrides,
+});
+
+describe("approvals", () => {
+  it("takes a planned visit from draft through submission, return, approval and done to reported", async () => {
+    const visit = await createEngagement(editor, plannedVisit());
+    expect(visit.approval).toBe("draft");
+    await expect(updateEngagement(editor, visit.id, { status: "done" })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(reportEngagement(editor, visit.id, { note: "x" })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(approveEngagement(coordinator, visit.id)).rejects.toMatchObject({ code: "CONFLICT" });
+
+    expect((await submitEngagement(editor, visit.id, { note: "Please approve" })).approval).toBe("submitted");
+    await expect(approveEngagement(editor, visit.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const queue = await approvalQueue(coordinator);
+    expect(queue.items.map((i) => i.id)).toContain(visit.id);
+    await expect(approvalQueue(editor)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(returnEngagement(coordinator, visit.id, {})).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    expect((await returnEngagement(coordinator, visit.id, { note: "Add the itinerary" })).approval).toBe("returned");
+    await expect(updateEngagement(editor, visit.id, { status: "done" })).rejects.toMatchObject({ code: "CONFLICT" });
+    await submitEngagement(editor, visit.id);
+    expect((await approveEngagement(coordinator, visit.id)).approval).toBe("approved");
+    await expect(reportEngagement(editor, visit.id, { note: "Report" })).rejects.toMatchObject({ code: "CONFLICT" });
+    expect((await updateEngagement(editor, visit.id, { status: "done" })).status).toBe("done");
+    const reported = await reportEngagement(editor, visit.id, { note: "Three meetings; an exchange programme agreed." });
+    expect(reported.approval).toBe("reported");
+    expect(reported.approvalSteps.map((s) => [s.step, s.by?.id])).toEqual([
+      ["created", editor.userId],
+      ["submitted", editor.userId],
+      ["returned", coordinator.userId],
+      ["submitted", editor.userId],
+      ["approved", coordinator.userId],
+      ["done", editor.userId],
+      ["reported", editor.userId],
+    ]);
+    expect(reported.approvalSteps[2]?.note).toBe("Add the itinerary");
+    const audit = await db()
+      .selectFrom("auditLog")
+      .select("action")
+      .where("entity", "=", "engagement")
+      .where("entityId", "=", String(visit.id))
+      .orderBy("id")
+      .execute();
+    // One audit row per committed step; the refused ones left none.
+    expect(audit.map((a) => a.action)).toEqual(["create", "submitted", "returned", "submitted", "approved", "update", "reported"]);
+  });
+
+  it("leaves out what needs no approval: records of past work, talks, events attended", async () => {
+    const past = await createEngagement(editor, plannedVisit({ status: "done", startDate: "2019-03-01" }));
+    expect(past.approval).toBeNull();
+    await expect(submitEngagement(editor, past.id)).rejects.toMatchObject({ code: "CONFLICT" });
+    const talks = await createEngagement(editor, plannedVisit({ type: "talks", direction: "none" }));
+    expect(talks.approval).toBeNull();
+    expect((await updateEngagement(editor, talks.id, { status: "done" })).status).toBe("done");
+    const attended = await createEngagement(editor, plannedVisit({ type: "event", direction: "attended", subtype: "forum" }));
+    expect(attended.approval).toBeNull();
+    const hosted = await createEngagement(editor, plannedVisit({ type: "event", direction: "hosted", subtype: "seminar" }));
+    expect(hosted.approval).toBe("draft");
+  });
+
+  it("lets only the lead unit submit and report, and shows others nothing", async () => {
+    const visit = await createEngagement(editor, plannedVisit());
+    const stranger = await actorInFreshUnit("editor");
+    await expect(submitEngagement(stranger, visit.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const viewer = await actorInFreshUnit("viewer");
+    await expect(submitEngagement(viewer, visit.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect((await getEngagement(editor, visit.id)).approval).toBe("draft");
+  });
+});
