@@ -864,6 +864,13 @@ const badInputs: Array<{
       { url: () => "/api/approvals?page=0", field: "page" },
     ],
   },
+  {
+    route: "GET /api/alerts",
+    cases: [
+      { url: () => "/api/alerts?windowDays=0", field: "windowDays" },
+      { url: () => "/api/alerts?windowDays=soon", field: "windowDays" },
+    ],
+  },
   { route: "GET /api/export", cases: [] },
 ];
 

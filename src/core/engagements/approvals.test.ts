@@ -4,6 +4,7 @@ import { actorInFreshUnit } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import type { Actor } from "../shared/actor.ts";
+import { listCoordinationAlerts } from "./alerts.ts";
 import { approvalQueue, approveEngagement, reportEngagement, returnEngagement, submitEngagement } from "./approvals.ts";
 import { createEngagement, getEngagement, updateEngagement } from "./service.ts";
 
@@ -91,5 +92,45 @@ describe("approvals", () => {
     const viewer = await actorInFreshUnit("viewer");
     await expect(submitEngagement(viewer, visit.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect((await getEngagement(editor, visit.id)).approval).toBe("draft");
+  });
+
+  it("alerts both units when they engage one partner close together, showing each only what it may open", async () => {
+    const partner = (
+      await db()
+        .insertInto("organisations")
+        .values({ kind: "political_party", nameEn: "Shared partner" })
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    ).id;
+    const other = await actorInFreshUnit("editor");
+    const planned = await createEngagement(
+      editor,
+      plannedVisit({ startDate: "2028-03-01", participants: [{ organisationId: partner, role: "host" }] }),
+    );
+    const theirs = await createEngagement(other, {
+      type: "talks",
+      direction: "received",
+      subtype: "in_person",
+      titleEn: "Talks",
+      startDate: "2028-01-15",
+      leadUnitId: other.unitId,
+      participants: [{ organisationId: partner, role: "guest" }],
+    });
+    const mine = (await listCoordinationAlerts(editor)).filter((a) => a.partner.id === partner);
+    expect(mine).toEqual([
+      expect.objectContaining({
+        planned: expect.objectContaining({ id: planned.id }),
+        other: expect.objectContaining({ id: null, unit: expect.objectContaining({ id: other.unitId }) }),
+      }),
+    ]);
+    const yours = (await listCoordinationAlerts(other)).filter((a) => a.partner.id === partner);
+    expect(yours).toEqual([
+      expect.objectContaining({ planned: expect.objectContaining({ id: null }), other: expect.objectContaining({ id: theirs.id }) }),
+    ]);
+    expect((await listCoordinationAlerts(await actorInFreshUnit("editor"))).filter((a) => a.partner.id === partner)).toEqual([]);
+    expect((await listCoordinationAlerts(editor, { windowDays: 30 })).filter((a) => a.partner.id === partner)).toEqual([]);
+    await updateEngagement(other, theirs.id, { status: "cancelled" });
+    expect((await listCoordinationAlerts(editor)).filter((a) => a.partner.id === partner)).toEqual([]);
+    await expect(listCoordinationAlerts(editor, { windowDays: 0 })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
   });
 });

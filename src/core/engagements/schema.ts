@@ -286,3 +286,25 @@ export const approvalReportInput = z.object({ note: text(20_000).describe("The r
 export const approvalQueueQuery = pageQuery.extend({
   state: z.enum(["draft", "submitted", "approved", "returned", "reported"]).default("submitted"),
 });
+
+export const alertsQuery = z.object({
+  windowDays: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(730)
+    .default(90)
+    .describe("How close in time two units' engagements with one partner must be."),
+});
+const unitRef = z.object({ id: z.number(), name: z.object({ en: z.string(), zh: z.string() }) });
+export const coordinationAlert = z.object({
+  partner: z.object({ id: z.number(), name: z.object({ en: z.string(), zh: z.string().nullable() }) }),
+  planned: z.object({ id: z.number().nullable(), startDate: z.string(), unit: unitRef }),
+  other: z.object({
+    id: z.number().nullable().describe("Only when you may open it."),
+    startDate: z.string(),
+    status: z.string(),
+    unit: unitRef,
+  }),
+});
+export type CoordinationAlert = z.infer<typeof coordinationAlert>;

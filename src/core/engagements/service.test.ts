@@ -4,6 +4,7 @@ import { actorInFreshUnit, administrator } from "../../../test/support/factories
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { fileStore } from "../files/storage.ts";
+import { getOrganisation } from "../organisations/service.ts";
 import { importGeography } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import {
@@ -299,6 +300,12 @@ describe("engagements", () => {
       addAttachment(coEditor, mine.id, { fileName: "f.txt", contentType: "text/plain", data: Buffer.from("notes") }),
     ).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(deleteEngagement(editor, mine.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // "Who engaged this partner last" shows only what the reader may see.
+    const seenByOther = await getOrganisation(other, org.lao as number);
+    expect(seenByOther.lastEngagement).toMatchObject({ id: mine.id, leadUnit: { id: other.unitId } });
+    const seenByEditor = await getOrganisation(editor, org.lao as number);
+    expect(seenByEditor.lastEngagement?.leadUnit.id).toBe(editor.unitId);
+    expect((await getOrganisation(await actorInFreshUnit("viewer"), org.lao as number)).lastEngagement).toBeNull();
   });
 });
 

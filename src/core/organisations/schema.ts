@@ -90,6 +90,17 @@ export const organisationListItem = z.object({
 export const organisationPage = pageOf(organisationListItem);
 
 export const organisationDetail = organisationListItem.extend({
+  lastEngagement: z
+    .object({
+      id: z.number(),
+      type: z.string(),
+      title: z.object({ en: z.string(), zh: z.string().nullable() }),
+      startDate: z.string(),
+      leadUnit: z.object({ id: z.number(), name: z.object({ en: z.string(), zh: z.string() }) }),
+    })
+    .nullable()
+    .optional()
+    .describe("Who engaged this partner last, and when: the latest done engagement you may see (on reads)."),
   dissolvedYear: z.number().nullable(),
   website: z.string().nullable(),
   description: z.string().nullable(),

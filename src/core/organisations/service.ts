@@ -3,6 +3,7 @@ import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
 import { assertCountryExists } from "../countries/store.ts";
 import { withPartnerChange } from "../engagements/rollup.ts";
+import { engagementVisible } from "../engagements/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
@@ -114,7 +115,41 @@ async function loadOrganisation(executor: Executor, organisationId: number): Pro
 /** One organisation with its names, statuses, tags, relationship, relations and people. */
 export async function getOrganisation(actor: Actor, organisationId: number): Promise<OrganisationDetail> {
   authorize(actor, "registry.read");
-  return loadOrganisation(db(), parseInput(idSchema, organisationId));
+  const id = parseInput(idSchema, organisationId);
+  const detail = await loadOrganisation(db(), id);
+  const last = await db()
+    .selectFrom("engagementParticipants as p")
+    .innerJoin("engagements as e", "e.id", "p.engagementId")
+    .innerJoin("units as u", "u.id", "e.leadUnitId")
+    .select([
+      "e.id",
+      "e.type",
+      "e.titleEn",
+      "e.titleZh",
+      "e.startDate",
+      "u.id as unitId",
+      "u.nameEn as unitNameEn",
+      "u.nameZh as unitNameZh",
+    ])
+    .where("p.organisationId", "=", id)
+    .where("e.status", "=", "done")
+    .where(engagementVisible(actor))
+    .orderBy("p.startDate", "desc")
+    .orderBy("p.engagementId", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return {
+    ...detail,
+    lastEngagement: last
+      ? {
+          id: last.id,
+          type: last.type,
+          title: { en: last.titleEn, zh: last.titleZh },
+          startDate: last.startDate,
+          leadUnit: { id: last.unitId, name: { en: last.unitNameEn, zh: last.unitNameZh } },
+        }
+      : null,
+  };
 }
 
 async function assertExternalIdsFree(

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { listCoordinationAlerts } from "../../core/engagements/alerts.ts";
 import {
   approvalQueue,
   approveEngagement,
@@ -9,11 +10,13 @@ import {
 } from "../../core/engagements/approvals.ts";
 import { countEngagements } from "../../core/engagements/counts.ts";
 import {
+  alertsQuery,
   approvalNoteInput,
   approvalQueueQuery,
   approvalReportInput,
   approvalReturnInput,
   attachmentOutput,
+  coordinationAlert,
   engagementCounts,
   engagementCountsQuery,
   engagementCreateInput,
@@ -169,6 +172,18 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
       (request) => step.run(actorOf(request), request.params.id, request.body),
     );
   }
+  app.get(
+    "/alerts",
+    {
+      schema: {
+        tags,
+        summary: "Coordination alerts: another unit engaged, or plans to engage, a partner you plan to meet (or the reverse)",
+        querystring: alertsQuery,
+        response: { 200: z.array(coordinationAlert), ...errorResponses },
+      },
+    },
+    (request) => listCoordinationAlerts(actorOf(request), request.query),
+  );
   app.get(
     "/approvals",
     {
