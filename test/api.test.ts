@@ -871,6 +871,15 @@ const badInputs: Array<{
       { url: () => "/api/alerts?windowDays=soon", field: "windowDays" },
     ],
   },
+  {
+    route: "GET /api/notifications",
+    cases: [
+      { url: () => "/api/notifications?unread=maybe", field: "unread" },
+      { url: () => "/api/notifications?pageSize=0", field: "pageSize" },
+    ],
+  },
+  { route: "POST /api/notifications/:id/read", cases: [{ url: () => "/api/notifications/424242/read", status: 404 }] },
+  { route: "POST /api/notifications/read", cases: [] },
   { route: "GET /api/export", cases: [] },
 ];
 

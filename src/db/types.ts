@@ -400,6 +400,17 @@ export interface EngagementApprovalStepTable {
   note: string | null;
 }
 
+export interface NotificationTable {
+  id: Generated<number>;
+  userId: number;
+  kind: "approval_submitted" | "approval_approved" | "approval_returned" | "coordination_alert";
+  engagementId: number | null;
+  messageEn: string;
+  messageZh: string;
+  createdAt: Timestamp;
+  readAt: Timestamp | null;
+}
+
 export interface DB {
   regions: RegionTable;
   countries: CountryTable;
@@ -436,6 +447,7 @@ export interface DB {
   engagementCountryBits: EngagementCountryBitsTable;
   engagementPartnerBits: EngagementPartnerBitsTable;
   engagementApprovalSteps: EngagementApprovalStepTable;
+  notifications: NotificationTable;
   sessions: SessionTable;
   apiTokens: ApiTokenTable;
   loginFailures: LoginFailureTable;

@@ -3,6 +3,7 @@ import { openTestDatabase } from "../../../test/support/database.ts";
 import { actorInFreshUnit } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
+import { listNotifications, markNotificationsRead } from "../notifications/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { listCoordinationAlerts } from "./alerts.ts";
 import { approvalQueue, approveEngagement, reportEngagement, returnEngagement, submitEngagement } from "./approvals.ts";
@@ -68,6 +69,27 @@ describe("approvals", () => {
       .where("entityId", "=", String(visit.id))
       .orderBy("id")
       .execute();
+    // The coordinator heard of both submissions, the unit's editor of the return and the approval.
+    const coordinatorNews = await listNotifications(coordinator);
+    expect(coordinatorNews.items.filter((n) => n.engagementId === visit.id).map((n) => n.kind)).toEqual([
+      "approval_submitted",
+      "approval_submitted",
+    ]);
+    const colleague = await actorInFreshUnit("editor");
+    await db().insertInto("userRoles").values({ userId: colleague.userId, unitId: editor.unitId, role: "editor" }).execute();
+    expect((await listNotifications(colleague)).items).toEqual([]);
+    const editorNews = await listNotifications(editor);
+    expect(editorNews.items.filter((n) => n.engagementId === visit.id).map((n) => n.kind)).toEqual([
+      "approval_approved",
+      "approval_returned",
+    ]);
+    expect(editorNews.items.find((n) => n.kind === "approval_returned")?.message.zh).toContain("Add the itinerary");
+    expect(editorNews.unread).toBeGreaterThanOrEqual(2);
+    await markNotificationsRead(editor, editorNews.items[0]?.id);
+    expect((await listNotifications(editor)).unread).toBe(editorNews.unread - 1);
+    await markNotificationsRead(editor);
+    expect((await listNotifications(editor)).unread).toBe(0);
+    await expect(markNotificationsRead(coordinator, editorNews.items[0]?.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
     // One audit row per committed step; the refused ones left none.
     expect(audit.map((a) => a.action)).toEqual(["create", "submitted", "returned", "submitted", "approved", "update", "reported"]);
   });
@@ -129,6 +151,13 @@ describe("approvals", () => {
     ]);
     expect((await listCoordinationAlerts(await actorInFreshUnit("editor"))).filter((a) => a.partner.id === partner)).toEqual([]);
     expect((await listCoordinationAlerts(editor, { windowDays: 30 })).filter((a) => a.partner.id === partner)).toEqual([]);
+    // A second plan by the first unit tells the other unit at once.
+    const second = await createEngagement(
+      editor,
+      plannedVisit({ startDate: "2028-02-01", participants: [{ organisationId: partner, role: "host" }] }),
+    );
+    const told = await listNotifications(other);
+    expect(told.items.map((n) => [n.kind, n.engagementId])).toContainEqual(["coordination_alert", second.id]);
     await updateEngagement(other, theirs.id, { status: "cancelled" });
     expect((await listCoordinationAlerts(editor)).filter((a) => a.partner.id === partner)).toEqual([]);
     await expect(listCoordinationAlerts(editor, { windowDays: 0 })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });

@@ -1,5 +1,6 @@
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
+import { notifyUsers } from "../notifications/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError } from "../shared/errors.ts";
 import { mutate } from "../shared/mutation.ts";
@@ -57,6 +58,34 @@ async function transition(
     if (move.needsDone && row.status !== "done") throw new AppError("CONFLICT", "Mark the engagement done before reporting on it.");
     await trx.updateTable("engagements").set({ approval: move.to, updatedAt: new Date() }).where("id", "=", id).execute();
     await recordStep(trx, actor, id, move.step, move.note);
+    const title = { en: row.titleEn, zh: row.titleZh ?? row.titleEn };
+    if (move.step === "submitted") {
+      await notifyUsers(
+        trx,
+        actor,
+        { roles: ["coordinator", "administrator"], unitIds: null },
+        {
+          kind: "approval_submitted",
+          engagementId: id,
+          en: `Submitted for approval: ${title.en}`,
+          zh: `待审批：${title.zh}`,
+        },
+      );
+    }
+    if (move.step === "approved" || move.step === "returned") {
+      const approved = move.step === "approved";
+      await notifyUsers(
+        trx,
+        actor,
+        { roles: ["editor", "coordinator", "administrator"], unitIds: [row.leadUnitId] },
+        {
+          kind: approved ? "approval_approved" : "approval_returned",
+          engagementId: id,
+          en: `${approved ? "Approved" : "Returned"}: ${title.en}${move.note ? ` — ${move.note}` : ""}`,
+          zh: `${approved ? "已批准" : "已退回"}：${title.zh}${move.note ? `——${move.note}` : ""}`,
+        },
+      );
+    }
     const detail = await engagementDetailQuery(trx, id).executeTakeFirstOrThrow();
     const result = presentEngagement(detail);
     return {

@@ -11,6 +11,7 @@ import { updatePerson } from "../people/service.ts";
 import { createProgramme } from "../programmes/service.ts";
 import { importGeography } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
+import { approveEngagement, submitEngagement } from "./approvals.ts";
 import { countEngagements } from "./counts.ts";
 import { rebuildRollups } from "./rollup.ts";
 import { createEngagement, deleteEngagement, updateEngagement } from "./service.ts";
@@ -271,6 +272,9 @@ describe("the counts query", () => {
     };
     // Change dates across years, participants, status, unit and programme; delete one.
     await updateEngagement(admin, ids[1] as number, { startDate: "2020-12-30", participants: [{ organisationId: org.E, role: "sender" }] });
+    // The planned visit is approved before it can be done.
+    await submitEngagement(admin, ids[6] as number);
+    await approveEngagement(admin, ids[6] as number);
     await updateEngagement(admin, ids[6] as number, { status: "done" });
     await updateEngagement(admin, ids[5] as number, { leadUnitId: u2, subtype: "seminar" });
     await updateEngagement(admin, ids[0] as number, { programmeId: null });

@@ -6,6 +6,7 @@ import { seesAllUnits, unitInScope } from "../access/scope.ts";
 import { assertCountryExists } from "../countries/store.ts";
 import { checkAttachment } from "../files/checks.ts";
 import { fileStore } from "../files/storage.ts";
+import { notifyUsers } from "../notifications/service.ts";
 import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, type FieldIssue, invalidField, notFound } from "../shared/errors.ts";
@@ -82,6 +83,34 @@ export async function recordStep(
     .insertInto("engagementApprovalSteps")
     .values({ engagementId, step, actorId: actor.userId, unitId: actor.unitId, note })
     .execute();
+}
+
+/** How close in time two units' engagements with one partner raise a coordination alert. */
+export const coordinationWindowDays = 90;
+
+/**
+ * When a planned engagement meets a partner that another unit engaged, or plans to, within
+ * the window, tells both units' editors and coordinators (the details are at GET /api/alerts).
+ */
+async function alertOtherUnits(trx: Trx, actor: Actor, engagementId: number, leadUnitId: number, startDate: string): Promise<void> {
+  const others = await sql<{ unitId: number }>`SELECT DISTINCT b.lead_unit_id AS unit_id
+    FROM engagement_participants pa
+    JOIN engagement_participants pb ON pb.organisation_id = pa.organisation_id AND pb.engagement_id <> pa.engagement_id
+      AND pb.start_date BETWEEN ${startDate}::date - ${coordinationWindowDays}::int AND ${startDate}::date + ${coordinationWindowDays}::int
+    JOIN engagements b ON b.id = pb.engagement_id AND b.status <> 'cancelled' AND b.lead_unit_id <> ${leadUnitId}
+    WHERE pa.engagement_id = ${engagementId} AND pa.organisation_id IS NOT NULL`.execute(trx);
+  if (others.rows.length === 0) return;
+  await notifyUsers(
+    trx,
+    actor,
+    { roles: ["editor", "coordinator"], unitIds: [leadUnitId, ...others.rows.map((r) => r.unitId)] },
+    {
+      kind: "coordination_alert",
+      engagementId,
+      en: `Another unit engages the same partner within ${coordinationWindowDays} days: see the coordination alerts.`,
+      zh: `其他单位在 ${coordinationWindowDays} 天内与同一伙伴有交往，请查看协调提示。`,
+    },
+  );
 }
 
 /** Lists engagements by type, period, unit, programme, partner, country or words of the title. */
@@ -324,6 +353,7 @@ export async function createEngagement(actor: Actor, input: unknown, options: { 
       .executeTakeFirstOrThrow();
     if (row.approval) await recordStep(trx, actor, row.id, "created");
     await writeChildren(trx, row.id, data.startDate, data);
+    if (data.status === "planned") await alertOtherUnits(trx, actor, row.id, data.leadUnitId, data.startDate);
     await rollups.apply([row.id]);
     const result = await loadEngagement(trx, actor, row.id);
     return { result, audit: { entity: "engagement", entityId: row.id, action: "create", after: result } };

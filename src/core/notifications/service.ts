@@ -1,0 +1,105 @@
+import { sql } from "kysely";
+import { z } from "zod";
+import { db } from "../../db/current.ts";
+import type { NotificationTable } from "../../db/types.ts";
+import { authorize } from "../access/policy.ts";
+import type { Actor } from "../shared/actor.ts";
+import { notFound } from "../shared/errors.ts";
+import { type Executor, mutate } from "../shared/mutation.ts";
+import { id as idSchema, pageQuery, parseInput } from "../shared/schema.ts";
+
+export const notificationListQuery = pageQuery.extend({ unread: z.enum(["true", "false"]).optional() });
+export const notificationOutput = z.object({
+  id: z.number(),
+  kind: z.string(),
+  engagementId: z.number().nullable(),
+  message: z.object({ en: z.string(), zh: z.string() }),
+  createdAt: z.string(),
+  read: z.boolean(),
+});
+export const notificationPage = z.object({
+  items: z.array(notificationOutput),
+  unread: z.number().describe("For the badge."),
+  page: z.number(),
+  pageSize: z.number(),
+});
+export type NotificationPage = z.infer<typeof notificationPage>;
+
+type Kind = NotificationTable["kind"];
+
+/**
+ * Notifies, in the caller's transaction, the users who hold one of `roles` in one of
+ * `unitIds` (or anywhere, for null), except the actor who caused it.
+ */
+export async function notifyUsers(
+  executor: Executor,
+  actor: Actor,
+  recipients: { roles: string[]; unitIds: number[] | null },
+  message: { kind: Kind; engagementId: number | null; en: string; zh: string },
+): Promise<void> {
+  const units = recipients.unitIds === null ? sql`true` : sql`r.unit_id = ANY(${recipients.unitIds}::int[])`;
+  await sql`INSERT INTO notifications (user_id, kind, engagement_id, message_en, message_zh)
+    SELECT DISTINCT u.id, ${message.kind}, ${message.engagementId}::int, ${message.en}, ${message.zh}
+    FROM users u JOIN user_roles r ON r.user_id = u.id
+    WHERE NOT u.disabled AND u.id <> ${actor.userId} AND r.role = ANY(${recipients.roles}::text[]) AND ${units}`.execute(executor);
+}
+
+/** The caller's notifications, newest first, with the unread count for the badge. */
+export async function listNotifications(actor: Actor, input: unknown = {}): Promise<NotificationPage> {
+  authorize(actor, "account.manage");
+  const query = parseInput(notificationListQuery, input);
+  let rows = db().selectFrom("notifications").selectAll().where("userId", "=", actor.userId);
+  if (query.unread === "true") rows = rows.where("readAt", "is", null);
+  if (query.unread === "false") rows = rows.where("readAt", "is not", null);
+  const items = await rows
+    .orderBy("createdAt", "desc")
+    .orderBy("id", "desc")
+    .limit(query.pageSize)
+    .offset((query.page - 1) * query.pageSize)
+    .execute();
+  const unread = await db()
+    .selectFrom("notifications")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("userId", "=", actor.userId)
+    .where("readAt", "is", null)
+    .executeTakeFirstOrThrow();
+  return {
+    items: items.map((n) => ({
+      id: n.id,
+      kind: n.kind,
+      engagementId: n.engagementId,
+      message: { en: n.messageEn, zh: n.messageZh },
+      createdAt: new Date(n.createdAt).toISOString(),
+      read: n.readAt !== null,
+    })),
+    unread: Number(unread.n),
+    page: query.page,
+    pageSize: query.pageSize,
+  };
+}
+
+/** Marks one of the caller's notifications read, or all of them when no id is given. */
+export async function markNotificationsRead(actor: Actor, notificationId?: number): Promise<{ marked: number }> {
+  authorize(actor, "account.manage");
+  const id = notificationId === undefined ? undefined : parseInput(idSchema, notificationId);
+  return mutate(actor, async (trx) => {
+    let update = trx
+      .updateTable("notifications")
+      .set({ readAt: new Date() })
+      .where("userId", "=", actor.userId)
+      .where("readAt", "is", null);
+    if (id !== undefined) {
+      const own = await trx
+        .selectFrom("notifications")
+        .select("id")
+        .where("id", "=", id)
+        .where("userId", "=", actor.userId)
+        .executeTakeFirst();
+      if (!own) throw notFound("notification", id);
+      update = update.where("id", "=", id);
+    }
+    const result = await update.executeTakeFirst();
+    const marked = Number(result.numUpdatedRows);
+    return { result: { marked }, audit: { entity: "notification", entityId: id ?? null, action: "read", after: { marked } } };
+  });
+}
