@@ -673,6 +673,10 @@ const badInputs: Array<{
       { url: () => `/api/engagements/${engagementId}`, body: { endDate: "2000-01-01" }, field: "endDate" },
       { url: () => `/api/engagements/${engagementId}`, body: () => ({ inReplyToId: engagementId }), field: "inReplyToId" },
       { url: () => "/api/engagements/424242", body: { titleEn: "x" }, status: 404 },
+      // Mass assignment: what the server sets is refused from the client.
+      { url: () => `/api/engagements/${engagementId}`, body: { approval: "approved" }, field: "(root)" },
+      { url: () => `/api/engagements/${engagementId}`, body: { createdBy: 1, demo: true }, field: "(root)" },
+      { url: () => `/api/engagements/${engagementId}`, body: { type: "visit" }, field: "(root)" },
     ],
   },
   { route: "DELETE /api/engagements/:id", cases: [{ url: () => "/api/engagements/424242", status: 404 }] },

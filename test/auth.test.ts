@@ -207,6 +207,16 @@ describe("API tokens", () => {
     expect((await integration.call("GET", "/api/organisations")).statusCode).toBe(200);
     // A viewer token cannot write, and needs no CSRF token because it is not a cookie.
     expect((await integration.call("POST", "/api/tags", { key: unique("t"), nameEn: "T", nameZh: "标签" })).statusCode).toBe(403);
+    const denied = await db()
+      .selectFrom("auditLog")
+      .selectAll()
+      .where("entity", "=", "permission")
+      .where("actorId", "=", editor.userId)
+      .execute();
+    expect(denied.map((d) => [d.action, (d.after as { route: string }).route])).toEqual([
+      ["denied", "/api/auth/tokens"],
+      ["denied", "/api/tags"],
+    ]);
     expect((await browser.call("DELETE", `/api/auth/tokens/${id}`)).statusCode).toBe(204);
     expect((await integration.call("GET", "/api/organisations")).statusCode).toBe(401);
     expect((await new Browser({ authorization: "Bearer lia_nonsense" }).call("GET", "/api/organisations")).statusCode).toBe(401);

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { AppError, type ErrorCode, errorCodes, type FieldIssue } from "../core/shared/errors.ts";
+import { writeAuditAs } from "../core/shared/mutation.ts";
+import { db } from "../db/current.ts";
 
 /** The error body of every failed request. */
 export interface ErrorBody {
@@ -76,8 +78,25 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
 }
 
 /** Fastify error handler: logs server faults, never shows a stack trace or SQL. */
-export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export async function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const { status, body } = toErrorResponse(error);
   if (status >= 500) request.log.error({ err: error }, "request failed");
+  // A permission denied to a signed-in user is audited, like sign-in failures.
+  if (status === 403 && request.actor) {
+    try {
+      await writeAuditAs(
+        db(),
+        { userId: request.actor.userId, unitId: request.actor.unitId },
+        {
+          entity: "permission",
+          entityId: null,
+          action: "denied",
+          after: { method: request.method, route: request.routeOptions.url ?? request.url.split("?")[0], reason: body.message },
+        },
+      );
+    } catch (auditError) {
+      request.log.error({ err: auditError }, "could not audit a permission denial");
+    }
+  }
   return reply.status(status).send(body);
 }
