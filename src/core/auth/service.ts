@@ -152,6 +152,16 @@ export async function logout(actor: Actor, token: string): Promise<void> {
   });
 }
 
+/** Stores a new password hash and ends every session of the user. */
+async function replacePassword(trx: Executor, userId: number, passwordHash: string): Promise<void> {
+  await trx
+    .updateTable("users")
+    .set({ passwordHash, passwordChangedAt: new Date(), updatedAt: new Date() })
+    .where("id", "=", userId)
+    .execute();
+  await trx.deleteFrom("sessions").where("userId", "=", userId).execute();
+}
+
 function checkPolicy(password: string, username: string, path: string): void {
   const issues = passwordIssues(password, username, path);
   if (issues.length > 0) throw new AppError("VALIDATION_FAILED", issues[0]?.message ?? "Invalid password.", { fields: issues });
@@ -175,12 +185,7 @@ export async function changePassword(
   checkPolicy(data.newPassword, user.username, "newPassword");
   const passwordHash = await hashPassword(data.newPassword);
   return mutate(actor, async (trx) => {
-    await trx
-      .updateTable("users")
-      .set({ passwordHash, passwordChangedAt: new Date(), updatedAt: new Date() })
-      .where("id", "=", user.id)
-      .execute();
-    await trx.deleteFrom("sessions").where("userId", "=", user.id).execute();
+    await replacePassword(trx, user.id, passwordHash);
     const session = await newSession(trx, user.id, context, policy);
     return { result: session, audit: { entity: "user", entityId: user.id, action: "password_change" } };
   });
@@ -196,12 +201,7 @@ export async function setUserPassword(actor: Actor, userId: number, input: unkno
   checkPolicy(data.password, user.username, "password");
   const passwordHash = await hashPassword(data.password);
   await mutate(actor, async (trx) => {
-    await trx
-      .updateTable("users")
-      .set({ passwordHash, passwordChangedAt: new Date(), updatedAt: new Date() })
-      .where("id", "=", user.id)
-      .execute();
-    await trx.deleteFrom("sessions").where("userId", "=", user.id).execute();
+    await replacePassword(trx, user.id, passwordHash);
     return { result: undefined, audit: { entity: "user", entityId: user.id, action: "password_set" } };
   });
 }

@@ -20,6 +20,7 @@ import {
   type SessionPolicy,
   setUserPassword,
 } from "../../core/auth/service.ts";
+import type { Actor } from "../../core/shared/actor.ts";
 import { AppError } from "../../core/shared/errors.ts";
 import { idParam } from "../../core/shared/schema.ts";
 import { actorOf } from "../actor.ts";
@@ -27,6 +28,16 @@ import { clearSessionCookie, requestContext, sessionCookie, setSessionCookie } f
 import { errorResponses, errorSchema, noContent } from "./shared.ts";
 
 const tags = ["Sign-in"];
+
+/** What the client learns of its session: who, with which roles, the CSRF token, until when. */
+function sessionBody(session: { actor: Actor; displayName: string; expiresAt: Date }, csrfToken: string) {
+  return {
+    user: { id: session.actor.userId, username: session.actor.username, displayName: session.displayName },
+    roles: session.actor.roles.map((r) => ({ unitId: r.unitId, role: r.role })),
+    csrfToken,
+    expiresAt: session.expiresAt.toISOString(),
+  };
+}
 
 /** Sign-in, sessions, passwords and API tokens. */
 export const authRoutes: FastifyPluginAsyncZod<{ sessionPolicy: SessionPolicy }> = async (app, { sessionPolicy }) => {
@@ -46,12 +57,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ sessionPolicy: SessionPolicy }>
         policy: sessionPolicy,
       });
       setSessionCookie(request, reply, session.token, session.expiresAt);
-      return {
-        user: { id: session.actor.userId, username: session.actor.username, displayName: session.displayName },
-        roles: session.actor.roles.map((r) => ({ unitId: r.unitId, role: r.role })),
-        csrfToken: reply.generateCsrf(),
-        expiresAt: session.expiresAt.toISOString(),
-      };
+      return sessionBody(session, reply.generateCsrf());
     },
   );
   app.get(
@@ -61,12 +67,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ sessionPolicy: SessionPolicy }>
       const token = request.cookies[sessionCookie];
       const session = token ? await resolveSession(token, sessionPolicy) : undefined;
       if (!session) throw new AppError("UNAUTHENTICATED", "Sign in first.");
-      return {
-        user: { id: session.actor.userId, username: session.actor.username, displayName: session.displayName },
-        roles: session.actor.roles.map((r) => ({ unitId: r.unitId, role: r.role })),
-        csrfToken: reply.generateCsrf(),
-        expiresAt: session.expiresAt.toISOString(),
-      };
+      return sessionBody(session, reply.generateCsrf());
     },
   );
   app.post(
