@@ -677,6 +677,7 @@ const badInputs: Array<{
       { url: () => `/api/engagements/${engagementId}`, body: { approval: "approved" }, field: "(root)" },
       { url: () => `/api/engagements/${engagementId}`, body: { createdBy: 1, demo: true }, field: "(root)" },
       { url: () => `/api/engagements/${engagementId}`, body: { type: "visit" }, field: "(root)" },
+      { url: () => `/api/engagements/${engagementId}`, body: { classification: "secret" }, field: "classification" },
     ],
   },
   { route: "DELETE /api/engagements/:id", cases: [{ url: () => "/api/engagements/424242", status: 404 }] },

@@ -3,6 +3,7 @@ import * as registry from "./migrations/0001_registry.ts";
 import * as engagements from "./migrations/0002_engagements.ts";
 import * as auth from "./migrations/0003_auth.ts";
 import * as approvals from "./migrations/0004_approvals.ts";
+import * as classification from "./migrations/0005_classification.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   "0002_engagements": engagements,
   "0003_auth": auth,
   "0004_approvals": approvals,
+  "0005_classification": classification,
 };
 
 /** Applies every pending migration; throws with the failing migration's name on error. */

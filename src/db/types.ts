@@ -66,6 +66,7 @@ export interface UserTable {
   passwordHash: string | null;
   passwordChangedAt: Timestamp | null;
   demo: Generated<boolean>;
+  clearance: Generated<boolean>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -280,6 +281,7 @@ export interface EngagementTable {
   thankYouLetterId: number | null;
   details: JsonObject;
   approval: "draft" | "submitted" | "approved" | "returned" | "reported" | null;
+  classification: Generated<"public" | "internal" | "restricted">;
   searchText: Generated<string>;
   demo: Generated<boolean>;
   createdBy: number | null;

@@ -29,9 +29,9 @@ export interface RequestContext {
   userAgent: string | null;
 }
 
-async function actorOf(executor: Executor, user: { id: number; username: string }): Promise<Actor> {
+async function actorOf(executor: Executor, user: { id: number; username: string; clearance: boolean }): Promise<Actor> {
   const roles = await executor.selectFrom("userRoles").select(["unitId", "role"]).where("userId", "=", user.id).orderBy("unitId").execute();
-  return { userId: user.id, username: user.username, unitId: roles[0]?.unitId ?? 0, roles };
+  return { userId: user.id, username: user.username, unitId: roles[0]?.unitId ?? 0, roles, clearance: user.clearance };
 }
 
 async function newSession(executor: Executor, userId: number, context: RequestContext, policy: SessionPolicy) {
@@ -79,7 +79,7 @@ export async function login(
   }
   const user = await db()
     .selectFrom("users")
-    .select(["id", "username", "displayName", "passwordHash", "disabled"])
+    .select(["id", "username", "displayName", "passwordHash", "disabled", "clearance"])
     .where(sql`lower(username)`, "=", data.username.toLowerCase())
     .executeTakeFirst();
   const valid = await verifyPassword(data.password, user?.passwordHash ?? null);
@@ -129,7 +129,7 @@ export async function resolveSession(
   const row = await db()
     .selectFrom("sessions as s")
     .innerJoin("users as u", "u.id", "s.userId")
-    .select(["s.idHash", "s.lastSeenAt", "s.expiresAt", "u.id", "u.username", "u.displayName"])
+    .select(["s.idHash", "s.lastSeenAt", "s.expiresAt", "u.id", "u.username", "u.displayName", "u.clearance"])
     .where("s.idHash", "=", sha256(token))
     .where("u.disabled", "=", false)
     .where("s.expiresAt", ">", sql<Date>`now()`)
@@ -312,7 +312,7 @@ export async function resolveApiToken(token: string): Promise<Actor | undefined>
   const row = await db()
     .selectFrom("apiTokens as t")
     .innerJoin("users as u", "u.id", "t.userId")
-    .select(["t.id", "t.unitId", "t.role", "t.lastUsedAt", "u.id as userId", "u.username"])
+    .select(["t.id", "t.unitId", "t.role", "t.lastUsedAt", "u.id as userId", "u.username", "u.clearance"])
     .where("t.tokenHash", "=", sha256(token))
     .where("t.revokedAt", "is", null)
     .where("u.disabled", "=", false)
@@ -322,5 +322,11 @@ export async function resolveApiToken(token: string): Promise<Actor | undefined>
   if (!row.lastUsedAt || Date.now() - new Date(row.lastUsedAt).getTime() > 60_000) {
     await db().updateTable("apiTokens").set({ lastUsedAt: new Date() }).where("id", "=", row.id).execute();
   }
-  return { userId: row.userId, username: row.username, unitId: row.unitId, roles: [{ unitId: row.unitId, role: row.role }] };
+  return {
+    userId: row.userId,
+    username: row.username,
+    unitId: row.unitId,
+    roles: [{ unitId: row.unitId, role: row.role }],
+    clearance: row.clearance,
+  };
 }

@@ -199,8 +199,10 @@ async function createDemoUsers(trx: Trx, units: Record<(typeof demoUsers)[number
   for (const u of demoUsers) {
     const user = await trx
       .insertInto("users")
-      .values({ username: u.username, displayName: u.displayName, passwordHash, demo: true })
-      .onConflict((oc) => oc.column("username").doUpdateSet({ passwordHash, demo: true, disabled: false }))
+      .values({ username: u.username, displayName: u.displayName, passwordHash, demo: true, clearance: u.role === "coordinator" })
+      .onConflict((oc) =>
+        oc.column("username").doUpdateSet({ passwordHash, demo: true, disabled: false, clearance: u.role === "coordinator" }),
+      )
       .returning("id")
       .executeTakeFirstOrThrow();
     await trx.deleteFrom("userRoles").where("userId", "=", user.id).execute();

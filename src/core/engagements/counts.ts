@@ -78,7 +78,8 @@ interface RollupPlan {
  * partner kind, as a filter or as the grouping. Anything else goes to the record.
  */
 async function rollupPlan(actor: Actor, q: EngagementCountsQuery): Promise<RollupPlan | null> {
-  if (q.status !== "done" || !seesAllUnits(actor)) return null;
+  // The rollups count every record: those who may not see them all are counted from the record.
+  if (q.status !== "done" || !seesAllUnits(actor) || !actor.clearance) return null;
   if (q.mechanismId || q.country || q.countryGroup || q.organisationId) return null;
   if (q.from && !q.from.endsWith("-01-01")) return null;
   if (q.to && !q.to.endsWith("-12-31")) return null;

@@ -22,6 +22,7 @@ export function presentEngagementListItem(row: EngagementRow): EngagementListIte
     leadUnit: { id: row.unitId, name: { en: row.unitNameEn, zh: row.unitNameZh } },
     participantCount: row.participantCount ?? 0,
     approval: row.approval,
+    classification: row.classification,
     demo: row.demo,
   };
 }

@@ -7,6 +7,7 @@ import { fileStore } from "../files/storage.ts";
 import { getOrganisation } from "../organisations/service.ts";
 import { importGeography } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
+import { countEngagements } from "./counts.ts";
 import {
   addAttachment,
   createEngagement,
@@ -348,5 +349,38 @@ describe("attachments", () => {
     await expect(addAttachment(editor, 999_999, { fileName: "f", contentType: "application/pdf", data: pdf })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
+  });
+});
+
+describe("classification", () => {
+  it("hides restricted engagements from everyone without clearance, in every read, and lets only the cleared classify", async () => {
+    const cleared = await actorInFreshUnit("editor");
+    await db().updateTable("users").set({ clearance: true }).where("id", "=", cleared.userId).execute();
+    const me = { ...cleared, clearance: true };
+    await expect(
+      createEngagement(cleared, visit({ leadUnitId: cleared.unitId, classification: "restricted", details: {} })),
+    ).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    const secret = await createEngagement(
+      me,
+      visit({ leadUnitId: me.unitId, titleEn: "Confidential talks", classification: "restricted", details: {} }),
+    );
+    expect(secret.classification).toBe("restricted");
+    const open = await createEngagement(me, visit({ leadUnitId: me.unitId, titleEn: "Open visit", details: {} }));
+    expect(open.classification).toBe("internal");
+    // The same unit's colleague without clearance: not found, not listed, not counted, not on the timeline.
+    const colleague = { ...me, userId: editor.userId, clearance: false };
+    await expect(getEngagement(colleague, secret.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const listed = (await listEngagements(colleague, { unitId: me.unitId })).items.map((i) => i.id);
+    expect(listed).toEqual([open.id]);
+    expect((await listEngagements(me, { unitId: me.unitId })).items.map((i) => i.id).sort()).toEqual([open.id, secret.id].sort());
+    const counted = await countEngagements(colleague, { by: "none", unitId: me.unitId });
+    expect(counted.source).toBe("record");
+    expect(counted.total.engagements).toBe(1);
+    expect((await countEngagements(me, { by: "none", unitId: me.unitId })).total.engagements).toBe(2);
+    const timeline = (await organisationTimeline(colleague, org.lao as number, { pageSize: 200 })).items.map((i) => i.id);
+    expect(timeline).not.toContain(secret.id);
+    await expect(updateEngagement(colleague, open.id, { classification: "restricted" })).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 });

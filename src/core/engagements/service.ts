@@ -34,6 +34,12 @@ import { countMatchingEngagements, engagementDetailQuery, engagementPageQuery, t
  * actor's scope. Part of every engagement query, so that others are simply not found.
  */
 export function engagementVisible(actor: Actor, alias = "e"): RawBuilder<boolean> {
+  // Restricted records need clearance, whatever the unit.
+  if (!actor.clearance) return sql<boolean>`(${sql.ref(`${alias}.classification`)} <> 'restricted' AND ${unitScope(actor, alias)})`;
+  return unitScope(actor, alias);
+}
+
+function unitScope(actor: Actor, alias: string): RawBuilder<boolean> {
   if (seesAllUnits(actor)) return sql<boolean>`true`;
   const lead = sql.ref<number | null>(`${alias}.lead_unit_id`);
   const engagementId = sql.ref(`${alias}.id`);
@@ -64,6 +70,15 @@ export async function lockEditable(trx: Trx, actor: Actor, engagementId: number)
   if (!row) throw notFound("engagement", engagementId);
   if (!row.editable) throw new AppError("FORBIDDEN", "Only the lead unit changes an engagement; co-units see it.", { engagementId });
   return row;
+}
+
+/** Only users cleared for restricted records may mark one restricted. */
+function assertMayClassify(actor: Actor, classification: string | undefined): void {
+  if (classification === "restricted" && !actor.clearance) {
+    throw new AppError("FORBIDDEN", "Only users cleared for restricted records may classify one restricted.", {
+      fields: [{ path: "classification", message: "Needs clearance." }],
+    });
+  }
 }
 
 /** Planned visits (either way) and events we host go through approval. */
@@ -308,6 +323,7 @@ async function writeChildren(
 export async function createEngagement(actor: Actor, input: unknown, options: { demo?: boolean } = {}): Promise<EngagementDetail> {
   authorize(actor, "engagements.write");
   const data = parseInput(engagementCreateInput, input);
+  assertMayClassify(actor, data.classification);
   const details = checkTypeRules({
     type: data.type,
     direction: data.direction,
@@ -347,6 +363,7 @@ export async function createEngagement(actor: Actor, input: unknown, options: { 
         searchText: searchTextOf(data.titleEn, titleZh, city, details),
         demo: options.demo ?? false,
         approval: needsApproval(data.type, data.direction) && data.status === "planned" ? "draft" : null,
+        classification: data.classification,
         createdBy: actor.userId,
       })
       .returning(["id", "approval"])
@@ -365,6 +382,7 @@ export async function updateEngagement(actor: Actor, engagementId: number, input
   authorize(actor, "engagements.write");
   const id = parseInput(idSchema, engagementId);
   const data = parseInput(engagementUpdateInput, input);
+  assertMayClassify(actor, data.classification);
   return mutate(actor, async (trx) => {
     const current = await lockEditable(trx, actor, id);
     const before = await loadEngagement(trx, actor, id);
@@ -413,6 +431,7 @@ export async function updateEngagement(actor: Actor, engagementId: number, input
         ...(data.leadUnitId !== undefined ? { leadUnitId: data.leadUnitId } : {}),
         ...(data.programmeId !== undefined ? { programmeId: data.programmeId } : {}),
         mechanismId: merged.mechanismId,
+        ...(data.classification !== undefined ? { classification: data.classification } : {}),
         inReplyToId: merged.inReplyToId,
         thankYouLetterId: merged.thankYouLetterId,
         details: JSON.stringify(details),

@@ -29,6 +29,7 @@ export function engagementColumns(executor: Executor) {
       "u.nameZh as unitNameZh",
       "e.demo",
       "e.approval",
+      "e.classification",
       eb
         .selectFrom("engagementParticipants as ep")
         .select(sql<number>`count(*)::int`.as("n"))

@@ -3,6 +3,7 @@ import { db } from "../../db/current.ts";
 import type { DB } from "../../db/types.ts";
 import { authorize } from "../access/policy.ts";
 import type { Actor } from "../shared/actor.ts";
+import { AppError } from "../shared/errors.ts";
 import { writeAudit } from "../shared/mutation.ts";
 
 /** The tables an export contains, in an order that can be loaded back (parents first). */
@@ -49,6 +50,8 @@ export async function exportAll(
   progress: (table: string, rows: number) => void = () => {},
 ): Promise<Record<string, number>> {
   authorize(actor, "data.export");
+  // A full export holds every record, restricted ones too.
+  if (!actor.clearance) throw new AppError("FORBIDDEN", "A full export includes restricted records: it needs clearance.");
   const counts: Record<string, number> = {};
   await write(`{"format":"liaison-export","version":1,"exportedAt":${JSON.stringify(new Date().toISOString())},"tables":{`);
   for (const [index, [table, key]] of (

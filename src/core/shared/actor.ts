@@ -10,4 +10,6 @@ export interface Actor {
   unitId: number;
   /** Every role the user holds, by unit. */
   roles: ReadonlyArray<{ unitId: number; role: Role }>;
+  /** Cleared for restricted records; without it they are "not found". */
+  clearance?: boolean;
 }

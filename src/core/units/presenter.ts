@@ -18,6 +18,7 @@ export function presentUser(
     displayName: row.displayName,
     builtin: row.builtin,
     disabled: row.disabled,
+    clearance: row.clearance,
     roles: roles.map((r) => ({ unitId: r.unitId, role: r.role })),
   };
 }

@@ -35,6 +35,7 @@ export const userCreateInput = z.object({
 export const userUpdateInput = z.object({
   displayName: text(200).optional(),
   disabled: z.boolean().optional(),
+  clearance: z.boolean().optional().describe("Cleared for restricted records."),
   roles: z.array(roleAssignment).max(50).optional(),
 });
 export const userOutput = z.object({
@@ -43,6 +44,7 @@ export const userOutput = z.object({
   displayName: z.string(),
   builtin: z.boolean(),
   disabled: z.boolean(),
+  clearance: z.boolean(),
   roles: z.array(z.object({ unitId: z.number(), role: z.enum(roles) })),
 });
 

@@ -157,7 +157,12 @@ export async function updateUser(actor: Actor, userId: number, input: unknown): 
     const before = presentUser(row, oldRoles);
     const updated = await trx
       .updateTable("users")
-      .set({ displayName: data.displayName ?? row.displayName, disabled: data.disabled ?? row.disabled, updatedAt: new Date() })
+      .set({
+        displayName: data.displayName ?? row.displayName,
+        disabled: data.disabled ?? row.disabled,
+        clearance: data.clearance ?? row.clearance,
+        updatedAt: new Date(),
+      })
       .where("id", "=", userId)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -200,6 +205,7 @@ export async function ensureBuiltinAdministrator(): Promise<Actor> {
         username: user.username,
         unitId: unit.id,
         roles: [{ unitId: unit.id, role: "administrator" as const }],
+        clearance: true,
       };
     });
 }
