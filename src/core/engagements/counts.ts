@@ -18,6 +18,7 @@ import {
 import { reachQuery } from "./rollup.ts";
 import { type EngagementCounts, type EngagementCountsQuery, engagementCountsQuery } from "./schema.ts";
 import { engagementVisible } from "./service.ts";
+import { engagementFilter } from "./store.ts";
 
 type Measures = { engagements: number; organisations: number; countries: number };
 type Label = { en: string; zh: string };
@@ -149,15 +150,12 @@ async function rollupQuery(executor: Executor, q: EngagementCountsQuery, plan: R
 }
 
 async function fromRecord(executor: Executor, actor: Actor, q: EngagementCountsQuery) {
-  const engagementConditions: RawBuilder<unknown>[] = [sql`e.status = ${q.status}`, engagementVisible(actor)];
-  if (q.from) engagementConditions.push(sql`e.start_date >= ${q.from}::date`);
-  if (q.to) engagementConditions.push(sql`e.start_date <= ${q.to}::date`);
-  if (q.type?.length) engagementConditions.push(sql`e.type = ANY(${q.type}::text[])`);
-  if (q.direction) engagementConditions.push(sql`e.direction = ${q.direction}`);
-  if (q.subtype) engagementConditions.push(sql`e.subtype = ${q.subtype}`);
-  if (q.unitId) engagementConditions.push(sql`e.lead_unit_id = ${q.unitId}`);
-  if (q.programmeId) engagementConditions.push(sql`e.programme_id = ${q.programmeId}`);
-  if (q.mechanismId) engagementConditions.push(sql`e.mechanism_id = ${q.mechanismId}`);
+  // The engagement list's own filter, with the unit as lead unit: counts attribute an engagement to the unit that led it.
+  const { from, to, type, direction, subtype, status, unitId, programmeId, mechanismId } = q;
+  const engagementConditions: RawBuilder<unknown>[] = [
+    engagementFilter({ from, to, type, direction, subtype, status, unitId, programmeId, mechanismId }, "lead"),
+    engagementVisible(actor),
+  ];
   const reachConditions: RawBuilder<unknown>[] = [];
   if (q.region) reachConditions.push(inRegion(sql.ref("r.country"), q.region));
   if (q.countryGroup) reachConditions.push(inCountryGroup(sql.ref("r.country"), q.countryGroup));
