@@ -36,16 +36,7 @@ async function transition(
   const id = parseInput(idSchema, engagementId);
   return mutate(actor, async (trx) => {
     // The lead unit submits and reports; coordinators, who see every unit, decide.
-    const row = move.byLeadUnit
-      ? await lockEditable(trx, actor, id)
-      : await trx
-          .selectFrom("engagements as e")
-          .selectAll("e")
-          .where("e.id", "=", id)
-          .where(engagementVisible(actor))
-          .forUpdate()
-          .executeTakeFirst();
-    if (!row) throw new AppError("NOT_FOUND", `No engagement with id ${id}.`, { entity: "engagement", id });
+    const row = await lockEditable(trx, actor, id, { leadUnitOnly: move.byLeadUnit });
     if (!row.approval || !move.from.includes(row.approval)) {
       throw new AppError(
         "CONFLICT",

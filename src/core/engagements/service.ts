@@ -56,9 +56,10 @@ async function loadEngagement(executor: Executor, actor: Actor, engagementId: nu
 /**
  * Locks an engagement for a change and returns it. Co-units see an engagement, but only
  * its lead unit's scope may change it: others get FORBIDDEN, and those who cannot see it
- * at all NOT_FOUND.
+ * at all NOT_FOUND. `leadUnitOnly: false` locks what the actor may see (coordinators'
+ * decisions).
  */
-export async function lockEditable(trx: Trx, actor: Actor, engagementId: number) {
+export async function lockEditable(trx: Trx, actor: Actor, engagementId: number, options: { leadUnitOnly?: boolean } = {}) {
   const row = await trx
     .selectFrom("engagements as e")
     .selectAll("e")
@@ -68,7 +69,9 @@ export async function lockEditable(trx: Trx, actor: Actor, engagementId: number)
     .forUpdate()
     .executeTakeFirst();
   if (!row) throw notFound("engagement", engagementId);
-  if (!row.editable) throw new AppError("FORBIDDEN", "Only the lead unit changes an engagement; co-units see it.", { engagementId });
+  if (!row.editable && options.leadUnitOnly !== false) {
+    throw new AppError("FORBIDDEN", "Only the lead unit changes an engagement; co-units see it.", { engagementId });
+  }
   return row;
 }
 
