@@ -228,7 +228,11 @@ async function checkReferences(
       .executeTakeFirst();
     if (!unit) throw invalidField("leadUnitId", `No unit ${data.leadUnitId} in your scope.`);
   }
-  const missing = async (table: "units" | "topics" | "organisations" | "people", ids: number[], path: string) => {
+  const missing = async (
+    table: "units" | "topics" | "organisations" | "people" | "programmes" | "mechanisms",
+    ids: number[],
+    path: string,
+  ) => {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return;
     const found = await trx.selectFrom(table).select("id").where("id", "in", unique).execute();
@@ -248,14 +252,8 @@ async function checkReferences(
     (data.participants ?? []).flatMap((p) => (p.personId ? [p.personId] : [])),
     "participants",
   );
-  if (data.programmeId) {
-    const found = await trx.selectFrom("programmes").select("id").where("id", "=", data.programmeId).executeTakeFirst();
-    if (!found) throw invalidField("programmeId", `No programme ${data.programmeId}.`);
-  }
-  if (data.mechanismId) {
-    const found = await trx.selectFrom("mechanisms").select("id").where("id", "=", data.mechanismId).executeTakeFirst();
-    if (!found) throw invalidField("mechanismId", `No mechanism ${data.mechanismId}.`);
-  }
+  await missing("programmes", data.programmeId ? [data.programmeId] : [], "programmeId");
+  await missing("mechanisms", data.mechanismId ? [data.mechanismId] : [], "mechanismId");
   for (const path of ["inReplyToId", "thankYouLetterId"] as const) {
     const target = data[path];
     if (!target) continue;
