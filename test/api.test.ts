@@ -18,6 +18,7 @@ let userId: number;
 let engagementId: number;
 let programmeId: number;
 let mechanismId: number;
+let noteId: number;
 
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 const call = (method: Method, url: string, payload?: unknown, headers: Record<string, string> = {}) =>
@@ -73,6 +74,7 @@ beforeAll(async () => {
       details: { occasion: "anniversary" },
     })
   ).json().id;
+  noteId = (await call("POST", `/api/organisations/${orgId}/notes`, { body: "Met at the forum." })).json().id;
 });
 afterAll(async () => {
   await app?.close();
@@ -706,6 +708,70 @@ const badInputs: Array<{
   {
     route: "DELETE /api/engagements/:id/attachments/:attachmentId",
     cases: [{ url: () => `/api/engagements/${engagementId}/attachments/424242`, status: 404 }],
+  },
+  {
+    route: "GET /api/organisations/:id/notes",
+    cases: [
+      { url: () => "/api/organisations/424242/notes", status: 404 },
+      { url: () => "/api/organisations/x/notes", field: "id" },
+    ],
+  },
+  {
+    route: "POST /api/organisations/:id/notes",
+    cases: [
+      { url: () => `/api/organisations/${orgId}/notes`, body: {}, field: "body" },
+      { url: () => `/api/organisations/${orgId}/notes`, body: { body: "  " }, field: "body" },
+      { url: () => `/api/organisations/${orgId}/notes`, body: { body: "x", classification: "secret" }, field: "classification" },
+      { url: () => `/api/organisations/${orgId}/notes`, body: { body: "x", createdBy: 1 }, status: 400 },
+      { url: () => `/api/organisations/${orgId}/notes`, body: { body: "x", unitId: 424242 }, field: "unitId" },
+      { url: () => "/api/organisations/424242/notes", body: { body: "x" }, status: 404 },
+    ],
+  },
+  { route: "GET /api/people/:id/notes", cases: [{ url: () => "/api/people/424242/notes", status: 404 }] },
+  {
+    route: "POST /api/people/:id/notes",
+    cases: [
+      { url: () => `/api/people/${personId}/notes`, body: { body: 5 }, field: "body" },
+      { url: () => "/api/people/424242/notes", body: { body: "x" }, status: 404 },
+    ],
+  },
+  { route: "GET /api/notes/:id", cases: [{ url: () => "/api/notes/424242", status: 404 }] },
+  {
+    route: "PATCH /api/notes/:id",
+    cases: [
+      { url: () => `/api/notes/${noteId}`, body: { body: "" }, field: "body" },
+      { url: () => `/api/notes/${noteId}`, body: { unitId: 2 }, status: 400 },
+      { url: () => "/api/notes/424242", body: { body: "x" }, status: 404 },
+    ],
+  },
+  { route: "DELETE /api/notes/:id", cases: [{ url: () => "/api/notes/424242", status: 404 }] },
+  { route: "GET /api/notes/:id/shares", cases: [{ url: () => "/api/notes/424242/shares", status: 404 }] },
+  {
+    route: "POST /api/notes/:id/shares",
+    cases: [
+      { url: () => `/api/notes/${noteId}/shares`, body: {}, field: "unitId" },
+      { url: () => `/api/notes/${noteId}/shares`, body: { unitId: 424242 }, field: "unitId" },
+      { url: () => "/api/notes/424242/shares", body: { unitId: 1 }, status: 404 },
+    ],
+  },
+  {
+    route: "DELETE /api/notes/:id/shares/:unitId",
+    cases: [
+      { url: () => `/api/notes/${noteId}/shares/424242`, field: "unitId" },
+      { url: () => `/api/notes/${noteId}/shares/x`, field: "unitId" },
+    ],
+  },
+  { route: "GET /api/engagements/:id/shares", cases: [{ url: () => "/api/engagements/424242/shares", status: 404 }] },
+  {
+    route: "POST /api/engagements/:id/shares",
+    cases: [
+      { url: () => `/api/engagements/${engagementId}/shares`, body: { unitId: "b" }, field: "unitId" },
+      { url: () => "/api/engagements/424242/shares", body: { unitId: 1 }, status: 404 },
+    ],
+  },
+  {
+    route: "DELETE /api/engagements/:id/shares/:unitId",
+    cases: [{ url: () => `/api/engagements/${engagementId}/shares/424242`, field: "unitId" }],
   },
   { route: "GET /api/programmes", cases: [] },
   { route: "GET /api/programmes/:id", cases: [{ url: () => "/api/programmes/424242", status: 404 }] },

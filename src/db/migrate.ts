@@ -4,6 +4,7 @@ import * as engagements from "./migrations/0002_engagements.ts";
 import * as auth from "./migrations/0003_auth.ts";
 import * as approvals from "./migrations/0004_approvals.ts";
 import * as classification from "./migrations/0005_classification.ts";
+import * as sharingNotes from "./migrations/0006_sharing_notes.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   "0003_auth": auth,
   "0004_approvals": approvals,
   "0005_classification": classification,
+  "0006_sharing_notes": sharingNotes,
 };
 
 /** Applies every pending migration; throws with the failing migration's name on error. */

@@ -165,6 +165,9 @@ export interface PositionTable {
   endDate: string | null;
 }
 
+/** How widely an owned record may be read: restricted ones need clearance. */
+export type Classification = "public" | "internal" | "restricted";
+
 export interface PersonContactTable {
   id: Generated<number>;
   personId: number;
@@ -172,6 +175,7 @@ export interface PersonContactTable {
   kind: "email" | "phone" | "address" | "messenger" | "other";
   value: string;
   note: string | null;
+  classification: Generated<Classification>;
   createdAt: Timestamp;
 }
 
@@ -281,7 +285,7 @@ export interface EngagementTable {
   thankYouLetterId: number | null;
   details: JsonObject;
   approval: "draft" | "submitted" | "approved" | "returned" | "reported" | null;
-  classification: Generated<"public" | "internal" | "restricted">;
+  classification: Generated<Classification>;
   searchText: Generated<string>;
   demo: Generated<boolean>;
   createdBy: number | null;
@@ -405,12 +409,32 @@ export interface EngagementApprovalStepTable {
 export interface NotificationTable {
   id: Generated<number>;
   userId: number;
-  kind: "approval_submitted" | "approval_approved" | "approval_returned" | "coordination_alert";
+  kind: "approval_submitted" | "approval_approved" | "approval_returned" | "coordination_alert" | "record_shared";
   engagementId: number | null;
   messageEn: string;
   messageZh: string;
   createdAt: Timestamp;
   readAt: Timestamp | null;
+}
+
+export interface NoteTable {
+  id: Generated<number>;
+  organisationId: number | null;
+  personId: number | null;
+  unitId: number;
+  classification: Generated<Classification>;
+  body: string;
+  createdBy: number | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface RecordShareTable {
+  entity: "engagement" | "note";
+  recordId: number;
+  unitId: number;
+  sharedBy: number | null;
+  sharedAt: Timestamp;
 }
 
 export interface DB {
@@ -453,4 +477,6 @@ export interface DB {
   sessions: SessionTable;
   apiTokens: ApiTokenTable;
   loginFailures: LoginFailureTable;
+  notes: NoteTable;
+  recordShares: RecordShareTable;
 }

@@ -16,6 +16,7 @@ import { authRoutes } from "./routes/auth.ts";
 import { engagementRoutes } from "./routes/engagements.ts";
 import { geographyRoutes } from "./routes/geography.ts";
 import { tagRoutes, topicRoutes } from "./routes/labels.ts";
+import { noteRoutes } from "./routes/notes.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { organisationRoutes } from "./routes/organisations.ts";
 import { peopleRoutes } from "./routes/people.ts";
@@ -161,6 +162,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(engagementRoutes);
       await api.register(programmeRoutes);
       await api.register(mechanismRoutes);
+      await api.register(noteRoutes);
       await api.register(notificationRoutes);
       await api.register(systemRoutes);
     },

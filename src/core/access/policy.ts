@@ -22,6 +22,9 @@ export const permissions = {
   "engagements.read": ["administrator", "coordinator", "editor", "viewer"],
   "engagements.write": ["administrator", "coordinator", "editor"],
   "engagements.delete": ["administrator", "coordinator", "editor"],
+  "notes.read": ["administrator", "coordinator", "editor", "viewer"],
+  "notes.write": ["administrator", "coordinator", "editor"],
+  "records.share": ["administrator", "coordinator", "editor"],
   "programmes.write": ["administrator", "coordinator"],
   "approvals.decide": ["administrator", "coordinator"],
   "demo.manage": ["administrator"],
@@ -42,5 +45,14 @@ export function authorize(actor: Actor | undefined, action: Action): asserts act
   if (!actor) throw new AppError("UNAUTHENTICATED", "Sign in first.");
   if (!can(actor, action)) {
     throw new AppError("FORBIDDEN", `You are not allowed to do this (${action}).`, { action });
+  }
+}
+
+/** Only users cleared for restricted records may mark one restricted. */
+export function assertMayClassify(actor: Actor, classification: string | undefined): void {
+  if (classification === "restricted" && !actor.clearance) {
+    throw new AppError("FORBIDDEN", "Only users cleared for restricted records may classify one restricted.", {
+      fields: [{ path: "classification", message: "Needs clearance." }],
+    });
   }
 }

@@ -77,7 +77,7 @@ async function transition(
         },
       );
     }
-    const detail = await engagementDetailQuery(trx, id).executeTakeFirstOrThrow();
+    const detail = await engagementDetailQuery(trx, id, (alias) => engagementVisible(actor, alias)).executeTakeFirstOrThrow();
     const result = presentEngagement(detail);
     return {
       result,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { countryCode, id, isoDate, optionalText, pageOf, pageQuery, text } from "../shared/schema.ts";
+import { classification, countryCode, id, isoDate, optionalText, pageOf, pageQuery, text } from "../shared/schema.ts";
 import {
   assistanceKinds,
   correspondenceKinds,
@@ -104,10 +104,7 @@ const engagementFields = {
   direction: z.enum(["received", "sent", "hosted", "attended", "none"]),
   subtype: z.string().max(50).nullish(),
   status: z.enum(keysOf(engagementStatuses)).default("done"),
-  classification: z
-    .enum(["public", "internal", "restricted"])
-    .default("internal")
-    .describe("Restricted records are seen only by users with clearance."),
+  classification: classification.default("internal"),
   titleEn: text(500),
   titleZh: optionalText(500),
   summaryEn: optionalText(20_000),
@@ -134,7 +131,7 @@ export const engagementCreateInput = z
   .refine((v) => !v.endDate || v.endDate >= v.startDate, { path: ["endDate"], message: "Cannot be before startDate." });
 
 export const engagementUpdateInput = z
-  .object({ ...engagementFields, status: z.enum(keysOf(engagementStatuses)), classification: z.enum(["public", "internal", "restricted"]) })
+  .object({ ...engagementFields, status: z.enum(keysOf(engagementStatuses)), classification })
   .partial()
   .strict()
   .refine((v) => Object.keys(v).length > 0, "Nothing to change.");
@@ -186,7 +183,7 @@ export const engagementListItem = z.object({
     .enum(["draft", "submitted", "approved", "returned", "reported"])
     .nullable()
     .describe("For planned visits and hosted events: where they stand in the approval workflow."),
-  classification: z.enum(["public", "internal", "restricted"]),
+  classification,
   demo: z.boolean(),
 });
 export type EngagementListItem = z.infer<typeof engagementListItem>;

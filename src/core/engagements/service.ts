@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { type RawBuilder, sql } from "kysely";
 import { db } from "../../db/current.ts";
-import { authorize } from "../access/policy.ts";
-import { seesAllUnits, unitInScope } from "../access/scope.ts";
+import { assertMayClassify, authorize } from "../access/policy.ts";
+import { ownedRecordVisible, unitInScope } from "../access/scope.ts";
 import { assertCountryExists } from "../countries/store.ts";
 import { checkAttachment } from "../files/checks.ts";
 import { fileStore } from "../files/storage.ts";
@@ -30,25 +30,20 @@ import {
 import { countMatchingEngagements, engagementDetailQuery, engagementPageQuery, timelineQuery } from "./store.ts";
 
 /**
- * "The actor may see this engagement": its lead unit or one of its co-units is in the
- * actor's scope. Part of every engagement query, so that others are simply not found.
+ * "The actor may see this engagement": its lead unit, one of its co-units, or a unit it was
+ * shared with is in the actor's scope, and it is not restricted unless the actor is cleared.
+ * Part of every engagement query, so that others are simply not found.
  */
 export function engagementVisible(actor: Actor, alias = "e"): RawBuilder<boolean> {
-  // Restricted records need clearance, whatever the unit.
-  if (!actor.clearance) return sql<boolean>`(${sql.ref(`${alias}.classification`)} <> 'restricted' AND ${unitScope(actor, alias)})`;
-  return unitScope(actor, alias);
-}
-
-function unitScope(actor: Actor, alias: string): RawBuilder<boolean> {
-  if (seesAllUnits(actor)) return sql<boolean>`true`;
-  const lead = sql.ref<number | null>(`${alias}.lead_unit_id`);
-  const engagementId = sql.ref(`${alias}.id`);
-  return sql<boolean>`(${unitInScope(actor, lead)} OR EXISTS (SELECT 1 FROM engagement_units eu
-    WHERE eu.engagement_id = ${engagementId} AND ${unitInScope(actor, sql.ref<number | null>("eu.unit_id"))}))`;
+  const coUnit = sql<boolean>`EXISTS (SELECT 1 FROM engagement_units eu
+    WHERE eu.engagement_id = ${sql.ref(`${alias}.id`)} AND ${unitInScope(actor, sql.ref<number | null>("eu.unit_id"))})`;
+  return sql<boolean>`${ownedRecordVisible(actor, { entity: "engagement", alias, unitColumn: "lead_unit_id", alsoVisibleWhen: coUnit })}`;
 }
 
 async function loadEngagement(executor: Executor, actor: Actor, engagementId: number): Promise<EngagementDetail> {
-  const row = await engagementDetailQuery(executor, engagementId).where(engagementVisible(actor)).executeTakeFirst();
+  const row = await engagementDetailQuery(executor, engagementId, (alias) => engagementVisible(actor, alias))
+    .where(engagementVisible(actor))
+    .executeTakeFirst();
   if (!row) throw notFound("engagement", engagementId);
   return presentEngagement(row);
 }
@@ -73,15 +68,6 @@ export async function lockEditable(trx: Trx, actor: Actor, engagementId: number,
     throw new AppError("FORBIDDEN", "Only the lead unit changes an engagement; co-units see it.", { engagementId });
   }
   return row;
-}
-
-/** Only users cleared for restricted records may mark one restricted. */
-function assertMayClassify(actor: Actor, classification: string | undefined): void {
-  if (classification === "restricted" && !actor.clearance) {
-    throw new AppError("FORBIDDEN", "Only users cleared for restricted records may classify one restricted.", {
-      fields: [{ path: "classification", message: "Needs clearance." }],
-    });
-  }
 }
 
 /** Planned visits (either way) and events we host go through approval. */

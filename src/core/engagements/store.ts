@@ -144,8 +144,12 @@ export function timelineQuery(executor: Executor, organisationId: number, types:
     .orderBy("e.id", "desc");
 }
 
-/** One engagement with everything about it, in one round trip. */
-export function engagementDetailQuery(executor: Executor, engagementId: number) {
+/**
+ * One engagement with everything about it, in one round trip. The engagements it links to
+ * (the letter it replies to, its replies, a thank-you letter) are shown only when
+ * `linkedVisible` lets the reader see them.
+ */
+export function engagementDetailQuery(executor: Executor, engagementId: number, linkedVisible: (alias: string) => RawBuilder<boolean>) {
   return engagementColumns(executor)
     .select((eb) => [
       "e.summaryEn",
@@ -174,16 +178,25 @@ export function engagementDetailQuery(executor: Executor, engagementId: number) 
         eb.selectFrom("mechanisms as me").select(["me.id", "me.nameEn", "me.nameZh"]).whereRef("me.id", "=", "e.mechanismId"),
       ).as("mechanism"),
       jsonObjectFrom(
-        eb.selectFrom("engagements as r").select(["r.id", "r.titleEn", "r.titleZh"]).whereRef("r.id", "=", "e.inReplyToId"),
+        eb
+          .selectFrom("engagements as r")
+          .select(["r.id", "r.titleEn", "r.titleZh"])
+          .whereRef("r.id", "=", "e.inReplyToId")
+          .where(linkedVisible("r")),
       ).as("inReplyTo"),
       jsonObjectFrom(
-        eb.selectFrom("engagements as t").select(["t.id", "t.titleEn", "t.titleZh"]).whereRef("t.id", "=", "e.thankYouLetterId"),
+        eb
+          .selectFrom("engagements as t")
+          .select(["t.id", "t.titleEn", "t.titleZh"])
+          .whereRef("t.id", "=", "e.thankYouLetterId")
+          .where(linkedVisible("t")),
       ).as("thankYouLetter"),
       jsonArrayFrom(
         eb
           .selectFrom("engagements as rp")
           .select(["rp.id", "rp.titleEn", "rp.titleZh"])
           .whereRef("rp.inReplyToId", "=", "e.id")
+          .where(linkedVisible("rp"))
           .orderBy("rp.startDate")
           .orderBy("rp.id"),
       ).as("replies"),

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
+import { engagementVisible } from "../engagements/service.ts";
 import { assertOrganisationExists } from "../organisations/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
@@ -71,7 +72,7 @@ function chairsQuery(executor: Executor, mechanismId: number) {
 type ChairRow = Awaited<ReturnType<ReturnType<typeof chairsQuery>["executeTakeFirstOrThrow"]>>;
 const presentChair = (r: ChairRow) => ({ id: r.id, organisation: orgRef(r), startDate: r.startDate, endDate: r.endDate });
 
-async function loadMechanism(executor: Executor, mechanismId: number): Promise<MechanismDetail> {
+async function loadMechanism(executor: Executor, actor: Actor, mechanismId: number): Promise<MechanismDetail> {
   const row = await mechanismRows(executor)
     .select((eb) =>
       jsonArrayFrom(
@@ -88,6 +89,7 @@ async function loadMechanism(executor: Executor, mechanismId: number): Promise<M
             sql<number | null>`(e.details->>'edition')::int`.as("edition"),
           ])
           .whereRef("e.mechanismId", "=", "m.id")
+          .where(engagementVisible(actor))
           .orderBy("e.startDate"),
       ).as("sessions"),
     )
@@ -127,7 +129,7 @@ export async function listMechanisms(actor: Actor): Promise<MechanismOutput[]> {
 /** One mechanism with its memberships, chairs and sessions. */
 export async function getMechanism(actor: Actor, mechanismId: number): Promise<MechanismDetail> {
   authorize(actor, "engagements.read");
-  return loadMechanism(db(), parseInput(idSchema, mechanismId));
+  return loadMechanism(db(), actor, parseInput(idSchema, mechanismId));
 }
 
 /** The members on a date (joined on or before it, not yet left), and who chaired then. */
@@ -159,7 +161,7 @@ export async function createMechanism(actor: Actor, input: unknown): Promise<Mec
       .values({ ...data, description: cleanMultiline(data.description), foundedOn: data.foundedOn ?? null })
       .returning("id")
       .executeTakeFirstOrThrow();
-    const result = await loadMechanism(trx, row.id);
+    const result = await loadMechanism(trx, actor, row.id);
     return { result, audit: { entity: "mechanism", entityId: row.id, action: "create", after: result } };
   });
 }
@@ -171,7 +173,7 @@ export async function updateMechanism(actor: Actor, mechanismId: number, input: 
   const data = parseInput(mechanismUpdateInput, input);
   return mutate(actor, async (trx) => {
     await lockMechanism(trx, id);
-    const before = await loadMechanism(trx, id);
+    const before = await loadMechanism(trx, actor, id);
     await assertUnitExists(trx, data.leadUnitId);
     await trx
       .updateTable("mechanisms")
@@ -182,7 +184,7 @@ export async function updateMechanism(actor: Actor, mechanismId: number, input: 
       })
       .where("id", "=", id)
       .execute();
-    const after = await loadMechanism(trx, id);
+    const after = await loadMechanism(trx, actor, id);
     return { result: after, audit: { entity: "mechanism", entityId: id, action: "update", before, after } };
   });
 }
@@ -193,7 +195,7 @@ export async function deleteMechanism(actor: Actor, mechanismId: number): Promis
   const id = parseInput(idSchema, mechanismId);
   await mutate(actor, async (trx) => {
     await lockMechanism(trx, id);
-    const before = await loadMechanism(trx, id);
+    const before = await loadMechanism(trx, actor, id);
     await trx.updateTable("engagements").set({ mechanismId: null }).where("mechanismId", "=", id).execute();
     await trx.deleteFrom("mechanisms").where("id", "=", id).execute();
     return { result: undefined, audit: { entity: "mechanism", entityId: id, action: "delete", before } };
@@ -250,7 +252,10 @@ export async function addMember(actor: Actor, mechanismId: number, input: unknow
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return { result: await loadMechanism(trx, id), audit: { entity: "mechanism_member", entityId: row.id, action: "create", after: row } };
+    return {
+      result: await loadMechanism(trx, actor, id),
+      audit: { entity: "mechanism_member", entityId: row.id, action: "create", after: row },
+    };
   });
 }
 
@@ -279,7 +284,7 @@ export async function updateMember(actor: Actor, mechanismId: number, memberId: 
       .returningAll()
       .executeTakeFirstOrThrow();
     return {
-      result: await loadMechanism(trx, id),
+      result: await loadMechanism(trx, actor, id),
       audit: { entity: "mechanism_member", entityId: memberId, action: "update", before, after },
     };
   });
@@ -298,7 +303,10 @@ export async function removeMember(actor: Actor, mechanismId: number, memberId: 
       .returningAll()
       .executeTakeFirst();
     if (!before) throw notFound("membership", memberId);
-    return { result: await loadMechanism(trx, id), audit: { entity: "mechanism_member", entityId: memberId, action: "delete", before } };
+    return {
+      result: await loadMechanism(trx, actor, id),
+      audit: { entity: "mechanism_member", entityId: memberId, action: "delete", before },
+    };
   });
 }
 
@@ -328,7 +336,10 @@ export async function addChair(actor: Actor, mechanismId: number, input: unknown
       .values({ mechanismId: id, organisationId: data.organisationId, startDate: data.startDate, endDate: data.endDate ?? null })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return { result: await loadMechanism(trx, id), audit: { entity: "mechanism_chair", entityId: row.id, action: "create", after: row } };
+    return {
+      result: await loadMechanism(trx, actor, id),
+      audit: { entity: "mechanism_chair", entityId: row.id, action: "create", after: row },
+    };
   });
 }
 
@@ -345,6 +356,9 @@ export async function removeChair(actor: Actor, mechanismId: number, chairId: nu
       .returningAll()
       .executeTakeFirst();
     if (!before) throw notFound("chair term", chairId);
-    return { result: await loadMechanism(trx, id), audit: { entity: "mechanism_chair", entityId: chairId, action: "delete", before } };
+    return {
+      result: await loadMechanism(trx, actor, id),
+      audit: { entity: "mechanism_chair", entityId: chairId, action: "delete", before },
+    };
   });
 }

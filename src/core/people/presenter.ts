@@ -43,5 +43,13 @@ export function presentPerson(row: PersonDetailRow): PersonDetail {
 
 /** Shapes a contact detail. */
 export function presentContact(row: Selectable<PersonContactTable>): ContactOutput {
-  return { id: row.id, unitId: row.unitId, kind: row.kind, value: row.value, note: row.note, createdAt: iso(row.createdAt) };
+  return {
+    id: row.id,
+    unitId: row.unitId,
+    kind: row.kind,
+    value: row.value,
+    note: row.note,
+    classification: row.classification,
+    createdAt: iso(row.createdAt),
+  };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { countryCode, id, isoDate, langTag, optionalText, pageOf, pageQuery, text, year } from "../shared/schema.ts";
+import { classification, countryCode, id, isoDate, langTag, optionalText, pageOf, pageQuery, text, year } from "../shared/schema.ts";
 import { contactKinds, genders, keysOf } from "../shared/vocabulary.ts";
 
 const personFields = {
@@ -50,7 +50,14 @@ export const positionInput = z
   .strict()
   .refine((v) => !v.startDate || !v.endDate || v.endDate >= v.startDate, { path: ["endDate"], message: "Cannot be before startDate." });
 
-export const contactInput = z.object({ kind: z.enum(keysOf(contactKinds)), value: text(1000), note: optionalText(2000) }).strict();
+export const contactInput = z
+  .object({
+    kind: z.enum(keysOf(contactKinds)),
+    value: text(1000),
+    note: optionalText(2000),
+    classification: classification.default("internal"),
+  })
+  .strict();
 
 const bilingual = z.object({ en: z.string(), zh: z.string().nullable() });
 export const personListItem = z.object({
@@ -87,6 +94,7 @@ export const contactOutput = z.object({
   kind: z.string(),
   value: z.string(),
   note: z.string().nullable(),
+  classification: z.string(),
   createdAt: z.string(),
 });
 

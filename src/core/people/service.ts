@@ -1,5 +1,5 @@
 import { db } from "../../db/current.ts";
-import { authorize } from "../access/policy.ts";
+import { assertMayClassify, authorize } from "../access/policy.ts";
 import { unitInScope } from "../access/scope.ts";
 import { assertCountryExists } from "../countries/store.ts";
 import { withPartnerChange } from "../engagements/rollup.ts";
@@ -244,6 +244,8 @@ export async function listContacts(actor: Actor, personId: number): Promise<Cont
     .selectAll()
     .where("pc.personId", "=", personId)
     .where((eb) => unitInScope(actor, eb.ref("pc.unitId")))
+    // Restricted contact details are left out for readers without clearance.
+    .where((eb) => (actor.clearance ? eb.val(true) : eb("pc.classification", "<>", "restricted")))
     .orderBy("pc.id")
     .execute();
   return rows.map(presentContact);
@@ -253,12 +255,20 @@ export async function listContacts(actor: Actor, personId: number): Promise<Cont
 export async function addContact(actor: Actor, personId: number, input: unknown): Promise<ContactOutput> {
   authorize(actor, "contacts.write");
   const data = parseInput(contactInput, input);
+  assertMayClassify(actor, data.classification);
   return mutate(actor, async (trx) => {
     const person = await trx.selectFrom("people").select("id").where("id", "=", personId).executeTakeFirst();
     if (!person) throw notFound("person", personId);
     const row = await trx
       .insertInto("personContacts")
-      .values({ personId, unitId: actor.unitId, kind: data.kind, value: data.value, note: data.note ?? null })
+      .values({
+        personId,
+        unitId: actor.unitId,
+        kind: data.kind,
+        value: data.value,
+        note: data.note ?? null,
+        classification: data.classification,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     // The value itself stays out of the audit trail: it is restricted data.
@@ -278,6 +288,7 @@ export async function removeContact(actor: Actor, personId: number, contactId: n
       .where("pc.id", "=", contactId)
       .where("pc.personId", "=", personId)
       .where((eb) => unitInScope(actor, eb.ref("pc.unitId")))
+      .where((eb) => (actor.clearance ? eb.val(true) : eb("pc.classification", "<>", "restricted")))
       .returning(["pc.id", "pc.personId", "pc.kind", "pc.unitId"])
       .executeTakeFirst();
     if (!before) throw notFound("contact", contactId);

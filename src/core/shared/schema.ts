@@ -25,6 +25,11 @@ export const key = z
 export const text = (max: number) => z.string().trim().min(1, "Must not be empty.").max(max);
 export const optionalText = (max: number) => z.string().trim().max(max).nullish();
 
+/** How widely an owned record may be read: restricted ones need clearance. */
+export const classification = z
+  .enum(["public", "internal", "restricted"])
+  .describe("Restricted records are seen only by users with clearance.");
+
 /** Bilingual label: a Chinese and an English name. */
 export const bilingualName = z.object({ nameEn: text(300), nameZh: text(300) });
 
