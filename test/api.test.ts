@@ -215,6 +215,28 @@ describe("HTTP API", () => {
     expect(body.tables.countries.length).toBe(263);
   });
 
+  it("exports the engagement list as CSV with a byte-order mark, formulas neutralised", async () => {
+    await call("POST", "/api/engagements", {
+      type: "correspondence",
+      direction: "sent",
+      subtype: "letter",
+      titleEn: '=HYPERLINK("x"), "quoted"',
+      titleZh: "回信",
+      startDate: "2021-07-02",
+      leadUnitId: unitId,
+    });
+    const response = await call("GET", "/api/engagements/export?type=correspondence&from=2021-07-01&to=2021-07-31");
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toContain("text/csv");
+    expect(response.headers["content-disposition"]).toMatch(/attachment; filename="liaison-engagements-\d{4}-\d{2}-\d{2}\.csv"/);
+    const lines = response.body.split("\r\n");
+    expect(lines[0]?.startsWith("\uFEFFid,type,direction")).toBe(true);
+    expect(lines[1]).toMatch(new RegExp(`^${engagementId},correspondence,received,congratulatory_message,`));
+    expect(lines[2]).toContain(`"'=HYPERLINK(""x""), ""quoted"""`);
+    expect(lines[2]).toContain("回信");
+    expect(lines.filter(Boolean)).toHaveLength(3);
+  });
+
   it("answers errors as {code, message, details} with security headers and no internals", async () => {
     const missing = await call("GET", "/api/organisations/99999999");
     expect(missing.statusCode).toBe(404);
@@ -759,6 +781,13 @@ const badInputs: Array<{
     cases: [
       { url: () => `/api/notes/${noteId}/shares/424242`, field: "unitId" },
       { url: () => `/api/notes/${noteId}/shares/x`, field: "unitId" },
+    ],
+  },
+  {
+    route: "GET /api/engagements/export",
+    cases: [
+      { url: () => "/api/engagements/export?type=gala", field: "type.0" },
+      { url: () => "/api/engagements/export?from=2021-02-30", field: "from" },
     ],
   },
   { route: "GET /api/engagements/:id/shares", cases: [{ url: () => "/api/engagements/424242/shares", status: 404 }] },

@@ -6,6 +6,7 @@ import type { Actor } from "../src/core/shared/actor.ts";
 import type { Database } from "../src/db/connection.ts";
 import { db } from "../src/db/current.ts";
 import { buildApp } from "../src/server/app.ts";
+import { Browser } from "./support/browser.ts";
 import { openTestDatabase } from "./support/database.ts";
 import { actorInFreshUnit, administrator, unique } from "./support/factories.ts";
 
@@ -14,32 +15,6 @@ let app: FastifyInstance;
 let admin: Actor;
 const adminPassword = "a long passphrase for the chief";
 const password = "another long passphrase 7";
-
-/** A browser: keeps the cookies the server sets and sends them back. */
-class Browser {
-  cookies = new Map<string, string>();
-  csrf = "";
-  constructor(readonly headers: Record<string, string> = {}) {}
-  async call(method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: object, extra: Record<string, string> = {}) {
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-    const response = await app.inject({
-      method,
-      url,
-      ...(payload ? { payload } : {}),
-      headers: { ...this.headers, ...(cookie ? { cookie } : {}), ...(this.csrf ? { "x-csrf-token": this.csrf } : {}), ...extra },
-    });
-    for (const c of response.cookies as Array<{ name: string; value: string }>) {
-      if (c.value) this.cookies.set(c.name, c.value);
-      else this.cookies.delete(c.name);
-    }
-    return response;
-  }
-  async login(username: string, pass: string) {
-    const response = await this.call("POST", "/api/auth/login", { username, password: pass });
-    if (response.statusCode === 200) this.csrf = response.json().csrfToken;
-    return response;
-  }
-}
 
 async function userWithPassword(role: "editor" | "viewer" = "editor"): Promise<Actor> {
   const actor = await actorInFreshUnit(role);
@@ -60,7 +35,7 @@ afterAll(async () => {
 
 describe("sign-in and sessions", () => {
   it("answers 401 without a session, and signs in with an HttpOnly, SameSite=Lax cookie", async () => {
-    const browser = new Browser();
+    const browser = new Browser(app);
     expect((await browser.call("GET", "/api/organisations")).statusCode).toBe(401);
     expect((await browser.call("GET", "/health")).statusCode).toBe(200);
     const response = await browser.login("admin", adminPassword);
@@ -93,19 +68,19 @@ describe("sign-in and sessions", () => {
 
   it("gives a new session id at every sign-in and ends the old one", async () => {
     const user = await userWithPassword();
-    const browser = new Browser();
+    const browser = new Browser(app);
     await browser.login(user.username, password);
     const first = browser.cookies.get("liaison_session");
     await browser.login(user.username, password);
     const second = browser.cookies.get("liaison_session");
     expect(second).not.toBe(first);
-    const old = new Browser();
+    const old = new Browser(app);
     old.cookies.set("liaison_session", first as string);
     expect((await old.call("GET", "/api/auth/session")).statusCode).toBe(401);
   });
 
   it("refuses a change made with the cookie but without the CSRF token, or from another origin", async () => {
-    const browser = new Browser();
+    const browser = new Browser(app);
     await browser.login("admin", adminPassword);
     const token = browser.csrf;
     browser.csrf = "";
@@ -127,35 +102,35 @@ describe("sign-in and sessions", () => {
 
   it("ends sessions on logout, when a user is disabled, and when a password changes", async () => {
     const user = await userWithPassword();
-    const a = new Browser();
+    const a = new Browser(app);
     await a.login(user.username, password);
     expect((await a.call("POST", "/api/auth/logout")).statusCode).toBe(204);
     expect((await a.call("GET", "/api/auth/session")).statusCode).toBe(401);
 
-    const b = new Browser();
-    const c = new Browser();
+    const b = new Browser(app);
+    const c = new Browser(app);
     await b.login(user.username, password);
     await c.login(user.username, password);
     const changed = await b.call("POST", "/api/auth/password", { currentPassword: password, newPassword: "a brand new passphrase" });
     expect(changed.statusCode).toBe(204);
     expect((await c.call("GET", "/api/auth/session")).statusCode).toBe(401);
     expect((await b.call("GET", "/api/auth/session")).statusCode).toBe(200);
-    expect((await new Browser().login(user.username, password)).statusCode).toBe(401);
+    expect((await new Browser(app).login(user.username, password)).statusCode).toBe(401);
 
-    const adminBrowser = new Browser();
+    const adminBrowser = new Browser(app);
     await adminBrowser.login("admin", adminPassword);
     expect((await adminBrowser.call("PATCH", `/api/users/${user.userId}`, { disabled: true })).statusCode).toBe(200);
     expect((await b.call("GET", "/api/auth/session")).statusCode).toBe(401);
-    expect((await new Browser().login(user.username, "a brand new passphrase")).statusCode).toBe(401);
+    expect((await new Browser(app).login(user.username, "a brand new passphrase")).statusCode).toBe(401);
   });
 
   it("ends a session after the idle and the absolute timeouts", async () => {
     const user = await userWithPassword();
-    const idle = new Browser();
+    const idle = new Browser(app);
     await idle.login(user.username, password);
     await sql`UPDATE sessions SET last_seen_at = now() - interval '121 minutes' WHERE user_id = ${user.userId}`.execute(db());
     expect((await idle.call("GET", "/api/auth/session")).statusCode).toBe(401);
-    const old = new Browser();
+    const old = new Browser(app);
     await old.login(user.username, password);
     await sql`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE user_id = ${user.userId}`.execute(db());
     expect((await old.call("GET", "/api/auth/session")).statusCode).toBe(401);
@@ -163,7 +138,7 @@ describe("sign-in and sessions", () => {
 
   it("refuses further tries after five failures for an account (429), auditing every failure", async () => {
     const user = await userWithPassword();
-    const browser = new Browser({ "x-forwarded-for": "198.51.100.7" });
+    const browser = new Browser(app, { "x-forwarded-for": "198.51.100.7" });
     for (let i = 0; i < 5; i++) expect((await browser.login(user.username, `wrong guess ${i}`)).statusCode).toBe(401);
     const refused = await browser.login(user.username, password);
     expect(refused.statusCode).toBe(429);
@@ -192,7 +167,7 @@ describe("sign-in and sessions", () => {
 describe("API tokens", () => {
   it("are shown once, stored hashed, limited to their unit and role, and revocable", async () => {
     const editor = await userWithPassword("editor");
-    const browser = new Browser();
+    const browser = new Browser(app);
     await browser.login(editor.username, password);
     const tooHigh = await browser.call("POST", "/api/auth/tokens", { name: "x", unitId: editor.unitId, role: "administrator" });
     expect(tooHigh.statusCode).toBe(403);
@@ -203,7 +178,7 @@ describe("API tokens", () => {
     const stored = await db().selectFrom("apiTokens").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     expect(stored.tokenHash).not.toContain(token);
     expect(JSON.stringify((await browser.call("GET", "/api/auth/tokens")).json())).not.toContain(token);
-    const integration = new Browser({ authorization: `Bearer ${token}` });
+    const integration = new Browser(app, { authorization: `Bearer ${token}` });
     expect((await integration.call("GET", "/api/organisations")).statusCode).toBe(200);
     // A viewer token cannot write, and needs no CSRF token because it is not a cookie.
     expect((await integration.call("POST", "/api/tags", { key: unique("t"), nameEn: "T", nameZh: "标签" })).statusCode).toBe(403);
@@ -219,6 +194,6 @@ describe("API tokens", () => {
     ]);
     expect((await browser.call("DELETE", `/api/auth/tokens/${id}`)).statusCode).toBe(204);
     expect((await integration.call("GET", "/api/organisations")).statusCode).toBe(401);
-    expect((await new Browser({ authorization: "Bearer lia_nonsense" }).call("GET", "/api/organisations")).statusCode).toBe(401);
+    expect((await new Browser(app, { authorization: "Bearer lia_nonsense" }).call("GET", "/api/organisations")).statusCode).toBe(401);
   });
 });

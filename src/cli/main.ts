@@ -4,7 +4,7 @@ import { type Config, loadConfig } from "../config.ts";
 import { removeDemo, seedDemo } from "../core/demo/service.ts";
 import { countEngagements } from "../core/engagements/counts.ts";
 import { rebuildEngagementRollups } from "../core/engagements/service.ts";
-import { exportAll } from "../core/export/service.ts";
+import { prepareFullExport } from "../core/export/service.ts";
 import { importReference } from "../core/reference/service.ts";
 import { AppError } from "../core/shared/errors.ts";
 import { vocabulary } from "../core/shared/vocabulary.ts";
@@ -120,8 +120,7 @@ async function main(argv: string[]): Promise<number> {
     case "export":
       await withDatabase(config, async (admin) => {
         const out = values.out ? fs.createWriteStream(values.out) : process.stdout;
-        const counts = await exportAll(
-          admin,
+        const counts = await prepareFullExport(admin)(
           (chunk) => (out.write(chunk) ? undefined : new Promise<void>((resolve) => out.once("drain", () => resolve()))),
           progressPrinter(),
         );

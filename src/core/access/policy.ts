@@ -21,6 +21,7 @@ export const permissions = {
   "data.export": ["administrator", "coordinator"],
   "engagements.read": ["administrator", "coordinator", "editor", "viewer"],
   "engagements.write": ["administrator", "coordinator", "editor"],
+  "engagements.export": ["administrator", "coordinator", "editor", "viewer"],
   "engagements.delete": ["administrator", "coordinator", "editor"],
   "notes.read": ["administrator", "coordinator", "editor", "viewer"],
   "notes.write": ["administrator", "coordinator", "editor"],

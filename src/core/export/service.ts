@@ -36,22 +36,35 @@ export const exportedTables = {
   engagementTopics: ["engagement_id", "topic_id"],
   engagementAttachments: ["id"],
   engagementApprovalSteps: ["id"],
+  notes: ["id"],
+  recordShares: ["entity", "record_id", "unit_id"],
 } as const satisfies Partial<Record<keyof DB, readonly string[]>>;
 
 const pageSize = 5000;
 
+/** Where an export writes its text; a returned promise means "wait before the next chunk". */
+export type ChunkWriter = (chunk: string) => Promise<void> | void;
+
 /**
- * Writes everything as one JSON document, table by table and page by page, so that a
- * large registry never sits in memory at once. The export itself is audited.
+ * Checks that the actor may export everything, then returns the export: it writes one JSON
+ * document, table by table and page by page, so that a large registry never sits in memory
+ * at once. Checked before anything is written, so a refusal is a clean 403, not a cut-off
+ * download. The export itself is audited.
  */
-export async function exportAll(
+export function prepareFullExport(
   actor: Actor,
-  write: (chunk: string) => Promise<void> | void,
-  progress: (table: string, rows: number) => void = () => {},
-): Promise<Record<string, number>> {
+): (write: ChunkWriter, progress?: (table: string, rows: number) => void) => Promise<Record<string, number>> {
   authorize(actor, "data.export");
   // A full export holds every record, restricted ones too.
   if (!actor.clearance) throw new AppError("FORBIDDEN", "A full export includes restricted records: it needs clearance.");
+  return (write, progress = () => {}) => writeFullExport(actor, write, progress);
+}
+
+async function writeFullExport(
+  actor: Actor,
+  write: ChunkWriter,
+  progress: (table: string, rows: number) => void,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   await write(`{"format":"liaison-export","version":1,"exportedAt":${JSON.stringify(new Date().toISOString())},"tables":{`);
   for (const [index, [table, key]] of (

@@ -9,6 +9,7 @@ import {
   submitEngagement,
 } from "../../core/engagements/approvals.ts";
 import { countEngagements } from "../../core/engagements/counts.ts";
+import { prepareEngagementsCsv } from "../../core/engagements/export.ts";
 import {
   alertsQuery,
   approvalNoteInput,
@@ -40,7 +41,7 @@ import {
 import { acceptedContentTypes, maxAttachmentBytes } from "../../core/files/checks.ts";
 import { id, idParam } from "../../core/shared/schema.ts";
 import { actorOf } from "../actor.ts";
-import { errorResponses, errorSchema, noContent } from "./shared.ts";
+import { errorResponses, errorSchema, noContent, streamDownload, today } from "./shared.ts";
 
 const tags = ["Engagements"];
 const attachmentParams = z.object({ id, attachmentId: id });
@@ -172,6 +173,21 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
       (request) => step.run(actorOf(request), request.params.id, request.body),
     );
   }
+  app.get(
+    "/engagements/export",
+    {
+      schema: {
+        tags,
+        summary: "The engagements the list's filters match, as CSV (what you may see; audited)",
+        querystring: engagementListQuery,
+        response: { ...errorResponses },
+      },
+    },
+    (request, reply) => {
+      const run = prepareEngagementsCsv(actorOf(request), request.query);
+      return streamDownload(request, reply, { contentType: "text/csv", fileName: `liaison-engagements-${today()}.csv` }, run);
+    },
+  );
   app.get(
     "/alerts",
     {

@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 
 /** The error body, documented on every route. */
@@ -11,3 +12,33 @@ export const errorSchema = z.object({
 export const errorResponses = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
 
 export const noContent = { 204: z.null().describe("Done") };
+
+/** Today's date, YYYY-MM-DD (UTC), for download file names. */
+export const today = (): string => new Date().toISOString().slice(0, 10);
+
+/**
+ * Streams a download that its service has already checked: the status and headers go out
+ * first, then the chunks, waiting whenever the socket's buffer is full. A failure half-way
+ * can only cut the download short; it is logged.
+ */
+export async function streamDownload(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  file: { contentType: string; fileName: string },
+  produce: (write: (chunk: string) => Promise<void> | void) => Promise<unknown>,
+): Promise<void> {
+  reply.hijack();
+  reply.raw.writeHead(200, {
+    "content-type": `${file.contentType}; charset=utf-8`,
+    "content-disposition": `attachment; filename="${file.fileName}"`,
+    "x-content-type-options": "nosniff",
+  });
+  try {
+    await produce((chunk) =>
+      reply.raw.write(chunk) ? undefined : new Promise<void>((resolve) => reply.raw.once("drain", () => resolve())),
+    );
+  } catch (error) {
+    request.log.error({ err: error }, "download failed");
+  }
+  reply.raw.end();
+}

@@ -2,11 +2,11 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { auditListQuery, auditPage } from "../../core/audit/schema.ts";
 import { listAuditEntries } from "../../core/audit/service.ts";
-import { exportAll } from "../../core/export/service.ts";
+import { prepareFullExport } from "../../core/export/service.ts";
 import { vocabulary } from "../../core/shared/vocabulary.ts";
 import { getStats } from "../../core/stats/service.ts";
 import { actorOf } from "../actor.ts";
-import { errorResponses } from "./shared.ts";
+import { errorResponses, streamDownload, today } from "./shared.ts";
 
 const label = z.object({ en: z.string(), zh: z.string() });
 
@@ -49,21 +49,11 @@ export const systemRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/export",
     { schema: { tags: ["System"], summary: "Everything as one JSON document (streamed)", response: { ...errorResponses } } },
-    async (request, reply) => {
-      const actor = actorOf(request);
-      reply.hijack();
-      reply.raw.writeHead(200, {
-        "content-type": "application/json; charset=utf-8",
-        "content-disposition": `attachment; filename="liaison-export-${new Date().toISOString().slice(0, 10)}.json"`,
-      });
-      try {
-        await exportAll(actor, (chunk) =>
-          reply.raw.write(chunk) ? undefined : new Promise<void>((resolve) => reply.raw.once("drain", () => resolve())),
-        );
-      } catch (error) {
-        request.log.error({ err: error }, "export failed");
-      }
-      reply.raw.end();
+    (request, reply) => {
+      const run = prepareFullExport(actorOf(request));
+      return streamDownload(request, reply, { contentType: "application/json", fileName: `liaison-export-${today()}.json` }, (write) =>
+        run(write),
+      );
     },
   );
 };
