@@ -47,6 +47,8 @@ export interface AppOptions {
 }
 
 const mutating = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** The API routes that need no signed-in caller. */
+const openRoutes = new Set(["/api/auth/login", "/api/auth/logout", "/api/openapi.json"]);
 
 function originHost(origin: string): string | null {
   try {
@@ -120,11 +122,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         throw new AppError("FORBIDDEN", "Cross-origin writes are not allowed.");
       }
     }
-    if (options.resolveActor) {
-      request.actor = options.resolveActor();
-      return;
+    if (options.resolveActor) request.actor = options.resolveActor();
+    else await authenticate(request, options.sessionPolicy ?? defaultSessionPolicy);
+    // Before any validation: an anonymous caller learns nothing about a route but "sign in".
+    const url = request.routeOptions.url;
+    if (!request.actor && url?.startsWith("/api/") && !openRoutes.has(url) && !url.startsWith("/api/docs")) {
+      throw new AppError("UNAUTHENTICATED", "Sign in first.");
     }
-    await authenticate(request, options.sessionPolicy ?? defaultSessionPolicy);
   });
   app.addHook("onRequest", (request, reply, done) => {
     // Browsers send cookies on their own; a change made with one must also carry the token.

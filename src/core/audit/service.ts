@@ -5,6 +5,8 @@ import type { Actor } from "../shared/actor.ts";
 import { type Page, parseInput } from "../shared/schema.ts";
 import { type AuditEntryOutput, auditListQuery } from "./schema.ts";
 
+const mentionsRestricted = sql`(a.before ->> 'classification' = 'restricted' OR a.after ->> 'classification' = 'restricted')`;
+
 /** Browses the audit log, newest first, filtered by entity, record, actor, action and time. */
 export async function listAuditEntries(actor: Actor, input: unknown = {}): Promise<Page<AuditEntryOutput>> {
   authorize(actor, "audit.read");
@@ -12,7 +14,16 @@ export async function listAuditEntries(actor: Actor, input: unknown = {}): Promi
   let q = db()
     .selectFrom("auditLog as a")
     .leftJoin("users as u", "u.id", "a.actorId")
-    .select(["a.id", "a.at", "a.actorId", "u.username", "a.unitId", "a.entity", "a.entityId", "a.action", "a.before", "a.after"])
+    .select(["a.id", "a.at", "a.actorId", "u.username", "a.unitId", "a.entity", "a.entityId", "a.action"])
+    // What a restricted record said stays with the cleared: others see that it changed, not how.
+    .select(
+      actor.clearance
+        ? [sql<Record<string, unknown> | null>`a.before`.as("before"), sql<Record<string, unknown> | null>`a.after`.as("after")]
+        : [
+            sql<Record<string, unknown> | null>`CASE WHEN ${mentionsRestricted} THEN NULL ELSE a.before END`.as("before"),
+            sql<Record<string, unknown> | null>`CASE WHEN ${mentionsRestricted} THEN NULL ELSE a.after END`.as("after"),
+          ],
+    )
     .select(sql<number>`count(*) OVER ()`.as("total"));
   if (query.entity) q = q.where("a.entity", "=", query.entity);
   if (query.entityId) q = q.where("a.entityId", "=", query.entityId);

@@ -192,7 +192,7 @@ export async function ensureBuiltinAdministrator(): Promise<Actor> {
       let user = await trx.selectFrom("users").selectAll().where("builtin", "=", true).executeTakeFirst();
       user ??= await trx
         .insertInto("users")
-        .values({ username: "admin", displayName: "Administrator", builtin: true })
+        .values({ username: "admin", displayName: "Administrator", builtin: true, clearance: true })
         .returningAll()
         .executeTakeFirstOrThrow();
       await trx

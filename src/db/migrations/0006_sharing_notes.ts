@@ -6,6 +6,8 @@ import { type Kysely, sql } from "kysely";
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
+    -- The built-in administrator is cleared, also where it was created after migration 0005.
+    UPDATE users SET clearance = true WHERE builtin;
     ALTER TABLE person_contacts ADD COLUMN classification text NOT NULL DEFAULT 'internal'
       CHECK (classification IN ('public', 'internal', 'restricted'));
     CREATE TABLE notes (
