@@ -5,6 +5,8 @@ import { actorInFreshUnit, administrator } from "../../../test/support/factories
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { login } from "../auth/service.ts";
+import { listCoordinationAlerts } from "../engagements/alerts.ts";
+import { approvalQueue } from "../engagements/approvals.ts";
 import { countEngagements } from "../engagements/counts.ts";
 import { createEngagement, listEngagements } from "../engagements/service.ts";
 import { importReference } from "../reference/service.ts";
@@ -48,9 +50,37 @@ describe("the demo", () => {
     const span = await sql<{
       lo: string;
       hi: string;
-    }>`SELECT min(start_date)::text AS lo, max(start_date)::text AS hi FROM engagements WHERE demo`.execute(db());
+    }>`SELECT min(start_date)::text AS lo, max(start_date)::text AS hi FROM engagements WHERE demo AND status = 'done'`.execute(db());
     expect(span.rows[0]?.lo.startsWith("2012")).toBe(true);
+    const queue = await approvalQueue(admin, { state: "submitted" });
+    expect(queue.items.map((i) => i.title.en).sort()).toEqual([
+      "Delegation to Viet Nam: exchange on party building",
+      "Thematic briefing for foreign envoys in Zhejiang",
+    ]);
+    const asiaEditor = await db()
+      .selectFrom("userRoles as r")
+      .innerJoin("users as u", "u.id", "r.userId")
+      .select(["u.id", "r.unitId"])
+      .where("u.username", "=", "demo.asia.editor")
+      .executeTakeFirstOrThrow();
+    const alerts = await listCoordinationAlerts({
+      userId: asiaEditor.id,
+      username: "demo.asia.editor",
+      unitId: asiaEditor.unitId,
+      roles: [{ unitId: asiaEditor.unitId, role: "editor" }],
+    });
+    expect(alerts.length).toBeGreaterThan(0);
     expect(span.rows[0]?.hi.startsWith("2022")).toBe(true);
+    // Besides the record of 2012–2022, work planned for 2027 in every approval state.
+    const planned = await sql<{ approval: string | null; n: number }>`SELECT approval, count(*)::int AS n FROM engagements
+      WHERE demo AND status = 'planned' GROUP BY approval ORDER BY approval NULLS LAST`.execute(db());
+    expect(planned.rows).toEqual([
+      { approval: "approved", n: 1 },
+      { approval: "draft", n: 1 },
+      { approval: "returned", n: 1 },
+      { approval: "submitted", n: 2 },
+      { approval: null, n: 1 },
+    ]);
     expect(await db().selectFrom("engagements").select("id").where("demo", "=", false).execute()).toEqual([]);
   });
 

@@ -222,6 +222,181 @@ function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+type ApprovalStep = "created" | "submitted" | "approved" | "returned";
+interface PlannedItem {
+  record: BulkEngagement;
+  /** The steps taken so far, each by one of the demo accounts, with an optional note. */
+  steps: Array<{ step: ApprovalStep; by: (typeof demoUsers)[number]["username"]; note?: string }>;
+}
+
+/**
+ * Visits and hosted events planned for 2027, one in each approval state, by the bureaus,
+ * the central office and a provincial committee. The Asia Bureau's delegation and the
+ * central office's talks meet the same partner within the coordination window.
+ */
+function plannedWork(
+  unitIds: Record<string, number>,
+  zhejiang: number,
+  central: number,
+  firstParty: (code: string) => Partner | undefined,
+): PlannedItem[] {
+  const guest = (code: string, role: string) => {
+    const p = firstParty(code);
+    return p ? [{ organisationId: p.id, role }] : [];
+  };
+  const base = { status: "planned" as const, subtype: null, titleZh: null, endDate: "", city: null, details: {} };
+  const asia = unitIds["142"] as number;
+  const africa = unitIds["002"] as number;
+  return [
+    {
+      record: {
+        ...base,
+        type: "visit",
+        direction: "sent",
+        titleEn: "Delegation to Viet Nam: exchange on party building",
+        titleZh: "赴越南代表团：党建交流",
+        startDate: "2027-03-10",
+        endDate: "2027-03-15",
+        countryCode: "VNM",
+        city: "Hanoi",
+        leadUnitId: asia,
+        participants: guest("VNM", "host"),
+      },
+      steps: [
+        { step: "created", by: "demo.asia.editor" },
+        { step: "submitted", by: "demo.asia.editor", note: "Programme and delegation list attached." },
+      ],
+    },
+    {
+      record: {
+        ...base,
+        type: "talks",
+        direction: "none",
+        titleEn: "Video talks with the Communist Party of Viet Nam",
+        titleZh: "与越南共产党视频会谈",
+        startDate: "2027-02-20",
+        countryCode: "VNM",
+        leadUnitId: central,
+        participants: guest("VNM", "participant"),
+      },
+      steps: [],
+    },
+    {
+      record: {
+        ...base,
+        type: "visit",
+        direction: "received",
+        titleEn: "Visit of a Kenyan party delegation",
+        titleZh: "肯尼亚政党代表团来访",
+        startDate: "2027-04-12",
+        endDate: "2027-04-18",
+        countryCode: "CHN",
+        city: "Beijing",
+        leadUnitId: africa,
+        participants: guest("KEN", "delegation_leader"),
+      },
+      steps: [{ step: "created", by: "demo.africa.editor" }],
+    },
+    {
+      record: {
+        ...base,
+        type: "visit",
+        direction: "sent",
+        titleEn: "Delegation to South Africa",
+        titleZh: "赴南非代表团",
+        startDate: "2027-05-06",
+        endDate: "2027-05-11",
+        countryCode: "ZAF",
+        city: "Pretoria",
+        leadUnitId: africa,
+        participants: guest("ZAF", "host"),
+      },
+      steps: [
+        { step: "created", by: "demo.africa.editor" },
+        { step: "submitted", by: "demo.africa.editor" },
+        { step: "returned", by: "demo.coordinator", note: "Coordinate the dates with the Asia Bureau's travel; add the itinerary." },
+      ],
+    },
+    {
+      record: {
+        ...base,
+        type: "event",
+        direction: "hosted",
+        subtype: "thematic_briefing",
+        titleEn: "Thematic briefing for foreign envoys in Zhejiang",
+        titleZh: "面向外国驻华使节的浙江专题宣介会",
+        startDate: "2027-06-03",
+        countryCode: "CHN",
+        city: "Hangzhou",
+        leadUnitId: zhejiang,
+        participants: [...guest("DEU", "guest"), ...guest("BRA", "guest"), ...guest("EGY", "guest")],
+      },
+      steps: [
+        { step: "created", by: "demo.zhejiang.editor" },
+        { step: "submitted", by: "demo.zhejiang.editor" },
+      ],
+    },
+    {
+      record: {
+        ...base,
+        type: "event",
+        direction: "hosted",
+        subtype: "seminar",
+        titleEn: "Seminar on governance with African parties",
+        titleZh: "中非政党治国理政研讨会",
+        startDate: "2027-09-14",
+        countryCode: "CHN",
+        city: "Beijing",
+        leadUnitId: central,
+        participants: [...guest("ETH", "guest"), ...guest("TZA", "guest"), ...guest("NGA", "guest")],
+      },
+      steps: [
+        { step: "created", by: "demo.coordinator" },
+        { step: "submitted", by: "demo.coordinator" },
+        { step: "approved", by: "demo.coordinator", note: "Approved." },
+      ],
+    },
+  ];
+}
+
+/** Puts the planned items in their approval states, with each step's account, unit and note. */
+async function recordPlannedSteps(trx: Trx, items: Array<PlannedItem & { id: number }>): Promise<void> {
+  const users = await trx
+    .selectFrom("users as u")
+    .innerJoin("userRoles as r", "r.userId", "u.id")
+    .select(["u.id", "u.username", "r.unitId"])
+    .where(
+      "u.username",
+      "in",
+      demoUsers.map((u) => u.username),
+    )
+    .execute();
+  const account = new Map(users.map((u) => [u.username, u]));
+  for (const item of items) {
+    const last = item.steps.at(-1);
+    if (!last) continue;
+    await trx
+      .updateTable("engagements")
+      .set({ approval: last.step === "created" ? "draft" : last.step })
+      .where("id", "=", item.id)
+      .execute();
+    for (const [i, step] of item.steps.entries()) {
+      const who = account.get(step.by);
+      await trx
+        .insertInto("engagementApprovalSteps")
+        .values({
+          engagementId: item.id,
+          step: step.step,
+          actorId: who?.id ?? null,
+          unitId: who?.unitId ?? null,
+          note: step.note ?? null,
+          at: new Date(Date.UTC(2026, 10, 2 + i * 3)),
+        })
+        .execute();
+    }
+  }
+}
+
 async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "ms">> {
   const rand = random(2012);
   const central = actor.unitId;
@@ -745,8 +920,15 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
         .execute();
     }
   }
+  // Planned work for the approval queue and the coordination alerts, in each approval state.
+  const planned = plannedWork(unitIds, committees[0] as number, central, firstParty);
+  records.push(...planned.map((p) => p.record));
   for (const r of records) if (!r.endDate) r.endDate = r.startDate;
   const ids = await insertEngagements(trx, records, { demo: true });
+  await recordPlannedSteps(
+    trx,
+    planned.map((p, i) => ({ ...p, id: ids[records.length - planned.length + i] as number })),
+  );
   await rebuildRollups(trx);
   return {
     engagements: ids.length,
