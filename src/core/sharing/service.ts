@@ -1,3 +1,4 @@
+import { type RawBuilder, sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { type Action, authorize } from "../access/policy.ts";
 import type { ShareableEntity } from "../access/scope.ts";
@@ -16,40 +17,34 @@ const records: Record<
   ShareableEntity,
   {
     readAction: Action;
-    assertVisible(executor: Executor, actor: Actor, id: number): Promise<void>;
+    table: "engagements" | "notes";
+    visible(actor: Actor, alias: string): RawBuilder<boolean>;
     lock(trx: Trx, actor: Actor, id: number): Promise<unknown>;
     label: { en: string; zh: string };
   }
 > = {
   engagement: {
     readAction: "engagements.read",
-    async assertVisible(executor, actor, id) {
-      const row = await executor
-        .selectFrom("engagements as e")
-        .select("e.id")
-        .where("e.id", "=", id)
-        .where(engagementVisible(actor))
-        .executeTakeFirst();
-      if (!row) throw notFound("engagement", id);
-    },
+    table: "engagements",
+    visible: engagementVisible,
     lock: (trx, actor, id) => lockEditable(trx, actor, id),
     label: { en: "an engagement", zh: "一项交往记录" },
   },
   note: {
     readAction: "notes.read",
-    async assertVisible(executor, actor, id) {
-      const row = await executor
-        .selectFrom("notes as n")
-        .select("n.id")
-        .where("n.id", "=", id)
-        .where(noteVisible(actor))
-        .executeTakeFirst();
-      if (!row) throw notFound("note", id);
-    },
+    table: "notes",
+    visible: noteVisible,
     lock: (trx, actor, id) => lockEditableNote(trx, actor, id),
     label: { en: "a note", zh: "一条备注" },
   },
 };
+
+/** Refuses a record the actor may not read, as "not found". */
+async function assertVisible(executor: Executor, actor: Actor, entity: ShareableEntity, id: number): Promise<void> {
+  const { table, visible } = records[entity];
+  const found = await sql`SELECT 1 FROM ${sql.table(table)} AS r WHERE r.id = ${id} AND ${visible(actor, "r")}`.execute(executor);
+  if (found.rows.length === 0) throw notFound(entity, id);
+}
 
 function sharesQuery(executor: Executor, entity: ShareableEntity, recordId: number) {
   return executor
@@ -75,7 +70,7 @@ async function loadShares(executor: Executor, entity: ShareableEntity, recordId:
 export async function listShares(actor: Actor, entity: ShareableEntity, recordId: number): Promise<ShareOutput[]> {
   authorize(actor, records[entity].readAction);
   const id = parseInput(idSchema, recordId);
-  await records[entity].assertVisible(db(), actor, id);
+  await assertVisible(db(), actor, entity, id);
   return loadShares(db(), entity, id);
 }
 
