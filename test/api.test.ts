@@ -215,6 +215,15 @@ describe("HTTP API", () => {
     expect(body.tables.countries.length).toBe(263);
   });
 
+  it("lists partners not contacted for over a year", async () => {
+    const dormant = (await call("GET", "/api/partners/dormant?days=365")).json();
+    expect(dormant).toEqual([
+      expect.objectContaining({ organisation: expect.objectContaining({ id: orgId }), lastContact: "2021-07-01", relationshipLevel: "regular" }),
+    ]);
+    expect(dormant[0].daysSince).toBeGreaterThan(365);
+    expect((await call("GET", "/api/partners/dormant?days=3650")).json()).toEqual([]);
+  });
+
   it("exports the engagement list as CSV with a byte-order mark, formulas neutralised", async () => {
     await call("POST", "/api/engagements", {
       type: "correspondence",
@@ -784,6 +793,14 @@ const badInputs: Array<{
     ],
   },
   {
+    route: "GET /api/partners/dormant",
+    cases: [
+      { url: () => "/api/partners/dormant?days=0", field: "days" },
+      { url: () => "/api/partners/dormant?limit=x", field: "limit" },
+      { url: () => "/api/partners/dormant?since=2020", status: 400 },
+    ],
+  },
+  {
     route: "GET /api/engagements/export",
     cases: [
       { url: () => "/api/engagements/export?type=gala", field: "type.0" },
@@ -919,6 +936,15 @@ const badInputs: Array<{
       { url: () => `/api/users/${userId}/password`, body: { password: "short" }, field: "password" },
       { url: () => `/api/users/${userId}/password`, body: { password: "password123" }, field: "password" },
       { url: () => "/api/users/424242/password", body: { password: "a long enough passphrase" }, status: 404 },
+    ],
+  },
+  { route: "GET /api/auth/preferences", cases: [] },
+  {
+    route: "PUT /api/auth/preferences",
+    cases: [
+      { url: () => "/api/auth/preferences", body: { locale: "fr" }, field: "locale" },
+      { url: () => "/api/auth/preferences", body: {}, field: "locale" },
+      { url: () => "/api/auth/preferences", body: { locale: "en", userId: 1 }, status: 400 },
     ],
   },
   { route: "GET /api/auth/tokens", cases: [] },

@@ -197,3 +197,17 @@ describe("API tokens", () => {
     expect((await new Browser(app, { authorization: "Bearer lia_nonsense" }).call("GET", "/api/organisations")).statusCode).toBe(401);
   });
 });
+
+describe("preferences", () => {
+  it("keeps each user's language across sessions and refuses an unknown one", async () => {
+    const user = await userWithPassword("viewer");
+    const first = new Browser(app);
+    await first.login(user.username, password);
+    expect((await first.call("GET", "/api/auth/preferences")).json()).toEqual({ locale: null });
+    expect((await first.call("PUT", "/api/auth/preferences", { locale: "zh-CN" })).json()).toEqual({ locale: "zh-CN" });
+    expect((await first.call("PUT", "/api/auth/preferences", { locale: "fr" })).statusCode).toBe(400);
+    const second = new Browser(app);
+    await second.login(user.username, password);
+    expect((await second.call("GET", "/api/auth/preferences")).json()).toEqual({ locale: "zh-CN" });
+  });
+});

@@ -242,6 +242,8 @@ const routeCases: RouteCase[] = [
     () => `/api/users/${ids.editorA}/password`,
     () => ({ password: "a brand new passphrase 9" }),
   ),
+  self("GET /api/auth/preferences", () => "/api/auth/preferences"),
+  self("PUT /api/auth/preferences", () => "/api/auth/preferences"),
   self("GET /api/auth/tokens", () => "/api/auth/tokens"),
   self("POST /api/auth/tokens", () => "/api/auth/tokens"),
   self("DELETE /api/auth/tokens/:id", () => "/api/auth/tokens/424242"),
@@ -403,6 +405,7 @@ const routeCases: RouteCase[] = [
   ),
   registry("GET /api/engagements/export", () => "/api/engagements/export"),
   registry("GET /api/alerts", () => "/api/alerts"),
+  registry("GET /api/partners/dormant", () => "/api/partners/dormant?days=30"),
   restricted("GET /api/approvals", () => "/api/approvals"),
   {
     route: "POST /api/engagements/:id/attachments",

@@ -66,6 +66,7 @@ export interface UserTable {
   passwordHash: string | null;
   passwordChangedAt: Timestamp | null;
   demo: Generated<boolean>;
+  locale: "zh-CN" | "en" | null;
   clearance: Generated<boolean>;
   createdAt: Timestamp;
   updatedAt: Timestamp;

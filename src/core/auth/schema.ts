@@ -38,3 +38,8 @@ export const apiTokenOutput = z.object({
 });
 export type ApiTokenOutput = z.infer<typeof apiTokenOutput>;
 export const apiTokenCreated = apiTokenOutput.extend({ token: z.string().describe("Shown once: only its hash is kept.") });
+
+export const locales = ["zh-CN", "en"] as const;
+export const preferencesInput = z.object({ locale: z.enum(locales).nullable().describe("null: follow the browser") }).strict();
+export const preferencesOutput = z.object({ locale: z.enum(locales).nullable() });
+export type Preferences = z.output<typeof preferencesOutput>;

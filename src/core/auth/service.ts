@@ -7,7 +7,15 @@ import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, writeAuditAs } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
 import { hashPassword, passwordIssues, verifyPassword } from "./passwords.ts";
-import { type ApiTokenOutput, apiTokenCreateInput, loginInput, passwordChangeInput, passwordSetInput } from "./schema.ts";
+import {
+  type ApiTokenOutput,
+  apiTokenCreateInput,
+  loginInput,
+  type Preferences,
+  passwordChangeInput,
+  passwordSetInput,
+  preferencesInput,
+} from "./schema.ts";
 
 /** Session lifetimes: idle and absolute, in minutes (LIAISON_SESSION_IDLE_MINUTES, LIAISON_SESSION_MAX_HOURS). */
 export interface SessionPolicy {
@@ -329,4 +337,27 @@ export async function resolveApiToken(token: string): Promise<Actor | undefined>
     roles: [{ unitId: row.unitId, role: row.role }],
     clearance: row.clearance,
   };
+}
+
+/** The signed-in user's preferences (the web app's language). */
+export async function getPreferences(actor: Actor): Promise<Preferences> {
+  authorize(actor, "account.manage");
+  const row = await db().selectFrom("users").select("locale").where("id", "=", actor.userId).executeTakeFirst();
+  if (!row) throw notFound("user", actor.userId);
+  return { locale: row.locale };
+}
+
+/** Keeps the user's language, so that every browser they sign in from shows it. */
+export async function setPreferences(actor: Actor, input: unknown): Promise<Preferences> {
+  authorize(actor, "account.manage");
+  const data = parseInput(preferencesInput, input);
+  return mutate(actor, async (trx) => {
+    const before = await trx.selectFrom("users").select("locale").where("id", "=", actor.userId).forUpdate().executeTakeFirst();
+    if (!before) throw notFound("user", actor.userId);
+    await trx.updateTable("users").set({ locale: data.locale }).where("id", "=", actor.userId).execute();
+    return {
+      result: { locale: data.locale },
+      audit: { entity: "user_preferences", entityId: actor.userId, action: "update", before, after: data },
+    };
+  });
 }

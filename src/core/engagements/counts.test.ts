@@ -180,6 +180,15 @@ describe("the counts query", () => {
       ["2021", 4, 4, 4],
       ["2022", 1, 0, 0],
     ]);
+    const months = await counts({ by: "month", from: "2021-01-01", to: "2021-12-31" });
+    expect(months.source).toBe("record");
+    // In time order; the planned visit of September is not counted (counts are of done work).
+    expect(months.rows).toEqual([
+      ["2021-07", 3, 3, 3],
+      ["2021-11", 1, 3, 3],
+    ]);
+    expect(months.labels["2021-07"]).toEqual({ en: "2021-07", zh: "2021年7月" });
+    expect(months.total[0]).toBe(4);
     expect((await counts({ by: "partnerKind" })).rows).toEqual([
       ["media", 1, 1, 1],
       ["political_party", 5, 3, 3],

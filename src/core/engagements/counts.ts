@@ -55,7 +55,7 @@ export async function countEngagements(
     rows.map((r) => r.key),
   );
   const sorted = [...rows].sort((a, b) =>
-    query.by === "year" ? a.key.localeCompare(b.key) : b.engagements - a.engagements || a.key.localeCompare(b.key),
+    query.by === "year" || query.by === "month" ? a.key.localeCompare(b.key) : b.engagements - a.engagements || a.key.localeCompare(b.key),
   );
   return {
     by: query.by,
@@ -165,7 +165,8 @@ async function fromRecord(executor: Executor, actor: Actor, q: EngagementCountsQ
   const reachFilter = reachConditions.length ? sql.join(reachConditions, sql` AND `) : sql`true`;
   const restrict = reachConditions.length ? sql`WHERE e.id IN (SELECT engagement_id FROM rf)` : sql``;
   const ctes = sql`WITH e0 AS (
-      SELECT e.id, e.type, e.direction, e.subtype, e.lead_unit_id, e.programme_id, extract(year FROM e.start_date)::int AS year
+      SELECT e.id, e.type, e.direction, e.subtype, e.lead_unit_id, e.programme_id, extract(year FROM e.start_date)::int AS year,
+        to_char(e.start_date, 'YYYY-MM') AS month
       FROM engagements e WHERE ${sql.join(engagementConditions, sql` AND `)}),
     r AS (${reachQuery(sql`p.engagement_id IN (SELECT id FROM e0)`)}),
     rf AS (SELECT * FROM r WHERE ${reachFilter}),
@@ -198,10 +199,11 @@ async function fromRecord(executor: Executor, actor: Actor, q: EngagementCountsQ
       none: sql`'all'`,
       type: sql`e.type || ':' || e.direction`,
       year: sql`e.year::text`,
+      month: sql`e.month`,
       unit: sql`e.lead_unit_id::text`,
       programme: sql`e.programme_id::text`,
       subtype: sql`e.subtype`,
-    }[q.by as "none" | "type" | "year" | "unit" | "programme" | "subtype"];
+    }[q.by as "none" | "type" | "year" | "month" | "unit" | "programme" | "subtype"];
     rows = (
       await sql<{ key: string } & Measures>`${ctes},
         counted AS (SELECT ${key} AS key, count(*)::int AS engagements FROM e GROUP BY 1),
@@ -233,6 +235,7 @@ async function labelsFor(executor: Executor, by: Group, keys: string[]): Promise
   };
   if (by === "none") labels.set("all", { en: "All", zh: "全部" });
   if (by === "year") for (const k of keys) labels.set(k, { en: k, zh: `${k}年` });
+  if (by === "month") for (const k of keys) labels.set(k, { en: k, zh: `${k.slice(0, 4)}年${Number(k.slice(5))}月` });
   if (by === "type")
     for (const k of keys) if (k in engagementKinds) labels.set(k, { ...engagementKinds[k as keyof typeof engagementKinds] });
   if (by === "subtype") for (const k of keys) if (subtypeLabels[k]) labels.set(k, { ...(subtypeLabels[k] as Label) });

@@ -239,6 +239,7 @@ export const countGroups = [
   "none",
   "type",
   "year",
+  "month",
   "region",
   "countryGroup",
   "partnerKind",

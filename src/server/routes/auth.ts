@@ -7,17 +7,21 @@ import {
   loginInput,
   passwordChangeInput,
   passwordSetInput,
+  preferencesInput,
+  preferencesOutput,
   sessionOutput,
 } from "../../core/auth/schema.ts";
 import {
   changePassword,
   createApiToken,
+  getPreferences,
   listApiTokens,
   login,
   logout,
   resolveSession,
   revokeApiToken,
   type SessionPolicy,
+  setPreferences,
   setUserPassword,
 } from "../../core/auth/service.ts";
 import type { Actor } from "../../core/shared/actor.ts";
@@ -111,6 +115,23 @@ export const authRoutes: FastifyPluginAsyncZod<{ sessionPolicy: SessionPolicy }>
       await setUserPassword(actorOf(request), request.params.id, request.body);
       return reply.status(204).send(null);
     },
+  );
+  app.get(
+    "/auth/preferences",
+    { schema: { tags, summary: "Your preferences (the web app's language)", response: { 200: preferencesOutput, ...errorResponses } } },
+    (request) => getPreferences(actorOf(request)),
+  );
+  app.put(
+    "/auth/preferences",
+    {
+      schema: {
+        tags,
+        summary: "Keep your language for every browser you sign in from",
+        body: preferencesInput,
+        response: { 200: preferencesOutput, ...errorResponses },
+      },
+    },
+    (request) => setPreferences(actorOf(request), request.body),
   );
   app.get(
     "/auth/tokens",

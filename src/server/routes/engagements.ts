@@ -9,6 +9,7 @@ import {
   submitEngagement,
 } from "../../core/engagements/approvals.ts";
 import { countEngagements } from "../../core/engagements/counts.ts";
+import { dormantPartner, dormantQuery, listDormantPartners } from "../../core/engagements/dormant.ts";
 import { prepareEngagementsCsv } from "../../core/engagements/export.ts";
 import {
   alertsQuery,
@@ -187,6 +188,18 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
       const run = prepareEngagementsCsv(actorOf(request), request.query);
       return streamDownload(request, reply, { contentType: "text/csv", fileName: `liaison-engagements-${today()}.csv` }, run);
     },
+  );
+  app.get(
+    "/partners/dormant",
+    {
+      schema: {
+        tags,
+        summary: "Partners not contacted for over N days (365 unless asked), closest relationships first",
+        querystring: dormantQuery,
+        response: { 200: z.array(dormantPartner), ...errorResponses },
+      },
+    },
+    (request) => listDormantPartners(actorOf(request), request.query),
   );
   app.get(
     "/alerts",
