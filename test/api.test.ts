@@ -218,7 +218,11 @@ describe("HTTP API", () => {
   it("lists partners not contacted for over a year", async () => {
     const dormant = (await call("GET", "/api/partners/dormant?days=365")).json();
     expect(dormant).toEqual([
-      expect.objectContaining({ organisation: expect.objectContaining({ id: orgId }), lastContact: "2021-07-01", relationshipLevel: "regular" }),
+      expect.objectContaining({
+        organisation: expect.objectContaining({ id: orgId }),
+        lastContact: "2021-07-01",
+        relationshipLevel: "regular",
+      }),
     ]);
     expect(dormant[0].daysSince).toBeGreaterThan(365);
     expect((await call("GET", "/api/partners/dormant?days=3650")).json()).toEqual([]);

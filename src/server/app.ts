@@ -23,6 +23,7 @@ import { peopleRoutes } from "./routes/people.ts";
 import { mechanismRoutes, programmeRoutes } from "./routes/programmes.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { unitRoutes } from "./routes/units.ts";
+import { serveWebApp, webAppBuilt } from "./web.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -69,9 +70,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url.split("?")[0]}.`, details: {} }),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    // The web app's own paths (/organisations/12, /engagements?type=visit…) are its routes: serve its page.
+    if (request.method === "GET" && webAppBuilt() && !request.url.startsWith("/api/") && request.headers.accept?.includes("text/html")) {
+      return reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").sendFile("index.html");
+    }
+    return reply.status(404).send({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url.split("?")[0]}.`, details: {} });
+  });
   app.decorateRequest("actor", undefined);
   app.decorateRequest("authKind", undefined);
   // Every API route, for the route-coverage tests (bad input now, the security matrix later).
@@ -153,7 +158,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: "/api/docs" });
   app.get("/api/openapi.json", { schema: { hide: true } }, () => app.swagger());
   app.get("/health", { schema: { hide: true } }, () => ({ status: "ok", engine: currentDatabase().engine }));
-  app.get("/", { schema: { hide: true } }, (_request, reply) => reply.redirect("/api/docs"));
+  await serveWebApp(app);
   await app.register(
     async (api) => {
       await api.register(authRoutes, { sessionPolicy: options.sessionPolicy ?? defaultSessionPolicy });

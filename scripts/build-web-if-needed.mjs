@@ -1,0 +1,25 @@
+// Builds the web app before `npm start` when there is no build yet, or the sources are newer
+// than it, so that a fresh clone needs no step but `npm ci && npm start`.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const built = path.join(root, "dist/web/index.html");
+
+function newest(dir) {
+  let latest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
+  }
+  return latest;
+}
+
+const sources = Math.max(newest(path.join(root, "src/web")), newest(path.join(root, "src/core")));
+if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= sources) process.exit(0);
+console.log("Building the web app (once; about half a minute)…");
+execFileSync(process.execPath, [path.join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], {
+  cwd: root,
+  stdio: "inherit",
+});

@@ -1,0 +1,36 @@
+import fs from "node:fs";
+import path from "node:path";
+import fastifyStatic from "@fastify/static";
+import type { FastifyInstance } from "fastify";
+
+/** Where `npm run build` puts the web app. */
+export const webAppDir = path.resolve(import.meta.dirname, "../../dist/web");
+
+/** True when the web app has been built (npm start builds it first). */
+export function webAppBuilt(): boolean {
+  return fs.existsSync(path.join(webAppDir, "index.html"));
+}
+
+/**
+ * Serves the built web app from the same server as the API: hashed assets cached for a year,
+ * the page itself never. Without a build, `/` leads to the API docs.
+ */
+export async function serveWebApp(app: FastifyInstance): Promise<void> {
+  if (!webAppBuilt()) {
+    app.get("/", { schema: { hide: true } }, (_request, reply) => reply.redirect("/api/docs"));
+    return;
+  }
+  await app.register(fastifyStatic, {
+    root: webAppDir,
+    prefix: "/",
+    // Files are looked up per request, so a new build is served without a restart; a missing one falls to the not-found handler.
+    wildcard: true,
+    index: false,
+    setHeaders: (reply, file) => {
+      reply.header("cache-control", file.includes(`${path.sep}assets${path.sep}`) ? "public, max-age=31536000, immutable" : "no-cache");
+    },
+  });
+  app.get("/", { schema: { hide: true } }, (_request, reply) =>
+    reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").sendFile("index.html"),
+  );
+}

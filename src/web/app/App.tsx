@@ -1,0 +1,65 @@
+import { Center, Loader, Stack, Text, Title } from "@mantine/core";
+import { lazy, Suspense } from "react";
+import { useTranslation } from "react-i18next";
+import { BrowserRouter, Route, Routes } from "react-router";
+import { HomePage } from "../home/HomePage.tsx";
+import { Layout } from "./Layout.tsx";
+import { SignIn } from "./SignIn.tsx";
+import { useSession } from "./session.tsx";
+
+// Screens load when first opened, so the first download stays small.
+const OrganisationList = lazy(() => import("../registry/OrganisationList.tsx").then((m) => ({ default: m.OrganisationList })));
+const OrganisationPage = lazy(() => import("../registry/OrganisationPage.tsx").then((m) => ({ default: m.OrganisationPage })));
+const OrganisationForm = lazy(() => import("../registry/OrganisationForm.tsx").then((m) => ({ default: m.OrganisationForm })));
+const EngagementList = lazy(() => import("../engagements/EngagementList.tsx").then((m) => ({ default: m.EngagementList })));
+const EngagementPage = lazy(() => import("../engagements/EngagementPage.tsx").then((m) => ({ default: m.EngagementPage })));
+const EngagementForm = lazy(() => import("../engagements/EngagementForm.tsx").then((m) => ({ default: m.EngagementForm })));
+const CalendarPage = lazy(() => import("../engagements/CalendarPage.tsx").then((m) => ({ default: m.CalendarPage })));
+const PeopleList = lazy(() => import("../people/PeoplePages.tsx").then((m) => ({ default: m.PeopleList })));
+const PersonPage = lazy(() => import("../people/PeoplePages.tsx").then((m) => ({ default: m.PersonPage })));
+const CountryPage = lazy(() => import("../countries/CountryPage.tsx").then((m) => ({ default: m.CountryPage })));
+
+function NotFound() {
+  const { t } = useTranslation();
+  return (
+    <Stack align="center" py="xl">
+      <Title order={3}>{t("errors.NOT_FOUND")}</Title>
+      <Text c="dimmed">{t("common.notFoundHint")}</Text>
+    </Stack>
+  );
+}
+
+const loading = (
+  <Center py="xl">
+    <Loader size="sm" />
+  </Center>
+);
+
+/** The routes: every screen is a URL. */
+export function App() {
+  const { session } = useSession();
+  if (!session) return <SignIn />;
+  return (
+    <BrowserRouter>
+      <Suspense fallback={loading}>
+        <Routes>
+          <Route element={<Layout />}>
+            <Route index element={<HomePage />} />
+            <Route path="organisations" element={<OrganisationList />} />
+            <Route path="organisations/new" element={<OrganisationForm />} />
+            <Route path="organisations/:id" element={<OrganisationPage />} />
+            <Route path="people" element={<PeopleList />} />
+            <Route path="people/:id" element={<PersonPage />} />
+            <Route path="countries/:code" element={<CountryPage />} />
+            <Route path="engagements" element={<EngagementList />} />
+            <Route path="engagements/new" element={<EngagementForm />} />
+            <Route path="engagements/:id" element={<EngagementPage />} />
+            <Route path="engagements/:id/edit" element={<EngagementForm />} />
+            <Route path="calendar" element={<CalendarPage />} />
+            <Route path="*" element={<NotFound />} />
+          </Route>
+        </Routes>
+      </Suspense>
+    </BrowserRouter>
+  );
+}

@@ -1,0 +1,24 @@
+import { SegmentedControl } from "@mantine/core";
+import { useTranslation } from "react-i18next";
+import { api } from "../api.ts";
+import { applyLocale, type Locale } from "../i18n/index.ts";
+
+/** 中文 | English; for a signed-in user the choice is kept on the server. */
+export function LanguageToggle({ signedIn = false }: { signedIn?: boolean }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <SegmentedControl
+      size="xs"
+      aria-label={t("app.language")}
+      value={i18n.language.startsWith("zh") ? "zh-CN" : "en"}
+      data={[
+        { value: "zh-CN", label: "中文" },
+        { value: "en", label: "English" },
+      ]}
+      onChange={(value) => {
+        applyLocale(value as Locale);
+        if (signedIn) api("/auth/preferences", { method: "PUT", body: { locale: value } }).catch(() => {});
+      }}
+    />
+  );
+}

@@ -1,0 +1,162 @@
+import { Anchor, Badge, Button, Group, Select, Stack, Table, TextInput, Title } from "@mantine/core";
+import { useDebouncedCallback } from "@mantine/hooks";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import type { EngagementListItem } from "../../core/engagements/schema.ts";
+import type { Page } from "../../core/shared/schema.ts";
+import { api, query } from "../api.ts";
+import { useSession } from "../app/session.tsx";
+import { useFormat } from "../shared/format.ts";
+import { Pager } from "../shared/Pager.tsx";
+import { useReference } from "../shared/reference.ts";
+import { QueryState } from "../shared/states.tsx";
+import { useUrlState } from "../shared/url-state.ts";
+import { useVocabulary } from "../shared/vocabulary.ts";
+
+const filterKeys = [
+  "q",
+  "type",
+  "direction",
+  "subtype",
+  "status",
+  "from",
+  "to",
+  "unitId",
+  "country",
+  "organisationId",
+  "programmeId",
+  "sort",
+] as const;
+const pageSize = 50;
+
+/** The engagement record as a list: every filter is in the URL; the CSV export takes the same filters. */
+export function EngagementList() {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const vocabulary = useVocabulary();
+  const reference = useReference();
+  const { can } = useSession();
+  const state = useUrlState(filterKeys);
+  const f = state.values;
+  const [text, setText] = useState(f.q);
+  const setQ = useDebouncedCallback((q: string) => state.set({ q }), 250);
+  const params = { ...f, page: state.page, pageSize };
+  const list = useQuery({
+    queryKey: ["engagements", params],
+    queryFn: ({ signal }) => api<Page<EngagementListItem>>(`/engagements${query(params)}`, { signal }),
+    placeholderData: keepPreviousData,
+  });
+  const { page: _p, pageSize: _s, ...filters } = params;
+  const select = (key: (typeof filterKeys)[number], label: string, data: Array<{ value: string; label: string }>) => (
+    <Select
+      key={key}
+      label={label}
+      data={data}
+      value={f[key] || null}
+      onChange={(v) => state.set({ [key]: v })}
+      clearable
+      searchable
+      w={170}
+      size="sm"
+    />
+  );
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>{t("engagements.title")}</Title>
+        <Group>
+          <Button variant="default" component={Link} to="/calendar">
+            {t("engagements.calendar")}
+          </Button>
+          <Button variant="default" component="a" href={`/api/engagements/export${query(filters)}`}>
+            {t("engagements.exportCsv")}
+          </Button>
+          {can("write") ? (
+            <Button component={Link} to="/engagements/new">
+              {t("engagements.new")}
+            </Button>
+          ) : null}
+        </Group>
+      </Group>
+      <Group align="flex-end" gap="sm">
+        <TextInput
+          label={t("engagements.titleFilter")}
+          value={text}
+          onChange={(e) => {
+            setText(e.currentTarget.value);
+            setQ(e.currentTarget.value.trim());
+          }}
+          w={220}
+          size="sm"
+        />
+        {select("type", t("engagements.type"), vocabulary.options("engagementTypes"))}
+        {select("direction", t("engagements.direction"), vocabulary.options("engagementDirections"))}
+        {select("status", t("engagements.status"), vocabulary.options("engagementStatuses"))}
+        {select("unitId", t("engagements.unit"), reference.units)}
+        {select("country", t("engagements.country"), reference.countries)}
+        <TextInput
+          type="date"
+          label={t("engagements.from")}
+          value={f.from}
+          onChange={(e) => state.set({ from: e.currentTarget.value })}
+          size="sm"
+          w={150}
+        />
+        <TextInput
+          type="date"
+          label={t("engagements.to")}
+          value={f.to}
+          onChange={(e) => state.set({ to: e.currentTarget.value })}
+          size="sm"
+          w={150}
+        />
+      </Group>
+      <QueryState isLoading={list.isLoading} error={list.error} isEmpty={list.data?.items.length === 0} />
+      {list.data && list.data.items.length > 0 ? (
+        <Table striped highlightOnHover verticalSpacing={6} style={{ opacity: list.isFetching ? 0.6 : 1 }}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th w={170}>{t("engagements.date")}</Table.Th>
+              <Table.Th>{t("engagements.titleColumn")}</Table.Th>
+              <Table.Th>{t("engagements.type")}</Table.Th>
+              <Table.Th>{t("engagements.place")}</Table.Th>
+              <Table.Th>{t("engagements.unit")}</Table.Th>
+              <Table.Th ta="right">{t("engagements.participants")}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {list.data.items.map((e) => (
+              <Table.Tr key={e.id}>
+                <Table.Td>{format.date(e.startDate)}</Table.Td>
+                <Table.Td>
+                  <Anchor component={Link} to={`/engagements/${e.id}`}>
+                    {format.name(e.title)}
+                  </Anchor>
+                  {e.status !== "done" ? (
+                    <Badge ml={6} size="sm" variant="light" color={e.status === "planned" ? "blue" : "gray"}>
+                      {vocabulary.label("engagementStatuses", e.status)}
+                    </Badge>
+                  ) : null}
+                  {e.approval ? (
+                    <Badge ml={4} size="sm" variant="outline">
+                      {t(`approval.${e.approval}`)}
+                    </Badge>
+                  ) : null}
+                </Table.Td>
+                <Table.Td>{vocabulary.label("engagementTypes", e.type)}</Table.Td>
+                <Table.Td>{[format.name(e.place.country?.name), e.place.city].filter(Boolean).join(" · ")}</Table.Td>
+                <Table.Td>{format.name(e.leadUnit.name)}</Table.Td>
+                <Table.Td ta="right">{format.number(e.participantCount)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      ) : null}
+      {list.data ? (
+        <Pager page={state.page} pageSize={pageSize} total={list.data.total} totalExact={list.data.totalExact} onPage={state.setPage} />
+      ) : null}
+    </Stack>
+  );
+}

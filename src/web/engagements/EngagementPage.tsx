@@ -1,0 +1,146 @@
+import { Anchor, Badge, Card, Grid, Group, Stack, Table, Text, Timeline, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { Link, useParams } from "react-router";
+import type { EngagementDetail } from "../../core/engagements/schema.ts";
+import { api } from "../api.ts";
+import { useFormat } from "../shared/format.ts";
+import { QueryState } from "../shared/states.tsx";
+import { useVocabulary } from "../shared/vocabulary.ts";
+
+/** One engagement: who took part and from how many countries, its details, approval steps and files. */
+export function EngagementPage() {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const vocabulary = useVocabulary();
+  const id = Number(useParams().id);
+  const detail = useQuery({ queryKey: ["engagement", id], queryFn: () => api<EngagementDetail>(`/engagements/${id}`) });
+  if (!detail.data) return <QueryState isLoading={detail.isLoading} error={detail.error} />;
+  const e = detail.data;
+  const sessions = Array.isArray(e.details.sessions) ? (e.details.sessions as Array<{ titleEn?: string; date?: string }>) : [];
+  const series = typeof e.details.seriesEn === "string" ? e.details.seriesEn : null;
+  const edition = typeof e.details.edition === "number" ? e.details.edition : null;
+  return (
+    <Stack>
+      <div>
+        <Group gap="xs">
+          <Badge variant="light">
+            {vocabulary.label("engagementKinds", `${e.type}:${e.direction}`) || vocabulary.label("engagementTypes", e.type)}
+          </Badge>
+          {e.subtype ? <Badge variant="outline">{e.subtype}</Badge> : null}
+          <Badge variant="dot">{vocabulary.label("engagementStatuses", e.status)}</Badge>
+          {e.approval ? <Badge color="grape">{t(`approval.${e.approval}`)}</Badge> : null}
+          <Badge color={e.classification === "restricted" ? "red" : "gray"} variant="light">
+            {t(`classification.${e.classification}`)}
+          </Badge>
+        </Group>
+        <Title order={2} mt="xs">
+          {format.name(e.title)}
+        </Title>
+        <Text c="dimmed">
+          {format.date(e.startDate)}
+          {e.endDate !== e.startDate ? ` – ${format.date(e.endDate)}` : ""}
+          {e.place.country ? ` · ${format.name(e.place.country.name)}` : ""}
+          {e.place.city ? ` · ${e.place.city}` : ""} · {format.name(e.leadUnit.name)}
+          {e.coUnits.length ? ` · ${t("engagement.with", { units: e.coUnits.map((u) => format.name(u.name)).join(", ") })}` : ""}
+        </Text>
+      </div>
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          <Card withBorder>
+            <Title order={4} mb="xs">
+              {t("engagement.participants", { count: e.participants.length, countries: e.countriesReached.length })}
+            </Title>
+            {e.participants.length === 0 ? <Text c="dimmed">{t("common.empty")}</Text> : null}
+            <Table>
+              <Table.Tbody>
+                {e.participants.map((p) => (
+                  <Table.Tr key={p.id}>
+                    <Table.Td>
+                      {p.organisation ? (
+                        <Anchor component={Link} to={`/organisations/${p.organisation.id}`}>
+                          {format.name(p.organisation.name)}
+                        </Anchor>
+                      ) : null}
+                      {p.person ? (
+                        <Anchor component={Link} to={`/people/${p.person.id}`}>
+                          {format.name(p.person.name)}
+                        </Anchor>
+                      ) : null}
+                    </Table.Td>
+                    <Table.Td>{vocabulary.label("participantRoles", p.role)}</Table.Td>
+                    <Table.Td c="dimmed">{p.rank ?? ""}</Table.Td>
+                    <Table.Td c="dimmed">{format.name(p.organisation?.country?.name)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Card>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Stack>
+            {format.name(e.summary) ? (
+              <Card withBorder>
+                <Title order={4} mb="xs">
+                  {t("engagement.summary")}
+                </Title>
+                <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
+                  {format.name(e.summary)}
+                </Text>
+              </Card>
+            ) : null}
+            {series || sessions.length || e.mechanism || e.programme ? (
+              <Card withBorder>
+                {e.mechanism ? (
+                  <Text size="sm">
+                    {t("engagement.mechanism")}: {format.name(e.mechanism.name)}
+                  </Text>
+                ) : null}
+                {e.programme ? (
+                  <Text size="sm">
+                    {t("engagement.programme")}: {format.name(e.programme.name)}
+                  </Text>
+                ) : null}
+                {series ? <Text size="sm">{t("engagement.series", { series, edition: edition ?? "" })}</Text> : null}
+                {sessions.map((s) => (
+                  <Text key={`${s.date}-${s.titleEn}`} size="sm" c="dimmed">
+                    {format.date(s.date)} · {s.titleEn}
+                  </Text>
+                ))}
+              </Card>
+            ) : null}
+            {e.approvalSteps.length ? (
+              <Card withBorder>
+                <Title order={4} mb="xs">
+                  {t("engagement.approval")}
+                </Title>
+                <Timeline bulletSize={12} lineWidth={2}>
+                  {e.approvalSteps.map((s) => (
+                    <Timeline.Item key={`${s.step}-${s.at}`} title={t(`approvalStep.${s.step}`)}>
+                      <Text size="xs" c="dimmed">
+                        {s.by?.name} · {format.date(s.at)}
+                      </Text>
+                      {s.note ? <Text size="sm">{s.note}</Text> : null}
+                    </Timeline.Item>
+                  ))}
+                </Timeline>
+              </Card>
+            ) : null}
+            {e.attachments.length ? (
+              <Card withBorder>
+                <Title order={4} mb="xs">
+                  {t("engagement.attachments")}
+                </Title>
+                {e.attachments.map((a) => (
+                  <Anchor key={a.id} href={`/api/engagements/${e.id}/attachments/${a.id}`} size="sm" display="block">
+                    {a.fileName}
+                  </Anchor>
+                ))}
+              </Card>
+            ) : null}
+          </Stack>
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  );
+}

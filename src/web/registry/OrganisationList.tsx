@@ -1,0 +1,162 @@
+import { Anchor, Badge, Button, Group, Select, Stack, Switch, Table, TextInput, Title, UnstyledButton } from "@mantine/core";
+import { useDebouncedCallback } from "@mantine/hooks";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import type { OrganisationListItem } from "../../core/organisations/schema.ts";
+import type { Page } from "../../core/shared/schema.ts";
+import { api, query } from "../api.ts";
+import { useSession } from "../app/session.tsx";
+import { useFormat } from "../shared/format.ts";
+import { Pager } from "../shared/Pager.tsx";
+import { useReference } from "../shared/reference.ts";
+import { QueryState } from "../shared/states.tsx";
+import { useUrlState } from "../shared/url-state.ts";
+import { useVocabulary } from "../shared/vocabulary.ts";
+
+const filterKeys = ["q", "country", "region", "group", "kind", "family", "level", "tag", "inGovernment", "sort"] as const;
+const pageSize = 50;
+
+/** The registry: organisations with fast filters and sortable columns, paginated on the server. */
+export function OrganisationList() {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const vocabulary = useVocabulary();
+  const reference = useReference();
+  const { can } = useSession();
+  const state = useUrlState(filterKeys);
+  const f = state.values;
+  const [text, setText] = useState(f.q);
+  const setQ = useDebouncedCallback((q: string) => state.set({ q }), 250);
+  const today = new Date().toISOString().slice(0, 10);
+  const params = {
+    q: f.q,
+    country: f.country,
+    region: f.region,
+    group: f.group,
+    kind: f.kind,
+    family: f.family,
+    level: f.level,
+    tag: f.tag,
+    inGovernmentOn: f.inGovernment ? today : "",
+    sort: f.sort,
+    page: state.page,
+    pageSize,
+  };
+  const list = useQuery({
+    queryKey: ["organisations", params],
+    queryFn: ({ signal }) => api<Page<OrganisationListItem>>(`/organisations${query(params)}`, { signal }),
+    placeholderData: keepPreviousData,
+  });
+  const sortBy = (column: "name" | "country" | "founded") => {
+    const next = f.sort === column ? `-${column}` : column;
+    state.set({ sort: column === "name" && f.sort === "-name" ? "" : next });
+  };
+  const arrow = (column: string) => (f.sort === column ? " ↑" : f.sort === `-${column}` ? " ↓" : "");
+  const select = (key: (typeof filterKeys)[number], label: string, data: Array<{ value: string; label: string }>) => (
+    <Select
+      key={key}
+      label={label}
+      data={data}
+      value={f[key] || null}
+      onChange={(v) => state.set({ [key]: v })}
+      clearable
+      searchable
+      w={180}
+      size="sm"
+    />
+  );
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>{t("registry.title")}</Title>
+        {can("write") ? (
+          <Button component={Link} to="/organisations/new">
+            {t("registry.new")}
+          </Button>
+        ) : null}
+      </Group>
+      <Group align="flex-end" gap="sm">
+        <TextInput
+          label={t("registry.nameFilter")}
+          placeholder={t("registry.namePlaceholder")}
+          value={text}
+          onChange={(e) => {
+            setText(e.currentTarget.value);
+            setQ(e.currentTarget.value.trim());
+          }}
+          w={240}
+          size="sm"
+        />
+        {select("country", t("registry.country"), reference.countries)}
+        {select("region", t("registry.region"), reference.regions)}
+        {select("group", t("registry.group"), reference.groups)}
+        {select("kind", t("registry.kind"), vocabulary.options("organisationKinds"))}
+        {select("family", t("registry.family"), vocabulary.options("families"))}
+        {select("level", t("registry.level"), vocabulary.options("relationshipLevels"))}
+        {select("tag", t("registry.tag"), reference.tags)}
+        <Switch
+          label={t("registry.inGovernment")}
+          checked={Boolean(f.inGovernment)}
+          onChange={(e) => state.set({ inGovernment: e.currentTarget.checked ? "1" : "" })}
+          mb={6}
+        />
+      </Group>
+      <QueryState isLoading={list.isLoading} error={list.error} isEmpty={list.data?.items.length === 0} />
+      {list.data && list.data.items.length > 0 ? (
+        <Table striped highlightOnHover stickyHeader verticalSpacing={6} style={{ opacity: list.isFetching ? 0.6 : 1 }}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>
+                <UnstyledButton onClick={() => sortBy("name")} fw={600}>
+                  {t("registry.name")}
+                  {arrow("name")}
+                </UnstyledButton>
+              </Table.Th>
+              <Table.Th>{t("registry.kind")}</Table.Th>
+              <Table.Th>
+                <UnstyledButton onClick={() => sortBy("country")} fw={600}>
+                  {t("registry.country")}
+                  {arrow("country")}
+                </UnstyledButton>
+              </Table.Th>
+              <Table.Th>
+                <UnstyledButton onClick={() => sortBy("founded")} fw={600}>
+                  {t("registry.founded")}
+                  {arrow("founded")}
+                </UnstyledButton>
+              </Table.Th>
+              <Table.Th>{t("registry.family")}</Table.Th>
+              <Table.Th>{t("registry.level")}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {list.data.items.map((o) => (
+              <Table.Tr key={o.id}>
+                <Table.Td>
+                  <Anchor component={Link} to={`/organisations/${o.id}`}>
+                    {format.name(o.name)}
+                  </Anchor>
+                  {o.abbreviation ? (
+                    <Badge ml={6} variant="light" size="sm">
+                      {o.abbreviation}
+                    </Badge>
+                  ) : null}
+                </Table.Td>
+                <Table.Td>{vocabulary.label("organisationKinds", o.kind)}</Table.Td>
+                <Table.Td>{format.name(o.country?.name)}</Table.Td>
+                <Table.Td>{o.foundedYear ?? ""}</Table.Td>
+                <Table.Td>{vocabulary.label("families", o.family)}</Table.Td>
+                <Table.Td>{vocabulary.label("relationshipLevels", o.relationshipLevel)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      ) : null}
+      {list.data ? (
+        <Pager page={state.page} pageSize={pageSize} total={list.data.total} totalExact={list.data.totalExact} onPage={state.setPage} />
+      ) : null}
+    </Stack>
+  );
+}

@@ -1,0 +1,315 @@
+import { Anchor, Badge, Button, Card, Grid, Group, SegmentedControl, Stack, Table, Text, Textarea, Title } from "@mantine/core";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useParams } from "react-router";
+import type { EngagementListItem } from "../../core/engagements/schema.ts";
+import type { NoteOutput } from "../../core/notes/schema.ts";
+import type { OrganisationDetail } from "../../core/organisations/schema.ts";
+import type { Page } from "../../core/shared/schema.ts";
+import { ApiError, api, query } from "../api.ts";
+import { useSession } from "../app/session.tsx";
+import { useFormat } from "../shared/format.ts";
+import { Pager } from "../shared/Pager.tsx";
+import { QueryState, useErrorMessage } from "../shared/states.tsx";
+import { useVocabulary } from "../shared/vocabulary.ts";
+
+const scriptNames: Record<string, string> = { Latn: "Latin", Hans: "汉字（简）", Hant: "漢字（繁）", Cyrl: "Кириллица", Arab: "العربية" };
+
+/** An organisation: every name, our relationship, its timeline, people, relations, statuses, ids and notes. */
+export function OrganisationPage() {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const vocabulary = useVocabulary();
+  const id = Number(useParams().id);
+  const [page, setPage] = useState(1);
+  const org = useQuery({ queryKey: ["organisation", id], queryFn: () => api<OrganisationDetail>(`/organisations/${id}`) });
+  const timeline = useQuery({
+    queryKey: ["organisation", id, "timeline", page],
+    queryFn: () => api<Page<EngagementListItem>>(`/organisations/${id}/engagements${query({ page, pageSize: 20 })}`),
+    placeholderData: keepPreviousData,
+  });
+  if (!org.data) return <QueryState isLoading={org.isLoading} error={org.error} />;
+  const o = org.data;
+  const zhName = o.names.find((n) => n.lang.startsWith("zh"))?.value;
+  return (
+    <Stack>
+      <div>
+        <Group gap="sm" align="baseline">
+          <Title order={2}>{format.name(o.name)}</Title>
+          {o.abbreviation ? <Badge variant="light">{o.abbreviation}</Badge> : null}
+        </Group>
+        <Text c="dimmed">
+          {[
+            vocabulary.label("organisationKinds", o.kind),
+            o.country ? format.name(o.country.name) : null,
+            o.foundedYear ? t("org.founded", { year: o.foundedYear }) : null,
+          ]
+            .filter(Boolean)
+            .join(" · ")}
+          {o.country ? (
+            <>
+              {" · "}
+              <Anchor component={Link} to={`/countries/${o.country.code}`} size="sm">
+                {t("org.countryPage")}
+              </Anchor>
+            </>
+          ) : null}
+        </Text>
+        {zhName && format.lang === "en" ? <Text size="sm">{zhName}</Text> : null}
+      </div>
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 7 }}>
+          <Stack>
+            <Card withBorder>
+              <Title order={4} mb="xs">
+                {t("org.names")}
+              </Title>
+              <Table>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t("org.name")}</Table.Th>
+                    <Table.Th>{t("org.nameKind")}</Table.Th>
+                    <Table.Th>{t("org.language")}</Table.Th>
+                    <Table.Th>{t("org.script")}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {o.names.map((n) => (
+                    <Table.Tr key={n.id}>
+                      <Table.Td lang={n.lang === "und" ? undefined : n.lang}>{n.value}</Table.Td>
+                      <Table.Td>{vocabulary.label("nameKinds", n.kind)}</Table.Td>
+                      <Table.Td>{n.lang}</Table.Td>
+                      <Table.Td>{n.script ? (scriptNames[n.script] ?? n.script) : ""}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Card>
+            <Card withBorder>
+              <Title order={4} mb="xs">
+                {t("org.timeline")}
+              </Title>
+              <QueryState isLoading={timeline.isLoading} error={timeline.error} isEmpty={timeline.data?.items.length === 0} />
+              <Table>
+                <Table.Tbody>
+                  {timeline.data?.items.map((e) => (
+                    <Table.Tr key={e.id}>
+                      <Table.Td w={150} c="dimmed">
+                        {format.date(e.startDate)}
+                      </Table.Td>
+                      <Table.Td>
+                        <Anchor component={Link} to={`/engagements/${e.id}`}>
+                          {format.name(e.title)}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td>{vocabulary.label("engagementTypes", e.type)}</Table.Td>
+                      <Table.Td c="dimmed">{format.name(e.leadUnit.name)}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+              {timeline.data ? (
+                <Pager page={page} pageSize={20} total={timeline.data.total} totalExact={timeline.data.totalExact} onPage={setPage} />
+              ) : null}
+            </Card>
+            <Notes organisationId={o.id} />
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 5 }}>
+          <Stack>
+            <Card withBorder>
+              <Title order={4} mb="xs">
+                {t("org.relationship")}
+              </Title>
+              {o.relationship ? (
+                <Stack gap={4}>
+                  <Text>
+                    <b>{vocabulary.label("relationshipLevels", o.relationship.level)}</b>
+                    {o.relationship.since ? ` · ${t("org.since", { date: format.date(o.relationship.since) })}` : ""}
+                  </Text>
+                  {o.relationship.leadUnit ? (
+                    <Text size="sm">{t("org.leadUnit", { unit: format.name(o.relationship.leadUnit.name) })}</Text>
+                  ) : null}
+                  {o.relationship.notes ? <Text size="sm">{o.relationship.notes}</Text> : null}
+                </Stack>
+              ) : (
+                <Text c="dimmed">{t("org.noRelationship")}</Text>
+              )}
+              {o.lastEngagement ? (
+                <Text size="sm" mt="sm">
+                  {t("org.lastEngaged", {
+                    unit: format.name(o.lastEngagement.leadUnit.name),
+                    date: format.date(o.lastEngagement.startDate),
+                  })}{" "}
+                  <Anchor component={Link} to={`/engagements/${o.lastEngagement.id}`}>
+                    {format.name(o.lastEngagement.title)}
+                  </Anchor>
+                </Text>
+              ) : null}
+            </Card>
+            <Card withBorder>
+              <Title order={4} mb="xs">
+                {t("org.people")}
+              </Title>
+              {o.people.length === 0 ? <Text c="dimmed">{t("common.empty")}</Text> : null}
+              {o.people.map((p) => (
+                <Text key={p.positionId} size="sm">
+                  <Anchor component={Link} to={`/people/${p.person.id}`}>
+                    {format.name(p.person.name)}
+                  </Anchor>{" "}
+                  — {format.name(p.title)} {p.startDate ? `(${format.date(p.startDate)}–${p.endDate ? format.date(p.endDate) : ""})` : ""}
+                </Text>
+              ))}
+            </Card>
+            <Card withBorder>
+              <Title order={4} mb="xs">
+                {t("org.relations")}
+              </Title>
+              {o.relations.length === 0 ? <Text c="dimmed">{t("common.empty")}</Text> : null}
+              {o.relations.map((r) => (
+                <Text key={r.id} size="sm">
+                  {vocabulary.label("partnerRelationKinds", r.kind)}
+                  {r.direction === "incoming" ? ` (${t("org.incoming")})` : ""}:{" "}
+                  <Anchor component={Link} to={`/organisations/${r.organisation.id}`}>
+                    {format.name(r.organisation.name)}
+                  </Anchor>
+                </Text>
+              ))}
+            </Card>
+            <Card withBorder>
+              <Title order={4} mb="xs">
+                {t("org.statuses")}
+              </Title>
+              {o.statuses.length === 0 ? <Text c="dimmed">{t("common.empty")}</Text> : null}
+              {o.statuses.map((s) => (
+                <Text key={s.id} size="sm">
+                  {vocabulary.label("partyStatuses", s.status)}: {format.date(s.validFrom)} –{" "}
+                  {s.validTo ? format.date(s.validTo) : t("org.now")}
+                </Text>
+              ))}
+            </Card>
+            <Card withBorder>
+              <Title order={4} mb="xs">
+                {t("org.externalIds")}
+              </Title>
+              <Stack gap={2}>
+                {o.externalIds.wikidata ? (
+                  <Anchor href={`https://www.wikidata.org/wiki/${o.externalIds.wikidata}`} target="_blank" rel="noreferrer" size="sm">
+                    Wikidata {o.externalIds.wikidata}
+                  </Anchor>
+                ) : null}
+                {o.externalIds.partyfacts ? (
+                  <Anchor
+                    href={`https://partyfacts.herokuapp.com/data/partycodes/${o.externalIds.partyfacts}/`}
+                    target="_blank"
+                    rel="noreferrer"
+                    size="sm"
+                  >
+                    Party Facts {o.externalIds.partyfacts}
+                  </Anchor>
+                ) : null}
+                {o.externalIds.parlgov ? <Text size="sm">ParlGov {o.externalIds.parlgov}</Text> : null}
+                {o.website ? (
+                  <Anchor href={o.website} target="_blank" rel="noreferrer" size="sm">
+                    {o.website}
+                  </Anchor>
+                ) : null}
+              </Stack>
+              {o.tags.length ? (
+                <Group gap={4} mt="xs">
+                  {o.tags.map((tag) => (
+                    <Badge key={tag.key} variant="outline" size="sm">
+                      {format.name(tag.name)}
+                    </Badge>
+                  ))}
+                </Group>
+              ) : null}
+            </Card>
+          </Stack>
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  );
+}
+
+/** A unit's notes on the organisation, with a form for those who may write. */
+function Notes({ organisationId }: { organisationId: number }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const { can } = useSession();
+  const errorMessage = useErrorMessage();
+  const client = useQueryClient();
+  const [body, setBody] = useState("");
+  const [classification, setClassification] = useState("internal");
+  const notes = useQuery({
+    queryKey: ["notes", organisationId],
+    queryFn: () => api<NoteOutput[]>(`/organisations/${organisationId}/notes`),
+  });
+  const add = useMutation({
+    mutationFn: () => api<NoteOutput>(`/organisations/${organisationId}/notes`, { method: "POST", body: { body, classification } }),
+    onSuccess: () => {
+      setBody("");
+      void client.invalidateQueries({ queryKey: ["notes", organisationId] });
+    },
+  });
+  const fieldError =
+    add.error instanceof ApiError ? add.error.fields.find((f) => f.path === "body" || f.path === "classification") : undefined;
+  return (
+    <Card withBorder>
+      <Title order={4} mb="xs">
+        {t("notes.title")}
+      </Title>
+      <QueryState isLoading={notes.isLoading} error={notes.error} isEmpty={notes.data?.length === 0} />
+      <Stack gap="xs">
+        {notes.data?.map((n) => (
+          <div key={n.id}>
+            <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
+              {n.body}
+            </Text>
+            <Text size="xs" c="dimmed">
+              {format.name(n.unit.name)} · {n.createdBy?.displayName} · {format.date(n.createdAt)} ·{" "}
+              {t(`classification.${n.classification}`)}
+            </Text>
+          </div>
+        ))}
+      </Stack>
+      {can("write") ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            add.mutate();
+          }}
+        >
+          <Stack gap="xs" mt="sm">
+            <Textarea
+              label={t("notes.new")}
+              value={body}
+              onChange={(e) => setBody(e.currentTarget.value)}
+              autosize
+              minRows={2}
+              error={fieldError ? errorMessage(add.error) : undefined}
+            />
+            <Group justify="space-between">
+              <SegmentedControl
+                size="xs"
+                value={classification}
+                onChange={setClassification}
+                data={["public", "internal", "restricted"].map((c) => ({ value: c, label: t(`classification.${c}`) }))}
+                aria-label={t("notes.classification")}
+              />
+              <Button type="submit" size="xs" loading={add.isPending} disabled={!body.trim()}>
+                {t("notes.add")}
+              </Button>
+            </Group>
+            {add.error && !fieldError ? (
+              <Text c="red" size="sm" role="alert">
+                {errorMessage(add.error)}
+              </Text>
+            ) : null}
+          </Stack>
+        </form>
+      ) : null}
+    </Card>
+  );
+}

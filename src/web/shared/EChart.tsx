@@ -1,0 +1,53 @@
+import { BarChart, LineChart } from "echarts/charts";
+import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
+import * as echarts from "echarts/core";
+import { SVGRenderer } from "echarts/renderers";
+import { useEffect, useRef } from "react";
+
+echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, SVGRenderer]);
+
+/** Options for ECharts; kept loose because ECharts' own option type is vast. */
+export type ChartOption = echarts.EChartsCoreOption;
+
+/**
+ * An ECharts chart, rendered as SVG (crisp in screenshots and print). This module is loaded
+ * only by screens that draw charts, so ECharts stays out of the first download.
+ */
+export default function EChart({
+  option,
+  height = 260,
+  label,
+  onClick,
+}: {
+  option: ChartOption;
+  height?: number;
+  label: string;
+  onClick?: (name: string, seriesIndex: number) => void;
+}) {
+  const element = useRef<HTMLDivElement>(null);
+  const chart = useRef<echarts.ECharts | null>(null);
+  useEffect(() => {
+    if (!element.current) return;
+    chart.current = echarts.init(element.current, undefined, { renderer: "svg" });
+    const resize = new ResizeObserver(() => chart.current?.resize());
+    resize.observe(element.current);
+    return () => {
+      resize.disconnect();
+      chart.current?.dispose();
+      chart.current = null;
+    };
+  }, []);
+  useEffect(() => {
+    chart.current?.setOption(option, true);
+  }, [option]);
+  useEffect(() => {
+    const c = chart.current;
+    if (!c || !onClick) return;
+    const handler = (params: { name?: string; seriesIndex?: number }) => onClick(params.name ?? "", params.seriesIndex ?? 0);
+    c.on("click", handler);
+    return () => {
+      c.off("click", handler);
+    };
+  }, [onClick]);
+  return <div ref={element} role="img" aria-label={label} style={{ width: "100%", height }} />;
+}

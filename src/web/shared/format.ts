@@ -1,0 +1,23 @@
+import { useTranslation } from "react-i18next";
+
+/** A bilingual name in the reader's language, falling back to the other. */
+export function pick(name: { en: string; zh: string | null } | null | undefined, lang: string): string {
+  if (!name) return "";
+  return lang.startsWith("zh") ? name.zh || name.en : name.en || name.zh || "";
+}
+
+/** Dates and numbers as the language writes them: 2022年10月20日, 20 October 2022; 1,524. */
+export function useFormat() {
+  const { i18n } = useTranslation();
+  const lang = i18n.language.startsWith("zh") ? "zh-CN" : "en-GB";
+  const dateFormat = new Intl.DateTimeFormat(lang, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+  const monthFormat = new Intl.DateTimeFormat(lang, { year: "numeric", month: "short", timeZone: "UTC" });
+  const numberFormat = new Intl.NumberFormat(lang);
+  return {
+    lang: i18n.language,
+    name: (n: { en: string; zh: string | null } | null | undefined) => pick(n, i18n.language),
+    date: (iso: string | null | undefined) => (iso ? dateFormat.format(new Date(`${iso.slice(0, 10)}T00:00:00Z`)) : ""),
+    month: (iso: string) => monthFormat.format(new Date(`${iso.slice(0, 10)}T00:00:00Z`)),
+    number: (n: number) => numberFormat.format(n),
+  };
+}
