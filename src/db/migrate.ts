@@ -6,6 +6,7 @@ import * as approvals from "./migrations/0004_approvals.ts";
 import * as classification from "./migrations/0005_classification.ts";
 import * as sharingNotes from "./migrations/0006_sharing_notes.ts";
 import * as userLocale from "./migrations/0007_user_locale.ts";
+import * as demoRelationships from "./migrations/0008_demo_relationships.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   "0005_classification": classification,
   "0006_sharing_notes": sharingNotes,
   "0007_user_locale": userLocale,
+  "0008_demo_relationships": demoRelationships,
 };
 
 /** Applies every pending migration; throws with the failing migration's name on error. */

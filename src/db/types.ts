@@ -187,6 +187,7 @@ export interface RelationshipTable {
   leadUnitId: number | null;
   notes: string | null;
   updatedAt: Timestamp;
+  demo: Generated<boolean>;
 }
 
 export interface PartnerRelationTable {

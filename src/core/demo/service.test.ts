@@ -10,6 +10,7 @@ import { approvalQueue } from "../engagements/approvals.ts";
 import { countEngagements } from "../engagements/counts.ts";
 import { createEngagement, listEngagements } from "../engagements/service.ts";
 import { importReference } from "../reference/service.ts";
+import { setRelationship } from "../relationships/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { demoPassword, demoState, demoUsers, removeDemo, seedDemo } from "./service.ts";
 
@@ -168,11 +169,21 @@ describe("the demo", () => {
     });
     await expect(removeDemo(admin)).rejects.toMatchObject({ code: "CONFLICT" });
     expect((await fingerprint()).length).toBeGreaterThan(0);
+    // The demo's relationships go with it; one a user edited stays.
+    const demoRelations = await db().selectFrom("relationships").select(["organisationId", "level"]).where("demo", "=", true).execute();
+    expect(demoRelations.length).toBeGreaterThan(100);
+    const levels = new Set(demoRelations.map((r) => r.level));
+    expect([...levels].sort()).toEqual(["contact", "established", "regular", "strategic"]);
+    const kept = demoRelations[0]?.organisationId as number;
+    await setRelationship(admin, kept, { level: "strategic", since: "2015-01-01" });
     const editor = await actorInFreshUnit("editor");
     await db().updateTable("engagements").set({ leadUnitId: editor.unitId }).where("id", "=", mine.id).execute();
     await removeDemo(admin);
     expect(await fingerprint()).toBe("");
     expect(await demoState()).toBe("removed");
+    expect(await db().selectFrom("relationships").select(["organisationId", "demo"]).execute()).toEqual([
+      { organisationId: kept, demo: false },
+    ]);
     for (const table of ["programmes", "mechanisms", "people"] as const) {
       expect(await db().selectFrom(table).select("id").where("demo", "=", true).execute()).toEqual([]);
     }

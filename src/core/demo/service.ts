@@ -93,6 +93,7 @@ async function removeDemoRows(trx: Trx): Promise<{ engagements: number }> {
   const deleted = await sql`DELETE FROM engagements WHERE demo`.execute(trx);
   await sql`DELETE FROM mechanisms WHERE demo`.execute(trx);
   await sql`DELETE FROM programmes WHERE demo`.execute(trx);
+  await sql`DELETE FROM relationships WHERE demo`.execute(trx);
   await sql`DELETE FROM mechanism_members WHERE organisation_id IN (SELECT id FROM organisations WHERE source = 'demo')`.execute(trx);
   await sql`DELETE FROM positions WHERE person_id IN (SELECT id FROM people WHERE demo)`.execute(trx);
   await sql`DELETE FROM people WHERE demo`.execute(trx);
@@ -103,9 +104,8 @@ async function removeDemoRows(trx: Trx): Promise<{ engagements: number }> {
   await sql`DELETE FROM users WHERE demo AND id NOT IN (SELECT actor_id FROM audit_log WHERE actor_id IS NOT NULL)`.execute(trx);
   await sql`UPDATE users SET disabled = true WHERE demo`.execute(trx);
   await sql`DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE demo)`.execute(trx);
-  await sql`DELETE FROM units WHERE demo AND id NOT IN (SELECT unit_id FROM user_roles) AND id NOT IN (SELECT unit_id FROM audit_log WHERE unit_id IS NOT NULL)`.execute(
-    trx,
-  );
+  await sql`DELETE FROM units WHERE demo AND id NOT IN (SELECT unit_id FROM user_roles) AND id NOT IN (SELECT unit_id FROM audit_log WHERE unit_id IS NOT NULL)
+    AND id NOT IN (SELECT lead_unit_id FROM relationships WHERE lead_unit_id IS NOT NULL)`.execute(trx);
   await rebuildRollups(trx);
   return { engagements: Number(deleted.numAffectedRows ?? 0) };
 }
@@ -357,6 +357,24 @@ function plannedWork(
       ],
     },
   ];
+}
+
+/**
+ * Our relationship with every partner the demo met at least twice, by how often: contact
+ * (2), regular exchanges (3+), established relations (8+), close or strategic (20+); since
+ * the first meeting, led by the unit that led most of them. A partner whose relationship
+ * someone already recorded keeps it.
+ */
+async function recordRelationships(trx: Trx): Promise<void> {
+  await sql`INSERT INTO relationships (organisation_id, level, since, lead_unit_id, demo)
+    SELECT org, CASE WHEN n >= 20 THEN 'strategic' WHEN n >= 8 THEN 'established' WHEN n >= 3 THEN 'regular' ELSE 'contact' END,
+      first, lead, true
+    FROM (SELECT p.organisation_id AS org, count(DISTINCT e.id) AS n, min(e.start_date) AS first,
+        mode() WITHIN GROUP (ORDER BY e.lead_unit_id) AS lead
+      FROM engagement_participants p JOIN engagements e ON e.id = p.engagement_id
+      WHERE e.demo AND e.status = 'done' AND p.organisation_id IS NOT NULL
+      GROUP BY 1 HAVING count(DISTINCT e.id) >= 2) met
+    ON CONFLICT (organisation_id) DO NOTHING`.execute(trx);
 }
 
 /** Puts the planned items in their approval states, with each step's account, unit and note. */
@@ -929,6 +947,7 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
     trx,
     planned.map((p, i) => ({ ...p, id: ids[records.length - planned.length + i] as number })),
   );
+  await recordRelationships(trx);
   await rebuildRollups(trx);
   return {
     engagements: ids.length,

@@ -32,8 +32,9 @@ export async function setRelationship(actor: Actor, organisationId: number, inpu
     };
     const after = await trx
       .insertInto("relationships")
-      .values({ organisationId, ...values })
-      .onConflict((oc) => oc.column("organisationId").doUpdateSet(values))
+      // A relationship someone edits is theirs: the demo's removal leaves it alone.
+      .values({ organisationId, ...values, demo: false })
+      .onConflict((oc) => oc.column("organisationId").doUpdateSet({ ...values, demo: false }))
       .returningAll()
       .executeTakeFirstOrThrow();
     return {

@@ -1,7 +1,8 @@
 import { AppShell, Badge, Group, Menu, NavLink, Text, UnstyledButton } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Outlet, NavLink as RouterLink, useLocation } from "react-router";
+import { Outlet, NavLink as RouterLink, useLocation, useNavigate } from "react-router";
 import type { UnitOutput } from "../../core/units/schema.ts";
 import { api } from "../api.ts";
 import { GlobalSearch } from "../search/GlobalSearch.tsx";
@@ -15,6 +16,62 @@ const sections = [
   { to: "/people", key: "nav.people" },
   { to: "/engagements", key: "nav.engagements" },
 ] as const;
+
+interface NotificationItem {
+  id: number;
+  kind: string;
+  engagementId: number | null;
+  message: { en: string; zh: string };
+  createdAt: string;
+  read: boolean;
+}
+
+/** The badge with the unread count, and the latest notifications behind it. */
+function Notifications({ unread }: { unread: number }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const client = useQueryClient();
+  const navigate = useNavigate();
+  const [opened, setOpened] = useState(false);
+  const list = useQuery({
+    queryKey: ["notifications", "latest"],
+    enabled: opened,
+    queryFn: () => api<{ items: NotificationItem[] }>("/notifications?pageSize=10"),
+  });
+  const markAll = useMutation({
+    mutationFn: () => api("/notifications/read", { method: "POST" }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ["notifications"] }),
+  });
+  return (
+    <Menu position="bottom-end" width={380} opened={opened} onChange={setOpened} withinPortal>
+      <Menu.Target>
+        <UnstyledButton aria-label={t("nav.notifications", { count: unread })}>
+          <Badge variant={unread ? "filled" : "light"} color={unread ? "red" : "gray"} style={{ cursor: "pointer" }}>
+            {t("nav.notificationsShort", { count: unread })}
+          </Badge>
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>{t("nav.notificationsTitle")}</Menu.Label>
+        {list.data?.items.length === 0 ? <Menu.Item disabled>{t("common.empty")}</Menu.Item> : null}
+        {list.data?.items.map((n) => (
+          <Menu.Item key={n.id} onClick={() => n.engagementId && navigate(`/engagements/${n.engagementId}`)} fw={n.read ? 400 : 600}>
+            <Text size="sm">{format.lang.startsWith("zh") ? n.message.zh : n.message.en}</Text>
+            <Text size="xs" c="dimmed">
+              {format.date(n.createdAt)}
+            </Text>
+          </Menu.Item>
+        ))}
+        {unread ? (
+          <>
+            <Menu.Divider />
+            <Menu.Item onClick={() => markAll.mutate()}>{t("nav.markAllRead")}</Menu.Item>
+          </>
+        ) : null}
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
 
 /** The frame of every screen: header with search, language and the user menu; navigation on the left. */
 export function Layout() {
@@ -42,13 +99,7 @@ export function Layout() {
           </Group>
           <Group gap="sm" wrap="nowrap">
             <LanguageToggle signedIn />
-            <Badge
-              variant={unread ? "filled" : "light"}
-              color={unread ? "red" : "gray"}
-              aria-label={t("nav.notifications", { count: unread })}
-            >
-              {t("nav.notificationsShort", { count: unread })}
-            </Badge>
+            <Notifications unread={unread} />
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
                 <UnstyledButton aria-label={t("nav.userMenu")} data-testid="user-menu">

@@ -44,6 +44,8 @@ export const en = {
     signOut: "Sign out",
     notifications_one: "{{count}} unread notification",
     notifications_other: "{{count}} unread notifications",
+    notificationsTitle: "Notifications",
+    markAllRead: "Mark all as read",
     notificationsShort: "{{count}} new",
   },
   roles: { administrator: "Administrator", coordinator: "Coordinator", editor: "Editor", viewer: "Viewer" },

@@ -36,6 +36,8 @@ export const zh = {
     userMenu: "用户菜单",
     signOut: "退出登录",
     notifications_other: "{{count}} 条未读通知",
+    notificationsTitle: "通知",
+    markAllRead: "全部标为已读",
     notificationsShort: "{{count}} 条新通知",
   },
   roles: { administrator: "管理员", coordinator: "协调员", editor: "编辑", viewer: "查看者" },
