@@ -1,5 +1,6 @@
-import { Anchor, Badge, Card, Grid, Group, Stack, Table, Text, Timeline, Title } from "@mantine/core";
+import { Anchor, Badge, Button, Card, Grid, Group, Stack, Table, Text, Timeline, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import type { EngagementDetail } from "../../core/engagements/schema.ts";
@@ -8,6 +9,8 @@ import { useFormat } from "../shared/format.ts";
 import { QueryState } from "../shared/states.tsx";
 import { useVocabulary } from "../shared/vocabulary.ts";
 
+const shownAtFirst = 50;
+
 /** One engagement: who took part and from how many countries, its details, approval steps and files. */
 export function EngagementPage() {
   const { t } = useTranslation();
@@ -15,8 +18,16 @@ export function EngagementPage() {
   const vocabulary = useVocabulary();
   const id = Number(useParams().id);
   const detail = useQuery({ queryKey: ["engagement", id], queryFn: () => api<EngagementDetail>(`/engagements/${id}`) });
+  const [showAll, setShowAll] = useState(false);
   if (!detail.data) return <QueryState isLoading={detail.isLoading} error={detail.error} />;
   const e = detail.data;
+  // A forum of hundreds: the countries at a glance, then the first rows until asked for all.
+  const counted = new Map<string, number>();
+  for (const p of e.participants) {
+    const name = format.name(p.organisation?.country?.name);
+    if (name) counted.set(name, (counted.get(name) ?? 0) + 1);
+  }
+  const byCountry = [...counted.entries()].sort((a, b) => b[1] - a[1]);
   const sessions = Array.isArray(e.details.sessions) ? (e.details.sessions as Array<{ titleEn?: string; date?: string }>) : [];
   const series = typeof e.details.seriesEn === "string" ? e.details.seriesEn : null;
   const edition = typeof e.details.edition === "number" ? e.details.edition : null;
@@ -49,12 +60,24 @@ export function EngagementPage() {
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Card withBorder>
             <Title order={4} mb="xs">
-              {t("engagement.participants", { count: e.participants.length, countries: e.countriesReached.length })}
+              {t("engagement.participants", {
+                count: e.participants.length,
+                countries: t("common.countries", { count: e.countriesReached.length }),
+              })}
             </Title>
             {e.participants.length === 0 ? <Text c="dimmed">{t("common.empty")}</Text> : null}
+            {e.countriesReached.length > 1 ? (
+              <Group gap={4} mb="sm">
+                {byCountry.map(([name, n]) => (
+                  <Badge key={name} variant="light" color="gray" size="sm">
+                    {name} {n}
+                  </Badge>
+                ))}
+              </Group>
+            ) : null}
             <Table>
               <Table.Tbody>
-                {e.participants.map((p) => (
+                {(showAll ? e.participants : e.participants.slice(0, shownAtFirst)).map((p) => (
                   <Table.Tr key={p.id}>
                     <Table.Td>
                       {p.organisation ? (
@@ -75,6 +98,11 @@ export function EngagementPage() {
                 ))}
               </Table.Tbody>
             </Table>
+            {!showAll && e.participants.length > shownAtFirst ? (
+              <Button variant="subtle" size="xs" mt="xs" onClick={() => setShowAll(true)}>
+                {t("engagement.showAll", { count: e.participants.length })}
+              </Button>
+            ) : null}
           </Card>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>

@@ -130,7 +130,10 @@ export function ParticipantPicker({
     <Card withBorder>
       <Group justify="space-between" mb="xs">
         <Text fw={600}>
-          {t("participants.title", { count: value.length, countries: new Set(value.map((v) => v.detail).filter(Boolean)).size })}
+          {t("participants.title", {
+            count: value.length,
+            countries: t("common.countries", { count: new Set(value.map((v) => v.detail).filter(Boolean)).size }),
+          })}
         </Text>
         <Button size="xs" variant="light" onClick={() => setPasteOpen(!pasteOpen)}>
           {t("participants.paste")}

@@ -8,6 +8,7 @@ export const zh = {
     all: "查看全部",
     save: "保存",
     cancel: "取消",
+    countries_other: "{{count}} 个国家",
     total_other: "共 {{total}} 条",
     notFoundHint: "页面不存在，或不在您的查看范围内。",
     page: { first: "第一页", previous: "上一页", next: "下一页", last: "最后一页" },
@@ -145,7 +146,8 @@ export const zh = {
   },
   engagement: {
     with: "协办：{{units}}",
-    participants_other: "来自 {{countries}} 个国家的 {{count}} 个参加方",
+    participants_other: "来自{{countries}}的 {{count}} 个参加方",
+    showAll_other: "显示全部 {{count}} 个参加方",
     summary: "摘要",
     mechanism: "机制",
     programme: "项目",
@@ -188,7 +190,7 @@ export const zh = {
     summary: "摘要",
   },
   participants: {
-    title_other: "{{count}} 个参加方 · {{countries}} 个国家",
+    title_other: "{{count}} 个参加方 · {{countries}}",
     paste: "粘贴名单",
     pasteLabel: "名称，每行一个",
     pasteHint: "中文、英文、本国文字名称或缩写均可；逐行在名录中查找。",

@@ -1,0 +1,329 @@
+/**
+ * The web app end to end, in Debian's Chromium: a desk officer's day (an organisation, an
+ * inbound visit, global search), a forum entered by pasting names, the language toggle, a
+ * failing save that keeps the form, and screenshots of every screen in both languages.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { sql } from "kysely";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureAdministratorPassword, setUserPassword } from "../../src/core/auth/service.ts";
+import { seedDemo } from "../../src/core/demo/service.ts";
+import { createPerson } from "../../src/core/people/service.ts";
+import { importReference } from "../../src/core/reference/service.ts";
+import type { Actor } from "../../src/core/shared/actor.ts";
+import { createUnit, createUser } from "../../src/core/units/service.ts";
+import type { Database } from "../../src/db/connection.ts";
+import { db } from "../../src/db/current.ts";
+import { buildApp } from "../../src/server/app.ts";
+import { en } from "../../src/web/i18n/en.ts";
+import { zh } from "../../src/web/i18n/zh.ts";
+import { openTestDatabase } from "../support/database.ts";
+import { administrator } from "../support/factories.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const shots = path.join(root, "test-results/screenshots");
+const chromiumPath = process.env.LIAISON_CHROMIUM ?? "/usr/bin/chromium";
+const password = "a long passphrase for the desk";
+
+let database: Database;
+let app: FastifyInstance;
+let browser: Browser;
+let base = "";
+let admin: Actor;
+let bureauId: number;
+const officer = "desk.officer";
+
+beforeAll(async () => {
+  if (!fs.existsSync(chromiumPath)) throw new Error(`No Chromium at ${chromiumPath}: apt-get install chromium fonts-noto-cjk`);
+  // The page the server serves is the production build.
+  execFileSync(process.execPath, [path.join(root, "scripts/build-web-if-needed.mjs")], { cwd: root, stdio: "inherit" });
+  database = await openTestDatabase();
+  admin = await administrator();
+  await ensureAdministratorPassword(password, () => "unused");
+  await importReference(admin);
+  await seedDemo(admin);
+  bureauId = (
+    await createUnit(admin, { kind: "bureau", key: "e2e-bureau", nameEn: "Desk Bureau", nameZh: "办公局", parentId: admin.unitId })
+  ).id;
+  const user = await createUser(admin, { username: officer, displayName: "Desk Officer", roles: [{ unitId: bureauId, role: "editor" }] });
+  await setUserPassword(admin, user.id, { password });
+  for (const nameEn of ["Amina Wanjiru", "Brian Otieno", "Cynthia Achieng"]) await createPerson(admin, { nameEn, countryCode: "KEN" });
+  app = await buildApp({ writeRateLimit: 100_000 });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const address = app.server.address();
+  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+  fs.mkdirSync(shots, { recursive: true });
+}, 240_000);
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await database?.close();
+});
+
+const pageErrors = new Map<Page, string[]>();
+function watchErrors(page: Page): void {
+  const errors: string[] = [];
+  pageErrors.set(page, errors);
+  page.on("pageerror", (error) => errors.push(error.message));
+}
+/** Closes a window; an uncaught error in its page fails the test that caused it. */
+async function done(page: Page): Promise<void> {
+  expect(pageErrors.get(page) ?? []).toEqual([]);
+  await page.context().close();
+}
+
+/** A fresh browser window in a language, signed in as `username`. */
+async function signedIn(username: string, locale: "en-GB" | "zh-CN" = "en-GB"): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale });
+  const page = await context.newPage();
+  watchErrors(page);
+  await page.goto(`${base}/`);
+  await page.locator("input[autocomplete=username]").fill(username);
+  await page.locator("input[autocomplete=current-password]").fill(password);
+  await page.keyboard.press("Enter");
+  await page.locator("[data-testid=user-menu]").waitFor();
+  return page;
+}
+
+/** Picks an option of a Mantine select by typing part of it. */
+async function choose(page: Page, label: string | RegExp, typed: string, option: string | RegExp) {
+  const input = page.getByLabel(label, { exact: true }).first();
+  await input.click();
+  await input.fill(typed);
+  await page.getByRole("option", { name: option }).first().click();
+}
+
+async function shoot(page: Page, name: string) {
+  await page.waitForLoadState("networkidle");
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+describe("the web app", () => {
+  it("lets a desk officer create an organisation, record an inbound visit with three delegation members, and find both again", async () => {
+    const page = await signedIn(officer);
+    await page.goto(`${base}/organisations/new`);
+    await page.getByRole("textbox", { name: "Chinese name" }).fill("和平发展联盟党");
+    await page.getByRole("textbox", { name: "English name" }).fill("Peace and Development Alliance Party");
+    await page.getByRole("textbox", { name: "Abbreviation" }).fill("PDAP");
+    await choose(page, "Country", "Keny", "Kenya");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.url()).toMatch(/\/organisations\/\d+$/);
+    await page.getByRole("heading", { name: "Peace and Development Alliance Party" }).waitFor();
+    expect(await page.getByRole("cell", { name: "和平发展联盟党" }).count()).toBe(1);
+
+    await page.goto(`${base}/engagements/new`);
+    await page.getByRole("textbox", { name: "Title (English)" }).fill("Visit of the PDAP delegation");
+    await page.getByRole("textbox", { name: "Title (Chinese)" }).fill("和平发展联盟党代表团来访");
+    await page.locator("input[type=date]").first().fill("2026-11-20");
+    const search = page.getByTestId("participant-search");
+    for (const [typed, option] of [
+      ["PDAP", /Peace and Development Alliance Party/],
+      ["Amina Wanjiru", /Amina Wanjiru/],
+      ["Brian Otieno", /Brian Otieno/],
+      ["Cynthia Achieng", /Cynthia Achieng/],
+    ] as const) {
+      await search.fill(typed);
+      await page.getByRole("option", { name: option }).first().click();
+    }
+    await page.getByText("4 participants").waitFor();
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.url()).toMatch(/\/engagements\/\d+$/);
+    await page.getByRole("heading", { name: "Visit of the PDAP delegation" }).waitFor();
+    for (const name of ["Amina Wanjiru", "Brian Otieno", "Cynthia Achieng"]) await page.getByRole("link", { name }).waitFor();
+    await page.getByText("4 participants from 1 country").waitFor();
+    await shoot(page, "en-engagement");
+
+    // Global search: "/" focuses it; pinyin and the abbreviation both find the party.
+    for (const typed of ["heping fazhan", "PDAP"]) {
+      await page.locator("body").click();
+      await page.keyboard.press("/");
+      await page.keyboard.type(typed);
+      const option = page.getByRole("option", { name: /Peace and Development Alliance Party/ });
+      await option.waitFor();
+      await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("Enter");
+      await page.getByRole("heading", { name: "Peace and Development Alliance Party" }).waitFor();
+    }
+    // On the party's page: "last engaged by" and its timeline both name the visit.
+    await page.getByRole("link", { name: "Visit of the PDAP delegation" }).first().waitFor();
+    expect(await page.getByRole("link", { name: "Visit of the PDAP delegation" }).count()).toBe(2);
+    await done(page);
+  }, 120_000);
+
+  it("enters a forum of 40 parties by pasting their names", async () => {
+    // Forty parties whose English name is theirs alone in the registry, whatever the case
+    // ("Public Against Violence" of Czechia and "Public against Violence" of Slovakia are
+    // two parties, and the picker rightly asks which).
+    const parties = await db()
+      .selectFrom("organisations")
+      .select(["nameEn"])
+      .where("kind", "=", "political_party")
+      .where("partyfactsId", "is not", null)
+      .where((eb) =>
+        eb(
+          eb
+            .selectFrom("organisations as o2")
+            .select(eb.fn.countAll().as("n"))
+            .where(sql<boolean>`lower(o2.name_en) = lower(organisations.name_en)`),
+          "=",
+          1,
+        ),
+      )
+      .where("nameEn", "~", "^[A-Za-z][A-Za-z ,.'-]{5,60}$")
+      .orderBy("id")
+      .limit(40)
+      .execute();
+    expect(parties).toHaveLength(40);
+    const page = await signedIn(officer);
+    await page.goto(`${base}/engagements/new`);
+    await page.getByText("Event", { exact: true }).click();
+    await page.getByRole("textbox", { name: "Title (English)" }).fill("Forum of forty parties");
+    await page.locator("input[type=date]").first().fill("2026-10-15");
+    await page.getByRole("button", { name: "Paste a list of names" }).click();
+    await page.getByTestId("paste-names").fill(parties.map((p) => p.nameEn).join("\n"));
+    await page.getByRole("button", { name: "Look them up" }).click();
+    const addAll = page.getByRole("button", { name: /^Add the \d+ found$/ });
+    await addAll.waitFor();
+    const unresolved = (await page.getByTestId("paste-unresolved").count()) ? await page.getByTestId("paste-unresolved").innerText() : "";
+    expect(unresolved).toBe("");
+    expect(await addAll.innerText()).toBe("Add the 40 found");
+    await addAll.click();
+    await page.getByText(/^40 participants/).waitFor();
+    await shoot(page, "en-engagement-new-forum");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.url()).toMatch(/\/engagements\/\d+$/);
+    await page.getByText(/^40 participants from \d+ countries/).waitFor();
+    const id = Number(page.url().split("/").at(-1));
+    const stored = await db().selectFrom("engagementParticipants").select("role").where("engagementId", "=", id).execute();
+    expect(stored).toHaveLength(40);
+    expect(new Set(stored.map((p) => p.role))).toEqual(new Set(["guest"]));
+    await done(page);
+  }, 120_000);
+
+  it("switches every visible string with the language toggle, and keeps the choice for the user", async () => {
+    const page = await signedIn(officer);
+    await page.goto(`${base}/?year=2022`);
+    await page.getByText("Engagements by type").waitFor();
+    const fixed = (tree: object): string[] =>
+      Object.values(tree).flatMap((v) => (typeof v === "string" ? (v.includes("{{") ? [] : [v]) : fixed(v as object)));
+    const english = new Set(fixed(en));
+    const chinese = new Set(fixed(zh));
+    /** The text of every element that holds text of its own, as a person sees it. */
+    const visibleTexts = (p: Page) =>
+      p.evaluate(() => {
+        const texts: string[] = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const parent = node.parentElement;
+          const text = node.textContent?.trim();
+          if (!parent || !text || parent.closest("svg")) continue;
+          const style = getComputedStyle(parent);
+          if (style.display !== "none" && style.visibility !== "hidden") texts.push(text);
+        }
+        for (const input of Array.from(document.querySelectorAll("input[placeholder]")))
+          texts.push((input as HTMLInputElement).placeholder);
+        return texts;
+      });
+    const before = await visibleTexts(page);
+    expect(before.filter((t) => english.has(t)).length).toBeGreaterThan(15);
+    await page.getByText("中文", { exact: true }).click();
+    await page.getByText("按类型统计").waitFor();
+    const after = await visibleTexts(page);
+    // Shared words ("CSV", "English" in the toggle) are in both dictionaries.
+    expect(after.filter((t) => english.has(t) && !chinese.has(t))).toEqual([]);
+    expect(after.filter((t) => chinese.has(t)).length).toBeGreaterThan(15);
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe("zh-CN");
+    // Kept per user: a new window in an English browser opens in Chinese.
+    const again = await signedIn(officer, "en-GB");
+    await again.getByText("首页", { exact: true }).waitFor();
+    await again.getByText("English", { exact: true }).click();
+    await again.getByText("Home", { exact: true }).waitFor();
+    const back = await visibleTexts(again);
+    expect(back.filter((t) => chinese.has(t) && !english.has(t))).toEqual([]);
+    await done(again);
+    await done(page);
+  }, 120_000);
+
+  it("keeps what the user typed when saving fails, and shows why beside the field", async () => {
+    const page = await signedIn(officer);
+    await page.goto(`${base}/engagements/new`);
+    await page.getByText("Talks or meeting", { exact: true }).click();
+    await page.getByRole("textbox", { name: "Title (English)" }).fill("Talks that the server refuses");
+    await page.getByRole("textbox", { name: "Summary" }).fill("Three points were agreed.");
+    await page.locator("input[type=date]").first().fill("2026-09-01");
+    // The central office is outside a bureau editor's scope: the server says no.
+    await choose(page, "Lead unit", "Central", "Central Office");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByTestId("save-error").waitFor();
+    await page.getByText(/Refused by the server: No unit \d+ in your scope/).waitFor();
+    expect(page.url()).toMatch(/\/engagements\/new$/);
+    expect(await page.getByRole("textbox", { name: "Title (English)" }).inputValue()).toBe("Talks that the server refuses");
+    expect(await page.getByRole("textbox", { name: "Summary" }).inputValue()).toBe("Three points were agreed.");
+    await shoot(page, "en-engagement-new-failed");
+    // Client-side checks speak the user's language too.
+    await page.getByRole("textbox", { name: "Title (English)" }).fill("");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Required.").first().waitFor();
+    await page.getByRole("textbox", { name: "Title (English)" }).fill("Talks that the server accepts");
+    await choose(page, "Lead unit", "Desk", "Desk Bureau");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.url()).toMatch(/\/engagements\/\d+$/);
+    await done(page);
+  }, 120_000);
+
+  it("shows every screen in both languages (screenshots in test-results/screenshots)", async () => {
+    const org = await db().selectFrom("organisations").select("id").where("nameEn", "=", "Communist Party of Vietnam").executeTakeFirst();
+    const someone = await db().selectFrom("people").select("id").where("demo", "=", true).orderBy("id").executeTakeFirstOrThrow();
+    const event = await db().selectFrom("engagements").select("id").where("subtype", "=", "high_level_dialogue").executeTakeFirstOrThrow();
+    const screens: Array<[string, string]> = [
+      ["home", "/?year=2022"],
+      ["registry", "/organisations?region=002&sort=name"],
+      ["organisation", `/organisations/${org?.id ?? 1}`],
+      ["organisation-new", "/organisations/new"],
+      ["people", "/people"],
+      ["person", `/people/${someone.id}`],
+      ["country", "/countries/VNM"],
+      ["engagements", "/engagements?type=correspondence&from=2021-01-01&to=2021-12-31"],
+      ["engagement-event", `/engagements/${event.id}`],
+      ["engagement-new", "/engagements/new"],
+      ["calendar", "/calendar?month=2027-03"],
+      ["calendar-agenda", "/calendar?month=2021-07&view=agenda"],
+      ["not-found", "/nowhere"],
+    ];
+    for (const [lang, locale] of [
+      ["en", "en-GB"],
+      ["zh", "zh-CN"],
+    ] as const) {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale });
+      const page = await context.newPage();
+      watchErrors(page);
+      await page.goto(`${base}/`);
+      await shoot(page, `${lang}-signin`);
+      await page.locator("input[autocomplete=username]").fill("admin");
+      await page.locator("input[autocomplete=current-password]").fill(password);
+      await page.keyboard.press("Enter");
+      await page.locator("[data-testid=user-menu]").waitFor();
+      // The admin's language is whatever the last window chose: set it for this run.
+      await page.getByText(lang === "zh" ? "中文" : "English", { exact: true }).click();
+      for (const [name, url] of screens) {
+        await page.goto(`${base}${url}`);
+        await page.locator("main").waitFor();
+        await page.waitForLoadState("networkidle");
+        // Nothing is still loading, and no error box is showing.
+        expect(await page.getByRole("alert").count(), `${lang} ${name}`).toBe(0);
+        await shoot(page, `${lang}-${name}`);
+      }
+      await page.keyboard.press("/");
+      await page.keyboard.type(lang === "zh" ? "越南" : "viet");
+      await page.getByRole("option").first().waitFor();
+      await shoot(page, `${lang}-search`);
+      await done(page);
+    }
+    expect(fs.readdirSync(shots).filter((f) => f.endsWith(".png")).length).toBeGreaterThanOrEqual(2 * (screens.length + 2));
+  }, 240_000);
+});
