@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importGeography } from "../src/core/reference/service.ts";
@@ -28,7 +31,7 @@ beforeAll(async () => {
   database = await openTestDatabase();
   const admin = await administrator();
   await importGeography(admin);
-  app = await buildApp({ resolveActor: () => admin, writeRateLimit: 100_000 });
+  app = await buildApp({ resolveActor: () => admin, writeRateLimit: 100_000, webAppDir: null });
   const org = await call("POST", "/api/organisations", {
     kind: "political_party",
     countryCode: "KEN",
@@ -109,6 +112,33 @@ describe("HTTP API", () => {
     expect(docs.headers["content-type"]).toContain("text/html");
     expect((await call("GET", "/")).headers.location).toBe("/api/docs");
     expect((await call("GET", "/health")).json()).toMatchObject({ status: "ok" });
+  });
+
+  it("serves a built web app: its page for every app path, assets cached, the API's 404s as JSON", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-web-"));
+    fs.mkdirSync(path.join(dir, "assets"));
+    fs.writeFileSync(path.join(dir, "index.html"), '<!doctype html><div id="root"></div>');
+    fs.writeFileSync(path.join(dir, "assets/app-1234.js"), "console.log(1)");
+    const web = await buildApp({ resolveActor: () => undefined, webAppDir: dir });
+    try {
+      const page = (url: string) => web.inject({ method: "GET", url, headers: { accept: "text/html,*/*" } });
+      for (const url of ["/", "/organisations/12", "/engagements?type=visit&from=2021-01-01"]) {
+        const response = await page(url);
+        expect(response.statusCode, url).toBe(200);
+        expect(response.body, url).toContain('<div id="root">');
+        expect(response.headers["cache-control"], url).toBe("no-cache");
+      }
+      const asset = await web.inject({ method: "GET", url: "/assets/app-1234.js" });
+      expect(asset.statusCode).toBe(200);
+      expect(asset.headers["cache-control"]).toContain("immutable");
+      const missing = await page("/api/nothing-here");
+      expect(missing.statusCode).toBe(404);
+      expect(missing.json()).toMatchObject({ code: "NOT_FOUND" });
+      expect((await web.inject({ method: "GET", url: "/assets/none.js" })).statusCode).toBe(404);
+      expect((await web.inject({ method: "GET", url: "/api/organisations" })).statusCode).toBe(401);
+    } finally {
+      await web.close();
+    }
   });
 
   it("creates, reads, changes and lists through REST", async () => {
@@ -200,6 +230,32 @@ describe("HTTP API", () => {
     expect(member.statusCode).toBe(201);
     const on = (await call("GET", `/api/mechanisms/${mechanismId}/members?on=2021-01-01`)).json();
     expect(on.members.map((m: { organisation: { id: number } }) => m.organisation.id)).toEqual([orgId]);
+    await call("POST", `/api/mechanisms/${mechanismId}/chairs`, { organisationId: orgId, startDate: "2021-01-01", endDate: "2021-12-31" });
+    expect((await call("GET", `/api/organisations/${orgId}/memberships`)).json()).toEqual([
+      {
+        id: expect.any(Number),
+        mechanism: { id: mechanismId, kind: "party_forum", name: { en: "Forum", zh: "论坛" } },
+        joinedOn: "2020-01-01",
+        leftOn: null,
+        chaired: [{ startDate: "2021-01-01", endDate: "2021-12-31" }],
+      },
+    ]);
+    expect((await call("GET", `/api/organisations/${otherOrgId}/memberships`)).json()).toEqual([]);
+    // A series' editions: events that name it, and nothing else.
+    const edition = (n: number, date: string) =>
+      call("POST", "/api/engagements", {
+        type: "event",
+        direction: "hosted",
+        subtype: "forum",
+        titleEn: `Series forum ${n}`,
+        startDate: date,
+        leadUnitId: unitId,
+        details: { seriesEn: "Series of forums", edition: n },
+      });
+    await edition(1, "2019-05-01");
+    await edition(2, "2021-05-01");
+    const editions = (await call("GET", `/api/engagements?series=${encodeURIComponent("Series of forums")}&sort=date`)).json();
+    expect(editions.items.map((e: { title: { en: string } }) => e.title.en)).toEqual(["Series forum 1", "Series forum 2"]);
     expect((await call("GET", "/api/vocabulary")).json().eventFormats.thematic_briefing).toEqual({
       en: "Thematic briefing",
       zh: "专题宣介会",
@@ -822,6 +878,13 @@ const badInputs: Array<{
   {
     route: "DELETE /api/engagements/:id/shares/:unitId",
     cases: [{ url: () => `/api/engagements/${engagementId}/shares/424242`, field: "unitId" }],
+  },
+  {
+    route: "GET /api/organisations/:id/memberships",
+    cases: [
+      { url: () => "/api/organisations/424242/memberships", status: 404 },
+      { url: () => "/api/organisations/0/memberships", field: "id" },
+    ],
   },
   { route: "GET /api/programmes", cases: [] },
   { route: "GET /api/programmes/:id", cases: [{ url: () => "/api/programmes/424242", status: 404 }] },

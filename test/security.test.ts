@@ -430,6 +430,7 @@ const routeCases: RouteCase[] = [
   restricted("DELETE /api/programmes/:id", () => `/api/programmes/${ids.programme}`),
   registry("GET /api/mechanisms", () => "/api/mechanisms"),
   registry("GET /api/mechanisms/:id", () => `/api/mechanisms/${ids.mechanism}`),
+  registry("GET /api/organisations/:id/memberships", () => `${org()}/memberships`),
   registry("GET /api/mechanisms/:id/members", () => `/api/mechanisms/${ids.mechanism}/members?on=2024-01-01`),
   restricted(
     "POST /api/mechanisms",

@@ -23,7 +23,7 @@ import { peopleRoutes } from "./routes/people.ts";
 import { mechanismRoutes, programmeRoutes } from "./routes/programmes.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { unitRoutes } from "./routes/units.ts";
-import { serveWebApp, webAppBuilt } from "./web.ts";
+import { serveWebApp, webAppBuilt, webAppDir } from "./web.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -45,6 +45,8 @@ export interface AppOptions {
   logLevel?: "error" | "warn" | "info";
   /** Writes allowed per client address and minute. */
   writeRateLimit?: number;
+  /** Where the built web app is (default: dist/web); null serves none, and `/` leads to the API docs. */
+  webAppDir?: string | null;
 }
 
 const mutating = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -61,6 +63,8 @@ function originHost(origin: string): string | null {
 
 /** Builds the Fastify server: security plugins, error mapping, OpenAPI and every route. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const webAppDirectory = options.webAppDir === undefined ? webAppDir : options.webAppDir;
+  const webApp = webAppBuilt(webAppDirectory);
   const app = Fastify({
     trustProxy: options.trustProxy ?? false,
     logger: options.logLevel ? { level: options.logLevel } : false,
@@ -72,7 +76,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
     // The web app's own paths (/organisations/12, /engagements?type=visit…) are its routes: serve its page.
-    if (request.method === "GET" && webAppBuilt() && !request.url.startsWith("/api/") && request.headers.accept?.includes("text/html")) {
+    if (request.method === "GET" && webApp && !request.url.startsWith("/api/") && request.headers.accept?.includes("text/html")) {
       return reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").sendFile("index.html");
     }
     return reply.status(404).send({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url.split("?")[0]}.`, details: {} });
@@ -158,7 +162,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: "/api/docs" });
   app.get("/api/openapi.json", { schema: { hide: true } }, () => app.swagger());
   app.get("/health", { schema: { hide: true } }, () => ({ status: "ok", engine: currentDatabase().engine }));
-  await serveWebApp(app);
+  await serveWebApp(app, webAppDirectory);
   await app.register(
     async (api) => {
       await api.register(authRoutes, { sessionPolicy: options.sessionPolicy ?? defaultSessionPolicy });

@@ -6,22 +6,22 @@ import type { FastifyInstance } from "fastify";
 /** Where `npm run build` puts the web app. */
 export const webAppDir = path.resolve(import.meta.dirname, "../../dist/web");
 
-/** True when the web app has been built (npm start builds it first). */
-export function webAppBuilt(): boolean {
-  return fs.existsSync(path.join(webAppDir, "index.html"));
+/** True when a built web app is in `dir` (npm start builds it first). */
+export function webAppBuilt(dir: string | null = webAppDir): dir is string {
+  return dir !== null && fs.existsSync(path.join(dir, "index.html"));
 }
 
 /**
  * Serves the built web app from the same server as the API: hashed assets cached for a year,
  * the page itself never. Without a build, `/` leads to the API docs.
  */
-export async function serveWebApp(app: FastifyInstance): Promise<void> {
-  if (!webAppBuilt()) {
+export async function serveWebApp(app: FastifyInstance, dir: string | null = webAppDir): Promise<void> {
+  if (!webAppBuilt(dir)) {
     app.get("/", { schema: { hide: true } }, (_request, reply) => reply.redirect("/api/docs"));
     return;
   }
   await app.register(fastifyStatic, {
-    root: webAppDir,
+    root: dir,
     prefix: "/",
     // Files are looked up per request, so a new build is served without a restart; a missing one falls to the not-found handler.
     wildcard: true,

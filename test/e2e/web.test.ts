@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -104,6 +105,19 @@ async function shoot(page: Page, name: string) {
 }
 
 describe("the web app", () => {
+  it("keeps the first download under 350 KB of JavaScript, gzipped", () => {
+    const dir = path.join(root, "dist/web");
+    const html = fs.readFileSync(path.join(dir, "index.html"), "utf8");
+    // The entry script and the chunks it preloads: what the browser fetches before the first screen.
+    const initial = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1] as string);
+    expect(initial.length).toBeGreaterThan(0);
+    const bytes = initial.reduce((n, file) => n + gzipSync(fs.readFileSync(path.join(dir, file)), { level: 9 }).length, 0);
+    console.log(`initial JavaScript: ${initial.length} files, ${(bytes / 1024).toFixed(1)} KB gzipped`);
+    expect(bytes).toBeLessThan(350 * 1024);
+    // The charts come later, with the first screen that draws one.
+    expect(initial.some((f) => f.includes("EChart"))).toBe(false);
+  });
+
   it("lets a desk officer create an organisation, record an inbound visit with three delegation members, and find both again", async () => {
     const page = await signedIn(officer);
     await page.goto(`${base}/organisations/new`);
@@ -280,6 +294,13 @@ describe("the web app", () => {
     const org = await db().selectFrom("organisations").select("id").where("nameEn", "=", "Communist Party of Vietnam").executeTakeFirst();
     const someone = await db().selectFrom("people").select("id").where("demo", "=", true).orderBy("id").executeTakeFirstOrThrow();
     const event = await db().selectFrom("engagements").select("id").where("subtype", "=", "high_level_dialogue").executeTakeFirstOrThrow();
+    const programme = await db().selectFrom("programmes").select("id").where("demo", "=", true).orderBy("id").executeTakeFirstOrThrow();
+    const mechanism = await db()
+      .selectFrom("mechanisms")
+      .select("id")
+      .where("demo", "=", true)
+      .orderBy("id", "desc")
+      .executeTakeFirstOrThrow();
     const screens: Array<[string, string]> = [
       ["home", "/?year=2022"],
       ["registry", "/organisations?region=002&sort=name"],
@@ -293,6 +314,10 @@ describe("the web app", () => {
       ["engagement-new", "/engagements/new"],
       ["calendar", "/calendar?month=2027-03"],
       ["calendar-agenda", "/calendar?month=2021-07&view=agenda"],
+      ["programmes", "/programmes"],
+      ["programme", `/programmes/${programme.id}`],
+      ["mechanism", `/mechanisms/${mechanism.id}?on=2019-06-01`],
+      ["approvals", "/approvals?state=submitted"],
       ["not-found", "/nowhere"],
     ];
     for (const [lang, locale] of [

@@ -156,6 +156,7 @@ export const engagementListQuery = pageQuery.extend({
   organisationId: id.optional(),
   personId: id.optional(),
   country: countryCode.optional().describe("Reached: a participant's country."),
+  series: z.string().trim().min(1).max(300).optional().describe("Events of this series (its English name): past and future editions."),
   demo: z.enum(["true", "false"]).optional(),
   sort: z.enum(["-date", "date"]).optional(),
 });

@@ -82,6 +82,7 @@ export function engagementFilter(
       LEFT JOIN organisations o ON o.id = p.organisation_id LEFT JOIN people pe ON pe.id = p.person_id
       WHERE coalesce(o.country_code, pe.country_code) = ${query.country})`);
   }
+  if (query.series) conditions.push(sql<boolean>`e.type = 'event' AND e.details->>'seriesEn' = ${query.series}`);
   if (query.demo) conditions.push(sql<boolean>`e.demo = ${query.demo === "true"}`);
   return conditions.length === 0 ? sql<boolean>`true` : sql<boolean>`${sql.join(conditions, sql` AND `)}`;
 }

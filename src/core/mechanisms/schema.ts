@@ -79,3 +79,12 @@ export const membersOnOutput = z.object({
   chair: chairOutput.nullable(),
 });
 export type MembersOn = z.infer<typeof membersOnOutput>;
+
+export const membershipOutput = z.object({
+  id: z.number(),
+  mechanism: z.object({ id: z.number(), kind: z.string(), name: z.object({ en: z.string(), zh: z.string() }) }),
+  joinedOn: z.string(),
+  leftOn: z.string().nullable(),
+  chaired: z.array(z.object({ startDate: z.string(), endDate: z.string().nullable() })),
+});
+export type MembershipOutput = z.infer<typeof membershipOutput>;

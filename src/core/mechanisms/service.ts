@@ -14,6 +14,7 @@ import {
   chairInput,
   type MechanismDetail,
   type MechanismOutput,
+  type MembershipOutput,
   type MembersOn,
   mechanismCreateInput,
   mechanismUpdateInput,
@@ -124,6 +125,44 @@ async function lockMechanism(trx: Trx, mechanismId: number): Promise<void> {
 export async function listMechanisms(actor: Actor): Promise<MechanismOutput[]> {
   authorize(actor, "engagements.read");
   return (await mechanismRows(db()).orderBy("m.nameEn").execute()).map(presentMechanism);
+}
+
+/** An organisation's memberships in mechanisms, over time, with the terms it chaired. */
+export async function listMemberships(actor: Actor, organisationId: number): Promise<MembershipOutput[]> {
+  authorize(actor, "engagements.read");
+  const orgId = parseInput(idSchema, organisationId);
+  const org = await db().selectFrom("organisations").select("id").where("id", "=", orgId).executeTakeFirst();
+  if (!org) throw notFound("organisation", orgId);
+  const rows = await db()
+    .selectFrom("mechanismMembers as mm")
+    .innerJoin("mechanisms as m", "m.id", "mm.mechanismId")
+    .select((eb) => [
+      "mm.id",
+      "mm.joinedOn",
+      "mm.leftOn",
+      "m.id as mechanismId",
+      "m.kind",
+      "m.nameEn",
+      "m.nameZh",
+      jsonArrayFrom(
+        eb
+          .selectFrom("mechanismChairs as mc")
+          .select(["mc.startDate", "mc.endDate"])
+          .whereRef("mc.mechanismId", "=", "m.id")
+          .whereRef("mc.organisationId", "=", "mm.organisationId")
+          .orderBy("mc.startDate"),
+      ).as("chaired"),
+    ])
+    .where("mm.organisationId", "=", orgId)
+    .orderBy("mm.joinedOn", "desc")
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    mechanism: { id: r.mechanismId, kind: r.kind, name: { en: r.nameEn, zh: r.nameZh } },
+    joinedOn: r.joinedOn,
+    leftOn: r.leftOn,
+    chaired: r.chaired,
+  }));
 }
 
 /** One mechanism with its memberships, chairs and sessions. */

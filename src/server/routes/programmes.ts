@@ -7,6 +7,7 @@ import {
   mechanismOutput,
   mechanismUpdateInput,
   memberInput,
+  membershipOutput,
   membersOnOutput,
   membersOnQuery,
   memberUpdateInput,
@@ -18,6 +19,7 @@ import {
   deleteMechanism,
   getMechanism,
   listMechanisms,
+  listMemberships,
   membersOn,
   removeChair,
   removeMember,
@@ -93,6 +95,18 @@ export const mechanismRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     (request) => getMechanism(actorOf(request), request.params.id),
+  );
+  app.get(
+    "/organisations/:id/memberships",
+    {
+      schema: {
+        tags,
+        summary: "An organisation's memberships in mechanisms, with the terms it chaired",
+        params: idParam,
+        response: { 200: z.array(membershipOutput), ...errorResponses },
+      },
+    },
+    (request) => listMemberships(actorOf(request), request.params.id),
   );
   app.get(
     "/mechanisms/:id/members",

@@ -17,6 +17,10 @@ const EngagementForm = lazy(() => import("../engagements/EngagementForm.tsx").th
 const CalendarPage = lazy(() => import("../engagements/CalendarPage.tsx").then((m) => ({ default: m.CalendarPage })));
 const PeopleList = lazy(() => import("../people/PeoplePages.tsx").then((m) => ({ default: m.PeopleList })));
 const PersonPage = lazy(() => import("../people/PeoplePages.tsx").then((m) => ({ default: m.PersonPage })));
+const ProgrammeList = lazy(() => import("../programmes/ProgrammePages.tsx").then((m) => ({ default: m.ProgrammeList })));
+const ProgrammePage = lazy(() => import("../programmes/ProgrammePages.tsx").then((m) => ({ default: m.ProgrammePage })));
+const MechanismPage = lazy(() => import("../programmes/ProgrammePages.tsx").then((m) => ({ default: m.MechanismPage })));
+const ApprovalQueue = lazy(() => import("../approvals/ApprovalQueue.tsx").then((m) => ({ default: m.ApprovalQueue })));
 const CountryPage = lazy(() => import("../countries/CountryPage.tsx").then((m) => ({ default: m.CountryPage })));
 
 function NotFound() {
@@ -56,6 +60,10 @@ export function App() {
             <Route path="engagements/:id" element={<EngagementPage />} />
             <Route path="engagements/:id/edit" element={<EngagementForm />} />
             <Route path="calendar" element={<CalendarPage />} />
+            <Route path="programmes" element={<ProgrammeList />} />
+            <Route path="programmes/:id" element={<ProgrammePage />} />
+            <Route path="mechanisms/:id" element={<MechanismPage />} />
+            <Route path="approvals" element={<ApprovalQueue />} />
             <Route path="*" element={<NotFound />} />
           </Route>
         </Routes>

@@ -15,6 +15,8 @@ const sections = [
   { to: "/organisations", key: "nav.registry" },
   { to: "/people", key: "nav.people" },
   { to: "/engagements", key: "nav.engagements" },
+  { to: "/calendar", key: "nav.calendar" },
+  { to: "/programmes", key: "nav.programmes" },
 ] as const;
 
 interface NotificationItem {
@@ -76,7 +78,7 @@ function Notifications({ unread }: { unread: number }) {
 /** The frame of every screen: header with search, language and the user menu; navigation on the left. */
 export function Layout() {
   const { t } = useTranslation();
-  const { session, signOut } = useSession();
+  const { session, signOut, can } = useSession();
   const format = useFormat();
   const location = useLocation();
   const units = useQuery({ queryKey: ["units"], queryFn: () => api<UnitOutput[]>("/units"), staleTime: 10 * 60_000 });
@@ -123,7 +125,7 @@ export function Layout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs">
-        {sections.map((s) => (
+        {[...sections, ...(can("coordinate") ? ([{ to: "/approvals", key: "nav.approvals" }] as const) : [])].map((s) => (
           <NavLink
             key={s.to}
             component={RouterLink}

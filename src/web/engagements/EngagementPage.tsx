@@ -3,11 +3,13 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
-import type { EngagementDetail } from "../../core/engagements/schema.ts";
-import { api } from "../api.ts";
+import type { EngagementDetail, EngagementListItem } from "../../core/engagements/schema.ts";
+import type { Page } from "../../core/shared/schema.ts";
+import { api, query } from "../api.ts";
 import { useFormat } from "../shared/format.ts";
 import { QueryState } from "../shared/states.tsx";
 import { useVocabulary } from "../shared/vocabulary.ts";
+import { EngagementActions } from "./EngagementActions.tsx";
 
 const shownAtFirst = 50;
 
@@ -19,6 +21,12 @@ export function EngagementPage() {
   const id = Number(useParams().id);
   const detail = useQuery({ queryKey: ["engagement", id], queryFn: () => api<EngagementDetail>(`/engagements/${id}`) });
   const [showAll, setShowAll] = useState(false);
+  const seriesName = typeof detail.data?.details.seriesEn === "string" ? detail.data.details.seriesEn : "";
+  const editions = useQuery({
+    queryKey: ["engagements", "series", seriesName],
+    enabled: Boolean(seriesName),
+    queryFn: () => api<Page<EngagementListItem>>(`/engagements${query({ series: seriesName, sort: "date", pageSize: 50 })}`),
+  });
   if (!detail.data) return <QueryState isLoading={detail.isLoading} error={detail.error} />;
   const e = detail.data;
   // A forum of hundreds: the countries at a glance, then the first rows until asked for all.
@@ -38,16 +46,17 @@ export function EngagementPage() {
           <Badge variant="light">
             {vocabulary.label("engagementKinds", `${e.type}:${e.direction}`) || vocabulary.label("engagementTypes", e.type)}
           </Badge>
-          {e.subtype ? <Badge variant="outline">{e.subtype}</Badge> : null}
+          {e.subtype ? <Badge variant="outline">{vocabulary.subtype(e.subtype)}</Badge> : null}
           <Badge variant="dot">{vocabulary.label("engagementStatuses", e.status)}</Badge>
           {e.approval ? <Badge color="grape">{t(`approval.${e.approval}`)}</Badge> : null}
           <Badge color={e.classification === "restricted" ? "red" : "gray"} variant="light">
             {t(`classification.${e.classification}`)}
           </Badge>
         </Group>
-        <Title order={2} mt="xs">
-          {format.name(e.title)}
-        </Title>
+        <Group justify="space-between" align="flex-start" mt="xs">
+          <Title order={2}>{format.name(e.title)}</Title>
+          <EngagementActions engagement={e} />
+        </Group>
         <Text c="dimmed">
           {format.date(e.startDate)}
           {e.endDate !== e.startDate ? ` – ${format.date(e.endDate)}` : ""}
@@ -130,6 +139,18 @@ export function EngagementPage() {
                   </Text>
                 ) : null}
                 {series ? <Text size="sm">{t("engagement.series", { series, edition: edition ?? "" })}</Text> : null}
+                {editions.data && editions.data.items.length > 1 ? (
+                  <Stack gap={2} mt="xs">
+                    <Text size="sm" fw={600}>
+                      {t("engagement.editions")}
+                    </Text>
+                    {editions.data.items.map((x) => (
+                      <Anchor key={x.id} component={Link} to={`/engagements/${x.id}`} size="sm" fw={x.id === e.id ? 700 : 400}>
+                        {format.date(x.startDate)} · {format.name(x.title)}
+                      </Anchor>
+                    ))}
+                  </Stack>
+                ) : null}
                 {sessions.map((s) => (
                   <Text key={`${s.date}-${s.titleEn}`} size="sm" c="dimmed">
                     {format.date(s.date)} · {s.titleEn}

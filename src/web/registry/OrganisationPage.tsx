@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import type { EngagementListItem } from "../../core/engagements/schema.ts";
+import type { MembershipOutput } from "../../core/mechanisms/schema.ts";
 import type { NoteOutput } from "../../core/notes/schema.ts";
 import type { OrganisationDetail } from "../../core/organisations/schema.ts";
 import type { Page } from "../../core/shared/schema.ts";
@@ -28,6 +29,10 @@ export function OrganisationPage() {
     queryKey: ["organisation", id, "timeline", page],
     queryFn: () => api<Page<EngagementListItem>>(`/organisations/${id}/engagements${query({ page, pageSize: 20 })}`),
     placeholderData: keepPreviousData,
+  });
+  const memberships = useQuery({
+    queryKey: ["organisation", id, "memberships"],
+    queryFn: () => api<MembershipOutput[]>(`/organisations/${id}/memberships`),
   });
   if (!org.data) return <QueryState isLoading={org.isLoading} error={org.error} />;
   const o = org.data;
@@ -159,6 +164,25 @@ export function OrganisationPage() {
                     {format.name(p.person.name)}
                   </Anchor>{" "}
                   — {format.name(p.title)} {p.startDate ? `(${format.date(p.startDate)}–${p.endDate ? format.date(p.endDate) : ""})` : ""}
+                </Text>
+              ))}
+            </Card>
+            <Card withBorder>
+              <Title order={4} mb="xs">
+                {t("org.memberships")}
+              </Title>
+              {memberships.data?.length === 0 ? <Text c="dimmed">{t("common.empty")}</Text> : null}
+              {memberships.data?.map((m) => (
+                <Text key={m.id} size="sm">
+                  <Anchor component={Link} to={`/mechanisms/${m.mechanism.id}`}>
+                    {format.name(m.mechanism.name)}
+                  </Anchor>{" "}
+                  · {format.date(m.joinedOn)} – {m.leftOn ? format.date(m.leftOn) : t("org.now")}
+                  {m.chaired.map((c) => (
+                    <Text key={c.startDate} span size="xs" c="dimmed" display="block">
+                      {t("org.chaired", { from: format.date(c.startDate), to: c.endDate ? format.date(c.endDate) : t("org.now") })}
+                    </Text>
+                  ))}
                 </Text>
               ))}
             </Card>

@@ -20,6 +20,15 @@ export function useVocabulary() {
       const entry = data?.[list]?.[key];
       return entry ? (zh ? entry.zh : entry.en) : key;
     },
+    /** An engagement's subtype, from whichever list its type uses. */
+    subtype: (key: string | null | undefined) => {
+      if (!key) return "";
+      for (const list of ["eventFormats", "correspondenceKinds", "talkModes", "assistanceKinds", "statementStances"]) {
+        const entry = data?.[list]?.[key];
+        if (entry) return zh ? entry.zh : entry.en;
+      }
+      return key;
+    },
     options: (list: string) => Object.entries(data?.[list] ?? {}).map(([value, l]) => ({ value, label: zh ? l.zh : l.en })),
   };
 }
