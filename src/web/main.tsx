@@ -1,17 +1,21 @@
 import "@mantine/core/styles.css";
 import "./i18n/index.ts";
 import { createTheme, MantineProvider } from "@mantine/core";
-import { MutationCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { ApiError } from "./api.ts";
 import { App } from "./app/App.tsx";
-import { SessionProvider } from "./app/session.tsx";
+import { SessionProvider, sessionExpiredEvent } from "./app/session.tsx";
 
 // Chinese text needs a CJK font; Noto Sans CJK is what Debian and most office machines have.
 const fontFamily =
   '-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", "Source Han Sans SC", sans-serif';
 const theme = createTheme({ fontFamily, headings: { fontFamily }, primaryColor: "blue", focusRing: "auto" });
+
+function announceExpiry(error: unknown): void {
+  if (error instanceof ApiError && error.status === 401) window.dispatchEvent(new Event(sessionExpiredEvent));
+}
 
 const client = new QueryClient({
   defaultOptions: {
@@ -22,12 +26,10 @@ const client = new QueryClient({
       refetchOnWindowFocus: false,
     },
   },
-  mutationCache: new MutationCache({
-    onError: (error) => {
-      // A session that ended while the user worked: show the sign-in screen (the form's input stays in its state until then).
-      if (error instanceof ApiError && error.status === 401) void client.invalidateQueries({ queryKey: ["session"] });
-    },
-  }),
+  // A session that ended while the user worked: sign in again over the screen, which stays as it
+  // was (a form keeps what was typed, and can be saved once signed in).
+  queryCache: new QueryCache({ onError: announceExpiry }),
+  mutationCache: new MutationCache({ onError: announceExpiry }),
 });
 
 const root = document.getElementById("root");

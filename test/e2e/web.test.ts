@@ -290,6 +290,29 @@ describe("the web app", () => {
     await done(page);
   }, 120_000);
 
+  it("asks for a new sign-in over the form when the session ends, and saves what was typed", async () => {
+    const page = await signedIn(officer);
+    await page.goto(`${base}/engagements/new`);
+    await page.getByText("Talks or meeting", { exact: true }).click();
+    await page.getByRole("textbox", { name: "Title (English)" }).fill("Talks typed before the session ended");
+    await page.locator("input[type=date]").first().fill("2026-08-08");
+    await choose(page, "Lead unit", "Desk", "Desk Bureau");
+    // The session ends on the server (idle timeout, sign-out elsewhere, a password change).
+    await db().deleteFrom("sessions").execute();
+    await page.getByRole("button", { name: "Save" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("Your session ended").waitFor();
+    expect(await dialog.locator("input[autocomplete=username]").inputValue()).toBe(officer);
+    await dialog.locator("input[autocomplete=current-password]").fill(password);
+    await dialog.getByRole("button", { name: "Sign in" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    expect(await page.getByRole("textbox", { name: "Title (English)" }).inputValue()).toBe("Talks typed before the session ended");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.url()).toMatch(/\/engagements\/\d+$/);
+    await page.getByRole("heading", { name: "Talks typed before the session ended" }).waitFor();
+    await done(page);
+  }, 120_000);
+
   it("shows every screen in both languages (screenshots in test-results/screenshots)", async () => {
     const org = await db().selectFrom("organisations").select("id").where("nameEn", "=", "Communist Party of Vietnam").executeTakeFirst();
     const someone = await db().selectFrom("people").select("id").where("demo", "=", true).orderBy("id").executeTakeFirstOrThrow();

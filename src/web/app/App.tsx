@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { BrowserRouter, Route, Routes } from "react-router";
 import { HomePage } from "../home/HomePage.tsx";
 import { Layout } from "./Layout.tsx";
-import { SignIn } from "./SignIn.tsx";
+import { SignIn, SignInAgain } from "./SignIn.tsx";
 import { useSession } from "./session.tsx";
 
 // Screens load when first opened, so the first download stays small.
@@ -45,6 +45,7 @@ export function App() {
   if (!session) return <SignIn />;
   return (
     <BrowserRouter>
+      <SignInAgain />
       <Suspense fallback={loading}>
         <Routes>
           <Route element={<Layout />}>

@@ -1,12 +1,17 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { createContext, type ReactNode, useContext, useEffect } from "react";
+import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Preferences, SessionOutput } from "../../core/auth/schema.ts";
 import { ApiError, api, setCsrfToken } from "../api.ts";
 import { applyLocale } from "../i18n/index.ts";
 
+/** Dispatched on window when the API answers 401 to a signed-in screen. */
+export const sessionExpiredEvent = "liaison:session-expired";
+
 interface SessionValue {
   session: SessionOutput | null;
+  /** The session ended while the user was working: sign in again, keeping the screen. */
+  expired: boolean;
   signedIn(session: SessionOutput): void;
   signOut(): Promise<void>;
   /** The user's roles, strongest first, for showing only what they may do (the server decides). */
@@ -33,6 +38,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     retry: false,
   });
   const session = data ?? null;
+  const [expired, setExpired] = useState(false);
+  useEffect(() => {
+    const onExpired = () => setExpired(true);
+    window.addEventListener(sessionExpiredEvent, onExpired);
+    return () => window.removeEventListener(sessionExpiredEvent, onExpired);
+  }, []);
   useEffect(() => {
     if (session) setCsrfToken(session.csrfToken);
   }, [session]);
@@ -49,13 +60,18 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const roles = new Set(session?.roles.map((r) => r.role) ?? []);
   const value: SessionValue = {
     session,
+    expired: expired && session !== null,
     signedIn(next) {
       setCsrfToken(next.csrfToken);
       client.setQueryData(["session"], next);
+      setExpired(false);
+      // What failed for want of a session is fetched again.
+      void client.invalidateQueries({ predicate: (q) => q.queryKey[0] !== "session" });
     },
     async signOut() {
       await api("/auth/logout", { method: "POST" }).catch(() => {});
       setCsrfToken("");
+      setExpired(false);
       client.clear();
       client.setQueryData(["session"], null);
     },

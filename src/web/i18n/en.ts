@@ -31,6 +31,7 @@ export const en = {
     INTERNAL: "Something went wrong on the server. Please try again.",
   },
   signIn: {
+    expired: "Your session ended. Sign in again to carry on where you were.",
     showPassword: "Show or hide the password",
     tagline: "The record of our international partners and exchanges.",
     username: "Username",

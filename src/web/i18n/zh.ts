@@ -28,7 +28,15 @@ export const zh = {
     NETWORK: "无法连接服务器，请检查网络。",
     INTERNAL: "服务器出错，请重试。",
   },
-  signIn: { showPassword: "显示或隐藏密码", tagline: "国际合作伙伴与交往的记录。", username: "用户名", password: "密码", submit: "登录" },
+  signIn: {
+    expired: "会话已结束，请重新登录后继续。",
+    expired: "会话已结束，请重新登录后继续。",
+    showPassword: "显示或隐藏密码",
+    tagline: "国际合作伙伴与交往的记录。",
+    username: "用户名",
+    password: "密码",
+    submit: "登录",
+  },
   nav: {
     home: "首页",
     registry: "伙伴名录",
