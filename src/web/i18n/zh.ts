@@ -30,7 +30,6 @@ export const zh = {
   },
   signIn: {
     expired: "会话已结束，请重新登录后继续。",
-    expired: "会话已结束，请重新登录后继续。",
     showPassword: "显示或隐藏密码",
     tagline: "国际合作伙伴与交往的记录。",
     username: "用户名",
