@@ -886,6 +886,42 @@ const badInputs: Array<{
       { url: () => "/api/organisations/0/memberships", field: "id" },
     ],
   },
+  {
+    route: "GET /api/reports/overview",
+    cases: [
+      { url: () => "/api/reports/overview", field: "from" },
+      { url: () => "/api/reports/overview?from=2021-01-01&to=2020-01-01", field: "to" },
+      { url: () => "/api/reports/overview?from=2021-01-01&to=2021-12-31&mode=rough", field: "mode" },
+      { url: () => "/api/reports/overview?from=2021-01-01&to=2021-12-31&nearlyMargin=0.9", field: "nearlyMargin" },
+      { url: () => "/api/reports/overview?from=2021-01-01&to=2021-12-31&partnerKind=club", field: "partnerKind" },
+    ],
+  },
+  {
+    route: "GET /api/reports/overview/export",
+    cases: [
+      { url: () => "/api/reports/overview/export?from=2021-01-01&to=2021-12-31", field: "format" },
+      { url: () => "/api/reports/overview/export?from=2021-01-01&to=2021-12-31&format=pdf", field: "format" },
+    ],
+  },
+  { route: "GET /api/reports/templates", cases: [] },
+  {
+    route: "PUT /api/reports/templates/:key",
+    cases: [
+      { url: () => "/api/reports/templates/talks", body: { zh: "{meetings}次", en: "x" }, field: "zh" },
+      { url: () => "/api/reports/templates/talks", body: { zh: "x" }, field: "en" },
+      { url: () => "/api/reports/templates/nothing", body: { zh: "x", en: "x" }, field: "key" },
+    ],
+  },
+  { route: "DELETE /api/reports/templates/:key", cases: [{ url: () => "/api/reports/templates/nothing", field: "key" }] },
+  { route: "GET /api/reports/snapshots", cases: [] },
+  {
+    route: "POST /api/reports/snapshots",
+    cases: [
+      { url: () => "/api/reports/snapshots", body: { params: { from: "2021-01-01", to: "2021-12-31" } }, field: "title" },
+      { url: () => "/api/reports/snapshots", body: { title: "x", params: { from: "2021-13-01", to: "2021-12-31" } }, field: "from" },
+    ],
+  },
+  { route: "GET /api/reports/snapshots/:id", cases: [{ url: () => "/api/reports/snapshots/424242", status: 404 }] },
   { route: "GET /api/programmes", cases: [] },
   { route: "GET /api/programmes/:id", cases: [{ url: () => "/api/programmes/424242", status: 404 }] },
   {

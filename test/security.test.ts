@@ -14,6 +14,7 @@ import { createOrganisation } from "../src/core/organisations/service.ts";
 import { addContact, createPerson } from "../src/core/people/service.ts";
 import { createProgramme } from "../src/core/programmes/service.ts";
 import { importGeography } from "../src/core/reference/service.ts";
+import { createSnapshot } from "../src/core/reports/service.ts";
 import type { Actor, Role } from "../src/core/shared/actor.ts";
 import { shareRecord } from "../src/core/sharing/service.ts";
 import { createUnit, createUser } from "../src/core/units/service.ts";
@@ -56,7 +57,8 @@ const ids = {} as Record<
   | "viewerA"
   | "editorA"
   | "editorB"
-  | "coordinator",
+  | "coordinator"
+  | "snapshotA",
   number
 >;
 const browsers = {} as Record<"anonymous" | "viewerA" | "editorA" | "editorB" | "coordinator" | "admin", Browser>;
@@ -173,6 +175,7 @@ beforeAll(async () => {
   ids.contactA = (await addContact(editorA, ids.person, { kind: "email", value: `${markers.a}@example.org` })).id;
   await addContact(clearedA, ids.person, { kind: "phone", value: markers.restricted, classification: "restricted" });
   ids.contactB = (await addContact(editorB, ids.person, { kind: "email", value: `${markers.b}@example.org` })).id;
+  ids.snapshotA = (await createSnapshot(editorA, { title: `Snapshot ${markers.a}`, params: { from: "2024-01-01", to: "2024-12-31" } })).id;
   ids.programme = (await createProgramme(admin, { nameEn: "Matrix programme", nameZh: "矩阵项目", leadUnitId: ids.unitA })).id;
   ids.mechanism = (
     await createMechanism(admin, { kind: "party_forum", nameEn: "Matrix forum", nameZh: "矩阵论坛", leadUnitId: ids.unitA })
@@ -493,6 +496,19 @@ const routeCases: RouteCase[] = [
     () => ({ unitId: ids.unitB }),
   ),
   owned("DELETE /api/notes/:id/shares/:unitId", () => `/api/notes/${ids.noteA}/shares/${ids.unitB}`),
+  registry("GET /api/reports/overview", () => "/api/reports/overview?from=2024-01-01&to=2024-12-31"),
+  registry("GET /api/reports/overview/export", () => "/api/reports/overview/export?from=2024-01-01&to=2024-12-31&format=csv"),
+  registry("GET /api/reports/templates", () => "/api/reports/templates"),
+  restricted(
+    "PUT /api/reports/templates/:key",
+    () => "/api/reports/templates/talks",
+    () => ({ zh: "会谈{engagements}次", en: "{engagements} talks" }),
+  ),
+  restricted("DELETE /api/reports/templates/:key", () => "/api/reports/templates/talks"),
+  registry("GET /api/reports/snapshots", () => "/api/reports/snapshots"),
+  // Freezing a report is every reader's own business (leaders read and cite them); it changes no record.
+  self("POST /api/reports/snapshots", () => "/api/reports/snapshots"),
+  owned("GET /api/reports/snapshots/:id", () => `/api/reports/snapshots/${ids.snapshotA}`),
   self("GET /api/notifications", () => "/api/notifications"),
   self("POST /api/notifications/:id/read", () => "/api/notifications/424242/read"),
   self("POST /api/notifications/read", () => "/api/notifications/read"),

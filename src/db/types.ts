@@ -439,6 +439,26 @@ export interface RecordShareTable {
   sharedAt: Timestamp;
 }
 
+export interface ReportTemplateTable {
+  key: string;
+  zh: string;
+  en: string;
+  updatedBy: number | null;
+  updatedAt: Timestamp;
+}
+
+export interface ReportSnapshotTable {
+  id: Generated<number>;
+  title: string;
+  params: JsonObject;
+  report: JsonObject;
+  engagementIds: number[];
+  createdBy: number | null;
+  unitId: number | null;
+  clearance: boolean;
+  createdAt: Timestamp;
+}
+
 export interface DB {
   regions: RegionTable;
   countries: CountryTable;
@@ -481,4 +501,6 @@ export interface DB {
   loginFailures: LoginFailureTable;
   notes: NoteTable;
   recordShares: RecordShareTable;
+  reportTemplates: ReportTemplateTable;
+  reportSnapshots: ReportSnapshotTable;
 }

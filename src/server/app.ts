@@ -21,6 +21,7 @@ import { notificationRoutes } from "./routes/notifications.ts";
 import { organisationRoutes } from "./routes/organisations.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { mechanismRoutes, programmeRoutes } from "./routes/programmes.ts";
+import { reportRoutes } from "./routes/reports.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { unitRoutes } from "./routes/units.ts";
 import { serveWebApp, webAppBuilt, webAppDir } from "./web.ts";
@@ -176,6 +177,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(programmeRoutes);
       await api.register(mechanismRoutes);
       await api.register(noteRoutes);
+      await api.register(reportRoutes);
       await api.register(notificationRoutes);
       await api.register(systemRoutes);
     },

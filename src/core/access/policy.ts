@@ -28,6 +28,8 @@ export const permissions = {
   "records.share": ["administrator", "coordinator", "editor"],
   "programmes.write": ["administrator", "coordinator"],
   "approvals.decide": ["administrator", "coordinator"],
+  "reports.configure": ["administrator"],
+  "reports.snapshot": ["administrator", "coordinator", "editor", "viewer"],
   "demo.manage": ["administrator"],
   "account.manage": ["administrator", "coordinator", "editor", "viewer"],
 } as const satisfies Record<string, readonly Role[]>;

@@ -13,6 +13,13 @@ export const errorResponses = { 400: errorSchema, 401: errorSchema, 403: errorSc
 
 export const noContent = { 204: z.null().describe("Done") };
 
+/** The headers set on a reply so far (helmet's security headers), for a response written by hand. */
+function headersSoFar(reply: FastifyReply): Record<string, string | number | string[]> {
+  const headers: Record<string, string | number | string[]> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = value;
+  return headers;
+}
+
 /** Today's date, YYYY-MM-DD (UTC), for download file names. */
 export const today = (): string => new Date().toISOString().slice(0, 10);
 
@@ -28,7 +35,9 @@ export async function streamDownload(
   produce: (write: (chunk: string) => Promise<void> | void) => Promise<unknown>,
 ): Promise<void> {
   reply.hijack();
+  // The headers set so far (helmet's security headers) go out with the file.
   reply.raw.writeHead(200, {
+    ...headersSoFar(reply),
     "content-type": `${file.contentType}; charset=utf-8`,
     "content-disposition": `attachment; filename="${file.fileName}"`,
     "x-content-type-options": "nosniff",
@@ -41,4 +50,17 @@ export async function streamDownload(
     request.log.error({ err: error }, "download failed");
   }
   reply.raw.end();
+}
+
+/** Sends a file its service built in memory (a DOCX, an XLSX), with the security headers. */
+export function sendFile(reply: FastifyReply, file: { contentType: string; fileName: string; body: Buffer }): void {
+  reply.hijack();
+  reply.raw.writeHead(200, {
+    ...headersSoFar(reply),
+    "content-type": file.contentType,
+    "content-length": file.body.length,
+    "content-disposition": `attachment; filename="${file.fileName}"`,
+    "x-content-type-options": "nosniff",
+  });
+  reply.raw.end(file.body);
 }

@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestDatabase } from "../../../test/support/database.ts";
+import { actorInFreshUnit, administrator } from "../../../test/support/factories.ts";
+import type { Database } from "../../db/connection.ts";
+import { db } from "../../db/current.ts";
+import { seedDemo } from "../demo/service.ts";
+import { createEngagement, listEngagements } from "../engagements/service.ts";
+import { importReference } from "../reference/service.ts";
+import type { Actor } from "../shared/actor.ts";
+import { prepareOverviewExport } from "./export.ts";
+import { buildOverview, createSnapshot, getSnapshot, listSnapshots, previousPeriod, resetTemplate, setTemplate } from "./service.ts";
+
+let database: Database;
+let admin: Actor;
+const programme = async (nameEn: string) =>
+  (await db().selectFrom("programmes").select("id").where("nameEn", "=", nameEn).executeTakeFirstOrThrow()).id;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  admin = await administrator();
+  await importReference(admin);
+  await seedDemo(admin);
+}, 240_000);
+afterAll(() => database.close());
+
+const line = (report: Awaited<ReturnType<typeof buildOverview>>, key: string) => {
+  const found = report.narrative.find((n) => n.key === key);
+  if (!found) throw new Error(`No line ${key} in ${report.narrative.map((n) => n.key).join(", ")}`);
+  return found;
+};
+
+describe("the overview reproduces the reference's part II from records", () => {
+  it("the centenary: 1500多封贺电贺信 from 600多 parties in 170多 countries", async () => {
+    const report = await buildOverview(admin, {
+      from: "2021-01-01",
+      to: "2021-12-31",
+      programmeId: await programme("Congratulations on the centenary"),
+    });
+    const c = line(report, "congratulations");
+    expect(c.zh).toBe("170多个国家的600多个政党和政治组织等发来1500多封贺电贺信");
+    expect(c.en).toBe(
+      "more than 1,500 congratulatory messages poured in from over 600 political parties and political organisations in 170 plus countries",
+    );
+    // The figures are counted from the messages themselves, and open the list behind them.
+    expect(c.figures.engagements.value).toBeGreaterThan(1500);
+    const behind = await listEngagements(admin, { ...c.drill, pageSize: 1 });
+    expect(behind.total).toBe(c.figures.engagements.value);
+  });
+
+  it("statements: 150多个国家的500多个政党、智库和社会组织", async () => {
+    const report = await buildOverview(admin, { from: "2022-01-01", to: "2022-12-31" });
+    const s = line(report, "statements");
+    expect(s.zh).toBe("150多个国家的500多个政党、智库和社会组织以不同方式表达支持");
+    expect(s.en).toBe(
+      "more than 500 political parties, think tanks and social organisations from over 150 countries expressed their support",
+    );
+  });
+
+  it("medical assistance to 近400 parties in 149 countries, in the reference's words once an administrator edits the sentence", async () => {
+    await setTemplate(admin, "medical_assistance", {
+      zh: "向{countries:exact}个国家{partners}个政党提供新冠肺炎疫情防控和诊疗方案",
+      en: "provided COVID-19 therapeutics to {partners} political parties of {countries:exact} countries",
+    });
+    const report = await buildOverview(admin, { from: "2020-01-01", to: "2022-12-31" });
+    const m = line(report, "medical_assistance");
+    expect(m.zh).toBe("向149个国家近400个政党提供新冠肺炎疫情防控和诊疗方案");
+    expect(m.en).toBe("provided COVID-19 therapeutics to nearly 400 political parties of 149 countries");
+    await resetTemplate(admin, "medical_assistance");
+    expect(line(await buildOverview(admin, { from: "2020-01-01", to: "2022-12-31" }), "medical_assistance").zh).toBe(
+      "向149个国家近400个政党提供医疗援助",
+    );
+  });
+
+  it("the 19th Congress outreach: 30多 delegations, 500多 briefing events; 14 thematic briefings", async () => {
+    const report = await buildOverview(admin, {
+      from: "2017-10-01",
+      to: "2018-12-31",
+      programmeId: await programme("Briefings on the 19th National Congress"),
+    });
+    expect(line(report, "visits_sent").zh).toMatch(/^派出30多个代表团访问(近)?100个国家/);
+    expect(line(report, "visits_sent").en).toMatch(/^sent more than 30 delegations to (nearly )?100 countries/);
+    expect(line(report, "events_hosted").zh).toMatch(/^举办500多场活动/);
+    const all = await buildOverview(admin, { from: "2012-01-01", to: "2022-12-31" });
+    expect(line(all, "thematic_briefings").zh).toBe("举办14场专题宣介会");
+    expect(line(all, "thematic_briefings").en).toBe("hosted 14 thematic briefings");
+  });
+
+  it("gives exact figures on request, and follows the report's rules", async () => {
+    const report = await buildOverview(admin, {
+      from: "2021-01-01",
+      to: "2021-12-31",
+      programmeId: await programme("Congratulations on the centenary"),
+      mode: "exact",
+    });
+    const c = line(report, "congratulations");
+    expect(c.zh).toBe(
+      `${c.figures.countries.value}个国家的${c.figures.partners.value}个政党和政治组织等发来${c.figures.engagements.value}封贺电贺信`,
+    );
+  });
+});
+
+describe("the overview", () => {
+  it("compares with the previous period of the same length", async () => {
+    expect(previousPeriod("2021-01-01", "2021-12-31")).toEqual({ from: "2020-01-01", to: "2020-12-31" });
+    expect(previousPeriod("2022-03-01", "2022-03-31")).toEqual({ from: "2022-02-01", to: "2022-02-28" });
+    expect(previousPeriod("2021-01-01", "2022-12-31")).toEqual({ from: "2019-01-01", to: "2020-12-31" });
+    expect(previousPeriod("2022-03-10", "2022-03-19")).toEqual({ from: "2022-02-28", to: "2022-03-09" });
+    const report = await buildOverview(admin, { from: "2021-01-01", to: "2021-12-31" });
+    const before = await buildOverview(admin, { from: "2020-01-01", to: "2020-12-31", compare: "false" });
+    expect(report.totals.previous).toEqual({
+      engagements: before.totals.engagements,
+      organisations: before.totals.organisations,
+      countries: before.totals.countries,
+    });
+    expect(before.previousPeriod).toBeNull();
+    const visits = report.byType.find((r) => r.key === "visit:sent");
+    expect(visits?.previous?.engagements).toBe(before.byType.find((r) => r.key === "visit:sent")?.engagements ?? 0);
+    expect(report.topPartners.length).toBe(10);
+    expect(report.topCountries.length).toBe(10);
+    expect(report.regions).toBeGreaterThan(3);
+  });
+
+  it("counts only what the reader may see", async () => {
+    const outsider = await actorInFreshUnit("editor");
+    await createEngagement(outsider, {
+      type: "talks",
+      direction: "none",
+      titleEn: "Outsider's talks",
+      startDate: "2021-05-05",
+      leadUnitId: outsider.unitId,
+    });
+    const theirs = await buildOverview(outsider, { from: "2021-01-01", to: "2021-12-31" });
+    expect(theirs.totals.engagements).toBe(1);
+    expect(theirs.source).toBe("record");
+  });
+
+  it("refuses unknown placeholders in a template, and bad periods", async () => {
+    await expect(setTemplate(admin, "talks", { zh: "{meetings}次", en: "x" })).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+      details: { fields: [{ path: "zh" }] },
+    });
+    await expect(setTemplate(admin, "talks", { zh: "{partners:roughly}", en: "x" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(setTemplate(admin, "no_such_line", { zh: "x", en: "x" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    const editor = await actorInFreshUnit("editor");
+    await expect(setTemplate(editor, "talks", { zh: "x", en: "x" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(buildOverview(admin, { from: "2021-12-31", to: "2021-01-01" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+  });
+});
+
+describe("snapshots", () => {
+  it("freeze a report with the ids behind it; later records show as the difference", async () => {
+    const editor = await actorInFreshUnit("editor");
+    await createEngagement(editor, {
+      type: "talks",
+      direction: "none",
+      titleEn: "Before the snapshot",
+      startDate: "2023-03-03",
+      leadUnitId: editor.unitId,
+    });
+    const snapshot = await createSnapshot(editor, { title: "Q1 2023", params: { from: "2023-01-01", to: "2023-03-31" } });
+    expect(snapshot).toMatchObject({ title: "Q1 2023", engagements: 1, createdBy: { id: editor.userId }, unit: { id: editor.unitId } });
+    await createEngagement(editor, {
+      type: "talks",
+      direction: "none",
+      titleEn: "After the snapshot",
+      startDate: "2023-02-02",
+      leadUnitId: editor.unitId,
+    });
+    const detail = await getSnapshot(editor, snapshot.id);
+    expect(detail.report.totals.engagements).toBe(1);
+    expect(detail.live.totals.engagements).toBe(2);
+    expect(detail.changes).toMatchObject({ added: 1, removed: 0, totals: { engagements: 1 } });
+    // Another unit's editor does not find it; a coordinator does.
+    const other = await actorInFreshUnit("editor");
+    await expect(getSnapshot(other, snapshot.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await listSnapshots(other)).map((s) => s.id)).not.toContain(snapshot.id);
+    const coordinator = await actorInFreshUnit("coordinator");
+    expect((await listSnapshots(coordinator)).map((s) => s.id)).toContain(snapshot.id);
+  });
+});
+
+describe("exports", () => {
+  it("writes the report as DOCX, XLSX and CSV", async () => {
+    const params = { from: "2021-01-01", to: "2021-12-31", programmeId: await programme("Congratulations on the centenary") };
+    const docx = await prepareOverviewExport(admin, { ...params, format: "docx" });
+    expect(docx.fileName).toBe("liaison-overview-2021-01-01-2021-12-31.docx");
+    expect(docx.body.subarray(0, 2).toString("latin1")).toBe("PK");
+    const xlsx = await prepareOverviewExport(admin, { ...params, format: "xlsx" });
+    expect(xlsx.body.subarray(0, 2).toString("latin1")).toBe("PK");
+    const csv = (await prepareOverviewExport(admin, { ...params, format: "csv" })).body.toString("utf8");
+    expect(csv.startsWith("\uFEFFSummary / 综述")).toBe(true);
+    expect(csv).toContain("170多个国家的600多个政党和政治组织等发来1500多封贺电贺信");
+    await expect(prepareOverviewExport(admin, { ...params, format: "pdf" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+  });
+});

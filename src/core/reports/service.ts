@@ -1,0 +1,373 @@
+import { type RawBuilder, sql } from "kysely";
+import { db } from "../../db/current.ts";
+import { authorize } from "../access/policy.ts";
+import { seesAllUnits } from "../access/scope.ts";
+import { inCountryGroup } from "../countries/store.ts";
+import { countEngagements } from "../engagements/counts.ts";
+import type { EngagementCounts } from "../engagements/schema.ts";
+import { engagementVisible } from "../engagements/service.ts";
+import { engagementFilter } from "../engagements/store.ts";
+import type { Actor } from "../shared/actor.ts";
+import { notFound } from "../shared/errors.ts";
+import { mutate } from "../shared/mutation.ts";
+import { id as idSchema, parseInput } from "../shared/schema.ts";
+import { type FigureRules, stateFigure } from "./approximate.ts";
+import { type Overview, type OverviewQuery, overviewQuery, type SnapshotDetail, type SnapshotOutput, snapshotInput } from "./schema.ts";
+import {
+  defaultNarrative,
+  fill,
+  type LineFilter,
+  type NarrativeLine,
+  placeholdersOf,
+  type TemplateOutput,
+  templateInput,
+  templateKeyParam,
+} from "./templates.ts";
+
+type Measures = { engagements: number; organisations: number; countries: number };
+
+const day = 86_400_000;
+const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+/**
+ * The period of the same length that ends the day before `from`: whole months or years go
+ * back by as many months (2021 → 2020, leap year or not), other periods by as many days.
+ */
+export function previousPeriod(from: string, to: string): { from: string; to: string } {
+  const start = new Date(`${from}T00:00:00Z`);
+  const end = new Date(`${to}T00:00:00Z`);
+  const monthEnd = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() + 1, 0)).getUTCDate() === end.getUTCDate();
+  if (start.getUTCDate() === 1 && monthEnd) {
+    const months = (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() - start.getUTCMonth() + 1;
+    return { from: iso(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() - months, 1)), to: iso(start.getTime() - day) };
+  }
+  const length = end.getTime() - start.getTime() + day;
+  return { from: iso(start.getTime() - length), to: iso(start.getTime() - day) };
+}
+
+/** The counts query's filter for an overview (its scope and period, and a line's type). */
+function countsFilter(q: OverviewQuery, period: { from: string; to: string }, line: Partial<LineFilter> = {}) {
+  return {
+    from: period.from,
+    to: period.to,
+    ...(q.unitId ? { unitId: q.unitId } : {}),
+    ...(q.programmeId ? { programmeId: q.programmeId } : {}),
+    ...(q.countryGroup ? { countryGroup: q.countryGroup } : {}),
+    ...(q.partnerKind ? { partnerKind: q.partnerKind } : {}),
+    ...line,
+  };
+}
+
+/** The engagement list's filter behind a figure (strings, as a URL takes them). */
+function drillOf(q: OverviewQuery, extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const all: Record<string, string | undefined> = {
+    from: q.from,
+    to: q.to,
+    status: "done",
+    unitId: q.unitId ? String(q.unitId) : undefined,
+    programmeId: q.programmeId ? String(q.programmeId) : undefined,
+    ...extra,
+  };
+  return Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+const measuresOf = (c: { engagements: number; organisations: number; countries: number }): Measures => ({
+  engagements: c.engagements,
+  organisations: c.organisations,
+  countries: c.countries,
+});
+
+/** The sentence templates in force: the defaults, with an administrator's edits over them. */
+export async function narrativeLines(): Promise<Array<NarrativeLine & { edited: boolean }>> {
+  const edited = new Map((await db().selectFrom("reportTemplates").selectAll().execute()).map((r) => [r.key, r]));
+  return defaultNarrative.map((line) => {
+    const own = edited.get(line.key);
+    return own ? { ...line, zh: own.zh, en: own.en, edited: true } : { ...line, edited: false };
+  });
+}
+
+function sentence(line: NarrativeLine, figures: Measures, rules: FigureRules) {
+  const value = { engagements: figures.engagements, partners: figures.organisations, countries: figures.countries };
+  const stated = (measure: keyof typeof value, style: string | undefined) =>
+    style === "exact"
+      ? stateFigure(value[measure], { ...rules, mode: "exact" })
+      : stateFigure(value[measure], rules, style === "over" || style === "plus" || style === "more" ? { style } : {});
+  return {
+    zh: fill(line.zh, (m, style) => stated(m, style).zh),
+    en: fill(line.en, (m, style) => stated(m, style).en),
+    figures: {
+      engagements: stated("engagements", undefined),
+      partners: stated("partners", undefined),
+      countries: stated("countries", undefined),
+    },
+  };
+}
+
+/**
+ * The overview of a period: engagements by type, partners reached by kind, countries and
+ * regions reached, the top partners and countries, each beside the previous period, and a
+ * sentence per kind of work in both languages. Everything counts only what the actor may
+ * see, and every figure carries the list filter of the records behind it.
+ */
+export async function buildOverview(actor: Actor, input: unknown): Promise<Overview> {
+  authorize(actor, "engagements.read");
+  const q = parseInput(overviewQuery, input);
+  const rules: FigureRules = {
+    mode: q.mode,
+    exactBelow: q.exactBelow,
+    nearlyMargin: q.nearlyMargin,
+    significantDigits: q.significantDigits,
+  };
+  const period = { from: q.from, to: q.to };
+  const before = q.compare === "true" ? previousPeriod(q.from, q.to) : null;
+  const count = (by: string, p: { from: string; to: string }, line: Partial<LineFilter> = {}) =>
+    countEngagements(actor, { by, ...countsFilter(q, p, line) });
+  const [byType, byKind, byRegion, byCountry] = await Promise.all([
+    count("type", period),
+    count("partnerKind", period),
+    count("region", period),
+    count("country", period),
+  ]);
+  const [prevType, prevKind, prevRegion, prevCountry] = before
+    ? await Promise.all([count("type", before), count("partnerKind", before), count("region", before), count("country", before)])
+    : [null, null, null, null];
+  const rows = (current: EngagementCounts, previous: EngagementCounts | null, drill: (key: string) => Record<string, string>) =>
+    current.rows.map((r) => {
+      const p = previous?.rows.find((x) => x.key === r.key);
+      return {
+        key: r.key,
+        label: r.label,
+        ...measuresOf(r),
+        previous: previous ? (p ? measuresOf(p) : { engagements: 0, organisations: 0, countries: 0 }) : null,
+        drill: drill(r.key),
+      };
+    });
+  const lines = await narrativeLines();
+  const narrative = [];
+  for (const line of lines) {
+    const [now, then] = await Promise.all([
+      count("none", period, line.filter),
+      before ? count("none", before, line.filter) : Promise.resolve(null),
+    ]);
+    if (now.total.engagements === 0) continue;
+    narrative.push({
+      key: line.key,
+      ...sentence(line, measuresOf(now.total), rules),
+      previous: then ? measuresOf(then.total) : null,
+      drill: drillOf(q, { type: line.filter.type, direction: line.filter.direction, subtype: line.filter.subtype }),
+    });
+  }
+  const total = byType.total;
+  return {
+    period,
+    previousPeriod: before,
+    totals: {
+      ...measuresOf(total),
+      previous: prevType ? measuresOf(prevType.total) : null,
+      stated: {
+        engagements: stateFigure(total.engagements, rules),
+        organisations: stateFigure(total.organisations, rules, { style: "over" }),
+        countries: stateFigure(total.countries, rules, { style: "plus" }),
+      },
+      drill: drillOf(q),
+    },
+    regions: byRegion.rows.filter((r) => r.key.length === 3).length,
+    byType: rows(byType, prevType, (key) => {
+      const [type, direction] = key.split(":");
+      return drillOf(q, { type, direction });
+    }),
+    byPartnerKind: rows(byKind, prevKind, () => drillOf(q)),
+    byRegion: rows(byRegion, prevRegion, () => drillOf(q)),
+    topCountries: rows(byCountry, prevCountry, (code) => drillOf(q, { country: code })).slice(0, 10),
+    topPartners: await topPartners(actor, q),
+    narrative,
+    rules,
+    source: byType.source,
+  };
+}
+
+/** The partners met most often in the period, within the reader's scope. */
+async function topPartners(actor: Actor, q: OverviewQuery): Promise<Overview["topPartners"]> {
+  const filter = engagementFilter({ from: q.from, to: q.to, status: "done", unitId: q.unitId, programmeId: q.programmeId }, "lead");
+  const partnerConditions = [sql<boolean>`true`];
+  if (q.partnerKind) partnerConditions.push(sql<boolean>`o.kind = ${q.partnerKind}`);
+  if (q.countryGroup) partnerConditions.push(sql<boolean>`${inCountryGroup(sql.ref("o.country_code"), q.countryGroup)}`);
+  const rows = await sql<{ id: number; nameEn: string; nameZh: string | null; country: string | null; n: number }>`
+    SELECT o.id, o.name_en AS "nameEn", o.name_zh AS "nameZh", o.country_code AS country, count(DISTINCT e.id)::int AS n
+    FROM engagements e JOIN engagement_participants p ON p.engagement_id = e.id JOIN organisations o ON o.id = p.organisation_id
+    WHERE ${filter} AND ${engagementVisible(actor)} AND ${sql.join(partnerConditions, sql` AND `)}
+    GROUP BY o.id ORDER BY n DESC, o.id LIMIT 10`.execute(db());
+  return rows.rows.map((r) => ({
+    organisation: { id: r.id, name: { en: r.nameEn, zh: r.nameZh }, country: r.country },
+    engagements: r.n,
+    drill: drillOf(q, { organisationId: String(r.id) }),
+  }));
+}
+
+/** The overview's sentence templates, with which ones an administrator changed. */
+export async function listTemplates(actor: Actor): Promise<TemplateOutput[]> {
+  authorize(actor, "engagements.read");
+  return (await narrativeLines()).map((l) => ({ key: l.key, filter: l.filter, zh: l.zh, en: l.en, edited: l.edited }));
+}
+
+/** Changes one sentence template (administrators); its placeholders are checked. */
+export async function setTemplate(actor: Actor, key: string, input: unknown): Promise<TemplateOutput> {
+  authorize(actor, "reports.configure");
+  const { key: lineKey } = parseInput(templateKeyParam, { key });
+  const data = parseInput(templateInput, input);
+  placeholdersOf(data.zh, "zh");
+  placeholdersOf(data.en, "en");
+  return mutate(actor, async (trx) => {
+    const before = await trx.selectFrom("reportTemplates").selectAll().where("key", "=", lineKey).executeTakeFirst();
+    await trx
+      .insertInto("reportTemplates")
+      .values({ key: lineKey, zh: data.zh, en: data.en, updatedBy: actor.userId })
+      .onConflict((oc) => oc.column("key").doUpdateSet({ zh: data.zh, en: data.en, updatedBy: actor.userId, updatedAt: sql`now()` }))
+      .execute();
+    const line = defaultNarrative.find((l) => l.key === lineKey) as NarrativeLine;
+    const result = { key: lineKey, filter: line.filter, zh: data.zh, en: data.en, edited: true };
+    return { result, audit: { entity: "report_template", entityId: lineKey, action: before ? "update" : "create", before, after: data } };
+  });
+}
+
+/** Puts a sentence template back to its default (administrators). */
+export async function resetTemplate(actor: Actor, key: string): Promise<TemplateOutput> {
+  authorize(actor, "reports.configure");
+  const { key: lineKey } = parseInput(templateKeyParam, { key });
+  return mutate(actor, async (trx) => {
+    const before = await trx.deleteFrom("reportTemplates").where("key", "=", lineKey).returningAll().executeTakeFirst();
+    const line = defaultNarrative.find((l) => l.key === lineKey) as NarrativeLine;
+    return {
+      result: { key: line.key, filter: line.filter, zh: line.zh, en: line.en, edited: false },
+      audit: before ? { entity: "report_template", entityId: lineKey, action: "delete", before } : [],
+    };
+  });
+}
+
+/** The ids of the done engagements an overview counts, as the actor sees them. */
+async function engagementIdsOf(actor: Actor, q: OverviewQuery): Promise<number[]> {
+  const filter = engagementFilter({ from: q.from, to: q.to, status: "done", unitId: q.unitId, programmeId: q.programmeId }, "lead");
+  const reach: RawBuilder<boolean>[] = [];
+  if (q.partnerKind) reach.push(sql<boolean>`o.kind = ${q.partnerKind}`);
+  if (q.countryGroup) reach.push(sql<boolean>`${inCountryGroup(sql.ref("o.country_code"), q.countryGroup)}`);
+  const partners = reach.length
+    ? sql<boolean>`e.id IN (SELECT p.engagement_id FROM engagement_participants p JOIN organisations o ON o.id = p.organisation_id WHERE ${sql.join(reach, sql` AND `)})`
+    : sql<boolean>`true`;
+  const rows = await sql<{
+    id: number;
+  }>`SELECT e.id FROM engagements e WHERE ${filter} AND ${engagementVisible(actor)} AND ${partners} ORDER BY e.id`.execute(db());
+  return rows.rows.map((r) => r.id);
+}
+
+/** "The actor may read this snapshot": its author, or those who see every unit (and, for one made with clearance, are cleared). */
+function snapshotVisible(actor: Actor): RawBuilder<boolean> {
+  if (!seesAllUnits(actor)) return sql<boolean>`s.created_by = ${actor.userId}`;
+  return actor.clearance ? sql<boolean>`true` : sql<boolean>`(s.created_by = ${actor.userId} OR NOT s.clearance)`;
+}
+
+function snapshotRows(actor: Actor) {
+  return db()
+    .selectFrom("reportSnapshots as s")
+    .leftJoin("users as u", "u.id", "s.createdBy")
+    .leftJoin("units as un", "un.id", "s.unitId")
+    .select([
+      "s.id",
+      "s.title",
+      "s.params",
+      "s.report",
+      "s.createdAt",
+      "u.id as userId",
+      "u.displayName",
+      "un.id as unitId",
+      "un.nameEn as unitNameEn",
+      "un.nameZh as unitNameZh",
+      sql<number>`cardinality(s.engagement_ids)`.as("engagements"),
+    ])
+    .where(snapshotVisible(actor));
+}
+type SnapshotRow = Awaited<ReturnType<ReturnType<typeof snapshotRows>["executeTakeFirstOrThrow"]>>;
+
+function presentSnapshot(r: SnapshotRow): SnapshotOutput {
+  return {
+    id: r.id,
+    title: r.title,
+    params: r.params,
+    createdAt: new Date(r.createdAt).toISOString(),
+    createdBy: r.userId !== null && r.displayName !== null ? { id: r.userId, displayName: r.displayName } : null,
+    unit:
+      r.unitId !== null && r.unitNameEn !== null && r.unitNameZh !== null
+        ? { id: r.unitId, name: { en: r.unitNameEn, zh: r.unitNameZh } }
+        : null,
+    engagements: r.engagements,
+  };
+}
+
+/**
+ * Freezes a report: its figures and the ids of every engagement behind them, dated, with who
+ * made it and for which scope. Later edits do not change it; reading it shows the difference.
+ */
+export async function createSnapshot(actor: Actor, input: unknown): Promise<SnapshotOutput> {
+  authorize(actor, "reports.snapshot");
+  const data = parseInput(snapshotInput, input);
+  const q = parseInput(overviewQuery, data.params);
+  const report = await buildOverview(actor, data.params);
+  const ids = await engagementIdsOf(actor, q);
+  const id = await mutate(actor, async (trx) => {
+    const row = await trx
+      .insertInto("reportSnapshots")
+      .values({
+        title: data.title,
+        params: JSON.stringify(q),
+        report: JSON.stringify(report),
+        engagementIds: ids,
+        createdBy: actor.userId,
+        unitId: actor.unitId || null,
+        clearance: actor.clearance ?? false,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return {
+      result: row.id,
+      audit: {
+        entity: "report_snapshot",
+        entityId: row.id,
+        action: "create",
+        after: { title: data.title, params: q, engagements: ids.length },
+      },
+    };
+  });
+  return presentSnapshot(await snapshotRows(actor).where("s.id", "=", id).executeTakeFirstOrThrow());
+}
+
+/** The snapshots the actor may read, newest first. */
+export async function listSnapshots(actor: Actor): Promise<SnapshotOutput[]> {
+  authorize(actor, "reports.snapshot");
+  return (await snapshotRows(actor).orderBy("s.id", "desc").limit(200).execute()).map(presentSnapshot);
+}
+
+/** A frozen report beside the same report from today's data, and what changed. */
+export async function getSnapshot(actor: Actor, snapshotId: number): Promise<SnapshotDetail> {
+  authorize(actor, "reports.snapshot");
+  const id = parseInput(idSchema, snapshotId);
+  const row = await snapshotRows(actor).select("s.engagementIds").where("s.id", "=", id).executeTakeFirst();
+  if (!row) throw notFound("report snapshot", id);
+  const frozen = row.report as unknown as Overview;
+  const q = parseInput(overviewQuery, row.params);
+  const [live, liveIds] = await Promise.all([buildOverview(actor, row.params), engagementIdsOf(actor, q)]);
+  const held = new Set(row.engagementIds);
+  const now = new Set(liveIds);
+  return {
+    ...presentSnapshot(row),
+    report: frozen,
+    live,
+    changes: {
+      added: liveIds.filter((x) => !held.has(x)).length,
+      removed: row.engagementIds.filter((x) => !now.has(x)).length,
+      totals: {
+        engagements: live.totals.engagements - frozen.totals.engagements,
+        organisations: live.totals.organisations - frozen.totals.organisations,
+        countries: live.totals.countries - frozen.totals.countries,
+      },
+    },
+  };
+}
