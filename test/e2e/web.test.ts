@@ -313,6 +313,39 @@ describe("the web app", () => {
     await done(page);
   }, 120_000);
 
+  it("writes the overview in both languages, and every sentence opens the records behind it", async () => {
+    const page = await signedIn(officer);
+    // The desk officer's bureau has none of the demo's records: the centre's coordinator reads the centenary.
+    await done(page);
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB" });
+    const admin = await context.newPage();
+    watchErrors(admin);
+    await admin.goto(`${base}/`);
+    await admin.locator("input[autocomplete=username]").fill("admin");
+    await admin.locator("input[autocomplete=current-password]").fill(password);
+    await admin.keyboard.press("Enter");
+    await admin.locator("[data-testid=user-menu]").waitFor();
+    await admin.getByText("English", { exact: true }).click();
+    await admin.goto(`${base}/reports?from=2021-01-01&to=2021-12-31`);
+    await admin.getByText("170多个国家的600多个政党和政治组织等发来1500多封贺电贺信。").waitFor();
+    await admin
+      .getByText(
+        "More than 1,500 congratulatory messages poured in from over 600 political parties and political organisations in 170 plus countries.",
+      )
+      .waitFor();
+    const drill = admin.getByTestId("drill-congratulations");
+    const count = Number((await drill.innerText()).replace(/\D/g, ""));
+    expect(count).toBeGreaterThan(1500);
+    await drill.click();
+    await admin.getByTestId("list-total").waitFor();
+    expect(Number((await admin.getByTestId("list-total").innerText()).replace(/\D/g, ""))).toBe(count);
+    // Exact figures are one click away.
+    await admin.goto(`${base}/reports?from=2021-01-01&to=2021-12-31`);
+    await admin.getByText("Exact", { exact: true }).click();
+    await admin.getByText(new RegExp(`^${count.toLocaleString("en")} congratulatory messages`)).waitFor();
+    await done(admin);
+  }, 120_000);
+
   it("shows every screen in both languages (screenshots in test-results/screenshots)", async () => {
     const org = await db().selectFrom("organisations").select("id").where("nameEn", "=", "Communist Party of Vietnam").executeTakeFirst();
     const someone = await db().selectFrom("people").select("id").where("demo", "=", true).orderBy("id").executeTakeFirstOrThrow();
@@ -341,6 +374,8 @@ describe("the web app", () => {
       ["programme", `/programmes/${programme.id}`],
       ["mechanism", `/mechanisms/${mechanism.id}?on=2019-06-01`],
       ["approvals", "/approvals?state=submitted"],
+      ["report", "/reports?from=2021-01-01&to=2021-12-31"],
+      ["report-templates", "/reports/templates"],
       ["not-found", "/nowhere"],
     ];
     for (const [lang, locale] of [

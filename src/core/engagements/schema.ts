@@ -156,6 +156,12 @@ export const engagementListQuery = pageQuery.extend({
   organisationId: id.optional(),
   personId: id.optional(),
   country: countryCode.optional().describe("Reached: a participant's country."),
+  region: z
+    .string()
+    .regex(/^\d{3}$/, "Expected a UN M49 region code such as 002.")
+    .optional()
+    .describe("Reached: a participant's country is in this region or sub-region."),
+  partnerKind: z.enum(keysOf(organisationKinds)).optional().describe("Reached: a participant organisation of this kind."),
   series: z.string().trim().min(1).max(300).optional().describe("Events of this series (its English name): past and future editions."),
   demo: z.enum(["true", "false"]).optional(),
   sort: z.enum(["-date", "date"]).optional(),

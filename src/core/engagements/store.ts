@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
+import { inRegion } from "../countries/store.ts";
 import { buildSearchQuery } from "../search/text.ts";
 import type { Executor } from "../shared/mutation.ts";
 import type { EngagementListQuery } from "./schema.ts";
@@ -81,6 +82,15 @@ export function engagementFilter(
     conditions.push(sql<boolean>`e.id IN (SELECT p.engagement_id FROM engagement_participants p
       LEFT JOIN organisations o ON o.id = p.organisation_id LEFT JOIN people pe ON pe.id = p.person_id
       WHERE coalesce(o.country_code, pe.country_code) = ${query.country})`);
+  }
+  if (query.region) {
+    conditions.push(sql<boolean>`e.id IN (SELECT p.engagement_id FROM engagement_participants p
+      LEFT JOIN organisations o ON o.id = p.organisation_id LEFT JOIN people pe ON pe.id = p.person_id
+      WHERE ${inRegion(sql`coalesce(o.country_code, pe.country_code)`, query.region)})`);
+  }
+  if (query.partnerKind) {
+    conditions.push(sql<boolean>`e.id IN (SELECT p.engagement_id FROM engagement_participants p
+      JOIN organisations o ON o.id = p.organisation_id WHERE o.kind = ${query.partnerKind})`);
   }
   if (query.series) conditions.push(sql<boolean>`e.type = 'event' AND e.details->>'seriesEn' = ${query.series}`);
   if (query.demo) conditions.push(sql<boolean>`e.demo = ${query.demo === "true"}`);

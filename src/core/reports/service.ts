@@ -66,6 +66,7 @@ function drillOf(q: OverviewQuery, extra: Record<string, string | undefined> = {
     status: "done",
     unitId: q.unitId ? String(q.unitId) : undefined,
     programmeId: q.programmeId ? String(q.programmeId) : undefined,
+    partnerKind: q.partnerKind,
     ...extra,
   };
   return Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
@@ -176,8 +177,8 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
       const [type, direction] = key.split(":");
       return drillOf(q, { type, direction });
     }),
-    byPartnerKind: rows(byKind, prevKind, () => drillOf(q)),
-    byRegion: rows(byRegion, prevRegion, () => drillOf(q)),
+    byPartnerKind: rows(byKind, prevKind, (kind) => drillOf(q, { partnerKind: kind })),
+    byRegion: rows(byRegion, prevRegion, (region) => drillOf(q, { region })),
     topCountries: rows(byCountry, prevCountry, (code) => drillOf(q, { country: code })).slice(0, 10),
     topPartners: await topPartners(actor, q),
     narrative,

@@ -21,6 +21,10 @@ const ProgrammeList = lazy(() => import("../programmes/ProgrammePages.tsx").then
 const ProgrammePage = lazy(() => import("../programmes/ProgrammePages.tsx").then((m) => ({ default: m.ProgrammePage })));
 const MechanismPage = lazy(() => import("../programmes/ProgrammePages.tsx").then((m) => ({ default: m.MechanismPage })));
 const ApprovalQueue = lazy(() => import("../approvals/ApprovalQueue.tsx").then((m) => ({ default: m.ApprovalQueue })));
+const ReportPage = lazy(() => import("../reports/ReportPage.tsx").then((m) => ({ default: m.ReportPage })));
+const SnapshotList = lazy(() => import("../reports/SnapshotPages.tsx").then((m) => ({ default: m.SnapshotList })));
+const SnapshotPage = lazy(() => import("../reports/SnapshotPages.tsx").then((m) => ({ default: m.SnapshotPage })));
+const TemplatesPage = lazy(() => import("../reports/SnapshotPages.tsx").then((m) => ({ default: m.TemplatesPage })));
 const CountryPage = lazy(() => import("../countries/CountryPage.tsx").then((m) => ({ default: m.CountryPage })));
 
 function NotFound() {
@@ -65,6 +69,10 @@ export function App() {
             <Route path="programmes/:id" element={<ProgrammePage />} />
             <Route path="mechanisms/:id" element={<MechanismPage />} />
             <Route path="approvals" element={<ApprovalQueue />} />
+            <Route path="reports" element={<ReportPage />} />
+            <Route path="reports/snapshots" element={<SnapshotList />} />
+            <Route path="reports/snapshots/:id" element={<SnapshotPage />} />
+            <Route path="reports/templates" element={<TemplatesPage />} />
             <Route path="*" element={<NotFound />} />
           </Route>
         </Routes>

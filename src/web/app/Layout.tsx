@@ -17,6 +17,7 @@ const sections = [
   { to: "/engagements", key: "nav.engagements" },
   { to: "/calendar", key: "nav.calendar" },
   { to: "/programmes", key: "nav.programmes" },
+  { to: "/reports", key: "nav.reports" },
 ] as const;
 
 interface NotificationItem {
