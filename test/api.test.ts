@@ -271,6 +271,24 @@ describe("HTTP API", () => {
     expect(body.tables.countries.length).toBe(263);
   });
 
+  it("tells a relationship's health and puts the partners needing attention on a worklist", async () => {
+    const health = (await call("GET", "/api/partners/health?attention=false")).json();
+    const odm = health.find((h: { organisation: { id: number } }) => h.organisation.id === orgId);
+    expect(odm).toMatchObject({
+      level: "regular",
+      lastContact: "2021-07-01",
+      lastYear: 0,
+      expected: 2,
+      // The letter of July 2021 is more than five years old: reciprocity counts the last five.
+      reciprocity: { visitsSent: 0, visitsReceived: 0, lettersSent: 0, lettersReceived: 0 },
+    });
+    expect(odm.signals).toEqual(expect.arrayContaining(["overdue", "below_expectation"]));
+    // Founded 2005: its 25th anniversary falls in 2030, not this year or next.
+    expect(odm.anniversary === null || (odm.anniversary.year - 2005) % 5 === 0).toBe(true);
+    const worklist = (await call("GET", "/api/partners/health")).json();
+    expect(worklist.every((h: { signals: string[] }) => h.signals.length > 0)).toBe(true);
+  });
+
   it("lists partners not contacted for over a year", async () => {
     const dormant = (await call("GET", "/api/partners/dormant?days=365")).json();
     expect(dormant).toEqual([
@@ -858,6 +876,14 @@ const badInputs: Array<{
       { url: () => "/api/partners/dormant?days=0", field: "days" },
       { url: () => "/api/partners/dormant?limit=x", field: "limit" },
       { url: () => "/api/partners/dormant?since=2020", status: 400 },
+    ],
+  },
+  {
+    route: "GET /api/partners/health",
+    cases: [
+      { url: () => "/api/partners/health?limit=0", field: "limit" },
+      { url: () => "/api/partners/health?attention=maybe", field: "attention" },
+      { url: () => "/api/partners/health?unitId=x", field: "unitId" },
     ],
   },
   {

@@ -376,6 +376,10 @@ describe("the web app", () => {
       ["approvals", "/approvals?state=submitted"],
       ["report", "/reports?from=2021-01-01&to=2021-12-31"],
       ["report-templates", "/reports/templates"],
+      ["insight-map", "/insight?from=2012-01-01&to=2022-12-31"],
+      ["insight-coverage", "/insight?measure=coverage"],
+      ["insight-trends", "/insight?tab=trends&from=2018-01-01&to=2022-12-31"],
+      ["insight-health", "/insight?tab=health"],
       ["not-found", "/nowhere"],
     ];
     for (const [lang, locale] of [

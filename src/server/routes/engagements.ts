@@ -11,6 +11,7 @@ import {
 import { countEngagements } from "../../core/engagements/counts.ts";
 import { dormantPartner, dormantQuery, listDormantPartners } from "../../core/engagements/dormant.ts";
 import { prepareEngagementsCsv } from "../../core/engagements/export.ts";
+import { healthQuery, listRelationshipHealth, partnerHealth } from "../../core/engagements/health.ts";
 import {
   alertsQuery,
   approvalNoteInput,
@@ -200,6 +201,18 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     (request) => listDormantPartners(actorOf(request), request.query),
+  );
+  app.get(
+    "/partners/health",
+    {
+      schema: {
+        tags,
+        summary: "Relationship health: last contact, reciprocity, frequency against the level's expectation, anniversaries; the worklist",
+        querystring: healthQuery,
+        response: { 200: z.array(partnerHealth), ...errorResponses },
+      },
+    },
+    (request) => listRelationshipHealth(actorOf(request), request.query),
   );
   app.get(
     "/alerts",

@@ -25,6 +25,7 @@ const ReportPage = lazy(() => import("../reports/ReportPage.tsx").then((m) => ({
 const SnapshotList = lazy(() => import("../reports/SnapshotPages.tsx").then((m) => ({ default: m.SnapshotList })));
 const SnapshotPage = lazy(() => import("../reports/SnapshotPages.tsx").then((m) => ({ default: m.SnapshotPage })));
 const TemplatesPage = lazy(() => import("../reports/SnapshotPages.tsx").then((m) => ({ default: m.TemplatesPage })));
+const InsightPage = lazy(() => import("../insight/InsightPage.tsx").then((m) => ({ default: m.InsightPage })));
 const CountryPage = lazy(() => import("../countries/CountryPage.tsx").then((m) => ({ default: m.CountryPage })));
 
 function NotFound() {
@@ -70,6 +71,7 @@ export function App() {
             <Route path="mechanisms/:id" element={<MechanismPage />} />
             <Route path="approvals" element={<ApprovalQueue />} />
             <Route path="reports" element={<ReportPage />} />
+            <Route path="insight" element={<InsightPage />} />
             <Route path="reports/snapshots" element={<SnapshotList />} />
             <Route path="reports/snapshots/:id" element={<SnapshotPage />} />
             <Route path="reports/templates" element={<TemplatesPage />} />

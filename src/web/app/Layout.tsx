@@ -18,6 +18,7 @@ const sections = [
   { to: "/calendar", key: "nav.calendar" },
   { to: "/programmes", key: "nav.programmes" },
   { to: "/reports", key: "nav.reports" },
+  { to: "/insight", key: "nav.insight" },
 ] as const;
 
 interface NotificationItem {

@@ -1,0 +1,95 @@
+import { MapChart } from "echarts/charts";
+import { TooltipComponent, VisualMapComponent } from "echarts/components";
+import * as echarts from "echarts/core";
+import { SVGRenderer } from "echarts/renderers";
+import { useEffect, useRef } from "react";
+import world from "./world.geo.json" with { type: "json" };
+
+echarts.use([MapChart, TooltipComponent, VisualMapComponent, SVGRenderer]);
+// ECharts' GeoJSON type is stricter than JSON imports are typed.
+echarts.registerMap("world", world as unknown as Parameters<typeof echarts.registerMap>[1]);
+
+/** The codes the map has shapes for; the others are listed beside it. */
+export const mappedCodes = new Set(world.features.map((f) => f.properties.name));
+
+export interface MapDatum {
+  code: string;
+  name: string;
+  value: number;
+  /** Shown on hover, line by line. */
+  details: string[];
+}
+
+/**
+ * A world choropleth (ECharts, world-atlas shapes, no map server). Hover shows the figures,
+ * a click opens the country. Loaded only by the insight screen.
+ */
+export default function WorldMap({
+  data,
+  label,
+  onOpen,
+  max,
+}: {
+  data: MapDatum[];
+  label: string;
+  onOpen: (code: string) => void;
+  max: number;
+}) {
+  const element = useRef<HTMLDivElement>(null);
+  const chart = useRef<echarts.ECharts | null>(null);
+  useEffect(() => {
+    if (!element.current) return;
+    chart.current = echarts.init(element.current, undefined, { renderer: "svg" });
+    const resize = new ResizeObserver(() => chart.current?.resize());
+    resize.observe(element.current);
+    return () => {
+      resize.disconnect();
+      chart.current?.dispose();
+    };
+  }, []);
+  useEffect(() => {
+    const byCode = new Map(data.map((d) => [d.code, d]));
+    chart.current?.setOption(
+      {
+        tooltip: {
+          trigger: "item",
+          formatter: (p: { name: string }) => {
+            const d = byCode.get(p.name);
+            return d ? [`<b>${d.name}</b>`, ...d.details].join("<br/>") : p.name;
+          },
+        },
+        visualMap: {
+          min: 0,
+          max: Math.max(1, max),
+          left: 8,
+          bottom: 8,
+          calculable: true,
+          inRange: { color: ["#e7f5ff", "#1c7ed6", "#0b3d91"] },
+        },
+        series: [
+          {
+            type: "map",
+            map: "world",
+            roam: true,
+            emphasis: { label: { show: false }, itemStyle: { areaColor: "#ffd43b" } },
+            itemStyle: { areaColor: "#f1f3f5", borderColor: "#adb5bd", borderWidth: 0.4 },
+            data: data.map((d) => ({ name: d.code, value: d.value })),
+          },
+        ],
+      },
+      true,
+    );
+  }, [data, max]);
+  useEffect(() => {
+    const c = chart.current;
+    if (!c) return;
+    const handler = (p: { name?: string }) => {
+      if (p.name) onOpen(p.name);
+    };
+    c.on("click", handler);
+    return () => {
+      c.off("click", handler);
+    };
+  }, [onOpen]);
+  return <div ref={element} role="img" aria-label={label} style={{ width: "100%", height: 520 }} />;
+}
