@@ -14,11 +14,23 @@ const collection = feature(topology, topology.objects.countries as GeometryColle
 const byName: Record<string, string> = { Kosovo: "XKX", Somaliland: "SML" };
 const round = (value: unknown): unknown =>
   Array.isArray(value) ? value.map(round) : typeof value === "number" ? Math.round(value * 100) / 100 : value;
+// Rings that cross the antimeridian (Russia's Chukotka, Fiji) would draw a line across the
+// whole map: their few points west of it are moved onto it.
+const ring = (points: number[][]): number[][] => {
+  const lons = points.map((p) => p[0] as number);
+  if (Math.max(...lons) - Math.min(...lons) < 270) return points;
+  return points.map(([lon, lat]) => [(lon as number) < 0 ? 180 : (lon as number), lat as number]);
+};
+const unwrap = (geometry: { type: string; coordinates: unknown }): unknown =>
+  geometry.type === "Polygon"
+    ? (geometry.coordinates as number[][][]).map(ring)
+    : (geometry.coordinates as number[][][][]).map((polygon) => polygon.map(ring));
 const features = collection.features.flatMap((f) => {
   const code = (f.id !== undefined ? countries.numericToAlpha3(String(f.id)) : undefined) ?? byName[f.properties.name];
-  if (!code) return [];
+  // Antarctica has no partners, and its ring wraps the pole.
+  if (!code || code === "ATA") return [];
   const geometry = f.geometry as { type: string; coordinates: unknown };
-  return [{ type: "Feature", properties: { name: code }, geometry: { type: geometry.type, coordinates: round(geometry.coordinates) } }];
+  return [{ type: "Feature", properties: { name: code }, geometry: { type: geometry.type, coordinates: round(unwrap(geometry)) } }];
 });
 const out = path.join(root, "src/web/insight/world.geo.json");
 fs.writeFileSync(out, JSON.stringify({ type: "FeatureCollection", features }));

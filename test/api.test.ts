@@ -289,6 +289,22 @@ describe("HTTP API", () => {
     expect(worklist.every((h: { signals: string[] }) => h.signals.length > 0)).toBe(true);
   });
 
+  it("draws the partner network: events and mechanisms shared, relations, our units", async () => {
+    const network = (await call("GET", "/api/network")).json();
+    const kinds = new Set(network.edges.map((e: { kind: string }) => e.kind));
+    expect(kinds.has("member")).toBe(true);
+    expect(kinds.has("engaged_by")).toBe(true);
+    expect(network.nodes.find((n: { id: string }) => n.id === `o${orgId}`)).toMatchObject({ kind: "organisation", country: "KEN" });
+    expect(network.nodes.find((n: { id: string }) => n.id === `m${mechanismId}`)).toMatchObject({
+      kind: "mechanism",
+      name: { en: "Forum" },
+    });
+    const ids = new Set(network.nodes.map((n: { id: string }) => n.id));
+    expect(network.edges.every((e: { source: string; target: string }) => ids.has(e.source) && ids.has(e.target))).toBe(true);
+    const focused = (await call("GET", `/api/network?focus=${otherOrgId}`)).json();
+    expect(focused.nodes.map((n: { id: string }) => n.id)).toEqual([`o${otherOrgId}`]);
+  });
+
   it("lists partners not contacted for over a year", async () => {
     const dormant = (await call("GET", "/api/partners/dormant?days=365")).json();
     expect(dormant).toEqual([
@@ -876,6 +892,14 @@ const badInputs: Array<{
       { url: () => "/api/partners/dormant?days=0", field: "days" },
       { url: () => "/api/partners/dormant?limit=x", field: "limit" },
       { url: () => "/api/partners/dormant?since=2020", status: 400 },
+    ],
+  },
+  {
+    route: "GET /api/network",
+    cases: [
+      { url: () => "/api/network?limit=5", field: "limit" },
+      { url: () => "/api/network?region=africa", field: "region" },
+      { url: () => "/api/network?from=2021-02-31", field: "from" },
     ],
   },
   {

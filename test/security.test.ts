@@ -408,6 +408,7 @@ const routeCases: RouteCase[] = [
   ),
   registry("GET /api/engagements/export", () => "/api/engagements/export"),
   registry("GET /api/alerts", () => "/api/alerts"),
+  registry("GET /api/network", () => "/api/network"),
   registry("GET /api/partners/health", () => "/api/partners/health?attention=false"),
   registry("GET /api/partners/dormant", () => "/api/partners/dormant?days=30"),
   restricted("GET /api/approvals", () => "/api/approvals"),

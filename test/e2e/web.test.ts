@@ -380,6 +380,7 @@ describe("the web app", () => {
       ["insight-coverage", "/insight?measure=coverage"],
       ["insight-trends", "/insight?tab=trends&from=2018-01-01&to=2022-12-31"],
       ["insight-health", "/insight?tab=health"],
+      ["insight-network", "/insight?tab=network&from=2017-01-01&to=2022-12-31"],
       ["not-found", "/nowhere"],
     ];
     for (const [lang, locale] of [

@@ -12,6 +12,7 @@ import { countEngagements } from "../../core/engagements/counts.ts";
 import { dormantPartner, dormantQuery, listDormantPartners } from "../../core/engagements/dormant.ts";
 import { prepareEngagementsCsv } from "../../core/engagements/export.ts";
 import { healthQuery, listRelationshipHealth, partnerHealth } from "../../core/engagements/health.ts";
+import { networkOutput, networkQuery, partnerNetwork } from "../../core/engagements/network.ts";
 import {
   alertsQuery,
   approvalNoteInput,
@@ -213,6 +214,18 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     (request) => listRelationshipHealth(actorOf(request), request.query),
+  );
+  app.get(
+    "/network",
+    {
+      schema: {
+        tags,
+        summary: "The partner network: organisations, the events and mechanisms they share, their relations, our units that engage them",
+        querystring: networkQuery,
+        response: { 200: networkOutput, ...errorResponses },
+      },
+    },
+    (request) => partnerNetwork(actorOf(request), request.query),
   );
   app.get(
     "/alerts",

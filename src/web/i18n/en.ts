@@ -170,6 +170,12 @@ export const en = {
   approvals: { title: "Approvals" },
   insight: {
     title: "Insight",
+    network: "Network",
+    networkHow:
+      "{{nodes}} nodes, {{edges}} links: organisations linked to the multilateral events they took part in and the mechanisms they belong to, to each other by their relations, and to our units that engage them. Click an organisation to see it and its neighbours; drag and zoom to explore.",
+    focusedOn: "Around {{name}}",
+    clearFocus: "Show everything",
+    node: { organisation: "Organisations", event: "Events", mechanism: "Mechanisms", unit: "Our units" },
     map: "Coverage map",
     trends: "Trends",
     health: "Relationship health",

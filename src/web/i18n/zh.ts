@@ -151,6 +151,12 @@ export const zh = {
   approvals: { title: "审批" },
   insight: {
     title: "分析",
+    network: "关系网络",
+    networkHow:
+      "{{nodes}} 个节点、{{edges}} 条连线：组织与其参加的多边活动、所属机制相连，组织之间以相互关系相连，并与同其交往的我方单位相连。点击组织可查看它及其相邻节点；拖动和缩放以浏览。",
+    focusedOn: "围绕 {{name}}",
+    clearFocus: "显示全部",
+    node: { organisation: "组织", event: "活动", mechanism: "机制", unit: "我方单位" },
     map: "覆盖地图",
     trends: "趋势",
     health: "关系状况",

@@ -21,7 +21,7 @@ export function HealthPanel({ unitId, onUnit }: { unitId: string; onUnit: (unitI
   const [attention, setAttention] = useState("true");
   const health = useQuery({
     queryKey: ["health", unitId, attention],
-    queryFn: () => api<PartnerHealth[]>(`/partners/health${query({ unitId, attention, limit: 200 })}`),
+    queryFn: () => api<PartnerHealth[]>(`/partners/health${query({ unitId, attention, limit: 50 })}`),
   });
   return (
     <Card withBorder>

@@ -3,6 +3,7 @@ import { useQueries, useQuery } from "@tanstack/react-query";
 import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
+import type { Network } from "../../core/engagements/network.ts";
 import type { EngagementCounts } from "../../core/engagements/schema.ts";
 import type { OrganisationCounts } from "../../core/organisations/schema.ts";
 import { api, query } from "../api.ts";
@@ -14,6 +15,7 @@ import { useVocabulary } from "../shared/vocabulary.ts";
 import { HealthPanel } from "./HealthPanel.tsx";
 
 const WorldMap = lazy(() => import("./WorldMap.tsx"));
+const NetworkGraph = lazy(() => import("./NetworkGraph.tsx"));
 const EChart = lazy(() => import("../shared/EChart.tsx"));
 const types = ["visit", "talks", "event", "correspondence", "statement", "assistance", "training"] as const;
 const levels = ["contact", "regular", "established", "strategic"] as const;
@@ -21,7 +23,7 @@ const levels = ["contact", "regular", "established", "strategic"] as const;
 /** Visual insight: the coverage map, trends against the previous period, relationship health. */
 export function InsightPage() {
   const { t } = useTranslation();
-  const state = useUrlState(["tab", "from", "to", "measure", "unitId"] as const);
+  const state = useUrlState(["tab", "from", "to", "measure", "unitId", "region", "kind", "focus"] as const);
   const thisYear = new Date().getFullYear();
   const from = state.values.from || `${thisYear - 5}-01-01`;
   const to = state.values.to || `${thisYear - 1}-12-31`;
@@ -54,6 +56,7 @@ export function InsightPage() {
           <Tabs.Tab value="map">{t("insight.map")}</Tabs.Tab>
           <Tabs.Tab value="trends">{t("insight.trends")}</Tabs.Tab>
           <Tabs.Tab value="health">{t("insight.health")}</Tabs.Tab>
+          <Tabs.Tab value="network">{t("insight.network")}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="map" pt="md">
           <CoverageMap
@@ -65,6 +68,16 @@ export function InsightPage() {
         </Tabs.Panel>
         <Tabs.Panel value="trends" pt="md">
           <Trends from={from} to={to} />
+        </Tabs.Panel>
+        <Tabs.Panel value="network" pt="md">
+          <NetworkPanel
+            from={from}
+            to={to}
+            region={state.values.region}
+            kind={state.values.kind}
+            focus={state.values.focus}
+            onChange={(change) => state.set(change)}
+          />
         </Tabs.Panel>
         <Tabs.Panel value="health" pt="md">
           <HealthPanel unitId={state.values.unitId} onUnit={(unitId) => state.set({ unitId })} />
@@ -313,5 +326,86 @@ function Trends({ from, to }: { from: string; to: string }) {
         </Grid.Col>
       </Grid>
     </Stack>
+  );
+}
+
+function NetworkPanel({
+  from,
+  to,
+  region,
+  kind,
+  focus,
+  onChange,
+}: {
+  from: string;
+  to: string;
+  region: string;
+  kind: string;
+  focus: string;
+  onChange: (change: { region?: string | null; kind?: string | null; focus?: string | null }) => void;
+}) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const reference = useReference();
+  const vocabulary = useVocabulary();
+  const network = useQuery({
+    queryKey: ["network", from, to, region, kind, focus],
+    queryFn: () => api<Network>(`/network${query({ from, to, region, kind, focus })}`),
+  });
+  const focused = network.data?.nodes.find((n) => n.id === `o${focus}`);
+  return (
+    <Card withBorder>
+      <Group align="flex-end" mb="xs">
+        <Select
+          label={t("registry.region")}
+          data={reference.regions}
+          value={region || null}
+          onChange={(v) => onChange({ region: v })}
+          clearable
+          searchable
+          size="sm"
+          w={200}
+        />
+        <Select
+          label={t("registry.kind")}
+          data={vocabulary.options("organisationKinds")}
+          value={kind || null}
+          onChange={(v) => onChange({ kind: v })}
+          clearable
+          size="sm"
+          w={200}
+        />
+        {focus ? (
+          <Group gap="xs" mb={4}>
+            <Text size="sm">{t("insight.focusedOn", { name: format.name(focused?.name) })}</Text>
+            <Anchor size="sm" component="button" onClick={() => onChange({ focus: null })}>
+              {t("insight.clearFocus")}
+            </Anchor>
+          </Group>
+        ) : null}
+      </Group>
+      <Text size="xs" c="dimmed" mb="xs">
+        {t("insight.networkHow", {
+          nodes: format.number(network.data?.nodes.length ?? 0),
+          edges: format.number(network.data?.edges.length ?? 0),
+        })}
+      </Text>
+      <QueryState isLoading={network.isLoading} error={network.error} isEmpty={network.data?.nodes.length === 0} />
+      {network.data?.nodes.length ? (
+        <Suspense fallback={<Skeleton h={640} />}>
+          <NetworkGraph
+            network={network.data}
+            labels={{
+              organisation: t("insight.node.organisation"),
+              event: t("insight.node.event"),
+              mechanism: t("insight.node.mechanism"),
+              unit: t("insight.node.unit"),
+            }}
+            name={(n) => format.name(n.name)}
+            onFocus={(id) => onChange({ focus: String(id) })}
+          />
+        </Suspense>
+      ) : null}
+    </Card>
   );
 }
