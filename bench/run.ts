@@ -16,6 +16,7 @@ import { countEngagements } from "../src/core/engagements/counts.ts";
 import { listEngagements, organisationTimeline } from "../src/core/engagements/service.ts";
 import { countOrganisations, getOrganisation, listOrganisations } from "../src/core/organisations/service.ts";
 import { importGeography } from "../src/core/reference/service.ts";
+import { buildOverview } from "../src/core/reports/service.ts";
 import { buildSearchQuery } from "../src/core/search/text.ts";
 import { random } from "../src/core/shared/random.ts";
 import { ensureBuiltinAdministrator } from "../src/core/units/service.ts";
@@ -425,6 +426,40 @@ async function benchEngagements(engine: string, db: Kysely<DB>, admin: Awaited<R
     () => countEngagements(admin, { by: "unit", from: "2013-01-01", to: "2022-12-31" }),
     naive,
     "≤100 ms",
+    3,
+  );
+  // Insight: the overview report, the map's figures per country and the trends per year and type.
+  await compare(
+    engine,
+    "overview report, ten years, with comparison",
+    5,
+    () => buildOverview(admin, { from: "2013-01-01", to: "2022-12-31" }),
+    naive,
+    "≤500 ms (PostgreSQL)",
+    3,
+  );
+  await compare(
+    engine,
+    "coverage map: counts per country, ten years",
+    10,
+    () => countEngagements(admin, { by: "country", from: "2013-01-01", to: "2022-12-31" }),
+    naive,
+    "≤300 ms",
+    3,
+  );
+  await compare(
+    engine,
+    "trends: per year, one type",
+    30,
+    (i) =>
+      countEngagements(admin, {
+        by: "year",
+        type: ["visit", "talks", "event", "correspondence"][i % 4],
+        from: "2013-01-01",
+        to: "2022-12-31",
+      }),
+    naive,
+    "≤300 ms",
     3,
   );
 }

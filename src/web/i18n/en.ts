@@ -6,6 +6,7 @@ export const en = {
     error: "Something went wrong",
     empty: "Nothing here yet.",
     all: "See all",
+    png: "PNG",
     save: "Save",
     cancel: "Cancel",
     countries_one: "{{count}} country",

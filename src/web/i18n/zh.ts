@@ -6,6 +6,7 @@ export const zh = {
     error: "出错了",
     empty: "暂无内容。",
     all: "查看全部",
+    png: "下载图片",
     save: "保存",
     cancel: "取消",
     countries_other: "{{count}} 个国家",

@@ -1,8 +1,11 @@
+import { Button } from "@mantine/core";
 import { MapChart } from "echarts/charts";
 import { TooltipComponent, VisualMapComponent } from "echarts/components";
 import * as echarts from "echarts/core";
 import { SVGRenderer } from "echarts/renderers";
 import { useEffect, useRef } from "react";
+import { useTranslation } from "react-i18next";
+import { downloadPng } from "../shared/png.ts";
 import world from "./world.geo.json" with { type: "json" };
 
 echarts.use([MapChart, TooltipComponent, VisualMapComponent, SVGRenderer]);
@@ -91,5 +94,17 @@ export default function WorldMap({
       c.off("click", handler);
     };
   }, [onOpen]);
-  return <div ref={element} role="img" aria-label={label} style={{ width: "100%", height: 520 }} />;
+  const { t } = useTranslation();
+  const save = () => {
+    const c = chart.current;
+    if (c) void downloadPng(c.getDataURL({ type: "svg" }), c.getWidth(), c.getHeight(), "liaison-map.png");
+  };
+  return (
+    <div style={{ position: "relative" }}>
+      <div ref={element} role="img" aria-label={label} style={{ width: "100%", height: 520 }} />
+      <Button size="compact-xs" variant="subtle" color="gray" onClick={save} style={{ position: "absolute", top: 0, right: 0 }}>
+        {t("common.png")}
+      </Button>
+    </div>
+  );
 }

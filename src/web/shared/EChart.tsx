@@ -1,8 +1,11 @@
+import { Button } from "@mantine/core";
 import { BarChart, LineChart } from "echarts/charts";
 import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
 import * as echarts from "echarts/core";
 import { SVGRenderer } from "echarts/renderers";
 import { useEffect, useRef } from "react";
+import { useTranslation } from "react-i18next";
+import { downloadPng } from "./png.ts";
 
 echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, SVGRenderer]);
 
@@ -24,6 +27,7 @@ export default function EChart({
   label: string;
   onClick?: (name: string, seriesIndex: number) => void;
 }) {
+  const { t } = useTranslation();
   const element = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   useEffect(() => {
@@ -49,5 +53,22 @@ export default function EChart({
       c.off("click", handler);
     };
   }, [onClick]);
-  return <div ref={element} role="img" aria-label={label} style={{ width: "100%", height }} />;
+  const save = () => {
+    const c = chart.current;
+    if (!c) return;
+    void downloadPng(
+      c.getDataURL({ type: "svg" }),
+      c.getWidth(),
+      c.getHeight(),
+      `${label.replace(/[\\/:*?"<>|]+/g, " ").trim() || "chart"}.png`,
+    );
+  };
+  return (
+    <div style={{ position: "relative" }}>
+      <div ref={element} role="img" aria-label={label} style={{ width: "100%", height }} />
+      <Button size="compact-xs" variant="subtle" color="gray" onClick={save} style={{ position: "absolute", top: 0, right: 0 }}>
+        {t("common.png")}
+      </Button>
+    </div>
+  );
 }
