@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Select, Stack, Table, TextInput, Title } from "@mantine/core";
+import { Anchor, Badge, Button, Group, Stack, Table, TextInput, Title } from "@mantine/core";
 import { useDebouncedCallback } from "@mantine/hooks";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
@@ -8,6 +8,7 @@ import type { EngagementListItem } from "../../core/engagements/schema.ts";
 import type { Page } from "../../core/shared/schema.ts";
 import { api, query } from "../api.ts";
 import { useSession } from "../app/session.tsx";
+import { UrlPeriod, UrlSelect } from "../shared/filters.tsx";
 import { useFormat } from "../shared/format.ts";
 import { Pager } from "../shared/Pager.tsx";
 import { useReference } from "../shared/reference.ts";
@@ -49,19 +50,6 @@ export function EngagementList() {
     placeholderData: keepPreviousData,
   });
   const { page: _p, pageSize: _s, ...filters } = params;
-  const select = (key: (typeof filterKeys)[number], label: string, data: Array<{ value: string; label: string }>) => (
-    <Select
-      key={key}
-      label={label}
-      data={data}
-      value={f[key] || null}
-      onChange={(v) => state.set({ [key]: v })}
-      clearable
-      searchable
-      w={170}
-      size="sm"
-    />
-  );
   return (
     <Stack>
       <Group justify="space-between">
@@ -91,27 +79,24 @@ export function EngagementList() {
           w={220}
           size="sm"
         />
-        {select("type", t("engagements.type"), vocabulary.options("engagementTypes"))}
-        {select("direction", t("engagements.direction"), vocabulary.options("engagementDirections"))}
-        {select("status", t("engagements.status"), vocabulary.options("engagementStatuses"))}
-        {select("unitId", t("engagements.unit"), reference.units)}
-        {select("country", t("engagements.country"), reference.countries)}
-        <TextInput
-          type="date"
-          label={t("engagements.from")}
-          value={f.from}
-          onChange={(e) => state.set({ from: e.currentTarget.value })}
-          size="sm"
-          w={150}
+        <UrlSelect state={state} name="type" label={t("engagements.type")} data={vocabulary.options("engagementTypes")} width={170} />
+        <UrlSelect
+          state={state}
+          name="direction"
+          label={t("engagements.direction")}
+          data={vocabulary.options("engagementDirections")}
+          width={170}
         />
-        <TextInput
-          type="date"
-          label={t("engagements.to")}
-          value={f.to}
-          onChange={(e) => state.set({ to: e.currentTarget.value })}
-          size="sm"
-          w={150}
+        <UrlSelect
+          state={state}
+          name="status"
+          label={t("engagements.status")}
+          data={vocabulary.options("engagementStatuses")}
+          width={170}
         />
+        <UrlSelect state={state} name="unitId" label={t("engagements.unit")} data={reference.units} width={170} />
+        <UrlSelect state={state} name="country" label={t("engagements.country")} data={reference.countries} width={170} />
+        <UrlPeriod state={state} />
       </Group>
       <QueryState isLoading={list.isLoading} error={list.error} isEmpty={list.data?.items.length === 0} />
       {list.data && list.data.items.length > 0 ? (

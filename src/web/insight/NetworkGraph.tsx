@@ -2,8 +2,9 @@ import { GraphChart } from "echarts/charts";
 import { LegendComponent, TooltipComponent } from "echarts/components";
 import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
-import { useEffect, useRef } from "react";
+import { useEffect } from "react";
 import type { Network } from "../../core/engagements/network.ts";
+import { useEChart } from "../shared/use-echart.ts";
 
 // Canvas rather than SVG: two thousand nodes stay fluid when dragged and zoomed.
 echarts.use([GraphChart, TooltipComponent, LegendComponent, CanvasRenderer]);
@@ -22,18 +23,7 @@ export default function NetworkGraph({
   name: (n: Network["nodes"][number]) => string;
   onFocus: (organisationId: number) => void;
 }) {
-  const element = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  useEffect(() => {
-    if (!element.current) return;
-    chart.current = echarts.init(element.current, undefined, { renderer: "canvas" });
-    const resize = new ResizeObserver(() => chart.current?.resize());
-    resize.observe(element.current);
-    return () => {
-      resize.disconnect();
-      chart.current?.dispose();
-    };
-  }, []);
+  const { element, chart } = useEChart("canvas");
   useEffect(() => {
     chart.current?.setOption(
       {
@@ -67,7 +57,7 @@ export default function NetworkGraph({
       },
       true,
     );
-  }, [network, labels, name]);
+  }, [chart, network, labels, name]);
   useEffect(() => {
     const c = chart.current;
     if (!c) return;
@@ -79,6 +69,6 @@ export default function NetworkGraph({
     return () => {
       c.off("click", handler);
     };
-  }, [onFocus]);
+  }, [chart, onFocus]);
   return <div ref={element} role="img" aria-label={labels.organisation} style={{ width: "100%", height: 640 }} />;
 }

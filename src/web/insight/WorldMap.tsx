@@ -3,9 +3,10 @@ import { MapChart } from "echarts/charts";
 import { TooltipComponent, VisualMapComponent } from "echarts/components";
 import * as echarts from "echarts/core";
 import { SVGRenderer } from "echarts/renderers";
-import { useEffect, useRef } from "react";
+import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { downloadPng } from "../shared/png.ts";
+import { useEChart } from "../shared/use-echart.ts";
 import world from "./world.geo.json" with { type: "json" };
 
 echarts.use([MapChart, TooltipComponent, VisualMapComponent, SVGRenderer]);
@@ -38,18 +39,7 @@ export default function WorldMap({
   onOpen: (code: string) => void;
   max: number;
 }) {
-  const element = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  useEffect(() => {
-    if (!element.current) return;
-    chart.current = echarts.init(element.current, undefined, { renderer: "svg" });
-    const resize = new ResizeObserver(() => chart.current?.resize());
-    resize.observe(element.current);
-    return () => {
-      resize.disconnect();
-      chart.current?.dispose();
-    };
-  }, []);
+  const { element, chart } = useEChart("svg");
   useEffect(() => {
     const byCode = new Map(data.map((d) => [d.code, d]));
     chart.current?.setOption(
@@ -82,7 +72,7 @@ export default function WorldMap({
       },
       true,
     );
-  }, [data, max]);
+  }, [chart, data, max]);
   useEffect(() => {
     const c = chart.current;
     if (!c) return;
@@ -93,7 +83,7 @@ export default function WorldMap({
     return () => {
       c.off("click", handler);
     };
-  }, [onOpen]);
+  }, [chart, onOpen]);
   const { t } = useTranslation();
   const save = () => {
     const c = chart.current;

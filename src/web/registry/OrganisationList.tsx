@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Select, Stack, Switch, Table, TextInput, Title, UnstyledButton } from "@mantine/core";
+import { Anchor, Badge, Button, Group, Stack, Switch, Table, TextInput, Title, UnstyledButton } from "@mantine/core";
 import { useDebouncedCallback } from "@mantine/hooks";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
@@ -8,6 +8,7 @@ import type { OrganisationListItem } from "../../core/organisations/schema.ts";
 import type { Page } from "../../core/shared/schema.ts";
 import { api, query } from "../api.ts";
 import { useSession } from "../app/session.tsx";
+import { UrlSelect } from "../shared/filters.tsx";
 import { useFormat } from "../shared/format.ts";
 import { Pager } from "../shared/Pager.tsx";
 import { useReference } from "../shared/reference.ts";
@@ -54,19 +55,6 @@ export function OrganisationList() {
     state.set({ sort: column === "name" && f.sort === "-name" ? "" : next });
   };
   const arrow = (column: string) => (f.sort === column ? " ↑" : f.sort === `-${column}` ? " ↓" : "");
-  const select = (key: (typeof filterKeys)[number], label: string, data: Array<{ value: string; label: string }>) => (
-    <Select
-      key={key}
-      label={label}
-      data={data}
-      value={f[key] || null}
-      onChange={(v) => state.set({ [key]: v })}
-      clearable
-      searchable
-      w={180}
-      size="sm"
-    />
-  );
   return (
     <Stack>
       <Group justify="space-between">
@@ -89,13 +77,13 @@ export function OrganisationList() {
           w={240}
           size="sm"
         />
-        {select("country", t("registry.country"), reference.countries)}
-        {select("region", t("registry.region"), reference.regions)}
-        {select("group", t("registry.group"), reference.groups)}
-        {select("kind", t("registry.kind"), vocabulary.options("organisationKinds"))}
-        {select("family", t("registry.family"), vocabulary.options("families"))}
-        {select("level", t("registry.level"), vocabulary.options("relationshipLevels"))}
-        {select("tag", t("registry.tag"), reference.tags)}
+        <UrlSelect state={state} name="country" label={t("registry.country")} data={reference.countries} width={180} />
+        <UrlSelect state={state} name="region" label={t("registry.region")} data={reference.regions} width={180} />
+        <UrlSelect state={state} name="group" label={t("registry.group")} data={reference.groups} width={180} />
+        <UrlSelect state={state} name="kind" label={t("registry.kind")} data={vocabulary.options("organisationKinds")} width={180} />
+        <UrlSelect state={state} name="family" label={t("registry.family")} data={vocabulary.options("families")} width={180} />
+        <UrlSelect state={state} name="level" label={t("registry.level")} data={vocabulary.options("relationshipLevels")} width={180} />
+        <UrlSelect state={state} name="tag" label={t("registry.tag")} data={reference.tags} width={180} />
         <Switch
           label={t("registry.inGovernment")}
           checked={Boolean(f.inGovernment)}

@@ -22,6 +22,7 @@ import { Link, useNavigate } from "react-router";
 import type { ProgrammeOutput } from "../../core/programmes/schema.ts";
 import type { Overview, SnapshotOutput } from "../../core/reports/schema.ts";
 import { api, query } from "../api.ts";
+import { UrlPeriod, UrlSelect } from "../shared/filters.tsx";
 import { useFormat } from "../shared/format.ts";
 import { useReference } from "../shared/reference.ts";
 import { QueryState, useErrorMessage } from "../shared/states.tsx";
@@ -89,19 +90,6 @@ export function ReportPage() {
   const drill = (filter: Record<string, string>) => `/engagements${query(filter)}`;
   const r = report.data;
   const years = Array.from({ length: 15 }, (_, i) => String(new Date().getFullYear() - i));
-  const select = (key: (typeof keys)[number], label: string, data: Array<{ value: string; label: string }>) => (
-    <Select
-      key={key}
-      label={label}
-      data={data}
-      value={f[key] || null}
-      onChange={(v) => state.set({ [key]: v })}
-      clearable
-      searchable
-      size="sm"
-      w={190}
-    />
-  );
   return (
     <Stack>
       <Group justify="space-between">
@@ -129,30 +117,23 @@ export function ReportPage() {
           size="sm"
           w={110}
         />
-        <TextInput
-          type="date"
-          label={t("engagements.from")}
-          value={f.from}
-          onChange={(e) => state.set({ from: e.currentTarget.value })}
-          size="sm"
-          w={160}
+        <UrlPeriod state={state} from={f.from} to={f.to} />
+        <UrlSelect state={state} name="unitId" label={t("engagements.unit")} data={reference.units} width={190} />
+        <UrlSelect
+          state={state}
+          name="programmeId"
+          label={t("report.programme")}
+          data={(programmes.data ?? []).map((p) => ({ value: String(p.id), label: format.name(p.name) }))}
+          width={190}
         />
-        <TextInput
-          type="date"
-          label={t("engagements.to")}
-          value={f.to}
-          onChange={(e) => state.set({ to: e.currentTarget.value })}
-          size="sm"
-          w={160}
+        <UrlSelect state={state} name="countryGroup" label={t("registry.group")} data={reference.groups} width={190} />
+        <UrlSelect
+          state={state}
+          name="partnerKind"
+          label={t("report.partnerKind")}
+          data={vocabulary.options("organisationKinds")}
+          width={190}
         />
-        {select("unitId", t("engagements.unit"), reference.units)}
-        {select(
-          "programmeId",
-          t("report.programme"),
-          (programmes.data ?? []).map((p) => ({ value: String(p.id), label: format.name(p.name) })),
-        )}
-        {select("countryGroup", t("registry.group"), reference.groups)}
-        {select("partnerKind", t("report.partnerKind"), vocabulary.options("organisationKinds"))}
         <SegmentedControl
           value={f.mode}
           onChange={(mode) => state.set({ mode: mode === "approximate" ? "" : mode })}

@@ -3,9 +3,10 @@ import { BarChart, LineChart } from "echarts/charts";
 import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
 import * as echarts from "echarts/core";
 import { SVGRenderer } from "echarts/renderers";
-import { useEffect, useRef } from "react";
+import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { downloadPng } from "./png.ts";
+import { useEChart } from "./use-echart.ts";
 
 echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, SVGRenderer]);
 
@@ -28,22 +29,10 @@ export default function EChart({
   onClick?: (name: string, seriesIndex: number) => void;
 }) {
   const { t } = useTranslation();
-  const element = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  useEffect(() => {
-    if (!element.current) return;
-    chart.current = echarts.init(element.current, undefined, { renderer: "svg" });
-    const resize = new ResizeObserver(() => chart.current?.resize());
-    resize.observe(element.current);
-    return () => {
-      resize.disconnect();
-      chart.current?.dispose();
-      chart.current = null;
-    };
-  }, []);
+  const { element, chart } = useEChart("svg");
   useEffect(() => {
     chart.current?.setOption(option, true);
-  }, [option]);
+  }, [chart, option]);
   useEffect(() => {
     const c = chart.current;
     if (!c || !onClick) return;
@@ -52,7 +41,7 @@ export default function EChart({
     return () => {
       c.off("click", handler);
     };
-  }, [onClick]);
+  }, [chart, onClick]);
   const save = () => {
     const c = chart.current;
     if (!c) return;
