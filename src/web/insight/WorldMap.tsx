@@ -44,6 +44,7 @@ export default function WorldMap({
     const byCode = new Map(data.map((d) => [d.code, d]));
     chart.current?.setOption(
       {
+        animation: false,
         tooltip: {
           trigger: "item",
           formatter: (p: { name: string }) => {

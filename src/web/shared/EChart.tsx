@@ -31,7 +31,8 @@ export default function EChart({
   const { t } = useTranslation();
   const { element, chart } = useEChart("svg");
   useEffect(() => {
-    chart.current?.setOption(option, true);
+    // No animation: a chart reads the same in a screenshot, a PNG or on paper as on screen.
+    chart.current?.setOption({ animation: false, ...option }, true);
   }, [chart, option]);
   useEffect(() => {
     const c = chart.current;
