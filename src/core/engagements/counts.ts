@@ -81,7 +81,7 @@ interface RollupPlan {
 async function rollupPlan(actor: Actor, q: EngagementCountsQuery): Promise<RollupPlan | null> {
   // The rollups count every record: those who may not see them all are counted from the record.
   if (q.status !== "done" || !seesAllUnits(actor) || !actor.clearance) return null;
-  if (q.mechanismId || q.country || q.countryGroup || q.organisationId) return null;
+  if (q.mechanismId || q.country || q.countryGroup || q.organisationId || q.subunits === "true") return null;
   if (q.from && !q.from.endsWith("-01-01")) return null;
   if (q.to && !q.to.endsWith("-12-31")) return null;
   if (!["none", "type", "year", ...Object.keys(rollupDimOf)].includes(q.by)) return null;
@@ -151,9 +151,9 @@ async function rollupQuery(executor: Executor, q: EngagementCountsQuery, plan: R
 
 async function fromRecord(executor: Executor, actor: Actor, q: EngagementCountsQuery) {
   // The engagement list's own filter, with the unit as lead unit: counts attribute an engagement to the unit that led it.
-  const { from, to, type, direction, subtype, status, unitId, programmeId, mechanismId } = q;
+  const { from, to, type, direction, subtype, status, unitId, subunits, programmeId, mechanismId } = q;
   const engagementConditions: RawBuilder<unknown>[] = [
-    engagementFilter({ from, to, type, direction, subtype, status, unitId, programmeId, mechanismId }, "lead"),
+    engagementFilter({ from, to, type, direction, subtype, status, unitId, subunits, programmeId, mechanismId }, "lead"),
     engagementVisible(actor),
   ];
   const reachConditions: RawBuilder<unknown>[] = [];

@@ -151,6 +151,7 @@ export const engagementListQuery = pageQuery.extend({
   from: isoDate.optional().describe("Starting on or after this day."),
   to: isoDate.optional().describe("Starting on or before this day."),
   unitId: id.optional().describe("Led by this unit or co-organised by it."),
+  subunits: z.enum(["true", "false"]).optional().describe("With unitId: the unit and every unit below it."),
   programmeId: id.optional(),
   mechanismId: id.optional(),
   organisationId: id.optional(),
@@ -266,6 +267,7 @@ export const engagementCountsQuery = z
     subtype: z.string().max(50).optional(),
     status: z.enum(keysOf(engagementStatuses)).default("done"),
     unitId: id.optional().describe("Led by this unit."),
+    subunits: z.enum(["true", "false"]).optional().describe("With unitId: led by the unit or any unit below it."),
     programmeId: id.optional(),
     mechanismId: id.optional(),
     region: z

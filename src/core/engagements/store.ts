@@ -61,11 +61,16 @@ export function engagementFilter(
   if (query.from) conditions.push(sql<boolean>`e.start_date >= ${query.from}::date`);
   if (query.to) conditions.push(sql<boolean>`e.start_date <= ${query.to}::date`);
   if (query.unitId) {
-    // ANY(ARRAY(…)) rather than IN (…): the planner can then combine both sides by index.
-    const coUnit = sql<boolean>`e.id = ANY(ARRAY(SELECT engagement_id FROM engagement_units WHERE unit_id = ${query.unitId}))`;
-    const lead = sql<boolean>`e.lead_unit_id = ${query.unitId}`;
+    // The unit alone, or with every unit below it. ANY(ARRAY(…)) rather than IN (…): the
+    // planner can then combine both sides by index.
+    const units =
+      query.subunits === "true"
+        ? sql`ANY(ARRAY(WITH RECURSIVE tree(id) AS (SELECT ${query.unitId}::int UNION SELECT u.id FROM units u JOIN tree ON u.parent_id = tree.id) SELECT id FROM tree))`
+        : sql`${query.unitId}::int`;
+    const coUnit = sql<boolean>`e.id = ANY(ARRAY(SELECT engagement_id FROM engagement_units WHERE unit_id = ${units}))`;
+    const lead = sql<boolean>`e.lead_unit_id = ${units}`;
     if (unitArm === "lead") conditions.push(lead);
-    else if (unitArm === "co") conditions.push(sql<boolean>`e.lead_unit_id <> ${query.unitId} AND ${coUnit}`);
+    else if (unitArm === "co") conditions.push(sql<boolean>`NOT (${lead}) AND ${coUnit}`);
     else conditions.push(sql<boolean>`(${lead} OR ${coUnit})`);
   }
   if (query.programmeId) conditions.push(sql<boolean>`e.programme_id = ${query.programmeId}`);

@@ -9,6 +9,7 @@ export const overviewQuery = figureRules
     from: isoDate.describe("First day of the period."),
     to: isoDate.describe("Last day of the period."),
     unitId: id.optional().describe("Led by this unit."),
+    subunits: z.enum(["true", "false"]).optional().describe("With unitId: and by every unit below it."),
     programmeId: id.optional(),
     countryGroup: z.string().max(64).optional().describe("Partners in this country group (id or key)."),
     partnerKind: z.enum(keysOf(organisationKinds)).optional(),

@@ -7,6 +7,7 @@ import { seedDemo } from "../demo/service.ts";
 import { createEngagement, listEngagements } from "../engagements/service.ts";
 import { importReference } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
+import { createUnit } from "../units/service.ts";
 import { prepareOverviewExport } from "./export.ts";
 import { buildOverview, createSnapshot, getSnapshot, listSnapshots, previousPeriod, resetTemplate, setTemplate } from "./service.ts";
 
@@ -118,6 +119,28 @@ describe("the overview", () => {
     expect(report.topPartners.length).toBe(10);
     expect(report.topCountries.length).toBe(10);
     expect(report.regions).toBeGreaterThan(3);
+  });
+
+  it("covers a unit with or without its sub-units", async () => {
+    const parent = (
+      await createUnit(admin, { kind: "bureau", key: "tree-parent", nameEn: "Parent", nameZh: "上级", parentId: admin.unitId })
+    ).id;
+    const child = (
+      await createUnit(admin, { kind: "local_committee", key: "tree-child", nameEn: "Child", nameZh: "下级", parentId: parent })
+    ).id;
+    await createEngagement(admin, {
+      type: "talks",
+      direction: "none",
+      titleEn: "The child's talks",
+      startDate: "2024-04-04",
+      leadUnitId: child,
+    });
+    const alone = await buildOverview(admin, { from: "2024-01-01", to: "2024-12-31", unitId: parent });
+    expect(alone.totals.engagements).toBe(0);
+    const withChildren = await buildOverview(admin, { from: "2024-01-01", to: "2024-12-31", unitId: parent, subunits: "true" });
+    expect(withChildren.totals.engagements).toBe(1);
+    expect(withChildren.totals.drill).toMatchObject({ unitId: String(parent), subunits: "true" });
+    expect((await listEngagements(admin, { ...withChildren.totals.drill, pageSize: 10 })).total).toBe(1);
   });
 
   it("counts only what the reader may see", async () => {

@@ -50,7 +50,7 @@ function countsFilter(q: OverviewQuery, period: { from: string; to: string }, li
   return {
     from: period.from,
     to: period.to,
-    ...(q.unitId ? { unitId: q.unitId } : {}),
+    ...(q.unitId ? { unitId: q.unitId, ...(q.subunits ? { subunits: q.subunits } : {}) } : {}),
     ...(q.programmeId ? { programmeId: q.programmeId } : {}),
     ...(q.countryGroup ? { countryGroup: q.countryGroup } : {}),
     ...(q.partnerKind ? { partnerKind: q.partnerKind } : {}),
@@ -65,6 +65,7 @@ function drillOf(q: OverviewQuery, extra: Record<string, string | undefined> = {
     to: q.to,
     status: "done",
     unitId: q.unitId ? String(q.unitId) : undefined,
+    subunits: q.unitId && q.subunits === "true" ? "true" : undefined,
     programmeId: q.programmeId ? String(q.programmeId) : undefined,
     partnerKind: q.partnerKind,
     ...extra,
@@ -189,7 +190,10 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
 
 /** The partners met most often in the period, within the reader's scope. */
 async function topPartners(actor: Actor, q: OverviewQuery): Promise<Overview["topPartners"]> {
-  const filter = engagementFilter({ from: q.from, to: q.to, status: "done", unitId: q.unitId, programmeId: q.programmeId }, "lead");
+  const filter = engagementFilter(
+    { from: q.from, to: q.to, status: "done", unitId: q.unitId, subunits: q.subunits, programmeId: q.programmeId },
+    "lead",
+  );
   const partnerConditions = [sql<boolean>`true`];
   if (q.partnerKind) partnerConditions.push(sql<boolean>`o.kind = ${q.partnerKind}`);
   if (q.countryGroup) partnerConditions.push(sql<boolean>`${inCountryGroup(sql.ref("o.country_code"), q.countryGroup)}`);
@@ -247,7 +251,10 @@ export async function resetTemplate(actor: Actor, key: string): Promise<Template
 
 /** The ids of the done engagements an overview counts, as the actor sees them. */
 async function engagementIdsOf(actor: Actor, q: OverviewQuery): Promise<number[]> {
-  const filter = engagementFilter({ from: q.from, to: q.to, status: "done", unitId: q.unitId, programmeId: q.programmeId }, "lead");
+  const filter = engagementFilter(
+    { from: q.from, to: q.to, status: "done", unitId: q.unitId, subunits: q.subunits, programmeId: q.programmeId },
+    "lead",
+  );
   const reach: RawBuilder<boolean>[] = [];
   if (q.partnerKind) reach.push(sql<boolean>`o.kind = ${q.partnerKind}`);
   if (q.countryGroup) reach.push(sql<boolean>`${inCountryGroup(sql.ref("o.country_code"), q.countryGroup)}`);

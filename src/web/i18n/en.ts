@@ -210,6 +210,7 @@ export const en = {
   },
   report: {
     title: "Overview report",
+    subunits: "with its sub-units",
     snapshots: "Snapshots",
     templates: "Sentence templates",
     templatesHow:

@@ -185,6 +185,7 @@ export const zh = {
   },
   report: {
     title: "工作综述",
+    subunits: "含下级单位",
     snapshots: "报告快照",
     templates: "句式模板",
     templatesHow:

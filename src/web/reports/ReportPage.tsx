@@ -3,6 +3,7 @@ import {
   Badge,
   Button,
   Card,
+  Checkbox,
   Collapse,
   Group,
   NumberInput,
@@ -33,6 +34,7 @@ const keys = [
   "from",
   "to",
   "unitId",
+  "subunits",
   "programmeId",
   "countryGroup",
   "partnerKind",
@@ -119,6 +121,13 @@ export function ReportPage() {
         />
         <UrlPeriod state={state} from={f.from} to={f.to} />
         <UrlSelect state={state} name="unitId" label={t("engagements.unit")} data={reference.units} width={190} />
+        <Checkbox
+          label={t("report.subunits")}
+          checked={f.subunits === "true"}
+          disabled={!f.unitId}
+          onChange={(e) => state.set({ subunits: e.currentTarget.checked ? "true" : null })}
+          mb={8}
+        />
         <UrlSelect
           state={state}
           name="programmeId"
