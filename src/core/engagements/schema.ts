@@ -152,6 +152,10 @@ export const engagementListQuery = pageQuery.extend({
   to: isoDate.optional().describe("Starting on or before this day."),
   unitId: id.optional().describe("Led by this unit or co-organised by it."),
   subunits: z.enum(["true", "false"]).optional().describe("With unitId: the unit and every unit below it."),
+  unitRole: z
+    .enum(["lead", "any"])
+    .optional()
+    .describe("With unitId: only those it led (as the counts count them), or also those it co-organised (the default)."),
   programmeId: id.optional(),
   mechanismId: id.optional(),
   organisationId: id.optional(),

@@ -69,7 +69,7 @@ export function engagementFilter(
         : sql`${query.unitId}::int`;
     const coUnit = sql<boolean>`e.id = ANY(ARRAY(SELECT engagement_id FROM engagement_units WHERE unit_id = ${units}))`;
     const lead = sql<boolean>`e.lead_unit_id = ${units}`;
-    if (unitArm === "lead") conditions.push(lead);
+    if (unitArm === "lead" || query.unitRole === "lead") conditions.push(unitArm === "co" ? sql<boolean>`false` : lead);
     else if (unitArm === "co") conditions.push(sql<boolean>`NOT (${lead}) AND ${coUnit}`);
     else conditions.push(sql<boolean>`(${lead} OR ${coUnit})`);
   }

@@ -139,8 +139,20 @@ describe("the overview", () => {
     expect(alone.totals.engagements).toBe(0);
     const withChildren = await buildOverview(admin, { from: "2024-01-01", to: "2024-12-31", unitId: parent, subunits: "true" });
     expect(withChildren.totals.engagements).toBe(1);
-    expect(withChildren.totals.drill).toMatchObject({ unitId: String(parent), subunits: "true" });
+    expect(withChildren.totals.drill).toMatchObject({ unitId: String(parent), subunits: "true", unitRole: "lead" });
     expect((await listEngagements(admin, { ...withChildren.totals.drill, pageSize: 10 })).total).toBe(1);
+    // Co-organised by the parent but led elsewhere: in the parent's list, not in its figures nor behind them.
+    await createEngagement(admin, {
+      type: "talks",
+      direction: "none",
+      titleEn: "Co-organised",
+      startDate: "2024-05-05",
+      leadUnitId: admin.unitId,
+      coUnitIds: [parent],
+    });
+    expect((await listEngagements(admin, { unitId: parent, from: "2024-01-01", to: "2024-12-31" })).total).toBe(1);
+    expect((await listEngagements(admin, { ...alone.totals.drill })).total).toBe(0);
+    expect((await buildOverview(admin, { from: "2024-01-01", to: "2024-12-31", unitId: parent })).totals.engagements).toBe(0);
   });
 
   it("counts only what the reader may see", async () => {

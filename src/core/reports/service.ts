@@ -66,6 +66,8 @@ function drillOf(q: OverviewQuery, extra: Record<string, string | undefined> = {
     status: "done",
     unitId: q.unitId ? String(q.unitId) : undefined,
     subunits: q.unitId && q.subunits === "true" ? "true" : undefined,
+    // The figures count what the unit led; so does the list behind them.
+    unitRole: q.unitId ? "lead" : undefined,
     programmeId: q.programmeId ? String(q.programmeId) : undefined,
     partnerKind: q.partnerKind,
     ...extra,
