@@ -147,20 +147,23 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
       };
     });
   const lines = await narrativeLines();
-  const narrative = [];
-  for (const line of lines) {
-    const [now, then] = await Promise.all([
-      count("none", period, line.filter),
-      before ? count("none", before, line.filter) : Promise.resolve(null),
-    ]);
-    if (now.total.engagements === 0) continue;
-    narrative.push({
-      key: line.key,
-      ...sentence(line, measuresOf(now.total), rules),
-      previous: then ? measuresOf(then.total) : null,
-      drill: drillOf(q, { type: line.filter.type, direction: line.filter.direction, subtype: line.filter.subtype }),
-    });
-  }
+  const lineCounts = await Promise.all(
+    lines.map((line) =>
+      Promise.all([count("none", period, line.filter), before ? count("none", before, line.filter) : Promise.resolve(null)]),
+    ),
+  );
+  const narrative = lines.flatMap((line, i) => {
+    const [now, then] = lineCounts[i] as [EngagementCounts, EngagementCounts | null];
+    if (now.total.engagements === 0) return [];
+    return [
+      {
+        key: line.key,
+        ...sentence(line, measuresOf(now.total), rules),
+        previous: then ? measuresOf(then.total) : null,
+        drill: drillOf(q, { type: line.filter.type, direction: line.filter.direction, subtype: line.filter.subtype }),
+      },
+    ];
+  });
   const total = byType.total;
   return {
     period,
@@ -190,19 +193,29 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
   };
 }
 
-/** The partners met most often in the period, within the reader's scope. */
-async function topPartners(actor: Actor, q: OverviewQuery): Promise<Overview["topPartners"]> {
-  const filter = engagementFilter(
+/**
+ * An overview's scope in SQL: the done engagements of the period that the unit (and its
+ * sub-units, when asked) led within the programme, and the partners (organisations `o`) of
+ * the kind and country group asked for.
+ */
+function scopeOf(q: OverviewQuery): { engagements: RawBuilder<boolean>; partners: RawBuilder<boolean> } {
+  const engagements = engagementFilter(
     { from: q.from, to: q.to, status: "done", unitId: q.unitId, subunits: q.subunits, programmeId: q.programmeId },
     "lead",
   );
-  const partnerConditions = [sql<boolean>`true`];
-  if (q.partnerKind) partnerConditions.push(sql<boolean>`o.kind = ${q.partnerKind}`);
-  if (q.countryGroup) partnerConditions.push(sql<boolean>`${inCountryGroup(sql.ref("o.country_code"), q.countryGroup)}`);
+  const partners = [sql<boolean>`true`];
+  if (q.partnerKind) partners.push(sql<boolean>`o.kind = ${q.partnerKind}`);
+  if (q.countryGroup) partners.push(sql<boolean>`${inCountryGroup(sql.ref("o.country_code"), q.countryGroup)}`);
+  return { engagements, partners: sql<boolean>`${sql.join(partners, sql` AND `)}` };
+}
+
+/** The partners met most often in the period, within the reader's scope. */
+async function topPartners(actor: Actor, q: OverviewQuery): Promise<Overview["topPartners"]> {
+  const scope = scopeOf(q);
   const rows = await sql<{ id: number; nameEn: string; nameZh: string | null; country: string | null; n: number }>`
     SELECT o.id, o.name_en AS "nameEn", o.name_zh AS "nameZh", o.country_code AS country, count(DISTINCT e.id)::int AS n
     FROM engagements e JOIN engagement_participants p ON p.engagement_id = e.id JOIN organisations o ON o.id = p.organisation_id
-    WHERE ${filter} AND ${engagementVisible(actor)} AND ${sql.join(partnerConditions, sql` AND `)}
+    WHERE ${scope.engagements} AND ${engagementVisible(actor)} AND ${scope.partners}
     GROUP BY o.id ORDER BY n DESC, o.id LIMIT 10`.execute(db());
   return rows.rows.map((r) => ({
     organisation: { id: r.id, name: { en: r.nameEn, zh: r.nameZh }, country: r.country },
@@ -253,16 +266,12 @@ export async function resetTemplate(actor: Actor, key: string): Promise<Template
 
 /** The ids of the done engagements an overview counts, as the actor sees them. */
 async function engagementIdsOf(actor: Actor, q: OverviewQuery): Promise<number[]> {
-  const filter = engagementFilter(
-    { from: q.from, to: q.to, status: "done", unitId: q.unitId, subunits: q.subunits, programmeId: q.programmeId },
-    "lead",
-  );
-  const reach: RawBuilder<boolean>[] = [];
-  if (q.partnerKind) reach.push(sql<boolean>`o.kind = ${q.partnerKind}`);
-  if (q.countryGroup) reach.push(sql<boolean>`${inCountryGroup(sql.ref("o.country_code"), q.countryGroup)}`);
-  const partners = reach.length
-    ? sql<boolean>`e.id IN (SELECT p.engagement_id FROM engagement_participants p JOIN organisations o ON o.id = p.organisation_id WHERE ${sql.join(reach, sql` AND `)})`
-    : sql<boolean>`true`;
+  const scope = scopeOf(q);
+  const partners =
+    q.partnerKind || q.countryGroup
+      ? sql<boolean>`e.id IN (SELECT p.engagement_id FROM engagement_participants p JOIN organisations o ON o.id = p.organisation_id WHERE ${scope.partners})`
+      : sql<boolean>`true`;
+  const filter = scope.engagements;
   const rows = await sql<{
     id: number;
   }>`SELECT e.id FROM engagements e WHERE ${filter} AND ${engagementVisible(actor)} AND ${partners} ORDER BY e.id`.execute(db());
