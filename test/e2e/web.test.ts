@@ -78,17 +78,27 @@ async function done(page: Page): Promise<void> {
   await page.context().close();
 }
 
-/** A fresh browser window in a language, signed in as `username`. */
-async function signedIn(username: string, locale: "en-GB" | "zh-CN" = "en-GB"): Promise<Page> {
+/** A fresh browser window in a language, at the sign-in screen. */
+async function openWindow(locale: "en-GB" | "zh-CN"): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale });
   const page = await context.newPage();
   watchErrors(page);
   await page.goto(`${base}/`);
+  return page;
+}
+
+/** Signs in at the sign-in screen. */
+async function signIn(page: Page, username: string): Promise<Page> {
   await page.locator("input[autocomplete=username]").fill(username);
   await page.locator("input[autocomplete=current-password]").fill(password);
   await page.keyboard.press("Enter");
   await page.locator("[data-testid=user-menu]").waitFor();
   return page;
+}
+
+/** A fresh browser window in a language, signed in as `username`. */
+async function signedIn(username: string, locale: "en-GB" | "zh-CN" = "en-GB"): Promise<Page> {
+  return signIn(await openWindow(locale), username);
 }
 
 /** Picks an option of a Mantine select by typing part of it. */
@@ -314,17 +324,8 @@ describe("the web app", () => {
   }, 120_000);
 
   it("writes the overview in both languages, and every sentence opens the records behind it", async () => {
-    const page = await signedIn(officer);
-    // The desk officer's bureau has none of the demo's records: the centre's coordinator reads the centenary.
-    await done(page);
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB" });
-    const admin = await context.newPage();
-    watchErrors(admin);
-    await admin.goto(`${base}/`);
-    await admin.locator("input[autocomplete=username]").fill("admin");
-    await admin.locator("input[autocomplete=current-password]").fill(password);
-    await admin.keyboard.press("Enter");
-    await admin.locator("[data-testid=user-menu]").waitFor();
+    // The desk officer's bureau has none of the demo's records: the administrator reads the centenary.
+    const admin = await signedIn("admin");
     await admin.getByText("English", { exact: true }).click();
     await admin.goto(`${base}/reports?from=2021-01-01&to=2021-12-31`);
     await admin.getByText("170多个国家的600多个政党和政治组织等发来1500多封贺电贺信。").waitFor();
@@ -387,15 +388,9 @@ describe("the web app", () => {
       ["en", "en-GB"],
       ["zh", "zh-CN"],
     ] as const) {
-      const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale });
-      const page = await context.newPage();
-      watchErrors(page);
-      await page.goto(`${base}/`);
+      const page = await openWindow(locale);
       await shoot(page, `${lang}-signin`);
-      await page.locator("input[autocomplete=username]").fill("admin");
-      await page.locator("input[autocomplete=current-password]").fill(password);
-      await page.keyboard.press("Enter");
-      await page.locator("[data-testid=user-menu]").waitFor();
+      await signIn(page, "admin");
       // The admin's language is whatever the last window chose: set it for this run.
       await page.getByText(lang === "zh" ? "中文" : "English", { exact: true }).click();
       for (const [name, url] of screens) {

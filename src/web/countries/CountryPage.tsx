@@ -1,4 +1,4 @@
-import { Anchor, Card, Group, Progress, SimpleGrid, Skeleton, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Card, Group, Progress, SimpleGrid, Skeleton, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
@@ -8,6 +8,7 @@ import type { EngagementCounts, EngagementListItem } from "../../core/engagement
 import type { OrganisationCounts } from "../../core/organisations/schema.ts";
 import type { Page } from "../../core/shared/schema.ts";
 import { api, query } from "../api.ts";
+import { EngagementTable } from "../shared/EngagementTable.tsx";
 import { useFormat } from "../shared/format.ts";
 import { QueryState } from "../shared/states.tsx";
 import { useVocabulary } from "../shared/vocabulary.ts";
@@ -100,23 +101,7 @@ export function CountryPage() {
           </Anchor>
         </Group>
         <QueryState isLoading={latest.isLoading} error={latest.error} isEmpty={latest.data?.items.length === 0} />
-        <Table>
-          <Table.Tbody>
-            {latest.data?.items.map((e) => (
-              <Table.Tr key={e.id}>
-                <Table.Td w={170} c="dimmed">
-                  {format.date(e.startDate)}
-                </Table.Td>
-                <Table.Td>
-                  <Anchor component={Link} to={`/engagements/${e.id}`}>
-                    {format.name(e.title)}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>{vocabulary.label("engagementTypes", e.type)}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <EngagementTable items={latest.data?.items} />
       </Card>
     </Stack>
   );

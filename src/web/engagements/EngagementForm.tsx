@@ -21,6 +21,7 @@ import { useNavigate, useParams } from "react-router";
 import { type EngagementDetail, type EngagementType, engagementCreateInput, rulesByType } from "../../core/engagements/schema.ts";
 import { ApiError, api } from "../api.ts";
 import { useSession } from "../app/session.tsx";
+import { FormActions } from "../shared/FormActions.tsx";
 import { useFormat } from "../shared/format.ts";
 import { useReference } from "../shared/reference.ts";
 import { QueryState, useErrorMessage } from "../shared/states.tsx";
@@ -497,14 +498,7 @@ export function EngagementForm() {
           minRows={3}
           error={errors.summaryEn}
         />
-        <Group>
-          <Button type="submit" loading={save.isPending}>
-            {t("common.save")}
-          </Button>
-          <Button variant="default" onClick={() => navigate(-1)}>
-            {t("common.cancel")}
-          </Button>
-        </Group>
+        <FormActions saving={save.isPending} />
       </Stack>
     </form>
   );

@@ -1,14 +1,12 @@
-import { Anchor, Badge, Button, Group, Stack, Table, TextInput, Title } from "@mantine/core";
-import { useDebouncedCallback } from "@mantine/hooks";
+import { Anchor, Badge, Button, Group, Stack, Table, Title } from "@mantine/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import type { EngagementListItem } from "../../core/engagements/schema.ts";
 import type { Page } from "../../core/shared/schema.ts";
 import { api, query } from "../api.ts";
 import { useSession } from "../app/session.tsx";
-import { UrlPeriod, UrlSelect } from "../shared/filters.tsx";
+import { UrlPeriod, UrlSearch, UrlSelect } from "../shared/filters.tsx";
 import { useFormat } from "../shared/format.ts";
 import { Pager } from "../shared/Pager.tsx";
 import { useReference } from "../shared/reference.ts";
@@ -41,8 +39,6 @@ export function EngagementList() {
   const { can } = useSession();
   const state = useUrlState(filterKeys);
   const f = state.values;
-  const [text, setText] = useState(f.q);
-  const setQ = useDebouncedCallback((q: string) => state.set({ q }), 250);
   const params = { ...f, page: state.page, pageSize };
   const list = useQuery({
     queryKey: ["engagements", params],
@@ -69,16 +65,7 @@ export function EngagementList() {
         </Group>
       </Group>
       <Group align="flex-end" gap="sm">
-        <TextInput
-          label={t("engagements.titleFilter")}
-          value={text}
-          onChange={(e) => {
-            setText(e.currentTarget.value);
-            setQ(e.currentTarget.value.trim());
-          }}
-          w={220}
-          size="sm"
-        />
+        <UrlSearch state={state} label={t("engagements.titleFilter")} width={220} />
         <UrlSelect state={state} name="type" label={t("engagements.type")} data={vocabulary.options("engagementTypes")} width={170} />
         <UrlSelect
           state={state}

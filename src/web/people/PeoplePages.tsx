@@ -1,13 +1,12 @@
-import { Anchor, Card, Grid, Group, Select, Stack, Table, Text, TextInput, Timeline, Title } from "@mantine/core";
-import { useDebouncedCallback } from "@mantine/hooks";
+import { Anchor, Card, Grid, Group, Stack, Table, Text, Timeline, Title } from "@mantine/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import type { EngagementListItem } from "../../core/engagements/schema.ts";
 import type { PersonDetail, PersonListItem } from "../../core/people/schema.ts";
 import type { Page } from "../../core/shared/schema.ts";
 import { api, query } from "../api.ts";
+import { UrlSearch, UrlSelect } from "../shared/filters.tsx";
 import { useFormat } from "../shared/format.ts";
 import { Pager } from "../shared/Pager.tsx";
 import { useReference } from "../shared/reference.ts";
@@ -23,8 +22,6 @@ export function PeopleList() {
   const format = useFormat();
   const reference = useReference();
   const state = useUrlState(["q", "country"] as const);
-  const [text, setText] = useState(state.values.q);
-  const setQ = useDebouncedCallback((q: string) => state.set({ q }), 250);
   const params = { ...state.values, page: state.page, pageSize };
   const list = useQuery({
     queryKey: ["people", params],
@@ -35,26 +32,8 @@ export function PeopleList() {
     <Stack>
       <Title order={2}>{t("people.title")}</Title>
       <Group align="flex-end">
-        <TextInput
-          label={t("registry.nameFilter")}
-          value={text}
-          onChange={(e) => {
-            setText(e.currentTarget.value);
-            setQ(e.currentTarget.value.trim());
-          }}
-          w={240}
-          size="sm"
-        />
-        <Select
-          label={t("registry.country")}
-          data={reference.countries}
-          value={state.values.country || null}
-          onChange={(v) => state.set({ country: v })}
-          searchable
-          clearable
-          size="sm"
-          w={200}
-        />
+        <UrlSearch state={state} label={t("registry.nameFilter")} />
+        <UrlSelect state={state} name="country" label={t("registry.country")} data={reference.countries} width={200} />
       </Group>
       <QueryState isLoading={list.isLoading} error={list.error} isEmpty={list.data?.items.length === 0} />
       {list.data?.items.length ? (

@@ -7,6 +7,7 @@ import type { MechanismDetail, MechanismOutput, MembersOn } from "../../core/mec
 import type { ProgrammeDetail, ProgrammeOutput } from "../../core/programmes/schema.ts";
 import type { Page } from "../../core/shared/schema.ts";
 import { api, query } from "../api.ts";
+import { EngagementTable } from "../shared/EngagementTable.tsx";
 import { useFormat } from "../shared/format.ts";
 import { Pager } from "../shared/Pager.tsx";
 import { useReference } from "../shared/reference.ts";
@@ -67,7 +68,7 @@ export function ProgrammeList() {
 export function ProgrammePage() {
   const { t } = useTranslation();
   const format = useFormat();
-  const vocabulary = useVocabulary();
+  const _vocabulary = useVocabulary();
   const id = Number(useParams().id);
   const state = useUrlState([] as const);
   const programme = useQuery({ queryKey: ["programme", id], queryFn: () => api<ProgrammeDetail>(`/programmes/${id}`) });
@@ -148,23 +149,7 @@ export function ProgrammePage() {
               {t("engagements.title")}
             </Title>
             <QueryState isLoading={engagements.isLoading} error={engagements.error} isEmpty={engagements.data?.items.length === 0} />
-            <Table>
-              <Table.Tbody>
-                {engagements.data?.items.map((e) => (
-                  <Table.Tr key={e.id}>
-                    <Table.Td w={160} c="dimmed">
-                      {format.date(e.startDate)}
-                    </Table.Td>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/engagements/${e.id}`}>
-                        {format.name(e.title)}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>{vocabulary.label("engagementTypes", e.type)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <EngagementTable items={engagements.data?.items} />
             {engagements.data ? (
               <Pager
                 page={state.page}

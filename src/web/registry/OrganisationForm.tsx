@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { type OrganisationDetail, organisationCreateInput } from "../../core/organisations/schema.ts";
 import { ApiError, api } from "../api.ts";
+import { FormActions } from "../shared/FormActions.tsx";
 import { useReference } from "../shared/reference.ts";
 import { useErrorMessage } from "../shared/states.tsx";
 import { type FieldErrors, serverFieldErrors, validate } from "../shared/validation.ts";
@@ -176,14 +177,7 @@ export function OrganisationForm() {
           minRows={3}
           error={errors.description}
         />
-        <Group>
-          <Button type="submit" loading={save.isPending}>
-            {t("common.save")}
-          </Button>
-          <Button variant="default" onClick={() => navigate(-1)}>
-            {t("common.cancel")}
-          </Button>
-        </Group>
+        <FormActions saving={save.isPending} />
       </Stack>
     </form>
   );

@@ -1,14 +1,12 @@
-import { Anchor, Badge, Button, Group, Stack, Switch, Table, TextInput, Title, UnstyledButton } from "@mantine/core";
-import { useDebouncedCallback } from "@mantine/hooks";
+import { Anchor, Badge, Button, Group, Stack, Switch, Table, Title, UnstyledButton } from "@mantine/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import type { OrganisationListItem } from "../../core/organisations/schema.ts";
 import type { Page } from "../../core/shared/schema.ts";
 import { api, query } from "../api.ts";
 import { useSession } from "../app/session.tsx";
-import { UrlSelect } from "../shared/filters.tsx";
+import { UrlSearch, UrlSelect } from "../shared/filters.tsx";
 import { useFormat } from "../shared/format.ts";
 import { Pager } from "../shared/Pager.tsx";
 import { useReference } from "../shared/reference.ts";
@@ -28,8 +26,6 @@ export function OrganisationList() {
   const { can } = useSession();
   const state = useUrlState(filterKeys);
   const f = state.values;
-  const [text, setText] = useState(f.q);
-  const setQ = useDebouncedCallback((q: string) => state.set({ q }), 250);
   const today = new Date().toISOString().slice(0, 10);
   const params = {
     q: f.q,
@@ -66,17 +62,7 @@ export function OrganisationList() {
         ) : null}
       </Group>
       <Group align="flex-end" gap="sm">
-        <TextInput
-          label={t("registry.nameFilter")}
-          placeholder={t("registry.namePlaceholder")}
-          value={text}
-          onChange={(e) => {
-            setText(e.currentTarget.value);
-            setQ(e.currentTarget.value.trim());
-          }}
-          w={240}
-          size="sm"
-        />
+        <UrlSearch state={state} label={t("registry.nameFilter")} placeholder={t("registry.namePlaceholder")} />
         <UrlSelect state={state} name="country" label={t("registry.country")} data={reference.countries} width={180} />
         <UrlSelect state={state} name="region" label={t("registry.region")} data={reference.regions} width={180} />
         <UrlSelect state={state} name="group" label={t("registry.group")} data={reference.groups} width={180} />

@@ -10,6 +10,7 @@ import type { OrganisationDetail } from "../../core/organisations/schema.ts";
 import type { Page } from "../../core/shared/schema.ts";
 import { ApiError, api, query } from "../api.ts";
 import { useSession } from "../app/session.tsx";
+import { EngagementTable } from "../shared/EngagementTable.tsx";
 import { useFormat } from "../shared/format.ts";
 import { Pager } from "../shared/Pager.tsx";
 import { QueryState, useErrorMessage } from "../shared/states.tsx";
@@ -96,24 +97,7 @@ export function OrganisationPage() {
                 {t("org.timeline")}
               </Title>
               <QueryState isLoading={timeline.isLoading} error={timeline.error} isEmpty={timeline.data?.items.length === 0} />
-              <Table>
-                <Table.Tbody>
-                  {timeline.data?.items.map((e) => (
-                    <Table.Tr key={e.id}>
-                      <Table.Td w={150} c="dimmed">
-                        {format.date(e.startDate)}
-                      </Table.Td>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/engagements/${e.id}`}>
-                          {format.name(e.title)}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>{vocabulary.label("engagementTypes", e.type)}</Table.Td>
-                      <Table.Td c="dimmed">{format.name(e.leadUnit.name)}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
+              <EngagementTable items={timeline.data?.items} showUnit />
               {timeline.data ? (
                 <Pager page={page} pageSize={20} total={timeline.data.total} totalExact={timeline.data.totalExact} onPage={setPage} />
               ) : null}

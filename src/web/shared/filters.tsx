@@ -1,4 +1,6 @@
 import { Select, TextInput } from "@mantine/core";
+import { useDebouncedCallback } from "@mantine/hooks";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 /** What the list filters need of a screen's URL state. */
@@ -53,5 +55,37 @@ export function UrlPeriod<K extends string>({ state, from, to }: { state: Filter
       {day("from", from ?? state.values.from)}
       {day("to", to ?? state.values.to)}
     </>
+  );
+}
+
+/**
+ * The words to look for, kept in the URL as `q`: the box answers every keystroke, the URL
+ * (and so the query) follows a quarter of a second after the typing stops.
+ */
+export function UrlSearch<K extends string>({
+  state,
+  label,
+  placeholder,
+  width = 240,
+}: {
+  state: FilterState<K | "q">;
+  label: string;
+  placeholder?: string;
+  width?: number;
+}) {
+  const [text, setText] = useState(state.values.q);
+  const setQ = useDebouncedCallback((q: string) => state.set({ q } as Partial<Record<K | "q", string | null>>), 250);
+  return (
+    <TextInput
+      label={label}
+      {...(placeholder ? { placeholder } : {})}
+      value={text}
+      onChange={(e) => {
+        setText(e.currentTarget.value);
+        setQ(e.currentTarget.value.trim());
+      }}
+      w={width}
+      size="sm"
+    />
   );
 }
