@@ -8,6 +8,7 @@ import * as sharingNotes from "./migrations/0006_sharing_notes.ts";
 import * as userLocale from "./migrations/0007_user_locale.ts";
 import * as demoRelationships from "./migrations/0008_demo_relationships.ts";
 import * as reports from "./migrations/0009_reports.ts";
+import * as insightRollups from "./migrations/0010_insight_rollups.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   "0007_user_locale": userLocale,
   "0008_demo_relationships": demoRelationships,
   "0009_reports": reports,
+  "0010_insight_rollups": insightRollups,
 };
 
 /** Applies every pending migration; throws with the failing migration's name on error. */

@@ -367,6 +367,20 @@ export interface EngagementPartnerBitsTable {
   bits: string;
 }
 
+export interface OrganisationCountryBitsTable {
+  countryCode: string;
+  chunk: number;
+  bits: string;
+}
+
+export interface EngagementPartnerRollupTable {
+  dim: string;
+  value: string;
+  year: number;
+  organisationId: number;
+  n: number;
+}
+
 export interface SessionTable {
   idHash: string;
   userId: number;
@@ -494,6 +508,8 @@ export interface DB {
   engagementCountryRollup: EngagementCountryRollupTable;
   engagementCountryBits: EngagementCountryBitsTable;
   engagementPartnerBits: EngagementPartnerBitsTable;
+  engagementPartnerRollup: EngagementPartnerRollupTable;
+  organisationCountryBits: OrganisationCountryBitsTable;
   engagementApprovalSteps: EngagementApprovalStepTable;
   notifications: NotificationTable;
   sessions: SessionTable;

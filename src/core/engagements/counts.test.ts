@@ -244,12 +244,14 @@ describe("the counts query", () => {
     expect(c.rows).toEqual([["visit:received", 1, 1, 1]]);
   });
 
-  it("groups by country group and by country from the record", async () => {
+  it("groups by country group from the record and by country from the rollups", async () => {
     await createCountryGroup(admin, { key: unique("g"), nameEn: "Kenya and Cuba", nameZh: "肯尼亚和古巴", countryCodes: ["KEN", "CUB"] });
     const groups = await counts({ by: "countryGroup" });
     expect(groups.source).toBe("record");
     expect(groups.rows.map((r) => r.slice(1))).toEqual([[4, 3, 2]]);
     const countries = await counts({ by: "country" });
+    expect(countries.source).toBe("rollup");
+    // BRA: reached by person P only, who counts for the country but is not an organisation.
     expect(countries.rows).toEqual([
       ["BRA", 1, 0, 1],
       ["CUB", 2, 1, 1],
@@ -257,6 +259,43 @@ describe("the counts query", () => {
       ["VNM", 2, 1, 1],
       ["ZAF", 2, 1, 1],
     ]);
+    expect(countries.total).toEqual([7, 5, 5]);
+    // With one breakdown beside it: Kenya's parties only (D, in letters 2 and 3 and visit 5).
+    const parties = await counts({ by: "country", partnerKind: "political_party" });
+    expect(parties.source).toBe("rollup");
+    expect(parties.rows).toEqual([
+      ["CUB", 2, 1, 1],
+      ["KEN", 3, 1, 1],
+      ["VNM", 2, 1, 1],
+    ]);
+    expect((await counts({ by: "country", unitId: u2, from: "2019-01-01", to: "2020-12-31" })).rows).toEqual([
+      ["BRA", 1, 0, 1],
+      ["KEN", 1, 2, 1],
+      ["ZAF", 1, 1, 1],
+    ]);
+  });
+
+  it("answers a country filter from the rollups, by type, year or a breakdown", async () => {
+    const byType = await counts({ by: "type", country: "KEN" });
+    expect(byType.source).toBe("rollup");
+    expect(byType.rows).toEqual([
+      ["correspondence:received", 2, 1, 1],
+      ["visit:sent", 1, 2, 1],
+    ]);
+    expect(byType.total).toEqual([3, 2, 1]);
+    expect((await counts({ by: "year", country: "KEN" })).rows).toEqual([
+      ["2019", 1, 2, 1],
+      ["2021", 2, 1, 1],
+    ]);
+    const byKind = await counts({ by: "partnerKind", country: "KEN", from: "2019-01-01", to: "2019-12-31" });
+    expect(byKind.source).toBe("rollup");
+    expect(byKind.rows).toEqual([
+      ["media", 1, 1, 1],
+      ["political_party", 1, 1, 1],
+    ]);
+    expect((await counts({ by: "unit", country: "VNM" })).rows).toEqual([[String(u1), 2, 1, 1]]);
+    // A country nobody reached.
+    expect(await counts({ by: "type", country: "FRA" })).toMatchObject({ rows: [], total: [0, 0, 0] });
   });
 
   it("keeps the rollups exact through changes, equal to a rebuild from the record", async () => {
@@ -277,7 +316,20 @@ describe("the counts query", () => {
         FROM engagement_partner_bits WHERE bit_count(bits) > 0 ORDER BY 1`.execute(db());
       const countryBits = await sql<{ k: string }>`SELECT year || type || direction || dim || value || ':' || bits::text AS k
         FROM engagement_country_bits ORDER BY 1`.execute(db());
-      return [counted.rows, countries.rows, partners.rows, bits.rows, countryBits.rows].map((rows) => rows.map((r) => r.k));
+      const perPartner = await sql<{ k: string }>`SELECT year || dim || value || ':' || organisation_id || ':' || n AS k
+        FROM engagement_partner_rollup ORDER BY 1`.execute(db());
+      return [counted.rows, countries.rows, partners.rows, bits.rows, countryBits.rows, perPartner.rows].map((rows) =>
+        rows.map((r) => r.k),
+      );
+    };
+    // Each country's organisations as bit strings, worked out afresh from the registry.
+    const countryOrganisations = async () => {
+      const kept = await sql<{ k: string }>`SELECT country_code || ':' || chunk || ':' || bits::text AS k
+        FROM organisation_country_bits WHERE bit_count(bits) > 0 ORDER BY 1`.execute(db());
+      const fresh = await sql<{ k: string }>`SELECT country_code || ':' || (id / 4096) || ':'
+          || bit_or(set_bit(repeat('0', 4096)::varbit, id % 4096, 1))::text AS k
+        FROM organisations WHERE country_code IS NOT NULL GROUP BY country_code, id / 4096 ORDER BY 1`.execute(db());
+      return { kept: kept.rows.map((r) => r.k), fresh: fresh.rows.map((r) => r.k) };
     };
     // Change dates across years, participants, status, unit and programme; delete one.
     await updateEngagement(admin, ids[1] as number, { startDate: "2020-12-30", participants: [{ organisationId: org.E, role: "sender" }] });
@@ -298,6 +350,30 @@ describe("the counts query", () => {
       .transaction()
       .execute((trx) => rebuildRollups(trx));
     expect(await snapshot()).toEqual(kept);
+    // The organisation moved to Brazil: its bit left South Africa's string and joined Brazil's.
+    const organisations = await countryOrganisations();
+    expect(organisations.kept).toEqual(organisations.fresh);
+    expect(organisations.kept.some((k) => k.startsWith("BRA:"))).toBe(true);
+    // Inserted, moved, given no country, deleted: the strings follow each statement.
+    const added = await Promise.all(["FRA", "FRA", "DEU"].map((code, i) => insertOrg("media", code, `Paper ${i}`)));
+    await db()
+      .updateTable("organisations")
+      .set({ countryCode: "DEU" })
+      .where("id", "=", added[0] as number)
+      .execute();
+    await db()
+      .updateTable("organisations")
+      .set({ countryCode: null })
+      .where("id", "=", added[1] as number)
+      .execute();
+    await db()
+      .deleteFrom("organisations")
+      .where("id", "=", added[2] as number)
+      .execute();
+    const after = await countryOrganisations();
+    expect(after.kept).toEqual(after.fresh);
+    expect(after.kept.filter((k) => k.startsWith("FRA:"))).toEqual([]);
+    expect(await counts({ by: "country" })).toMatchObject({ source: "rollup" });
     expect((await counts({ by: "region" })).rows.find(([key]) => key === "142")).toEqual(["142", 3, 2, 3]);
     // And the figures moved as they should: D now only reached by visit 5 in 2019.
     const c = await counts({ by: "type", partnerKind: "political_party" });

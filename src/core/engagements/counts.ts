@@ -71,20 +71,24 @@ interface RollupPlan {
   /** The one breakdown used: a filter's, or the grouping's. */
   dim: string;
   value: string | null;
+  /** A country filter, answered from the per-country counts and the country's organisations. */
+  country: string | null;
 }
 
 /**
  * Whether the rollups can answer: done engagements over whole years, everything visible
  * to the actor, and at most one breakdown among unit, programme, subtype, region and
- * partner kind, as a filter or as the grouping. Anything else goes to the record.
+ * partner kind, as a filter or as the grouping, with the grouping by country or a country
+ * filter beside it. Anything else goes to the record.
  */
 async function rollupPlan(actor: Actor, q: EngagementCountsQuery): Promise<RollupPlan | null> {
   // The rollups count every record: those who may not see them all are counted from the record.
   if (q.status !== "done" || !seesAllUnits(actor) || !actor.clearance) return null;
-  if (q.mechanismId || q.country || q.countryGroup || q.organisationId || q.subunits === "true") return null;
+  if (q.mechanismId || q.countryGroup || q.organisationId || q.subunits === "true" || q.topicId) return null;
+  if (q.country && q.by === "country") return null;
   if (q.from && !q.from.endsWith("-01-01")) return null;
   if (q.to && !q.to.endsWith("-12-31")) return null;
-  if (!["none", "type", "year", ...Object.keys(rollupDimOf)].includes(q.by)) return null;
+  if (!["none", "type", "year", "country", ...Object.keys(rollupDimOf)].includes(q.by)) return null;
   const filters: Array<[string, string]> = [];
   if (q.unitId) filters.push(["unit", String(q.unitId)]);
   if (q.programmeId) filters.push(["programme", String(q.programmeId)]);
@@ -104,6 +108,7 @@ async function rollupPlan(actor: Actor, q: EngagementCountsQuery): Promise<Rollu
     toYear: q.to ? Number(q.to.slice(0, 4)) : 9999,
     dim: filter?.[0] ?? groupDim ?? "all",
     value: filter ? filter[1] : groupDim ? null : "",
+    country: q.country ?? null,
   };
 }
 
@@ -121,7 +126,12 @@ async function fromRollups(executor: Executor, q: EngagementCountsQuery, plan: R
 
 const zero: Measures = { engagements: 0, organisations: 0, countries: 0 };
 
-/** One pass over the three rollups: engagements, partners (OR of bit strings) and countries per group. */
+/**
+ * One pass over the rollups: engagements, partners (OR of bit strings) and countries per
+ * group. Per country (as the grouping or a filter) the engagements come from the
+ * per-country counts, the partners from the breakdown's partner bits AND the country's
+ * organisations, and the countries are that one country.
+ */
 async function rollupQuery(executor: Executor, q: EngagementCountsQuery, plan: RollupPlan, by: Group) {
   const where = (alias: string) => {
     const a = (c: string) => sql.ref(`${alias}.${c}`);
@@ -136,14 +146,28 @@ async function rollupQuery(executor: Executor, q: EngagementCountsQuery, plan: R
     if (by === "type") return sql`${a("type")} || ':' || ${a("direction")}`;
     if (by === "year") return sql`${a("year")}::text`;
     if (by === "none") return sql`''`;
+    if (by === "country") return sql`${a("country_code")}`;
     return sql`${a("value")}`;
   };
+  const perCountry = by === "country" || plan.country !== null;
+  const countryOnly = plan.country !== null ? sql`AND r.country_code = ${plan.country}` : sql``;
+  const maskOnly = plan.country !== null ? sql`AND m.country_code = ${plan.country}` : sql``;
+  const countsOf = perCountry
+    ? sql`SELECT ${keyOf("r")} AS key, sum(r.n)::int AS engagements FROM engagement_country_rollup r WHERE ${where("r")} ${countryOnly} GROUP BY 1`
+    : sql`SELECT ${keyOf("r")} AS key, sum(r.n)::int AS engagements FROM engagement_rollup r WHERE ${where("r")} GROUP BY 1`;
+  const chunkKey = by === "country" ? sql`''` : keyOf("b");
+  const partnersOf = perCountry
+    ? sql`SELECT ${by === "country" ? sql`m.country_code` : sql`chunks.key`} AS key, sum(bit_count(chunks.bits & m.bits))::int AS organisations
+        FROM chunks JOIN organisation_country_bits m ON m.chunk = chunks.chunk ${maskOnly} GROUP BY 1`
+    : sql`SELECT key, sum(bit_count(bits))::int AS organisations FROM chunks GROUP BY key`;
+  const countriesOf = perCountry
+    ? sql`SELECT key, 1 AS countries FROM counts`
+    : sql`SELECT ${keyOf("c")} AS key, bit_count(bit_or(c.bits))::int AS countries FROM engagement_country_bits c WHERE ${where("c")} GROUP BY 1`;
   const result = await sql<{ key: string } & Measures>`
-    WITH counts AS (SELECT ${keyOf("r")} AS key, sum(r.n)::int AS engagements FROM engagement_rollup r WHERE ${where("r")} GROUP BY 1),
-    chunks AS (SELECT ${keyOf("b")} AS key, b.chunk, bit_or(b.bits) AS bits FROM engagement_partner_bits b WHERE ${where("b")} GROUP BY 1, 2),
-    partners AS (SELECT key, sum(bit_count(bits))::int AS organisations FROM chunks GROUP BY key),
-    countries AS (SELECT ${keyOf("c")} AS key, bit_count(bit_or(c.bits))::int AS countries
-      FROM engagement_country_bits c WHERE ${where("c")} GROUP BY 1)
+    WITH counts AS (${countsOf}),
+    chunks AS (SELECT ${chunkKey} AS key, b.chunk, bit_or(b.bits) AS bits FROM engagement_partner_bits b WHERE ${where("b")} GROUP BY 1, 2),
+    partners AS (${partnersOf}),
+    countries AS (${countriesOf})
     SELECT counts.key, counts.engagements, coalesce(partners.organisations, 0) AS organisations, coalesce(countries.countries, 0) AS countries
     FROM counts LEFT JOIN partners ON partners.key = counts.key LEFT JOIN countries ON countries.key = counts.key`.execute(executor);
   return result.rows;
@@ -151,9 +175,9 @@ async function rollupQuery(executor: Executor, q: EngagementCountsQuery, plan: R
 
 async function fromRecord(executor: Executor, actor: Actor, q: EngagementCountsQuery) {
   // The engagement list's own filter, with the unit as lead unit: counts attribute an engagement to the unit that led it.
-  const { from, to, type, direction, subtype, status, unitId, subunits, programmeId, mechanismId } = q;
+  const { from, to, type, direction, subtype, status, unitId, subunits, programmeId, mechanismId, topicId } = q;
   const engagementConditions: RawBuilder<unknown>[] = [
-    engagementFilter({ from, to, type, direction, subtype, status, unitId, subunits, programmeId, mechanismId }, "lead"),
+    engagementFilter({ from, to, type, direction, subtype, status, unitId, subunits, programmeId, mechanismId, topicId }, "lead"),
     engagementVisible(actor),
   ];
   const reachConditions: RawBuilder<unknown>[] = [];

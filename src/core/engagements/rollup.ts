@@ -8,7 +8,9 @@ import type { Executor, Trx } from "../shared/mutation.ts";
  *  - engagement_rollup: how many engagements;
  *  - engagement_country_rollup: per country reached, how many engagements (and, derived
  *    from it, engagement_country_bits: the set of those countries as a bit string);
- *  - engagement_partner_bits: which partner organisations were reached, as bit strings.
+ *  - engagement_partner_bits: which partner organisations were reached, as bit strings;
+ *  - engagement_partner_rollup: per partner, how many engagements reached it (for the
+ *    breakdowns all, unit and programme only, over all types: what the top partners need).
  * Services keep them exact in the same transaction as the change: they capture an
  * engagement's contribution before the change and apply the difference after it.
  */
@@ -65,9 +67,15 @@ interface RollupKey {
   value: string;
 }
 
-/** The three rollups' rows for a set of engagements: engagement counts, per-country counts, partners. */
+/** The breakdowns engagement_partner_rollup holds. */
+export const partnerRollupDims = ["all", "unit", "programme"] as const;
+
+/** The rollups' rows for a set of engagements: engagement counts, per-country counts, partners, per-partner counts. */
 function rollupQueries(ctes: RawBuilder<unknown>) {
   return {
+    partnerCounts: sql<{ year: number; dim: string; value: string; org: number; n: number }>`${ctes}
+      SELECT year, dim, value, org, count(DISTINCT id)::int AS n FROM mr
+      WHERE org IS NOT NULL AND dim = ANY(${[...partnerRollupDims]}::text[]) GROUP BY 1, 2, 3, 4`,
     counts: sql<
       RollupKey & { n: number }
     >`${ctes} SELECT year, type, direction, dim, value, count(*)::int AS n FROM me GROUP BY 1, 2, 3, 4, 5`,
@@ -83,6 +91,7 @@ interface Contribution {
   counts: Map<string, number>;
   countries: Map<string, number>;
   partners: Set<string>;
+  partnerCounts: Map<string, number>;
 }
 
 const sep = "\u0001";
@@ -93,14 +102,16 @@ async function contributionOf(executor: Executor, ids: number[]): Promise<Contri
   const counts = new Map<string, number>();
   const countries = new Map<string, number>();
   const partners = new Set<string>();
-  if (ids.length === 0) return { counts, countries, partners };
+  const partnerCounts = new Map<string, number>();
+  if (ids.length === 0) return { counts, countries, partners, partnerCounts };
   const q = rollupQueries(membershipCtes(sql`id = ANY(${ids}::int[])`, sql`p.engagement_id = ANY(${ids}::int[])`));
   for (const r of (await q.counts.execute(executor)).rows) counts.set(keyOf(r), r.n);
   for (const r of (await q.countries.execute(executor)).rows) countries.set(keyOf(r, r.country), r.n);
   for (const r of (await q.partners.execute(executor)).rows) {
     for (const position of r.positions) partners.add(keyOf(r, r.chunk * chunkBits + position));
   }
-  return { counts, countries, partners };
+  for (const r of (await q.partnerCounts.execute(executor)).rows) partnerCounts.set([r.year, r.dim, r.value, r.org].join(sep), r.n);
+  return { counts, countries, partners, partnerCounts };
 }
 
 /**
@@ -114,9 +125,10 @@ export async function captureRollups(executor: Executor, ids: number[]): Promise
   return {
     apply: async (idsAfter = unique) => {
       const after = await contributionOf(executor, [...new Set(idsAfter)]);
-      await applyCountDelta(executor, "engagement_rollup", before.counts, after.counts, 5);
-      const countryKeys = await applyCountDelta(executor, "engagement_country_rollup", before.countries, after.countries, 6);
+      await applyCountDelta(executor, countTables.engagements, before.counts, after.counts);
+      const countryKeys = await applyCountDelta(executor, countTables.countries, before.countries, after.countries);
       await refreshCountryBits(executor, countryKeys);
+      await applyCountDelta(executor, countTables.partners, before.partnerCounts, after.partnerCounts);
       const added = [...after.partners];
       const removed = [...before.partners].filter((k) => !after.partners.has(k));
       await setPartnerBits(executor, added, removed);
@@ -124,12 +136,38 @@ export async function captureRollups(executor: Executor, ids: number[]): Promise
   };
 }
 
+/** A rollup of counts: its table and its key columns, in the order of the contribution keys. */
+interface CountTable {
+  table: "engagement_rollup" | "engagement_country_rollup" | "engagement_partner_rollup";
+  columns: Array<[name: string, type: "int" | "text"]>;
+}
+const breakdownColumns: CountTable["columns"] = [
+  ["year", "int"],
+  ["type", "text"],
+  ["direction", "text"],
+  ["dim", "text"],
+  ["value", "text"],
+];
+const countTables = {
+  engagements: { table: "engagement_rollup", columns: breakdownColumns },
+  countries: { table: "engagement_country_rollup", columns: [...breakdownColumns, ["country_code", "text"]] },
+  partners: {
+    table: "engagement_partner_rollup",
+    columns: [
+      ["year", "int"],
+      ["dim", "text"],
+      ["value", "text"],
+      ["organisation_id", "int"],
+    ],
+  },
+} satisfies Record<string, CountTable>;
+
+/** Moves a rollup of counts from one contribution to another; returns the keys that changed. */
 async function applyCountDelta(
   executor: Executor,
-  table: "engagement_rollup" | "engagement_country_rollup",
+  target: CountTable,
   before: Map<string, number>,
   after: Map<string, number>,
-  keyParts: 5 | 6,
 ): Promise<string[][]> {
   const delta = new Map<string, number>();
   for (const [k, n] of after) delta.set(k, n);
@@ -137,17 +175,25 @@ async function applyCountDelta(
   const changes = [...delta].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (changes.length === 0) return [];
   const parts = changes.map(([k]) => k.split(sep));
-  const years = parts.map((p) => Number(p[0]));
-  const column = (i: number) => parts.map((p) => p[i] as string);
+  const columns = target.columns.map(([, type], i) =>
+    type === "int" ? sql`${parts.map((p) => Number(p[i]))}::int[]` : sql`${parts.map((p) => p[i] as string)}::text[]`,
+  );
+  const names = sql.join(target.columns.map(([name]) => sql.ref(name)));
   const ns = changes.map(([, n]) => n);
-  const extra = keyParts === 6 ? sql`, country_code` : sql``;
-  const extraValues = keyParts === 6 ? sql`, ${column(5)}::text[]` : sql``;
-  const conflict = keyParts === 6 ? sql`(year, type, direction, dim, value, country_code)` : sql`(year, type, direction, dim, value)`;
   // Sorted keys keep concurrent writers from locking rollup rows in opposite orders.
-  await sql`INSERT INTO ${sql.table(table)} (year, type, direction, dim, value${extra}, n)
-    SELECT * FROM unnest(${years}::int[], ${column(1)}::text[], ${column(2)}::text[], ${column(3)}::text[], ${column(4)}::text[]${extraValues}, ${ns}::int[])
-    ON CONFLICT ${conflict} DO UPDATE SET n = ${sql.table(table)}.n + excluded.n`.execute(executor);
-  await sql`DELETE FROM ${sql.table(table)} WHERE n = 0`.execute(executor);
+  const written = await sql<{ n: number }>`INSERT INTO ${sql.table(target.table)} (${names}, n)
+    SELECT * FROM unnest(${sql.join(columns)}, ${ns}::int[])
+    ON CONFLICT (${names}) DO UPDATE SET n = ${sql.table(target.table)}.n + excluded.n
+    RETURNING n`.execute(executor);
+  // Rows that fell to zero go; only the rows just written are looked at, never the whole table.
+  if (written.rows.some((r) => r.n === 0)) {
+    const matches = sql.join(
+      target.columns.map(([name]) => sql`t.${sql.ref(name)} = k.${sql.ref(name)}`),
+      sql` AND `,
+    );
+    await sql`DELETE FROM ${sql.table(target.table)} t USING unnest(${sql.join(columns)}) AS k(${names})
+      WHERE ${matches} AND t.n = 0`.execute(executor);
+  }
   return parts;
 }
 
@@ -247,7 +293,7 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
 export async function rebuildRollups(executor: Trx): Promise<{ engagements: number; ms: number }> {
   const started = performance.now();
   await sql`DELETE FROM engagement_rollup; DELETE FROM engagement_country_rollup; DELETE FROM engagement_country_bits;
-    DELETE FROM engagement_partner_bits`.execute(executor);
+    DELETE FROM engagement_partner_bits; DELETE FROM engagement_partner_rollup`.execute(executor);
   // The memberships are worked out once into temporary tables, then read three times.
   const ctes = membershipCtes(sql`true`, sql`p.engagement_id IN (SELECT id FROM engagements WHERE status = 'done')`);
   await sql`CREATE TEMP TABLE rollup_me ON COMMIT DROP AS ${ctes} SELECT * FROM me`.execute(executor);
@@ -256,6 +302,7 @@ export async function rebuildRollups(executor: Trx): Promise<{ engagements: numb
   await sql`INSERT INTO engagement_rollup (year, type, direction, dim, value, n) ${q.counts}`.execute(executor);
   await sql`INSERT INTO engagement_country_rollup (year, type, direction, dim, value, country_code, n) ${q.countries}`.execute(executor);
   await sql`INSERT INTO engagement_country_bits (dim, value, year, type, direction, bits) ${countryBitsOf(sql`true`)}`.execute(executor);
+  await sql`INSERT INTO engagement_partner_rollup (year, dim, value, organisation_id, n) ${q.partnerCounts}`.execute(executor);
   const partnerRows = await q.partners.execute(executor);
   for (let start = 0; start < partnerRows.rows.length; start += 2000) {
     const batch = partnerRows.rows.slice(start, start + 2000);

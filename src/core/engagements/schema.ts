@@ -168,6 +168,7 @@ export const engagementListQuery = pageQuery.extend({
     .describe("Reached: a participant's country is in this region or sub-region."),
   partnerKind: z.enum(keysOf(organisationKinds)).optional().describe("Reached: a participant organisation of this kind."),
   series: z.string().trim().min(1).max(300).optional().describe("Events of this series (its English name): past and future editions."),
+  topicId: id.optional().describe("Tagged with this topic."),
   demo: z.enum(["true", "false"]).optional(),
   sort: z.enum(["-date", "date"]).optional(),
 });
@@ -282,6 +283,7 @@ export const engagementCountsQuery = z
     partnerKind: z.enum(keysOf(organisationKinds)).optional(),
     country: countryCode.optional(),
     organisationId: id.optional(),
+    topicId: id.optional().describe("Tagged with this topic."),
   })
   .strict()
   .refine((v) => !v.from || !v.to || v.to >= v.from, { path: ["to"], message: "Cannot be before from." });

@@ -97,6 +97,9 @@ export function engagementFilter(
     conditions.push(sql<boolean>`e.id IN (SELECT p.engagement_id FROM engagement_participants p
       JOIN organisations o ON o.id = p.organisation_id WHERE o.kind = ${query.partnerKind})`);
   }
+  if (query.topicId) {
+    conditions.push(sql<boolean>`e.id IN (SELECT engagement_id FROM engagement_topics WHERE topic_id = ${query.topicId})`);
+  }
   if (query.series) conditions.push(sql<boolean>`e.type = 'event' AND e.details->>'seriesEn' = ${query.series}`);
   if (query.demo) conditions.push(sql<boolean>`e.demo = ${query.demo === "true"}`);
   return conditions.length === 0 ? sql<boolean>`true` : sql<boolean>`${sql.join(conditions, sql` AND `)}`;

@@ -13,6 +13,7 @@ export const overviewQuery = figureRules
     programmeId: id.optional(),
     countryGroup: z.string().max(64).optional().describe("Partners in this country group (id or key)."),
     partnerKind: z.enum(keysOf(organisationKinds)).optional(),
+    topicId: id.optional().describe("Engagements tagged with this topic."),
     compare: z.enum(["true", "false"]).default("true").describe("Also count the previous period of the same length."),
   })
   .strict()

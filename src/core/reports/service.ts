@@ -2,11 +2,11 @@ import { type RawBuilder, sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
 import { seesAllUnits } from "../access/scope.ts";
-import { inCountryGroup } from "../countries/store.ts";
 import { countEngagements } from "../engagements/counts.ts";
 import type { EngagementCounts } from "../engagements/schema.ts";
 import { engagementVisible } from "../engagements/service.ts";
 import { engagementFilter } from "../engagements/store.ts";
+import { partnerCondition, rankPartners } from "../engagements/top-partners.ts";
 import type { Actor } from "../shared/actor.ts";
 import { notFound } from "../shared/errors.ts";
 import { mutate } from "../shared/mutation.ts";
@@ -54,6 +54,7 @@ function countsFilter(q: OverviewQuery, period: { from: string; to: string }, li
     ...(q.programmeId ? { programmeId: q.programmeId } : {}),
     ...(q.countryGroup ? { countryGroup: q.countryGroup } : {}),
     ...(q.partnerKind ? { partnerKind: q.partnerKind } : {}),
+    ...(q.topicId ? { topicId: q.topicId } : {}),
     ...line,
   };
 }
@@ -70,6 +71,7 @@ function drillOf(q: OverviewQuery, extra: Record<string, string | undefined> = {
     unitRole: q.unitId ? "lead" : undefined,
     programmeId: q.programmeId ? String(q.programmeId) : undefined,
     partnerKind: q.partnerKind,
+    topicId: q.topicId ? String(q.topicId) : undefined,
     ...extra,
   };
   return Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
@@ -200,28 +202,31 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
  */
 function scopeOf(q: OverviewQuery): { engagements: RawBuilder<boolean>; partners: RawBuilder<boolean> } {
   const engagements = engagementFilter(
-    { from: q.from, to: q.to, status: "done", unitId: q.unitId, subunits: q.subunits, programmeId: q.programmeId },
+    { from: q.from, to: q.to, status: "done", unitId: q.unitId, subunits: q.subunits, programmeId: q.programmeId, topicId: q.topicId },
     "lead",
   );
-  const partners = [sql<boolean>`true`];
-  if (q.partnerKind) partners.push(sql<boolean>`o.kind = ${q.partnerKind}`);
-  if (q.countryGroup) partners.push(sql<boolean>`${inCountryGroup(sql.ref("o.country_code"), q.countryGroup)}`);
-  return { engagements, partners: sql<boolean>`${sql.join(partners, sql` AND `)}` };
+  return { engagements, partners: partnerCondition(q) };
 }
 
 /** The partners met most often in the period, within the reader's scope. */
 async function topPartners(actor: Actor, q: OverviewQuery): Promise<Overview["topPartners"]> {
-  const scope = scopeOf(q);
-  const rows = await sql<{ id: number; nameEn: string; nameZh: string | null; country: string | null; n: number }>`
-    SELECT o.id, o.name_en AS "nameEn", o.name_zh AS "nameZh", o.country_code AS country, count(DISTINCT e.id)::int AS n
-    FROM engagements e JOIN engagement_participants p ON p.engagement_id = e.id JOIN organisations o ON o.id = p.organisation_id
-    WHERE ${scope.engagements} AND ${engagementVisible(actor)} AND ${scope.partners}
-    GROUP BY o.id ORDER BY n DESC, o.id LIMIT 10`.execute(db());
-  return rows.rows.map((r) => ({
-    organisation: { id: r.id, name: { en: r.nameEn, zh: r.nameZh }, country: r.country },
-    engagements: r.n,
-    drill: drillOf(q, { organisationId: String(r.id) }),
-  }));
+  const ranked = await rankPartners(actor, q, 10);
+  const ids = ranked.rows.map((r) => r.organisationId);
+  const names = ids.length
+    ? await db().selectFrom("organisations").select(["id", "nameEn", "nameZh", "countryCode"]).where("id", "in", ids).execute()
+    : [];
+  const byId = new Map(names.map((o) => [o.id, o]));
+  return ranked.rows.flatMap((r) => {
+    const o = byId.get(r.organisationId);
+    if (!o) return [];
+    return [
+      {
+        organisation: { id: o.id, name: { en: o.nameEn, zh: o.nameZh }, country: o.countryCode },
+        engagements: r.engagements,
+        drill: drillOf(q, { organisationId: String(o.id) }),
+      },
+    ];
+  });
 }
 
 /** The overview's sentence templates, with which ones an administrator changed. */

@@ -1,0 +1,126 @@
+import { type RawBuilder, sql } from "kysely";
+import { db } from "../../db/current.ts";
+import { seesAllUnits } from "../access/scope.ts";
+import { inCountryGroup } from "../countries/store.ts";
+import type { Actor } from "../shared/actor.ts";
+import type { Executor } from "../shared/mutation.ts";
+import { engagementVisible } from "./service.ts";
+import { engagementFilter } from "./store.ts";
+
+/** Which done engagements and which partners a ranking counts. */
+export interface PartnerRankScope {
+  from: string;
+  to: string;
+  unitId?: number | undefined;
+  subunits?: "true" | "false" | undefined;
+  programmeId?: number | undefined;
+  topicId?: number | undefined;
+  partnerKind?: string | undefined;
+  countryGroup?: string | undefined;
+}
+
+export interface RankedPartner {
+  organisationId: number;
+  engagements: number;
+}
+
+/** How deep each year's list is read before the bound is checked (see rankFromRollup). */
+const depthPerYear = 50;
+
+/**
+ * The partner organisations reached by the most done engagements in the scope, most first
+ * (ties by id), counting only what the actor may see. Whole years that the per-partner
+ * rollup holds are answered from it; anything else from the record. Both give the same.
+ */
+export async function rankPartners(
+  actor: Actor,
+  scope: PartnerRankScope,
+  limit: number,
+  options: { fromRecord?: boolean } = {},
+): Promise<{ rows: RankedPartner[]; source: "rollup" | "record"; method: "threshold" | "full" | "record" }> {
+  const partners = partnerCondition(scope);
+  const breakdown = options.fromRecord ? null : rollupBreakdown(actor, scope);
+  if (breakdown) return { ...(await rankFromRollup(db(), scope, breakdown, partners, limit)), source: "rollup" };
+  const engagements = engagementFilter(
+    {
+      from: scope.from,
+      to: scope.to,
+      status: "done",
+      unitId: scope.unitId,
+      subunits: scope.subunits,
+      programmeId: scope.programmeId,
+      topicId: scope.topicId,
+    },
+    "lead",
+  );
+  const rows = await sql<RankedPartner>`
+    SELECT o.id AS "organisationId", count(DISTINCT e.id)::int AS engagements
+    FROM engagements e JOIN engagement_participants p ON p.engagement_id = e.id JOIN organisations o ON o.id = p.organisation_id
+    WHERE ${engagements} AND ${engagementVisible(actor)} AND ${partners}
+    GROUP BY o.id ORDER BY engagements DESC, o.id LIMIT ${limit}`.execute(db());
+  return { rows: rows.rows, source: "record", method: "record" };
+}
+
+/** The partners asked for (kind, country group), as a condition on organisations `o`. */
+export function partnerCondition(scope: PartnerRankScope): RawBuilder<boolean> {
+  const conditions = [sql<boolean>`true`];
+  if (scope.partnerKind) conditions.push(sql<boolean>`o.kind = ${scope.partnerKind}`);
+  if (scope.countryGroup) conditions.push(sql<boolean>`${inCountryGroup(sql.ref("o.country_code"), scope.countryGroup)}`);
+  return sql<boolean>`${sql.join(conditions, sql` AND `)}`;
+}
+
+/** The rollup's breakdown for the scope, or null when only the record can answer. */
+function rollupBreakdown(actor: Actor, scope: PartnerRankScope): { dim: string; value: string } | null {
+  // The rollup counts every record: those who may not see them all are counted from the record.
+  if (!seesAllUnits(actor) || !actor.clearance) return null;
+  if (!scope.from.endsWith("-01-01") || !scope.to.endsWith("-12-31")) return null;
+  if (scope.subunits === "true" || scope.topicId || (scope.unitId && scope.programmeId)) return null;
+  if (scope.unitId) return { dim: "unit", value: String(scope.unitId) };
+  if (scope.programmeId) return { dim: "programme", value: String(scope.programmeId) };
+  return { dim: "all", value: "" };
+}
+
+/**
+ * The threshold algorithm over the per-partner rollup: read the busiest `depthPerYear`
+ * partners of each year (an index scan each), total those candidates over the period, and
+ * keep the answer when the last of the top `limit` beats what any partner outside the
+ * candidates could reach (the sum of each full year's last count read). Otherwise, which
+ * takes a very even spread, total every partner of the period from the rollup.
+ */
+async function rankFromRollup(
+  executor: Executor,
+  scope: PartnerRankScope,
+  breakdown: { dim: string; value: string },
+  partners: RawBuilder<boolean>,
+  limit: number,
+): Promise<{ rows: RankedPartner[]; method: "threshold" | "full" }> {
+  const fromYear = Number(scope.from.slice(0, 4));
+  const toYear = Number(scope.to.slice(0, 4));
+  const inBreakdown = sql`r.dim = ${breakdown.dim} AND r.value = ${breakdown.value}`;
+  const candidates = await sql<RankedPartner & { bound: number }>`
+    WITH span AS (SELECT greatest(${fromYear}::int, min(r.year)) AS first, least(${toYear}::int, max(r.year)) AS last
+        FROM engagement_partner_rollup r WHERE ${inBreakdown}),
+      years AS (SELECT generate_series(span.first, span.last) AS year FROM span),
+      top AS (SELECT years.year, t.organisation_id, t.n FROM years CROSS JOIN LATERAL (
+        SELECT r.organisation_id, r.n FROM engagement_partner_rollup r JOIN organisations o ON o.id = r.organisation_id
+        WHERE ${inBreakdown} AND r.year = years.year AND ${partners}
+        ORDER BY r.n DESC LIMIT ${depthPerYear}) t),
+      bound AS (SELECT coalesce(sum(last_read), 0)::int AS bound
+        FROM (SELECT min(n) AS last_read FROM top GROUP BY year HAVING count(*) = ${depthPerYear}) full_years)
+    SELECT r.organisation_id AS "organisationId", sum(r.n)::int AS engagements, (SELECT bound FROM bound) AS bound
+    FROM engagement_partner_rollup r
+    WHERE ${inBreakdown} AND r.year BETWEEN ${fromYear} AND ${toYear} AND r.organisation_id IN (SELECT organisation_id FROM top)
+    GROUP BY 1 ORDER BY engagements DESC, 1 LIMIT ${limit}`.execute(executor);
+  const rows = candidates.rows;
+  const bound = rows[0]?.bound ?? 0;
+  const last = rows[limit - 1];
+  // Fewer than `limit` candidates with no full year means every partner was read.
+  const settled = last ? last.engagements > bound : bound === 0;
+  if (settled) return { rows: rows.map((r) => ({ organisationId: r.organisationId, engagements: r.engagements })), method: "threshold" };
+  const all = await sql<RankedPartner>`
+    SELECT r.organisation_id AS "organisationId", sum(r.n)::int AS engagements
+    FROM engagement_partner_rollup r JOIN organisations o ON o.id = r.organisation_id
+    WHERE ${inBreakdown} AND r.year BETWEEN ${fromYear} AND ${toYear} AND ${partners}
+    GROUP BY 1 ORDER BY engagements DESC, 1 LIMIT ${limit}`.execute(executor);
+  return { rows: all.rows, method: "full" };
+}
