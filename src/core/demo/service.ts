@@ -94,6 +94,9 @@ async function removeDemoRows(trx: Trx): Promise<{ engagements: number }> {
   await sql`DELETE FROM mechanisms WHERE demo`.execute(trx);
   await sql`DELETE FROM programmes WHERE demo`.execute(trx);
   await sql`DELETE FROM relationships WHERE demo`.execute(trx);
+  // The demo's topics go unless a user's record took one up.
+  await sql`DELETE FROM topics WHERE key = ANY(${demoTopics.map((t) => t.key)}::text[])
+    AND id NOT IN (SELECT topic_id FROM engagement_topics)`.execute(trx);
   await sql`DELETE FROM mechanism_members WHERE organisation_id IN (SELECT id FROM organisations WHERE source = 'demo')`.execute(trx);
   await sql`DELETE FROM positions WHERE person_id IN (SELECT id FROM people WHERE demo)`.execute(trx);
   await sql`DELETE FROM people WHERE demo`.execute(trx);
@@ -413,6 +416,34 @@ async function recordPlannedSteps(trx: Trx, items: Array<PlannedItem & { id: num
         .execute();
     }
   }
+}
+
+/** The topics the demo tags its work with. */
+const demoTopics = [
+  { key: "poverty-reduction", nameEn: "Poverty reduction", nameZh: "减贫" },
+  { key: "governance-experience", nameEn: "Governance experience", nameZh: "治国理政经验" },
+  { key: "green-development", nameEn: "Green development", nameZh: "绿色发展" },
+  { key: "global-development-initiative", nameEn: "Global Development Initiative", nameZh: "全球发展倡议" },
+  { key: "party-building", nameEn: "Party building", nameZh: "政党建设" },
+];
+
+/** The demo topics' ids, creating those that are missing (a user may have made one already). */
+async function demoTopicIds(trx: Trx): Promise<number[]> {
+  await trx
+    .insertInto("topics")
+    .values(demoTopics)
+    .onConflict((oc) => oc.column("key").doNothing())
+    .execute();
+  const rows = await trx
+    .selectFrom("topics")
+    .select(["id", "key"])
+    .where(
+      "key",
+      "in",
+      demoTopics.map((t) => t.key),
+    )
+    .execute();
+  return demoTopics.map((t) => rows.find((r) => r.key === t.key)?.id as number);
 }
 
 async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "ms">> {
@@ -942,6 +973,11 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
   const planned = plannedWork(unitIds, committees[0] as number, central, firstParty);
   records.push(...planned.map((p) => p.record));
   for (const r of records) if (!r.endDate) r.endDate = r.startDate;
+  // A topic on every third talk, visit, event and training, so that reports can keep to one.
+  const topicIds = await demoTopicIds(trx);
+  for (const [i, r] of records.entries()) {
+    if (i % 3 === 0 && ["talks", "visit", "event", "training"].includes(r.type)) r.topicIds = [topicIds[i % topicIds.length] as number];
+  }
   const ids = await insertEngagements(trx, records, { demo: true });
   await recordPlannedSteps(
     trx,

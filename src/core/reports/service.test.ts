@@ -5,6 +5,7 @@ import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { seedDemo } from "../demo/service.ts";
 import { createEngagement, listEngagements } from "../engagements/service.ts";
+import { createLabel } from "../labels/service.ts";
 import { importReference } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { createUnit } from "../units/service.ts";
@@ -169,12 +170,75 @@ describe("the overview", () => {
     expect(theirs.source).toBe("record");
   });
 
+  it("agrees in number in English: 1 delegation to 1 country, 2 delegations to 2 countries", async () => {
+    const unit = (
+      await createUnit(admin, { kind: "bureau", key: "number-agreement", nameEn: "Number", nameZh: "单复数", parentId: admin.unitId })
+    ).id;
+    const partyOf = async (countryCode: string) =>
+      (
+        await db()
+          .selectFrom("organisations")
+          .select("id")
+          .where("kind", "=", "political_party")
+          .where("countryCode", "=", countryCode)
+          .orderBy("id")
+          .executeTakeFirstOrThrow()
+      ).id;
+    const visit = (startDate: string, organisationId: number) =>
+      createEngagement(admin, {
+        type: "visit",
+        direction: "sent",
+        status: "done",
+        titleEn: "Visit",
+        startDate,
+        leadUnitId: unit,
+        participants: [{ organisationId, role: "host" }],
+      });
+    await visit("2025-06-01", await partyOf("VNM"));
+    const one = await buildOverview(admin, { from: "2025-01-01", to: "2025-12-31", unitId: unit });
+    expect(line(one, "visits_sent").en).toBe("sent 1 delegation to 1 country, meeting 1 political party or organisation");
+    expect(line(one, "visits_sent").zh).toBe("派出1个代表团访问1个国家，会见1个政党和组织");
+    await visit("2025-07-01", await partyOf("CUB"));
+    const two = await buildOverview(admin, { from: "2025-01-01", to: "2025-12-31", unitId: unit });
+    expect(line(two, "visits_sent").en).toMatch(
+      /^sent 2 delegations to [12] countr(y|ies), meeting 2 political parties and organisations$/,
+    );
+  });
+
+  it("keeps to a topic, and the records behind it are the topic's", async () => {
+    const topic = await createLabel(admin, "topics", { key: "green-seminars", nameEn: "Green seminars", nameZh: "绿色研讨" });
+    for (const day of ["2025-02-01", "2025-03-01"]) {
+      await createEngagement(admin, {
+        type: "event",
+        direction: "hosted",
+        subtype: "seminar",
+        status: "done",
+        titleEn: `Green seminar ${day}`,
+        startDate: day,
+        leadUnitId: admin.unitId,
+        topicIds: [topic.id],
+      });
+    }
+    const report = await buildOverview(admin, { from: "2025-01-01", to: "2025-12-31", topicId: topic.id });
+    expect(report.totals.engagements).toBe(2);
+    expect(report.byType.map((r) => [r.key, r.engagements])).toEqual([["event:hosted", 2]]);
+    expect(report.totals.drill).toMatchObject({ topicId: String(topic.id) });
+    const behind = await listEngagements(admin, { ...report.totals.drill, pageSize: 10 });
+    expect(behind.items.map((e) => e.title.en).sort()).toEqual(["Green seminar 2025-02-01", "Green seminar 2025-03-01"]);
+    const all = await buildOverview(admin, { from: "2025-01-01", to: "2025-12-31" });
+    expect(all.totals.engagements).toBeGreaterThan(2);
+  });
+
   it("refuses unknown placeholders in a template, and bad periods", async () => {
     await expect(setTemplate(admin, "talks", { zh: "{meetings}次", en: "x" })).rejects.toMatchObject({
       code: "VALIDATION_FAILED",
       details: { fields: [{ path: "zh" }] },
     });
     await expect(setTemplate(admin, "talks", { zh: "{partners:roughly}", en: "x" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(setTemplate(admin, "talks", { zh: "x", en: "[talk|talks] held: {engagements}" })).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+      details: { fields: [{ path: "en" }] },
+    });
     await expect(setTemplate(admin, "no_such_line", { zh: "x", en: "x" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
     const editor = await actorInFreshUnit("editor");
     await expect(setTemplate(editor, "talks", { zh: "x", en: "x" })).rejects.toMatchObject({ code: "FORBIDDEN" });

@@ -99,8 +99,11 @@ function sentence(line: NarrativeLine, figures: Measures, rules: FigureRules) {
       ? stateFigure(value[measure], { ...rules, mode: "exact" })
       : stateFigure(value[measure], rules, style === "over" || style === "plus" || style === "more" ? { style } : {});
   return {
-    zh: fill(line.zh, (m, style) => stated(m, style).zh),
-    en: fill(line.en, (m, style) => stated(m, style).en),
+    zh: fill(line.zh, (m, style) => ({ text: stated(m, style).zh, one: value[m] === 1 })),
+    en: fill(line.en, (m, style) => {
+      const figure = stated(m, style);
+      return { text: figure.en, one: figure.kind === "exact" && figure.value === 1 };
+    }),
     figures: {
       engagements: stated("engagements", undefined),
       partners: stated("partners", undefined),

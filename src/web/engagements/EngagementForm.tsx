@@ -4,6 +4,7 @@ import {
   Button,
   Card,
   Group,
+  MultiSelect,
   NumberInput,
   SegmentedControl,
   Select,
@@ -61,6 +62,7 @@ interface FormState {
   countryCode: string;
   city: string;
   leadUnitId: string;
+  topicIds: string[];
   participants: ParticipantRow[];
   /** Type-specific text fields (series, occasion, issue, cohort…). */
   details: Record<string, string>;
@@ -82,6 +84,7 @@ const blank = (unitId: string): FormState => ({
   countryCode: "",
   city: "",
   leadUnitId: unitId,
+  topicIds: [],
   participants: [],
   details: {},
   rows: [],
@@ -148,6 +151,7 @@ function fromDetail(e: EngagementDetail, format: ReturnType<typeof useFormat>): 
     countryCode: e.place.country?.code ?? "",
     city: e.place.city ?? "",
     leadUnitId: String(e.leadUnit.id),
+    topicIds: e.topics.map((topic) => String(topic.id)),
     participants: e.participants.map((p) => ({
       organisationId: p.organisation?.id ?? null,
       personId: p.person?.id ?? null,
@@ -243,6 +247,7 @@ export function EngagementForm() {
       countryCode: orNull(form.countryCode),
       city: orNull(form.city),
       leadUnitId: Number(form.leadUnitId),
+      topicIds: form.topicIds.map(Number),
       participants: form.participants.map((p) => ({
         organisationId: p.organisationId,
         personId: p.personId,
@@ -388,6 +393,15 @@ export function EngagementForm() {
             error={errors.classification}
           />
         </SimpleGrid>
+        <MultiSelect
+          label={t("engagementForm.topics")}
+          data={reference.topics}
+          value={form.topicIds}
+          onChange={(topicIds) => set({ topicIds })}
+          searchable
+          clearable
+          error={errors.topicIds}
+        />
         {form.type === "event" ? (
           <SimpleGrid cols={{ base: 1, sm: 3 }}>
             {detailInput("seriesEn", t("engagementForm.seriesEn"))}

@@ -1,8 +1,10 @@
-import { Anchor, Badge, Button, Group, Stack, Table, Title } from "@mantine/core";
+import { Anchor, Badge, Button, CloseButton, Group, Stack, Table, Text, Title } from "@mantine/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import type { EngagementListItem } from "../../core/engagements/schema.ts";
+import type { OrganisationDetail } from "../../core/organisations/schema.ts";
+import type { ProgrammeOutput } from "../../core/programmes/schema.ts";
 import type { Page } from "../../core/shared/schema.ts";
 import { api, query } from "../api.ts";
 import { useSession } from "../app/session.tsx";
@@ -26,8 +28,31 @@ const filterKeys = [
   "country",
   "organisationId",
   "programmeId",
+  "topicId",
+  "subunits",
+  "unitRole",
+  "mechanismId",
+  "personId",
+  "region",
+  "partnerKind",
+  "series",
   "sort",
 ] as const;
+type FilterKey = (typeof filterKeys)[number];
+
+/** Filters that arrive with a link (a report's figure, a partner's page) and have no control of their own. */
+const linkedFilters = [
+  "subtype",
+  "organisationId",
+  "programmeId",
+  "subunits",
+  "unitRole",
+  "mechanismId",
+  "personId",
+  "region",
+  "partnerKind",
+  "series",
+] as const satisfies readonly FilterKey[];
 const pageSize = 50;
 
 /** The engagement record as a list: every filter is in the URL; the CSV export takes the same filters. */
@@ -83,8 +108,10 @@ export function EngagementList() {
         />
         <UrlSelect state={state} name="unitId" label={t("engagements.unit")} data={reference.units} width={170} />
         <UrlSelect state={state} name="country" label={t("engagements.country")} data={reference.countries} width={170} />
+        <UrlSelect state={state} name="topicId" label={t("engagements.topic")} data={reference.topics} width={170} />
         <UrlPeriod state={state} />
       </Group>
+      <LinkedFilters values={f} clear={(key) => state.set({ [key]: null })} />
       <QueryState isLoading={list.isLoading} error={list.error} isEmpty={list.data?.items.length === 0} />
       {list.data && list.data.items.length > 0 ? (
         <Table striped highlightOnHover verticalSpacing={6} style={{ opacity: list.isFetching ? 0.6 : 1 }}>
@@ -130,5 +157,62 @@ export function EngagementList() {
         <Pager page={state.page} pageSize={pageSize} total={list.data.total} totalExact={list.data.totalExact} onPage={state.setPage} />
       ) : null}
     </Stack>
+  );
+}
+
+/** The filters a link brought, each shown in words and removable, so the reader sees why the list is what it is. */
+function LinkedFilters({ values, clear }: { values: Record<FilterKey, string>; clear: (key: FilterKey) => void }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const vocabulary = useVocabulary();
+  const reference = useReference();
+  const organisation = useQuery({
+    queryKey: ["organisation", values.organisationId],
+    queryFn: () => api<OrganisationDetail>(`/organisations/${values.organisationId}`),
+    enabled: Boolean(values.organisationId),
+  });
+  const programmes = useQuery({
+    queryKey: ["programmes"],
+    queryFn: () => api<ProgrammeOutput[]>("/programmes"),
+    enabled: Boolean(values.programmeId),
+  });
+  const shown = linkedFilters.filter((key) => values[key]);
+  if (shown.length === 0) return null;
+  const inWords = (key: (typeof linkedFilters)[number], value: string): string => {
+    switch (key) {
+      case "organisationId":
+        return organisation.data ? format.name(organisation.data.name) : `#${value}`;
+      case "programmeId":
+        return format.name(programmes.data?.find((p) => String(p.id) === value)?.name) || `#${value}`;
+      case "region":
+        return reference.regions.find((r) => r.value === value)?.label ?? value;
+      case "partnerKind":
+        return vocabulary.label("organisationKinds", value);
+      case "subtype":
+        return vocabulary.subtype(value);
+      case "subunits":
+      case "unitRole":
+        return t(`engagements.linked.${key}Value`);
+      default:
+        return value;
+    }
+  };
+  return (
+    <Group gap="xs">
+      <Text size="sm" c="dimmed">
+        {t("engagements.linked.title")}
+      </Text>
+      {shown.map((key) => (
+        <Badge
+          key={key}
+          variant="light"
+          size="lg"
+          tt="none"
+          rightSection={<CloseButton size="xs" aria-label={t("engagements.linked.remove")} onClick={() => clear(key)} />}
+        >
+          {t(`engagements.linked.${key}`)}: {inWords(key, values[key])}
+        </Badge>
+      ))}
+    </Group>
   );
 }

@@ -38,6 +38,7 @@ const keys = [
   "programmeId",
   "countryGroup",
   "partnerKind",
+  "topicId",
   "mode",
   "exactBelow",
   "nearlyMargin",
@@ -143,6 +144,7 @@ export function ReportPage() {
           data={vocabulary.options("organisationKinds")}
           width={190}
         />
+        <UrlSelect state={state} name="topicId" label={t("report.topic")} data={reference.topics} width={190} />
         <SegmentedControl
           value={f.mode}
           onChange={(mode) => state.set({ mode: mode === "approximate" ? "" : mode })}

@@ -8,13 +8,14 @@ import { useFormat } from "./format.ts";
 
 const long = 30 * 60_000;
 
-/** Countries, regions, country groups, tags and units for pickers, sorted in the reader's language. */
+/** Countries, regions, country groups, tags, topics and units for pickers, sorted in the reader's language. */
 export function useReference() {
   const format = useFormat();
   const countries = useQuery({ queryKey: ["countries"], queryFn: () => api<CountryOutput[]>("/countries"), staleTime: long });
   const regions = useQuery({ queryKey: ["regions"], queryFn: () => api<RegionOutput[]>("/regions"), staleTime: long });
   const groups = useQuery({ queryKey: ["country-groups"], queryFn: () => api<CountryGroupOutput[]>("/country-groups"), staleTime: long });
   const tags = useQuery({ queryKey: ["tags"], queryFn: () => api<LabelOutput[]>("/tags"), staleTime: long });
+  const topics = useQuery({ queryKey: ["topics"], queryFn: () => api<LabelOutput[]>("/topics"), staleTime: long });
   const units = useQuery({ queryKey: ["units"], queryFn: () => api<UnitOutput[]>("/units"), staleTime: long });
   const collator = new Intl.Collator(format.lang.startsWith("zh") ? "zh-CN" : "en");
   const sorted = <T extends { value: string; label: string }>(items: T[]) => items.sort((a, b) => collator.compare(a.label, b.label));
@@ -24,6 +25,7 @@ export function useReference() {
     regions: sorted((regions.data ?? []).map((r) => ({ value: r.code, label: format.name(r.name) }))),
     groups: sorted((groups.data ?? []).map((g) => ({ value: g.key, label: format.name(g.name) }))),
     tags: sorted((tags.data ?? []).map((g) => ({ value: g.key, label: format.name(g.name) }))),
+    topics: sorted((topics.data ?? []).map((g) => ({ value: String(g.id), label: format.name(g.name) }))),
     units: sorted((units.data ?? []).map((u) => ({ value: String(u.id), label: format.name(u.name) }))),
   };
 }
