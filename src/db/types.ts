@@ -135,6 +135,7 @@ export interface OrganisationStatusTable {
   validFrom: string;
   validTo: string | null;
   note: string | null;
+  demo: Generated<boolean>;
 }
 
 export interface PersonTable {

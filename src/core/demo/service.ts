@@ -94,6 +94,7 @@ async function removeDemoRows(trx: Trx): Promise<{ engagements: number }> {
   await sql`DELETE FROM mechanisms WHERE demo`.execute(trx);
   await sql`DELETE FROM programmes WHERE demo`.execute(trx);
   await sql`DELETE FROM relationships WHERE demo`.execute(trx);
+  await sql`DELETE FROM organisation_statuses WHERE demo`.execute(trx);
   // The demo's topics go unless a user's record took one up.
   await sql`DELETE FROM topics WHERE key = ANY(${demoTopics.map((t) => t.key)}::text[])
     AND id NOT IN (SELECT topic_id FROM engagement_topics)`.execute(trx);
@@ -415,6 +416,37 @@ async function recordPlannedSteps(trx: Trx, items: Array<PlannedItem & { id: num
         })
         .execute();
     }
+  }
+}
+
+/**
+ * Who governed when, for the as-of questions ("partners in government when we met them"):
+ * in each country the party with the lowest id governed 2012–2017 and went into opposition,
+ * the next governed from 2018. Parties that already have statuses are left as they are.
+ * No random draws, so the rest of the demo stays the same.
+ */
+async function recordGovernments(trx: Trx, partiesOf: Map<string, Partner[]>): Promise<void> {
+  const rows: Array<{ organisationId: number; status: "in_government" | "opposition"; validFrom: string; validTo: string | null }> = [];
+  for (const [, parties] of [...partiesOf].sort(([a], [b]) => a.localeCompare(b))) {
+    const [first, second] = [...parties].sort((a, b) => a.id - b.id);
+    if (!first) continue;
+    if (!second) {
+      rows.push({ organisationId: first.id, status: "in_government", validFrom: "2012-01-01", validTo: null });
+      continue;
+    }
+    rows.push({ organisationId: first.id, status: "in_government", validFrom: "2012-01-01", validTo: "2017-12-31" });
+    rows.push({ organisationId: first.id, status: "opposition", validFrom: "2018-01-01", validTo: null });
+    rows.push({ organisationId: second.id, status: "in_government", validFrom: "2018-01-01", validTo: null });
+  }
+  const taken = new Set(
+    (await trx.selectFrom("organisationStatuses").select("organisationId").distinct().execute()).map((r) => r.organisationId),
+  );
+  const fresh = rows.filter((r) => !taken.has(r.organisationId));
+  for (let i = 0; i < fresh.length; i += 1000) {
+    await trx
+      .insertInto("organisationStatuses")
+      .values(fresh.slice(i, i + 1000).map((r) => ({ ...r, demo: true })))
+      .execute();
   }
 }
 
@@ -978,6 +1010,7 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
   for (const [i, r] of records.entries()) {
     if (i % 3 === 0 && ["talks", "visit", "event", "training"].includes(r.type)) r.topicIds = [topicIds[i % topicIds.length] as number];
   }
+  await recordGovernments(trx, partiesOf);
   const ids = await insertEngagements(trx, records, { demo: true });
   await recordPlannedSteps(
     trx,

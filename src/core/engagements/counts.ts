@@ -18,7 +18,7 @@ import {
 import { reachQuery } from "./rollup.ts";
 import { type EngagementCounts, type EngagementCountsQuery, engagementCountsQuery } from "./schema.ts";
 import { engagementVisible } from "./service.ts";
-import { engagementFilter } from "./store.ts";
+import { engagementFilter, heldStatusOnTheDay } from "./store.ts";
 
 type Measures = { engagements: number; organisations: number; countries: number };
 type Label = { en: string; zh: string };
@@ -84,7 +84,7 @@ interface RollupPlan {
 async function rollupPlan(actor: Actor, q: EngagementCountsQuery): Promise<RollupPlan | null> {
   // The rollups count every record: those who may not see them all are counted from the record.
   if (q.status !== "done" || !seesAllUnits(actor) || !actor.clearance) return null;
-  if (q.mechanismId || q.countryGroup || q.organisationId || q.subunits === "true" || q.topicId) return null;
+  if (q.mechanismId || q.countryGroup || q.organisationId || q.subunits === "true" || q.topicId || q.partnerStatus) return null;
   if (q.country && q.by === "country") return null;
   if (q.from && !q.from.endsWith("-01-01")) return null;
   if (q.to && !q.to.endsWith("-12-31")) return null;
@@ -186,6 +186,7 @@ async function fromRecord(executor: Executor, actor: Actor, q: EngagementCountsQ
   if (q.partnerKind) reachConditions.push(sql`r.kind = ${q.partnerKind}`);
   if (q.country) reachConditions.push(sql`r.country = ${q.country}`);
   if (q.organisationId) reachConditions.push(sql`r.org = ${q.organisationId}`);
+  if (q.partnerStatus) reachConditions.push(heldStatusOnTheDay(sql.ref("r.org"), sql.ref("r.day"), q.partnerStatus));
   const reachFilter = reachConditions.length ? sql.join(reachConditions, sql` AND `) : sql`true`;
   const restrict = reachConditions.length ? sql`WHERE e.id IN (SELECT engagement_id FROM rf)` : sql``;
   const ctes = sql`WITH e0 AS (

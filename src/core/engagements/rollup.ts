@@ -29,7 +29,8 @@ export type RollupDim = (typeof rollupDims)[number];
  * so that both count the same thing.
  */
 export function reachQuery(engagementCondition: RawBuilder<unknown>): RawBuilder<unknown> {
-  return sql`SELECT DISTINCT p.engagement_id, p.organisation_id AS org, o.kind, c.code AS country, c.region_code AS region
+  return sql`SELECT DISTINCT p.engagement_id, p.organisation_id AS org, o.kind, c.code AS country, c.region_code AS region,
+      p.start_date AS day
     FROM engagement_participants p
     LEFT JOIN organisations o ON o.id = p.organisation_id
     LEFT JOIN people pe ON pe.id = p.person_id AND p.organisation_id IS NULL

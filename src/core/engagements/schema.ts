@@ -142,6 +142,11 @@ export type EngagementUpdateInput = z.output<typeof engagementUpdateInput>;
 const csv = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (typeof v === "string" ? v.split(",").filter(Boolean) : v), z.array(item).max(20));
 
+/** An as-of filter: reached a partner that held this status on the engagement's own date. */
+const partnerStatus = z
+  .enum(["in_government", "opposition"])
+  .describe("Reached a partner organisation that held this status on the engagement's date (in government when we met them).");
+
 export const engagementListQuery = pageQuery.extend({
   q: z.string().trim().max(200).optional(),
   type: csv(z.enum(keysOf(engagementTypes))).optional(),
@@ -169,6 +174,7 @@ export const engagementListQuery = pageQuery.extend({
   partnerKind: z.enum(keysOf(organisationKinds)).optional().describe("Reached: a participant organisation of this kind."),
   series: z.string().trim().min(1).max(300).optional().describe("Events of this series (its English name): past and future editions."),
   topicId: id.optional().describe("Tagged with this topic."),
+  partnerStatus: partnerStatus.optional(),
   demo: z.enum(["true", "false"]).optional(),
   sort: z.enum(["-date", "date"]).optional(),
 });
@@ -284,6 +290,7 @@ export const engagementCountsQuery = z
     country: countryCode.optional(),
     organisationId: id.optional(),
     topicId: id.optional().describe("Tagged with this topic."),
+    partnerStatus: partnerStatus.optional(),
   })
   .strict()
   .refine((v) => !v.from || !v.to || v.to >= v.from, { path: ["to"], message: "Cannot be before from." });

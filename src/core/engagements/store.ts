@@ -46,6 +46,12 @@ type UnitArm = "either" | "lead" | "co";
  * unit leads or co-organises; `unitArm` picks one side, so that a total can be counted as
  * two index-only counts instead of one scan over both.
  */
+/** "The organisation held this status on that day": the as-of condition of partnerStatus. */
+export function heldStatusOnTheDay(organisation: RawBuilder<unknown>, day: RawBuilder<unknown>, status: string): RawBuilder<boolean> {
+  return sql<boolean>`EXISTS (SELECT 1 FROM organisation_statuses s WHERE s.organisation_id = ${organisation} AND s.status = ${status}
+    AND s.valid_from <= ${day} AND (s.valid_to IS NULL OR s.valid_to >= ${day}))`;
+}
+
 export function engagementFilter(
   query: Omit<EngagementListQuery, "page" | "pageSize" | "sort">,
   unitArm: UnitArm = "either",
@@ -96,6 +102,10 @@ export function engagementFilter(
   if (query.partnerKind) {
     conditions.push(sql<boolean>`e.id IN (SELECT p.engagement_id FROM engagement_participants p
       JOIN organisations o ON o.id = p.organisation_id WHERE o.kind = ${query.partnerKind})`);
+  }
+  if (query.partnerStatus) {
+    conditions.push(sql<boolean>`e.id IN (SELECT p.engagement_id FROM engagement_participants p
+      WHERE ${heldStatusOnTheDay(sql.ref("p.organisation_id"), sql.ref("p.start_date"), query.partnerStatus)})`);
   }
   if (query.topicId) {
     conditions.push(sql<boolean>`e.id IN (SELECT engagement_id FROM engagement_topics WHERE topic_id = ${query.topicId})`);

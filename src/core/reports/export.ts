@@ -60,6 +60,21 @@ export function reportTables(report: Overview): ReportTable[] {
       columns: [{ en: "Chinese", zh: "中文" }, { en: "English", zh: "英文" }, ...measureColumns],
       rows: report.narrative.map((n) => [n.zh, n.en, n.figures.engagements.value, n.figures.partners.value, n.figures.countries.value]),
     },
+    {
+      key: "in_government",
+      title: { en: "Partners in government when we met them", zh: "交往时执政的伙伴" },
+      columns: [...measureColumns, ...(withPrevious ? previousColumns : [])],
+      rows: [
+        [
+          report.inGovernment.engagements,
+          report.inGovernment.organisations,
+          report.inGovernment.countries,
+          ...(withPrevious && report.inGovernment.previous
+            ? [report.inGovernment.previous.engagements, report.inGovernment.previous.organisations, report.inGovernment.previous.countries]
+            : []),
+        ],
+      ],
+    },
     grouped("by_type", { en: "Engagements by type", zh: "按类型" }, report.byType),
     grouped("by_partner_kind", { en: "Partners by kind", zh: "按伙伴类别" }, report.byPartnerKind),
     grouped("by_region", { en: "By region", zh: "按地区" }, report.byRegion),
@@ -143,6 +158,7 @@ async function docx(report: Overview, scope: string): Promise<Buffer> {
   const sentencesZh = report.narrative.map((n) => `${n.zh}。`).join("");
   const sentencesEn = report.narrative.map((n) => `${n.en.charAt(0).toUpperCase()}${n.en.slice(1)}.`).join(" ");
   const totals = report.totals.stated;
+  const governing = report.inGovernment.stated;
   const document = new Document({
     creator: "Liaison",
     title: "Overview of external work",
@@ -155,10 +171,12 @@ async function docx(report: Overview, scope: string): Promise<Buffer> {
           paragraph(`${report.period.from} – ${report.period.to} · ${scope}`, { center: true }),
           paragraph(`编制日期 Date of issue: ${new Date().toISOString().slice(0, 10)}`, { center: true }),
           paragraph("一、总体情况", { heading: HeadingLevel.HEADING_1 }),
-          paragraph(`本期共开展对外交往${totals.engagements.zh}次，涉及${totals.countries.zh}个国家的${totals.organisations.zh}个伙伴。`),
+          paragraph(
+            `本期共开展对外交往${totals.engagements.zh}次，涉及${totals.countries.zh}个国家的${totals.organisations.zh}个伙伴，其中交往时处于执政地位的${governing.countries.zh}个国家的${governing.organisations.zh}个政党。`,
+          ),
           paragraph(`I. Overview`, { heading: HeadingLevel.HEADING_1 }),
           paragraph(
-            `In the period, ${totals.engagements.en} engagements reached ${totals.organisations.en} partners in ${totals.countries.en} countries.`,
+            `In the period, ${totals.engagements.en} engagements reached ${totals.organisations.en} partners in ${totals.countries.en} countries, of which ${governing.organisations.en} were in government in ${governing.countries.en} countries when we met them.`,
           ),
           paragraph("二、各领域工作", { heading: HeadingLevel.HEADING_1 }),
           paragraph(sentencesZh || "—"),

@@ -38,6 +38,14 @@ export const overviewOutput = z.object({
     stated: z.object({ engagements: stated, organisations: stated, countries: stated }),
     drill,
   }),
+  inGovernment: z
+    .object({
+      ...measures,
+      previous: z.object(measures).nullable(),
+      stated: z.object({ organisations: stated, countries: stated }),
+      drill,
+    })
+    .describe("As of the day we met them: partners in government then, the engagements that met them and their countries."),
   regions: z.number().describe("UN M49 regions reached."),
   byType: z.array(row),
   byPartnerKind: z.array(row),

@@ -6,6 +6,7 @@ import { db } from "../../db/current.ts";
 import { seedDemo } from "../demo/service.ts";
 import { createEngagement, listEngagements } from "../engagements/service.ts";
 import { createLabel } from "../labels/service.ts";
+import { addOrganisationStatus, createOrganisation } from "../organisations/service.ts";
 import { importReference } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { createUnit } from "../units/service.ts";
@@ -227,6 +228,45 @@ describe("the overview", () => {
     expect(behind.items.map((e) => e.title.en).sort()).toEqual(["Green seminar 2025-02-01", "Green seminar 2025-03-01"]);
     const all = await buildOverview(admin, { from: "2025-01-01", to: "2025-12-31" });
     expect(all.totals.engagements).toBeGreaterThan(2);
+  });
+
+  it("answers as of the day: partners that were in government when we met them", async () => {
+    const unit = (await createUnit(admin, { kind: "bureau", key: "as-of", nameEn: "As of", nameZh: "当日", parentId: admin.unitId })).id;
+    const ruling = await createOrganisation(admin, {
+      kind: "political_party",
+      countryCode: "KEN",
+      names: [{ kind: "official", lang: "en", value: "Ruling Until June" }],
+    });
+    const never = await createOrganisation(admin, {
+      kind: "political_party",
+      countryCode: "KEN",
+      names: [{ kind: "official", lang: "en", value: "Never Governed" }],
+    });
+    await addOrganisationStatus(admin, ruling.id, { status: "in_government", validFrom: "2025-01-01", validTo: "2025-06-30" });
+    const talks = (titleEn: string, startDate: string, organisationId: number) =>
+      createEngagement(admin, {
+        type: "talks",
+        direction: "none",
+        status: "done",
+        titleEn,
+        startDate,
+        leadUnitId: unit,
+        participants: [{ organisationId, role: "participant" }],
+      });
+    await talks("While ruling", "2025-03-01", ruling.id);
+    await talks("The last day", "2025-06-30", ruling.id);
+    await talks("After the election", "2025-09-01", ruling.id);
+    await talks("Never", "2025-03-01", never.id);
+    const report = await buildOverview(admin, { from: "2025-01-01", to: "2025-12-31", unitId: unit });
+    expect(report.totals).toMatchObject({ engagements: 4, organisations: 2 });
+    expect(report.inGovernment).toMatchObject({ engagements: 2, organisations: 1, countries: 1 });
+    expect(report.inGovernment.drill).toMatchObject({ partnerStatus: "in_government", unitId: String(unit) });
+    const behind = await listEngagements(admin, { ...report.inGovernment.drill, pageSize: 10 });
+    expect(behind.items.map((e) => e.title.en).sort()).toEqual(["The last day", "While ruling"]);
+    // The demo's parties governed 2012–2017 (the first of each country) and from 2018 (the next).
+    const demo = await buildOverview(admin, { from: "2016-01-01", to: "2016-12-31" });
+    expect(demo.inGovernment.organisations).toBeGreaterThan(10);
+    expect(demo.inGovernment.organisations).toBeLessThan(demo.totals.organisations);
   });
 
   it("refuses unknown placeholders in a template, and bad periods", async () => {

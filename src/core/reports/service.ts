@@ -45,8 +45,11 @@ export function previousPeriod(from: string, to: string): { from: string; to: st
   return { from: iso(start.getTime() - length), to: iso(start.getTime() - day) };
 }
 
-/** The counts query's filter for an overview (its scope and period, and a line's type). */
-function countsFilter(q: OverviewQuery, period: { from: string; to: string }, line: Partial<LineFilter> = {}) {
+/** What a figure adds to the overview's scope: a narrative line's type, or an as-of status. */
+type FigureFilter = Partial<LineFilter> & { partnerStatus?: "in_government" };
+
+/** The counts query's filter for an overview (its scope and period, and what the figure adds). */
+function countsFilter(q: OverviewQuery, period: { from: string; to: string }, line: FigureFilter = {}) {
   return {
     from: period.from,
     to: period.to,
@@ -129,8 +132,9 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
   };
   const period = { from: q.from, to: q.to };
   const before = q.compare === "true" ? previousPeriod(q.from, q.to) : null;
-  const count = (by: string, p: { from: string; to: string }, line: Partial<LineFilter> = {}) =>
+  const count = (by: string, p: { from: string; to: string }, line: FigureFilter = {}) =>
     countEngagements(actor, { by, ...countsFilter(q, p, line) });
+  const inGovernment = { partnerStatus: "in_government" } as const;
   const [byType, byKind, byRegion, byCountry] = await Promise.all([
     count("type", period),
     count("partnerKind", period),
@@ -140,6 +144,10 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
   const [prevType, prevKind, prevRegion, prevCountry] = before
     ? await Promise.all([count("type", before), count("partnerKind", before), count("region", before), count("country", before)])
     : [null, null, null, null];
+  const [governing, governingBefore] = await Promise.all([
+    count("none", period, inGovernment),
+    before ? count("none", before, inGovernment) : Promise.resolve(null),
+  ]);
   const rows = (current: EngagementCounts, previous: EngagementCounts | null, drill: (key: string) => Record<string, string>) =>
     current.rows.map((r) => {
       const p = previous?.rows.find((x) => x.key === r.key);
@@ -182,6 +190,15 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
         countries: stateFigure(total.countries, rules, { style: "plus" }),
       },
       drill: drillOf(q),
+    },
+    inGovernment: {
+      ...measuresOf(governing.total),
+      previous: governingBefore ? measuresOf(governingBefore.total) : null,
+      stated: {
+        organisations: stateFigure(governing.total.organisations, rules, { style: "over" }),
+        countries: stateFigure(governing.total.countries, rules, { style: "plus" }),
+      },
+      drill: drillOf(q, inGovernment),
     },
     regions: byRegion.rows.filter((r) => r.key.length === 3).length,
     byType: rows(byType, prevType, (key) => {

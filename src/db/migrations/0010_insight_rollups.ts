@@ -9,9 +9,12 @@ import { type Kysely, sql } from "kysely";
  *  - engagement_partner_rollup: per partner, year and breakdown (all, lead unit,
  *    programme), how many done engagements reached it, so that the partners met most
  *    often are read from a short index scan per year.
+ * And statuses the demo recorded (who governed when) are marked, so that removing the demo
+ * removes them.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
+    ALTER TABLE organisation_statuses ADD COLUMN demo boolean NOT NULL DEFAULT false;
     CREATE TABLE organisation_country_bits (
       country_code text NOT NULL,
       chunk integer NOT NULL,
@@ -80,5 +83,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     DROP TRIGGER organisation_country_bits_update ON organisations;
     DROP TRIGGER organisation_country_bits_delete ON organisations;
     DROP FUNCTION organisation_country_bits_apply();
-    DROP TABLE organisation_country_bits;`.execute(db);
+    DROP TABLE organisation_country_bits;
+    ALTER TABLE organisation_statuses DROP COLUMN demo;`.execute(db);
 }

@@ -224,6 +224,24 @@ export function ReportPage() {
               ) : null}
             </Card>
           </SimpleGrid>
+          <Card withBorder component={Link} to={drill(r.inGovernment.drill)} data-testid="report-in-government">
+            <Group justify="space-between" align="baseline">
+              <Text size="sm" c="dimmed">
+                {t("report.inGovernment")}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {t("report.inGovernmentHow")}
+              </Text>
+            </Group>
+            <Text fw={600}>
+              {t("report.inGovernmentFigures", {
+                organisations: format.number(r.inGovernment.organisations),
+                countries: format.number(r.inGovernment.countries),
+                engagements: format.number(r.inGovernment.engagements),
+              })}
+              <Delta now={r.inGovernment.organisations} before={r.inGovernment.previous?.organisations} />
+            </Text>
+          </Card>
           <Card withBorder>
             <Title order={4} mb="xs">
               {t("report.narrative")}
