@@ -26,6 +26,9 @@ const migrations: Record<string, Migration> = {
   "0010_insight_rollups": insightRollups,
 };
 
+/** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown). */
+export const rebuildsRollups = new Set(["0010_insight_rollups"]);
+
 /** Applies every pending migration; throws with the failing migration's name on error. */
 export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });

@@ -4,13 +4,14 @@ import type { Config } from "../config.ts";
 import { generatePassword } from "../core/auth/passwords.ts";
 import { ensureAdministratorPassword } from "../core/auth/service.ts";
 import { demoState, seedDemo } from "../core/demo/service.ts";
+import { rebuildRollups } from "../core/engagements/rollup.ts";
 import { LocalFileStore, S3FileStore, useFileStore } from "../core/files/storage.ts";
 import { importReference, referenceLoaded } from "../core/reference/service.ts";
 import type { Actor } from "../core/shared/actor.ts";
 import { ensureBuiltinAdministrator } from "../core/units/service.ts";
 import { type Database, openDatabase } from "../db/connection.ts";
 import { useDatabase } from "../db/current.ts";
-import { migrateToLatest } from "../db/migrate.ts";
+import { migrateToLatest, rebuildsRollups } from "../db/migrate.ts";
 
 export interface Running {
   app: FastifyInstance;
@@ -27,6 +28,11 @@ export async function openLiaison(config: Config, log: (line: string) => void = 
     useFileStore(config.s3 ? new S3FileStore(config.s3) : new LocalFileStore(path.join(config.dataDir, "files")));
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) log(`Applied migrations: ${applied.join(", ")}`);
+    if (applied.some((name) => rebuildsRollups.has(name))) {
+      const rebuilt = await database.db.transaction().execute((trx) => rebuildRollups(trx));
+      if (rebuilt.engagements > 0)
+        log(`Rebuilt the counts' rollups over ${rebuilt.engagements} engagements in ${Math.round(rebuilt.ms)} ms`);
+    }
     const admin = await ensureBuiltinAdministrator();
     return { database, admin };
   } catch (error) {

@@ -6,7 +6,7 @@ import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { updateCountry } from "../countries/service.ts";
 import { createCountryGroup } from "../country-groups/service.ts";
-import { updateOrganisation } from "../organisations/service.ts";
+import { addOrganisationStatus, removeOrganisationStatus, updateOrganisation } from "../organisations/service.ts";
 import { updatePerson } from "../people/service.ts";
 import { createProgramme } from "../programmes/service.ts";
 import { importGeography } from "../reference/service.ts";
@@ -345,6 +345,17 @@ describe("the counts query", () => {
     await updatePerson(admin, person, { countryCode: "IND" });
     // Cuba moved to Western Asia (145, in Asia): B's engagements now reach Asia.
     await updateCountry(admin, "CUB", { subregionCode: "145" });
+    // A is entered as governing from 2 July to 30 November 2021 (the forum), then corrected to
+    // 1 July only (letter 1); B governs from the day of the forum.
+    const governed = await addOrganisationStatus(admin, org.A as number, {
+      status: "in_government",
+      validFrom: "2021-07-02",
+      validTo: "2021-11-30",
+    });
+    await addOrganisationStatus(admin, org.B as number, { status: "in_government", validFrom: "2021-11-01" });
+    const statusId = governed.statuses.find((x) => x.status === "in_government")?.id as number;
+    await removeOrganisationStatus(admin, org.A as number, statusId);
+    await addOrganisationStatus(admin, org.A as number, { status: "in_government", validFrom: "2021-07-01", validTo: "2021-07-01" });
     const kept = await snapshot();
     await db()
       .transaction()
@@ -375,6 +386,14 @@ describe("the counts query", () => {
     expect(after.kept.filter((k) => k.startsWith("FRA:"))).toEqual([]);
     expect(await counts({ by: "country" })).toMatchObject({ source: "rollup" });
     expect((await counts({ by: "region" })).rows.find(([key]) => key === "142")).toEqual(["142", 3, 2, 3]);
+    // In government on the day: A at letter 1 (1 July 2021), B at the forum (1 November 2021).
+    const governing = await counts({ by: "type", partnerStatus: "in_government" });
+    expect(governing.source).toBe("rollup");
+    expect(governing.rows).toEqual([
+      ["correspondence:received", 1, 1, 1],
+      ["event:hosted", 1, 1, 1],
+    ]);
+    expect((await counts({ by: "year", partnerStatus: "in_government", unitId: u1 })).source).toBe("record");
     // And the figures moved as they should: D now only reached by visit 5 in 2019.
     const c = await counts({ by: "type", partnerKind: "political_party" });
     expect(c.rows).toEqual([

@@ -15,10 +15,10 @@ import {
   statementStances,
   talkModes,
 } from "../shared/vocabulary.ts";
-import { reachQuery } from "./rollup.ts";
+import { heldOnTheDay, reachQuery } from "./rollup.ts";
 import { type EngagementCounts, type EngagementCountsQuery, engagementCountsQuery } from "./schema.ts";
 import { engagementVisible } from "./service.ts";
-import { engagementFilter, heldStatusOnTheDay } from "./store.ts";
+import { engagementFilter } from "./store.ts";
 
 type Measures = { engagements: number; organisations: number; countries: number };
 type Label = { en: string; zh: string };
@@ -84,7 +84,7 @@ interface RollupPlan {
 async function rollupPlan(actor: Actor, q: EngagementCountsQuery): Promise<RollupPlan | null> {
   // The rollups count every record: those who may not see them all are counted from the record.
   if (q.status !== "done" || !seesAllUnits(actor) || !actor.clearance) return null;
-  if (q.mechanismId || q.countryGroup || q.organisationId || q.subunits === "true" || q.topicId || q.partnerStatus) return null;
+  if (q.mechanismId || q.countryGroup || q.organisationId || q.subunits === "true" || q.topicId) return null;
   if (q.country && q.by === "country") return null;
   if (q.from && !q.from.endsWith("-01-01")) return null;
   if (q.to && !q.to.endsWith("-12-31")) return null;
@@ -94,6 +94,7 @@ async function rollupPlan(actor: Actor, q: EngagementCountsQuery): Promise<Rollu
   if (q.programmeId) filters.push(["programme", String(q.programmeId)]);
   if (q.subtype) filters.push(["subtype", q.subtype]);
   if (q.partnerKind) filters.push(["kind", q.partnerKind]);
+  if (q.partnerStatus) filters.push(["status", q.partnerStatus]);
   if (q.region) {
     // Only the top-level regions are a breakdown; sub-regions are answered from the record.
     const region = await db().selectFrom("regions").select("level").where("code", "=", q.region).executeTakeFirst();
@@ -186,7 +187,7 @@ async function fromRecord(executor: Executor, actor: Actor, q: EngagementCountsQ
   if (q.partnerKind) reachConditions.push(sql`r.kind = ${q.partnerKind}`);
   if (q.country) reachConditions.push(sql`r.country = ${q.country}`);
   if (q.organisationId) reachConditions.push(sql`r.org = ${q.organisationId}`);
-  if (q.partnerStatus) reachConditions.push(heldStatusOnTheDay(sql.ref("r.org"), sql.ref("r.day"), q.partnerStatus));
+  if (q.partnerStatus) reachConditions.push(heldOnTheDay(sql.ref("r.org"), sql.ref("r.day"), sql`${q.partnerStatus}`));
   const reachFilter = reachConditions.length ? sql.join(reachConditions, sql` AND `) : sql`true`;
   const restrict = reachConditions.length ? sql`WHERE e.id IN (SELECT engagement_id FROM rf)` : sql``;
   const ctes = sql`WITH e0 AS (

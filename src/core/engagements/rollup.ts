@@ -19,7 +19,16 @@ import type { Executor, Trx } from "../shared/mutation.ts";
 export const chunkBits = 4096;
 
 /** The breakdowns the rollups hold; anything else is answered from the record itself. */
-export const rollupDims = ["unit", "programme", "subtype", "region", "kind"] as const;
+export const rollupDims = ["unit", "programme", "subtype", "region", "kind", "status"] as const;
+
+/** The partner statuses the "status" breakdown holds: what a partner was on the day we met it. */
+export const rollupStatuses = ["in_government", "opposition"] as const;
+
+/** "Organisation `org` held the status `status` on `day`" (all three SQL expressions). */
+export function heldOnTheDay(org: RawBuilder<unknown>, day: RawBuilder<unknown>, status: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`EXISTS (SELECT 1 FROM organisation_statuses s WHERE s.organisation_id = ${org} AND s.status = ${status}
+    AND s.valid_from <= ${day} AND (s.valid_to IS NULL OR s.valid_to >= ${day}))`;
+}
 export type RollupDim = (typeof rollupDims)[number];
 
 /**
@@ -41,7 +50,8 @@ export function reachQuery(engagementCondition: RawBuilder<unknown>): RawBuilder
 /**
  * The breakdowns done engagements belong to: `me` has one row per (engagement, dim,
  * value), `mr` one per (engagement, dim, value, organisation, country) reached — for the
- * region and kind breakdowns only what is itself of that region or kind.
+ * region and kind breakdowns only what is itself of that region or kind, for the status
+ * breakdown only partners that held the status on the engagement's date.
  */
 function membershipCtes(engagementWhere: RawBuilder<unknown>, participantWhere: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`WITH e AS (
@@ -54,10 +64,13 @@ function membershipCtes(engagementWhere: RawBuilder<unknown>, participantWhere: 
       UNION ALL SELECT e.id, 'programme', e.programme_id::text FROM e WHERE e.programme_id IS NOT NULL
       UNION ALL SELECT e.id, 'subtype', e.subtype FROM e WHERE e.subtype IS NOT NULL
       UNION SELECT r.engagement_id, 'region', r.region FROM r WHERE r.region IS NOT NULL
-      UNION SELECT r.engagement_id, 'kind', r.kind FROM r WHERE r.kind IS NOT NULL),
+      UNION SELECT r.engagement_id, 'kind', r.kind FROM r WHERE r.kind IS NOT NULL
+      UNION SELECT r.engagement_id, 'status', s.status FROM r JOIN organisation_statuses s ON s.organisation_id = r.org
+        AND s.status = ANY(${[...rollupStatuses]}::text[]) AND s.valid_from <= r.day AND (s.valid_to IS NULL OR s.valid_to >= r.day)),
     me AS (SELECT e.year, e.type, e.direction, m.dim, m.value, m.id FROM m JOIN e ON e.id = m.id),
     mr AS (SELECT me.*, r.country, r.org FROM me JOIN r ON r.engagement_id = me.id
-      WHERE (me.dim <> 'region' OR r.region = me.value) AND (me.dim <> 'kind' OR r.kind = me.value))`;
+      WHERE (me.dim <> 'region' OR r.region = me.value) AND (me.dim <> 'kind' OR r.kind = me.value)
+        AND (me.dim <> 'status' OR ${heldOnTheDay(sql.ref("r.org"), sql.ref("r.day"), sql.ref("me.value"))}))`;
 }
 
 interface RollupKey {
@@ -276,6 +289,7 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
           WHEN 'kind' THEN EXISTS (SELECT 1 FROM organisations o WHERE o.id = r.org AND o.kind = r.value)
           WHEN 'region' THEN EXISTS (SELECT 1 FROM organisations o JOIN countries c ON c.code = o.country_code
             WHERE o.id = r.org AND c.region_code = r.value)
+          WHEN 'status' THEN ${heldOnTheDay(sql.ref("r.org"), sql.ref("p.start_date"), sql.ref("r.value"))}
           ELSE true END)`.execute(executor);
   if (gone.rows.length === 0) return;
   const c = rowColumns(masksByRow(gone.rows.map((r) => removed[Number(r.i) - 1] as string)));
@@ -318,8 +332,8 @@ export async function rebuildRollups(executor: Trx): Promise<{ engagements: numb
 }
 
 /**
- * Keeps the rollups right when a partner's country or kind changes, or a country moves to
- * another region (the region and kind breakdowns follow them): captures the engagements
+ * Keeps the rollups right when a partner's country, kind or statuses change, or a country
+ * moves to another region (the breakdowns follow them): captures the engagements
  * concerned, runs the change, then applies the difference. For a person, only where they
  * came without an organisation.
  */

@@ -3,6 +3,7 @@ import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import { inRegion } from "../countries/store.ts";
 import { buildSearchQuery } from "../search/text.ts";
 import type { Executor } from "../shared/mutation.ts";
+import { heldOnTheDay } from "./rollup.ts";
 import type { EngagementListQuery } from "./schema.ts";
 
 /** The columns every engagement listing shows. */
@@ -46,12 +47,6 @@ type UnitArm = "either" | "lead" | "co";
  * unit leads or co-organises; `unitArm` picks one side, so that a total can be counted as
  * two index-only counts instead of one scan over both.
  */
-/** "The organisation held this status on that day": the as-of condition of partnerStatus. */
-export function heldStatusOnTheDay(organisation: RawBuilder<unknown>, day: RawBuilder<unknown>, status: string): RawBuilder<boolean> {
-  return sql<boolean>`EXISTS (SELECT 1 FROM organisation_statuses s WHERE s.organisation_id = ${organisation} AND s.status = ${status}
-    AND s.valid_from <= ${day} AND (s.valid_to IS NULL OR s.valid_to >= ${day}))`;
-}
-
 export function engagementFilter(
   query: Omit<EngagementListQuery, "page" | "pageSize" | "sort">,
   unitArm: UnitArm = "either",
@@ -105,7 +100,7 @@ export function engagementFilter(
   }
   if (query.partnerStatus) {
     conditions.push(sql<boolean>`e.id IN (SELECT p.engagement_id FROM engagement_participants p
-      WHERE ${heldStatusOnTheDay(sql.ref("p.organisation_id"), sql.ref("p.start_date"), query.partnerStatus)})`);
+      WHERE ${heldOnTheDay(sql.ref("p.organisation_id"), sql.ref("p.start_date"), sql`${query.partnerStatus}`)})`);
   }
   if (query.topicId) {
     conditions.push(sql<boolean>`e.id IN (SELECT engagement_id FROM engagement_topics WHERE topic_id = ${query.topicId})`);

@@ -323,11 +323,14 @@ export async function addOrganisationStatus(actor: Actor, organisationId: number
         conflictingStatusId: clash.id,
       });
     }
-    const row = await trx
-      .insertInto("organisationStatuses")
-      .values({ organisationId, status: data.status, validFrom: data.validFrom, validTo: data.validTo ?? null, note: data.note ?? null })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    // The counts' status breakdown follows what the partner was on each engagement's date.
+    const row = await withPartnerChange(trx, { organisationId }, () =>
+      trx
+        .insertInto("organisationStatuses")
+        .values({ organisationId, status: data.status, validFrom: data.validFrom, validTo: data.validTo ?? null, note: data.note ?? null })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
     const result = await loadOrganisation(trx, organisationId);
     return { result, audit: { entity: "organisation_status", entityId: row.id, action: "create", after: row } };
   });
@@ -337,12 +340,14 @@ export async function addOrganisationStatus(actor: Actor, organisationId: number
 export async function removeOrganisationStatus(actor: Actor, organisationId: number, statusId: number): Promise<OrganisationDetail> {
   authorize(actor, "registry.write");
   return mutate(actor, async (trx) => {
-    const before = await trx
-      .deleteFrom("organisationStatuses")
-      .where("id", "=", statusId)
-      .where("organisationId", "=", organisationId)
-      .returningAll()
-      .executeTakeFirst();
+    const before = await withPartnerChange(trx, { organisationId }, () =>
+      trx
+        .deleteFrom("organisationStatuses")
+        .where("id", "=", statusId)
+        .where("organisationId", "=", organisationId)
+        .returningAll()
+        .executeTakeFirst(),
+    );
     if (!before) throw notFound("status", statusId);
     const result = await loadOrganisation(trx, organisationId);
     return { result, audit: { entity: "organisation_status", entityId: statusId, action: "delete", before } };

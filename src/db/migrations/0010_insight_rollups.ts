@@ -8,7 +8,8 @@ import { type Kysely, sql } from "kysely";
  *    many partners in this country" is an AND of two bit strings and a bit count;
  *  - engagement_partner_rollup: per partner, year and breakdown (all, lead unit,
  *    programme), how many done engagements reached it, so that the partners met most
- *    often are read from a short index scan per year.
+ *    often are read from a short index scan per year (filled by the rollups' rebuild that
+ *    follows this migration, with the new status breakdown: see rebuildsRollups).
  * And statuses the demo recorded (who governed when) are marked, so that removing the demo
  * removes them.
  */
@@ -68,12 +69,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     -- The busiest partners of one breakdown and year first.
     CREATE INDEX engagement_partner_rollup_rank ON engagement_partner_rollup (dim, value, year, n DESC, organisation_id);
-    INSERT INTO engagement_partner_rollup (dim, value, year, organisation_id, n)
-    SELECT d.dim, d.value, extract(year FROM e.start_date)::int, p.organisation_id, count(DISTINCT e.id)
-    FROM engagements e JOIN engagement_participants p ON p.engagement_id = e.id
-    CROSS JOIN LATERAL (VALUES ('all', ''), ('unit', e.lead_unit_id::text), ('programme', e.programme_id::text)) AS d(dim, value)
-    WHERE e.status = 'done' AND p.organisation_id IS NOT NULL AND d.value IS NOT NULL
-    GROUP BY 1, 2, 3, 4;
   `.execute(db);
 }
 
