@@ -152,6 +152,17 @@ describe("HTTP API", () => {
     expect(patched.json()).toMatchObject({ foundedYear: 2005, family: "soc" });
     const status = await call("POST", `/api/organisations/${orgId}/statuses`, { status: "opposition", validFrom: "2022-09-13" });
     expect(status.statusCode).toBe(201);
+    const congress = await call("POST", `/api/organisations/${orgId}/congresses`, {
+      opensOn: "2027-02-20",
+      ordinal: 4,
+      nameEn: "4th National Delegates Conference",
+    });
+    expect(congress.statusCode).toBe(201);
+    expect(congress.json().congresses).toMatchObject([
+      { opensOn: "2027-02-20", ordinal: 4, name: { en: "4th National Delegates Conference", zh: null } },
+    ]);
+    const again = await call("POST", `/api/organisations/${orgId}/congresses`, { opensOn: "2027-02-20" });
+    expect(again.statusCode).toBe(409);
     const relationship = await call("PUT", `/api/organisations/${orgId}/relationship`, {
       level: "regular",
       since: "2010-01-01",
@@ -272,7 +283,9 @@ describe("HTTP API", () => {
   });
 
   it("tells a relationship's health and puts the partners needing attention on a worklist", async () => {
-    const health = (await call("GET", "/api/partners/health?attention=false")).json();
+    const response = await call("GET", "/api/partners/health?attention=false&on=2026-12-01");
+    const health = response.json();
+    if (!Array.isArray(health)) throw new Error(response.body);
     const odm = health.find((h: { organisation: { id: number } }) => h.organisation.id === orgId);
     expect(odm).toMatchObject({
       level: "regular",
@@ -283,8 +296,24 @@ describe("HTTP API", () => {
       reciprocity: { visitsSent: 0, visitsReceived: 0, lettersSent: 0, lettersReceived: 0 },
     });
     expect(odm.signals).toEqual(expect.arrayContaining(["overdue", "below_expectation"]));
-    // Founded 2005: its 25th anniversary falls in 2030, not this year or next.
-    expect(odm.anniversary === null || (odm.anniversary.year - 2005) % 5 === 0).toBe(true);
+    // Founded 2005: its 25th anniversary falls in 2030, not this year or next. Coming on 1 December
+    // 2026: Kenya's national day (12 December) and the congress entered for February 2027.
+    expect(odm.anniversary).toBeNull();
+    expect(odm.occasions).toEqual([
+      {
+        kind: "congress",
+        date: "2027-02-20",
+        year: 2027,
+        years: null,
+        ordinal: 4,
+        name: { en: "4th National Delegates Conference", zh: null },
+      },
+      { kind: "national_day", date: "2026-12-12", year: 2026, years: null, ordinal: null, name: null },
+    ]);
+    expect(odm.signals).toContain("anniversary");
+    // Judged from 1 March 2027 the congress is past and the national day far off.
+    const later = (await call("GET", "/api/partners/health?attention=false&on=2027-03-01")).json();
+    expect(later.find((h: { organisation: { id: number } }) => h.organisation.id === orgId).occasions).toEqual([]);
     const worklist = (await call("GET", "/api/partners/health")).json();
     expect(worklist.every((h: { signals: string[] }) => h.signals.length > 0)).toBe(true);
   });
@@ -485,6 +514,22 @@ const badInputs: Array<{
     cases: [
       { url: () => `/api/organisations/${orgId}/statuses/abc`, field: "statusId" },
       { url: () => `/api/organisations/${orgId}/statuses/424242`, status: 404 },
+    ],
+  },
+  {
+    route: "POST /api/organisations/:id/congresses",
+    cases: [
+      { url: () => `/api/organisations/${orgId}/congresses`, body: {}, field: "opensOn" },
+      { url: () => `/api/organisations/${orgId}/congresses`, body: { opensOn: "next spring" }, field: "opensOn" },
+      { url: () => `/api/organisations/${orgId}/congresses`, body: { opensOn: "2027-01-01", ordinal: 0 }, field: "ordinal" },
+      { url: () => "/api/organisations/424242/congresses", body: { opensOn: "2027-01-01" }, status: 404 },
+    ],
+  },
+  {
+    route: "DELETE /api/organisations/:id/congresses/:congressId",
+    cases: [
+      { url: () => `/api/organisations/${orgId}/congresses/abc`, field: "congressId" },
+      { url: () => `/api/organisations/${orgId}/congresses/424242`, status: 404 },
     ],
   },
   {
@@ -713,6 +758,8 @@ const badInputs: Array<{
       { url: () => "/api/engagements?type=party", field: "type.0" },
       { url: () => "/api/engagements?from=2021-13-01", field: "from" },
       { url: () => "/api/engagements?status=maybe", field: "status" },
+      { url: () => "/api/engagements?partnerStatus=ruling", field: "partnerStatus" },
+      { url: () => "/api/engagements?topicId=abc", field: "topicId" },
       { url: () => "/api/engagements?demo=yes", field: "demo" },
       { url: () => "/api/engagements?country=%27%3B--", field: "country" },
     ],
@@ -723,6 +770,8 @@ const badInputs: Array<{
       { url: () => "/api/engagements/counts?by=colour", field: "by" },
       { url: () => "/api/engagements/counts?from=2022-01-01&to=2021-01-01", field: "to" },
       { url: () => "/api/engagements/counts?region=Africa", field: "region" },
+      { url: () => "/api/engagements/counts?partnerStatus=ruling", field: "partnerStatus" },
+      { url: () => "/api/engagements/counts?topicId=0", field: "topicId" },
       { url: () => "/api/engagements/counts?partnerKind=pirate", field: "partnerKind" },
       { url: () => "/api/engagements/counts?password=x", field: "querystring" },
     ],
@@ -908,6 +957,8 @@ const badInputs: Array<{
       { url: () => "/api/partners/health?limit=0", field: "limit" },
       { url: () => "/api/partners/health?attention=maybe", field: "attention" },
       { url: () => "/api/partners/health?unitId=x", field: "unitId" },
+      { url: () => "/api/partners/health?on=tomorrow", field: "on" },
+      { url: () => "/api/partners/health?on=2026-02-30", field: "on" },
     ],
   },
   {
@@ -942,6 +993,7 @@ const badInputs: Array<{
       { url: () => "/api/reports/overview", field: "from" },
       { url: () => "/api/reports/overview?from=2021-01-01&to=2020-01-01", field: "to" },
       { url: () => "/api/reports/overview?from=2021-01-01&to=2021-12-31&mode=rough", field: "mode" },
+      { url: () => "/api/reports/overview?from=2021-01-01&to=2021-12-31&topicId=green", field: "topicId" },
       { url: () => "/api/reports/overview?from=2021-01-01&to=2021-12-31&nearlyMargin=0.9", field: "nearlyMargin" },
       { url: () => "/api/reports/overview?from=2021-01-01&to=2021-12-31&partnerKind=club", field: "partnerKind" },
     ],

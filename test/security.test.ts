@@ -263,6 +263,12 @@ const routeCases: RouteCase[] = [
   ),
   registry("DELETE /api/organisations/:id/statuses/:statusId", () => `${org()}/statuses/424242`),
   registry(
+    "POST /api/organisations/:id/congresses",
+    () => `${org()}/congresses`,
+    () => ({ opensOn: "2027-01-20", ordinal: 14 }),
+  ),
+  registry("DELETE /api/organisations/:id/congresses/:congressId", () => `${org()}/congresses/424242`),
+  registry(
     "PUT /api/organisations/:id/relationship",
     () => `${org()}/relationship`,
     () => ({ level: "regular" }),

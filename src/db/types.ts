@@ -26,6 +26,7 @@ export interface CountryTable {
   validTo: number | null;
   successorCode: string | null;
   note: string | null;
+  nationalDay: string | null;
   ordinal: Generated<number>;
   updatedAt: Timestamp;
 }
@@ -368,6 +369,16 @@ export interface EngagementPartnerBitsTable {
   bits: string;
 }
 
+export interface OrganisationCongressTable {
+  id: Generated<number>;
+  organisationId: number;
+  opensOn: string;
+  ordinal: number | null;
+  nameEn: string | null;
+  nameZh: string | null;
+  demo: Generated<boolean>;
+}
+
 export interface OrganisationCountryBitsTable {
   countryCode: string;
   chunk: number;
@@ -511,6 +522,7 @@ export interface DB {
   engagementPartnerBits: EngagementPartnerBitsTable;
   engagementPartnerRollup: EngagementPartnerRollupTable;
   organisationCountryBits: OrganisationCountryBitsTable;
+  organisationCongresses: OrganisationCongressTable;
   engagementApprovalSteps: EngagementApprovalStepTable;
   notifications: NotificationTable;
   sessions: SessionTable;

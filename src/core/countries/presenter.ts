@@ -21,6 +21,7 @@ export function presentCountry(row: CountryRow): CountryOutput {
     validTo: row.validTo,
     successorCode: row.successorCode,
     note: row.note,
+    nationalDay: row.nationalDay,
     organisationCount: row.organisationCount,
   };
 }

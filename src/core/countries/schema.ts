@@ -26,6 +26,11 @@ export const countryCreateInput = z.object({
   validTo: year.nullish(),
   successorCode: countryCode.nullish(),
   note: optionalText(2000),
+  nationalDay: z
+    .string()
+    .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/, "Expected a month and day such as 10-01.")
+    .nullish()
+    .describe("The national day, month-day (10-01)."),
 });
 export const countryUpdateInput = countryCreateInput.omit({ code: true }).partial();
 
@@ -42,6 +47,7 @@ export const countryOutput = z.object({
   validTo: z.number().nullable(),
   successorCode: z.string().nullable(),
   note: z.string().nullable(),
+  nationalDay: z.string().nullable().describe("Month-day, e.g. 10-01."),
   organisationCount: z.number().optional(),
 });
 export const countryDetailOutput = countryOutput.extend({

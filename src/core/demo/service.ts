@@ -95,6 +95,7 @@ async function removeDemoRows(trx: Trx): Promise<{ engagements: number }> {
   await sql`DELETE FROM programmes WHERE demo`.execute(trx);
   await sql`DELETE FROM relationships WHERE demo`.execute(trx);
   await sql`DELETE FROM organisation_statuses WHERE demo`.execute(trx);
+  await sql`DELETE FROM organisation_congresses WHERE demo`.execute(trx);
   // The demo's topics go unless a user's record took one up.
   await sql`DELETE FROM topics WHERE key = ANY(${demoTopics.map((t) => t.key)}::text[])
     AND id NOT IN (SELECT topic_id FROM engagement_topics)`.execute(trx);
@@ -446,6 +447,36 @@ async function recordGovernments(trx: Trx, partiesOf: Map<string, Partner[]>): P
     await trx
       .insertInto("organisationStatuses")
       .values(fresh.slice(i, i + 1000).map((r) => ({ ...r, demo: true })))
+      .execute();
+  }
+}
+
+/**
+ * Congresses every five years for the first party of each country, spread over the months,
+ * some of them coming in 2027 (relationship health lists those as occasions). No random draws.
+ */
+async function recordCongresses(trx: Trx, partiesOf: Map<string, Partner[]>): Promise<void> {
+  const rows: Array<{ organisationId: number; opensOn: string; ordinal: number; nameEn: string; nameZh: string }> = [];
+  for (const [i, [, parties]] of [...partiesOf].sort(([a], [b]) => a.localeCompare(b)).entries()) {
+    const first = [...parties].sort((a, b) => a.id - b.id)[0];
+    if (!first) continue;
+    const month = String(1 + (i % 12)).padStart(2, "0");
+    for (let k = 0; k < 3; k++) {
+      const ordinal = 8 + (i % 7) + k;
+      rows.push({
+        organisationId: first.id,
+        opensOn: `${2017 + (i % 5) + 5 * k}-${month}-${String(10 + (i % 15)).padStart(2, "0")}`,
+        ordinal,
+        nameEn: `${ordinal}th National Congress`,
+        nameZh: `第${ordinal}次全国代表大会`,
+      });
+    }
+  }
+  for (let i = 0; i < rows.length; i += 1000) {
+    await trx
+      .insertInto("organisationCongresses")
+      .values(rows.slice(i, i + 1000).map((r) => ({ ...r, demo: true })))
+      .onConflict((oc) => oc.columns(["organisationId", "opensOn"]).doNothing())
       .execute();
   }
 }
@@ -1011,6 +1042,7 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
     if (i % 3 === 0 && ["talks", "visit", "event", "training"].includes(r.type)) r.topicIds = [topicIds[i % topicIds.length] as number];
   }
   await recordGovernments(trx, partiesOf);
+  await recordCongresses(trx, partiesOf);
   const ids = await insertEngagements(trx, records, { demo: true });
   await recordPlannedSteps(
     trx,

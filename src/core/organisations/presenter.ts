@@ -36,6 +36,7 @@ export function presentOrganisation(row: OrganisationDetailRow): OrganisationDet
     links,
     names: row.names,
     statuses: row.statuses,
+    congresses: row.congresses.map((c) => ({ id: c.id, opensOn: c.opensOn, ordinal: c.ordinal, name: { en: c.nameEn, zh: c.nameZh } })),
     tags: row.tags.map((t) => ({ key: t.key, name: { en: t.nameEn, zh: t.nameZh } })),
     relationship: rel
       ? {

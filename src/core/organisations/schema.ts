@@ -73,6 +73,16 @@ export const statusCreateInput = z
   .strict()
   .refine((v) => !v.validTo || v.validTo >= v.validFrom, { path: ["validTo"], message: "Cannot be before validFrom." });
 
+/** A partner's congress: when it opens, its number, its name. */
+export const congressCreateInput = z
+  .object({
+    opensOn: isoDate.describe("The day the congress opens."),
+    ordinal: z.number().int().min(1).max(1000).nullish().describe("Its number: 13 for the 13th congress."),
+    nameEn: optionalText(300),
+    nameZh: optionalText(300),
+  })
+  .strict();
+
 const bilingual = z.object({ en: z.string(), zh: z.string().nullable() });
 const countryRef = z.object({ code: z.string(), name: z.object({ en: z.string(), zh: z.string() }) }).nullable();
 
@@ -118,6 +128,14 @@ export const organisationDetail = organisationListItem.extend({
   ),
   statuses: z.array(
     z.object({ id: z.number(), status: z.string(), validFrom: z.string(), validTo: z.string().nullable(), note: z.string().nullable() }),
+  ),
+  congresses: z.array(
+    z.object({
+      id: z.number(),
+      opensOn: z.string(),
+      ordinal: z.number().nullable(),
+      name: z.object({ en: z.string().nullable(), zh: z.string().nullable() }),
+    }),
   ),
   tags: z.array(z.object({ key: z.string(), name: z.object({ en: z.string(), zh: z.string() }) })),
   relationship: z

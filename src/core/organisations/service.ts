@@ -13,6 +13,7 @@ import { families, organisationKinds, relationshipLevels } from "../shared/vocab
 import { displayColumns, type NormalisedName, normaliseNames } from "./names.ts";
 import { presentOrganisation, presentOrganisationListItem } from "./presenter.ts";
 import {
+  congressCreateInput,
   type OrganisationCounts,
   type OrganisationDetail,
   type OrganisationListItem,
@@ -333,6 +334,51 @@ export async function addOrganisationStatus(actor: Actor, organisationId: number
     );
     const result = await loadOrganisation(trx, organisationId);
     return { result, audit: { entity: "organisation_status", entityId: row.id, action: "create", after: row } };
+  });
+}
+
+/** Records a partner's congress, past or coming (relationship health lists the coming ones). */
+export async function addOrganisationCongress(actor: Actor, organisationId: number, input: unknown): Promise<OrganisationDetail> {
+  authorize(actor, "registry.write");
+  const data = parseInput(congressCreateInput, input);
+  return mutate(actor, async (trx) => {
+    const org = await trx.selectFrom("organisations").select("id").where("id", "=", organisationId).forUpdate().executeTakeFirst();
+    if (!org) throw notFound("organisation", organisationId);
+    const row = await trx
+      .insertInto("organisationCongresses")
+      .values({
+        organisationId,
+        opensOn: data.opensOn,
+        ordinal: data.ordinal ?? null,
+        nameEn: data.nameEn ?? null,
+        nameZh: data.nameZh ?? null,
+      })
+      .onConflict((oc) => oc.columns(["organisationId", "opensOn"]).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) {
+      throw new AppError("CONFLICT", `A congress opening on ${data.opensOn} is recorded already.`, {
+        fields: [{ path: "opensOn", message: "Already recorded." }],
+      });
+    }
+    const result = await loadOrganisation(trx, organisationId);
+    return { result, audit: { entity: "organisation_congress", entityId: row.id, action: "create", after: row } };
+  });
+}
+
+/** Removes a congress. */
+export async function removeOrganisationCongress(actor: Actor, organisationId: number, congressId: number): Promise<OrganisationDetail> {
+  authorize(actor, "registry.write");
+  return mutate(actor, async (trx) => {
+    const before = await trx
+      .deleteFrom("organisationCongresses")
+      .where("id", "=", congressId)
+      .where("organisationId", "=", organisationId)
+      .returningAll()
+      .executeTakeFirst();
+    if (!before) throw notFound("congress", congressId);
+    const result = await loadOrganisation(trx, organisationId);
+    return { result, audit: { entity: "organisation_congress", entityId: congressId, action: "delete", before } };
   });
 }
 

@@ -204,6 +204,13 @@ export function organisationDetailQuery(executor: Executor, organisationId: numb
       ).as("statuses"),
       jsonArrayFrom(
         eb
+          .selectFrom("organisationCongresses as cg")
+          .select(["cg.id", "cg.opensOn", "cg.ordinal", "cg.nameEn", "cg.nameZh"])
+          .whereRef("cg.organisationId", "=", "o.id")
+          .orderBy("cg.opensOn", "desc"),
+      ).as("congresses"),
+      jsonArrayFrom(
+        eb
           .selectFrom("organisationTags as ot")
           .innerJoin("tags as t", "t.id", "ot.tagId")
           .select(["t.key", "t.nameEn", "t.nameZh"])

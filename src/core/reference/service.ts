@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parse } from "csv-parse/sync";
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
@@ -74,6 +75,15 @@ async function loadGeography(trx: Trx, dataDir: string) {
     if (c.successorCode && added.has(c.code)) {
       await trx.updateTable("countries").set({ successorCode: c.successorCode }).where("code", "=", c.code).execute();
     }
+  }
+  // National days fill only countries that have none, so an administrator's edit stays.
+  const daysFile = path.join(dataDir, "geography/national-days.csv");
+  const days = fs.existsSync(daysFile)
+    ? (parse(fs.readFileSync(daysFile), { columns: true }) as Array<{ code: string; national_day: string }>)
+    : [];
+  if (days.length > 0) {
+    await sql`UPDATE countries c SET national_day = d.day FROM unnest(${days.map((d) => d.code)}::text[], ${days.map((d) => d.national_day)}::text[])
+      AS d(code, day) WHERE c.code = d.code AND c.national_day IS NULL`.execute(trx);
   }
   return { regionsAdded: regionsAdded.length, countriesAdded: countriesAdded.length };
 }

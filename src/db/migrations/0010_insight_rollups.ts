@@ -11,11 +11,24 @@ import { type Kysely, sql } from "kysely";
  *    often are read from a short index scan per year (filled by the rollups' rebuild that
  *    follows this migration, with the new status breakdown: see rebuildsRollups).
  * And statuses the demo recorded (who governed when) are marked, so that removing the demo
- * removes them.
+ * removes them. For the anniversaries of relationship health: each country's national day
+ * (month and day) and partners' congresses.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     ALTER TABLE organisation_statuses ADD COLUMN demo boolean NOT NULL DEFAULT false;
+    ALTER TABLE countries ADD COLUMN national_day text CHECK (national_day ~ '^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$');
+    CREATE TABLE organisation_congresses (
+      id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      organisation_id integer NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+      opens_on date NOT NULL,
+      ordinal integer CHECK (ordinal > 0),
+      name_en text,
+      name_zh text,
+      demo boolean NOT NULL DEFAULT false,
+      UNIQUE (organisation_id, opens_on)
+    );
+    CREATE INDEX organisation_congresses_opens ON organisation_congresses (opens_on);
     CREATE TABLE organisation_country_bits (
       country_code text NOT NULL,
       chunk integer NOT NULL,
@@ -79,5 +92,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     DROP TRIGGER organisation_country_bits_delete ON organisations;
     DROP FUNCTION organisation_country_bits_apply();
     DROP TABLE organisation_country_bits;
-    ALTER TABLE organisation_statuses DROP COLUMN demo;`.execute(db);
+    ALTER TABLE organisation_statuses DROP COLUMN demo;
+    DROP TABLE organisation_congresses;
+    ALTER TABLE countries DROP COLUMN national_day;`.execute(db);
 }

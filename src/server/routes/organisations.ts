@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import {
+  congressCreateInput,
   organisationCountQuery,
   organisationCounts,
   organisationCreateInput,
@@ -11,12 +12,14 @@ import {
   statusCreateInput,
 } from "../../core/organisations/schema.ts";
 import {
+  addOrganisationCongress,
   addOrganisationStatus,
   countOrganisations,
   createOrganisation,
   deleteOrganisation,
   getOrganisation,
   listOrganisations,
+  removeOrganisationCongress,
   removeOrganisationStatus,
   updateOrganisation,
 } from "../../core/organisations/service.ts";
@@ -116,6 +119,31 @@ export const organisationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     (request) => removeOrganisationStatus(actorOf(request), request.params.id, request.params.statusId),
+  );
+  app.post(
+    "/organisations/:id/congresses",
+    {
+      schema: {
+        tags,
+        summary: "Record a congress of this partner, past or coming",
+        params: idParam,
+        body: congressCreateInput,
+        response: { 201: organisationDetail, ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await addOrganisationCongress(actorOf(request), request.params.id, request.body)),
+  );
+  app.delete(
+    "/organisations/:id/congresses/:congressId",
+    {
+      schema: {
+        tags,
+        summary: "Remove a congress",
+        params: z.object({ id, congressId: id }),
+        response: { 200: organisationDetail, ...errorResponses },
+      },
+    },
+    (request) => removeOrganisationCongress(actorOf(request), request.params.id, request.params.congressId),
   );
   app.put(
     "/organisations/:id/relationship",

@@ -43,7 +43,13 @@ export function CountryPage() {
       <div>
         <Title order={2}>{format.name(c.name)}</Title>
         <Text c="dimmed">
-          {[c.code, format.name(c.region?.name), format.name(c.subregion?.name), ...c.groups.map((g) => format.name(g.name))]
+          {[
+            c.code,
+            format.name(c.region?.name),
+            format.name(c.subregion?.name),
+            ...c.groups.map((g) => format.name(g.name)),
+            c.nationalDay ? t("country.nationalDay", { date: format.monthDay(c.nationalDay) }) : null,
+          ]
             .filter(Boolean)
             .join(" · ")}
         </Text>

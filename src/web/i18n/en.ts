@@ -110,6 +110,13 @@ export const en = {
   },
   org: {
     founded: "founded {{year}}",
+    congresses: "Congresses",
+    congressNumbered: "{{ordinal}} congress",
+    congressOpens: "Opens on",
+    congressOrdinal: "Number",
+    congressName: "Name",
+    addCongress: "Add",
+    removeCongress: "Remove this congress",
     countryPage: "country page",
     names: "Names",
     name: "Name",
@@ -192,7 +199,7 @@ export const en = {
     worklist: "Needing attention",
     allPartners: "All partners",
     healthHow:
-      "Last contact: the latest done engagement you may see. Frequency: engagements in the last 365 days against what the level leads one to expect a year (strategic 6, established 4, regular 2, contact 1). Reciprocity: visits and letters each way in the last five years. Overdue: no contact for more than twice the expected interval. One-sided: five or more exchanges, all one way. Anniversary: founded a multiple of five years before this year or next.",
+      "Last contact: the latest done engagement you may see. Frequency: engagements in the last 365 days against what the level leads one to expect a year (strategic 6, established 4, regular 2, contact 1). Reciprocity: visits and letters each way in the last five years. Overdue: no contact for more than twice the expected interval. One-sided: five or more exchanges, all one way. Occasions: a founding anniversary ending in 0 or 5 this year or next, a congress in the next 120 days (entered on the partner's page), the country's national day in the next 60 days.",
     lastContact: "Last contact",
     frequency: "Last year / expected",
     reciprocity: "Reciprocity (5 years)",
@@ -206,6 +213,12 @@ export const en = {
       below_expectation: "below expectation",
       one_sided: "one-sided",
       anniversary: "{{years}}th anniversary in {{year}}",
+    },
+    occasion: {
+      founding: "{{years}}th anniversary in {{year}}",
+      congress: "congress on {{date}}",
+      congressNumbered: "{{ordinal}} congress on {{date}}",
+      nationalDay: "national day on {{date}}",
     },
   },
   report: {
@@ -267,6 +280,7 @@ export const en = {
   notes: { title: "Notes", new: "New note", add: "Add note", classification: "Classification" },
   people: { title: "People", name: "Name", native: "Native name", positions: "Positions" },
   country: {
+    nationalDay: "national day {{date}}",
     partnersByKind: "Partners by kind",
     coverage: "Our coverage of its parties",
     coverageHow: "Parties we have a relationship with (contact or closer), of all its parties in the registry.",

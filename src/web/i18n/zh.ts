@@ -99,6 +99,13 @@ export const zh = {
     inGovernment: "目前执政",
   },
   org: {
+    congresses: "代表大会",
+    congressNumbered: "{{ordinal}}次代表大会",
+    congressOpens: "开幕日期",
+    congressOrdinal: "届次",
+    congressName: "名称",
+    addCongress: "添加",
+    removeCongress: "删除此次代表大会",
     founded: "成立于{{year}}年",
     countryPage: "国家页面",
     names: "名称",
@@ -173,7 +180,7 @@ export const zh = {
     worklist: "需要关注",
     allPartners: "全部伙伴",
     healthHow:
-      "最近联系：您可查看的最近一次已完成交往。频率：过去365天的交往次数与该关系级别的年度预期（密切/战略6次、确立关系4次、定期交流2次、联系1次）相比。对等性：过去五年双方互访和函电数。逾期：超过预期间隔两倍未联系。单向：五次以上交往均为同一方向。周年：成立年份距今年或明年为五的倍数。",
+      "最近联系：您可查看的最近一次已完成交往。频率：过去365天的交往次数与该关系级别的年度预期（密切/战略6次、确立关系4次、定期交流2次、联系1次）相比。对等性：过去五年双方互访和函电数。逾期：超过预期间隔两倍未联系。单向：五次以上交往均为同一方向。纪念日：今年或明年逢五逢十的建党（成立）周年、今后120天内召开的代表大会（在伙伴页面录入）、今后60天内的所在国国庆日。",
     lastContact: "最近联系",
     frequency: "近一年 / 预期",
     reciprocity: "对等性（五年）",
@@ -182,6 +189,12 @@ export const zh = {
     daysAgo: "{{date}}（{{days}} 天前）",
     never: "从未",
     signal: { overdue: "逾期未联系", below_expectation: "低于预期", one_sided: "单向", anniversary: "{{year}}年成立{{years}}周年" },
+    occasion: {
+      founding: "{{year}}年成立{{years}}周年",
+      congress: "{{date}}召开代表大会",
+      congressNumbered: "{{date}}召开{{ordinal}}次代表大会",
+      nationalDay: "{{date}}国庆日",
+    },
   },
   report: {
     title: "工作综述",
@@ -239,6 +252,7 @@ export const zh = {
   notes: { title: "备注", new: "新备注", add: "添加备注", classification: "密级" },
   people: { title: "人物", name: "姓名", native: "本国文字姓名", positions: "职务" },
   country: {
+    nationalDay: "国庆日 {{date}}",
     partnersByKind: "各类伙伴",
     coverage: "我方对该国政党的覆盖",
     coverageHow: "与我方有关系（联系或更密切）的政党数，占名录中该国政党总数。",

@@ -86,9 +86,23 @@ export function HealthPanel({ unitId, onUnit }: { unitId: string; onUnit: (unitI
                 </Table.Td>
                 <Table.Td>
                   <Group gap={4}>
-                    {h.signals.map((s) => (
-                      <Badge key={s} size="xs" color={signalColour[s]} variant="light">
-                        {s === "anniversary" && h.anniversary ? t("insight.signal.anniversary", h.anniversary) : t(`insight.signal.${s}`)}
+                    {h.signals
+                      .filter((s) => s !== "anniversary")
+                      .map((s) => (
+                        <Badge key={s} size="xs" color={signalColour[s]} variant="light">
+                          {t(`insight.signal.${s}`)}
+                        </Badge>
+                      ))}
+                    {h.occasions.map((o) => (
+                      <Badge key={o.kind} size="xs" color={signalColour.anniversary} variant="light" tt="none">
+                        {o.kind === "founding"
+                          ? t("insight.occasion.founding", { years: o.years, year: o.year })
+                          : o.kind === "congress"
+                            ? t(o.ordinal ? "insight.occasion.congressNumbered" : "insight.occasion.congress", {
+                                ordinal: o.ordinal ? format.ordinal(o.ordinal) : "",
+                                date: format.date(o.date),
+                              })
+                            : t("insight.occasion.nationalDay", { date: format.date(o.date) })}
                       </Badge>
                     ))}
                   </Group>

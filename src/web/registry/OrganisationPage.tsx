@@ -1,4 +1,20 @@
-import { Anchor, Badge, Button, Card, Grid, Group, SegmentedControl, Stack, Table, Text, Textarea, Title } from "@mantine/core";
+import {
+  ActionIcon,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Grid,
+  Group,
+  NumberInput,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -197,6 +213,7 @@ export function OrganisationPage() {
                 </Text>
               ))}
             </Card>
+            <Congresses organisation={o} />
             <Card withBorder>
               <Title order={4} mb="xs">
                 {t("org.externalIds")}
@@ -316,6 +333,99 @@ function Notes({ organisationId }: { organisationId: number }) {
               </Text>
             ) : null}
           </Stack>
+        </form>
+      ) : null}
+    </Card>
+  );
+}
+
+/** The partner's congresses, past and coming (relationship health lists the coming ones), with a form for those who may write. */
+function Congresses({ organisation }: { organisation: OrganisationDetail }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const { can } = useSession();
+  const errorMessage = useErrorMessage();
+  const client = useQueryClient();
+  const [opensOn, setOpensOn] = useState("");
+  const [ordinal, setOrdinal] = useState<number | string>("");
+  const [nameEn, setNameEn] = useState("");
+  const path = `/organisations/${organisation.id}/congresses`;
+  const saved = (o: OrganisationDetail) => client.setQueryData(["organisation", organisation.id], o);
+  const add = useMutation({
+    mutationFn: () =>
+      api<OrganisationDetail>(path, {
+        method: "POST",
+        body: { opensOn, ordinal: ordinal === "" ? null : Number(ordinal), nameEn: nameEn.trim() || null },
+      }),
+    onSuccess: (o) => {
+      saved(o);
+      setOpensOn("");
+      setOrdinal("");
+      setNameEn("");
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (congressId: number) => api<OrganisationDetail>(`${path}/${congressId}`, { method: "DELETE" }),
+    onSuccess: saved,
+  });
+  const fieldError = (name: string) =>
+    add.error instanceof ApiError && add.error.fields.some((f) => f.path === name) ? errorMessage(add.error) : undefined;
+  return (
+    <Card withBorder>
+      <Title order={4} mb="xs">
+        {t("org.congresses")}
+      </Title>
+      {organisation.congresses.length === 0 ? <Text c="dimmed">{t("common.empty")}</Text> : null}
+      {organisation.congresses.map((c) => (
+        <Group key={c.id} gap="xs" justify="space-between" wrap="nowrap">
+          <Text size="sm">
+            {format.date(c.opensOn)}
+            {c.ordinal ? ` · ${t("org.congressNumbered", { ordinal: format.ordinal(c.ordinal) })}` : ""}
+            {c.name.en || c.name.zh ? ` · ${format.name({ en: c.name.en ?? "", zh: c.name.zh })}` : ""}
+          </Text>
+          {can("write") ? (
+            <ActionIcon variant="subtle" color="gray" size="sm" aria-label={t("org.removeCongress")} onClick={() => remove.mutate(c.id)}>
+              ×
+            </ActionIcon>
+          ) : null}
+        </Group>
+      ))}
+      {can("write") ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            add.mutate();
+          }}
+        >
+          <Group gap="xs" mt="sm" align="flex-end">
+            <TextInput
+              type="date"
+              label={t("org.congressOpens")}
+              value={opensOn}
+              onChange={(e) => setOpensOn(e.currentTarget.value)}
+              size="xs"
+              w={150}
+              error={fieldError("opensOn")}
+            />
+            <NumberInput
+              label={t("org.congressOrdinal")}
+              value={ordinal}
+              onChange={setOrdinal}
+              min={1}
+              size="xs"
+              w={80}
+              error={fieldError("ordinal")}
+            />
+            <TextInput label={t("org.congressName")} value={nameEn} onChange={(e) => setNameEn(e.currentTarget.value)} size="xs" w={180} />
+            <Button type="submit" size="xs" loading={add.isPending} disabled={!opensOn}>
+              {t("org.addCongress")}
+            </Button>
+          </Group>
+          {add.error && !fieldError("opensOn") && !fieldError("ordinal") ? (
+            <Text c="red" size="sm" role="alert">
+              {errorMessage(add.error)}
+            </Text>
+          ) : null}
         </form>
       ) : null}
     </Card>

@@ -13,11 +13,18 @@ export function useFormat() {
   const dateFormat = new Intl.DateTimeFormat(lang, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
   const monthFormat = new Intl.DateTimeFormat(lang, { year: "numeric", month: "short", timeZone: "UTC" });
   const numberFormat = new Intl.NumberFormat(lang);
+  const monthDayFormat = new Intl.DateTimeFormat(lang, { month: "long", day: "numeric", timeZone: "UTC" });
+  const ordinalRules = new Intl.PluralRules("en", { type: "ordinal" });
+  const ordinalSuffix: Record<string, string> = { one: "st", two: "nd", few: "rd", other: "th" };
   return {
     lang: i18n.language,
     name: (n: { en: string; zh: string | null } | null | undefined) => pick(n, i18n.language),
     date: (iso: string | null | undefined) => (iso ? dateFormat.format(new Date(`${iso.slice(0, 10)}T00:00:00Z`)) : ""),
     month: (iso: string) => monthFormat.format(new Date(`${iso.slice(0, 10)}T00:00:00Z`)),
     number: (n: number) => numberFormat.format(n),
+    /** A month and day (10-01) without a year: 1 October, 10月1日. */
+    monthDay: (md: string) => monthDayFormat.format(new Date(`2000-${md}T00:00:00Z`)),
+    /** 13 → "13th" in English, "第13" in Chinese (the noun follows). */
+    ordinal: (n: number) => (lang === "zh-CN" ? `第${n}` : `${n}${ordinalSuffix[ordinalRules.select(n)] ?? "th"}`),
   };
 }
