@@ -340,6 +340,16 @@ describe("the web app", () => {
     await drill.click();
     await admin.getByTestId("list-total").waitFor();
     expect(Number((await admin.getByTestId("list-total").innerText()).replace(/\D/g, ""))).toBe(count);
+    // As of the day: the partners in government when we met them, and the records behind them.
+    await admin.goto(`${base}/reports?from=2021-01-01&to=2021-12-31`);
+    const governing = admin.getByTestId("report-in-government");
+    const governingEngagements = Number((await governing.innerText()).match(/engagements: ([\d,]+)/)?.[1]?.replace(/,/g, ""));
+    expect(governingEngagements).toBeGreaterThan(0);
+    await governing.click();
+    await admin.getByText("A partner on the day: In government").waitFor();
+    await expect
+      .poll(async () => Number((await admin.getByTestId("list-total").innerText()).replace(/\D/g, "")))
+      .toBe(governingEngagements);
     // Exact figures are one click away.
     await admin.goto(`${base}/reports?from=2021-01-01&to=2021-12-31`);
     await admin.getByText("Exact", { exact: true }).click();

@@ -422,13 +422,20 @@ async function recordPlannedSteps(trx: Trx, items: Array<PlannedItem & { id: num
 
 /**
  * Who governed when, for the as-of questions ("partners in government when we met them"):
- * in each country the party with the lowest id governed 2012–2017 and went into opposition,
- * the next governed from 2018. Parties that already have statuses are left as they are.
- * No random draws, so the rest of the demo stays the same.
+ * the close partners (the ruling parties among them) governed throughout; elsewhere the
+ * country's party with the lowest id governed 2012–2017 and went into opposition, the next
+ * governed from 2018. Parties that already have statuses are left as they are. No random
+ * draws, so the rest of the demo stays the same.
  */
-async function recordGovernments(trx: Trx, partiesOf: Map<string, Partner[]>): Promise<void> {
+async function recordGovernments(trx: Trx, partiesOf: Map<string, Array<Partner & { partyfactsId: number | null }>>): Promise<void> {
   const rows: Array<{ organisationId: number; status: "in_government" | "opposition"; validFrom: string; validTo: string | null }> = [];
+  const close = new Set(closePartners);
   for (const [, parties] of [...partiesOf].sort(([a], [b]) => a.localeCompare(b))) {
+    const ruling = parties.find((p) => close.has(p.partyfactsId ?? -1));
+    if (ruling) {
+      rows.push({ organisationId: ruling.id, status: "in_government", validFrom: "2012-01-01", validTo: null });
+      continue;
+    }
     const [first, second] = [...parties].sort((a, b) => a.id - b.id);
     if (!first) continue;
     if (!second) {
@@ -575,7 +582,7 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
   const partyIn = (region = pickRegion()) => skewed(rand, byRegion.get(region) as Partner[], 2.6);
   const allParties = partiesRows.rows;
   const countries = [...new Set(allParties.map((p) => p.countryCode))].sort();
-  const partiesOf = new Map<string, Partner[]>();
+  const partiesOf = new Map<string, Array<Partner & { partyfactsId: number | null }>>();
   for (const p of allParties) partiesOf.set(p.countryCode, [...(partiesOf.get(p.countryCode) ?? []), p]);
 
   // Think tanks, civil-society organisations and media for the forums and statements.

@@ -36,6 +36,7 @@ const filterKeys = [
   "region",
   "partnerKind",
   "series",
+  "partnerStatus",
   "sort",
 ] as const;
 type FilterKey = (typeof filterKeys)[number];
@@ -52,6 +53,7 @@ const linkedFilters = [
   "region",
   "partnerKind",
   "series",
+  "partnerStatus",
 ] as const satisfies readonly FilterKey[];
 const pageSize = 50;
 
@@ -190,6 +192,8 @@ function LinkedFilters({ values, clear }: { values: Record<FilterKey, string>; c
         return vocabulary.label("organisationKinds", value);
       case "subtype":
         return vocabulary.subtype(value);
+      case "partnerStatus":
+        return vocabulary.label("partyStatuses", value);
       case "subunits":
       case "unitRole":
         return t(`engagements.linked.${key}Value`);

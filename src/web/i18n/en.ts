@@ -314,6 +314,7 @@ export const en = {
       region: "Region reached",
       partnerKind: "Partner kind",
       series: "Series",
+      partnerStatus: "A partner on the day",
     },
     from: "From",
     to: "To",

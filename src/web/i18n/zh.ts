@@ -286,6 +286,7 @@ export const zh = {
       region: "涉及地区",
       partnerKind: "伙伴类别",
       series: "系列活动",
+      partnerStatus: "交往当日伙伴状态",
     },
     from: "起",
     to: "止",

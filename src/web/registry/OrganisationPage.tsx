@@ -380,8 +380,11 @@ function Congresses({ organisation }: { organisation: OrganisationDetail }) {
         <Group key={c.id} gap="xs" justify="space-between" wrap="nowrap">
           <Text size="sm">
             {format.date(c.opensOn)}
-            {c.ordinal ? ` · ${t("org.congressNumbered", { ordinal: format.ordinal(c.ordinal) })}` : ""}
-            {c.name.en || c.name.zh ? ` · ${format.name({ en: c.name.en ?? "", zh: c.name.zh })}` : ""}
+            {c.name.en || c.name.zh
+              ? ` · ${format.name({ en: c.name.en ?? "", zh: c.name.zh })}`
+              : c.ordinal
+                ? ` · ${t("org.congressNumbered", { ordinal: format.ordinal(c.ordinal) })}`
+                : ""}
           </Text>
           {can("write") ? (
             <ActionIcon variant="subtle" color="gray" size="sm" aria-label={t("org.removeCongress")} onClick={() => remove.mutate(c.id)}>
