@@ -13,6 +13,17 @@ export function administrator(): Promise<Actor> {
   return ensureBuiltinAdministrator();
 }
 
+/** A fresh bureau under the central office (named alike in both languages); its id. */
+export async function freshUnit(nameEn = "Test bureau"): Promise<number> {
+  const admin = await administrator();
+  const unit = await db()
+    .insertInto("units")
+    .values({ parentId: admin.unitId, kind: "bureau", key: unique("u-"), nameEn, nameZh: nameEn })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return unit.id;
+}
+
 /** A fresh unit under the central office, and a user holding `role` in it. */
 export async function actorInFreshUnit(role: Role = "editor"): Promise<Actor> {
   const admin = await administrator();

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../../test/support/database.ts";
-import { administrator, unique } from "../../../test/support/factories.ts";
+import { administrator, freshUnit, unique } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { updateCountry } from "../countries/service.ts";
@@ -54,16 +54,8 @@ beforeAll(async () => {
   org.E = await insertOrg("media", "KEN", "Media E");
   person = (await db().insertInto("people").values({ nameEn: "Person P", countryCode: "BRA" }).returning("id").executeTakeFirstOrThrow())
     .id;
-  const unit = async (nameEn: string) =>
-    (
-      await db()
-        .insertInto("units")
-        .values({ parentId: admin.unitId, kind: "bureau", key: unique("u-"), nameEn, nameZh: nameEn })
-        .returning("id")
-        .executeTakeFirstOrThrow()
-    ).id;
-  u1 = await unit("U1");
-  u2 = await unit("U2");
+  u1 = await freshUnit("U1");
+  u2 = await freshUnit("U2");
   centenary = (await createProgramme(admin, { nameEn: "Centenary", nameZh: "百年", leadUnitId: u1 })).id;
   const p = (o: string, role = "sender") => ({ organisationId: org[o], role });
   const base = { titleEn: "x", status: "done" as const };

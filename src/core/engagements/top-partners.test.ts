@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../../test/support/database.ts";
-import { actorInFreshUnit, administrator, unique } from "../../../test/support/factories.ts";
+import { actorInFreshUnit, administrator, freshUnit } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { importGeography } from "../reference/service.ts";
@@ -24,21 +24,12 @@ let evenUnit: number;
 const parties: number[] = [];
 const media: number[] = [];
 
-const unit = async (nameEn: string) =>
-  (
-    await db()
-      .insertInto("units")
-      .values({ parentId: admin.unitId, kind: "bureau", key: unique("u-"), nameEn, nameZh: nameEn })
-      .returning("id")
-      .executeTakeFirstOrThrow()
-  ).id;
-
 beforeAll(async () => {
   database = await openTestDatabase();
   admin = await administrator();
   await importGeography(admin);
-  busyUnit = await unit("Busy");
-  evenUnit = await unit("Even");
+  busyUnit = await freshUnit("Busy");
+  evenUnit = await freshUnit("Even");
   const countries = ["VNM", "CUB", "KEN", "ZAF", "BRA", "IND"];
   for (let i = 0; i < 120; i++) {
     const row = await db()

@@ -16,31 +16,6 @@ import { QueryState } from "../shared/states.tsx";
 import { useUrlState } from "../shared/url-state.ts";
 import { useVocabulary } from "../shared/vocabulary.ts";
 
-const filterKeys = [
-  "q",
-  "type",
-  "direction",
-  "subtype",
-  "status",
-  "from",
-  "to",
-  "unitId",
-  "country",
-  "organisationId",
-  "programmeId",
-  "topicId",
-  "subunits",
-  "unitRole",
-  "mechanismId",
-  "personId",
-  "region",
-  "partnerKind",
-  "series",
-  "partnerStatus",
-  "sort",
-] as const;
-type FilterKey = (typeof filterKeys)[number];
-
 /** Filters that arrive with a link (a report's figure, a partner's page) and have no control of their own. */
 const linkedFilters = [
   "subtype",
@@ -54,7 +29,9 @@ const linkedFilters = [
   "partnerKind",
   "series",
   "partnerStatus",
-] as const satisfies readonly FilterKey[];
+] as const;
+const filterKeys = ["q", "type", "direction", "status", "from", "to", "unitId", "country", "topicId", ...linkedFilters, "sort"] as const;
+type FilterKey = (typeof filterKeys)[number];
 const pageSize = 50;
 
 /** The engagement record as a list: every filter is in the URL; the CSV export takes the same filters. */
