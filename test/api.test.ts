@@ -760,6 +760,7 @@ const badInputs: Array<{
       { url: () => "/api/engagements?status=maybe", field: "status" },
       { url: () => "/api/engagements?partnerStatus=ruling", field: "partnerStatus" },
       { url: () => "/api/engagements?topicId=abc", field: "topicId" },
+      { url: () => `/api/engagements?countryGroup=${"x".repeat(65)}`, field: "countryGroup" },
       { url: () => "/api/engagements?demo=yes", field: "demo" },
       { url: () => "/api/engagements?country=%27%3B--", field: "country" },
     ],

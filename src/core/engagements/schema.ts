@@ -172,6 +172,7 @@ export const engagementListQuery = pageQuery.extend({
     .optional()
     .describe("Reached: a participant's country is in this region or sub-region."),
   partnerKind: z.enum(keysOf(organisationKinds)).optional().describe("Reached: a participant organisation of this kind."),
+  countryGroup: z.string().max(64).optional().describe("Reached: a participant's country is in this country group (id or key)."),
   series: z.string().trim().min(1).max(300).optional().describe("Events of this series (its English name): past and future editions."),
   topicId: id.optional().describe("Tagged with this topic."),
   partnerStatus: partnerStatus.optional(),

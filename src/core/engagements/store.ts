@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
-import { inRegion } from "../countries/store.ts";
+import { inCountryGroup, inRegion } from "../countries/store.ts";
 import { buildSearchQuery } from "../search/text.ts";
 import type { Executor } from "../shared/mutation.ts";
 import { heldOnTheDay } from "./rollup.ts";
@@ -93,6 +93,11 @@ export function engagementFilter(
     conditions.push(sql<boolean>`e.id IN (SELECT p.engagement_id FROM engagement_participants p
       LEFT JOIN organisations o ON o.id = p.organisation_id LEFT JOIN people pe ON pe.id = p.person_id
       WHERE ${inRegion(sql`coalesce(o.country_code, pe.country_code)`, query.region)})`);
+  }
+  if (query.countryGroup) {
+    conditions.push(sql<boolean>`e.id IN (SELECT p.engagement_id FROM engagement_participants p
+      LEFT JOIN organisations o ON o.id = p.organisation_id LEFT JOIN people pe ON pe.id = p.person_id
+      WHERE ${inCountryGroup(sql`coalesce(o.country_code, pe.country_code)`, query.countryGroup)})`);
   }
   if (query.partnerKind) {
     conditions.push(sql<boolean>`e.id IN (SELECT p.engagement_id FROM engagement_participants p

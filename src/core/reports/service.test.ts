@@ -3,6 +3,7 @@ import { openTestDatabase } from "../../../test/support/database.ts";
 import { actorInFreshUnit, administrator } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
+import { createCountryGroup } from "../country-groups/service.ts";
 import { seedDemo } from "../demo/service.ts";
 import { createEngagement, listEngagements } from "../engagements/service.ts";
 import { createLabel } from "../labels/service.ts";
@@ -204,6 +205,18 @@ describe("the overview", () => {
     expect(line(two, "visits_sent").en).toMatch(
       /^sent 2 delegations to [12] countr(y|ies), meeting 2 political parties and organisations$/,
     );
+  });
+
+  it("keeps to a country group, and the records behind it are the group's", async () => {
+    await createCountryGroup(admin, { key: "southern-africa-test", nameEn: "Two countries", nameZh: "两国", countryCodes: ["ZAF", "NAM"] });
+    const report = await buildOverview(admin, { from: "2021-01-01", to: "2021-12-31", countryGroup: "southern-africa-test" });
+    expect(report.totals.engagements).toBeGreaterThan(0);
+    expect(report.totals.countries).toBeLessThanOrEqual(2);
+    expect(report.totals.drill).toMatchObject({ countryGroup: "southern-africa-test" });
+    expect((await listEngagements(admin, { ...report.totals.drill, pageSize: 10 })).total).toBe(report.totals.engagements);
+    for (const row of report.byType) {
+      expect((await listEngagements(admin, { ...row.drill, pageSize: 10 })).total).toBe(row.engagements);
+    }
   });
 
   it("keeps to a topic, and the records behind it are the topic's", async () => {

@@ -74,6 +74,7 @@ function drillOf(q: OverviewQuery, extra: Record<string, string | undefined> = {
     unitRole: q.unitId ? "lead" : undefined,
     programmeId: q.programmeId ? String(q.programmeId) : undefined,
     partnerKind: q.partnerKind,
+    countryGroup: q.countryGroup,
     topicId: q.topicId ? String(q.topicId) : undefined,
     ...extra,
   };

@@ -27,6 +27,7 @@ const linkedFilters = [
   "personId",
   "region",
   "partnerKind",
+  "countryGroup",
   "series",
   "partnerStatus",
 ] as const;
@@ -169,6 +170,8 @@ function LinkedFilters({ values, clear }: { values: Record<FilterKey, string>; c
         return vocabulary.label("organisationKinds", value);
       case "subtype":
         return vocabulary.subtype(value);
+      case "countryGroup":
+        return reference.groups.find((g) => g.value === value)?.label ?? value;
       case "partnerStatus":
         return vocabulary.label("partyStatuses", value);
       case "subunits":

@@ -315,6 +315,7 @@ export const en = {
       partnerKind: "Partner kind",
       series: "Series",
       partnerStatus: "A partner on the day",
+      countryGroup: "Country group reached",
     },
     from: "From",
     to: "To",

@@ -287,6 +287,7 @@ export const zh = {
       partnerKind: "伙伴类别",
       series: "系列活动",
       partnerStatus: "交往当日伙伴状态",
+      countryGroup: "涉及国家组",
     },
     from: "起",
     to: "止",
