@@ -377,6 +377,10 @@ describe("the web app", () => {
       ["person", `/people/${someone.id}`],
       ["country", "/countries/VNM"],
       ["engagements", "/engagements?type=correspondence&from=2021-01-01&to=2021-12-31"],
+      [
+        "engagements-drill",
+        "/engagements?from=2021-01-01&to=2021-12-31&status=done&region=002&partnerKind=political_party&partnerStatus=in_government",
+      ],
       ["engagement-event", `/engagements/${event.id}`],
       ["engagement-new", "/engagements/new"],
       ["calendar", "/calendar?month=2027-03"],

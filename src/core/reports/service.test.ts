@@ -5,6 +5,7 @@ import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { createCountryGroup } from "../country-groups/service.ts";
 import { seedDemo } from "../demo/service.ts";
+import { countEngagements } from "../engagements/counts.ts";
 import { createEngagement, listEngagements } from "../engagements/service.ts";
 import { createLabel } from "../labels/service.ts";
 import { addOrganisationStatus, createOrganisation } from "../organisations/service.ts";
@@ -120,6 +121,18 @@ describe("the overview", () => {
     const visits = report.byType.find((r) => r.key === "visit:sent");
     expect(visits?.previous?.engagements).toBe(before.byType.find((r) => r.key === "visit:sent")?.engagements ?? 0);
     expect(report.topPartners.length).toBe(10);
+    // Lines read from the counts by type, or counted on their own: either way the count of their filter.
+    for (const n of report.narrative) {
+      const { type, direction, subtype } = n.drill;
+      const counted = await countEngagements(admin, { by: "none", from: "2021-01-01", to: "2021-12-31", type, direction, subtype });
+      expect([n.figures.engagements.value, n.figures.partners.value, n.figures.countries.value]).toEqual([
+        counted.total.engagements,
+        counted.total.organisations,
+        counted.total.countries,
+      ]);
+      const countedBefore = await countEngagements(admin, { by: "none", from: "2020-01-01", to: "2020-12-31", type, direction, subtype });
+      expect(n.previous).toEqual(countedBefore.total);
+    }
     expect(report.topCountries.length).toBe(10);
     expect(report.regions).toBeGreaterThan(3);
   });

@@ -87,6 +87,23 @@ const measuresOf = (c: { engagements: number; organisations: number; countries: 
   countries: c.countries,
 });
 
+const noFigures: Measures = { engagements: 0, organisations: 0, countries: 0 };
+
+/**
+ * A narrative line's figures read from the counts by type, when its filter is exactly one of
+ * their rows (a type and direction, or a type that went only one way); undefined when it
+ * must be counted (a subtype, or a type that went several ways: partners do not add up).
+ */
+function lineRow(byType: EngagementCounts, filter: LineFilter): Measures | undefined {
+  if (filter.subtype) return undefined;
+  const rows = byType.rows.filter((r) => {
+    const [type, direction] = r.key.split(":");
+    return type === filter.type && (!filter.direction || direction === filter.direction);
+  });
+  if (rows.length === 0) return noFigures;
+  return rows.length === 1 ? measuresOf(rows[0] as Measures) : undefined;
+}
+
 /** The sentence templates in force: the defaults, with an administrator's edits over them. */
 export async function narrativeLines(): Promise<Array<NarrativeLine & { edited: boolean }>> {
   const edited = new Map((await db().selectFrom("reportTemplates").selectAll().execute()).map((r) => [r.key, r]));
@@ -161,19 +178,24 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
       };
     });
   const lines = await narrativeLines();
+  // A line whose filter is one row of the counts by type reads it; the others are counted.
+  const lineFigures = (line: NarrativeLine, byTypeOfPeriod: EngagementCounts, p: { from: string; to: string }) => {
+    const row = lineRow(byTypeOfPeriod, line.filter);
+    return row !== undefined ? Promise.resolve(row) : count("none", p, line.filter).then((c) => measuresOf(c.total));
+  };
   const lineCounts = await Promise.all(
     lines.map((line) =>
-      Promise.all([count("none", period, line.filter), before ? count("none", before, line.filter) : Promise.resolve(null)]),
+      Promise.all([lineFigures(line, byType, period), before && prevType ? lineFigures(line, prevType, before) : Promise.resolve(null)]),
     ),
   );
   const narrative = lines.flatMap((line, i) => {
-    const [now, then] = lineCounts[i] as [EngagementCounts, EngagementCounts | null];
-    if (now.total.engagements === 0) return [];
+    const [now, then] = lineCounts[i] as [Measures, Measures | null];
+    if (now.engagements === 0) return [];
     return [
       {
         key: line.key,
-        ...sentence(line, measuresOf(now.total), rules),
-        previous: then ? measuresOf(then.total) : null,
+        ...sentence(line, now, rules),
+        previous: then,
         drill: drillOf(q, { type: line.filter.type, direction: line.filter.direction, subtype: line.filter.subtype }),
       },
     ];
