@@ -194,7 +194,7 @@ function LinkedFilters({ values, clear }: { values: Record<FilterKey, string>; c
           tt="none"
           rightSection={<CloseButton size="xs" aria-label={t("engagements.linked.remove")} onClick={() => clear(key)} />}
         >
-          {t(`engagements.linked.${key}`)}: {inWords(key, values[key])}
+          {t("engagements.linked.chip", { label: t(`engagements.linked.${key}`), value: inWords(key, values[key]) })}
         </Badge>
       ))}
     </Group>

@@ -301,6 +301,7 @@ export const en = {
     topic: "Topic",
     linked: {
       title: "Also filtered by",
+      chip: "{{label}}: {{value}}",
       remove: "Remove this filter",
       subtype: "Kind",
       organisationId: "Partner",

@@ -273,6 +273,7 @@ export const zh = {
     topic: "议题",
     linked: {
       title: "另按以下条件筛选",
+      chip: "{{label}}：{{value}}",
       remove: "去掉此条件",
       subtype: "细类",
       organisationId: "伙伴",
