@@ -30,9 +30,14 @@ const migrations: Record<string, Migration> = {
 export const rebuildsRollups = new Set(["0010_insight_rollups"]);
 
 /** Applies every pending migration; throws with the failing migration's name on error. */
-export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
+export function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
+  return migrateUpTo(db);
+}
+
+/** Applies the pending migrations up to the one named (all of them without a name): upgrades are tested from older versions. */
+export async function migrateUpTo(db: Kysely<DB>, name?: string): Promise<string[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = name ? await migrator.migrateTo(name) : await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     throw new Error(`Migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
