@@ -198,6 +198,7 @@ export const en = {
     previousHow: "The dashed line is the previous period ({{from}}–{{to}}), year by year.",
     worklist: "Needing attention",
     allPartners: "All partners",
+    judgedOn: "As of (empty: today)",
     healthHow:
       "Last contact: the latest done engagement you may see. Frequency: engagements in the last 365 days against what the level leads one to expect a year (strategic 6, established 4, regular 2, contact 1). Reciprocity: visits and letters each way in the last five years. Overdue: no contact for more than twice the expected interval. One-sided: five or more exchanges, all one way. Occasions: a founding anniversary ending in 0 or 5 this year or next, a congress in the next 120 days (entered on the partner's page), the country's national day in the next 60 days.",
     lastContact: "Last contact",

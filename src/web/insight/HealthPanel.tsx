@@ -1,4 +1,4 @@
-import { Anchor, Badge, Card, Group, SegmentedControl, Select, Table, Text } from "@mantine/core";
+import { Anchor, Badge, Card, Group, SegmentedControl, Select, Table, Text, TextInput } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -19,9 +19,11 @@ export function HealthPanel({ unitId, onUnit }: { unitId: string; onUnit: (unitI
   const vocabulary = useVocabulary();
   const reference = useReference();
   const [attention, setAttention] = useState("true");
+  // Judged from today, or from another day: what is overdue then, what is coming when we visit.
+  const [on, setOn] = useState("");
   const health = useQuery({
-    queryKey: ["health", unitId, attention],
-    queryFn: () => api<PartnerHealth[]>(`/partners/health${query({ unitId, attention, limit: 50 })}`),
+    queryKey: ["health", unitId, attention, on],
+    queryFn: () => api<PartnerHealth[]>(`/partners/health${query({ unitId, attention, limit: 50, on: on || undefined })}`),
   });
   return (
     <Card withBorder>
@@ -35,6 +37,15 @@ export function HealthPanel({ unitId, onUnit }: { unitId: string; onUnit: (unitI
           searchable
           w={240}
           size="sm"
+        />
+        <TextInput
+          type="date"
+          label={t("insight.judgedOn")}
+          value={on}
+          onChange={(e) => setOn(e.currentTarget.value)}
+          w={170}
+          size="sm"
+          mr="auto"
         />
         <SegmentedControl
           value={attention}
