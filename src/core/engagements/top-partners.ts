@@ -109,7 +109,9 @@ async function rankFromRollup(
         FROM (SELECT min(n) AS last_read FROM top GROUP BY year HAVING count(*) = ${depthPerYear}) full_years)
     SELECT r.organisation_id AS "organisationId", sum(r.n)::int AS engagements, (SELECT bound FROM bound) AS bound
     FROM engagement_partner_rollup r
-    WHERE ${inBreakdown} AND r.year BETWEEN ${fromYear} AND ${toYear} AND r.organisation_id IN (SELECT organisation_id FROM top)
+    WHERE ${inBreakdown} AND r.year BETWEEN ${fromYear} AND ${toYear}
+      -- An array, not IN (…): the planner then looks each candidate up by key rather than scanning the period.
+      AND r.organisation_id = ANY(ARRAY(SELECT DISTINCT organisation_id FROM top))
     GROUP BY 1 ORDER BY engagements DESC, 1 LIMIT ${limit}`.execute(executor);
   const rows = candidates.rows;
   const bound = rows[0]?.bound ?? 0;
