@@ -15,7 +15,7 @@ import {
   statementStances,
   talkModes,
 } from "../shared/vocabulary.ts";
-import { heldOnTheDay, reachQuery } from "./rollup.ts";
+import { anyType, heldOnTheDay, reachQuery } from "./rollup.ts";
 import { type EngagementCounts, type EngagementCountsQuery, engagementCountsQuery } from "./schema.ts";
 import { engagementVisible } from "./service.ts";
 import { engagementFilter } from "./store.ts";
@@ -134,10 +134,13 @@ const zero: Measures = { engagements: 0, organisations: 0, countries: 0 };
  * organisations, and the countries are that one country.
  */
 async function rollupQuery(executor: Executor, q: EngagementCountsQuery, plan: RollupPlan, by: Group) {
+  // The partner bit strings hold each breakdown over every type too: a question without a type reads those.
+  const overEveryType = !q.type?.length && !q.direction && by !== "type";
   const where = (alias: string) => {
     const a = (c: string) => sql.ref(`${alias}.${c}`);
     const conditions = [sql`${a("year")} BETWEEN ${plan.fromYear} AND ${plan.toYear}`, sql`${a("dim")} = ${plan.dim}`];
     if (plan.value !== null) conditions.push(sql`${a("value")} = ${plan.value}`);
+    if (alias === "b") conditions.push(overEveryType ? sql`b.type = ${anyType}` : sql`b.type <> ${anyType}`);
     if (q.type?.length) conditions.push(sql`${a("type")} = ANY(${q.type}::text[])`);
     if (q.direction) conditions.push(sql`${a("direction")} = ${q.direction}`);
     return sql.join(conditions, sql` AND `);

@@ -8,7 +8,8 @@ import type { Executor, Trx } from "../shared/mutation.ts";
  *  - engagement_rollup: how many engagements;
  *  - engagement_country_rollup: per country reached, how many engagements (and, derived
  *    from it, engagement_country_bits: the set of those countries as a bit string);
- *  - engagement_partner_bits: which partner organisations were reached, as bit strings;
+ *  - engagement_partner_bits: which partner organisations were reached, as bit strings, per
+ *    type and direction and over every type (type and direction "*");
  *  - engagement_partner_rollup: per partner, how many engagements reached it (for the
  *    breakdowns all, unit and programme only, over all types: what the top partners need).
  * Services keep them exact in the same transaction as the change: they capture an
@@ -81,6 +82,9 @@ interface RollupKey {
   value: string;
 }
 
+/** The type and direction of engagement_partner_bits rows that hold a breakdown's partners over every type. */
+export const anyType = "*";
+
 /** The breakdowns engagement_partner_rollup holds. */
 export const partnerRollupDims = ["all", "unit", "programme"] as const;
 
@@ -95,9 +99,14 @@ function rollupQueries(ctes: RawBuilder<unknown>) {
     >`${ctes} SELECT year, type, direction, dim, value, count(*)::int AS n FROM me GROUP BY 1, 2, 3, 4, 5`,
     countries: sql<RollupKey & { country: string; n: number }>`${ctes}
       SELECT year, type, direction, dim, value, country, count(DISTINCT id)::int AS n FROM mr WHERE country IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6`,
+    // Each breakdown's partners per type and direction, and once more over every type (type
+    // and direction "*"), which is what a question without a type reads: far fewer strings.
     partners: sql<RollupKey & { chunk: number; positions: number[] }>`${ctes}
       SELECT year, type, direction, dim, value, org / ${chunkBits} AS chunk, array_agg(DISTINCT org % ${chunkBits}) AS positions
-      FROM mr WHERE org IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6`,
+      FROM mr WHERE org IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6
+      UNION ALL
+      SELECT year, ${anyType}, ${anyType}, dim, value, org / ${chunkBits}, array_agg(DISTINCT org % ${chunkBits})
+      FROM mr WHERE org IS NOT NULL GROUP BY 1, 4, 5, 6`,
   };
 }
 
@@ -283,7 +292,7 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
     WHERE NOT EXISTS (
       SELECT 1 FROM engagement_participants p JOIN engagements e ON e.id = p.engagement_id
       WHERE p.organisation_id = r.org AND p.start_date >= make_date(r.year, 1, 1) AND p.start_date < make_date(r.year + 1, 1, 1)
-        AND e.status = 'done' AND e.type = r.type AND e.direction = r.direction
+        AND e.status = 'done' AND (r.type = ${anyType} OR (e.type = r.type AND e.direction = r.direction))
         AND CASE r.dim WHEN 'unit' THEN e.lead_unit_id::text = r.value WHEN 'programme' THEN e.programme_id::text = r.value
           WHEN 'subtype' THEN e.subtype = r.value
           WHEN 'kind' THEN EXISTS (SELECT 1 FROM organisations o WHERE o.id = r.org AND o.kind = r.value)
