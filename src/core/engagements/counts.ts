@@ -77,9 +77,9 @@ interface RollupPlan {
 
 /**
  * Whether the rollups can answer: done engagements over whole years, everything visible
- * to the actor, and at most one breakdown among unit, programme, subtype, region and
- * partner kind, as a filter or as the grouping, with the grouping by country or a country
- * filter beside it. Anything else goes to the record.
+ * to the actor, and at most one breakdown among unit, programme, subtype, region, partner
+ * kind and partner status on the day, as a filter or as the grouping, with the grouping by
+ * country or a country filter beside it. Anything else goes to the record.
  */
 async function rollupPlan(actor: Actor, q: EngagementCountsQuery): Promise<RollupPlan | null> {
   // The rollups count every record: those who may not see them all are counted from the record.
