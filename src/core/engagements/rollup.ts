@@ -66,8 +66,8 @@ function membershipCtes(engagementWhere: RawBuilder<unknown>, participantWhere: 
       UNION ALL SELECT e.id, 'subtype', e.subtype FROM e WHERE e.subtype IS NOT NULL
       UNION SELECT r.engagement_id, 'region', r.region FROM r WHERE r.region IS NOT NULL
       UNION SELECT r.engagement_id, 'kind', r.kind FROM r WHERE r.kind IS NOT NULL
-      UNION SELECT r.engagement_id, 'status', s.status FROM r JOIN organisation_statuses s ON s.organisation_id = r.org
-        AND s.status = ANY(${[...rollupStatuses]}::text[]) AND s.valid_from <= r.day AND (s.valid_to IS NULL OR s.valid_to >= r.day)),
+      UNION SELECT r.engagement_id, 'status', st.status FROM r CROSS JOIN unnest(${[...rollupStatuses]}::text[]) AS st(status)
+        WHERE ${heldOnTheDay(sql.ref("r.org"), sql.ref("r.day"), sql.ref("st.status"))}),
     me AS (SELECT e.year, e.type, e.direction, m.dim, m.value, m.id FROM m JOIN e ON e.id = m.id),
     mr AS (SELECT me.*, r.country, r.org FROM me JOIN r ON r.engagement_id = me.id
       WHERE (me.dim <> 'region' OR r.region = me.value) AND (me.dim <> 'kind' OR r.kind = me.value)
