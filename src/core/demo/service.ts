@@ -420,6 +420,11 @@ async function recordPlannedSteps(trx: Trx, items: Array<PlannedItem & { id: num
   }
 }
 
+/** Each country's parties, lowest id first, the countries in code order: a fixed order without random draws. */
+function byCountryThenId<P extends Partner>(partiesOf: Map<string, P[]>): P[][] {
+  return [...partiesOf].sort(([a], [b]) => a.localeCompare(b)).map(([, parties]) => [...parties].sort((a, b) => a.id - b.id));
+}
+
 /**
  * Who governed when, for the as-of questions ("partners in government when we met them"):
  * the close partners (the ruling parties among them) governed throughout; elsewhere the
@@ -430,13 +435,13 @@ async function recordPlannedSteps(trx: Trx, items: Array<PlannedItem & { id: num
 async function recordGovernments(trx: Trx, partiesOf: Map<string, Array<Partner & { partyfactsId: number | null }>>): Promise<void> {
   const rows: Array<{ organisationId: number; status: "in_government" | "opposition"; validFrom: string; validTo: string | null }> = [];
   const close = new Set(closePartners);
-  for (const [, parties] of [...partiesOf].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const parties of byCountryThenId(partiesOf)) {
     const ruling = parties.find((p) => close.has(p.partyfactsId ?? -1));
     if (ruling) {
       rows.push({ organisationId: ruling.id, status: "in_government", validFrom: "2012-01-01", validTo: null });
       continue;
     }
-    const [first, second] = [...parties].sort((a, b) => a.id - b.id);
+    const [first, second] = parties;
     if (!first) continue;
     if (!second) {
       rows.push({ organisationId: first.id, status: "in_government", validFrom: "2012-01-01", validTo: null });
@@ -450,10 +455,10 @@ async function recordGovernments(trx: Trx, partiesOf: Map<string, Array<Partner 
     (await trx.selectFrom("organisationStatuses").select("organisationId").distinct().execute()).map((r) => r.organisationId),
   );
   const fresh = rows.filter((r) => !taken.has(r.organisationId));
-  for (let i = 0; i < fresh.length; i += 1000) {
+  if (fresh.length > 0) {
     await trx
       .insertInto("organisationStatuses")
-      .values(fresh.slice(i, i + 1000).map((r) => ({ ...r, demo: true })))
+      .values(fresh.map((r) => ({ ...r, demo: true })))
       .execute();
   }
 }
@@ -464,8 +469,7 @@ async function recordGovernments(trx: Trx, partiesOf: Map<string, Array<Partner 
  */
 async function recordCongresses(trx: Trx, partiesOf: Map<string, Partner[]>): Promise<void> {
   const rows: Array<{ organisationId: number; opensOn: string; ordinal: number; nameEn: string; nameZh: string }> = [];
-  for (const [i, [, parties]] of [...partiesOf].sort(([a], [b]) => a.localeCompare(b)).entries()) {
-    const first = [...parties].sort((a, b) => a.id - b.id)[0];
+  for (const [i, [first]] of byCountryThenId(partiesOf).entries()) {
     if (!first) continue;
     const month = String(1 + (i % 12)).padStart(2, "0");
     for (let k = 0; k < 3; k++) {
@@ -479,10 +483,10 @@ async function recordCongresses(trx: Trx, partiesOf: Map<string, Partner[]>): Pr
       });
     }
   }
-  for (let i = 0; i < rows.length; i += 1000) {
+  if (rows.length > 0) {
     await trx
       .insertInto("organisationCongresses")
-      .values(rows.slice(i, i + 1000).map((r) => ({ ...r, demo: true })))
+      .values(rows.map((r) => ({ ...r, demo: true })))
       .onConflict((oc) => oc.columns(["organisationId", "opensOn"]).doNothing())
       .execute();
   }

@@ -173,7 +173,7 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
         key: r.key,
         label: r.label,
         ...measuresOf(r),
-        previous: previous ? (p ? measuresOf(p) : { engagements: 0, organisations: 0, countries: 0 }) : null,
+        previous: previous ? (p ? measuresOf(p) : noFigures) : null,
         drill: drill(r.key),
       };
     });
