@@ -1,31 +1,13 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import { startServer } from "../src/server/start.ts";
-import { createServerDatabase, testEngine } from "./support/database.ts";
+import { freshInstallation, testEngine } from "./support/database.ts";
 
-let dataDir: string;
-let databaseUrl: string | undefined;
-let drop: () => Promise<void> = async () => {};
-
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-first-start-"));
-  if (testEngine === "postgres") {
-    const server = await createServerDatabase();
-    databaseUrl = server.url;
-    drop = server.drop;
-  }
-});
-afterAll(async () => {
-  await drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+const installation = freshInstallation("first-start");
 
 describe(`a first start (${testEngine})`, () => {
   it("loads the reference registry and the demo once, so that the first screen shows a living system", async () => {
-    const config = { ...loadConfig({}), port: 0, dataDir, databaseUrl };
+    const config = { ...loadConfig({}), port: 0, ...installation };
     const log: string[] = [];
     const first = await startServer(config, (line) => log.push(line));
     try {

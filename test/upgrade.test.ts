@@ -1,35 +1,17 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/connection.ts";
 import { migrateUpTo } from "../src/db/migrate.ts";
 import { openLiaison } from "../src/server/start.ts";
-import { createServerDatabase, testEngine } from "./support/database.ts";
+import { freshInstallation, testEngine } from "./support/database.ts";
 
-let dataDir: string;
-let databaseUrl: string | undefined;
-let drop: () => Promise<void> = async () => {};
-
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-upgrade-"));
-  if (testEngine === "postgres") {
-    const server = await createServerDatabase();
-    databaseUrl = server.url;
-    drop = server.drop;
-  }
-});
-afterAll(async () => {
-  await drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+const installation = freshInstallation("upgrade");
 
 describe(`an upgrade (${testEngine})`, () => {
   it("rebuilds the rollups after a migration that adds a breakdown, so older records count", async () => {
     // A database as the version before the country, partner and status breakdowns left it.
-    const old = await openDatabase({ databaseUrl, dataDir });
+    const old = await openDatabase(installation);
     try {
       await migrateUpTo(old.db, "0009_reports");
       const unit = await old.db
@@ -63,7 +45,7 @@ describe(`an upgrade (${testEngine})`, () => {
     } finally {
       await old.close();
     }
-    const config = { ...loadConfig({ LIAISON_SKIP_REFERENCE: "1", LIAISON_DEMO: "0" }), port: 0, dataDir, databaseUrl };
+    const config = { ...loadConfig({ LIAISON_SKIP_REFERENCE: "1", LIAISON_DEMO: "0" }), port: 0, ...installation };
     const log: string[] = [];
     const { database } = await openLiaison(config, (line) => log.push(line));
     try {

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 import { LocalFileStore, useFileStore } from "../../src/core/files/storage.ts";
 import { type Database, openDatabase } from "../../src/db/connection.ts";
 import { useDatabase } from "../../src/db/current.ts";
@@ -11,6 +12,29 @@ import { migrateToLatest } from "../../src/db/migrate.ts";
 /** The engine the suite runs on: PGlite unless LIAISON_TEST_DATABASE_URL names a server. */
 export const testServerUrl = process.env.LIAISON_TEST_DATABASE_URL || undefined;
 export const testEngine = testServerUrl ? "postgres" : "pglite";
+
+/**
+ * An empty installation for tests of start-up: a fresh data directory and, on PostgreSQL, a
+ * fresh database, both removed after the file's tests. Call at the top of a test file; the
+ * fields are filled before the first test runs.
+ */
+export function freshInstallation(name: string): { dataDir: string; databaseUrl: string | undefined } {
+  const installation: { dataDir: string; databaseUrl: string | undefined } = { dataDir: "", databaseUrl: undefined };
+  let drop = async () => {};
+  beforeAll(async () => {
+    installation.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `liaison-${name}-`));
+    if (testEngine === "postgres") {
+      const server = await createServerDatabase();
+      installation.databaseUrl = server.url;
+      drop = server.drop;
+    }
+  });
+  afterAll(async () => {
+    await drop();
+    fs.rmSync(installation.dataDir, { recursive: true, force: true });
+  });
+  return installation;
+}
 
 /** Creates an empty database on the PostgreSQL test server; returns its URL and how to drop it. */
 export async function createServerDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
