@@ -38,9 +38,23 @@ export async function rankPartners(
   limit: number,
   options: { fromRecord?: boolean } = {},
 ): Promise<{ rows: RankedPartner[]; source: "rollup" | "record"; method: "threshold" | "full" | "record" }> {
-  const partners = partnerCondition(scope);
+  const { engagements, partners } = scopeConditions(scope);
   const breakdown = options.fromRecord ? null : rollupBreakdown(actor, scope);
   if (breakdown) return { ...(await rankFromRollup(db(), scope, breakdown, partners, limit)), source: "rollup" };
+  const rows = await sql<RankedPartner>`
+    SELECT o.id AS "organisationId", count(DISTINCT e.id)::int AS engagements
+    FROM engagements e JOIN engagement_participants p ON p.engagement_id = e.id JOIN organisations o ON o.id = p.organisation_id
+    WHERE ${engagements} AND ${engagementVisible(actor)} AND ${partners}
+    GROUP BY o.id ORDER BY engagements DESC, o.id LIMIT ${limit}`.execute(db());
+  return { rows: rows.rows, source: "record", method: "record" };
+}
+
+/**
+ * A scope in SQL: the done engagements `e` of the period that the unit (and its sub-units,
+ * when asked) led, within the programme and topic; and the partners (organisations `o`) of
+ * the kind and country group asked for. The overview's snapshot ids use it too.
+ */
+export function scopeConditions(scope: PartnerRankScope): { engagements: RawBuilder<boolean>; partners: RawBuilder<boolean> } {
   const engagements = engagementFilter(
     {
       from: scope.from,
@@ -53,20 +67,10 @@ export async function rankPartners(
     },
     "lead",
   );
-  const rows = await sql<RankedPartner>`
-    SELECT o.id AS "organisationId", count(DISTINCT e.id)::int AS engagements
-    FROM engagements e JOIN engagement_participants p ON p.engagement_id = e.id JOIN organisations o ON o.id = p.organisation_id
-    WHERE ${engagements} AND ${engagementVisible(actor)} AND ${partners}
-    GROUP BY o.id ORDER BY engagements DESC, o.id LIMIT ${limit}`.execute(db());
-  return { rows: rows.rows, source: "record", method: "record" };
-}
-
-/** The partners asked for (kind, country group), as a condition on organisations `o`. */
-export function partnerCondition(scope: PartnerRankScope): RawBuilder<boolean> {
   const conditions = [sql<boolean>`true`];
   if (scope.partnerKind) conditions.push(sql<boolean>`o.kind = ${scope.partnerKind}`);
   if (scope.countryGroup) conditions.push(sql<boolean>`${inCountryGroup(sql.ref("o.country_code"), scope.countryGroup)}`);
-  return sql<boolean>`${sql.join(conditions, sql` AND `)}`;
+  return { engagements, partners: sql<boolean>`${sql.join(conditions, sql` AND `)}` };
 }
 
 /** The rollup's breakdown for the scope, or null when only the record can answer. */

@@ -5,8 +5,7 @@ import { seesAllUnits } from "../access/scope.ts";
 import { countEngagements } from "../engagements/counts.ts";
 import type { EngagementCounts } from "../engagements/schema.ts";
 import { engagementVisible } from "../engagements/service.ts";
-import { engagementFilter } from "../engagements/store.ts";
-import { partnerCondition, rankPartners } from "../engagements/top-partners.ts";
+import { rankPartners, scopeConditions } from "../engagements/top-partners.ts";
 import type { Actor } from "../shared/actor.ts";
 import { notFound } from "../shared/errors.ts";
 import { mutate } from "../shared/mutation.ts";
@@ -238,19 +237,6 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
   };
 }
 
-/**
- * An overview's scope in SQL: the done engagements of the period that the unit (and its
- * sub-units, when asked) led within the programme, and the partners (organisations `o`) of
- * the kind and country group asked for.
- */
-function scopeOf(q: OverviewQuery): { engagements: RawBuilder<boolean>; partners: RawBuilder<boolean> } {
-  const engagements = engagementFilter(
-    { from: q.from, to: q.to, status: "done", unitId: q.unitId, subunits: q.subunits, programmeId: q.programmeId, topicId: q.topicId },
-    "lead",
-  );
-  return { engagements, partners: partnerCondition(q) };
-}
-
 /** The partners met most often in the period, within the reader's scope. */
 async function topPartners(actor: Actor, q: OverviewQuery): Promise<Overview["topPartners"]> {
   const ranked = await rankPartners(actor, q, 10);
@@ -314,7 +300,7 @@ export async function resetTemplate(actor: Actor, key: string): Promise<Template
 
 /** The ids of the done engagements an overview counts, as the actor sees them. */
 async function engagementIdsOf(actor: Actor, q: OverviewQuery): Promise<number[]> {
-  const scope = scopeOf(q);
+  const scope = scopeConditions(q);
   const partners =
     q.partnerKind || q.countryGroup
       ? sql<boolean>`e.id IN (SELECT p.engagement_id FROM engagement_participants p JOIN organisations o ON o.id = p.organisation_id WHERE ${scope.partners})`
