@@ -126,10 +126,11 @@ export async function listRelationshipHealth(actor: Actor, input: unknown = {}):
     db(),
   );
   const today = Date.parse(`${on}T00:00:00Z`);
+  // Whole days from `on` to a date (negative for the past): both are midnights UTC.
   const daysUntil = (date: string) => Math.round((Date.parse(`${date}T00:00:00Z`) - today) / 86_400_000);
   const health = rows.rows.map((r): PartnerHealth => {
     const expected = expectedPerYear[r.level] ?? 1;
-    const daysSince = r.last ? Math.floor((today - Date.parse(`${r.last}T00:00:00Z`)) / 86_400_000) : null;
+    const daysSince = r.last ? -daysUntil(r.last) : null;
     const founded = r.founded;
     const anniversaryYear = founded ? [year, year + 1].find((y) => y > founded && (y - founded) % 5 === 0) : undefined;
     const signals: PartnerHealth["signals"] = [];
