@@ -18,6 +18,19 @@ function newest(dir) {
 
 const sources = Math.max(newest(path.join(root, "src/web")), newest(path.join(root, "src/core")));
 if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= sources) process.exit(0);
+
+// Two test files (or two starts) may ask at once: one builds, the other waits for it.
+const lock = path.join(root, "dist/.building");
+fs.mkdirSync(path.dirname(lock), { recursive: true });
+try {
+  fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
+} catch {
+  const started = Date.now();
+  while (fs.existsSync(lock) && Date.now() - started < 120_000) await new Promise((r) => setTimeout(r, 200));
+  if (fs.existsSync(built)) process.exit(0);
+  fs.rmSync(lock, { force: true });
+}
+process.on("exit", () => fs.rmSync(lock, { force: true }));
 console.log("Building the web app (a few seconds)…");
 // Always a production build: run from the test runner, NODE_ENV=test would give React's
 // development build (bigger, slower, and not what users get).

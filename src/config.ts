@@ -17,7 +17,15 @@ const environment = z.object({
   LIAISON_ADMIN_PASSWORD: z.string().min(1).optional(),
   LIAISON_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(120),
   LIAISON_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(720).default(12),
-  LIAISON_TRUST_PROXY: z.enum(["0", "1"]).default("0"),
+  LIAISON_WRITE_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(1200),
+  LIAISON_TRUST_PROXY: z
+    .string()
+    .trim()
+    .default("0")
+    .refine(
+      (v) => /^\d{1,2}$/.test(v) || v.split(",").every((a) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a.trim())),
+      "LIAISON_TRUST_PROXY is 0, a number of proxy hops (1 for one proxy in front), or a comma-separated list of proxy addresses or CIDR ranges",
+    ),
   LIAISON_S3_ENDPOINT: z
     .url()
     .optional()
@@ -40,10 +48,23 @@ export interface Config {
   /** The first administrator's password; a random one is printed once when absent. */
   adminPassword: string | undefined;
   session: { idleMinutes: number; maxHours: number };
-  /** Behind a TLS-terminating proxy (X-Forwarded-Proto decides whether cookies are Secure). */
-  trustProxy: boolean;
+  /**
+   * Which proxies' X-Forwarded-* headers to believe (the client address for rate limits and the
+   * audit, the protocol for Secure cookies): none (false), the nearest N hops, or these addresses.
+   */
+  trustProxy: TrustProxy;
+  /** Changes accepted per client address and minute (LIAISON_WRITE_RATE_LIMIT). */
+  writeRateLimit: number;
   /** An S3-compatible bucket for attachments; the data directory's files/ folder when absent. */
   s3: S3Options | undefined;
+}
+
+/** Whom to believe about the client: nobody, the nearest N proxies, or listed proxy addresses. */
+export type TrustProxy = false | number | string[];
+
+function parseTrustProxy(value: string): TrustProxy {
+  if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  return value.split(",").map((a) => a.trim());
 }
 
 /** Reads and checks the configuration; a bad value is a clear error, not a crash later. */
@@ -74,7 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: e.LIAISON_DEMO === "1",
     adminPassword: e.LIAISON_ADMIN_PASSWORD,
     session: { idleMinutes: e.LIAISON_SESSION_IDLE_MINUTES, maxHours: e.LIAISON_SESSION_MAX_HOURS },
-    trustProxy: e.LIAISON_TRUST_PROXY === "1",
+    trustProxy: parseTrustProxy(e.LIAISON_TRUST_PROXY),
+    writeRateLimit: e.LIAISON_WRITE_RATE_LIMIT,
     s3,
     port: parsed.data.PORT,
     host: parsed.data.HOST,

@@ -630,7 +630,8 @@ const badInputs: Array<{
     cases: [
       { url: () => `/api/people/${personId}/contacts`, body: { kind: "pigeon", value: "x" }, field: "kind" },
       { url: () => `/api/people/${personId}/contacts`, body: { kind: "email" }, field: "value" },
-      { url: () => `/api/people/${personId}/contacts`, body: () => ({ kind: "email", value: "x", unitId: 5 }), field: "(root)" },
+      { url: () => `/api/people/${personId}/contacts`, body: () => ({ kind: "email", value: "x", createdBy: 5 }), field: "(root)" },
+      { url: () => `/api/people/${personId}/contacts`, body: () => ({ kind: "email", value: "x", unitId: 424242 }), field: "unitId" },
     ],
   },
   { route: "DELETE /api/people/:id/contacts/:contactId", cases: [{ url: () => `/api/people/${personId}/contacts/424242`, status: 404 }] },
@@ -1163,6 +1164,9 @@ const badInputs: Array<{
     ],
   },
   { route: "DELETE /api/auth/tokens/:id", cases: [{ url: () => "/api/auth/tokens/424242", status: 404 }] },
+  { route: "GET /api/auth/sessions", cases: [] },
+  { route: "DELETE /api/auth/sessions/:id", cases: [{ url: () => "/api/auth/sessions/424242", status: 404 }] },
+  { route: "DELETE /api/auth/sessions", cases: [] },
   {
     route: "POST /api/engagements/:id/submit",
     cases: [
@@ -1213,7 +1217,78 @@ const badInputs: Array<{
   { route: "POST /api/notifications/:id/read", cases: [{ url: () => "/api/notifications/424242/read", status: 404 }] },
   { route: "POST /api/notifications/read", cases: [] },
   { route: "GET /api/export", cases: [] },
+  {
+    route: "GET /api/audit/export",
+    cases: [
+      { url: () => "/api/audit/export?actorId=x", field: "actorId" },
+      { url: () => "/api/audit/export?from=yesterday", field: "from" },
+    ],
+  },
 ];
+
+/** A route's URL with its path parameters filled by `value` (or a real id where none is given). */
+function urlOf(route: string, value?: string): string {
+  const url = route.split(" ")[1] as string;
+  return url.replace(/:(\w+)/g, (_m, name: string) => value ?? (name === "code" ? "KEN" : name === "key" ? "talks" : "1"));
+}
+
+describe("ill-formed text on every route", () => {
+  // Text PostgreSQL cannot store (NUL), and text that is not Unicode (an unpaired surrogate in
+  // JSON, malformed UTF-8 in a URL or a body): each gets a 400 naming where it was, never a 500.
+  const nul = "a\u0000b";
+  const surrogate = "a\ud800b";
+  it("is refused with a 400 in every body, query and path a route checks, and nothing is written", async () => {
+    const before = (await call("GET", "/api/audit?pageSize=1")).json().total;
+    let checked = 0;
+    for (const route of app.apiRoutes) {
+      const name = `${route.method} ${route.url}`;
+      const attempts: Array<{ url: string; body?: unknown; raw?: Buffer }> = [];
+      if (route.validates.params) {
+        attempts.push({ url: urlOf(name, "%00") }, { url: urlOf(name, "%ED%A0%80") });
+      }
+      if (route.validates.query) {
+        attempts.push({ url: `${urlOf(name)}?q=${encodeURIComponent(nul)}` }, { url: `${urlOf(name)}?q=%ED%A0%80` });
+      }
+      if (route.validates.body && route.method !== "GET") {
+        attempts.push({ url: urlOf(name), body: { name: nul, value: nul } }, { url: urlOf(name), body: { name: surrogate } });
+        attempts.push({ url: urlOf(name), raw: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]) });
+      }
+      for (const attempt of attempts) {
+        const response = attempt.raw
+          ? await app.inject({
+              method: route.method as Method,
+              url: attempt.url,
+              payload: attempt.raw,
+              headers: { "content-type": "application/json" },
+            })
+          : await call(route.method as Method, attempt.url, attempt.body);
+        const label = `${name} ${attempt.url} ${attempt.body ? JSON.stringify(attempt.body) : attempt.raw ? "(malformed UTF-8)" : ""}`;
+        expect(response.statusCode, `${label} → ${response.body}`).toBe(400);
+        expect(response.json().message, label).toEqual(expect.any(String));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(200);
+    // Refused before any service ran: not one row more in the audit (which records every change).
+    expect((await call("GET", "/api/audit?pageSize=1")).json().total).toBe(before);
+  });
+
+  it("names the field that holds it", async () => {
+    const response = await call("POST", "/api/organisations", {
+      kind: "movement",
+      names: [{ kind: "official", lang: "en", value: nul }],
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().details.fields[0].path).toBe("names.0.value");
+    const login = await call("POST", "/api/auth/login", { username: nul, password: "x" });
+    expect(login.statusCode).toBe(400);
+    expect(login.json().details.fields[0].path).toBe("username");
+    // A surrogate cannot be percent-encoded; the bytes it would take are malformed UTF-8.
+    const query = await call("GET", "/api/organisations?q=a%ED%A0%80b");
+    expect(query.statusCode).toBe(400);
+    expect(query.json().details.fields[0].path).toBe("q");
+  });
+});
 
 describe("bad input on every route", () => {
   it("covers every API route", () => {

@@ -52,7 +52,7 @@ describe("sign-in and sessions", () => {
   });
 
   it("marks the cookie Secure behind TLS", async () => {
-    const behindProxy = await buildApp({ trustProxy: true });
+    const behindProxy = await buildApp({ trustProxy: 1 });
     try {
       const response = await behindProxy.inject({
         method: "POST",

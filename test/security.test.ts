@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureAdministratorPassword, setUserPassword } from "../src/core/auth/service.ts";
+import { submitEngagement } from "../src/core/engagements/approvals.ts";
 import { createEngagement } from "../src/core/engagements/service.ts";
 import { createMechanism } from "../src/core/mechanisms/service.ts";
 import { createNote } from "../src/core/notes/service.ts";
@@ -58,17 +59,34 @@ const ids = {} as Record<
   | "editorA"
   | "editorB"
   | "coordinator"
+  | "unitC"
+  | "mixed"
+  | "centreMixed"
+  | "restrictedPlannedA"
+  | "plannedB"
+  | "eventA"
+  | "restrictedEventA"
   | "snapshotA",
   number
 >;
-const browsers = {} as Record<"anonymous" | "viewerA" | "editorA" | "editorB" | "coordinator" | "admin", Browser>;
+const browsers = {} as Record<"anonymous" | "viewerA" | "editorA" | "editorB" | "coordinator" | "admin" | "mixed" | "centreMixed", Browser>;
 
-/** Text that only the records of one side carry: a response to the other side must never contain it. */
+/**
+ * Text that only the records of one side carry: a response to the other side must never
+ * contain it. The restricted records also have days of their own, so that a response that
+ * gives away only when one happens (a coordination alert) is caught too.
+ */
 const markers = { a: "AONLYMARK", b: "BONLYMARK", restricted: "RONLYMARK" };
+const restrictedDays = ["2024-07-17", "2027-07-17"];
 
-async function userIn(unitId: number, role: Role, key: keyof typeof ids): Promise<string> {
+async function userIn(
+  unitId: number,
+  role: Role,
+  key: keyof typeof ids,
+  more: Array<{ unitId: number; role: Role }> = [],
+): Promise<string> {
   const username = unique(`${role}.`);
-  const user = await createUser(admin, { username, displayName: `${role} ${key}`, roles: [{ unitId, role }] });
+  const user = await createUser(admin, { username, displayName: `${role} ${key}`, roles: [{ unitId, role }, ...more] });
   await setUserPassword(admin, user.id, { password });
   ids[key] = user.id;
   return username;
@@ -92,11 +110,18 @@ beforeAll(async () => {
   ids.unitB = (
     await createUnit(admin, { kind: "bureau", key: unique("b-"), nameEn: "Bureau B", nameZh: "乙局", parentId: admin.unitId })
   ).id;
+  ids.unitC = (
+    await createUnit(admin, { kind: "local_committee", key: unique("c-"), nameEn: "Committee C", nameZh: "丙委", parentId: admin.unitId })
+  ).id;
   const usernames = {
     viewerA: await userIn(ids.unitA, "viewer", "viewerA"),
     editorA: await userIn(ids.unitA, "editor", "editorA"),
     editorB: await userIn(ids.unitB, "editor", "editorB"),
+    // Without clearance: restricted records are not there for them.
     coordinator: await userIn(admin.unitId, "coordinator", "coordinator"),
+    // Several roles in several units: a viewer here is an editor there, and acts as each only where it holds.
+    mixed: await userIn(ids.unitA, "viewer", "mixed", [{ unitId: ids.unitB, role: "editor" }]),
+    centreMixed: await userIn(admin.unitId, "viewer", "centreMixed", [{ unitId: ids.unitC, role: "editor" }]),
     admin: "admin",
   };
   browsers.anonymous = new Browser(app);
@@ -149,7 +174,10 @@ beforeAll(async () => {
     })
   ).id;
   ids.restrictedA = (
-    await createEngagement(clearedA, talks(`secret ${markers.restricted}`, ids.unitA, { classification: "restricted" }))
+    await createEngagement(
+      clearedA,
+      talks(`secret ${markers.restricted}`, ids.unitA, { classification: "restricted", startDate: restrictedDays[0] }),
+    )
   ).id;
   ids.plannedA = (
     await createEngagement(editorA, {
@@ -163,6 +191,27 @@ beforeAll(async () => {
   ids.sharedA = (await createEngagement(editorA, talks("talks shared with B", ids.unitA))).id;
   await shareRecord(editorA, "engagement", ids.sharedA, { unitId: ids.unitB });
   ids.engagementB = (await createEngagement(editorB, talks(`talks ${markers.b}`, ids.unitB))).id;
+  // Records that other responses mention: a coordination alert and an approval about restricted
+  // work, multilateral events (the network graph) that are a mechanism's sessions.
+  ids.restrictedPlannedA = (
+    await createEngagement(clearedA, {
+      ...talks(`restricted visit ${markers.restricted}`, ids.unitA),
+      type: "visit",
+      direction: "sent",
+      status: "planned",
+      startDate: restrictedDays[1],
+      classification: "restricted",
+    })
+  ).id;
+  ids.plannedB = (
+    await createEngagement(editorB, {
+      ...talks(`planned talks ${markers.b}`, ids.unitB),
+      status: "planned",
+      startDate: "2027-07-20",
+    })
+  ).id;
+  await submitEngagement(clearedA, ids.restrictedPlannedA, { note: `please ${markers.restricted}` });
+  await shareRecord(clearedA, "engagement", ids.restrictedA, { unitId: ids.unitB });
   const upload = await browsers.editorA.call("POST", `/api/engagements/${ids.engagementA}/attachments?fileName=a.png`, pngBytes, {
     "content-type": "image/png",
   });
@@ -179,6 +228,18 @@ beforeAll(async () => {
   ids.programme = (await createProgramme(admin, { nameEn: "Matrix programme", nameZh: "矩阵项目", leadUnitId: ids.unitA })).id;
   ids.mechanism = (
     await createMechanism(admin, { kind: "party_forum", nameEn: "Matrix forum", nameZh: "矩阵论坛", leadUnitId: ids.unitA })
+  ).id;
+  const session = (title: string, extra: Record<string, unknown> = {}) => ({
+    ...talks(title, ids.unitA),
+    type: "event",
+    direction: "attended",
+    subtype: "forum",
+    mechanismId: ids.mechanism,
+    ...extra,
+  });
+  ids.eventA = (await createEngagement(editorA, session(`forum ${markers.a}`))).id;
+  ids.restrictedEventA = (
+    await createEngagement(clearedA, session(`forum ${markers.restricted}`, { classification: "restricted", startDate: restrictedDays[0] }))
   ).id;
   ids.group = (
     await browsers.admin.call("POST", "/api/country-groups", { key: unique("g-"), nameEn: "G", nameZh: "组", countryCodes: ["KEN"] })
@@ -250,6 +311,9 @@ const routeCases: RouteCase[] = [
   self("GET /api/auth/tokens", () => "/api/auth/tokens"),
   self("POST /api/auth/tokens", () => "/api/auth/tokens"),
   self("DELETE /api/auth/tokens/:id", () => "/api/auth/tokens/424242"),
+  self("GET /api/auth/sessions", () => "/api/auth/sessions"),
+  self("DELETE /api/auth/sessions/:id", () => "/api/auth/sessions/424242"),
+  self("DELETE /api/auth/sessions", () => "/api/auth/sessions"),
   registry("GET /api/organisations", () => "/api/organisations?country=KEN"),
   registry("GET /api/organisations/counts", () => "/api/organisations/counts?by=country"),
   registry("GET /api/organisations/:id", org),
@@ -524,6 +588,7 @@ const routeCases: RouteCase[] = [
   registry("GET /api/stats", () => "/api/stats"),
   restricted("GET /api/audit", () => "/api/audit?pageSize=200"),
   restricted("GET /api/export", () => "/api/export"),
+  restricted("GET /api/audit/export", () => "/api/audit/export"),
 ];
 
 const isWrite = (route: string) => !route.startsWith("GET ");
@@ -599,12 +664,76 @@ describe("the cross-unit sweep", () => {
     expect(written.filter((r) => !(r.entity === "permission" && r.action === "denied"))).toEqual([]);
   });
 
+  it("lets a user with roles in several units act in each only as the role held there, and the database is unchanged", async () => {
+    const before = await fingerprint();
+    // A viewer in A who edits in B, and a viewer of the whole centre who edits in C: each reads
+    // A's records and changes none of them, whatever else they hold.
+    for (const who of ["mixed", "centreMixed"] as const) {
+      for (const c of routeCases) {
+        if (c.kind !== "owned" || !isWrite(c.route)) continue;
+        const response = await send(who, c);
+        expect([403, 404], `${who} ${c.route} ${response.body}`).toContain(response.statusCode);
+      }
+      // Nor may they make records that belong to A, through the routes where the unit is named.
+      const intoA: Array<[Method, string, object]> = [
+        [
+          "POST",
+          "/api/engagements",
+          { type: "talks", direction: "none", titleEn: "Into A", startDate: "2024-01-01", leadUnitId: ids.unitA },
+        ],
+        ["PATCH", `/api/engagements/${ids.engagementB}`, { leadUnitId: ids.unitA }],
+        ["POST", `${org()}/notes`, { body: "Into A", unitId: ids.unitA }],
+        ["POST", `${person()}/contacts`, { kind: "email", value: "into-a@example.org", unitId: ids.unitA }],
+        ["POST", `/api/engagements/${ids.engagementA}/shares`, { unitId: ids.unitB }],
+        ["POST", `/api/engagements/${ids.plannedA}/submit`, {}],
+      ];
+      for (const [method, url, body] of intoA) {
+        const response = await browsers[who].call(method, url, body);
+        expect([403, 404], `${who} ${method} ${url} ${response.body}`).toContain(response.statusCode);
+      }
+      // A's contact details are not theirs to read: they keep them only where they edit.
+      const contacts = await browsers[who].call("GET", `${person()}/contacts`);
+      expect(contacts.body).not.toContain(`${markers.a}@example.org`);
+    }
+    expect(await fingerprint()).toEqual(before);
+  });
+
+  it("lets a user with roles in several units change what the role there allows", async () => {
+    const created = await browsers.mixed.call("POST", "/api/engagements", {
+      type: "talks",
+      direction: "none",
+      titleEn: "Mixed user's talks in B",
+      startDate: "2024-01-02",
+      leadUnitId: ids.unitB,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect((await browsers.mixed.call("PATCH", `/api/engagements/${created.json().id}`, { titleEn: "Renamed in B" })).statusCode).toBe(200);
+    // Its note goes to the unit where it writes notes (B), not the first unit it holds a role in.
+    const note = await browsers.mixed.call("POST", `${org()}/notes`, { body: "A note of B's" });
+    expect(note.statusCode, note.body).toBe(201);
+    expect(note.json().unit.id).toBe(ids.unitB);
+    expect((await browsers.mixed.call("DELETE", `/api/notes/${note.json().id}`)).statusCode).toBe(204);
+    expect((await browsers.mixed.call("DELETE", `/api/engagements/${created.json().id}`)).statusCode).toBe(204);
+    const inC = await browsers.centreMixed.call("POST", "/api/engagements", {
+      type: "talks",
+      direction: "none",
+      titleEn: "Talks in C",
+      startDate: "2024-01-03",
+      leadUnitId: ids.unitC,
+    });
+    expect(inC.statusCode, inC.body).toBe(201);
+    expect((await browsers.centreMixed.call("DELETE", `/api/engagements/${inC.json().id}`)).statusCode).toBe(204);
+  });
+
   it("lets no record of one side appear in any response to the other, nor restricted ones to the uncleared", async () => {
+    const uncleared = [markers.restricted, ...restrictedDays];
     const forbidden = {
-      viewerA: [markers.b, markers.restricted],
-      editorA: [markers.b, markers.restricted],
-      editorB: [markers.a, markers.restricted],
-      coordinator: [markers.restricted],
+      viewerA: [markers.b, ...uncleared],
+      editorA: [markers.b, ...uncleared],
+      editorB: [markers.a, ...uncleared],
+      coordinator: uncleared,
+      mixed: uncleared,
+      centreMixed: uncleared,
     } as const;
     for (const c of routeCases) {
       if (isWrite(c.route)) continue;
@@ -614,8 +743,13 @@ describe("the cross-unit sweep", () => {
         for (const marker of hidden) expect(response.body.includes(marker), `${who} ${c.route} shows ${marker}`).toBe(false);
       }
     }
-    // The markers are there to be found: A's editor sees A's, the cleared administrator all three.
+    // The markers are there to be found: A's editor sees A's, the cleared administrator all three,
+    // and the restricted work's days in the alerts, the network and the mechanism's sessions.
     expect((await send("editorA", routeCases.find((c) => c.route === "GET /api/engagements") as RouteCase)).body).toContain(markers.a);
+    expect((await browsers.admin.call("GET", "/api/alerts")).body).toContain(restrictedDays[1]);
+    expect((await browsers.admin.call("GET", `/api/mechanisms/${ids.mechanism}`)).body).toContain(restrictedDays[0]);
+    expect((await browsers.admin.call("GET", "/api/network")).body).toContain(markers.restricted);
+    expect((await browsers.editorB.call("GET", "/api/alerts")).body).toContain("2027-07-20");
     const adminNotes = (await browsers.admin.call("GET", `${org()}/notes`)).body;
     for (const marker of Object.values(markers)) expect(adminNotes).toContain(marker);
   });
@@ -639,7 +773,7 @@ describe("agreement across reads", () => {
       await db().selectFrom("engagementParticipants").select("engagementId").where("organisationId", "=", ids.org).execute()
     ).map((r) => r.engagementId);
     const seen: Record<string, number[]> = {};
-    for (const who of ["viewerA", "editorA", "editorB", "coordinator", "admin"] as const) {
+    for (const who of ["viewerA", "editorA", "editorB", "coordinator", "mixed", "centreMixed", "admin"] as const) {
       const open = await openable(
         who,
         all.map((id) => [id, `/api/engagements/${id}`]),
@@ -668,15 +802,20 @@ describe("agreement across reads", () => {
       else expect(full.statusCode, `${who} full export`).toBe(403);
     }
     // The sweep's expectations, spelled out: scope by unit and sub-unit, sharing, clearance.
-    expect(seen.viewerA).toEqual(sorted([ids.engagementA, ids.engagementA1, ids.plannedA, ids.sharedA]));
-    expect(seen.editorB).toEqual(sorted([ids.engagementB, ids.sharedA]));
-    expect(seen.coordinator).toEqual(sorted(all.filter((id) => id !== ids.restrictedA)));
+    const restricted = [ids.restrictedA, ids.restrictedPlannedA, ids.restrictedEventA];
+    expect(seen.viewerA).toEqual(sorted([ids.engagementA, ids.engagementA1, ids.plannedA, ids.sharedA, ids.eventA]));
+    // The restricted engagement shared with B stays out of sight of B's uncleared editor.
+    expect(seen.editorB).toEqual(sorted([ids.engagementB, ids.sharedA, ids.plannedB]));
+    expect(seen.coordinator).toEqual(sorted(all.filter((id) => !restricted.includes(id))));
+    // Several roles read as the union of what each role reads.
+    expect(seen.mixed).toEqual(sorted([...(seen.viewerA ?? []), ...(seen.editorB ?? [])]));
+    expect(seen.centreMixed).toEqual(seen.coordinator);
     expect(seen.admin).toEqual(sorted(all));
   });
 
   it("notes and contact details: the lists show exactly what single reads allow", async () => {
     const allNotes = (await db().selectFrom("notes").select("id").execute()).map((r) => r.id);
-    for (const who of ["viewerA", "editorB", "coordinator", "admin"] as const) {
+    for (const who of ["viewerA", "editorB", "coordinator", "mixed", "centreMixed", "admin"] as const) {
       const open = await openable(
         who,
         allNotes.map((id) => [id, `/api/notes/${id}`]),

@@ -120,9 +120,9 @@ async function main(argv: string[]): Promise<number> {
     case "export":
       await withDatabase(config, async (admin) => {
         const out = values.out ? fs.createWriteStream(values.out) : process.stdout;
-        const counts = await prepareFullExport(admin)(
-          (chunk) => (out.write(chunk) ? undefined : new Promise<void>((resolve) => out.once("drain", () => resolve()))),
-          progressPrinter(),
+        const run = await prepareFullExport(admin, progressPrinter());
+        const counts = await run((chunk) =>
+          out.write(chunk) ? undefined : new Promise<void>((resolve) => out.once("drain", () => resolve())),
         );
         if (values.out)
           await new Promise<void>((resolve, reject) =>

@@ -7,6 +7,7 @@ import pg from "pg";
 import { AppError } from "../core/shared/errors.ts";
 import { lockDataDirectory } from "./lock.ts";
 import { PreparingPool } from "./prepared.ts";
+import { assertRoomToStart, freeBytes, minimumFreeBytes, storageFull } from "./storage.ts";
 import type { DB } from "./types.ts";
 
 // Dates stay ISO strings ('2022-10-20'); counts and bigint ids become numbers.
@@ -21,6 +22,8 @@ export interface Database {
   db: Kysely<DB>;
   engine: Engine;
   pool: pg.Pool;
+  /** The embedded engine's data directory (none in memory or on a server). */
+  dataDir?: string | undefined;
   close(): Promise<void>;
 }
 
@@ -91,10 +94,15 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     return { db, engine: "postgres", pool, close: () => db.destroy() };
   }
   const dataDir = config.inMemory ? undefined : path.resolve(config.dataDir ?? "./liaison-data");
+  // On a full disk the embedded engine would only abort ("Aborted()"): say what is wrong instead.
+  if (dataDir) assertRoomToStart(dataDir);
   const release = dataDir ? lockDataDirectory(dataDir) : () => {};
   try {
     const pgDir = dataDir ? path.join(dataDir, "pgdata") : undefined;
-    const worker = await startPgliteWorker(pgDir);
+    const worker = await startPgliteWorker(pgDir).catch((error: unknown) => {
+      const free = dataDir ? freeBytes(dataDir) : null;
+      throw free !== null && free < 4 * minimumFreeBytes ? storageFull(dataDir as string, free) : error;
+    });
     // PGlite is a single connection: one client in the pool keeps transactions intact.
     // One client that stays: PGlite is one database session, so a client that reconnected
     // would find the previous one's prepared statements still there.
@@ -105,6 +113,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       db,
       engine: "pglite",
       pool,
+      dataDir,
       async close() {
         await db.destroy();
         await worker.stop();

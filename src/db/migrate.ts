@@ -9,6 +9,7 @@ import * as userLocale from "./migrations/0007_user_locale.ts";
 import * as demoRelationships from "./migrations/0008_demo_relationships.ts";
 import * as reports from "./migrations/0009_reports.ts";
 import * as insightRollups from "./migrations/0010_insight_rollups.ts";
+import * as trust from "./migrations/0011_trust.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   "0008_demo_relationships": demoRelationships,
   "0009_reports": reports,
   "0010_insight_rollups": insightRollups,
+  "0011_trust": trust,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown). */

@@ -77,6 +77,8 @@ export interface UserRoleTable {
   userId: number;
   unitId: number;
   role: "administrator" | "coordinator" | "editor" | "viewer";
+  /** The role also acts in the units below its unit. */
+  subunits: Generated<boolean>;
 }
 
 export interface LabelTable {
@@ -103,6 +105,8 @@ export interface OrganisationTable {
   parlgovId: number | null;
   searchText: Generated<string>;
   source: Generated<string>;
+  /** Whether `nameZh` is confirmed, or a suggestion shown until one is (null: no Chinese name). */
+  nameZhStatus: Generated<"confirmed" | "suggested" | null>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -122,6 +126,8 @@ export interface OrganisationNameTable {
   value: string;
   validTo: number | null;
   position: Generated<number>;
+  /** Where the name came from: a user, Party Facts, a reviewed suggestion, an import, a merge. */
+  source: Generated<"user" | "partyfacts" | "reviewed" | "import" | "merge">;
 }
 
 export interface OrganisationTagTable {
@@ -212,6 +218,8 @@ export interface AuditLogTable {
   action: string;
   before: Json;
   after: Json;
+  /** About a restricted record: the uncleared see that it changed, not which or how. */
+  restricted: Generated<boolean>;
 }
 
 export interface ReferenceImportTable {
@@ -394,6 +402,7 @@ export interface EngagementPartnerRollupTable {
 }
 
 export interface SessionTable {
+  id: Generated<number>;
   idHash: string;
   userId: number;
   createdAt: Timestamp;
@@ -405,6 +414,8 @@ export interface SessionTable {
 
 export interface ApiTokenTable {
   id: Generated<number>;
+  /** The token that made this one (it ends with it). */
+  parentId: Generated<number | null>;
   userId: number;
   name: string;
   unitId: number;
@@ -482,10 +493,41 @@ export interface ReportSnapshotTable {
   createdBy: number | null;
   unitId: number | null;
   clearance: boolean;
+  /** The units its author could read when it was made (null: every unit). */
+  scopeUnitIds: number[] | null;
   createdAt: Timestamp;
 }
 
+export interface HealthProbeTable {
+  id: number;
+  checkedAt: Timestamp;
+}
+
+export interface NameSuggestionTable {
+  organisationId: number;
+  zh: string;
+  short: string | null;
+  confidence: number;
+  method: "known" | "glossary" | "mixed" | "transliteration";
+  transliterated: boolean;
+  steps: ColumnType<unknown, string, string>;
+  basis: string;
+  status: Generated<"pending" | "accepted" | "rejected">;
+  decidedBy: number | null;
+  decidedAt: Timestamp | null;
+  createdAt: Generated<Timestamp>;
+}
+
+export interface SettingTable {
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  updatedAt: Generated<Timestamp>;
+}
+
 export interface DB {
+  nameSuggestions: NameSuggestionTable;
+  settings: SettingTable;
+  healthProbe: HealthProbeTable;
   regions: RegionTable;
   countries: CountryTable;
   countryGroups: CountryGroupTable;

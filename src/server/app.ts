@@ -4,14 +4,18 @@ import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import type { ZodType } from "zod";
+import type { TrustProxy } from "../config.ts";
 import { defaultSessionPolicy, type SessionPolicy } from "../core/auth/service.ts";
 import type { Actor } from "../core/shared/actor.ts";
 import { AppError } from "../core/shared/errors.ts";
-import { currentDatabase } from "../db/current.ts";
+import { findIllFormedText, parseQueryString } from "../core/shared/wellformed.ts";
 import { authenticate } from "./auth.ts";
 import { handleError } from "./errors.ts";
+import { readiness } from "./health.ts";
+import { SnapshotStore } from "./rate-limit-store.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { engagementRoutes } from "./routes/engagements.ts";
 import { geographyRoutes } from "./routes/geography.ts";
@@ -28,8 +32,15 @@ import { serveWebApp, webAppBuilt, webAppDir } from "./web.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
-    apiRoutes: ReadonlyArray<{ method: string; url: string }>;
+    apiRoutes: ReadonlyArray<ApiRoute>;
   }
+}
+
+/** An API route, and which parts of a request its schema checks (the bad-input tests send ill-formed text to each). */
+export interface ApiRoute {
+  method: string;
+  url: string;
+  validates: { body: boolean; query: boolean; params: boolean };
 }
 
 export interface AppOptions {
@@ -40,8 +51,11 @@ export interface AppOptions {
   resolveActor?: () => Actor | undefined;
   /** Session lifetimes (idle and absolute). */
   sessionPolicy?: SessionPolicy;
-  /** Behind a TLS-terminating proxy: trust its X-Forwarded-* headers (so cookies get Secure). */
-  trustProxy?: boolean;
+  /**
+   * Behind a TLS-terminating proxy: whose X-Forwarded-* headers to believe (the nearest N hops,
+   * or listed proxy addresses). Anyone else's are ignored, so a client cannot pick its own address.
+   */
+  trustProxy?: TrustProxy;
   /** Log level; server faults are logged at "error". Off when absent (tests). */
   logLevel?: "error" | "warn" | "info";
   /** Writes allowed per client address and minute. */
@@ -51,6 +65,7 @@ export interface AppOptions {
 }
 
 const mutating = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 /** The API routes that need no signed-in caller. */
 const openRoutes = new Set(["/api/auth/login", "/api/auth/logout", "/api/openapi.json"]);
 
@@ -62,17 +77,54 @@ function originHost(origin: string): string | null {
   }
 }
 
+/**
+ * Fastify's form of the proxy trust: listed addresses as they are; a number of hops as "the
+ * nearest N hops" (only safe when Liaison cannot be reached but through those proxies).
+ */
+function proxyTrust(trust: TrustProxy | undefined): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === undefined || trust === false) return false;
+  if (typeof trust === "number") return (_address, hop) => hop < trust;
+  return trust;
+}
+
 /** Builds the Fastify server: security plugins, error mapping, OpenAPI and every route. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const webAppDirectory = options.webAppDir === undefined ? webAppDir : options.webAppDir;
   const webApp = webAppBuilt(webAppDirectory);
   const app = Fastify({
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: proxyTrust(options.trustProxy),
     logger: options.logLevel ? { level: options.logLevel } : false,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { coerceTypes: false } },
+    routerOptions: { querystringParser: parseQueryString },
   });
-  app.setValidatorCompiler(validatorCompiler);
+  // Every part of every request (body, query, path) is refused with a clear 400 when a string
+  // in it cannot be stored as text (a NUL byte, an unpaired surrogate), before its own schema runs.
+  app.setValidatorCompiler<ZodType>((route) => {
+    const validate = validatorCompiler(route);
+    const part = route.httpPart === "querystring" ? "query" : (route.httpPart ?? "body");
+    return (data: unknown) => {
+      const bad = findIllFormedText(data);
+      if (bad) {
+        const path = bad.path || "(root)";
+        return {
+          error: new AppError("VALIDATION_FAILED", `${path}: ${bad.message}`, { fields: [{ path, message: bad.message }], in: part }),
+        };
+      }
+      return validate(data);
+    };
+  });
+  // JSON must be valid UTF-8: a malformed byte is refused, not silently turned into U+FFFD.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+    let text: string;
+    try {
+      text = strictUtf8.decode(body as Buffer);
+    } catch {
+      return done(new AppError("BAD_REQUEST", "The request body is not valid UTF-8."), undefined);
+    }
+    parseJson(request, text, done);
+  });
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
@@ -85,18 +137,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest("actor", undefined);
   app.decorateRequest("authKind", undefined);
   // Every API route, for the route-coverage tests (bad input now, the security matrix later).
-  const routes: Array<{ method: string; url: string }> = [];
+  const routes: ApiRoute[] = [];
   app.decorate("apiRoutes", routes);
   app.addHook("onRoute", (route) => {
     if (!route.url.startsWith("/api/") || route.url.startsWith("/api/docs") || route.schema?.hide) return;
-    for (const method of [route.method].flat()) if (method !== "HEAD") routes.push({ method, url: route.url });
+    const validates = {
+      body: Boolean(route.schema?.body),
+      query: Boolean(route.schema?.querystring),
+      params: Boolean(route.schema?.params),
+    };
+    for (const method of [route.method].flat()) if (method !== "HEAD") routes.push({ method, url: route.url, validates });
   });
   await app.register(helmet, {
-    // The API docs page needs its inline bootstrap script and styles.
+    // Styles may be inline (Mantine and ECharts set them); scripts may not.
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
+        // No inline script anywhere: neither the web app nor the API docs need one, and a
+        // name that smuggles in a <script> or an <iframe srcdoc> then cannot run.
+        scriptSrc: ["'self'"],
+        objectSrc: ["'none'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", "data:"],
         // Liaison is often served over plain HTTP on an office network; upgrading its
@@ -110,7 +170,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // derived from it that the client sends back as the x-csrf-token header.
   await app.register(csrf, {
     sessionPlugin: "@fastify/cookie",
-    cookieOpts: { path: "/", sameSite: "lax", httpOnly: true },
+    // Secure when the request came over TLS (directly or through a trusted proxy).
+    cookieOpts: { path: "/", sameSite: "lax", httpOnly: true, secure: "auto" },
     getToken: (request) => {
       const header = request.headers["x-csrf-token"];
       return typeof header === "string" ? header : undefined;
@@ -119,6 +180,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Reads are cheap and cached by nobody; writes are limited per client address.
   await app.register(rateLimit, {
     global: true,
+    store: SnapshotStore,
     max: options.writeRateLimit ?? 1200,
     timeWindow: "1 minute",
     allowList: (request) => !mutating.has(request.method),
@@ -162,7 +224,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: "/api/docs" });
   app.get("/api/openapi.json", { schema: { hide: true } }, () => app.swagger());
-  app.get("/health", { schema: { hide: true } }, () => ({ status: "ok", engine: currentDatabase().engine }));
+  // Readiness (can it save?) for load balancers and monitoring; /health/live says only that the process answers.
+  const answerReadiness = async (_request: FastifyRequest, reply: FastifyReply) => {
+    const ready = await readiness();
+    return reply.status(ready.status === "ok" ? 200 : 503).send(ready);
+  };
+  app.get("/health", { schema: { hide: true } }, answerReadiness);
+  app.get("/health/ready", { schema: { hide: true } }, answerReadiness);
+  app.get("/health/live", { schema: { hide: true } }, () => ({ status: "ok" }));
   await serveWebApp(app, webAppDirectory);
   await app.register(
     async (api) => {

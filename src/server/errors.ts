@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { AppError, type ErrorCode, errorCodes, type FieldIssue } from "../core/shared/errors.ts";
 import { writeAuditAs } from "../core/shared/mutation.ts";
 import { db } from "../db/current.ts";
+import { storageFull, storageState } from "../db/storage.ts";
 
 /** The error body of every failed request. */
 export interface ErrorBody {
@@ -31,8 +32,20 @@ function fieldPath(context: string | undefined, instancePath: string): string {
   return inner || (context === "body" || !context ? "(root)" : context);
 }
 
+/** PostgreSQL's disk_full (53100), or a file store's ENOSPC: no write can succeed until space is freed. */
+function isDiskFull(error: unknown): boolean {
+  if (error instanceof AppError) return error.code === "STORAGE_FULL";
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "53100" || code === "ENOSPC" || /No space left on device/.test(String((error as Error | null)?.message ?? ""));
+}
+
 /** Maps any error to its HTTP status and body; the one place where codes become statuses. */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
+  if (isDiskFull(error)) {
+    storageState.recordFull();
+    const full = storageFull("Liaison's data", null);
+    return { status: errorCodes.STORAGE_FULL, body: { code: "STORAGE_FULL", message: full.message, details: {} } };
+  }
   if (error instanceof AppError) {
     return { status: errorCodes[error.code], body: { code: error.code, message: error.message, details: error.details } };
   }
@@ -80,7 +93,8 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
 /** Fastify error handler: logs server faults, never shows a stack trace or SQL. */
 export async function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const { status, body } = toErrorResponse(error);
-  if (status >= 500) request.log.error({ err: error }, "request failed");
+  if (status === errorCodes.STORAGE_FULL) request.log.warn({ code: body.code }, "a write was refused: the disk is full");
+  else if (status >= 500) request.log.error({ err: error }, "request failed");
   // A permission denied to a signed-in user is audited, like sign-in failures.
   if (status === 403 && request.actor) {
     try {

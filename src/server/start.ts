@@ -48,7 +48,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
   // the HTTP server: the two together take about as long as the slower one alone.
   const opening = openLiaison(config, log);
   const building = import("./app.ts").then(({ buildApp }) =>
-    buildApp({ logLevel: "warn", sessionPolicy: config.session, trustProxy: config.trustProxy }),
+    buildApp({ logLevel: "warn", sessionPolicy: config.session, trustProxy: config.trustProxy, writeRateLimit: config.writeRateLimit }),
   );
   const [opened, app] = await Promise.allSettled([opening, building]);
   if (opened.status === "rejected") {

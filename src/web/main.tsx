@@ -1,3 +1,4 @@
+import "./zod-config.ts";
 import "@mantine/core/styles.css";
 import "./i18n/index.ts";
 import { createTheme, MantineProvider } from "@mantine/core";

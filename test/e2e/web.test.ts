@@ -284,7 +284,7 @@ describe("the web app", () => {
     await choose(page, "Lead unit", "Central", "Central Office");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByTestId("save-error").waitFor();
-    await page.getByText(/Refused by the server: No unit \d+ in your scope/).waitFor();
+    await page.getByText(/Refused by the server: Your roles do not allow this in Central Office/).waitFor();
     expect(page.url()).toMatch(/\/engagements\/new$/);
     expect(await page.getByRole("textbox", { name: "Title (English)" }).inputValue()).toBe("Talks that the server refuses");
     expect(await page.getByRole("textbox", { name: "Summary" }).inputValue()).toBe("Three points were agreed.");

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { actorForUser } from "../../src/core/auth/service.ts";
 import type { Actor, Role } from "../../src/core/shared/actor.ts";
 import { ensureBuiltinAdministrator } from "../../src/core/units/service.ts";
 import { db } from "../../src/db/current.ts";
@@ -32,11 +33,21 @@ export async function actorInFreshUnit(role: Role = "editor"): Promise<Actor> {
     .values({ parentId: admin.unitId, kind: "bureau", key: unique("unit-"), nameEn: "Test bureau", nameZh: "测试局" })
     .returning("id")
     .executeTakeFirstOrThrow();
+  return actorIn(unit.id, role);
+}
+
+/** A fresh user holding `role` in the central office (and so, for a coordinator, over every unit below it). */
+export async function actorAtCentre(role: Role = "coordinator"): Promise<Actor> {
+  return actorIn((await administrator()).unitId, role);
+}
+
+/** A fresh user holding `role` in a unit, as the server resolves them (their grants as they stand). */
+export async function actorIn(unitId: number, role: Role, options: { clearance?: boolean } = {}): Promise<Actor> {
   const user = await db()
     .insertInto("users")
-    .values({ username: unique("user."), displayName: "Test user" })
+    .values({ username: unique("user."), displayName: "Test user", clearance: options.clearance ?? false })
     .returning(["id", "username"])
     .executeTakeFirstOrThrow();
-  await db().insertInto("userRoles").values({ userId: user.id, unitId: unit.id, role }).execute();
-  return { userId: user.id, username: user.username, unitId: unit.id, roles: [{ unitId: unit.id, role }] };
+  await db().insertInto("userRoles").values({ userId: user.id, unitId, role }).execute();
+  return (await actorForUser(user.id)) as Actor;
 }

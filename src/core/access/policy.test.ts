@@ -20,7 +20,10 @@ describe("the role × action table", () => {
   it("declares every action a service asks about, and none that no service asks about", () => {
     const asked = new Set<string>();
     for (const file of sourceFiles(src)) {
-      for (const match of fs.readFileSync(file, "utf8").matchAll(/authorize\(\w+, "([a-z.]+)"\)/g)) asked.add(match[1] as string);
+      // Asked at the gate (authorize) or per unit, through the actor's data context.
+      const asks =
+        /(?:authorize\(\w+, |unitAllows\(|assertUnitAllows\([^"]*|lock(?:Engagement|Note)\([^"]*|(?:update|delete)(?:Engagements|Notes)\(\w+, |defaultUnit\(|reachesEveryUnit\()"([a-z]+\.[a-z_]+)"/g;
+      for (const match of fs.readFileSync(file, "utf8").matchAll(asks)) asked.add(match[1] as string);
     }
     expect([...asked].filter((a) => !(a in permissions))).toEqual([]);
     expect(Object.keys(permissions).filter((a) => !asked.has(a))).toEqual([]);

@@ -17,8 +17,10 @@ export const permissions = {
   "contacts.read": ["administrator", "coordinator", "editor"],
   "contacts.write": ["administrator", "coordinator", "editor"],
   "audit.read": ["administrator", "coordinator"],
+  "audit.export": ["administrator"],
   "reference.import": ["administrator"],
-  "data.export": ["administrator", "coordinator"],
+  // The full export holds every record of every unit: the installation's business.
+  "data.export": ["administrator"],
   "engagements.read": ["administrator", "coordinator", "editor", "viewer"],
   "engagements.write": ["administrator", "coordinator", "editor"],
   "engagements.export": ["administrator", "coordinator", "editor", "viewer"],
@@ -30,20 +32,33 @@ export const permissions = {
   "approvals.decide": ["administrator", "coordinator"],
   "reports.configure": ["administrator"],
   "reports.snapshot": ["administrator", "coordinator", "editor", "viewer"],
+  "reports.review": ["administrator", "coordinator"],
   "demo.manage": ["administrator"],
   "account.manage": ["administrator", "coordinator", "editor", "viewer"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof permissions;
 
-/** True when the actor holds, in any unit, a role that the action allows. */
+/** The roles that may take an action (none for an action the table does not declare). */
+export function rolesAllowed(action: Action): readonly Role[] {
+  return permissions[action] ?? [];
+}
+
+/**
+ * True when the actor holds, in some unit, a role that the action allows. This is the gate
+ * only: which units the action reaches is decided per record by the actor's data context
+ * (`forActor`), from the roles that allow it there.
+ */
 export function can(actor: Actor | undefined, action: Action): boolean {
-  const allowed: readonly Role[] | undefined = permissions[action];
-  if (!actor || !allowed) return false;
+  const allowed = rolesAllowed(action);
+  if (!actor) return false;
   return actor.roles.some((r) => allowed.includes(r.role));
 }
 
-/** The deny-by-default check that every service function calls first. */
+/**
+ * The deny-by-default check that every service function calls first: the actor must hold,
+ * somewhere, a role that allows the action. The record's unit is checked in the query.
+ */
 export function authorize(actor: Actor | undefined, action: Action): asserts actor is Actor {
   if (!actor) throw new AppError("UNAUTHENTICATED", "Sign in first.");
   if (!can(actor, action)) {

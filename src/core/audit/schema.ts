@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { id, pageOf, pageQuery } from "../shared/schema.ts";
 
-export const auditListQuery = pageQuery.extend({
+/** What the audit log can be filtered by (the list and the CSV export alike). */
+export const auditExportQuery = z.object({
   entity: z.string().max(64).optional(),
   entityId: z.string().max(64).optional(),
   actorId: id.optional(),
@@ -9,6 +10,8 @@ export const auditListQuery = pageQuery.extend({
   from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
   to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
 });
+export type AuditFilters = z.output<typeof auditExportQuery>;
+export const auditListQuery = pageQuery.extend(auditExportQuery.shape);
 
 export const auditEntryOutput = z.object({
   id: z.number(),

@@ -19,7 +19,7 @@ export const apiTokenCreateInput = z
 
 export const sessionOutput = z.object({
   user: z.object({ id: z.number(), username: z.string(), displayName: z.string() }),
-  roles: z.array(z.object({ unitId: z.number(), role: z.string() })),
+  roles: z.array(z.object({ unitId: z.number(), role: z.string(), subunits: z.boolean() })),
   csrfToken: z.string().describe("Send it as the x-csrf-token header with every change made with this session."),
   expiresAt: z.string(),
 });
@@ -43,3 +43,14 @@ export const locales = ["zh-CN", "en"] as const;
 export const preferencesInput = z.object({ locale: z.enum(locales).nullable().describe("null: follow the browser") }).strict();
 export const preferencesOutput = z.object({ locale: z.enum(locales).nullable() });
 export type Preferences = z.output<typeof preferencesOutput>;
+
+export const sessionListItem = z.object({
+  id: z.number(),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  expiresAt: z.string(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  current: z.boolean().describe("The session this request came with."),
+});
+export type SessionListItem = z.infer<typeof sessionListItem>;

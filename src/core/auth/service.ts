@@ -2,7 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
-import type { Actor, Role } from "../shared/actor.ts";
+import { roleReaches } from "../access/scope.ts";
+import { type Actor, type Role, type RoleGrant, roleRank, roles } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, writeAuditAs } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
@@ -15,6 +16,7 @@ import {
   passwordChangeInput,
   passwordSetInput,
   preferencesInput,
+  type SessionListItem,
 } from "./schema.ts";
 
 /** Session lifetimes: idle and absolute, in minutes (LIAISON_SESSION_IDLE_MINUTES, LIAISON_SESSION_MAX_HOURS). */
@@ -29,7 +31,6 @@ export const defaultSessionPolicy: SessionPolicy = { idleMinutes: 120, maxHours:
 export const loginLimits = { windowMinutes: 15, perAccount: 5, perAddress: 30 };
 
 const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
-const roleRank: Record<Role, number> = { viewer: 0, editor: 1, coordinator: 2, administrator: 3 };
 
 /** Where a request comes from, for sessions, rate limits and the audit. */
 export interface RequestContext {
@@ -37,19 +38,77 @@ export interface RequestContext {
   userAgent: string | null;
 }
 
-async function actorOf(executor: Executor, user: { id: number; username: string; clearance: boolean }): Promise<Actor> {
-  const roles = await executor.selectFrom("userRoles").select(["unitId", "role"]).where("userId", "=", user.id).orderBy("unitId").execute();
-  return { userId: user.id, username: user.username, unitId: roles[0]?.unitId ?? 0, roles, clearance: user.clearance };
+/**
+ * A user's grants as they stand now, each with its reach: `everyUnit` when the role covers
+ * sub-units from the only root of the unit tree (then no query needs the tree).
+ */
+async function grantsOf(executor: Executor, userId: number): Promise<RoleGrant[]> {
+  const rows = await sql<{ unitId: number; role: Role; subunits: boolean; everyUnit: boolean }>`
+    SELECT r.unit_id AS "unitId", r.role, r.subunits,
+      (r.subunits AND u.parent_id IS NULL AND (SELECT count(*) FROM units WHERE parent_id IS NULL) = 1) AS "everyUnit"
+    FROM user_roles r JOIN units u ON u.id = r.unit_id WHERE r.user_id = ${userId} ORDER BY r.unit_id, r.role`.execute(executor);
+  return rows.rows;
+}
+
+async function actorOf(
+  executor: Executor,
+  user: { id: number; username: string; clearance: boolean },
+  sessionId: number | null = null,
+): Promise<Actor> {
+  const grants = await grantsOf(executor, user.id);
+  return {
+    userId: user.id,
+    username: user.username,
+    unitId: grants[0]?.unitId ?? 0,
+    roles: grants,
+    clearance: user.clearance,
+    credential: { kind: "session", sessionId },
+  };
+}
+
+/** The actor a user is now (their current roles and clearance), for the CLI and tests. */
+export async function actorForUser(userId: number): Promise<Actor | undefined> {
+  const user = await db().selectFrom("users").select(["id", "username", "clearance"]).where("id", "=", userId).executeTakeFirst();
+  return user ? actorOf(db(), user) : undefined;
 }
 
 async function newSession(executor: Executor, userId: number, context: RequestContext, policy: SessionPolicy) {
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + policy.maxHours * 3600_000);
-  await executor
+  const row = await executor
     .insertInto("sessions")
     .values({ idHash: sha256(token), userId, expiresAt, ip: context.ip, userAgent: context.userAgent?.slice(0, 500) ?? null })
-    .execute();
-  return { token, expiresAt };
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return { token, expiresAt, sessionId: row.id };
+}
+
+/**
+ * Takes one sign-in attempt from the account's and the address's allowance, atomically:
+ * the count, the check and the record happen under a lock on both, so parallel tries
+ * cannot all slip under the limit. Returns the attempt's record (removed when the password
+ * proves right), or null when the limit is reached.
+ */
+async function reserveAttempt(username: string, ip: string): Promise<number | null> {
+  return db()
+    .transaction()
+    .execute(async (trx) => {
+      // Always the account first, then the address: two sign-ins cannot wait for each other.
+      await sql`SELECT pg_advisory_xact_lock(hashtext(${`login:account:${username.toLowerCase()}`}))`.execute(trx);
+      await sql`SELECT pg_advisory_xact_lock(hashtext(${`login:address:${ip}`}))`.execute(trx);
+      const since = sql<Date>`now() - ${`${loginLimits.windowMinutes} minutes`}::interval`;
+      const failures = await trx
+        .selectFrom("loginFailures")
+        .select([
+          sql<number>`count(*) FILTER (WHERE lower(username) = lower(${username}))::int`.as("account"),
+          sql<number>`count(*) FILTER (WHERE ip = ${ip})::int`.as("address"),
+        ])
+        .where("at", ">", since)
+        .executeTakeFirstOrThrow();
+      if (failures.account >= loginLimits.perAccount || failures.address >= loginLimits.perAddress) return null;
+      const row = await trx.insertInto("loginFailures").values({ username, ip }).returning("id").executeTakeFirstOrThrow();
+      return row.id;
+    });
 }
 
 /**
@@ -63,16 +122,8 @@ export async function login(
   options: { previousToken?: string | undefined; policy?: SessionPolicy } = {},
 ): Promise<{ token: string; expiresAt: Date; actor: Actor; displayName: string }> {
   const data = parseInput(loginInput, input);
-  const since = sql<Date>`now() - ${`${loginLimits.windowMinutes} minutes`}::interval`;
-  const failures = await db()
-    .selectFrom("loginFailures")
-    .select([
-      sql<number>`count(*) FILTER (WHERE lower(username) = lower(${data.username}))::int`.as("account"),
-      sql<number>`count(*) FILTER (WHERE ip = ${context.ip})::int`.as("address"),
-    ])
-    .where("at", ">", since)
-    .executeTakeFirstOrThrow();
-  if (failures.account >= loginLimits.perAccount || failures.address >= loginLimits.perAddress) {
+  const attempt = await reserveAttempt(data.username, context.ip);
+  if (attempt === null) {
     await writeAuditAs(
       db(),
       { userId: null, unitId: null },
@@ -92,29 +143,26 @@ export async function login(
     .executeTakeFirst();
   const valid = await verifyPassword(data.password, user?.passwordHash ?? null);
   if (!user || !valid || user.disabled) {
-    await db()
-      .transaction()
-      .execute(async (trx) => {
-        await trx.insertInto("loginFailures").values({ username: data.username, ip: context.ip }).execute();
-        await writeAuditAs(
-          trx,
-          { userId: user?.id ?? null, unitId: null },
-          {
-            entity: "login",
-            entityId: user?.id ?? null,
-            action: "failure",
-            after: { username: data.username, ip: context.ip, reason: user?.disabled && valid ? "disabled" : "wrong credentials" },
-          },
-        );
-      });
+    // The reserved attempt stays as the failure's record.
+    await writeAuditAs(
+      db(),
+      { userId: user?.id ?? null, unitId: null },
+      {
+        entity: "login",
+        entityId: user?.id ?? null,
+        action: "failure",
+        after: { username: data.username, ip: context.ip, reason: user?.disabled && valid ? "disabled" : "wrong credentials" },
+      },
+    );
     throw new AppError("UNAUTHENTICATED", "Wrong username or password. / 用户名或密码错误。");
   }
   return db()
     .transaction()
     .execute(async (trx) => {
+      await trx.deleteFrom("loginFailures").where("id", "=", attempt).execute();
       if (options.previousToken) await trx.deleteFrom("sessions").where("idHash", "=", sha256(options.previousToken)).execute();
       const session = await newSession(trx, user.id, context, options.policy ?? defaultSessionPolicy);
-      const actor = await actorOf(trx, user);
+      const actor = await actorOf(trx, user, session.sessionId);
       await writeAuditAs(
         trx,
         { userId: user.id, unitId: actor.unitId },
@@ -125,8 +173,16 @@ export async function login(
           after: { ip: context.ip },
         },
       );
-      return { ...session, actor, displayName: user.displayName };
+      return { token: session.token, expiresAt: session.expiresAt, actor, displayName: user.displayName };
     });
+}
+
+/**
+ * How long a session may go without being touched: at most a minute, and never more than a
+ * tenth of the idle limit, so that a session in use is never taken for an idle one.
+ */
+export function touchInterval(policy: SessionPolicy): number {
+  return Math.min(60_000, (policy.idleMinutes * 60_000) / 10);
 }
 
 /** The actor of a session cookie, or undefined when it is unknown, idle too long or past its end. */
@@ -137,18 +193,17 @@ export async function resolveSession(
   const row = await db()
     .selectFrom("sessions as s")
     .innerJoin("users as u", "u.id", "s.userId")
-    .select(["s.idHash", "s.lastSeenAt", "s.expiresAt", "u.id", "u.username", "u.displayName", "u.clearance"])
+    .select(["s.id as sessionId", "s.idHash", "s.lastSeenAt", "s.expiresAt", "u.id", "u.username", "u.displayName", "u.clearance"])
     .where("s.idHash", "=", sha256(token))
     .where("u.disabled", "=", false)
     .where("s.expiresAt", ">", sql<Date>`now()`)
     .where("s.lastSeenAt", ">", sql<Date>`now() - ${`${policy.idleMinutes} minutes`}::interval`)
     .executeTakeFirst();
   if (!row) return undefined;
-  // Touch at most once a minute: an idle timeout needs no more precision than that.
-  if (Date.now() - new Date(row.lastSeenAt).getTime() > 60_000) {
+  if (Date.now() - new Date(row.lastSeenAt).getTime() > touchInterval(policy)) {
     await db().updateTable("sessions").set({ lastSeenAt: new Date() }).where("idHash", "=", row.idHash).execute();
   }
-  return { actor: await actorOf(db(), row), expiresAt: new Date(row.expiresAt), displayName: row.displayName };
+  return { actor: await actorOf(db(), row, row.sessionId), expiresAt: new Date(row.expiresAt), displayName: row.displayName };
 }
 
 /** Ends a session (logging out). */
@@ -160,7 +215,61 @@ export async function logout(actor: Actor, token: string): Promise<void> {
   });
 }
 
-/** Stores a new password hash and ends every session of the user. */
+/** The caller's own sessions that are still open, the most recently used first. */
+export async function listSessions(actor: Actor, policy: SessionPolicy = defaultSessionPolicy): Promise<SessionListItem[]> {
+  authorize(actor, "account.manage");
+  refuseTokens(actor, "manage sessions");
+  const rows = await db()
+    .selectFrom("sessions")
+    .select(["id", "createdAt", "lastSeenAt", "expiresAt", "ip", "userAgent"])
+    .where("userId", "=", actor.userId)
+    .where("expiresAt", ">", sql<Date>`now()`)
+    .where("lastSeenAt", ">", sql<Date>`now() - ${`${policy.idleMinutes} minutes`}::interval`)
+    .orderBy("lastSeenAt", "desc")
+    .execute();
+  const current = actor.credential?.kind === "session" ? actor.credential.sessionId : null;
+  return rows.map((r) => ({
+    id: r.id,
+    createdAt: new Date(r.createdAt).toISOString(),
+    lastSeenAt: new Date(r.lastSeenAt).toISOString(),
+    expiresAt: new Date(r.expiresAt).toISOString(),
+    ip: r.ip,
+    userAgent: r.userAgent,
+    current: r.id === current,
+  }));
+}
+
+/** Ends one of the caller's sessions (another browser); NOT_FOUND for anyone else's. */
+export async function endSession(actor: Actor, sessionId: number): Promise<void> {
+  authorize(actor, "account.manage");
+  refuseTokens(actor, "manage sessions");
+  const id = parseInput(idSchema, sessionId);
+  await mutate(actor, async (trx) => {
+    const ended = await trx
+      .deleteFrom("sessions")
+      .where("id", "=", id)
+      .where("userId", "=", actor.userId)
+      .returning("id")
+      .executeTakeFirst();
+    if (!ended) throw notFound("session", id);
+    return { result: undefined, audit: { entity: "session", entityId: id, action: "end" } };
+  });
+}
+
+/** Signs the caller out everywhere: every session of theirs ends, this one too. */
+export async function endAllSessions(actor: Actor): Promise<{ ended: number }> {
+  authorize(actor, "account.manage");
+  refuseTokens(actor, "manage sessions");
+  return mutate(actor, async (trx) => {
+    const ended = await trx.deleteFrom("sessions").where("userId", "=", actor.userId).returning("id").execute();
+    return {
+      result: { ended: ended.length },
+      audit: { entity: "session", entityId: null, action: "end_all", after: { ended: ended.length } },
+    };
+  });
+}
+
+/** Stores a new password hash and ends every session and API token of the user. */
 async function replacePassword(trx: Executor, userId: number, passwordHash: string): Promise<void> {
   await trx
     .updateTable("users")
@@ -168,6 +277,14 @@ async function replacePassword(trx: Executor, userId: number, passwordHash: stri
     .where("id", "=", userId)
     .execute();
   await trx.deleteFrom("sessions").where("userId", "=", userId).execute();
+  await trx.updateTable("apiTokens").set({ revokedAt: new Date() }).where("userId", "=", userId).where("revokedAt", "is", null).execute();
+}
+
+/** Refuses what only a signed-in person may do to a caller holding an API token. */
+function refuseTokens(actor: Actor, what: string): void {
+  if (actor.credential?.kind === "token") {
+    throw new AppError("FORBIDDEN", `An API token cannot ${what}; sign in with your password.`, { credential: "token" });
+  }
 }
 
 function checkPolicy(password: string, username: string, path: string): void {
@@ -186,6 +303,8 @@ export async function changePassword(
   policy: SessionPolicy = defaultSessionPolicy,
 ): Promise<{ token: string; expiresAt: Date }> {
   authorize(actor, "account.manage");
+  // A token changing the password would come away with a session: tokens never obtain one.
+  refuseTokens(actor, "change the password");
   const data = parseInput(passwordChangeInput, input);
   const user = await db().selectFrom("users").select(["id", "username", "passwordHash"]).where("id", "=", actor.userId).executeTakeFirst();
   if (!user) throw notFound("user", actor.userId);
@@ -195,7 +314,10 @@ export async function changePassword(
   return mutate(actor, async (trx) => {
     await replacePassword(trx, user.id, passwordHash);
     const session = await newSession(trx, user.id, context, policy);
-    return { result: session, audit: { entity: "user", entityId: user.id, action: "password_change" } };
+    return {
+      result: { token: session.token, expiresAt: session.expiresAt },
+      audit: { entity: "user", entityId: user.id, action: "password_change" },
+    };
   });
 }
 
@@ -257,21 +379,62 @@ function presentToken(row: {
   };
 }
 
+/** SQL: a token's id and those of every token made from it, at any depth. */
+function tokenFamily(tokenId: number) {
+  return sql`WITH RECURSIVE family(id) AS (SELECT ${tokenId}::int UNION SELECT t.id FROM api_tokens t JOIN family f ON t.parent_id = f.id) SELECT id FROM family`;
+}
+
+/** Whether a unit is the top of the only unit tree (so that a role over it covers every unit). */
+async function isSoleRoot(executor: Executor, unitId: number): Promise<boolean> {
+  const row = await sql<{ sole: boolean }>`SELECT (u.parent_id IS NULL AND (SELECT count(*) FROM units WHERE parent_id IS NULL) = 1) AS sole
+    FROM units u WHERE u.id = ${unitId}`.execute(executor);
+  return row.rows[0]?.sole === true;
+}
+
 /**
- * Creates an API token for an integration, scoped to one unit and one role no higher than
- * the creator holds there. The token is returned once; only its hash is kept.
+ * The highest role the actor holds that reaches a unit (held there, or above it covering
+ * sub-units; an administrator's everywhere), or null.
+ */
+async function highestRoleIn(executor: Executor, actor: Actor, unitId: number): Promise<Role | null> {
+  const ordered = [...roles].sort((a, b) => roleRank[b] - roleRank[a]);
+  const row = await executor
+    .selectFrom("units as u")
+    .select(ordered.map((role) => roleReaches(actor, role, sql.ref("u.id")).as(role)))
+    .where("u.id", "=", unitId)
+    .executeTakeFirst();
+  if (!row) throw invalidField("unitId", `No unit ${unitId}.`);
+  const reached = row as unknown as Record<Role, boolean>;
+  return ordered.find((role) => reached[role]) ?? null;
+}
+
+/**
+ * Creates an API token for an integration, scoped to one unit (and its sub-units) and one
+ * role no higher than the creator holds there. A token may create another only within its
+ * own reach and expiry. The token is returned once; only its hash is kept.
  */
 export async function createApiToken(actor: Actor, input: unknown): Promise<ApiTokenOutput & { token: string }> {
   authorize(actor, "account.manage");
   const data = parseInput(apiTokenCreateInput, input);
-  const held = actor.roles.filter((r) => r.unitId === data.unitId || r.role === "administrator").map((r) => roleRank[r.role]);
-  if (held.length === 0 || Math.max(...held) < roleRank[data.role]) {
+  const expiresAt = data.expiresAt ? new Date(data.expiresAt) : null;
+  if (expiresAt && expiresAt.getTime() <= Date.now()) throw invalidField("expiresAt", "The expiry is in the past.");
+  if (actor.credential?.kind === "token" && actor.credential.expiresAt !== null) {
+    const limit = new Date(actor.credential.expiresAt);
+    if (!expiresAt || expiresAt > limit) {
+      throw new AppError("FORBIDDEN", "A token cannot create a token that outlives it.", {
+        fields: [{ path: "expiresAt", message: `At most ${limit.toISOString()}.` }],
+      });
+    }
+  }
+  const held = await highestRoleIn(db(), actor, data.unitId);
+  if (held === null || roleRank[held] < roleRank[data.role]) {
     throw new AppError("FORBIDDEN", "A token cannot have more rights than you hold in that unit.", {
       fields: [{ path: "role", message: "Too high." }],
     });
   }
-  const unit = await db().selectFrom("units").select("id").where("id", "=", data.unitId).executeTakeFirst();
-  if (!unit) throw invalidField("unitId", `No unit ${data.unitId}.`);
+  if (data.role === "administrator" && !(await isSoleRoot(db(), data.unitId))) {
+    // The administrator's role is the whole installation's; a token cannot hold it for one unit.
+    throw invalidField("role", "An administrator token acts everywhere: create it for the top unit, or give it a unit's coordinator role.");
+  }
   const token = `lia_${randomBytes(32).toString("base64url")}`;
   return mutate(actor, async (trx) => {
     const row = await trx
@@ -283,7 +446,8 @@ export async function createApiToken(actor: Actor, input: unknown): Promise<ApiT
         role: data.role,
         tokenHash: sha256(token),
         prefix: token.slice(0, 10),
-        expiresAt: data.expiresAt ? new Date(data.expiresAt) : null,
+        expiresAt,
+        parentId: actor.credential?.kind === "token" ? actor.credential.tokenId : null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -305,28 +469,81 @@ export async function listApiTokens(actor: Actor): Promise<ApiTokenOutput[]> {
 export async function revokeApiToken(actor: Actor, tokenId: number): Promise<void> {
   authorize(actor, "account.manage");
   const id = parseInput(idSchema, tokenId);
-  const isAdmin = actor.roles.some((r) => r.role === "administrator");
+  const isAdmin = actor.roles.some((r) => r.role === "administrator") && actor.credential?.kind !== "token";
   await mutate(actor, async (trx) => {
     let query = trx.updateTable("apiTokens").set({ revokedAt: new Date() }).where("id", "=", id).where("revokedAt", "is", null);
     if (!isAdmin) query = query.where("userId", "=", actor.userId);
+    // A token may end itself and the tokens it made, not its user's others.
+    if (actor.credential?.kind === "token") query = query.where(sql<boolean>`id IN (${tokenFamily(actor.credential.tokenId)})`);
     const row = await query.returningAll().executeTakeFirst();
     if (!row) throw notFound("API token", id);
+    // The tokens it made end with it.
+    await trx
+      .updateTable("apiTokens")
+      .set({ revokedAt: new Date() })
+      .where(sql<boolean>`id IN (${tokenFamily(id)})`)
+      .where("revokedAt", "is", null)
+      .execute();
     return { result: undefined, audit: { entity: "api_token", entityId: id, action: "revoke", after: presentToken(row) } };
   });
 }
 
-/** The actor of an API token: its user, limited to the token's unit and role. */
+/**
+ * The grants a token acts with: the intersection of the token's own scope (its role, over
+ * its unit and the units below) with the roles its user holds now. Recomputed on every
+ * request, so that a demotion, a role moved to another unit or removed narrows or ends the
+ * token at once.
+ */
+async function tokenGrants(executor: Executor, token: { userId: number; unitId: number; role: Role }): Promise<RoleGrant[]> {
+  const rows = await sql<{ unitId: number; role: Role; subunits: boolean; atOrAbove: boolean; below: boolean; soleRoot: boolean }>`
+    WITH RECURSIVE up(id, parent_id) AS (
+        SELECT id, parent_id FROM units WHERE id = ${token.unitId}
+        UNION SELECT u.id, u.parent_id FROM units u JOIN up ON u.id = up.parent_id),
+      down(id) AS (
+        SELECT id FROM units WHERE parent_id = ${token.unitId}
+        UNION SELECT u.id FROM units u JOIN down ON u.parent_id = down.id)
+    SELECT r.unit_id AS "unitId", r.role, r.subunits,
+      r.unit_id IN (SELECT id FROM up) AS "atOrAbove", r.unit_id IN (SELECT id FROM down) AS below,
+      ((SELECT parent_id FROM units WHERE id = ${token.unitId}) IS NULL AND (SELECT count(*) FROM units WHERE parent_id IS NULL) = 1) AS "soleRoot"
+    FROM user_roles r WHERE r.user_id = ${token.userId} ORDER BY r.unit_id, r.role`.execute(executor);
+  const grants: RoleGrant[] = [];
+  for (const r of rows.rows) {
+    const role = roleRank[r.role] < roleRank[token.role] ? r.role : token.role;
+    if (r.role === "administrator") {
+      // An administrator's token is the installation's only when made for the top of the tree;
+      // one for a unit (made before that rule) coordinates that unit and the units below.
+      const capped: Role = role === "administrator" && !r.soleRoot ? "coordinator" : role;
+      grants.push(
+        capped === "administrator"
+          ? { unitId: token.unitId, role: capped }
+          : { unitId: token.unitId, role: capped, subunits: true, everyUnit: r.soleRoot },
+      );
+    } else if (r.unitId === token.unitId) {
+      grants.push({ unitId: token.unitId, role, subunits: r.subunits, everyUnit: r.subunits && r.soleRoot });
+    } else if (r.atOrAbove && r.subunits) {
+      grants.push({ unitId: token.unitId, role, subunits: true, everyUnit: r.soleRoot });
+    } else if (r.below) {
+      grants.push({ unitId: r.unitId, role, subunits: r.subunits });
+    }
+  }
+  return grants;
+}
+
+/** The actor of an API token: its user, with the token's rights as they stand now (none: not a valid token). */
 export async function resolveApiToken(token: string): Promise<Actor | undefined> {
   const row = await db()
     .selectFrom("apiTokens as t")
     .innerJoin("users as u", "u.id", "t.userId")
-    .select(["t.id", "t.unitId", "t.role", "t.lastUsedAt", "u.id as userId", "u.username", "u.clearance"])
+    .select(["t.id", "t.unitId", "t.role", "t.lastUsedAt", "t.expiresAt", "u.id as userId", "u.username", "u.clearance"])
     .where("t.tokenHash", "=", sha256(token))
     .where("t.revokedAt", "is", null)
     .where("u.disabled", "=", false)
     .where((eb) => eb.or([eb("t.expiresAt", "is", null), eb("t.expiresAt", ">", sql<Date>`now()`)]))
     .executeTakeFirst();
   if (!row) return undefined;
+  const grants = await tokenGrants(db(), { userId: row.userId, unitId: row.unitId, role: row.role });
+  // A user left with no role that reaches the token's unit has a token that can do nothing: it is not a credential any more.
+  if (grants.length === 0) return undefined;
   if (!row.lastUsedAt || Date.now() - new Date(row.lastUsedAt).getTime() > 60_000) {
     await db().updateTable("apiTokens").set({ lastUsedAt: new Date() }).where("id", "=", row.id).execute();
   }
@@ -334,8 +551,9 @@ export async function resolveApiToken(token: string): Promise<Actor | undefined>
     userId: row.userId,
     username: row.username,
     unitId: row.unitId,
-    roles: [{ unitId: row.unitId, role: row.role }],
+    roles: grants,
     clearance: row.clearance,
+    credential: { kind: "token", tokenId: row.id, expiresAt: row.expiresAt === null ? null : new Date(row.expiresAt).toISOString() },
   };
 }
 

@@ -200,8 +200,10 @@ export const demoUsers = [
 ] as const;
 
 async function createDemoUsers(trx: Trx, units: Record<(typeof demoUsers)[number]["unit"], number>): Promise<void> {
-  const passwordHash = await hashPassword(demoPassword);
-  for (const u of demoUsers) {
+  // One hash each, each with its own salt: a shared password must not show as a shared hash.
+  const hashes = await Promise.all(demoUsers.map(() => hashPassword(demoPassword)));
+  for (const [index, u] of demoUsers.entries()) {
+    const passwordHash = hashes[index] as string;
     const user = await trx
       .insertInto("users")
       .values({ username: u.username, displayName: u.displayName, passwordHash, demo: true, clearance: u.role === "coordinator" })
@@ -545,16 +547,17 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
       await trx
         .insertInto("units")
         .values({ parentId, kind, key, nameEn, nameZh, demo: true })
-        .onConflict((oc) => oc.column("key").doUpdateSet({ demo: true }))
+        .onConflict((oc) => oc.column("key").doUpdateSet({ demo: true, parentId }))
         .returning("id")
         .executeTakeFirstOrThrow()
     ).id;
   const unitIds: Record<string, number> = {};
   for (const b of bureaus) unitIds[b.region] = await unit("bureau", b.key, b.en, b.zh, central);
   const research = await unit("department", "demo-research", "Research Office", "研究室", central);
+  // The provincial committees sit under the central office: its coordinators coordinate their foreign work too.
   const committees: number[] = [];
   for (const [key, en, zh] of provinces)
-    committees.push(await unit("local_committee", `demo-${key}`, `${en} Provincial Committee`, `${zh}省委`, null));
+    committees.push(await unit("local_committee", `demo-${key}`, `${en} Provincial Committee`, `${zh}省委`, central));
   await createDemoUsers(trx, {
     central,
     asia: unitIds["142"] as number,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../../test/support/database.ts";
-import { actorInFreshUnit } from "../../../test/support/factories.ts";
+import { actorAtCentre, actorInFreshUnit } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { listNotifications, markNotificationsRead } from "../notifications/service.ts";
@@ -16,7 +16,7 @@ let coordinator: Actor;
 beforeAll(async () => {
   database = await openTestDatabase();
   editor = await actorInFreshUnit("editor");
-  coordinator = await actorInFreshUnit("coordinator");
+  coordinator = await actorAtCentre("coordinator");
 });
 afterAll(() => database.close());
 
@@ -151,13 +151,12 @@ describe("approvals", () => {
     ]);
     expect((await listCoordinationAlerts(await actorInFreshUnit("editor"))).filter((a) => a.partner.id === partner)).toEqual([]);
     expect((await listCoordinationAlerts(editor, { windowDays: 30 })).filter((a) => a.partner.id === partner)).toEqual([]);
-    // A second plan by the first unit tells the other unit at once.
-    const second = await createEngagement(
-      editor,
-      plannedVisit({ startDate: "2028-02-01", participants: [{ organisationId: partner, role: "host" }] }),
-    );
+    // A second plan by the first unit tells the other unit at once, pointing at the other
+    // unit's own engagement: a notification never carries a record its reader cannot open.
+    await createEngagement(editor, plannedVisit({ startDate: "2028-02-01", participants: [{ organisationId: partner, role: "host" }] }));
     const told = await listNotifications(other);
-    expect(told.items.map((n) => [n.kind, n.engagementId])).toContainEqual(["coordination_alert", second.id]);
+    expect(told.items.map((n) => [n.kind, n.engagementId])).toContainEqual(["coordination_alert", theirs.id]);
+    for (const n of told.items) if (n.engagementId !== null) await getEngagement(other, n.engagementId);
     await updateEngagement(other, theirs.id, { status: "cancelled" });
     expect((await listCoordinationAlerts(editor)).filter((a) => a.partner.id === partner)).toEqual([]);
     await expect(listCoordinationAlerts(editor, { windowDays: 0 })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });

@@ -1,9 +1,11 @@
+import { sql } from "kysely";
 import { db } from "../../db/current.ts";
-import { authorize } from "../access/policy.ts";
+import { forActor } from "../access/context.ts";
+import { type Action, authorize } from "../access/policy.ts";
 import { notifyUsers } from "../notifications/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError } from "../shared/errors.ts";
-import { mutate } from "../shared/mutation.ts";
+import { mutate, ownedBy } from "../shared/mutation.ts";
 import { id as idSchema, type Page, pageTotal, parseInput } from "../shared/schema.ts";
 import { cleanMultiline } from "../shared/text.ts";
 import { presentEngagement, presentEngagementListItem } from "./presenter.ts";
@@ -15,7 +17,7 @@ import {
   type EngagementDetail,
   type EngagementListItem,
 } from "./schema.ts";
-import { engagementVisible, lockEditable, recordStep } from "./service.ts";
+import { recordStep } from "./service.ts";
 import { engagementColumns, engagementDetailQuery } from "./store.ts";
 
 type State = "draft" | "submitted" | "approved" | "returned" | "reported";
@@ -29,14 +31,16 @@ async function transition(
     to: State;
     step: "submitted" | "approved" | "returned" | "reported";
     note: string | null;
-    byLeadUnit: boolean;
+    /** What the step needs in the engagement's lead unit: changing it (the unit's own steps) or deciding on it. */
+    action: Action;
     needsDone?: boolean;
   },
 ): Promise<EngagementDetail> {
   const id = parseInput(idSchema, engagementId);
+  const scope = forActor(actor);
   return mutate(actor, async (trx) => {
-    // The lead unit submits and reports; coordinators, who see every unit, decide.
-    const row = await lockEditable(trx, actor, id, { leadUnitOnly: move.byLeadUnit });
+    // The lead unit submits and reports; coordinators of the lead unit decide.
+    const row = await scope.lockEngagement(trx, id, move.action);
     if (!row.approval || !move.from.includes(row.approval)) {
       throw new AppError(
         "CONFLICT",
@@ -47,14 +51,14 @@ async function transition(
       );
     }
     if (move.needsDone && row.status !== "done") throw new AppError("CONFLICT", "Mark the engagement done before reporting on it.");
-    await trx.updateTable("engagements").set({ approval: move.to, updatedAt: new Date() }).where("id", "=", id).execute();
+    await scope.updateEngagements(trx, move.action).set({ approval: move.to, updatedAt: new Date() }).where("x.id", "=", id).execute();
     await recordStep(trx, actor, id, move.step, move.note);
     const title = { en: row.titleEn, zh: row.titleZh ?? row.titleEn };
     if (move.step === "submitted") {
       await notifyUsers(
         trx,
         actor,
-        { roles: ["coordinator", "administrator"], unitIds: null },
+        { roles: ["coordinator", "administrator"], unitIds: [row.leadUnitId], restricted: row.classification === "restricted" },
         {
           kind: "approval_submitted",
           engagementId: id,
@@ -68,7 +72,7 @@ async function transition(
       await notifyUsers(
         trx,
         actor,
-        { roles: ["editor", "coordinator", "administrator"], unitIds: [row.leadUnitId] },
+        { roles: ["editor", "coordinator", "administrator"], unitIds: [row.leadUnitId], restricted: row.classification === "restricted" },
         {
           kind: approved ? "approval_approved" : "approval_returned",
           engagementId: id,
@@ -77,7 +81,7 @@ async function transition(
         },
       );
     }
-    const detail = await engagementDetailQuery(trx, id, (alias) => engagementVisible(actor, alias)).executeTakeFirstOrThrow();
+    const detail = await engagementDetailQuery(scope, trx, id).executeTakeFirstOrThrow();
     const result = presentEngagement(detail);
     return {
       result,
@@ -87,6 +91,7 @@ async function transition(
         action: move.step,
         before: { approval: row.approval },
         after: { approval: move.to, note: move.note },
+        ...ownedBy({ unitId: row.leadUnitId, classification: row.classification }),
       },
     };
   });
@@ -101,7 +106,7 @@ export async function submitEngagement(actor: Actor, engagementId: number, input
     to: "submitted",
     step: "submitted",
     note: cleanMultiline(note),
-    byLeadUnit: true,
+    action: "engagements.write",
   });
 }
 
@@ -114,7 +119,7 @@ export async function approveEngagement(actor: Actor, engagementId: number, inpu
     to: "approved",
     step: "approved",
     note: cleanMultiline(note),
-    byLeadUnit: false,
+    action: "approvals.decide",
   });
 }
 
@@ -127,7 +132,7 @@ export async function returnEngagement(actor: Actor, engagementId: number, input
     to: "returned",
     step: "returned",
     note: cleanMultiline(note),
-    byLeadUnit: false,
+    action: "approvals.decide",
   });
 }
 
@@ -140,29 +145,31 @@ export async function reportEngagement(actor: Actor, engagementId: number, input
     to: "reported",
     step: "reported",
     note: cleanMultiline(note),
-    byLeadUnit: true,
+    action: "engagements.write",
     needsDone: true,
   });
 }
 
-/** The coordinator's queue: engagements in one approval state (submitted by default), soonest first. */
+/** The coordinator's queue: engagements in one approval state (submitted by default) that the actor decides on, soonest first. */
 export async function approvalQueue(actor: Actor, input: unknown = {}): Promise<Page<EngagementListItem>> {
   authorize(actor, "approvals.decide");
   const query = parseInput(approvalQueueQuery, input);
-  const rows = await engagementColumns(db())
+  const scope = forActor(actor);
+  const decides = scope.unitAllows("approvals.decide", sql.ref("e.lead_unit_id"));
+  const rows = await engagementColumns(scope, db())
     .where("e.approval", "=", query.state)
-    .where(engagementVisible(actor))
+    .where(decides)
     .orderBy("e.startDate")
     .orderBy("e.id")
     .limit(query.pageSize)
     .offset((query.page - 1) * query.pageSize)
     .execute();
   const counted = await pageTotal(query, rows.length, async (cap) => {
-    const result = await db()
-      .selectFrom("engagements as e")
+    const result = await scope
+      .engagements(db())
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("e.approval", "=", query.state)
-      .where(engagementVisible(actor))
+      .where(decides)
       .executeTakeFirstOrThrow();
     return Math.min(Number(result.n), cap + 1);
   });

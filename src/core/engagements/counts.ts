@@ -1,7 +1,7 @@
 import { type RawBuilder, sql } from "kysely";
 import { db } from "../../db/current.ts";
+import { type DataContext, forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
-import { seesAllUnits } from "../access/scope.ts";
 import { inCountryGroup, inRegion } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import type { Executor } from "../shared/mutation.ts";
@@ -17,7 +17,6 @@ import {
 } from "../shared/vocabulary.ts";
 import { anyType, heldOnTheDay, reachQuery } from "./rollup.ts";
 import { type EngagementCounts, type EngagementCountsQuery, engagementCountsQuery } from "./schema.ts";
-import { engagementVisible } from "./service.ts";
 import { engagementFilter } from "./store.ts";
 
 type Measures = { engagements: number; organisations: number; countries: number };
@@ -47,8 +46,9 @@ export async function countEngagements(
   authorize(actor, "engagements.read");
   const query = parseInput(engagementCountsQuery, input);
   // fromRecord: answer from the record even where the rollups could (tests and benchmarks compare the two).
-  const plan = options.fromRecord ? null : await rollupPlan(actor, query);
-  const { rows, total } = plan ? await fromRollups(db(), query, plan) : await fromRecord(db(), actor, query);
+  const scope = forActor(actor);
+  const plan = options.fromRecord ? null : await rollupPlan(scope, query);
+  const { rows, total } = plan ? await fromRollups(db(), query, plan) : await fromRecord(db(), scope, query);
   const labels = await labelsFor(
     db(),
     query.by,
@@ -81,9 +81,9 @@ interface RollupPlan {
  * kind and partner status on the day, as a filter or as the grouping, with the grouping by
  * country or a country filter beside it. Anything else goes to the record.
  */
-async function rollupPlan(actor: Actor, q: EngagementCountsQuery): Promise<RollupPlan | null> {
+async function rollupPlan(scope: DataContext, q: EngagementCountsQuery): Promise<RollupPlan | null> {
   // The rollups count every record: those who may not see them all are counted from the record.
-  if (q.status !== "done" || !seesAllUnits(actor) || !actor.clearance) return null;
+  if (q.status !== "done" || !scope.reachesEveryUnit("engagements.read") || !scope.actor.clearance) return null;
   if (q.mechanismId || q.countryGroup || q.organisationId || q.subunits === "true" || q.topicId) return null;
   if (q.country && q.by === "country") return null;
   if (q.from && !q.from.endsWith("-01-01")) return null;
@@ -177,13 +177,13 @@ async function rollupQuery(executor: Executor, q: EngagementCountsQuery, plan: R
   return result.rows;
 }
 
-async function fromRecord(executor: Executor, actor: Actor, q: EngagementCountsQuery) {
+async function fromRecord(executor: Executor, scope: DataContext, q: EngagementCountsQuery) {
   // The engagement list's own filter, with the unit as lead unit: counts attribute an engagement to the unit that led it.
   const { from, to, type, direction, subtype, status, unitId, subunits, programmeId, mechanismId, topicId } = q;
-  const engagementConditions: RawBuilder<unknown>[] = [
-    engagementFilter({ from, to, type, direction, subtype, status, unitId, subunits, programmeId, mechanismId, topicId }, "lead"),
-    engagementVisible(actor),
-  ];
+  const engagementConditions = engagementFilter(
+    { from, to, type, direction, subtype, status, unitId, subunits, programmeId, mechanismId, topicId },
+    "lead",
+  );
   const reachConditions: RawBuilder<unknown>[] = [];
   if (q.region) reachConditions.push(inRegion(sql.ref("r.country"), q.region));
   if (q.countryGroup) reachConditions.push(inCountryGroup(sql.ref("r.country"), q.countryGroup));
@@ -196,7 +196,7 @@ async function fromRecord(executor: Executor, actor: Actor, q: EngagementCountsQ
   const ctes = sql`WITH e0 AS (
       SELECT e.id, e.type, e.direction, e.subtype, e.lead_unit_id, e.programme_id, extract(year FROM e.start_date)::int AS year,
         to_char(e.start_date, 'YYYY-MM') AS month
-      FROM engagements e WHERE ${sql.join(engagementConditions, sql` AND `)}),
+      FROM ${scope.engagementsSql} e WHERE ${engagementConditions}),
     r AS (${reachQuery(sql`p.engagement_id IN (SELECT id FROM e0)`)}),
     rf AS (SELECT * FROM r WHERE ${reachFilter}),
     e AS (SELECT * FROM e0 e ${restrict})`;

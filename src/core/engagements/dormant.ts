@@ -1,10 +1,10 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import { db } from "../../db/current.ts";
+import { forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import type { Actor } from "../shared/actor.ts";
 import { parseInput } from "../shared/schema.ts";
-import { engagementVisible } from "./service.ts";
 
 export const dormantQuery = z
   .object({
@@ -46,8 +46,8 @@ export async function listDormantPartners(actor: Actor, input: unknown = {}): Pr
     days: number;
   }>`WITH last AS (
       SELECT p.organisation_id AS id, max(p.start_date) AS last
-      FROM engagement_participants p JOIN engagements e ON e.id = p.engagement_id
-      WHERE p.organisation_id IS NOT NULL AND e.status = 'done' AND ${engagementVisible(actor)}
+      FROM engagement_participants p JOIN ${forActor(actor).engagementsSql} e ON e.id = p.engagement_id
+      WHERE p.organisation_id IS NOT NULL AND e.status = 'done'
       GROUP BY 1)
     SELECT o.id, o.name_en AS "nameEn", o.name_zh AS "nameZh", o.country_code AS "countryCode",
       c.name_en AS "countryEn", c.name_zh AS "countryZh", r.level, last.last::text AS last, (current_date - last.last)::int AS days

@@ -1,17 +1,15 @@
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
+import { forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
-import type { ChunkWriter } from "../export/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { csvLine } from "../shared/csv.ts";
-import { writeAudit } from "../shared/mutation.ts";
+import { auditedDownload, type ChunkWriter, type Producer } from "../shared/download.ts";
 import { parseInput } from "../shared/schema.ts";
 import { type EngagementListQuery, engagementListQuery } from "./schema.ts";
+import { engagementColumns, engagementFilter } from "./store.ts";
 
 type EngagementFilters = Omit<EngagementListQuery, "page" | "pageSize" | "sort">;
-
-import { engagementVisible } from "./service.ts";
-import { engagementColumns, engagementFilter } from "./store.ts";
 
 const header = [
   "id",
@@ -42,10 +40,15 @@ const batch = 2000;
  * oldest first: only what the actor may see, exactly as the list shows it. The export is
  * audited with its filters and row count.
  */
-export function prepareEngagementsCsv(actor: Actor, input: unknown): (write: ChunkWriter) => Promise<number> {
+export async function prepareEngagementsCsv(actor: Actor, input: unknown): Promise<Producer<number>> {
   authorize(actor, "engagements.export");
   const { page: _page, pageSize: _pageSize, sort: _sort, ...filters } = parseInput(engagementListQuery, input);
-  return (write) => writeEngagementsCsv(actor, filters, write);
+  return auditedDownload(
+    actor,
+    { action: "export_engagements_csv", asked: { filters } },
+    (write) => writeEngagementsCsv(actor, filters, write),
+    (rows) => ({ rows }),
+  );
 }
 
 async function writeEngagementsCsv(actor: Actor, filters: EngagementFilters, write: ChunkWriter): Promise<number> {
@@ -53,7 +56,7 @@ async function writeEngagementsCsv(actor: Actor, filters: EngagementFilters, wri
   let after: { date: string; id: number } | null = null;
   let rows = 0;
   for (;;) {
-    let q = engagementColumns(db()).where(engagementFilter(filters)).where(engagementVisible(actor));
+    let q = engagementColumns(forActor(actor), db()).where(engagementFilter(filters));
     if (after) q = q.where(sql<boolean>`(e.start_date, e.id) > (${after.date}::date, ${after.id})`);
     const page = await q.orderBy("e.startDate").orderBy("e.id").limit(batch).execute();
     for (const r of page) {
@@ -85,6 +88,5 @@ async function writeEngagementsCsv(actor: Actor, filters: EngagementFilters, wri
     if (!last || page.length < batch) break;
     after = { date: last.startDate, id: last.id };
   }
-  await writeAudit(db(), actor, { entity: "export", entityId: null, action: "export_engagements_csv", after: { filters, rows } });
   return rows;
 }

@@ -1,24 +1,30 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import { db } from "../../db/current.ts";
+import { forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import type { Actor } from "../shared/actor.ts";
 import { id, isoDate, parseInput } from "../shared/schema.ts";
-import { engagementVisible } from "./service.ts";
 
 /** How far ahead a congress and a national day are listed as coming occasions. */
 const congressDays = 120;
 const nationalDayDays = 60;
 
-/** The next time a month-day (MM-DD) comes, on or after `from` (29 February waits for a leap year). */
-export function nextOccurrence(monthDay: string, from: string): string {
+/**
+ * The next time a month-day (MM-DD) comes, on or after `from` (29 February waits for a leap
+ * year); null for a month-day that never comes within eight years (no such day).
+ */
+export function nextOccurrence(monthDay: string, from: string): string | null {
   const [month, day] = monthDay.split("-").map(Number) as [number, number];
-  for (let year = Number(from.slice(0, 4)); ; year++) {
+  const start = Date.parse(`${from}T00:00:00Z`);
+  const first = Number(from.slice(0, 4));
+  // Bounded: a leap day is at most eight years away, and a date compares as a date, not as text.
+  for (let year = first; year <= first + 8; year++) {
     const candidate = new Date(Date.UTC(year, month - 1, day));
-    if (candidate.getUTCMonth() !== month - 1) continue;
-    const iso = candidate.toISOString().slice(0, 10);
-    if (iso >= from) return iso;
+    if (candidate.getUTCMonth() !== month - 1 || candidate.getTime() < start) continue;
+    return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
   }
+  return null;
 }
 
 /** Engagements a year that each relationship level leads one to expect. */
@@ -78,9 +84,10 @@ export async function listRelationshipHealth(actor: Actor, input: unknown = {}):
   const q = parseInput(healthQuery, input);
   const on = q.on ?? new Date().toISOString().slice(0, 10);
   const year = Number(on.slice(0, 4));
+  const readable = forActor(actor).engagementsSql;
   const unitFilter = q.unitId
     ? sql`AND (r.lead_unit_id = ${q.unitId} OR o.id IN (SELECT p.organisation_id FROM engagement_participants p
-        JOIN engagements e ON e.id = p.engagement_id WHERE e.lead_unit_id = ${q.unitId} AND ${engagementVisible(actor)}))`
+        JOIN ${readable} e ON e.id = p.engagement_id WHERE e.lead_unit_id = ${q.unitId}))`
     : sql``;
   const rows = await sql<{
     id: number;
@@ -102,8 +109,8 @@ export async function listRelationshipHealth(actor: Actor, input: unknown = {}):
     congressNameZh: string | null;
   }>`WITH seen AS (
       SELECT p.organisation_id AS org, e.start_date, e.type, e.direction
-      FROM engagement_participants p JOIN engagements e ON e.id = p.engagement_id
-      WHERE e.status = 'done' AND p.organisation_id IS NOT NULL AND e.start_date <= ${on}::date AND ${engagementVisible(actor)}),
+      FROM engagement_participants p JOIN ${readable} e ON e.id = p.engagement_id
+      WHERE e.status = 'done' AND p.organisation_id IS NOT NULL AND e.start_date <= ${on}::date),
     stats AS (
       SELECT org, max(start_date) AS last,
         count(*) FILTER (WHERE start_date > ${on}::date - 365)::int AS last_year,

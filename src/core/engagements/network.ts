@@ -1,12 +1,12 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import { db } from "../../db/current.ts";
+import { forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import { inRegion } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import { id, isoDate, parseInput } from "../shared/schema.ts";
 import { keysOf, organisationKinds } from "../shared/vocabulary.ts";
-import { engagementVisible } from "./service.ts";
 
 export const networkQuery = z
   .object({
@@ -46,12 +46,13 @@ export type Network = z.output<typeof networkOutput>;
 export async function partnerNetwork(actor: Actor, input: unknown = {}): Promise<Network> {
   authorize(actor, "engagements.read");
   const q = parseInput(networkQuery, input);
+  const scope = forActor(actor);
   const period = sql<boolean>`${q.from ? sql`e.start_date >= ${q.from}::date` : sql`true`} AND ${q.to ? sql`e.start_date <= ${q.to}::date` : sql`true`}`;
   const orgFilter = sql<boolean>`${q.kind ? sql`o.kind = ${q.kind}` : sql`true`} AND ${q.region ? inRegion(sql.ref("o.country_code"), q.region) : sql`true`}`;
   const edges = await sql<{ source: string; target: string; kind: "took_part" | "member" | "relation" | "engaged_by" }>`
     SELECT DISTINCT 'o' || p.organisation_id AS source, 'e' || e.id AS target, 'took_part' AS kind
-      FROM engagement_participants p JOIN engagements e ON e.id = p.engagement_id JOIN organisations o ON o.id = p.organisation_id
-      WHERE e.type = 'event' AND e.status = 'done' AND ${period} AND ${orgFilter} AND ${engagementVisible(actor)}
+      FROM engagement_participants p JOIN ${scope.engagementsSql} e ON e.id = p.engagement_id JOIN organisations o ON o.id = p.organisation_id
+      WHERE e.type = 'event' AND e.status = 'done' AND ${period} AND ${orgFilter}
     UNION ALL
     SELECT DISTINCT 'o' || mm.organisation_id, 'm' || mm.mechanism_id, 'member'
       FROM mechanism_members mm JOIN organisations o ON o.id = mm.organisation_id WHERE ${orgFilter}
@@ -60,8 +61,8 @@ export async function partnerNetwork(actor: Actor, input: unknown = {}): Promise
       FROM partner_relations pr JOIN organisations o ON o.id = pr.from_organisation_id WHERE ${orgFilter}
     UNION ALL
     SELECT DISTINCT 'o' || p.organisation_id, 'u' || e.lead_unit_id, 'engaged_by'
-      FROM engagement_participants p JOIN engagements e ON e.id = p.engagement_id JOIN organisations o ON o.id = p.organisation_id
-      WHERE e.type <> 'event' AND e.status = 'done' AND ${period} AND ${orgFilter} AND ${engagementVisible(actor)}`.execute(db());
+      FROM engagement_participants p JOIN ${scope.engagementsSql} e ON e.id = p.engagement_id JOIN organisations o ON o.id = p.organisation_id
+      WHERE e.type <> 'event' AND e.status = 'done' AND ${period} AND ${orgFilter}`.execute(db());
   let links = edges.rows;
   if (q.focus) {
     const start = `o${q.focus}`;
@@ -88,7 +89,7 @@ export async function partnerNetwork(actor: Actor, input: unknown = {}): Promise
       ? db().selectFrom("organisations").select(["id", "nameEn", "nameZh", "countryCode"]).where("id", "in", ids("o")).execute()
       : [],
     ids("e").length
-      ? db().selectFrom("engagements").select(["id", "titleEn", "titleZh", "countryCode"]).where("id", "in", ids("e")).execute()
+      ? scope.engagements(db()).select(["e.id", "e.titleEn", "e.titleZh", "e.countryCode"]).where("e.id", "in", ids("e")).execute()
       : [],
     ids("m").length ? db().selectFrom("mechanisms").select(["id", "nameEn", "nameZh"]).where("id", "in", ids("m")).execute() : [],
     ids("u").length ? db().selectFrom("units").select(["id", "nameEn", "nameZh"]).where("id", "in", ids("u")).execute() : [],

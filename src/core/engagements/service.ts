@@ -1,16 +1,16 @@
-import { createHash } from "node:crypto";
-import { type RawBuilder, sql } from "kysely";
+import type { Readable } from "node:stream";
+import { sql } from "kysely";
 import { db } from "../../db/current.ts";
+import { type DataContext, forActor } from "../access/context.ts";
 import { assertMayClassify, authorize } from "../access/policy.ts";
-import { ownedRecordVisible, unitInScope } from "../access/scope.ts";
 import { assertCountryExists } from "../countries/store.ts";
-import { checkAttachment } from "../files/checks.ts";
+import { acceptedType, checkAttachment, discardStaged, stageUpload } from "../files/checks.ts";
 import { fileStore } from "../files/storage.ts";
 import { notifyUsers } from "../notifications/service.ts";
 import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, type FieldIssue, invalidField, notFound } from "../shared/errors.ts";
-import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
+import { type Executor, mutate, ownedBy, type Trx } from "../shared/mutation.ts";
 import { fieldIssues, id as idSchema, listCountCap, type Page, pageTotal, parseInput, searchCountCap } from "../shared/schema.ts";
 import { cleanMultiline, cleanText } from "../shared/text.ts";
 import { presentEngagement, presentEngagementListItem } from "./presenter.ts";
@@ -29,45 +29,13 @@ import {
 } from "./schema.ts";
 import { countMatchingEngagements, engagementDetailQuery, engagementPageQuery, timelineQuery } from "./store.ts";
 
-/**
- * "The actor may see this engagement": its lead unit, one of its co-units, or a unit it was
- * shared with is in the actor's scope, and it is not restricted unless the actor is cleared.
- * Part of every engagement query, so that others are simply not found.
- */
-export function engagementVisible(actor: Actor, alias = "e"): RawBuilder<boolean> {
-  const coUnit = sql<boolean>`EXISTS (SELECT 1 FROM engagement_units eu
-    WHERE eu.engagement_id = ${sql.ref(`${alias}.id`)} AND ${unitInScope(actor, sql.ref<number | null>("eu.unit_id"))})`;
-  return sql<boolean>`${ownedRecordVisible(actor, { entity: "engagement", alias, unitColumn: "lead_unit_id", alsoVisibleWhen: coUnit })}`;
-}
+/** An engagement as the audit files it: under its lead unit, with its classification. */
+const ownership = (e: EngagementDetail) => ({ unitId: e.leadUnit.id, classification: e.classification });
 
-async function loadEngagement(executor: Executor, actor: Actor, engagementId: number): Promise<EngagementDetail> {
-  const row = await engagementDetailQuery(executor, engagementId, (alias) => engagementVisible(actor, alias))
-    .where(engagementVisible(actor))
-    .executeTakeFirst();
+async function loadEngagement(executor: Executor, data: DataContext, engagementId: number): Promise<EngagementDetail> {
+  const row = await engagementDetailQuery(data, executor, engagementId).executeTakeFirst();
   if (!row) throw notFound("engagement", engagementId);
   return presentEngagement(row);
-}
-
-/**
- * Locks an engagement for a change and returns it. Co-units see an engagement, but only
- * its lead unit's scope may change it: others get FORBIDDEN, and those who cannot see it
- * at all NOT_FOUND. `leadUnitOnly: false` locks what the actor may see (coordinators'
- * decisions).
- */
-export async function lockEditable(trx: Trx, actor: Actor, engagementId: number, options: { leadUnitOnly?: boolean } = {}) {
-  const row = await trx
-    .selectFrom("engagements as e")
-    .selectAll("e")
-    .select(sql<boolean>`${unitInScope(actor, sql.ref<number | null>("e.lead_unit_id"))}`.as("editable"))
-    .where("e.id", "=", engagementId)
-    .where(engagementVisible(actor))
-    .forUpdate()
-    .executeTakeFirst();
-  if (!row) throw notFound("engagement", engagementId);
-  if (!row.editable && options.leadUnitOnly !== false) {
-    throw new AppError("FORBIDDEN", "Only the lead unit changes an engagement; co-units see it.", { engagementId });
-  }
-  return row;
 }
 
 /** Planned visits (either way) and events we host go through approval. */
@@ -94,40 +62,46 @@ export const coordinationWindowDays = 90;
 
 /**
  * When a planned engagement meets a partner that another unit engaged, or plans to, within
- * the window, tells both units' editors and coordinators (the details are at GET /api/alerts).
+ * the window, tells each side's editors and coordinators about their own engagement (the
+ * pair is at GET /api/alerts). Restricted work takes no part: it is never disclosed to
+ * another unit, and so never the cause of an alert.
  */
-async function alertOtherUnits(trx: Trx, actor: Actor, engagementId: number, leadUnitId: number, startDate: string): Promise<void> {
-  const others = await sql<{ unitId: number }>`SELECT DISTINCT b.lead_unit_id AS unit_id
-    FROM engagement_participants pa
+async function alertOtherUnits(trx: Trx, actor: Actor, engagementId: number): Promise<void> {
+  const pairs = await sql<{ mine: number; leadUnitId: number; other: number; otherUnitId: number }>`SELECT DISTINCT a.id AS mine,
+      a.lead_unit_id AS "leadUnitId", b.id AS other, b.lead_unit_id AS "otherUnitId"
+    FROM engagements a
+    JOIN engagement_participants pa ON pa.engagement_id = a.id AND pa.organisation_id IS NOT NULL
     JOIN engagement_participants pb ON pb.organisation_id = pa.organisation_id AND pb.engagement_id <> pa.engagement_id
-      AND pb.start_date BETWEEN ${startDate}::date - ${coordinationWindowDays}::int AND ${startDate}::date + ${coordinationWindowDays}::int
-    JOIN engagements b ON b.id = pb.engagement_id AND b.status <> 'cancelled' AND b.lead_unit_id <> ${leadUnitId}
-    WHERE pa.engagement_id = ${engagementId} AND pa.organisation_id IS NOT NULL`.execute(trx);
-  if (others.rows.length === 0) return;
-  await notifyUsers(
-    trx,
-    actor,
-    { roles: ["editor", "coordinator"], unitIds: [leadUnitId, ...others.rows.map((r) => r.unitId)] },
-    {
-      kind: "coordination_alert",
-      engagementId,
-      en: `Another unit engages the same partner within ${coordinationWindowDays} days: see the coordination alerts.`,
-      zh: `其他单位在 ${coordinationWindowDays} 天内与同一伙伴有交往，请查看协调提示。`,
-    },
-  );
+      AND pb.start_date BETWEEN a.start_date - ${coordinationWindowDays}::int AND a.start_date + ${coordinationWindowDays}::int
+    JOIN engagements b ON b.id = pb.engagement_id AND b.status <> 'cancelled' AND b.lead_unit_id <> a.lead_unit_id
+      AND b.classification <> 'restricted'
+    WHERE a.id = ${engagementId} AND a.classification <> 'restricted'`.execute(trx);
+  if (pairs.rows.length === 0) return;
+  const message = {
+    kind: "coordination_alert" as const,
+    en: `Another unit engages the same partner within ${coordinationWindowDays} days: see the coordination alerts.`,
+    zh: `其他单位在 ${coordinationWindowDays} 天内与同一伙伴有交往，请查看协调提示。`,
+  };
+  const first = pairs.rows[0] as (typeof pairs.rows)[number];
+  await notifyUsers(trx, actor, { roles: ["editor", "coordinator"], unitIds: [first.leadUnitId] }, { ...message, engagementId });
+  // Each other unit is pointed at its own engagement, which it can open.
+  for (const pair of pairs.rows) {
+    await notifyUsers(
+      trx,
+      actor,
+      { roles: ["editor", "coordinator"], unitIds: [pair.otherUnitId] },
+      { ...message, engagementId: pair.other },
+    );
+  }
 }
 
 /** Lists engagements by type, period, unit, programme, partner, country or words of the title. */
 export async function listEngagements(actor: Actor, input: unknown = {}): Promise<Page<EngagementListItem>> {
   authorize(actor, "engagements.read");
   const query = parseInput(engagementListQuery, input);
-  const rows = await engagementPageQuery(db(), query).where(engagementVisible(actor)).execute();
-  const counted = await pageTotal(
-    query,
-    rows.length,
-    (cap) => countMatchingEngagements(db(), query, cap, engagementVisible(actor)),
-    listCountCap,
-  );
+  const scope = forActor(actor);
+  const rows = await engagementPageQuery(scope, db(), query).execute();
+  const counted = await pageTotal(query, rows.length, (cap) => countMatchingEngagements(scope, db(), query, cap), listCountCap);
   return { items: rows.map(presentEngagementListItem), ...counted, page: query.page, pageSize: query.pageSize };
 }
 
@@ -138,11 +112,12 @@ export async function organisationTimeline(actor: Actor, organisationId: number,
   const query = parseInput(timelineInput, input);
   const org = await db().selectFrom("organisations").select("id").where("id", "=", orgId).executeTakeFirst();
   if (!org) throw notFound("organisation", orgId);
-  const rows = await timelineQuery(db(), orgId, query.type, query.page, query.pageSize).where(engagementVisible(actor)).execute();
+  const scope = forActor(actor);
+  const rows = await timelineQuery(scope, db(), orgId, query.type, query.page, query.pageSize).execute();
   const counted = await pageTotal(
     query,
     rows.length,
-    (cap) => countMatchingEngagements(db(), { type: query.type, organisationId: orgId }, cap, engagementVisible(actor)),
+    (cap) => countMatchingEngagements(scope, db(), { type: query.type, organisationId: orgId }, cap),
     // A busy partner's timeline says "1,000+"; the counts query gives the exact number.
     searchCountCap,
   );
@@ -152,7 +127,7 @@ export async function organisationTimeline(actor: Actor, organisationId: number,
 /** One engagement with its participants, the countries they reach, details and files. */
 export async function getEngagement(actor: Actor, engagementId: number): Promise<EngagementDetail> {
   authorize(actor, "engagements.read");
-  return loadEngagement(db(), actor, parseInput(idSchema, engagementId));
+  return loadEngagement(db(), forActor(actor), parseInput(idSchema, engagementId));
 }
 
 type Fields = {
@@ -205,15 +180,9 @@ async function checkReferences(
   },
 ): Promise<void> {
   await assertCountryExists(trx, data.countryCode);
-  if (data.leadUnitId !== undefined) {
-    const unit = await trx
-      .selectFrom("units")
-      .select("id")
-      .where("id", "=", data.leadUnitId)
-      .where((eb) => unitInScope(actor, eb.ref("id")))
-      .executeTakeFirst();
-    if (!unit) throw invalidField("leadUnitId", `No unit ${data.leadUnitId} in your scope.`);
-  }
+  const scope = forActor(actor);
+  // The lead unit is where the engagement belongs: the actor must be allowed to record it there.
+  if (data.leadUnitId !== undefined) await scope.assertUnitAllows(trx, "engagements.write", data.leadUnitId, "leadUnitId");
   const missing = async (
     table: "units" | "topics" | "organisations" | "people" | "programmes" | "mechanisms",
     ids: number[],
@@ -243,12 +212,7 @@ async function checkReferences(
   for (const path of ["inReplyToId", "thankYouLetterId"] as const) {
     const target = data[path];
     if (!target) continue;
-    const found = await trx
-      .selectFrom("engagements as e")
-      .select(["e.id", "e.type"])
-      .where("e.id", "=", target)
-      .where(engagementVisible(actor))
-      .executeTakeFirst();
+    const found = await scope.engagements(trx).select(["e.id", "e.type"]).where("e.id", "=", target).executeTakeFirst();
     if (!found) throw invalidField(path, `No engagement ${target}.`);
     if (found.type !== "correspondence") throw invalidField(path, `Engagement ${target} is not correspondence.`);
   }
@@ -357,10 +321,10 @@ export async function createEngagement(actor: Actor, input: unknown, options: { 
       .executeTakeFirstOrThrow();
     if (row.approval) await recordStep(trx, actor, row.id, "created");
     await writeChildren(trx, row.id, data.startDate, data);
-    if (data.status === "planned") await alertOtherUnits(trx, actor, row.id, data.leadUnitId, data.startDate);
+    if (data.status === "planned") await alertOtherUnits(trx, actor, row.id);
     await rollups.apply([row.id]);
-    const result = await loadEngagement(trx, actor, row.id);
-    return { result, audit: { entity: "engagement", entityId: row.id, action: "create", after: result } };
+    const result = await loadEngagement(trx, forActor(actor), row.id);
+    return { result, audit: { entity: "engagement", entityId: row.id, action: "create", after: result, ...ownedBy(ownership(result)) } };
   });
 }
 
@@ -370,9 +334,10 @@ export async function updateEngagement(actor: Actor, engagementId: number, input
   const id = parseInput(idSchema, engagementId);
   const data = parseInput(engagementUpdateInput, input);
   assertMayClassify(actor, data.classification);
+  const scope = forActor(actor);
   return mutate(actor, async (trx) => {
-    const current = await lockEditable(trx, actor, id);
-    const before = await loadEngagement(trx, actor, id);
+    const current = await scope.lockEngagement(trx, id, "engagements.write");
+    const before = await loadEngagement(trx, scope, id);
     const merged = {
       type: current.type as EngagementType,
       direction: data.direction ?? current.direction,
@@ -400,8 +365,8 @@ export async function updateEngagement(actor: Actor, engagementId: number, input
     const titleEn = data.titleEn ?? current.titleEn;
     const titleZh = data.titleZh === undefined ? current.titleZh : cleanText(data.titleZh);
     const city = data.city === undefined ? current.city : cleanText(data.city);
-    await trx
-      .updateTable("engagements")
+    await scope
+      .updateEngagements(trx, "engagements.write")
       .set({
         direction: merged.direction,
         subtype: merged.subtype,
@@ -425,15 +390,18 @@ export async function updateEngagement(actor: Actor, engagementId: number, input
         searchText: searchTextOf(titleEn, titleZh, city, details),
         updatedAt: new Date(),
       })
-      .where("id", "=", id)
+      .where("x.id", "=", id)
       .execute();
     if (startDate !== current.startDate) {
       await trx.updateTable("engagementParticipants").set({ startDate }).where("engagementId", "=", id).execute();
     }
     await writeChildren(trx, id, startDate, data);
     await rollups.apply();
-    const after = await loadEngagement(trx, actor, id);
-    return { result: after, audit: { entity: "engagement", entityId: id, action: "update", before, after } };
+    const after = await loadEngagement(trx, scope, id);
+    return {
+      result: after,
+      audit: { entity: "engagement", entityId: id, action: "update", before, after, ...ownedBy(ownership(before), ownership(after)) },
+    };
   });
 }
 
@@ -441,18 +409,19 @@ export async function updateEngagement(actor: Actor, engagementId: number, input
 export async function deleteEngagement(actor: Actor, engagementId: number): Promise<void> {
   authorize(actor, "engagements.delete");
   const id = parseInput(idSchema, engagementId);
+  const scope = forActor(actor);
   const orphaned = await mutate(actor, async (trx) => {
-    await lockEditable(trx, actor, id);
-    const before = await loadEngagement(trx, actor, id);
+    await scope.lockEngagement(trx, id, "engagements.delete");
+    const before = await loadEngagement(trx, scope, id);
     const rollups = await captureRollups(trx, [id]);
-    const files = await trx.selectFrom("engagementAttachments").select("storageKey").where("engagementId", "=", id).execute();
-    await trx.deleteFrom("engagements").where("id", "=", id).execute();
+    const files = await scope.attachments(trx).select("a.storageKey").where("a.engagementId", "=", id).execute();
+    await scope.deleteEngagements(trx, "engagements.delete").where("x.id", "=", id).execute();
     await rollups.apply();
     const unused = await unusedKeys(
       trx,
       files.map((f) => f.storageKey),
     );
-    return { result: unused, audit: { entity: "engagement", entityId: id, action: "delete", before } };
+    return { result: unused, audit: { entity: "engagement", entityId: id, action: "delete", before, ...ownedBy(ownership(before)) } };
   });
   await removeFiles(orphaned);
 }
@@ -471,53 +440,70 @@ async function removeFiles(keys: string[]): Promise<void> {
 }
 
 /**
- * Attaches a file. The bytes are stored first, under their SHA-256, then recorded; a
+ * Attaches a file. The actor's right to change the engagement is checked before a byte of
+ * the upload is read; then the upload streams into a staging file (hashed, size-limited,
+ * its content checked against its type), is stored under its SHA-256, and is recorded. A
  * failed record leaves at most an unreferenced file, never a record without bytes.
  */
 export async function addAttachment(
   actor: Actor,
   engagementId: number,
-  input: { fileName: unknown; contentType: string; data: Buffer },
+  input: { fileName: unknown; contentType: string; data: Buffer | Readable },
 ): Promise<AttachmentOutput> {
   authorize(actor, "engagements.write");
   const id = parseInput(idSchema, engagementId);
   const fileName = cleanText(typeof input.fileName === "string" ? input.fileName.replace(/[/\\]/g, "_") : null);
   if (!fileName || fileName.length > 255) throw invalidField("fileName", "Give the file's name (at most 255 characters).");
-  const contentType = checkAttachment(input.contentType, input.data);
-  // Checked before the bytes are stored, and again, locked, before they are recorded.
+  acceptedType(input.contentType);
+  const scope = forActor(actor);
+  // Checked before the bytes are read, and again, locked, before they are recorded.
   await db()
     .transaction()
-    .execute((trx) => lockEditable(trx, actor, id));
-  const sha256 = createHash("sha256").update(input.data).digest("hex");
-  const storageKey = `attachments/${sha256.slice(0, 2)}/${sha256}`;
-  const store = fileStore();
-  await store.put(storageKey, input.data, contentType);
-  return mutate(actor, async (trx) => {
-    await lockEditable(trx, actor, id);
-    const row = await trx
-      .insertInto("engagementAttachments")
-      .values({
-        engagementId: id,
-        fileName,
-        contentType,
-        sizeBytes: input.data.length,
-        sha256,
-        storage: store.kind,
-        storageKey,
-        createdBy: actor.userId,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const result = {
-      id: row.id,
-      fileName: row.fileName,
-      contentType: row.contentType,
-      sizeBytes: row.sizeBytes,
-      sha256: row.sha256,
-      createdAt: new Date(row.createdAt).toISOString(),
-    };
-    return { result, audit: { entity: "attachment", entityId: row.id, action: "create", after: { ...result, engagementId: id } } };
-  });
+    .execute((trx) => scope.lockEngagement(trx, id, "engagements.write"));
+  const staged = await stageUpload(input.data);
+  try {
+    const contentType = await checkAttachment(input.contentType, staged);
+    const storageKey = `attachments/${staged.sha256.slice(0, 2)}/${staged.sha256}`;
+    const store = fileStore();
+    await store.putFile(storageKey, staged.path, contentType);
+    return await mutate(actor, async (trx) => {
+      const engagement = await scope.lockEngagement(trx, id, "engagements.write");
+      const row = await trx
+        .insertInto("engagementAttachments")
+        .values({
+          engagementId: id,
+          fileName,
+          contentType,
+          sizeBytes: staged.size,
+          sha256: staged.sha256,
+          storage: store.kind,
+          storageKey,
+          createdBy: actor.userId,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const result = {
+        id: row.id,
+        fileName: row.fileName,
+        contentType: row.contentType,
+        sizeBytes: row.sizeBytes,
+        sha256: row.sha256,
+        createdAt: new Date(row.createdAt).toISOString(),
+      };
+      return {
+        result,
+        audit: {
+          entity: "attachment",
+          entityId: row.id,
+          action: "create",
+          after: { ...result, engagementId: id },
+          ...ownedBy({ unitId: engagement.leadUnitId, classification: engagement.classification }),
+        },
+      };
+    });
+  } finally {
+    await discardStaged(staged);
+  }
 }
 
 /** An attachment's bytes with its name and type. */
@@ -527,13 +513,11 @@ export async function getAttachment(
   attachmentId: number,
 ): Promise<{ fileName: string; contentType: string; data: Buffer }> {
   authorize(actor, "engagements.read");
-  const row = await db()
-    .selectFrom("engagementAttachments as a")
-    .innerJoin("engagements as e", "e.id", "a.engagementId")
+  const row = await forActor(actor)
+    .attachments(db())
     .select(["a.fileName", "a.contentType", "a.storageKey"])
     .where("a.id", "=", parseInput(idSchema, attachmentId))
     .where("a.engagementId", "=", parseInput(idSchema, engagementId))
-    .where(engagementVisible(actor))
     .executeTakeFirst();
   if (!row) throw notFound("attachment", attachmentId);
   return { fileName: row.fileName, contentType: row.contentType, data: await fileStore().get(row.storageKey) };
@@ -542,21 +526,26 @@ export async function getAttachment(
 /** Removes an attachment; its bytes go when nothing else refers to them. */
 export async function removeAttachment(actor: Actor, engagementId: number, attachmentId: number): Promise<void> {
   authorize(actor, "engagements.write");
+  const scope = forActor(actor);
   const orphaned = await mutate(actor, async (trx) => {
-    const row = await trx
-      .selectFrom("engagementAttachments as a")
-      .innerJoin("engagements as e", "e.id", "a.engagementId")
+    const row = await scope
+      .attachments(trx)
       .selectAll("a")
       .where("a.id", "=", parseInput(idSchema, attachmentId))
       .where("a.engagementId", "=", parseInput(idSchema, engagementId))
-      .where(engagementVisible(actor))
       .executeTakeFirst();
     if (!row) throw notFound("attachment", attachmentId);
-    await lockEditable(trx, actor, row.engagementId);
+    const engagement = await scope.lockEngagement(trx, row.engagementId, "engagements.write");
     await trx.deleteFrom("engagementAttachments").where("id", "=", row.id).execute();
     return {
       result: await unusedKeys(trx, [row.storageKey]),
-      audit: { entity: "attachment", entityId: row.id, action: "delete", before: row },
+      audit: {
+        entity: "attachment",
+        entityId: row.id,
+        action: "delete",
+        before: row,
+        ...ownedBy({ unitId: engagement.leadUnitId, classification: engagement.classification }),
+      },
     };
   });
   await removeFiles(orphaned);

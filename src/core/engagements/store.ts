@@ -1,15 +1,16 @@
 import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
+import type { DataContext } from "../access/context.ts";
 import { inCountryGroup, inRegion } from "../countries/store.ts";
 import { buildSearchQuery } from "../search/text.ts";
 import type { Executor } from "../shared/mutation.ts";
 import { heldOnTheDay } from "./rollup.ts";
 import type { EngagementListQuery } from "./schema.ts";
 
-/** The columns every engagement listing shows. */
-export function engagementColumns(executor: Executor) {
-  return executor
-    .selectFrom("engagements as e")
+/** The columns every engagement listing shows, of the engagements the actor may read. */
+export function engagementColumns(data: DataContext, executor: Executor) {
+  return data
+    .engagements(executor)
     .innerJoin("units as u", "u.id", "e.leadUnitId")
     .leftJoin("countries as c", "c.code", "e.countryCode")
     .select((eb) => [
@@ -116,9 +117,9 @@ export function engagementFilter(
 }
 
 /** A filtered page of engagements, newest first unless asked otherwise. */
-export function engagementPageQuery(executor: Executor, query: EngagementListQuery) {
+export function engagementPageQuery(data: DataContext, executor: Executor, query: EngagementListQuery) {
   const ascending = query.sort === "date";
-  return engagementColumns(executor)
+  return engagementColumns(data, executor)
     .where(engagementFilter(query))
     .orderBy(ascending ? sql`e.start_date` : sql`e.start_date DESC`)
     .orderBy(ascending ? sql`e.id` : sql`e.id DESC`)
@@ -126,19 +127,18 @@ export function engagementPageQuery(executor: Executor, query: EngagementListQue
     .offset((query.page - 1) * query.pageSize);
 }
 
-/** How many engagements the filters match, up to `cap`. */
+/** How many engagements the actor may read the filters match, up to `cap`. */
 export async function countMatchingEngagements(
+  data: DataContext,
   executor: Executor,
   query: Omit<EngagementListQuery, "page" | "pageSize" | "sort">,
   cap: number,
-  visible: RawBuilder<boolean>,
 ): Promise<number> {
   const count = async (arm: UnitArm) => {
-    const matches = executor
-      .selectFrom("engagements as e")
+    const matches = data
+      .engagements(executor)
       .select(sql`1`.as("one"))
       .where(engagementFilter(query, arm))
-      .where(visible)
       .limit(cap + 1);
     return (await executor.selectFrom(matches.as("m")).select(sql<number>`count(*)::int`.as("total")).executeTakeFirstOrThrow()).total;
   };
@@ -148,26 +148,31 @@ export async function countMatchingEngagements(
 }
 
 /**
- * A partner's timeline: its engagements, newest first. The page is read from the
- * participants' (organisation, date) index, then joined to the engagements.
+ * A partner's timeline: the engagements the actor may read, newest first. The page is read
+ * from the participants' (organisation, date) index, each checked against the readable
+ * engagements, then joined to their columns.
  */
-export function timelineQuery(executor: Executor, organisationId: number, types: string[] | undefined, page: number, pageSize: number) {
+export function timelineQuery(
+  data: DataContext,
+  executor: Executor,
+  organisationId: number,
+  types: string[] | undefined,
+  page: number,
+  pageSize: number,
+) {
   let ids = executor
     .selectFrom("engagementParticipants as p")
+    .innerJoin(data.readableEngagements(executor).as("t"), "t.id", "p.engagementId")
     .select(["p.engagementId", "p.startDate"])
     .distinct()
     .where("p.organisationId", "=", organisationId);
-  if (types?.length) {
-    ids = ids.where((eb) =>
-      eb.exists(eb.selectFrom("engagements as t").select("t.id").whereRef("t.id", "=", "p.engagementId").where("t.type", "in", types)),
-    );
-  }
+  if (types?.length) ids = ids.where("t.type", "in", types);
   const pageIds = ids
     .orderBy("p.startDate", "desc")
     .orderBy("p.engagementId", "desc")
     .limit(pageSize)
     .offset((page - 1) * pageSize);
-  return engagementColumns(executor)
+  return engagementColumns(data, executor)
     .innerJoin(pageIds.as("pg"), "pg.engagementId", "e.id")
     .orderBy("e.startDate", "desc")
     .orderBy("e.id", "desc");
@@ -175,11 +180,12 @@ export function timelineQuery(executor: Executor, organisationId: number, types:
 
 /**
  * One engagement with everything about it, in one round trip. The engagements it links to
- * (the letter it replies to, its replies, a thank-you letter) are shown only when
- * `linkedVisible` lets the reader see them.
+ * (the letter it replies to, its replies, a thank-you letter) are shown only when the
+ * reader may read them too.
  */
-export function engagementDetailQuery(executor: Executor, engagementId: number, linkedVisible: (alias: string) => RawBuilder<boolean>) {
-  return engagementColumns(executor)
+export function engagementDetailQuery(data: DataContext, executor: Executor, engagementId: number) {
+  const linked = () => data.readableEngagements(executor);
+  return engagementColumns(data, executor)
     .select((eb) => [
       "e.summaryEn",
       "e.summaryZh",
@@ -206,26 +212,17 @@ export function engagementDetailQuery(executor: Executor, engagementId: number, 
       jsonObjectFrom(
         eb.selectFrom("mechanisms as me").select(["me.id", "me.nameEn", "me.nameZh"]).whereRef("me.id", "=", "e.mechanismId"),
       ).as("mechanism"),
+      jsonObjectFrom(eb.selectFrom(linked().as("r")).select(["r.id", "r.titleEn", "r.titleZh"]).whereRef("r.id", "=", "e.inReplyToId")).as(
+        "inReplyTo",
+      ),
       jsonObjectFrom(
-        eb
-          .selectFrom("engagements as r")
-          .select(["r.id", "r.titleEn", "r.titleZh"])
-          .whereRef("r.id", "=", "e.inReplyToId")
-          .where(linkedVisible("r")),
-      ).as("inReplyTo"),
-      jsonObjectFrom(
-        eb
-          .selectFrom("engagements as t")
-          .select(["t.id", "t.titleEn", "t.titleZh"])
-          .whereRef("t.id", "=", "e.thankYouLetterId")
-          .where(linkedVisible("t")),
+        eb.selectFrom(linked().as("t")).select(["t.id", "t.titleEn", "t.titleZh"]).whereRef("t.id", "=", "e.thankYouLetterId"),
       ).as("thankYouLetter"),
       jsonArrayFrom(
         eb
-          .selectFrom("engagements as rp")
+          .selectFrom(linked().as("rp"))
           .select(["rp.id", "rp.titleEn", "rp.titleZh"])
           .whereRef("rp.inReplyToId", "=", "e.id")
-          .where(linkedVisible("rp"))
           .orderBy("rp.startDate")
           .orderBy("rp.id"),
       ).as("replies"),

@@ -1,10 +1,9 @@
 import { type RawBuilder, sql } from "kysely";
 import { db } from "../../db/current.ts";
-import { seesAllUnits } from "../access/scope.ts";
+import { type DataContext, forActor } from "../access/context.ts";
 import { inCountryGroup } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import type { Executor } from "../shared/mutation.ts";
-import { engagementVisible } from "./service.ts";
 import { engagementFilter } from "./store.ts";
 
 /** Which done engagements and which partners a ranking counts. */
@@ -39,12 +38,13 @@ export async function rankPartners(
   options: { fromRecord?: boolean } = {},
 ): Promise<{ rows: RankedPartner[]; source: "rollup" | "record"; method: "threshold" | "full" | "record" }> {
   const { engagements, partners } = scopeConditions(scope);
-  const breakdown = options.fromRecord ? null : rollupBreakdown(actor, scope);
+  const data = forActor(actor);
+  const breakdown = options.fromRecord ? null : rollupBreakdown(data, scope);
   if (breakdown) return { ...(await rankFromRollup(db(), scope, breakdown, partners, limit)), source: "rollup" };
   const rows = await sql<RankedPartner>`
     SELECT o.id AS "organisationId", count(DISTINCT e.id)::int AS engagements
-    FROM engagements e JOIN engagement_participants p ON p.engagement_id = e.id JOIN organisations o ON o.id = p.organisation_id
-    WHERE ${engagements} AND ${engagementVisible(actor)} AND ${partners}
+    FROM ${data.engagementsSql} e JOIN engagement_participants p ON p.engagement_id = e.id JOIN organisations o ON o.id = p.organisation_id
+    WHERE ${engagements} AND ${partners}
     GROUP BY o.id ORDER BY engagements DESC, o.id LIMIT ${limit}`.execute(db());
   return { rows: rows.rows, source: "record", method: "record" };
 }
@@ -74,9 +74,9 @@ export function scopeConditions(scope: PartnerRankScope): { engagements: RawBuil
 }
 
 /** The rollup's breakdown for the scope, or null when only the record can answer. */
-function rollupBreakdown(actor: Actor, scope: PartnerRankScope): { dim: string; value: string } | null {
+function rollupBreakdown(data: DataContext, scope: PartnerRankScope): { dim: string; value: string } | null {
   // The rollup counts every record: those who may not see them all are counted from the record.
-  if (!seesAllUnits(actor) || !actor.clearance) return null;
+  if (!data.reachesEveryUnit("engagements.read") || !data.actor.clearance) return null;
   if (!scope.from.endsWith("-01-01") || !scope.to.endsWith("-12-31")) return null;
   if (scope.subunits === "true" || scope.topicId || (scope.unitId && scope.programmeId)) return null;
   if (scope.unitId) return { dim: "unit", value: String(scope.unitId) };

@@ -3,8 +3,8 @@ import { db } from "../../db/current.ts";
 import type { DB } from "../../db/types.ts";
 import { authorize } from "../access/policy.ts";
 import type { Actor } from "../shared/actor.ts";
+import { auditedDownload, type ChunkWriter, type Producer } from "../shared/download.ts";
 import { AppError } from "../shared/errors.ts";
-import { writeAudit } from "../shared/mutation.ts";
 
 /** The tables an export contains, in an order that can be loaded back (parents first). */
 export const exportedTables = {
@@ -40,31 +40,34 @@ export const exportedTables = {
   recordShares: ["entity", "record_id", "unit_id"],
 } as const satisfies Partial<Record<keyof DB, readonly string[]>>;
 
+/** Columns that never leave the database: secrets. Sessions, API tokens and sign-in failures are not exported at all. */
+const secretColumns: Partial<Record<keyof typeof exportedTables, readonly string[]>> = { users: ["passwordHash"] };
+
 const pageSize = 5000;
 
-/** Where an export writes its text; a returned promise means "wait before the next chunk". */
-export type ChunkWriter = (chunk: string) => Promise<void> | void;
-
 /**
- * Checks that the actor may export everything, then returns the export: it writes one JSON
- * document, table by table and page by page, so that a large registry never sits in memory
- * at once. Checked before anything is written, so a refusal is a clean 403, not a cut-off
- * download. The export itself is audited.
+ * Checks that the actor may export everything (administrators with clearance), audits the
+ * request, then returns the export: it writes one JSON document, table by table and page by
+ * page, so that a large registry never sits in memory at once. Checked before anything is
+ * written, so a refusal is a clean 403, not a cut-off download. No secret leaves: password
+ * hashes, sessions and tokens are not in it.
  */
-export function prepareFullExport(
+export async function prepareFullExport(
   actor: Actor,
-): (write: ChunkWriter, progress?: (table: string, rows: number) => void) => Promise<Record<string, number>> {
+  progress: (table: string, rows: number) => void = () => {},
+): Promise<Producer<Record<string, number>>> {
   authorize(actor, "data.export");
   // A full export holds every record, restricted ones too.
   if (!actor.clearance) throw new AppError("FORBIDDEN", "A full export includes restricted records: it needs clearance.");
-  return (write, progress = () => {}) => writeFullExport(actor, write, progress);
+  return auditedDownload(
+    actor,
+    { action: "export", asked: { tables: Object.keys(exportedTables) } },
+    (write) => writeFullExport(write, progress),
+    (counts) => counts,
+  );
 }
 
-async function writeFullExport(
-  actor: Actor,
-  write: ChunkWriter,
-  progress: (table: string, rows: number) => void,
-): Promise<Record<string, number>> {
+async function writeFullExport(write: ChunkWriter, progress: (table: string, rows: number) => void): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   await write(`{"format":"liaison-export","version":1,"exportedAt":${JSON.stringify(new Date().toISOString())},"tables":{`);
   for (const [index, [table, key]] of (
@@ -83,6 +86,7 @@ async function writeFullExport(
       for (const row of rows) {
         // The search vector is derived from the search text; a reload recomputes it.
         const { searchVector: _derived, ...data } = row as Record<string, unknown>;
+        for (const column of secretColumns[table] ?? []) delete data[column];
         await write(`${written === 0 ? "" : ","}${JSON.stringify(data)}`);
         written++;
       }
@@ -93,6 +97,5 @@ async function writeFullExport(
     counts[table] = written;
   }
   await write("}}\n");
-  await writeAudit(db(), actor, { entity: "export", entityId: null, action: "export", after: counts });
   return counts;
 }

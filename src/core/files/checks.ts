@@ -1,4 +1,16 @@
+import { createHash, randomUUID } from "node:crypto";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
 import { AppError } from "../shared/errors.ts";
+
+/** The parts an Office Open XML package must hold, by its content type. */
+const ooxmlMainPart: Record<string, string> = {
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "word/document.xml",
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xl/workbook.xml",
+  "application/vnd.openxmlformats-officedocument.presentationml.presentation": "ppt/presentation.xml",
+};
 
 /** What an attachment may be: the declared type, and how its first bytes must look. */
 const accepted: Record<string, { label: string; sniff: (data: Buffer) => boolean }> = {
@@ -40,24 +52,134 @@ export function maxAttachmentBytes(env: NodeJS.ProcessEnv = process.env): number
   return Math.round((Number.isFinite(mb) && mb > 0 ? mb : 25) * 1024 * 1024);
 }
 
-/**
- * Refuses an attachment that is empty, too large, of a type not accepted, or whose bytes
- * are not what its declared type says (a renamed executable is not a PDF).
- */
-export function checkAttachment(contentType: string, data: Buffer, limit = maxAttachmentBytes()): string {
+/** The accepted content type a request declares, or a field error naming the accepted ones. */
+export function acceptedType(contentType: string): string {
   const type = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
-  if (data.length === 0) throw new AppError("VALIDATION_FAILED", "The file is empty.", { fields: [{ path: "body", message: "Empty." }] });
-  if (data.length > limit) {
-    throw new AppError("PAYLOAD_TOO_LARGE", `The file is larger than ${Math.round(limit / 1024 / 1024)} MB.`, { limit });
-  }
-  const rule = accepted[type];
-  if (!rule) {
+  if (!accepted[type]) {
     throw new AppError("VALIDATION_FAILED", `Files of type ${type || "(none)"} are not accepted.`, {
       fields: [{ path: "content-type", message: `Accepted: ${acceptedContentTypes.join(", ")}.` }],
     });
   }
-  if (!rule.sniff(data)) {
-    throw new AppError("VALIDATION_FAILED", `The file's content is not ${rule.label}, as its type says.`, {
+  return type;
+}
+
+const tooLarge = (limit: number) =>
+  new AppError("PAYLOAD_TOO_LARGE", `The file is larger than ${Math.round(limit / 1024 / 1024)} MB.`, { limit });
+
+/** An upload received into a staging file: never held in memory whole. */
+export interface StagedFile {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+/**
+ * Streams an upload into a staging file, hashing it on the way and stopping at the size
+ * limit (PAYLOAD_TOO_LARGE, and the partial file is removed).
+ */
+export async function stageUpload(source: Readable | Buffer, limit = maxAttachmentBytes()): Promise<StagedFile> {
+  const target = path.join(os.tmpdir(), `liaison-upload-${randomUUID()}`);
+  const handle = await fs.open(target, "w");
+  const hash = createHash("sha256");
+  let size = 0;
+  try {
+    const chunks: AsyncIterable<Buffer> = Buffer.isBuffer(source) ? Readable.from([source]) : source;
+    for await (const chunk of chunks) {
+      size += chunk.length;
+      if (size > limit) {
+        if (!Buffer.isBuffer(source)) source.destroy();
+        throw tooLarge(limit);
+      }
+      hash.update(chunk);
+      await handle.write(chunk);
+    }
+    await handle.close();
+  } catch (error) {
+    await handle.close().catch(() => {});
+    await fs.rm(target, { force: true });
+    throw error;
+  }
+  return { path: target, size, sha256: hash.digest("hex") };
+}
+
+/** Removes a staging file (after it is stored, or refused). */
+export async function discardStaged(file: StagedFile): Promise<void> {
+  await fs.rm(file.path, { force: true });
+}
+
+async function readRange(file: string, position: number, length: number): Promise<Buffer> {
+  const handle = await fs.open(file, "r");
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, position);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** File names in a ZIP archive's central directory, or null when it has none that can be read. */
+export async function zipEntryNames(file: string, size: number): Promise<string[] | null> {
+  const tailLength = Math.min(size, 65_557);
+  const tail = await readRange(file, size - tailLength, tailLength);
+  let end = -1;
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail.readUInt32LE(i) === 0x06054b50) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) return null;
+  const entries = tail.readUInt16LE(end + 10);
+  const directorySize = tail.readUInt32LE(end + 12);
+  const directoryOffset = tail.readUInt32LE(end + 16);
+  if (directoryOffset + directorySize > size || directorySize > 16 * 1024 * 1024) return null;
+  const directory = await readRange(file, directoryOffset, directorySize);
+  const names: string[] = [];
+  let at = 0;
+  for (let n = 0; n < entries; n++) {
+    if (at + 46 > directory.length || directory.readUInt32LE(at) !== 0x02014b50) return null;
+    const nameLength = directory.readUInt16LE(at + 28);
+    const extraLength = directory.readUInt16LE(at + 30);
+    const commentLength = directory.readUInt16LE(at + 32);
+    names.push(directory.subarray(at + 46, at + 46 + nameLength).toString("utf8"));
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return names;
+}
+
+/** Entries no office document holds: programs, scripts and macros. */
+const executableEntry = /(\.(exe|dll|com|bat|cmd|scr|msi|ps1|vbs|vbe|js|jse|wsf|hta|jar|sh|app|lnk|cpl)$|(^|\/)vbaProject\.bin$)/i;
+
+async function checkPackage(type: string, file: StagedFile): Promise<string | null> {
+  const names = await zipEntryNames(file.path, file.size);
+  if (!names) return "its ZIP directory cannot be read";
+  const bad = names.find((n) => executableEntry.test(n) || n.includes(".."));
+  if (bad) return `it holds ${bad}, which no document holds`;
+  const main = ooxmlMainPart[type];
+  if (main && !(names.includes("[Content_Types].xml") && names.includes(main))) return `it lacks [Content_Types].xml or ${main}`;
+  if (type === "application/vnd.oasis.opendocument.text") {
+    const mimetype = (await readRange(file.path, 30, 8)).toString("latin1");
+    if (!names.includes("content.xml") || mimetype !== "mimetype") return "it is not an OpenDocument package";
+  }
+  return null;
+}
+
+/**
+ * Refuses a staged attachment that is empty, too large, of a type not accepted, or whose
+ * bytes are not what its declared type says: a renamed executable is not a PDF, and a ZIP
+ * is a Word document only when it holds a Word document's parts and no program.
+ */
+export async function checkAttachment(contentType: string, file: StagedFile, limit = maxAttachmentBytes()): Promise<string> {
+  const type = acceptedType(contentType);
+  if (file.size === 0) throw new AppError("VALIDATION_FAILED", "The file is empty.", { fields: [{ path: "body", message: "Empty." }] });
+  if (file.size > limit) throw tooLarge(limit);
+  const rule = accepted[type] as (typeof accepted)[string];
+  // Text is checked whole (it is small enough to be a document), everything else by its first bytes.
+  const head = await readRange(file.path, 0, rule.sniff === isText ? file.size : 16);
+  const problem = !rule.sniff(head) ? "its content does not match the type" : rule.sniff === isZip ? await checkPackage(type, file) : null;
+  if (problem) {
+    throw new AppError("VALIDATION_FAILED", `The file is not ${rule.label}, as its type says: ${problem}.`, {
       fields: [{ path: "content-type", message: "Content does not match the type." }],
     });
   }

@@ -7,6 +7,8 @@ import { AppError } from "../shared/errors.ts";
 export interface FileStore {
   readonly kind: "local" | "s3";
   put(key: string, data: Buffer, contentType: string): Promise<void>;
+  /** Stores a file from disk (a staged upload) without reading it into memory where the store allows. */
+  putFile(key: string, file: string, contentType: string): Promise<void>;
   get(key: string): Promise<Buffer>;
   remove(key: string): Promise<void>;
 }
@@ -28,6 +30,20 @@ export class LocalFileStore implements FileStore {
     const handle = await fs.open(temporary, "w");
     try {
       await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temporary, target);
+  }
+
+  async putFile(key: string, file: string): Promise<void> {
+    const target = this.pathOf(key);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const temporary = `${target}.${randomUUID()}.tmp`;
+    await fs.copyFile(file, temporary);
+    const handle = await fs.open(temporary, "r+");
+    try {
       await handle.sync();
     } finally {
       await handle.close();
@@ -119,6 +135,11 @@ export class S3FileStore implements FileStore {
   async put(key: string, data: Buffer, contentType: string): Promise<void> {
     const response = await this.request("PUT", key, data, contentType);
     if (!response.ok) throw new AppError("FILE_STORE_UNAVAILABLE", `The file store refused the upload (HTTP ${response.status}).`);
+  }
+
+  async putFile(key: string, file: string, contentType: string): Promise<void> {
+    // Signing needs the payload's hash and length up front; an upload is at most the attachment limit.
+    await this.put(key, await fs.readFile(file), contentType);
   }
 
   async get(key: string): Promise<Buffer> {

@@ -1,15 +1,14 @@
 import { sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { db } from "../../db/current.ts";
+import { forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
-import { engagementVisible } from "../engagements/service.ts";
 import { assertOrganisationExists } from "../organisations/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
 import { cleanMultiline, cleanText } from "../shared/text.ts";
-import { assertUnitExists } from "../units/store.ts";
 import {
   chairInput,
   type MechanismDetail,
@@ -78,7 +77,7 @@ async function loadMechanism(executor: Executor, actor: Actor, mechanismId: numb
     .select((eb) =>
       jsonArrayFrom(
         eb
-          .selectFrom("engagements as e")
+          .selectFrom(forActor(actor).readableEngagements(executor).as("e"))
           .select([
             "e.id",
             "e.titleEn",
@@ -90,7 +89,6 @@ async function loadMechanism(executor: Executor, actor: Actor, mechanismId: numb
             sql<number | null>`(e.details->>'edition')::int`.as("edition"),
           ])
           .whereRef("e.mechanismId", "=", "m.id")
-          .where(engagementVisible(actor))
           .orderBy("e.startDate"),
       ).as("sessions"),
     )
@@ -116,9 +114,17 @@ async function loadMechanism(executor: Executor, actor: Actor, mechanismId: numb
   };
 }
 
-async function lockMechanism(trx: Trx, mechanismId: number): Promise<void> {
-  const found = await trx.selectFrom("mechanisms").select("id").where("id", "=", mechanismId).forUpdate().executeTakeFirst();
+/** Locks a mechanism for a change by a coordinator of its lead unit (others: FORBIDDEN). */
+async function lockMechanism(trx: Trx, actor: Actor, mechanismId: number): Promise<void> {
+  const scope = forActor(actor);
+  const found = await trx
+    .selectFrom("mechanisms as m")
+    .select(["m.id", scope.unitAllows("programmes.write", sql.ref("m.lead_unit_id")).as("allowed")])
+    .where("m.id", "=", mechanismId)
+    .forUpdate()
+    .executeTakeFirst();
   if (!found) throw notFound("mechanism", mechanismId);
+  if (!found.allowed) throw new AppError("FORBIDDEN", "Only coordinators of the mechanism's lead unit change it.", { mechanismId });
 }
 
 /** Lists mechanisms and platforms. */
@@ -194,14 +200,14 @@ export async function createMechanism(actor: Actor, input: unknown): Promise<Mec
   authorize(actor, "programmes.write");
   const data = parseInput(mechanismCreateInput, input);
   return mutate(actor, async (trx) => {
-    await assertUnitExists(trx, data.leadUnitId);
+    if (data.leadUnitId !== undefined) await forActor(actor).assertUnitAllows(trx, "programmes.write", data.leadUnitId, "leadUnitId");
     const row = await trx
       .insertInto("mechanisms")
       .values({ ...data, description: cleanMultiline(data.description), foundedOn: data.foundedOn ?? null })
       .returning("id")
       .executeTakeFirstOrThrow();
     const result = await loadMechanism(trx, actor, row.id);
-    return { result, audit: { entity: "mechanism", entityId: row.id, action: "create", after: result } };
+    return { result, audit: { entity: "mechanism", entityId: row.id, action: "create", after: result, unitId: result.leadUnit.id } };
   });
 }
 
@@ -211,9 +217,9 @@ export async function updateMechanism(actor: Actor, mechanismId: number, input: 
   const id = parseInput(idSchema, mechanismId);
   const data = parseInput(mechanismUpdateInput, input);
   return mutate(actor, async (trx) => {
-    await lockMechanism(trx, id);
+    await lockMechanism(trx, actor, id);
     const before = await loadMechanism(trx, actor, id);
-    await assertUnitExists(trx, data.leadUnitId);
+    if (data.leadUnitId !== undefined) await forActor(actor).assertUnitAllows(trx, "programmes.write", data.leadUnitId, "leadUnitId");
     await trx
       .updateTable("mechanisms")
       .set({
@@ -224,20 +230,45 @@ export async function updateMechanism(actor: Actor, mechanismId: number, input: 
       .where("id", "=", id)
       .execute();
     const after = await loadMechanism(trx, actor, id);
-    return { result: after, audit: { entity: "mechanism", entityId: id, action: "update", before, after } };
+    return { result: after, audit: { entity: "mechanism", entityId: id, action: "update", before, after, unitId: after.leadUnit.id } };
   });
 }
 
-/** Deletes a mechanism with its memberships; its sessions stay as events. */
+/**
+ * Deletes a mechanism with its memberships; its sessions stay as events, unlinked, when the
+ * actor may change every one of them. Sessions of units the actor may not change refuse it.
+ */
 export async function deleteMechanism(actor: Actor, mechanismId: number): Promise<void> {
   authorize(actor, "programmes.write");
   const id = parseInput(idSchema, mechanismId);
+  const scope = forActor(actor);
   await mutate(actor, async (trx) => {
-    await lockMechanism(trx, id);
+    await lockMechanism(trx, actor, id);
     const before = await loadMechanism(trx, actor, id);
-    await trx.updateTable("engagements").set({ mechanismId: null }).where("mechanismId", "=", id).execute();
+    if (!(await scope.mayChangeEverySession(trx, id, "engagements.write"))) {
+      throw new AppError(
+        "CONFLICT",
+        "Events of other units (some perhaps outside what you see) are sessions of this mechanism; have them unlinked first.",
+      );
+    }
+    const unlinked = await scope
+      .updateEngagements(trx, "engagements.write")
+      .set({ mechanismId: null })
+      .where("x.mechanismId", "=", id)
+      .returning("x.id")
+      .execute();
     await trx.deleteFrom("mechanisms").where("id", "=", id).execute();
-    return { result: undefined, audit: { entity: "mechanism", entityId: id, action: "delete", before } };
+    return {
+      result: undefined,
+      audit: {
+        entity: "mechanism",
+        entityId: id,
+        action: "delete",
+        before,
+        after: { unlinkedSessions: unlinked.map((e) => e.id) },
+        unitId: before.leadUnit.id,
+      },
+    };
   });
 }
 
@@ -273,7 +304,7 @@ export async function addMember(actor: Actor, mechanismId: number, input: unknow
   const id = parseInput(idSchema, mechanismId);
   const data = parseInput(memberInput, input);
   return mutate(actor, async (trx) => {
-    await lockMechanism(trx, id);
+    await lockMechanism(trx, actor, id);
     await assertOrganisationExists(trx, data.organisationId, "organisationId");
     await assertNoOverlap(trx, "mechanismMembers", id, {
       organisationId: data.organisationId,
@@ -304,7 +335,7 @@ export async function updateMember(actor: Actor, mechanismId: number, memberId: 
   const id = parseInput(idSchema, mechanismId);
   const data = parseInput(memberUpdateInput, input);
   return mutate(actor, async (trx) => {
-    await lockMechanism(trx, id);
+    await lockMechanism(trx, actor, id);
     const before = await trx
       .selectFrom("mechanismMembers")
       .selectAll()
@@ -334,7 +365,7 @@ export async function removeMember(actor: Actor, mechanismId: number, memberId: 
   authorize(actor, "programmes.write");
   const id = parseInput(idSchema, mechanismId);
   return mutate(actor, async (trx) => {
-    await lockMechanism(trx, id);
+    await lockMechanism(trx, actor, id);
     const before = await trx
       .deleteFrom("mechanismMembers")
       .where("id", "=", memberId)
@@ -355,7 +386,7 @@ export async function addChair(actor: Actor, mechanismId: number, input: unknown
   const id = parseInput(idSchema, mechanismId);
   const data = parseInput(chairInput, input);
   return mutate(actor, async (trx) => {
-    await lockMechanism(trx, id);
+    await lockMechanism(trx, actor, id);
     const member = await trx
       .selectFrom("mechanismMembers")
       .select("id")
@@ -387,7 +418,7 @@ export async function removeChair(actor: Actor, mechanismId: number, chairId: nu
   authorize(actor, "programmes.write");
   const id = parseInput(idSchema, mechanismId);
   return mutate(actor, async (trx) => {
-    await lockMechanism(trx, id);
+    await lockMechanism(trx, actor, id);
     const before = await trx
       .deleteFrom("mechanismChairs")
       .where("id", "=", chairId)

@@ -52,6 +52,10 @@ describe("notes", () => {
 
   it("refuses a unit outside the writer's scope and restricted classification without clearance", async () => {
     await expect(createNote(editorA, { kind: "person", id: personId }, { body: "x", unitId: editorB.unitId })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      details: { fields: [{ path: "unitId" }] },
+    });
+    await expect(createNote(editorA, { kind: "person", id: personId }, { body: "x", unitId: 424242 })).rejects.toMatchObject({
       code: "VALIDATION_FAILED",
       details: { fields: [{ path: "unitId" }] },
     });

@@ -1,22 +1,17 @@
-import { type RawBuilder, sql } from "kysely";
+import { sql } from "kysely";
 import { db } from "../../db/current.ts";
+import { type DataContext, forActor } from "../access/context.ts";
 import { assertMayClassify, authorize } from "../access/policy.ts";
-import { ownedRecordEditable, ownedRecordVisible, unitInScope } from "../access/scope.ts";
 import type { Actor } from "../shared/actor.ts";
-import { AppError, invalidField, notFound } from "../shared/errors.ts";
-import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
+import { notFound } from "../shared/errors.ts";
+import { type Executor, mutate, ownedBy } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
 import { cleanMultiline } from "../shared/text.ts";
 import { type NoteOutput, noteCreateInput, noteUpdateInput } from "./schema.ts";
 
-/** "The actor may read this note": its unit or a unit it is shared with is in scope; restricted needs clearance. */
-export function noteVisible(actor: Actor, alias = "n"): RawBuilder<boolean> {
-  return sql<boolean>`${ownedRecordVisible(actor, { entity: "note", alias, unitColumn: "unit_id" })}`;
-}
-
-function noteRows(executor: Executor, actor: Actor) {
-  return executor
-    .selectFrom("notes as n")
+function noteRows(executor: Executor, scope: DataContext) {
+  return scope
+    .notes(executor)
     .innerJoin("units as u", "u.id", "n.unitId")
     .leftJoin("users as by", "by.id", "n.createdBy")
     .leftJoin("organisations as o", "o.id", "n.organisationId")
@@ -36,9 +31,8 @@ function noteRows(executor: Executor, actor: Actor) {
       "by.displayName as byName",
       sql<string>`coalesce(o.name_en, p.name_en)`.as("subjectNameEn"),
       sql<string | null>`coalesce(o.name_zh, p.name_zh)`.as("subjectNameZh"),
-      sql<boolean>`${ownedRecordEditable(actor, "n", "unit_id")}`.as("editable"),
-    ])
-    .where(noteVisible(actor));
+      scope.unitAllows("notes.write", sql.ref("n.unit_id")).as("editable"),
+    ]);
 }
 type NoteRow = Awaited<ReturnType<ReturnType<typeof noteRows>["executeTakeFirstOrThrow"]>>;
 
@@ -60,28 +54,13 @@ function presentNote(row: NoteRow): NoteOutput {
   };
 }
 
-async function loadNote(executor: Executor, actor: Actor, noteId: number): Promise<NoteOutput> {
-  const row = await noteRows(executor, actor).where("n.id", "=", noteId).executeTakeFirst();
+/** A note as the audit files it: under its unit, with its classification. */
+const noteOwnership = (n: NoteOutput) => ({ unitId: n.unit.id, classification: n.classification });
+
+async function loadNote(executor: Executor, scope: DataContext, noteId: number): Promise<NoteOutput> {
+  const row = await noteRows(executor, scope).where("n.id", "=", noteId).executeTakeFirst();
   if (!row) throw notFound("note", noteId);
   return presentNote(row);
-}
-
-/**
- * Locks a note for a change. Readers of a shared note get FORBIDDEN; those who cannot
- * read it at all, NOT_FOUND.
- */
-export async function lockEditableNote(trx: Trx, actor: Actor, noteId: number) {
-  const row = await trx
-    .selectFrom("notes as n")
-    .selectAll("n")
-    .select(sql<boolean>`${ownedRecordEditable(actor, "n", "unit_id")}`.as("editable"))
-    .where("n.id", "=", noteId)
-    .where(noteVisible(actor))
-    .forUpdate()
-    .executeTakeFirst();
-  if (!row) throw notFound("note", noteId);
-  if (!row.editable) throw new AppError("FORBIDDEN", "Only the owning unit changes a note; units it is shared with read it.", { noteId });
-  return row;
 }
 
 type Subject = { kind: "organisation" | "person"; id: number };
@@ -98,14 +77,14 @@ export async function listNotes(actor: Actor, subject: Subject): Promise<NoteOut
   const target = { kind: subject.kind, id: parseInput(idSchema, subject.id) };
   await assertSubjectExists(db(), target);
   const column = target.kind === "organisation" ? "n.organisationId" : "n.personId";
-  const rows = await noteRows(db(), actor).where(column, "=", target.id).orderBy("n.id", "desc").limit(500).execute();
+  const rows = await noteRows(db(), forActor(actor)).where(column, "=", target.id).orderBy("n.id", "desc").limit(500).execute();
   return rows.map(presentNote);
 }
 
 /** One note, when the actor may read it. */
 export async function getNote(actor: Actor, noteId: number): Promise<NoteOutput> {
   authorize(actor, "notes.read");
-  return loadNote(db(), actor, parseInput(idSchema, noteId));
+  return loadNote(db(), forActor(actor), parseInput(idSchema, noteId));
 }
 
 /** Writes a unit's note on an organisation or a person. */
@@ -114,16 +93,12 @@ export async function createNote(actor: Actor, subject: Subject, input: unknown)
   const target = { kind: subject.kind, id: parseInput(idSchema, subject.id) };
   const data = parseInput(noteCreateInput, input);
   assertMayClassify(actor, data.classification);
-  const unitId = data.unitId ?? actor.unitId;
+  const scope = forActor(actor);
+  // The note belongs to a unit where the actor writes notes: the one named, or their first such unit.
+  const unitId = data.unitId ?? scope.defaultUnit("notes.write");
   return mutate(actor, async (trx) => {
     await assertSubjectExists(trx, target);
-    const unit = await trx
-      .selectFrom("units as u")
-      .select("u.id")
-      .where("u.id", "=", unitId)
-      .where((eb) => unitInScope(actor, eb.ref("u.id")))
-      .executeTakeFirst();
-    if (!unit) throw invalidField("unitId", `No unit ${unitId} in your scope.`);
+    await scope.assertUnitAllows(trx, "notes.write", unitId, "unitId");
     const row = await trx
       .insertInto("notes")
       .values({
@@ -136,8 +111,8 @@ export async function createNote(actor: Actor, subject: Subject, input: unknown)
       })
       .returning("id")
       .executeTakeFirstOrThrow();
-    const after = await loadNote(trx, actor, row.id);
-    return { result: after, audit: { entity: "note", entityId: row.id, action: "create", after } };
+    const after = await loadNote(trx, scope, row.id);
+    return { result: after, audit: { entity: "note", entityId: row.id, action: "create", after, ...ownedBy(noteOwnership(after)) } };
   });
 }
 
@@ -147,20 +122,24 @@ export async function updateNote(actor: Actor, noteId: number, input: unknown): 
   const id = parseInput(idSchema, noteId);
   const data = parseInput(noteUpdateInput, input);
   assertMayClassify(actor, data.classification);
+  const scope = forActor(actor);
   return mutate(actor, async (trx) => {
-    await lockEditableNote(trx, actor, id);
-    const before = await loadNote(trx, actor, id);
-    await trx
-      .updateTable("notes")
+    await scope.lockNote(trx, id, "notes.write");
+    const before = await loadNote(trx, scope, id);
+    await scope
+      .updateNotes(trx, "notes.write")
       .set({
         ...(data.body !== undefined ? { body: cleanMultiline(data.body) ?? data.body } : {}),
         ...(data.classification !== undefined ? { classification: data.classification } : {}),
         updatedAt: sql`now()`,
       })
-      .where("id", "=", id)
+      .where("x.id", "=", id)
       .execute();
-    const after = await loadNote(trx, actor, id);
-    return { result: after, audit: { entity: "note", entityId: id, action: "update", before, after } };
+    const after = await loadNote(trx, scope, id);
+    return {
+      result: after,
+      audit: { entity: "note", entityId: id, action: "update", before, after, ...ownedBy(noteOwnership(before), noteOwnership(after)) },
+    };
   });
 }
 
@@ -168,10 +147,11 @@ export async function updateNote(actor: Actor, noteId: number, input: unknown): 
 export async function deleteNote(actor: Actor, noteId: number): Promise<void> {
   authorize(actor, "notes.write");
   const id = parseInput(idSchema, noteId);
+  const scope = forActor(actor);
   await mutate(actor, async (trx) => {
-    await lockEditableNote(trx, actor, id);
-    const before = await loadNote(trx, actor, id);
-    await trx.deleteFrom("notes").where("id", "=", id).execute();
-    return { result: undefined, audit: { entity: "note", entityId: id, action: "delete", before } };
+    await scope.lockNote(trx, id, "notes.write");
+    const before = await loadNote(trx, scope, id);
+    await scope.deleteNotes(trx, "notes.write").where("x.id", "=", id).execute();
+    return { result: undefined, audit: { entity: "note", entityId: id, action: "delete", before, ...ownedBy(noteOwnership(before)) } };
   });
 }

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import { db } from "../../db/current.ts";
 import type { NotificationTable } from "../../db/types.ts";
+import { forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import type { Actor } from "../shared/actor.ts";
 import { notFound } from "../shared/errors.ts";
@@ -28,40 +29,52 @@ export type NotificationPage = z.infer<typeof notificationPage>;
 type Kind = NotificationTable["kind"];
 
 /**
- * Notifies, in the caller's transaction, the users who hold one of `roles` in one of
- * `unitIds` (or anywhere, for null), except the actor who caused it.
+ * Notifies, in the caller's transaction, the users whose role (one of `roles`) reaches one
+ * of `unitIds` (held there, or above it covering sub-units; administrators everywhere), or
+ * anyone holding such a role when `unitIds` is null, except the actor who caused it. About a
+ * restricted record, only the cleared are told.
  */
 export async function notifyUsers(
   executor: Executor,
   actor: Actor,
-  recipients: { roles: string[]; unitIds: number[] | null },
+  recipients: { roles: string[]; unitIds: number[] | null; restricted?: boolean },
   message: { kind: Kind; engagementId: number | null; en: string; zh: string },
 ): Promise<void> {
-  const units = recipients.unitIds === null ? sql`true` : sql`r.unit_id = ANY(${recipients.unitIds}::int[])`;
+  const units =
+    recipients.unitIds === null
+      ? sql`true`
+      : sql`(r.role = 'administrator' OR EXISTS (
+          WITH RECURSIVE up(id, parent_id, depth) AS (
+            SELECT id, parent_id, 0 FROM units WHERE id = ANY(${recipients.unitIds}::int[])
+            UNION ALL SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 100)
+          SELECT 1 FROM up WHERE up.id = r.unit_id AND (up.depth = 0 OR r.subunits)))`;
+  const cleared = recipients.restricted ? sql`u.clearance` : sql`true`;
   await sql`INSERT INTO notifications (user_id, kind, engagement_id, message_en, message_zh)
     SELECT DISTINCT u.id, ${message.kind}, ${message.engagementId}::int, ${message.en}, ${message.zh}
     FROM users u JOIN user_roles r ON r.user_id = u.id
-    WHERE NOT u.disabled AND u.id <> ${actor.userId} AND r.role = ANY(${recipients.roles}::text[]) AND ${units}`.execute(executor);
+    WHERE NOT u.disabled AND u.id <> ${actor.userId} AND r.role = ANY(${recipients.roles}::text[]) AND ${units} AND ${cleared}`.execute(
+    executor,
+  );
 }
 
 /** The caller's notifications, newest first, with the unread count for the badge. */
 export async function listNotifications(actor: Actor, input: unknown = {}): Promise<NotificationPage> {
   authorize(actor, "account.manage");
   const query = parseInput(notificationListQuery, input);
-  let rows = db().selectFrom("notifications").selectAll().where("userId", "=", actor.userId);
-  if (query.unread === "true") rows = rows.where("readAt", "is", null);
-  if (query.unread === "false") rows = rows.where("readAt", "is not", null);
+  const scope = forActor(actor);
+  let rows = scope.notifications(db()).selectAll("n");
+  if (query.unread === "true") rows = rows.where("n.readAt", "is", null);
+  if (query.unread === "false") rows = rows.where("n.readAt", "is not", null);
   const items = await rows
-    .orderBy("createdAt", "desc")
-    .orderBy("id", "desc")
+    .orderBy("n.createdAt", "desc")
+    .orderBy("n.id", "desc")
     .limit(query.pageSize)
     .offset((query.page - 1) * query.pageSize)
     .execute();
-  const unread = await db()
-    .selectFrom("notifications")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("userId", "=", actor.userId)
-    .where("readAt", "is", null)
+  const unread = await scope
+    .notifications(db())
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("n.readAt", "is", null)
     .executeTakeFirstOrThrow();
   return {
     items: items.map((n) => ({
@@ -72,7 +85,7 @@ export async function listNotifications(actor: Actor, input: unknown = {}): Prom
       createdAt: new Date(n.createdAt).toISOString(),
       read: n.readAt !== null,
     })),
-    unread: Number(unread.n),
+    unread: Number(unread.count),
     page: query.page,
     pageSize: query.pageSize,
   };
@@ -82,19 +95,11 @@ export async function listNotifications(actor: Actor, input: unknown = {}): Prom
 export async function markNotificationsRead(actor: Actor, notificationId?: number): Promise<{ marked: number }> {
   authorize(actor, "account.manage");
   const id = notificationId === undefined ? undefined : parseInput(idSchema, notificationId);
+  const scope = forActor(actor);
   return mutate(actor, async (trx) => {
-    let update = trx
-      .updateTable("notifications")
-      .set({ readAt: new Date() })
-      .where("userId", "=", actor.userId)
-      .where("readAt", "is", null);
+    let update = scope.updateNotifications(trx).set({ readAt: new Date() }).where("readAt", "is", null);
     if (id !== undefined) {
-      const own = await trx
-        .selectFrom("notifications")
-        .select("id")
-        .where("id", "=", id)
-        .where("userId", "=", actor.userId)
-        .executeTakeFirst();
+      const own = await scope.notifications(trx).select("n.id").where("n.id", "=", id).executeTakeFirst();
       if (!own) throw notFound("notification", id);
       update = update.where("id", "=", id);
     }

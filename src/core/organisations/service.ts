@@ -1,9 +1,9 @@
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
+import { anyDependentRecord, forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import { assertCountryExists } from "../countries/store.ts";
 import { withPartnerChange } from "../engagements/rollup.ts";
-import { engagementVisible } from "../engagements/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
@@ -120,7 +120,7 @@ export async function getOrganisation(actor: Actor, organisationId: number): Pro
   const detail = await loadOrganisation(db(), id);
   const last = await db()
     .selectFrom("engagementParticipants as p")
-    .innerJoin("engagements as e", "e.id", "p.engagementId")
+    .innerJoin(forActor(actor).readableEngagements(db()).as("e"), "e.id", "p.engagementId")
     .innerJoin("units as u", "u.id", "e.leadUnitId")
     .select([
       "e.id",
@@ -134,7 +134,6 @@ export async function getOrganisation(actor: Actor, organisationId: number): Pro
     ])
     .where("p.organisationId", "=", id)
     .where("e.status", "=", "done")
-    .where(engagementVisible(actor))
     .orderBy("p.startDate", "desc")
     .orderBy("p.engagementId", "desc")
     .limit(1)
@@ -279,16 +278,12 @@ export async function deleteOrganisation(actor: Actor, organisationId: number): 
   authorize(actor, "registry.delete");
   await mutate(actor, async (trx) => {
     const before = await loadOrganisation(trx, organisationId);
-    const engaged = await trx
-      .selectFrom("engagementParticipants")
-      .select("engagementId")
-      .where("organisationId", "=", organisationId)
-      .limit(1)
-      .executeTakeFirst();
-    if (engaged) {
-      throw new AppError("CONFLICT", "This organisation takes part in engagements; remove it from them (or merge it) before deleting it.", {
-        engagementId: engaged.engagementId,
-      });
+    // Units' engagements and notes depend on it, some perhaps outside what the actor sees: they would go with it.
+    if (await anyDependentRecord(trx, { organisationId })) {
+      throw new AppError(
+        "CONFLICT",
+        "Engagements or notes (some perhaps of other units) name this organisation; merge it into another instead, or have them removed first.",
+      );
     }
     await trx.deleteFrom("organisations").where("id", "=", organisationId).execute();
     return { result: undefined, audit: { entity: "organisation", entityId: organisationId, action: "delete", before } };

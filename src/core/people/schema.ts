@@ -56,6 +56,9 @@ export const contactInput = z
     value: text(1000),
     note: optionalText(2000),
     classification: classification.default("internal"),
+    unitId: id
+      .optional()
+      .describe("The unit that keeps this detail: one where you may keep contact details (your first such unit when absent)."),
   })
   .strict();
 

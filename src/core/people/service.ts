@@ -1,13 +1,13 @@
 import { db } from "../../db/current.ts";
+import { anyDependentRecord, forActor } from "../access/context.ts";
 import { assertMayClassify, authorize } from "../access/policy.ts";
-import { unitInScope } from "../access/scope.ts";
 import { assertCountryExists } from "../countries/store.ts";
 import { withPartnerChange } from "../engagements/rollup.ts";
 import { assertOrganisationExists } from "../organisations/store.ts";
 import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
-import { invalidField, notFound } from "../shared/errors.ts";
-import { type Executor, mutate } from "../shared/mutation.ts";
+import { AppError, invalidField, notFound } from "../shared/errors.ts";
+import { type Executor, mutate, ownedBy } from "../shared/mutation.ts";
 import { id as idSchema, type Page, pageTotal, parseInput } from "../shared/schema.ts";
 import { cleanMultiline, cleanText } from "../shared/text.ts";
 import { presentContact, presentPerson, presentPersonListItem } from "./presenter.ts";
@@ -154,6 +154,13 @@ export async function deletePerson(actor: Actor, personId: number): Promise<void
   authorize(actor, "registry.delete");
   await mutate(actor, async (trx) => {
     const before = await loadPerson(trx, personId);
+    // Units' contact details, notes and engagements depend on the person, some perhaps outside what the actor sees.
+    if (await anyDependentRecord(trx, { personId })) {
+      throw new AppError(
+        "CONFLICT",
+        "Engagements, notes or contact details (some perhaps of other units) name this person; merge them into another record instead, or have those removed first.",
+      );
+    }
     await trx.deleteFrom("people").where("id", "=", personId).execute();
     return { result: undefined, audit: { entity: "person", entityId: personId, action: "delete", before } };
   });
@@ -239,13 +246,11 @@ export async function listContacts(actor: Actor, personId: number): Promise<Cont
   authorize(actor, "contacts.read");
   const person = await db().selectFrom("people").select("id").where("id", "=", personId).executeTakeFirst();
   if (!person) throw notFound("person", personId);
-  const rows = await db()
-    .selectFrom("personContacts as pc")
-    .selectAll()
+  // Only those recorded by units where the actor reads contact details; restricted ones only for the cleared.
+  const rows = await forActor(actor)
+    .contacts(db(), "contacts.read")
+    .selectAll("pc")
     .where("pc.personId", "=", personId)
-    .where((eb) => unitInScope(actor, eb.ref("pc.unitId")))
-    // Restricted contact details are left out for readers without clearance.
-    .where((eb) => (actor.clearance ? eb.val(true) : eb("pc.classification", "<>", "restricted")))
     .orderBy("pc.id")
     .execute();
   return rows.map(presentContact);
@@ -256,14 +261,18 @@ export async function addContact(actor: Actor, personId: number, input: unknown)
   authorize(actor, "contacts.write");
   const data = parseInput(contactInput, input);
   assertMayClassify(actor, data.classification);
+  const scope = forActor(actor);
+  // The detail belongs to a unit where the actor keeps contact details: the one named, or their first such unit.
+  const unitId = data.unitId ?? scope.defaultUnit("contacts.write");
   return mutate(actor, async (trx) => {
     const person = await trx.selectFrom("people").select("id").where("id", "=", personId).executeTakeFirst();
     if (!person) throw notFound("person", personId);
+    await scope.assertUnitAllows(trx, "contacts.write", unitId, "unitId");
     const row = await trx
       .insertInto("personContacts")
       .values({
         personId,
-        unitId: actor.unitId,
+        unitId,
         kind: data.kind,
         value: data.value,
         note: data.note ?? null,
@@ -274,7 +283,13 @@ export async function addContact(actor: Actor, personId: number, input: unknown)
     // The value itself stays out of the audit trail: it is restricted data.
     return {
       result: presentContact(row),
-      audit: { entity: "person_contact", entityId: row.id, action: "create", after: { personId, kind: row.kind, unitId: row.unitId } },
+      audit: {
+        entity: "person_contact",
+        entityId: row.id,
+        action: "create",
+        after: { personId, kind: row.kind, unitId: row.unitId },
+        ...ownedBy(row),
+      },
     };
   });
 }
@@ -283,15 +298,13 @@ export async function addContact(actor: Actor, personId: number, input: unknown)
 export async function removeContact(actor: Actor, personId: number, contactId: number): Promise<void> {
   authorize(actor, "contacts.write");
   await mutate(actor, async (trx) => {
-    const before = await trx
-      .deleteFrom("personContacts as pc")
+    const before = await forActor(actor)
+      .deleteContacts(trx)
       .where("pc.id", "=", contactId)
       .where("pc.personId", "=", personId)
-      .where((eb) => unitInScope(actor, eb.ref("pc.unitId")))
-      .where((eb) => (actor.clearance ? eb.val(true) : eb("pc.classification", "<>", "restricted")))
-      .returning(["pc.id", "pc.personId", "pc.kind", "pc.unitId"])
+      .returning(["pc.id", "pc.personId", "pc.kind", "pc.unitId", "pc.classification"])
       .executeTakeFirst();
     if (!before) throw notFound("contact", contactId);
-    return { result: undefined, audit: { entity: "person_contact", entityId: contactId, action: "delete", before } };
+    return { result: undefined, audit: { entity: "person_contact", entityId: contactId, action: "delete", before, ...ownedBy(before) } };
   });
 }

@@ -1,12 +1,13 @@
+import { sql } from "kysely";
 import { db } from "../../db/current.ts";
+import { anyDependentRecord, forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import { countEngagements } from "../engagements/counts.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
-import { type Executor, mutate } from "../shared/mutation.ts";
+import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
 import { cleanMultiline } from "../shared/text.ts";
-import { assertUnitExists } from "../units/store.ts";
 import { type ProgrammeDetail, type ProgrammeOutput, programmeCreateInput, programmeUpdateInput } from "./schema.ts";
 
 function programmeRows(executor: Executor) {
@@ -38,6 +39,19 @@ async function loadProgramme(executor: Executor, programmeId: number): Promise<P
   return presentProgramme(row);
 }
 
+/** Locks a programme for a change by a coordinator of its lead unit (others: FORBIDDEN) and returns it. */
+async function lockProgramme(trx: Trx, actor: Actor, programmeId: number): Promise<ProgrammeOutput> {
+  const found = await trx
+    .selectFrom("programmes as p")
+    .select(["p.id", forActor(actor).unitAllows("programmes.write", sql.ref("p.lead_unit_id")).as("allowed")])
+    .where("p.id", "=", programmeId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!found) throw notFound("programme", programmeId);
+  if (!found.allowed) throw new AppError("FORBIDDEN", "Only coordinators of the programme's lead unit change it.", { programmeId });
+  return loadProgramme(trx, programmeId);
+}
+
 /** Lists programmes, newest first. */
 export async function listProgrammes(actor: Actor): Promise<ProgrammeOutput[]> {
   authorize(actor, "engagements.read");
@@ -67,7 +81,7 @@ export async function createProgramme(actor: Actor, input: unknown): Promise<Pro
   authorize(actor, "programmes.write");
   const data = parseInput(programmeCreateInput, input);
   return mutate(actor, async (trx) => {
-    await assertUnitExists(trx, data.leadUnitId);
+    if (data.leadUnitId !== undefined) await forActor(actor).assertUnitAllows(trx, "programmes.write", data.leadUnitId, "leadUnitId");
     const row = await trx
       .insertInto("programmes")
       .values({
@@ -82,7 +96,7 @@ export async function createProgramme(actor: Actor, input: unknown): Promise<Pro
       .returning("id")
       .executeTakeFirstOrThrow();
     const result = await loadProgramme(trx, row.id);
-    return { result, audit: { entity: "programme", entityId: row.id, action: "create", after: result } };
+    return { result, audit: { entity: "programme", entityId: row.id, action: "create", after: result, unitId: result.leadUnit.id } };
   });
 }
 
@@ -92,8 +106,8 @@ export async function updateProgramme(actor: Actor, programmeId: number, input: 
   const id = parseInput(idSchema, programmeId);
   const data = parseInput(programmeUpdateInput, input);
   return mutate(actor, async (trx) => {
-    const before = await loadProgramme(trx, id);
-    await assertUnitExists(trx, data.leadUnitId);
+    const before = await lockProgramme(trx, actor, id);
+    if (data.leadUnitId !== undefined) await forActor(actor).assertUnitAllows(trx, "programmes.write", data.leadUnitId, "leadUnitId");
     const startDate = data.startDate === undefined ? before.startDate : data.startDate;
     const endDate = data.endDate === undefined ? before.endDate : data.endDate;
     if (startDate && endDate && endDate < startDate) throw invalidField("endDate", "Cannot be before startDate.");
@@ -112,7 +126,7 @@ export async function updateProgramme(actor: Actor, programmeId: number, input: 
       .where("id", "=", id)
       .execute();
     const after = await loadProgramme(trx, id);
-    return { result: after, audit: { entity: "programme", entityId: id, action: "update", before, after } };
+    return { result: after, audit: { entity: "programme", entityId: id, action: "update", before, after, unitId: after.leadUnit.id } };
   });
 }
 
@@ -121,10 +135,11 @@ export async function deleteProgramme(actor: Actor, programmeId: number): Promis
   authorize(actor, "programmes.write");
   const id = parseInput(idSchema, programmeId);
   await mutate(actor, async (trx) => {
-    const before = await loadProgramme(trx, id);
-    const used = await trx.selectFrom("engagements").select("id").where("programmeId", "=", id).limit(1).executeTakeFirst();
-    if (used) throw new AppError("CONFLICT", "Engagements still belong to this programme; move or delete them first.");
+    const before = await lockProgramme(trx, actor, id);
+    if (await anyDependentRecord(trx, { programmeId: id })) {
+      throw new AppError("CONFLICT", "Engagements (some perhaps of other units) still belong to this programme; have them moved first.");
+    }
     await trx.deleteFrom("programmes").where("id", "=", id).execute();
-    return { result: undefined, audit: { entity: "programme", entityId: id, action: "delete", before } };
+    return { result: undefined, audit: { entity: "programme", entityId: id, action: "delete", before, unitId: before.leadUnit.id } };
   });
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../../test/support/database.ts";
-import { actorInFreshUnit, administrator } from "../../../test/support/factories.ts";
+import { actorAtCentre, actorInFreshUnit, administrator } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { createCountryGroup } from "../country-groups/service.ts";
@@ -339,7 +339,7 @@ describe("snapshots", () => {
     const other = await actorInFreshUnit("editor");
     await expect(getSnapshot(other, snapshot.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect((await listSnapshots(other)).map((s) => s.id)).not.toContain(snapshot.id);
-    const coordinator = await actorInFreshUnit("coordinator");
+    const coordinator = await actorAtCentre("coordinator");
     expect((await listSnapshots(coordinator)).map((s) => s.id)).toContain(snapshot.id);
   });
 });

@@ -1,10 +1,9 @@
-import { type RawBuilder, sql } from "kysely";
+import { sql } from "kysely";
 import { db } from "../../db/current.ts";
+import { type DataContext, forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
-import { seesAllUnits } from "../access/scope.ts";
 import { countEngagements } from "../engagements/counts.ts";
 import type { EngagementCounts } from "../engagements/schema.ts";
-import { engagementVisible } from "../engagements/service.ts";
 import { rankPartners, scopeConditions } from "../engagements/top-partners.ts";
 import type { Actor } from "../shared/actor.ts";
 import { notFound } from "../shared/errors.ts";
@@ -308,19 +307,13 @@ async function engagementIdsOf(actor: Actor, q: OverviewQuery): Promise<number[]
   const filter = scope.engagements;
   const rows = await sql<{
     id: number;
-  }>`SELECT e.id FROM engagements e WHERE ${filter} AND ${engagementVisible(actor)} AND ${partners} ORDER BY e.id`.execute(db());
+  }>`SELECT e.id FROM ${forActor(actor).engagementsSql} e WHERE ${filter} AND ${partners} ORDER BY e.id`.execute(db());
   return rows.rows.map((r) => r.id);
 }
 
-/** "The actor may read this snapshot": its author, or those who see every unit (and, for one made with clearance, are cleared). */
-function snapshotVisible(actor: Actor): RawBuilder<boolean> {
-  if (!seesAllUnits(actor)) return sql<boolean>`s.created_by = ${actor.userId}`;
-  return actor.clearance ? sql<boolean>`true` : sql<boolean>`(s.created_by = ${actor.userId} OR NOT s.clearance)`;
-}
-
-function snapshotRows(actor: Actor) {
-  return db()
-    .selectFrom("reportSnapshots as s")
+function snapshotRows(scope: DataContext) {
+  return scope
+    .snapshots(db())
     .leftJoin("users as u", "u.id", "s.createdBy")
     .leftJoin("units as un", "un.id", "s.unitId")
     .select([
@@ -335,8 +328,7 @@ function snapshotRows(actor: Actor) {
       "un.nameEn as unitNameEn",
       "un.nameZh as unitNameZh",
       sql<number>`cardinality(s.engagement_ids)`.as("engagements"),
-    ])
-    .where(snapshotVisible(actor));
+    ]);
 }
 type SnapshotRow = Awaited<ReturnType<ReturnType<typeof snapshotRows>["executeTakeFirstOrThrow"]>>;
 
@@ -365,6 +357,7 @@ export async function createSnapshot(actor: Actor, input: unknown): Promise<Snap
   const q = parseInput(overviewQuery, data.params);
   const report = await buildOverview(actor, data.params);
   const ids = await engagementIdsOf(actor, q);
+  const scopeUnitIds = await forActor(actor).readableUnits(db(), "engagements.read");
   const id = await mutate(actor, async (trx) => {
     const row = await trx
       .insertInto("reportSnapshots")
@@ -374,8 +367,9 @@ export async function createSnapshot(actor: Actor, input: unknown): Promise<Snap
         report: JSON.stringify(report),
         engagementIds: ids,
         createdBy: actor.userId,
-        unitId: actor.unitId || null,
+        unitId: q.unitId ?? (actor.unitId || null),
         clearance: actor.clearance ?? false,
+        scopeUnitIds,
       })
       .returning("id")
       .executeTakeFirstOrThrow();
@@ -386,23 +380,25 @@ export async function createSnapshot(actor: Actor, input: unknown): Promise<Snap
         entityId: row.id,
         action: "create",
         after: { title: data.title, params: q, engagements: ids.length },
+        // Its figures may count restricted work when its author is cleared.
+        restricted: actor.clearance ?? false,
       },
     };
   });
-  return presentSnapshot(await snapshotRows(actor).where("s.id", "=", id).executeTakeFirstOrThrow());
+  return presentSnapshot(await snapshotRows(forActor(actor)).where("s.id", "=", id).executeTakeFirstOrThrow());
 }
 
 /** The snapshots the actor may read, newest first. */
 export async function listSnapshots(actor: Actor): Promise<SnapshotOutput[]> {
   authorize(actor, "reports.snapshot");
-  return (await snapshotRows(actor).orderBy("s.id", "desc").limit(200).execute()).map(presentSnapshot);
+  return (await snapshotRows(forActor(actor)).orderBy("s.id", "desc").limit(200).execute()).map(presentSnapshot);
 }
 
 /** A frozen report beside the same report from today's data, and what changed. */
 export async function getSnapshot(actor: Actor, snapshotId: number): Promise<SnapshotDetail> {
   authorize(actor, "reports.snapshot");
   const id = parseInput(idSchema, snapshotId);
-  const row = await snapshotRows(actor).select("s.engagementIds").where("s.id", "=", id).executeTakeFirst();
+  const row = await snapshotRows(forActor(actor)).select("s.engagementIds").where("s.id", "=", id).executeTakeFirst();
   if (!row) throw notFound("report snapshot", id);
   const frozen = row.report as unknown as Overview;
   const q = parseInput(overviewQuery, row.params);

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import { db } from "../../db/current.ts";
+import { storageState } from "../../db/storage.ts";
 import type { DB } from "../../db/types.ts";
 import type { Actor } from "./actor.ts";
 
@@ -13,6 +14,10 @@ export interface AuditEntry {
   action: string;
   before?: unknown;
   after?: unknown;
+  /** The unit the record belongs to (its coordinators read the row); the actor's own unit when absent. */
+  unitId?: number | null;
+  /** The record is (or was) restricted: the uncleared see that it changed, not which or how. */
+  restricted?: boolean;
 }
 
 const secretKeys = new Set(["password", "passwordHash", "token", "tokenHash", "secret"]);
@@ -22,9 +27,17 @@ function withoutSecrets(value: unknown): string | null {
   return JSON.stringify(value, (key, v) => (secretKeys.has(key) ? undefined : v));
 }
 
+/** The audit fields of a record that belongs to a unit: filed under that unit, and marked when restricted. */
+export function ownedBy(
+  ...records: Array<{ unitId: number; classification: string } | undefined>
+): Pick<AuditEntry, "unitId" | "restricted"> {
+  const known = records.filter((r): r is { unitId: number; classification: string } => r !== undefined);
+  return { unitId: known.at(-1)?.unitId ?? null, restricted: known.some((r) => r.classification === "restricted") };
+}
+
 /** Writes an audit row inside the caller's transaction. */
 export async function writeAudit(trx: Executor, actor: Actor, entry: AuditEntry): Promise<void> {
-  await writeAuditAs(trx, { userId: actor.userId, unitId: actor.unitId }, entry);
+  await writeAuditAs(trx, { userId: actor.userId, unitId: entry.unitId !== undefined ? entry.unitId : actor.unitId }, entry);
 }
 
 /** Writes an audit row for someone who may not be signed in (a failed login names no actor). */
@@ -39,6 +52,7 @@ export async function writeAuditAs(trx: Executor, who: { userId: number | null; 
       action: entry.action,
       before: withoutSecrets(entry.before),
       after: withoutSecrets(entry.after),
+      restricted: entry.restricted ?? false,
     })
     .execute();
 }
@@ -48,11 +62,14 @@ export async function writeAuditAs(trx: Executor, who: { userId: number | null; 
  * entries it owes; they are written in the same transaction, so a rollback leaves none.
  */
 export async function mutate<T>(actor: Actor, work: (trx: Trx) => Promise<{ result: T; audit: AuditEntry | AuditEntry[] }>): Promise<T> {
-  return db()
+  const result = await db()
     .transaction()
     .execute(async (trx) => {
       const { result, audit } = await work(trx);
       for (const entry of Array.isArray(audit) ? audit : [audit]) await writeAudit(trx, actor, entry);
       return result;
     });
+  // A committed write proves the storage takes writes again (after a full disk was freed).
+  storageState.recordWrite();
+  return result;
 }

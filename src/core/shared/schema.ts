@@ -1,12 +1,15 @@
 import { z } from "zod";
 import { AppError, type FieldIssue } from "./errors.ts";
+import { textProblem } from "./wellformed.ts";
 
 /** A database id. */
 export const id = z.coerce.number().int().positive().max(2_147_483_647);
 export const idParam = z.object({ id });
 
-/** A calendar date, YYYY-MM-DD, that exists. */
-export const isoDate = z.iso.date({ error: "Expected a date as YYYY-MM-DD." });
+/** A calendar date, YYYY-MM-DD, that exists, in the years 1000 to 2999 (nothing Liaison records is outside them). */
+export const isoDate = z.iso
+  .date({ error: "Expected a date as YYYY-MM-DD." })
+  .refine((value) => value >= "1000-01-01" && value <= "2999-12-31", "Expected a date between the years 1000 and 2999.");
 export const year = z.number().int().min(1000).max(2200);
 /** A BCP 47 language tag such as zh, en, de, zh-Hant, pt-BR, or und when unknown. */
 export const langTag = z
@@ -22,8 +25,14 @@ export const key = z
   .min(1)
   .max(64)
   .regex(/^[a-z0-9][a-z0-9_-]*$/, "Use lower-case letters, digits, - and _.");
-export const text = (max: number) => z.string().trim().min(1, "Must not be empty.").max(max);
-export const optionalText = (max: number) => z.string().trim().max(max).nullish();
+/** A string PostgreSQL can store as text: no NUL character, no unpaired surrogate. */
+export const storableString = () =>
+  z.string().superRefine((value, ctx) => {
+    const problem = textProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+export const text = (max: number) => storableString().trim().min(1, "Must not be empty.").max(max);
+export const optionalText = (max: number) => storableString().trim().max(max).nullish();
 
 /** How widely an owned record may be read: restricted ones need clearance. */
 export const classification = z

@@ -1,64 +1,63 @@
-import { type RawBuilder, sql } from "kysely";
 import { db } from "../../db/current.ts";
+import { type DataContext, forActor } from "../access/context.ts";
 import { type Action, authorize } from "../access/policy.ts";
 import type { ShareableEntity } from "../access/scope.ts";
-import { engagementVisible, lockEditable } from "../engagements/service.ts";
-import { lockEditableNote, noteVisible } from "../notes/service.ts";
 import { notifyUsers } from "../notifications/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { invalidField, notFound } from "../shared/errors.ts";
-import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
+import { type Executor, mutate, ownedBy, type Trx } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
 import { assertUnitExists } from "../units/store.ts";
 import { type ShareOutput, shareInput } from "./schema.ts";
 
-/** How each shareable record is found for reading and locked for a change. */
+/** How each shareable record is read, locked for sharing, and named in a notification. */
 const records: Record<
   ShareableEntity,
   {
     readAction: Action;
-    table: "engagements" | "notes";
-    visible(actor: Actor, alias: string): RawBuilder<boolean>;
-    lock(trx: Trx, actor: Actor, id: number): Promise<unknown>;
+    /** Locks the record for sharing; says which unit owns it and how it is classified. */
+    lock(trx: Trx, scope: DataContext, id: number): Promise<{ unitId: number; classification: string }>;
     label: { en: string; zh: string };
   }
 > = {
   engagement: {
     readAction: "engagements.read",
-    table: "engagements",
-    visible: engagementVisible,
-    lock: (trx, actor, id) => lockEditable(trx, actor, id),
+    lock: async (trx, scope, id) => {
+      const row = await scope.lockEngagement(trx, id, "records.share");
+      return { unitId: row.leadUnitId, classification: row.classification };
+    },
     label: { en: "an engagement", zh: "一项交往记录" },
   },
   note: {
     readAction: "notes.read",
-    table: "notes",
-    visible: noteVisible,
-    lock: (trx, actor, id) => lockEditableNote(trx, actor, id),
+    lock: async (trx, scope, id) => {
+      const row = await scope.lockNote(trx, id, "records.share");
+      return { unitId: row.unitId, classification: row.classification };
+    },
     label: { en: "a note", zh: "一条备注" },
   },
 };
 
 /** Refuses a record the actor may not read, as "not found". */
-async function assertVisible(executor: Executor, actor: Actor, entity: ShareableEntity, id: number): Promise<void> {
-  const { table, visible } = records[entity];
-  const found = await sql`SELECT 1 FROM ${sql.table(table)} AS r WHERE r.id = ${id} AND ${visible(actor, "r")}`.execute(executor);
-  if (found.rows.length === 0) throw notFound(entity, id);
+async function assertReadable(executor: Executor, scope: DataContext, entity: ShareableEntity, id: number): Promise<void> {
+  const found =
+    entity === "engagement"
+      ? await scope.engagements(executor).select("e.id").where("e.id", "=", id).executeTakeFirst()
+      : await scope.notes(executor).select("n.id").where("n.id", "=", id).executeTakeFirst();
+  if (!found) throw notFound(entity, id);
 }
 
-function sharesQuery(executor: Executor, entity: ShareableEntity, recordId: number) {
-  return executor
-    .selectFrom("recordShares as s")
+function sharesQuery(executor: Executor, scope: DataContext, entity: ShareableEntity, recordId: number) {
+  return scope
+    .shares(executor, entity, recordId)
     .innerJoin("units as u", "u.id", "s.unitId")
     .leftJoin("users as by", "by.id", "s.sharedBy")
     .select(["u.id as unitId", "u.nameEn", "u.nameZh", "by.id as byId", "by.displayName as byName", "s.sharedAt"])
-    .where("s.entity", "=", entity)
-    .where("s.recordId", "=", recordId)
     .orderBy("u.id");
 }
 
-async function loadShares(executor: Executor, entity: ShareableEntity, recordId: number): Promise<ShareOutput[]> {
-  const rows = await sharesQuery(executor, entity, recordId).execute();
+async function loadShares(executor: Executor, scope: DataContext, entity: ShareableEntity, recordId: number): Promise<ShareOutput[]> {
+  const rows = await sharesQuery(executor, scope, entity, recordId).execute();
   return rows.map((r) => ({
     unit: { id: r.unitId, name: { en: r.nameEn, zh: r.nameZh } },
     sharedBy: r.byId !== null && r.byName !== null ? { id: r.byId, displayName: r.byName } : null,
@@ -70,8 +69,9 @@ async function loadShares(executor: Executor, entity: ShareableEntity, recordId:
 export async function listShares(actor: Actor, entity: ShareableEntity, recordId: number): Promise<ShareOutput[]> {
   authorize(actor, records[entity].readAction);
   const id = parseInput(idSchema, recordId);
-  await assertVisible(db(), actor, entity, id);
-  return loadShares(db(), entity, id);
+  const scope = forActor(actor);
+  await assertReadable(db(), scope, entity, id);
+  return loadShares(db(), scope, entity, id);
 }
 
 /**
@@ -82,8 +82,9 @@ export async function shareRecord(actor: Actor, entity: ShareableEntity, recordI
   authorize(actor, "records.share");
   const id = parseInput(idSchema, recordId);
   const { unitId } = parseInput(shareInput, input);
+  const scope = forActor(actor);
   return mutate(actor, async (trx) => {
-    await records[entity].lock(trx, actor, id);
+    const record = await records[entity].lock(trx, scope, id);
     await assertUnitExists(trx, unitId, "unitId");
     const added = await trx
       .insertInto("recordShares")
@@ -96,7 +97,7 @@ export async function shareRecord(actor: Actor, entity: ShareableEntity, recordI
       await notifyUsers(
         trx,
         actor,
-        { roles: ["editor", "coordinator", "viewer"], unitIds: [unitId] },
+        { roles: ["editor", "coordinator", "viewer"], unitIds: [unitId], restricted: record.classification === "restricted" },
         {
           kind: "record_shared",
           engagementId: entity === "engagement" ? id : null,
@@ -106,9 +107,9 @@ export async function shareRecord(actor: Actor, entity: ShareableEntity, recordI
       );
     }
     return {
-      result: await loadShares(trx, entity, id),
+      result: await loadShares(trx, scope, entity, id),
       // Sharing again with the same unit changes nothing, and so leaves no audit row.
-      audit: added ? { entity: `${entity}_share`, entityId: id, action: "create", after: { unitId } } : [],
+      audit: added ? { entity: `${entity}_share`, entityId: id, action: "create", after: { unitId }, ...ownedBy(record) } : [],
     };
   });
 }
@@ -118,16 +119,14 @@ export async function unshareRecord(actor: Actor, entity: ShareableEntity, recor
   authorize(actor, "records.share");
   const id = parseInput(idSchema, recordId);
   const unit = parseInput(idSchema, unitId);
+  const scope = forActor(actor);
   await mutate(actor, async (trx) => {
-    await records[entity].lock(trx, actor, id);
-    const removed = await trx
-      .deleteFrom("recordShares")
-      .where("entity", "=", entity)
-      .where("recordId", "=", id)
-      .where("unitId", "=", unit)
-      .returning("unitId")
-      .executeTakeFirst();
+    const record = await records[entity].lock(trx, scope, id);
+    const removed = await scope.deleteShares(trx, entity, id).where("s.unitId", "=", unit).returning("s.unitId").executeTakeFirst();
     if (!removed) throw invalidField("unitId", `The record is not shared with unit ${unit}.`);
-    return { result: undefined, audit: { entity: `${entity}_share`, entityId: id, action: "delete", before: { unitId: unit } } };
+    return {
+      result: undefined,
+      audit: { entity: `${entity}_share`, entityId: id, action: "delete", before: { unitId: unit }, ...ownedBy(record) },
+    };
   });
 }

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
+import { forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import type { Actor } from "../shared/actor.ts";
 
@@ -27,9 +28,12 @@ export interface RegistryStats {
 /** Counts of what the registry holds. */
 export async function getStats(actor: Actor): Promise<RegistryStats> {
   authorize(actor, "registry.read");
-  const count = (
-    table: "people" | "positions" | "countryGroups" | "units" | "users" | "auditLog" | "engagements" | "programmes" | "mechanisms",
-  ) =>
+  const scope = forActor(actor);
+  const engagements = await scope
+    .engagements(db())
+    .select([sql<number>`count(*)`.as("all"), sql<number>`count(*) FILTER (WHERE e.demo)`.as("demo")])
+    .executeTakeFirstOrThrow();
+  const count = (table: "people" | "positions" | "countryGroups" | "units" | "users" | "programmes" | "mechanisms") =>
     db()
       .selectFrom(table)
       .select(sql<number>`count(*)`.as("n"))
@@ -71,12 +75,11 @@ export async function getStats(actor: Actor): Promise<RegistryStats> {
     units: await count("units"),
     users: await count("users"),
     relationshipsByLevel: Object.fromEntries(levels.map((l) => [l.level, l.n])),
-    auditEntries: await count("auditLog"),
+    // The audit rows and engagements the reader may read: a count is information too.
+    auditEntries: (await scope.auditEntries(db()).select(sql<number>`count(*)`.as("n")).executeTakeFirstOrThrow()).n,
     referenceImportedAt: imported ? new Date(imported.importedAt).toISOString() : null,
-    engagements: await count("engagements"),
-    demoEngagements: (
-      await db().selectFrom("engagements").select(sql<number>`count(*)`.as("n")).where("demo", "=", true).executeTakeFirstOrThrow()
-    ).n,
+    engagements: engagements.all,
+    demoEngagements: engagements.demo,
     programmes: await count("programmes"),
     mechanisms: await count("mechanisms"),
   };

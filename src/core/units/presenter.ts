@@ -10,7 +10,7 @@ export function presentUnit(row: Selectable<UnitTable>): UnitOutput {
 /** Shapes a user and their roles for output. */
 export function presentUser(
   row: Selectable<UserTable>,
-  roles: ReadonlyArray<Pick<Selectable<UserRoleTable>, "unitId" | "role">>,
+  roles: ReadonlyArray<Pick<Selectable<UserRoleTable>, "unitId" | "role"> & { subunits?: boolean }>,
 ): UserOutput {
   return {
     id: row.id,
@@ -19,6 +19,6 @@ export function presentUser(
     builtin: row.builtin,
     disabled: row.disabled,
     clearance: row.clearance,
-    roles: roles.map((r) => ({ unitId: r.unitId, role: r.role })),
+    roles: roles.map((r) => ({ unitId: r.unitId, role: r.role, subunits: r.subunits ?? true })),
   };
 }

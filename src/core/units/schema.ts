@@ -22,7 +22,13 @@ export const unitOutput = z.object({
   demo: z.boolean().describe("Part of the demo data."),
 });
 
-export const roleAssignment = z.object({ unitId: id, role: z.enum(roles) });
+export const roleAssignment = z
+  .object({
+    unitId: id,
+    role: z.enum(roles),
+    subunits: z.boolean().default(true).describe("The role also acts in every unit below this one (true unless said otherwise)."),
+  })
+  .strict();
 export const userCreateInput = z.object({
   username: z
     .string()
@@ -45,7 +51,7 @@ export const userOutput = z.object({
   builtin: z.boolean(),
   disabled: z.boolean(),
   clearance: z.boolean(),
-  roles: z.array(z.object({ unitId: z.number(), role: z.enum(roles) })),
+  roles: z.array(z.object({ unitId: z.number(), role: z.enum(roles), subunits: z.boolean() })),
 });
 
 export type UnitCreateInput = z.input<typeof unitCreateInput>;

@@ -77,7 +77,7 @@ async function rolesOf(userIds: number[]) {
   if (userIds.length === 0) return [];
   return db()
     .selectFrom("userRoles")
-    .select(["userId", "unitId", "role"])
+    .select(["userId", "unitId", "role", "subunits"])
     .where("userId", "in", userIds)
     .orderBy("unitId")
     .orderBy("role")
@@ -97,7 +97,7 @@ export async function listUsers(actor: Actor): Promise<UserOutput[]> {
   );
 }
 
-async function writeRoles(trx: Trx, userId: number, roles: ReadonlyArray<{ unitId: number; role: Role }>) {
+async function writeRoles(trx: Trx, userId: number, roles: ReadonlyArray<{ unitId: number; role: Role; subunits: boolean }>) {
   await trx.deleteFrom("userRoles").where("userId", "=", userId).execute();
   const unique = [...new Map(roles.map((r) => [`${r.unitId}:${r.role}`, r])).values()];
   if (unique.length === 0) return;
@@ -117,7 +117,7 @@ async function writeRoles(trx: Trx, userId: number, roles: ReadonlyArray<{ unitI
   }
   await trx
     .insertInto("userRoles")
-    .values(unique.map((r) => ({ userId, unitId: r.unitId, role: r.role })))
+    .values(unique.map((r) => ({ userId, unitId: r.unitId, role: r.role, subunits: r.subunits })))
     .execute();
 }
 
@@ -153,7 +153,7 @@ export async function updateUser(actor: Actor, userId: number, input: unknown): 
     if (row.builtin && (data.disabled || data.roles)) {
       throw new AppError("CONFLICT", "The built-in administrator cannot be disabled or lose its role.");
     }
-    const oldRoles = await trx.selectFrom("userRoles").select(["unitId", "role"]).where("userId", "=", userId).execute();
+    const oldRoles = await trx.selectFrom("userRoles").select(["unitId", "role", "subunits"]).where("userId", "=", userId).execute();
     const before = presentUser(row, oldRoles);
     const updated = await trx
       .updateTable("users")
@@ -167,8 +167,16 @@ export async function updateUser(actor: Actor, userId: number, input: unknown): 
       .returningAll()
       .executeTakeFirstOrThrow();
     if (data.roles) await writeRoles(trx, userId, data.roles);
-    // A disabled user is signed out everywhere at once.
-    if (updated.disabled && !row.disabled) await trx.deleteFrom("sessions").where("userId", "=", userId).execute();
+    // A disabled user is signed out everywhere at once, and their API tokens end for good.
+    if (updated.disabled && !row.disabled) {
+      await trx.deleteFrom("sessions").where("userId", "=", userId).execute();
+      await trx
+        .updateTable("apiTokens")
+        .set({ revokedAt: new Date() })
+        .where("userId", "=", userId)
+        .where("revokedAt", "is", null)
+        .execute();
+    }
     const after = presentUser(updated, data.roles ?? oldRoles);
     return { result: after, audit: { entity: "user", entityId: userId, action: "update", before, after } };
   });

@@ -9,13 +9,17 @@ import {
   passwordSetInput,
   preferencesInput,
   preferencesOutput,
+  sessionListItem,
   sessionOutput,
 } from "../../core/auth/schema.ts";
 import {
   changePassword,
   createApiToken,
+  endAllSessions,
+  endSession,
   getPreferences,
   listApiTokens,
+  listSessions,
   login,
   logout,
   resolveSession,
@@ -37,7 +41,7 @@ const tags = ["Sign-in"];
 function sessionBody(session: { actor: Actor; displayName: string; expiresAt: Date }, csrfToken: string) {
   return {
     user: { id: session.actor.userId, username: session.actor.username, displayName: session.displayName },
-    roles: session.actor.roles.map((r) => ({ unitId: r.unitId, role: r.role })),
+    roles: session.actor.roles.map((r) => ({ unitId: r.unitId, role: r.role, subunits: r.subunits !== false })),
     csrfToken,
     expiresAt: session.expiresAt.toISOString(),
   };
@@ -132,6 +136,40 @@ export const authRoutes: FastifyPluginAsyncZod<{ sessionPolicy: SessionPolicy }>
       },
     },
     (request) => setPreferences(actorOf(request), request.body),
+  );
+  app.get(
+    "/auth/sessions",
+    {
+      schema: {
+        tags,
+        summary: "Your open sessions (browsers signed in as you)",
+        response: { 200: z.array(sessionListItem), ...errorResponses },
+      },
+    },
+    (request) => listSessions(actorOf(request), sessionPolicy),
+  );
+  app.delete(
+    "/auth/sessions/:id",
+    { schema: { tags, summary: "End one of your sessions", params: idParam, response: { ...noContent, ...errorResponses } } },
+    async (request, reply) => {
+      await endSession(actorOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+  app.delete(
+    "/auth/sessions",
+    {
+      schema: {
+        tags,
+        summary: "Sign out everywhere: every session of yours ends, this one too",
+        response: { 200: z.object({ ended: z.number() }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const result = await endAllSessions(actorOf(request));
+      clearSessionCookie(reply);
+      return result;
+    },
   );
   app.get(
     "/auth/tokens",

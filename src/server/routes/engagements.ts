@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { listCoordinationAlerts } from "../../core/engagements/alerts.ts";
@@ -42,6 +43,7 @@ import {
   updateEngagement,
 } from "../../core/engagements/service.ts";
 import { acceptedContentTypes, maxAttachmentBytes } from "../../core/files/checks.ts";
+import { AppError } from "../../core/shared/errors.ts";
 import { id, idParam } from "../../core/shared/schema.ts";
 import { actorOf } from "../actor.ts";
 import { errorResponses, errorSchema, noContent, streamDownload, today } from "./shared.ts";
@@ -186,8 +188,8 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { ...errorResponses },
       },
     },
-    (request, reply) => {
-      const run = prepareEngagementsCsv(actorOf(request), request.query);
+    async (request, reply) => {
+      const run = await prepareEngagementsCsv(actorOf(request), request.query);
       return streamDownload(request, reply, { contentType: "text/csv", fileName: `liaison-engagements-${today()}.csv` }, run);
     },
   );
@@ -252,11 +254,21 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
     (request) => approvalQueue(actorOf(request), request.query),
   );
   // Uploads are the file's bytes as the body, with its type as Content-Type: no multipart
-  // parsing, and the size limit is enforced while the body streams in.
+  // parsing. The body is handed over unread: the service checks the caller's right first,
+  // then streams it to disk, enforcing the size limit as it comes in.
   await app.register(async (scope) => {
     const upload = scope.withTypeProvider<ZodTypeProvider>();
     upload.removeAllContentTypeParsers();
-    upload.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: maxAttachmentBytes() }, (_request, body, done) => done(null, body));
+    upload.addContentTypeParser("*", (request, payload, done) => {
+      const declared = Number(request.headers["content-length"]);
+      if (Number.isFinite(declared) && declared > maxAttachmentBytes()) {
+        return done(
+          new AppError("PAYLOAD_TOO_LARGE", `The file is larger than ${Math.round(maxAttachmentBytes() / 1024 / 1024)} MB.`),
+          undefined,
+        );
+      }
+      done(null, payload);
+    });
     upload.post(
       "/engagements/:id/attachments",
       {
@@ -269,7 +281,7 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
       async (request, reply) => {
-        const data = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const data = request.body instanceof Readable ? request.body : Buffer.alloc(0);
         const result = await addAttachment(actorOf(request), request.params.id, {
           fileName: request.query.fileName,
           contentType: request.headers["content-type"] ?? "",

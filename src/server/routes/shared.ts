@@ -24,9 +24,11 @@ function headersSoFar(reply: FastifyReply): Record<string, string | number | str
 export const today = (): string => new Date().toISOString().slice(0, 10);
 
 /**
- * Streams a download that its service has already checked: the status and headers go out
- * first, then the chunks, waiting whenever the socket's buffer is full. A failure half-way
- * can only cut the download short; it is logged.
+ * Streams a download that its service has already checked (and audited): the status and
+ * headers go out first, then the chunks, waiting whenever the socket's buffer is full. When
+ * the client goes away the next write fails at once (the producer stops and records that it
+ * was cut off) instead of waiting for a `drain` that never comes. A failure half-way can
+ * only cut the download short; it is logged.
  */
 export async function streamDownload(
   request: FastifyRequest,
@@ -35,21 +37,45 @@ export async function streamDownload(
   produce: (write: (chunk: string) => Promise<void> | void) => Promise<unknown>,
 ): Promise<void> {
   reply.hijack();
+  const socket = reply.raw;
+  let gone = false;
+  const goneError = () => new Error("The client went away before the download ended.");
+  socket.once("close", () => {
+    // "close" after the response finished is the normal end, not the client leaving.
+    if (!socket.writableFinished) gone = true;
+  });
   // The headers set so far (helmet's security headers) go out with the file.
-  reply.raw.writeHead(200, {
+  socket.writeHead(200, {
     ...headersSoFar(reply),
     "content-type": `${file.contentType}; charset=utf-8`,
     "content-disposition": `attachment; filename="${file.fileName}"`,
     "x-content-type-options": "nosniff",
   });
+  const write = (chunk: string): Promise<void> | undefined => {
+    if (gone || socket.destroyed) return Promise.reject(goneError());
+    if (socket.write(chunk)) return undefined;
+    return new Promise<void>((resolve, reject) => {
+      const onDrain = () => {
+        socket.off("close", onClose);
+        resolve();
+      };
+      const onClose = () => {
+        socket.off("drain", onDrain);
+        reject(goneError());
+      };
+      socket.once("drain", onDrain);
+      socket.once("close", onClose);
+    });
+  };
   try {
-    await produce((chunk) =>
-      reply.raw.write(chunk) ? undefined : new Promise<void>((resolve) => reply.raw.once("drain", () => resolve())),
-    );
+    await produce(write);
   } catch (error) {
     request.log.error({ err: error }, "download failed");
+    // A download cut short must not look complete: end the connection without the final chunk.
+    socket.destroy();
+    return;
   }
-  reply.raw.end();
+  socket.end();
 }
 
 /** Sends a file its service built in memory (a DOCX, an XLSX), with the security headers. */

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { auditListQuery, auditPage } from "../../core/audit/schema.ts";
-import { listAuditEntries } from "../../core/audit/service.ts";
+import { auditExportQuery, auditListQuery, auditPage } from "../../core/audit/schema.ts";
+import { listAuditEntries, prepareAuditCsv } from "../../core/audit/service.ts";
 import { prepareFullExport } from "../../core/export/service.ts";
 import { vocabulary } from "../../core/shared/vocabulary.ts";
 import { getStats } from "../../core/stats/service.ts";
@@ -47,13 +47,26 @@ export const systemRoutes: FastifyPluginAsyncZod = async (app) => {
     (request) => listAuditEntries(actorOf(request), request.query),
   );
   app.get(
+    "/audit/export",
+    {
+      schema: {
+        tags: ["System"],
+        summary: "The audit log as CSV, with the list's filters (administrators; audited)",
+        querystring: auditExportQuery,
+        response: { ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const run = await prepareAuditCsv(actorOf(request), request.query);
+      return streamDownload(request, reply, { contentType: "text/csv", fileName: `liaison-audit-${today()}.csv` }, run);
+    },
+  );
+  app.get(
     "/export",
     { schema: { tags: ["System"], summary: "Everything as one JSON document (streamed)", response: { ...errorResponses } } },
-    (request, reply) => {
-      const run = prepareFullExport(actorOf(request));
-      return streamDownload(request, reply, { contentType: "application/json", fileName: `liaison-export-${today()}.json` }, (write) =>
-        run(write),
-      );
+    async (request, reply) => {
+      const run = await prepareFullExport(actorOf(request));
+      return streamDownload(request, reply, { contentType: "application/json", fileName: `liaison-export-${today()}.json` }, run);
     },
   );
 };

@@ -25,6 +25,7 @@ export const en = {
     CONFLICT: "This conflicts with the current state of the record.",
     PAYLOAD_TOO_LARGE: "The file is too large.",
     RATE_LIMITED: "Too many attempts. Please wait a few minutes.",
+    STORAGE_FULL: "The disk is full: nothing more can be saved until space is freed. What was saved before is kept.",
     DATA_DIR_LOCKED: "The database is in use by another process.",
     DATABASE_UNAVAILABLE: "The database cannot be reached.",
     FILE_STORE_UNAVAILABLE: "The file store cannot be reached.",

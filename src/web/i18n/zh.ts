@@ -23,6 +23,7 @@ export const zh = {
     CONFLICT: "与记录的当前状态冲突。",
     PAYLOAD_TOO_LARGE: "文件过大。",
     RATE_LIMITED: "尝试次数过多，请几分钟后再试。",
+    STORAGE_FULL: "磁盘已满：释放空间之前无法保存，此前保存的内容不受影响。",
     DATA_DIR_LOCKED: "数据库正被另一个进程使用。",
     DATABASE_UNAVAILABLE: "无法连接数据库。",
     FILE_STORE_UNAVAILABLE: "无法连接文件存储。",

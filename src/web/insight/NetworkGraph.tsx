@@ -4,6 +4,7 @@ import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 import { useEffect } from "react";
 import type { Network } from "../../core/engagements/network.ts";
+import { escapeHtml } from "../shared/html.ts";
 import { useEChart } from "../shared/use-echart.ts";
 
 // Canvas rather than SVG: two thousand nodes stay fluid when dragged and zoomed.
@@ -29,7 +30,7 @@ export default function NetworkGraph({
       {
         tooltip: {
           formatter: (p: { data?: { label?: string; degree?: number } }) =>
-            p.data?.label ? `${p.data.label} (${p.data.degree ?? 0})` : "",
+            p.data?.label ? `${escapeHtml(p.data.label)} (${escapeHtml(p.data.degree ?? 0)})` : "",
         },
         legend: { data: categories.map((c) => labels[c]), bottom: 0 },
         series: [

@@ -5,6 +5,7 @@ import * as echarts from "echarts/core";
 import { SVGRenderer } from "echarts/renderers";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
+import { escapeHtml } from "../shared/html.ts";
 import { downloadPng } from "../shared/png.ts";
 import { useEChart } from "../shared/use-echart.ts";
 import world from "./world.geo.json" with { type: "json" };
@@ -49,7 +50,7 @@ export default function WorldMap({
           trigger: "item",
           formatter: (p: { name: string }) => {
             const d = byCode.get(p.name);
-            return d ? [`<b>${d.name}</b>`, ...d.details].join("<br/>") : p.name;
+            return d ? [`<b>${escapeHtml(d.name)}</b>`, ...d.details.map(escapeHtml)].join("<br/>") : escapeHtml(p.name);
           },
         },
         visualMap: {

@@ -1,0 +1,92 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+/**
+ * Scope is structural: the owned tables (records that belong to a unit, or to a user) are
+ * reached only through the actor's data context (`forActor`), whose sources carry the scope
+ * and clearance in their SQL. This test reads the source and fails when a query reaches an
+ * owned table any other way, so that a new query cannot forget the scope. The few places that
+ * must see every record say why, and how many times they do it.
+ */
+const root = path.resolve(import.meta.dirname, "../..");
+
+const ownedTables = [
+  ["engagements", "engagements"],
+  ["notes", "notes"],
+  ["personContacts", "person_contacts"],
+  ["reportSnapshots", "report_snapshots"],
+  ["notifications", "notifications"],
+  ["engagementAttachments", "engagement_attachments"],
+  ["recordShares", "record_shares"],
+  ["auditLog", "audit_log"],
+] as const;
+
+const kysely = new RegExp(
+  `\\b(?:selectFrom|updateTable|deleteFrom|innerJoin|leftJoin|rightJoin|fullJoin)\\(\\s*"(?:${ownedTables.map(([k]) => k).join("|")})(?:\\s+as\\s+\\w+)?"`,
+  "g",
+);
+const raw = new RegExp(`\\b(?:FROM|JOIN|UPDATE|DELETE FROM)\\s+(?:${ownedTables.map(([, t]) => t).join("|")})\\b`, "g");
+
+/** Where the whole table is reached on purpose, how often, and why. */
+const allowed: Record<string, { count: number; why: string }> = {
+  "src/core/access/context.ts": {
+    count: 0,
+    why: "the data context itself: every source it gives out carries the scope; and the integrity check that refuses a delete others' records depend on",
+  },
+  "src/core/engagements/store.ts": {
+    count: 1,
+    why: "an engagement's attachments, inside the detail of an engagement taken from the data context",
+  },
+  "src/core/engagements/rollup.ts": {
+    count: 4,
+    why: "keeps the counts' rollups over every record; they are read only by actors who reach every unit and are cleared",
+  },
+  "src/core/engagements/service.ts": {
+    count: 4,
+    why: "finds whom a coordination alert must tell (other units' non-restricted work, never shown to the actor), and whether other attachments still use a file's bytes",
+  },
+  "src/core/export/service.ts": { count: 0, why: "the full export (administrators with clearance) reads its tables by name" },
+  "src/core/demo/service.ts": { count: 8, why: "loads and removes the demo data (administrators)" },
+};
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "web" ? [] : sources(full);
+    return entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts") ? [full] : [];
+  });
+}
+
+describe("owned tables are reached through the actor's data context", () => {
+  const found: Record<string, string[]> = {};
+  for (const file of sources(root)) {
+    const relative = path.relative(path.resolve(root, ".."), file);
+    if (relative.startsWith("src/db/")) continue; // migrations and connection code define the tables
+    const text = fs.readFileSync(file, "utf8");
+    const hits = [...text.matchAll(kysely), ...text.matchAll(raw)].map((m) => m[0]);
+    if (hits.length > 0) found[relative] = hits;
+  }
+
+  it("recognises a query of an owned table in either form", () => {
+    expect('db().selectFrom("engagements as e")'.match(kysely)).toHaveLength(1);
+    expect('trx.innerJoin("notes", "n.id", "x.id")'.match(kysely)).toHaveLength(1);
+    expect("SELECT 1 FROM person_contacts pc JOIN audit_log a ON true".match(raw)).toHaveLength(2);
+    expect('db().selectFrom("organisations as o")'.match(kysely)).toBeNull();
+  });
+
+  it("finds no owned table reached outside the data context, but where it is allowed and said why", () => {
+    const unexpected = Object.entries(found)
+      .filter(([file]) => !allowed[file])
+      .map(([file, hits]) => `${file}: ${hits.join(", ")}`);
+    expect(unexpected).toEqual([]);
+  });
+
+  it("finds each allowed place reaching the whole table exactly as often as it says", () => {
+    for (const [file, rule] of Object.entries(allowed)) {
+      // Count 0: any number (the data context itself; the export, which names its tables in a list).
+      if (rule.count === 0) continue;
+      expect(found[file] ?? [], `${file}: ${rule.why}`).toHaveLength(rule.count);
+    }
+  });
+});

@@ -1,0 +1,49 @@
+import { sql } from "kysely";
+import { currentDatabase } from "../db/current.ts";
+import { freeBytes, minimumFreeBytes, storageState } from "../db/storage.ts";
+
+/** What /health answers: ready to take writes, or why not. */
+export interface Readiness {
+  status: "ok" | "unavailable";
+  engine: string;
+  checks: {
+    database: "ok" | "unreachable" | "not writable";
+    storage: "ok" | "full";
+    freeBytes?: number | undefined;
+  };
+}
+
+/**
+ * Readiness: can Liaison save what it is given? On a server database, a one-row write (with
+ * a 2-second limit) proves it. The embedded database is one session that a long report may
+ * hold for a while, so there the free space on its disk and the outcome of the last writes
+ * speak for it, and the answer never waits for a query.
+ */
+export async function readiness(): Promise<Readiness> {
+  const database = currentDatabase();
+  let databaseCheck: Readiness["checks"]["database"] = "ok";
+  let free: number | undefined;
+  if (database.engine === "postgres") {
+    try {
+      await database.db.transaction().execute(async (trx) => {
+        await sql`SET LOCAL statement_timeout = '2s'`.execute(trx);
+        await sql`INSERT INTO health_probe (id, checked_at) VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET checked_at = now()`.execute(
+          trx,
+        );
+      });
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      databaseCheck = code === "53100" || code === "25006" ? "not writable" : "unreachable";
+      if (code === "53100") storageState.recordFull();
+    }
+  } else if (database.dataDir) {
+    free = freeBytes(database.dataDir) ?? undefined;
+  }
+  const full = storageState.fullSince !== null || (free !== undefined && free < minimumFreeBytes);
+  const ok = databaseCheck === "ok" && !full;
+  return {
+    status: ok ? "ok" : "unavailable",
+    engine: database.engine,
+    checks: { database: databaseCheck, storage: full ? "full" : "ok", ...(free !== undefined ? { freeBytes: free } : {}) },
+  };
+}

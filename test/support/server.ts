@@ -1,0 +1,121 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const repo = path.resolve(import.meta.dirname, "../..");
+
+/** A Liaison server in a child process, as an office runs it (`liaison serve`). */
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  output(): string;
+  /** Ends it at once, as a power cut or the OOM killer would. */
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `liaison serve` with this environment and waits until it says where it listens;
+ * rejects with its output when it exits first.
+ */
+export function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [path.join(repo, "bin/liaison.js"), "serve"], {
+    env: { ...process.env, PORT: "0", LIAISON_DEMO: "0", ...env },
+    cwd: repo,
+  });
+  let output = "";
+  child.stdout.on("data", (d) => {
+    output += d;
+  });
+  child.stderr.on("data", (d) => {
+    output += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const stopWith = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`The server did not start in ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = () => {
+      const url = /Liaison is running at (http:\/\/\S+)/.exec(output)?.[1];
+      if (!url) return;
+      clearTimeout(timer);
+      child.stdout.off("data", onData);
+      resolve({ child, url, output: () => output, kill: () => stopWith("SIGKILL"), stop: () => stopWith("SIGTERM") });
+    };
+    child.stdout.on("data", onData);
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(Object.assign(new Error(`The server exited (${code}) before it started:\n${output}`), { code, output }));
+    });
+  });
+}
+
+/**
+ * A small filesystem of its own (a size-limited tmpfs), for tests of a full disk; null where
+ * this machine does not allow mounting one (not root, or no mount permission).
+ */
+export function smallFilesystem(megabytes: number): { dir: string; remove(): void } | null {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) return null;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-small-disk-"));
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${megabytes}m`, "tmpfs", dir], { stdio: "ignore" });
+  } catch {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return null;
+  }
+  return {
+    dir,
+    remove() {
+      try {
+        execFileSync("umount", ["-l", dir], { stdio: "ignore" });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** Fills a filesystem until `leaveBytes` remain, with one file it returns (delete it to free the space). */
+export function fillDisk(dir: string, leaveBytes: number): string {
+  const filler = path.join(dir, "filler.bin");
+  const stats = fs.statfsSync(dir);
+  const toWrite = Math.max(0, stats.bavail * stats.bsize - leaveBytes);
+  const fd = fs.openSync(filler, "w");
+  const chunk = Buffer.alloc(1024 * 1024, 1);
+  try {
+    for (let written = 0; written < toWrite; ) {
+      const size = Math.min(chunk.length, toWrite - written);
+      written += fs.writeSync(fd, chunk, 0, size);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return filler;
+}
+
+/** A signed-in HTTP client of a running server (cookie and CSRF token kept). */
+export async function signIn(base: string, username: string, password: string) {
+  const login = await fetch(`${base}api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  if (login.status !== 200) throw new Error(`Sign-in failed: ${login.status} ${await login.text()}`);
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  return (method: string, url: string, body?: unknown) =>
+    fetch(`${base}${url.replace(/^\//, "")}`, {
+      method,
+      headers: { cookie, "x-csrf-token": csrfToken, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+}
