@@ -1165,6 +1165,34 @@ const badInputs: Array<{
   },
   { route: "DELETE /api/auth/tokens/:id", cases: [{ url: () => "/api/auth/tokens/424242", status: 404 }] },
   { route: "GET /api/auth/sessions", cases: [] },
+  {
+    route: "GET /api/names/suggestions",
+    cases: [
+      { url: () => "/api/names/suggestions?minConfidence=2", field: "minConfidence" },
+      { url: () => "/api/names/suggestions?status=maybe", field: "status" },
+      { url: () => "/api/names/suggestions?region=asia", field: "region" },
+    ],
+  },
+  { route: "GET /api/names/suggestions/export", cases: [{ url: () => "/api/names/suggestions/export?level=close", field: "level" }] },
+  {
+    route: "POST /api/organisations/:id/name-suggestion/accept",
+    cases: [
+      { url: () => "/api/organisations/424242/name-suggestion/accept", body: {}, status: 404 },
+      { url: () => `/api/organisations/${orgId}/name-suggestion/accept`, body: { zh: "Not Chinese" }, field: "zh" },
+      { url: () => `/api/organisations/${orgId}/name-suggestion/accept`, body: { zh: "名", extra: 1 }, field: "(root)" },
+    ],
+  },
+  {
+    route: "POST /api/organisations/:id/name-suggestion/reject",
+    cases: [{ url: () => "/api/organisations/424242/name-suggestion/reject", body: {}, status: 404 }],
+  },
+  { route: "POST /api/names/suggest", cases: [{ url: () => "/api/names/suggest", body: { applyAbove: 3 }, field: "applyAbove" }] },
+  { route: "GET /api/names/settings", cases: [] },
+  {
+    route: "PUT /api/names/settings",
+    cases: [{ url: () => "/api/names/settings", body: { showSuggested: "yes" }, field: "showSuggested" }],
+  },
+  { route: "POST /api/names/suggestions/import", cases: [] },
   { route: "DELETE /api/auth/sessions/:id", cases: [{ url: () => "/api/auth/sessions/424242", status: 404 }] },
   { route: "DELETE /api/auth/sessions", cases: [] },
   {

@@ -589,6 +589,36 @@ const routeCases: RouteCase[] = [
   restricted("GET /api/audit", () => "/api/audit?pageSize=200"),
   restricted("GET /api/export", () => "/api/export"),
   restricted("GET /api/audit/export", () => "/api/audit/export"),
+  registry("GET /api/names/suggestions", () => "/api/names/suggestions"),
+  registry("GET /api/names/suggestions/export", () => "/api/names/suggestions/export"),
+  registry(
+    "POST /api/organisations/:id/name-suggestion/accept",
+    () => `${org()}/name-suggestion/accept`,
+    () => ({}),
+  ),
+  registry(
+    "POST /api/organisations/:id/name-suggestion/reject",
+    () => `${org()}/name-suggestion/reject`,
+    () => ({}),
+  ),
+  restricted(
+    "POST /api/names/suggest",
+    () => "/api/names/suggest",
+    () => ({}),
+  ),
+  registry("GET /api/names/settings", () => "/api/names/settings"),
+  restricted(
+    "PUT /api/names/settings",
+    () => "/api/names/settings",
+    () => ({ showSuggested: false }),
+  ),
+  {
+    route: "POST /api/names/suggestions/import",
+    kind: "registry",
+    url: () => "/api/names/suggestions/import",
+    body: () => Buffer.from("organisation_id,basis,decision\r\n"),
+    contentType: "text/csv",
+  },
 ];
 
 const isWrite = (route: string) => !route.startsWith("GET ");

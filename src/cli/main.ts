@@ -5,6 +5,7 @@ import { removeDemo, seedDemo } from "../core/demo/service.ts";
 import { countEngagements } from "../core/engagements/counts.ts";
 import { rebuildEngagementRollups } from "../core/engagements/service.ts";
 import { prepareFullExport } from "../core/export/service.ts";
+import { exportSuggestionsCsv, importReviewedNames, suggestNames } from "../core/names/service.ts";
 import { importReference } from "../core/reference/service.ts";
 import { AppError } from "../core/shared/errors.ts";
 import { vocabulary } from "../core/shared/vocabulary.ts";
@@ -37,6 +38,12 @@ Commands / 命令:
   seed-demo                Load (or reload) the demo data, 2012–2022 / 加载（或重新加载）演示数据
   demo remove              Take the demo data out / 删除演示数据
   rollups rebuild          Recompute the counts' rollups from the record / 重建统计汇总
+  names suggest [--country CODE] [--apply-above CONFIDENCE]
+                           Suggest Chinese names for partners without one (accepting those at or above
+                           the confidence, when given) / 为无中文名的伙伴生成中文译名建议
+  names export [--out FILE] [--country CODE]
+                           The review queue as CSV (fill in reviewed_zh and decision) / 导出待审译名 (CSV)
+  names import FILE        Read the reviewed CSV back (idempotent) / 导入审定的译名
   help                     This text / 帮助
 
 Configuration (environment): PORT, HOST, LIAISON_DATA_DIR, DATABASE_URL (see README).`;
@@ -84,6 +91,8 @@ async function main(argv: string[]): Promise<number> {
       region: { type: "string" },
       group: { type: "string" },
       kind: { type: "string" },
+      country: { type: "string" },
+      "apply-above": { type: "string" },
     },
   });
   const command = positionals[0] ?? "serve";
@@ -212,6 +221,8 @@ async function main(argv: string[]): Promise<number> {
         console.log(`Demo data removed: ${removed.engagements} engagements. / 演示数据已删除。`);
       });
       return 0;
+    case "names":
+      return namesCommand(config, positionals[1], positionals[2], values);
     case "rollups":
       if (positionals[1] !== "rebuild") {
         console.error("Usage: liaison rollups rebuild");
@@ -226,6 +237,51 @@ async function main(argv: string[]): Promise<number> {
       console.error(`Unknown command: ${command}\n\n${usage}`);
       return 2;
   }
+}
+
+/** `liaison names suggest|export|import`: the Chinese-name suggestions from the command line. */
+async function namesCommand(
+  config: Config,
+  action: string | undefined,
+  file: string | undefined,
+  values: { out?: string | undefined; country?: string | undefined; "apply-above"?: string | undefined },
+): Promise<number> {
+  if (action === "suggest") {
+    const applyAbove = values["apply-above"] === undefined ? undefined : Number(values["apply-above"]);
+    if (applyAbove !== undefined && !(applyAbove >= 0 && applyAbove <= 1)) {
+      console.error("--apply-above takes a confidence between 0 and 1, e.g. 0.95 / 置信度取 0 到 1 之间的值");
+      return 2;
+    }
+    await withDatabase(config, async (admin) => {
+      const result = await suggestNames(admin, { country: values.country?.toUpperCase(), applyAbove });
+      console.log(
+        `Looked at ${result.considered} partners without a Chinese name; ${result.made} new suggestions; ${result.applied} accepted. / 已检查 ${result.considered} 个无中文名的伙伴，新建议 ${result.made} 条，采纳 ${result.applied} 条。`,
+      );
+    });
+    return 0;
+  }
+  if (action === "export") {
+    await withDatabase(config, async (admin) => {
+      const csv = await exportSuggestionsCsv(admin, values.country ? { country: values.country.toUpperCase() } : {});
+      if (values.out) fs.writeFileSync(values.out, csv);
+      else process.stdout.write(csv);
+      console.error(`Exported ${csv.split("\r\n").length - 2} suggestions${values.out ? ` to ${values.out}` : ""}. / 已导出。`);
+    });
+    return 0;
+  }
+  if (action === "import" && file) {
+    const text = fs.readFileSync(file, "utf8");
+    await withDatabase(config, async (admin) => {
+      const result = await importReviewedNames(admin, text);
+      console.log(
+        `Accepted ${result.accepted}, rejected ${result.rejected}, already so ${result.unchanged}. / 采纳 ${result.accepted}，不采纳 ${result.rejected}，未变 ${result.unchanged}。`,
+      );
+      for (const p of result.problems) console.error(`  line ${p.line}: ${p.message}`);
+    });
+    return 0;
+  }
+  console.error("Usage: liaison names suggest [--country CODE] [--apply-above CONFIDENCE] | names export [--out FILE] | names import FILE");
+  return 2;
 }
 
 main(process.argv.slice(2)).then(

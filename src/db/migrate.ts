@@ -10,6 +10,7 @@ import * as demoRelationships from "./migrations/0008_demo_relationships.ts";
 import * as reports from "./migrations/0009_reports.ts";
 import * as insightRollups from "./migrations/0010_insight_rollups.ts";
 import * as trust from "./migrations/0011_trust.ts";
+import * as chineseNames from "./migrations/0012_chinese_names.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   "0009_reports": reports,
   "0010_insight_rollups": insightRollups,
   "0011_trust": trust,
+  "0012_chinese_names": chineseNames,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown). */

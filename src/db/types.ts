@@ -105,6 +105,10 @@ export interface OrganisationTable {
   parlgovId: number | null;
   searchText: Generated<string>;
   source: Generated<string>;
+  /** Folded Latin-script names, for the trigram (typo-forgiving) match. */
+  searchLatin: Generated<string>;
+  /** The party's best vote share (Party Facts): breaks ties between parties of one name. */
+  voteShare: number | null;
   /** Whether `nameZh` is confirmed, or a suggestion shown until one is (null: no Chinese name). */
   nameZhStatus: Generated<"confirmed" | "suggested" | null>;
   createdAt: Timestamp;

@@ -20,6 +20,7 @@ import { authRoutes } from "./routes/auth.ts";
 import { engagementRoutes } from "./routes/engagements.ts";
 import { geographyRoutes } from "./routes/geography.ts";
 import { tagRoutes, topicRoutes } from "./routes/labels.ts";
+import { nameRoutes } from "./routes/names.ts";
 import { noteRoutes } from "./routes/notes.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { organisationRoutes } from "./routes/organisations.ts";
@@ -248,6 +249,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(noteRoutes);
       await api.register(reportRoutes);
       await api.register(notificationRoutes);
+      await api.register(nameRoutes);
       await api.register(systemRoutes);
     },
     { prefix: "/api" },

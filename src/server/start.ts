@@ -6,6 +6,7 @@ import { ensureAdministratorPassword } from "../core/auth/service.ts";
 import { demoState, seedDemo } from "../core/demo/service.ts";
 import { rebuildRollups } from "../core/engagements/rollup.ts";
 import { LocalFileStore, S3FileStore, useFileStore } from "../core/files/storage.ts";
+import { refreshSuggestions } from "../core/names/service.ts";
 import { importReference, referenceLoaded } from "../core/reference/service.ts";
 import type { Actor } from "../core/shared/actor.ts";
 import { ensureBuiltinAdministrator } from "../core/units/service.ts";
@@ -33,6 +34,8 @@ export async function openLiaison(config: Config, log: (line: string) => void = 
       if (rebuilt.engagements > 0)
         log(`Rebuilt the counts' rollups over ${rebuilt.engagements} engagements in ${Math.round(rebuilt.ms)} ms`);
     }
+    // An installation from before Chinese-name suggestions gets them for its registry once.
+    if (applied.includes("0012_chinese_names")) await database.db.transaction().execute((trx) => refreshSuggestions(trx));
     const admin = await ensureBuiltinAdministrator();
     return { database, admin };
   } catch (error) {

@@ -357,6 +357,39 @@ describe("the web app", () => {
     await done(admin);
   }, 120_000);
 
+  it("accepts a suggested Chinese name, then finds the party by its Chinese name, pinyin and a misspelt English name", async () => {
+    const cpv = await db().selectFrom("organisations").select("id").where("partyfactsId", "=", 4898).executeTakeFirstOrThrow();
+    const page = await signedIn(officer, "zh-CN");
+    await page.getByText("中文", { exact: true }).click();
+    await page.goto(`${base}/organisations/${cpv.id}`);
+    const card = page.getByTestId("name-suggestion");
+    await card.getByText("越南共产党", { exact: false }).first().waitFor();
+    await card.getByText("通用译名", { exact: false }).first().waitFor();
+    await shoot(page, "zh-organisation-suggestion");
+    await card.getByRole("button", { name: "采纳", exact: true }).click();
+    await card.waitFor({ state: "detached" });
+    await page.getByRole("cell", { name: "已审定" }).first().waitFor();
+    for (const typed of ["越南共产党", "yuenan gongchandang", "Comunist Party of Vietnam"]) {
+      await page.locator("body").click();
+      await page.keyboard.press("/");
+      await page.keyboard.type(typed);
+      await page
+        .getByRole("option", { name: /越南共产党/ })
+        .first()
+        .waitFor();
+      await page.keyboard.press("Escape");
+    }
+    // The review queue: the partners the office works with first, decided from the keyboard.
+    await page.goto(`${base}/names?country=ZAF`);
+    await page.getByTestId("name-queue").waitFor();
+    await shoot(page, "zh-names-queue");
+    await page.keyboard.press("a");
+    await expect
+      .poll(async () => (await db().selectFrom("nameSuggestions").select("status").where("status", "=", "accepted").execute()).length)
+      .toBeGreaterThan(1);
+    await done(page);
+  }, 120_000);
+
   it("shows every screen in both languages (screenshots in test-results/screenshots)", async () => {
     const org = await db().selectFrom("organisations").select("id").where("nameEn", "=", "Communist Party of Vietnam").executeTakeFirst();
     const someone = await db().selectFrom("people").select("id").where("demo", "=", true).orderBy("id").executeTakeFirstOrThrow();
@@ -373,6 +406,7 @@ describe("the web app", () => {
       ["registry", "/organisations?region=002&sort=name"],
       ["organisation", `/organisations/${org?.id ?? 1}`],
       ["organisation-new", "/organisations/new"],
+      ["names", "/names"],
       ["people", "/people"],
       ["person", `/people/${someone.id}`],
       ["country", "/countries/VNM"],

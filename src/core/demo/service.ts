@@ -613,7 +613,15 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
     const nameZh = `${names.nameZh}${zh}`;
     const row = await trx
       .insertInto("organisations")
-      .values({ kind, countryCode: code, nameEn, nameZh, source: "demo", searchText: buildSearchText([nameEn, nameZh]) })
+      .values({
+        kind,
+        countryCode: code,
+        nameEn,
+        nameZh,
+        nameZhStatus: "confirmed",
+        source: "demo",
+        searchText: buildSearchText([nameEn, nameZh]),
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     await trx

@@ -1,4 +1,4 @@
-import { buildSearchText } from "../search/text.ts";
+import { buildSearchText, latinSearchText } from "../search/text.ts";
 import { detectScript } from "../shared/script.ts";
 import { cleanText } from "../shared/text.ts";
 import type { OrganisationNameInput } from "./schema.ts";
@@ -40,7 +40,9 @@ export function displayColumns(names: ReadonlyArray<NormalisedName>) {
   return {
     nameEn: (english ?? fallback)?.value ?? "",
     nameZh: chinese?.value ?? null,
+    nameZhStatus: chinese ? ("confirmed" as const) : null,
     abbreviation: names.find((n) => n.kind === "abbreviation")?.value ?? null,
     searchText: buildSearchText(names.map((n) => n.value)),
+    searchLatin: latinSearchText(names.map((n) => n.value)),
   };
 }

@@ -9,6 +9,7 @@ export function presentOrganisationListItem(row: OrganisationListRow): Organisat
     id: row.id,
     kind: row.kind as OrganisationListItem["kind"],
     name: { en: row.nameEn, zh: row.nameZh },
+    nameZhSuggested: row.nameZhStatus === "suggested",
     abbreviation: row.abbreviation,
     country: row.countryCode
       ? { code: row.countryCode, name: { en: row.countryNameEn ?? row.countryCode, zh: row.countryNameZh ?? row.countryCode } }

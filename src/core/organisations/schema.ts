@@ -90,6 +90,7 @@ export const organisationListItem = z.object({
   id: z.number(),
   kind: organisationKind,
   name: bilingual,
+  nameZhSuggested: z.boolean().describe("The Chinese name is a suggestion not yet confirmed by a person (shown marked)."),
   abbreviation: z.string().nullable(),
   country: countryRef,
   foundedYear: z.number().nullable(),
@@ -124,8 +125,22 @@ export const organisationDetail = organisationListItem.extend({
       script: z.string().nullable(),
       value: z.string(),
       validTo: z.number().nullable(),
+      source: z.string().describe("Where the name came from: user, partyfacts, reviewed (a person confirmed a suggestion), import, merge."),
     }),
   ),
+  nameSuggestion: z
+    .object({
+      zh: z.string(),
+      short: z.string().nullable(),
+      confidence: z.number(),
+      method: z.string(),
+      transliterated: z.boolean(),
+      steps: z.array(z.object({ rule: z.string(), en: z.string().optional(), zh: z.string().optional(), note: z.string().optional() })),
+      basis: z.string(),
+    })
+    .nullable()
+    .optional()
+    .describe("The engine's pending suggestion for a Chinese name, with how it was made (to accept, edit or reject)."),
   statuses: z.array(
     z.object({ id: z.number(), status: z.string(), validFrom: z.string(), validTo: z.string().nullable(), note: z.string().nullable() }),
   ),

@@ -228,7 +228,9 @@ describe("organisations", () => {
     const audit = await auditRows(org.id);
     expect(audit.map((a) => a.action)).toEqual(["create", "update"]);
     const change = audit[1] as { before: { name: { zh: string | null } }; after: { name: { zh: string | null } } } | undefined;
-    expect(change?.before.name.zh).toBeNull();
+    // Before it had a Chinese name, a suggestion stood in for one, marked as such.
+    expect(change?.before).toMatchObject({ nameZhSuggested: true });
+    expect(change?.after).toMatchObject({ nameZhSuggested: false });
     expect(change?.after.name.zh).toBe("世界报");
 
     await expect(updateOrganisation(editor, org.id, { countryCode: "QQQ" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });

@@ -4,6 +4,7 @@ import { anyDependentRecord, forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import { assertCountryExists } from "../countries/store.ts";
 import { withPartnerChange } from "../engagements/rollup.ts";
+import { refreshSuggestions, suggestionOf } from "../names/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
@@ -32,7 +33,6 @@ import {
   organisationPageQuery,
   organisationSummaryCountsQuery,
   organisationTotalQuery,
-  sortsByRelevance,
 } from "./store.ts";
 
 /**
@@ -52,23 +52,7 @@ export async function listOrganisations(actor: Actor, input: unknown = {}): Prom
   authorize(actor, "registry.read");
   const query = parseInput(organisationListQuery, input);
   const { page, pageSize, sort: _sort, ...filters } = query;
-  let rows: OrganisationListRow[];
-  if (sortsByRelevance(query)) {
-    // Exact matches first: read them up to the end of this page, then fill it with the rest.
-    const start = (page - 1) * pageSize;
-    const exact = await organisationPageQuery(db(), query, { offset: 0, limit: start + pageSize, exact: "only" }).execute();
-    rows = exact.slice(start, start + pageSize);
-    if (rows.length < pageSize) {
-      const rest = await organisationPageQuery(db(), query, {
-        offset: Math.max(0, start - exact.length),
-        limit: pageSize - rows.length,
-        exact: "exclude",
-      }).execute();
-      rows = [...rows, ...rest];
-    }
-  } else {
-    rows = await organisationPageQuery(db(), query).execute();
-  }
+  const rows: OrganisationListRow[] = await organisationPageQuery(db(), query).execute();
   const counted = await pageTotal(query, rows.length, (cap) => countMatching(filters, cap));
   return { items: rows.map(presentOrganisationListItem), ...counted, page, pageSize };
 }
@@ -138,8 +122,21 @@ export async function getOrganisation(actor: Actor, organisationId: number): Pro
     .orderBy("p.engagementId", "desc")
     .limit(1)
     .executeTakeFirst();
+  const suggestion = await suggestionOf(db(), id);
   return {
     ...detail,
+    nameSuggestion:
+      suggestion && suggestion.status === "pending"
+        ? {
+            zh: suggestion.zh,
+            short: suggestion.short,
+            confidence: suggestion.confidence,
+            method: suggestion.method,
+            transliterated: suggestion.transliterated,
+            steps: suggestion.steps as NonNullable<OrganisationDetail["nameSuggestion"]>["steps"],
+            basis: suggestion.basis,
+          }
+        : null,
     lastEngagement: last
       ? {
           id: last.id,
@@ -172,12 +169,21 @@ async function assertExternalIdsFree(
   }
 }
 
+/** Replaces an organisation's names; a name kept as it was keeps where it came from (Party Facts, a review). */
 async function writeNames(trx: Trx, organisationId: number, names: NormalisedName[]) {
+  const before = await trx
+    .selectFrom("organisationNames")
+    .select(["kind", "lang", "value", "source"])
+    .where("organisationId", "=", organisationId)
+    .execute();
+  const sourceOf = new Map(before.map((n) => [`${n.kind}|${n.lang}|${n.value}`, n.source]));
   await trx.deleteFrom("organisationNames").where("organisationId", "=", organisationId).execute();
   if (names.length === 0) return;
   await trx
     .insertInto("organisationNames")
-    .values(names.map((n, position) => ({ organisationId, ...n, position })))
+    .values(
+      names.map((n, position) => ({ organisationId, ...n, position, source: sourceOf.get(`${n.kind}|${n.lang}|${n.value}`) ?? "user" })),
+    )
     .execute();
 }
 
@@ -227,6 +233,8 @@ export async function createOrganisation(actor: Actor, input: unknown): Promise<
       .executeTakeFirstOrThrow();
     await writeNames(trx, row.id, names);
     await writeTags(trx, row.id, data.tags ?? []);
+    // Without a Chinese name, the engine suggests one at once.
+    await refreshSuggestions(trx, { organisationIds: [row.id] });
     const result = await loadOrganisation(trx, row.id);
     return { result, audit: { entity: "organisation", entityId: row.id, action: "create", after: result } };
   });
@@ -268,6 +276,10 @@ export async function updateOrganisation(actor: Actor, organisationId: number, i
     else await update();
     if (names) await writeNames(trx, organisationId, names);
     if (tags) await writeTags(trx, organisationId, tags);
+    // New names, country or kind: the suggestion is made anew, or goes when a Chinese name is given.
+    if (names || fields.countryCode !== undefined || fields.kind !== undefined) {
+      await refreshSuggestions(trx, { organisationIds: [organisationId] });
+    }
     const after = await loadOrganisation(trx, organisationId);
     return { result: after, audit: { entity: "organisation", entityId: organisationId, action: "update", before, after } };
   });

@@ -1,7 +1,7 @@
 import { type CompiledQuery, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import { inCountryGroup, inRegion } from "../countries/store.ts";
-import { buildSearchQuery } from "../search/text.ts";
+import { buildPhraseQuery, buildSearchQuery, foldLatin, latinSearchQuery } from "../search/text.ts";
 import { invalidField } from "../shared/errors.ts";
 import type { Executor } from "../shared/mutation.ts";
 import type { OrganisationCountQuery, OrganisationListQuery } from "./schema.ts";
@@ -21,8 +21,11 @@ export function countableFromSummary(filters: OrganisationFilters): boolean {
 function filteredOrganisations(executor: Executor, filters: OrganisationFilters) {
   let q = executor.selectFrom("organisations as o");
   const tsquery = filters.q ? buildSearchQuery(filters.q) : null;
+  // A misspelt Latin name still finds its record by trigrams ("Sozialdemokratishe", "Bharatiya Janta").
+  const latin = filters.q ? latinSearchQuery(filters.q) : null;
   if (filters.q && !tsquery) q = q.where(sql<boolean>`false`);
-  if (tsquery) q = q.where(sql<boolean>`o.search_vector @@ to_tsquery('simple', ${tsquery})`);
+  if (tsquery && latin) q = q.where(sql<boolean>`(o.search_vector @@ to_tsquery('simple', ${tsquery}) OR ${latin} <% o.search_latin)`);
+  else if (tsquery) q = q.where(sql<boolean>`o.search_vector @@ to_tsquery('simple', ${tsquery})`);
   if (filters.kind) q = q.where("o.kind", "=", filters.kind);
   if (filters.country) q = q.where("o.countryCode", "=", filters.country);
   if (filters.region) q = q.where(inRegion(sql.ref("o.country_code"), filters.region));
@@ -58,6 +61,7 @@ function withListColumns<Q extends ReturnType<typeof filteredOrganisations>["q"]
       "o.kind",
       "o.nameEn",
       "o.nameZh",
+      "o.nameZhStatus",
       "o.abbreviation",
       "o.countryCode",
       "c.nameEn as countryNameEn",
@@ -97,26 +101,63 @@ export function sortsByRelevance(query: OrganisationListQuery): boolean {
 }
 
 /**
- * A filtered, sorted page of organisations (the total is counted apart). For a name
- * search sorted by relevance, `exact` picks either the records whose abbreviation or
- * name equals the query, or all the others; the service puts the first before the second.
- * Each part is ordered by name, so PostgreSQL can walk the name index instead of ranking
- * every match.
+ * How well an organisation answers a name search, best first: 0 a name (any, in any
+ * language, aliases included) equal to it, 1 the abbreviation, 2 a name that starts with it,
+ * 3 the words typed standing together in a name, 4 every word found, 5 only alike (a typo).
  */
+function relevanceTier(typed: string) {
+  const lower = typed.trim().toLowerCase();
+  const folded = foldLatin(typed.trim());
+  return sql<number>`CASE
+    WHEN o.name_zh = ${typed.trim()} OR EXISTS (SELECT 1 FROM organisation_names n WHERE n.organisation_id = o.id
+      AND n.kind <> 'abbreviation' AND lower(n.value) IN (${lower}, ${folded})) THEN 0
+    WHEN lower(o.abbreviation) = ${lower} OR EXISTS (SELECT 1 FROM organisation_names n WHERE n.organisation_id = o.id
+      AND n.kind = 'abbreviation' AND lower(n.value) = ${lower}) THEN 1
+    WHEN lower(o.name_en) LIKE ${`${lower.replace(/[\\%_]/g, "\\$&")}%`} OR o.name_zh LIKE ${`${typed.trim().replace(/[\\%_]/g, "\\$&")}%`} THEN 2
+    WHEN ${matches(buildPhraseQuery(typed))} THEN 3
+    WHEN ${matches(buildSearchQuery(typed))} THEN 4
+    ELSE 5 END`;
+}
+
+/** The search vector answering a tsquery; false when there is none. */
+function matches(tsquery: string | null) {
+  return tsquery ? sql<boolean>`o.search_vector @@ to_tsquery('simple', ${tsquery})` : sql<boolean>`false`;
+}
+
+/**
+ * Within a tier, the partners that matter to the office first: those it engages, the closest
+ * relationships, those in government today, those not dissolved, the larger parties.
+ */
+function importance(today: string) {
+  return [
+    sql`EXISTS (SELECT 1 FROM engagement_participants p WHERE p.organisation_id = o.id) DESC`,
+    sql`CASE r.level WHEN 'strategic' THEN 0 WHEN 'established' THEN 1 WHEN 'regular' THEN 2 WHEN 'contact' THEN 3 ELSE 4 END`,
+    sql`EXISTS (SELECT 1 FROM organisation_statuses s WHERE s.organisation_id = o.id AND s.status = 'in_government'
+      AND s.valid_from <= ${today}::date AND (s.valid_to IS NULL OR s.valid_to >= ${today}::date)) DESC`,
+    sql`(o.dissolved_year IS NOT NULL)`,
+    sql`o.vote_share DESC NULLS LAST`,
+  ];
+}
+
+/** A filtered, sorted page of organisations (the total is counted apart); a name search by relevance ranks as above. */
 export function organisationPageQuery(
   executor: Executor,
   query: OrganisationListQuery,
-  window: { offset: number; limit: number; exact?: "only" | "exclude" } = {
-    offset: (query.page - 1) * query.pageSize,
-    limit: query.pageSize,
-  },
+  window: { offset: number; limit: number } = { offset: (query.page - 1) * query.pageSize, limit: query.pageSize },
 ) {
   let q = withListColumns(filteredOrganisations(executor, query).q);
-  if (window.exact && query.q) {
-    const typed = query.q.trim();
-    // Written so that each part can use its own index (see the migration).
-    const isExact = sql<boolean>`(lower(o.abbreviation) = ${typed.toLowerCase()} OR lower(o.name_en) = ${typed.toLowerCase()} OR o.name_zh = ${typed})`;
-    q = q.where(window.exact === "only" ? isExact : sql<boolean>`NOT coalesce(${isExact}, false)`);
+  if (sortsByRelevance(query) && query.q) {
+    q = q.orderBy(relevanceTier(query.q));
+    // Among the merely alike (no word matched as typed), the most alike first.
+    const latin = latinSearchQuery(query.q);
+    const tsquery = buildSearchQuery(query.q);
+    if (latin && tsquery) {
+      q = q.orderBy(
+        sql`CASE WHEN o.search_vector @@ to_tsquery('simple', ${tsquery}) THEN 1 ELSE word_similarity(${latin}, o.search_latin) END DESC`,
+      );
+    }
+    for (const column of importance(new Date().toISOString().slice(0, 10))) q = q.orderBy(column);
+    return q.orderBy("o.nameEn").orderBy("o.id").limit(window.limit).offset(window.offset);
   }
   const sort = query.sort && query.sort !== "relevance" ? query.sort : "name";
   for (const column of sortColumns[sort]) q = q.orderBy(column);
@@ -190,7 +231,7 @@ export function organisationDetailQuery(executor: Executor, organisationId: numb
       jsonArrayFrom(
         eb
           .selectFrom("organisationNames as n")
-          .select(["n.id", "n.kind", "n.lang", "n.script", "n.value", "n.validTo"])
+          .select(["n.id", "n.kind", "n.lang", "n.script", "n.value", "n.validTo", "n.source"])
           .whereRef("n.organisationId", "=", "o.id")
           .orderBy("n.position")
           .orderBy("n.id"),

@@ -28,6 +28,8 @@ export interface ReferenceParty {
   wikidataId: string | null;
   parlgovId: number | null;
   description: string | null;
+  /** The party's best vote share in a national election, as Party Facts records it. */
+  voteShare: number | null;
   /** A digest of all the above, to tell whether the source changed since the last import. */
   hash: string;
 }
@@ -256,6 +258,7 @@ export function readPartyFacts(dir: string, knownCountries: ReadonlySet<string>)
       wikidataId,
       parlgovId: parlgovIds[0] ?? null,
       description: cleanMultiline(row.description),
+      voteShare: Number.isFinite(Number.parseFloat(row.share ?? "")) ? Number.parseFloat(row.share as string) : null,
     };
     if (party.names.length === 0) party.names.push({ kind: "official", lang: "und", value: `Party Facts ${partyfactsId}` });
     parties.push({ ...party, hash: createHash("sha1").update(JSON.stringify(party)).digest("hex") });

@@ -5,6 +5,7 @@ import { parse } from "csv-parse/sync";
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
+import { refreshSuggestions } from "../names/service.ts";
 import { displayColumns, normaliseNames } from "../organisations/names.ts";
 import type { Actor } from "../shared/actor.ts";
 import { mutate, type Trx } from "../shared/mutation.ts";
@@ -123,6 +124,10 @@ export async function importReference(
     }
     const known = new Set((await trx.selectFrom("countries").select("code").execute()).map((c) => c.code));
     const { parties, report } = readPartyFacts(partyDir, known);
+    // Common English names and abbreviations (CPC, CCP, GOP…), bundled with their sources, are searchable aliases.
+    const aliases = readAliases(dataDir);
+    for (const party of parties)
+      for (const alias of aliases.get(party.partyfactsId) ?? []) party.names.push({ kind: "alias", lang: "en", value: alias });
     const existing = new Map(
       (await trx.selectFrom("organisations").select(["id", "partyfactsId", "source"]).where("partyfactsId", "is not", null).execute()).map(
         (r) => [r.partyfactsId as number, r],
@@ -156,6 +161,7 @@ export async function importReference(
           wikidataId,
           partyfactsId: party.partyfactsId,
           parlgovId: party.parlgovId,
+          voteShare: party.voteShare,
           source,
           ...displayColumns(names),
         };
@@ -167,16 +173,26 @@ export async function importReference(
           counts.unchanged++;
           continue;
         }
+        // Names the office gave the party (a reviewed Chinese name, a user's) stay; the source's are renewed.
+        const kept = await trx
+          .selectFrom("organisationNames")
+          .select(["kind", "lang", "script", "value", "validTo", "source"])
+          .where("organisationId", "=", current.id)
+          .where("source", "<>", "partyfacts")
+          .orderBy("position")
+          .execute();
+        const fromSource = names.filter((n) => !kept.some((k) => k.kind === n.kind && k.lang === n.lang && k.value === n.value));
+        const all = [...fromSource.map((n) => ({ ...n, source: "partyfacts" as const })), ...kept];
         await trx
           .updateTable("organisations")
-          .set({ ...columns, updatedAt: new Date() })
+          .set({ ...columns, ...displayColumns(all), updatedAt: new Date() })
           .where("id", "=", current.id)
           .execute();
         await trx.deleteFrom("organisationNames").where("organisationId", "=", current.id).execute();
-        if (names.length > 0) {
+        if (all.length > 0) {
           await trx
             .insertInto("organisationNames")
-            .values(names.map((n, position) => ({ organisationId: current.id, ...n, position })))
+            .values(all.map((n, position) => ({ organisationId: current.id, ...n, position })))
             .execute();
         }
         counts.updated++;
@@ -188,13 +204,17 @@ export async function importReference(
           .returning("id")
           .execute();
         const nameRows = inserts.flatMap((insert, index) =>
-          insert.names.map((n, position) => ({ organisationId: ids[index]?.id as number, ...n, position })),
+          insert.names.map((n, position) => ({ organisationId: ids[index]?.id as number, ...n, position, source: "partyfacts" as const })),
         );
         if (nameRows.length > 0) await trx.insertInto("organisationNames").values(nameRows).execute();
         counts.added += inserts.length;
       }
       progress("parties", Math.min(start + batchSize, parties.length), parties.length);
     }
+    // Every party without a Chinese name gets a suggestion to review (shown, marked, meanwhile).
+    progress("names", 0, 1);
+    await refreshSuggestions(trx);
+    progress("names", 1, 1);
     const summary: ImportSummary = { ...geography, parties: counts, report, skippedBecauseUnchanged: false };
     const stored = { ...counts, technicalSkipped: report.technicalSkipped, duplicateNameGroups: report.duplicateNameGroups.length };
     await trx
@@ -207,6 +227,20 @@ export async function importReference(
       audit: { entity: "reference_import", entityId: "partyfacts", action: "import", after: { checksum, ...stored, ...geography } },
     };
   });
+}
+
+/** The bundled aliases (data/names/aliases.csv) by Party Facts id. */
+function readAliases(dataDir: string): Map<number, string[]> {
+  const file = path.join(dataDir, "names", "aliases.csv");
+  const aliases = new Map<number, string[]>();
+  if (!fs.existsSync(file)) return aliases;
+  for (const row of parse(fs.readFileSync(file, "utf8"), { columns: true, skip_empty_lines: true, trim: true }) as Array<
+    Record<string, string>
+  >) {
+    const id = Number(row.partyfacts_id);
+    if (row.alias) aliases.set(id, [...(aliases.get(id) ?? []), row.alias]);
+  }
+  return aliases;
 }
 
 /** Loads only the regions and countries (no parties): for installations that keep their own registry, and tests. */

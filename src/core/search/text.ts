@@ -17,10 +17,25 @@ export function foldLatin(value: string): string {
   return value.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
 }
 
+/**
+ * A name reduced to what two spellings of it share: simplified characters, Latin folded,
+ * punctuation, spaces and a leading article dropped ("The Labour  Party" and "labour-party"
+ * agree; so do 民主進步黨 and 民主进步党).
+ */
+export function foldName(value: string): string {
+  const simplified = value.replace(hanRun, (run) => toSimplified(run));
+  return foldLatin(simplified)
+    .replace(/^(the|la|le|les|el|los|las|die|der|das|il|lo|os|as|o|a)\s+/u, "")
+    .replace(/[^\p{L}\p{N}]+/gu, "");
+}
+
 function pinyinSyllables(han: string): string[] {
   pinyin ??= (require("pinyin-pro") as typeof PinyinPro).pinyin;
   return pinyin(han, { toneType: "none", type: "array", v: true }).map((s) => s.toLowerCase());
 }
+
+/** How many syllables of pinyin one search token holds. */
+const pinyinWindow = 12;
 
 function hanTokens(run: string, into: Set<string>): void {
   const chars = [...toSimplified(run)];
@@ -29,8 +44,9 @@ function hanTokens(run: string, into: Set<string>): void {
     if (i + 1 < chars.length) into.add(`${chars[i]}${chars[i + 1]}`);
   }
   const syllables = pinyinSyllables(chars.join(""));
-  // Every suffix of the run's pinyin, so that "gongchandang" finds 中国共产党 by prefix.
-  for (let i = 0; i < syllables.length; i++) into.add(syllables.slice(i).join(""));
+  // The pinyin from every syllable on, so that "gongchandang" finds 中国共产党 by prefix; a
+  // window of syllables bounds the text for long names (what anyone types unspaced is shorter).
+  for (let i = 0; i < syllables.length; i++) into.add(syllables.slice(i, i + pinyinWindow).join(""));
   if (syllables.length > 1) into.add(syllables.map((s) => s[0]).join(""));
 }
 
@@ -55,6 +71,28 @@ export function buildSearchText(names: ReadonlyArray<string | null | undefined>)
 }
 
 /**
+ * The Latin-script names of a record, folded ("Égalité" → "egalite") and joined: what the
+ * trigram index matches a misspelt query against ("Sozialdemokratishe", "Bharatiya Janta").
+ */
+export function latinSearchText(names: ReadonlyArray<string | null | undefined>): string {
+  const parts: string[] = [];
+  for (const raw of names) {
+    const name = cleanText(raw);
+    if (!name || !/\p{Script=Latin}/u.test(name)) continue;
+    parts.push(foldLatin(name.replace(hanRun, " ")).replace(/\s+/g, " ").trim());
+  }
+  return [...new Set(parts)].join(" | ");
+}
+
+/** A query folded as the Latin names are, for the trigram match; null when it is too short or not Latin. */
+export function latinSearchQuery(input: string): string | null {
+  const text = cleanText(input);
+  if (!text || !/\p{Script=Latin}/u.test(text)) return null;
+  const folded = foldLatin(text.replace(hanRun, " ")).replace(/\s+/g, " ").trim();
+  return folded.replace(/[^\p{L}\p{N}]/gu, "").length >= 4 ? folded : null;
+}
+
+/**
  * Turns what a user typed into a tsquery for to_tsquery('simple', …): every word must
  * match, Latin words by prefix, Chinese by its two-character pieces. Returns null when
  * nothing searchable is left.
@@ -70,4 +108,33 @@ export function buildSearchQuery(input: string): string | null {
   }
   for (const word of foldLatin(text.replace(hanRun, " ")).match(wordRun) ?? []) parts.push(`'${word}':*`);
   return parts.length === 0 ? null : [...new Set(parts)].join(" & ");
+}
+
+/**
+ * Like {@link buildSearchQuery}, but the words must stand together and in order, as in a
+ * name that contains the phrase typed: Latin words next to each other (or, for pinyin typed
+ * with spaces, run together as the search text stores it), Chinese pieces in sequence.
+ * Null when there is no phrase to look for (a single word).
+ */
+export function buildPhraseQuery(input: string): string | null {
+  const text = cleanText(input);
+  if (!text) return null;
+  const parts: string[] = [];
+  for (const run of text.match(hanRun) ?? []) {
+    const chars = [...toSimplified(run)];
+    // Pieces overlap one character apart, with the single characters between them.
+    if (chars.length > 2)
+      parts.push(
+        chars
+          .slice(0, -1)
+          .map((c, i) => `'${c}${chars[i + 1]}'`)
+          .join(" <2> "),
+      );
+  }
+  const words = foldLatin(text.replace(hanRun, " ")).match(wordRun) ?? [];
+  if (words.length > 1) {
+    const adjacent = words.map((w, i) => `'${w}'${i === words.length - 1 ? ":*" : ""}`).join(" <-> ");
+    parts.push(`(${adjacent} | '${words.join("")}':*)`);
+  }
+  return parts.length === 0 ? null : parts.join(" & ");
 }

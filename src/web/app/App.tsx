@@ -26,6 +26,7 @@ const SnapshotList = lazy(() => import("../reports/SnapshotPages.tsx").then((m) 
 const SnapshotPage = lazy(() => import("../reports/SnapshotPages.tsx").then((m) => ({ default: m.SnapshotPage })));
 const TemplatesPage = lazy(() => import("../reports/SnapshotPages.tsx").then((m) => ({ default: m.TemplatesPage })));
 const InsightPage = lazy(() => import("../insight/InsightPage.tsx").then((m) => ({ default: m.InsightPage })));
+const ReviewQueue = lazy(() => import("../names/ReviewQueue.tsx").then((m) => ({ default: m.ReviewQueue })));
 const CountryPage = lazy(() => import("../countries/CountryPage.tsx").then((m) => ({ default: m.CountryPage })));
 
 function NotFound() {
@@ -75,6 +76,7 @@ export function App() {
             <Route path="reports/snapshots" element={<SnapshotList />} />
             <Route path="reports/snapshots/:id" element={<SnapshotPage />} />
             <Route path="reports/templates" element={<TemplatesPage />} />
+            <Route path="names" element={<ReviewQueue />} />
             <Route path="*" element={<NotFound />} />
           </Route>
         </Routes>

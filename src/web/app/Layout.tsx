@@ -14,6 +14,7 @@ const sections = [
   { to: "/", key: "nav.home" },
   { to: "/organisations", key: "nav.registry" },
   { to: "/people", key: "nav.people" },
+  { to: "/names", key: "nav.names" },
   { to: "/engagements", key: "nav.engagements" },
   { to: "/calendar", key: "nav.calendar" },
   { to: "/programmes", key: "nav.programmes" },

@@ -6,6 +6,7 @@ import type { OrganisationListItem } from "../../core/organisations/schema.ts";
 import type { Page } from "../../core/shared/schema.ts";
 import { api, query } from "../api.ts";
 import { useSession } from "../app/session.tsx";
+import { SuggestedMark } from "../names/SuggestionCard.tsx";
 import { UrlSearch, UrlSelect } from "../shared/filters.tsx";
 import { useFormat } from "../shared/format.ts";
 import { Pager } from "../shared/Pager.tsx";
@@ -112,6 +113,7 @@ export function OrganisationList() {
                   <Anchor component={Link} to={`/organisations/${o.id}`}>
                     {format.name(o.name)}
                   </Anchor>
+                  <SuggestedMark suggested={o.nameZhSuggested} />
                   {o.abbreviation ? (
                     <Badge ml={6} variant="light" size="sm">
                       {o.abbreviation}

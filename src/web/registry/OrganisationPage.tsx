@@ -26,6 +26,7 @@ import type { OrganisationDetail } from "../../core/organisations/schema.ts";
 import type { Page } from "../../core/shared/schema.ts";
 import { ApiError, api, query } from "../api.ts";
 import { useSession } from "../app/session.tsx";
+import { SuggestedMark, SuggestionCard } from "../names/SuggestionCard.tsx";
 import { EngagementTable } from "../shared/EngagementTable.tsx";
 import { useFormat } from "../shared/format.ts";
 import { Pager } from "../shared/Pager.tsx";
@@ -54,11 +55,21 @@ export function OrganisationPage() {
   if (!org.data) return <QueryState isLoading={org.isLoading} error={org.error} />;
   const o = org.data;
   const zhName = o.names.find((n) => n.lang.startsWith("zh"))?.value;
+  // Languages as words, in the reader's language ("und": not known).
+  const languageName = (lang: string) => {
+    if (lang === "und") return t("org.languageUnknown");
+    try {
+      return new Intl.DisplayNames([format.lang === "zh" ? "zh-CN" : "en"], { type: "language" }).of(lang) ?? lang;
+    } catch {
+      return lang;
+    }
+  };
   return (
     <Stack>
       <div>
         <Group gap="sm" align="baseline">
           <Title order={2}>{format.name(o.name)}</Title>
+          <SuggestedMark suggested={o.nameZhSuggested} />
           {o.abbreviation ? <Badge variant="light">{o.abbreviation}</Badge> : null}
         </Group>
         <Text c="dimmed">
@@ -79,10 +90,16 @@ export function OrganisationPage() {
           ) : null}
         </Text>
         {zhName && format.lang === "en" ? <Text size="sm">{zhName}</Text> : null}
+        {!zhName && format.lang === "en" && o.name.zh ? (
+          <Text size="sm" c="dimmed">
+            {o.name.zh} ({t("names.suggestedMark")})
+          </Text>
+        ) : null}
       </div>
       <Grid>
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Stack>
+            <SuggestionCard organisation={o} />
             <Card withBorder>
               <Title order={4} mb="xs">
                 {t("org.names")}
@@ -94,6 +111,7 @@ export function OrganisationPage() {
                     <Table.Th>{t("org.nameKind")}</Table.Th>
                     <Table.Th>{t("org.language")}</Table.Th>
                     <Table.Th>{t("org.script")}</Table.Th>
+                    <Table.Th>{t("org.nameSource")}</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -101,8 +119,9 @@ export function OrganisationPage() {
                     <Table.Tr key={n.id}>
                       <Table.Td lang={n.lang === "und" ? undefined : n.lang}>{n.value}</Table.Td>
                       <Table.Td>{vocabulary.label("nameKinds", n.kind)}</Table.Td>
-                      <Table.Td>{n.lang}</Table.Td>
+                      <Table.Td>{languageName(n.lang)}</Table.Td>
                       <Table.Td>{n.script ? (scriptNames[n.script] ?? n.script) : ""}</Table.Td>
+                      <Table.Td>{t(`org.sources.${n.source}`)}</Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
