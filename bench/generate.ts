@@ -8,8 +8,9 @@ import { parse } from "csv-parse/sync";
 import { type Kysely, sql } from "kysely";
 import { type BulkEngagement, insertEngagements } from "../src/core/engagements/bulk.ts";
 import { rebuildRollups } from "../src/core/engagements/rollup.ts";
+import { matchKeys } from "../src/core/merge/keys.ts";
 import { bundledDataDir } from "../src/core/reference/service.ts";
-import { buildSearchText } from "../src/core/search/text.ts";
+import { buildSearchText, latinSearchText } from "../src/core/search/text.ts";
 import { pick, random, skewed } from "../src/core/shared/random.ts";
 import type { DB } from "../src/db/types.ts";
 
@@ -182,6 +183,8 @@ export async function generate(
       founded: [] as number[],
       family: [] as (string | null)[],
       search: [] as string[],
+      latin: [] as string[],
+      keys: [] as string[],
     };
     const nameCols = { org: [] as number[], kind: [] as string[], lang: [] as string[], value: [] as string[], position: [] as number[] };
     for (let i = 0; i < n; i++) {
@@ -209,6 +212,16 @@ export async function generate(
       cols.founded.push(1850 + Math.floor(rand() * 170));
       cols.family.push(kind === "political_party" ? pick(rand, families) : null);
       cols.search.push(buildSearchText([en, zh, abbr, native]));
+      cols.latin.push(latinSearchText([en, native, abbr]));
+      cols.keys.push(
+        `{${matchKeys([
+          { kind: "official", value: en },
+          { kind: "official", value: zh },
+          { kind: "abbreviation", value: abbr },
+        ])
+          .map((k) => JSON.stringify(k))
+          .join(",")}}`,
+      );
       const orgNames: Array<[string, string, string]> = [
         ["official", "en", en],
         ["official", "zh", zh],
@@ -223,12 +236,14 @@ export async function generate(
         nameCols.position.push(position);
       });
     }
-    await sql`INSERT INTO organisations (id, kind, country_code, name_en, name_zh, abbreviation, founded_year, family, search_text, source)
+    await sql`INSERT INTO organisations (id, kind, country_code, name_en, name_zh, name_zh_status, abbreviation, founded_year, family, search_text,
+        search_latin, match_keys, source)
       OVERRIDING SYSTEM VALUE
-      SELECT ${firstId + start - 1}::int + u.ord, u.kind, u.country, u.en, u.zh, u.abbr, u.founded, u.family, u.search, 'bench'
+      SELECT ${firstId + start - 1}::int + u.ord, u.kind, u.country, u.en, u.zh, 'confirmed', u.abbr, u.founded, u.family, u.search,
+        u.latin, u.keys::text[], 'bench'
       FROM unnest(${cols.kind}::text[], ${cols.country}::text[], ${cols.en}::text[], ${cols.zh}::text[], ${cols.abbr}::text[],
-        ${cols.founded}::int[], ${cols.family}::text[], ${cols.search}::text[])
-        WITH ORDINALITY AS u(kind, country, en, zh, abbr, founded, family, search, ord)`.execute(db);
+        ${cols.founded}::int[], ${cols.family}::text[], ${cols.search}::text[], ${cols.latin}::text[], ${cols.keys}::text[])
+        WITH ORDINALITY AS u(kind, country, en, zh, abbr, founded, family, search, latin, keys, ord)`.execute(db);
     await sql`INSERT INTO organisation_names (organisation_id, kind, lang, value, position)
       SELECT * FROM unnest(${nameCols.org}::int[], ${nameCols.kind}::text[], ${nameCols.lang}::text[], ${nameCols.value}::text[], ${nameCols.position}::int[])`.execute(
       db,

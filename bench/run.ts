@@ -15,9 +15,10 @@ import pg from "pg";
 import { countEngagements } from "../src/core/engagements/counts.ts";
 import { listEngagements, organisationTimeline } from "../src/core/engagements/service.ts";
 import { countOrganisations, getOrganisation, listOrganisations } from "../src/core/organisations/service.ts";
+import { listPeople } from "../src/core/people/service.ts";
 import { importGeography } from "../src/core/reference/service.ts";
 import { buildOverview } from "../src/core/reports/service.ts";
-import { buildSearchQuery } from "../src/core/search/text.ts";
+import { buildSearchQuery, latinSearchQuery } from "../src/core/search/text.ts";
 import { random } from "../src/core/shared/random.ts";
 import { ensureBuiltinAdministrator } from "../src/core/units/service.ts";
 import { type Database, openDatabase } from "../src/db/connection.ts";
@@ -232,6 +233,56 @@ async function benchEngine(engine: "pglite" | "postgres", serverUrl: string | un
         db,
       ),
     "p50 ≤3 ms",
+  );
+  // The typeahead: what the participant picker asks as a desk officer types — organisations that
+  // exist today and people, by the start of a name, Chinese, pinyin, an abbreviation, or misspelt.
+  const misspell = (w: string) => (w.length > 5 ? `${w.slice(0, 2)}${w[3]}${w[2]}${w.slice(4)}` : `${w}e`);
+  const typed = sampleNames.flatMap((n) => {
+    const [first = "", second = ""] = n.nameEn.split(" ");
+    return [
+      first.slice(0, 3),
+      `${first} ${second.slice(0, 2)}`,
+      n.nameZh.slice(0, 2),
+      n.nameZh,
+      n.abbreviation,
+      `${misspell(first)} ${misspell(second)}`,
+    ];
+  });
+  const peopleTyped = (
+    await sql<{ nameEn: string; nameZh: string }>`SELECT name_en, name_zh FROM people WHERE id % 7919 = 0 LIMIT 40`.execute(db)
+  ).rows.flatMap((p) => [p.nameEn.split(" ").slice(0, 2).join(" "), p.nameZh, (p.nameEn.split(" ")[0] ?? "").slice(0, 4)]);
+  await compare(
+    engine,
+    "typeahead: organisations (8, existing, fuzzy included)",
+    300,
+    (i) => listOrganisations(admin, { q: typed[i % typed.length], pageSize: 8, active: "true" }),
+    (i) =>
+      sql`SELECT id, name_en FROM organisations WHERE search_vector @@ to_tsquery('simple', ${buildSearchQuery(typed[i % typed.length] as string) ?? "x"}) LIMIT 8`.execute(
+        db,
+      ),
+    engine === "pglite" ? "p95 ≤30 ms" : "p95 ≤15 ms",
+  );
+  await compare(
+    engine,
+    "typeahead: misspelt names only (fuzzy)",
+    200,
+    (i) => listOrganisations(admin, { q: typed[(i * 6 + 5) % typed.length], pageSize: 8, active: "true" }),
+    (i) =>
+      sql`SELECT id FROM organisations WHERE ${latinSearchQuery(typed[(i * 6 + 5) % typed.length] as string) ?? "x"} <% search_latin LIMIT 8`.execute(
+        db,
+      ),
+    engine === "pglite" ? "p95 ≤30 ms" : "p95 ≤15 ms",
+  );
+  await compare(
+    engine,
+    "typeahead: people (5)",
+    300,
+    (i) => listPeople(admin, { q: peopleTyped[i % peopleTyped.length], pageSize: 5 }),
+    (i) =>
+      sql`SELECT id, name_en FROM people WHERE search_vector @@ to_tsquery('simple', ${buildSearchQuery(peopleTyped[i % peopleTyped.length] as string) ?? "x"}) LIMIT 5`.execute(
+        db,
+      ),
+    engine === "pglite" ? "p95 ≤30 ms" : "p95 ≤15 ms",
   );
   await compare(
     engine,

@@ -612,6 +612,27 @@ const routeCases: RouteCase[] = [
     () => "/api/names/settings",
     () => ({ showSuggested: false }),
   ),
+  registry("GET /api/organisations/:id/history", () => `${org()}/history`),
+  // Resolving pasted names reads the registry only: every reader's (a POST for its long body).
+  self("POST /api/organisations/resolve", () => "/api/organisations/resolve"),
+  registry("GET /api/people/:id/history", () => `${person()}/history`),
+  registry("GET /api/duplicates/:kind", () => "/api/duplicates/organisations"),
+  registry(
+    "POST /api/duplicates/:kind/dismiss",
+    () => "/api/duplicates/organisations/dismiss",
+    () => ({ aId: ids.org, bId: 424242 }),
+  ),
+  // Merging moves every unit's records: coordinators' and administrators' work.
+  restricted(
+    "POST /api/organisations/merge",
+    () => "/api/organisations/merge",
+    () => ({ survivorId: ids.org, mergedId: 424242 }),
+  ),
+  restricted(
+    "POST /api/people/merge",
+    () => "/api/people/merge",
+    () => ({ survivorId: ids.person, mergedId: 424242 }),
+  ),
   {
     route: "POST /api/names/suggestions/import",
     kind: "registry",

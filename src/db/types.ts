@@ -107,6 +107,10 @@ export interface OrganisationTable {
   source: Generated<string>;
   /** Folded Latin-script names, for the trigram (typo-forgiving) match. */
   searchLatin: Generated<string>;
+  /** Folded names, marked by kind, that a duplicate of the record would share (see merge/keys.ts). */
+  matchKeys: Generated<string[]>;
+  /** The Wikidata id the reference data gives, even where another record holds it (a duplicate). */
+  referenceWikidataId: string | null;
   /** The party's best vote share (Party Facts): breaks ties between parties of one name. */
   voteShare: number | null;
   /** Whether `nameZh` is confirmed, or a suggestion shown until one is (null: no Chinese name). */
@@ -164,6 +168,8 @@ export interface PersonTable {
   biography: string | null;
   demo: Generated<boolean>;
   searchText: Generated<string>;
+  /** Folded names that a duplicate of the person would share (see merge/keys.ts). */
+  matchKeys: Generated<string[]>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -224,6 +230,40 @@ export interface AuditLogTable {
   after: Json;
   /** About a restricted record: the uncleared see that it changed, not which or how. */
   restricted: Generated<boolean>;
+  /** The registry record whose history the row is part of. */
+  subjectKind: "organisation" | "person" | null;
+  subjectId: number | null;
+}
+
+/** A merged organisation's id, answering with the record that absorbed it. */
+export interface OrganisationMergeTable {
+  mergedId: number;
+  survivorId: number;
+  mergedNameEn: string;
+  mergedNameZh: string | null;
+  partyfactsId: number | null;
+  wikidataId: string | null;
+  mergedBy: number | null;
+  mergedAt: Generated<Timestamp>;
+}
+
+/** A pair of records a person found to be two partners, not one: not offered again. */
+export interface DuplicateDismissalTable {
+  recordKind: "organisation" | "person";
+  lowId: number;
+  highId: number;
+  dismissedBy: number | null;
+  dismissedAt: Generated<Timestamp>;
+}
+
+/** A merged person's id, answering with the record that absorbed them. */
+export interface PersonMergeTable {
+  mergedId: number;
+  survivorId: number;
+  mergedNameEn: string;
+  mergedNameZh: string | null;
+  mergedBy: number | null;
+  mergedAt: Generated<Timestamp>;
 }
 
 export interface ReferenceImportTable {
@@ -552,6 +592,9 @@ export interface DB {
   relationships: RelationshipTable;
   partnerRelations: PartnerRelationTable;
   auditLog: AuditLogTable;
+  organisationMerges: OrganisationMergeTable;
+  personMerges: PersonMergeTable;
+  duplicateDismissals: DuplicateDismissalTable;
   referenceImports: ReferenceImportTable;
   programmes: ProgrammeTable;
   mechanisms: MechanismTable;

@@ -26,6 +26,7 @@ import { notificationRoutes } from "./routes/notifications.ts";
 import { organisationRoutes } from "./routes/organisations.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { mechanismRoutes, programmeRoutes } from "./routes/programmes.ts";
+import { registryRoutes } from "./routes/registry.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { unitRoutes } from "./routes/units.ts";
@@ -250,6 +251,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(reportRoutes);
       await api.register(notificationRoutes);
       await api.register(nameRoutes);
+      await api.register(registryRoutes);
       await api.register(systemRoutes);
     },
     { prefix: "/api" },

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { mergedInto } from "../core/merge/service.ts";
 import { AppError, type ErrorCode, errorCodes, type FieldIssue } from "../core/shared/errors.ts";
 import { writeAuditAs } from "../core/shared/mutation.ts";
 import { db } from "../db/current.ts";
@@ -93,6 +94,18 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
 /** Fastify error handler: logs server faults, never shows a stack trace or SQL. */
 export async function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const { status, body } = toErrorResponse(error);
+  const moved = status === 404 ? await pointerToSurvivor(body, request) : null;
+  if (moved) {
+    body.details = { ...body.details, mergedInto: moved.survivorId, location: moved.location };
+    body.message = `${body.message} It was merged into ${moved.survivorId}.`;
+    // A read of a merged record follows the pointer; a change must name the survivor itself.
+    if (request.method === "GET" && moved.location) {
+      return reply
+        .status(301)
+        .header("location", moved.location)
+        .send({ ...body, code: "MOVED_PERMANENTLY" satisfies ErrorCode });
+    }
+  }
   if (status === errorCodes.STORAGE_FULL) request.log.warn({ code: body.code }, "a write was refused: the disk is full");
   else if (status >= 500) request.log.error({ err: error }, "request failed");
   // A permission denied to a signed-in user is audited, like sign-in failures.
@@ -113,4 +126,34 @@ export async function handleError(error: unknown, request: FastifyRequest, reply
     }
   }
   return reply.status(status).send(body);
+}
+
+const mergeablePaths = { organisation: "organisations", person: "people" } as const;
+
+/**
+ * For a record not found because it was merged into another: the survivor's id, and the
+ * same URL with the survivor's id in place of the merged one (when the id is in the path).
+ */
+async function pointerToSurvivor(
+  body: ErrorBody,
+  request: FastifyRequest,
+): Promise<{ survivorId: number; location: string | null } | null> {
+  const entity = body.details.entity;
+  const id = Number(body.details.id);
+  if ((entity !== "organisation" && entity !== "person") || !Number.isInteger(id)) return null;
+  try {
+    const survivorId = await mergedInto(entity, id);
+    if (survivorId === null) return null;
+    const segment = `/${mergeablePaths[entity]}/${id}`;
+    const [path = "", search] = request.url.split("?");
+    const at = path.indexOf(segment);
+    const fits = at >= 0 && (path.length === at + segment.length || path[at + segment.length] === "/");
+    const location = fits
+      ? `${path.slice(0, at)}/${mergeablePaths[entity]}/${survivorId}${path.slice(at + segment.length)}${search ? `?${search}` : ""}`
+      : null;
+    return { survivorId, location };
+  } catch (lookupError) {
+    request.log.error({ err: lookupError }, "could not look a merged record up");
+    return null;
+  }
 }

@@ -277,6 +277,20 @@ export class DataContext {
     return executor.selectFrom("auditLog as a").where(this.unitAllows("audit.read", sql.ref("a.unit_id")));
   }
 
+  /**
+   * The history of one registry record, aliased `a`: every change to the shared record is
+   * anyone's to read; a unit's contact details, only where the actor reads them; a change to
+   * something restricted, only the cleared.
+   */
+  recordHistory(executor: Executor, kind: "organisation" | "person", id: number) {
+    return executor
+      .selectFrom("auditLog as a")
+      .where("a.subjectKind", "=", kind)
+      .where("a.subjectId", "=", id)
+      .where(sql<boolean>`(a.entity <> 'person_contact' OR ${this.unitAllows("contacts.read", sql.ref("a.unit_id"))})`)
+      .$if(!this.actor.clearance, (q) => q.where("a.restricted", "=", false));
+  }
+
   // ---- Units -------------------------------------------------------------------------
 
   /**

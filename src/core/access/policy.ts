@@ -9,6 +9,8 @@ export const permissions = {
   "registry.read": ["administrator", "coordinator", "editor", "viewer"],
   "registry.write": ["administrator", "coordinator", "editor"],
   "registry.delete": ["administrator", "coordinator"],
+  // A merge moves every unit's records from one partner to another and removes one record.
+  "registry.merge": ["administrator", "coordinator"],
   "geography.write": ["administrator"],
   "units.read": ["administrator", "coordinator", "editor", "viewer"],
   "units.write": ["administrator"],

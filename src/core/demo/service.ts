@@ -4,6 +4,7 @@ import { authorize } from "../access/policy.ts";
 import { hashPassword } from "../auth/passwords.ts";
 import { type BulkEngagement, insertEngagements } from "../engagements/bulk.ts";
 import { rebuildRollups } from "../engagements/rollup.ts";
+import { matchKeys, personMatchKeys } from "../merge/keys.ts";
 import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError } from "../shared/errors.ts";
@@ -621,6 +622,10 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
         nameZhStatus: "confirmed",
         source: "demo",
         searchText: buildSearchText([nameEn, nameZh]),
+        matchKeys: matchKeys([
+          { kind: "official", value: nameEn },
+          { kind: "official", value: nameZh },
+        ]),
       })
       .returning("id")
       .executeTakeFirstOrThrow();
@@ -644,7 +649,14 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
       (
         await trx
           .insertInto("people")
-          .values({ givenNameEn: given, familyNameEn: family, nameEn, demo: true, searchText: buildSearchText([nameEn]) })
+          .values({
+            givenNameEn: given,
+            familyNameEn: family,
+            nameEn,
+            demo: true,
+            searchText: buildSearchText([nameEn]),
+            matchKeys: personMatchKeys({ nameEn, nameZh: null, nameNative: null, aliases: [] }),
+          })
           .returning("id")
           .executeTakeFirstOrThrow()
       ).id,
@@ -842,7 +854,7 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
         leadUnitId: research,
         mechanismId: seminars,
         participants: socialist.map((p) => party(p, "speaker")),
-        details: { seriesEn: "Theoretical seminar", edition: year - 2011, sessions: [] },
+        details: { seriesEn: "Theoretical seminar", seriesZh: "理论研讨会", edition: year - 2011, sessions: [] },
       });
     }
   }
@@ -997,8 +1009,9 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
     participants: multilateral(400).map((p) => party(p, "guest")),
     details: {
       seriesEn: "CPC in Dialogue with World Political Parties",
+      seriesZh: "中国共产党与世界政党高层对话会",
       edition: 1,
-      sessions: [{ titleEn: "Opening session", date: "2017-12-01" }],
+      sessions: [{ titleEn: "Opening session", titleZh: "开幕式", date: "2017-12-01" }],
     },
   });
   add({

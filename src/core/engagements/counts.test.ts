@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../../test/support/database.ts";
 import { administrator, freshUnit, unique } from "../../../test/support/factories.ts";
+import { rollupSnapshot } from "../../../test/support/rollups.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { updateCountry } from "../countries/service.ts";
@@ -291,29 +292,6 @@ describe("the counts query", () => {
   });
 
   it("keeps the rollups exact through changes, equal to a rebuild from the record", async () => {
-    const snapshot = async () => {
-      const counted = await sql<{
-        k: string;
-      }>`SELECT year || type || direction || dim || value || ':' || n AS k FROM engagement_rollup ORDER BY 1`.execute(db());
-      const countries = await sql<{
-        k: string;
-      }>`SELECT year || type || direction || dim || value || country_code || ':' || n AS k FROM engagement_country_rollup ORDER BY 1`.execute(
-        db(),
-      );
-      const partners = await sql<{
-        k: string;
-      }>`SELECT year || type || direction || dim || value || ':' || chunk || ':' || bit_count(bits) AS k
-        FROM engagement_partner_bits WHERE bit_count(bits) > 0 ORDER BY 1`.execute(db());
-      const bits = await sql<{ k: string }>`SELECT year || type || direction || dim || value || ':' || chunk || ':' || bits::text AS k
-        FROM engagement_partner_bits WHERE bit_count(bits) > 0 ORDER BY 1`.execute(db());
-      const countryBits = await sql<{ k: string }>`SELECT year || type || direction || dim || value || ':' || bits::text AS k
-        FROM engagement_country_bits ORDER BY 1`.execute(db());
-      const perPartner = await sql<{ k: string }>`SELECT year || dim || value || ':' || organisation_id || ':' || n AS k
-        FROM engagement_partner_rollup ORDER BY 1`.execute(db());
-      return [counted.rows, countries.rows, partners.rows, bits.rows, countryBits.rows, perPartner.rows].map((rows) =>
-        rows.map((r) => r.k),
-      );
-    };
     // Each country's organisations as bit strings, worked out afresh from the registry.
     const countryOrganisations = async () => {
       const kept = await sql<{ k: string }>`SELECT country_code || ':' || chunk || ':' || bits::text AS k
@@ -348,11 +326,11 @@ describe("the counts query", () => {
     const statusId = governed.statuses.find((x) => x.status === "in_government")?.id as number;
     await removeOrganisationStatus(admin, org.A as number, statusId);
     await addOrganisationStatus(admin, org.A as number, { status: "in_government", validFrom: "2021-07-01", validTo: "2021-07-01" });
-    const kept = await snapshot();
+    const kept = await rollupSnapshot();
     await db()
       .transaction()
       .execute((trx) => rebuildRollups(trx));
-    expect(await snapshot()).toEqual(kept);
+    expect(await rollupSnapshot()).toEqual(kept);
     // The organisation moved to Brazil: its bit left South Africa's string and joined Brazil's.
     const organisations = await countryOrganisations();
     expect(organisations.kept).toEqual(organisations.fresh);

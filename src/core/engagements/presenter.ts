@@ -43,6 +43,7 @@ export function presentEngagement(row: EngagementDetailRow): EngagementDetail {
         : {
             id: p.organisationId,
             name: { en: p.organisationNameEn ?? "", zh: p.organisationNameZh },
+            nameZhSuggested: p.organisationNameZhStatus === "suggested",
             kind: p.organisationKind ?? "other",
             country: country(p.countryCode, p.countryNameEn, p.countryNameZh),
           },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { classification, countryCode, id, isoDate, optionalText, pageOf, pageQuery, text } from "../shared/schema.ts";
+import { classification, countryCode, id, isoDate, optionalText, pageOf, pageQuery, suggestedChineseName, text } from "../shared/schema.ts";
 import {
   assistanceKinds,
   correspondenceKinds,
@@ -214,7 +214,7 @@ export const participantOutput = z.object({
   role: z.string(),
   rank: z.string().nullable(),
   precedence: z.number().nullable(),
-  organisation: ref.extend({ kind: z.string(), country: countryRef.nullable() }).nullable(),
+  organisation: ref.extend({ kind: z.string(), country: countryRef.nullable(), nameZhSuggested: suggestedChineseName }).nullable(),
   person: ref.nullable(),
 });
 export const attachmentOutput = z.object({

@@ -240,6 +240,7 @@ export function engagementDetailQuery(data: DataContext, executor: Executor, eng
             "o.id as organisationId",
             "o.nameEn as organisationNameEn",
             "o.nameZh as organisationNameZh",
+            "o.nameZhStatus as organisationNameZhStatus",
             "o.kind as organisationKind",
             "pe.id as personId",
             "pe.nameEn as personNameEn",

@@ -9,6 +9,8 @@ import { createEngagement } from "../engagements/service.ts";
 import { createOrganisation, getOrganisation, listOrganisations, updateOrganisation } from "../organisations/service.ts";
 import { importReference } from "../reference/service.ts";
 import { setRelationship } from "../relationships/service.ts";
+import { prepareOverviewExport } from "../reports/export.ts";
+import { buildOverview } from "../reports/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import {
   acceptSuggestion,
@@ -59,6 +61,24 @@ describe("Chinese names for every partner", () => {
     expect(vietnam.nameSuggestion).toMatchObject({ zh: "越南共产党", short: "越共", method: "known" });
   });
 
+  it("marks a suggested name wherever a partner is named: participants, top partners, the exported report", async () => {
+    const cpc = await partyByPfId(4898);
+    const talks = await createEngagement(admin, {
+      type: "talks",
+      direction: "none",
+      titleEn: "Talks in 2011",
+      startDate: "2011-05-04",
+      leadUnitId: admin.unitId,
+      participants: [{ organisationId: cpc, role: "participant" }],
+    });
+    expect(talks.participants[0]?.organisation).toMatchObject({ name: { zh: "越南共产党" }, nameZhSuggested: true });
+    const period = { from: "2011-01-01", to: "2011-12-31" };
+    const report = await buildOverview(admin, period);
+    expect(report.topPartners[0]?.organisation).toMatchObject({ id: cpc, nameZhSuggested: true });
+    const csv = (await prepareOverviewExport(admin, { ...period, format: "csv" })).body.toString("utf8");
+    expect(csv).toContain("越南共产党（暂译）");
+  });
+
   it("puts the partners the office works with first in the review queue", async () => {
     const queue = await listSuggestions(editor, { pageSize: 50 });
     expect(queue.total).toBeGreaterThan(5000);
@@ -84,7 +104,7 @@ describe("Chinese names for every partner", () => {
       expect.objectContaining({ kind: "official", value: "越南共产党", source: "reviewed" }),
       expect.objectContaining({ kind: "short", value: "越共", source: "reviewed" }),
     ]);
-    for (const q of ["越南共产党", "越共", "yuenan gongchandang", "yuenangongchandang"]) {
+    for (const q of ["越南共产党", "越共", "yuenan gongchandang", "yuenangongchandang", "yngcd"]) {
       expect(
         (await listOrganisations(editor, { q })).items.map((i) => i.id),
         q,

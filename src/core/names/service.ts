@@ -5,6 +5,7 @@ import { parse } from "csv-parse/sync";
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
+import { matchKeys } from "../merge/keys.ts";
 import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { csvLine } from "../shared/csv.ts";
@@ -358,10 +359,16 @@ async function addReviewedNames(trx: Trx, organisationId: number, zh: string, sh
         .execute();
     }
   }
-  const all = await trx.selectFrom("organisationNames").select("value").where("organisationId", "=", organisationId).execute();
+  const all = await trx.selectFrom("organisationNames").select(["kind", "value"]).where("organisationId", "=", organisationId).execute();
   await trx
     .updateTable("organisations")
-    .set({ nameZh: zh, nameZhStatus: "confirmed", searchText: buildSearchText(all.map((n) => n.value)), updatedAt: new Date() })
+    .set({
+      nameZh: zh,
+      nameZhStatus: "confirmed",
+      searchText: buildSearchText(all.map((n) => n.value)),
+      matchKeys: matchKeys(all),
+      updatedAt: new Date(),
+    })
     .where("id", "=", organisationId)
     .execute();
 }
@@ -420,6 +427,7 @@ async function decide(trx: Trx, actor: Actor, id: number, data: NameDecisionInpu
       action: decision === "accept" ? (edited ? "accept_edited" : "accept") : "reject",
       before: { zh: suggestion.zh, short: suggestion.short, confidence: suggestion.confidence, method: suggestion.method },
       after: { zh, short },
+      subject: { kind: "organisation" as const, id },
     },
   };
 }

@@ -1,3 +1,4 @@
+import { matchKeys } from "../merge/keys.ts";
 import { buildSearchText, latinSearchText } from "../search/text.ts";
 import { detectScript } from "../shared/script.ts";
 import { cleanText } from "../shared/text.ts";
@@ -31,7 +32,8 @@ const isChinese = (n: NormalisedName) => n.lang === "zh" || n.lang.startsWith("z
 
 /**
  * The display columns kept beside the names: the English name (else the first official
- * name), the Chinese name (simplified first), the abbreviation, and the search text.
+ * name), the Chinese name (simplified first), the abbreviation, the search text and the
+ * keys duplicates are found by.
  */
 export function displayColumns(names: ReadonlyArray<NormalisedName>) {
   const english = names.find((n) => n.lang === "en" && current(n)) ?? names.find((n) => n.lang === "en" && n.kind !== "abbreviation");
@@ -44,5 +46,6 @@ export function displayColumns(names: ReadonlyArray<NormalisedName>) {
     abbreviation: names.find((n) => n.kind === "abbreviation")?.value ?? null,
     searchText: buildSearchText(names.map((n) => n.value)),
     searchLatin: latinSearchText(names.map((n) => n.value)),
+    matchKeys: matchKeys(names),
   };
 }

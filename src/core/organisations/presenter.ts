@@ -15,6 +15,8 @@ export function presentOrganisationListItem(row: OrganisationListRow): Organisat
       ? { code: row.countryCode, name: { en: row.countryNameEn ?? row.countryCode, zh: row.countryNameZh ?? row.countryCode } }
       : null,
     foundedYear: row.foundedYear,
+    dissolvedYear: row.dissolvedYear,
+    existsToday: row.existsToday,
     family: row.family,
     relationshipLevel: row.relationshipLevel,
     updatedAt: iso(row.updatedAt),
@@ -30,7 +32,6 @@ export function presentOrganisation(row: OrganisationDetailRow): OrganisationDet
   const rel = row.relationship;
   return {
     ...presentOrganisationListItem(row),
-    dissolvedYear: row.dissolvedYear,
     website: row.website,
     description: row.description,
     externalIds: { wikidata: row.wikidataId, partyfacts: row.partyfactsId, parlgov: row.parlgovId },

@@ -1,5 +1,17 @@
 import { z } from "zod";
-import { countryCode, isoDate, key, langTag, optionalText, pageOf, pageQuery, scriptCode, text, year } from "../shared/schema.ts";
+import {
+  countryCode,
+  isoDate,
+  key,
+  langTag,
+  optionalText,
+  pageOf,
+  pageQuery,
+  scriptCode,
+  suggestedChineseName,
+  text,
+  year,
+} from "../shared/schema.ts";
 import { families, keysOf, nameKinds, organisationKinds, partyStatuses, relationshipLevels } from "../shared/vocabulary.ts";
 
 export const organisationKind = z.enum(keysOf(organisationKinds));
@@ -65,6 +77,10 @@ export const organisationListQuery = pageQuery.extend({
   level: relationshipLevel.optional(),
   inGovernmentOn: isoDate.optional(),
   tag: key.optional(),
+  active: z
+    .enum(["true", "false"])
+    .optional()
+    .describe("true: only organisations that exist today (not dissolved, not of a country that no longer exists)."),
   sort: z.enum(organisationSorts).optional(),
 });
 
@@ -90,10 +106,12 @@ export const organisationListItem = z.object({
   id: z.number(),
   kind: organisationKind,
   name: bilingual,
-  nameZhSuggested: z.boolean().describe("The Chinese name is a suggestion not yet confirmed by a person (shown marked)."),
+  nameZhSuggested: suggestedChineseName,
   abbreviation: z.string().nullable(),
   country: countryRef,
   foundedYear: z.number().nullable(),
+  dissolvedYear: z.number().nullable(),
+  existsToday: z.boolean().describe("Not dissolved, and not of a country that no longer exists."),
   family: z.string().nullable(),
   relationshipLevel: z.string().nullable(),
   updatedAt: z.string(),
@@ -112,7 +130,6 @@ export const organisationDetail = organisationListItem.extend({
     .nullable()
     .optional()
     .describe("Who engaged this partner last, and when: the latest done engagement you may see (on reads)."),
-  dissolvedYear: z.number().nullable(),
   website: z.string().nullable(),
   description: z.string().nullable(),
   externalIds: z.object({ wikidata: z.string().nullable(), partyfacts: z.number().nullable(), parlgov: z.number().nullable() }),
@@ -203,3 +220,25 @@ export const organisationCounts = z.object({
 });
 export type OrganisationCounts = z.output<typeof organisationCounts>;
 export type OrganisationCountQuery = z.output<typeof organisationCountQuery>;
+
+export const organisationResolveInput = z
+  .object({
+    lines: z.array(text(500)).min(1, "Give at least one name.").max(500, "At most 500 names at a time."),
+    on: isoDate.optional().describe("The engagement's date: a party that did not exist then is never taken without asking."),
+  })
+  .strict();
+
+export const organisationResolution = z.object({
+  line: z.string(),
+  match: z
+    .enum(["found", "ambiguous", "none", "repeat"])
+    .describe(
+      "found: one organisation bears exactly this name and existed on the date; ambiguous: choose among the candidates; none: nothing like it; repeat: an earlier line named the same organisation.",
+    ),
+  organisationId: z.number().nullable(),
+  repeatOf: z.number().nullable().describe("For a repeat: the index of the earlier line that named the same organisation."),
+  warning: z.enum(["dissolved"]).nullable().describe("dissolved: the only exact match had ceased to exist by the date."),
+  candidates: z.array(organisationListItem).describe("Every organisation the line may mean, exact names first."),
+});
+export const organisationResolutions = z.object({ items: z.array(organisationResolution) });
+export type OrganisationResolution = z.output<typeof organisationResolution>;

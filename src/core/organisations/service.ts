@@ -5,6 +5,7 @@ import { authorize } from "../access/policy.ts";
 import { assertCountryExists } from "../countries/store.ts";
 import { withPartnerChange } from "../engagements/rollup.ts";
 import { refreshSuggestions, suggestionOf } from "../names/service.ts";
+import { foldName } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
@@ -18,9 +19,11 @@ import {
   type OrganisationCounts,
   type OrganisationDetail,
   type OrganisationListItem,
+  type OrganisationResolution,
   organisationCountQuery,
   organisationCreateInput,
   organisationListQuery,
+  organisationResolveInput,
   organisationUpdateInput,
   statusCreateInput,
 } from "./schema.ts";
@@ -32,7 +35,9 @@ import {
   organisationCountsQuery,
   organisationPageQuery,
   organisationSummaryCountsQuery,
+  organisationsWithKeys,
   organisationTotalQuery,
+  spellingsFor,
 } from "./store.ts";
 
 /**
@@ -50,11 +55,94 @@ async function countMatching(filters: OrganisationFilters, cap: number): Promise
 /** Lists organisations with filters, sorting and the name query `q`. */
 export async function listOrganisations(actor: Actor, input: unknown = {}): Promise<Page<OrganisationListItem>> {
   authorize(actor, "registry.read");
-  const query = parseInput(organisationListQuery, input);
+  const parsed = parseInput(organisationListQuery, input);
+  const query = { ...parsed, spellings: await spellingsFor(db(), parsed, parsed.page * parsed.pageSize) };
   const { page, pageSize, sort: _sort, ...filters } = query;
   const rows: OrganisationListRow[] = await organisationPageQuery(db(), query).execute();
   const counted = await pageTotal(query, rows.length, (cap) => countMatching(filters, cap));
   return { items: rows.map(presentOrganisationListItem), ...counted, page, pageSize };
+}
+
+/** Whether an organisation existed on a day (by its years), or exists today when no day is given. */
+function existedOn(item: OrganisationListItem, on: string | undefined): boolean {
+  if (!on) return item.existsToday;
+  const year = Number(on.slice(0, 4));
+  return (item.dissolvedYear === null || item.dissolvedYear >= year) && (item.foundedYear === null || item.foundedYear <= year);
+}
+
+/**
+ * Resolves pasted names, one per line, to organisations, the way a desk officer entering a
+ * forum's sixty parties would want: a line is taken only when exactly one organisation that
+ * existed on the engagement's date bears that very name (in any language, an abbreviation or
+ * an alias); otherwise every candidate is offered, with country, years and status — a
+ * dissolved party is never taken silently — and a line that names an organisation an earlier
+ * line named is reported as a repeat.
+ */
+export async function resolveOrganisationNames(actor: Actor, input: unknown): Promise<{ items: OrganisationResolution[] }> {
+  authorize(actor, "registry.read");
+  const { lines, on } = parseInput(organisationResolveInput, input);
+  const items: OrganisationResolution[] = [];
+  const firstLineOf = new Map<number, number>();
+  // Most lines name one organisation exactly: all of them are looked up at once by their
+  // folded names (the match keys), and only the rest go through the search, one by one.
+  const keysOf = (line: string) => [`n|${foldName(line)}`, `a|${foldName(line)}`];
+  const bearers = await organisationsWithKeys(db(), lines.flatMap(keysOf)).execute();
+  for (const [index, line] of lines.entries()) {
+    const keys = keysOf(line);
+    const named = bearers.filter((b) => b.matchKeys.some((k) => keys.includes(k))).map(presentOrganisationListItem);
+    const onlyOne = named.filter((c) => existedOn(c, on));
+    if (foldName(line).length > 1 && named.length === 1 && onlyOne.length === 1) {
+      const taken = onlyOne[0] as OrganisationListItem;
+      const earlier = firstLineOf.get(taken.id);
+      if (earlier === undefined) firstLineOf.set(taken.id, index);
+      items.push({
+        line,
+        match: earlier !== undefined ? "repeat" : "found",
+        organisationId: taken.id,
+        repeatOf: earlier ?? null,
+        warning: null,
+        candidates: named,
+      });
+      continue;
+    }
+    const lineQuery = parseInput(organisationListQuery, { q: line, pageSize: 20 });
+    const spellings = await spellingsFor(db(), lineQuery, lineQuery.pageSize);
+    const candidates = (await organisationPageQuery(db(), { ...lineQuery, spellings }).execute()).map(presentOrganisationListItem);
+    const folded = foldName(line);
+    const names = candidates.length
+      ? await db()
+          .selectFrom("organisationNames")
+          .select(["organisationId", "value"])
+          .where(
+            "organisationId",
+            "in",
+            candidates.map((c) => c.id),
+          )
+          .execute()
+      : [];
+    const exact = candidates.filter(
+      (c) =>
+        folded.length > 0 &&
+        [c.name.en, c.name.zh, c.abbreviation, ...names.filter((n) => n.organisationId === c.id).map((n) => n.value)].some(
+          (n) => n && foldName(n) === folded,
+        ),
+    );
+    const existing = exact.filter((c) => existedOn(c, on));
+    const taken = existing.length === 1 ? (existing[0] as OrganisationListItem) : null;
+    const ordered = [...exact, ...candidates.filter((c) => !exact.includes(c))];
+    const warning = exact.length > 0 && existing.length === 0 ? ("dissolved" as const) : null;
+    const earlier = taken ? firstLineOf.get(taken.id) : undefined;
+    if (taken && earlier === undefined) firstLineOf.set(taken.id, index);
+    items.push({
+      line,
+      match: earlier !== undefined ? "repeat" : taken ? "found" : candidates.length ? "ambiguous" : "none",
+      organisationId: taken?.id ?? null,
+      repeatOf: earlier ?? null,
+      warning,
+      candidates: ordered,
+    });
+  }
+  return { items };
 }
 
 const vocabularyOf = { kind: organisationKinds, family: families, level: relationshipLevels } as const;
@@ -91,7 +179,8 @@ export async function countOrganisations(actor: Actor, input: unknown = {}): Pro
   };
 }
 
-async function loadOrganisation(executor: Executor, organisationId: number): Promise<OrganisationDetail> {
+/** An organisation as the API shows it, read with `executor` (a transaction sees its own changes). */
+export async function loadOrganisation(executor: Executor, organisationId: number): Promise<OrganisationDetail> {
   const row = await findOrganisationDetail(executor, organisationId);
   if (!row) throw notFound("organisation", organisationId);
   return presentOrganisation(row);
@@ -340,7 +429,16 @@ export async function addOrganisationStatus(actor: Actor, organisationId: number
         .executeTakeFirstOrThrow(),
     );
     const result = await loadOrganisation(trx, organisationId);
-    return { result, audit: { entity: "organisation_status", entityId: row.id, action: "create", after: row } };
+    return {
+      result,
+      audit: {
+        entity: "organisation_status",
+        entityId: row.id,
+        action: "create",
+        after: row,
+        subject: { kind: "organisation", id: organisationId },
+      },
+    };
   });
 }
 
@@ -369,7 +467,16 @@ export async function addOrganisationCongress(actor: Actor, organisationId: numb
       });
     }
     const result = await loadOrganisation(trx, organisationId);
-    return { result, audit: { entity: "organisation_congress", entityId: row.id, action: "create", after: row } };
+    return {
+      result,
+      audit: {
+        entity: "organisation_congress",
+        entityId: row.id,
+        action: "create",
+        after: row,
+        subject: { kind: "organisation", id: organisationId },
+      },
+    };
   });
 }
 
@@ -385,7 +492,16 @@ export async function removeOrganisationCongress(actor: Actor, organisationId: n
       .executeTakeFirst();
     if (!before) throw notFound("congress", congressId);
     const result = await loadOrganisation(trx, organisationId);
-    return { result, audit: { entity: "organisation_congress", entityId: congressId, action: "delete", before } };
+    return {
+      result,
+      audit: {
+        entity: "organisation_congress",
+        entityId: congressId,
+        action: "delete",
+        before,
+        subject: { kind: "organisation", id: organisationId },
+      },
+    };
   });
 }
 
@@ -403,6 +519,15 @@ export async function removeOrganisationStatus(actor: Actor, organisationId: num
     );
     if (!before) throw notFound("status", statusId);
     const result = await loadOrganisation(trx, organisationId);
-    return { result, audit: { entity: "organisation_status", entityId: statusId, action: "delete", before } };
+    return {
+      result,
+      audit: {
+        entity: "organisation_status",
+        entityId: statusId,
+        action: "delete",
+        before,
+        subject: { kind: "organisation", id: organisationId },
+      },
+    };
   });
 }

@@ -1,17 +1,34 @@
-import { type CompiledQuery, sql } from "kysely";
+import { type CompiledQuery, type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import { inCountryGroup, inRegion } from "../countries/store.ts";
-import { buildPhraseQuery, buildSearchQuery, foldLatin, latinSearchQuery } from "../search/text.ts";
+import { buildPhraseQuery, buildSearchQuery, latinSearchQuery, searchWords, typedForms } from "../search/text.ts";
 import { invalidField } from "../shared/errors.ts";
 import type { Executor } from "../shared/mutation.ts";
 import type { OrganisationCountQuery, OrganisationListQuery } from "./schema.ts";
 
-/** The filters that lists and counts of organisations share. */
-export type OrganisationFilters = Omit<OrganisationListQuery, "page" | "pageSize" | "sort">;
+/**
+ * The filters that lists and counts of organisations share; `spellings` are other spellings
+ * of words typed in a name search (a typo's likely targets, from the registry's own words).
+ */
+export type OrganisationFilters = Omit<OrganisationListQuery, "page" | "pageSize" | "sort"> & { spellings?: Spellings };
+
+/** For a word typed, the registry's words it may be a misspelling of. */
+export type Spellings = ReadonlyMap<string, readonly string[]>;
 
 /** Filters the pre-aggregated counts can answer: the rest need the organisations themselves. */
 export function countableFromSummary(filters: OrganisationFilters): boolean {
-  return !filters.q && !filters.family && !filters.level && !filters.inGovernmentOn && !filters.tag;
+  return !filters.q && !filters.family && !filters.level && !filters.inGovernmentOn && !filters.tag && filters.active !== "true";
+}
+
+/**
+ * "The organisation exists today": not dissolved (by its years or a dated status), and not of
+ * a country that no longer exists (the GDR, Yugoslavia…).
+ */
+export function existsToday(o: string): RawBuilder<boolean> {
+  const ref = (column: string) => sql.ref(`${o}.${column}`);
+  return sql<boolean>`(${ref("dissolved_year")} IS NULL
+    AND NOT EXISTS (SELECT 1 FROM organisation_statuses ds WHERE ds.organisation_id = ${ref("id")} AND ds.status = 'dissolved' AND ds.valid_from <= current_date)
+    AND NOT EXISTS (SELECT 1 FROM countries hc WHERE hc.code = ${ref("country_code")} AND hc.historical))`;
 }
 
 /**
@@ -20,12 +37,11 @@ export function countableFromSummary(filters: OrganisationFilters): boolean {
  */
 function filteredOrganisations(executor: Executor, filters: OrganisationFilters) {
   let q = executor.selectFrom("organisations as o");
-  const tsquery = filters.q ? buildSearchQuery(filters.q) : null;
-  // A misspelt Latin name still finds its record by trigrams ("Sozialdemokratishe", "Bharatiya Janta").
-  const latin = filters.q ? latinSearchQuery(filters.q) : null;
+  // With other spellings, a misspelt name still finds its record ("Sozialdemokratishe", "Bharatiya Janta").
+  const tsquery = filters.q ? buildSearchQuery(filters.q, filters.spellings) : null;
   if (filters.q && !tsquery) q = q.where(sql<boolean>`false`);
-  if (tsquery && latin) q = q.where(sql<boolean>`(o.search_vector @@ to_tsquery('simple', ${tsquery}) OR ${latin} <% o.search_latin)`);
-  else if (tsquery) q = q.where(sql<boolean>`o.search_vector @@ to_tsquery('simple', ${tsquery})`);
+  if (tsquery) q = q.where(sql<boolean>`o.search_vector @@ to_tsquery('simple', ${tsquery})`);
+  if (filters.active === "true") q = q.where(existsToday("o"));
   if (filters.kind) q = q.where("o.kind", "=", filters.kind);
   if (filters.country) q = q.where("o.countryCode", "=", filters.country);
   if (filters.region) q = q.where(inRegion(sql.ref("o.country_code"), filters.region));
@@ -67,6 +83,8 @@ function withListColumns<Q extends ReturnType<typeof filteredOrganisations>["q"]
       "c.nameEn as countryNameEn",
       "c.nameZh as countryNameZh",
       "o.foundedYear",
+      "o.dissolvedYear",
+      existsToday("o").as("existsToday"),
       "o.family",
       "r.level as relationshipLevel",
       "o.updatedAt",
@@ -106,17 +124,47 @@ export function sortsByRelevance(query: OrganisationListQuery): boolean {
  * 3 the words typed standing together in a name, 4 every word found, 5 only alike (a typo).
  */
 function relevanceTier(typed: string) {
-  const lower = typed.trim().toLowerCase();
-  const folded = foldLatin(typed.trim());
+  const { lower, folded, prefix, zhPrefix, trimmed } = typedForms(typed);
+  // Each set is worked out once for the query (a hashed sub-plan), not once per row.
   return sql<number>`CASE
-    WHEN o.name_zh = ${typed.trim()} OR EXISTS (SELECT 1 FROM organisation_names n WHERE n.organisation_id = o.id
-      AND n.kind <> 'abbreviation' AND lower(n.value) IN (${lower}, ${folded})) THEN 0
-    WHEN lower(o.abbreviation) = ${lower} OR EXISTS (SELECT 1 FROM organisation_names n WHERE n.organisation_id = o.id
-      AND n.kind = 'abbreviation' AND lower(n.value) = ${lower}) THEN 1
-    WHEN lower(o.name_en) LIKE ${`${lower.replace(/[\\%_]/g, "\\$&")}%`} OR o.name_zh LIKE ${`${typed.trim().replace(/[\\%_]/g, "\\$&")}%`} THEN 2
+    WHEN o.name_zh = ${trimmed} OR o.id IN (SELECT n.organisation_id FROM organisation_names n
+      WHERE lower(n.value) IN (${lower}, ${folded}) AND n.kind <> 'abbreviation') THEN 0
+    WHEN lower(o.abbreviation) = ${lower} OR o.id IN (SELECT n.organisation_id FROM organisation_names n
+      WHERE lower(n.value) = ${lower} AND n.kind = 'abbreviation') THEN 1
+    WHEN lower(o.name_en) LIKE ${prefix} OR o.name_zh LIKE ${zhPrefix} THEN 2
     WHEN ${matches(buildPhraseQuery(typed))} THEN 3
     WHEN ${matches(buildSearchQuery(typed))} THEN 4
     ELSE 5 END`;
+}
+
+/** How many matches of a broad name search are ranked, besides every exact and prefix match. */
+const rankedMatches = 200;
+
+/**
+ * The organisations a name search ranks: every one with a name, alias or abbreviation equal to
+ * what was typed, the first by name among those whose name starts with it, and — for a broad
+ * search that matches thousands — a bounded share of the rest, so that ranking stays quick at
+ * any size; a narrow search (the usual case) ranks every match.
+ */
+function rankedCandidates(executor: Executor, filters: OrganisationFilters, typed: string, extra: number) {
+  const { lower, folded, prefix, zhPrefix, trimmed } = typedForms(typed);
+  const hasHan = /\p{Script=Han}/u.test(trimmed);
+  const rest = filteredOrganisations(executor, filters)
+    .q.select("o.id")
+    .limit(rankedMatches + extra);
+  return sql`(
+    SELECT n.organisation_id FROM organisation_names n WHERE lower(n.value) IN (${lower}, ${folded})
+    UNION SELECT x.id FROM organisations x WHERE x.name_zh = ${trimmed} OR lower(x.abbreviation) = ${lower}
+    UNION (SELECT x.id FROM organisations x WHERE lower(x.name_en) LIKE ${prefix}
+      ORDER BY lower(x.name_en) USING ~<~ LIMIT ${rankedMatches})
+    ${
+      hasHan
+        ? sql`UNION (SELECT x.id FROM organisations x WHERE x.name_zh LIKE ${zhPrefix}
+      ORDER BY x.name_zh USING ~<~ LIMIT ${rankedMatches})`
+        : sql``
+    }
+    UNION (${rest})
+  )`;
 }
 
 /** The search vector answering a tsquery; false when there is none. */
@@ -132,9 +180,9 @@ function importance(today: string) {
   return [
     sql`EXISTS (SELECT 1 FROM engagement_participants p WHERE p.organisation_id = o.id) DESC`,
     sql`CASE r.level WHEN 'strategic' THEN 0 WHEN 'established' THEN 1 WHEN 'regular' THEN 2 WHEN 'contact' THEN 3 ELSE 4 END`,
-    sql`EXISTS (SELECT 1 FROM organisation_statuses s WHERE s.organisation_id = o.id AND s.status = 'in_government'
-      AND s.valid_from <= ${today}::date AND (s.valid_to IS NULL OR s.valid_to >= ${today}::date)) DESC`,
-    sql`(o.dissolved_year IS NOT NULL)`,
+    sql`(o.id IN (SELECT s.organisation_id FROM organisation_statuses s WHERE s.status = 'in_government'
+      AND s.valid_from <= ${today}::date AND (s.valid_to IS NULL OR s.valid_to >= ${today}::date))) DESC`,
+    sql`${existsToday("o")} DESC`,
     sql`o.vote_share DESC NULLS LAST`,
   ];
 }
@@ -142,26 +190,56 @@ function importance(today: string) {
 /** A filtered, sorted page of organisations (the total is counted apart); a name search by relevance ranks as above. */
 export function organisationPageQuery(
   executor: Executor,
-  query: OrganisationListQuery,
+  query: OrganisationListQuery & { spellings?: Spellings },
   window: { offset: number; limit: number } = { offset: (query.page - 1) * query.pageSize, limit: query.pageSize },
 ) {
-  let q = withListColumns(filteredOrganisations(executor, query).q);
   if (sortsByRelevance(query) && query.q) {
+    // The candidates matched the name already: the outer query adds only the other filters.
+    let q = withListColumns(filteredOrganisations(executor, { ...query, q: undefined }).q);
+    q = q.where(sql<boolean>`o.id IN ${rankedCandidates(executor, query, query.q, window.offset + window.limit)}`);
     q = q.orderBy(relevanceTier(query.q));
-    // Among the merely alike (no word matched as typed), the most alike first.
+    // Among the merely alike (a word matched only as another spelling), the most alike first.
     const latin = latinSearchQuery(query.q);
-    const tsquery = buildSearchQuery(query.q);
-    if (latin && tsquery) {
-      q = q.orderBy(
-        sql`CASE WHEN o.search_vector @@ to_tsquery('simple', ${tsquery}) THEN 1 ELSE word_similarity(${latin}, o.search_latin) END DESC`,
-      );
-    }
+    if (latin && query.spellings?.size) q = q.orderBy(sql`word_similarity(${latin}, o.search_latin) DESC`);
     for (const column of importance(new Date().toISOString().slice(0, 10))) q = q.orderBy(column);
     return q.orderBy("o.nameEn").orderBy("o.id").limit(window.limit).offset(window.offset);
   }
+  let q = withListColumns(filteredOrganisations(executor, query).q);
   const sort = query.sort && query.sort !== "relevance" ? query.sort : "name";
   for (const column of sortColumns[sort]) q = q.orderBy(column);
   return q.limit(window.limit).offset(window.offset);
+}
+
+/** How far a word of the registry may differ from a word typed (pg_trgm similarity) to be offered for it. */
+const spellingSimilarity = 0.35;
+
+/**
+ * Other spellings for a name search that the words as typed answer too thinly (fewer than
+ * `enough` organisations): for each word of four letters or more, the registry's words most
+ * like it ("germny" → germany, "chrisitan" → christian). Empty when none are needed — a good
+ * query stays as it is, and quick.
+ */
+export async function spellingsFor(executor: Executor, filters: OrganisationFilters, enough: number): Promise<Spellings> {
+  if (!filters.q) return new Map();
+  const words = searchWords(filters.q).filter((w) => [...w].length >= 4);
+  if (words.length === 0) return new Map();
+  const found = await filteredOrganisations(executor, { ...filters, spellings: new Map() })
+    .q.select("o.id")
+    .limit(enough)
+    .execute();
+  if (found.length >= enough) return new Map();
+  const spellings = new Map<string, string[]>();
+  for (const word of words) {
+    const alike = await sql<{ word: string }>`SELECT word FROM name_words
+      WHERE word % ${word} AND word <> ${word} AND similarity(word, ${word}) >= ${spellingSimilarity}
+      ORDER BY similarity(word, ${word}) DESC, word LIMIT 6`.execute(executor);
+    if (alike.rows.length)
+      spellings.set(
+        word,
+        alike.rows.map((r) => r.word),
+      );
+  }
+  return spellings;
 }
 
 /** How many organisations the filters match (up to `cap`), from the organisations themselves. */
@@ -214,6 +292,11 @@ export function organisationSummaryCountsQuery(
     total: sql<string | null>`NULL::text`,
   }[by];
   return q.select([key.as("key"), sql<number>`sum(oc.n)::int`.as("count")]).groupBy(key);
+}
+
+/** The organisations bearing any of these match keys (see `merge/keys.ts`), as the list shows them, with their keys. */
+export function organisationsWithKeys(executor: Executor, keys: string[]) {
+  return listColumns(executor).select("o.matchKeys").where(sql<boolean>`o.match_keys && ${keys}::text[]`);
 }
 
 /** One organisation with everything its page shows, in a single round trip. */

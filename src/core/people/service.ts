@@ -3,6 +3,7 @@ import { anyDependentRecord, forActor } from "../access/context.ts";
 import { assertMayClassify, authorize } from "../access/policy.ts";
 import { assertCountryExists } from "../countries/store.ts";
 import { withPartnerChange } from "../engagements/rollup.ts";
+import { personMatchKeys } from "../merge/keys.ts";
 import { assertOrganisationExists } from "../organisations/store.ts";
 import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
@@ -32,15 +33,17 @@ interface PersonNames {
   aliases: string[];
 }
 
-/** The display name and search text, from the structured names. */
-function nameColumns(names: PersonNames) {
+/** The display name, search text and duplicate keys, from the structured names. */
+export function nameColumns(names: PersonNames) {
   return {
     ...names,
     searchText: buildSearchText([names.nameEn, names.familyNameEn, names.givenNameEn, names.nameZh, names.nameNative, ...names.aliases]),
+    matchKeys: personMatchKeys(names),
   };
 }
 
-function composeNames(input: {
+/** The structured names of a person, cleaned, with the English name made from the parts when not given. */
+export function composeNames(input: {
   familyNameEn?: string | null | undefined;
   givenNameEn?: string | null | undefined;
   nameEn?: string | undefined;
@@ -62,7 +65,8 @@ function composeNames(input: {
   };
 }
 
-async function loadPerson(executor: Executor, personId: number): Promise<PersonDetail> {
+/** A person as the API shows them, read with `executor` (a transaction sees its own changes). */
+export async function loadPerson(executor: Executor, personId: number): Promise<PersonDetail> {
   const row = await personDetailQuery(executor, personId).executeTakeFirst();
   if (!row) throw notFound("person", personId);
   return presentPerson(row);
@@ -187,7 +191,10 @@ export async function addPosition(actor: Actor, personId: number, input: unknown
       .returningAll()
       .executeTakeFirstOrThrow();
     const result = await loadPerson(trx, personId);
-    return { result, audit: { entity: "position", entityId: row.id, action: "create", after: row } };
+    return {
+      result,
+      audit: { entity: "position", entityId: row.id, action: "create", after: row, subject: { kind: "person", id: personId } },
+    };
   });
 }
 
@@ -218,7 +225,10 @@ export async function updatePosition(actor: Actor, personId: number, positionId:
       .returningAll()
       .executeTakeFirstOrThrow();
     const result = await loadPerson(trx, personId);
-    return { result, audit: { entity: "position", entityId: positionId, action: "update", before, after } };
+    return {
+      result,
+      audit: { entity: "position", entityId: positionId, action: "update", before, after, subject: { kind: "person", id: personId } },
+    };
   });
 }
 
@@ -234,7 +244,10 @@ export async function removePosition(actor: Actor, personId: number, positionId:
       .executeTakeFirst();
     if (!before) throw notFound("position", positionId);
     const result = await loadPerson(trx, personId);
-    return { result, audit: { entity: "position", entityId: positionId, action: "delete", before } };
+    return {
+      result,
+      audit: { entity: "position", entityId: positionId, action: "delete", before, subject: { kind: "person", id: personId } },
+    };
   });
 }
 
@@ -289,6 +302,7 @@ export async function addContact(actor: Actor, personId: number, input: unknown)
         action: "create",
         after: { personId, kind: row.kind, unitId: row.unitId },
         ...ownedBy(row),
+        subject: { kind: "person", id: personId },
       },
     };
   });
@@ -305,6 +319,16 @@ export async function removeContact(actor: Actor, personId: number, contactId: n
       .returning(["pc.id", "pc.personId", "pc.kind", "pc.unitId", "pc.classification"])
       .executeTakeFirst();
     if (!before) throw notFound("contact", contactId);
-    return { result: undefined, audit: { entity: "person_contact", entityId: contactId, action: "delete", before, ...ownedBy(before) } };
+    return {
+      result: undefined,
+      audit: {
+        entity: "person_contact",
+        entityId: contactId,
+        action: "delete",
+        before,
+        ...ownedBy(before),
+        subject: { kind: "person", id: personId },
+      },
+    };
   });
 }

@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
-import { buildSearchQuery } from "../search/text.ts";
+import { buildSearchQuery, typedForms } from "../search/text.ts";
 import type { Executor } from "../shared/mutation.ts";
 import type { PersonListQuery } from "./schema.ts";
 
@@ -44,8 +44,45 @@ export function personTotalQuery(executor: Executor, query: PersonListQuery, cap
   return executor.selectFrom(matches.as("m")).select(sql<number>`count(*)::int`.as("total"));
 }
 
-/** A filtered, sorted page of people (the total is counted apart). */
+/** How many matches of a broad name search are ranked, besides every exact and prefix match. */
+const rankedMatches = 200;
+
+/**
+ * A filtered, sorted page of people (the total is counted apart). A name search without a
+ * chosen order ranks: the name as typed (in English or Chinese) first, then names that start
+ * with it, then the other matches by name — over every exact and prefix match and, for a
+ * broad search, a bounded share of the rest, so that a typeahead stays quick at any size.
+ */
 export function personListQuery(executor: Executor, query: PersonListQuery) {
+  if (query.q && !query.sort) {
+    const { trimmed, lower, prefix, zhPrefix } = typedForms(query.q);
+    const offset = (query.page - 1) * query.pageSize;
+    const rest = executor
+      .selectFrom("people as pe")
+      .select("pe.id")
+      .where(peopleFilter(query))
+      .limit(rankedMatches + offset + query.pageSize);
+    const candidates = sql`(
+      SELECT x.id FROM people x WHERE lower(x.name_en) = ${lower} OR x.name_zh = ${trimmed}
+      UNION (SELECT x.id FROM people x WHERE lower(x.name_en) LIKE ${prefix}
+        ORDER BY lower(x.name_en) USING ~<~ LIMIT ${rankedMatches})
+      UNION (SELECT x.id FROM people x WHERE x.name_zh LIKE ${zhPrefix}
+        ORDER BY x.name_zh USING ~<~ LIMIT ${rankedMatches})
+      UNION (${rest})
+    )`;
+    // The candidates matched the name already: the outer query adds only the other filters.
+    return personColumns(executor)
+      .where(peopleFilter({ ...query, q: undefined }))
+      .where(sql<boolean>`pe.id IN ${candidates}`)
+      .orderBy(
+        sql`CASE WHEN lower(pe.name_en) = ${lower} OR pe.name_zh = ${trimmed} THEN 0
+          WHEN lower(pe.name_en) LIKE ${prefix} OR pe.name_zh LIKE ${zhPrefix} THEN 1 ELSE 2 END`,
+      )
+      .orderBy("pe.nameEn")
+      .orderBy("pe.id")
+      .limit(query.pageSize)
+      .offset(offset);
+  }
   let q = personColumns(executor).where(peopleFilter(query));
   const sort = query.sort ?? "name";
   const order = {

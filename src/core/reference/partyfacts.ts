@@ -26,6 +26,8 @@ export interface ReferenceParty {
   dissolvedYear: number | null;
   family: string | null;
   wikidataId: string | null;
+  /** The Wikidata id the source gives, even where an earlier party holds it: the same party twice. */
+  referenceWikidataId: string | null;
   parlgovId: number | null;
   description: string | null;
   /** The party's best vote share in a national election, as Party Facts records it. */
@@ -234,6 +236,7 @@ export function readPartyFacts(dir: string, knownCountries: ReadonlySet<string>)
     const wp = wikipedia.get(partyfactsId);
     let wikidataId = cleanText(wd?.wikidata_id);
     if (wikidataId && !/^Q[1-9]\d*$/.test(wikidataId)) wikidataId = null;
+    const referenceWikidataId = wikidataId;
     if (wikidataId) {
       const owner = wikidataOwner.get(wikidataId);
       if (owner !== undefined) {
@@ -256,6 +259,7 @@ export function readPartyFacts(dir: string, knownCountries: ReadonlySet<string>)
       dissolvedYear,
       family: familyCode,
       wikidataId,
+      referenceWikidataId,
       parlgovId: parlgovIds[0] ?? null,
       description: cleanMultiline(row.description),
       voteShare: Number.isFinite(Number.parseFloat(row.share ?? "")) ? Number.parseFloat(row.share as string) : null,

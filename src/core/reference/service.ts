@@ -123,7 +123,15 @@ export async function importReference(
       return { result: summary, audit };
     }
     const known = new Set((await trx.selectFrom("countries").select("code").execute()).map((c) => c.code));
-    const { parties, report } = readPartyFacts(partyDir, known);
+    const read = readPartyFacts(partyDir, known);
+    const report = read.report;
+    // A party merged into another record is that record now: a reload does not bring it back.
+    const merged = new Set(
+      (await trx.selectFrom("organisationMerges").select("partyfactsId").where("partyfactsId", "is not", null).execute()).map(
+        (m) => m.partyfactsId as number,
+      ),
+    );
+    const parties = read.parties.filter((p) => !merged.has(p.partyfactsId));
     // Common English names and abbreviations (CPC, CCP, GOP…), bundled with their sources, are searchable aliases.
     const aliases = readAliases(dataDir);
     for (const party of parties)
@@ -159,6 +167,7 @@ export async function importReference(
           description: party.description,
           family: party.family,
           wikidataId,
+          referenceWikidataId: party.referenceWikidataId,
           partyfactsId: party.partyfactsId,
           parlgovId: party.parlgovId,
           voteShare: party.voteShare,

@@ -39,7 +39,14 @@ export async function setRelationship(actor: Actor, organisationId: number, inpu
       .executeTakeFirstOrThrow();
     return {
       result: undefined,
-      audit: { entity: "relationship", entityId: organisationId, action: before ? "update" : "create", before, after },
+      audit: {
+        entity: "relationship",
+        entityId: organisationId,
+        action: before ? "update" : "create",
+        before,
+        after,
+        subject: { kind: "organisation", id: organisationId },
+      },
     };
   });
   return getOrganisation(actor, organisationId);
@@ -74,7 +81,16 @@ export async function addPartnerRelation(actor: Actor, organisationId: number, i
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return { result: undefined, audit: { entity: "partner_relation", entityId: row.id, action: "create", after: row } };
+    return {
+      result: undefined,
+      audit: {
+        entity: "partner_relation",
+        entityId: row.id,
+        action: "create",
+        after: row,
+        subject: { kind: "organisation", id: organisationId },
+      },
+    };
   });
   return getOrganisation(actor, organisationId);
 }
@@ -90,7 +106,16 @@ export async function removePartnerRelation(actor: Actor, organisationId: number
       .returningAll()
       .executeTakeFirst();
     if (!before) throw notFound("relation", relationId);
-    return { result: undefined, audit: { entity: "partner_relation", entityId: relationId, action: "delete", before } };
+    return {
+      result: undefined,
+      audit: {
+        entity: "partner_relation",
+        entityId: relationId,
+        action: "delete",
+        before,
+        subject: { kind: "organisation", id: organisationId },
+      },
+    };
   });
   return getOrganisation(actor, organisationId);
 }

@@ -8,6 +8,13 @@ import { csvLine } from "../shared/csv.ts";
 import { writeAudit } from "../shared/mutation.ts";
 import { parseInput } from "../shared/schema.ts";
 import { type Overview, overviewQuery } from "./schema.ts";
+
+/** A partner's Chinese name as a document states it: a suggestion not yet confirmed is marked so. */
+function chineseNameAsStated(o: { name: { zh: string | null }; nameZhSuggested?: boolean }): string {
+  if (!o.name.zh) return "";
+  return o.nameZhSuggested ? `${o.name.zh}（暂译）` : o.name.zh;
+}
+
 import { buildOverview } from "./service.ts";
 
 export const reportFormats = ["docx", "xlsx", "csv"] as const;
@@ -90,7 +97,7 @@ export function reportTables(report: Overview): ReportTable[] {
       ],
       rows: report.topPartners.map((p) => [
         p.organisation.name.en,
-        p.organisation.name.zh ?? "",
+        chineseNameAsStated(p.organisation),
         p.organisation.country ?? "",
         p.engagements,
       ]),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { id, isoDate } from "../shared/schema.ts";
+import { id, isoDate, suggestedChineseName } from "../shared/schema.ts";
 import { keysOf, organisationKinds } from "../shared/vocabulary.ts";
 import { figureRules } from "./approximate.ts";
 
@@ -53,7 +53,12 @@ export const overviewOutput = z.object({
   topCountries: z.array(row),
   topPartners: z.array(
     z.object({
-      organisation: z.object({ id: z.number(), name: bilingual, country: z.string().nullable() }),
+      organisation: z.object({
+        id: z.number(),
+        name: bilingual,
+        nameZhSuggested: suggestedChineseName.optional(),
+        country: z.string().nullable(),
+      }),
       engagements: z.number(),
       drill,
     }),

@@ -241,7 +241,11 @@ async function topPartners(actor: Actor, q: OverviewQuery): Promise<Overview["to
   const ranked = await rankPartners(actor, q, 10);
   const ids = ranked.rows.map((r) => r.organisationId);
   const names = ids.length
-    ? await db().selectFrom("organisations").select(["id", "nameEn", "nameZh", "countryCode"]).where("id", "in", ids).execute()
+    ? await db()
+        .selectFrom("organisations")
+        .select(["id", "nameEn", "nameZh", "nameZhStatus", "countryCode"])
+        .where("id", "in", ids)
+        .execute()
     : [];
   const byId = new Map(names.map((o) => [o.id, o]));
   return ranked.rows.flatMap((r) => {
@@ -249,7 +253,12 @@ async function topPartners(actor: Actor, q: OverviewQuery): Promise<Overview["to
     if (!o) return [];
     return [
       {
-        organisation: { id: o.id, name: { en: o.nameEn, zh: o.nameZh }, country: o.countryCode },
+        organisation: {
+          id: o.id,
+          name: { en: o.nameEn, zh: o.nameZh },
+          nameZhSuggested: o.nameZhStatus === "suggested",
+          country: o.countryCode,
+        },
         engagements: r.engagements,
         drill: drillOf(q, { organisationId: String(o.id) }),
       },

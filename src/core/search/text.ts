@@ -94,10 +94,12 @@ export function latinSearchQuery(input: string): string | null {
 
 /**
  * Turns what a user typed into a tsquery for to_tsquery('simple', …): every word must
- * match, Latin words by prefix, Chinese by its two-character pieces. Returns null when
- * nothing searchable is left.
+ * match, Latin words by prefix (a word of one or two letters whole: "Li" is the name Li, not
+ * every word that starts so), Chinese by its two-character pieces. `alternatives` adds, for a
+ * word, other spellings that may stand for it (the registry's own words, for a typo). Returns
+ * null when nothing searchable is left.
  */
-export function buildSearchQuery(input: string): string | null {
+export function buildSearchQuery(input: string, alternatives: ReadonlyMap<string, readonly string[]> = new Map()): string | null {
   const text = cleanText(input);
   if (!text) return null;
   const parts: string[] = [];
@@ -106,8 +108,18 @@ export function buildSearchQuery(input: string): string | null {
     if (chars.length === 1) parts.push(`'${chars[0]}'`);
     for (let i = 0; i + 1 < chars.length; i++) parts.push(`'${chars[i]}${chars[i + 1]}'`);
   }
-  for (const word of foldLatin(text.replace(hanRun, " ")).match(wordRun) ?? []) parts.push(`'${word}':*`);
+  for (const word of searchWords(text)) {
+    const typed = [...word].length <= 2 ? `'${word}'` : `'${word}':*`;
+    const others = alternatives.get(word) ?? [];
+    parts.push(others.length ? `(${[typed, ...others.map((o) => `'${o}'`)].join(" | ")})` : typed);
+  }
   return parts.length === 0 ? null : [...new Set(parts)].join(" & ");
+}
+
+/** The Latin (and other alphabetic) words of what was typed, folded: what a search compares. */
+export function searchWords(input: string): string[] {
+  const text = cleanText(input);
+  return text ? (foldLatin(text.replace(hanRun, " ")).match(wordRun) ?? []) : [];
 }
 
 /**
@@ -137,4 +149,12 @@ export function buildPhraseQuery(input: string): string | null {
     parts.push(`(${adjacent} | '${words.join("")}':*)`);
   }
   return parts.length === 0 ? null : parts.join(" & ");
+}
+
+/** What was typed, as the name look-ups compare it: lower-cased, folded, as a LIKE prefix. */
+export function typedForms(typed: string) {
+  const trimmed = typed.trim();
+  const lower = trimmed.toLowerCase();
+  const escapeLike = (v: string) => v.replace(/[\\%_]/g, "\\$&");
+  return { trimmed, lower, folded: foldLatin(trimmed), prefix: `${escapeLike(lower)}%`, zhPrefix: `${escapeLike(trimmed)}%` };
 }

@@ -1,5 +1,7 @@
 /** Every error Liaison reports on purpose carries one of these codes. */
 export const errorCodes = {
+  // A merged record: the reply points at the record that absorbed it.
+  MOVED_PERMANENTLY: 301,
   VALIDATION_FAILED: 400,
   BAD_REQUEST: 400,
   UNAUTHENTICATED: 401,

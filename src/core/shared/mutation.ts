@@ -18,6 +18,21 @@ export interface AuditEntry {
   unitId?: number | null;
   /** The record is (or was) restricted: the uncleared see that it changed, not which or how. */
   restricted?: boolean;
+  /**
+   * The registry record whose history the row belongs to (a status, a position or a relation
+   * is part of an organisation's or a person's); an organisation's or a person's own rows
+   * name themselves when absent.
+   */
+  subject?: { kind: "organisation" | "person"; id: number };
+}
+
+/** The record whose history an audit row is part of. */
+function subjectOf(entry: AuditEntry): AuditEntry["subject"] | null {
+  if (entry.subject) return entry.subject;
+  if ((entry.entity === "organisation" || entry.entity === "person") && typeof entry.entityId === "number") {
+    return { kind: entry.entity, id: entry.entityId };
+  }
+  return null;
 }
 
 const secretKeys = new Set(["password", "passwordHash", "token", "tokenHash", "secret"]);
@@ -53,6 +68,8 @@ export async function writeAuditAs(trx: Executor, who: { userId: number | null; 
       before: withoutSecrets(entry.before),
       after: withoutSecrets(entry.after),
       restricted: entry.restricted ?? false,
+      subjectKind: subjectOf(entry)?.kind ?? null,
+      subjectId: subjectOf(entry)?.id ?? null,
     })
     .execute();
 }

@@ -39,6 +39,9 @@ export const classification = z
   .enum(["public", "internal", "restricted"])
   .describe("Restricted records are seen only by users with clearance.");
 
+/** Whether an organisation's Chinese name is the engine's suggestion, not yet confirmed by a person. */
+export const suggestedChineseName = z.boolean().describe("The Chinese name is a suggestion not yet confirmed by a person (shown marked).");
+
 /** Bilingual label: a Chinese and an English name. */
 export const bilingualName = z.object({ nameEn: text(300), nameZh: text(300) });
 
@@ -81,10 +84,15 @@ export function countCap(q: string | undefined): number {
 /** Engagement lists count up to this many; past it the total is "10,000+" (the counts query gives exact figures). */
 export const listCountCap = 10_000;
 
+/** A name search asking for at most this many rows is a typeahead: it is not counted past its page. */
+export const typeaheadPageSize = 10;
+
 /**
- * The total of a page: a short first page is the whole result and needs no count;
- * otherwise `countUpTo(cap)` counts at most cap + 1 matches, and more than the cap
- * is reported as the cap with `totalExact: false`.
+ * The total of a page: a short first page is the whole result and needs no count; a full
+ * page of a typeahead (a name search of at most ten rows) says only "at least this many"
+ * (`totalExact: false`), since counting a broad search costs more than the page itself;
+ * otherwise `countUpTo(cap)` counts at most cap + 1 matches, and more than the cap is
+ * reported as the cap with `totalExact: false`.
  */
 export async function pageTotal(
   query: { page: number; pageSize: number; q?: string | undefined },
@@ -93,6 +101,8 @@ export async function pageTotal(
   maxCap = Number.POSITIVE_INFINITY,
 ): Promise<{ total: number; totalExact: boolean }> {
   if (query.page === 1 && rowsOnPage < query.pageSize) return { total: rowsOnPage, totalExact: true };
+  if (query.q && query.pageSize <= typeaheadPageSize && rowsOnPage === query.pageSize)
+    return { total: (query.page - 1) * query.pageSize + rowsOnPage, totalExact: false };
   const cap = Math.min(countCap(query.q), maxCap);
   const counted = await countUpTo(cap);
   return counted > cap ? { total: cap, totalExact: false } : { total: counted, totalExact: true };

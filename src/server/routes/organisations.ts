@@ -8,6 +8,8 @@ import {
   organisationDetail,
   organisationListQuery,
   organisationPage,
+  organisationResolutions,
+  organisationResolveInput,
   organisationUpdateInput,
   statusCreateInput,
 } from "../../core/organisations/schema.ts";
@@ -21,6 +23,7 @@ import {
   listOrganisations,
   removeOrganisationCongress,
   removeOrganisationStatus,
+  resolveOrganisationNames,
   updateOrganisation,
 } from "../../core/organisations/service.ts";
 import { partnerRelationInput, relationshipInput } from "../../core/relationships/schema.ts";
@@ -61,6 +64,18 @@ export const organisationRoutes: FastifyPluginAsyncZod = async (app) => {
     "/organisations/:id",
     { schema: { tags, summary: "Get an organisation", params: idParam, response: { 200: organisationDetail, ...errorResponses } } },
     (request) => getOrganisation(actorOf(request), request.params.id),
+  );
+  app.post(
+    "/organisations/resolve",
+    {
+      schema: {
+        tags,
+        summary: "Resolve pasted names, one per line: found, ambiguous (with every candidate), none, or a repeat of an earlier line",
+        body: organisationResolveInput,
+        response: { 200: organisationResolutions, ...errorResponses },
+      },
+    },
+    (request) => resolveOrganisationNames(actorOf(request), request.body),
   );
   app.post(
     "/organisations",

@@ -11,6 +11,9 @@ import { useSession } from "./session.tsx";
 const OrganisationList = lazy(() => import("../registry/OrganisationList.tsx").then((m) => ({ default: m.OrganisationList })));
 const OrganisationPage = lazy(() => import("../registry/OrganisationPage.tsx").then((m) => ({ default: m.OrganisationPage })));
 const OrganisationForm = lazy(() => import("../registry/OrganisationForm.tsx").then((m) => ({ default: m.OrganisationForm })));
+const PersonFormPage = lazy(() => import("../people/PersonForm.tsx").then((m) => ({ default: m.PersonFormPage })));
+const DuplicatesPage = lazy(() => import("../registry/MergePages.tsx").then((m) => ({ default: m.DuplicatesPage })));
+const MergePage = lazy(() => import("../registry/MergePages.tsx").then((m) => ({ default: m.MergePage })));
 const EngagementList = lazy(() => import("../engagements/EngagementList.tsx").then((m) => ({ default: m.EngagementList })));
 const EngagementPage = lazy(() => import("../engagements/EngagementPage.tsx").then((m) => ({ default: m.EngagementPage })));
 const EngagementForm = lazy(() => import("../engagements/EngagementForm.tsx").then((m) => ({ default: m.EngagementForm })));
@@ -59,8 +62,13 @@ export function App() {
             <Route path="organisations" element={<OrganisationList />} />
             <Route path="organisations/new" element={<OrganisationForm />} />
             <Route path="organisations/:id" element={<OrganisationPage />} />
+            <Route path="organisations/:id/edit" element={<OrganisationForm />} />
+            <Route path="registry/duplicates" element={<DuplicatesPage />} />
+            <Route path="registry/merge" element={<MergePage />} />
             <Route path="people" element={<PeopleList />} />
+            <Route path="people/new" element={<PersonFormPage />} />
             <Route path="people/:id" element={<PersonPage />} />
+            <Route path="people/:id/edit" element={<PersonFormPage />} />
             <Route path="countries/:code" element={<CountryPage />} />
             <Route path="engagements" element={<EngagementList />} />
             <Route path="engagements/new" element={<EngagementForm />} />

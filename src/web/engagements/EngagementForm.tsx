@@ -503,6 +503,7 @@ export function EngagementForm() {
           onChange={(participants) => set({ participants })}
           defaultRole={defaultRole(form.type, form.direction)}
           error={errors.participants}
+          on={form.startDate || undefined}
         />
         <Textarea
           label={t("engagementForm.summary")}

@@ -6,6 +6,7 @@ import { Link, useParams } from "react-router";
 import type { EngagementDetail, EngagementListItem } from "../../core/engagements/schema.ts";
 import type { Page } from "../../core/shared/schema.ts";
 import { api, query } from "../api.ts";
+import { SuggestedMark } from "../names/SuggestionCard.tsx";
 import { useFormat } from "../shared/format.ts";
 import { QueryState } from "../shared/states.tsx";
 import { useVocabulary } from "../shared/vocabulary.ts";
@@ -36,8 +37,13 @@ export function EngagementPage() {
     if (name) counted.set(name, (counted.get(name) ?? 0) + 1);
   }
   const byCountry = [...counted.entries()].sort((a, b) => b[1] - a[1]);
-  const sessions = Array.isArray(e.details.sessions) ? (e.details.sessions as Array<{ titleEn?: string; date?: string }>) : [];
-  const series = typeof e.details.seriesEn === "string" ? e.details.seriesEn : null;
+  const sessions = Array.isArray(e.details.sessions)
+    ? (e.details.sessions as Array<{ titleEn?: string; titleZh?: string | null; date?: string }>)
+    : [];
+  const textOf = (value: unknown) => (typeof value === "string" && value ? value : null);
+  // The series as the reader reads it: its Chinese name in Chinese, where it has one.
+  const seriesEn = textOf(e.details.seriesEn);
+  const series = seriesEn ? format.name({ en: seriesEn, zh: textOf(e.details.seriesZh) }) : null;
   const edition = typeof e.details.edition === "number" ? e.details.edition : null;
   return (
     <Stack>
@@ -94,6 +100,7 @@ export function EngagementPage() {
                           {format.name(p.organisation.name)}
                         </Anchor>
                       ) : null}
+                      {p.organisation ? <SuggestedMark suggested={p.organisation.nameZhSuggested} /> : null}
                       {p.person ? (
                         <Anchor component={Link} to={`/people/${p.person.id}`}>
                           {format.name(p.person.name)}
@@ -153,7 +160,7 @@ export function EngagementPage() {
                 ) : null}
                 {sessions.map((s) => (
                   <Text key={`${s.date}-${s.titleEn}`} size="sm" c="dimmed">
-                    {format.date(s.date)} · {s.titleEn}
+                    {format.date(s.date)} · {format.name({ en: s.titleEn ?? "", zh: s.titleZh ?? null })}
                   </Text>
                 ))}
               </Card>

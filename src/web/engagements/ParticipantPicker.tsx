@@ -1,13 +1,17 @@
 import {
   ActionIcon,
+  Alert,
   Badge,
   Button,
   Card,
   Combobox,
   Group,
+  Modal,
   NumberInput,
+  ScrollArea,
   Select,
   Stack,
+  Switch,
   Table,
   Text,
   Textarea,
@@ -18,11 +22,13 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { OrganisationListItem } from "../../core/organisations/schema.ts";
-import type { PersonListItem } from "../../core/people/schema.ts";
+import type { OrganisationListItem, OrganisationResolution } from "../../core/organisations/schema.ts";
+import type { PersonDetail, PersonListItem } from "../../core/people/schema.ts";
 import type { Page } from "../../core/shared/schema.ts";
 import { api, query } from "../api.ts";
+import { PersonForm } from "../people/PersonForm.tsx";
 import { useFormat } from "../shared/format.ts";
+import { useOrganisationLabel } from "../shared/OrganisationSelect.tsx";
 import { useVocabulary } from "../shared/vocabulary.ts";
 
 /** One participant as the form holds it: the record picked, with a label to show. */
@@ -34,25 +40,37 @@ export interface ParticipantRow {
   role: string;
   rank: string;
   precedence: number | null;
+  /** Set when the organisation did not exist on the engagement's date (dissolved, or not yet founded). */
+  warning?: string | undefined;
 }
 
-type PasteResult = { line: string; found: OrganisationListItem | null; candidates: OrganisationListItem[] };
+/** Whether an organisation existed on a day (by its years), or exists today when there is no day yet. */
+export function existedOn(o: OrganisationListItem, on: string | undefined): boolean {
+  if (!on || !/^\d{4}-/.test(on)) return o.existsToday;
+  const year = Number(on.slice(0, 4));
+  return (o.dissolvedYear === null || o.dissolvedYear >= year) && (o.foundedYear === null || o.foundedYear <= year);
+}
 
 /**
  * Participants: search organisations and people as you type (either language, pinyin,
- * abbreviations) and pick, or paste a list of names, one per line, and add every one found —
- * so that a forum of sixty parties is entered in one go.
+ * abbreviations, typos) and pick — those that exist today unless asked otherwise — or paste a
+ * list of names, one per line: every line one organisation answers is added, every other line
+ * offers all its candidates with country, years and status, and a line naming an organisation
+ * twice is reported. A delegation member not yet in the registry is created in place.
  */
 export function ParticipantPicker({
   value,
   onChange,
   defaultRole,
   error,
+  on,
 }: {
   value: ParticipantRow[];
   onChange(rows: ParticipantRow[]): void;
   defaultRole: string;
   error?: string | undefined;
+  /** The engagement's date: an organisation that did not exist then is flagged. */
+  on?: string | undefined;
 }) {
   const { t } = useTranslation();
   const format = useFormat();
@@ -62,14 +80,17 @@ export function ParticipantPicker({
   const [q] = useDebouncedValue(text.trim(), 200);
   const [pasteOpen, setPasteOpen] = useState(false);
   const [pasted, setPasted] = useState("");
-  const [results, setResults] = useState<PasteResult[] | null>(null);
+  const [results, setResults] = useState<OrganisationResolution[] | null>(null);
   const [resolving, setResolving] = useState(false);
+  const [activeOnly, setActiveOnly] = useState(true);
+  const [newPerson, setNewPerson] = useState<string | null>(null);
+  const describe = useOrganisationLabel();
   const hits = useQuery({
-    queryKey: ["participant-search", q],
+    queryKey: ["participant-search", q, activeOnly],
     enabled: q.length > 0,
     queryFn: async ({ signal }) => {
       const [orgs, people] = await Promise.all([
-        api<Page<OrganisationListItem>>(`/organisations${query({ q, pageSize: 8 })}`, { signal }),
+        api<Page<OrganisationListItem>>(`/organisations${query({ q, pageSize: 8, active: activeOnly ? "true" : undefined })}`, { signal }),
         api<Page<PersonListItem>>(`/people${query({ q, pageSize: 5 })}`, { signal }),
       ]);
       return { orgs: orgs.items, people: people.items };
@@ -85,6 +106,11 @@ export function ParticipantPicker({
     role: defaultRole,
     rank: "",
     precedence: null,
+    warning: existedOn(o, on)
+      ? undefined
+      : o.dissolvedYear
+        ? t("participants.dissolvedIn", { year: o.dissolvedYear })
+        : t("registry.notExisting"),
   });
   const add = (rows: ParticipantRow[]) =>
     onChange([
@@ -94,38 +120,29 @@ export function ParticipantPicker({
   const update = (i: number, change: Partial<ParticipantRow>) => onChange(value.map((v, j) => (j === i ? { ...v, ...change } : v)));
 
   async function resolvePasted() {
-    const lines = [
-      ...new Set(
-        pasted
-          .split(/\r?\n|;|；/)
-          .map((l) => l.trim())
-          .filter(Boolean),
-      ),
-    ].slice(0, 500);
+    const lines = pasted
+      .split(/\r?\n|;|；/)
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(0, 500);
+    if (lines.length === 0) return;
     setResolving(true);
     try {
-      const found: PasteResult[] = [];
-      // A few at a time: quick for a forum's list, gentle on the server.
-      for (let i = 0; i < lines.length; i += 6) {
-        const batch = await Promise.all(
-          lines.slice(i, i + 6).map(async (line) => {
-            const page = await api<Page<OrganisationListItem>>(`/organisations${query({ q: line, pageSize: 3 })}`);
-            const exact = page.items.filter((o) =>
-              [o.name.en, o.name.zh, o.abbreviation].some((n) => n && n.toLowerCase() === line.toLowerCase()),
-            );
-            const only = page.items.length === 1 ? page.items[0] : undefined;
-            return { line, found: exact.length === 1 ? (exact[0] ?? null) : (only ?? null), candidates: page.items };
-          }),
-        );
-        found.push(...batch);
-      }
-      setResults(found);
+      const answer = await api<{ items: OrganisationResolution[] }>("/organisations/resolve", {
+        method: "POST",
+        body: { lines, ...(on && /^\d{4}-\d{2}-\d{2}$/.test(on) ? { on } : {}) },
+      });
+      setResults(answer.items);
     } finally {
       setResolving(false);
     }
   }
+  const foundOf = (r: OrganisationResolution) => (r.match === "found" ? r.candidates.find((c) => c.id === r.organisationId) : undefined);
 
-  const unresolved = results?.filter((r) => !r.found) ?? [];
+  const unresolved = results?.filter((r) => r.match === "ambiguous" || r.match === "none") ?? [];
+  const repeats = results?.filter((r) => r.match === "repeat") ?? [];
+  const found = results?.flatMap((r) => foundOf(r) ?? []) ?? [];
+  const warned = value.filter((v) => v.warning);
   return (
     <Card withBorder>
       <Group justify="space-between" mb="xs">
@@ -135,10 +152,47 @@ export function ParticipantPicker({
             countries: t("common.countries", { count: new Set(value.map((v) => v.detail).filter(Boolean)).size }),
           })}
         </Text>
-        <Button size="xs" variant="light" onClick={() => setPasteOpen(!pasteOpen)}>
-          {t("participants.paste")}
-        </Button>
+        <Group gap="xs">
+          <Switch
+            size="xs"
+            label={t("participants.activeOnly")}
+            checked={activeOnly}
+            onChange={(e) => setActiveOnly(e.currentTarget.checked)}
+          />
+          <Button size="xs" variant="light" onClick={() => setNewPerson(text.trim())} data-testid="new-person">
+            {t("participants.newPerson")}
+          </Button>
+          <Button size="xs" variant="light" onClick={() => setPasteOpen(!pasteOpen)}>
+            {t("participants.paste")}
+          </Button>
+        </Group>
       </Group>
+      <Modal opened={newPerson !== null} onClose={() => setNewPerson(null)} size="xl" title={t("participants.newPerson")}>
+        {newPerson !== null ? (
+          <PersonForm
+            person={null}
+            withPosition
+            initialName={newPerson}
+            onCancel={() => setNewPerson(null)}
+            onSaved={(p: PersonDetail) => {
+              const position = p.positions[0];
+              add([
+                {
+                  organisationId: position?.organisation.id ?? null,
+                  personId: p.id,
+                  label: format.name(p.name) + (position ? ` · ${format.name(position.organisation.name)}` : ""),
+                  detail: format.name(p.country?.name),
+                  role: defaultRole,
+                  rank: position ? format.name(position.title) : "",
+                  precedence: null,
+                },
+              ]);
+              setText("");
+              setNewPerson(null);
+            }}
+          />
+        ) : null}
+      </Modal>
       {error ? (
         <Text c="red" size="sm" role="alert">
           {error}
@@ -188,7 +242,17 @@ export function ParticipantPicker({
         <Combobox.Dropdown hidden={q.length === 0}>
           <Combobox.Options>
             {hits.data && hits.data.orgs.length + hits.data.people.length === 0 ? (
-              <Combobox.Empty>{t("search.nothing")}</Combobox.Empty>
+              <Combobox.Empty>
+                {t("search.nothing")}{" "}
+                <Button
+                  size="compact-xs"
+                  variant="subtle"
+                  onMouseDown={(e) => e.preventDefault()}
+                  onClick={() => setNewPerson(text.trim())}
+                >
+                  {t("participants.createPerson", { name: text.trim() })}
+                </Button>
+              </Combobox.Empty>
             ) : null}
             {hits.data?.orgs.length ? (
               <Combobox.Group label={t("search.organisations")}>
@@ -197,7 +261,13 @@ export function ParticipantPicker({
                     {format.name(o.name)} {o.abbreviation ? `(${o.abbreviation})` : ""}{" "}
                     <Text span size="xs" c="dimmed">
                       {format.name(o.country?.name)}
+                      {o.foundedYear || o.dissolvedYear ? ` · ${o.foundedYear ?? "?"}–${o.dissolvedYear ?? ""}` : ""}
                     </Text>
+                    {existedOn(o, on) ? null : (
+                      <Badge size="xs" color="gray" variant="light" ml={4}>
+                        {t("registry.notExisting")}
+                      </Badge>
+                    )}
                   </Combobox.Option>
                 ))}
               </Combobox.Group>
@@ -233,55 +303,92 @@ export function ParticipantPicker({
             <Button size="xs" onClick={() => void resolvePasted()} loading={resolving} disabled={!pasted.trim()}>
               {t("participants.find")}
             </Button>
-            {results ? (
+            {results && found.length ? (
               <Button
                 size="xs"
                 variant="filled"
                 color="green"
                 onClick={() => {
-                  add(results.flatMap((r) => (r.found ? [orgRow(r.found)] : [])));
-                  setResults(unresolved.length ? unresolved : null);
+                  add(found.map(orgRow));
+                  setResults(results.filter((r) => r.match === "ambiguous" || r.match === "none"));
                   setPasted(unresolved.map((r) => r.line).join("\n"));
                 }}
-                disabled={results.every((r) => !r.found)}
               >
-                {t("participants.addFound", { count: results.filter((r) => r.found).length })}
+                {t("participants.addFound", { count: found.length })}
               </Button>
             ) : null}
           </Group>
+          {repeats.length ? (
+            <Alert color="yellow" variant="light" p="xs" data-testid="paste-repeats">
+              <Text size="sm">{t("participants.repeats", { count: repeats.length })}</Text>
+              {repeats.map((r) => (
+                <Text key={`${r.line}-${r.repeatOf}`} size="xs">
+                  “{r.line}” = “{results?.[r.repeatOf ?? 0]?.line}”
+                </Text>
+              ))}
+            </Alert>
+          ) : null}
           {unresolved.length ? (
-            <Stack gap={4} data-testid="paste-unresolved">
+            <Stack gap={6} data-testid="paste-unresolved">
               <Text size="sm" c="orange">
                 {t("participants.unresolved", { count: unresolved.length })}
               </Text>
               {unresolved.map((r) => (
-                <Group key={r.line} gap="xs">
-                  <Badge color="orange" variant="light">
-                    {r.line}
-                  </Badge>
-                  {r.candidates.map((c) => (
-                    <Button
-                      key={c.id}
-                      size="compact-xs"
-                      variant="default"
-                      onClick={() => {
-                        add([orgRow(c)]);
-                        setResults(results?.filter((x) => x.line !== r.line) ?? null);
-                      }}
-                    >
-                      {format.name(c.name)} · {format.name(c.country?.name)}
-                    </Button>
-                  ))}
-                  {r.candidates.length === 0 ? (
-                    <Text size="xs" c="dimmed">
-                      {t("participants.noMatch")}
-                    </Text>
+                <Card key={r.line} withBorder p="xs">
+                  <Group gap="xs" mb={4}>
+                    <Badge color="orange" variant="light" tt="none">
+                      {r.line}
+                    </Badge>
+                    {r.warning === "dissolved" ? (
+                      <Text size="xs" c="orange">
+                        {t("participants.onlyDissolved")}
+                      </Text>
+                    ) : null}
+                    {r.candidates.length === 0 ? (
+                      <Text size="xs" c="dimmed">
+                        {t("participants.noMatch")}
+                      </Text>
+                    ) : null}
+                  </Group>
+                  {r.candidates.length ? (
+                    <ScrollArea.Autosize mah={180} type="auto">
+                      <Stack gap={2}>
+                        {r.candidates.map((c) => (
+                          <Group key={c.id} gap="xs" wrap="nowrap" justify="space-between">
+                            <Text size="xs">
+                              {describe(c)}
+                              {existedOn(c, on) ? null : (
+                                <Badge size="xs" color="gray" variant="light" ml={4}>
+                                  {t("registry.notExisting")}
+                                </Badge>
+                              )}
+                            </Text>
+                            <Button
+                              size="compact-xs"
+                              variant="default"
+                              disabled={has({ organisationId: c.id, personId: null })}
+                              onClick={() => {
+                                add([orgRow(c)]);
+                                setResults(results?.filter((x) => x !== r) ?? null);
+                              }}
+                            >
+                              {has({ organisationId: c.id, personId: null }) ? t("participants.alreadyAdded") : t("participants.choose")}
+                            </Button>
+                          </Group>
+                        ))}
+                      </Stack>
+                    </ScrollArea.Autosize>
                   ) : null}
-                </Group>
+                </Card>
               ))}
             </Stack>
           ) : null}
         </Stack>
+      ) : null}
+      {warned.length ? (
+        <Alert color="orange" variant="light" mt="sm" p="xs" data-testid="participants-warning">
+          {t("participants.notExistingWarning", { names: warned.map((w) => w.label).join("、") })}
+        </Alert>
       ) : null}
       {value.length ? (
         <Table mt="sm" verticalSpacing={4}>
@@ -292,6 +399,11 @@ export function ParticipantPicker({
                   <Text size="sm">{row.label}</Text>
                   <Text size="xs" c="dimmed">
                     {row.detail}
+                    {row.warning ? (
+                      <Badge size="xs" color="orange" variant="light" ml={4}>
+                        {row.warning}
+                      </Badge>
+                    ) : null}
                   </Text>
                 </Table.Td>
                 <Table.Td w={170}>

@@ -1,82 +1,199 @@
-import { ActionIcon, Alert, Button, Card, Group, NumberInput, Select, Stack, Text, Textarea, TextInput, Title } from "@mantine/core";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Card,
+  Group,
+  MultiSelect,
+  NumberInput,
+  Select,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useNavigate } from "react-router";
-import { type OrganisationDetail, organisationCreateInput } from "../../core/organisations/schema.ts";
+import { useNavigate, useParams } from "react-router";
+import { type OrganisationDetail, organisationCreateInput, organisationUpdateInput } from "../../core/organisations/schema.ts";
 import { ApiError, api } from "../api.ts";
 import { FormActions } from "../shared/FormActions.tsx";
+import { useFormat } from "../shared/format.ts";
 import { useReference } from "../shared/reference.ts";
-import { useErrorMessage } from "../shared/states.tsx";
+import { QueryState, useErrorMessage } from "../shared/states.tsx";
 import { type FieldErrors, serverFieldErrors, validate } from "../shared/validation.ts";
 import { useVocabulary } from "../shared/vocabulary.ts";
 
 interface NameRow {
   kind: string;
   lang: string;
+  script: string | null;
   value: string;
+  validTo: number | null;
 }
 
-const languages = [
-  { value: "zh", label: "中文 zh" },
-  { value: "en", label: "English en" },
-  { value: "fr", label: "Français fr" },
-  { value: "es", label: "Español es" },
-  { value: "ru", label: "Русский ru" },
-  { value: "ar", label: "العربية ar" },
-  { value: "pt", label: "Português pt" },
-  { value: "de", label: "Deutsch de" },
-  { value: "und", label: "? und" },
+/** Languages offered for a name, the office's usual ones first; any other tag a record has is offered too. */
+const commonLanguages = [
+  "zh",
+  "en",
+  "fr",
+  "es",
+  "ru",
+  "ar",
+  "pt",
+  "de",
+  "vi",
+  "lo",
+  "km",
+  "th",
+  "id",
+  "ms",
+  "ko",
+  "ja",
+  "mn",
+  "hi",
+  "ur",
+  "bn",
+  "ne",
+  "si",
+  "ta",
+  "fa",
+  "tr",
+  "sw",
+  "am",
+  "it",
+  "el",
+  "sr",
+  "und",
+];
+const scripts = [
+  "Hans",
+  "Hant",
+  "Latn",
+  "Cyrl",
+  "Arab",
+  "Deva",
+  "Beng",
+  "Thai",
+  "Laoo",
+  "Khmr",
+  "Mymr",
+  "Hang",
+  "Jpan",
+  "Grek",
+  "Hebr",
+  "Geor",
+  "Armn",
+  "Ethi",
+  "Mong",
+  "Taml",
+  "Sinh",
 ];
 
-/** A new organisation: its names in every language (Chinese and English first), kind, country, years. */
+/**
+ * An organisation's form, new or changed: every name (kind, language and script as words),
+ * kind, country, years, website, description, family, tags and Wikidata id. Statuses, our
+ * relationship and relations are kept on the organisation's page, each saved as it is made.
+ */
 export function OrganisationForm() {
+  const params = useParams();
+  const id = params.id ? Number(params.id) : null;
+  const existing = useQuery({
+    queryKey: ["organisation", id],
+    enabled: id !== null,
+    queryFn: () => api<OrganisationDetail>(`/organisations/${id}`),
+  });
+  if (id !== null && !existing.data) return <QueryState isLoading={existing.isLoading} error={existing.error} />;
+  return <OrganisationFields key={id ?? "new"} organisation={existing.data ?? null} />;
+}
+
+function OrganisationFields({ organisation }: { organisation: OrganisationDetail | null }) {
   const { t } = useTranslation();
+  const format = useFormat();
   const vocabulary = useVocabulary();
   const reference = useReference();
   const navigate = useNavigate();
   const client = useQueryClient();
   const errorMessage = useErrorMessage();
-  const [kind, setKind] = useState<string | null>("political_party");
-  const [countryCode, setCountryCode] = useState<string | null>(null);
-  const [foundedYear, setFoundedYear] = useState<number | string>("");
-  const [website, setWebsite] = useState("");
-  const [description, setDescription] = useState("");
-  const [names, setNames] = useState<NameRow[]>([
-    { kind: "official", lang: "zh", value: "" },
-    { kind: "official", lang: "en", value: "" },
-    { kind: "abbreviation", lang: "en", value: "" },
-  ]);
+  const o = organisation;
+  const [kind, setKind] = useState<string | null>(o?.kind ?? "political_party");
+  const [countryCode, setCountryCode] = useState<string | null>(o?.country?.code ?? null);
+  const [foundedYear, setFoundedYear] = useState<number | string>(o?.foundedYear ?? "");
+  const [dissolvedYear, setDissolvedYear] = useState<number | string>(o?.dissolvedYear ?? "");
+  const [website, setWebsite] = useState(o?.website ?? "");
+  const [description, setDescription] = useState(o?.description ?? "");
+  const [family, setFamily] = useState<string | null>(o?.family ?? null);
+  const [wikidataId, setWikidataId] = useState(o?.externalIds.wikidata ?? "");
+  const [tags, setTags] = useState<string[]>(o?.tags.map((tag) => tag.key) ?? []);
+  const [names, setNames] = useState<NameRow[]>(
+    o
+      ? o.names.map((n) => ({ kind: n.kind, lang: n.lang, script: n.script, value: n.value, validTo: n.validTo }))
+      : [
+          { kind: "official", lang: "zh", script: null, value: "", validTo: null },
+          { kind: "official", lang: "en", script: null, value: "", validTo: null },
+          { kind: "abbreviation", lang: "en", script: null, value: "", validTo: null },
+        ],
+  );
   const [errors, setErrors] = useState<FieldErrors>({});
   const save = useMutation({
-    mutationFn: (body: unknown) => api<OrganisationDetail>("/organisations", { method: "POST", body }),
-    onSuccess: (org) => {
+    mutationFn: (body: unknown) =>
+      o
+        ? api<OrganisationDetail>(`/organisations/${o.id}`, { method: "PATCH", body })
+        : api<OrganisationDetail>("/organisations", { method: "POST", body }),
+    onSuccess: (saved) => {
       void client.invalidateQueries({ queryKey: ["organisations"] });
-      navigate(`/organisations/${org.id}`);
+      client.setQueryData(["organisation", saved.id], saved);
+      void client.invalidateQueries({ queryKey: ["organisation", saved.id, "history"] });
+      navigate(`/organisations/${saved.id}`);
     },
     onError: (error) => {
       if (error instanceof ApiError) setErrors(serverFieldErrors(error.fields, t));
     },
   });
   const setName = (i: number, change: Partial<NameRow>) => setNames(names.map((n, j) => (j === i ? { ...n, ...change } : n)));
+  const languageOptions = [...new Set([...commonLanguages, ...names.map((n) => n.lang)])].map((tag) => ({
+    value: tag,
+    label: format.language(tag, t("org.languageUnknown")),
+  }));
+  const scriptOptions = [
+    { value: "", label: t("orgForm.scriptAuto") },
+    ...[...new Set([...scripts, ...names.map((n) => n.script).filter((s): s is string => Boolean(s))])].map((code) => ({
+      value: code,
+      label: format.script(code, code),
+    })),
+  ];
+  // Historical countries (the GDR, Yugoslavia) stay choosable for the parties that belonged to them.
+  const countryOptions =
+    countryCode && !reference.countries.some((c) => c.value === countryCode)
+      ? [{ value: countryCode, label: reference.countryName(countryCode) }, ...reference.countries]
+      : reference.countries;
   function submit(event: React.FormEvent) {
     event.preventDefault();
+    const year = (v: number | string) => (v === "" ? null : Number(v));
     const body = {
       kind,
       countryCode: countryCode || null,
-      names: names.filter((n) => n.value.trim()).map((n) => ({ ...n, value: n.value.trim() })),
-      foundedYear: foundedYear === "" ? null : Number(foundedYear),
+      names: names
+        .filter((n) => n.value.trim())
+        .map((n) => ({ kind: n.kind, lang: n.lang, script: n.script || null, value: n.value.trim(), validTo: n.validTo })),
+      foundedYear: year(foundedYear),
+      dissolvedYear: year(dissolvedYear),
       website: website.trim() || null,
       description: description.trim() || null,
+      family: family || null,
+      wikidataId: wikidataId.trim() || null,
+      tags,
     };
-    const checked = validate(organisationCreateInput, body, t);
+    const checked = validate(o ? organisationUpdateInput : organisationCreateInput, body, t);
     setErrors(checked.errors);
     if (checked.data) save.mutate(body);
   }
   return (
     <form onSubmit={submit} noValidate>
-      <Stack maw={820}>
-        <Title order={2}>{t("orgForm.title")}</Title>
+      <Stack maw={900}>
+        <Title order={2}>{o ? t("orgForm.editTitle", { name: format.name(o.name) }) : t("orgForm.title")}</Title>
         {save.error ? (
           <Alert color="red" role="alert">
             {errorMessage(save.error)}
@@ -93,13 +210,23 @@ export function OrganisationForm() {
           />
           <Select
             label={t("registry.country")}
-            data={reference.countries}
+            data={countryOptions}
             value={countryCode}
             onChange={setCountryCode}
             searchable
             clearable
             error={errors.countryCode}
           />
+          <Select
+            label={t("registry.family")}
+            data={vocabulary.options("families")}
+            value={family}
+            onChange={setFamily}
+            clearable
+            error={errors.family}
+          />
+        </Group>
+        <Group grow align="flex-start">
           <NumberInput
             label={t("orgForm.founded")}
             value={foundedYear}
@@ -107,6 +234,21 @@ export function OrganisationForm() {
             min={1000}
             max={2200}
             error={errors.foundedYear}
+          />
+          <NumberInput
+            label={t("orgForm.dissolved")}
+            value={dissolvedYear}
+            onChange={setDissolvedYear}
+            min={1000}
+            max={2200}
+            error={errors.dissolvedYear}
+          />
+          <TextInput
+            label={t("orgForm.wikidata")}
+            value={wikidataId}
+            onChange={(e) => setWikidataId(e.currentTarget.value)}
+            placeholder="Q12345"
+            error={errors.wikidataId}
           />
         </Group>
         <Card withBorder>
@@ -121,28 +263,41 @@ export function OrganisationForm() {
           <Stack gap="xs">
             {names.map((n, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity but their place
-              <Group key={i} align="flex-start" wrap="nowrap">
+              <Group key={i} align="flex-start" wrap="nowrap" data-testid="name-row">
                 <TextInput
-                  label={i < 3 ? t(["orgForm.nameZh", "orgForm.nameEn", "orgForm.abbreviation"][i] as string) : t("org.name")}
+                  label={
+                    !o && i < 3 ? t(["orgForm.nameZh", "orgForm.nameEn", "orgForm.abbreviation"][i] as string) : `${t("org.name")} ${i + 1}`
+                  }
                   value={n.value}
                   onChange={(e) => setName(i, { value: e.currentTarget.value })}
                   error={errors[`names.${i}.value`]}
                   style={{ flex: 1 }}
+                  lang={n.lang === "und" ? undefined : n.lang}
                 />
                 <Select
                   label={t("org.nameKind")}
                   data={vocabulary.options("nameKinds")}
                   value={n.kind}
                   onChange={(v) => setName(i, { kind: v ?? "official" })}
-                  w={150}
+                  w={130}
                   allowDeselect={false}
                 />
                 <Select
                   label={t("org.language")}
-                  data={languages}
+                  data={languageOptions}
                   value={n.lang}
                   onChange={(v) => setName(i, { lang: v ?? "und" })}
-                  w={150}
+                  w={140}
+                  allowDeselect={false}
+                  searchable
+                  error={errors[`names.${i}.lang`]}
+                />
+                <Select
+                  label={t("org.script")}
+                  data={scriptOptions}
+                  value={n.script ?? ""}
+                  onChange={(v) => setName(i, { script: v || null })}
+                  w={140}
                   allowDeselect={false}
                   searchable
                 />
@@ -158,10 +313,16 @@ export function OrganisationForm() {
               </Group>
             ))}
           </Stack>
-          <Button variant="subtle" size="xs" mt="xs" onClick={() => setNames([...names, { kind: "official", lang: "und", value: "" }])}>
+          <Button
+            variant="subtle"
+            size="xs"
+            mt="xs"
+            onClick={() => setNames([...names, { kind: "official", lang: "und", script: null, value: "", validTo: null }])}
+          >
             {t("orgForm.addName")}
           </Button>
         </Card>
+        <MultiSelect label={t("registry.tag")} data={reference.tags} value={tags} onChange={setTags} searchable clearable />
         <TextInput
           label={t("orgForm.website")}
           value={website}

@@ -15,7 +15,7 @@ import { QueryState } from "../shared/states.tsx";
 import { useUrlState } from "../shared/url-state.ts";
 import { useVocabulary } from "../shared/vocabulary.ts";
 
-const filterKeys = ["q", "country", "region", "group", "kind", "family", "level", "tag", "inGovernment", "sort"] as const;
+const filterKeys = ["q", "country", "region", "group", "kind", "family", "level", "tag", "inGovernment", "all", "sort"] as const;
 const pageSize = 50;
 
 /** The registry: organisations with fast filters and sortable columns, paginated on the server. */
@@ -38,6 +38,8 @@ export function OrganisationList() {
     level: f.level,
     tag: f.tag,
     inGovernmentOn: f.inGovernment ? today : "",
+    // Those that exist today, unless the reader asks for the dissolved and historical ones too.
+    active: f.all ? undefined : "true",
     sort: f.sort,
     page: state.page,
     pageSize,
@@ -56,11 +58,16 @@ export function OrganisationList() {
     <Stack>
       <Group justify="space-between">
         <Title order={2}>{t("registry.title")}</Title>
-        {can("write") ? (
-          <Button component={Link} to="/organisations/new">
-            {t("registry.new")}
+        <Group gap="xs">
+          <Button component={Link} to="/registry/duplicates" variant="subtle">
+            {t("merge.duplicatesLink")}
           </Button>
-        ) : null}
+          {can("write") ? (
+            <Button component={Link} to="/organisations/new">
+              {t("registry.new")}
+            </Button>
+          ) : null}
+        </Group>
       </Group>
       <Group align="flex-end" gap="sm">
         <UrlSearch state={state} label={t("registry.nameFilter")} placeholder={t("registry.namePlaceholder")} />
@@ -76,6 +83,13 @@ export function OrganisationList() {
           checked={Boolean(f.inGovernment)}
           onChange={(e) => state.set({ inGovernment: e.currentTarget.checked ? "1" : "" })}
           mb={6}
+        />
+        <Switch
+          label={t("registry.showAll")}
+          checked={Boolean(f.all)}
+          onChange={(e) => state.set({ all: e.currentTarget.checked ? "1" : "" })}
+          mb={6}
+          data-testid="show-all"
         />
       </Group>
       <QueryState isLoading={list.isLoading} error={list.error} isEmpty={list.data?.items.length === 0} />
@@ -122,7 +136,15 @@ export function OrganisationList() {
                 </Table.Td>
                 <Table.Td>{vocabulary.label("organisationKinds", o.kind)}</Table.Td>
                 <Table.Td>{format.name(o.country?.name)}</Table.Td>
-                <Table.Td>{o.foundedYear ?? ""}</Table.Td>
+                <Table.Td>
+                  {o.foundedYear ?? ""}
+                  {o.dissolvedYear ? `–${o.dissolvedYear}` : ""}
+                  {o.existsToday ? null : (
+                    <Badge ml={6} size="xs" color="gray" variant="light">
+                      {t("registry.notExisting")}
+                    </Badge>
+                  )}
+                </Table.Td>
                 <Table.Td>{vocabulary.label("families", o.family)}</Table.Td>
                 <Table.Td>{vocabulary.label("relationshipLevels", o.relationshipLevel)}</Table.Td>
               </Table.Tr>

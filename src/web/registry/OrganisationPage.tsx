@@ -1,5 +1,4 @@
 import {
-  ActionIcon,
   Anchor,
   Badge,
   Button,
@@ -16,9 +15,9 @@ import {
   Title,
 } from "@mantine/core";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
 import type { EngagementListItem } from "../../core/engagements/schema.ts";
 import type { MembershipOutput } from "../../core/mechanisms/schema.ts";
 import type { NoteOutput } from "../../core/notes/schema.ts";
@@ -28,12 +27,13 @@ import { ApiError, api, query } from "../api.ts";
 import { useSession } from "../app/session.tsx";
 import { SuggestedMark, SuggestionCard } from "../names/SuggestionCard.tsx";
 import { EngagementTable } from "../shared/EngagementTable.tsx";
+import { FactsCard } from "../shared/FactsCard.tsx";
 import { useFormat } from "../shared/format.ts";
 import { Pager } from "../shared/Pager.tsx";
+import { RecordHistory } from "../shared/RecordHistory.tsx";
 import { QueryState, useErrorMessage } from "../shared/states.tsx";
 import { useVocabulary } from "../shared/vocabulary.ts";
-
-const scriptNames: Record<string, string> = { Latn: "Latin", Hans: "汉字（简）", Hant: "漢字（繁）", Cyrl: "Кириллица", Arab: "العربية" };
+import { PossibleDuplicates, RelationsCard, RelationshipCard, StatusesCard } from "./OrganisationFacts.tsx";
 
 /** An organisation: every name, our relationship, its timeline, people, relations, statuses, ids and notes. */
 export function OrganisationPage() {
@@ -41,8 +41,15 @@ export function OrganisationPage() {
   const format = useFormat();
   const vocabulary = useVocabulary();
   const id = Number(useParams().id);
+  const navigate = useNavigate();
+  const { can } = useSession();
   const [page, setPage] = useState(1);
   const org = useQuery({ queryKey: ["organisation", id], queryFn: () => api<OrganisationDetail>(`/organisations/${id}`) });
+  // A merged record's address answers with the survivor (the API redirects): show it under its own address.
+  const survivorId = org.data && org.data.id !== id ? org.data.id : null;
+  useEffect(() => {
+    if (survivorId) navigate(`/organisations/${survivorId}`, { replace: true, state: { mergedFrom: id } });
+  }, [survivorId, id, navigate]);
   const timeline = useQuery({
     queryKey: ["organisation", id, "timeline", page],
     queryFn: () => api<Page<EngagementListItem>>(`/organisations/${id}/engagements${query({ page, pageSize: 20 })}`),
@@ -52,31 +59,35 @@ export function OrganisationPage() {
     queryKey: ["organisation", id, "memberships"],
     queryFn: () => api<MembershipOutput[]>(`/organisations/${id}/memberships`),
   });
-  if (!org.data) return <QueryState isLoading={org.isLoading} error={org.error} />;
+  if (!org.data || survivorId) return <QueryState isLoading={org.isLoading || Boolean(survivorId)} error={org.error} />;
   const o = org.data;
   const zhName = o.names.find((n) => n.lang.startsWith("zh"))?.value;
-  // Languages as words, in the reader's language ("und": not known).
-  const languageName = (lang: string) => {
-    if (lang === "und") return t("org.languageUnknown");
-    try {
-      return new Intl.DisplayNames([format.lang === "zh" ? "zh-CN" : "en"], { type: "language" }).of(lang) ?? lang;
-    } catch {
-      return lang;
-    }
-  };
   return (
     <Stack>
       <div>
-        <Group gap="sm" align="baseline">
-          <Title order={2}>{format.name(o.name)}</Title>
-          <SuggestedMark suggested={o.nameZhSuggested} />
-          {o.abbreviation ? <Badge variant="light">{o.abbreviation}</Badge> : null}
+        <Group justify="space-between" align="flex-start">
+          <Group gap="sm" align="baseline">
+            <Title order={2}>{format.name(o.name)}</Title>
+            <SuggestedMark suggested={o.nameZhSuggested} />
+            {o.abbreviation ? <Badge variant="light">{o.abbreviation}</Badge> : null}
+            {o.existsToday ? null : (
+              <Badge color="gray" variant="light">
+                {o.dissolvedYear ? t("registry.dissolvedIn", { year: o.dissolvedYear }) : t("registry.notExisting")}
+              </Badge>
+            )}
+          </Group>
+          {can("write") ? (
+            <Button component={Link} to={`/organisations/${o.id}/edit`} variant="light" size="sm">
+              {t("orgForm.edit")}
+            </Button>
+          ) : null}
         </Group>
         <Text c="dimmed">
           {[
             vocabulary.label("organisationKinds", o.kind),
             o.country ? format.name(o.country.name) : null,
             o.foundedYear ? t("org.founded", { year: o.foundedYear }) : null,
+            o.family ? vocabulary.label("families", o.family) : null,
           ]
             .filter(Boolean)
             .join(" · ")}
@@ -104,7 +115,7 @@ export function OrganisationPage() {
               <Title order={4} mb="xs">
                 {t("org.names")}
               </Title>
-              <Table>
+              <Table data-testid="organisation-names">
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>{t("org.name")}</Table.Th>
@@ -119,8 +130,8 @@ export function OrganisationPage() {
                     <Table.Tr key={n.id}>
                       <Table.Td lang={n.lang === "und" ? undefined : n.lang}>{n.value}</Table.Td>
                       <Table.Td>{vocabulary.label("nameKinds", n.kind)}</Table.Td>
-                      <Table.Td>{languageName(n.lang)}</Table.Td>
-                      <Table.Td>{n.script ? (scriptNames[n.script] ?? n.script) : ""}</Table.Td>
+                      <Table.Td>{format.language(n.lang, t("org.languageUnknown"))}</Table.Td>
+                      <Table.Td>{format.script(n.script, "")}</Table.Td>
                       <Table.Td>{t(`org.sources.${n.source}`)}</Table.Td>
                     </Table.Tr>
                   ))}
@@ -138,28 +149,12 @@ export function OrganisationPage() {
               ) : null}
             </Card>
             <Notes organisationId={o.id} />
+            <RecordHistory kind="organisations" id={o.id} />
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>
           <Stack>
-            <Card withBorder>
-              <Title order={4} mb="xs">
-                {t("org.relationship")}
-              </Title>
-              {o.relationship ? (
-                <Stack gap={4}>
-                  <Text>
-                    <b>{vocabulary.label("relationshipLevels", o.relationship.level)}</b>
-                    {o.relationship.since ? ` · ${t("org.since", { date: format.date(o.relationship.since) })}` : ""}
-                  </Text>
-                  {o.relationship.leadUnit ? (
-                    <Text size="sm">{t("org.leadUnit", { unit: format.name(o.relationship.leadUnit.name) })}</Text>
-                  ) : null}
-                  {o.relationship.notes ? <Text size="sm">{o.relationship.notes}</Text> : null}
-                </Stack>
-              ) : (
-                <Text c="dimmed">{t("org.noRelationship")}</Text>
-              )}
+            <RelationshipCard key={JSON.stringify(o.relationship)} organisation={o}>
               {o.lastEngagement ? (
                 <Text size="sm" mt="sm">
                   {t("org.lastEngaged", {
@@ -171,7 +166,8 @@ export function OrganisationPage() {
                   </Anchor>
                 </Text>
               ) : null}
-            </Card>
+            </RelationshipCard>
+            <PossibleDuplicates organisationId={o.id} />
             <Card withBorder>
               <Title order={4} mb="xs">
                 {t("org.people")}
@@ -205,33 +201,8 @@ export function OrganisationPage() {
                 </Text>
               ))}
             </Card>
-            <Card withBorder>
-              <Title order={4} mb="xs">
-                {t("org.relations")}
-              </Title>
-              {o.relations.length === 0 ? <Text c="dimmed">{t("common.empty")}</Text> : null}
-              {o.relations.map((r) => (
-                <Text key={r.id} size="sm">
-                  {vocabulary.label("partnerRelationKinds", r.kind)}
-                  {r.direction === "incoming" ? ` (${t("org.incoming")})` : ""}:{" "}
-                  <Anchor component={Link} to={`/organisations/${r.organisation.id}`}>
-                    {format.name(r.organisation.name)}
-                  </Anchor>
-                </Text>
-              ))}
-            </Card>
-            <Card withBorder>
-              <Title order={4} mb="xs">
-                {t("org.statuses")}
-              </Title>
-              {o.statuses.length === 0 ? <Text c="dimmed">{t("common.empty")}</Text> : null}
-              {o.statuses.map((s) => (
-                <Text key={s.id} size="sm">
-                  {vocabulary.label("partyStatuses", s.status)}: {format.date(s.validFrom)} –{" "}
-                  {s.validTo ? format.date(s.validTo) : t("org.now")}
-                </Text>
-              ))}
-            </Card>
+            <RelationsCard organisation={o} />
+            <StatusesCard organisation={o} />
             <Congresses organisation={o} />
             <Card withBorder>
               <Title order={4} mb="xs">
@@ -390,66 +361,59 @@ function Congresses({ organisation }: { organisation: OrganisationDetail }) {
   const fieldError = (name: string) =>
     add.error instanceof ApiError && add.error.fields.some((f) => f.path === name) ? errorMessage(add.error) : undefined;
   return (
-    <Card withBorder>
-      <Title order={4} mb="xs">
-        {t("org.congresses")}
-      </Title>
-      {organisation.congresses.length === 0 ? <Text c="dimmed">{t("common.empty")}</Text> : null}
-      {organisation.congresses.map((c) => (
-        <Group key={c.id} gap="xs" justify="space-between" wrap="nowrap">
-          <Text size="sm">
-            {format.date(c.opensOn)}
-            {c.name.en || c.name.zh
-              ? ` · ${format.name({ en: c.name.en ?? "", zh: c.name.zh })}`
-              : c.ordinal
-                ? ` · ${t("org.congressNumbered", { ordinal: format.ordinal(c.ordinal) })}`
-                : ""}
-          </Text>
-          {can("write") ? (
-            <ActionIcon variant="subtle" color="gray" size="sm" aria-label={t("org.removeCongress")} onClick={() => remove.mutate(c.id)}>
-              ×
-            </ActionIcon>
-          ) : null}
+    <FactsCard
+      title={t("org.congresses")}
+      items={organisation.congresses}
+      line={(c) => (
+        <>
+          {format.date(c.opensOn)}
+          {c.name.en || c.name.zh
+            ? ` · ${format.name({ en: c.name.en ?? "", zh: c.name.zh })}`
+            : c.ordinal
+              ? ` · ${t("org.congressNumbered", { ordinal: format.ordinal(c.ordinal) })}`
+              : ""}
+        </>
+      )}
+      removeLabel={t("org.removeCongress")}
+      onRemove={(id) => remove.mutate(id)}
+      canChange={can("write")}
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          add.mutate();
+        }}
+      >
+        <Group gap="xs" mt="sm" align="flex-end">
+          <TextInput
+            type="date"
+            label={t("org.congressOpens")}
+            value={opensOn}
+            onChange={(e) => setOpensOn(e.currentTarget.value)}
+            size="xs"
+            w={150}
+            error={fieldError("opensOn")}
+          />
+          <NumberInput
+            label={t("org.congressOrdinal")}
+            value={ordinal}
+            onChange={setOrdinal}
+            min={1}
+            size="xs"
+            w={80}
+            error={fieldError("ordinal")}
+          />
+          <TextInput label={t("org.congressName")} value={nameEn} onChange={(e) => setNameEn(e.currentTarget.value)} size="xs" w={180} />
+          <Button type="submit" size="xs" loading={add.isPending} disabled={!opensOn}>
+            {t("org.addCongress")}
+          </Button>
         </Group>
-      ))}
-      {can("write") ? (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            add.mutate();
-          }}
-        >
-          <Group gap="xs" mt="sm" align="flex-end">
-            <TextInput
-              type="date"
-              label={t("org.congressOpens")}
-              value={opensOn}
-              onChange={(e) => setOpensOn(e.currentTarget.value)}
-              size="xs"
-              w={150}
-              error={fieldError("opensOn")}
-            />
-            <NumberInput
-              label={t("org.congressOrdinal")}
-              value={ordinal}
-              onChange={setOrdinal}
-              min={1}
-              size="xs"
-              w={80}
-              error={fieldError("ordinal")}
-            />
-            <TextInput label={t("org.congressName")} value={nameEn} onChange={(e) => setNameEn(e.currentTarget.value)} size="xs" w={180} />
-            <Button type="submit" size="xs" loading={add.isPending} disabled={!opensOn}>
-              {t("org.addCongress")}
-            </Button>
-          </Group>
-          {add.error && !fieldError("opensOn") && !fieldError("ordinal") ? (
-            <Text c="red" size="sm" role="alert">
-              {errorMessage(add.error)}
-            </Text>
-          ) : null}
-        </form>
-      ) : null}
-    </Card>
+        {add.error && !fieldError("opensOn") && !fieldError("ordinal") ? (
+          <Text c="red" size="sm" role="alert">
+            {errorMessage(add.error)}
+          </Text>
+        ) : null}
+      </form>
+    </FactsCard>
   );
 }

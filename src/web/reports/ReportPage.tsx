@@ -23,6 +23,7 @@ import { Link, useNavigate } from "react-router";
 import type { ProgrammeOutput } from "../../core/programmes/schema.ts";
 import type { Overview, SnapshotOutput } from "../../core/reports/schema.ts";
 import { api, query } from "../api.ts";
+import { SuggestedMark } from "../names/SuggestionCard.tsx";
 import { UrlPeriod, UrlSelect } from "../shared/filters.tsx";
 import { useFormat } from "../shared/format.ts";
 import { useReference } from "../shared/reference.ts";
@@ -281,6 +282,7 @@ export function ReportPage() {
               <Group key={p.organisation.id} justify="space-between">
                 <Anchor component={Link} to={`/organisations/${p.organisation.id}`} size="sm">
                   {format.name(p.organisation.name)}
+                  <SuggestedMark suggested={p.organisation.nameZhSuggested} />
                 </Anchor>
                 <Anchor component={Link} to={drill(p.drill)} size="sm">
                   {format.number(p.engagements)}

@@ -2,8 +2,8 @@ import { Button, Group } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 
-/** Save (the form's submit) and Cancel (back to where the user came from). */
-export function FormActions({ saving }: { saving: boolean }) {
+/** Save (the form's submit) and Cancel (back to where the user came from, or as the caller says). */
+export function FormActions({ saving, onCancel }: { saving: boolean; onCancel?: () => void }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   return (
@@ -11,7 +11,7 @@ export function FormActions({ saving }: { saving: boolean }) {
       <Button type="submit" loading={saving}>
         {t("common.save")}
       </Button>
-      <Button variant="default" onClick={() => navigate(-1)}>
+      <Button variant="default" onClick={onCancel ?? (() => navigate(-1))}>
         {t("common.cancel")}
       </Button>
     </Group>

@@ -26,5 +26,18 @@ export function useFormat() {
     monthDay: (md: string) => monthDayFormat.format(new Date(`2000-${md}T00:00:00Z`)),
     /** 13 → "13th" in English, "第13" in Chinese (the noun follows). */
     ordinal: (n: number) => (lang === "zh-CN" ? `第${n}` : `${n}${ordinalSuffix[ordinalRules.select(n)] ?? "th"}`),
+    /** A language tag as a word in the reader's language ("de" → 德语, German); `und` is "not known". */
+    language: (tag: string, unknown: string) => displayName(lang, "language", tag, unknown),
+    /** A script code as a word ("Hans" → 简体中文, Simplified Han). */
+    script: (code: string | null | undefined, unknown: string) => (code ? displayName(lang, "script", code, unknown) : unknown),
   };
+}
+
+function displayName(locale: string, type: "language" | "script", code: string, unknown: string): string {
+  if (code === "und" || code === "Zyyy") return unknown;
+  try {
+    return new Intl.DisplayNames([locale], { type, fallback: "code" }).of(code) ?? code;
+  } catch {
+    return code;
+  }
 }
