@@ -31,6 +31,42 @@ const maxLoss = 0.2;
 
 const grouped = (n: number) => new Intl.NumberFormat("en").format(n);
 
+/** A count of a unit as official texts write it: 15, 1.5, 2.35 (no trailing zeros). */
+const unitCount = (n: number, unit: number) => String(Math.round((n / unit) * 100) / 100);
+
+/**
+ * A figure in Chinese as official texts write it: below 10,000 in digits (1500); from 10,000
+ * in 万 and from 100,000,000 in 亿 where the figure is round enough to say so (15万, 1.5万,
+ * 120万, 2.3亿, 2.35亿); a figure that is not (12,345) in digits, as an exact figure is.
+ */
+export function chineseNumber(n: number): string {
+  if (n >= 1e8 && n % 1e6 === 0) return `${unitCount(n, 1e8)}亿`;
+  if (n >= 1e4 && n % 1e3 === 0) return `${unitCount(n, 1e4)}万`;
+  return String(n);
+}
+
+/**
+ * "More than" a round figure in Chinese: 多 after the number below 10,000 (1500多); from
+ * 10,000, 多 comes before 万 or 亿 when the count of them is round at its last digit (100多万,
+ * 120多万, 10多亿) and after it otherwise (1万多, 1.5万多, 2亿多).
+ */
+function chineseMoreThan(floor: number): string {
+  const unit = floor >= 1e8 ? { size: 1e8, word: "亿" } : floor >= 1e4 ? { size: 1e4, word: "万" } : null;
+  if (!unit) return `${floor}多`;
+  const count = unitCount(floor, unit.size);
+  return count.length > 1 && count.endsWith("0") && !count.includes(".") ? `${count}多${unit.word}` : `${count}${unit.word}多`;
+}
+
+/**
+ * A round figure in English: in digits up to a million (12,000), then in millions or billions
+ * where that says it exactly (1.2 million, 230 million, 1.5 billion).
+ */
+export function englishNumber(n: number): string {
+  if (n >= 1e9 && n % 1e7 === 0) return `${unitCount(n, 1e9)} billion`;
+  if (n >= 1e6 && n % 1e4 === 0) return `${unitCount(n, 1e6)} million`;
+  return grouped(n);
+}
+
 /** n rounded down to `digits` significant digits. */
 function floorTo(n: number, digits: number): number {
   const magnitude = 10 ** Math.max(0, Math.floor(Math.log10(n)) + 1 - digits);
@@ -58,7 +94,10 @@ function roundTo(n: number, digits: number): number {
  *   1523 → 1500多), with 多 / "more than", "over" or "plus": 1500多 / more than 1,500;
  *   600多 / over 600; 170多 / 170 plus;
  * - an estimate (a figure flagged as approximate) as 约100 / some 100.
- * A figure that is already round (1,500) is stated as it is.
+ * A figure that is already round (1,500) is stated as it is; from 10,000 so is one of no more
+ * significant digits than the rules keep (2.3亿 / 230 million, 24万 / 240,000). From 10,000
+ * Chinese counts in 万 and 亿 (1万多, 15万, 100多万, 近100万, 2.3亿), English in millions and
+ * billions from a million (more than 1 million, over 1.2 million).
  */
 export function stateFigure(
   value: number,
@@ -66,22 +105,26 @@ export function stateFigure(
   options: { style?: MoreStyle; estimate?: boolean } = {},
 ): StatedFigure {
   const n = Math.round(value);
-  const exact: StatedFigure = { value: n, zh: String(n), en: grouped(n), kind: "exact" };
+  const exact: StatedFigure = { value: n, zh: chineseNumber(n), en: grouped(n), kind: "exact" };
   if (rules.mode === "exact" || n < rules.exactBelow || n <= 0) return exact;
   if (options.estimate) {
     const about = roundTo(n, rules.significantDigits);
-    return { value: n, zh: `约${about}`, en: `some ${grouped(about)}`, kind: "about" };
+    return { value: n, zh: `约${chineseNumber(about)}`, en: `some ${englishNumber(about)}`, kind: "about" };
   }
   const next = ceilToOne(n);
   if (next > n && next - n <= next * rules.nearlyMargin) {
-    return { value: n, zh: `近${next}`, en: `nearly ${grouped(next)}`, kind: "nearly" };
+    return { value: n, zh: `近${chineseNumber(next)}`, en: `nearly ${englishNumber(next)}`, kind: "nearly" };
   }
   // As few digits as say the figure to within a fifth (545 is 500多, 612 600多), but no more
   // than `significantDigits` (173 is 170多, 1523 1500多).
+  // From 10,000, where Chinese counts in 万 and 亿, a figure of no more significant digits than
+  // the rules keep is already a round statement (2.3亿, 24万) and is stated as it is.
+  if (n >= 1e4 && floorTo(n, rules.significantDigits) === n) return { ...exact, en: englishNumber(n) };
   let floor = floorTo(n, 1);
   for (let digits = 2; digits <= rules.significantDigits && (n - floor) / n > maxLoss; digits++) floor = floorTo(n, digits);
-  if (floor === n) return exact;
+  if (floor === n) return { ...exact, en: englishNumber(n) };
   const style = options.style ?? "more";
-  const en = style === "over" ? `over ${grouped(floor)}` : style === "plus" ? `${grouped(floor)} plus` : `more than ${grouped(floor)}`;
-  return { value: n, zh: `${floor}多`, en, kind: "more" };
+  const stated = englishNumber(floor);
+  const en = style === "over" ? `over ${stated}` : style === "plus" ? `${stated} plus` : `more than ${stated}`;
+  return { value: n, zh: chineseMoreThan(floor), en, kind: "more" };
 }
