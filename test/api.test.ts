@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultPlacePolicy } from "../src/core/countries/places.ts";
 import { importGeography } from "../src/core/reference/service.ts";
 import type { Database } from "../src/db/connection.ts";
 import { buildApp } from "../src/server/app.ts";
@@ -1219,6 +1220,14 @@ const badInputs: Array<{
     cases: [{ url: () => "/api/names/settings", body: { showSuggested: "yes" }, field: "showSuggested" }],
   },
   { route: "POST /api/names/suggestions/import", cases: [] },
+  { route: "GET /api/places/policy", cases: [] },
+  {
+    route: "PUT /api/places/policy",
+    cases: [
+      { url: () => "/api/places/policy", body: { ...defaultPlacePolicy, region: "province" }, field: "region" },
+      { url: () => "/api/places/policy", body: { state: "country" }, field: "region" },
+    ],
+  },
   {
     route: "POST /api/organisations/resolve",
     cases: [

@@ -86,7 +86,7 @@ describe(`the liaison CLI (${testEngine})`, () => {
     const removed = await runCli(["demo", "remove"], env);
     expect(removed.stdout).toMatch(/Demo data removed: \d+ engagements/);
     const after = JSON.parse((await runCli(["counts", "--by", "none", "--json"], env)).stdout);
-    expect(after.total).toEqual({ engagements: 0, organisations: 0, countries: 0 });
+    expect(after.total).toEqual({ engagements: 0, organisations: 0, countries: 0, regions: 0 });
     expect((await runCli(["demo"], env)).code).toBe(2);
   });
 

@@ -3,10 +3,12 @@
  * records, over real sign-in sessions; reads that agree with each other; refusals that
  * change nothing; one audit row per committed change.
  */
+
 import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureAdministratorPassword, setUserPassword } from "../src/core/auth/service.ts";
+import { defaultPlacePolicy } from "../src/core/countries/places.ts";
 import { submitEngagement } from "../src/core/engagements/approvals.ts";
 import { createEngagement } from "../src/core/engagements/service.ts";
 import { createMechanism } from "../src/core/mechanisms/service.ts";
@@ -611,6 +613,12 @@ const routeCases: RouteCase[] = [
     "PUT /api/names/settings",
     () => "/api/names/settings",
     () => ({ showSuggested: false }),
+  ),
+  registry("GET /api/places/policy", () => "/api/places/policy"),
+  restricted(
+    "PUT /api/places/policy",
+    () => "/api/places/policy",
+    () => defaultPlacePolicy,
   ),
   registry("GET /api/organisations/:id/history", () => `${org()}/history`),
   // Resolving pasted names reads the registry only: every reader's (a POST for its long body).

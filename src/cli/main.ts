@@ -193,11 +193,11 @@ async function main(argv: string[]): Promise<number> {
           return;
         }
         console.log(
-          `${padToWidth("", 50)}${["Engagements 次数", "Partners 伙伴", "Countries 国家"].map((h) => padToWidth(h, 18)).join("")}`,
+          `${padToWidth("", 50)}${["Engagements 次数", "Partners 伙伴", "Countries 国家", "Regions 地区"].map((h) => padToWidth(h, 18)).join("")}`,
         );
-        const row = (label: string, m: { engagements: number; organisations: number; countries: number }) =>
+        const row = (label: string, m: { engagements: number; organisations: number; countries: number; regions: number }) =>
           console.log(
-            `${padToWidth(label, 50)}${[m.engagements, m.organisations, m.countries].map((n) => padToWidth(n.toLocaleString("en"), 18)).join("")}`,
+            `${padToWidth(label, 50)}${[m.engagements, m.organisations, m.countries, m.regions].map((n) => padToWidth(n.toLocaleString("en"), 18)).join("")}`,
           );
         for (const r of result.rows) row(`${r.label.en} / ${r.label.zh}`, r);
         row("Total (distinct) / 合计（去重）", result.total);

@@ -12,6 +12,7 @@ import * as insightRollups from "./migrations/0010_insight_rollups.ts";
 import * as trust from "./migrations/0011_trust.ts";
 import * as chineseNames from "./migrations/0012_chinese_names.ts";
 import * as registryKeeping from "./migrations/0013_registry_keeping.ts";
+import * as places from "./migrations/0014_places.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   "0011_trust": trust,
   "0012_chinese_names": chineseNames,
   "0013_registry_keeping": registryKeeping,
+  "0014_places": places,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown). */

@@ -28,6 +28,8 @@ export interface CountryTable {
   note: string | null;
   nationalDay: string | null;
   ordinal: Generated<number>;
+  status: Generated<"state" | "region" | "disputed" | "supranational" | "historical">;
+  parentCode: string | null;
   updatedAt: Timestamp;
 }
 

@@ -17,6 +17,8 @@ export function presentCountry(row: CountryRow): CountryOutput {
     region: ref(row.regionCode, row.regionNameEn, row.regionNameZh),
     subregion: ref(row.subregionCode, row.subregionNameEn, row.subregionNameZh),
     historical: row.historical,
+    status: row.status,
+    parentCode: row.parentCode,
     validFrom: row.validFrom,
     validTo: row.validTo,
     successorCode: row.successorCode,

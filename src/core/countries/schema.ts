@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { countryCode, optionalText, text, year } from "../shared/schema.ts";
+import { placeStatuses } from "./places.ts";
 
 export const countryListQuery = z.object({
   region: z
@@ -26,6 +27,13 @@ export const countryCreateInput = z.object({
   validTo: year.nullish(),
   successorCode: countryCode.nullish(),
   note: optionalText(2000),
+  status: z
+    .enum(placeStatuses)
+    .optional()
+    .describe(
+      "state (UN member or observer; the default), region of a state, disputed, supranational, historical: the territorial policy counts each.",
+    ),
+  parentCode: countryCode.nullish().describe("For a region: the state it belongs to."),
   nationalDay: z
     .string()
     .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/, "Expected a month and day such as 10-01.")
@@ -43,6 +51,8 @@ export const countryOutput = z.object({
   region: regionRef,
   subregion: regionRef,
   historical: z.boolean(),
+  status: z.enum(placeStatuses),
+  parentCode: z.string().nullable(),
   validFrom: z.number().nullable(),
   validTo: z.number().nullable(),
   successorCode: z.string().nullable(),

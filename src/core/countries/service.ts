@@ -7,6 +7,7 @@ import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate } from "../shared/mutation.ts";
 import { parseInput } from "../shared/schema.ts";
+import { type PlacePolicy, placePolicy, placePolicyKey, readPlacePolicy } from "./places.ts";
 import { presentCountry, presentRegion } from "./presenter.ts";
 import {
   type CountryDetailOutput,
@@ -100,6 +101,7 @@ export async function createCountry(actor: Actor, input: unknown): Promise<Count
   const data = parseInput(countryCreateInput, input);
   return mutate(actor, async (trx) => {
     await assertCountryRefs(trx, data.subregionCode, data.successorCode);
+    await assertCountryExists(trx, data.parentCode, "parentCode");
     const exists = await trx.selectFrom("countries").select("code").where("code", "=", data.code).executeTakeFirst();
     if (exists)
       throw new AppError("CONFLICT", `A country with code ${data.code} exists already.`, {
@@ -123,6 +125,8 @@ export async function updateCountry(actor: Actor, code: string, input: unknown):
     const before = await findCountry(trx, code);
     if (!before) throw notFound("country", code);
     await assertCountryRefs(trx, data.subregionCode, data.successorCode);
+    await assertCountryExists(trx, data.parentCode, "parentCode");
+    if (data.parentCode === before.code) throw invalidField("parentCode", "A place cannot belong to itself.");
     const regions = data.subregionCode ? await regionOf(trx, data.subregionCode) : {};
     const update = () =>
       trx
@@ -136,5 +140,29 @@ export async function updateCountry(actor: Actor, code: string, input: unknown):
     const after = await findCountry(trx, before.code);
     if (!after) throw notFound("country", code);
     return { result: presentCountry(after), audit: { entity: "country", entityId: before.code, action: "update", before, after } };
+  });
+}
+
+/** The territorial policy in force: how figures count states, regions, disputed, supranational and historical places. */
+export async function getPlacePolicy(actor: Actor): Promise<PlacePolicy> {
+  authorize(actor, "registry.read");
+  return readPlacePolicy(db());
+}
+
+/**
+ * Changes the territorial policy (administrators). Every figure follows at once: the counts
+ * read it inside their queries, so no rollup needs rebuilding.
+ */
+export async function setPlacePolicy(actor: Actor, input: unknown): Promise<PlacePolicy> {
+  authorize(actor, "geography.write");
+  const data = parseInput(placePolicy, input);
+  return mutate(actor, async (trx) => {
+    const before = await readPlacePolicy(trx);
+    await trx
+      .insertInto("settings")
+      .values({ key: placePolicyKey, value: JSON.stringify(data) })
+      .onConflict((oc) => oc.column("key").doUpdateSet({ value: JSON.stringify(data), updatedAt: new Date() }))
+      .execute();
+    return { result: data, audit: { entity: "setting", entityId: placePolicyKey, action: "update", before, after: data } };
   });
 }

@@ -529,7 +529,8 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
   const partiesRows = await sql<Partner & { partyfactsId: number | null }>`
     SELECT o.id, o.kind, o.country_code, c.region_code, o.name_en, coalesce(o.name_zh, c.name_zh || '政党') AS name_zh, o.partyfacts_id
     FROM organisations o JOIN countries c ON c.code = o.country_code
-    WHERE o.kind = 'political_party' AND NOT c.historical AND c.region_code IS NOT NULL AND o.country_code <> 'CHN'
+    -- Foreign parties of sovereign states: the reference's figures count countries.
+    WHERE o.kind = 'political_party' AND c.status = 'state' AND c.region_code IS NOT NULL AND o.country_code <> 'CHN'
       AND (o.dissolved_year IS NULL OR o.dissolved_year >= 2012) AND (o.founded_year IS NULL OR o.founded_year <= 2020)
     ORDER BY o.id`.execute(trx);
   if (partiesRows.rows.length < 200) {
@@ -859,7 +860,11 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
     }
   }
   // The 19th Congress outreach: over 30 delegations to some 100 countries, more than 500 events.
-  const outreachCountries = countries.filter((_, i) => i % 2 === 0).slice(0, 100);
+  // A hundred countries spread over the alphabet (and so over the regions).
+  const outreachCountries = Array.from(
+    { length: Math.min(100, countries.length) },
+    (_, k) => countries[Math.floor((k * countries.length) / Math.min(100, countries.length))] as string,
+  );
   for (let d = 0; d < 32; d++) {
     const visited = outreachCountries.slice(
       Math.floor((d * outreachCountries.length) / 32),

@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { type DataContext, forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
+import { countedPlaces } from "../countries/places.ts";
 import { inCountryGroup, inRegion } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import type { Executor } from "../shared/mutation.ts";
@@ -19,7 +20,7 @@ import { anyType, heldOnTheDay, reachQuery } from "./rollup.ts";
 import { type EngagementCounts, type EngagementCountsQuery, engagementCountsQuery } from "./schema.ts";
 import { engagementFilter } from "./store.ts";
 
-type Measures = { engagements: number; organisations: number; countries: number };
+type Measures = { engagements: number; organisations: number; countries: number; regions: number };
 type Label = { en: string; zh: string };
 type Group = EngagementCountsQuery["by"];
 
@@ -121,11 +122,13 @@ async function fromRollups(executor: Executor, q: EngagementCountsQuery, plan: R
   const [total] = await rollupQuery(executor, q, totalPlan, "none");
   return {
     rows: q.by === "none" ? rows.map((r) => ({ ...r, key: "all" })) : rows,
-    total: total ? { engagements: total.engagements, organisations: total.organisations, countries: total.countries } : zero,
+    total: total
+      ? { engagements: total.engagements, organisations: total.organisations, countries: total.countries, regions: total.regions }
+      : zero,
   };
 }
 
-const zero: Measures = { engagements: 0, organisations: 0, countries: 0 };
+const zero: Measures = { engagements: 0, organisations: 0, countries: 0, regions: 0 };
 
 /**
  * One pass over the rollups: engagements, partners (OR of bit strings) and countries per
@@ -164,18 +167,33 @@ async function rollupQuery(executor: Executor, q: EngagementCountsQuery, plan: R
     ? sql`SELECT ${by === "country" ? sql`m.country_code` : sql`chunks.key`} AS key, sum(bit_count(chunks.bits & m.bits))::int AS organisations
         FROM chunks JOIN organisation_country_bits m ON m.chunk = chunks.chunk ${maskOnly} GROUP BY 1`
     : sql`SELECT key, sum(bit_count(bits))::int AS organisations FROM chunks GROUP BY key`;
+  // The places reached, counted as the territorial policy says (a region under its state…).
   const countriesOf = perCountry
-    ? sql`SELECT key, 1 AS countries FROM counts`
-    : sql`SELECT ${keyOf("c")} AS key, bit_count(bit_or(c.bits))::int AS countries FROM engagement_country_bits c WHERE ${where("c")} GROUP BY 1`;
+    ? sql`SELECT counts.key, (pl.kind = 'country')::int AS countries, (pl.kind = 'region')::int AS regions
+        FROM counts JOIN places pl ON pl.code = ${by === "country" ? sql`counts.key` : sql`${plan.country}`}`
+    : sql`SELECT k.key, ${placeMeasures}
+        FROM (SELECT ${keyOf("c")} AS key, bit_or(c.bits) AS bits FROM engagement_country_bits c WHERE ${where("c")} GROUP BY 1) k
+        JOIN places pl ON pl.ordinal < length(k.bits) AND get_bit(k.bits, pl.ordinal) = 1
+        GROUP BY k.key`;
   const result = await sql<{ key: string } & Measures>`
-    WITH counts AS (${countsOf}),
+    WITH places AS (${countedPlaces}),
+    counts AS (${countsOf}),
     chunks AS (SELECT ${chunkKey} AS key, b.chunk, bit_or(b.bits) AS bits FROM engagement_partner_bits b WHERE ${where("b")} GROUP BY 1, 2),
     partners AS (${partnersOf}),
     countries AS (${countriesOf})
-    SELECT counts.key, counts.engagements, coalesce(partners.organisations, 0) AS organisations, coalesce(countries.countries, 0) AS countries
+    SELECT counts.key, counts.engagements, coalesce(partners.organisations, 0) AS organisations,
+      coalesce(countries.countries, 0) AS countries, coalesce(countries.regions, 0) AS regions
     FROM counts LEFT JOIN partners ON partners.key = counts.key LEFT JOIN countries ON countries.key = counts.key`.execute(executor);
   return result.rows;
 }
+
+/** Countries and regions among the places reached (`pl`), each counted once. */
+const placeMeasures = sql`count(DISTINCT pl.counted) FILTER (WHERE pl.kind = 'country')::int AS countries,
+  count(DISTINCT pl.counted) FILTER (WHERE pl.kind = 'region')::int AS regions`;
+
+/** The same over the record's reached participants (`rf`), their places already counted as the policy says. */
+const recordPlaceMeasures = sql`count(DISTINCT rf.place) FILTER (WHERE rf.place_kind = 'country')::int AS countries,
+  count(DISTINCT rf.place) FILTER (WHERE rf.place_kind = 'region')::int AS regions`;
 
 async function fromRecord(executor: Executor, scope: DataContext, q: EngagementCountsQuery) {
   // The engagement list's own filter, with the unit as lead unit: counts attribute an engagement to the unit that led it.
@@ -193,15 +211,16 @@ async function fromRecord(executor: Executor, scope: DataContext, q: EngagementC
   if (q.partnerStatus) reachConditions.push(heldOnTheDay(sql.ref("r.org"), sql.ref("r.day"), sql`${q.partnerStatus}`));
   const reachFilter = reachConditions.length ? sql.join(reachConditions, sql` AND `) : sql`true`;
   const restrict = reachConditions.length ? sql`WHERE e.id IN (SELECT engagement_id FROM rf)` : sql``;
-  const ctes = sql`WITH e0 AS (
+  const ctes = sql`WITH places AS (${countedPlaces}),
+    e0 AS (
       SELECT e.id, e.type, e.direction, e.subtype, e.lead_unit_id, e.programme_id, extract(year FROM e.start_date)::int AS year,
         to_char(e.start_date, 'YYYY-MM') AS month
       FROM ${scope.engagementsSql} e WHERE ${engagementConditions}),
     r AS (${reachQuery(sql`p.engagement_id IN (SELECT id FROM e0)`)}),
-    rf AS (SELECT * FROM r WHERE ${reachFilter}),
+    rf AS (SELECT r.*, pl.counted AS place, pl.kind AS place_kind FROM r LEFT JOIN places pl ON pl.code = r.country WHERE ${reachFilter}),
     e AS (SELECT * FROM e0 e ${restrict})`;
   const totals = await sql<Measures>`${ctes} SELECT (SELECT count(*) FROM e)::int AS engagements,
-    count(DISTINCT rf.org)::int AS organisations, count(DISTINCT rf.country)::int AS countries FROM rf`.execute(executor);
+    count(DISTINCT rf.org)::int AS organisations, ${recordPlaceMeasures} FROM rf`.execute(executor);
   const total = totals.rows[0] as Measures;
   const participantKey: Partial<Record<Group, RawBuilder<unknown>>> = {
     region: sql`rf.region`,
@@ -212,7 +231,7 @@ async function fromRecord(executor: Executor, scope: DataContext, q: EngagementC
   if (q.by === "countryGroup") {
     rows = (
       await sql<{ key: string } & Measures>`${ctes} SELECT m.group_id::text AS key, count(DISTINCT rf.engagement_id)::int AS engagements,
-        count(DISTINCT rf.org)::int AS organisations, count(DISTINCT rf.country)::int AS countries
+        count(DISTINCT rf.org)::int AS organisations, ${recordPlaceMeasures}
         FROM rf JOIN country_group_members m ON m.country_code = rf.country GROUP BY 1`.execute(executor)
     ).rows;
   } else if (participantKey[q.by]) {
@@ -220,7 +239,7 @@ async function fromRecord(executor: Executor, scope: DataContext, q: EngagementC
       await sql<
         { key: string } & Measures
       >`${ctes} SELECT ${participantKey[q.by]} AS key, count(DISTINCT rf.engagement_id)::int AS engagements,
-        count(DISTINCT rf.org)::int AS organisations, count(DISTINCT rf.country)::int AS countries
+        count(DISTINCT rf.org)::int AS organisations, ${recordPlaceMeasures}
         FROM rf WHERE ${participantKey[q.by]} IS NOT NULL GROUP BY 1`.execute(executor)
     ).rows;
   } else {
@@ -236,9 +255,10 @@ async function fromRecord(executor: Executor, scope: DataContext, q: EngagementC
     rows = (
       await sql<{ key: string } & Measures>`${ctes},
         counted AS (SELECT ${key} AS key, count(*)::int AS engagements FROM e GROUP BY 1),
-        reached AS (SELECT ${key} AS key, count(DISTINCT rf.org)::int AS organisations, count(DISTINCT rf.country)::int AS countries
+        reached AS (SELECT ${key} AS key, count(DISTINCT rf.org)::int AS organisations, ${recordPlaceMeasures}
           FROM e JOIN rf ON rf.engagement_id = e.id GROUP BY 1)
-        SELECT counted.key, counted.engagements, coalesce(reached.organisations, 0) AS organisations, coalesce(reached.countries, 0) AS countries
+        SELECT counted.key, counted.engagements, coalesce(reached.organisations, 0) AS organisations, coalesce(reached.countries, 0) AS countries,
+          coalesce(reached.regions, 0) AS regions
         FROM counted LEFT JOIN reached ON reached.key = counted.key WHERE counted.key IS NOT NULL`.execute(executor)
     ).rows;
   }

@@ -297,7 +297,12 @@ export const engagementCountsQuery = z
   .refine((v) => !v.from || !v.to || v.to >= v.from, { path: ["to"], message: "Cannot be before from." });
 export type EngagementCountsQuery = z.output<typeof engagementCountsQuery>;
 
-const measures = { engagements: z.number(), organisations: z.number(), countries: z.number() };
+const measures = {
+  engagements: z.number(),
+  organisations: z.number(),
+  countries: z.number().describe("Distinct countries reached, as the territorial policy counts them."),
+  regions: z.number().describe("Distinct regions (地区) reached that the policy does not count as countries."),
+};
 export const engagementCounts = z.object({
   by: z.enum(countGroups),
   rows: z.array(z.object({ key: z.string(), label: z.object({ en: z.string(), zh: z.string() }), ...measures })),

@@ -5,6 +5,7 @@ import { parse } from "csv-parse/sync";
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
+import { applyPlaceSeeds, readPlaceSeeds } from "../countries/places.ts";
 import { refreshSuggestions } from "../names/service.ts";
 import { displayColumns, normaliseNames } from "../organisations/names.ts";
 import type { Actor } from "../shared/actor.ts";
@@ -77,6 +78,8 @@ async function loadGeography(trx: Trx, dataDir: string) {
       await trx.updateTable("countries").set({ successorCode: c.successorCode }).where("code", "=", c.code).execute();
     }
   }
+  // Statuses, parents and the reference user's names, for the places just added.
+  await applyPlaceSeeds(trx, readPlaceSeeds(dataDir), new Map(countries.map((c) => [c.code, c])), added);
   // National days fill only countries that have none, so an administrator's edit stays.
   const daysFile = path.join(dataDir, "geography/national-days.csv");
   const days = fs.existsSync(daysFile)

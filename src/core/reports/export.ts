@@ -9,6 +9,11 @@ import { writeAudit } from "../shared/mutation.ts";
 import { parseInput } from "../shared/schema.ts";
 import { type Overview, overviewQuery } from "./schema.ts";
 
+/** The places a report's figure reached, named ("170多个国家和地区"); a snapshot frozen before regions were counted apart names countries. */
+function places(stated: { countries: { zh: string; en: string }; places?: { zh: string; en: string } | undefined }) {
+  return stated.places ?? { zh: `${stated.countries.zh}个国家`, en: `${stated.countries.en} countries` };
+}
+
 /** A partner's Chinese name as a document states it: a suggestion not yet confirmed is marked so. */
 function chineseNameAsStated(o: { name: { zh: string | null }; nameZhSuggested?: boolean }): string {
   if (!o.name.zh) return "";
@@ -179,11 +184,11 @@ async function docx(report: Overview, scope: string): Promise<Buffer> {
           paragraph(`编制日期 Date of issue: ${new Date().toISOString().slice(0, 10)}`, { center: true }),
           paragraph("一、总体情况", { heading: HeadingLevel.HEADING_1 }),
           paragraph(
-            `本期共开展对外交往${totals.engagements.zh}次，涉及${totals.countries.zh}个国家的${totals.organisations.zh}个伙伴，其中交往时处于执政地位的${governing.countries.zh}个国家的${governing.organisations.zh}个政党。`,
+            `本期共开展对外交往${totals.engagements.zh}次，涉及${places(totals).zh}的${totals.organisations.zh}个伙伴，其中交往时处于执政地位的${places(governing).zh}的${governing.organisations.zh}个政党。`,
           ),
           paragraph(`I. Overview`, { heading: HeadingLevel.HEADING_1 }),
           paragraph(
-            `In the period, ${totals.engagements.en} engagements reached ${totals.organisations.en} partners in ${totals.countries.en} countries, of which ${governing.organisations.en} were in government in ${governing.countries.en} countries when we met them.`,
+            `In the period, ${totals.engagements.en} engagements reached ${totals.organisations.en} partners in ${places(totals).en}, of which ${governing.organisations.en} were in government in ${places(governing).en} when we met them.`,
           ),
           paragraph("二、各领域工作", { heading: HeadingLevel.HEADING_1 }),
           paragraph(sentencesZh || "—"),

@@ -22,8 +22,16 @@ export type OverviewQuery = z.output<typeof overviewQuery>;
 
 const label = z.object({ en: z.string(), zh: z.string() });
 const bilingual = z.object({ en: z.string(), zh: z.string().nullable() });
-const measures = { engagements: z.number(), organisations: z.number(), countries: z.number() };
+const measures = {
+  engagements: z.number(),
+  organisations: z.number(),
+  countries: z.number().describe("Countries reached, as the territorial policy counts them."),
+  // Optional: snapshots frozen before regions were counted apart have none.
+  regions: z.number().optional().describe("Regions (地区) reached that the territorial policy does not count as countries."),
+};
 const stated = z.object({ value: z.number(), zh: z.string(), en: z.string(), kind: z.enum(["exact", "more", "nearly", "about"]) });
+/** The places reached as a sentence names them: "170多个国家和地区" / "170 plus countries and regions". */
+const statedPlaces = z.object({ zh: z.string(), en: z.string() }).optional();
 /** The engagement-list filter behind a figure: open /engagements with it to see the records. */
 const drill = z.record(z.string(), z.string()).describe("The engagement list's filter that gives the records behind the figure.");
 
@@ -35,14 +43,14 @@ export const overviewOutput = z.object({
   totals: z.object({
     ...measures,
     previous: z.object(measures).nullable(),
-    stated: z.object({ engagements: stated, organisations: stated, countries: stated }),
+    stated: z.object({ engagements: stated, organisations: stated, countries: stated, places: statedPlaces }),
     drill,
   }),
   inGovernment: z
     .object({
       ...measures,
       previous: z.object(measures).nullable(),
-      stated: z.object({ organisations: stated, countries: stated }),
+      stated: z.object({ organisations: stated, countries: stated, places: statedPlaces }),
       drill,
     })
     .describe("As of the day we met them: partners in government then, the engagements that met them and their countries."),

@@ -116,6 +116,7 @@ describe("the overview", () => {
       engagements: before.totals.engagements,
       organisations: before.totals.organisations,
       countries: before.totals.countries,
+      regions: before.totals.regions,
     });
     expect(before.previousPeriod).toBeNull();
     const visits = report.byType.find((r) => r.key === "visit:sent");

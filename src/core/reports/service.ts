@@ -9,7 +9,7 @@ import type { Actor } from "../shared/actor.ts";
 import { notFound } from "../shared/errors.ts";
 import { mutate } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
-import { type FigureRules, stateFigure } from "./approximate.ts";
+import { type FigureRules, type StatedFigure, stateFigure } from "./approximate.ts";
 import { type Overview, type OverviewQuery, overviewQuery, type SnapshotDetail, type SnapshotOutput, snapshotInput } from "./schema.ts";
 import {
   defaultNarrative,
@@ -22,7 +22,7 @@ import {
   templateKeyParam,
 } from "./templates.ts";
 
-type Measures = { engagements: number; organisations: number; countries: number };
+type Measures = { engagements: number; organisations: number; countries: number; regions: number };
 
 const day = 86_400_000;
 const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -79,13 +79,27 @@ function drillOf(q: OverviewQuery, extra: Record<string, string | undefined> = {
   return Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
-const measuresOf = (c: { engagements: number; organisations: number; countries: number }): Measures => ({
+const measuresOf = (c: { engagements: number; organisations: number; countries: number; regions?: number }): Measures => ({
   engagements: c.engagements,
   organisations: c.organisations,
   countries: c.countries,
+  regions: c.regions ?? 0,
 });
 
-const noFigures: Measures = { engagements: 0, organisations: 0, countries: 0 };
+const noFigures: Measures = { engagements: 0, organisations: 0, countries: 0, regions: 0 };
+
+/**
+ * The places reached as a sentence names them, the figure being countries and regions
+ * together: 170多个国家 (no region among them), 近100个国家和地区, 3个地区 (regions only);
+ * "170 plus countries", "1 country", "some 100 countries and regions".
+ */
+export function namePlaces(figure: StatedFigure, places: { countries: number; regions: number }): { zh: string; en: string } {
+  const { countries, regions } = places;
+  const zh = regions === 0 ? "国家" : countries === 0 ? "地区" : "国家和地区";
+  const one = figure.kind === "exact" && figure.value === 1;
+  const en = regions === 0 ? (one ? "country" : "countries") : countries === 0 ? (one ? "region" : "regions") : "countries and regions";
+  return { zh: `${figure.zh}个${zh}`, en: `${figure.en} ${en}` };
+}
 
 /**
  * A narrative line's figures read from the counts by type, when its filter is exactly one of
@@ -112,16 +126,23 @@ export async function narrativeLines(): Promise<Array<NarrativeLine & { edited: 
 }
 
 function sentence(line: NarrativeLine, figures: Measures, rules: FigureRules) {
-  const value = { engagements: figures.engagements, partners: figures.organisations, countries: figures.countries };
+  const value = {
+    engagements: figures.engagements,
+    partners: figures.organisations,
+    countries: figures.countries,
+    places: figures.countries + figures.regions,
+  };
   const stated = (measure: keyof typeof value, style: string | undefined) =>
     style === "exact"
       ? stateFigure(value[measure], { ...rules, mode: "exact" })
       : stateFigure(value[measure], rules, style === "over" || style === "plus" || style === "more" ? { style } : {});
+  const text = (m: keyof typeof value, style: string | undefined, lang: "zh" | "en") =>
+    m === "places" ? namePlaces(stated(m, style), figures)[lang] : stated(m, style)[lang];
   return {
-    zh: fill(line.zh, (m, style) => ({ text: stated(m, style).zh, one: value[m] === 1 })),
+    zh: fill(line.zh, (m, style) => ({ text: text(m, style, "zh"), one: value[m] === 1 })),
     en: fill(line.en, (m, style) => {
       const figure = stated(m, style);
-      return { text: figure.en, one: figure.kind === "exact" && figure.value === 1 };
+      return { text: text(m, style, "en"), one: figure.kind === "exact" && figure.value === 1 };
     }),
     figures: {
       engagements: stated("engagements", undefined),
@@ -209,6 +230,7 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
         engagements: stateFigure(total.engagements, rules),
         organisations: stateFigure(total.organisations, rules, { style: "over" }),
         countries: stateFigure(total.countries, rules, { style: "plus" }),
+        places: namePlaces(stateFigure(total.countries + total.regions, rules, { style: "plus" }), total),
       },
       drill: drillOf(q),
     },
@@ -218,6 +240,7 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
       stated: {
         organisations: stateFigure(governing.total.organisations, rules, { style: "over" }),
         countries: stateFigure(governing.total.countries, rules, { style: "plus" }),
+        places: namePlaces(stateFigure(governing.total.countries + governing.total.regions, rules, { style: "plus" }), governing.total),
       },
       drill: drillOf(q, inGovernment),
     },

@@ -19,7 +19,9 @@ export interface NarrativeLine {
 
 /**
  * The sentences the overview writes, one per kind of work, in the style of the reference.
- * Placeholders: {engagements}, {partners}, {countries}; a style after a colon says how English
+ * Placeholders: {engagements}, {partners}, {countries}, and {places} — the countries and regions
+ * reached with their noun, as the territorial policy counts them ("170多个国家", "近100个国家和地区";
+ * "170 plus countries", "1 country", "some 100 countries and regions"); a style after a colon says how English
  * states an approximate figure ({partners:over} → "over 600", {countries:plus} → "170 plus"),
  * and {countries:exact} keeps the figure exact ("149 countries"). A choice [one|other] agrees
  * with the figure before it: "one" when that figure is exactly 1 ("1 country"), else "other".
@@ -29,26 +31,26 @@ export const defaultNarrative: NarrativeLine[] = [
   {
     key: "visits_sent",
     filter: { type: "visit", direction: "sent" },
-    zh: "派出{engagements}个代表团访问{countries}个国家，会见{partners}个政党和组织",
-    en: "sent {engagements} [delegation|delegations] to {countries} [country|countries], meeting {partners:over} [political party or organisation|political parties and organisations]",
+    zh: "派出{engagements}个代表团访问{places}，会见{partners}个政党和组织",
+    en: "sent {engagements} [delegation|delegations] to {places}, meeting {partners:over} [political party or organisation|political parties and organisations]",
   },
   {
     key: "visits_received",
     filter: { type: "visit", direction: "received" },
-    zh: "接待{countries}个国家的{engagements}个来访团组",
-    en: "received {engagements} [delegation|delegations] from {countries:over} [country|countries]",
+    zh: "接待{places}的{engagements}个来访团组",
+    en: "received {engagements} [delegation|delegations] from {places:over}",
   },
   {
     key: "talks",
     filter: { type: "talks" },
-    zh: "同{countries}个国家的{partners}个政党和组织举行会谈会见{engagements}次",
-    en: "held {engagements} [talk or meeting|talks and meetings] with {partners:over} [political party or organisation|political parties and organisations] from {countries:over} [country|countries]",
+    zh: "同{places}的{partners}个政党和组织举行会谈会见{engagements}次",
+    en: "held {engagements} [talk or meeting|talks and meetings] with {partners:over} [political party or organisation|political parties and organisations] from {places:over}",
   },
   {
     key: "events_hosted",
     filter: { type: "event", direction: "hosted" },
-    zh: "举办{engagements}场活动，邀请{countries}个国家的{partners}个政党和组织参加",
-    en: "hosted {engagements} [event|events] attended by {partners:over} [political party or organisation|political parties and organisations] from {countries:over} [country|countries]",
+    zh: "举办{engagements}场活动，邀请{places}的{partners}个政党和组织参加",
+    en: "hosted {engagements} [event|events] attended by {partners:over} [political party or organisation|political parties and organisations] from {places:over}",
   },
   {
     key: "thematic_briefings",
@@ -65,36 +67,36 @@ export const defaultNarrative: NarrativeLine[] = [
   {
     key: "congratulations",
     filter: { type: "correspondence", direction: "received", subtype: "congratulatory_message" },
-    zh: "{countries}个国家的{partners}个政党和政治组织等发来{engagements}封贺电贺信",
-    en: "{engagements} congratulatory [message|messages] poured in from {partners:over} [political party or political organisation|political parties and political organisations] in {countries:plus} [country|countries]",
+    zh: "{places}的{partners}个政党和政治组织等发来{engagements}封贺电贺信",
+    en: "{engagements} congratulatory [message|messages] poured in from {partners:over} [political party or political organisation|political parties and political organisations] in {places:plus}",
   },
   {
     key: "statements",
     filter: { type: "statement", direction: "received" },
-    zh: "{countries}个国家的{partners}个政党、智库和社会组织以不同方式表达支持",
-    en: "{partners} [political party, think tank or social organisation|political parties, think tanks and social organisations] from {countries:over} [country|countries] expressed their support",
+    zh: "{places}的{partners}个政党、智库和社会组织以不同方式表达支持",
+    en: "{partners} [political party, think tank or social organisation|political parties, think tanks and social organisations] from {places:over} expressed their support",
   },
   {
     key: "assistance",
     filter: { type: "assistance", direction: "sent" },
-    zh: "向{countries:exact}个国家{partners}个政党提供援助",
-    en: "provided assistance to {partners} political [party|parties] of {countries:exact} [country|countries]",
+    zh: "向{places:exact}{partners}个政党提供援助",
+    en: "provided assistance to {partners} political [party|parties] of {places:exact}",
   },
   {
     key: "medical_assistance",
     filter: { type: "assistance", direction: "sent", subtype: "medical" },
-    zh: "向{countries:exact}个国家{partners}个政党提供医疗援助",
-    en: "provided medical assistance to {partners} political [party|parties] of {countries:exact} [country|countries]",
+    zh: "向{places:exact}{partners}个政党提供医疗援助",
+    en: "provided medical assistance to {partners} political [party|parties] of {places:exact}",
   },
   {
     key: "training",
     filter: { type: "training" },
-    zh: "举办{engagements}期研修班，培训{countries}个国家{partners}个政党和组织的干部",
-    en: "ran {engagements} training [programme|programmes] for officials of {partners:over} [political party or organisation|political parties and organisations] from {countries:over} [country|countries]",
+    zh: "举办{engagements}期研修班，培训{places}{partners}个政党和组织的干部",
+    en: "ran {engagements} training [programme|programmes] for officials of {partners:over} [political party or organisation|political parties and organisations] from {places:over}",
   },
 ];
 
-export const measures = ["engagements", "partners", "countries"] as const;
+export const measures = ["engagements", "partners", "countries", "places"] as const;
 export type Measure = (typeof measures)[number];
 const styles = ["more", "over", "plus", "exact"] as const;
 export type PlaceholderStyle = MoreStyle | "exact";
@@ -117,7 +119,7 @@ export function placeholdersOf(template: string, path: string): Array<{ measure:
     const measure = m[1] as Measure;
     const style = m[2] as PlaceholderStyle | undefined;
     if (!(measures as readonly string[]).includes(measure)) {
-      throw new AppError("VALIDATION_FAILED", `Unknown placeholder {${m[1]}}: use {engagements}, {partners} or {countries}.`, {
+      throw new AppError("VALIDATION_FAILED", `Unknown placeholder {${m[1]}}: use {engagements}, {partners}, {countries} or {places}.`, {
         fields: [{ path, message: `Unknown placeholder {${m[1]}}.` }],
       });
     }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { placePolicy } from "../../core/countries/places.ts";
 import {
   countryCreateInput,
   countryDetailOutput,
@@ -8,7 +9,15 @@ import {
   countryUpdateInput,
   regionOutput,
 } from "../../core/countries/schema.ts";
-import { createCountry, getCountry, listCountries, listRegions, updateCountry } from "../../core/countries/service.ts";
+import {
+  createCountry,
+  getCountry,
+  getPlacePolicy,
+  listCountries,
+  listRegions,
+  setPlacePolicy,
+  updateCountry,
+} from "../../core/countries/service.ts";
 import { countryGroupCreateInput, countryGroupOutput, countryGroupUpdateInput } from "../../core/country-groups/schema.ts";
 import {
   createCountryGroup,
@@ -26,6 +35,29 @@ const groupParam = z.object({ idOrKey: z.string().min(1).max(64) });
 
 /** Routes for regions, countries and country groups. */
 export const geographyRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    "/places/policy",
+    {
+      schema: {
+        tags: ["Countries"],
+        summary: "The territorial policy: how figures count states, regions of a state, disputed, supranational and historical places",
+        response: { 200: placePolicy, ...errorResponses },
+      },
+    },
+    (request) => getPlacePolicy(actorOf(request)),
+  );
+  app.put(
+    "/places/policy",
+    {
+      schema: {
+        tags: ["Countries"],
+        summary: "Change the territorial policy (administrators); every figure follows at once",
+        body: placePolicy,
+        response: { 200: placePolicy, ...errorResponses },
+      },
+    },
+    (request) => setPlacePolicy(actorOf(request), request.body),
+  );
   app.get(
     "/regions",
     { schema: { tags: ["Countries"], summary: "List UN M49 regions", response: { 200: z.array(regionOutput), ...errorResponses } } },

@@ -256,7 +256,9 @@ export const en = {
     significantDigits: "Digits kept at most",
     rulesHow:
       "A figure under the threshold is stated exactly; one just below a round number is “nearly” it; others are rounded down to as few digits as state them within a fifth, with 多 / “more than”.",
-    regions: "Regions reached",
+    regions: "World regions reached (UN M49)",
+    alsoRegions_one: "and {{count}} region",
+    alsoRegions_other: "and {{count}} regions",
     inGovernment: "Partners in government when we met them",
     inGovernmentHow: "A partner counts when it held the status “in government” on the engagement's date.",
     inGovernmentFigures: "Parties: {{organisations}} · countries: {{countries}} · engagements: {{engagements}}",

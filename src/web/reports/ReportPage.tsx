@@ -206,8 +206,15 @@ export function ReportPage() {
                   {format.number(r.totals[m])}
                   <Delta now={r.totals[m]} before={r.totals.previous?.[m]} />
                 </Text>
+                {m === "countries" && r.totals.regions ? (
+                  <Text size="sm" data-testid="report-regions">
+                    {t("report.alsoRegions", { count: r.totals.regions })}
+                  </Text>
+                ) : null}
                 <Text size="xs" c="dimmed">
-                  {r.totals.stated[m].zh} · {r.totals.stated[m].en}
+                  {m === "countries" && r.totals.stated.places
+                    ? `${r.totals.stated.places.zh} · ${r.totals.stated.places.en}`
+                    : `${r.totals.stated[m].zh} · ${r.totals.stated[m].en}`}
                 </Text>
               </Card>
             ))}

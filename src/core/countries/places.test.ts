@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestDatabase } from "../../../test/support/database.ts";
+import { actorInFreshUnit, administrator, freshUnit } from "../../../test/support/factories.ts";
+import type { Database } from "../../db/connection.ts";
+import { db } from "../../db/current.ts";
+import { countEngagements } from "../engagements/counts.ts";
+import { createEngagement } from "../engagements/service.ts";
+import { importGeography } from "../reference/service.ts";
+import { prepareOverviewExport } from "../reports/export.ts";
+import { buildOverview } from "../reports/service.ts";
+import type { Actor } from "../shared/actor.ts";
+import { defaultPlacePolicy } from "./places.ts";
+import { getCountry, getPlacePolicy, listCountries, setPlacePolicy, updateCountry } from "./service.ts";
+
+let database: Database;
+let admin: Actor;
+const org: Record<string, number> = {};
+
+async function insertOrg(countryCode: string, nameEn: string): Promise<number> {
+  const row = await db()
+    .insertInto("organisations")
+    .values({ kind: "political_party", countryCode, nameEn })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  admin = await administrator();
+  await importGeography(admin);
+  // Congratulations on one day from parties of three states, of Hong Kong and Taiwan (regions
+  // of China), of Northern Ireland (a region of the United Kingdom, whose party is there too),
+  // and of Kosovo (disputed); and one letter from a group of the European Union.
+  for (const code of ["VNM", "CUB", "GBR", "HKG", "TWN", "NIR", "XKX", "EUN"]) org[code] = await insertOrg(code, `Party of ${code}`);
+  const unit = await freshUnit("Centenary desk");
+  for (const code of Object.keys(org)) {
+    await createEngagement(admin, {
+      type: "correspondence",
+      direction: "received",
+      subtype: "congratulatory_message",
+      titleEn: `Message from ${code}`,
+      startDate: "2021-07-01",
+      status: "done",
+      leadUnitId: unit,
+      participants: [{ organisationId: org[code], role: "sender" }],
+    });
+  }
+}, 120_000);
+afterAll(() => database.close());
+
+const year2021 = { from: "2021-01-01", to: "2021-12-31" };
+
+/** The counts of the year, from the rollups and from the record: both must agree. */
+async function both(query: Record<string, unknown> = {}) {
+  const input = { ...year2021, by: "none", ...query };
+  const fromRollups = await countEngagements(admin, input);
+  const fromRecord = await countEngagements(admin, input, { fromRecord: true });
+  expect(fromRollups.source).toBe("rollup");
+  expect(fromRecord.total).toEqual(fromRollups.total);
+  return fromRollups.total;
+}
+
+describe("countries and regions", () => {
+  it("gives every place a status, regions their state, and the names of the reference user's usage", async () => {
+    const places = await listCountries(admin);
+    const of = (code: string) => places.find((p) => p.code === code);
+    expect(of("TWN")).toMatchObject({ status: "region", parentCode: "CHN", name: { zh: "中国台湾", en: "Taiwan, China" } });
+    expect(of("HKG")).toMatchObject({ status: "region", parentCode: "CHN", name: { zh: "中国香港", en: "Hong Kong, China" } });
+    expect(of("MAC")).toMatchObject({ status: "region", parentCode: "CHN", name: { zh: "中国澳门", en: "Macao, China" } });
+    expect(of("PSE")).toMatchObject({ status: "state", name: { zh: "巴勒斯坦", en: "Palestine" } });
+    expect(of("NIR")).toMatchObject({ status: "region", parentCode: "GBR" });
+    expect(of("GRL")).toMatchObject({ status: "region", parentCode: "DNK" });
+    for (const code of ["XKX", "SML", "PMR", "ESH"]) expect(of(code)?.status, code).toBe("disputed");
+    expect(of("EUN")?.status).toBe("supranational");
+    expect(of("DDR")?.status).toBe("historical");
+    // 193 members of the United Nations and its two observer states.
+    expect(places.filter((p) => p.status === "state")).toHaveLength(195);
+    expect(await getPlacePolicy(admin)).toEqual(defaultPlacePolicy);
+  });
+
+  it("counts regions under their state and disputed places as regions, never as countries", async () => {
+    // VNM, CUB, GBR (with Northern Ireland), CHN (Hong Kong and Taiwan); Kosovo a region; the EU nothing.
+    expect(await both()).toMatchObject({ engagements: 8, organisations: 8, countries: 4, regions: 1 });
+    const report = await buildOverview(admin, { ...year2021, mode: "exact" });
+    expect(report.totals).toMatchObject({ countries: 4, regions: 1 });
+    expect(report.totals.stated.places).toEqual({ zh: "5个国家和地区", en: "5 countries and regions" });
+    const line = report.narrative.find((l) => l.key === "congratulations");
+    expect(line?.zh).toBe("5个国家和地区的8个政党和政治组织等发来8封贺电贺信");
+    expect(line?.en).toContain("in 5 countries and regions");
+    const csv = (await prepareOverviewExport(admin, { ...year2021, mode: "exact", format: "csv" })).body.toString("utf8");
+    expect(csv).toContain("5个国家和地区");
+  });
+
+  it("follows a changed policy in every figure at once, and says 国家 only when no region is among them", async () => {
+    try {
+      await setPlacePolicy(admin, { ...defaultPlacePolicy, region: "region" });
+      // Hong Kong, Taiwan and Northern Ireland now count as regions of their own.
+      expect(await both()).toMatchObject({ countries: 3, regions: 4 });
+      await setPlacePolicy(admin, { ...defaultPlacePolicy, disputed: "none" });
+      expect(await both()).toMatchObject({ countries: 4, regions: 0 });
+      const report = await buildOverview(admin, { ...year2021, mode: "exact" });
+      expect(report.narrative.find((l) => l.key === "congratulations")?.zh).toBe("4个国家的8个政党和政治组织等发来8封贺电贺信");
+      await setPlacePolicy(admin, { ...defaultPlacePolicy, supranational: "region", disputed: "country" });
+      expect(await both()).toMatchObject({ countries: 5, regions: 1 });
+      // By year and by type the same, row for row.
+      const byYear = await countEngagements(admin, { ...year2021, by: "year" });
+      expect(byYear.rows[0]).toMatchObject({ key: "2021", countries: 5, regions: 1 });
+    } finally {
+      await setPlacePolicy(admin, defaultPlacePolicy);
+    }
+    expect(await both()).toMatchObject({ countries: 4, regions: 1 });
+  });
+
+  it("follows a place's status as an administrator sets it, and refuses a place that belongs to itself or to nothing known", async () => {
+    try {
+      await updateCountry(admin, "XKX", { status: "state" });
+      expect(await both()).toMatchObject({ countries: 5, regions: 0 });
+    } finally {
+      await updateCountry(admin, "XKX", { status: "disputed" });
+    }
+    await expect(updateCountry(admin, "NIR", { parentCode: "NIR" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(updateCountry(admin, "NIR", { parentCode: "QQQ" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    expect((await getCountry(admin, "NIR")).parentCode).toBe("GBR");
+  });
+
+  it("lets only administrators change the policy, and refuses a policy it cannot follow", async () => {
+    const coordinator = await actorInFreshUnit("coordinator");
+    expect(await getPlacePolicy(coordinator)).toEqual(defaultPlacePolicy);
+    await expect(setPlacePolicy(coordinator, defaultPlacePolicy)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(setPlacePolicy(admin, { ...defaultPlacePolicy, region: "province" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(setPlacePolicy(admin, { state: "country" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+  });
+});
