@@ -1,7 +1,23 @@
-import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from "docx";
+import {
+  AlignmentType,
+  Document,
+  Footer,
+  Header,
+  Packer,
+  PageNumber,
+  Paragraph,
+  Table,
+  TableCell,
+  TableLayoutType,
+  TableRow,
+  TextRun,
+  WidthType,
+} from "docx";
 import ExcelJS from "exceljs";
+import { sql } from "kysely";
 import { z } from "zod";
 import { db } from "../../db/current.ts";
+import { forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import type { Actor } from "../shared/actor.ts";
 import { csvLine } from "../shared/csv.ts";
@@ -25,34 +41,49 @@ import { buildOverview } from "./service.ts";
 export const reportFormats = ["docx", "xlsx", "csv"] as const;
 const exportQuery = overviewQuery.and(z.object({ format: z.enum(reportFormats) }));
 
+/** A column of a report table: its heading in both languages, and the language it is in, if it is one language's. */
+interface Column {
+  en: string;
+  zh: string;
+  lang?: "en" | "zh";
+  /** Share of the table's width in the document (numbers are narrow, names and sentences wide). */
+  width?: number;
+}
+
 /** One table of the report, with both languages' headings. */
 interface ReportTable {
   key: string;
   title: { en: string; zh: string };
-  columns: Array<{ en: string; zh: string }>;
+  columns: Column[];
   rows: Array<Array<string | number>>;
 }
 
-const measureColumns = [
+const measureColumns: Column[] = [
   { en: "Engagements", zh: "次数" },
   { en: "Partners", zh: "伙伴" },
   { en: "Countries", zh: "国家" },
 ];
-const previousColumns = [
+const previousColumns: Column[] = [
   { en: "Engagements, previous period", zh: "上期次数" },
   { en: "Partners, previous period", zh: "上期伙伴" },
   { en: "Countries, previous period", zh: "上期国家" },
 ];
 
-/** The report's tables, the same for every format. */
-export function reportTables(report: Overview): ReportTable[] {
+/** An English sentence of the narrative as a table or a paragraph states it: capitalised. */
+const capitalised = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+
+/** Country names by code, for the tables that name a partner's country. */
+export type CountryNames = Map<string, { en: string; zh: string }>;
+
+/** The report's tables, the same for every format; columns of one language are marked so. */
+export function reportTables(report: Overview, countryNames: CountryNames = new Map()): ReportTable[] {
   const withPrevious = report.previousPeriod !== null;
   const grouped = (key: string, title: { en: string; zh: string }, rows: Overview["byType"]): ReportTable => ({
     key,
     title,
     columns: [
-      { en: "Group", zh: "类别" },
-      { en: "Group (Chinese)", zh: "类别（中文）" },
+      { en: "Group", zh: "类别（英文）", lang: "en", width: 2 },
+      { en: "Group (Chinese)", zh: "类别", lang: "zh", width: 2 },
       ...measureColumns,
       ...(withPrevious ? previousColumns : []),
     ],
@@ -65,12 +96,23 @@ export function reportTables(report: Overview): ReportTable[] {
       ...(withPrevious && r.previous ? [r.previous.engagements, r.previous.organisations, r.previous.countries] : []),
     ]),
   });
+  const country = (code: string | null, lang: "en" | "zh") => (code ? (countryNames.get(code)?.[lang] ?? code) : "");
   return [
     {
       key: "narrative",
       title: { en: "Summary", zh: "综述" },
-      columns: [{ en: "Chinese", zh: "中文" }, { en: "English", zh: "英文" }, ...measureColumns],
-      rows: report.narrative.map((n) => [n.zh, n.en, n.figures.engagements.value, n.figures.partners.value, n.figures.countries.value]),
+      columns: [
+        { en: "Chinese", zh: "中文", lang: "zh", width: 6 },
+        { en: "English", zh: "英文", lang: "en", width: 6 },
+        ...measureColumns,
+      ],
+      rows: report.narrative.map((n) => [
+        n.zh,
+        capitalised(n.en),
+        n.figures.engagements.value,
+        n.figures.partners.value,
+        n.figures.countries.value,
+      ]),
     },
     {
       key: "in_government",
@@ -89,30 +131,32 @@ export function reportTables(report: Overview): ReportTable[] {
     },
     grouped("by_type", { en: "Engagements by type", zh: "按类型" }, report.byType),
     grouped("by_partner_kind", { en: "Partners by kind", zh: "按伙伴类别" }, report.byPartnerKind),
-    grouped("by_region", { en: "By region", zh: "按地区" }, report.byRegion),
+    grouped("by_region", { en: "By region", zh: "按区域" }, report.byRegion),
     grouped("top_countries", { en: "Top countries", zh: "主要国家" }, report.topCountries),
     {
       key: "top_partners",
       title: { en: "Top partners", zh: "主要伙伴" },
       columns: [
-        { en: "Partner", zh: "伙伴" },
-        { en: "Partner (Chinese)", zh: "伙伴（中文）" },
-        { en: "Country", zh: "国家" },
-        measureColumns[0] as { en: string; zh: string },
+        { en: "Partner", zh: "伙伴（英文）", lang: "en", width: 5 },
+        { en: "Partner (Chinese)", zh: "伙伴", lang: "zh", width: 5 },
+        { en: "Country", zh: "国家（英文）", lang: "en", width: 2 },
+        { en: "Country (Chinese)", zh: "国家", lang: "zh", width: 2 },
+        measureColumns[0] as Column,
       ],
       rows: report.topPartners.map((p) => [
         p.organisation.name.en,
-        chineseNameAsStated(p.organisation),
-        p.organisation.country ?? "",
+        chineseNameAsStated(p.organisation) || p.organisation.name.en,
+        country(p.organisation.country, "en"),
+        country(p.organisation.country, "zh"),
         p.engagements,
       ]),
     },
   ];
 }
 
-function csv(report: Overview): Buffer {
+function csv(report: Overview, countryNames: CountryNames): Buffer {
   let text = "\uFEFF";
-  for (const table of reportTables(report)) {
+  for (const table of reportTables(report, countryNames)) {
     text += csvLine([`${table.title.en} / ${table.title.zh}`]);
     text += csvLine(table.columns.map((c) => `${c.en} / ${c.zh}`));
     for (const row of table.rows) text += csvLine(row);
@@ -121,87 +165,258 @@ function csv(report: Overview): Buffer {
   return Buffer.from(text, "utf8");
 }
 
-async function xlsx(report: Overview): Promise<Buffer> {
+/** Excel's limit on a sheet's name. */
+const sheetNameLimit = 31;
+
+/** A sheet's name in both languages, within Excel's 31 characters: "按类型 By type". */
+export function sheetName(title: { en: string; zh: string }): string {
+  const both = `${title.zh} ${title.en}`;
+  return both.length <= sheetNameLimit ? both : both.slice(0, sheetNameLimit).trimEnd();
+}
+
+async function xlsx(report: Overview, countryNames: CountryNames): Promise<Buffer> {
   const book = new ExcelJS.Workbook();
   book.creator = "Liaison";
-  for (const table of reportTables(report)) {
-    const sheet = book.addWorksheet(table.title.en.slice(0, 31));
+  for (const table of reportTables(report, countryNames)) {
+    // Frozen above the two header rows, so the headings stay while the rows scroll.
+    const sheet = book.addWorksheet(sheetName(table.title), { views: [{ state: "frozen", ySplit: 4 }] });
     sheet.addRow([`${table.title.zh} ${table.title.en}`]).font = { bold: true, size: 13 };
-    sheet.addRow([`${report.period.from} – ${report.period.to}`]);
-    const header = sheet.addRow(table.columns.map((c) => `${c.zh} ${c.en}`));
-    header.font = { bold: true };
+    sheet.addRow([
+      `${chineseDate(report.period.from)}至${chineseDate(report.period.to)} · ${englishDate(report.period.from)} – ${englishDate(report.period.to)}`,
+    ]);
+    sheet.addRow(table.columns.map((c) => c.zh)).font = { bold: true };
+    sheet.addRow(table.columns.map((c) => c.en)).font = { bold: true, italic: true };
     for (const row of table.rows) sheet.addRow(row);
-    sheet.columns.forEach((column, i) => {
-      column.width = i < 2 ? 48 : 16;
+    table.columns.forEach((column, i) => {
+      const longest = Math.max(column.en.length, column.zh.length * 2, ...table.rows.map((r) => displayWidth(String(r[i] ?? ""))));
+      const sheetColumn = sheet.getColumn(i + 1);
+      sheetColumn.width = Math.min(80, Math.max(10, longest + 2));
+      if (column.width && column.width >= 5) sheetColumn.alignment = { wrapText: true, vertical: "top" };
     });
   }
   return Buffer.from(await book.xlsx.writeBuffer());
 }
 
-const serif = { ascii: "Times New Roman", hAnsi: "Times New Roman", eastAsia: "SimSun" };
-const run = (text: string, options: { bold?: boolean; size?: number } = {}) => new TextRun({ text, font: serif, ...options });
-const paragraph = (
+/** How wide a text is in a spreadsheet's columns: a Chinese character takes two. */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += /[\u2E80-\uFFEF]/u.test(ch) ? 2 : 1;
+  return width;
+}
+
+/** A date as Chinese official documents write it: 2021年1月1日. */
+export function chineseDate(iso: string): string {
+  const [y, m, d] = iso.split("-").map(Number);
+  return `${y}年${m}月${d}日`;
+}
+
+/** A date as English documents write it: 1 January 2021. */
+export function englishDate(iso: string): string {
+  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(
+    new Date(`${iso}T00:00:00Z`),
+  );
+}
+
+/**
+ * The document's faces, after GB/T 9704 as far as fonts on a fresh machine allow: the title in
+ * a 小标宋-style face (方正小标宋简体 where installed, as in Word and WPS offices; Noto Serif CJK,
+ * bundled with Linux's CJK fonts, otherwise), headings of the first level in 黑体, of the second
+ * in 楷体, the body in 仿宋 at 三号 (16 pt); Latin text in Times New Roman. A face missing on a
+ * machine falls back to its CJK serif or sans.
+ */
+const faces = {
+  title: { ascii: "Times New Roman", hAnsi: "Times New Roman", eastAsia: "方正小标宋简体" },
+  heading1: { ascii: "Times New Roman", hAnsi: "Times New Roman", eastAsia: "黑体" },
+  heading2: { ascii: "Times New Roman", hAnsi: "Times New Roman", eastAsia: "楷体" },
+  body: { ascii: "Times New Roman", hAnsi: "Times New Roman", eastAsia: "仿宋" },
+  table: { ascii: "Times New Roman", hAnsi: "Times New Roman", eastAsia: "宋体" },
+};
+type Face = keyof typeof faces;
+/** Sizes in half-points: 二号 22 pt, 三号 16 pt, 四号 14 pt, 小五 9 pt (tables, so that a heading of four characters fits its column). */
+const sizes = { title: 44, body: 32, footer: 28, table: 18 };
+
+const run = (text: string, face: Face, size: number, bold = false) => new TextRun({ text, font: faces[face], size, bold });
+
+const line = (
   text: string,
-  options: { bold?: boolean; size?: number; heading?: (typeof HeadingLevel)[keyof typeof HeadingLevel]; center?: boolean } = {},
+  options: {
+    face?: Face;
+    size?: number;
+    bold?: boolean;
+    align?: (typeof AlignmentType)[keyof typeof AlignmentType];
+    indent?: boolean;
+  } = {},
 ) =>
   new Paragraph({
-    children: [run(text, { ...(options.bold ? { bold: true } : {}), ...(options.size ? { size: options.size } : {}) })],
-    ...(options.heading ? { heading: options.heading } : {}),
-    ...(options.center ? { alignment: AlignmentType.CENTER } : {}),
-    spacing: { after: 120 },
+    children: [run(text, options.face ?? "body", options.size ?? sizes.body, options.bold)],
+    alignment: options.align ?? AlignmentType.JUSTIFIED,
+    // 正文首行缩进两字, 行距固定值 28 磅 (GB/T 9704: 每页22行).
+    ...(options.indent ? { indent: { firstLine: 640 } } : {}),
+    spacing: { line: 560, lineRule: "exact" },
   });
 
-function docxTable(table: ReportTable): Table {
-  const cell = (text: string, bold = false) => new TableCell({ children: [new Paragraph({ children: [run(text, { bold, size: 18 })] })] });
+/** The page's text width on A4 within the margins below, in twips. */
+const textWidth = 11906 - 1587 - 1474;
+
+/** The widest run a line may not break: a Latin word (a run of Chinese may break between characters). */
+function unbreakable(text: string, wholeWords: boolean): number {
+  const words = wholeWords ? text.split(/\s+/) : text.split(/[\s\u2E80-\uFFEF]+/u);
+  return Math.max(0, ...words.map(displayWidth));
+}
+
+/**
+ * Column widths (twips) that never break a word: each column at least as wide as its widest
+ * heading word, figure or Latin word at 小五, and the room left to the name and sentence columns.
+ * `columns` carry the heading of the document's language in `en`.
+ */
+function columnWidths(columns: Column[], cells: string[][]): number[] {
+  // A half-em of 9 pt bold is about 95 twips; a cell's margins take about 250.
+  const least = columns.map(
+    (c, j) => 250 + 95 * Math.max(unbreakable(c.en, true), ...cells.map((row) => unbreakable(row[j] ?? "", c.width === undefined))),
+  );
+  const spare = textWidth - least.reduce((n, w) => n + w, 0);
+  const wide = columns.reduce((n, c) => n + (c.width ?? 0), 0);
+  return least.map((w, j) => {
+    const c = columns[j] as Column;
+    if (spare < 0) return Math.floor((w * textWidth) / (textWidth - spare));
+    return Math.floor(w + (wide > 0 ? (spare * (c.width ?? 0)) / wide : spare / columns.length));
+  });
+}
+
+function docxTable(table: ReportTable, lang: "en" | "zh"): Table {
+  const columns = table.columns.map((c, i) => ({ c, i })).filter(({ c }) => !c.lang || c.lang === lang);
+  const number = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en");
+  const cells = table.rows.map((row) =>
+    columns.map(({ i }) => {
+      const v = row[i] ?? "";
+      return typeof v === "number" ? number.format(v) : v;
+    }),
+  );
+  const widths = columnWidths(
+    columns.map(({ c }) => ({ ...c, en: c[lang], zh: c[lang] })),
+    cells,
+  );
+  const cell = (text: string, c: Column, j: number, bold = false) =>
+    new TableCell({
+      width: { size: widths[j] as number, type: WidthType.DXA },
+      children: [
+        new Paragraph({
+          children: [run(text, "table", sizes.table, bold)],
+          alignment: c.width === undefined ? AlignmentType.RIGHT : AlignmentType.LEFT,
+        }),
+      ],
+    });
   return new Table({
-    width: { size: 100, type: WidthType.PERCENTAGE },
+    width: { size: textWidth, type: WidthType.DXA },
+    columnWidths: widths,
+    layout: TableLayoutType.FIXED,
     rows: [
-      new TableRow({ tableHeader: true, children: table.columns.map((c) => cell(`${c.zh}\n${c.en}`, true)) }),
-      ...table.rows.map(
-        (row) => new TableRow({ children: row.map((v) => cell(typeof v === "number" ? new Intl.NumberFormat("en").format(v) : v)) }),
+      new TableRow({ tableHeader: true, children: columns.map(({ c }, j) => cell(c[lang], c, j, true)) }),
+      ...cells.map(
+        (row) =>
+          new TableRow({
+            cantSplit: true,
+            children: columns.map(({ c }, j) => cell(row[j] ?? "", c, j)),
+          }),
       ),
     ],
   });
 }
 
-async function docx(report: Overview, scope: string): Promise<Buffer> {
-  const tables = reportTables(report);
-  const [summary, ...rest] = tables;
-  const sentencesZh = report.narrative.map((n) => `${n.zh}。`).join("");
-  const sentencesEn = report.narrative.map((n) => `${n.en.charAt(0).toUpperCase()}${n.en.slice(1)}.`).join(" ");
-  const totals = report.totals.stated;
-  const governing = report.inGovernment.stated;
-  const document = new Document({
-    creator: "Liaison",
-    title: "Overview of external work",
-    styles: { default: { document: { run: { font: serif, size: 22 } } } },
-    sections: [
-      {
-        children: [
-          paragraph("对外工作情况综述", { bold: true, size: 36, center: true }),
-          paragraph("Overview of External Work", { bold: true, size: 28, center: true }),
-          paragraph(`${report.period.from} – ${report.period.to} · ${scope}`, { center: true }),
-          paragraph(`编制日期 Date of issue: ${new Date().toISOString().slice(0, 10)}`, { center: true }),
-          paragraph("一、总体情况", { heading: HeadingLevel.HEADING_1 }),
-          paragraph(
-            `本期共开展对外交往${totals.engagements.zh}次，涉及${places(totals).zh}的${totals.organisations.zh}个伙伴，其中交往时处于执政地位的${places(governing).zh}的${governing.organisations.zh}个政党。`,
-          ),
-          paragraph(`I. Overview`, { heading: HeadingLevel.HEADING_1 }),
-          paragraph(
-            `In the period, ${totals.engagements.en} engagements reached ${totals.organisations.en} partners in ${places(totals).en}, of which ${governing.organisations.en} were in government in ${places(governing).en} when we met them.`,
-          ),
-          paragraph("二、各领域工作", { heading: HeadingLevel.HEADING_1 }),
-          paragraph(sentencesZh || "—"),
-          paragraph("II. Areas of work", { heading: HeadingLevel.HEADING_1 }),
-          paragraph(sentencesEn || "—"),
-          paragraph("三、统计表 III. Tables", { heading: HeadingLevel.HEADING_1 }),
-          ...rest.flatMap((t) => [paragraph(`${t.title.zh} ${t.title.en}`, { heading: HeadingLevel.HEADING_2 }), docxTable(t)]),
-          ...(summary ? [paragraph("")] : []),
-        ],
-      },
+/** How the classification mark reads at the top right: 内部 / INTERNAL, 限制 / RESTRICTED; none for public work. */
+const classificationMarks = {
+  public: null,
+  internal: { zh: "内部", en: "INTERNAL" },
+  restricted: { zh: "限制", en: "RESTRICTED" },
+} as const;
+export type Classification = keyof typeof classificationMarks;
+
+/** The foot of every page: — 1 —, centred, in 四号. */
+const pageFooter = () =>
+  new Footer({
+    children: [
+      new Paragraph({
+        alignment: AlignmentType.CENTER,
+        children: [new TextRun({ children: ["— ", PageNumber.CURRENT, " —"], font: faces.table, size: sizes.footer })],
+      }),
     ],
   });
+
+/** A4 with the margins of GB/T 9704: top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (in twips). */
+const page = { size: { width: 11906, height: 16838 }, margin: { top: 2098, bottom: 1984, left: 1587, right: 1474, footer: 1134 } };
+
+interface Issuer {
+  unit: { en: string; zh: string } | null;
+  issuedOn: string;
+  classification: Classification;
+}
+
+async function docx(report: Overview, countryNames: CountryNames, issuer: Issuer): Promise<Buffer> {
+  const [, ...tables] = reportTables(report, countryNames);
+  const totals = report.totals.stated;
+  const governing = report.inGovernment.stated;
+  const mark = classificationMarks[issuer.classification];
+  const section = (lang: "zh" | "en") => {
+    const zh = lang === "zh";
+    const heading1 = (text: string) => line(text, { face: zh ? "heading1" : "body", bold: !zh, indent: zh });
+    const heading2 = (text: string) => line(text, { face: zh ? "heading2" : "body", bold: !zh, indent: zh });
+    const unitName = issuer.unit ? issuer.unit[lang] : "";
+    const period = zh
+      ? `（${chineseDate(report.period.from)}至${chineseDate(report.period.to)}）`
+      : `(${englishDate(report.period.from)} – ${englishDate(report.period.to)})`;
+    const overview = zh
+      ? `本期共开展对外交往${totals.engagements.zh}次，涉及${places(totals).zh}的${totals.organisations.zh}个伙伴，其中交往时处于执政地位的${places(governing).zh}的${governing.organisations.zh}个政党。`
+      : `In the period, ${totals.engagements.en} engagements reached ${totals.organisations.en} partners in ${places(totals).en}, of which ${governing.organisations.en} were in government in ${places(governing).en} when we met them.`;
+    const sentences = zh
+      ? report.narrative.map((n) => `${n.zh}。`).join("")
+      : report.narrative.map((n) => `${capitalised(n.en)}.`).join(" ");
+    return {
+      properties: { page },
+      headers: {
+        default: new Header({
+          children: mark
+            ? [line(zh ? mark.zh : mark.en, { face: "heading1", bold: true, align: AlignmentType.RIGHT })]
+            : [new Paragraph({ children: [] })],
+        }),
+      },
+      footers: { default: pageFooter() },
+      children: [
+        line(zh ? "对外工作情况综述" : "Overview of External Work", { face: "title", size: sizes.title, align: AlignmentType.CENTER }),
+        line(period, { align: AlignmentType.CENTER, face: zh ? "heading2" : "body" }),
+        heading1(zh ? "一、总体情况" : "I. Overview"),
+        line(overview, { indent: zh }),
+        heading1(zh ? "二、各领域工作" : "II. Areas of work"),
+        line(sentences || "—", { indent: zh }),
+        heading1(zh ? "三、统计表" : "III. Tables"),
+        ...tables.flatMap((t, i) => [
+          heading2(zh ? `（${chineseOrdinals[i] ?? i + 1}）${t.title.zh}` : `${i + 1}. ${t.title.en}`),
+          docxTable(t, lang),
+        ]),
+        line(""),
+        line(unitName, { align: AlignmentType.RIGHT }),
+        line(zh ? chineseDate(issuer.issuedOn) : englishDate(issuer.issuedOn), { align: AlignmentType.RIGHT }),
+      ],
+    };
+  };
+  const document = new Document({
+    creator: "Liaison",
+    title: "对外工作情况综述 Overview of External Work",
+    styles: { default: { document: { run: { font: faces.body, size: sizes.body } } } },
+    // The Chinese document, then the English one on a page of its own: never interleaved.
+    sections: [section("zh"), section("en")],
+  });
   return Packer.toBuffer(document);
+}
+
+const chineseOrdinals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+
+/** The highest classification among the engagements the report may count (at least internal: a report is not public). */
+async function highestClassification(actor: Actor, period: { from: string; to: string }): Promise<Classification> {
+  const row = await sql<{ restricted: boolean }>`SELECT EXISTS (SELECT 1 FROM ${forActor(actor).engagementsSql} e
+      WHERE e.classification = 'restricted' AND e.start_date BETWEEN ${period.from}::date AND ${period.to}::date) AS restricted`.execute(
+    db(),
+  );
+  return row.rows[0]?.restricted ? "restricted" : "internal";
 }
 
 /**
@@ -223,21 +438,30 @@ export async function prepareOverviewExport(
         .where("id", "=", params.unitId ?? actor.unitId)
         .executeTakeFirst()
     : undefined;
-  const scope = unit ? `${unit.nameZh} ${unit.nameEn}` : "";
+  const codes = [...new Set(report.topPartners.flatMap((p) => (p.organisation.country ? [p.organisation.country] : [])))];
+  const countryNames: CountryNames = new Map(
+    (codes.length ? await db().selectFrom("countries").select(["code", "nameEn", "nameZh"]).where("code", "in", codes).execute() : []).map(
+      (c) => [c.code, { en: c.nameEn, zh: c.nameZh }],
+    ),
+  );
   const name = `liaison-overview-${params.from}-${params.to}`;
   const file =
     format === "csv"
-      ? { contentType: "text/csv; charset=utf-8", fileName: `${name}.csv`, body: csv(report) }
+      ? { contentType: "text/csv; charset=utf-8", fileName: `${name}.csv`, body: csv(report, countryNames) }
       : format === "xlsx"
         ? {
             contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             fileName: `${name}.xlsx`,
-            body: await xlsx(report),
+            body: await xlsx(report, countryNames),
           }
         : {
             contentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             fileName: `${name}.docx`,
-            body: await docx(report, scope),
+            body: await docx(report, countryNames, {
+              unit: unit ? { en: unit.nameEn, zh: unit.nameZh } : null,
+              issuedOn: new Date().toISOString().slice(0, 10),
+              classification: await highestClassification(actor, params),
+            }),
           };
   await writeAudit(db(), actor, { entity: "export", entityId: null, action: `export_overview_${format}`, after: { params } });
   return file;

@@ -1,3 +1,5 @@
+import ExcelJS from "exceljs";
+import { strFromU8, unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../../test/support/database.ts";
 import { actorAtCentre, actorInFreshUnit, administrator } from "../../../test/support/factories.ts";
@@ -351,8 +353,49 @@ describe("exports", () => {
     const docx = await prepareOverviewExport(admin, { ...params, format: "docx" });
     expect(docx.fileName).toBe("liaison-overview-2021-01-01-2021-12-31.docx");
     expect(docx.body.subarray(0, 2).toString("latin1")).toBe("PK");
+    const parts = unzipSync(new Uint8Array(docx.body));
+    const part = (name: string) => strFromU8(parts[name] as Uint8Array);
+    const body = part("word/document.xml");
+    const text = [...body.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]).join("");
+    // The Chinese document first, then the English one: never interleaved line by line.
+    expect(text.indexOf("对外工作情况综述")).toBeLessThan(text.indexOf("Overview of External Work"));
+    expect(text.slice(0, text.indexOf("Overview of External Work"))).not.toMatch(/congratulatory|Engagements by type/);
+    expect(text).toContain("（2021年1月1日至2021年12月31日）");
+    expect(text).toContain("(1 January 2021 – 31 December 2021)");
+    expect(text).toContain("一、总体情况");
+    expect(text).toContain("（一）交往时执政的伙伴");
+    // Partners and countries named in the document's language, never by ISO code.
+    const chinese = text.slice(0, text.indexOf("Overview of External Work"));
+    expect(chinese).toContain("主要伙伴");
+    expect(chinese).not.toMatch(/(^|[^A-Z])(ZAF|IND|VNM|PRK)([^A-Z]|$)/);
+    expect(chinese).toMatch(/南非|印度|越南|朝鲜/);
+    // Official faces and sizes (仿宋 三号 body), no Word heading styles, page numbers and the mark.
+    expect(body).toContain('w:eastAsia="仿宋"');
+    expect(body).toContain('w:eastAsia="方正小标宋简体"');
+    expect(body).not.toMatch(/w:pStyle w:val="Heading/);
+    expect(body).toContain('w:val="32"');
+    const footers = Object.keys(parts).filter((n) => /^word\/footer\d*\.xml$/.test(n));
+    expect(footers.some((n) => /PAGE/.test(part(n)))).toBe(true);
+    const headers = Object.keys(parts).filter((n) => /^word\/header\d*\.xml$/.test(n));
+    expect(headers.map(part).join("")).toMatch(/内部|限制/);
+    // Fixed column widths: a number column is narrow, a name wide, so no word is broken.
+    expect(body).toContain('w:type="fixed"');
     const xlsx = await prepareOverviewExport(admin, { ...params, format: "xlsx" });
     expect(xlsx.body.subarray(0, 2).toString("latin1")).toBe("PK");
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.body as unknown as ArrayBuffer);
+    const names = book.worksheets.map((w) => w.name);
+    expect(names).toContain("按类型 Engagements by type");
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(31);
+    expect(new Set(names).size).toBe(names.length);
+    const byType = book.getWorksheet("按类型 Engagements by type") as ExcelJS.Worksheet;
+    expect(byType.views[0]).toMatchObject({ state: "frozen", ySplit: 4 });
+    expect(byType.getRow(3).getCell(3).value).toBe("次数");
+    expect(byType.getRow(4).getCell(3).value).toBe("Engagements");
+    expect(typeof byType.getRow(5).getCell(3).value).toBe("number");
+    expect(byType.getColumn(1).width).toBeGreaterThan(10);
+    const summary = book.worksheets[0] as ExcelJS.Worksheet;
+    expect(String(summary.getRow(5).getCell(2).value)).toMatch(/^[A-Z0-9]/);
     const csv = (await prepareOverviewExport(admin, { ...params, format: "csv" })).body.toString("utf8");
     expect(csv.startsWith("\uFEFFSummary / 综述")).toBe(true);
     expect(csv).toContain("170多个国家的600多个政党和政治组织等发来1500多封贺电贺信");
