@@ -354,7 +354,6 @@ interface Issuer {
 async function docx(report: Overview, countryNames: CountryNames, issuer: Issuer): Promise<Buffer> {
   const [, ...tables] = reportTables(report, countryNames);
   const totals = report.totals.stated;
-  const governing = report.inGovernment.stated;
   const mark = classificationMarks[issuer.classification];
   const section = (lang: "zh" | "en") => {
     const zh = lang === "zh";
@@ -364,9 +363,11 @@ async function docx(report: Overview, countryNames: CountryNames, issuer: Issuer
     const period = zh
       ? `（${chineseDate(report.period.from)}至${chineseDate(report.period.to)}）`
       : `(${englishDate(report.period.from)} – ${englishDate(report.period.to)})`;
-    const overview = zh
-      ? `本期共开展对外交往${totals.engagements.zh}次，涉及${places(totals).zh}的${totals.organisations.zh}个伙伴，其中交往时处于执政地位的${places(governing).zh}的${governing.organisations.zh}个政党。`
-      : `In the period, ${totals.engagements.en} engagements reached ${totals.organisations.en} partners in ${places(totals).en}, of which ${governing.organisations.en} were in government in ${places(governing).en} when we met them.`;
+    const overview = report.summary
+      ? report.summary[lang]
+      : zh
+        ? `本期共开展对外交往${totals.engagements.zh}次，涉及${places(totals).zh}的${totals.organisations.zh}个伙伴。`
+        : `In the period, ${totals.engagements.en} engagements reached ${totals.organisations.en} partners in ${places(totals).en}.`;
     const sentences = zh
       ? report.narrative.map((n) => `${n.zh}。`).join("")
       : report.narrative.map((n) => `${capitalised(n.en)}.`).join(" ");

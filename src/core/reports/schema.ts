@@ -46,6 +46,10 @@ export const overviewOutput = z.object({
     stated: z.object({ engagements: stated, organisations: stated, countries: stated, places: statedPlaces }),
     drill,
   }),
+  summary: z
+    .object({ zh: z.string(), en: z.string() })
+    .optional()
+    .describe("The overview as one sentence in each language (snapshots frozen before it have none)."),
   inGovernment: z
     .object({
       ...measures,

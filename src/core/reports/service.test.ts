@@ -15,7 +15,16 @@ import { importReference } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { createUnit } from "../units/service.ts";
 import { prepareOverviewExport } from "./export.ts";
-import { buildOverview, createSnapshot, getSnapshot, listSnapshots, previousPeriod, resetTemplate, setTemplate } from "./service.ts";
+import {
+  buildOverview,
+  createSnapshot,
+  getSnapshot,
+  listSnapshots,
+  nameKinds,
+  previousPeriod,
+  resetTemplate,
+  setTemplate,
+} from "./service.ts";
 
 let database: Database;
 let admin: Actor;
@@ -74,7 +83,7 @@ describe("the overview reproduces the reference's part II from records", () => {
     expect(m.en).toBe("provided COVID-19 therapeutics to nearly 400 political parties of 149 countries");
     await resetTemplate(admin, "medical_assistance");
     expect(line(await buildOverview(admin, { from: "2020-01-01", to: "2022-12-31" }), "medical_assistance").zh).toBe(
-      "向149个国家近400个政党提供医疗援助",
+      "向149个国家的近400个政党提供医疗援助",
     );
   });
 
@@ -90,6 +99,40 @@ describe("the overview reproduces the reference's part II from records", () => {
     const all = await buildOverview(admin, { from: "2012-01-01", to: "2022-12-31" });
     expect(line(all, "thematic_briefings").zh).toBe("举办14场专题宣介会");
     expect(line(all, "thematic_briefings").en).toBe("hosted 14 thematic briefings");
+  });
+
+  it("states the overview as one complete sentence, naming the partners by their kinds, never 伙伴", async () => {
+    const report = await buildOverview(admin, { from: "2021-01-01", to: "2021-12-31" });
+    expect(report.summary?.zh).toMatch(
+      /^本期共开展对外交往[^，]+次，同[^，]+个国家(和地区)?的[^，]+个政党[^，]*开展交往，其中[^，]+的[^，]+个政党在交往时处于执政地位。$/,
+    );
+    expect(report.summary?.zh).not.toContain("伙伴");
+    expect(report.summary?.en).toMatch(
+      /^In the period there were .+ engagements with .+ political parties.* in .+ countries; .+ of them, in .+, were parties in government when we met them\.$/,
+    );
+    expect(nameKinds([{ key: "political_party", organisations: 600 }])).toEqual({ zh: "政党", en: "political parties" });
+    expect(
+      nameKinds([
+        { key: "movement", organisations: 3 },
+        { key: "political_party", organisations: 600 },
+      ]),
+    ).toEqual({ zh: "政党和政治组织", en: "political parties and political organisations" });
+    expect(
+      nameKinds([
+        { key: "political_party", organisations: 500 },
+        { key: "think_tank", organisations: 30 },
+        { key: "civil_society", organisations: 20 },
+        { key: "media", organisations: 0 },
+      ]),
+    ).toEqual({ zh: "政党、智库和社会组织", en: "political parties, think tanks and social organisations" });
+    expect(
+      nameKinds([
+        { key: "political_party", organisations: 500 },
+        { key: "think_tank", organisations: 30 },
+        { key: "civil_society", organisations: 20 },
+        { key: "media", organisations: 2 },
+      ]).zh,
+    ).toBe("政党、智库和社会组织等");
   });
 
   it("gives exact figures on request, and follows the report's rules", async () => {

@@ -88,6 +88,70 @@ const measuresOf = (c: { engagements: number; organisations: number; countries: 
 
 const noFigures: Measures = { engagements: 0, organisations: 0, countries: 0, regions: 0 };
 
+/** What official texts call the partners of each kind, in the plural. */
+const kindWords: Record<string, { zh: string; en: string }> = {
+  political_party: { zh: "政党", en: "political parties" },
+  movement: { zh: "政治组织", en: "political organisations" },
+  think_tank: { zh: "智库", en: "think tanks" },
+  civil_society: { zh: "社会组织", en: "social organisations" },
+  media: { zh: "媒体", en: "media" },
+  government_body: { zh: "政府机构", en: "government bodies" },
+  parliament: { zh: "议会", en: "parliaments" },
+  international_organisation: { zh: "国际组织", en: "international organisations" },
+  other: { zh: "其他组织", en: "other organisations" },
+};
+
+/**
+ * The partners a figure counts, named by the kinds actually among them, the most numerous
+ * first: 政党 / political parties; 政党和政治组织; 政党、智库和社会组织; beyond three kinds, the
+ * first three and 等 / "and others". Never 伙伴.
+ */
+export function nameKinds(rows: Array<{ key: string; organisations: number }>): { zh: string; en: string } {
+  const words = rows
+    .filter((r) => r.organisations > 0 && kindWords[r.key])
+    .sort((a, b) => b.organisations - a.organisations || a.key.localeCompare(b.key))
+    .map((r) => kindWords[r.key] as { zh: string; en: string });
+  if (words.length === 0) return { zh: "政党和组织", en: "parties and organisations" };
+  const shown = words.slice(0, 3);
+  const join = (list: string[], comma: string, and: string) =>
+    list.length === 1 ? (list[0] as string) : `${list.slice(0, -1).join(comma)}${and}${list.at(-1)}`;
+  const more = words.length > shown.length;
+  return {
+    zh: `${join(
+      shown.map((w) => w.zh),
+      "、",
+      "和",
+    )}${more ? "等" : ""}`,
+    en: more
+      ? `${shown.map((w) => w.en).join(", ")} and others`
+      : join(
+          shown.map((w) => w.en),
+          ", ",
+          " and ",
+        ),
+  };
+}
+
+/**
+ * The overview's first section as one complete sentence in each language: what was done, with
+ * whom (named by kind) and where, and of them those in government on the day.
+ */
+function summarise(
+  totals: { engagements: StatedFigure; organisations: StatedFigure; places: { zh: string; en: string } },
+  governing: { organisations: StatedFigure; places: { zh: string; en: string }; count: number },
+  kinds: { zh: string; en: string },
+): { zh: string; en: string } {
+  const zhGoverning = governing.count > 0 ? `，其中${governing.places.zh}的${governing.organisations.zh}个政党在交往时处于执政地位` : "";
+  const enGoverning =
+    governing.count > 0
+      ? `; ${governing.organisations.en} of them, in ${governing.places.en}, were parties in government when we met them`
+      : "";
+  return {
+    zh: `本期共开展对外交往${totals.engagements.zh}次，同${totals.places.zh}的${totals.organisations.zh}个${kinds.zh}开展交往${zhGoverning}。`,
+    en: `In the period there were ${totals.engagements.en} engagements with ${totals.organisations.en} ${kinds.en} in ${totals.places.en}${enGoverning}.`,
+  };
+}
+
 /**
  * The places reached as a sentence names them, the figure being countries and regions
  * together: 170多个国家 (no region among them), 近100个国家和地区, 3个地区 (regions only);
@@ -220,28 +284,31 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
     ];
   });
   const total = byType.total;
+  const stated = {
+    engagements: stateFigure(total.engagements, rules),
+    organisations: stateFigure(total.organisations, rules, { style: "over" }),
+    countries: stateFigure(total.countries, rules, { style: "plus" }),
+    places: namePlaces(stateFigure(total.countries + total.regions, rules, { style: "plus" }), total),
+  };
+  const governingStated = {
+    organisations: stateFigure(governing.total.organisations, rules, { style: "over" }),
+    countries: stateFigure(governing.total.countries, rules, { style: "plus" }),
+    places: namePlaces(stateFigure(governing.total.countries + governing.total.regions, rules, { style: "plus" }), governing.total),
+  };
   return {
     period,
     previousPeriod: before,
     totals: {
       ...measuresOf(total),
       previous: prevType ? measuresOf(prevType.total) : null,
-      stated: {
-        engagements: stateFigure(total.engagements, rules),
-        organisations: stateFigure(total.organisations, rules, { style: "over" }),
-        countries: stateFigure(total.countries, rules, { style: "plus" }),
-        places: namePlaces(stateFigure(total.countries + total.regions, rules, { style: "plus" }), total),
-      },
+      stated,
       drill: drillOf(q),
     },
+    summary: summarise(stated, { ...governingStated, count: governing.total.organisations }, nameKinds(byKind.rows)),
     inGovernment: {
       ...measuresOf(governing.total),
       previous: governingBefore ? measuresOf(governingBefore.total) : null,
-      stated: {
-        organisations: stateFigure(governing.total.organisations, rules, { style: "over" }),
-        countries: stateFigure(governing.total.countries, rules, { style: "plus" }),
-        places: namePlaces(stateFigure(governing.total.countries + governing.total.regions, rules, { style: "plus" }), governing.total),
-      },
+      stated: governingStated,
       drill: drillOf(q, inGovernment),
     },
     regions: byRegion.rows.filter((r) => r.key.length === 3).length,

@@ -79,19 +79,19 @@ export const defaultNarrative: NarrativeLine[] = [
   {
     key: "assistance",
     filter: { type: "assistance", direction: "sent" },
-    zh: "向{places:exact}{partners}个政党提供援助",
+    zh: "向{places:exact}的{partners}个政党提供援助",
     en: "provided assistance to {partners} political [party|parties] of {places:exact}",
   },
   {
     key: "medical_assistance",
     filter: { type: "assistance", direction: "sent", subtype: "medical" },
-    zh: "向{places:exact}{partners}个政党提供医疗援助",
+    zh: "向{places:exact}的{partners}个政党提供医疗援助",
     en: "provided medical assistance to {partners} political [party|parties] of {places:exact}",
   },
   {
     key: "training",
     filter: { type: "training" },
-    zh: "举办{engagements}期研修班，培训{places}{partners}个政党和组织的干部",
+    zh: "举办{engagements}期研修班，培训{places}的{partners}个政党和组织的干部",
     en: "ran {engagements} training [programme|programmes] for officials of {partners:over} [political party or organisation|political parties and organisations] from {places:over}",
   },
 ];

@@ -254,6 +254,14 @@ export function ReportPage() {
             <Title order={4} mb="xs">
               {t("report.narrative")}
             </Title>
+            {r.summary ? (
+              <Stack gap={2} mb="sm" data-testid="report-summary">
+                <Text lang="zh-CN">{r.summary.zh}</Text>
+                <Text c="dimmed" size="sm">
+                  {r.summary.en}
+                </Text>
+              </Stack>
+            ) : null}
             {r.narrative.length === 0 ? <Text c="dimmed">{t("common.empty")}</Text> : null}
             <Table verticalSpacing="sm">
               <Table.Tbody>
