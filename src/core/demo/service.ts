@@ -1017,6 +1017,7 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
       seriesZh: "中国共产党与世界政党高层对话会",
       edition: 1,
       sessions: [{ titleEn: "Opening session", titleZh: "开幕式", date: "2017-12-01" }],
+      flagship: true,
     },
   });
   add({
@@ -1031,7 +1032,7 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
     city: "Beijing (video)",
     leadUnitId: central,
     participants: multilateral(500).map((p) => party(p, "guest")),
-    details: { sessions: [{ titleEn: "Keynote", date: "2021-07-06" }] },
+    details: { sessions: [{ titleEn: "Keynote", titleZh: "主旨讲话", date: "2021-07-06" }], flagship: true },
   });
   // Forums of the SCO and BRICS platforms, with dated members.
   const scoCountries = ["RUS", "KAZ", "KGZ", "TJK", "UZB", "IND", "PAK"];

@@ -60,6 +60,10 @@ export const detailsByType = {
       seriesZh: optionalText(300),
       edition: z.number().int().min(1).max(1000).nullish().describe("e.g. 3 for the 3rd session of a forum"),
       sessions: z.array(session).max(100).default([]),
+      flagship: z
+        .boolean()
+        .optional()
+        .describe("A flagship event (a summit, a high-level dialogue): the overview names it in a sentence of its own."),
     })
     .strict(),
   correspondence: z

@@ -101,6 +101,31 @@ describe("the overview reproduces the reference's part II from records", () => {
     expect(line(all, "thematic_briefings").en).toBe("hosted 14 thematic briefings");
   });
 
+  it("names the flagship events in sentences of their own, before the count of hosted events", async () => {
+    const year = await buildOverview(admin, { from: "2021-01-01", to: "2021-12-31" });
+    const keys = year.narrative.map((n) => n.key);
+    const summit = year.narrative.find((n) => n.key.startsWith("flagship_"));
+    expect(summit?.zh).toMatch(/^举办中国共产党与世界政党领导人峰会，\d+多?个国家的\d+多个政党(和政治组织)?参加$/);
+    expect(summit?.en).toMatch(
+      /^hosted the CPC and World Political Parties Summit, attended by over \d+ political parties.* from over \d+ countries$/,
+    );
+    expect(keys.indexOf(summit?.key ?? "")).toBeLessThan(keys.indexOf("events_hosted"));
+    // The figures are the event's own: its participants, counted once.
+    const id = Number(summit?.key.slice("flagship_".length));
+    const participants = await db()
+      .selectFrom("engagementParticipants")
+      .select((eb) => eb.fn.count<number>("organisationId").distinct().as("n"))
+      .where("engagementId", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(summit?.figures.partners.value).toBe(Number(participants.n));
+    // Its drill-down opens that event alone.
+    const behind = await listEngagements(admin, summit?.drill ?? {});
+    expect(behind.items.map((e) => e.id)).toEqual([id]);
+    const decade = await buildOverview(admin, { from: "2012-11-15", to: "2022-10-20" });
+    const named = decade.narrative.filter((n) => n.key.startsWith("flagship_")).map((n) => n.zh.split("，")[0]);
+    expect(named).toEqual(["举办中国共产党与世界政党高层对话会", "举办中国共产党与世界政党领导人峰会"]);
+  });
+
   it("states the overview as one complete sentence, naming the partners by their kinds, never 伙伴", async () => {
     const report = await buildOverview(admin, { from: "2021-01-01", to: "2021-12-31" });
     expect(report.summary?.zh).toMatch(
@@ -168,7 +193,8 @@ describe("the overview", () => {
     expect(visits?.previous?.engagements).toBe(before.byType.find((r) => r.key === "visit:sent")?.engagements ?? 0);
     expect(report.topPartners.length).toBe(10);
     // Lines read from the counts by type, or counted on their own: either way the count of their filter.
-    for (const n of report.narrative) {
+    // (A flagship event's line counts that event alone: see the test of flagship events.)
+    for (const n of report.narrative.filter((line) => !line.key.startsWith("flagship_"))) {
       const { type, direction, subtype } = n.drill;
       const counted = await countEngagements(admin, { by: "none", from: "2021-01-01", to: "2021-12-31", type, direction, subtype });
       expect([n.figures.engagements.value, n.figures.partners.value, n.figures.countries.value]).toEqual([

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { type DataContext, forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
+import { countedPlaces } from "../countries/places.ts";
 import { countEngagements } from "../engagements/counts.ts";
 import type { EngagementCounts } from "../engagements/schema.ts";
 import { rankPartners, scopeConditions } from "../engagements/top-partners.ts";
@@ -153,6 +154,56 @@ function summarise(
 }
 
 /**
+ * A sentence for each flagship event hosted in the period (a summit, a high-level dialogue):
+ * named, with the places and the partners it brought together — "举办中国共产党与世界政党领导人
+ * 峰会，160多个国家的500多个政党和政治组织参加" — as the reference names them, not folded into a count.
+ */
+async function flagshipLines(actor: Actor, q: OverviewQuery, rules: FigureRules) {
+  const events = await sql<{
+    id: number;
+    titleEn: string;
+    titleZh: string | null;
+    date: string;
+    organisations: number;
+    countries: number;
+    regions: number;
+    kinds: Array<{ key: string; organisations: number }> | null;
+  }>`WITH places AS (${countedPlaces})
+    SELECT e.id, e.title_en AS "titleEn", e.title_zh AS "titleZh", e.start_date::text AS date,
+      count(DISTINCT p.organisation_id)::int AS organisations,
+      count(DISTINCT pl.counted) FILTER (WHERE pl.kind = 'country')::int AS countries,
+      count(DISTINCT pl.counted) FILTER (WHERE pl.kind = 'region')::int AS regions,
+      (SELECT json_agg(json_build_object('key', k.kind, 'organisations', k.n)) FROM (
+        SELECT o2.kind, count(DISTINCT o2.id)::int AS n FROM engagement_participants p2
+          JOIN organisations o2 ON o2.id = p2.organisation_id WHERE p2.engagement_id = e.id GROUP BY o2.kind) k) AS kinds
+    FROM ${forActor(actor).engagementsSql} e
+    LEFT JOIN engagement_participants p ON p.engagement_id = e.id
+    LEFT JOIN organisations o ON o.id = p.organisation_id
+    LEFT JOIN places pl ON pl.code = o.country_code
+    WHERE e.type = 'event' AND e.direction = 'hosted' AND e.status = 'done' AND (e.details ->> 'flagship') = 'true'
+      AND e.start_date BETWEEN ${q.from}::date AND ${q.to}::date
+      ${q.unitId ? sql`AND e.lead_unit_id = ${q.unitId}` : sql``}
+      ${q.programmeId ? sql`AND e.programme_id = ${q.programmeId}` : sql``}
+    GROUP BY e.id, e.title_en, e.title_zh, e.start_date ORDER BY e.start_date, e.id`.execute(db());
+  return events.rows.map((e) => {
+    const partners = stateFigure(e.organisations, rules, { style: "over" });
+    const placesFigure = stateFigure(e.countries + e.regions, rules, { style: "over" });
+    const places = namePlaces(placesFigure, e);
+    const kinds = nameKinds(e.kinds ?? []);
+    const attended = e.organisations > 0;
+    return {
+      key: `flagship_${e.id}`,
+      zh: `举办${e.titleZh ?? e.titleEn}${attended ? `，${places.zh}的${partners.zh}个${kinds.zh}参加` : ""}`,
+      en: `hosted the ${e.titleEn}${attended ? `, attended by ${partners.en} ${kinds.en} from ${places.en}` : ""}`,
+      figures: { engagements: stateFigure(1, rules), partners, countries: placesFigure },
+      previous: null,
+      // The list of that day's hosted events of that title: the event itself.
+      drill: drillOf(q, { type: "event", direction: "hosted", from: e.date, to: e.date, q: e.titleEn }),
+    };
+  });
+}
+
+/**
  * The places reached as a sentence names them, the figure being countries and regions
  * together: 170多个国家 (no region among them), 近100个国家和地区, 3个地区 (regions only);
  * "170 plus countries", "1 country", "some 100 countries and regions".
@@ -283,6 +334,10 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
       },
     ];
   });
+  // Flagship events are named in sentences of their own, before the hosted events are counted.
+  const flagships = await flagshipLines(actor, q, rules);
+  const hostedAt = narrative.findIndex((n) => n.key === "events_hosted");
+  narrative.splice(hostedAt === -1 ? narrative.length : hostedAt, 0, ...flagships);
   const total = byType.total;
   const stated = {
     engagements: stateFigure(total.engagements, rules),

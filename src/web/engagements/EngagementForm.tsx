@@ -3,6 +3,7 @@ import {
   Alert,
   Button,
   Card,
+  Checkbox,
   Group,
   MultiSelect,
   NumberInput,
@@ -107,7 +108,10 @@ function detailsOf(f: FormState): Record<string, unknown> {
         seriesEn: orNull(d.seriesEn),
         seriesZh: orNull(d.seriesZh),
         edition: d.edition ? Number(d.edition) : null,
-        sessions: f.rows.filter((r) => r.titleEn || r.date).map((r) => ({ titleEn: r.titleEn?.trim() ?? "", date: orNull(r.date) })),
+        sessions: f.rows
+          .filter((r) => r.titleEn || r.date)
+          .map((r) => ({ titleEn: r.titleEn?.trim() ?? "", titleZh: orNull(r.titleZh), date: orNull(r.date) })),
+        ...(d.flagship === "true" ? { flagship: true } : {}),
       };
     case "correspondence":
       return { occasion: orNull(d.occasion), textEn: orNull(d.textEn), textZh: orNull(d.textZh) };
@@ -130,7 +134,7 @@ function fromDetail(e: EngagementDetail, format: ReturnType<typeof useFormat>): 
   const details = e.details as Record<string, unknown>;
   const text = Object.fromEntries(
     Object.entries(details)
-      .filter(([, v]) => typeof v === "string" || typeof v === "number")
+      .filter(([, v]) => typeof v === "string" || typeof v === "number" || typeof v === "boolean")
       .map(([k, v]) => [k, String(v)]),
   );
   const list = (key: string) => (Array.isArray(details[key]) ? (details[key] as Array<Record<string, unknown>>) : []);
@@ -412,6 +416,11 @@ export function EngagementForm() {
               onChange={(v) => setDetail("edition", String(v))}
               min={1}
               error={errors["details.edition"]}
+            />
+            <Checkbox
+              label={t("engagementForm.flagship")}
+              checked={form.details.flagship === "true"}
+              onChange={(e) => setDetail("flagship", e.currentTarget.checked ? "true" : "")}
             />
           </SimpleGrid>
         ) : null}

@@ -386,6 +386,7 @@ export const en = {
     classification: "Classification",
     seriesEn: "Series (English)",
     seriesZh: "Series (Chinese)",
+    flagship: "Flagship event (named in the overview)",
     edition: "Edition",
     occasion: "Occasion",
     textEn: "Text (English)",

@@ -355,6 +355,7 @@ export const zh = {
     classification: "密级",
     seriesEn: "系列（英文）",
     seriesZh: "系列（中文）",
+    flagship: "重大活动（综述中单独表述）",
     edition: "届次",
     occasion: "事由",
     textEn: "正文（英文）",
