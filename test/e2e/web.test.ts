@@ -12,6 +12,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureAdministratorPassword, setUserPassword } from "../../src/core/auth/service.ts";
 import { seedDemo } from "../../src/core/demo/service.ts";
+import { createEngagement } from "../../src/core/engagements/service.ts";
 import { existsToday } from "../../src/core/organisations/store.ts";
 import { createPerson } from "../../src/core/people/service.ts";
 import { importReference } from "../../src/core/reference/service.ts";
@@ -359,6 +360,37 @@ describe("the web app", () => {
     await admin.getByText(new RegExp(`^${count.toLocaleString("en")} congratulatory messages`)).waitFor();
     await done(admin);
   }, 120_000);
+
+  it("draws Hong Kong and Taiwan with China on the map, as the territorial policy counts them", async () => {
+    // Two letters of a year without demo records: from a group in Hong Kong and one in Taiwan.
+    for (const code of ["HKG", "TWN"]) {
+      const org = await db()
+        .insertInto("organisations")
+        .values({ kind: "civil_society", countryCode: code, nameEn: `Friendship group of ${code}` })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await createEngagement(admin, {
+        type: "correspondence",
+        direction: "received",
+        subtype: "letter",
+        titleEn: `Letter from ${code}`,
+        startDate: "2025-03-01",
+        status: "done",
+        leadUnitId: admin.unitId,
+        participants: [{ organisationId: org.id, role: "sender" }],
+      });
+    }
+    const page = await signedIn("admin", "zh-CN");
+    await page.goto(`${base}/insight?from=2025-01-01&to=2025-12-31&measure=partners`);
+    const list = page.getByRole("link", { name: "中国", exact: true });
+    await list.waitFor();
+    const row = list.locator("xpath=..");
+    expect(await row.innerText()).toMatch(/中国\s*2/);
+    expect(await page.getByRole("link", { name: "中国香港" }).count()).toBe(0);
+    expect(await page.getByRole("link", { name: "中国台湾" }).count()).toBe(0);
+    await shoot(page, "zh-insight-map-regions");
+    await done(page);
+  });
 
   it("accepts a suggested Chinese name, then finds the party by its Chinese name, pinyin and a misspelt English name", async () => {
     const cpv = await db().selectFrom("organisations").select("id").where("partyfactsId", "=", 4898).executeTakeFirstOrThrow();

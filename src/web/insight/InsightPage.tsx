@@ -103,11 +103,21 @@ function CoverageMap({ from, to, measure, onMeasure }: { from: string; to: strin
       queryFn: () => api<OrganisationCounts>(`/organisations/counts${query({ by: "country", kind: "political_party", level })}`),
     })),
   });
-  const parties = new Map((registry[0]?.data?.items ?? []).map((i) => [i.key ?? "", i.count]));
+  // Places as the territorial policy counts them: a region counted under its state (Hong Kong,
+  // Macao and Taiwan under China, by default) adds to the state's figures.
+  const add = (into: Map<string, number>, code: string, n: number) =>
+    into.set(reference.countedAs(code), (into.get(reference.countedAs(code)) ?? 0) + n);
+  const parties = new Map<string, number>();
+  for (const i of registry[0]?.data?.items ?? []) add(parties, i.key ?? "", i.count);
   const related = new Map<string, number>();
-  for (const r of registry.slice(1))
-    for (const i of r.data?.items ?? []) related.set(i.key ?? "", (related.get(i.key ?? "") ?? 0) + i.count);
-  const rows = counts.data?.rows ?? [];
+  for (const r of registry.slice(1)) for (const i of r.data?.items ?? []) add(related, i.key ?? "", i.count);
+  const folded = new Map<string, { engagements: number; organisations: number }>();
+  for (const r of counts.data?.rows ?? []) {
+    const code = reference.countedAs(r.key);
+    const sum = folded.get(code) ?? { engagements: 0, organisations: 0 };
+    folded.set(code, { engagements: sum.engagements + r.engagements, organisations: sum.organisations + r.organisations });
+  }
+  const rows = [...folded.entries()].map(([key, m]) => ({ key, ...m }));
   const data =
     measure === "coverage"
       ? [...parties.entries()].map(([code, total]) => {
@@ -121,7 +131,7 @@ function CoverageMap({ from, to, measure, onMeasure }: { from: string; to: strin
         })
       : rows.map((r) => ({
           code: r.key,
-          name: format.name(r.label),
+          name: reference.countryName(r.key),
           value: measure === "partners" ? r.organisations : r.engagements,
           details: [
             `${t("home.measure.engagements")}: ${format.number(r.engagements)}`,
@@ -149,7 +159,13 @@ function CoverageMap({ from, to, measure, onMeasure }: { from: string; to: strin
           </Group>
           <QueryState isLoading={counts.isLoading} error={counts.error} />
           <Suspense fallback={<Skeleton h={520} />}>
-            <WorldMapWithList data={data} max={max} label={t("insight.map")} onOpen={(code) => navigate(`/countries/${code}`)} />
+            <WorldMapWithList
+              data={data}
+              shadedWith={reference.countedAs}
+              max={max}
+              label={t("insight.map")}
+              onOpen={(code) => navigate(`/countries/${code}`)}
+            />
           </Suspense>
         </Card>
       </Grid.Col>
@@ -181,6 +197,8 @@ function CoverageMap({ from, to, measure, onMeasure }: { from: string; to: strin
 /** The map, and beside it the places it has no shape for (territories, historical states). */
 function WorldMapWithList(props: {
   data: Array<{ code: string; name: string; value: number; details: string[] }>;
+  /** The place whose figure a shape is drawn with (a region counted under its state takes the state's). */
+  shadedWith: (code: string) => string;
   max: number;
   label: string;
   onOpen: (code: string) => void;
@@ -193,9 +211,18 @@ function WorldMapWithList(props: {
     staleTime: Number.POSITIVE_INFINITY,
   });
   const without = unmapped.data ? props.data.filter((d) => d.value > 0 && !unmapped.data.has(d.code)) : [];
+  // Every shape of a region counted under its state is drawn with the state's figure.
+  const byCode = new Map(props.data.map((d) => [d.code, d]));
+  const shaded = unmapped.data
+    ? [...unmapped.data].flatMap((code) => {
+        const own = props.shadedWith(code);
+        const datum = own === code ? undefined : byCode.get(own);
+        return datum ? [{ ...datum, code }] : [];
+      })
+    : [];
   return (
     <>
-      <WorldMap data={props.data} max={props.max} label={props.label} onOpen={props.onOpen} />
+      <WorldMap data={[...props.data, ...shaded]} max={props.max} label={props.label} onOpen={props.onOpen} />
       {without.length ? (
         <Text size="sm" mt="xs" data-testid="unmapped">
           {t("insight.unmapped")}{" "}

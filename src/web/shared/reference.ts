@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import type { PlacePolicy } from "../../core/countries/places.ts";
 import type { CountryOutput, RegionOutput } from "../../core/countries/schema.ts";
 import type { CountryGroupOutput } from "../../core/country-groups/schema.ts";
 import type { LabelOutput } from "../../core/labels/schema.ts";
@@ -17,11 +18,17 @@ export function useReference() {
   const tags = useQuery({ queryKey: ["tags"], queryFn: () => api<LabelOutput[]>("/tags"), staleTime: long });
   const topics = useQuery({ queryKey: ["topics"], queryFn: () => api<LabelOutput[]>("/topics"), staleTime: long });
   const units = useQuery({ queryKey: ["units"], queryFn: () => api<UnitOutput[]>("/units"), staleTime: long });
+  const policy = useQuery({ queryKey: ["places", "policy"], queryFn: () => api<PlacePolicy>("/places/policy"), staleTime: long });
   const collator = new Intl.Collator(format.lang.startsWith("zh") ? "zh-CN" : "en");
   const sorted = <T extends { value: string; label: string }>(items: T[]) => items.sort((a, b) => collator.compare(a.label, b.label));
   return {
     countries: sorted((countries.data ?? []).filter((c) => !c.historical).map((c) => ({ value: c.code, label: format.name(c.name) }))),
     countryName: (code: string | null | undefined) => format.name(countries.data?.find((c) => c.code === code)?.name) || (code ?? ""),
+    /** The place a place counts as under the territorial policy: its state, for a region counted under it; else itself. */
+    countedAs: (code: string): string => {
+      const place = countries.data?.find((c) => c.code === code);
+      return place?.parentCode && policy.data?.[place.status] === "parent" ? place.parentCode : code;
+    },
     regions: sorted((regions.data ?? []).map((r) => ({ value: r.code, label: format.name(r.name) }))),
     groups: sorted((groups.data ?? []).map((g) => ({ value: g.key, label: format.name(g.name) }))),
     tags: sorted((tags.data ?? []).map((g) => ({ value: g.key, label: format.name(g.name) }))),
