@@ -101,6 +101,32 @@ describe("the overview reproduces the reference's part II from records", () => {
     expect(line(all, "thematic_briefings").en).toBe("hosted 14 thematic briefings");
   });
 
+  it("keeps one sentence when a part is the whole, and says 其中 when it is a part", async () => {
+    const period = { from: "2020-01-01", to: "2022-12-31" };
+    const before = await buildOverview(admin, period);
+    // All of the period's assistance was medical: the medical sentence alone, not the same figures twice.
+    expect(before.narrative.map((n) => n.key)).toContain("medical_assistance");
+    expect(before.narrative.map((n) => n.key)).not.toContain("assistance");
+    const medical = line(before, "medical_assistance");
+    const party = await db().selectFrom("organisations").select("id").where("partyfactsId", "=", 4898).executeTakeFirstOrThrow();
+    await createEngagement(admin, {
+      type: "assistance",
+      direction: "sent",
+      subtype: "material",
+      titleEn: "Office equipment",
+      startDate: "2022-05-05",
+      status: "done",
+      leadUnitId: admin.unitId,
+      participants: [{ organisationId: party.id, role: "recipient" }],
+    });
+    const after = await buildOverview(admin, period);
+    const keys = after.narrative.map((n) => n.key);
+    expect(keys.indexOf("medical_assistance")).toBe(keys.indexOf("assistance") + 1);
+    expect(line(after, "medical_assistance").zh).toBe(`其中${medical.zh}`);
+    expect(line(after, "medical_assistance").en).toBe(`${medical.en} (part of the above)`);
+    expect(line(after, "assistance").figures.engagements.value).toBe(medical.figures.engagements.value + 1);
+  });
+
   it("names the flagship events in sentences of their own, before the count of hosted events", async () => {
     const year = await buildOverview(admin, { from: "2021-01-01", to: "2021-12-31" });
     const keys = year.narrative.map((n) => n.key);

@@ -154,6 +154,30 @@ function summarise(
 }
 
 /**
+ * No sentence repeats another's figures for a part of its records: a line within another
+ * (medical assistance within assistance) that counts all of the other's records replaces it — the
+ * more precise sentence is kept, once — and one that counts a part says so (其中 / "part of the
+ * above") right after the other.
+ */
+function foldSubsets(
+  narrative: Array<{ key: string; zh: string; en: string; figures: Record<string, StatedFigure> }>,
+  lines: NarrativeLine[],
+) {
+  for (const line of lines) {
+    if (!line.within) continue;
+    const part = narrative.findIndex((n) => n.key === line.key);
+    const whole = narrative.findIndex((n) => n.key === line.within);
+    if (part === -1 || whole === -1) continue;
+    const [p, w] = [narrative[part], narrative[whole]] as [(typeof narrative)[number], (typeof narrative)[number]];
+    const same = (["engagements", "partners", "countries"] as const).every((m) => p.figures[m]?.value === w.figures[m]?.value);
+    narrative.splice(part, 1);
+    const at = narrative.indexOf(w);
+    if (same) narrative.splice(at, 1, p);
+    else narrative.splice(at + 1, 0, { ...p, zh: `其中${p.zh}`, en: `${p.en} (part of the above)` });
+  }
+}
+
+/**
  * A sentence for each flagship event hosted in the period (a summit, a high-level dialogue):
  * named, with the places and the partners it brought together — "举办中国共产党与世界政党领导人
  * 峰会，160多个国家的500多个政党和政治组织参加" — as the reference names them, not folded into a count.
@@ -334,6 +358,7 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
       },
     ];
   });
+  foldSubsets(narrative, lines);
   // Flagship events are named in sentences of their own, before the hosted events are counted.
   const flagships = await flagshipLines(actor, q, rules);
   const hostedAt = narrative.findIndex((n) => n.key === "events_hosted");

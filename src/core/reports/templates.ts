@@ -15,6 +15,8 @@ export interface NarrativeLine {
   filter: LineFilter;
   zh: string;
   en: string;
+  /** The line whose records this line's are a part of (medical assistance within assistance). */
+  within?: string;
 }
 
 /**
@@ -85,6 +87,7 @@ export const defaultNarrative: NarrativeLine[] = [
   {
     key: "medical_assistance",
     filter: { type: "assistance", direction: "sent", subtype: "medical" },
+    within: "assistance",
     zh: "向{places:exact}的{partners}个政党提供医疗援助",
     en: "provided medical assistance to {partners} political [party|parties] of {places:exact}",
   },
