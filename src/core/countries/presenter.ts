@@ -3,7 +3,8 @@ import type { RegionTable } from "../../db/types.ts";
 import type { CountryOutput, RegionOutput } from "./schema.ts";
 import type { CountryRow } from "./store.ts";
 
-function ref(code: string | null, en: string | null, zh: string | null) {
+/** A country or region by its code, named in both languages (the code where a name is missing); null without a code. */
+export function codeRef(code: string | null, en: string | null | undefined, zh: string | null | undefined) {
   return code ? { code, name: { en: en ?? code, zh: zh ?? code } } : null;
 }
 
@@ -14,8 +15,8 @@ export function presentCountry(row: CountryRow): CountryOutput {
     iso2: row.iso2,
     name: { en: row.nameEn, zh: row.nameZh },
     officialNameEn: row.officialNameEn,
-    region: ref(row.regionCode, row.regionNameEn, row.regionNameZh),
-    subregion: ref(row.subregionCode, row.subregionNameEn, row.subregionNameZh),
+    region: codeRef(row.regionCode, row.regionNameEn, row.regionNameZh),
+    subregion: codeRef(row.subregionCode, row.subregionNameEn, row.subregionNameZh),
     historical: row.historical,
     status: row.status,
     parentCode: row.parentCode,

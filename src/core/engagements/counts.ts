@@ -187,13 +187,14 @@ async function rollupQuery(executor: Executor, q: EngagementCountsQuery, plan: R
   return result.rows;
 }
 
-/** Countries and regions among the places reached (`pl`), each counted once. */
-const placeMeasures = sql`count(DISTINCT pl.counted) FILTER (WHERE pl.kind = 'country')::int AS countries,
-  count(DISTINCT pl.counted) FILTER (WHERE pl.kind = 'region')::int AS regions`;
-
-/** The same over the record's reached participants (`rf`), their places already counted as the policy says. */
-const recordPlaceMeasures = sql`count(DISTINCT rf.place) FILTER (WHERE rf.place_kind = 'country')::int AS countries,
-  count(DISTINCT rf.place) FILTER (WHERE rf.place_kind = 'region')::int AS regions`;
+/** Countries and regions among the places reached, each counted once: `place` is the place counted, `kind` how. */
+const placeMeasuresOf = (place: RawBuilder<unknown>, kind: RawBuilder<unknown>) =>
+  sql`count(DISTINCT ${place}) FILTER (WHERE ${kind} = 'country')::int AS countries,
+  count(DISTINCT ${place}) FILTER (WHERE ${kind} = 'region')::int AS regions`;
+/** Over the places of the country bit strings (`pl`). */
+const placeMeasures = placeMeasuresOf(sql.ref("pl.counted"), sql.ref("pl.kind"));
+/** Over the record's reached participants (`rf`), their places already counted as the policy says. */
+const recordPlaceMeasures = placeMeasuresOf(sql.ref("rf.place"), sql.ref("rf.place_kind"));
 
 async function fromRecord(executor: Executor, scope: DataContext, q: EngagementCountsQuery) {
   // The engagement list's own filter, with the unit as lead unit: counts attribute an engagement to the unit that led it.

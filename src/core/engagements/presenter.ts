@@ -1,11 +1,8 @@
+import { codeRef } from "../countries/presenter.ts";
 import type { EngagementDetail, EngagementListItem } from "./schema.ts";
 import type { EngagementDetailRow, EngagementRow } from "./store.ts";
 
 const iso = (value: Date | string) => new Date(value).toISOString();
-
-function country(code: string | null, en: string | null, zh: string | null) {
-  return code ? { code, name: { en: en ?? code, zh: zh ?? code } } : null;
-}
 
 /** Shapes an engagement for lists and timelines. */
 export function presentEngagementListItem(row: EngagementRow): EngagementListItem {
@@ -18,7 +15,7 @@ export function presentEngagementListItem(row: EngagementRow): EngagementListIte
     title: { en: row.titleEn, zh: row.titleZh },
     startDate: row.startDate,
     endDate: row.endDate,
-    place: { country: country(row.countryCode, row.countryNameEn, row.countryNameZh), city: row.city },
+    place: { country: codeRef(row.countryCode, row.countryNameEn, row.countryNameZh), city: row.city },
     leadUnit: { id: row.unitId, name: { en: row.unitNameEn, zh: row.unitNameZh } },
     participantCount: row.participantCount ?? 0,
     approval: row.approval,
@@ -45,13 +42,13 @@ export function presentEngagement(row: EngagementDetailRow): EngagementDetail {
             name: { en: p.organisationNameEn ?? "", zh: p.organisationNameZh },
             nameZhSuggested: p.organisationNameZhStatus === "suggested",
             kind: p.organisationKind ?? "other",
-            country: country(p.countryCode, p.countryNameEn, p.countryNameZh),
+            country: codeRef(p.countryCode, p.countryNameEn, p.countryNameZh),
           },
     person: p.personId === null ? null : { id: p.personId, name: { en: p.personNameEn ?? "", zh: p.personNameZh } },
   }));
   const reached = new Map<string, { code: string; name: { en: string; zh: string } }>();
   for (const p of row.participants) {
-    const c = country(p.countryCode, p.countryNameEn, p.countryNameZh);
+    const c = codeRef(p.countryCode, p.countryNameEn, p.countryNameZh);
     if (c) reached.set(c.code, c);
   }
   return {

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
+import { codeRef } from "../countries/presenter.ts";
 import { captureRollups } from "../engagements/rollup.ts";
 import { refreshSuggestions } from "../names/service.ts";
 import { displayColumns, type NormalisedName } from "../organisations/names.ts";
@@ -98,9 +99,7 @@ async function summaries(actor: Actor, kind: RecordKind, ids: number[]) {
           name: { en: r.nameEn, zh: r.nameZh },
           nameZhSuggested: r.nameZhStatus === "suggested",
           abbreviation: r.abbreviation,
-          country: r.countryCode
-            ? { code: r.countryCode, name: { en: r.countryEn ?? r.countryCode, zh: r.countryZh ?? r.countryCode } }
-            : null,
+          country: codeRef(r.countryCode, r.countryEn, r.countryZh),
           years: { founded: r.foundedYear, dissolved: r.dissolvedYear },
           engagements: r.engagements,
         },
@@ -127,9 +126,7 @@ async function summaries(actor: Actor, kind: RecordKind, ids: number[]) {
       {
         id: r.id,
         name: { en: r.nameEn, zh: r.nameZh },
-        country: r.countryCode
-          ? { code: r.countryCode, name: { en: r.countryEn ?? r.countryCode, zh: r.countryZh ?? r.countryCode } }
-          : null,
+        country: codeRef(r.countryCode, r.countryEn, r.countryZh),
         engagements: r.engagements,
       },
     ]),

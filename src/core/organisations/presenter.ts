@@ -1,3 +1,4 @@
+import { codeRef } from "../countries/presenter.ts";
 import type { OrganisationDetail, OrganisationListItem } from "./schema.ts";
 import type { OrganisationDetailRow, OrganisationListRow } from "./store.ts";
 
@@ -11,9 +12,7 @@ export function presentOrganisationListItem(row: OrganisationListRow): Organisat
     name: { en: row.nameEn, zh: row.nameZh },
     nameZhSuggested: row.nameZhStatus === "suggested",
     abbreviation: row.abbreviation,
-    country: row.countryCode
-      ? { code: row.countryCode, name: { en: row.countryNameEn ?? row.countryCode, zh: row.countryNameZh ?? row.countryCode } }
-      : null,
+    country: codeRef(row.countryCode, row.countryNameEn, row.countryNameZh),
     foundedYear: row.foundedYear,
     dissolvedYear: row.dissolvedYear,
     existsToday: row.existsToday,

@@ -81,34 +81,21 @@ function existedOn(item: OrganisationListItem, on: string | undefined): boolean 
 export async function resolveOrganisationNames(actor: Actor, input: unknown): Promise<{ items: OrganisationResolution[] }> {
   authorize(actor, "registry.read");
   const { lines, on } = parseInput(organisationResolveInput, input);
-  const items: OrganisationResolution[] = [];
-  const firstLineOf = new Map<number, number>();
   // Most lines name one organisation exactly: all of them are looked up at once by their
   // folded names (the match keys), and only the rest go through the search, one by one.
-  const keysOf = (line: string) => [`n|${foldName(line)}`, `a|${foldName(line)}`];
-  const bearers = await organisationsWithKeys(db(), lines.flatMap(keysOf)).execute();
-  for (const [index, line] of lines.entries()) {
-    const keys = keysOf(line);
+  const folded = lines.map((line) => foldName(line));
+  const keysOf = (f: string) => [`n|${f}`, `a|${f}`];
+  const bearers = await organisationsWithKeys(db(), folded.flatMap(keysOf)).execute();
+  /** The organisation a line takes, if any; its candidates; and whether those bearing the name had all ceased. */
+  const answer = async (line: string, f: string) => {
+    const keys = keysOf(f);
     const named = bearers.filter((b) => b.matchKeys.some((k) => keys.includes(k))).map(presentOrganisationListItem);
-    const onlyOne = named.filter((c) => existedOn(c, on));
-    if (foldName(line).length > 1 && named.length === 1 && onlyOne.length === 1) {
-      const taken = onlyOne[0] as OrganisationListItem;
-      const earlier = firstLineOf.get(taken.id);
-      if (earlier === undefined) firstLineOf.set(taken.id, index);
-      items.push({
-        line,
-        match: earlier !== undefined ? "repeat" : "found",
-        organisationId: taken.id,
-        repeatOf: earlier ?? null,
-        warning: null,
-        candidates: named,
-      });
-      continue;
+    if (f.length > 1 && named.length === 1 && existedOn(named[0] as OrganisationListItem, on)) {
+      return { taken: named[0] as OrganisationListItem, candidates: named, warning: null };
     }
     const lineQuery = parseInput(organisationListQuery, { q: line, pageSize: 20 });
     const spellings = await spellingsFor(db(), lineQuery, lineQuery.pageSize);
     const candidates = (await organisationPageQuery(db(), { ...lineQuery, spellings }).execute()).map(presentOrganisationListItem);
-    const folded = foldName(line);
     const names = candidates.length
       ? await db()
           .selectFrom("organisationNames")
@@ -122,15 +109,22 @@ export async function resolveOrganisationNames(actor: Actor, input: unknown): Pr
       : [];
     const exact = candidates.filter(
       (c) =>
-        folded.length > 0 &&
+        f.length > 0 &&
         [c.name.en, c.name.zh, c.abbreviation, ...names.filter((n) => n.organisationId === c.id).map((n) => n.value)].some(
-          (n) => n && foldName(n) === folded,
+          (n) => n && foldName(n) === f,
         ),
     );
     const existing = exact.filter((c) => existedOn(c, on));
-    const taken = existing.length === 1 ? (existing[0] as OrganisationListItem) : null;
-    const ordered = [...exact, ...candidates.filter((c) => !exact.includes(c))];
-    const warning = exact.length > 0 && existing.length === 0 ? ("dissolved" as const) : null;
+    return {
+      taken: existing.length === 1 ? (existing[0] as OrganisationListItem) : null,
+      candidates: [...exact, ...candidates.filter((c) => !exact.includes(c))],
+      warning: exact.length > 0 && existing.length === 0 ? ("dissolved" as const) : null,
+    };
+  };
+  const items: OrganisationResolution[] = [];
+  const firstLineOf = new Map<number, number>();
+  for (const [index, line] of lines.entries()) {
+    const { taken, candidates, warning } = await answer(line, folded[index] as string);
     const earlier = taken ? firstLineOf.get(taken.id) : undefined;
     if (taken && earlier === undefined) firstLineOf.set(taken.id, index);
     items.push({
@@ -139,7 +133,7 @@ export async function resolveOrganisationNames(actor: Actor, input: unknown): Pr
       organisationId: taken?.id ?? null,
       repeatOf: earlier ?? null,
       warning,
-      candidates: ordered,
+      candidates,
     });
   }
   return { items };

@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import type { PersonContactTable } from "../../db/types.ts";
+import { codeRef } from "../countries/presenter.ts";
 import type { ContactOutput, PersonDetail, PersonListItem } from "./schema.ts";
 import type { PersonDetailRow, PersonRow } from "./store.ts";
 
@@ -12,9 +13,7 @@ export function presentPersonListItem(row: PersonRow): PersonListItem {
     name: { en: row.nameEn, zh: row.nameZh },
     nameNative: row.nameNative,
     gender: row.gender,
-    country: row.countryCode
-      ? { code: row.countryCode, name: { en: row.countryNameEn ?? row.countryCode, zh: row.countryNameZh ?? row.countryCode } }
-      : null,
+    country: codeRef(row.countryCode, row.countryNameEn, row.countryNameZh),
     demo: row.demo,
     updatedAt: iso(row.updatedAt),
   };

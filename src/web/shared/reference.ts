@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
 import type { PlacePolicy } from "../../core/countries/places.ts";
 import type { CountryOutput, RegionOutput } from "../../core/countries/schema.ts";
 import type { CountryGroupOutput } from "../../core/country-groups/schema.ts";
@@ -19,14 +20,16 @@ export function useReference() {
   const topics = useQuery({ queryKey: ["topics"], queryFn: () => api<LabelOutput[]>("/topics"), staleTime: long });
   const units = useQuery({ queryKey: ["units"], queryFn: () => api<UnitOutput[]>("/units"), staleTime: long });
   const policy = useQuery({ queryKey: ["places", "policy"], queryFn: () => api<PlacePolicy>("/places/policy"), staleTime: long });
+  // Looked up per row of a map or a list: by code, not by a scan.
+  const byCode = useMemo(() => new Map((countries.data ?? []).map((c) => [c.code, c])), [countries.data]);
   const collator = new Intl.Collator(format.lang.startsWith("zh") ? "zh-CN" : "en");
   const sorted = <T extends { value: string; label: string }>(items: T[]) => items.sort((a, b) => collator.compare(a.label, b.label));
   return {
     countries: sorted((countries.data ?? []).filter((c) => !c.historical).map((c) => ({ value: c.code, label: format.name(c.name) }))),
-    countryName: (code: string | null | undefined) => format.name(countries.data?.find((c) => c.code === code)?.name) || (code ?? ""),
+    countryName: (code: string | null | undefined) => format.name(code ? byCode.get(code)?.name : undefined) || (code ?? ""),
     /** The place a place counts as under the territorial policy: its state, for a region counted under it; else itself. */
     countedAs: (code: string): string => {
-      const place = countries.data?.find((c) => c.code === code);
+      const place = byCode.get(code);
       return place?.parentCode && policy.data?.[place.status] === "parent" ? place.parentCode : code;
     },
     regions: sorted((regions.data ?? []).map((r) => ({ value: r.code, label: format.name(r.name) }))),
