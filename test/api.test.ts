@@ -1025,6 +1025,7 @@ const badInputs: Array<{
       { url: () => "/api/reports/overview?from=2021-01-01&to=2021-12-31&topicId=green", field: "topicId" },
       { url: () => "/api/reports/overview?from=2021-01-01&to=2021-12-31&nearlyMargin=0.9", field: "nearlyMargin" },
       { url: () => "/api/reports/overview?from=2021-01-01&to=2021-12-31&partnerKind=club", field: "partnerKind" },
+      { url: () => `/api/reports/overview?from=2021-01-01&to=2021-12-31&leadInZh=${"长".repeat(101)}`, field: "leadInZh" },
     ],
   },
   {
@@ -1040,10 +1041,49 @@ const badInputs: Array<{
     cases: [
       { url: () => "/api/reports/templates/talks", body: { zh: "{meetings}次", en: "x" }, field: "zh" },
       { url: () => "/api/reports/templates/talks", body: { zh: "x" }, field: "en" },
-      { url: () => "/api/reports/templates/nothing", body: { zh: "x", en: "x" }, field: "key" },
+      { url: () => "/api/reports/templates/nothing", body: { zh: "x", en: "x" }, status: 404 },
+      { url: () => "/api/reports/templates/Not-A-Key", body: { zh: "x", en: "x" }, field: "key" },
+      { url: () => "/api/reports/templates/talks", body: { zh: "x", en: "x", filter: { type: "event" } }, field: "filter" },
+      {
+        url: () => "/api/reports/templates/talks",
+        body: { zh: "x", en: "x", one: { zh: "{partner}", en: "{partners:roughly}" } },
+        field: "one.en",
+      },
+      {
+        url: () => "/api/reports/templates/talks",
+        body: { zh: "x", en: "x", phrases: { purpose: { zh: "为了" } } },
+        field: "phrases.purpose.en",
+      },
     ],
   },
-  { route: "DELETE /api/reports/templates/:key", cases: [{ url: () => "/api/reports/templates/nothing", field: "key" }] },
+  {
+    route: "POST /api/reports/templates",
+    cases: [
+      { url: () => "/api/reports/templates", body: { key: "x1", label: { zh: "甲", en: "A" }, zh: "x", en: "x" }, field: "filter" },
+      {
+        url: () => "/api/reports/templates",
+        body: { key: "x1", label: { zh: "甲", en: "A" }, filter: { type: "visit", programmeId: "abc" }, zh: "x", en: "x" },
+        field: "filter.programmeId",
+      },
+      {
+        url: () => "/api/reports/templates",
+        body: { key: "talks", label: { zh: "甲", en: "A" }, filter: { type: "visit" }, zh: "x", en: "x" },
+        status: 409,
+      },
+      {
+        url: () => "/api/reports/templates",
+        body: { key: "x1", label: { zh: "甲", en: "A" }, filter: { type: "visit" }, zh: "{partner}", en: "x" },
+        field: "zh",
+      },
+    ],
+  },
+  {
+    route: "DELETE /api/reports/templates/:key",
+    cases: [
+      { url: () => "/api/reports/templates/nothing", status: 404 },
+      { url: () => "/api/reports/templates/Bad Key", field: "key" },
+    ],
+  },
   { route: "GET /api/reports/snapshots", cases: [] },
   {
     route: "POST /api/reports/snapshots",

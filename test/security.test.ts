@@ -579,6 +579,17 @@ const routeCases: RouteCase[] = [
     () => ({ zh: "会谈{engagements}次", en: "{engagements} talks" }),
   ),
   restricted("DELETE /api/reports/templates/:key", () => "/api/reports/templates/talks"),
+  restricted(
+    "POST /api/reports/templates",
+    () => "/api/reports/templates",
+    () => ({
+      key: "sweep_kind",
+      label: { zh: "测试", en: "Sweep" },
+      filter: { type: "visit" },
+      zh: "{engagements}次",
+      en: "{engagements} visits",
+    }),
+  ),
   registry("GET /api/reports/snapshots", () => "/api/reports/snapshots"),
   // Freezing a report is every reader's own business (leaders read and cite them); it changes no record.
   self("POST /api/reports/snapshots", () => "/api/reports/snapshots"),

@@ -30,6 +30,8 @@ export interface CountryTable {
   ordinal: Generated<number>;
   status: Generated<"state" | "region" | "disputed" | "supranational" | "historical">;
   parentCode: string | null;
+  /** How this place counts, over its status's rule in the territorial policy (null: as the policy says). */
+  counting: "country" | "region" | "parent" | "none" | null;
   updatedAt: Timestamp;
 }
 
@@ -528,6 +530,16 @@ export interface ReportTemplateTable {
   en: string;
   updatedBy: number | null;
   updatedAt: Timestamp;
+  /** {zh, en}: what the sentence is about. */
+  label: Json | null;
+  /** What an added kind counts (null for the built-in kinds). */
+  filter: Json | null;
+  /** {zh, en}: the sentence for one partner. */
+  one: Json | null;
+  /** {leadIn, occasion, purpose}, each {zh, en}. */
+  phrases: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+  custom: Generated<boolean>;
+  createdAt: Generated<Timestamp>;
 }
 
 export interface ReportSnapshotTable {

@@ -545,6 +545,10 @@ describe("the web app", () => {
       ["approvals", "/approvals?state=submitted"],
       ["report", "/reports?from=2021-01-01&to=2021-12-31"],
       ["report-templates", "/reports/templates"],
+      [
+        "report-decade",
+        `/reports?from=2012-11-15&to=2022-10-20&leadInZh=${encodeURIComponent("党的十八大以来")}&leadInEn=${encodeURIComponent("Since the 18th CPC National Congress")}`,
+      ],
       ["insight-map", "/insight?from=2012-01-01&to=2022-12-31"],
       ["insight-coverage", "/insight?measure=coverage"],
       ["insight-trends", "/insight?tab=trends&from=2018-01-01&to=2022-12-31"],

@@ -29,10 +29,11 @@ beforeAll(async () => {
   database = await openTestDatabase();
   admin = await administrator();
   await importGeography(admin);
-  // Congratulations on one day from parties of three states, of Hong Kong and Taiwan (regions
-  // of China), of Northern Ireland (a region of the United Kingdom, whose party is there too),
-  // and of Kosovo (disputed); and one letter from a group of the European Union.
-  for (const code of ["VNM", "CUB", "GBR", "HKG", "TWN", "NIR", "XKX", "EUN"]) org[code] = await insertOrg(code, `Party of ${code}`);
+  // Congratulations on one day from parties of three states, of Hong Kong and Taiwan (parts
+  // of China), of Northern Ireland (part of the United Kingdom, whose party is there too), of
+  // Greenland (a territory of Denmark) and of Kosovo (disputed); and one letter from a group of
+  // the European Union.
+  for (const code of ["VNM", "CUB", "GBR", "HKG", "TWN", "NIR", "GRL", "XKX", "EUN"]) org[code] = await insertOrg(code, `Party of ${code}`);
   const unit = await freshUnit("Centenary desk");
   for (const code of Object.keys(org)) {
     await createEngagement(admin, {
@@ -65,12 +66,17 @@ describe("countries and regions", () => {
   it("gives every place a status, regions their state, and the names of the reference user's usage", async () => {
     const places = await listCountries(admin);
     const of = (code: string) => places.find((p) => p.code === code);
-    expect(of("TWN")).toMatchObject({ status: "region", parentCode: "CHN", name: { zh: "中国台湾", en: "Taiwan, China" } });
+    expect(of("TWN")).toMatchObject({
+      status: "region",
+      parentCode: "CHN",
+      counting: "parent",
+      name: { zh: "中国台湾", en: "Taiwan, China" },
+    });
     expect(of("HKG")).toMatchObject({ status: "region", parentCode: "CHN", name: { zh: "中国香港", en: "Hong Kong, China" } });
     expect(of("MAC")).toMatchObject({ status: "region", parentCode: "CHN", name: { zh: "中国澳门", en: "Macao, China" } });
     expect(of("PSE")).toMatchObject({ status: "state", name: { zh: "巴勒斯坦", en: "Palestine" } });
     expect(of("NIR")).toMatchObject({ status: "region", parentCode: "GBR" });
-    expect(of("GRL")).toMatchObject({ status: "region", parentCode: "DNK" });
+    expect(of("GRL")).toMatchObject({ status: "region", parentCode: "DNK", counting: null });
     for (const code of ["XKX", "SML", "PMR", "ESH"]) expect(of(code)?.status, code).toBe("disputed");
     expect(of("EUN")?.status).toBe("supranational");
     expect(of("DDR")?.status).toBe("historical");
@@ -79,43 +85,76 @@ describe("countries and regions", () => {
     expect(await getPlacePolicy(admin)).toEqual(defaultPlacePolicy);
   });
 
-  it("counts regions under their state and disputed places as regions, never as countries", async () => {
-    // VNM, CUB, GBR (with Northern Ireland), CHN (Hong Kong and Taiwan); Kosovo a region; the EU nothing.
-    expect(await both()).toMatchObject({ engagements: 8, organisations: 8, countries: 4, regions: 1 });
+  it("counts Hong Kong and Taiwan under China, territories and disputed places as regions, never as countries", async () => {
+    // VNM, CUB, GBR (with Northern Ireland), CHN (Hong Kong and Taiwan); Greenland and Kosovo regions; the EU nothing.
+    expect(await both()).toMatchObject({ engagements: 9, organisations: 9, countries: 4, regions: 2 });
     const report = await buildOverview(admin, { ...year2021, mode: "exact" });
-    expect(report.totals).toMatchObject({ countries: 4, regions: 1 });
-    expect(report.totals.stated.places).toEqual({ zh: "5个国家和地区", en: "5 countries and regions" });
+    expect(report.totals).toMatchObject({ countries: 4, regions: 2 });
+    expect(report.totals.stated.places).toEqual({ zh: "6个国家和地区", en: "6 countries and regions" });
     const line = report.narrative.find((l) => l.key === "congratulations");
-    expect(line?.zh).toBe("5个国家和地区的8个政党和政治组织等发来8封贺电贺信");
-    expect(line?.en).toContain("in 5 countries and regions");
+    expect(line?.zh).toBe("6个国家和地区的9个政党和政治组织等发来9封贺电贺信");
+    expect(line?.en).toContain("in 6 countries and regions");
     const csv = (await prepareOverviewExport(admin, { ...year2021, mode: "exact", format: "csv" })).body.toString("utf8");
-    expect(csv).toContain("5个国家和地区");
+    expect(csv).toContain("6个国家和地区");
+    // The top places are the places counted: China with Hong Kong and Taiwan, one row; Greenland a region.
+    const top = Object.fromEntries(report.topCountries.map((r) => [r.key, r]));
+    expect(top.CHN).toMatchObject({ engagements: 2, organisations: 2, countries: 1, regions: 0 });
+    expect(top.GRL).toMatchObject({ engagements: 1, countries: 0, regions: 1 });
+    expect(top.HKG).toBeUndefined();
+    expect(top.EUN).toBeUndefined();
+    // Each figure opens exactly its records: China's two; the countries' and the regions' apart.
+    const { listEngagements } = await import("../engagements/service.ts");
+    expect((await listEngagements(admin, { ...top.CHN?.drill, pageSize: 50 })).total).toBe(2);
+    const regions = await listEngagements(admin, { ...report.totals.drills?.regions, pageSize: 50 });
+    expect(regions.items.map((e) => e.title.en).sort()).toEqual(["Message from GRL", "Message from XKX"]);
+    const countries = await listEngagements(admin, { ...report.totals.drills?.countries, pageSize: 50 });
+    expect(countries.total).toBe(6);
+    // From the rollups and from the record alike.
+    const byPlace = await countEngagements(admin, { ...year2021, by: "place" });
+    const byPlaceRecord = await countEngagements(admin, { ...year2021, by: "place" }, { fromRecord: true });
+    expect(byPlace.source).toBe("rollup");
+    expect(new Set(byPlace.rows.map((r) => JSON.stringify({ ...r, label: undefined })))).toEqual(
+      new Set(byPlaceRecord.rows.map((r) => JSON.stringify({ ...r, label: undefined }))),
+    );
   });
 
   it("follows a changed policy in every figure at once, and says 国家 only when no region is among them", async () => {
     try {
-      await setPlacePolicy(admin, { ...defaultPlacePolicy, region: "region" });
-      // Hong Kong, Taiwan and Northern Ireland now count as regions of their own.
-      expect(await both()).toMatchObject({ countries: 3, regions: 4 });
-      await setPlacePolicy(admin, { ...defaultPlacePolicy, disputed: "none" });
-      expect(await both()).toMatchObject({ countries: 4, regions: 0 });
-      const report = await buildOverview(admin, { ...year2021, mode: "exact" });
-      expect(report.narrative.find((l) => l.key === "congratulations")?.zh).toBe("4个国家的8个政党和政治组织等发来8封贺电贺信");
-      await setPlacePolicy(admin, { ...defaultPlacePolicy, supranational: "region", disputed: "country" });
+      await setPlacePolicy(admin, { ...defaultPlacePolicy, region: "parent" });
+      // Greenland now counts as Denmark.
       expect(await both()).toMatchObject({ countries: 5, regions: 1 });
+      await setPlacePolicy(admin, { ...defaultPlacePolicy, region: "parent", disputed: "none" });
+      expect(await both()).toMatchObject({ countries: 5, regions: 0 });
+      const report = await buildOverview(admin, { ...year2021, mode: "exact" });
+      expect(report.narrative.find((l) => l.key === "congratulations")?.zh).toBe("5个国家的9个政党和政治组织等发来9封贺电贺信");
+      await setPlacePolicy(admin, { ...defaultPlacePolicy, supranational: "region", disputed: "country" });
+      expect(await both()).toMatchObject({ countries: 5, regions: 2 });
       // By year and by type the same, row for row.
       const byYear = await countEngagements(admin, { ...year2021, by: "year" });
-      expect(byYear.rows[0]).toMatchObject({ key: "2021", countries: 5, regions: 1 });
+      expect(byYear.rows[0]).toMatchObject({ key: "2021", countries: 5, regions: 2 });
     } finally {
       await setPlacePolicy(admin, defaultPlacePolicy);
     }
-    expect(await both()).toMatchObject({ countries: 4, regions: 1 });
+    expect(await both()).toMatchObject({ countries: 4, regions: 2 });
+  });
+
+  it("follows a place's own counting over its status's: Hong Kong as a region of its own when an administrator says so", async () => {
+    try {
+      await updateCountry(admin, "HKG", { counting: "region" });
+      expect(await both()).toMatchObject({ countries: 4, regions: 3 });
+      await updateCountry(admin, "HKG", { counting: "none" });
+      expect(await both()).toMatchObject({ organisations: 9, countries: 4, regions: 2 });
+    } finally {
+      await updateCountry(admin, "HKG", { counting: "parent" });
+    }
+    expect(await both()).toMatchObject({ countries: 4, regions: 2 });
+    await expect(updateCountry(admin, "HKG", { counting: "province" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
   });
 
   it("follows a place's status as an administrator sets it, and refuses a place that belongs to itself or to nothing known", async () => {
     try {
       await updateCountry(admin, "XKX", { status: "state" });
-      expect(await both()).toMatchObject({ countries: 5, regions: 0 });
+      expect(await both()).toMatchObject({ countries: 5, regions: 1 });
     } finally {
       await updateCountry(admin, "XKX", { status: "disputed" });
     }

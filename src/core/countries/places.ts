@@ -16,6 +16,7 @@ export type PlaceStatus = (typeof placeStatuses)[number];
 
 /** How the figures count a place of a status: as a country, as a region (地区), under its parent state, or not at all. */
 export const placeCounting = z.enum(["country", "region", "parent", "none"]);
+export type PlaceCounting = z.output<typeof placeCounting>;
 
 /**
  * The territorial policy: for each status, how figures count its places. Reports, the counts
@@ -33,13 +34,14 @@ export const placePolicy = z
 export type PlacePolicy = z.output<typeof placePolicy>;
 
 /**
- * The reference user's policy: states and the states of the past are countries; Hong Kong,
- * Macao and Taiwan count under China, other regions under their state; disputed places are
- * regions (地区), never countries; a union of states is not a place one reaches.
+ * The reference user's policy: states and the states of the past are countries; regions (the
+ * dependent territories: Puerto Rico, New Caledonia…) and disputed places are regions (地区),
+ * never countries; a union of states is not a place one reaches. Hong Kong, Macao and Taiwan
+ * (and Northern Ireland) count under their state by their own setting (`countries.counting`).
  */
 export const defaultPlacePolicy: PlacePolicy = {
   state: "country",
-  region: "parent",
+  region: "region",
   disputed: "region",
   supranational: "none",
   historical: "country",
@@ -49,17 +51,17 @@ export const defaultPlacePolicy: PlacePolicy = {
 export const placePolicyKey = "places.policy";
 
 /**
- * Every place with the place it counts as and how (country, region or none), under the policy
- * in force — read inside the query, so that a changed policy changes every figure at once.
+ * Every place with the place it counts as and how (country, region or none), under its own
+ * counting where it has one, else the policy in force — read inside the query, so that a changed policy changes every figure at once.
  * Columns: code, ordinal (its bit in the country bit strings), counted, kind.
  */
 export const countedPlaces: RawBuilder<unknown> = sql`SELECT c.code, c.ordinal,
-    CASE WHEN pol ->> c.status = 'parent' AND par.code IS NOT NULL THEN par.code ELSE c.code END AS counted,
+    CASE WHEN coalesce(c.counting, pol ->> c.status) = 'parent' AND par.code IS NOT NULL THEN par.code ELSE c.code END AS counted,
     CASE
-      WHEN pol ->> c.status = 'parent' AND par.code IS NOT NULL
-        THEN CASE WHEN pol ->> par.status IN ('region', 'none') THEN pol ->> par.status ELSE 'country' END
-      WHEN pol ->> c.status = 'parent' THEN 'region'
-      ELSE coalesce(pol ->> c.status, 'none')
+      WHEN coalesce(c.counting, pol ->> c.status) = 'parent' AND par.code IS NOT NULL
+        THEN CASE WHEN coalesce(par.counting, pol ->> par.status) IN ('region', 'none') THEN coalesce(par.counting, pol ->> par.status) ELSE 'country' END
+      WHEN coalesce(c.counting, pol ->> c.status) = 'parent' THEN 'region'
+      ELSE coalesce(c.counting, pol ->> c.status, 'none')
     END AS kind
   FROM countries c
   LEFT JOIN countries par ON par.code = c.parent_code
@@ -77,6 +79,8 @@ export interface PlaceSeed {
   code: string;
   status: PlaceStatus;
   parent: string | null;
+  /** How it counts whatever the policy says of its status (Hong Kong: under China). */
+  counting: PlaceCounting | null;
   nameZh: string | null;
   nameEn: string | null;
   source: string;
@@ -91,6 +95,7 @@ export function readPlaceSeeds(dataDir: string): PlaceSeed[] {
     code: r.code as string,
     status: r.status as PlaceStatus,
     parent: r.parent || null,
+    counting: placeCounting.safeParse(r.counting).success ? (r.counting as PlaceCounting) : null,
     nameZh: r.name_zh || null,
     nameEn: r.name_en || null,
     source: r.source ?? "",
@@ -108,13 +113,19 @@ export async function applyPlaceSeeds(
   seeds: PlaceSeed[],
   seedNames: Map<string, { nameZh: string; nameEn: string }>,
   only?: Set<string>,
+  // A migration from before places had their own counting sets status and parent only.
+  options: { counting: boolean } = { counting: true },
 ): Promise<void> {
   const codes = only ? [...only] : null;
   await sql`UPDATE countries SET status = 'historical' WHERE historical AND status = 'state'
     ${codes ? sql`AND code = ANY(${codes}::text[])` : sql``}`.execute(executor);
   for (const seed of seeds) {
     if (only && !only.has(seed.code)) continue;
-    await executor.updateTable("countries").set({ status: seed.status, parentCode: seed.parent }).where("code", "=", seed.code).execute();
+    await executor
+      .updateTable("countries")
+      .set({ status: seed.status, parentCode: seed.parent, ...(options.counting ? { counting: seed.counting } : {}) })
+      .where("code", "=", seed.code)
+      .execute();
     const first = seedNames.get(seed.code);
     for (const column of ["nameZh", "nameEn"] as const) {
       const name = seed[column];

@@ -20,6 +20,7 @@ export function presentCountry(row: CountryRow): CountryOutput {
     historical: row.historical,
     status: row.status,
     parentCode: row.parentCode,
+    counting: row.counting,
     validFrom: row.validFrom,
     validTo: row.validTo,
     successorCode: row.successorCode,

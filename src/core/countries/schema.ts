@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { countryCode, optionalText, text, year } from "../shared/schema.ts";
-import { placeStatuses } from "./places.ts";
+import { placeCounting, placeStatuses } from "./places.ts";
 
 export const countryListQuery = z.object({
   region: z
@@ -34,6 +34,9 @@ export const countryCreateInput = z.object({
       "state (UN member or observer; the default), region of a state, disputed, supranational, historical: the territorial policy counts each.",
     ),
   parentCode: countryCode.nullish().describe("For a region: the state it belongs to."),
+  counting: placeCounting
+    .nullish()
+    .describe("How this place counts whatever the policy says of its status (Hong Kong: parent, under China); null: as the policy says."),
   nationalDay: z
     .string()
     .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/, "Expected a month and day such as 10-01.")
@@ -53,6 +56,7 @@ export const countryOutput = z.object({
   historical: z.boolean(),
   status: z.enum(placeStatuses),
   parentCode: z.string().nullable(),
+  counting: placeCounting.nullable().describe("Its own counting over the policy's, or null."),
   validFrom: z.number().nullable(),
   validTo: z.number().nullable(),
   successorCode: z.string().nullable(),

@@ -966,7 +966,8 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
       subtype: "medical",
       titleEn: `COVID-19 therapeutics for parties of ${countryNames.get(code)?.nameEn ?? code}`,
       titleZh: `向${countryNames.get(code)?.nameZh ?? code}政党提供抗疫药物`,
-      startDate: dateIn(rand, 2022, 3, 10),
+      // March to September: all of it before the overview of 20 October 2022.
+      startDate: dateIn(rand, 2022, 3, 9),
       endDate: "",
       countryCode: code,
       leadUnitId: unitIds[p.regionCode] ?? central,

@@ -49,7 +49,11 @@ export async function countEngagements(
   // fromRecord: answer from the record even where the rollups could (tests and benchmarks compare the two).
   const scope = forActor(actor);
   const plan = options.fromRecord ? null : await rollupPlan(scope, query);
-  const { rows, total } = plan ? await fromRollups(db(), query, plan) : await fromRecord(db(), scope, query);
+  const { rows, total } = plan
+    ? query.by === "place"
+      ? await placesFromRollups(scope, query, plan)
+      : await fromRollups(db(), query, plan)
+    : await fromRecord(db(), scope, query);
   const labels = await labelsFor(
     db(),
     query.by,
@@ -86,10 +90,11 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery): Promise
   // The rollups count every record: those who may not see them all are counted from the record.
   if (q.status !== "done" || !scope.reachesEveryUnit("engagements.read") || !scope.actor.clearance) return null;
   if (q.mechanismId || q.countryGroup || q.organisationId || q.subunits === "true" || q.topicId) return null;
-  if (q.country && q.by === "country") return null;
+  if (q.place || q.placeKind || q.series || q.occasion || q.eventId) return null;
+  if (q.country && (q.by === "country" || q.by === "place")) return null;
   if (q.from && !q.from.endsWith("-01-01")) return null;
   if (q.to && !q.to.endsWith("-12-31")) return null;
-  if (!["none", "type", "year", "country", ...Object.keys(rollupDimOf)].includes(q.by)) return null;
+  if (!["none", "type", "year", "country", "place", ...Object.keys(rollupDimOf)].includes(q.by)) return null;
   const filters: Array<[string, string]> = [];
   if (q.unitId) filters.push(["unit", String(q.unitId)]);
   if (q.programmeId) filters.push(["programme", String(q.programmeId)]);
@@ -129,6 +134,37 @@ async function fromRollups(executor: Executor, q: EngagementCountsQuery, plan: R
 }
 
 const zero: Measures = { engagements: 0, organisations: 0, countries: 0, regions: 0 };
+
+/**
+ * Per place as the territorial policy counts it, from the per-country rollups: a place reached
+ * alone (Viet Nam; Hong Kong without China) is its country's row; a place that several reached
+ * places count as (China with Hong Kong) is counted from the record, since an engagement that
+ * reached two of them must count once.
+ */
+async function placesFromRollups(scope: DataContext, q: EngagementCountsQuery, plan: RollupPlan) {
+  const perCountry = await fromRollups(db(), { ...q, by: "country" }, plan);
+  const placeOf = new Map(
+    (await sql<{ code: string; counted: string; kind: string }>`${countedPlaces}`.execute(db())).rows.map((p) => [p.code, p]),
+  );
+  const groups = new Map<string, Array<{ key: string } & Measures>>();
+  for (const row of perCountry.rows) {
+    const place = placeOf.get(row.key);
+    if (!place || (place.kind !== "country" && place.kind !== "region")) continue;
+    groups.set(place.counted, [...(groups.get(place.counted) ?? []), row]);
+  }
+  const rows = await Promise.all(
+    [...groups].map(async ([counted, members]) => {
+      const kind = placeOf.get(members[0]?.key ?? "")?.kind;
+      if (members.length === 1) {
+        const only = members[0] as Measures;
+        return { ...only, key: counted, countries: kind === "country" ? 1 : 0, regions: kind === "region" ? 1 : 0 };
+      }
+      const { total } = await fromRecord(db(), scope, { ...q, by: "none", place: counted });
+      return { key: counted, ...total };
+    }),
+  );
+  return { rows, total: perCountry.total };
+}
 
 /**
  * One pass over the rollups: engagements, partners (OR of bit strings) and countries per
@@ -198,9 +234,9 @@ const recordPlaceMeasures = placeMeasuresOf(sql.ref("rf.place"), sql.ref("rf.pla
 
 async function fromRecord(executor: Executor, scope: DataContext, q: EngagementCountsQuery) {
   // The engagement list's own filter, with the unit as lead unit: counts attribute an engagement to the unit that led it.
-  const { from, to, type, direction, subtype, status, unitId, subunits, programmeId, mechanismId, topicId } = q;
+  const { from, to, type, direction, subtype, status, unitId, subunits, programmeId, mechanismId, topicId, series, occasion, eventId } = q;
   const engagementConditions = engagementFilter(
-    { from, to, type, direction, subtype, status, unitId, subunits, programmeId, mechanismId, topicId },
+    { from, to, type, direction, subtype, status, unitId, subunits, programmeId, mechanismId, topicId, series, occasion, eventId },
     "lead",
   );
   const reachConditions: RawBuilder<unknown>[] = [];
@@ -210,6 +246,8 @@ async function fromRecord(executor: Executor, scope: DataContext, q: EngagementC
   if (q.country) reachConditions.push(sql`r.country = ${q.country}`);
   if (q.organisationId) reachConditions.push(sql`r.org = ${q.organisationId}`);
   if (q.partnerStatus) reachConditions.push(heldOnTheDay(sql.ref("r.org"), sql.ref("r.day"), sql`${q.partnerStatus}`));
+  if (q.place) reachConditions.push(sql`pl.counted = ${q.place} AND pl.kind IN ('country', 'region')`);
+  if (q.placeKind) reachConditions.push(sql`pl.kind = ${q.placeKind}`);
   const reachFilter = reachConditions.length ? sql.join(reachConditions, sql` AND `) : sql`true`;
   const restrict = reachConditions.length ? sql`WHERE e.id IN (SELECT engagement_id FROM rf)` : sql``;
   const ctes = sql`WITH places AS (${countedPlaces}),
@@ -227,6 +265,8 @@ async function fromRecord(executor: Executor, scope: DataContext, q: EngagementC
     region: sql`rf.region`,
     partnerKind: sql`rf.kind`,
     country: sql`rf.country`,
+    place: sql`CASE WHEN rf.place_kind IN ('country', 'region') THEN rf.place END`,
+    organisation: sql`rf.org::text`,
   };
   let rows: Array<{ key: string } & Measures>;
   if (q.by === "countryGroup") {
@@ -298,7 +338,11 @@ async function labelsFor(executor: Executor, by: Group, keys: string[]): Promise
     const rows = await executor.selectFrom("regions").select(["code", "nameEn", "nameZh"]).where("code", "in", keys).execute();
     for (const r of rows) labels.set(r.code, { en: r.nameEn, zh: r.nameZh });
   }
-  if (by === "country" && keys.length > 0) {
+  if (by === "organisation" && ids.length > 0) {
+    const rows = await executor.selectFrom("organisations").select(["id", "nameEn", "nameZh"]).where("id", "in", ids).execute();
+    for (const r of rows) labels.set(String(r.id), { en: r.nameEn, zh: r.nameZh ?? r.nameEn });
+  }
+  if ((by === "country" || by === "place") && keys.length > 0) {
     const rows = await executor.selectFrom("countries").select(["code", "nameEn", "nameZh"]).where("code", "in", keys).execute();
     for (const r of rows) labels.set(r.code, { en: r.nameEn, zh: r.nameZh });
   }

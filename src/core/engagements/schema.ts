@@ -151,6 +151,18 @@ const partnerStatus = z
   .enum(["in_government", "opposition"])
   .describe("Reached a partner organisation that held this status on the engagement's date (in government when we met them).");
 
+/** Filters on the places reached, as the territorial policy counts them. */
+const reachedPlaceFilters = {
+  place: countryCode
+    .optional()
+    .describe("Reached: a place counted as this one under the territorial policy (China with Hong Kong, Macao and Taiwan by default)."),
+  placeKind: z
+    .enum(["country", "region"])
+    .optional()
+    .describe("Reached: a place the territorial policy counts as a country, or as a region (地区)."),
+};
+const correspondenceOccasion = z.enum(keysOf(correspondenceOccasions)).describe("Correspondence on this occasion.");
+
 export const engagementListQuery = pageQuery.extend({
   q: z.string().trim().max(200).optional(),
   type: csv(z.enum(keysOf(engagementTypes))).optional(),
@@ -180,6 +192,9 @@ export const engagementListQuery = pageQuery.extend({
   series: z.string().trim().min(1).max(300).optional().describe("Events of this series (its English name): past and future editions."),
   topicId: id.optional().describe("Tagged with this topic."),
   partnerStatus: partnerStatus.optional(),
+  ...reachedPlaceFilters,
+  occasion: correspondenceOccasion.optional(),
+  eventId: id.optional().describe("This engagement alone (a named event a report sentence is bound to)."),
   demo: z.enum(["true", "false"]).optional(),
   sort: z.enum(["-date", "date"]).optional(),
 });
@@ -271,6 +286,8 @@ export const countGroups = [
   "programme",
   "subtype",
   "country",
+  "place",
+  "organisation",
 ] as const;
 
 export const engagementCountsQuery = z
@@ -296,6 +313,10 @@ export const engagementCountsQuery = z
     organisationId: id.optional(),
     topicId: id.optional().describe("Tagged with this topic."),
     partnerStatus: partnerStatus.optional(),
+    ...reachedPlaceFilters,
+    series: z.string().trim().min(1).max(300).optional().describe("Events of this series (its English name)."),
+    occasion: correspondenceOccasion.optional(),
+    eventId: id.optional().describe("This engagement alone."),
   })
   .strict()
   .refine((v) => !v.from || !v.to || v.to >= v.from, { path: ["to"], message: "Cannot be before from." });

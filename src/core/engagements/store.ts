@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import type { DataContext } from "../access/context.ts";
+import { countedPlaces } from "../countries/places.ts";
 import { inCountryGroup, inRegion } from "../countries/store.ts";
 import { buildSearchQuery } from "../search/text.ts";
 import type { Executor } from "../shared/mutation.ts";
@@ -111,6 +112,17 @@ export function engagementFilter(
   if (query.topicId) {
     conditions.push(sql<boolean>`e.id IN (SELECT engagement_id FROM engagement_topics WHERE topic_id = ${query.topicId})`);
   }
+  if (query.place || query.placeKind) {
+    const placeConditions = [sql<boolean>`pl.kind IN ('country', 'region')`];
+    if (query.place) placeConditions.push(sql<boolean>`pl.counted = ${query.place}`);
+    if (query.placeKind) placeConditions.push(sql<boolean>`pl.kind = ${query.placeKind}`);
+    conditions.push(sql<boolean>`e.id IN (SELECT p.engagement_id FROM engagement_participants p
+      LEFT JOIN organisations o ON o.id = p.organisation_id LEFT JOIN people pe ON pe.id = p.person_id
+      JOIN (${countedPlaces}) pl ON pl.code = coalesce(o.country_code, pe.country_code)
+      WHERE ${sql.join(placeConditions, sql` AND `)})`);
+  }
+  if (query.occasion) conditions.push(sql<boolean>`e.details->>'occasion' = ${query.occasion}`);
+  if (query.eventId) conditions.push(sql<boolean>`e.id = ${query.eventId}`);
   if (query.series) conditions.push(sql<boolean>`e.type = 'event' AND e.details->>'seriesEn' = ${query.series}`);
   if (query.demo) conditions.push(sql<boolean>`e.demo = ${query.demo === "true"}`);
   return conditions.length === 0 ? sql<boolean>`true` : sql<boolean>`${sql.join(conditions, sql` AND `)}`;

@@ -15,6 +15,14 @@ export const overviewQuery = figureRules
     partnerKind: z.enum(keysOf(organisationKinds)).optional(),
     topicId: id.optional().describe("Engagements tagged with this topic."),
     compare: z.enum(["true", "false"]).default("true").describe("Also count the previous period of the same length."),
+    leadInZh: z.string().trim().min(1).max(100).optional().describe("The period's lead-in in Chinese: 党的十八大以来."),
+    leadInEn: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("The period's lead-in in English: Since the 18th CPC National Congress (each language's applies to its own sentence)."),
   })
   .strict()
   .refine((v) => v.to >= v.from, { path: ["to"], message: "Cannot be before from." });
@@ -45,6 +53,10 @@ export const overviewOutput = z.object({
     previous: z.object(measures).nullable(),
     stated: z.object({ engagements: stated, organisations: stated, countries: stated, places: statedPlaces }),
     drill,
+    drills: z
+      .object({ countries: drill, regions: drill })
+      .optional()
+      .describe("The records behind the countries figure and behind the regions figure, apart."),
   }),
   summary: z
     .object({ zh: z.string(), en: z.string() })

@@ -1,6 +1,7 @@
 import ExcelJS from "exceljs";
 import { strFromU8, unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { z } from "zod";
 import { openTestDatabase } from "../../../test/support/database.ts";
 import { actorAtCentre, actorInFreshUnit, administrator } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
@@ -18,6 +19,7 @@ import { prepareOverviewExport } from "./export.ts";
 import {
   buildOverview,
   createSnapshot,
+  createTemplate,
   getSnapshot,
   listSnapshots,
   nameKinds,
@@ -25,6 +27,7 @@ import {
   resetTemplate,
   setTemplate,
 } from "./service.ts";
+import type { newTemplateInput } from "./templates.ts";
 
 let database: Database;
 let admin: Actor;
@@ -283,39 +286,55 @@ describe("the overview", () => {
     expect(theirs.source).toBe("record");
   });
 
-  it("agrees in number in English: 1 delegation to 1 country, 2 delegations to 2 countries", async () => {
+  it("writes small figures as a person would: one place by name, one partner by name, no 1个…的1个", async () => {
     const unit = (
       await createUnit(admin, { kind: "bureau", key: "number-agreement", nameEn: "Number", nameZh: "单复数", parentId: admin.unitId })
     ).id;
-    const partyOf = async (countryCode: string) =>
+    const partyOf = async (countryCode: string, like = "%") =>
       (
         await db()
           .selectFrom("organisations")
           .select("id")
           .where("kind", "=", "political_party")
           .where("countryCode", "=", countryCode)
+          .where("nameEn", "like", like)
           .orderBy("id")
           .executeTakeFirstOrThrow()
       ).id;
-    const visit = (startDate: string, organisationId: number) =>
+    const add = (startDate: string, organisationId: number, kind: "visit" | "message" = "visit") =>
       createEngagement(admin, {
-        type: "visit",
-        direction: "sent",
+        ...(kind === "visit"
+          ? { type: "visit", direction: "sent", titleEn: "Visit" }
+          : { type: "correspondence", direction: "received", subtype: "congratulatory_message", titleEn: "Message" }),
         status: "done",
-        titleEn: "Visit",
         startDate,
         leadUnitId: unit,
-        participants: [{ organisationId, role: "host" }],
+        participants: [{ organisationId, role: kind === "visit" ? "host" : "sender" }],
       });
-    await visit("2025-06-01", await partyOf("VNM"));
-    const one = await buildOverview(admin, { from: "2025-01-01", to: "2025-12-31", unitId: unit });
-    expect(line(one, "visits_sent").en).toBe("sent 1 delegation to 1 country, meeting 1 political party or organisation");
-    expect(line(one, "visits_sent").zh).toBe("派出1个代表团访问1个国家，会见1个政党和组织");
-    await visit("2025-07-01", await partyOf("CUB"));
-    const two = await buildOverview(admin, { from: "2025-01-01", to: "2025-12-31", unitId: unit });
-    expect(line(two, "visits_sent").en).toMatch(
-      /^sent 2 delegations to [12] countr(y|ies), meeting 2 political parties and organisations$/,
-    );
+    const report = async () => buildOverview(admin, { from: "2025-01-01", to: "2025-12-31", unitId: unit });
+    const cpv = await partyOf("VNM", "Communist Party of V%");
+    await add("2025-06-01", cpv);
+    // A suggested Chinese name is marked as such, as everywhere in reports.
+    expect(line(await report(), "visits_sent").zh).toBe("派出代表团访问越南，会见越南共产党（暂译）");
+    await db().updateTable("organisations").set({ nameZhStatus: "confirmed" }).where("id", "=", cpv).execute();
+    expect(line(await report(), "visits_sent").zh).toBe("派出代表团访问越南，会见越南共产党");
+    expect(line(await report(), "visits_sent").en).toBe("sent a delegation to Vietnam, meeting the Communist Party of Vietnam");
+    await add("2025-06-20", cpv);
+    expect(line(await report(), "visits_sent").zh).toBe("派出2个代表团访问越南，会见越南共产党");
+    expect(line(await report(), "visits_sent").en).toBe("sent 2 delegations to Vietnam, meeting the Communist Party of Vietnam");
+    await add("2025-07-01", await partyOf("CUB"));
+    expect(line(await report(), "visits_sent").zh).toBe("派出3个代表团访问2个国家，会见2个政党和组织");
+    expect(line(await report(), "visits_sent").en).toBe("sent 3 delegations to 2 countries, meeting 2 political parties and organisations");
+    // One message from one party: that party sent it; three from one country: the country is named.
+    await add("2025-07-01", cpv, "message");
+    expect(line(await report(), "congratulations").zh).toBe("越南共产党发来贺电贺信");
+    expect(line(await report(), "congratulations").en).toBe("the Communist Party of Vietnam sent a congratulatory message");
+    await add("2025-07-02", await partyOf("VNM", "%Front%"), "message");
+    await add("2025-07-03", await partyOf("VNM", "%Front%"), "message");
+    const three = line(await report(), "congratulations");
+    expect(three.zh).toBe("越南的2个政党和政治组织等发来3封贺电贺信");
+    expect(three.en).toBe("3 congratulatory messages poured in from 2 political parties and political organisations in Vietnam");
+    for (const n of (await report()).narrative) expect(n.zh).not.toMatch(/(^|[^\d])1个/);
   });
 
   it("keeps to a country group, and the records behind it are the group's", async () => {
@@ -403,7 +422,7 @@ describe("the overview", () => {
       code: "VALIDATION_FAILED",
       details: { fields: [{ path: "en" }] },
     });
-    await expect(setTemplate(admin, "no_such_line", { zh: "x", en: "x" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(setTemplate(admin, "no_such_line", { zh: "x", en: "x" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     const editor = await actorInFreshUnit("editor");
     await expect(setTemplate(editor, "talks", { zh: "x", en: "x" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(buildOverview(admin, { from: "2021-12-31", to: "2021-01-01" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
@@ -495,5 +514,148 @@ describe("exports", () => {
     expect(csv.startsWith("\uFEFFSummary / 综述")).toBe(true);
     expect(csv).toContain("170多个国家的600多个政党和政治组织等发来1500多封贺电贺信");
     await expect(prepareOverviewExport(admin, { ...params, format: "pdf" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+  });
+});
+
+describe("part II of the reference, regenerated sentence by sentence from the demo's records", () => {
+  const period = { from: "2012-11-15", to: "2022-10-20", leadInZh: "党的十八大以来", leadInEn: "Since the 18th CPC National Congress" };
+  const kinds: string[] = [];
+  const addKind = async (input: z.input<typeof newTemplateInput>) => {
+    await createTemplate(admin, input);
+    kinds.push(input.key);
+  };
+  afterAll(async () => {
+    for (const key of kinds) await resetTemplate(admin, key);
+    await resetTemplate(admin, "thematic_briefings");
+  });
+
+  it("the administrator's sentence kinds give the reference's sentences, with their occasions and purposes", async () => {
+    await addKind({
+      key: "centenary_messages",
+      label: { zh: "建党百年贺电贺信", en: "Messages on the centenary" },
+      filter: {
+        type: "correspondence",
+        direction: "received",
+        subtype: "congratulatory_message",
+        programmeId: await programme("Congratulations on the centenary"),
+      },
+      zh: "{places}的{partners}个政党和政治组织等发来{engagements}封贺电贺信",
+      en: "{engagements} congratulatory messages poured in from {partners:over} political parties and political organisations in {places:plus}",
+      phrases: {
+        occasion: { zh: "在中国共产党成立100周年之际", en: "Amid the centenary celebrations of the Communist Party of China" },
+        purpose: {
+          zh: "高度评价习近平总书记崇高的领袖风范和习近平新时代中国特色社会主义思想卓越的实践成效",
+          en: "speaking highly of the charismatic leadership of General Secretary Xi Jinping and China’s outstanding achievements in practicing Xi Jinping Thought on Socialism with Chinese Characteristics for a New Era",
+        },
+      },
+    });
+    await addKind({
+      key: "one_china_statements",
+      label: { zh: "支持一个中国原则", en: "Support for the one-China principle" },
+      filter: { type: "statement", direction: "received", programmeId: await programme("Statements on the one-China principle") },
+      zh: "{places}的{partners}个政党、智库和社会组织以不同方式表达坚定支持一个中国原则",
+      en: "{partners} political parties, think tanks and social organisations from {places:over} expressed through various means their stance of firmly supporting the One China Principle",
+      phrases: {
+        occasion: {
+          zh: "近期，针对美国众议院议长佩洛西窜访我国台湾地区",
+          en: "In the wake of the disgraceful visit by US Speaker Nancy Pelosi to the Taiwan region of China",
+        },
+        purpose: { zh: "给予我有力的舆论声援和道义支持", en: "forging a powerful momentum of public support and moral endorsement" },
+      },
+    });
+    await addKind({
+      key: "covid_therapeutics",
+      label: { zh: "抗疫药物", en: "COVID-19 therapeutics" },
+      filter: { type: "assistance", direction: "sent", programmeId: await programme("COVID-19 therapeutics for political parties") },
+      zh: "向{countries:exact}个国家{partners}个政党提供新冠肺炎疫情防控和诊疗方案",
+      en: "provided COVID-19 therapeutics to {partners} political parties of {countries:exact} countries",
+      phrases: { purpose: { zh: "推动构建人类卫生健康共同体", en: "in a bid to build a global community of health for all" } },
+    });
+    const outreach = await programme("Briefings on the 19th National Congress");
+    await addKind({
+      key: "congress_outreach",
+      label: { zh: "十九大精神对外宣讲团", en: "Delegations on the 19th Congress" },
+      filter: { type: "visit", direction: "sent", programmeId: outreach },
+      zh: "先后组织{engagements}个十九大精神对外宣讲团",
+      en: "{engagements:over} Chinese delegations were sent abroad to explain the outcome and implications of the 19th CPC National Congress",
+    });
+    await addKind({
+      key: "congress_outreach_events",
+      label: { zh: "十九大精神宣介活动", en: "Events on the 19th Congress" },
+      filter: { type: "event", direction: "hosted", programmeId: outreach },
+      zh: "在{places}开展{engagements}场形式多样的宣介活动",
+      en: "they explained it in {places} before {engagements} groups of audience",
+    });
+    await setTemplate(admin, "thematic_briefings", {
+      zh: "与地方党委共同举办{engagements}场“中国共产党的故事——习近平新时代中国特色社会主义思想在地方的实践”专题宣介会",
+      en: "in collaboration with Party committees at subnational level, hosted {engagements} Thematic Briefings on “Stories of the CPC: Practice of Xi Jinping Thought on Socialism with Chinese Characteristics for a New Era”",
+    });
+    const report = await buildOverview(admin, period);
+    const said = (key: string) => {
+      const n = line(report, key);
+      return { zh: n.zh, en: `${n.en.charAt(0).toUpperCase()}${n.en.slice(1)}` };
+    };
+    expect(said("centenary_messages")).toEqual({
+      zh: "在中国共产党成立100周年之际，170多个国家的600多个政党和政治组织等发来1500多封贺电贺信，高度评价习近平总书记崇高的领袖风范和习近平新时代中国特色社会主义思想卓越的实践成效",
+      en: "Amid the centenary celebrations of the Communist Party of China, more than 1,500 congratulatory messages poured in from over 600 political parties and political organisations in 170 plus countries, speaking highly of the charismatic leadership of General Secretary Xi Jinping and China’s outstanding achievements in practicing Xi Jinping Thought on Socialism with Chinese Characteristics for a New Era",
+    });
+    expect(said("one_china_statements")).toEqual({
+      zh: "近期，针对美国众议院议长佩洛西窜访我国台湾地区，150多个国家的500多个政党、智库和社会组织以不同方式表达坚定支持一个中国原则，给予我有力的舆论声援和道义支持",
+      en: "In the wake of the disgraceful visit by US Speaker Nancy Pelosi to the Taiwan region of China, more than 500 political parties, think tanks and social organisations from over 150 countries expressed through various means their stance of firmly supporting the One China Principle, forging a powerful momentum of public support and moral endorsement",
+    });
+    expect(said("covid_therapeutics")).toEqual({
+      zh: "向149个国家近400个政党提供新冠肺炎疫情防控和诊疗方案，推动构建人类卫生健康共同体",
+      en: "Provided COVID-19 therapeutics to nearly 400 political parties of 149 countries, in a bid to build a global community of health for all",
+    });
+    expect(said("congress_outreach")).toEqual({
+      zh: "先后组织30多个十九大精神对外宣讲团",
+      en: "Over 30 Chinese delegations were sent abroad to explain the outcome and implications of the 19th CPC National Congress",
+    });
+    expect(said("congress_outreach_events")).toEqual({
+      zh: "在100个国家开展500多场形式多样的宣介活动",
+      en: "They explained it in 100 countries before more than 500 groups of audience",
+    });
+    expect(said("thematic_briefings")).toEqual({
+      zh: "与地方党委共同举办14场“中国共产党的故事——习近平新时代中国特色社会主义思想在地方的实践”专题宣介会",
+      en: "In collaboration with Party committees at subnational level, hosted 14 Thematic Briefings on “Stories of the CPC: Practice of Xi Jinping Thought on Socialism with Chinese Characteristics for a New Era”",
+    });
+    // The two flagship events are named, each in its own sentence, with their figures.
+    const flagships = report.narrative.filter((n) => n.key.startsWith("flagship_")).map((n) => n.zh);
+    expect(flagships).toEqual([
+      expect.stringMatching(/^举办中国共产党与世界政党高层对话会，\d+多个国家的\d+多个政党参加$/),
+      expect.stringMatching(/^举办中国共产党与世界政党领导人峰会，\d+多个国家的\d+多个政党参加$/),
+    ]);
+    // The period's lead-in opens the summary.
+    expect(report.summary?.zh).toMatch(/^党的十八大以来，共开展对外交往/);
+    expect(report.summary?.en).toMatch(/^Since the 18th CPC National Congress, there have been /);
+    // Each added kind opens exactly the records behind it.
+    for (const key of kinds) {
+      const n = line(report, key);
+      expect((await listEngagements(admin, { ...n.drill, pageSize: 1 })).total, key).toBe(n.figures.engagements.value);
+    }
+  });
+
+  it("an added kind is the administrator's alone to make, and its templates are checked", async () => {
+    const editor = await actorInFreshUnit("editor");
+    const kind = {
+      key: "green_seminars",
+      label: { zh: "绿色研讨", en: "Green seminars" },
+      filter: { type: "event" },
+      zh: "举办{engagements}场",
+      en: "held {engagements}",
+    };
+    await expect(createTemplate(editor, kind)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(createTemplate(admin, { ...kind, key: "talks" })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(createTemplate(admin, { ...kind, zh: "{partner}举办" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(createTemplate(admin, { ...kind, filter: { type: "dinner" } })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(createTemplate(admin, { ...kind, key: "Bad Key" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(setTemplate(admin, "talks", { zh: "x", en: "x", filter: { type: "event" } })).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+    });
+    const made = await createTemplate(admin, { ...kind, one: { zh: "{partner}举办{engagements:bare}[|场]", en: "{partner} held it" } });
+    expect(made).toMatchObject({ key: "green_seminars", custom: true, edited: false, label: { zh: "绿色研讨" } });
+    await expect(createTemplate(admin, kind)).rejects.toMatchObject({ code: "CONFLICT" });
+    expect((await resetTemplate(admin, "green_seminars")).custom).toBe(true);
+    await expect(resetTemplate(admin, "green_seminars")).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import type { z } from "zod";
 import { db } from "../../db/current.ts";
 import { type DataContext, forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
@@ -7,16 +8,22 @@ import { countEngagements } from "../engagements/counts.ts";
 import type { EngagementCounts } from "../engagements/schema.ts";
 import { rankPartners, scopeConditions } from "../engagements/top-partners.ts";
 import type { Actor } from "../shared/actor.ts";
-import { notFound } from "../shared/errors.ts";
-import { mutate } from "../shared/mutation.ts";
+import { AppError, notFound } from "../shared/errors.ts";
+import { type Executor, mutate } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
 import { type FigureRules, type StatedFigure, stateFigure } from "./approximate.ts";
 import { type Overview, type OverviewQuery, overviewQuery, type SnapshotDetail, type SnapshotOutput, snapshotInput } from "./schema.ts";
 import {
+  type Bilingual,
   defaultNarrative,
+  type FilledFigure,
   fill,
   type LineFilter,
+  lineFilter,
+  type Measure,
   type NarrativeLine,
+  newTemplateInput,
+  type Phrases,
   placeholdersOf,
   type TemplateOutput,
   templateInput,
@@ -141,6 +148,7 @@ function summarise(
   totals: { engagements: StatedFigure; organisations: StatedFigure; places: { zh: string; en: string } },
   governing: { organisations: StatedFigure; places: { zh: string; en: string }; count: number },
   kinds: { zh: string; en: string },
+  leadIn: { zh?: string | undefined; en?: string | undefined },
 ): { zh: string; en: string } {
   const zhGoverning = governing.count > 0 ? `，其中${governing.places.zh}的${governing.organisations.zh}个政党在交往时处于执政地位` : "";
   const enGoverning =
@@ -148,9 +156,14 @@ function summarise(
       ? `; ${governing.organisations.en} of them, in ${governing.places.en}, were parties in government when we met them`
       : "";
   return {
-    zh: `本期共开展对外交往${totals.engagements.zh}次，同${totals.places.zh}的${totals.organisations.zh}个${kinds.zh}开展交往${zhGoverning}。`,
-    en: `In the period there were ${totals.engagements.en} engagements with ${totals.organisations.en} ${kinds.en} in ${totals.places.en}${enGoverning}.`,
+    zh: `${leadIn.zh ? `${leadIn.zh}，` : "本期"}共开展对外交往${totals.engagements.zh}次，同${totals.places.zh}的${totals.organisations.zh}个${kinds.zh}开展交往${zhGoverning}。`,
+    en: `${leadIn.en ? `${leadIn.en}, there have been` : "In the period there were"} ${totals.engagements.en} engagements with ${totals.organisations.en} ${kinds.en} in ${totals.places.en}${enGoverning}.`,
   };
+}
+
+/** The report's lead-in for its period (党的十八大以来 / Since the 18th National Congress), each language's for its own sentence. */
+function periodLeadIn(q: OverviewQuery): { zh?: string | undefined; en?: string | undefined } {
+  return { zh: q.leadInZh, en: q.leadInEn };
 }
 
 /**
@@ -230,10 +243,16 @@ async function flagshipLines(actor: Actor, q: OverviewQuery, rules: FigureRules)
 /**
  * The places reached as a sentence names them, the figure being countries and regions
  * together: 170多个国家 (no region among them), 近100个国家和地区, 3个地区 (regions only);
- * "170 plus countries", "1 country", "some 100 countries and regions".
+ * "170 plus countries", "1 country", "some 100 countries and regions"; one place by its name when given.
  */
-export function namePlaces(figure: StatedFigure, places: { countries: number; regions: number }): { zh: string; en: string } {
+export function namePlaces(
+  figure: StatedFigure,
+  places: { countries: number; regions: number },
+  name?: Bilingual,
+): { zh: string; en: string } {
   const { countries, regions } = places;
+  // One place reached is named: 访问越南, not 访问1个国家.
+  if (name && countries + regions === 1) return name;
   const zh = regions === 0 ? "国家" : countries === 0 ? "地区" : "国家和地区";
   const one = figure.kind === "exact" && figure.value === 1;
   const en = regions === 0 ? (one ? "country" : "countries") : countries === 0 ? (one ? "region" : "regions") : "countries and regions";
@@ -246,7 +265,7 @@ export function namePlaces(figure: StatedFigure, places: { countries: number; re
  * must be counted (a subtype, or a type that went several ways: partners do not add up).
  */
 function lineRow(byType: EngagementCounts, filter: LineFilter): Measures | undefined {
-  if (filter.subtype) return undefined;
+  if (Object.entries(filter).some(([k, v]) => v !== undefined && k !== "type" && k !== "direction")) return undefined;
   const rows = byType.rows.filter((r) => {
     const [type, direction] = r.key.split(":");
     return type === filter.type && (!filter.direction || direction === filter.direction);
@@ -255,16 +274,101 @@ function lineRow(byType: EngagementCounts, filter: LineFilter): Measures | undef
   return rows.length === 1 ? measuresOf(rows[0] as Measures) : undefined;
 }
 
-/** The sentence templates in force: the defaults, with an administrator's edits over them. */
-export async function narrativeLines(): Promise<Array<NarrativeLine & { edited: boolean }>> {
-  const edited = new Map((await db().selectFrom("reportTemplates").selectAll().execute()).map((r) => [r.key, r]));
-  return defaultNarrative.map((line) => {
-    const own = edited.get(line.key);
-    return own ? { ...line, zh: own.zh, en: own.en, edited: true } : { ...line, edited: false };
-  });
+const asBilingual = (v: unknown): Bilingual | undefined => {
+  const o = v as Partial<Bilingual> | null | undefined;
+  return typeof o?.zh === "string" && typeof o.en === "string" ? { zh: o.zh, en: o.en } : undefined;
+};
+
+const templateRows = (executor: Executor = db()) =>
+  executor.selectFrom("reportTemplates").selectAll().orderBy("createdAt").orderBy("key").execute();
+type ReportTemplateRow = Awaited<ReturnType<typeof templateRows>>[number];
+
+/** A stored row as a narrative line: a built-in kind with an administrator's edits over it, or an added kind. */
+function lineOf(row: ReportTemplateRow, base: NarrativeLine | undefined): NarrativeLine & { edited: boolean } {
+  const stored = (row.phrases ?? {}) as Record<string, unknown>;
+  return {
+    key: row.key,
+    label: asBilingual(row.label) ?? base?.label ?? { zh: row.key, en: row.key },
+    filter: base?.filter ?? (lineFilter.parse(row.filter) as LineFilter),
+    zh: row.zh,
+    en: row.en,
+    one: row.one === null ? base?.one : asBilingual(row.one),
+    phrases: { leadIn: asBilingual(stored.leadIn), occasion: asBilingual(stored.occasion), purpose: asBilingual(stored.purpose) },
+    within: base?.within,
+    custom: row.custom,
+    edited: !row.custom,
+  };
 }
 
-function sentence(line: NarrativeLine, figures: Measures, rules: FigureRules) {
+/** The sentence kinds in force: the built-in ones with an administrator's edits over them, then the added ones. */
+export async function narrativeLines(executor: Executor = db()): Promise<Array<NarrativeLine & { edited: boolean }>> {
+  const rows = await templateRows(executor);
+  const edited = new Map(rows.filter((r) => !r.custom).map((r) => [r.key, r]));
+  const builtIn = defaultNarrative.map((line) => {
+    const own = edited.get(line.key);
+    return own ? lineOf(own, line) : { ...line, custom: false, edited: false };
+  });
+  return [...builtIn, ...rows.filter((r) => r.custom).map((r) => lineOf(r, undefined))];
+}
+
+/** The one place or partner a line counts, named in both languages, when it counts exactly one. */
+interface Sole {
+  place?: Bilingual | undefined;
+  partner?: Bilingual | undefined;
+}
+
+/**
+ * Names the place and the partner of a line that reached exactly one: "越南" rather than
+ * "1个国家"; "越南共产党", or "英国工党" with its place where the name does not say it.
+ */
+async function soleOf(count: (by: string) => Promise<EngagementCounts>, figures: Measures): Promise<Sole> {
+  const sole: Sole = {};
+  if (figures.countries + figures.regions === 1) {
+    const place = (await count("place")).rows[0];
+    if (place) sole.place = { zh: place.label.zh, en: place.label.en };
+  }
+  if (figures.organisations !== 1) return sole;
+  const only = (await count("organisation")).rows[0];
+  const organisation = only
+    ? await db()
+        .selectFrom("organisations as o")
+        .leftJoin("countries as c", "c.code", "o.countryCode")
+        .select(["o.nameEn", "o.nameZh", "o.nameZhStatus", "c.nameZh as countryZh"])
+        .where("o.id", "=", Number(only.key))
+        .executeTakeFirst()
+    : undefined;
+  if (!organisation) return sole;
+  const zh = organisation.nameZh ?? organisation.nameEn;
+  const placed =
+    organisation.countryZh && organisation.nameZh && !zh.includes(organisation.countryZh) ? `${organisation.countryZh}${zh}` : zh;
+  sole.partner = {
+    zh: organisation.nameZhStatus === "suggested" ? `${placed}（暂译）` : placed,
+    en: englishPartnerName(organisation.nameEn),
+  };
+  return sole;
+}
+
+/** A partner's English name as a sentence uses it: "the Communist Party of Vietnam", but "Fidesz". */
+export function englishPartnerName(name: string): string {
+  const common =
+    /\b(party|parties|movement|front|union|congress|league|alliance|organi[sz]ation|council|association|federation|forum|committee|institute|centre|center|foundation|society|assembly|coalition|bloc|rally)\b/i;
+  return /^the\s/i.test(name) || !common.test(name) ? name : `the ${name}`;
+}
+
+/** A sentence with its phrases: lead-in, occasion, the sentence, purpose — 党的十八大以来，在…之际，…，给予…. */
+export function withPhrases(text: Bilingual, phrases: Phrases | undefined): Bilingual {
+  if (!phrases) return text;
+  const before = [phrases.leadIn, phrases.occasion].filter((p): p is Bilingual => p !== undefined);
+  const after = phrases.purpose ? [phrases.purpose] : [];
+  const zh = [...before.map((p) => p.zh), text.zh, ...after.map((p) => p.zh)].join("，");
+  // The English sentence is capitalised where it is shown; what follows the first part is not.
+  const en = [...before.map((p) => p.en), text.en, ...after.map((p) => p.en)]
+    .map((p, i) => (i === 0 ? p : `${p.charAt(0).toLowerCase()}${p.slice(1)}`))
+    .join(", ");
+  return { zh, en };
+}
+
+function sentence(line: NarrativeLine, figures: Measures, rules: FigureRules, sole: Sole = {}) {
   const value = {
     engagements: figures.engagements,
     partners: figures.organisations,
@@ -275,14 +379,17 @@ function sentence(line: NarrativeLine, figures: Measures, rules: FigureRules) {
     style === "exact"
       ? stateFigure(value[measure], { ...rules, mode: "exact" })
       : stateFigure(value[measure], rules, style === "over" || style === "plus" || style === "more" ? { style } : {});
-  const text = (m: keyof typeof value, style: string | undefined, lang: "zh" | "en") =>
-    m === "places" ? namePlaces(stated(m, style), figures)[lang] : stated(m, style)[lang];
+  const text = (m: Measure, style: string | undefined, lang: "zh" | "en"): FilledFigure => {
+    if (m === "partner") return { text: sole.partner?.[lang] ?? "", one: true };
+    const figure = stated(m, style);
+    if (style === "bare") return { text: value[m] === 1 ? "" : figure[lang], one: value[m] === 1 };
+    const one = lang === "zh" ? value[m] === 1 : figure.kind === "exact" && figure.value === 1;
+    return { text: m === "places" ? namePlaces(figure, figures, sole.place)[lang] : figure[lang], one };
+  };
+  const template = line.one && sole.partner && value.partners === 1 ? line.one : line;
+  const main = { zh: fill(template.zh, (m, style) => text(m, style, "zh")), en: fill(template.en, (m, style) => text(m, style, "en")) };
   return {
-    zh: fill(line.zh, (m, style) => ({ text: text(m, style, "zh"), one: value[m] === 1 })),
-    en: fill(line.en, (m, style) => {
-      const figure = stated(m, style);
-      return { text: text(m, style, "en"), one: figure.kind === "exact" && figure.value === 1 };
-    }),
+    ...withPhrases(main, line.phrases),
     figures: {
       engagements: stated("engagements", undefined),
       partners: stated("partners", undefined),
@@ -315,10 +422,10 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
     count("type", period),
     count("partnerKind", period),
     count("region", period),
-    count("country", period),
+    count("place", period),
   ]);
   const [prevType, prevKind, prevRegion, prevCountry] = before
-    ? await Promise.all([count("type", before), count("partnerKind", before), count("region", before), count("country", before)])
+    ? await Promise.all([count("type", before), count("partnerKind", before), count("region", before), count("place", before)])
     : [null, null, null, null];
   const [governing, governingBefore] = await Promise.all([
     count("none", period, inGovernment),
@@ -346,18 +453,17 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
       Promise.all([lineFigures(line, byType, period), before && prevType ? lineFigures(line, prevType, before) : Promise.resolve(null)]),
     ),
   );
-  const narrative = lines.flatMap((line, i) => {
-    const [now, then] = lineCounts[i] as [Measures, Measures | null];
-    if (now.engagements === 0) return [];
-    return [
-      {
-        key: line.key,
-        ...sentence(line, now, rules),
-        previous: then,
-        drill: drillOf(q, { type: line.filter.type, direction: line.filter.direction, subtype: line.filter.subtype }),
-      },
-    ];
-  });
+  const narrative = (
+    await Promise.all(
+      lines.map(async (line, i) => {
+        const [now, then] = lineCounts[i] as [Measures, Measures | null];
+        if (now.engagements === 0) return [];
+        const sole = await soleOf((by) => count(by, period, line.filter), now);
+        const drill = drillOf(q, Object.fromEntries(Object.entries(line.filter).map(([k, v]) => [k, v === undefined ? v : String(v)])));
+        return [{ key: line.key, ...sentence(line, now, rules, sole), previous: then, drill }];
+      }),
+    )
+  ).flat();
   foldSubsets(narrative, lines);
   // Flagship events are named in sentences of their own, before the hosted events are counted.
   const flagships = await flagshipLines(actor, q, rules);
@@ -383,8 +489,9 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
       previous: prevType ? measuresOf(prevType.total) : null,
       stated,
       drill: drillOf(q),
+      drills: { countries: drillOf(q, { placeKind: "country" }), regions: drillOf(q, { placeKind: "region" }) },
     },
-    summary: summarise(stated, { ...governingStated, count: governing.total.organisations }, nameKinds(byKind.rows)),
+    summary: summarise(stated, { ...governingStated, count: governing.total.organisations }, nameKinds(byKind.rows), periodLeadIn(q)),
     inGovernment: {
       ...measuresOf(governing.total),
       previous: governingBefore ? measuresOf(governingBefore.total) : null,
@@ -398,7 +505,8 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
     }),
     byPartnerKind: rows(byKind, prevKind, (kind) => drillOf(q, { partnerKind: kind })),
     byRegion: rows(byRegion, prevRegion, (region) => drillOf(q, { region })),
-    topCountries: rows(byCountry, prevCountry, (code) => drillOf(q, { country: code })).slice(0, 10),
+    // Places as the territorial policy counts them: China with Hong Kong, Macao and Taiwan.
+    topCountries: rows(byCountry, prevCountry, (code) => drillOf(q, { place: code })).slice(0, 10),
     topPartners: await topPartners(actor, q),
     narrative,
     rules,
@@ -436,41 +544,117 @@ async function topPartners(actor: Actor, q: OverviewQuery): Promise<Overview["to
   });
 }
 
-/** The overview's sentence templates, with which ones an administrator changed. */
-export async function listTemplates(actor: Actor): Promise<TemplateOutput[]> {
-  authorize(actor, "engagements.read");
-  return (await narrativeLines()).map((l) => ({ key: l.key, filter: l.filter, zh: l.zh, en: l.en, edited: l.edited }));
+/** A narrative line as the administrator's list shows it. */
+function presentTemplate(line: NarrativeLine & { edited: boolean }): TemplateOutput {
+  const phrase = (p: Bilingual | undefined) => p ?? null;
+  return {
+    key: line.key,
+    label: line.label,
+    filter: line.filter as TemplateOutput["filter"],
+    zh: line.zh,
+    en: line.en,
+    one: line.one ?? null,
+    phrases: { leadIn: phrase(line.phrases?.leadIn), occasion: phrase(line.phrases?.occasion), purpose: phrase(line.phrases?.purpose) },
+    custom: line.custom ?? false,
+    edited: line.edited,
+  };
 }
 
-/** Changes one sentence template (administrators); its placeholders are checked. */
+/** The overview's sentence kinds: the built-in ones (with which an administrator changed) and those added. */
+export async function listTemplates(actor: Actor): Promise<TemplateOutput[]> {
+  authorize(actor, "engagements.read");
+  return (await narrativeLines()).map(presentTemplate);
+}
+
+/** Checks every template of a kind: known placeholders, {partner} only in the sentence for one partner. */
+function checkTemplates(data: { zh: string; en: string; one?: { zh: string; en: string } | null | undefined }) {
+  placeholdersOf(data.zh, "zh");
+  placeholdersOf(data.en, "en");
+  if (data.one) {
+    placeholdersOf(data.one.zh, "one.zh", true);
+    placeholdersOf(data.one.en, "one.en", true);
+  }
+}
+
+/** The stored columns of a kind's templates and phrases. */
+const storedColumns = (data: z.output<typeof templateInput>) => ({
+  zh: data.zh,
+  en: data.en,
+  // Not given: a built-in kind keeps its own; null: no sentence for one partner.
+  one: data.one === undefined ? null : JSON.stringify(data.one ?? false),
+  phrases: JSON.stringify(data.phrases ?? {}),
+  ...(data.label ? { label: JSON.stringify(data.label) } : {}),
+});
+
+/**
+ * Changes a sentence kind (administrators): a built-in kind's templates, label and phrases (its
+ * filter stays), or everything of an added kind. Placeholders are checked.
+ */
 export async function setTemplate(actor: Actor, key: string, input: unknown): Promise<TemplateOutput> {
   authorize(actor, "reports.configure");
   const { key: lineKey } = parseInput(templateKeyParam, { key });
   const data = parseInput(templateInput, input);
-  placeholdersOf(data.zh, "zh");
-  placeholdersOf(data.en, "en");
+  checkTemplates(data);
   return mutate(actor, async (trx) => {
     const before = await trx.selectFrom("reportTemplates").selectAll().where("key", "=", lineKey).executeTakeFirst();
+    const builtIn = defaultNarrative.find((l) => l.key === lineKey);
+    if (!builtIn && !before?.custom) throw notFound("sentence kind", lineKey);
+    if (builtIn && data.filter)
+      throw new AppError("VALIDATION_FAILED", "A built-in sentence kind keeps its filter.", {
+        fields: [{ path: "filter", message: "A built-in kind keeps its filter." }],
+      });
+    const columns = {
+      ...storedColumns(data),
+      ...(data.filter && !builtIn ? { filter: JSON.stringify(data.filter) } : {}),
+      updatedBy: actor.userId,
+    };
     await trx
       .insertInto("reportTemplates")
-      .values({ key: lineKey, zh: data.zh, en: data.en, updatedBy: actor.userId })
-      .onConflict((oc) => oc.column("key").doUpdateSet({ zh: data.zh, en: data.en, updatedBy: actor.userId, updatedAt: sql`now()` }))
+      .values({ key: lineKey, ...columns })
+      .onConflict((oc) => oc.column("key").doUpdateSet({ ...columns, updatedAt: sql`now()` }))
       .execute();
-    const line = defaultNarrative.find((l) => l.key === lineKey) as NarrativeLine;
-    const result = { key: lineKey, filter: line.filter, zh: data.zh, en: data.en, edited: true };
+    const lines = await narrativeLines(trx);
+    const result = presentTemplate(lines.find((l) => l.key === lineKey) as NarrativeLine & { edited: boolean });
     return { result, audit: { entity: "report_template", entityId: lineKey, action: before ? "update" : "create", before, after: data } };
   });
 }
 
-/** Puts a sentence template back to its default (administrators). */
+/** Adds a sentence kind of the administrator's own: a bilingual template bound to an engagement filter. */
+export async function createTemplate(actor: Actor, input: unknown): Promise<TemplateOutput> {
+  authorize(actor, "reports.configure");
+  const data = parseInput(newTemplateInput, input);
+  checkTemplates(data);
+  if (defaultNarrative.some((l) => l.key === data.key) || data.key.startsWith("flagship_"))
+    throw new AppError("CONFLICT", `"${data.key}" is the name of a built-in sentence kind.`, {
+      fields: [{ path: "key", message: "Taken by a built-in kind." }],
+    });
+  return mutate(actor, async (trx) => {
+    const taken = await trx.selectFrom("reportTemplates").select("key").where("key", "=", data.key).executeTakeFirst();
+    if (taken)
+      throw new AppError("CONFLICT", `A sentence kind "${data.key}" exists already.`, { fields: [{ path: "key", message: "Taken." }] });
+    await trx
+      .insertInto("reportTemplates")
+      .values({ key: data.key, ...storedColumns(data), filter: JSON.stringify(data.filter), custom: true, updatedBy: actor.userId })
+      .execute();
+    const lines = await narrativeLines(trx);
+    const result = presentTemplate(lines.find((l) => l.key === data.key) as NarrativeLine & { edited: boolean });
+    return { result, audit: { entity: "report_template", entityId: data.key, action: "create", after: data } };
+  });
+}
+
+/** Puts a built-in sentence kind back to its default, or removes an added one (administrators). */
 export async function resetTemplate(actor: Actor, key: string): Promise<TemplateOutput> {
   authorize(actor, "reports.configure");
   const { key: lineKey } = parseInput(templateKeyParam, { key });
+  const builtIn = defaultNarrative.find((l) => l.key === lineKey);
   return mutate(actor, async (trx) => {
     const before = await trx.deleteFrom("reportTemplates").where("key", "=", lineKey).returningAll().executeTakeFirst();
-    const line = defaultNarrative.find((l) => l.key === lineKey) as NarrativeLine;
+    if (!builtIn && !before) throw notFound("sentence kind", lineKey);
+    const result = builtIn
+      ? presentTemplate({ ...builtIn, custom: false, edited: false })
+      : presentTemplate(lineOf(before as ReportTemplateRow, undefined));
     return {
-      result: { key: line.key, filter: line.filter, zh: line.zh, en: line.en, edited: false },
+      result,
       audit: before ? { entity: "report_template", entityId: lineKey, action: "delete", before } : [],
     };
   });

@@ -26,6 +26,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     db as Kysely<DB>,
     readPlaceSeeds(bundledDataDir),
     new Map(first.map((c) => [c.code, { nameZh: c.nameZh, nameEn: c.nameEn }])),
+    undefined,
+    { counting: false },
   );
 }
 

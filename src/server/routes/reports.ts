@@ -5,13 +5,14 @@ import { overviewOutput, overviewQuery, snapshotDetail, snapshotInput, snapshotO
 import {
   buildOverview,
   createSnapshot,
+  createTemplate,
   getSnapshot,
   listSnapshots,
   listTemplates,
   resetTemplate,
   setTemplate,
 } from "../../core/reports/service.ts";
-import { templateInput, templateOutput } from "../../core/reports/templates.ts";
+import { newTemplateInput, templateInput, templateOutput } from "../../core/reports/templates.ts";
 import { id, idParam } from "../../core/shared/schema.ts";
 import { actorOf } from "../actor.ts";
 import { errorResponses, sendFile } from "./shared.ts";
@@ -49,15 +50,27 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   );
   app.get(
     "/reports/templates",
-    { schema: { tags, summary: "The narrative's sentence templates", response: { 200: z.array(templateOutput), ...errorResponses } } },
+    { schema: { tags, summary: "The narrative's sentence kinds", response: { 200: z.array(templateOutput), ...errorResponses } } },
     (request) => listTemplates(actorOf(request)),
+  );
+  app.post(
+    "/reports/templates",
+    {
+      schema: {
+        tags,
+        summary: "Add a sentence kind: a bilingual template bound to an engagement filter (administrators)",
+        body: newTemplateInput,
+        response: { 201: templateOutput, ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await createTemplate(actorOf(request), request.body)),
   );
   app.put(
     "/reports/templates/:key",
     {
       schema: {
         tags,
-        summary: "Change a sentence template (administrators)",
+        summary: "Change a sentence kind: its templates, label and phrases, and an added kind's filter (administrators)",
         params: z.object({ key: z.string().max(64) }),
         body: templateInput,
         response: { 200: templateOutput, ...errorResponses },
@@ -70,7 +83,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags,
-        summary: "Put a sentence template back to its default (administrators)",
+        summary: "Put a built-in sentence kind back to its default, or remove an added one (administrators)",
         params: z.object({ key: z.string().max(64) }),
         response: { 200: templateOutput, ...errorResponses },
       },

@@ -30,6 +30,10 @@ const linkedFilters = [
   "countryGroup",
   "series",
   "partnerStatus",
+  "place",
+  "placeKind",
+  "occasion",
+  "eventId",
 ] as const;
 const filterKeys = ["q", "type", "direction", "status", "from", "to", "unitId", "country", "topicId", ...linkedFilters, "sort"] as const;
 type FilterKey = (typeof filterKeys)[number];
@@ -174,6 +178,14 @@ function LinkedFilters({ values, clear }: { values: Record<FilterKey, string>; c
         return reference.groups.find((g) => g.value === value)?.label ?? value;
       case "partnerStatus":
         return vocabulary.label("partyStatuses", value);
+      case "place":
+        return reference.countries.find((c) => c.value === value)?.label ?? value;
+      case "placeKind":
+        return t(`engagements.linked.placeKindValue.${value === "region" ? "region" : "country"}`);
+      case "occasion":
+        return vocabulary.label("correspondenceOccasions", value);
+      case "eventId":
+        return `#${value}`;
       case "subunits":
       case "unitRole":
         return t(`engagements.linked.${key}Value`);

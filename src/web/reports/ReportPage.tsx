@@ -44,6 +44,8 @@ const keys = [
   "exactBelow",
   "nearlyMargin",
   "significantDigits",
+  "leadInZh",
+  "leadInEn",
 ] as const;
 
 /** A figure beside the previous period's, with the change. */
@@ -192,13 +194,40 @@ export function ReportPage() {
         <Text size="xs" c="dimmed" mt={4}>
           {t("report.rulesHow")}
         </Text>
+        <Group gap="sm" mt="xs" align="flex-end">
+          <TextInput
+            label={t("report.leadInZh")}
+            placeholder="党的十八大以来"
+            defaultValue={f.leadInZh ?? ""}
+            onBlur={(e) => state.set({ leadInZh: e.currentTarget.value.trim() || null })}
+            w={260}
+            size="sm"
+          />
+          <TextInput
+            label={t("report.leadInEn")}
+            placeholder="Since the 18th CPC National Congress"
+            defaultValue={f.leadInEn ?? ""}
+            onBlur={(e) => state.set({ leadInEn: e.currentTarget.value.trim() || null })}
+            w={320}
+            size="sm"
+          />
+        </Group>
+        <Text size="xs" c="dimmed" mt={4}>
+          {t("report.leadInHow")}
+        </Text>
       </Collapse>
       <QueryState isLoading={report.isLoading} error={report.error} />
       {r ? (
         <Stack style={{ opacity: report.isFetching ? 0.6 : 1 }}>
           <SimpleGrid cols={{ base: 1, sm: 4 }}>
             {(["engagements", "organisations", "countries"] as const).map((m) => (
-              <Card key={m} withBorder component={Link} to={drill(r.totals.drill)}>
+              <Card
+                key={m}
+                withBorder
+                component={Link}
+                // The countries figure opens the records that reached a country; the regions' their own.
+                to={drill(m === "countries" && r.totals.drills ? r.totals.drills.countries : r.totals.drill)}
+              >
                 <Text size="sm" c="dimmed">
                   {t(`home.measure.${m}`)}
                 </Text>
@@ -207,7 +236,17 @@ export function ReportPage() {
                   <Delta now={r.totals[m]} before={r.totals.previous?.[m]} />
                 </Text>
                 {m === "countries" && r.totals.regions ? (
-                  <Text size="sm" data-testid="report-regions">
+                  <Text
+                    size="sm"
+                    data-testid="report-regions"
+                    c="blue"
+                    td="underline"
+                    onClick={(e) => {
+                      // The regions' records, not the card's: a link inside a link is not allowed.
+                      e.preventDefault();
+                      if (r.totals.drills) navigate(drill(r.totals.drills.regions));
+                    }}
+                  >
                     {t("report.alsoRegions", { count: r.totals.regions })}
                   </Text>
                 ) : null}

@@ -30,7 +30,7 @@ export function useReference() {
     /** The place a place counts as under the territorial policy: its state, for a region counted under it; else itself. */
     countedAs: (code: string): string => {
       const place = byCode.get(code);
-      return place?.parentCode && policy.data?.[place.status] === "parent" ? place.parentCode : code;
+      return place?.parentCode && (place.counting ?? policy.data?.[place.status]) === "parent" ? place.parentCode : code;
     },
     regions: sorted((regions.data ?? []).map((r) => ({ value: r.code, label: format.name(r.name) }))),
     groups: sorted((groups.data ?? []).map((g) => ({ value: g.key, label: format.name(g.name) }))),
