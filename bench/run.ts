@@ -2,7 +2,7 @@
  * npm run bench: scale data on both engines, then each figure measured through Liaison
  * (service or HTTP) and as the same query in raw SQL, with the ratio between them.
  *
- * Environment: BENCH_ORGS (100000), BENCH_PEOPLE (300000), BENCH_ENGAGEMENTS (1000000), BENCH_ENGINES ("pglite,postgres"),
+ * Environment: BENCH_IMPORT_ROWS (100000), BENCH_ORGS (100000), BENCH_PEOPLE (300000), BENCH_ENGAGEMENTS (1000000), BENCH_ENGINES ("pglite,postgres"),
  * BENCH_DATABASE_URL (a PostgreSQL server to use; otherwise a private cluster is started).
  */
 import { execFile, execFileSync, spawn } from "node:child_process";
@@ -27,11 +27,13 @@ import { migrateToLatest } from "../src/db/migrate.ts";
 import type { DB } from "../src/db/types.ts";
 import { buildApp } from "../src/server/app.ts";
 import { generate, generateEngagements } from "./generate.ts";
+import { benchImports } from "./imports.ts";
 
 const repo = path.resolve(import.meta.dirname, "..");
 const orgCount = Number(process.env.BENCH_ORGS ?? 100_000);
 const peopleCount = Number(process.env.BENCH_PEOPLE ?? 300_000);
 const engagementCount = Number(process.env.BENCH_ENGAGEMENTS ?? 1_000_000);
+const importCount = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
 const engines = (process.env.BENCH_ENGINES ?? "pglite,postgres").split(",").map((e) => e.trim()) as Array<"pglite" | "postgres">;
 
 interface Figure {
@@ -358,6 +360,22 @@ async function benchEngine(engine: "pglite" | "postgres", serverUrl: string | un
     `  HTTP GET one organisation, 10 conns    ${Math.round(load.requestsPerSecond).toLocaleString("en")} req/s (latency p50 ${load.latencyP50} ms, p99 ${load.latencyP99} ms, non-2xx ${load.non2xx}, errors ${load.errors})   target ≥5000 req/s`,
   );
   await app.close();
+  // The import of an office's own spreadsheet, into the registry as it now is.
+  for (const f of await benchImports(database.db, admin, importCount)) {
+    figures.push({
+      engine,
+      name: f.name,
+      p50: f.rowsPerSecond,
+      p95: f.rowsPerSecond,
+      unit: "rows/s",
+      rawP50: f.rawRowsPerSecond,
+      target: engine === "postgres" ? "≥20000 rows/s" : "≥10000 rows/s",
+    });
+    figures.push({ engine, name: `${f.name}, peak memory`, p50: f.peakMb, p95: f.peakMb, unit: "MB" });
+    console.log(
+      `  ${f.name.padEnd(38)} ${Math.round(f.rowsPerSecond).toLocaleString("en").padStart(7)} rows/s   raw bulk INSERT ${Math.round(f.rawRowsPerSecond).toLocaleString("en")} rows/s   ${ratio(f.rowsPerSecond / f.rawRowsPerSecond)}   peak memory +${f.peakMb.toFixed(0)} MB   target ${engine === "postgres" ? "≥20000" : "≥10000"} rows/s`,
+    );
+  }
   await database.close();
   useDatabase(undefined);
 

@@ -1084,6 +1084,68 @@ const badInputs: Array<{
       { url: () => "/api/reports/templates/Bad Key", field: "key" },
     ],
   },
+  {
+    route: "POST /api/imports/files",
+    cases: [
+      { url: () => "/api/imports/files", body: "name\nX\n", field: "fileName" },
+      { url: () => "/api/imports/files?fileName=empty.csv", body: Buffer.alloc(0), field: "file" },
+      { url: () => "/api/imports/files?fileName=x.bin", body: Buffer.from([0, 1, 2, 3, 0, 0, 9, 255]), field: "file" },
+      { url: () => "/api/imports/files?fileName=x.csv&encoding=ebcdic", body: "name\nX\n", field: "encoding" },
+    ],
+  },
+  {
+    route: "POST /api/imports/inspect",
+    cases: [
+      { url: () => "/api/imports/inspect", body: { fileId: "x", fileName: "a.csv" }, field: "fileId" },
+      { url: () => "/api/imports/inspect", body: { fileId: "0".repeat(64), fileName: "a.csv" }, status: 404 },
+    ],
+  },
+  {
+    route: "POST /api/imports/preview",
+    cases: [
+      { url: () => "/api/imports/preview", body: { fileId: "0".repeat(64) }, field: "fileName" },
+      { url: () => "/api/imports/preview", body: { fileId: "0".repeat(64), fileName: "a.csv", columns: ["bogus"] }, field: "columns.0" },
+      {
+        url: () => "/api/imports/preview",
+        body: { fileId: "0".repeat(64), fileName: "a.csv", choices: { "2": "maybe" } },
+        field: "choices.2",
+      },
+      { url: () => "/api/imports/preview", body: { fileId: "0".repeat(64), fileName: "a.csv" }, status: 404 },
+    ],
+  },
+  {
+    route: "POST /api/imports/preview/spreadsheet",
+    cases: [{ url: () => "/api/imports/preview/spreadsheet", body: { fileId: "nope", fileName: "a.csv" }, field: "fileId" }],
+  },
+  {
+    route: "POST /api/imports",
+    cases: [
+      { url: () => "/api/imports", body: { fileId: "0".repeat(64) }, field: "fileName" },
+      {
+        url: () => "/api/imports",
+        body: { fileId: "0".repeat(64), fileName: "a.csv", defaults: { kind: "club" } },
+        field: "defaults.kind",
+      },
+      { url: () => "/api/imports", body: { fileId: "0".repeat(64), fileName: "a.csv" }, status: 404 },
+    ],
+  },
+  { route: "GET /api/imports", cases: [] },
+  { route: "GET /api/imports/mappings", cases: [] },
+  {
+    route: "PUT /api/imports/mappings/:name",
+    cases: [
+      { url: () => "/api/imports/mappings/m1", body: { columns: ["bogus"] }, field: "columns.0" },
+      { url: () => "/api/imports/mappings/m1", body: { columns: [] }, field: "columns" },
+    ],
+  },
+  {
+    route: "GET /api/imports/:id",
+    cases: [
+      { url: () => "/api/imports/424242", status: 404 },
+      { url: () => "/api/imports/x", field: "id" },
+    ],
+  },
+  { route: "POST /api/imports/:id/undo", cases: [{ url: () => "/api/imports/424242/undo", status: 404 }] },
   { route: "GET /api/reports/snapshots", cases: [] },
   {
     route: "POST /api/reports/snapshots",

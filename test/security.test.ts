@@ -492,6 +492,42 @@ const routeCases: RouteCase[] = [
     contentType: "image/png",
     bStatus: 404,
   },
+  {
+    route: "POST /api/imports/files",
+    kind: "registry",
+    url: () => "/api/imports/files?fileName=partners.csv",
+    body: () => Buffer.from("name\nSweep Party\n"),
+    contentType: "text/csv",
+  },
+  registry(
+    "POST /api/imports/inspect",
+    () => "/api/imports/inspect",
+    () => ({ fileId: "0".repeat(64), fileName: "a.csv" }),
+  ),
+  registry(
+    "POST /api/imports/preview",
+    () => "/api/imports/preview",
+    () => ({ fileId: "0".repeat(64), fileName: "a.csv" }),
+  ),
+  registry(
+    "POST /api/imports/preview/spreadsheet",
+    () => "/api/imports/preview/spreadsheet",
+    () => ({ fileId: "0".repeat(64), fileName: "a.csv" }),
+  ),
+  registry(
+    "POST /api/imports",
+    () => "/api/imports",
+    () => ({ fileId: "0".repeat(64), fileName: "a.csv" }),
+  ),
+  registry("GET /api/imports", () => "/api/imports"),
+  registry("GET /api/imports/mappings", () => "/api/imports/mappings"),
+  registry(
+    "PUT /api/imports/mappings/:name",
+    () => "/api/imports/mappings/sweep",
+    () => ({ columns: ["nameEn"] }),
+  ),
+  registry("GET /api/imports/:id", () => "/api/imports/424242"),
+  registry("POST /api/imports/:id/undo", () => "/api/imports/424242/undo"),
   registry("GET /api/programmes", () => "/api/programmes"),
   registry("GET /api/programmes/:id", () => `/api/programmes/${ids.programme}`),
   restricted(

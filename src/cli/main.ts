@@ -1,10 +1,13 @@
 import fs from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "../config.ts";
 import { removeDemo, seedDemo } from "../core/demo/service.ts";
 import { countEngagements } from "../core/engagements/counts.ts";
 import { rebuildEngagementRollups } from "../core/engagements/service.ts";
 import { prepareFullExport } from "../core/export/service.ts";
+import { discardStaged, stageUpload } from "../core/files/checks.ts";
+import { previewImport, runImport, undoImport } from "../core/imports/service.ts";
 import { exportSuggestionsCsv, importReviewedNames, suggestNames } from "../core/names/service.ts";
 import { importReference } from "../core/reference/service.ts";
 import { AppError } from "../core/shared/errors.ts";
@@ -44,6 +47,13 @@ Commands / 命令:
   names export [--out FILE] [--country CODE]
                            The review queue as CSV (fill in reviewed_zh and decision) / 导出待审译名 (CSV)
   names import FILE        Read the reviewed CSV back (idempotent) / 导入审定的译名
+  import FILE [--type organisations] [--mapping NAME] [--save-mapping NAME] [--sheet NAME]
+         [--encoding utf-8|gb18030|big5|shift_jis|utf-16le|utf-16be] [--kind KIND] [--country CODE]
+         [--overwrite] [--dry-run] [--json]
+                           Import a spreadsheet (CSV, TSV, XLSX) into the registry: columns mapped from
+                           the headers (or a saved mapping), rows matched, written in batches; the same
+                           file again changes nothing / 导入电子表格（CSV、TSV、XLSX）
+  import undo ID           Undo an import / 撤销一次导入
   help                     This text / 帮助
 
 Configuration (environment): PORT, HOST, LIAISON_DATA_DIR, DATABASE_URL (see README).`;
@@ -93,6 +103,12 @@ async function main(argv: string[]): Promise<number> {
       kind: { type: "string" },
       country: { type: "string" },
       "apply-above": { type: "string" },
+      mapping: { type: "string" },
+      "save-mapping": { type: "string" },
+      sheet: { type: "string" },
+      encoding: { type: "string" },
+      overwrite: { type: "boolean" },
+      "dry-run": { type: "boolean" },
     },
   });
   const command = positionals[0] ?? "serve";
@@ -223,6 +239,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "names":
       return namesCommand(config, positionals[1], positionals[2], values);
+    case "import":
+      return importCommand(config, positionals.slice(1), values);
     case "rollups":
       if (positionals[1] !== "rebuild") {
         console.error("Usage: liaison rollups rebuild");
@@ -237,6 +255,80 @@ async function main(argv: string[]): Promise<number> {
       console.error(`Unknown command: ${command}\n\n${usage}`);
       return 2;
   }
+}
+
+/** `liaison import FILE` and `liaison import undo ID`: an office's spreadsheet into the registry. */
+async function importCommand(config: Config, args: string[], values: Record<string, string | boolean | undefined>): Promise<number> {
+  const text = (key: string) => (typeof values[key] === "string" ? (values[key] as string) : undefined);
+  if (args[0] === "undo") {
+    const id = Number(args[1]);
+    if (!Number.isInteger(id) || id <= 0) {
+      console.error("Usage: liaison import undo ID / 用法：liaison import undo 编号");
+      return 2;
+    }
+    await withDatabase(config, async (admin) => {
+      const undone = await undoImport(admin, id);
+      console.log(
+        `Import ${id} undone: ${undone.counts.undone ?? 0} records removed, ${undone.counts.kept ?? 0} kept (other records point at them). / 已撤销导入 ${id}：删除 ${undone.counts.undone ?? 0} 条，保留 ${undone.counts.kept ?? 0} 条（有其他记录引用）。`,
+      );
+    });
+    return 0;
+  }
+  const file = args[0];
+  if (!file || !fs.existsSync(file)) {
+    console.error(`${file ? `No file ${file}. ` : ""}Usage: liaison import FILE [--type organisations] … / 用法：liaison import 文件`);
+    return 2;
+  }
+  if ((text("type") ?? "organisations") !== "organisations") {
+    console.error("Only --type organisations is imported so far. / 目前只能导入组织（organisations）。");
+    return 2;
+  }
+  const options = {
+    kind: "organisations",
+    fileName: path.basename(file),
+    ...(text("mapping") ? { mapping: text("mapping") } : {}),
+    ...(text("save-mapping") ? { saveMappingAs: text("save-mapping") } : {}),
+    ...(text("sheet") ? { sheet: text("sheet") } : {}),
+    ...(text("encoding") ? { encoding: text("encoding") } : {}),
+    defaults: {
+      ...(text("kind") ? { kind: text("kind") } : {}),
+      ...(text("country") ? { countryCode: text("country")?.toUpperCase() } : {}),
+    },
+    overwrite: values.overwrite === true,
+  };
+  await withDatabase(config, async (admin) => {
+    const staged = await stageUpload(fs.createReadStream(file), Number.MAX_SAFE_INTEGER);
+    try {
+      // A line per batch written (one updating line on a terminal): the rows so far.
+      const progress = (rows: number) => process.stderr.write(process.stderr.isTTY ? `\rrows / 行: ${rows}\x1b[K` : `rows / 行: ${rows}\n`);
+      const outcome = values["dry-run"] ? await previewImport(admin, staged, options) : await runImport(admin, staged, options, progress);
+      if (process.stderr.isTTY && !values["dry-run"]) process.stderr.write("\n");
+      const counts = "inspection" in outcome ? outcome.counts : outcome.counts;
+      const errors = "inspection" in outcome ? outcome.rows.flatMap((r) => r.errors.map((e) => ({ line: r.line, ...e }))) : outcome.errors;
+      if (values.json) {
+        console.log(JSON.stringify(outcome, null, 2));
+        return;
+      }
+      const header = "inspection" in outcome ? outcome.inspection : outcome;
+      console.log(
+        `${values["dry-run"] ? "Dry run, nothing written / 试运行，未写入" : `Import ${"id" in outcome ? outcome.id : ""} / 导入`}: ${file} (${header.format}${header.encoding ? `, ${header.encoding}` : ""})`,
+      );
+      console.log(
+        `Columns / 列: ${("inspection" in outcome ? outcome.inspection.columns : outcome.columns).map((c, i) => `${i + 1}→${c ?? "-"}`).join("  ")}`,
+      );
+      console.log(
+        `Rows ${counts.rows ?? 0}: new ${counts.new ?? 0}, matched ${counts.matched ?? 0}, updated ${counts.updated ?? 0}, unchanged ${counts.unchanged ?? 0}, ambiguous ${counts.ambiguous ?? 0}, invalid ${counts.invalid ?? 0}`,
+      );
+      console.log(
+        `共 ${counts.rows ?? 0} 行：新增 ${counts.new ?? 0}，匹配 ${counts.matched ?? 0}，更新 ${counts.updated ?? 0}，未变 ${counts.unchanged ?? 0}，待确认 ${counts.ambiguous ?? 0}，有误 ${counts.invalid ?? 0}`,
+      );
+      for (const e of errors.slice(0, 50)) console.log(`  line ${e.line}, column ${e.column} ${e.header}: ${e.reason.zh} ${e.reason.en}`);
+      if (errors.length > 50) console.log(`  … ${errors.length - 50} more / 另有 ${errors.length - 50} 条`);
+    } finally {
+      await discardStaged(staged);
+    }
+  });
+  return 0;
 }
 
 /** `liaison names suggest|export|import`: the Chinese-name suggestions from the command line. */

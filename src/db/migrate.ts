@@ -14,6 +14,7 @@ import * as chineseNames from "./migrations/0012_chinese_names.ts";
 import * as registryKeeping from "./migrations/0013_registry_keeping.ts";
 import * as places from "./migrations/0014_places.ts";
 import * as sentenceKinds from "./migrations/0015_sentence_kinds.ts";
+import * as imports from "./migrations/0016_imports.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   "0013_registry_keeping": registryKeeping,
   "0014_places": places,
   "0015_sentence_kinds": sentenceKinds,
+  "0016_imports": imports,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown). */

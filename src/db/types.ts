@@ -121,6 +121,8 @@ export interface OrganisationTable {
   nameZhStatus: Generated<"confirmed" | "suggested" | null>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
+  /** The import that created it (undo removes it while nothing points at it). */
+  importId: number | null;
 }
 
 export interface OrganisationCountTable {
@@ -542,6 +544,50 @@ export interface ReportTemplateTable {
   createdAt: Generated<Timestamp>;
 }
 
+export interface ImportTable {
+  id: Generated<number>;
+  kind: "organisations" | "people" | "engagements";
+  fileName: string;
+  fileHash: string;
+  fileSize: number;
+  format: string;
+  encoding: string | null;
+  sheet: string | null;
+  mapping: JsonObject;
+  options: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+  status: "running" | "done" | "interrupted" | "undone";
+  counts: JSONColumnType<Record<string, number>, string | undefined, string>;
+  errors: JSONColumnType<unknown[], string | undefined, string>;
+  unitId: number | null;
+  createdBy: number | null;
+  createdAt: Timestamp;
+  /** Written with each batch: a running import not heard from for minutes was interrupted. */
+  heartbeatAt: Timestamp;
+  finishedAt: Timestamp | null;
+}
+
+export interface ImportRowTable {
+  kind: string;
+  rowKey: string;
+  importId: number;
+  entityId: number;
+  created: boolean;
+  rowHash: string;
+  /** The values the import wrote, by field: a later import leaves a field a user changed since. */
+  written: JsonObject;
+  /** For a record that existed: its values before the import, for undo. */
+  before: Json | null;
+  importedAt: Timestamp;
+}
+
+export interface ImportMappingTable {
+  name: string;
+  kind: string;
+  columns: JSONColumnType<unknown[], string, string>;
+  updatedBy: number | null;
+  updatedAt: Timestamp;
+}
+
 export interface ReportSnapshotTable {
   id: Generated<number>;
   title: string;
@@ -634,5 +680,8 @@ export interface DB {
   notes: NoteTable;
   recordShares: RecordShareTable;
   reportTemplates: ReportTemplateTable;
+  imports: ImportTable;
+  importRows: ImportRowTable;
+  importMappings: ImportMappingTable;
   reportSnapshots: ReportSnapshotTable;
 }

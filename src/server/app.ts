@@ -19,6 +19,7 @@ import { SnapshotStore } from "./rate-limit-store.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { engagementRoutes } from "./routes/engagements.ts";
 import { geographyRoutes } from "./routes/geography.ts";
+import { importRoutes } from "./routes/imports.ts";
 import { tagRoutes, topicRoutes } from "./routes/labels.ts";
 import { nameRoutes } from "./routes/names.ts";
 import { noteRoutes } from "./routes/notes.ts";
@@ -253,6 +254,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(nameRoutes);
       await api.register(registryRoutes);
       await api.register(systemRoutes);
+      await api.register(importRoutes);
     },
     { prefix: "/api" },
   );

@@ -51,6 +51,57 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   return body as T;
 }
 
+/** The API's error from a response that is not OK. */
+async function errorOf(response: Response): Promise<ApiError> {
+  const text = await response.text();
+  let e: { code?: string; message?: string; details?: { fields?: Array<{ path: string; message: string }> } } = {};
+  try {
+    e = text ? JSON.parse(text) : {};
+  } catch {
+    e = {};
+  }
+  return new ApiError(response.status, e.code ?? "INTERNAL", e.message ?? response.statusText, e.details?.fields ?? []);
+}
+
+/** Sends a file as the body (an upload: no multipart), with the CSRF token; JSON back. */
+export async function apiUpload<T>(path: string, file: Blob, contentType: string): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`/api${path}`, {
+      method: "POST",
+      headers: { accept: "application/json", "content-type": contentType, ...(csrfToken ? { "x-csrf-token": csrfToken } : {}) },
+      credentials: "same-origin",
+      body: file,
+    });
+  } catch {
+    throw new ApiError(0, "NETWORK", "The server cannot be reached.");
+  }
+  if (!response.ok) throw await errorOf(response);
+  return (await response.json()) as T;
+}
+
+/** Posts JSON and saves the file that comes back (a spreadsheet made on the server). */
+export async function apiDownload(path: string, body: unknown, fileName: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(`/api${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(csrfToken ? { "x-csrf-token": csrfToken } : {}) },
+      credentials: "same-origin",
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "NETWORK", "The server cannot be reached.");
+  }
+  if (!response.ok) throw await errorOf(response);
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 /** A query string from a record, leaving out empty values. */
 export function query(params: Record<string, string | number | undefined | null>): string {
   const search = new URLSearchParams();

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import type { FastifyInstance } from "fastify";
+import iconv from "iconv-lite";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureAdministratorPassword, setUserPassword } from "../../src/core/auth/service.ts";
@@ -390,6 +391,55 @@ describe("the web app", () => {
     expect(await page.getByRole("link", { name: "中国台湾" }).count()).toBe(0);
     await shoot(page, "zh-insight-map-regions");
     await done(page);
+  });
+
+  it("imports a partner list in GB18030 with Chinese headers through the wizard, and finds its parties by their Chinese names", async () => {
+    for (const [lang, locale] of [
+      ["zh", "zh-CN"],
+      ["en", "en-GB"],
+    ] as const) {
+      const tag = lang === "zh" ? "甲" : "乙";
+      const text = [
+        "中文名称,英文名称,国家,类型,成立年份,网址",
+        `向导导入${tag}党,Wizard ${tag} Party,越南,政党,1990,https://wizard-${lang}.example.org`,
+        `向导导入${tag}研究所,Wizard ${tag} Institute,老挝,智库,2001年,www.institute-${lang}.example.org`,
+        `火星${tag}党,Mars ${tag} Party,火星,政党,1990,`,
+      ].join("\r\n");
+      const page = await signedIn(officer, locale);
+      await page.goto(`${base}/imports/new`);
+      await page.getByTestId("import-drop").waitFor();
+      await shoot(page, `${lang}-import-1-upload`);
+      await page
+        .getByTestId("import-file")
+        .setInputFiles({ name: `伙伴名单-${lang}.csv`, mimeType: "text/csv", buffer: iconv.encode(text, "gb18030") });
+      await page.getByText("gb18030").first().waitFor();
+      await page.getByRole("cell", { name: `向导导入${tag}党` }).waitFor();
+      await shoot(page, `${lang}-import-2-sheet`);
+      await page.getByTestId("import-next").click();
+      await page.getByTestId("import-to-preview").waitFor();
+      await shoot(page, `${lang}-import-3-mapping`);
+      await page.getByTestId("import-to-preview").click();
+      await expect.poll(() => page.getByTestId("import-count-new").innerText()).toMatch(/2$/);
+      expect(await page.getByTestId("import-count-invalid").innerText()).toMatch(/1$/);
+      await shoot(page, `${lang}-import-4-preview`);
+      expect(await page.getByTestId("import-start").innerText()).toMatch(lang === "zh" ? /^导入2行$/ : /^Import 2 rows$/);
+      await page.getByTestId("import-start").click();
+      await expect
+        .poll(() => page.getByTestId("import-outcome").innerText(), { timeout: 20_000 })
+        .toMatch(lang === "zh" ? /新增2/ : /2 new/);
+      await page.getByText(lang === "zh" ? "未导入的行" : "Rows refused").waitFor();
+      await shoot(page, `${lang}-import-5-result`);
+      // Found by its Chinese name; the English screen shows it by its English name.
+      await page.goto(`${base}/organisations?q=${encodeURIComponent(`向导导入${tag}党`)}`);
+      await page
+        .getByRole("link", { name: lang === "zh" ? `向导导入${tag}党` : `Wizard ${tag} Party` })
+        .first()
+        .waitFor();
+      await page.goto(`${base}/imports`);
+      await page.getByRole("cell", { name: `伙伴名单-${lang}.csv` }).waitFor();
+      await shoot(page, `${lang}-imports`);
+      await done(page);
+    }
   });
 
   it("accepts a suggested Chinese name, then finds the party by its Chinese name, pinyin and a misspelt English name", async () => {

@@ -7,6 +7,8 @@ interface ReferencingColumn {
   column: string;
   /** Each unique constraint or index of the table that includes the column: its other columns. */
   uniqueWith: string[][];
+  /** Its rows go when the record goes (ON DELETE CASCADE): a part of the record, not a reference that keeps it. */
+  cascades: boolean;
 }
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -17,8 +19,8 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
  * is moved by a merge without anyone remembering to.
  */
 export async function referencingColumns(executor: Executor, table: "organisations" | "people"): Promise<ReferencingColumn[]> {
-  const columns = await sql<{ table: string; column: string }>`
-    SELECT cl.relname::text AS table, a.attname::text AS column
+  const columns = await sql<{ table: string; column: string; cascades: boolean }>`
+    SELECT cl.relname::text AS table, a.attname::text AS column, c.confdeltype = 'c' AS cascades
     FROM pg_constraint c
     JOIN pg_class cl ON cl.oid = c.conrelid
     JOIN pg_namespace ns ON ns.oid = cl.relnamespace AND ns.nspname = current_schema()

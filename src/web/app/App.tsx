@@ -30,6 +30,8 @@ const SnapshotPage = lazy(() => import("../reports/SnapshotPages.tsx").then((m) 
 const TemplatesPage = lazy(() => import("../reports/SnapshotPages.tsx").then((m) => ({ default: m.TemplatesPage })));
 const InsightPage = lazy(() => import("../insight/InsightPage.tsx").then((m) => ({ default: m.InsightPage })));
 const ReviewQueue = lazy(() => import("../names/ReviewQueue.tsx").then((m) => ({ default: m.ReviewQueue })));
+const ImportList = lazy(() => import("../imports/ImportPages.tsx").then((m) => ({ default: m.ImportList })));
+const ImportWizard = lazy(() => import("../imports/ImportPages.tsx").then((m) => ({ default: m.ImportWizard })));
 const CountryPage = lazy(() => import("../countries/CountryPage.tsx").then((m) => ({ default: m.CountryPage })));
 
 function NotFound() {
@@ -85,6 +87,8 @@ export function App() {
             <Route path="reports/snapshots/:id" element={<SnapshotPage />} />
             <Route path="reports/templates" element={<TemplatesPage />} />
             <Route path="names" element={<ReviewQueue />} />
+            <Route path="imports" element={<ImportList />} />
+            <Route path="imports/new" element={<ImportWizard />} />
             <Route path="*" element={<NotFound />} />
           </Route>
         </Routes>

@@ -128,7 +128,11 @@ export function Layout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs">
-        {[...sections, ...(can("coordinate") ? ([{ to: "/approvals", key: "nav.approvals" }] as const) : [])].map((s) => (
+        {[
+          ...sections,
+          ...(can("write") ? ([{ to: "/imports", key: "nav.imports" }] as const) : []),
+          ...(can("coordinate") ? ([{ to: "/approvals", key: "nav.approvals" }] as const) : []),
+        ].map((s) => (
           <NavLink
             key={s.to}
             component={RouterLink}

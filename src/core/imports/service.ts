@@ -1,0 +1,1153 @@
+import { createHash } from "node:crypto";
+import type { Readable } from "node:stream";
+import ExcelJS from "exceljs";
+import { sql } from "kysely";
+import { db } from "../../db/current.ts";
+import { authorize } from "../access/policy.ts";
+import type { StagedFile } from "../files/checks.ts";
+import { matchKeys } from "../merge/keys.ts";
+import { referencingColumns } from "../merge/references.ts";
+import { refreshSuggestions } from "../names/service.ts";
+import { displayColumns, type NormalisedName, normaliseNames } from "../organisations/names.ts";
+import { foldName } from "../search/text.ts";
+import type { Actor } from "../shared/actor.ts";
+import { AppError, notFound } from "../shared/errors.ts";
+import { type AuditEntry, type Executor, mutate, type Trx } from "../shared/mutation.ts";
+import { id as idSchema, parseInput } from "../shared/schema.ts";
+import { cleanText } from "../shared/text.ts";
+import { type CountryLookup, foldHeader, organisationFields, parseCell, type Reason, suggestMapping } from "./fields.ts";
+import { type FileShape, inspectShape, type ReadRow, readRows } from "./read.ts";
+import {
+  type FileInspection,
+  type ImportCounts,
+  type ImportOptions,
+  type ImportOutput,
+  importOptions,
+  type MappingOutput,
+  mappingInput,
+  type PreviewOutput,
+  type PreviewRow,
+  type RowStatus,
+  readOptions,
+} from "./schema.ts";
+import { keepUpload, keptUpload } from "./uploads.ts";
+
+/** Rows written in one transaction. */
+const batchSize = 1000;
+/** Imports of one kind take turns, batch by batch, so that two at once never create one record twice. */
+const importLock = 74100002;
+/** Errors kept on an import's record and shown in a preview. */
+const errorLimit = 1000;
+const previewLimit = 1000;
+
+/** A cell refused, with where it is and why. */
+interface CellError {
+  column: number;
+  header: string;
+  field: string;
+  reason: Reason;
+}
+
+/** An organisation's fields as one row gives them. */
+interface RowValues {
+  kind?: string;
+  countryCode?: string;
+  foundedYear?: number;
+  dissolvedYear?: number;
+  website?: string;
+  wikidataId?: string;
+  partyfactsId?: number;
+  tags?: string[];
+  relationshipLevel?: string;
+}
+
+/** A row read and parsed, before it meets the registry. */
+interface Prepared {
+  line: number;
+  name: string;
+  values: RowValues;
+  names: NormalisedName[];
+  errors: CellError[];
+  rowKey: string;
+  rowHash: string;
+  /** Its folded names and abbreviations (see matchKeys), with its country: what finds it in the registry. */
+  keys: string[];
+}
+
+/** A row met with the registry: what would be (or was) done with it. */
+interface Classified extends Prepared {
+  status: RowStatus;
+  organisationId: number | null;
+  candidates: PreviewRow["candidates"];
+  /** A row that repeats an earlier row of the file: the earlier row's line. */
+  sameAs?: number;
+}
+
+/** The countries a cell may name: by code, ISO alpha-2, and folded English, official and Chinese names. */
+async function countryLookup(executor: Executor): Promise<CountryLookup> {
+  const rows = await executor.selectFrom("countries").select(["code", "iso2", "nameEn", "nameZh", "officialNameEn"]).execute();
+  const lookup = new Map<string, string>();
+  for (const c of rows) {
+    for (const key of [c.nameEn, c.nameZh, c.officialNameEn]) if (key) lookup.set(foldName(key), c.code);
+    // 中国台湾 is also written 台湾; names in the reference user's usage keep their short forms.
+    if (c.nameZh?.startsWith("中国") && c.nameZh.length > 2) lookup.set(foldName(c.nameZh.slice(2)), c.code);
+  }
+  for (const c of rows) {
+    lookup.set(c.code, c.code);
+    if (c.iso2) lookup.set(c.iso2, c.code);
+  }
+  return lookup;
+}
+
+/**
+ * The header row and the rows after it. The header is the first row that is not blank, unless
+ * that row is a title or a merged group heading over the real headers (it has under half as
+ * many cells): then the next. A header cell left empty by a merge takes the name before it.
+ */
+async function* tableOf(file: string, shape: FileShape, sheet: string | undefined) {
+  const rows = readRows(file, shape, sheet);
+  const first = await rows.next();
+  if (first.done) throw new AppError("VALIDATION_FAILED", "The file has no rows.", { fields: [{ path: "file", message: "No rows." }] });
+  let header: ReadRow = first.value;
+  const second = await rows.next();
+  const filled = (r: ReadRow) => r.cells.filter((c) => c.trim() !== "").length;
+  let pending: ReadRow | null = second.done ? null : second.value;
+  if (pending && filled(header) * 2 < filled(pending)) {
+    header = pending;
+    pending = null;
+  }
+  const headers: string[] = [];
+  for (const [i, cell] of header.cells.entries()) {
+    const text = cleanText(cell) ?? "";
+    headers.push(text || (i > 0 ? `${headers[i - 1]} (${i + 1})` : `(${i + 1})`));
+  }
+  while (headers.length > 0 && headers.at(-1)?.startsWith("(")) headers.pop();
+  if (headers.length === 0)
+    throw new AppError("VALIDATION_FAILED", "The file has no header row.", { fields: [{ path: "file", message: "No header." }] });
+  yield { headers, headerLine: header.line };
+  if (pending) yield pending;
+  for await (const row of rows) yield row;
+}
+
+type Table = { headers: string[]; headerLine: number; rows: AsyncGenerator<ReadRow> };
+
+async function openTable(file: string, shape: FileShape, sheet: string | undefined): Promise<Table> {
+  const all = tableOf(file, shape, sheet);
+  const head = (await all.next()).value as { headers: string[]; headerLine: number };
+  const rows = (async function* () {
+    for await (const row of all) yield row as ReadRow;
+  })();
+  return { ...head, rows };
+}
+
+/** The mapping to use: given columns, a saved mapping, or the one suggested from the headers and values. */
+async function columnsFor(
+  options: Pick<ImportOptions, "columns" | "mapping">,
+  headers: string[],
+  sample: string[][],
+  countries: CountryLookup,
+) {
+  if (options.columns) return options.columns;
+  if (options.mapping) {
+    const saved = await db().selectFrom("importMappings").select("columns").where("name", "=", options.mapping).executeTakeFirst();
+    if (!saved) throw notFound("mapping", options.mapping);
+    return saved.columns as Array<string | null>;
+  }
+  return suggestMapping(headers, sample, countries);
+}
+
+/** What was read: the file's name, format, encoding, sheets, header row and headers. */
+function describeFile(options: { fileName: string; sheet?: string | undefined }, shape: FileShape, table: Table) {
+  return {
+    fileName: options.fileName,
+    format: shape.format,
+    encoding: shape.encoding,
+    delimiter: shape.delimiter,
+    sheets: shape.sheets,
+    sheet: shape.format === "xlsx" ? (options.sheet ?? shape.sheets[0] ?? null) : null,
+    headerLine: table.headerLine,
+    headers: table.headers,
+  };
+}
+
+/** What a file holds and how its columns would be mapped: the first step of an import. */
+export async function inspectImportFile(actor: Actor, file: StagedFile, input: unknown): Promise<FileInspection> {
+  authorize(actor, "registry.write");
+  const options = parseInput(readOptions.extend({ fileName: importOptions.shape.fileName, mapping: importOptions.shape.mapping }), input);
+  const shape = await inspectShape(file.path, { encoding: options.encoding });
+  const table = await openTable(file.path, shape, options.sheet);
+  const sample: string[][] = [];
+  for await (const row of table.rows) {
+    sample.push(row.cells);
+    if (sample.length >= 20) break;
+  }
+  await table.rows.return(undefined);
+  const countries = await countryLookup(db());
+  const mappings = await db().selectFrom("importMappings").select("name").where("kind", "=", "organisations").orderBy("name").execute();
+  return {
+    ...describeFile(options, shape, table),
+    sample: sample.map((cells) => table.headers.map((_, i) => cells[i] ?? "")),
+    columns: await columnsFor(options, table.headers, sample, countries),
+    fields: organisationFields.map((f) => ({ key: f.key, label: f.label })),
+    mappings: mappings.map((m) => m.name),
+  };
+}
+
+/** Parses one row by the mapping: its values, its names, its errors, and the keys it is known by. */
+function prepare(
+  row: ReadRow,
+  headers: string[],
+  columns: Array<string | null>,
+  countries: CountryLookup,
+  options: ImportOptions,
+): Prepared {
+  const errors: CellError[] = [];
+  const values: RowValues = {};
+  const names: Array<{ kind: NormalisedName["kind"]; lang: string; value: string }> = [];
+  let sourceId: string | null = null;
+  if (row.cells.length > headers.length && row.cells.slice(headers.length).some((c) => c.trim() !== "")) {
+    errors.push({
+      column: headers.length + 1,
+      header: "",
+      field: "",
+      reason: {
+        en: `The row has ${row.cells.length} cells; the header has ${headers.length}: a cell may have slipped.`,
+        zh: `此行有${row.cells.length}个单元格，表头只有${headers.length}列，可能有单元格错位。`,
+      },
+    });
+  }
+  for (const [column, field] of columns.entries()) {
+    if (!field) continue;
+    const definition = organisationFields.find((f) => f.key === field);
+    if (!definition) continue;
+    const parsed = parseCell(definition.type, row.cells[column] ?? "", countries);
+    if ("error" in parsed) {
+      errors.push({ column: column + 1, header: headers[column] ?? "", field, reason: parsed.error });
+      continue;
+    }
+    const value = parsed.value;
+    if (value === null) continue;
+    switch (field) {
+      case "nameZh":
+        names.push({ kind: "official", lang: "zh", value: value as string });
+        break;
+      case "nameEn":
+        names.push({ kind: "official", lang: "en", value: value as string });
+        break;
+      case "nameNative":
+        names.push({ kind: "official", lang: "und", value: value as string });
+        break;
+      case "abbreviation":
+      case "former":
+      case "alias":
+        for (const v of value as string[])
+          names.push({ kind: field, lang: /\p{Script=Han}/u.test(v) ? "zh" : field === "abbreviation" ? "en" : "und", value: v });
+        break;
+      case "sourceId":
+        sourceId = value as string;
+        break;
+      case "country":
+        values.countryCode = value as string;
+        break;
+      default:
+        (values as Record<string, unknown>)[field] = value;
+    }
+  }
+  values.kind ??= options.defaults.kind ?? "political_party";
+  if (!values.countryCode && options.defaults.countryCode) values.countryCode = options.defaults.countryCode;
+  if (values.foundedYear && values.dissolvedYear && values.dissolvedYear < values.foundedYear) {
+    const column = columns.indexOf("dissolvedYear");
+    errors.push({
+      column: column + 1,
+      header: headers[column] ?? "",
+      field: "dissolvedYear",
+      reason: { en: "Dissolved before it was founded.", zh: "解散年份早于成立年份。" },
+    });
+  }
+  const normalised = normaliseNames(names);
+  if (!normalised.some((n) => n.kind !== "abbreviation") && errors.length === 0) {
+    errors.push({ column: 0, header: "", field: "nameEn", reason: { en: "The row gives no name.", zh: "此行没有名称。" } });
+  }
+  const name = normalised.find((n) => n.lang === "zh")?.value ?? normalised[0]?.value ?? "";
+  const content = JSON.stringify({ names: normalised.map((n) => [n.kind, n.lang, n.value]), values });
+  const rowHash = createHash("sha256").update(content).digest("hex").slice(0, 32);
+  // Keyed on the office's own id, else the external ids, else the row's content (so the same row again is the same row).
+  const rowKey = sourceId
+    ? `id:${sourceId}`
+    : values.wikidataId
+      ? `wd:${values.wikidataId}`
+      : values.partyfactsId
+        ? `pf:${values.partyfactsId}`
+        : `row:${rowHash}`;
+  const country = values.countryCode ?? "";
+  return {
+    line: row.line,
+    name,
+    values,
+    names: normalised,
+    errors,
+    rowKey,
+    rowHash,
+    keys: matchKeys(normalised).map((k) => `${country}#${k}`),
+  };
+}
+
+/** What one import run keeps across batches: the rows of the file already seen, by the keys they are known by. */
+interface RunState {
+  seen: Map<string, { line: number; organisationId: number | null }>;
+}
+
+/** Meets a batch of rows with the registry: new, matched, updated, unchanged, ambiguous or invalid. */
+async function classify(executor: Trx, batch: Prepared[], options: ImportOptions, state: RunState): Promise<Classified[]> {
+  const valid = batch.filter((r) => r.errors.length === 0);
+  const known = valid.length
+    ? await executor
+        .selectFrom("importRows")
+        .select(["rowKey", "entityId", "rowHash"])
+        .where("kind", "=", "organisations")
+        .where(
+          "rowKey",
+          "in",
+          valid.map((r) => r.rowKey),
+        )
+        .execute()
+    : [];
+  const byRowKey = new Map(known.map((k) => [k.rowKey, k]));
+  const wikidata = valid.flatMap((r) => (r.values.wikidataId ? [r.values.wikidataId] : []));
+  const partyfacts = valid.flatMap((r) => (r.values.partyfactsId ? [r.values.partyfactsId] : []));
+  const nameKeys = [...new Set(valid.flatMap((r) => r.keys.map((k) => k.slice(k.indexOf("#") + 1))))];
+  // Two look-ups, each by its own index: the external ids, and the folded names (GIN on match_keys).
+  const candidates = () =>
+    executor.selectFrom("organisations").select(["id", "nameEn", "nameZh", "countryCode", "wikidataId", "partyfactsId", "matchKeys"]);
+  const byIds =
+    wikidata.length || partyfacts.length
+      ? await candidates()
+          .where((eb) =>
+            eb.or([
+              ...(wikidata.length ? [eb("wikidataId", "in", wikidata)] : []),
+              ...(partyfacts.length ? [eb("partyfactsId", "in", partyfacts)] : []),
+            ]),
+          )
+          .execute()
+      : [];
+  // By the index, always: a table growing batch by batch has statistics that would have it scanned whole.
+  await sql`SET LOCAL enable_seqscan = off`.execute(executor);
+  const byKeys = nameKeys.length ? await candidates().where(sql<boolean>`match_keys && ${nameKeys}::text[]`).execute() : [];
+  await sql`SET LOCAL enable_seqscan = on`.execute(executor);
+  const found = [...new Map([...byIds, ...byKeys].map((o) => [o.id, o])).values()];
+  const chosen = Object.entries(options.choices)
+    .filter(([, v]) => v !== "new")
+    .map(([, v]) => v as number);
+  const chosenExisting = new Set(
+    chosen.length ? (await executor.selectFrom("organisations").select("id").where("id", "in", chosen).execute()).map((r) => r.id) : [],
+  );
+  const present = (o: (typeof found)[number]) => ({ id: o.id, name: { en: o.nameEn, zh: o.nameZh }, country: o.countryCode });
+  return batch.map((row): Classified => {
+    const base = { ...row, organisationId: null, candidates: [] };
+    if (row.errors.length > 0) return { ...base, status: "invalid" };
+    const previous = byRowKey.get(row.rowKey);
+    if (previous) return { ...base, status: previous.rowHash === row.rowHash ? "unchanged" : "updated", organisationId: previous.entityId };
+    const choice = options.choices[String(row.line)];
+    if (choice === "new") return { ...base, status: "new" };
+    if (typeof choice === "number") {
+      if (!chosenExisting.has(choice))
+        return {
+          ...base,
+          status: "invalid",
+          errors: [
+            {
+              column: 0,
+              header: "",
+              field: "",
+              reason: { en: `No organisation ${choice} to match the row to.`, zh: `没有编号为${choice}的组织。` },
+            },
+          ],
+        };
+      return { ...base, status: "matched", organisationId: choice };
+    }
+    const byId = found.find(
+      (o) =>
+        (row.values.wikidataId && o.wikidataId === row.values.wikidataId) ||
+        (row.values.partyfactsId && o.partyfactsId === row.values.partyfactsId),
+    );
+    if (byId) return { ...base, status: "matched", organisationId: byId.id };
+    // A row the file gave before: the same partner, once.
+    const earlier = row.keys.map((k) => state.seen.get(k)).find((s) => s !== undefined);
+    if (earlier) return { ...base, status: "matched", organisationId: earlier.organisationId, sameAs: earlier.line };
+    const country = row.values.countryCode ?? null;
+    const sameCountry = (o: (typeof found)[number]) => !country || !o.countryCode || o.countryCode === country;
+    const sharing = (kind: "n" | "a") =>
+      found.filter(
+        (o) =>
+          sameCountry(o) &&
+          row.keys.some((k) => {
+            const key = k.slice(k.indexOf("#") + 1);
+            return key.startsWith(`${kind}|`) && o.matchKeys.includes(key);
+          }),
+      );
+    const byName = sharing("n");
+    if (byName.length === 1) return { ...base, status: "matched", organisationId: (byName[0] as (typeof found)[number]).id };
+    // Several of one name, or only an abbreviation in common: the user picks.
+    const candidates = byName.length > 1 ? byName : sharing("a");
+    if (candidates.length > 0) return { ...base, status: "ambiguous", candidates: candidates.slice(0, 10).map(present) };
+    return { ...base, status: "new" };
+  });
+}
+
+/** Remembers a batch's rows by their keys, so that a later row of the file repeating one is that one. */
+function remember(state: RunState, rows: Classified[]) {
+  for (const row of rows) {
+    if (row.status === "invalid" || row.status === "ambiguous") continue;
+    for (const key of row.keys) if (!state.seen.has(key)) state.seen.set(key, { line: row.line, organisationId: row.organisationId });
+  }
+}
+
+const emptyCounts = (): ImportCounts => ({ rows: 0, new: 0, matched: 0, updated: 0, unchanged: 0, ambiguous: 0, invalid: 0 });
+
+/**
+ * Reads the file, maps, parses and meets each row with the registry, batch by batch, calling
+ * `each` with every batch. Memory stays flat in the file's size: only the keys of rows seen
+ * are kept between batches.
+ */
+async function eachBatch(
+  file: StagedFile,
+  options: ImportOptions,
+  each: (batch: Prepared[], state: RunState) => Promise<Classified[]>,
+  only: { firstBatchOnly?: boolean } = {},
+): Promise<{ inspection: Omit<FileInspection, "sample" | "fields" | "mappings">; counts: ImportCounts; rows: Classified[] }> {
+  const shape = await inspectShape(file.path, { encoding: options.encoding });
+  const table = await openTable(file.path, shape, options.sheet);
+  const countries = await countryLookup(db());
+  const buffered: ReadRow[] = [];
+  // The mapping may be suggested from the first rows' values: read them first.
+  // (next(), not for…of with break: leaving a for…of would close the rows for good.)
+  while (buffered.length < 20) {
+    const next = await table.rows.next();
+    if (next.done) break;
+    buffered.push(next.value);
+  }
+  const columns = await columnsFor(
+    options,
+    table.headers,
+    buffered.map((r) => r.cells),
+    countries,
+  );
+  if (columns.includes("country") && countries.size === 0)
+    throw new AppError(
+      "VALIDATION_FAILED",
+      "No countries are loaded to read the country column by: load the geography first (liaison import-reference).",
+      {
+        fields: [{ path: "columns", message: "No geography loaded." }],
+      },
+    );
+  if (!columns.some((c) => c === "nameEn" || c === "nameZh" || c === "nameNative" || c === "alias"))
+    throw new AppError("VALIDATION_FAILED", "Map at least one column to a name (Chinese, English or native).", {
+      fields: [{ path: "columns", message: "No name column." }],
+    });
+  const counts = emptyCounts();
+  const kept: Classified[] = [];
+  const state: RunState = { seen: new Map() };
+  let batch: Prepared[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const classified = await each(batch, state);
+    for (const row of classified) {
+      counts.rows++;
+      counts[row.status]++;
+      kept.push(row);
+    }
+    // Only what a preview shows is kept: the rows that need a look first, then the others.
+    if (kept.length > previewLimit * 2) {
+      kept.sort((a, b) => weight(a) - weight(b) || a.line - b.line);
+      kept.length = previewLimit;
+    }
+    batch = [];
+  };
+  const take = async (row: ReadRow) => {
+    batch.push(prepare(row, table.headers, columns, countries, options));
+    if (batch.length >= batchSize) await flush();
+  };
+  for (const row of buffered) await take(row);
+  if (only.firstBatchOnly) await table.rows.return(undefined);
+  else for await (const row of table.rows) await take(row);
+  await flush();
+  kept.sort((a, b) => weight(a) - weight(b) || a.line - b.line);
+  if (options.saveMappingAs) await saveMapping(options.saveMappingAs, columns);
+  return {
+    inspection: { ...describeFile(options, shape, table), columns },
+    counts,
+    rows: kept,
+  };
+}
+
+/** The rows a user must look at come first: invalid, ambiguous, then matched and updated, then new and unchanged. */
+const weight = (row: Classified) => ({ invalid: 0, ambiguous: 1, matched: 2, updated: 3, new: 4, unchanged: 5 })[row.status];
+
+const presentRow = (row: Classified): PreviewRow => ({
+  line: row.line,
+  status: row.status,
+  name: row.name,
+  organisationId: row.organisationId,
+  candidates: row.candidates,
+  errors: row.errors,
+});
+
+/** The dry run: every row read, mapped and met with the registry, with the counts an import would give. Nothing is written. */
+export async function previewImport(actor: Actor, file: StagedFile, input: unknown): Promise<PreviewOutput> {
+  authorize(actor, "registry.write");
+  const options = parseInput(importOptions, input);
+  const result = await eachBatch(file, options, async (batch, state) => {
+    const rows = await db()
+      .transaction()
+      .execute((trx) => classify(trx, batch, options, state));
+    remember(state, rows);
+    return rows;
+  });
+  const shown = result.rows.slice(0, previewLimit);
+  return {
+    inspection: {
+      ...result.inspection,
+      sample: [],
+      fields: organisationFields.map((f) => ({ key: f.key, label: f.label })),
+      mappings: [],
+    },
+    counts: result.counts,
+    rows: shown.map(presentRow),
+    truncated: result.counts.rows > shown.length,
+  };
+}
+
+/**
+ * The dry run as a spreadsheet: the file's rows as they were read, each with its status and the
+ * reasons a row is refused (in Chinese and English), to be corrected and uploaded again.
+ */
+export async function previewSpreadsheet(actor: Actor, file: StagedFile, input: unknown): Promise<Buffer> {
+  authorize(actor, "registry.write");
+  const options = parseInput(importOptions, input);
+  const outcome = new Map<number, { status: RowStatus; reasons: string }>();
+  await eachBatch(file, options, async (batch, state) => {
+    const rows = await db()
+      .transaction()
+      .execute((trx) => classify(trx, batch, options, state));
+    remember(state, rows);
+    for (const row of rows)
+      outcome.set(row.line, {
+        status: row.status,
+        reasons: row.errors.map((e) => `${e.header ? `${e.header}: ` : ""}${e.reason.zh} ${e.reason.en}`).join("\n"),
+      });
+    return rows;
+  });
+  const shape = await inspectShape(file.path, { encoding: options.encoding });
+  const table = await openTable(file.path, shape, options.sheet);
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet("预览 Preview");
+  sheet.addRow(["状态 Status", "原因 Reason", "行 Line", ...table.headers]);
+  sheet.getRow(1).font = { bold: true };
+  sheet.views = [{ state: "frozen", ySplit: 1 }];
+  const words: Record<RowStatus, string> = {
+    new: "新增 new",
+    matched: "匹配 matched",
+    updated: "更新 updated",
+    unchanged: "未变 unchanged",
+    ambiguous: "待确认 ambiguous",
+    invalid: "有误 invalid",
+  };
+  for await (const row of table.rows) {
+    const o = outcome.get(row.line);
+    // Cells are strings: a formula in the file is written as the text it was, never as a formula.
+    sheet.addRow([o ? words[o.status] : "", o?.reasons ?? "", row.line, ...row.cells]);
+  }
+  sheet.columns.forEach((column, i) => {
+    column.width = i === 1 ? 50 : i === 2 ? 8 : 20;
+  });
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** The columns a field is written to, and how its current value is read for comparison. */
+const scalarFields = ["kind", "countryCode", "foundedYear", "dissolvedYear", "website", "wikidataId", "partyfactsId"] as const;
+type ScalarField = (typeof scalarFields)[number];
+
+/** Writes a batch: new organisations created, matched and updated ones given the row's fields as the rules allow. */
+async function writeBatch(trx: Trx, actor: Actor, importId: number, rows: Classified[], options: ImportOptions): Promise<AuditEntry[]> {
+  const audit: AuditEntry[] = [];
+  const tags = new Map((await trx.selectFrom("tags").select(["id", "key"]).execute()).map((t) => [t.key, t.id] as const));
+  // Unknown tags are refused on their row, as everywhere in the registry.
+  for (const row of rows) {
+    const missing = row.values.tags?.find((t) => !tags.has(t));
+    if (missing && (row.status === "new" || row.status === "matched" || row.status === "updated")) {
+      const column = -1;
+      row.errors.push({
+        column,
+        header: "",
+        field: "tags",
+        reason: { en: `No tag ${missing}; create it first.`, zh: `没有标签${missing}，请先创建。` },
+      });
+      row.status = "invalid";
+    }
+  }
+  const created = rows.filter((r) => r.status === "new");
+  if (created.length > 0) {
+    const ids = await trx
+      .insertInto("organisations")
+      .values(
+        created.map((r) => ({
+          kind: r.values.kind ?? "political_party",
+          countryCode: r.values.countryCode ?? null,
+          foundedYear: r.values.foundedYear ?? null,
+          dissolvedYear: r.values.dissolvedYear ?? null,
+          website: r.values.website ?? null,
+          wikidataId: r.values.wikidataId ?? null,
+          partyfactsId: r.values.partyfactsId ?? null,
+          importId,
+          ...displayColumns(r.names),
+        })),
+      )
+      .returning("id")
+      .execute();
+    for (const [i, row] of created.entries()) row.organisationId = ids[i]?.id ?? null;
+    const nameRows = created.flatMap((r) =>
+      r.names.map((n, position) => ({ organisationId: r.organisationId as number, ...n, position, source: "import" })),
+    );
+    for (let i = 0; i < nameRows.length; i += 5000)
+      await trx
+        .insertInto("organisationNames")
+        .values(nameRows.slice(i, i + 5000) as Array<(typeof nameRows)[number] & { source: "import" }>)
+        .execute();
+    const tagRows = created.flatMap((r) =>
+      [...new Set(r.values.tags ?? [])].map((t) => ({ organisationId: r.organisationId as number, tagId: tags.get(t) as number })),
+    );
+    if (tagRows.length) await trx.insertInto("organisationTags").values(tagRows).execute();
+    const levels = created.filter((r) => r.values.relationshipLevel);
+    if (levels.length)
+      await trx
+        .insertInto("relationships")
+        .values(
+          levels.map((r) => ({
+            organisationId: r.organisationId as number,
+            level: r.values.relationshipLevel as "contact",
+            leadUnitId: actor.unitId || null,
+          })),
+        )
+        .execute();
+    await refreshSuggestions(trx, { organisationIds: created.map((r) => r.organisationId as number) });
+    await trx
+      .insertInto("importRows")
+      .values(
+        created.map((r) => ({
+          kind: "organisations",
+          rowKey: r.rowKey,
+          importId,
+          entityId: r.organisationId as number,
+          created: true,
+          rowHash: r.rowHash,
+          written: JSON.stringify(writtenOf(r)),
+        })),
+      )
+      .onConflict((oc) => oc.columns(["kind", "rowKey"]).doNothing())
+      .execute();
+    for (const r of created)
+      audit.push({
+        entity: "organisation",
+        entityId: r.organisationId as number,
+        action: "create",
+        after: { importId, line: r.line, ...writtenOf(r) },
+      });
+  }
+  for (const row of rows.filter((r) => (r.status === "matched" || r.status === "updated") && r.organisationId !== null)) {
+    const change = await applyToExisting(trx, row, importId, options, tags);
+    if (change)
+      audit.push({
+        entity: "organisation",
+        entityId: row.organisationId as number,
+        action: "update",
+        before: change.before,
+        after: { importId, line: row.line, ...change.after },
+      });
+  }
+  return audit;
+}
+
+/** What a row writes, by field: its scalar fields and its names (as kind|lang|value). */
+function writtenOf(row: Prepared): Record<string, unknown> {
+  return { ...row.values, names: row.names.map((n) => `${n.kind}|${n.lang}|${n.value}`) };
+}
+
+/**
+ * Gives an existing organisation a row's fields. A matched record (not created by an import)
+ * has its empty fields filled and the row's names added; a record an earlier import wrote has
+ * each field the file changed updated, unless a user changed that field since (the value is
+ * no longer what the import wrote) — `overwrite` writes over both.
+ */
+async function applyToExisting(
+  trx: Trx,
+  row: Classified,
+  importId: number,
+  options: ImportOptions,
+  tags: ReadonlyMap<string, number>,
+): Promise<{ before: Record<string, unknown>; after: Record<string, unknown> } | null> {
+  const organisationId = row.organisationId as number;
+  const current = await trx
+    .selectFrom("organisations")
+    .select([...scalarFields, "id"])
+    .where("id", "=", organisationId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!current) return null;
+  const previous = await trx
+    .selectFrom("importRows")
+    .select(["written"])
+    .where("kind", "=", "organisations")
+    .where("rowKey", "=", row.rowKey)
+    .executeTakeFirst();
+  const written = (previous?.written ?? {}) as Record<string, unknown>;
+  const set: Partial<Record<ScalarField, unknown>> = {};
+  const before: Record<string, unknown> = {};
+  for (const field of scalarFields) {
+    const value = row.values[field];
+    if (value === undefined || value === current[field]) continue;
+    const untouched = previous
+      ? written[field] === current[field] || (written[field] === undefined && current[field] === null)
+      : current[field] === null;
+    if (!untouched && !options.overwrite) continue;
+    if (field === "kind" && !previous && !options.overwrite) continue;
+    set[field] = value;
+    before[field] = current[field];
+  }
+  const existingNames = await trx
+    .selectFrom("organisationNames")
+    .select(["kind", "lang", "value", "position"])
+    .where("organisationId", "=", organisationId)
+    .execute();
+  const has = new Set(existingNames.map((n) => `${n.kind}|${n.lang}|${n.value}`));
+  const addedNames = row.names.filter((n) => !has.has(`${n.kind}|${n.lang}|${n.value}`));
+  if (Object.keys(set).length === 0 && addedNames.length === 0) {
+    await recordRow(trx, row, importId, false, {}, written);
+    return null;
+  }
+  if (addedNames.length > 0) {
+    const start = Math.max(-1, ...existingNames.map((n) => n.position)) + 1;
+    await trx
+      .insertInto("organisationNames")
+      .values(addedNames.map((n, i) => ({ organisationId, ...n, position: start + i, source: "import" })))
+      .execute();
+  }
+  const all = await trx
+    .selectFrom("organisationNames")
+    .select(["kind", "lang", "script", "value", "validTo"])
+    .where("organisationId", "=", organisationId)
+    .orderBy("position")
+    .execute();
+  const display = displayColumns(all as NormalisedName[]);
+  const { nameZhStatus: _status, ...keepStatus } = display;
+  await trx
+    .updateTable("organisations")
+    .set({ ...(set as Record<string, never>), ...keepStatus, updatedAt: new Date() })
+    .where("id", "=", organisationId)
+    .execute();
+  const newTags = [...new Set(row.values.tags ?? [])].filter((t) => tags.has(t));
+  if (newTags.length)
+    await trx
+      .insertInto("organisationTags")
+      .values(newTags.map((t) => ({ organisationId, tagId: tags.get(t) as number })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  const after = { ...set, names: addedNames.map((n) => `${n.kind}|${n.lang}|${n.value}`) };
+  await recordRow(trx, row, importId, false, { before, addedNames: after.names }, written);
+  return { before, after };
+}
+
+/** Keeps what an import wrote to a record that existed before it: for the next import's comparison, and for undo. */
+async function recordRow(
+  trx: Trx,
+  row: Classified,
+  importId: number,
+  created: boolean,
+  undo: Record<string, unknown>,
+  earlier: Record<string, unknown>,
+) {
+  const written = JSON.stringify({ ...earlier, ...writtenOf(row) });
+  await trx
+    .insertInto("importRows")
+    .values({
+      kind: "organisations",
+      rowKey: row.rowKey,
+      importId,
+      entityId: row.organisationId as number,
+      created,
+      rowHash: row.rowHash,
+      written,
+      before: Object.keys(undo).length ? JSON.stringify(undo) : null,
+    })
+    .onConflict((oc) => oc.columns(["kind", "rowKey"]).doUpdateSet({ rowHash: row.rowHash, written, importedAt: new Date() }))
+    .execute();
+}
+
+/**
+ * Imports a file: reads, maps and matches every row, and writes them in batches of a thousand,
+ * each batch one transaction with its audit rows, taking turns with any other import of the
+ * same kind. The import is a record (who, when, the file's name and hash, the mapping, the
+ * counts); the rows it created carry its id. The same file again changes nothing; a run cut
+ * short leaves whole batches, and running it again completes it.
+ */
+export async function runImport(
+  actor: Actor,
+  file: StagedFile,
+  input: unknown,
+  progress: (rows: number) => void = () => {},
+): Promise<ImportOutput> {
+  const started = await startImport(actor, file, input, progress);
+  await started.finished;
+  return getImport(actor, started.id);
+}
+
+/**
+ * Starts an import and answers at once with its id (the web app follows its progress); the
+ * promise says when the last batch is written, or why it stopped.
+ */
+export async function startImport(
+  actor: Actor,
+  file: StagedFile,
+  input: unknown,
+  progress: (rows: number) => void = () => {},
+): Promise<{ id: number; finished: Promise<void> }> {
+  authorize(actor, "registry.write");
+  const options = parseInput(importOptions, input);
+  const shape = await inspectShape(file.path, { encoding: options.encoding });
+  // The mapping is checked before anything is recorded: a file with no name column is refused whole.
+  await eachBatch(file, { ...options, saveMappingAs: undefined }, async () => [], { firstBatchOnly: true });
+  const record = await mutate(actor, async (trx) => {
+    const row = await trx
+      .insertInto("imports")
+      .values({
+        kind: options.kind,
+        fileName: options.fileName,
+        fileHash: file.sha256,
+        fileSize: file.size,
+        format: shape.format,
+        encoding: shape.encoding,
+        sheet: shape.format === "xlsx" ? (options.sheet ?? shape.sheets[0] ?? null) : null,
+        mapping: JSON.stringify({ columns: options.columns ?? null, mapping: options.mapping ?? null }),
+        options: JSON.stringify({ defaults: options.defaults, overwrite: options.overwrite }),
+        status: "running",
+        unitId: actor.unitId || null,
+        createdBy: actor.userId,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return {
+      result: row.id,
+      audit: {
+        entity: "import",
+        entityId: row.id,
+        action: "create",
+        after: { fileName: options.fileName, fileHash: file.sha256, kind: options.kind },
+      },
+    };
+  });
+  const finished = (async () => {
+    const errors: Array<CellError & { line: number }> = [];
+    const running = emptyCounts();
+    let done = 0;
+    try {
+      const result = await eachBatch(file, options, async (batch, state) => {
+        const written = await mutate(actor, async (trx) => {
+          await sql`SELECT pg_advisory_xact_lock(${importLock})`.execute(trx);
+          const rows = await classify(trx, batch, options, state);
+          const audit = await writeBatch(trx, actor, record, rows, options);
+          remember(state, rows);
+          for (const row of rows) for (const e of row.errors) if (errors.length < errorLimit) errors.push({ line: row.line, ...e });
+          done += rows.length;
+          for (const row of rows) {
+            running.rows++;
+            running[row.status]++;
+          }
+          await trx
+            .updateTable("imports")
+            .set({ heartbeatAt: new Date(), counts: JSON.stringify(running) })
+            .where("id", "=", record)
+            .execute();
+          return { result: rows, audit };
+        });
+        // Said once the batch is committed: what is reported is there.
+        progress(done);
+        return written;
+      });
+      await mutate(actor, async (trx) => {
+        await trx
+          .updateTable("imports")
+          .set({
+            status: "done",
+            counts: JSON.stringify(result.counts),
+            errors: JSON.stringify(errors),
+            mapping: JSON.stringify({ columns: result.inspection.columns, mapping: options.mapping ?? null }),
+            finishedAt: new Date(),
+          })
+          .where("id", "=", record)
+          .execute();
+        return { result: null, audit: { entity: "import", entityId: record, action: "finish", after: result.counts } };
+      });
+    } catch (error) {
+      // Batches written stay (each is whole); the record says the import stopped.
+      await db()
+        .updateTable("imports")
+        .set({ status: "interrupted", errors: JSON.stringify(errors), finishedAt: new Date() })
+        .where("id", "=", record)
+        .execute()
+        .catch(() => {});
+      throw error;
+    }
+  })();
+  return { id: record, finished };
+}
+
+/** Keeps a mapping by name, for the next file of the same shape. */
+async function saveMapping(name: string, columns: Array<string | null>, executor: Executor = db(), userId: number | null = null) {
+  await executor
+    .insertInto("importMappings")
+    .values({ name, kind: "organisations", columns: JSON.stringify(columns), updatedBy: userId })
+    .onConflict((oc) => oc.column("name").doUpdateSet({ columns: JSON.stringify(columns), updatedAt: new Date(), updatedBy: userId }))
+    .execute();
+}
+
+/** Saves a named mapping (columns to fields) for reuse. */
+export async function putMapping(actor: Actor, name: string, input: unknown): Promise<MappingOutput> {
+  authorize(actor, "registry.write");
+  const data = parseInput(mappingInput, input);
+  const clean = cleanText(name);
+  if (!clean || clean.length > 100)
+    throw new AppError("VALIDATION_FAILED", "Give the mapping a name of 1 to 100 characters.", {
+      fields: [{ path: "name", message: "1 to 100 characters." }],
+    });
+  return mutate(actor, async (trx) => {
+    await saveMapping(clean, data.columns, trx, actor.userId);
+    return {
+      result: { name: clean, kind: data.kind, columns: data.columns, updatedAt: new Date().toISOString() },
+      audit: { entity: "import_mapping", entityId: clean, action: "update", after: data },
+    };
+  });
+}
+
+/** The saved mappings. */
+export async function listMappings(actor: Actor): Promise<MappingOutput[]> {
+  authorize(actor, "registry.write");
+  const rows = await db().selectFrom("importMappings").selectAll().orderBy("name").execute();
+  return rows.map((r) => ({
+    name: r.name,
+    kind: "organisations",
+    columns: r.columns as Array<string | null>,
+    updatedAt: new Date(r.updatedAt).toISOString(),
+  }));
+}
+
+/** A running import not heard from for this long was cut short (its process ended). */
+const silentFor = 2 * 60_000;
+
+function importRows() {
+  return db()
+    .selectFrom("imports as i")
+    .leftJoin("users as u", "u.id", "i.createdBy")
+    .select([
+      "i.id",
+      "i.kind",
+      "i.fileName",
+      "i.fileHash",
+      "i.fileSize",
+      "i.format",
+      "i.encoding",
+      "i.sheet",
+      "i.mapping",
+      "i.status",
+      "i.counts",
+      "i.errors",
+      "i.createdAt",
+      "i.heartbeatAt",
+      "i.finishedAt",
+      "i.unitId",
+      "u.id as userId",
+      "u.displayName",
+    ]);
+}
+type ImportRow = Awaited<ReturnType<ReturnType<typeof importRows>["executeTakeFirstOrThrow"]>>;
+
+function presentImport(r: ImportRow): ImportOutput {
+  const interrupted = r.status === "running" && Date.now() - new Date(r.heartbeatAt).getTime() > silentFor;
+  return {
+    id: r.id,
+    kind: r.kind as ImportOutput["kind"],
+    fileName: r.fileName,
+    fileHash: r.fileHash,
+    fileSize: r.fileSize,
+    format: r.format,
+    encoding: r.encoding,
+    sheet: r.sheet,
+    columns: ((r.mapping as { columns?: Array<string | null> | null }).columns ?? []) as Array<string | null>,
+    status: interrupted ? "interrupted" : r.status,
+    counts: r.counts,
+    errors: r.errors as ImportOutput["errors"],
+    createdAt: new Date(r.createdAt).toISOString(),
+    finishedAt: r.finishedAt ? new Date(r.finishedAt).toISOString() : null,
+    createdBy: r.userId !== null && r.displayName !== null ? { id: r.userId, displayName: r.displayName } : null,
+  };
+}
+
+/** Imports, newest first: registry imports are the registry's business, read by those who may write it. */
+export async function listImports(actor: Actor): Promise<ImportOutput[]> {
+  authorize(actor, "registry.write");
+  return (await importRows().orderBy("i.id", "desc").limit(200).execute()).map(presentImport);
+}
+
+/** One import: its file, mapping, counts and the errors of its rows. */
+export async function getImport(actor: Actor, importId: number): Promise<ImportOutput> {
+  authorize(actor, "registry.write");
+  const id = parseInput(idSchema, importId);
+  const row = await importRows().where("i.id", "=", id).executeTakeFirst();
+  if (!row) throw notFound("import", id);
+  return presentImport(row);
+}
+
+/**
+ * Undoes an import as a whole: the organisations it created are removed while nothing else
+ * points at them (an engagement, a position, a note…: those are kept, and counted), and the
+ * records it matched get back the fields and names it gave them where nobody changed them since.
+ */
+export async function undoImport(actor: Actor, importId: number): Promise<ImportOutput> {
+  authorize(actor, "registry.write");
+  const id = parseInput(idSchema, importId);
+  await mutate(actor, async (trx) => {
+    const record = await trx
+      .selectFrom("imports")
+      .select(["id", "status", "counts", "createdBy"])
+      .where("id", "=", id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!record) throw notFound("import", id);
+    // Undo removes registry records: one's own import, or anyone's for those who may delete from the registry.
+    if (record.createdBy !== actor.userId) authorize(actor, "registry.delete");
+    if (record.status === "undone") throw new AppError("CONFLICT", "This import was undone already.");
+    if (record.status === "running" && (await isAlive(trx, id))) throw new AppError("CONFLICT", "This import is still running.");
+    await sql`SELECT pg_advisory_xact_lock(${importLock})`.execute(trx);
+    // What points at an organisation and keeps it (its names and tags go with it).
+    const blockers = (await referencingColumns(trx, "organisations")).filter((c) => !c.cascades);
+    const free = sql.join(
+      blockers.map((b) => sql`NOT EXISTS (SELECT 1 FROM ${sql.table(b.table)} x WHERE x.${sql.ref(b.column)} = o.id)`),
+      sql` AND `,
+    );
+    const deleted = await sql<{ id: number }>`DELETE FROM organisations o WHERE o.import_id = ${id}
+      AND o.id IN (SELECT entity_id FROM import_rows WHERE import_id = ${id} AND created AND kind = 'organisations')
+      ${blockers.length ? sql`AND ${free}` : sql``} RETURNING o.id`.execute(trx);
+    const removed = new Set(deleted.rows.map((r) => r.id));
+    const created = await trx
+      .selectFrom("importRows")
+      .select(["entityId"])
+      .where("importId", "=", id)
+      .where("created", "=", true)
+      .execute();
+    // Records it matched: their fields and names back, where still as the import left them.
+    const matched = await trx
+      .selectFrom("importRows")
+      .select(["rowKey", "entityId", "before", "written"])
+      .where("importId", "=", id)
+      .where("created", "=", false)
+      .execute();
+    for (const m of matched) {
+      const undo = (m.before ?? {}) as { before?: Record<string, unknown>; addedNames?: string[] };
+      const written = m.written as Record<string, unknown>;
+      const current = await trx
+        .selectFrom("organisations")
+        .select([...scalarFields])
+        .where("id", "=", m.entityId)
+        .executeTakeFirst();
+      if (!current) continue;
+      const restore: Record<string, unknown> = {};
+      for (const [field, value] of Object.entries(undo.before ?? {}))
+        if ((scalarFields as readonly string[]).includes(field) && current[field as ScalarField] === written[field]) restore[field] = value;
+      for (const name of undo.addedNames ?? []) {
+        const [kind, lang, ...rest] = name.split("|");
+        await trx
+          .deleteFrom("organisationNames")
+          .where("organisationId", "=", m.entityId)
+          .where("kind", "=", kind as "alias")
+          .where("lang", "=", lang as string)
+          .where("value", "=", rest.join("|"))
+          .where("source", "=", "import")
+          .execute();
+      }
+      const names = await trx
+        .selectFrom("organisationNames")
+        .select(["kind", "lang", "script", "value", "validTo"])
+        .where("organisationId", "=", m.entityId)
+        .orderBy("position")
+        .execute();
+      const { nameZhStatus: _status, ...display } = displayColumns(names as NormalisedName[]);
+      await trx
+        .updateTable("organisations")
+        .set({ ...(restore as Record<string, never>), ...display, updatedAt: new Date() })
+        .where("id", "=", m.entityId)
+        .execute();
+    }
+    await trx
+      .deleteFrom("importRows")
+      .where("importId", "=", id)
+      .where((eb) => eb.or([eb("created", "=", false), eb("entityId", "in", removed.size ? [...removed] : [-1])]))
+      .execute();
+    const counts = { ...(record.counts as Record<string, number>), undone: removed.size, kept: created.length - removed.size };
+    await trx
+      .updateTable("imports")
+      .set({ status: "undone", counts: JSON.stringify(counts), finishedAt: new Date() })
+      .where("id", "=", id)
+      .execute();
+    return { result: null, audit: { entity: "import", entityId: id, action: "undo", after: counts } };
+  });
+  return getImport(actor, id);
+}
+
+async function isAlive(executor: Executor, importId: number): Promise<boolean> {
+  const row = await executor.selectFrom("imports").select("heartbeatAt").where("id", "=", importId).executeTakeFirst();
+  return row ? Date.now() - new Date(row.heartbeatAt).getTime() <= silentFor : false;
+}
+
+export { foldHeader };
+
+/** The id of a kept upload, beside an import's options. */
+const withFileId = (input: unknown): { fileId: string; rest: Record<string, unknown> } => {
+  const { fileId, ...rest } = (input ?? {}) as Record<string, unknown>;
+  return { fileId: typeof fileId === "string" ? fileId : "", rest };
+};
+
+/** Takes an uploaded file for an import (kept for the wizard's next steps) and says what it holds. */
+export async function uploadImportFile(
+  actor: Actor,
+  data: Readable | Buffer,
+  input: unknown,
+): Promise<FileInspection & { fileId: string }> {
+  authorize(actor, "registry.write");
+  const file = await keepUpload(data);
+  return { fileId: file.sha256, ...(await inspectImportFile(actor, file, input)) };
+}
+
+/** The wizard's steps on a kept upload: inspect again (another sheet, encoding or mapping), preview, the preview as a spreadsheet, import. */
+export const onUpload = {
+  inspect: async (actor: Actor, input: unknown) => {
+    authorize(actor, "registry.write");
+    const { fileId, rest } = withFileId(input);
+    return { fileId, ...(await inspectImportFile(actor, await keptUpload(fileId), rest)) };
+  },
+  preview: async (actor: Actor, input: unknown) => {
+    authorize(actor, "registry.write");
+    const { fileId, rest } = withFileId(input);
+    return previewImport(actor, await keptUpload(fileId), rest);
+  },
+  spreadsheet: async (actor: Actor, input: unknown) => {
+    authorize(actor, "registry.write");
+    const { fileId, rest } = withFileId(input);
+    return previewSpreadsheet(actor, await keptUpload(fileId), rest);
+  },
+  start: async (actor: Actor, input: unknown) => {
+    authorize(actor, "registry.write");
+    const { fileId, rest } = withFileId(input);
+    const started = await startImport(actor, await keptUpload(fileId), rest);
+    // The import goes on after the answer; how it ends is on its record.
+    started.finished.catch(() => {});
+    return getImport(actor, started.id);
+  },
+};

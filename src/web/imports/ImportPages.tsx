@@ -1,0 +1,620 @@
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Progress,
+  ScrollArea,
+  Select,
+  SimpleGrid,
+  Stack,
+  Stepper,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type DragEvent, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import type { FileInspection, ImportOutput, PreviewOutput, RowStatus } from "../../core/imports/schema.ts";
+import { api, apiDownload, apiUpload } from "../api.ts";
+import { useFormat } from "../shared/format.ts";
+import { useReference } from "../shared/reference.ts";
+import { QueryState, useErrorMessage } from "../shared/states.tsx";
+import { useVocabulary } from "../shared/vocabulary.ts";
+
+type Inspected = FileInspection & { fileId: string };
+
+const statusColour: Record<RowStatus, string> = {
+  new: "teal",
+  matched: "blue",
+  updated: "indigo",
+  unchanged: "gray",
+  ambiguous: "orange",
+  invalid: "red",
+};
+
+/** The imports made so far, newest first, each with its outcome and an undo. */
+export function ImportList() {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const client = useQueryClient();
+  const errorMessage = useErrorMessage();
+  const list = useQuery({ queryKey: ["imports"], queryFn: () => api<ImportOutput[]>("/imports") });
+  const undo = useMutation({
+    mutationFn: (id: number) => api<ImportOutput>(`/imports/${id}/undo`, { method: "POST" }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ["imports"] }),
+  });
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>{t("imports.title")}</Title>
+        <Button component={Link} to="/imports/new">
+          {t("imports.new")}
+        </Button>
+      </Group>
+      <Text size="sm" c="dimmed">
+        {t("imports.how")}
+      </Text>
+      {undo.error ? <Alert color="red">{errorMessage(undo.error)}</Alert> : null}
+      <QueryState isLoading={list.isLoading} error={list.error} isEmpty={list.data?.length === 0} />
+      {list.data?.length ? (
+        <Table striped>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t("imports.file")}</Table.Th>
+              <Table.Th>{t("imports.when")}</Table.Th>
+              <Table.Th>{t("imports.by")}</Table.Th>
+              <Table.Th>{t("imports.outcome")}</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {list.data.map((i) => (
+              <Table.Tr key={i.id}>
+                <Table.Td>{i.fileName}</Table.Td>
+                <Table.Td>{format.date(i.createdAt.slice(0, 10))}</Table.Td>
+                <Table.Td>{i.createdBy?.displayName ?? ""}</Table.Td>
+                <Table.Td>
+                  <Badge variant="light" color={i.status === "done" ? "teal" : i.status === "undone" ? "gray" : "orange"} mr="xs">
+                    {t(`imports.status.${i.status}`)}
+                  </Badge>
+                  <Text span size="sm">
+                    {t("imports.countsLine", {
+                      new: i.counts.new ?? 0,
+                      matched: (i.counts.matched ?? 0) + (i.counts.updated ?? 0),
+                      unchanged: i.counts.unchanged ?? 0,
+                      invalid: (i.counts.invalid ?? 0) + (i.counts.ambiguous ?? 0),
+                    })}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  {i.status === "done" || i.status === "interrupted" ? (
+                    <Button size="xs" variant="subtle" color="red" onClick={() => undo.mutate(i.id)} loading={undo.isPending}>
+                      {t("imports.undo")}
+                    </Button>
+                  ) : null}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      ) : null}
+    </Stack>
+  );
+}
+
+/** The import wizard: upload → sheet → mapping → preview → import. */
+export function ImportWizard() {
+  const { t } = useTranslation();
+  const [step, setStep] = useState(0);
+  const [file, setFile] = useState<Inspected | null>(null);
+  const [columns, setColumns] = useState<Array<string | null>>([]);
+  const [defaults, setDefaults] = useState<{ kind?: string; countryCode?: string }>({});
+  const [choices, setChoices] = useState<Record<string, number | "new">>({});
+  const [saveAs, setSaveAs] = useState("");
+  const [started, setStarted] = useState<ImportOutput | null>(null);
+  const options = file
+    ? {
+        fileId: file.fileId,
+        fileName: file.fileName,
+        ...(file.encoding ? { encoding: file.encoding } : {}),
+        ...(file.sheet ? { sheet: file.sheet } : {}),
+        columns,
+        defaults,
+        choices,
+        ...(saveAs.trim() ? { saveMappingAs: saveAs.trim() } : {}),
+      }
+    : null;
+  const inspected = (next: Inspected) => {
+    setFile(next);
+    setColumns(next.columns);
+    setChoices({});
+  };
+  return (
+    <Stack>
+      <Title order={2}>{t("imports.new")}</Title>
+      <Stepper active={step} onStepClick={(s) => s < step && !started && setStep(s)} size="sm">
+        <Stepper.Step label={t("imports.steps.upload")}>
+          <UploadStep
+            onDone={(next) => {
+              inspected(next);
+              setStep(1);
+            }}
+          />
+        </Stepper.Step>
+        <Stepper.Step label={t("imports.steps.sheet")}>
+          {file ? <SheetStep file={file} onChange={inspected} onNext={() => setStep(2)} /> : null}
+        </Stepper.Step>
+        <Stepper.Step label={t("imports.steps.mapping")}>
+          {file ? (
+            <MappingStep
+              file={file}
+              columns={columns}
+              setColumns={setColumns}
+              defaults={defaults}
+              setDefaults={setDefaults}
+              saveAs={saveAs}
+              setSaveAs={setSaveAs}
+              onUseMapping={inspected}
+              onNext={() => setStep(3)}
+            />
+          ) : null}
+        </Stepper.Step>
+        <Stepper.Step label={t("imports.steps.preview")}>
+          {options ? (
+            <PreviewStep
+              options={options}
+              choices={choices}
+              setChoices={setChoices}
+              onStarted={(record) => {
+                setStarted(record);
+                setStep(4);
+              }}
+            />
+          ) : null}
+        </Stepper.Step>
+        <Stepper.Step label={t("imports.steps.import")}>{started ? <ResultStep started={started} /> : null}</Stepper.Step>
+      </Stepper>
+    </Stack>
+  );
+}
+
+function UploadStep({ onDone }: { onDone: (file: Inspected) => void }) {
+  const { t } = useTranslation();
+  const errorMessage = useErrorMessage();
+  const input = useRef<HTMLInputElement>(null);
+  const [over, setOver] = useState(false);
+  const upload = useMutation({
+    mutationFn: (file: File) =>
+      apiUpload<Inspected>(`/imports/files?fileName=${encodeURIComponent(file.name)}`, file, file.type || "application/octet-stream"),
+    onSuccess: onDone,
+  });
+  const drop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    const file = e.dataTransfer.files[0];
+    if (file) upload.mutate(file);
+  };
+  return (
+    <Stack mt="md">
+      <Card
+        withBorder
+        p="xl"
+        data-testid="import-drop"
+        style={{ borderStyle: "dashed", borderWidth: 2, background: over ? "var(--mantine-color-blue-0)" : undefined, cursor: "pointer" }}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={drop}
+        onClick={() => input.current?.click()}
+      >
+        <Stack align="center" gap={4}>
+          <Text fw={600}>{t("imports.drop")}</Text>
+          <Text size="sm" c="dimmed">
+            {t("imports.dropHow")}
+          </Text>
+        </Stack>
+        <input
+          ref={input}
+          type="file"
+          hidden
+          data-testid="import-file"
+          accept=".csv,.tsv,.txt,.xlsx,text/csv,text/tab-separated-values,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+          onChange={(e) => {
+            const file = e.currentTarget.files?.[0];
+            if (file) upload.mutate(file);
+          }}
+        />
+      </Card>
+      {upload.isPending ? <Progress value={100} animated /> : null}
+      {upload.error ? <Alert color="red">{errorMessage(upload.error)}</Alert> : null}
+    </Stack>
+  );
+}
+
+const encodingOptions = ["utf-8", "gb18030", "big5", "shift_jis", "utf-16le", "utf-16be"];
+
+function SheetStep({ file, onChange, onNext }: { file: Inspected; onChange: (file: Inspected) => void; onNext: () => void }) {
+  const { t } = useTranslation();
+  const errorMessage = useErrorMessage();
+  const again = useMutation({
+    mutationFn: (change: { sheet?: string; encoding?: string }) =>
+      api<Inspected>("/imports/inspect", {
+        method: "POST",
+        body: {
+          fileId: file.fileId,
+          fileName: file.fileName,
+          ...(file.sheet ? { sheet: file.sheet } : {}),
+          ...(file.encoding ? { encoding: file.encoding } : {}),
+          ...change,
+        },
+      }),
+    onSuccess: onChange,
+  });
+  return (
+    <Stack mt="md">
+      <Group align="flex-end">
+        <Text>
+          {file.fileName} ·{" "}
+          {file.format === "xlsx"
+            ? t("imports.workbook")
+            : t("imports.table", { encoding: file.encoding, delimiter: delimiterName(file.delimiter, t) })}
+        </Text>
+        {file.format === "xlsx" ? (
+          <Select
+            label={t("imports.sheet")}
+            data={file.sheets}
+            value={file.sheet}
+            onChange={(sheet) => sheet && again.mutate({ sheet })}
+            allowDeselect={false}
+            w={220}
+          />
+        ) : (
+          <Select
+            label={t("imports.encoding")}
+            data={encodingOptions}
+            value={file.encoding}
+            onChange={(encoding) => encoding && again.mutate({ encoding })}
+            allowDeselect={false}
+            w={180}
+          />
+        )}
+      </Group>
+      {again.error ? <Alert color="red">{errorMessage(again.error)}</Alert> : null}
+      <Text size="sm" c="dimmed">
+        {t("imports.headerRow", { line: file.headerLine })}
+      </Text>
+      <SampleTable headers={file.headers} rows={file.sample.slice(0, 8)} />
+      <Group>
+        <Button onClick={onNext} data-testid="import-next">
+          {t("imports.next")}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+const delimiterName = (delimiter: string | null, t: (key: string) => string) =>
+  delimiter === "\t" ? t("imports.delimiter.tab") : delimiter === ";" ? t("imports.delimiter.semicolon") : t("imports.delimiter.comma");
+
+/** Columns and rows with keys of their own: their place in the file (headers may repeat). */
+const columnsOf = (headers: string[]) => headers.map((header, position) => ({ header, position, id: `${position}:${header}` }));
+
+function SampleTable({ headers, rows }: { headers: string[]; rows: string[][] }) {
+  const columns = columnsOf(headers);
+  const lines = rows.map((cells, n) => ({ cells, id: `row-${n}` }));
+  return (
+    <ScrollArea>
+      <Table withTableBorder striped fz="sm">
+        <Table.Thead>
+          <Table.Tr>
+            {columns.map((c) => (
+              <Table.Th key={c.id}>{c.header}</Table.Th>
+            ))}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {lines.map((line) => (
+            <Table.Tr key={line.id}>
+              {columns.map((c) => (
+                <Table.Td key={c.id} style={{ maxWidth: 220, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>
+                  {line.cells[c.position] ?? ""}
+                </Table.Td>
+              ))}
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </ScrollArea>
+  );
+}
+
+function MappingStep(props: {
+  file: Inspected;
+  columns: Array<string | null>;
+  setColumns: (columns: Array<string | null>) => void;
+  defaults: { kind?: string; countryCode?: string };
+  setDefaults: (defaults: { kind?: string; countryCode?: string }) => void;
+  saveAs: string;
+  setSaveAs: (name: string) => void;
+  onUseMapping: (file: Inspected) => void;
+  onNext: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const vocabulary = useVocabulary();
+  const reference = useReference();
+  const errorMessage = useErrorMessage();
+  const { file, columns } = props;
+  const zh = i18n.language.startsWith("zh");
+  const fields = file.fields.map((f) => ({ value: f.key, label: zh ? f.label.zh : f.label.en }));
+  const useMapping = useMutation({
+    mutationFn: (mapping: string) =>
+      api<Inspected>("/imports/inspect", {
+        method: "POST",
+        body: { fileId: file.fileId, fileName: file.fileName, ...(file.sheet ? { sheet: file.sheet } : {}), mapping },
+      }),
+    onSuccess: props.onUseMapping,
+  });
+  const named = columns.some((c) => c === "nameZh" || c === "nameEn" || c === "nameNative" || c === "alias");
+  return (
+    <Stack mt="md">
+      <Group align="flex-end">
+        {file.mappings.length ? (
+          <Select label={t("imports.savedMapping")} data={file.mappings} onChange={(m) => m && useMapping.mutate(m)} w={240} clearable />
+        ) : null}
+        <Select
+          label={t("imports.defaultKind")}
+          data={vocabulary.options("organisationKinds")}
+          value={props.defaults.kind ?? "political_party"}
+          onChange={(kind) => props.setDefaults({ ...props.defaults, ...(kind ? { kind } : {}) })}
+          allowDeselect={false}
+          w={200}
+        />
+        <Select
+          label={t("imports.defaultCountry")}
+          data={reference.countries}
+          value={props.defaults.countryCode ?? null}
+          onChange={(code) => {
+            const { countryCode: _old, ...rest } = props.defaults;
+            props.setDefaults(code ? { ...rest, countryCode: code } : rest);
+          }}
+          searchable
+          clearable
+          w={220}
+        />
+        <TextInput label={t("imports.saveAs")} value={props.saveAs} onChange={(e) => props.setSaveAs(e.currentTarget.value)} w={220} />
+      </Group>
+      {useMapping.error ? <Alert color="red">{errorMessage(useMapping.error)}</Alert> : null}
+      <Table withTableBorder>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t("imports.column")}</Table.Th>
+            <Table.Th>{t("imports.examples")}</Table.Th>
+            <Table.Th>{t("imports.field")}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {columnsOf(file.headers).map(({ header, position: i, id }) => (
+            <Table.Tr key={id}>
+              <Table.Td fw={600}>{header}</Table.Td>
+              <Table.Td>
+                <Text size="sm" c="dimmed" lineClamp={1}>
+                  {file.sample
+                    .slice(0, 3)
+                    .map((r) => r[i])
+                    .filter(Boolean)
+                    .join(" · ")}
+                </Text>
+              </Table.Td>
+              <Table.Td w={260}>
+                <Select
+                  aria-label={header}
+                  data={fields}
+                  value={columns[i] ?? null}
+                  placeholder={t("imports.leaveOut")}
+                  onChange={(field) => {
+                    // A field is one column's: choosing it here frees it elsewhere.
+                    const next = columns.map((c) => (c === field ? null : c));
+                    next[i] = field;
+                    props.setColumns(next);
+                  }}
+                  clearable
+                  size="sm"
+                />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {!named ? <Alert color="orange">{t("imports.needName")}</Alert> : null}
+      <Group>
+        <Button onClick={props.onNext} disabled={!named} data-testid="import-to-preview">
+          {t("imports.toPreview")}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+function PreviewStep({
+  options,
+  choices,
+  setChoices,
+  onStarted,
+}: {
+  options: Record<string, unknown>;
+  choices: Record<string, number | "new">;
+  setChoices: (choices: Record<string, number | "new">) => void;
+  onStarted: (record: ImportOutput) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const format = useFormat();
+  const errorMessage = useErrorMessage();
+  const zh = i18n.language.startsWith("zh");
+  const preview = useQuery({
+    queryKey: ["import-preview", options],
+    queryFn: () => api<PreviewOutput>("/imports/preview", { method: "POST", body: options }),
+  });
+  const start = useMutation({ mutationFn: () => api<ImportOutput>("/imports", { method: "POST", body: options }), onSuccess: onStarted });
+  const download = useMutation({ mutationFn: () => apiDownload("/imports/preview/spreadsheet", options, "import-preview.xlsx") });
+  const c = preview.data?.counts;
+  return (
+    <Stack mt="md">
+      <QueryState isLoading={preview.isLoading} error={preview.error} />
+      {c ? (
+        <>
+          <SimpleGrid cols={{ base: 2, sm: 6 }}>
+            {(["new", "matched", "updated", "unchanged", "ambiguous", "invalid"] as const).map((s) => (
+              <Card key={s} withBorder p="sm" data-testid={`import-count-${s}`}>
+                <Text size="sm" c="dimmed">
+                  {t(`imports.rowStatus.${s}`)}
+                </Text>
+                <Text fz={24} fw={700} c={statusColour[s]}>
+                  {format.number(c[s])}
+                </Text>
+              </Card>
+            ))}
+          </SimpleGrid>
+          <Text size="sm" c="dimmed">
+            {t("imports.previewHow", { rows: format.number(c.rows) })}
+          </Text>
+          <ScrollArea h={420}>
+            <Table striped fz="sm">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t("imports.line")}</Table.Th>
+                  <Table.Th>{t("imports.name")}</Table.Th>
+                  <Table.Th>{t("imports.rowStatusTitle")}</Table.Th>
+                  <Table.Th>{t("imports.detail")}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {preview.data?.rows.slice(0, 300).map((row) => (
+                  <Table.Tr key={row.line}>
+                    <Table.Td>{row.line}</Table.Td>
+                    <Table.Td>{row.name}</Table.Td>
+                    <Table.Td>
+                      <Badge color={statusColour[row.status]} variant="light">
+                        {t(`imports.rowStatus.${row.status}`)}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>
+                      {row.errors.map((e) => (
+                        <Text key={`${e.column}-${e.field}`} size="sm" c="red">
+                          {e.header ? `${e.header}${zh ? "：" : ": "}` : ""}
+                          {zh ? e.reason.zh : e.reason.en}
+                        </Text>
+                      ))}
+                      {row.status === "ambiguous" || choices[String(row.line)] !== undefined ? (
+                        <Select
+                          size="xs"
+                          w={320}
+                          aria-label={t("imports.pick")}
+                          placeholder={t("imports.pick")}
+                          value={choices[String(row.line)] === undefined ? null : String(choices[String(row.line)])}
+                          data={[
+                            { value: "new", label: t("imports.asNew") },
+                            ...row.candidates.map((o) => ({
+                              value: String(o.id),
+                              label: `${o.name.zh ?? o.name.en}${o.name.zh ? ` · ${o.name.en}` : ""} (${o.country ?? "—"}, #${o.id})`,
+                            })),
+                          ]}
+                          onChange={(v) => {
+                            const next = { ...choices };
+                            if (v === null) delete next[String(row.line)];
+                            else next[String(row.line)] = v === "new" ? "new" : Number(v);
+                            setChoices(next);
+                          }}
+                        />
+                      ) : row.organisationId ? (
+                        <Anchor component={Link} to={`/organisations/${row.organisationId}`} size="sm" target="_blank">
+                          #{row.organisationId}
+                        </Anchor>
+                      ) : null}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollArea>
+          <Group>
+            <Button
+              onClick={() => start.mutate()}
+              loading={start.isPending}
+              disabled={c.new + c.matched + c.updated === 0}
+              data-testid="import-start"
+            >
+              {t("imports.start", { count: c.new + c.matched + c.updated })}
+            </Button>
+            <Button variant="default" onClick={() => download.mutate()} loading={download.isPending}>
+              {t("imports.download")}
+            </Button>
+          </Group>
+          {start.error || download.error ? <Alert color="red">{errorMessage(start.error ?? download.error)}</Alert> : null}
+        </>
+      ) : null}
+    </Stack>
+  );
+}
+
+function ResultStep({ started }: { started: ImportOutput }) {
+  const { t, i18n } = useTranslation();
+  const format = useFormat();
+  const zh = i18n.language.startsWith("zh");
+  const record = useQuery({
+    queryKey: ["import", started.id],
+    queryFn: () => api<ImportOutput>(`/imports/${started.id}`),
+    refetchInterval: (q) => (q.state.data?.status === "running" || !q.state.data ? 500 : false),
+  });
+  const r = record.data ?? started;
+  const done = r.status !== "running";
+  return (
+    <Stack mt="md" data-testid="import-result">
+      <Group>
+        <Badge size="lg" color={r.status === "done" ? "teal" : r.status === "running" ? "blue" : "orange"}>
+          {t(`imports.status.${r.status}`)}
+        </Badge>
+        <Text>{t("imports.rowsDone", { rows: format.number(r.counts.rows ?? 0) })}</Text>
+      </Group>
+      {!done ? <Progress value={100} animated /> : null}
+      <Text data-testid="import-outcome">
+        {t("imports.countsLine", {
+          new: r.counts.new ?? 0,
+          matched: (r.counts.matched ?? 0) + (r.counts.updated ?? 0),
+          unchanged: r.counts.unchanged ?? 0,
+          invalid: (r.counts.invalid ?? 0) + (r.counts.ambiguous ?? 0),
+        })}
+      </Text>
+      {done && r.errors.length ? (
+        <Card withBorder>
+          <Text fw={600} mb="xs">
+            {t("imports.errors")}
+          </Text>
+          {r.errors.slice(0, 50).map((e) => (
+            <Text key={`${e.line}-${e.column}`} size="sm">
+              {t("imports.errorAt", { line: e.line, column: e.column })} {e.header ? `${e.header}${zh ? "：" : ": "}` : ""}
+              {zh ? e.reason.zh : e.reason.en}
+            </Text>
+          ))}
+        </Card>
+      ) : null}
+      {done ? (
+        <Group>
+          <Button component={Link} to="/organisations">
+            {t("imports.toRegistry")}
+          </Button>
+          <Button component={Link} to="/imports" variant="default">
+            {t("imports.title")}
+          </Button>
+        </Group>
+      ) : null}
+    </Stack>
+  );
+}
