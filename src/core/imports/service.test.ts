@@ -277,6 +277,18 @@ describe("importing organisations", () => {
     expect(chosen.rows[0]).toMatchObject({ status: "matched", organisationId: pick });
   });
 
+  it("creates a party its file names twice once, the second row adding to the first", async () => {
+    const text = [
+      "中文名称,英文名称,国家,网址",
+      "重复测试党,Twice Test Party,越南,",
+      "重复测试党,Twice Test Party,越南,https://twice.example.org",
+    ].join("\n");
+    const result = await runImport(admin, await stage(text), { fileName: "twice.csv" });
+    expect(result.counts).toMatchObject({ rows: 2, new: 1, matched: 1 });
+    const rows = await db().selectFrom("organisations").select(["id", "website"]).where("nameEn", "=", "Twice Test Party").execute();
+    expect(rows).toEqual([{ id: expect.any(Number), website: "https://twice.example.org/" }]);
+  });
+
   it("is undone as a whole, keeping a record something points at, and giving a matched record back its fields", async () => {
     const target = await db()
       .insertInto("organisations")

@@ -299,17 +299,16 @@ interface RunState {
 
 /** Meets a batch of rows with the registry: new, matched, updated, unchanged, ambiguous or invalid. */
 async function classify(executor: Trx, batch: Prepared[], options: ImportOptions, state: RunState): Promise<Classified[]> {
+  // By the indexes, always: tables growing batch by batch have statistics (or none, on the
+  // embedded engine) that would have them scanned whole for every batch.
+  await sql`SET LOCAL enable_seqscan = off`.execute(executor);
   const valid = batch.filter((r) => r.errors.length === 0);
   const known = valid.length
     ? await executor
         .selectFrom("importRows")
         .select(["rowKey", "entityId", "rowHash"])
-        .where("kind", "=", "organisations")
-        .where(
-          "rowKey",
-          "in",
-          valid.map((r) => r.rowKey),
-        )
+        // One array, not a thousand parameters: a prepared statement's generic plan then keeps to the key's index.
+        .where(sql<boolean>`kind = 'organisations' AND row_key = ANY(${valid.map((r) => r.rowKey)}::text[])`)
         .execute()
     : [];
   const byRowKey = new Map(known.map((k) => [k.rowKey, k]));
@@ -322,16 +321,9 @@ async function classify(executor: Trx, batch: Prepared[], options: ImportOptions
   const byIds =
     wikidata.length || partyfacts.length
       ? await candidates()
-          .where((eb) =>
-            eb.or([
-              ...(wikidata.length ? [eb("wikidataId", "in", wikidata)] : []),
-              ...(partyfacts.length ? [eb("partyfactsId", "in", partyfacts)] : []),
-            ]),
-          )
+          .where(sql<boolean>`wikidata_id = ANY(${wikidata}::text[]) OR partyfacts_id = ANY(${partyfacts}::int[])`)
           .execute()
       : [];
-  // By the index, always: a table growing batch by batch has statistics that would have it scanned whole.
-  await sql`SET LOCAL enable_seqscan = off`.execute(executor);
   const byKeys = nameKeys.length ? await candidates().where(sql<boolean>`match_keys && ${nameKeys}::text[]`).execute() : [];
   await sql`SET LOCAL enable_seqscan = on`.execute(executor);
   const found = [...new Map([...byIds, ...byKeys].map((o) => [o.id, o])).values()];
@@ -342,7 +334,13 @@ async function classify(executor: Trx, batch: Prepared[], options: ImportOptions
     chosen.length ? (await executor.selectFrom("organisations").select("id").where("id", "in", chosen).execute()).map((r) => r.id) : [],
   );
   const present = (o: (typeof found)[number]) => ({ id: o.id, name: { en: o.nameEn, zh: o.nameZh }, country: o.countryCode });
-  return batch.map((row): Classified => {
+  // Each row is remembered as soon as it is classified: a later row of the same batch repeating it is that one.
+  return batch.map((row) => {
+    const classified = classifyRow(row);
+    remember(state, [classified]);
+    return classified;
+  });
+  function classifyRow(row: Prepared): Classified {
     const base = { ...row, organisationId: null, candidates: [] };
     if (row.errors.length > 0) return { ...base, status: "invalid" };
     const previous = byRowKey.get(row.rowKey);
@@ -391,7 +389,7 @@ async function classify(executor: Trx, batch: Prepared[], options: ImportOptions
     const candidates = byName.length > 1 ? byName : sharing("a");
     if (candidates.length > 0) return { ...base, status: "ambiguous", candidates: candidates.slice(0, 10).map(present) };
     return { ...base, status: "new" };
-  });
+  }
 }
 
 /** Remembers a batch's rows by their keys, so that a later row of the file repeating one is that one. */
@@ -500,7 +498,6 @@ export async function previewImport(actor: Actor, file: StagedFile, input: unkno
     const rows = await db()
       .transaction()
       .execute((trx) => classify(trx, batch, options, state));
-    remember(state, rows);
     return rows;
   });
   const shown = result.rows.slice(0, previewLimit);
@@ -529,7 +526,6 @@ export async function previewSpreadsheet(actor: Actor, file: StagedFile, input: 
     const rows = await db()
       .transaction()
       .execute((trx) => classify(trx, batch, options, state));
-    remember(state, rows);
     for (const row of rows)
       outcome.set(row.line, {
         status: row.status,
@@ -653,6 +649,10 @@ async function writeBatch(trx: Trx, actor: Actor, importId: number, rows: Classi
         after: { importId, line: r.line, ...writtenOf(r) },
       });
   }
+  // A row repeating an earlier row of this batch is the record that row created.
+  const createdAt = new Map(created.map((r) => [r.line, r.organisationId]));
+  for (const row of rows)
+    if (row.status === "matched" && row.organisationId === null && row.sameAs) row.organisationId = createdAt.get(row.sameAs) ?? null;
   for (const row of rows.filter((r) => (r.status === "matched" || r.status === "updated") && r.organisationId !== null)) {
     const change = await applyToExisting(trx, row, importId, options, tags);
     if (change)
@@ -854,7 +854,6 @@ export async function startImport(
           await sql`SELECT pg_advisory_xact_lock(${importLock})`.execute(trx);
           const rows = await classify(trx, batch, options, state);
           const audit = await writeBatch(trx, actor, record, rows, options);
-          remember(state, rows);
           for (const row of rows) for (const e of row.errors) if (errors.length < errorLimit) errors.push({ line: row.line, ...e });
           done += rows.length;
           for (const row of rows) {
@@ -868,6 +867,8 @@ export async function startImport(
             .execute();
           return { result: rows, audit };
         });
+        // Written rows are found in the registry from now on: the file's earlier rows need not be kept in memory.
+        state.seen.clear();
         // Said once the batch is committed: what is reported is there.
         progress(done);
         return written;
