@@ -304,8 +304,16 @@ export function suggestMapping(headers: string[], samples: string[][], countries
     const folded = foldHeader(h);
     if (!folded) return null;
     const exact = organisationFields.find((f) => !taken.has(f.key) && f.headers.includes(folded));
+    // A header that contains a known one ("政党中文名称") is that field too, unless the known one is
+    // short enough to hide in other words ("id" in "president"): the row's own id is named exactly.
     const partial =
-      exact ?? organisationFields.find((f) => !taken.has(f.key) && f.headers.some((k) => k.length >= 2 && folded.includes(k)));
+      exact ??
+      organisationFields.find(
+        (f) =>
+          !taken.has(f.key) &&
+          f.key !== "sourceId" &&
+          f.headers.some((k) => (/\p{Script=Han}/u.test(k) ? k.length >= 2 : k.length >= 5) && folded.includes(k)),
+      );
     if (partial) taken.add(partial.key);
     return partial?.key ?? null;
   });

@@ -162,7 +162,13 @@ function cellText(value: ExcelJS.CellValue): string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? "" : value.toISOString().slice(0, 10);
   if (typeof value === "object") {
     const v = value as unknown as Record<string, unknown>;
-    if (typeof v.formula === "string" || typeof v.sharedFormula === "string") return `=${String(v.formula ?? v.sharedFormula)}`;
+    // A formula is read as the value its program last showed (never evaluated here); without one, as its text.
+    if ("formula" in v || "sharedFormula" in v) {
+      const result = v.result as ExcelJS.CellValue | undefined;
+      if (result !== undefined && result !== null && typeof result !== "object") return String(result);
+      if (result instanceof Date) return cellText(result);
+      return typeof v.formula === "string" && v.formula ? `=${v.formula}` : "";
+    }
     if (Array.isArray(v.richText)) return (v.richText as Array<{ text: string }>).map((r) => r.text).join("");
     if (typeof v.text === "string") return v.text;
     if (v.error) return String(v.error);
@@ -189,6 +195,8 @@ export async function* readRows(file: string, shape: FileShape, sheet?: string |
     skip_empty_lines: false,
     bom: true,
     info: true,
+    // One record may be long (a 100,000-character cell is refused on its row, not by the reader), never endless.
+    max_record_size: 8 * 1024 * 1024,
   });
   // The reader stops when the rows are no longer wanted (a preview of the first rows): the feed
   // then stops waiting for the parser and closes the file.
@@ -235,6 +243,15 @@ export async function* readRows(file: string, shape: FileShape, sheet?: string |
 }
 
 async function* workbookRows(file: string, shape: FileShape, sheet: string | number | undefined): AsyncGenerator<ReadRow> {
+  try {
+    yield* sheetRows(file, shape, sheet);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw invalidFile(`The workbook cannot be read: ${(error as Error).message.slice(0, 200)}`);
+  }
+}
+
+async function* sheetRows(file: string, shape: FileShape, sheet: string | number | undefined): AsyncGenerator<ReadRow> {
   const wanted = typeof sheet === "number" ? shape.sheets[sheet] : (sheet ?? shape.sheets[0]);
   if (wanted === undefined || !shape.sheets.includes(wanted)) throw invalidFile(`The workbook has no sheet ${String(sheet)}.`, "sheet");
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {

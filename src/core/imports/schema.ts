@@ -14,7 +14,7 @@ const fieldKey = z.enum(organisationFields.map((f) => f.key) as [string, ...stri
 export const readOptions = z
   .object({
     encoding: z.enum(encodings).optional().describe("The text encoding; found from the bytes when not given."),
-    sheet: z.string().trim().min(1).max(200).optional().describe("The workbook's sheet, by name; the first when not given."),
+    sheet: z.string().min(1).max(200).optional().describe("The workbook's sheet, by name; the first when not given."),
   })
   .strict();
 
@@ -37,6 +37,7 @@ export const importOptions = readOptions
       .describe("Values for rows whose cell is empty or not mapped: the kind (political party when not given), the country."),
     choices: z
       .record(z.string().regex(/^\d+$/), z.union([id, z.literal("new")]))
+      .refine((c) => Object.keys(c).length <= 10_000, "At most 10,000 choices at once.")
       .default({})
       .describe("For an ambiguous row (by its line number): the organisation it is, or new."),
     overwrite: z

@@ -7,11 +7,22 @@ import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { createEngagement } from "../engagements/service.ts";
 import { type StagedFile, stageUpload } from "../files/checks.ts";
+import { createNote } from "../notes/service.ts";
 import { listOrganisations, updateOrganisation } from "../organisations/service.ts";
 import { importGeography } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { detectEncoding } from "./read.ts";
-import { getImport, inspectImportFile, listMappings, previewImport, previewSpreadsheet, runImport, undoImport } from "./service.ts";
+import {
+  getImport,
+  inspectImportFile,
+  listMappings,
+  onUpload,
+  previewImport,
+  previewSpreadsheet,
+  runImport,
+  undoImport,
+  uploadImportFile,
+} from "./service.ts";
 
 let database: Database;
 let admin: Actor;
@@ -117,11 +128,12 @@ describe("reading an office's files", () => {
     expect(inspected.headers).toEqual(["中文名称", "英文名称", "国家", "网址"]);
     expect(inspected.columns).toEqual(["nameZh", "nameEn", "country", "website"]);
     const preview = await previewImport(admin, file, { fileName: "list.xlsx", sheet: "伙伴名单" });
-    // The formula is text, never evaluated: not a web address, so refused on its row; the rest imports.
+    // A formula is read as the value it last showed, never evaluated: "x" is not a web address, so
+    // the row is refused on its cell; the rest imports.
     const formula = preview.rows.find((r) => r.line === 3);
     expect(formula?.status).toBe("invalid");
     expect(formula?.errors[0]).toMatchObject({ column: 4, field: "website" });
-    expect(formula?.errors[0]?.reason.zh).toContain("=HYPERLINK");
+    expect(formula?.errors[0]?.reason.zh).toBe("“x”不是网址。");
     expect(preview.rows.find((r) => r.line === 5)).toMatchObject({ status: "new", name: "第二个测试党" });
     await expect(inspectImportFile(admin, file, { fileName: "list.xlsx", sheet: "没有" })).rejects.toMatchObject({
       code: "VALIDATION_FAILED",
@@ -350,5 +362,90 @@ describe("importing organisations", () => {
     expect(result.counts).toMatchObject({ new: 3 });
     // The editor may undo their own import.
     expect((await undoImport(editor, result.id)).counts).toMatchObject({ undone: 3 });
+  });
+});
+
+describe("importing safely, whoever imports what", () => {
+  it("keeps each unit's own ids apart, refuses an id given twice, and takes a repeated Wikidata id as the same party", async () => {
+    const a = await actorInFreshUnit("editor");
+    const b = await actorInFreshUnit("editor");
+    const first = await runImport(a, await stage("编号,中文名称,英文名称\n1,甲单位党,Unit A Party\n"), { fileName: "a.csv" });
+    expect(first.counts).toMatchObject({ new: 1 });
+    // Unit B's id 1 is another row: a new party, and unit A's untouched.
+    const second = await runImport(b, await stage("编号,中文名称,英文名称\n1,乙单位党,Unit B Party\n"), { fileName: "b.csv" });
+    expect(second.counts).toMatchObject({ new: 1, updated: 0 });
+    expect(
+      (await db().selectFrom("organisations").select("nameZh").where("nameEn", "=", "Unit A Party").executeTakeFirstOrThrow()).nameZh,
+    ).toBe("甲单位党");
+    const twice = await runImport(a, await stage("编号,中文名称,英文名称\n7,七号党,Seven Party\n7,另一个七号党,Other Seven Party\n"), {
+      fileName: "c.csv",
+    });
+    expect(twice.counts).toMatchObject({ new: 1, invalid: 1 });
+    expect(twice.errors[0]?.reason.zh).toBe("此行的编号与第2行重复。");
+    const wikidata = await runImport(a, await stage("英文名称,Wikidata\nQid Party,Q999000111\nQid Party (again),Q999000111\n"), {
+      fileName: "d.csv",
+    });
+    expect(wikidata.counts).toMatchObject({ new: 1, matched: 1, invalid: 0 });
+    expect(wikidata.status).toBe("done");
+  });
+
+  it("never lets the defaults overwrite a matched record's own kind, and refuses an unknown default country", async () => {
+    const tank = await db()
+      .insertInto("organisations")
+      .values({ kind: "think_tank", countryCode: "LAO", nameEn: "Default Test Institute", matchKeys: ["n|defaulttestinstitute"] })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const result = await runImport(admin, await stage("英文名称,国家\nDefault Test Institute,LAO\n"), {
+      fileName: "e.csv",
+      overwrite: true,
+    });
+    expect(result.counts).toMatchObject({ matched: 1 });
+    expect((await db().selectFrom("organisations").select("kind").where("id", "=", tank.id).executeTakeFirstOrThrow()).kind).toBe(
+      "think_tank",
+    );
+    await expect(
+      previewImport(admin, await stage("英文名称\nX Party\n"), { fileName: "f.csv", defaults: { countryCode: "ZZZ" } }),
+    ).rejects.toMatchObject({ code: "VALIDATION_FAILED", details: { fields: [{ path: "defaults.countryCode" }] } });
+  });
+
+  it("keeps, on undo, an imported party another unit wrote a note on, and audits each party it removes", async () => {
+    const result = await runImport(admin, await stage("中文名称,英文名称\n注记甲党,Noted A Party\n注记乙党,Noted B Party\n"), {
+      fileName: "g.csv",
+    });
+    const [noted, plain] = await db()
+      .selectFrom("organisations")
+      .select(["id", "nameEn"])
+      .where("importId", "=", result.id)
+      .orderBy("nameEn")
+      .execute();
+    const other = await actorInFreshUnit("editor");
+    await createNote(other, { kind: "organisation", id: noted?.id as number }, { body: "Met their secretary-general." });
+    const undone = await undoImport(admin, result.id);
+    expect(undone.counts).toMatchObject({ undone: 1, kept: 1 });
+    expect(
+      await db()
+        .selectFrom("organisations")
+        .select("id")
+        .where("id", "=", noted?.id as number)
+        .executeTakeFirst(),
+    ).toBeDefined();
+    const audit = await db()
+      .selectFrom("auditLog")
+      .select(["action"])
+      .where("entity", "=", "organisation")
+      .where("entityId", "=", String(plain?.id))
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["create", "delete"]));
+  });
+
+  it("gives an uploaded file to the one who uploaded it only", async () => {
+    const editor = await actorInFreshUnit("editor");
+    const other = await actorInFreshUnit("editor");
+    const uploaded = await uploadImportFile(editor, Buffer.from("英文名称\nUpload Party\n"), { fileName: "mine.csv" });
+    expect((await onUpload.preview(editor, { fileId: uploaded.fileId, fileName: "mine.csv" })).counts).toMatchObject({ rows: 1 });
+    await expect(onUpload.preview(other, { fileId: uploaded.fileId, fileName: "mine.csv" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(onUpload.spreadsheet(other, { fileId: uploaded.fileId, fileName: "mine.csv" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
   });
 });

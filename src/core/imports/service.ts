@@ -1,4 +1,7 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import type { Readable } from "node:stream";
 import ExcelJS from "exceljs";
 import { sql } from "kysely";
@@ -39,6 +42,10 @@ const importLock = 74100002;
 /** Errors kept on an import's record and shown in a preview. */
 const errorLimit = 1000;
 const previewLimit = 1000;
+
+/** An import's options, with the scope the office's own ids are read in: the importer's unit. */
+type RunOptions = ImportOptions & { scope: string };
+const runOptions = (actor: Actor, options: ImportOptions): RunOptions => ({ ...options, scope: `u${actor.unitId}` });
 
 /** A cell refused, with where it is and why. */
 interface CellError {
@@ -121,7 +128,8 @@ async function* tableOf(file: string, shape: FileShape, sheet: string | undefine
     const text = cleanText(cell) ?? "";
     headers.push(text || (i > 0 ? `${headers[i - 1]} (${i + 1})` : `(${i + 1})`));
   }
-  while (headers.length > 0 && headers.at(-1)?.startsWith("(")) headers.pop();
+  // Trailing columns with no header at all are left out (a header of its own in brackets is kept).
+  while (headers.length > 0 && !(cleanText(header.cells[headers.length - 1]) ?? "")) headers.pop();
   if (headers.length === 0)
     throw new AppError("VALIDATION_FAILED", "The file has no header row.", { fields: [{ path: "file", message: "No header." }] });
   yield { headers, headerLine: header.line };
@@ -194,13 +202,7 @@ export async function inspectImportFile(actor: Actor, file: StagedFile, input: u
 }
 
 /** Parses one row by the mapping: its values, its names, its errors, and the keys it is known by. */
-function prepare(
-  row: ReadRow,
-  headers: string[],
-  columns: Array<string | null>,
-  countries: CountryLookup,
-  options: ImportOptions,
-): Prepared {
+function prepare(row: ReadRow, headers: string[], columns: Array<string | null>, countries: CountryLookup, options: RunOptions): Prepared {
   const errors: CellError[] = [];
   const values: RowValues = {};
   const names: Array<{ kind: NormalisedName["kind"]; lang: string; value: string }> = [];
@@ -253,8 +255,9 @@ function prepare(
         (values as Record<string, unknown>)[field] = value;
     }
   }
-  values.kind ??= options.defaults.kind ?? "political_party";
-  if (!values.countryCode && options.defaults.countryCode) values.countryCode = options.defaults.countryCode;
+  // The defaults fill a new record's empty fields; they are not the file's values, so they never
+  // overwrite a record's own (the default country still places the row for matching).
+  const country = values.countryCode ?? options.defaults.countryCode ?? "";
   if (values.foundedYear && values.dissolvedYear && values.dissolvedYear < values.foundedYear) {
     const column = columns.indexOf("dissolvedYear");
     errors.push({
@@ -272,14 +275,14 @@ function prepare(
   const content = JSON.stringify({ names: normalised.map((n) => [n.kind, n.lang, n.value]), values });
   const rowHash = createHash("sha256").update(content).digest("hex").slice(0, 32);
   // Keyed on the office's own id, else the external ids, else the row's content (so the same row again is the same row).
+  // The office's own ids are its own: another unit's id 1 is another row.
   const rowKey = sourceId
-    ? `id:${sourceId}`
+    ? `id:${options.scope}:${sourceId}`
     : values.wikidataId
       ? `wd:${values.wikidataId}`
       : values.partyfactsId
         ? `pf:${values.partyfactsId}`
         : `row:${rowHash}`;
-  const country = values.countryCode ?? "";
   return {
     line: row.line,
     name,
@@ -288,13 +291,20 @@ function prepare(
     errors,
     rowKey,
     rowHash,
-    keys: matchKeys(normalised).map((k) => `${country}#${k}`),
+    // Its names within its country, and its external ids: a later row of the file with either is this row.
+    keys: [
+      ...matchKeys(normalised).map((k) => `${country}#${k}`),
+      ...(values.wikidataId ? [`#wd|${values.wikidataId}`] : []),
+      ...(values.partyfactsId ? [`#pf|${values.partyfactsId}`] : []),
+    ],
   };
 }
 
 /** What one import run keeps across batches: the rows of the file already seen, by the keys they are known by. */
 interface RunState {
   seen: Map<string, { line: number; organisationId: number | null }>;
+  /** The office's own ids given so far, with their rows: an id is one row's. */
+  ids: Map<string, number>;
 }
 
 /** Meets a batch of rows with the registry: new, matched, updated, unchanged, ambiguous or invalid. */
@@ -308,13 +318,21 @@ async function classify(executor: Trx, batch: Prepared[], options: ImportOptions
         .selectFrom("importRows")
         .select(["rowKey", "entityId", "rowHash"])
         // One array, not a thousand parameters: a prepared statement's generic plan then keeps to the key's index.
-        .where(sql<boolean>`kind = 'organisations' AND row_key = ANY(${valid.map((r) => r.rowKey)}::text[])`)
+        .where(sql<boolean>`kind = 'organisations' AND row_key = ANY(${valid.map((r) => r.rowKey)}::text[])
+          AND EXISTS (SELECT 1 FROM organisations o WHERE o.id = import_rows.entity_id)`)
         .execute()
     : [];
   const byRowKey = new Map(known.map((k) => [k.rowKey, k]));
+  const tags = new Set(
+    valid.some((r) => r.values.tags?.length) ? (await executor.selectFrom("tags").select("key").execute()).map((t) => t.key) : [],
+  );
   const wikidata = valid.flatMap((r) => (r.values.wikidataId ? [r.values.wikidataId] : []));
   const partyfacts = valid.flatMap((r) => (r.values.partyfactsId ? [r.values.partyfactsId] : []));
-  const nameKeys = [...new Set(valid.flatMap((r) => r.keys.map((k) => k.slice(k.indexOf("#") + 1))))];
+  const nameKeys = [
+    ...new Set(
+      valid.flatMap((r) => r.keys.map((k) => k.slice(k.indexOf("#") + 1)).filter((k) => k.startsWith("n|") || k.startsWith("a|"))),
+    ),
+  ];
   // Two look-ups, each by its own index: the external ids, and the folded names (GIN on match_keys).
   const candidates = () =>
     executor.selectFrom("organisations").select(["id", "nameEn", "nameZh", "countryCode", "wikidataId", "partyfactsId", "matchKeys"]);
@@ -343,9 +361,25 @@ async function classify(executor: Trx, batch: Prepared[], options: ImportOptions
   function classifyRow(row: Prepared): Classified {
     const base = { ...row, organisationId: null, candidates: [] };
     if (row.errors.length > 0) return { ...base, status: "invalid" };
+    const refuse = (reason: Reason): Classified => ({ ...base, status: "invalid", errors: [{ column: 0, header: "", field: "", reason }] });
+    const sameId = state.ids.get(row.rowKey);
+    if (sameId !== undefined && sameId !== row.line)
+      return refuse({ en: `The row repeats the id of row ${sameId}.`, zh: `此行的编号与第${sameId}行重复。` });
+    const unknownTag = row.values.tags?.find((t) => !tags.has(t));
+    if (unknownTag) return refuse({ en: `No tag ${unknownTag}; create it first.`, zh: `没有标签${unknownTag}，请先创建。` });
     const previous = byRowKey.get(row.rowKey);
     if (previous) return { ...base, status: previous.rowHash === row.rowHash ? "unchanged" : "updated", organisationId: previous.entityId };
     const choice = options.choices[String(row.line)];
+    const byId = found.find(
+      (o) =>
+        (row.values.wikidataId && o.wikidataId === row.values.wikidataId) ||
+        (row.values.partyfactsId && o.partyfactsId === row.values.partyfactsId),
+    );
+    if (choice === "new" && byId)
+      return refuse({
+        en: `Its Wikidata or Party Facts id is organisation ${byId.id}'s: it cannot be a new one.`,
+        zh: `其Wikidata或Party Facts编号属于组织${byId.id}，不能新建。`,
+      });
     if (choice === "new") return { ...base, status: "new" };
     if (typeof choice === "number") {
       if (!chosenExisting.has(choice))
@@ -363,16 +397,11 @@ async function classify(executor: Trx, batch: Prepared[], options: ImportOptions
         };
       return { ...base, status: "matched", organisationId: choice };
     }
-    const byId = found.find(
-      (o) =>
-        (row.values.wikidataId && o.wikidataId === row.values.wikidataId) ||
-        (row.values.partyfactsId && o.partyfactsId === row.values.partyfactsId),
-    );
     if (byId) return { ...base, status: "matched", organisationId: byId.id };
     // A row the file gave before: the same partner, once.
     const earlier = row.keys.map((k) => state.seen.get(k)).find((s) => s !== undefined);
     if (earlier) return { ...base, status: "matched", organisationId: earlier.organisationId, sameAs: earlier.line };
-    const country = row.values.countryCode ?? null;
+    const country = row.values.countryCode ?? options.defaults.countryCode ?? null;
     const sameCountry = (o: (typeof found)[number]) => !country || !o.countryCode || o.countryCode === country;
     const sharing = (kind: "n" | "a") =>
       found.filter(
@@ -396,9 +425,16 @@ async function classify(executor: Trx, batch: Prepared[], options: ImportOptions
 function remember(state: RunState, rows: Classified[]) {
   for (const row of rows) {
     if (row.status === "invalid" || row.status === "ambiguous") continue;
-    for (const key of row.keys) if (!state.seen.has(key)) state.seen.set(key, { line: row.line, organisationId: row.organisationId });
+    if (row.rowKey.startsWith("id:") && !state.ids.has(row.rowKey)) state.ids.set(row.rowKey, row.line);
+    // Names and external ids say who a row is; an abbreviation alone does not (two parties may share one).
+    for (const key of row.keys)
+      if (!key.includes("#a|") && !state.seen.has(key)) state.seen.set(key, { line: row.line, organisationId: row.organisationId });
   }
 }
+
+/** The counts so far with a batch's added (for the record's progress while it runs). */
+const addCounts = (so: ImportCounts, more: ImportCounts): ImportCounts =>
+  Object.fromEntries(Object.entries(so).map(([k, v]) => [k, v + more[k as keyof ImportCounts]])) as ImportCounts;
 
 const emptyCounts = (): ImportCounts => ({ rows: 0, new: 0, matched: 0, updated: 0, unchanged: 0, ambiguous: 0, invalid: 0 });
 
@@ -409,7 +445,7 @@ const emptyCounts = (): ImportCounts => ({ rows: 0, new: 0, matched: 0, updated:
  */
 async function eachBatch(
   file: StagedFile,
-  options: ImportOptions,
+  options: RunOptions,
   each: (batch: Prepared[], state: RunState) => Promise<Classified[]>,
   only: { firstBatchOnly?: boolean } = {},
 ): Promise<{ inspection: Omit<FileInspection, "sample" | "fields" | "mappings">; counts: ImportCounts; rows: Classified[] }> {
@@ -430,6 +466,14 @@ async function eachBatch(
     buffered.map((r) => r.cells),
     countries,
   );
+  if (options.defaults.countryCode && !countries.has(options.defaults.countryCode))
+    throw new AppError("VALIDATION_FAILED", `No country or region ${options.defaults.countryCode}.`, {
+      fields: [{ path: "defaults.countryCode", message: "Unknown country or region." }],
+    });
+  if (table.headers.length > 500)
+    throw new AppError("VALIDATION_FAILED", `The header has ${table.headers.length} columns; an import takes at most 500.`, {
+      fields: [{ path: "file", message: "Too many columns." }],
+    });
   if (columns.includes("country") && countries.size === 0)
     throw new AppError(
       "VALIDATION_FAILED",
@@ -444,7 +488,7 @@ async function eachBatch(
     });
   const counts = emptyCounts();
   const kept: Classified[] = [];
-  const state: RunState = { seen: new Map() };
+  const state: RunState = { seen: new Map(), ids: new Map() };
   let batch: Prepared[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
@@ -470,7 +514,6 @@ async function eachBatch(
   else for await (const row of table.rows) await take(row);
   await flush();
   kept.sort((a, b) => weight(a) - weight(b) || a.line - b.line);
-  if (options.saveMappingAs) await saveMapping(options.saveMappingAs, columns);
   return {
     inspection: { ...describeFile(options, shape, table), columns },
     counts,
@@ -493,7 +536,7 @@ const presentRow = (row: Classified): PreviewRow => ({
 /** The dry run: every row read, mapped and met with the registry, with the counts an import would give. Nothing is written. */
 export async function previewImport(actor: Actor, file: StagedFile, input: unknown): Promise<PreviewOutput> {
   authorize(actor, "registry.write");
-  const options = parseInput(importOptions, input);
+  const options = runOptions(actor, parseInput(importOptions, input));
   const result = await eachBatch(file, options, async (batch, state) => {
     const rows = await db()
       .transaction()
@@ -520,7 +563,7 @@ export async function previewImport(actor: Actor, file: StagedFile, input: unkno
  */
 export async function previewSpreadsheet(actor: Actor, file: StagedFile, input: unknown): Promise<Buffer> {
   authorize(actor, "registry.write");
-  const options = parseInput(importOptions, input);
+  const options = runOptions(actor, parseInput(importOptions, input));
   const outcome = new Map<number, { status: RowStatus; reasons: string }>();
   await eachBatch(file, options, async (batch, state) => {
     const rows = await db()
@@ -535,28 +578,35 @@ export async function previewSpreadsheet(actor: Actor, file: StagedFile, input: 
   });
   const shape = await inspectShape(file.path, { encoding: options.encoding });
   const table = await openTable(file.path, shape, options.sheet);
-  const workbook = new ExcelJS.Workbook();
-  const sheet = workbook.addWorksheet("预览 Preview");
-  sheet.addRow(["状态 Status", "原因 Reason", "行 Line", ...table.headers]);
-  sheet.getRow(1).font = { bold: true };
-  sheet.views = [{ state: "frozen", ySplit: 1 }];
-  const words: Record<RowStatus, string> = {
-    new: "新增 new",
-    matched: "匹配 matched",
-    updated: "更新 updated",
-    unchanged: "未变 unchanged",
-    ambiguous: "待确认 ambiguous",
-    invalid: "有误 invalid",
-  };
-  for await (const row of table.rows) {
-    const o = outcome.get(row.line);
-    // Cells are strings: a formula in the file is written as the text it was, never as a formula.
-    sheet.addRow([o ? words[o.status] : "", o?.reasons ?? "", row.line, ...row.cells]);
+  // Written as a stream to a file: rows are not held as a workbook in memory.
+  const target = path.join(os.tmpdir(), `liaison-preview-${randomUUID()}.xlsx`);
+  try {
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: target, useSharedStrings: false, useStyles: true });
+    const sheet = workbook.addWorksheet("预览 Preview", { views: [{ state: "frozen", ySplit: 1 }] });
+    sheet.columns = ["状态 Status", "原因 Reason", "行 Line", ...table.headers].map((header, i) => ({
+      header,
+      width: i === 1 ? 50 : i === 2 ? 8 : 20,
+    }));
+    sheet.getRow(1).font = { bold: true };
+    const words: Record<RowStatus, string> = {
+      new: "新增 new",
+      matched: "匹配 matched",
+      updated: "更新 updated",
+      unchanged: "未变 unchanged",
+      ambiguous: "待确认 ambiguous",
+      invalid: "有误 invalid",
+    };
+    for await (const row of table.rows) {
+      const o = outcome.get(row.line);
+      // Cells are strings: a formula in the file is written as the text it was, never as a formula.
+      sheet.addRow([o ? words[o.status] : "", o?.reasons ?? "", row.line, ...row.cells]).commit();
+    }
+    sheet.commit();
+    await workbook.commit();
+    return await fs.readFile(target);
+  } finally {
+    await fs.rm(target, { force: true });
   }
-  sheet.columns.forEach((column, i) => {
-    column.width = i === 1 ? 50 : i === 2 ? 8 : 20;
-  });
-  return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
 /** The columns a field is written to, and how its current value is read for comparison. */
@@ -587,8 +637,8 @@ async function writeBatch(trx: Trx, actor: Actor, importId: number, rows: Classi
       .insertInto("organisations")
       .values(
         created.map((r) => ({
-          kind: r.values.kind ?? "political_party",
-          countryCode: r.values.countryCode ?? null,
+          kind: r.values.kind ?? options.defaults.kind ?? "political_party",
+          countryCode: r.values.countryCode ?? options.defaults.countryCode ?? null,
           foundedYear: r.values.foundedYear ?? null,
           dissolvedYear: r.values.dissolvedYear ?? null,
           website: r.values.website ?? null,
@@ -639,7 +689,17 @@ async function writeBatch(trx: Trx, actor: Actor, importId: number, rows: Classi
           written: JSON.stringify(writtenOf(r)),
         })),
       )
-      .onConflict((oc) => oc.columns(["kind", "rowKey"]).doNothing())
+      // A key whose record is gone (deleted, merged away) is this row's now.
+      .onConflict((oc) =>
+        oc.columns(["kind", "rowKey"]).doUpdateSet((eb) => ({
+          entityId: eb.ref("excluded.entityId"),
+          importId: eb.ref("excluded.importId"),
+          created: eb.ref("excluded.created"),
+          rowHash: eb.ref("excluded.rowHash"),
+          written: eb.ref("excluded.written"),
+          before: null,
+        })),
+      )
       .execute();
     for (const r of created)
       audit.push({
@@ -665,6 +725,20 @@ async function writeBatch(trx: Trx, actor: Actor, importId: number, rows: Classi
       });
   }
   return audit;
+}
+
+/**
+ * The display columns of a record whose names changed. A Chinese name among them is the record's,
+ * confirmed; without one, the record keeps the Chinese name it shows (a suggestion to review).
+ */
+function namesColumns(names: NormalisedName[]) {
+  const { nameZh, nameZhStatus, ...rest } = displayColumns(names);
+  if (nameZh) return { ...rest, nameZh, nameZhStatus };
+  return {
+    ...rest,
+    nameZh: sql<string | null>`CASE WHEN name_zh_status = 'suggested' THEN name_zh END`,
+    nameZhStatus: sql<"suggested" | null>`CASE WHEN name_zh_status = 'suggested' THEN 'suggested' END`,
+  };
 }
 
 /** What a row writes, by field: its scalar fields and its names (as kind|lang|value). */
@@ -737,11 +811,9 @@ async function applyToExisting(
     .where("organisationId", "=", organisationId)
     .orderBy("position")
     .execute();
-  const display = displayColumns(all as NormalisedName[]);
-  const { nameZhStatus: _status, ...keepStatus } = display;
   await trx
     .updateTable("organisations")
-    .set({ ...(set as Record<string, never>), ...keepStatus, updatedAt: new Date() })
+    .set({ ...(set as Record<string, never>), ...namesColumns(all as NormalisedName[]), updatedAt: new Date() })
     .where("id", "=", organisationId)
     .execute();
   const newTags = [...new Set(row.values.tags ?? [])].filter((t) => tags.has(t));
@@ -778,7 +850,11 @@ async function recordRow(
       written,
       before: Object.keys(undo).length ? JSON.stringify(undo) : null,
     })
-    .onConflict((oc) => oc.columns(["kind", "rowKey"]).doUpdateSet({ rowHash: row.rowHash, written, importedAt: new Date() }))
+    .onConflict((oc) =>
+      oc
+        .columns(["kind", "rowKey"])
+        .doUpdateSet({ entityId: row.organisationId as number, rowHash: row.rowHash, written, importedAt: new Date() }),
+    )
     .execute();
 }
 
@@ -811,10 +887,10 @@ export async function startImport(
   progress: (rows: number) => void = () => {},
 ): Promise<{ id: number; finished: Promise<void> }> {
   authorize(actor, "registry.write");
-  const options = parseInput(importOptions, input);
+  const options = runOptions(actor, parseInput(importOptions, input));
   const shape = await inspectShape(file.path, { encoding: options.encoding });
   // The mapping is checked before anything is recorded: a file with no name column is refused whole.
-  await eachBatch(file, { ...options, saveMappingAs: undefined }, async () => [], { firstBatchOnly: true });
+  await eachBatch(file, options, async () => [], { firstBatchOnly: true });
   const record = await mutate(actor, async (trx) => {
     const row = await trx
       .insertInto("imports")
@@ -848,25 +924,62 @@ export async function startImport(
     const errors: Array<CellError & { line: number }> = [];
     const running = emptyCounts();
     let done = 0;
+    /** Writes rows in one transaction; refuses to go on once the import was undone meanwhile. */
+    const writeRows = (batch: Prepared[], state: RunState) =>
+      mutate(actor, async (trx) => {
+        await sql`SELECT pg_advisory_xact_lock(${importLock})`.execute(trx);
+        const current = await trx.selectFrom("imports").select("status").where("id", "=", record).executeTakeFirst();
+        if (current?.status !== "running") throw new AppError("CONFLICT", "The import was undone while it ran; it stops here.");
+        const rows = await classify(trx, batch, options, state);
+        const audit = await writeBatch(trx, actor, record, rows, options);
+        const counted = emptyCounts();
+        for (const row of rows) {
+          counted.rows++;
+          counted[row.status]++;
+        }
+        await trx
+          .updateTable("imports")
+          .set({ heartbeatAt: new Date(), counts: JSON.stringify(addCounts(running, counted)) })
+          .where("id", "=", record)
+          .execute();
+        return { result: rows, audit };
+      });
     try {
       const result = await eachBatch(file, options, async (batch, state) => {
-        const written = await mutate(actor, async (trx) => {
-          await sql`SELECT pg_advisory_xact_lock(${importLock})`.execute(trx);
-          const rows = await classify(trx, batch, options, state);
-          const audit = await writeBatch(trx, actor, record, rows, options);
-          for (const row of rows) for (const e of row.errors) if (errors.length < errorLimit) errors.push({ line: row.line, ...e });
-          done += rows.length;
-          for (const row of rows) {
-            running.rows++;
-            running[row.status]++;
+        const before = new Map(state.seen);
+        let written: Classified[];
+        try {
+          written = await writeRows(batch, state);
+        } catch (error) {
+          if (error instanceof AppError) throw error;
+          // A row the checks let through and the database refuses (a constraint): the batch is
+          // written row by row, and the rows refused are reported with the database's reason.
+          state.seen = before;
+          written = [];
+          for (const one of batch) {
+            const mark = new Map(state.seen);
+            try {
+              written.push(...(await writeRows([one], state)));
+            } catch (rowError) {
+              if (rowError instanceof AppError) throw rowError;
+              state.seen = mark;
+              const reason = (rowError as Error).message.slice(0, 300);
+              written.push({
+                ...one,
+                status: "invalid",
+                organisationId: null,
+                candidates: [],
+                errors: [{ column: 0, header: "", field: "", reason: { en: `Not written: ${reason}`, zh: `未能写入：${reason}` } }],
+              });
+            }
           }
-          await trx
-            .updateTable("imports")
-            .set({ heartbeatAt: new Date(), counts: JSON.stringify(running) })
-            .where("id", "=", record)
-            .execute();
-          return { result: rows, audit };
-        });
+        }
+        for (const row of written) {
+          running.rows++;
+          running[row.status]++;
+          for (const e of row.errors) if (errors.length < errorLimit) errors.push({ line: row.line, ...e });
+        }
+        done += batch.length;
         // Written rows are found in the registry from now on: the file's earlier rows need not be kept in memory.
         state.seen.clear();
         // Said once the batch is committed: what is reported is there.
@@ -874,7 +987,7 @@ export async function startImport(
         return written;
       });
       await mutate(actor, async (trx) => {
-        await trx
+        const finishedRows = await trx
           .updateTable("imports")
           .set({
             status: "done",
@@ -884,15 +997,35 @@ export async function startImport(
             finishedAt: new Date(),
           })
           .where("id", "=", record)
-          .execute();
-        return { result: null, audit: { entity: "import", entityId: record, action: "finish", after: result.counts } };
+          .where("status", "=", "running")
+          .executeTakeFirst();
+        const audit: AuditEntry[] = [{ entity: "import", entityId: record, action: "finish", after: result.counts }];
+        if (options.saveMappingAs && Number(finishedRows.numUpdatedRows) > 0) {
+          await saveMapping(options.saveMappingAs, result.inspection.columns, trx, actor.userId);
+          audit.push({
+            entity: "import_mapping",
+            entityId: options.saveMappingAs,
+            action: "update",
+            after: { columns: result.inspection.columns },
+          });
+        }
+        return { result: null, audit };
       });
     } catch (error) {
-      // Batches written stay (each is whole); the record says the import stopped.
+      // Batches written stay (each is whole); the record says the import stopped, and why.
+      const reason = error instanceof Error ? error.message.slice(0, 500) : String(error);
+      errors.push({
+        line: 0,
+        column: 0,
+        header: "",
+        field: "",
+        reason: { en: `The import stopped: ${reason}`, zh: `导入中止：${reason}` },
+      });
       await db()
         .updateTable("imports")
-        .set({ status: "interrupted", errors: JSON.stringify(errors), finishedAt: new Date() })
+        .set({ status: "interrupted", counts: JSON.stringify(running), errors: JSON.stringify(errors), finishedAt: new Date() })
         .where("id", "=", record)
+        .where("status", "=", "running")
         .execute()
         .catch(() => {});
       throw error;
@@ -1015,6 +1148,8 @@ export async function undoImport(actor: Actor, importId: number): Promise<Import
   authorize(actor, "registry.write");
   const id = parseInput(idSchema, importId);
   await mutate(actor, async (trx) => {
+    // The import lock first, then the record: the order a running import's batches take them in.
+    await sql`SELECT pg_advisory_xact_lock(${importLock})`.execute(trx);
     const record = await trx
       .selectFrom("imports")
       .select(["id", "status", "counts", "createdBy"])
@@ -1026,16 +1161,21 @@ export async function undoImport(actor: Actor, importId: number): Promise<Import
     if (record.createdBy !== actor.userId) authorize(actor, "registry.delete");
     if (record.status === "undone") throw new AppError("CONFLICT", "This import was undone already.");
     if (record.status === "running" && (await isAlive(trx, id))) throw new AppError("CONFLICT", "This import is still running.");
-    await sql`SELECT pg_advisory_xact_lock(${importLock})`.execute(trx);
     // What points at an organisation and keeps it (its names and tags go with it).
-    const blockers = (await referencingColumns(trx, "organisations")).filter((c) => !c.cascades);
+    // Anything that points at an organisation keeps it — a note, a position, a status, a merge —
+    // except the parts the import itself wrote with it: its names, tags, relationship level and
+    // the suggestion of a Chinese name.
+    const ownParts = new Set(["organisation_names", "organisation_tags", "relationships", "name_suggestions"]);
+    const blockers = (await referencingColumns(trx, "organisations")).filter((c) => !ownParts.has(c.table));
     const free = sql.join(
       blockers.map((b) => sql`NOT EXISTS (SELECT 1 FROM ${sql.table(b.table)} x WHERE x.${sql.ref(b.column)} = o.id)`),
       sql` AND `,
     );
-    const deleted = await sql<{ id: number }>`DELETE FROM organisations o WHERE o.import_id = ${id}
+    const deleted = await sql<{ id: number; nameEn: string; nameZh: string | null; countryCode: string | null }>`
+      DELETE FROM organisations o WHERE o.import_id = ${id}
       AND o.id IN (SELECT entity_id FROM import_rows WHERE import_id = ${id} AND created AND kind = 'organisations')
-      ${blockers.length ? sql`AND ${free}` : sql``} RETURNING o.id`.execute(trx);
+      ${blockers.length ? sql`AND ${free}` : sql``}
+      RETURNING o.id, o.name_en AS "nameEn", o.name_zh AS "nameZh", o.country_code AS "countryCode"`.execute(trx);
     const removed = new Set(deleted.rows.map((r) => r.id));
     const created = await trx
       .selectFrom("importRows")
@@ -1079,10 +1219,9 @@ export async function undoImport(actor: Actor, importId: number): Promise<Import
         .where("organisationId", "=", m.entityId)
         .orderBy("position")
         .execute();
-      const { nameZhStatus: _status, ...display } = displayColumns(names as NormalisedName[]);
       await trx
         .updateTable("organisations")
-        .set({ ...(restore as Record<string, never>), ...display, updatedAt: new Date() })
+        .set({ ...(restore as Record<string, never>), ...namesColumns(names as NormalisedName[]), updatedAt: new Date() })
         .where("id", "=", m.entityId)
         .execute();
     }
@@ -1097,7 +1236,13 @@ export async function undoImport(actor: Actor, importId: number): Promise<Import
       .set({ status: "undone", counts: JSON.stringify(counts), finishedAt: new Date() })
       .where("id", "=", id)
       .execute();
-    return { result: null, audit: { entity: "import", entityId: id, action: "undo", after: counts } };
+    const audit: AuditEntry[] = deleted.rows.map((o) => ({
+      entity: "organisation",
+      entityId: o.id,
+      action: "delete",
+      before: { nameEn: o.nameEn, nameZh: o.nameZh, countryCode: o.countryCode, importId: id },
+    }));
+    return { result: null, audit: [...audit, { entity: "import", entityId: id, action: "undo", after: counts }] };
   });
   return getImport(actor, id);
 }
@@ -1122,7 +1267,7 @@ export async function uploadImportFile(
   input: unknown,
 ): Promise<FileInspection & { fileId: string }> {
   authorize(actor, "registry.write");
-  const file = await keepUpload(data);
+  const file = await keepUpload(data, actor.userId);
   return { fileId: file.sha256, ...(await inspectImportFile(actor, file, input)) };
 }
 
@@ -1131,22 +1276,22 @@ export const onUpload = {
   inspect: async (actor: Actor, input: unknown) => {
     authorize(actor, "registry.write");
     const { fileId, rest } = withFileId(input);
-    return { fileId, ...(await inspectImportFile(actor, await keptUpload(fileId), rest)) };
+    return { fileId, ...(await inspectImportFile(actor, await keptUpload(fileId, actor.userId), rest)) };
   },
   preview: async (actor: Actor, input: unknown) => {
     authorize(actor, "registry.write");
     const { fileId, rest } = withFileId(input);
-    return previewImport(actor, await keptUpload(fileId), rest);
+    return previewImport(actor, await keptUpload(fileId, actor.userId), rest);
   },
   spreadsheet: async (actor: Actor, input: unknown) => {
     authorize(actor, "registry.write");
     const { fileId, rest } = withFileId(input);
-    return previewSpreadsheet(actor, await keptUpload(fileId), rest);
+    return previewSpreadsheet(actor, await keptUpload(fileId, actor.userId), rest);
   },
   start: async (actor: Actor, input: unknown) => {
     authorize(actor, "registry.write");
     const { fileId, rest } = withFileId(input);
-    const started = await startImport(actor, await keptUpload(fileId), rest);
+    const started = await startImport(actor, await keptUpload(fileId, actor.userId), rest);
     // The import goes on after the answer; how it ends is on its record.
     started.finished.catch(() => {});
     return getImport(actor, started.id);
