@@ -393,6 +393,20 @@ describe("the web app", () => {
     await done(page);
   });
 
+  it("tells a viewer they have no access, instead of a form to lose or an error", async () => {
+    const viewer = await createUser(admin, { username: "e2e.viewer", displayName: "Viewer", roles: [{ unitId: bureauId, role: "viewer" }] });
+    await setUserPassword(admin, viewer.id, { password });
+    const page = await signedIn("e2e.viewer", "zh-CN");
+    for (const screen of ["/engagements/new", "/approvals"]) {
+      await page.goto(`${base}${screen}`);
+      await page.getByTestId("no-access").waitFor();
+      expect(await page.getByTestId("no-access").innerText()).toContain("无权访问");
+      expect(await page.getByText("出错了").count()).toBe(0);
+    }
+    await shoot(page, "zh-no-access");
+    await done(page);
+  });
+
   it("imports a partner list in GB18030 with Chinese headers through the wizard, and finds its parties by their Chinese names", async () => {
     for (const [lang, locale] of [
       ["zh", "zh-CN"],

@@ -43,6 +43,10 @@ function Notifications({ unread }: { unread: number }) {
     enabled: opened,
     queryFn: () => api<{ items: NotificationItem[] }>("/notifications?pageSize=10"),
   });
+  const markOne = useMutation({
+    mutationFn: (id: number) => api(`/notifications/${id}/read`, { method: "POST" }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ["notifications"] }),
+  });
   const markAll = useMutation({
     mutationFn: () => api("/notifications/read", { method: "POST" }),
     onSuccess: () => void client.invalidateQueries({ queryKey: ["notifications"] }),
@@ -60,7 +64,15 @@ function Notifications({ unread }: { unread: number }) {
         <Menu.Label>{t("nav.notificationsTitle")}</Menu.Label>
         {list.data?.items.length === 0 ? <Menu.Item disabled>{t("common.empty")}</Menu.Item> : null}
         {list.data?.items.map((n) => (
-          <Menu.Item key={n.id} onClick={() => n.engagementId && navigate(`/engagements/${n.engagementId}`)} fw={n.read ? 400 : 600}>
+          <Menu.Item
+            key={n.id}
+            onClick={() => {
+              // Opening a notification reads it.
+              if (!n.read) markOne.mutate(n.id);
+              if (n.engagementId) navigate(`/engagements/${n.engagementId}`);
+            }}
+            fw={n.read ? 400 : 600}
+          >
             <Text size="sm">{format.lang.startsWith("zh") ? n.message.zh : n.message.en}</Text>
             <Text size="xs" c="dimmed">
               {format.date(n.createdAt)}

@@ -26,7 +26,7 @@ import { useSession } from "../app/session.tsx";
 import { FormActions } from "../shared/FormActions.tsx";
 import { useFormat } from "../shared/format.ts";
 import { useReference } from "../shared/reference.ts";
-import { QueryState, useErrorMessage } from "../shared/states.tsx";
+import { NoAccess, QueryState, useErrorMessage } from "../shared/states.tsx";
 import { type FieldErrors, serverFieldErrors, validate } from "../shared/validation.ts";
 import { useVocabulary } from "../shared/vocabulary.ts";
 import { ParticipantPicker, type ParticipantRow } from "./ParticipantPicker.tsx";
@@ -172,6 +172,12 @@ function fromDetail(e: EngagementDetail, format: ReturnType<typeof useFormat>): 
 
 /** Create or edit an engagement of any type; the form shows only the fields of the chosen type. */
 export function EngagementForm() {
+  const { can } = useSession();
+  // A viewer who opens the address gets no form to fill in and lose on saving.
+  return can("write") ? <EngagementFormFields /> : <NoAccess />;
+}
+
+function EngagementFormFields() {
   const { t } = useTranslation();
   const format = useFormat();
   const vocabulary = useVocabulary();

@@ -2,6 +2,8 @@
 export const en = {
   app: { name: "Liaison", language: "Language" },
   common: {
+    noAccess: "No access",
+    noAccessHow: "Your roles do not open this screen. Ask a coordinator of your unit if you need it.",
     loading: "Loading…",
     error: "Something went wrong",
     empty: "Nothing here yet.",

@@ -2,6 +2,8 @@
 export const zh = {
   app: { name: "联络", language: "语言" },
   common: {
+    noAccess: "无权访问",
+    noAccessHow: "您的角色无权查看此页面。如需使用，请联系本单位协调员。",
     loading: "正在加载…",
     error: "出错了",
     empty: "暂无内容。",

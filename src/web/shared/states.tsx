@@ -15,6 +15,16 @@ export function useErrorMessage() {
 }
 
 /** Loading, failed or empty: every screen shows one of these rather than a blank page. */
+/** What a screen says to someone whose roles do not open it: not an error, a fact. */
+export function NoAccess() {
+  const { t } = useTranslation();
+  return (
+    <Alert color="gray" title={t("common.noAccess")} data-testid="no-access">
+      <Text size="sm">{t("common.noAccessHow")}</Text>
+    </Alert>
+  );
+}
+
 export function QueryState({ isLoading, error, isEmpty }: { isLoading: boolean; error: unknown; isEmpty?: boolean }) {
   const { t } = useTranslation();
   const message = useErrorMessage();
@@ -24,6 +34,7 @@ export function QueryState({ isLoading, error, isEmpty }: { isLoading: boolean; 
         <Loader size="sm" aria-label={t("common.loading")} />
       </Center>
     );
+  if (error instanceof ApiError && error.status === 403) return <NoAccess />;
   if (error)
     return (
       <Alert color="red" title={t("common.error")} role="alert">
