@@ -394,7 +394,11 @@ describe("the web app", () => {
   });
 
   it("tells a viewer they have no access, instead of a form to lose or an error", async () => {
-    const viewer = await createUser(admin, { username: "e2e.viewer", displayName: "Viewer", roles: [{ unitId: bureauId, role: "viewer" }] });
+    const viewer = await createUser(admin, {
+      username: "e2e.viewer",
+      displayName: "Viewer",
+      roles: [{ unitId: bureauId, role: "viewer" }],
+    });
     await setUserPassword(admin, viewer.id, { password });
     const page = await signedIn("e2e.viewer", "zh-CN");
     for (const screen of ["/engagements/new", "/approvals"]) {

@@ -56,16 +56,17 @@ export const placePolicyKey = "places.policy";
  * Columns: code, ordinal (its bit in the country bit strings), counted, kind.
  */
 export const countedPlaces: RawBuilder<unknown> = sql`SELECT c.code, c.ordinal,
-    CASE WHEN coalesce(c.counting, pol ->> c.status) = 'parent' AND par.code IS NOT NULL THEN par.code ELSE c.code END AS counted,
+    CASE WHEN r.own = 'parent' AND par.code IS NOT NULL THEN par.code ELSE c.code END AS counted,
     CASE
-      WHEN coalesce(c.counting, pol ->> c.status) = 'parent' AND par.code IS NOT NULL
-        THEN CASE WHEN coalesce(par.counting, pol ->> par.status) IN ('region', 'none') THEN coalesce(par.counting, pol ->> par.status) ELSE 'country' END
-      WHEN coalesce(c.counting, pol ->> c.status) = 'parent' THEN 'region'
-      ELSE coalesce(c.counting, pol ->> c.status, 'none')
+      WHEN r.own = 'parent' AND par.code IS NOT NULL THEN CASE WHEN r.parent IN ('region', 'none') THEN r.parent ELSE 'country' END
+      WHEN r.own = 'parent' THEN 'region'
+      ELSE coalesce(r.own, 'none')
     END AS kind
   FROM countries c
   LEFT JOIN countries par ON par.code = c.parent_code
-  CROSS JOIN (SELECT coalesce((SELECT s.value FROM settings s WHERE s.key = ${placePolicyKey}), ${JSON.stringify(defaultPlacePolicy)}::jsonb) AS pol) p`;
+  CROSS JOIN (SELECT coalesce((SELECT s.value FROM settings s WHERE s.key = ${placePolicyKey}), ${JSON.stringify(defaultPlacePolicy)}::jsonb) AS pol) p
+  -- How the place and its state count: their own counting, else their status's rule.
+  CROSS JOIN LATERAL (SELECT coalesce(c.counting, pol ->> c.status) AS own, coalesce(par.counting, pol ->> par.status) AS parent) r`;
 
 /** The policy in force. */
 export async function readPlacePolicy(executor: Executor): Promise<PlacePolicy> {

@@ -107,7 +107,8 @@ export async function discardStaged(file: StagedFile): Promise<void> {
   await fs.rm(file.path, { force: true });
 }
 
-async function readRange(file: string, position: number, length: number): Promise<Buffer> {
+/** Up to `length` bytes of a file from `position` (fewer where the file ends sooner). */
+export async function readRange(file: string, position: number, length: number): Promise<Buffer> {
   const handle = await fs.open(file, "r");
   try {
     const buffer = Buffer.alloc(length);

@@ -165,38 +165,31 @@ export function splitNames(cell: string): string[] {
 const tooLong = (max: number): Reason => ({ en: `Longer than ${max} characters.`, zh: `超过${max}个字符。` });
 
 /** Kinds by their key, English and Chinese label, and a few words offices use. */
-const kindWords: Map<string, string> = new Map([
-  ...Object.entries(organisationKinds).flatMap(([key, label]) => [
-    [foldName(key), key] as const,
-    [foldName(label.en), key] as const,
-    [foldName(label.zh), key] as const,
-  ]),
-  ...(
-    [
-      ["party", "political_party"],
-      ["党", "political_party"],
-      ["政党组织", "political_party"],
-      ["政治组织", "movement"],
-      ["ngo", "civil_society"],
-      ["非政府组织", "civil_society"],
-      ["民间组织", "civil_society"],
-      ["社会团体", "civil_society"],
-      ["研究机构", "think_tank"],
-      ["智库机构", "think_tank"],
-      ["新闻媒体", "media"],
-      ["政府", "government_body"],
-      ["国会", "parliament"],
-    ] as const
-  ).map(([word, key]) => [foldName(word), key] as const),
+/** A vocabulary's entries by their key and their English and Chinese labels, folded, and by other words offices use. */
+function wordsOf(vocabulary: Record<string, { en: string; zh: string }>, more: ReadonlyArray<readonly [string, string]> = []) {
+  return new Map<string, string>([
+    ...Object.entries(vocabulary).flatMap(([key, label]) => [key, label.en, label.zh].map((word) => [foldName(word), key] as const)),
+    ...more.map(([word, key]) => [foldName(word), key] as const),
+  ]);
+}
+
+const kindWords = wordsOf(organisationKinds, [
+  ["party", "political_party"],
+  ["党", "political_party"],
+  ["政党组织", "political_party"],
+  ["政治组织", "movement"],
+  ["ngo", "civil_society"],
+  ["非政府组织", "civil_society"],
+  ["民间组织", "civil_society"],
+  ["社会团体", "civil_society"],
+  ["研究机构", "think_tank"],
+  ["智库机构", "think_tank"],
+  ["新闻媒体", "media"],
+  ["政府", "government_body"],
+  ["国会", "parliament"],
 ]);
 
-const levelWords: Map<string, string> = new Map(
-  Object.entries(relationshipLevels).flatMap(([key, label]) => [
-    [foldName(key), key] as const,
-    [foldName(label.en), key] as const,
-    [foldName(label.zh), key] as const,
-  ]),
-);
+const levelWords = wordsOf(relationshipLevels);
 
 /**
  * Reads one cell as its field says. Text is cleaned (invisible marks, stray spaces); a formula

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
-import fs from "node:fs/promises";
 import { parse } from "csv-parse";
 import ExcelJS from "exceljs";
+import { readRange } from "../files/checks.ts";
 import { AppError } from "../shared/errors.ts";
 
 /** The encodings an office's spreadsheets come in. */
@@ -21,17 +21,6 @@ const invalidFile = (message: string, path = "file") => new AppError("VALIDATION
 
 /** How many bytes of a file are read to tell its format and encoding. */
 const sampleBytes = 256 * 1024;
-
-async function readSample(file: string): Promise<Buffer> {
-  const handle = await fs.open(file, "r");
-  try {
-    const buffer = Buffer.alloc(sampleBytes);
-    const { bytesRead } = await handle.read(buffer, 0, sampleBytes, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Common characters of Chinese and Japanese text, simplified and traditional: a right decoding is full of them. */
 const common = new Set(
@@ -124,7 +113,7 @@ function detectDelimiter(firstLine: string): string {
 
 /** Tells a file's format, encoding, separator and sheets. An empty or binary file is refused. */
 export async function inspectShape(file: string, given: { encoding?: Encoding | undefined } = {}): Promise<FileShape> {
-  const sample = await readSample(file);
+  const sample = await readRange(file, 0, sampleBytes);
   if (sample.length === 0) throw invalidFile("The file is empty.");
   if (isZip(sample)) return { format: "xlsx", encoding: null, delimiter: null, sheets: await workbookSheets(file) };
   const encoding = given.encoding ?? detectEncoding(sample);

@@ -447,9 +447,10 @@ async function eachBatch(
   file: StagedFile,
   options: RunOptions,
   each: (batch: Prepared[], state: RunState) => Promise<Classified[]>,
-  only: { firstBatchOnly?: boolean } = {},
+  only: { firstBatchOnly?: boolean; shape?: FileShape } = {},
 ): Promise<{ inspection: Omit<FileInspection, "sample" | "fields" | "mappings">; counts: ImportCounts; rows: Classified[] }> {
-  const shape = await inspectShape(file.path, { encoding: options.encoding });
+  // The file's shape, once: callers that have read it already pass it on.
+  const shape = only.shape ?? (await inspectShape(file.path, { encoding: options.encoding }));
   const table = await openTable(file.path, shape, options.sheet);
   const countries = await countryLookup(db());
   const buffered: ReadRow[] = [];
@@ -533,16 +534,27 @@ const presentRow = (row: Classified): PreviewRow => ({
   errors: row.errors,
 });
 
+/** Every row read, mapped and met with the registry (each batch in a transaction of its own), nothing written. */
+function dryRun(file: StagedFile, options: RunOptions, also: { shape?: FileShape; onRows?: (rows: Classified[]) => void } = {}) {
+  return eachBatch(
+    file,
+    options,
+    async (batch, state) => {
+      const rows = await db()
+        .transaction()
+        .execute((trx) => classify(trx, batch, options, state));
+      also.onRows?.(rows);
+      return rows;
+    },
+    also.shape ? { shape: also.shape } : {},
+  );
+}
+
 /** The dry run: every row read, mapped and met with the registry, with the counts an import would give. Nothing is written. */
 export async function previewImport(actor: Actor, file: StagedFile, input: unknown): Promise<PreviewOutput> {
   authorize(actor, "registry.write");
   const options = runOptions(actor, parseInput(importOptions, input));
-  const result = await eachBatch(file, options, async (batch, state) => {
-    const rows = await db()
-      .transaction()
-      .execute((trx) => classify(trx, batch, options, state));
-    return rows;
-  });
+  const result = await dryRun(file, options);
   const shown = result.rows.slice(0, previewLimit);
   return {
     inspection: {
@@ -564,19 +576,19 @@ export async function previewImport(actor: Actor, file: StagedFile, input: unkno
 export async function previewSpreadsheet(actor: Actor, file: StagedFile, input: unknown): Promise<Buffer> {
   authorize(actor, "registry.write");
   const options = runOptions(actor, parseInput(importOptions, input));
-  const outcome = new Map<number, { status: RowStatus; reasons: string }>();
-  await eachBatch(file, options, async (batch, state) => {
-    const rows = await db()
-      .transaction()
-      .execute((trx) => classify(trx, batch, options, state));
-    for (const row of rows)
-      outcome.set(row.line, {
-        status: row.status,
-        reasons: row.errors.map((e) => `${e.header ? `${e.header}: ` : ""}${e.reason.zh} ${e.reason.en}`).join("\n"),
-      });
-    return rows;
-  });
   const shape = await inspectShape(file.path, { encoding: options.encoding });
+  const outcome = new Map<number, { status: RowStatus; reasons: string }>();
+  // Every row's outcome (the dry run keeps only those a preview shows).
+  await dryRun(file, options, {
+    shape,
+    onRows: (rows) => {
+      for (const row of rows)
+        outcome.set(row.line, {
+          status: row.status,
+          reasons: row.errors.map((e) => `${e.header ? `${e.header}: ` : ""}${e.reason.zh} ${e.reason.en}`).join("\n"),
+        });
+    },
+  });
   const table = await openTable(file.path, shape, options.sheet);
   // Written as a stream to a file: rows are not held as a workbook in memory.
   const target = path.join(os.tmpdir(), `liaison-preview-${randomUUID()}.xlsx`);
@@ -890,7 +902,7 @@ export async function startImport(
   const options = runOptions(actor, parseInput(importOptions, input));
   const shape = await inspectShape(file.path, { encoding: options.encoding });
   // The mapping is checked before anything is recorded: a file with no name column is refused whole.
-  await eachBatch(file, options, async () => [], { firstBatchOnly: true });
+  await eachBatch(file, options, async () => [], { firstBatchOnly: true, shape });
   const record = await mutate(actor, async (trx) => {
     const row = await trx
       .insertInto("imports")
@@ -945,47 +957,52 @@ export async function startImport(
         return { result: rows, audit };
       });
     try {
-      const result = await eachBatch(file, options, async (batch, state) => {
-        const before = new Map(state.seen);
-        let written: Classified[];
-        try {
-          written = await writeRows(batch, state);
-        } catch (error) {
-          if (error instanceof AppError) throw error;
-          // A row the checks let through and the database refuses (a constraint): the batch is
-          // written row by row, and the rows refused are reported with the database's reason.
-          state.seen = before;
-          written = [];
-          for (const one of batch) {
-            const mark = new Map(state.seen);
-            try {
-              written.push(...(await writeRows([one], state)));
-            } catch (rowError) {
-              if (rowError instanceof AppError) throw rowError;
-              state.seen = mark;
-              const reason = (rowError as Error).message.slice(0, 300);
-              written.push({
-                ...one,
-                status: "invalid",
-                organisationId: null,
-                candidates: [],
-                errors: [{ column: 0, header: "", field: "", reason: { en: `Not written: ${reason}`, zh: `未能写入：${reason}` } }],
-              });
+      const result = await eachBatch(
+        file,
+        options,
+        async (batch, state) => {
+          const before = new Map(state.seen);
+          let written: Classified[];
+          try {
+            written = await writeRows(batch, state);
+          } catch (error) {
+            if (error instanceof AppError) throw error;
+            // A row the checks let through and the database refuses (a constraint): the batch is
+            // written row by row, and the rows refused are reported with the database's reason.
+            state.seen = before;
+            written = [];
+            for (const one of batch) {
+              const mark = new Map(state.seen);
+              try {
+                written.push(...(await writeRows([one], state)));
+              } catch (rowError) {
+                if (rowError instanceof AppError) throw rowError;
+                state.seen = mark;
+                const reason = (rowError as Error).message.slice(0, 300);
+                written.push({
+                  ...one,
+                  status: "invalid",
+                  organisationId: null,
+                  candidates: [],
+                  errors: [{ column: 0, header: "", field: "", reason: { en: `Not written: ${reason}`, zh: `未能写入：${reason}` } }],
+                });
+              }
             }
           }
-        }
-        for (const row of written) {
-          running.rows++;
-          running[row.status]++;
-          for (const e of row.errors) if (errors.length < errorLimit) errors.push({ line: row.line, ...e });
-        }
-        done += batch.length;
-        // Written rows are found in the registry from now on: the file's earlier rows need not be kept in memory.
-        state.seen.clear();
-        // Said once the batch is committed: what is reported is there.
-        progress(done);
-        return written;
-      });
+          for (const row of written) {
+            running.rows++;
+            running[row.status]++;
+            for (const e of row.errors) if (errors.length < errorLimit) errors.push({ line: row.line, ...e });
+          }
+          done += batch.length;
+          // Written rows are found in the registry from now on: the file's earlier rows need not be kept in memory.
+          state.seen.clear();
+          // Said once the batch is committed: what is reported is there.
+          progress(done);
+          return written;
+        },
+        { shape },
+      );
       await mutate(actor, async (trx) => {
         const finishedRows = await trx
           .updateTable("imports")
@@ -1255,10 +1272,20 @@ async function isAlive(executor: Executor, importId: number): Promise<boolean> {
 export { foldHeader };
 
 /** The id of a kept upload, beside an import's options. */
-const withFileId = (input: unknown): { fileId: string; rest: Record<string, unknown> } => {
+/**
+ * Runs a step on the caller's kept upload named by `fileId` beside the step's own options: the
+ * access check first, then the upload (its uploader's alone), then the step.
+ */
+async function onKeptUpload<T>(
+  actor: Actor,
+  input: unknown,
+  step: (file: StagedFile, rest: Record<string, unknown>, fileId: string) => Promise<T>,
+) {
+  authorize(actor, "registry.write");
   const { fileId, ...rest } = (input ?? {}) as Record<string, unknown>;
-  return { fileId: typeof fileId === "string" ? fileId : "", rest };
-};
+  const id = typeof fileId === "string" ? fileId : "";
+  return step(await keptUpload(id, actor.userId), rest, id);
+}
 
 /** Takes an uploaded file for an import (kept for the wizard's next steps) and says what it holds. */
 export async function uploadImportFile(
@@ -1273,27 +1300,15 @@ export async function uploadImportFile(
 
 /** The wizard's steps on a kept upload: inspect again (another sheet, encoding or mapping), preview, the preview as a spreadsheet, import. */
 export const onUpload = {
-  inspect: async (actor: Actor, input: unknown) => {
-    authorize(actor, "registry.write");
-    const { fileId, rest } = withFileId(input);
-    return { fileId, ...(await inspectImportFile(actor, await keptUpload(fileId, actor.userId), rest)) };
-  },
-  preview: async (actor: Actor, input: unknown) => {
-    authorize(actor, "registry.write");
-    const { fileId, rest } = withFileId(input);
-    return previewImport(actor, await keptUpload(fileId, actor.userId), rest);
-  },
-  spreadsheet: async (actor: Actor, input: unknown) => {
-    authorize(actor, "registry.write");
-    const { fileId, rest } = withFileId(input);
-    return previewSpreadsheet(actor, await keptUpload(fileId, actor.userId), rest);
-  },
-  start: async (actor: Actor, input: unknown) => {
-    authorize(actor, "registry.write");
-    const { fileId, rest } = withFileId(input);
-    const started = await startImport(actor, await keptUpload(fileId, actor.userId), rest);
-    // The import goes on after the answer; how it ends is on its record.
-    started.finished.catch(() => {});
-    return getImport(actor, started.id);
-  },
+  inspect: (actor: Actor, input: unknown) =>
+    onKeptUpload(actor, input, async (file, rest, fileId) => ({ fileId, ...(await inspectImportFile(actor, file, rest)) })),
+  preview: (actor: Actor, input: unknown) => onKeptUpload(actor, input, (file, rest) => previewImport(actor, file, rest)),
+  spreadsheet: (actor: Actor, input: unknown) => onKeptUpload(actor, input, (file, rest) => previewSpreadsheet(actor, file, rest)),
+  start: (actor: Actor, input: unknown) =>
+    onKeptUpload(actor, input, async (file, rest) => {
+      const started = await startImport(actor, file, rest);
+      // The import goes on after the answer; how it ends is on its record.
+      started.finished.catch(() => {});
+      return getImport(actor, started.id);
+    }),
 };

@@ -38,6 +38,16 @@ const statusColour: Record<RowStatus, string> = {
   invalid: "red",
 };
 
+/** An import's outcome in a line: new, matched (or updated), unchanged, and the rows to look at (refused or ambiguous). */
+function countsLine(t: (key: string, values: Record<string, number>) => string, counts: ImportOutput["counts"]): string {
+  return t("imports.countsLine", {
+    new: counts.new ?? 0,
+    matched: (counts.matched ?? 0) + (counts.updated ?? 0),
+    unchanged: counts.unchanged ?? 0,
+    invalid: (counts.invalid ?? 0) + (counts.ambiguous ?? 0),
+  });
+}
+
 /** The imports made so far, newest first, each with its outcome and an undo. */
 export function ImportList() {
   const { t } = useTranslation();
@@ -84,12 +94,7 @@ export function ImportList() {
                     {t(`imports.status.${i.status}`)}
                   </Badge>
                   <Text span size="sm">
-                    {t("imports.countsLine", {
-                      new: i.counts.new ?? 0,
-                      matched: (i.counts.matched ?? 0) + (i.counts.updated ?? 0),
-                      unchanged: i.counts.unchanged ?? 0,
-                      invalid: (i.counts.invalid ?? 0) + (i.counts.ambiguous ?? 0),
-                    })}
+                    {countsLine(t, i.counts)}
                   </Text>
                 </Table.Td>
                 <Table.Td>
@@ -584,14 +589,7 @@ function ResultStep({ started }: { started: ImportOutput }) {
         <Text>{t("imports.rowsDone", { rows: format.number(r.counts.rows ?? 0) })}</Text>
       </Group>
       {!done ? <Progress value={100} animated /> : null}
-      <Text data-testid="import-outcome">
-        {t("imports.countsLine", {
-          new: r.counts.new ?? 0,
-          matched: (r.counts.matched ?? 0) + (r.counts.updated ?? 0),
-          unchanged: r.counts.unchanged ?? 0,
-          invalid: (r.counts.invalid ?? 0) + (r.counts.ambiguous ?? 0),
-        })}
-      </Text>
+      <Text data-testid="import-outcome">{countsLine(t, r.counts)}</Text>
       {done && r.errors.length ? (
         <Card withBorder>
           <Text fw={600} mb="xs">
