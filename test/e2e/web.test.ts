@@ -509,8 +509,9 @@ describe("the web app", () => {
     // Kinds, languages and scripts read as words, never codes such as und.
     const rows = page.getByTestId("name-row");
     await rows.first().waitFor();
-    expect(await rows.first().getByLabel("名称类别").inputValue()).toBe("正式名称");
-    expect(await rows.first().getByLabel("语言", { exact: true }).inputValue()).toBe("英语");
+    // The words come with the vocabulary, which may arrive just after the row: waited for, not raced.
+    await expect.poll(() => rows.first().getByLabel("名称类别").inputValue()).toBe("正式名称");
+    await expect.poll(() => rows.first().getByLabel("语言", { exact: true }).inputValue()).toBe("英语");
     await page.getByRole("button", { name: "添加其他名称" }).click();
     const added = rows.nth(1);
     await added.locator("input").first().fill("绿带运动");
