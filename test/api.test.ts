@@ -1091,6 +1091,13 @@ const badInputs: Array<{
       { url: () => "/api/imports/files?fileName=empty.csv", body: Buffer.alloc(0), field: "file" },
       { url: () => "/api/imports/files?fileName=x.bin", body: Buffer.from([0, 1, 2, 3, 0, 0, 9, 255]), field: "file" },
       { url: () => "/api/imports/files?fileName=x.csv&encoding=ebcdic", body: "name\nX\n", field: "encoding" },
+      { url: () => "/api/imports/files?fileName=x.csv&kind=people", body: "name\nX\n", field: "kind" },
+      {
+        url: () => "/api/imports/files?fileName=old.xls",
+        body: Buffer.concat([Buffer.from("d0cf11e0a1b11ae1", "hex"), Buffer.alloc(600, 7)]),
+        field: "file",
+      },
+      { url: () => "/api/imports/files?fileName=cut.xlsx", body: Buffer.from("PK\u0003\u0004 cut short"), field: "file" },
     ],
   },
   {
@@ -1125,6 +1132,11 @@ const badInputs: Array<{
         url: () => "/api/imports",
         body: { fileId: "0".repeat(64), fileName: "a.csv", defaults: { kind: "club" } },
         field: "defaults.kind",
+      },
+      {
+        url: () => "/api/imports",
+        body: { fileId: "0".repeat(64), fileName: "a.csv", kind: "engagements", defaults: { engagementKind: "picnic:received" } },
+        field: "defaults.engagementKind",
       },
       { url: () => "/api/imports", body: { fileId: "0".repeat(64), fileName: "a.csv" }, status: 404 },
     ],

@@ -30,6 +30,7 @@ import { buildApp } from "../src/server/app.ts";
 import { Browser } from "./support/browser.ts";
 import { openTestDatabase } from "./support/database.ts";
 import { actorIn, administrator, freshUnit, unique } from "./support/factories.ts";
+import { zipArchive } from "./support/zip.ts";
 
 let database: Database;
 let app: FastifyInstance;
@@ -669,37 +670,8 @@ async function auditSince(id: number, action: string) {
 const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
 
 /** A ZIP archive (stored, no compression) of these files, for upload checks. */
-function zip(files: Array<[string, string]>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, content] of files) {
-    const nameBytes = Buffer.from(name, "utf8");
-    const data = Buffer.from(content, "latin1");
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBytes.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBytes, data);
-    centrals.push(central, nameBytes);
-    offset += local.length + nameBytes.length + data.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
-}
+const zip = (files: Array<[string, string]>): Buffer =>
+  zipArchive(
+    files.map(([name, content]) => [name, Buffer.from(content, "latin1")]),
+    { stored: true },
+  );

@@ -47,12 +47,13 @@ Commands / 命令:
   names export [--out FILE] [--country CODE]
                            The review queue as CSV (fill in reviewed_zh and decision) / 导出待审译名 (CSV)
   names import FILE        Read the reviewed CSV back (idempotent) / 导入审定的译名
-  import FILE [--type organisations] [--mapping NAME] [--save-mapping NAME] [--sheet NAME]
+  import FILE [--type organisations|engagements] [--mapping NAME] [--save-mapping NAME] [--sheet NAME]
          [--encoding utf-8|gb18030|big5|shift_jis|utf-16le|utf-16be] [--kind KIND] [--country CODE]
-         [--overwrite] [--dry-run] [--json]
-                           Import a spreadsheet (CSV, TSV, XLSX) into the registry: columns mapped from
-                           the headers (or a saved mapping), rows matched, written in batches; the same
-                           file again changes nothing / 导入电子表格（CSV、TSV、XLSX）
+         [--engagement-kind TYPE:DIRECTION[:SUBTYPE]] [--overwrite] [--dry-run] [--json]
+                           Import a spreadsheet (CSV, TSV, XLSX): a partner list into the registry, or a
+                           register of visits, talks, events and letters; columns mapped from the headers
+                           (or a saved mapping), rows matched, written in batches; the same file again
+                           changes nothing / 导入电子表格（伙伴名单，或来访、出访、会见、函电登记表）
   import undo ID           Undo an import / 撤销一次导入
   help                     This text / 帮助
 
@@ -105,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
       "apply-above": { type: "string" },
       mapping: { type: "string" },
       "save-mapping": { type: "string" },
+      "engagement-kind": { type: "string" },
       sheet: { type: "string" },
       encoding: { type: "string" },
       overwrite: { type: "boolean" },
@@ -279,12 +281,13 @@ async function importCommand(config: Config, args: string[], values: Record<stri
     console.error(`${file ? `No file ${file}. ` : ""}Usage: liaison import FILE [--type organisations] … / 用法：liaison import 文件`);
     return 2;
   }
-  if ((text("type") ?? "organisations") !== "organisations") {
-    console.error("Only --type organisations is imported so far. / 目前只能导入组织（organisations）。");
+  const kind = text("type") ?? "organisations";
+  if (kind !== "organisations" && kind !== "engagements") {
+    console.error("--type is organisations or engagements. / --type 只能是 organisations（组织）或 engagements（交往记录）。");
     return 2;
   }
   const options = {
-    kind: "organisations",
+    kind,
     fileName: path.basename(file),
     ...(text("mapping") ? { mapping: text("mapping") } : {}),
     ...(text("save-mapping") ? { saveMappingAs: text("save-mapping") } : {}),
@@ -293,6 +296,7 @@ async function importCommand(config: Config, args: string[], values: Record<stri
     defaults: {
       ...(text("kind") ? { kind: text("kind") } : {}),
       ...(text("country") ? { countryCode: text("country")?.toUpperCase() } : {}),
+      ...(text("engagement-kind") ? { engagementKind: text("engagement-kind") } : {}),
     },
     overwrite: values.overwrite === true,
   };

@@ -15,6 +15,7 @@ import * as registryKeeping from "./migrations/0013_registry_keeping.ts";
 import * as places from "./migrations/0014_places.ts";
 import * as sentenceKinds from "./migrations/0015_sentence_kinds.ts";
 import * as imports from "./migrations/0016_imports.ts";
+import * as engagementImports from "./migrations/0017_engagement_imports.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   "0014_places": places,
   "0015_sentence_kinds": sentenceKinds,
   "0016_imports": imports,
+  "0017_engagement_imports": engagementImports,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown). */

@@ -353,6 +353,8 @@ export interface EngagementTable {
   createdBy: number | null;
   createdAt: Timestamp;
   updatedAt: Timestamp;
+  /** The import that created it (undo removes it). */
+  importId: Generated<number | null>;
 }
 
 export interface EngagementUnitTable {

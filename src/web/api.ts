@@ -5,6 +5,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields: Array<{ path: string; message: string }> = [],
+    /** The server's reason in both languages, where it gives one (a file that cannot be read, and why). */
+    readonly reason: { zh: string; en: string } | null = null,
   ) {
     super(message);
   }
@@ -44,23 +46,30 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   } catch {
     body = null;
   }
-  if (!response.ok) {
-    const e = (body ?? {}) as { code?: string; message?: string; details?: { fields?: Array<{ path: string; message: string }> } };
-    throw new ApiError(response.status, e.code ?? "INTERNAL", e.message ?? response.statusText, e.details?.fields ?? []);
-  }
+  if (!response.ok) throw errorFrom(response, body);
   return body as T;
 }
 
 /** The API's error from a response that is not OK. */
 async function errorOf(response: Response): Promise<ApiError> {
   const text = await response.text();
-  let e: { code?: string; message?: string; details?: { fields?: Array<{ path: string; message: string }> } } = {};
   try {
-    e = text ? JSON.parse(text) : {};
+    return errorFrom(response, text ? JSON.parse(text) : null);
   } catch {
-    e = {};
+    return errorFrom(response, null);
   }
-  return new ApiError(response.status, e.code ?? "INTERNAL", e.message ?? response.statusText, e.details?.fields ?? []);
+}
+
+/** The API's error from a reply's body (`{code, message, details}`), whatever of it there is. */
+function errorFrom(response: Response, body: unknown): ApiError {
+  const e = (body ?? {}) as {
+    code?: string;
+    message?: string;
+    details?: { fields?: Array<{ path: string; message: string }>; reason?: { zh?: unknown; en?: unknown } };
+  };
+  const reason = e.details?.reason;
+  const both = reason && typeof reason.zh === "string" && typeof reason.en === "string" ? { zh: reason.zh, en: reason.en } : null;
+  return new ApiError(response.status, e.code ?? "INTERNAL", e.message ?? response.statusText, e.details?.fields ?? [], both);
 }
 
 /** Sends a file as the body (an upload: no multipart), with the CSRF token; JSON back. */

@@ -26,7 +26,7 @@ import { buildApp } from "../../src/server/app.ts";
 import { en } from "../../src/web/i18n/en.ts";
 import { zh } from "../../src/web/i18n/zh.ts";
 import { openTestDatabase } from "../support/database.ts";
-import { administrator } from "../support/factories.ts";
+import { administrator, registryParty } from "../support/factories.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const shots = path.join(root, "test-results/screenshots");
@@ -456,6 +456,61 @@ describe("the web app", () => {
       await page.goto(`${base}/imports`);
       await page.getByRole("cell", { name: `伙伴名单-${lang}.csv` }).waitFor();
       await shoot(page, `${lang}-imports`);
+      await done(page);
+    }
+  });
+
+  it("imports a register of visits and letters through the wizard, titling each as an official would", async () => {
+    for (const [lang, locale] of [
+      ["zh", "zh-CN"],
+      ["en", "en-GB"],
+    ] as const) {
+      const tag = lang === "zh" ? "丙" : "丁";
+      // The partners are in the registry (the partner list comes first); the register names them in Chinese.
+      await registryParty(`Register ${tag} Party`, `登记${tag}党`, "VNM");
+      await registryParty(`Register ${tag} Union`, `登记${tag}联盟`, "LAO");
+      const text = [
+        "日期,类型,外方,国家,内容摘要",
+        `2024年3月5日,接待来访,登记${tag}党,越南,交流治党治国经验`,
+        `2024年10月1日,收到贺电,登记${tag}党、登记${tag}联盟,,祝贺国庆`,
+        `2024年2月30日,收到贺电,登记${tag}党,越南,`,
+      ].join("\r\n");
+      const page = await signedIn(officer, locale);
+      await page.goto(`${base}/imports/new`);
+      await page
+        .getByTestId("import-kind")
+        .getByText(lang === "zh" ? "交往记录" : "Engagement register")
+        .click();
+      await shoot(page, `${lang}-import-register-1-upload`);
+      await page
+        .getByTestId("import-file")
+        .setInputFiles({ name: `函电登记-${lang}.csv`, mimeType: "text/csv", buffer: iconv.encode(text, "gb18030") });
+      await page
+        .getByRole("cell", { name: `登记${tag}联盟`, exact: false })
+        .first()
+        .waitFor();
+      await page.getByTestId("import-next").click();
+      await page.getByTestId("import-to-preview").waitFor();
+      await shoot(page, `${lang}-import-register-2-mapping`);
+      await page.getByTestId("import-to-preview").click();
+      await expect.poll(() => page.getByTestId("import-count-new").innerText()).toMatch(/2$/);
+      expect(await page.getByTestId("import-count-invalid").innerText()).toMatch(/1$/);
+      await shoot(page, `${lang}-import-register-3-preview`);
+      await page.getByTestId("import-start").click();
+      await expect
+        .poll(() => page.getByTestId("import-outcome").innerText(), { timeout: 20_000 })
+        .toMatch(lang === "zh" ? /新增2/ : /2 new/);
+      await page.getByRole("link", { name: lang === "zh" ? "打开交往记录" : "Open the engagements" }).click();
+      await page.goto(`${base}/engagements?q=${encodeURIComponent(`登记${tag}党`)}`);
+      await page
+        .getByText(
+          lang === "zh"
+            ? `登记${tag}党、登记${tag}联盟发来贺电`
+            : `Congratulatory message from Register ${tag} Party, Register ${tag} Union`,
+        )
+        .first()
+        .waitFor();
+      await shoot(page, `${lang}-import-register-4-engagements`);
       await done(page);
     }
   });

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { actorForUser } from "../../src/core/auth/service.ts";
+import { matchKeys } from "../../src/core/merge/keys.ts";
 import type { Actor, Role } from "../../src/core/shared/actor.ts";
 import { ensureBuiltinAdministrator } from "../../src/core/units/service.ts";
 import { db } from "../../src/db/current.ts";
@@ -50,4 +51,30 @@ export async function actorIn(unitId: number, role: Role, options: { clearance?:
     .executeTakeFirstOrThrow();
   await db().insertInto("userRoles").values({ userId: user.id, unitId, role }).execute();
   return (await actorForUser(user.id)) as Actor;
+}
+
+/** A party in the registry with its names in Chinese and English (their match keys as the registry computes them); its id. */
+export async function registryParty(nameEn: string, nameZh: string, countryCode: string): Promise<number> {
+  const row = await db()
+    .insertInto("organisations")
+    .values({
+      kind: "political_party",
+      nameEn,
+      nameZh,
+      countryCode,
+      matchKeys: matchKeys([
+        { kind: "official", value: nameZh },
+        { kind: "official", value: nameEn },
+      ]),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db()
+    .insertInto("organisationNames")
+    .values([
+      { organisationId: row.id, kind: "official", lang: "zh", value: nameZh, position: 0 },
+      { organisationId: row.id, kind: "official", lang: "en", value: nameEn, position: 1 },
+    ])
+    .execute();
+  return row.id;
 }

@@ -10,7 +10,7 @@ import { notifyUsers } from "../notifications/service.ts";
 import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, type FieldIssue, invalidField, notFound } from "../shared/errors.ts";
-import { type Executor, mutate, ownedBy, type Trx } from "../shared/mutation.ts";
+import { type AuditEntry, type Executor, mutate, ownedBy, type Trx } from "../shared/mutation.ts";
 import { fieldIssues, id as idSchema, listCountCap, type Page, pageTotal, parseInput, searchCountCap } from "../shared/schema.ts";
 import { cleanMultiline, cleanText } from "../shared/text.ts";
 import { presentEngagement, presentEngagementListItem } from "./presenter.ts";
@@ -274,6 +274,24 @@ async function writeChildren(
 export async function createEngagement(actor: Actor, input: unknown, options: { demo?: boolean } = {}): Promise<EngagementDetail> {
   authorize(actor, "engagements.write");
   const data = parseInput(engagementCreateInput, input);
+  return mutate(actor, (trx) => insertEngagement(trx, actor, data, options));
+}
+
+/** An engagement as its input schema gives it (parsed). */
+export type EngagementCreate = ReturnType<typeof engagementCreateInput.parse>;
+
+/**
+ * Writes one engagement inside the caller's transaction, with every check a single create
+ * makes (classification, type rules, references in the actor's scope) and the rollups kept
+ * exact: the one path for the form, the API and an import. Gives the record and its audit row.
+ */
+export async function insertEngagement(
+  trx: Trx,
+  actor: Actor,
+  data: EngagementCreate,
+  options: { demo?: boolean; importId?: number } = {},
+): Promise<{ result: EngagementDetail; audit: AuditEntry }> {
+  authorize(actor, "engagements.write");
   assertMayClassify(actor, data.classification);
   const details = checkTypeRules({
     type: data.type,
@@ -284,48 +302,47 @@ export async function createEngagement(actor: Actor, input: unknown, options: { 
     inReplyToId: data.inReplyToId ?? null,
     thankYouLetterId: data.thankYouLetterId ?? null,
   });
-  return mutate(actor, async (trx) => {
-    await checkReferences(trx, actor, data);
-    const rollups = await captureRollups(trx, []);
-    const titleZh = cleanText(data.titleZh);
-    const city = cleanText(data.city);
-    const row = await trx
-      .insertInto("engagements")
-      .values({
-        type: data.type,
-        direction: data.direction,
-        subtype: data.subtype ?? null,
-        status: data.status,
-        titleEn: data.titleEn,
-        titleZh,
-        summaryEn: cleanMultiline(data.summaryEn),
-        summaryZh: cleanMultiline(data.summaryZh),
-        startDate: data.startDate,
-        endDate: data.endDate ?? data.startDate,
-        timezone: data.timezone ?? null,
-        countryCode: data.countryCode ?? null,
-        city,
-        leadUnitId: data.leadUnitId,
-        programmeId: data.programmeId ?? null,
-        mechanismId: data.mechanismId ?? null,
-        inReplyToId: data.inReplyToId ?? null,
-        thankYouLetterId: data.thankYouLetterId ?? null,
-        details: JSON.stringify(details),
-        searchText: searchTextOf(data.titleEn, titleZh, city, details),
-        demo: options.demo ?? false,
-        approval: needsApproval(data.type, data.direction) && data.status === "planned" ? "draft" : null,
-        classification: data.classification,
-        createdBy: actor.userId,
-      })
-      .returning(["id", "approval"])
-      .executeTakeFirstOrThrow();
-    if (row.approval) await recordStep(trx, actor, row.id, "created");
-    await writeChildren(trx, row.id, data.startDate, data);
-    if (data.status === "planned") await alertOtherUnits(trx, actor, row.id);
-    await rollups.apply([row.id]);
-    const result = await loadEngagement(trx, forActor(actor), row.id);
-    return { result, audit: { entity: "engagement", entityId: row.id, action: "create", after: result, ...ownedBy(ownership(result)) } };
-  });
+  await checkReferences(trx, actor, data);
+  const rollups = await captureRollups(trx, []);
+  const titleZh = cleanText(data.titleZh);
+  const city = cleanText(data.city);
+  const row = await trx
+    .insertInto("engagements")
+    .values({
+      type: data.type,
+      direction: data.direction,
+      subtype: data.subtype ?? null,
+      status: data.status,
+      titleEn: data.titleEn,
+      titleZh,
+      summaryEn: cleanMultiline(data.summaryEn),
+      summaryZh: cleanMultiline(data.summaryZh),
+      startDate: data.startDate,
+      endDate: data.endDate ?? data.startDate,
+      timezone: data.timezone ?? null,
+      countryCode: data.countryCode ?? null,
+      city,
+      leadUnitId: data.leadUnitId,
+      programmeId: data.programmeId ?? null,
+      mechanismId: data.mechanismId ?? null,
+      inReplyToId: data.inReplyToId ?? null,
+      thankYouLetterId: data.thankYouLetterId ?? null,
+      details: JSON.stringify(details),
+      searchText: searchTextOf(data.titleEn, titleZh, city, details),
+      demo: options.demo ?? false,
+      approval: needsApproval(data.type, data.direction) && data.status === "planned" ? "draft" : null,
+      classification: data.classification,
+      createdBy: actor.userId,
+      importId: options.importId ?? null,
+    })
+    .returning(["id", "approval"])
+    .executeTakeFirstOrThrow();
+  if (row.approval) await recordStep(trx, actor, row.id, "created");
+  await writeChildren(trx, row.id, data.startDate, data);
+  if (data.status === "planned") await alertOtherUnits(trx, actor, row.id);
+  await rollups.apply([row.id]);
+  const result = await loadEngagement(trx, forActor(actor), row.id);
+  return { result, audit: { entity: "engagement", entityId: row.id, action: "create", after: result, ...ownedBy(ownership(result)) } };
 }
 
 /** Changes an engagement; participants, co-units and topics, when given, replace the old lists. */
@@ -333,76 +350,91 @@ export async function updateEngagement(actor: Actor, engagementId: number, input
   authorize(actor, "engagements.write");
   const id = parseInput(idSchema, engagementId);
   const data = parseInput(engagementUpdateInput, input);
+  return mutate(actor, (trx) => changeEngagement(trx, actor, id, data));
+}
+
+/** An engagement's changes as its update schema gives them (parsed). */
+export type EngagementChange = ReturnType<typeof engagementUpdateInput.parse>;
+
+/**
+ * Changes one engagement inside the caller's transaction, with every check a single update
+ * makes and the rollups kept exact: the one path for the form, the API and an import.
+ */
+export async function changeEngagement(
+  trx: Trx,
+  actor: Actor,
+  id: number,
+  data: EngagementChange,
+): Promise<{ result: EngagementDetail; audit: AuditEntry }> {
+  authorize(actor, "engagements.write");
   assertMayClassify(actor, data.classification);
   const scope = forActor(actor);
-  return mutate(actor, async (trx) => {
-    const current = await scope.lockEngagement(trx, id, "engagements.write");
-    const before = await loadEngagement(trx, scope, id);
-    const merged = {
-      type: current.type as EngagementType,
-      direction: data.direction ?? current.direction,
-      subtype: data.subtype === undefined ? current.subtype : data.subtype,
-      details: data.details ?? current.details,
-      mechanismId: data.mechanismId === undefined ? current.mechanismId : data.mechanismId,
-      inReplyToId: data.inReplyToId === undefined ? current.inReplyToId : data.inReplyToId,
-      thankYouLetterId: data.thankYouLetterId === undefined ? current.thankYouLetterId : data.thankYouLetterId,
-    };
-    const details = checkTypeRules(merged);
-    if (data.status === "done" && current.status !== "done") {
-      if (current.approval && current.approval !== "approved") {
-        throw new AppError("CONFLICT", "This engagement is not approved yet: it cannot be marked done. / 尚未批准，不能标记为已完成。", {
-          approval: current.approval,
-        });
-      }
-      if (current.approval) await recordStep(trx, actor, id, "done");
+  const current = await scope.lockEngagement(trx, id, "engagements.write");
+  const before = await loadEngagement(trx, scope, id);
+  const merged = {
+    type: current.type as EngagementType,
+    direction: data.direction ?? current.direction,
+    subtype: data.subtype === undefined ? current.subtype : data.subtype,
+    details: data.details ?? current.details,
+    mechanismId: data.mechanismId === undefined ? current.mechanismId : data.mechanismId,
+    inReplyToId: data.inReplyToId === undefined ? current.inReplyToId : data.inReplyToId,
+    thankYouLetterId: data.thankYouLetterId === undefined ? current.thankYouLetterId : data.thankYouLetterId,
+  };
+  const details = checkTypeRules(merged);
+  if (data.status === "done" && current.status !== "done") {
+    if (current.approval && current.approval !== "approved") {
+      throw new AppError("CONFLICT", "This engagement is not approved yet: it cannot be marked done. / 尚未批准，不能标记为已完成。", {
+        approval: current.approval,
+      });
     }
-    const startDate = data.startDate ?? current.startDate;
-    const endDate = data.endDate === undefined || data.endDate === null ? (data.startDate ? startDate : current.endDate) : data.endDate;
-    if (endDate < startDate) throw invalidField("endDate", "Cannot be before startDate.");
-    if (merged.inReplyToId === id) throw invalidField("inReplyToId", "An engagement cannot reply to itself.");
-    await checkReferences(trx, actor, data);
-    const rollups = await captureRollups(trx, [id]);
-    const titleEn = data.titleEn ?? current.titleEn;
-    const titleZh = data.titleZh === undefined ? current.titleZh : cleanText(data.titleZh);
-    const city = data.city === undefined ? current.city : cleanText(data.city);
-    await scope
-      .updateEngagements(trx, "engagements.write")
-      .set({
-        direction: merged.direction,
-        subtype: merged.subtype,
-        ...(data.status !== undefined ? { status: data.status } : {}),
-        titleEn,
-        titleZh,
-        ...(data.summaryEn !== undefined ? { summaryEn: cleanMultiline(data.summaryEn) } : {}),
-        ...(data.summaryZh !== undefined ? { summaryZh: cleanMultiline(data.summaryZh) } : {}),
-        startDate,
-        endDate,
-        ...(data.timezone !== undefined ? { timezone: data.timezone } : {}),
-        ...(data.countryCode !== undefined ? { countryCode: data.countryCode } : {}),
-        city,
-        ...(data.leadUnitId !== undefined ? { leadUnitId: data.leadUnitId } : {}),
-        ...(data.programmeId !== undefined ? { programmeId: data.programmeId } : {}),
-        mechanismId: merged.mechanismId,
-        ...(data.classification !== undefined ? { classification: data.classification } : {}),
-        inReplyToId: merged.inReplyToId,
-        thankYouLetterId: merged.thankYouLetterId,
-        details: JSON.stringify(details),
-        searchText: searchTextOf(titleEn, titleZh, city, details),
-        updatedAt: new Date(),
-      })
-      .where("x.id", "=", id)
-      .execute();
-    if (startDate !== current.startDate) {
-      await trx.updateTable("engagementParticipants").set({ startDate }).where("engagementId", "=", id).execute();
-    }
-    await writeChildren(trx, id, startDate, data);
-    await rollups.apply();
-    const after = await loadEngagement(trx, scope, id);
-    return {
-      result: after,
-      audit: { entity: "engagement", entityId: id, action: "update", before, after, ...ownedBy(ownership(before), ownership(after)) },
-    };
-  });
+    if (current.approval) await recordStep(trx, actor, id, "done");
+  }
+  const startDate = data.startDate ?? current.startDate;
+  const endDate = data.endDate === undefined || data.endDate === null ? (data.startDate ? startDate : current.endDate) : data.endDate;
+  if (endDate < startDate) throw invalidField("endDate", "Cannot be before startDate.");
+  if (merged.inReplyToId === id) throw invalidField("inReplyToId", "An engagement cannot reply to itself.");
+  await checkReferences(trx, actor, data);
+  const rollups = await captureRollups(trx, [id]);
+  const titleEn = data.titleEn ?? current.titleEn;
+  const titleZh = data.titleZh === undefined ? current.titleZh : cleanText(data.titleZh);
+  const city = data.city === undefined ? current.city : cleanText(data.city);
+  await scope
+    .updateEngagements(trx, "engagements.write")
+    .set({
+      direction: merged.direction,
+      subtype: merged.subtype,
+      ...(data.status !== undefined ? { status: data.status } : {}),
+      titleEn,
+      titleZh,
+      ...(data.summaryEn !== undefined ? { summaryEn: cleanMultiline(data.summaryEn) } : {}),
+      ...(data.summaryZh !== undefined ? { summaryZh: cleanMultiline(data.summaryZh) } : {}),
+      startDate,
+      endDate,
+      ...(data.timezone !== undefined ? { timezone: data.timezone } : {}),
+      ...(data.countryCode !== undefined ? { countryCode: data.countryCode } : {}),
+      city,
+      ...(data.leadUnitId !== undefined ? { leadUnitId: data.leadUnitId } : {}),
+      ...(data.programmeId !== undefined ? { programmeId: data.programmeId } : {}),
+      mechanismId: merged.mechanismId,
+      ...(data.classification !== undefined ? { classification: data.classification } : {}),
+      inReplyToId: merged.inReplyToId,
+      thankYouLetterId: merged.thankYouLetterId,
+      details: JSON.stringify(details),
+      searchText: searchTextOf(titleEn, titleZh, city, details),
+      updatedAt: new Date(),
+    })
+    .where("x.id", "=", id)
+    .execute();
+  if (startDate !== current.startDate) {
+    await trx.updateTable("engagementParticipants").set({ startDate }).where("engagementId", "=", id).execute();
+  }
+  await writeChildren(trx, id, startDate, data);
+  await rollups.apply();
+  const after = await loadEngagement(trx, scope, id);
+  return {
+    result: after,
+    audit: { entity: "engagement", entityId: id, action: "update", before, after, ...ownedBy(ownership(before), ownership(after)) },
+  };
 }
 
 /** Deletes an engagement with its participants and attachments; replies to it stay, unlinked. */

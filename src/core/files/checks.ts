@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { AppError } from "../shared/errors.ts";
+import { readZipDirectory } from "./zip.ts";
 
 /** The parts an Office Open XML package must hold, by its content type. */
 const ooxmlMainPart: Record<string, string> = {
@@ -120,40 +121,19 @@ export async function readRange(file: string, position: number, length: number):
 }
 
 /** File names in a ZIP archive's central directory, or null when it has none that can be read. */
-export async function zipEntryNames(file: string, size: number): Promise<string[] | null> {
-  const tailLength = Math.min(size, 65_557);
-  const tail = await readRange(file, size - tailLength, tailLength);
-  let end = -1;
-  for (let i = tail.length - 22; i >= 0; i--) {
-    if (tail.readUInt32LE(i) === 0x06054b50) {
-      end = i;
-      break;
-    }
+async function zipEntryNames(file: string): Promise<string[] | null> {
+  try {
+    return (await readZipDirectory(file)).map((e) => e.name);
+  } catch {
+    return null;
   }
-  if (end < 0) return null;
-  const entries = tail.readUInt16LE(end + 10);
-  const directorySize = tail.readUInt32LE(end + 12);
-  const directoryOffset = tail.readUInt32LE(end + 16);
-  if (directoryOffset + directorySize > size || directorySize > 16 * 1024 * 1024) return null;
-  const directory = await readRange(file, directoryOffset, directorySize);
-  const names: string[] = [];
-  let at = 0;
-  for (let n = 0; n < entries; n++) {
-    if (at + 46 > directory.length || directory.readUInt32LE(at) !== 0x02014b50) return null;
-    const nameLength = directory.readUInt16LE(at + 28);
-    const extraLength = directory.readUInt16LE(at + 30);
-    const commentLength = directory.readUInt16LE(at + 32);
-    names.push(directory.subarray(at + 46, at + 46 + nameLength).toString("utf8"));
-    at += 46 + nameLength + extraLength + commentLength;
-  }
-  return names;
 }
 
 /** Entries no office document holds: programs, scripts and macros. */
 const executableEntry = /(\.(exe|dll|com|bat|cmd|scr|msi|ps1|vbs|vbe|js|jse|wsf|hta|jar|sh|app|lnk|cpl)$|(^|\/)vbaProject\.bin$)/i;
 
 async function checkPackage(type: string, file: StagedFile): Promise<string | null> {
-  const names = await zipEntryNames(file.path, file.size);
+  const names = await zipEntryNames(file.path);
   if (!names) return "its ZIP directory cannot be read";
   const bad = names.find((n) => executableEntry.test(n) || n.includes(".."));
   if (bad) return `it holds ${bad}, which no document holds`;

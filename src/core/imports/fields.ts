@@ -1,6 +1,17 @@
 import { foldName } from "../search/text.ts";
-import { cleanText } from "../shared/text.ts";
-import { organisationKinds, relationshipLevels } from "../shared/vocabulary.ts";
+import { cleanMultiline, cleanText } from "../shared/text.ts";
+import {
+  assistanceKinds,
+  correspondenceKinds,
+  correspondenceOccasions,
+  engagementKinds,
+  engagementTypes,
+  eventFormats,
+  organisationKinds,
+  relationshipLevels,
+  statementStances,
+  talkModes,
+} from "../shared/vocabulary.ts";
 
 /** A message in both languages: the reason a cell is refused, shown in the reader's language. */
 export interface Reason {
@@ -15,7 +26,23 @@ export type Parsed<T> = { value: T } | { value: null } | { error: Reason };
 export type CountryLookup = ReadonlyMap<string, string>;
 
 /** How a column's cells are read. */
-export type FieldType = "name" | "names" | "country" | "kind" | "year" | "url" | "wikidata" | "integer" | "tags" | "level" | "text";
+export type FieldType =
+  | "name"
+  | "names"
+  | "country"
+  | "kind"
+  | "year"
+  | "url"
+  | "wikidata"
+  | "integer"
+  | "tags"
+  | "level"
+  | "text"
+  | "longText"
+  | "date"
+  | "engagementKind"
+  | "direction"
+  | "occasion";
 
 /** A field a column can be mapped to. */
 export interface FieldDefinition {
@@ -25,6 +52,22 @@ export interface FieldDefinition {
   /** Headers, folded, that suggest this field (in Chinese and English). */
   headers: string[];
 }
+
+/** The country or region a row is of (a partner) or took place in (an engagement): by code, or by name in Chinese or English. */
+const countryField: FieldDefinition = {
+  key: "country",
+  label: { en: "Country or region", zh: "国家或地区" },
+  type: "country",
+  headers: ["国家", "国别", "国家地区", "国家和地区", "所在国", "country", "countrycode", "nation", "countryorregion"],
+};
+
+/** The office's own id for a row: what the same row is known by when the file comes again. */
+const sourceIdField: FieldDefinition = {
+  key: "sourceId",
+  label: { en: "Your own id for the row", zh: "本单位编号" },
+  type: "text",
+  headers: ["编号", "本单位编号", "id", "externalid", "sourceid", "recordid", "ref"],
+};
 
 /**
  * The fields of an organisation import: names in Chinese, English and the native script, an
@@ -100,12 +143,7 @@ export const organisationFields: FieldDefinition[] = [
     type: "kind",
     headers: ["类别", "类型", "组织类型", "性质", "kind", "type", "category"],
   },
-  {
-    key: "country",
-    label: { en: "Country or region", zh: "国家或地区" },
-    type: "country",
-    headers: ["国家", "国别", "国家地区", "国家和地区", "所在国", "country", "countrycode", "nation", "countryorregion"],
-  },
+  countryField,
   {
     key: "foundedYear",
     label: { en: "Founded", zh: "成立年份" },
@@ -143,13 +181,132 @@ export const organisationFields: FieldDefinition[] = [
     type: "level",
     headers: ["关系", "关系层级", "关系级别", "relationship", "relationshiplevel", "level"],
   },
-  {
-    key: "sourceId",
-    label: { en: "Your own id for the row", zh: "本单位编号" },
-    type: "text",
-    headers: ["编号", "本单位编号", "id", "externalid", "sourceid", "recordid", "ref"],
-  },
+  sourceIdField,
 ];
+
+/**
+ * The fields of an engagement import (a register of visits, talks, events or letters): the
+ * date (and last day), the kind (接待来访, 贺电, 论坛… or a type and a direction), the partners
+ * (several in a cell; each must be in the registry), the country and city, titles and summaries
+ * in both languages, the occasion of a letter, and the office's own id for the row.
+ */
+export const engagementFields: FieldDefinition[] = [
+  {
+    key: "date",
+    label: { en: "Date", zh: "日期" },
+    type: "date",
+    headers: [
+      "日期",
+      "时间",
+      "开始日期",
+      "开始时间",
+      "来访时间",
+      "出访时间",
+      "来访日期",
+      "出访日期",
+      "收到日期",
+      "发出日期",
+      "发电日期",
+      "date",
+      "startdate",
+      "start",
+      "from",
+    ],
+  },
+  {
+    key: "endDate",
+    label: { en: "Last day", zh: "结束日期" },
+    type: "date",
+    headers: ["结束日期", "结束时间", "截止日期", "离开日期", "enddate", "end", "until", "to"],
+  },
+  {
+    key: "kind",
+    label: { en: "Kind (type and direction)", zh: "类型" },
+    type: "engagementKind",
+    headers: ["类型", "类别", "形式", "交往形式", "活动类型", "函电类型", "种类", "type", "kind", "category"],
+  },
+  {
+    key: "direction",
+    label: { en: "Direction", zh: "来往方向" },
+    type: "direction",
+    headers: ["方向", "来往", "来往方向", "收发", "direction", "inout"],
+  },
+  {
+    key: "partners",
+    label: { en: "Partners", zh: "外方" },
+    type: "names",
+    headers: [
+      "外方",
+      "外方单位",
+      "对方",
+      "对方单位",
+      "伙伴",
+      "交往对象",
+      "对象",
+      "来访团组",
+      "来访单位",
+      "出访对象",
+      "政党",
+      "党派",
+      "组织",
+      "发电方",
+      "来电单位",
+      "来函单位",
+      "收电方",
+      "partners",
+      "partner",
+      "counterpart",
+      "counterparts",
+      "organisation",
+      "organization",
+      "party",
+      "parties",
+      "sender",
+      "recipient",
+    ],
+  },
+  countryField,
+  {
+    key: "city",
+    label: { en: "City", zh: "城市" },
+    type: "text",
+    headers: ["城市", "地点", "举办地", "city", "place", "location", "venue"],
+  },
+  {
+    key: "titleZh",
+    label: { en: "Title in Chinese", zh: "中文标题" },
+    type: "text",
+    headers: ["标题", "中文标题", "主题", "名称", "活动名称", "事项", "titlezh", "chinesetitle"],
+  },
+  {
+    key: "titleEn",
+    label: { en: "Title in English", zh: "英文标题" },
+    type: "text",
+    headers: ["英文标题", "英文名称", "title", "titleen", "englishtitle", "subject", "name"],
+  },
+  {
+    key: "summaryZh",
+    label: { en: "Summary in Chinese", zh: "中文摘要" },
+    type: "longText",
+    headers: ["内容", "摘要", "内容摘要", "简介", "情况", "主要内容", "备注", "summary", "summaryzh", "notes", "description"],
+  },
+  {
+    key: "summaryEn",
+    label: { en: "Summary in English", zh: "英文摘要" },
+    type: "longText",
+    headers: ["英文摘要", "summaryen", "englishsummary"],
+  },
+  {
+    key: "occasion",
+    label: { en: "Occasion (of a letter)", zh: "函电缘由" },
+    type: "occasion",
+    headers: ["缘由", "事由", "场合", "函电缘由", "occasion", "reason"],
+  },
+  sourceIdField,
+];
+
+/** The fields of each kind of import. */
+export const fieldsByKind = { organisations: organisationFields, engagements: engagementFields } as const;
 
 /** A header as compared with the known ones: folded, without punctuation, spaces or brackets. */
 export const foldHeader = (header: string) => foldName(header.replace(/[（）()【】[\]:：*＊]/g, ""));
@@ -191,6 +348,168 @@ const kindWords = wordsOf(organisationKinds, [
 
 const levelWords = wordsOf(relationshipLevels);
 
+/** Subtype vocabularies with their type: 论坛 is an event's, 贺电贺信 a letter's. */
+const subtypesOf: Array<[string, Record<string, { en: string; zh: string }>]> = [
+  ["event", eventFormats],
+  ["correspondence", correspondenceKinds],
+  ["talks", talkModes],
+  ["statement", statementStances],
+  ["assistance", assistanceKinds],
+];
+
+/**
+ * Engagement kinds by the words a register uses, each as `type:direction:subtype` (a part left
+ * empty where the word does not say it): 接待来访, 贺电, 论坛, visit, Visits received…
+ */
+const engagementKindWords = new Map<string, string>([
+  ...subtypesOf.flatMap(([type, vocabulary]) => [...wordsOf(vocabulary)].map(([word, key]) => [word, `${type}::${key}`] as const)),
+  ...[...wordsOf(engagementTypes)].map(([word, key]) => [word, `${key}::`] as const),
+  ...[...wordsOf(engagementKinds)].map(([word, key]) => [word, `${key}:`] as const),
+  ...(
+    [
+      ["来访", "visit:received:"],
+      ["接待", "visit:received:"],
+      ["出访", "visit:sent:"],
+      ["访问", "visit::"],
+      ["会见", "talks::"],
+      ["会谈", "talks::"],
+      ["会晤", "talks::"],
+      ["视频会见", "talks:none:video"],
+      ["视频会谈", "talks:none:video"],
+      ["视频通话", "talks:none:video"],
+      ["电话", "talks:none:phone"],
+      ["通电话", "talks:none:phone"],
+      ["贺电", "correspondence::congratulatory_message"],
+      ["贺信", "correspondence::congratulatory_message"],
+      ["贺函", "correspondence::congratulatory_message"],
+      ["贺电贺信", "correspondence::congratulatory_message"],
+      ["唁电", "correspondence::condolence"],
+      ["唁函", "correspondence::condolence"],
+      ["慰问电", "correspondence::condolence"],
+      ["复信", "correspondence::reply"],
+      ["复函", "correspondence::reply"],
+      ["回信", "correspondence::reply"],
+      ["回函", "correspondence::reply"],
+      ["信函", "correspondence::letter"],
+      ["函件", "correspondence::letter"],
+      ["来函", "correspondence:received:letter"],
+      ["来电", "correspondence:received:"],
+      ["去函", "correspondence:sent:letter"],
+      ["致函", "correspondence:sent:letter"],
+      ["函电", "correspondence::"],
+      ["峰会", "event::summit"],
+      ["论坛", "event::forum"],
+      ["研讨会", "event::seminar"],
+      ["吹风会", "event::briefing"],
+      ["宣介会", "event::thematic_briefing"],
+      ["专题宣介会", "event::thematic_briefing"],
+      ["对话会", "event::high_level_dialogue"],
+      ["活动", "event::"],
+      ["培训", "training::"],
+      ["培训班", "training::"],
+      ["研修班", "training::"],
+      ["援助", "assistance::"],
+      ["表态", "statement:received:"],
+      ["声明", "statement:received:"],
+      ["congratulations", "correspondence::congratulatory_message"],
+      ["letter", "correspondence::letter"],
+      ["meeting", "talks::"],
+    ] as const
+  ).map(([word, key]) => [foldName(word), key] as const),
+]);
+
+/** Words that say a direction: received, sent, hosted, attended. */
+const directionWords = new Map<string, string>(
+  (
+    [
+      ["来", "received"],
+      ["来访", "received"],
+      ["收", "received"],
+      ["收到", "received"],
+      ["接到", "received"],
+      ["接待", "received"],
+      ["received", "received"],
+      ["incoming", "received"],
+      ["in", "received"],
+      ["往", "sent"],
+      ["去", "sent"],
+      ["出访", "sent"],
+      ["发", "sent"],
+      ["发出", "sent"],
+      ["致", "sent"],
+      ["派出", "sent"],
+      ["sent", "sent"],
+      ["outgoing", "sent"],
+      ["out", "sent"],
+      ["主办", "hosted"],
+      ["举办", "hosted"],
+      ["hosted", "hosted"],
+      ["出席", "attended"],
+      ["参加", "attended"],
+      ["attended", "attended"],
+      ["无", "none"],
+      ["none", "none"],
+    ] as const
+  ).map(([word, key]) => [foldName(word), key] as const),
+);
+
+/** A kind written with its direction in front: 收到贺电, 发出贺电, 主办论坛, 出席研讨会. */
+function engagementKindOf(cell: string): string | undefined {
+  const folded = foldName(cell);
+  const exact = engagementKindWords.get(folded);
+  if (exact) return exact;
+  for (const prefix of ["收到", "接到", "发出", "致", "主办", "举办", "出席", "参加", "派团", "接待"]) {
+    if (!cell.startsWith(prefix)) continue;
+    const rest = engagementKindWords.get(foldName(cell.slice(prefix.length)));
+    const direction = directionWords.get(foldName(prefix)) ?? (prefix === "派团" ? "sent" : undefined);
+    if (!rest || !direction) continue;
+    const [type, , subtype] = rest.split(":");
+    return `${type}:${direction}:${subtype ?? ""}`;
+  }
+  return undefined;
+}
+
+const occasionWords = wordsOf(correspondenceOccasions, [
+  ["胜选", "election_victory"],
+  ["大选", "election_victory"],
+  ["当选", "election_victory"],
+  ["选举", "election_victory"],
+  ["连任", "election_victory"],
+  ["党代会", "party_congress"],
+  ["代表大会", "party_congress"],
+  ["周年", "anniversary"],
+  ["建党", "anniversary"],
+  ["成立", "anniversary"],
+  ["国庆", "national_day"],
+  ["独立日", "national_day"],
+  ["地震", "disaster"],
+  ["洪灾", "disaster"],
+  ["灾害", "disaster"],
+  ["疫情", "disaster"],
+]);
+
+/**
+ * A date as registers write it: 2021-07-01, 2021/7/1, 2021.7.1, 2021年7月1日, 20210701, or
+ * day first as 01/07/2021 and 1.7.2021 (the order of most of the world's offices; a month-first
+ * date is read as day first). A date that does not exist (2021-02-30) is refused.
+ */
+export function parseDate(cell: string): string | null {
+  const compact = cell.replace(/\s/g, "");
+  let year: number;
+  let month: number;
+  let day: number;
+  const yearFirst = /^(\d{4})(?:年|[-/.])(\d{1,2})(?:月|[-/.])(\d{1,2})日?(?:T.*)?$/.exec(compact);
+  const dayFirst = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$/.exec(compact);
+  const digits = /^(\d{4})(\d{2})(\d{2})$/.exec(compact);
+  if (yearFirst) [year, month, day] = [Number(yearFirst[1]), Number(yearFirst[2]), Number(yearFirst[3])];
+  else if (digits) [year, month, day] = [Number(digits[1]), Number(digits[2]), Number(digits[3])];
+  else if (dayFirst) [day, month, year] = [Number(dayFirst[1]), Number(dayFirst[2]), Number(dayFirst[3])];
+  else return null;
+  const exists =
+    year >= 1900 && year <= 2999 && month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return exists ? `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}` : null;
+}
+
 /**
  * Reads one cell as its field says. Text is cleaned (invisible marks, stray spaces); a formula
  * stays the text it is; a cell longer than the field holds, a year that is not one, an unknown
@@ -203,6 +522,48 @@ export function parseCell(type: FieldType, raw: string, countries: CountryLookup
     case "name":
     case "text":
       return cell.length > 500 ? { error: tooLong(500) } : { value: cell };
+    case "longText": {
+      const text = cleanMultiline(raw) ?? "";
+      return text.length > 20_000 ? { error: tooLong(20_000) } : { value: text };
+    }
+    case "date": {
+      const date = parseDate(cell);
+      return date
+        ? { value: date }
+        : {
+            error: {
+              en: `“${cell.slice(0, 40)}” is not a date that exists (write 2021-07-01 or 2021年7月1日).`,
+              zh: `“${cell.slice(0, 40)}”不是有效日期（可写作2021-07-01或2021年7月1日）。`,
+            },
+          };
+    }
+    case "engagementKind": {
+      const kind = engagementKindOf(cell);
+      return kind
+        ? { value: kind }
+        : {
+            error: {
+              en: `Unknown kind “${cell.slice(0, 80)}”: write, for example, visit received, talks, forum, congratulatory message.`,
+              zh: `无法识别的类型“${cell.slice(0, 80)}”：可写作接待来访、派团出访、会见、论坛、贺电、信函等。`,
+            },
+          };
+    }
+    case "direction": {
+      const direction = directionWords.get(foldName(cell));
+      return direction
+        ? { value: direction }
+        : {
+            error: {
+              en: `Unknown direction “${cell.slice(0, 40)}”: write received, sent, hosted or attended.`,
+              zh: `无法识别的来往方向“${cell.slice(0, 40)}”：可写作来、往、主办、出席。`,
+            },
+          };
+    }
+    case "occasion": {
+      const folded = foldName(cell);
+      const occasion = occasionWords.get(folded) ?? [...occasionWords].find(([word]) => word.length >= 2 && folded.includes(word))?.[1];
+      return { value: occasion ?? "other" };
+    }
     case "names": {
       const names = splitNames(raw);
       return names.some((n) => n.length > 500) ? { error: tooLong(500) } : { value: names };
@@ -291,17 +652,22 @@ export function parseCell(type: FieldType, raw: string, countries: CountryLookup
  * values (Q-ids are Wikidata; four-digit years; country codes or names; Chinese names where
  * the text is Chinese, English names where it is Latin). Each field goes to one column at most.
  */
-export function suggestMapping(headers: string[], samples: string[][], countries: CountryLookup): Array<string | null> {
+export function suggestMapping(
+  headers: string[],
+  samples: string[][],
+  countries: CountryLookup,
+  fields: FieldDefinition[] = organisationFields,
+): Array<string | null> {
   const taken = new Set<string>();
   const byHeader = headers.map((h) => {
     const folded = foldHeader(h);
     if (!folded) return null;
-    const exact = organisationFields.find((f) => !taken.has(f.key) && f.headers.includes(folded));
+    const exact = fields.find((f) => !taken.has(f.key) && f.headers.includes(folded));
     // A header that contains a known one ("政党中文名称") is that field too, unless the known one is
     // short enough to hide in other words ("id" in "president"): the row's own id is named exactly.
     const partial =
       exact ??
-      organisationFields.find(
+      fields.find(
         (f) =>
           !taken.has(f.key) &&
           f.key !== "sourceId" &&
@@ -315,17 +681,22 @@ export function suggestMapping(headers: string[], samples: string[][], countries
     const values = samples.map((row) => cleanText(row[column] ?? "") ?? "").filter((v) => v !== "");
     if (values.length === 0) return null;
     const share = (test: (v: string) => boolean) => values.filter(test).length / values.length;
-    const guess = (key: string) => {
-      if (taken.has(key)) return null;
+    // What the values look like, in order of how surely they say it; a field only once, and only the kind's own.
+    const looks: Array<[(v: string) => boolean, string]> = [
+      [(v) => /^Q\d+$/i.test(v), "wikidataId"],
+      [(v) => parseDate(v) !== null && !/^\d{4}$/.test(v), taken.has("date") ? "endDate" : "date"],
+      [(v) => /^\d{4}(年)?$/.test(v), "foundedYear"],
+      [(v) => countries.has(foldName(v)) || countries.has(v.toUpperCase()), "country"],
+      [(v) => /^https?:\/\//i.test(v) || /^www\./i.test(v), "website"],
+      [(v) => engagementKindOf(v) !== undefined, "kind"],
+      [(v) => /\p{Script=Han}/u.test(v), "nameZh"],
+      [(v) => /^[\p{Script=Latin}\d\s.,'’&()-]+$/u.test(v), "nameEn"],
+    ];
+    for (const [test, key] of looks) {
+      if (taken.has(key) || !fields.some((f) => f.key === key) || share(test) <= 0.8) continue;
       taken.add(key);
       return key;
-    };
-    if (share((v) => /^Q\d+$/i.test(v)) > 0.8) return guess("wikidataId");
-    if (share((v) => /^\d{4}(年)?$/.test(v)) > 0.8) return guess("foundedYear");
-    if (share((v) => countries.has(foldName(v)) || countries.has(v.toUpperCase())) > 0.8) return guess("country");
-    if (share((v) => /^https?:\/\//i.test(v) || /^www\./i.test(v)) > 0.8) return guess("website");
-    if (share((v) => /\p{Script=Han}/u.test(v)) > 0.8) return guess("nameZh");
-    if (share((v) => /^[\p{Script=Latin}\d\s.,'’&()-]+$/u.test(v)) > 0.8) return guess("nameEn");
+    }
     return null;
   });
 }

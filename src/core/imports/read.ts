@@ -1,8 +1,8 @@
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
-import ExcelJS from "exceljs";
 import { readRange } from "../files/checks.ts";
-import { AppError } from "../shared/errors.ts";
+import { AppError, refused } from "../shared/errors.ts";
+import { readSheetNames, readSheetRows, WorkbookError } from "./xlsx.ts";
 
 /** The encodings an office's spreadsheets come in. */
 export const encodings = ["utf-8", "utf-16le", "utf-16be", "gb18030", "big5", "shift_jis"] as const;
@@ -16,8 +16,6 @@ export interface ReadRow {
   line: number;
   cells: string[];
 }
-
-const invalidFile = (message: string, path = "file") => new AppError("VALIDATION_FAILED", message, { fields: [{ path, message }] });
 
 /** How many bytes of a file are read to tell its format and encoding. */
 const sampleBytes = 256 * 1024;
@@ -79,6 +77,10 @@ export function detectEncoding(sample: Buffer): Encoding {
   return best;
 }
 
+/** Whether the bytes are an OLE compound file: an Excel 97–2003 workbook, or an encrypted XLSX (which Office stores as one). */
+const isOldWorkbook = (sample: Buffer) =>
+  sample.length >= 8 && sample.readUInt32BE(0) === 0xd0cf11e0 && sample.readUInt32BE(4) === 0xa1b11ae1;
+
 /** Whether the bytes are a ZIP archive (an XLSX workbook is one). */
 const isZip = (sample: Buffer) => sample[0] === 0x50 && sample[1] === 0x4b && sample[2] === 0x03 && sample[3] === 0x04;
 
@@ -114,56 +116,40 @@ function detectDelimiter(firstLine: string): string {
 /** Tells a file's format, encoding, separator and sheets. An empty or binary file is refused. */
 export async function inspectShape(file: string, given: { encoding?: Encoding | undefined } = {}): Promise<FileShape> {
   const sample = await readRange(file, 0, sampleBytes);
-  if (sample.length === 0) throw invalidFile("The file is empty.");
+  if (sample.length === 0) throw refused({ zh: "文件是空的。", en: "The file is empty." });
+  if (isOldWorkbook(sample))
+    throw refused({
+      zh: "这是旧版Excel工作簿（.xls）或设有密码的工作簿：请在Excel或WPS中另存为“Excel工作簿（*.xlsx）”，再上传。",
+      en: "This is an old Excel workbook (.xls) or a password-protected one: save it as an Excel Workbook (*.xlsx) and upload it again.",
+    });
   if (isZip(sample)) return { format: "xlsx", encoding: null, delimiter: null, sheets: await workbookSheets(file) };
   const encoding = given.encoding ?? detectEncoding(sample);
-  if (looksBinary(sample, encoding)) throw invalidFile("This is not a spreadsheet or a text table (CSV, TSV): it holds binary data.");
+  if (looksBinary(sample, encoding))
+    throw refused({
+      zh: "这不是电子表格或文本表格（CSV、TSV）：文件含有二进制数据。",
+      en: "This is not a spreadsheet or a text table (CSV, TSV): it holds binary data.",
+    });
   const text = new TextDecoder(encoding).decode(sample).replace(/^\uFEFF/, "");
   const firstLine = text.split(/\r?\n/).find((l) => l.trim() !== "") ?? "";
   return { format: "csv", encoding, delimiter: detectDelimiter(firstLine), sheets: [] };
 }
 
 async function workbookSheets(file: string): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
-      worksheets: "emit",
-      sharedStrings: "ignore",
-      hyperlinks: "ignore",
-      styles: "ignore",
-    });
-    for await (const sheet of reader) {
-      const named = sheet as unknown as { name?: string; id?: number };
-      names.push(named.name ?? `Sheet${names.length + 1}`);
-      // Reading on would parse every sheet's rows; its name is all that is needed here.
-      for await (const _row of sheet) break;
-    }
-  } catch {
-    throw invalidFile("The workbook cannot be read: it may be damaged, or not an XLSX file.");
-  }
-  if (names.length === 0) throw invalidFile("The workbook has no sheets.");
+  const names = await readSheetNames(file).catch((error: unknown) => {
+    throw unreadableWorkbook(error);
+  });
+  if (names.length === 0) throw refused({ zh: "工作簿中没有工作表。", en: "The workbook has no sheets." });
   return names;
 }
 
-/** A cell of a workbook as text: formulas as their text (never evaluated), dates as YYYY-MM-DD, rich text joined. */
-function cellText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return "";
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "" : value.toISOString().slice(0, 10);
-  if (typeof value === "object") {
-    const v = value as unknown as Record<string, unknown>;
-    // A formula is read as the value its program last showed (never evaluated here); without one, as its text.
-    if ("formula" in v || "sharedFormula" in v) {
-      const result = v.result as ExcelJS.CellValue | undefined;
-      if (result !== undefined && result !== null && typeof result !== "object") return String(result);
-      if (result instanceof Date) return cellText(result);
-      return typeof v.formula === "string" && v.formula ? `=${v.formula}` : "";
-    }
-    if (Array.isArray(v.richText)) return (v.richText as Array<{ text: string }>).map((r) => r.text).join("");
-    if (typeof v.text === "string") return v.text;
-    if (v.error) return String(v.error);
-    return "";
-  }
-  return String(value);
+/** A workbook reader's refusal in words for the user; anything else as a damaged file. */
+function unreadableWorkbook(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof WorkbookError) return refused(error.reason);
+  return refused({
+    zh: "工作簿无法读取：文件可能已损坏，或不是XLSX格式。",
+    en: "The workbook cannot be read: it may be damaged, or not an XLSX file.",
+  });
 }
 
 /**
@@ -223,7 +209,8 @@ export async function* readRows(file: string, shape: FileShape, sheet?: string |
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw invalidFile(`The file cannot be read as a table: ${(error as Error).message}`);
+    const detail = (error as Error).message.slice(0, 200);
+    throw refused({ zh: `文件无法按表格读取：${detail}`, en: `The file cannot be read as a table: ${detail}` });
   } finally {
     stopped = true;
     if (!parser.writableEnded) parser.destroy();
@@ -232,39 +219,15 @@ export async function* readRows(file: string, shape: FileShape, sheet?: string |
 }
 
 async function* workbookRows(file: string, shape: FileShape, sheet: string | number | undefined): AsyncGenerator<ReadRow> {
-  try {
-    yield* sheetRows(file, shape, sheet);
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    throw invalidFile(`The workbook cannot be read: ${(error as Error).message.slice(0, 200)}`);
-  }
-}
-
-async function* sheetRows(file: string, shape: FileShape, sheet: string | number | undefined): AsyncGenerator<ReadRow> {
   const wanted = typeof sheet === "number" ? shape.sheets[sheet] : (sheet ?? shape.sheets[0]);
-  if (wanted === undefined || !shape.sheets.includes(wanted)) throw invalidFile(`The workbook has no sheet ${String(sheet)}.`, "sheet");
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
-    worksheets: "emit",
-    sharedStrings: "cache",
-    hyperlinks: "ignore",
-    styles: "cache",
-  });
-  let index = 0;
-  for await (const ws of reader) {
-    const name = (ws as unknown as { name?: string }).name ?? shape.sheets[index];
-    index++;
-    if (name !== wanted) {
-      for await (const _row of ws) {
-        // Rows of other sheets are read past.
-      }
-      continue;
+  if (wanted === undefined || !shape.sheets.includes(wanted))
+    throw refused({ zh: `工作簿中没有工作表“${String(sheet)}”。`, en: `The workbook has no sheet “${String(sheet)}”.` }, "sheet");
+  try {
+    for await (const row of readSheetRows(file, wanted)) {
+      if (row.cells.every((c) => c.trim() === "")) continue;
+      yield row;
     }
-    for await (const row of ws as AsyncIterable<ExcelJS.Row>) {
-      const values = row.values as ExcelJS.CellValue[];
-      const cells = Array.from({ length: Math.max(0, values.length - 1) }, (_, i) => cellText(values[i + 1] ?? null));
-      if (cells.every((c) => c.trim() === "")) continue;
-      yield { line: row.number, cells };
-    }
-    return;
+  } catch (error) {
+    throw unreadableWorkbook(error);
   }
 }

@@ -1,14 +1,15 @@
 import { z } from "zod";
 import { countryCode, id } from "../shared/schema.ts";
 import { keysOf, organisationKinds } from "../shared/vocabulary.ts";
-import { organisationFields } from "./fields.ts";
+import { engagementFields, organisationFields } from "./fields.ts";
 import { encodings } from "./read.ts";
 
-/** What an import brings in. Organisations first; people and engagements follow. */
-export const importKinds = ["organisations"] as const;
+/** What an import brings in: partner organisations, or engagements (registers of visits, talks, events, letters). */
+export const importKinds = ["organisations", "engagements"] as const;
 export const importKind = z.enum(importKinds);
+export type ImportKind = z.output<typeof importKind>;
 
-const fieldKey = z.enum(organisationFields.map((f) => f.key) as [string, ...string[]]);
+const fieldKey = z.enum([...new Set([...organisationFields, ...engagementFields].map((f) => f.key))] as [string, ...string[]]);
 
 /** How a file is read: its encoding (found when not given), the sheet of a workbook, the header row. */
 export const readOptions = z
@@ -31,10 +32,22 @@ export const importOptions = readOptions
     mapping: z.string().trim().min(1).max(100).optional().describe("A saved mapping to use for the columns."),
     saveMappingAs: z.string().trim().min(1).max(100).optional().describe("Keep these columns as a named mapping for files of this shape."),
     defaults: z
-      .object({ kind: z.enum(keysOf(organisationKinds)).optional(), countryCode: countryCode.optional() })
+      .object({
+        kind: z.enum(keysOf(organisationKinds)).optional(),
+        countryCode: countryCode.optional(),
+        engagementKind: z
+          .string()
+          .regex(/^(visit|talks|event|correspondence|statement|assistance|training):(received|sent|hosted|attended|none)?(:[a-z_]+)?$/)
+          .optional()
+          .describe(
+            "For engagements: the kind of every row that gives none, as type:direction[:subtype], e.g. correspondence:received:congratulatory_message.",
+          ),
+      })
       .strict()
       .default({})
-      .describe("Values for rows whose cell is empty or not mapped: the kind (political party when not given), the country."),
+      .describe(
+        "Values for rows whose cell is empty or not mapped: for organisations the kind (political party when not given) and the country; for engagements the kind.",
+      ),
     choices: z
       .record(z.string().regex(/^\d+$/), z.union([id, z.literal("new")]))
       .refine((c) => Object.keys(c).length <= 10_000, "At most 10,000 choices at once.")
@@ -47,6 +60,13 @@ export const importOptions = readOptions
   })
   .strict();
 export type ImportOptions = z.output<typeof importOptions>;
+
+/** What reading a file for its first look needs: its kind, name, and how it is read (and a saved mapping to try). */
+export const inspectOptions = readOptions.extend({
+  kind: importOptions.shape.kind,
+  fileName: importOptions.shape.fileName,
+  mapping: importOptions.shape.mapping,
+});
 
 const reason = z.object({ en: z.string(), zh: z.string() });
 export const rowStatuses = ["new", "matched", "updated", "unchanged", "ambiguous", "invalid"] as const;
@@ -63,6 +83,7 @@ export const previewRow = z.object({
   status: z.enum(rowStatuses),
   name: z.string().describe("The row's name, as read."),
   organisationId: z.number().nullable().describe("The registry record it is (matched, updated, unchanged), or was created as."),
+  engagementId: z.number().nullable().optional().describe("For engagements: the engagement it is, or was created as."),
   candidates: z.array(candidate).describe("For an ambiguous row: the records it may be."),
   errors: z.array(z.object({ column: z.number(), header: z.string(), field: z.string(), reason })),
 });

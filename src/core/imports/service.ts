@@ -14,24 +14,38 @@ import { refreshSuggestions } from "../names/service.ts";
 import { displayColumns, type NormalisedName, normaliseNames } from "../organisations/names.ts";
 import { foldName } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
-import { AppError, notFound } from "../shared/errors.ts";
+import { AppError, notFound, refused } from "../shared/errors.ts";
 import { type AuditEntry, type Executor, mutate, type Trx } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
 import { cleanText } from "../shared/text.ts";
+import { engagementImport } from "./engagements.ts";
+import {
+  type CellError,
+  type ClassifiedRow,
+  type ImportEngine,
+  mappedCells,
+  type PreparedRow,
+  type RunOptions,
+  type RunState,
+  registryCandidates,
+  rowError,
+  type UndoOutcome,
+} from "./engine.ts";
 import { type CountryLookup, foldHeader, organisationFields, parseCell, type Reason, suggestMapping } from "./fields.ts";
 import { type FileShape, inspectShape, type ReadRow, readRows } from "./read.ts";
 import {
   type FileInspection,
   type ImportCounts,
+  type ImportKind,
   type ImportOptions,
   type ImportOutput,
   importOptions,
+  inspectOptions,
   type MappingOutput,
   mappingInput,
   type PreviewOutput,
   type PreviewRow,
   type RowStatus,
-  readOptions,
 } from "./schema.ts";
 import { keepUpload, keptUpload } from "./uploads.ts";
 
@@ -43,16 +57,13 @@ const importLock = 74100002;
 const errorLimit = 1000;
 const previewLimit = 1000;
 
-/** An import's options, with the scope the office's own ids are read in: the importer's unit. */
-type RunOptions = ImportOptions & { scope: string };
 const runOptions = (actor: Actor, options: ImportOptions): RunOptions => ({ ...options, scope: `u${actor.unitId}` });
 
-/** A cell refused, with where it is and why. */
-interface CellError {
-  column: number;
-  header: string;
-  field: string;
-  reason: Reason;
+/** The import's options, once the actor is found to hold what its kind needs. */
+function authorizedOptions(actor: Actor, input: unknown): RunOptions {
+  const options = parseInput(importOptions, input);
+  authorize(actor, engineOf(options.kind).permission);
+  return runOptions(actor, options);
 }
 
 /** An organisation's fields as one row gives them. */
@@ -68,27 +79,16 @@ interface RowValues {
   relationshipLevel?: string;
 }
 
-/** A row read and parsed, before it meets the registry. */
-interface Prepared {
-  line: number;
-  name: string;
+/** An organisation row read and parsed, before it meets the registry. */
+interface Prepared extends PreparedRow {
   values: RowValues;
   names: NormalisedName[];
-  errors: CellError[];
-  rowKey: string;
-  rowHash: string;
   /** Its folded names and abbreviations (see matchKeys), with its country: what finds it in the registry. */
   keys: string[];
 }
 
-/** A row met with the registry: what would be (or was) done with it. */
-interface Classified extends Prepared {
-  status: RowStatus;
-  organisationId: number | null;
-  candidates: PreviewRow["candidates"];
-  /** A row that repeats an earlier row of the file: the earlier row's line. */
-  sameAs?: number;
-}
+/** An organisation row met with the registry: what would be (or was) done with it. */
+interface Classified extends Prepared, ClassifiedRow {}
 
 /** The countries a cell may name: by code, ISO alpha-2, and folded English, official and Chinese names. */
 async function countryLookup(executor: Executor): Promise<CountryLookup> {
@@ -114,7 +114,7 @@ async function countryLookup(executor: Executor): Promise<CountryLookup> {
 async function* tableOf(file: string, shape: FileShape, sheet: string | undefined) {
   const rows = readRows(file, shape, sheet);
   const first = await rows.next();
-  if (first.done) throw new AppError("VALIDATION_FAILED", "The file has no rows.", { fields: [{ path: "file", message: "No rows." }] });
+  if (first.done) throw refused({ zh: "文件中没有数据行。", en: "The file has no rows." });
   let header: ReadRow = first.value;
   const second = await rows.next();
   const filled = (r: ReadRow) => r.cells.filter((c) => c.trim() !== "").length;
@@ -130,8 +130,7 @@ async function* tableOf(file: string, shape: FileShape, sheet: string | undefine
   }
   // Trailing columns with no header at all are left out (a header of its own in brackets is kept).
   while (headers.length > 0 && !(cleanText(header.cells[headers.length - 1]) ?? "")) headers.pop();
-  if (headers.length === 0)
-    throw new AppError("VALIDATION_FAILED", "The file has no header row.", { fields: [{ path: "file", message: "No header." }] });
+  if (headers.length === 0) throw refused({ zh: "文件中找不到表头行。", en: "The file has no header row." });
   yield { headers, headerLine: header.line };
   if (pending) yield pending;
   for await (const row of rows) yield row;
@@ -150,7 +149,7 @@ async function openTable(file: string, shape: FileShape, sheet: string | undefin
 
 /** The mapping to use: given columns, a saved mapping, or the one suggested from the headers and values. */
 async function columnsFor(
-  options: Pick<ImportOptions, "columns" | "mapping">,
+  options: Pick<ImportOptions, "columns" | "mapping" | "kind">,
   headers: string[],
   sample: string[][],
   countries: CountryLookup,
@@ -161,7 +160,7 @@ async function columnsFor(
     if (!saved) throw notFound("mapping", options.mapping);
     return saved.columns as Array<string | null>;
   }
-  return suggestMapping(headers, sample, countries);
+  return suggestMapping(headers, sample, countries, engineOf(options.kind).fields);
 }
 
 /** What was read: the file's name, format, encoding, sheets, header row and headers. */
@@ -180,8 +179,9 @@ function describeFile(options: { fileName: string; sheet?: string | undefined },
 
 /** What a file holds and how its columns would be mapped: the first step of an import. */
 export async function inspectImportFile(actor: Actor, file: StagedFile, input: unknown): Promise<FileInspection> {
-  authorize(actor, "registry.write");
-  const options = parseInput(readOptions.extend({ fileName: importOptions.shape.fileName, mapping: importOptions.shape.mapping }), input);
+  const options = parseInput(inspectOptions, input);
+  const engine = engineOf(options.kind);
+  authorize(actor, engine.permission);
   const shape = await inspectShape(file.path, { encoding: options.encoding });
   const table = await openTable(file.path, shape, options.sheet);
   const sample: string[][] = [];
@@ -191,44 +191,25 @@ export async function inspectImportFile(actor: Actor, file: StagedFile, input: u
   }
   await table.rows.return(undefined);
   const countries = await countryLookup(db());
-  const mappings = await db().selectFrom("importMappings").select("name").where("kind", "=", "organisations").orderBy("name").execute();
+  const mappings = await db().selectFrom("importMappings").select("name").where("kind", "=", options.kind).orderBy("name").execute();
   return {
     ...describeFile(options, shape, table),
     sample: sample.map((cells) => table.headers.map((_, i) => cells[i] ?? "")),
     columns: await columnsFor(options, table.headers, sample, countries),
-    fields: organisationFields.map((f) => ({ key: f.key, label: f.label })),
+    fields: engine.fields.map((f) => ({ key: f.key, label: f.label })),
     mappings: mappings.map((m) => m.name),
   };
 }
 
 /** Parses one row by the mapping: its values, its names, its errors, and the keys it is known by. */
 function prepare(row: ReadRow, headers: string[], columns: Array<string | null>, countries: CountryLookup, options: RunOptions): Prepared {
-  const errors: CellError[] = [];
   const values: RowValues = {};
   const names: Array<{ kind: NormalisedName["kind"]; lang: string; value: string }> = [];
   let sourceId: string | null = null;
-  if (row.cells.length > headers.length && row.cells.slice(headers.length).some((c) => c.trim() !== "")) {
-    errors.push({
-      column: headers.length + 1,
-      header: "",
-      field: "",
-      reason: {
-        en: `The row has ${row.cells.length} cells; the header has ${headers.length}: a cell may have slipped.`,
-        zh: `此行有${row.cells.length}个单元格，表头只有${headers.length}列，可能有单元格错位。`,
-      },
-    });
-  }
-  for (const [column, field] of columns.entries()) {
-    if (!field) continue;
-    const definition = organisationFields.find((f) => f.key === field);
-    if (!definition) continue;
-    const parsed = parseCell(definition.type, row.cells[column] ?? "", countries);
-    if ("error" in parsed) {
-      errors.push({ column: column + 1, header: headers[column] ?? "", field, reason: parsed.error });
-      continue;
-    }
-    const value = parsed.value;
-    if (value === null) continue;
+  const { values: cells, errors } = mappedCells(row, headers, columns, organisationFields, (field, raw) =>
+    parseCell(field.type, raw, countries),
+  );
+  for (const { field, value } of cells) {
     switch (field) {
       case "nameZh":
         names.push({ kind: "official", lang: "zh", value: value as string });
@@ -300,13 +281,6 @@ function prepare(row: ReadRow, headers: string[], columns: Array<string | null>,
   };
 }
 
-/** What one import run keeps across batches: the rows of the file already seen, by the keys they are known by. */
-interface RunState {
-  seen: Map<string, { line: number; organisationId: number | null }>;
-  /** The office's own ids given so far, with their rows: an id is one row's. */
-  ids: Map<string, number>;
-}
-
 /** Meets a batch of rows with the registry: new, matched, updated, unchanged, ambiguous or invalid. */
 async function classify(executor: Trx, batch: Prepared[], options: ImportOptions, state: RunState): Promise<Classified[]> {
   // By the indexes, always: tables growing batch by batch have statistics (or none, on the
@@ -333,17 +307,22 @@ async function classify(executor: Trx, batch: Prepared[], options: ImportOptions
       valid.flatMap((r) => r.keys.map((k) => k.slice(k.indexOf("#") + 1)).filter((k) => k.startsWith("n|") || k.startsWith("a|"))),
     ),
   ];
-  // Two look-ups, each by its own index: the external ids, and the folded names (GIN on match_keys).
-  const candidates = () =>
-    executor.selectFrom("organisations").select(["id", "nameEn", "nameZh", "countryCode", "wikidataId", "partyfactsId", "matchKeys"]);
+  // Look-ups each by its own index: the external ids, the folded names (GIN on match_keys), and the Chinese names shown or suggested.
   const byIds =
     wikidata.length || partyfacts.length
-      ? await candidates()
+      ? await executor
+          .selectFrom("organisations")
+          .select(["id", "nameEn", "nameZh", "countryCode", "wikidataId", "partyfactsId", "matchKeys"])
           .where(sql<boolean>`wikidata_id = ANY(${wikidata}::text[]) OR partyfacts_id = ANY(${partyfacts}::int[])`)
           .execute()
       : [];
-  const byKeys = nameKeys.length ? await candidates().where(sql<boolean>`match_keys && ${nameKeys}::text[]`).execute() : [];
+  const byKeys = await registryCandidates(
+    executor,
+    nameKeys,
+    valid.flatMap((r) => r.names.filter((n) => n.lang === "zh" && n.kind !== "former").map((n) => n.value)),
+  );
   await sql`SET LOCAL enable_seqscan = on`.execute(executor);
+  // A record found both ways keeps the keys its Chinese names gave it.
   const found = [...new Map([...byIds, ...byKeys].map((o) => [o.id, o])).values()];
   const chosen = Object.entries(options.choices)
     .filter(([, v]) => v !== "new")
@@ -446,9 +425,10 @@ const emptyCounts = (): ImportCounts => ({ rows: 0, new: 0, matched: 0, updated:
 async function eachBatch(
   file: StagedFile,
   options: RunOptions,
-  each: (batch: Prepared[], state: RunState) => Promise<Classified[]>,
+  each: (batch: PreparedRow[], state: RunState) => Promise<ClassifiedRow[]>,
   only: { firstBatchOnly?: boolean; shape?: FileShape } = {},
-): Promise<{ inspection: Omit<FileInspection, "sample" | "fields" | "mappings">; counts: ImportCounts; rows: Classified[] }> {
+): Promise<{ inspection: Omit<FileInspection, "sample" | "fields" | "mappings">; counts: ImportCounts; rows: ClassifiedRow[] }> {
+  const engine = engineOf(options.kind);
   // The file's shape, once: callers that have read it already pass it on.
   const shape = only.shape ?? (await inspectShape(file.path, { encoding: options.encoding }));
   const table = await openTable(file.path, shape, options.sheet);
@@ -468,29 +448,20 @@ async function eachBatch(
     countries,
   );
   if (options.defaults.countryCode && !countries.has(options.defaults.countryCode))
-    throw new AppError("VALIDATION_FAILED", `No country or region ${options.defaults.countryCode}.`, {
-      fields: [{ path: "defaults.countryCode", message: "Unknown country or region." }],
-    });
-  if (table.headers.length > 500)
-    throw new AppError("VALIDATION_FAILED", `The header has ${table.headers.length} columns; an import takes at most 500.`, {
-      fields: [{ path: "file", message: "Too many columns." }],
-    });
-  if (columns.includes("country") && countries.size === 0)
-    throw new AppError(
-      "VALIDATION_FAILED",
-      "No countries are loaded to read the country column by: load the geography first (liaison import-reference).",
-      {
-        fields: [{ path: "columns", message: "No geography loaded." }],
-      },
+    throw refused(
+      { zh: `没有代码为${options.defaults.countryCode}的国家或地区。`, en: `No country or region ${options.defaults.countryCode}.` },
+      "defaults.countryCode",
     );
-  if (!columns.some((c) => c === "nameEn" || c === "nameZh" || c === "nameNative" || c === "alias"))
-    throw new AppError("VALIDATION_FAILED", "Map at least one column to a name (Chinese, English or native).", {
-      fields: [{ path: "columns", message: "No name column." }],
+  if (table.headers.length > 500)
+    throw refused({
+      zh: `表头有${table.headers.length}列；一次导入最多500列。`,
+      en: `The header has ${table.headers.length} columns; an import takes at most 500.`,
     });
+  engine.checkColumns(columns, countries, options);
   const counts = emptyCounts();
-  const kept: Classified[] = [];
+  const kept: ClassifiedRow[] = [];
   const state: RunState = { seen: new Map(), ids: new Map() };
-  let batch: Prepared[] = [];
+  let batch: PreparedRow[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     const classified = await each(batch, state);
@@ -507,7 +478,7 @@ async function eachBatch(
     batch = [];
   };
   const take = async (row: ReadRow) => {
-    batch.push(prepare(row, table.headers, columns, countries, options));
+    batch.push(engine.prepare(row, table.headers, columns, countries, options));
     if (batch.length >= batchSize) await flush();
   };
   for (const row of buffered) await take(row);
@@ -523,26 +494,33 @@ async function eachBatch(
 }
 
 /** The rows a user must look at come first: invalid, ambiguous, then matched and updated, then new and unchanged. */
-const weight = (row: Classified) => ({ invalid: 0, ambiguous: 1, matched: 2, updated: 3, new: 4, unchanged: 5 })[row.status];
+const weight = (row: ClassifiedRow) => ({ invalid: 0, ambiguous: 1, matched: 2, updated: 3, new: 4, unchanged: 5 })[row.status];
 
-const presentRow = (row: Classified): PreviewRow => ({
+const presentRow = (row: ClassifiedRow): PreviewRow => ({
   line: row.line,
   status: row.status,
   name: row.name,
   organisationId: row.organisationId,
+  engagementId: row.engagementId ?? null,
   candidates: row.candidates,
   errors: row.errors,
 });
 
 /** Every row read, mapped and met with the registry (each batch in a transaction of its own), nothing written. */
-function dryRun(file: StagedFile, options: RunOptions, also: { shape?: FileShape; onRows?: (rows: Classified[]) => void } = {}) {
+function dryRun(
+  actor: Actor,
+  file: StagedFile,
+  options: RunOptions,
+  also: { shape?: FileShape; onRows?: (rows: ClassifiedRow[]) => void } = {},
+) {
+  const engine = engineOf(options.kind);
   return eachBatch(
     file,
     options,
     async (batch, state) => {
       const rows = await db()
         .transaction()
-        .execute((trx) => classify(trx, batch, options, state));
+        .execute((trx) => engine.classify(trx, batch, options, state, actor));
       also.onRows?.(rows);
       return rows;
     },
@@ -552,15 +530,14 @@ function dryRun(file: StagedFile, options: RunOptions, also: { shape?: FileShape
 
 /** The dry run: every row read, mapped and met with the registry, with the counts an import would give. Nothing is written. */
 export async function previewImport(actor: Actor, file: StagedFile, input: unknown): Promise<PreviewOutput> {
-  authorize(actor, "registry.write");
-  const options = runOptions(actor, parseInput(importOptions, input));
-  const result = await dryRun(file, options);
+  const options = authorizedOptions(actor, input);
+  const result = await dryRun(actor, file, options);
   const shown = result.rows.slice(0, previewLimit);
   return {
     inspection: {
       ...result.inspection,
       sample: [],
-      fields: organisationFields.map((f) => ({ key: f.key, label: f.label })),
+      fields: engineOf(options.kind).fields.map((f) => ({ key: f.key, label: f.label })),
       mappings: [],
     },
     counts: result.counts,
@@ -574,12 +551,11 @@ export async function previewImport(actor: Actor, file: StagedFile, input: unkno
  * reasons a row is refused (in Chinese and English), to be corrected and uploaded again.
  */
 export async function previewSpreadsheet(actor: Actor, file: StagedFile, input: unknown): Promise<Buffer> {
-  authorize(actor, "registry.write");
-  const options = runOptions(actor, parseInput(importOptions, input));
+  const options = authorizedOptions(actor, input);
   const shape = await inspectShape(file.path, { encoding: options.encoding });
   const outcome = new Map<number, { status: RowStatus; reasons: string }>();
   // Every row's outcome (the dry run keeps only those a preview shows).
-  await dryRun(file, options, {
+  await dryRun(actor, file, options, {
     shape,
     onRows: (rows) => {
       for (const row of rows)
@@ -898,8 +874,8 @@ export async function startImport(
   input: unknown,
   progress: (rows: number) => void = () => {},
 ): Promise<{ id: number; finished: Promise<void> }> {
-  authorize(actor, "registry.write");
-  const options = runOptions(actor, parseInput(importOptions, input));
+  const options = authorizedOptions(actor, input);
+  const engine = engineOf(options.kind);
   const shape = await inspectShape(file.path, { encoding: options.encoding });
   // The mapping is checked before anything is recorded: a file with no name column is refused whole.
   await eachBatch(file, options, async () => [], { firstBatchOnly: true, shape });
@@ -937,13 +913,13 @@ export async function startImport(
     const running = emptyCounts();
     let done = 0;
     /** Writes rows in one transaction; refuses to go on once the import was undone meanwhile. */
-    const writeRows = (batch: Prepared[], state: RunState) =>
+    const writeRows = (batch: PreparedRow[], state: RunState) =>
       mutate(actor, async (trx) => {
         await sql`SELECT pg_advisory_xact_lock(${importLock})`.execute(trx);
         const current = await trx.selectFrom("imports").select("status").where("id", "=", record).executeTakeFirst();
         if (current?.status !== "running") throw new AppError("CONFLICT", "The import was undone while it ran; it stops here.");
-        const rows = await classify(trx, batch, options, state);
-        const audit = await writeBatch(trx, actor, record, rows, options);
+        const rows = await engine.classify(trx, batch, options, state, actor);
+        const audit = await engine.write(trx, actor, record, rows, options);
         const counted = emptyCounts();
         for (const row of rows) {
           counted.rows++;
@@ -962,7 +938,7 @@ export async function startImport(
         options,
         async (batch, state) => {
           const before = new Map(state.seen);
-          let written: Classified[];
+          let written: ClassifiedRow[];
           try {
             written = await writeRows(batch, state);
           } catch (error) {
@@ -975,16 +951,16 @@ export async function startImport(
               const mark = new Map(state.seen);
               try {
                 written.push(...(await writeRows([one], state)));
-              } catch (rowError) {
-                if (rowError instanceof AppError) throw rowError;
+              } catch (refusal) {
+                if (refusal instanceof AppError) throw refusal;
                 state.seen = mark;
-                const reason = (rowError as Error).message.slice(0, 300);
+                const reason = (refusal as Error).message.slice(0, 300);
                 written.push({
                   ...one,
                   status: "invalid",
                   organisationId: null,
                   candidates: [],
-                  errors: [{ column: 0, header: "", field: "", reason: { en: `Not written: ${reason}`, zh: `未能写入：${reason}` } }],
+                  errors: [rowError({ en: `Not written: ${reason}`, zh: `未能写入：${reason}` })],
                 });
               }
             }
@@ -1018,7 +994,7 @@ export async function startImport(
           .executeTakeFirst();
         const audit: AuditEntry[] = [{ entity: "import", entityId: record, action: "finish", after: result.counts }];
         if (options.saveMappingAs && Number(finishedRows.numUpdatedRows) > 0) {
-          await saveMapping(options.saveMappingAs, result.inspection.columns, trx, actor.userId);
+          await saveMapping(options.saveMappingAs, options.kind, result.inspection.columns, trx, actor.userId);
           audit.push({
             entity: "import_mapping",
             entityId: options.saveMappingAs,
@@ -1052,25 +1028,31 @@ export async function startImport(
 }
 
 /** Keeps a mapping by name, for the next file of the same shape. */
-async function saveMapping(name: string, columns: Array<string | null>, executor: Executor = db(), userId: number | null = null) {
+async function saveMapping(
+  name: string,
+  kind: ImportKind,
+  columns: Array<string | null>,
+  executor: Executor = db(),
+  userId: number | null = null,
+) {
   await executor
     .insertInto("importMappings")
-    .values({ name, kind: "organisations", columns: JSON.stringify(columns), updatedBy: userId })
-    .onConflict((oc) => oc.column("name").doUpdateSet({ columns: JSON.stringify(columns), updatedAt: new Date(), updatedBy: userId }))
+    .values({ name, kind, columns: JSON.stringify(columns), updatedBy: userId })
+    .onConflict((oc) => oc.column("name").doUpdateSet({ kind, columns: JSON.stringify(columns), updatedAt: new Date(), updatedBy: userId }))
     .execute();
 }
 
 /** Saves a named mapping (columns to fields) for reuse. */
 export async function putMapping(actor: Actor, name: string, input: unknown): Promise<MappingOutput> {
-  authorize(actor, "registry.write");
   const data = parseInput(mappingInput, input);
+  authorize(actor, engineOf(data.kind).permission);
   const clean = cleanText(name);
   if (!clean || clean.length > 100)
     throw new AppError("VALIDATION_FAILED", "Give the mapping a name of 1 to 100 characters.", {
       fields: [{ path: "name", message: "1 to 100 characters." }],
     });
   return mutate(actor, async (trx) => {
-    await saveMapping(clean, data.columns, trx, actor.userId);
+    await saveMapping(clean, data.kind, data.columns, trx, actor.userId);
     return {
       result: { name: clean, kind: data.kind, columns: data.columns, updatedAt: new Date().toISOString() },
       audit: { entity: "import_mapping", entityId: clean, action: "update", after: data },
@@ -1084,7 +1066,7 @@ export async function listMappings(actor: Actor): Promise<MappingOutput[]> {
   const rows = await db().selectFrom("importMappings").selectAll().orderBy("name").execute();
   return rows.map((r) => ({
     name: r.name,
-    kind: "organisations",
+    kind: r.kind === "engagements" ? "engagements" : "organisations",
     columns: r.columns as Array<string | null>,
     updatedAt: new Date(r.updatedAt).toISOString(),
   }));
@@ -1157,111 +1139,154 @@ export async function getImport(actor: Actor, importId: number): Promise<ImportO
 }
 
 /**
- * Undoes an import as a whole: the organisations it created are removed while nothing else
- * points at them (an engagement, a position, a note…: those are kept, and counted), and the
- * records it matched get back the fields and names it gave them where nobody changed them since.
+ * Undoes an import as a whole: what it created is removed where nothing else depends on it,
+ * and what it changed gets back its fields where nobody changed them since (each kind says how).
  */
 export async function undoImport(actor: Actor, importId: number): Promise<ImportOutput> {
-  authorize(actor, "registry.write");
+  authorize(actor, "registry.read");
   const id = parseInput(idSchema, importId);
   await mutate(actor, async (trx) => {
     // The import lock first, then the record: the order a running import's batches take them in.
     await sql`SELECT pg_advisory_xact_lock(${importLock})`.execute(trx);
     const record = await trx
       .selectFrom("imports")
-      .select(["id", "status", "counts", "createdBy"])
+      .select(["id", "kind", "status", "counts", "createdBy"])
       .where("id", "=", id)
       .forUpdate()
       .executeTakeFirst();
     if (!record) throw notFound("import", id);
-    // Undo removes registry records: one's own import, or anyone's for those who may delete from the registry.
-    if (record.createdBy !== actor.userId) authorize(actor, "registry.delete");
+    const engine = engineOf(record.kind === "engagements" ? "engagements" : "organisations");
+    authorize(actor, engine.permission);
+    // Undo removes records: one's own import, or anyone's for those who may delete them.
+    if (record.createdBy !== actor.userId) authorize(actor, engine.undoPermission);
     if (record.status === "undone") throw new AppError("CONFLICT", "This import was undone already.");
     if (record.status === "running" && (await isAlive(trx, id))) throw new AppError("CONFLICT", "This import is still running.");
-    // What points at an organisation and keeps it (its names and tags go with it).
-    // Anything that points at an organisation keeps it — a note, a position, a status, a merge —
-    // except the parts the import itself wrote with it: its names, tags, relationship level and
-    // the suggestion of a Chinese name.
-    const ownParts = new Set(["organisation_names", "organisation_tags", "relationships", "name_suggestions"]);
-    const blockers = (await referencingColumns(trx, "organisations")).filter((c) => !ownParts.has(c.table));
-    const free = sql.join(
-      blockers.map((b) => sql`NOT EXISTS (SELECT 1 FROM ${sql.table(b.table)} x WHERE x.${sql.ref(b.column)} = o.id)`),
-      sql` AND `,
-    );
-    const deleted = await sql<{ id: number; nameEn: string; nameZh: string | null; countryCode: string | null }>`
-      DELETE FROM organisations o WHERE o.import_id = ${id}
-      AND o.id IN (SELECT entity_id FROM import_rows WHERE import_id = ${id} AND created AND kind = 'organisations')
-      ${blockers.length ? sql`AND ${free}` : sql``}
-      RETURNING o.id, o.name_en AS "nameEn", o.name_zh AS "nameZh", o.country_code AS "countryCode"`.execute(trx);
-    const removed = new Set(deleted.rows.map((r) => r.id));
-    const created = await trx
-      .selectFrom("importRows")
-      .select(["entityId"])
-      .where("importId", "=", id)
-      .where("created", "=", true)
-      .execute();
-    // Records it matched: their fields and names back, where still as the import left them.
-    const matched = await trx
-      .selectFrom("importRows")
-      .select(["rowKey", "entityId", "before", "written"])
-      .where("importId", "=", id)
-      .where("created", "=", false)
-      .execute();
-    for (const m of matched) {
-      const undo = (m.before ?? {}) as { before?: Record<string, unknown>; addedNames?: string[] };
-      const written = m.written as Record<string, unknown>;
-      const current = await trx
-        .selectFrom("organisations")
-        .select([...scalarFields])
-        .where("id", "=", m.entityId)
-        .executeTakeFirst();
-      if (!current) continue;
-      const restore: Record<string, unknown> = {};
-      for (const [field, value] of Object.entries(undo.before ?? {}))
-        if ((scalarFields as readonly string[]).includes(field) && current[field as ScalarField] === written[field]) restore[field] = value;
-      for (const name of undo.addedNames ?? []) {
-        const [kind, lang, ...rest] = name.split("|");
-        await trx
-          .deleteFrom("organisationNames")
-          .where("organisationId", "=", m.entityId)
-          .where("kind", "=", kind as "alias")
-          .where("lang", "=", lang as string)
-          .where("value", "=", rest.join("|"))
-          .where("source", "=", "import")
-          .execute();
-      }
-      const names = await trx
-        .selectFrom("organisationNames")
-        .select(["kind", "lang", "script", "value", "validTo"])
-        .where("organisationId", "=", m.entityId)
-        .orderBy("position")
-        .execute();
-      await trx
-        .updateTable("organisations")
-        .set({ ...(restore as Record<string, never>), ...namesColumns(names as NormalisedName[]), updatedAt: new Date() })
-        .where("id", "=", m.entityId)
-        .execute();
-    }
-    await trx
-      .deleteFrom("importRows")
-      .where("importId", "=", id)
-      .where((eb) => eb.or([eb("created", "=", false), eb("entityId", "in", removed.size ? [...removed] : [-1])]))
-      .execute();
-    const counts = { ...(record.counts as Record<string, number>), undone: removed.size, kept: created.length - removed.size };
+    const outcome = await engine.undo(trx, actor, id);
+    const counts = { ...(record.counts as Record<string, number>), undone: outcome.undone, kept: outcome.kept };
     await trx
       .updateTable("imports")
       .set({ status: "undone", counts: JSON.stringify(counts), finishedAt: new Date() })
       .where("id", "=", id)
       .execute();
-    const audit: AuditEntry[] = deleted.rows.map((o) => ({
-      entity: "organisation",
-      entityId: o.id,
-      action: "delete",
-      before: { nameEn: o.nameEn, nameZh: o.nameZh, countryCode: o.countryCode, importId: id },
-    }));
-    return { result: null, audit: [...audit, { entity: "import", entityId: id, action: "undo", after: counts }] };
+    return { result: null, audit: [...outcome.audit, { entity: "import", entityId: id, action: "undo", after: counts }] };
   });
   return getImport(actor, id);
+}
+
+/**
+ * Undoes an organisation import: the organisations it created are removed while nothing else
+ * points at them (an engagement, a position, a note…: those are kept, and counted), and the
+ * records it matched get back the fields and names it gave them where nobody changed them since.
+ */
+async function undoOrganisations(trx: Trx, id: number): Promise<UndoOutcome> {
+  // What points at an organisation and keeps it (its names and tags go with it).
+  // Anything that points at an organisation keeps it — a note, a position, a status, a merge —
+  // except the parts the import itself wrote with it: its names, tags, relationship level and
+  // the suggestion of a Chinese name.
+  const ownParts = new Set(["organisation_names", "organisation_tags", "relationships", "name_suggestions"]);
+  const blockers = (await referencingColumns(trx, "organisations")).filter((c) => !ownParts.has(c.table));
+  const free = sql.join(
+    blockers.map((b) => sql`NOT EXISTS (SELECT 1 FROM ${sql.table(b.table)} x WHERE x.${sql.ref(b.column)} = o.id)`),
+    sql` AND `,
+  );
+  const deleted = await sql<{ id: number; nameEn: string; nameZh: string | null; countryCode: string | null }>`
+    DELETE FROM organisations o WHERE o.import_id = ${id}
+    AND o.id IN (SELECT entity_id FROM import_rows WHERE import_id = ${id} AND created AND kind = 'organisations')
+    ${blockers.length ? sql`AND ${free}` : sql``}
+    RETURNING o.id, o.name_en AS "nameEn", o.name_zh AS "nameZh", o.country_code AS "countryCode"`.execute(trx);
+  const removed = new Set(deleted.rows.map((r) => r.id));
+  const created = await trx.selectFrom("importRows").select(["entityId"]).where("importId", "=", id).where("created", "=", true).execute();
+  // Records it matched: their fields and names back, where still as the import left them.
+  const matched = await trx
+    .selectFrom("importRows")
+    .select(["rowKey", "entityId", "before", "written"])
+    .where("importId", "=", id)
+    .where("created", "=", false)
+    .execute();
+  for (const m of matched) {
+    const undo = (m.before ?? {}) as { before?: Record<string, unknown>; addedNames?: string[] };
+    const written = m.written as Record<string, unknown>;
+    const current = await trx
+      .selectFrom("organisations")
+      .select([...scalarFields])
+      .where("id", "=", m.entityId)
+      .executeTakeFirst();
+    if (!current) continue;
+    const restore: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(undo.before ?? {}))
+      if ((scalarFields as readonly string[]).includes(field) && current[field as ScalarField] === written[field]) restore[field] = value;
+    for (const name of undo.addedNames ?? []) {
+      const [kind, lang, ...rest] = name.split("|");
+      await trx
+        .deleteFrom("organisationNames")
+        .where("organisationId", "=", m.entityId)
+        .where("kind", "=", kind as "alias")
+        .where("lang", "=", lang as string)
+        .where("value", "=", rest.join("|"))
+        .where("source", "=", "import")
+        .execute();
+    }
+    const names = await trx
+      .selectFrom("organisationNames")
+      .select(["kind", "lang", "script", "value", "validTo"])
+      .where("organisationId", "=", m.entityId)
+      .orderBy("position")
+      .execute();
+    await trx
+      .updateTable("organisations")
+      .set({ ...(restore as Record<string, never>), ...namesColumns(names as NormalisedName[]), updatedAt: new Date() })
+      .where("id", "=", m.entityId)
+      .execute();
+  }
+  await trx
+    .deleteFrom("importRows")
+    .where("importId", "=", id)
+    .where((eb) => eb.or([eb("created", "=", false), eb("entityId", "in", removed.size ? [...removed] : [-1])]))
+    .execute();
+  const audit: AuditEntry[] = deleted.rows.map((o) => ({
+    entity: "organisation",
+    entityId: o.id,
+    action: "delete",
+    before: { nameEn: o.nameEn, nameZh: o.nameZh, countryCode: o.countryCode, importId: id },
+  }));
+  return { undone: removed.size, kept: created.length - removed.size, audit };
+}
+
+/** The organisation import: its fields, and how its rows are read, met with the registry, written and undone. */
+const organisationImport: ImportEngine = {
+  permission: "registry.write",
+  undoPermission: "registry.delete",
+  fields: organisationFields,
+  checkColumns(columns, countries) {
+    if (columns.includes("country") && countries.size === 0)
+      throw refused(
+        {
+          zh: "尚未载入国家和地区资料，无法识别“国家”列：请先载入地理资料（liaison import-reference）。",
+          en: "No countries are loaded to read the country column by: load the geography first (liaison import-reference).",
+        },
+        "columns",
+      );
+    if (!columns.some((c) => c === "nameEn" || c === "nameZh" || c === "nameNative" || c === "alias"))
+      throw refused(
+        { zh: "请至少把一列对应为名称（中文、英文或原文）。", en: "Map at least one column to a name (Chinese, English or native)." },
+        "columns",
+      );
+  },
+  prepare,
+  classify(trx, batch, options, state) {
+    return classify(trx, batch as Prepared[], options, state);
+  },
+  write(trx, actor, importId, rows, options) {
+    return writeBatch(trx, actor, importId, rows as Classified[], options);
+  },
+  undo(trx, _actor, importId) {
+    return undoOrganisations(trx, importId);
+  },
+};
+
+/** Each kind of import's engine. */
+function engineOf(kind: ImportKind): ImportEngine {
+  return kind === "engagements" ? engagementImport : organisationImport;
 }
 
 async function isAlive(executor: Executor, importId: number): Promise<boolean> {
@@ -1293,7 +1318,7 @@ export async function uploadImportFile(
   data: Readable | Buffer,
   input: unknown,
 ): Promise<FileInspection & { fileId: string }> {
-  authorize(actor, "registry.write");
+  authorize(actor, engineOf(parseInput(inspectOptions, input).kind).permission);
   const file = await keepUpload(data, actor.userId);
   return { fileId: file.sha256, ...(await inspectImportFile(actor, file, input)) };
 }

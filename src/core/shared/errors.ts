@@ -42,6 +42,17 @@ export function notFound(entity: string, id: unknown): AppError {
   return new AppError("NOT_FOUND", `No ${entity} with id ${String(id)}.`, { entity, id });
 }
 
+/** A reason given in both languages, for a user to read as it is (a file that cannot be read, and why). */
+export interface BilingualReason {
+  zh: string;
+  en: string;
+}
+
+/** Input refused with a reason in both languages: the web shows the reader's, the API carries both. */
+export function refused(reason: BilingualReason, path = "file"): AppError {
+  return new AppError("VALIDATION_FAILED", reason.en, { fields: [{ path, message: reason.en }], reason });
+}
+
 /** Shorthand for a single invalid field. */
 export function invalidField(path: string, message: string): AppError {
   return new AppError("VALIDATION_FAILED", message, { fields: [{ path, message }] });

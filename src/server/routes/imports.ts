@@ -5,10 +5,10 @@ import {
   fileInspection,
   importOptions,
   importOutput,
+  inspectOptions,
   mappingInput,
   mappingOutput,
   previewOutput,
-  readOptions,
 } from "../../core/imports/schema.ts";
 import { getImport, listImports, listMappings, onUpload, putMapping, undoImport, uploadImportFile } from "../../core/imports/service.ts";
 import { maxImportBytes } from "../../core/imports/uploads.ts";
@@ -46,7 +46,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         schema: {
           tags,
           summary: "Upload a file to import (CSV, TSV or XLSX as the body): what it holds, and the suggested mapping",
-          querystring: readOptions.extend({ fileName: importOptions.shape.fileName, mapping: importOptions.shape.mapping }),
+          querystring: inspectOptions,
           response: { 201: inspected, ...errorResponses, 413: errorSchema },
         },
       },
@@ -62,7 +62,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         summary: "Read an uploaded file again: another sheet, encoding or saved mapping",
-        body: readOptions.extend({ fileId, fileName: importOptions.shape.fileName, mapping: importOptions.shape.mapping }),
+        body: inspectOptions.extend({ fileId }),
         response: { 200: inspected, ...errorResponses },
       },
     },

@@ -242,7 +242,7 @@ export const en = {
   imports: {
     title: "Imports",
     new: "Import a file",
-    how: "Bring your own records in: partner lists from Excel or CSV (in any common encoding), mapped, previewed and matched with the registry before anything is written. The same file again changes nothing; an import can be undone.",
+    how: "Bring your own records in: partner lists and registers of visits, talks, events and letters from Excel or CSV (in any common encoding), mapped, previewed and matched with the registry before anything is written. The same file again changes nothing; an import can be undone.",
     file: "File",
     when: "Date",
     by: "By",
@@ -285,6 +285,18 @@ export const en = {
     errors: "Rows refused",
     errorAt: "Row {{line}}, column {{column}}:",
     toRegistry: "Open the registry",
+    kinds: { organisations: "Partner list", engagements: "Engagement register" },
+    kindHow: {
+      organisations:
+        "Parties and organisations: names (Chinese, English, native), abbreviation, country, kind, founding year, website, Wikidata id…",
+      engagements:
+        "Registers of visits received and sent, talks, events, congratulatory messages and letters: date, kind (visit received, congratulatory message, forum…), partners (already in the registry; several separated by 、 or ;), country, title, summary. Recorded for your unit.",
+    },
+    defaultEngagementKind: "Kind where a row gives none",
+    needDate: "Map a column to the date.",
+    needKind: "Map a column to the kind, or choose one kind for the whole file.",
+    needPartner: "Map a column to the partners or to a title.",
+    toEngagements: "Open the engagements",
   },
   report: {
     title: "Overview report",

@@ -217,7 +217,7 @@ export const zh = {
   imports: {
     title: "数据导入",
     new: "导入文件",
-    how: "导入本单位已有的记录：Excel 或 CSV 的伙伴名单（常见编码均可），先映射列、预览并与名录比对，确认后才写入。同一文件再次导入不会重复；导入可整体撤销。",
+    how: "导入本单位已有的记录：Excel 或 CSV 的伙伴名单，或来访、出访、会见、函电等登记表（常见编码均可）。先映射列、预览并与名录比对，确认后才写入。同一文件再次导入不会重复；导入可整体撤销。",
     file: "文件",
     when: "日期",
     by: "导入人",
@@ -259,6 +259,17 @@ export const zh = {
     errors: "未导入的行",
     errorAt: "第{{line}}行第{{column}}列：",
     toRegistry: "打开伙伴名录",
+    kinds: { organisations: "伙伴名单", engagements: "交往记录" },
+    kindHow: {
+      organisations: "政党、组织名单：名称（中文、英文、原文）、缩写、国家、类别、成立年份、网址、Wikidata编号等。",
+      engagements:
+        "来访、出访、会见会谈、活动、贺电函件等登记表：日期、类型（如接待来访、收到贺电、论坛）、外方（须已在名录中，可多个，以顿号分隔）、国家、标题、内容摘要。导入后记入本单位。",
+    },
+    defaultEngagementKind: "未填类型时按",
+    needDate: "请将一列映射为“日期”。",
+    needKind: "请将一列映射为“类型”，或为整个文件选定一种类型。",
+    needPartner: "请将一列映射为“外方”或标题。",
+    toEngagements: "打开交往记录",
   },
   report: {
     title: "工作综述",

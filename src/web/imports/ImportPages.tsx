@@ -7,6 +7,7 @@ import {
   Group,
   Progress,
   ScrollArea,
+  SegmentedControl,
   Select,
   SimpleGrid,
   Stack,
@@ -28,6 +29,12 @@ import { QueryState, useErrorMessage } from "../shared/states.tsx";
 import { useVocabulary } from "../shared/vocabulary.ts";
 
 type Inspected = FileInspection & { fileId: string };
+
+/** What an import brings in: a partner list, or a register of engagements. */
+type ImportKind = "organisations" | "engagements";
+
+/** The defaults for rows that leave a field empty: an organisation's kind and country, or an engagement's kind. */
+type Defaults = { kind?: string; countryCode?: string; engagementKind?: string };
 
 const statusColour: Record<RowStatus, string> = {
   new: "teal",
@@ -117,14 +124,16 @@ export function ImportList() {
 export function ImportWizard() {
   const { t } = useTranslation();
   const [step, setStep] = useState(0);
+  const [kind, setKind] = useState<ImportKind>("organisations");
   const [file, setFile] = useState<Inspected | null>(null);
   const [columns, setColumns] = useState<Array<string | null>>([]);
-  const [defaults, setDefaults] = useState<{ kind?: string; countryCode?: string }>({});
+  const [defaults, setDefaults] = useState<Defaults>({});
   const [choices, setChoices] = useState<Record<string, number | "new">>({});
   const [saveAs, setSaveAs] = useState("");
   const [started, setStarted] = useState<ImportOutput | null>(null);
   const options = file
     ? {
+        kind,
         fileId: file.fileId,
         fileName: file.fileName,
         ...(file.encoding ? { encoding: file.encoding } : {}),
@@ -146,6 +155,11 @@ export function ImportWizard() {
       <Stepper active={step} onStepClick={(s) => s < step && !started && setStep(s)} size="sm">
         <Stepper.Step label={t("imports.steps.upload")}>
           <UploadStep
+            kind={kind}
+            setKind={(next) => {
+              setKind(next);
+              setDefaults({});
+            }}
             onDone={(next) => {
               inspected(next);
               setStep(1);
@@ -153,11 +167,12 @@ export function ImportWizard() {
           />
         </Stepper.Step>
         <Stepper.Step label={t("imports.steps.sheet")}>
-          {file ? <SheetStep file={file} onChange={inspected} onNext={() => setStep(2)} /> : null}
+          {file ? <SheetStep kind={kind} file={file} onChange={inspected} onNext={() => setStep(2)} /> : null}
         </Stepper.Step>
         <Stepper.Step label={t("imports.steps.mapping")}>
           {file ? (
             <MappingStep
+              kind={kind}
               file={file}
               columns={columns}
               setColumns={setColumns}
@@ -173,6 +188,7 @@ export function ImportWizard() {
         <Stepper.Step label={t("imports.steps.preview")}>
           {options ? (
             <PreviewStep
+              kind={kind}
               options={options}
               choices={choices}
               setChoices={setChoices}
@@ -183,20 +199,32 @@ export function ImportWizard() {
             />
           ) : null}
         </Stepper.Step>
-        <Stepper.Step label={t("imports.steps.import")}>{started ? <ResultStep started={started} /> : null}</Stepper.Step>
+        <Stepper.Step label={t("imports.steps.import")}>{started ? <ResultStep kind={kind} started={started} /> : null}</Stepper.Step>
       </Stepper>
     </Stack>
   );
 }
 
-function UploadStep({ onDone }: { onDone: (file: Inspected) => void }) {
+function UploadStep({
+  kind,
+  setKind,
+  onDone,
+}: {
+  kind: ImportKind;
+  setKind: (kind: ImportKind) => void;
+  onDone: (file: Inspected) => void;
+}) {
   const { t } = useTranslation();
   const errorMessage = useErrorMessage();
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
   const upload = useMutation({
     mutationFn: (file: File) =>
-      apiUpload<Inspected>(`/imports/files?fileName=${encodeURIComponent(file.name)}`, file, file.type || "application/octet-stream"),
+      apiUpload<Inspected>(
+        `/imports/files?kind=${kind}&fileName=${encodeURIComponent(file.name)}`,
+        file,
+        file.type || "application/octet-stream",
+      ),
     onSuccess: onDone,
   });
   const drop = (e: DragEvent) => {
@@ -207,6 +235,19 @@ function UploadStep({ onDone }: { onDone: (file: Inspected) => void }) {
   };
   return (
     <Stack mt="md">
+      <SegmentedControl
+        data-testid="import-kind"
+        value={kind}
+        onChange={(value) => setKind(value as ImportKind)}
+        data={[
+          { value: "organisations", label: t("imports.kinds.organisations") },
+          { value: "engagements", label: t("imports.kinds.engagements") },
+        ]}
+        w="fit-content"
+      />
+      <Text size="sm" c="dimmed">
+        {t(`imports.kindHow.${kind}`)}
+      </Text>
       <Card
         withBorder
         p="xl"
@@ -246,7 +287,17 @@ function UploadStep({ onDone }: { onDone: (file: Inspected) => void }) {
 
 const encodingOptions = ["utf-8", "gb18030", "big5", "shift_jis", "utf-16le", "utf-16be"];
 
-function SheetStep({ file, onChange, onNext }: { file: Inspected; onChange: (file: Inspected) => void; onNext: () => void }) {
+function SheetStep({
+  kind,
+  file,
+  onChange,
+  onNext,
+}: {
+  kind: ImportKind;
+  file: Inspected;
+  onChange: (file: Inspected) => void;
+  onNext: () => void;
+}) {
   const { t } = useTranslation();
   const errorMessage = useErrorMessage();
   const again = useMutation({
@@ -254,6 +305,7 @@ function SheetStep({ file, onChange, onNext }: { file: Inspected; onChange: (fil
       api<Inspected>("/imports/inspect", {
         method: "POST",
         body: {
+          kind,
           fileId: file.fileId,
           fileName: file.fileName,
           ...(file.sheet ? { sheet: file.sheet } : {}),
@@ -342,11 +394,12 @@ function SampleTable({ headers, rows }: { headers: string[]; rows: string[][] })
 }
 
 function MappingStep(props: {
+  kind: ImportKind;
   file: Inspected;
   columns: Array<string | null>;
   setColumns: (columns: Array<string | null>) => void;
-  defaults: { kind?: string; countryCode?: string };
-  setDefaults: (defaults: { kind?: string; countryCode?: string }) => void;
+  defaults: Defaults;
+  setDefaults: (defaults: Defaults) => void;
   saveAs: string;
   setSaveAs: (name: string) => void;
   onUseMapping: (file: Inspected) => void;
@@ -363,37 +416,63 @@ function MappingStep(props: {
     mutationFn: (mapping: string) =>
       api<Inspected>("/imports/inspect", {
         method: "POST",
-        body: { fileId: file.fileId, fileName: file.fileName, ...(file.sheet ? { sheet: file.sheet } : {}), mapping },
+        body: { kind: props.kind, fileId: file.fileId, fileName: file.fileName, ...(file.sheet ? { sheet: file.sheet } : {}), mapping },
       }),
     onSuccess: props.onUseMapping,
   });
-  const named = columns.some((c) => c === "nameZh" || c === "nameEn" || c === "nameNative" || c === "alias");
+  // What the kind cannot do without: a name for a partner; a date, a kind and a partner or title for an engagement.
+  const missing =
+    props.kind === "organisations"
+      ? columns.some((c) => c === "nameZh" || c === "nameEn" || c === "nameNative" || c === "alias")
+        ? null
+        : t("imports.needName")
+      : !columns.includes("date")
+        ? t("imports.needDate")
+        : !columns.includes("kind") && !props.defaults.engagementKind
+          ? t("imports.needKind")
+          : !columns.some((c) => c === "partners" || c === "titleZh" || c === "titleEn")
+            ? t("imports.needPartner")
+            : null;
   return (
     <Stack mt="md">
       <Group align="flex-end">
         {file.mappings.length ? (
           <Select label={t("imports.savedMapping")} data={file.mappings} onChange={(m) => m && useMapping.mutate(m)} w={240} clearable />
         ) : null}
-        <Select
-          label={t("imports.defaultKind")}
-          data={vocabulary.options("organisationKinds")}
-          value={props.defaults.kind ?? "political_party"}
-          onChange={(kind) => props.setDefaults({ ...props.defaults, ...(kind ? { kind } : {}) })}
-          allowDeselect={false}
-          w={200}
-        />
-        <Select
-          label={t("imports.defaultCountry")}
-          data={reference.countries}
-          value={props.defaults.countryCode ?? null}
-          onChange={(code) => {
-            const { countryCode: _old, ...rest } = props.defaults;
-            props.setDefaults(code ? { ...rest, countryCode: code } : rest);
-          }}
-          searchable
-          clearable
-          w={220}
-        />
+        {props.kind === "organisations" ? (
+          <>
+            <Select
+              label={t("imports.defaultKind")}
+              data={vocabulary.options("organisationKinds")}
+              value={props.defaults.kind ?? "political_party"}
+              onChange={(kind) => props.setDefaults({ ...props.defaults, ...(kind ? { kind } : {}) })}
+              allowDeselect={false}
+              w={200}
+            />
+            <Select
+              label={t("imports.defaultCountry")}
+              data={reference.countries}
+              value={props.defaults.countryCode ?? null}
+              onChange={(code) => {
+                const { countryCode: _old, ...rest } = props.defaults;
+                props.setDefaults(code ? { ...rest, countryCode: code } : rest);
+              }}
+              searchable
+              clearable
+              w={220}
+            />
+          </>
+        ) : (
+          <Select
+            label={t("imports.defaultEngagementKind")}
+            data={vocabulary.options("engagementKinds")}
+            value={props.defaults.engagementKind ?? null}
+            onChange={(engagementKind) => props.setDefaults(engagementKind ? { engagementKind } : {})}
+            data-testid="import-engagement-kind"
+            clearable
+            w={240}
+          />
+        )}
         <TextInput label={t("imports.saveAs")} value={props.saveAs} onChange={(e) => props.setSaveAs(e.currentTarget.value)} w={220} />
       </Group>
       {useMapping.error ? <Alert color="red">{errorMessage(useMapping.error)}</Alert> : null}
@@ -438,9 +517,9 @@ function MappingStep(props: {
           ))}
         </Table.Tbody>
       </Table>
-      {!named ? <Alert color="orange">{t("imports.needName")}</Alert> : null}
+      {missing ? <Alert color="orange">{missing}</Alert> : null}
       <Group>
-        <Button onClick={props.onNext} disabled={!named} data-testid="import-to-preview">
+        <Button onClick={props.onNext} disabled={missing !== null} data-testid="import-to-preview">
           {t("imports.toPreview")}
         </Button>
       </Group>
@@ -449,11 +528,13 @@ function MappingStep(props: {
 }
 
 function PreviewStep({
+  kind,
   options,
   choices,
   setChoices,
   onStarted,
 }: {
+  kind: ImportKind;
   options: Record<string, unknown>;
   choices: Record<string, number | "new">;
   setChoices: (choices: Record<string, number | "new">) => void;
@@ -525,7 +606,8 @@ function PreviewStep({
                           placeholder={t("imports.pick")}
                           value={choices[String(row.line)] === undefined ? null : String(choices[String(row.line)])}
                           data={[
-                            { value: "new", label: t("imports.asNew") },
+                            // An engagement's partner is in the registry: there is none to create here.
+                            ...(kind === "organisations" ? [{ value: "new", label: t("imports.asNew") }] : []),
                             ...row.candidates.map((o) => ({
                               value: String(o.id),
                               label: `${o.name.zh ?? o.name.en}${o.name.zh ? ` · ${o.name.en}` : ""} (${o.country ?? "—"}, #${o.id})`,
@@ -538,6 +620,10 @@ function PreviewStep({
                             setChoices(next);
                           }}
                         />
+                      ) : row.engagementId ? (
+                        <Anchor component={Link} to={`/engagements/${row.engagementId}`} size="sm" target="_blank">
+                          #{row.engagementId}
+                        </Anchor>
                       ) : row.organisationId ? (
                         <Anchor component={Link} to={`/organisations/${row.organisationId}`} size="sm" target="_blank">
                           #{row.organisationId}
@@ -569,7 +655,7 @@ function PreviewStep({
   );
 }
 
-function ResultStep({ started }: { started: ImportOutput }) {
+function ResultStep({ kind, started }: { kind: ImportKind; started: ImportOutput }) {
   const { t, i18n } = useTranslation();
   const format = useFormat();
   const zh = i18n.language.startsWith("zh");
@@ -605,8 +691,8 @@ function ResultStep({ started }: { started: ImportOutput }) {
       ) : null}
       {done ? (
         <Group>
-          <Button component={Link} to="/organisations">
-            {t("imports.toRegistry")}
+          <Button component={Link} to={kind === "engagements" ? "/engagements" : "/organisations"}>
+            {kind === "engagements" ? t("imports.toEngagements") : t("imports.toRegistry")}
           </Button>
           <Button component={Link} to="/imports" variant="default">
             {t("imports.title")}

@@ -4,8 +4,9 @@ import { ApiError } from "../api.ts";
 
 /** The message of an API error in the reader's language: by its code, with the server's words as detail. */
 export function useErrorMessage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (error: unknown): string => {
+    if (error instanceof ApiError && error.reason) return i18n.language.startsWith("zh") ? error.reason.zh : error.reason.en;
     if (error instanceof ApiError) {
       const known = t(`errors.${error.code}`, { defaultValue: "" });
       return known || t("errors.INTERNAL");
@@ -40,7 +41,7 @@ export function QueryState({ isLoading, error, isEmpty }: { isLoading: boolean; 
       <Alert color="red" title={t("common.error")} role="alert">
         <Stack gap={4}>
           <Text size="sm">{message(error)}</Text>
-          {error instanceof ApiError && error.code !== "INTERNAL" ? (
+          {error instanceof ApiError && error.code !== "INTERNAL" && !error.reason ? (
             <Text size="xs" c="dimmed">
               {error.message}
             </Text>
