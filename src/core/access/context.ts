@@ -177,13 +177,13 @@ export class DataContext {
     return entity === "engagement" ? this.engagementReadable(alias) : this.noteReadable(alias);
   }
 
-  /** The shares of one record the actor may read, aliased `s` (none when it may not). */
-  shares(executor: Executor, entity: ShareableEntity, recordId: number) {
+  /** The shares of a record (or of several) the actor may read, aliased `s` (none of one it may not). */
+  shares(executor: Executor, entity: ShareableEntity, recordId: number | number[]) {
     const table = entity === "engagement" ? "engagements" : "notes";
     return executor
       .selectFrom("recordShares as s")
       .where("s.entity", "=", entity)
-      .where("s.recordId", "=", recordId)
+      .where("s.recordId", "in", Array.isArray(recordId) ? recordId : [recordId])
       .where(
         sql<boolean>`EXISTS (SELECT 1 FROM ${sql.table(table)} r WHERE r.id = s.record_id AND ${this.shareableReadable(entity, "r")})`,
       );

@@ -5,13 +5,13 @@ import { actorIn, actorInFreshUnit, administrator, registryParty, unique } from 
 import { rollupSnapshot } from "../../../test/support/rollups.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
-import { createEngagement, getEngagement, rebuildEngagementRollups, updateEngagement } from "../engagements/service.ts";
+import { createEngagement, deleteEngagement, getEngagement, rebuildEngagementRollups, updateEngagement } from "../engagements/service.ts";
 import { type StagedFile, stageUpload } from "../files/checks.ts";
 import { matchKeys } from "../merge/keys.ts";
 import { importGeography } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { parseDate } from "./fields.ts";
-import { inspectImportFile, previewImport, runImport, undoImport } from "./service.ts";
+import { inspectImportFile, listImports, previewImport, runImport, undoImport } from "./service.ts";
 
 /**
  * Registers of engagements as offices keep them: a register of congratulatory messages, a
@@ -163,6 +163,16 @@ describe("importing a register of engagements", () => {
       .where("type", "=", "talks")
       .executeTakeFirstOrThrow();
     expect(talk).toMatchObject({ titleZh: "与越方视频会见（改）", direction: "none", subtype: "video" });
+    // Someone edits the record; the file changes again: the file does not overwrite the edit, unless asked.
+    await updateEngagement(unitEditor, talk.id, { summaryZh: "会后补记" });
+    const third = changed.replace("（改）", "（再改）");
+    const refused = await runImport(unitEditor, await stage(third), options);
+    expect(refused.counts).toMatchObject({ updated: 0, invalid: 1, unchanged: 1 });
+    expect(refused.errors[0]?.reason.zh).toContain("已有人修改");
+    const forced = await runImport(unitEditor, await stage(third), { ...options, overwrite: true });
+    expect(forced.counts).toMatchObject({ updated: 1 });
+    const after = await getEngagement(unitEditor, talk.id);
+    expect(after.title.zh).toBe("与越方视频会见（再改）");
     expect(byHand.id).toBeGreaterThan(0);
   });
 
@@ -181,7 +191,9 @@ describe("importing a register of engagements", () => {
     const snapshot = await rollupSnapshot();
 
     const stranger = await actorInFreshUnit("editor");
-    await expect(undoImport(stranger, done.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(undoImport(stranger, done.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await listImports(stranger)).map((i) => i.id)).not.toContain(done.id);
+    expect((await listImports(owner)).map((i) => i.id)).toContain(done.id);
     expect(await db().selectFrom("engagements").select("id").where("importId", "=", done.id).execute()).toHaveLength(3);
 
     const undone = await undoImport(owner, done.id);
@@ -233,6 +245,52 @@ describe("importing a register of engagements", () => {
       fileName: "名单.csv",
     });
     expect(list.rows[0]).toMatchObject({ status: "matched", organisationId: suggested.id });
+  });
+
+  it("imports statements; never rewrites a hand-made record it matched; a record deleted since is imported again, and undo still works", async () => {
+    const unitEditor = await actorInFreshUnit("editor");
+    const byHand = await createEngagement(unitEditor, {
+      type: "correspondence",
+      direction: "received",
+      subtype: "congratulatory_message",
+      titleEn: "Message from Jia",
+      titleZh: "甲党贺电（手工录入）",
+      startDate: "2019-05-01",
+      leadUnitId: unitEditor.unitId,
+      participants: [{ organisationId: partners.jia, role: "sender" }],
+    });
+    const file = (summary: string) =>
+      [
+        "编号,日期,类型,外方,中文标题,内容摘要",
+        `S-1,2019-05-01,收到贺电,测试${tag}甲党,,${summary}`,
+        `S-2,2019-06-01,表态,测试${tag}乙党,支持一个中国原则,`,
+        `S-3,2019-07-01,来函,测试${tag}甲党,,`,
+      ].join("\n");
+    const first = await runImport(unitEditor, await stage(file("祝贺")), options);
+    expect(first.counts).toMatchObject({ matched: 1, new: 2, invalid: 0 });
+    const statement = await db()
+      .selectFrom("engagements")
+      .select(["id", "details"])
+      .where("importId", "=", first.id)
+      .where("type", "=", "statement")
+      .executeTakeFirstOrThrow();
+    expect(statement.details).toMatchObject({ issueZh: "支持一个中国原则" });
+    // The file's row for the hand-made record changes: the record is left as the office wrote it.
+    const second = await runImport(unitEditor, await stage(file("祝贺（改）")), options);
+    expect(second.counts).toMatchObject({ invalid: 1, unchanged: 2 });
+    expect(second.errors[0]?.reason.zh).toContain("手工录入");
+    expect((await getEngagement(unitEditor, byHand.id)).title.zh).toBe("甲党贺电（手工录入）");
+    // Someone deletes an imported letter: the file brings it back, and the first import can still be undone.
+    const letter = await db()
+      .selectFrom("engagements")
+      .select("id")
+      .where("importId", "=", first.id)
+      .where("type", "=", "correspondence")
+      .executeTakeFirstOrThrow();
+    await deleteEngagement(unitEditor, letter.id);
+    const third = await runImport(unitEditor, await stage(file("祝贺（改）")), { ...options, overwrite: true });
+    expect(third.counts).toMatchObject({ new: 1, updated: 1, unchanged: 1 });
+    expect(await undoImport(unitEditor, first.id)).toMatchObject({ status: "undone", counts: { undone: 1 } });
   });
 
   it("refuses, in both languages, a register with no date column or no kind", async () => {

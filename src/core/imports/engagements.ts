@@ -8,7 +8,7 @@ import { matchKeys } from "../merge/keys.ts";
 import { foldName } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, refused } from "../shared/errors.ts";
-import type { AuditEntry, Trx } from "../shared/mutation.ts";
+import { type AuditEntry, ownedBy, type Trx } from "../shared/mutation.ts";
 import { engagementKinds, type engagementTypes } from "../shared/vocabulary.ts";
 import {
   type ClassifiedRow,
@@ -108,6 +108,21 @@ function titlesOf(v: Required<Pick<EngagementValues, "type" | "direction">> & En
   }
 }
 
+/** Text cut to a limit at a whole character (never half of a surrogate pair), with … where it was cut. */
+const cut = (text: string, max: number) => {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
+};
+
+/** The unit an actor's imported engagements go to: the first where they may write engagements. */
+export const leadUnit = (actor: Actor) => forActor(actor).defaultUnit("engagements.write");
+
+/**
+ * Whether an engagement exists at all, whoever's it is: an import row pointing at a record the
+ * importer may not see must not be taken over (nor counted away by an undo). Integrity, not reading.
+ */
+const engagementExists = (id: ReturnType<typeof sql.ref>) => sql<boolean>`EXISTS (SELECT 1 FROM engagements x WHERE x.id = ${id})`;
+
 const kindLabel = (type: string, direction: string) => engagementKinds[`${type}:${direction}` as keyof typeof engagementKinds];
 
 function prepare(
@@ -203,13 +218,22 @@ async function classify(
   await sql`SET LOCAL enable_seqscan = off`.execute(trx);
   const valid = batch.filter((r) => r.errors.length === 0);
   const scope = forActor(actor);
-  // Rows imported before, whose engagement the importer still sees.
+  // Rows imported before: whether their engagement is still there, and whether the importer sees it.
   const known = valid.length
     ? await trx
-        .selectFrom("importRows")
-        .select(["rowKey", "entityId", "rowHash"])
-        .where(sql<boolean>`kind = 'engagements' AND row_key = ANY(${valid.map((r) => r.rowKey)}::text[])`)
-        .where("entityId", "in", (eb) => eb.selectFrom(scope.readableEngagements(trx).as("e")).select("e.id"))
+        .selectFrom("importRows as r")
+        .leftJoin(scope.readableEngagements(trx).as("e"), "e.id", "r.entityId")
+        .select([
+          "r.rowKey",
+          "r.entityId",
+          "r.rowHash",
+          "r.created",
+          sql<boolean>`e.id IS NOT NULL`.as("readable"),
+          sql<boolean>`${engagementExists(sql.ref("r.entity_id"))}`.as("exists"),
+          sql<boolean>`date_trunc('milliseconds', e.updated_at) > r.imported_at`.as("editedSince"),
+          "e.type",
+        ])
+        .where(sql<boolean>`r.kind = 'engagements' AND r.row_key = ANY(${valid.map((r) => r.rowKey)}::text[])`)
         .execute()
     : [];
   const byRowKey = new Map(known.map((k) => [k.rowKey, k]));
@@ -230,7 +254,9 @@ async function classify(
           "e.direction",
           sql<number[]>`array_remove(array_agg(p.organisation_id), NULL)`.as("partners"),
         ])
-        .where("e.leadUnitId", "=", actor.unitId)
+        .where("e.leadUnitId", "=", leadUnit(actor))
+        // By hand: an imported engagement is its own row's, however alike another row is.
+        .where("e.importId", "is", null)
         .where(sql<boolean>`e.start_date = ANY(${dates}::date[])`)
         .groupBy(["e.id", "e.startDate", "e.type", "e.direction"])
         .execute()
@@ -279,9 +305,43 @@ async function classify(
       partnerIds.push((found[0] as (typeof found)[number]).id);
     }
     const withPartners = { ...base, partnerIds: [...new Set(partnerIds)] };
-    const previous = byRowKey.get(row.rowKey);
-    if (previous)
-      return { ...withPartners, status: previous.rowHash === row.rowHash ? "unchanged" : "updated", engagementId: previous.entityId };
+    const found = byRowKey.get(row.rowKey);
+    // A record this row was, that the importer may not see (restricted, or moved to another unit): not theirs to write again.
+    if (found?.exists && !found.readable)
+      return refuseRow(base, {
+        en: "The record this row was imported as is not one you can see (restricted, or moved to another unit); it is left as it is.",
+        zh: "此行先前导入的记录您无权查看（为限制级，或已移交其他单位），此行未予处理。",
+      });
+    // A record since deleted: the row is new again.
+    const previous = found?.readable ? found : undefined;
+    if (previous?.rowHash === row.rowHash) return { ...withPartners, status: "unchanged", engagementId: previous.entityId };
+    if (previous && previous.type !== row.values.type)
+      return refuseRow(
+        { ...withPartners, engagementId: previous.entityId },
+        {
+          en: `The row's kind changed from that of engagement ${previous.entityId}: change it in the record, or delete the record and import again.`,
+          zh: `此行的类型与交往记录${previous.entityId}不同：请在该记录中修改，或删除后重新导入。`,
+        },
+      );
+    // A record the office entered by hand and the file matched: the file never rewrites it (unless asked).
+    if (previous && !previous.created && !options.overwrite)
+      return refuseRow(
+        { ...withPartners, engagementId: previous.entityId },
+        {
+          en: `Engagement ${previous.entityId} was recorded by hand: the file's changed row does not rewrite it (import with overwrite to apply it).`,
+          zh: `交往记录${previous.entityId}为手工录入，文件中此行的改动未予写入（如需以文件为准，请选择覆盖）。`,
+        },
+      );
+    // A changed row replaces what the file gave, never what someone wrote into the record since (unless asked).
+    if (previous?.editedSince && !options.overwrite)
+      return refuseRow(
+        { ...withPartners, engagementId: previous.entityId },
+        {
+          en: `Engagement ${previous.entityId} was changed since it was imported: its row is not applied (import with overwrite to apply it).`,
+          zh: `交往记录${previous.entityId}在导入后已有人修改，此行未予更新（如需以文件为准，请选择覆盖）。`,
+        },
+      );
+    if (previous) return { ...withPartners, status: "updated", engagementId: previous.entityId };
     const earlier = state.seen.get(`e#${row.rowKey}`);
     if (earlier) return { ...withPartners, status: "unchanged", engagementId: earlier.organisationId, sameAs: earlier.line };
     const same = recorded.find(
@@ -316,17 +376,21 @@ async function recordOf(trx: Trx, actor: Actor, row: ClassifiedEngagement): Prom
     subtype: v.subtype ?? null,
     status: v.startDate > today ? "planned" : "done",
     classification: "internal",
-    titleEn: (v.titleEn ?? (ordered.length ? made.en : v.titleZh) ?? "").slice(0, 500),
-    titleZh: v.titleZh ?? (ordered.length ? made.zh : null),
+    titleEn: cut(v.titleEn ?? (ordered.length ? made.en : v.titleZh) ?? "", 500),
+    titleZh: v.titleZh ?? (ordered.length ? cut(made.zh, 500) : null),
     summaryEn: v.summaryEn ?? null,
     summaryZh: v.summaryZh ?? null,
     startDate: v.startDate,
     endDate: v.endDate ?? v.startDate,
     countryCode: v.countryCode ?? null,
-    city: v.city ?? null,
-    leadUnitId: actor.unitId,
+    city: v.city ? cut(v.city, 200) : null,
+    leadUnitId: leadUnit(actor),
     participants: row.partnerIds.map((organisationId) => ({ organisationId, role: partnerRole(v.type, v.direction) as "guest" })),
     ...(v.type === "correspondence" && v.occasion ? { details: { occasion: v.occasion } } : {}),
+    // A statement is on an issue: the register's title (or the one made from the partners) names it.
+    ...(v.type === "statement"
+      ? { details: { issueEn: cut(v.titleEn ?? made.en, 300), issueZh: v.titleZh ? cut(v.titleZh, 300) : null } }
+      : {}),
   };
 }
 
@@ -336,32 +400,56 @@ async function write(trx: Trx, actor: Actor, importId: number, rows: ClassifiedE
     if (row.status === "invalid" || row.status === "ambiguous") continue;
     let engagementId = row.engagementId ?? null;
     let created = false;
+    // When the import last wrote the record, by the record's own clock: a later change is someone else's.
+    let stamp: Date | undefined;
     if (row.status === "new") {
       const written = await insertEngagement(trx, actor, await recordOf(trx, actor, row), { importId });
       engagementId = written.result.id;
       created = true;
+      stamp = new Date(written.result.updatedAt);
       audit.push(written.audit);
     } else if (row.status === "updated" && engagementId !== null) {
       const record = await recordOf(trx, actor, row);
       const { type: _type, leadUnitId: _unit, status: _status, classification: _classification, ...change } = record;
+      // Only what the row gives: a field the file leaves empty (or does not have) stays as the record has it.
+      const given = row.values;
+      const kept: Array<[keyof EngagementValues, keyof typeof change]> = [
+        ["summaryZh", "summaryZh"],
+        ["summaryEn", "summaryEn"],
+        ["city", "city"],
+        ["countryCode", "countryCode"],
+        ["occasion", "details"],
+      ];
+      for (const [field, key] of kept) if (given[field] === undefined) delete change[key];
       const written = await changeEngagement(trx, actor, engagementId, change as EngagementChange);
+      stamp = new Date(written.result.updatedAt);
       audit.push(written.audit);
     }
-    if (engagementId === null) continue;
+    // An unchanged row leaves its record as the import that wrote it left it (that import's undo still removes it).
+    if (engagementId === null || row.status === "unchanged") continue;
     row.engagementId = engagementId;
+    if (row.status === "updated") {
+      await trx
+        .updateTable("importRows")
+        .set({ rowHash: row.rowHash, written: JSON.stringify({ partners: row.partnerIds }), importedAt: stamp ?? new Date() })
+        .where("kind", "=", "engagements")
+        .where("rowKey", "=", row.rowKey)
+        .execute();
+      continue;
+    }
+    // New or matched: the row is this engagement from now on (a key left pointing at a record since deleted is taken over).
+    const values = {
+      importId,
+      entityId: engagementId,
+      created,
+      rowHash: row.rowHash,
+      written: JSON.stringify({ partners: row.partnerIds }),
+      importedAt: stamp ?? new Date(),
+    };
     await trx
       .insertInto("importRows")
-      .values({
-        kind: "engagements",
-        rowKey: row.rowKey,
-        importId,
-        entityId: engagementId,
-        created,
-        rowHash: row.rowHash,
-        written: JSON.stringify({ partners: row.partnerIds }),
-        before: null,
-      })
-      .onConflict((oc) => oc.columns(["kind", "rowKey"]).doUpdateSet({ rowHash: row.rowHash, importedAt: new Date() }))
+      .values({ kind: "engagements", rowKey: row.rowKey, before: null, ...values })
+      .onConflict((oc) => oc.columns(["kind", "rowKey"]).doUpdateSet(values))
       .execute();
   }
   return audit;
@@ -373,23 +461,63 @@ async function undo(trx: Trx, actor: Actor, importId: number) {
   const created = await trx
     .selectFrom("importRows as r")
     .innerJoin(scope.readableEngagements(trx).as("e"), "e.id", "r.entityId")
-    .select(["e.id", "e.titleEn", "e.titleZh", "e.startDate", sql<boolean>`e.updated_at <= r.imported_at`.as("untouched")])
+    .select([
+      "e.id",
+      "e.titleEn",
+      "e.titleZh",
+      "e.startDate",
+      "e.leadUnitId",
+      "e.classification",
+      sql<boolean>`date_trunc('milliseconds', e.updated_at) <= r.imported_at`.as("untouched"),
+    ])
     .where("r.importId", "=", importId)
     .where("r.kind", "=", "engagements")
     .where("r.created", "=", true)
     .where("e.importId", "=", importId)
     .execute();
+  // Those it created that are still there, whoever sees them (one deleted by hand since is gone already).
   const total = await trx
-    .selectFrom("importRows")
+    .selectFrom("importRows as r")
     .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("importId", "=", importId)
-    .where("kind", "=", "engagements")
-    .where("created", "=", true)
+    .where("r.importId", "=", importId)
+    .where("r.kind", "=", "engagements")
+    .where("r.created", "=", true)
+    .where(engagementExists(sql.ref("r.entity_id")))
     .executeTakeFirstOrThrow();
   const refuse = () => new AppError("FORBIDDEN", "Only the unit that imported these engagements may undo the import.");
   // Every engagement it created must be the actor's to delete: an undo is whole, or not at all.
   if (created.length < Number(total.n)) throw refuse();
-  const removable = created.filter((e) => e.untouched).map((e) => e.id);
+  // Untouched: not changed, and nothing added since — an attachment or a share is someone's work too.
+  const added = created.length
+    ? new Set(
+        (
+          await scope
+            .attachments(trx)
+            .select("a.engagementId")
+            .where(
+              "a.engagementId",
+              "in",
+              created.map((e) => e.id),
+            )
+            .execute()
+        ).map((a) => a.engagementId),
+      )
+    : new Set<number>();
+  const shared = created.length
+    ? new Set(
+        (
+          await scope
+            .shares(
+              trx,
+              "engagement",
+              created.map((e) => e.id),
+            )
+            .select("s.recordId")
+            .execute()
+        ).map((r) => r.recordId),
+      )
+    : new Set<number>();
+  const removable = created.filter((e) => e.untouched && !added.has(e.id) && !shared.has(e.id)).map((e) => e.id);
   const rollups = await captureRollups(trx, removable);
   const deleted = removable.length
     ? await scope.deleteEngagements(trx, "engagements.delete").where("x.id", "in", removable).returning("x.id").execute()
@@ -410,6 +538,7 @@ async function undo(trx: Trx, actor: Actor, importId: number) {
       entityId: e.id,
       action: "delete",
       before: { titleEn: e.titleEn, titleZh: e.titleZh, startDate: e.startDate, importId },
+      ...ownedBy({ unitId: e.leadUnitId, classification: e.classification }),
     }));
   return { undone: gone.size, kept: created.length - gone.size, audit };
 }

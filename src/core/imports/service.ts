@@ -6,6 +6,7 @@ import type { Readable } from "node:stream";
 import ExcelJS from "exceljs";
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
+import { forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import type { StagedFile } from "../files/checks.ts";
 import { matchKeys } from "../merge/keys.ts";
@@ -18,7 +19,7 @@ import { AppError, notFound, refused } from "../shared/errors.ts";
 import { type AuditEntry, type Executor, mutate, type Trx } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
 import { cleanText } from "../shared/text.ts";
-import { engagementImport } from "./engagements.ts";
+import { engagementImport, leadUnit } from "./engagements.ts";
 import {
   type CellError,
   type ClassifiedRow,
@@ -57,7 +58,11 @@ const importLock = 74100002;
 const errorLimit = 1000;
 const previewLimit = 1000;
 
-const runOptions = (actor: Actor, options: ImportOptions): RunOptions => ({ ...options, scope: `u${actor.unitId}` });
+/** An import's options, with the scope its office's own ids are read in: the unit an engagement register goes to, or the importer's. */
+const runOptions = (actor: Actor, options: ImportOptions): RunOptions => ({
+  ...options,
+  scope: `u${options.kind === "engagements" ? leadUnit(actor) : actor.unitId}`,
+});
 
 /** The import's options, once the actor is found to hold what its kind needs. */
 function authorizedOptions(actor: Actor, input: unknown): RunOptions {
@@ -136,7 +141,8 @@ async function* tableOf(file: string, shape: FileShape, sheet: string | undefine
   for await (const row of rows) yield row;
 }
 
-type Table = { headers: string[]; headerLine: number; rows: AsyncGenerator<ReadRow> };
+/** A table opened for reading: its header, its rows, and `close` (the file is let go of whatever the rows' state). */
+type Table = { headers: string[]; headerLine: number; rows: AsyncGenerator<ReadRow>; close: () => Promise<void> };
 
 async function openTable(file: string, shape: FileShape, sheet: string | undefined): Promise<Table> {
   const all = tableOf(file, shape, sheet);
@@ -144,7 +150,12 @@ async function openTable(file: string, shape: FileShape, sheet: string | undefin
   const rows = (async function* () {
     for await (const row of all) yield row as ReadRow;
   })();
-  return { ...head, rows };
+  // Closing the rows alone would not reach the reader beneath when they were never started.
+  const close = async () => {
+    await rows.return(undefined);
+    await all.return(undefined);
+  };
+  return { ...head, rows, close };
 }
 
 /** The mapping to use: given columns, a saved mapping, or the one suggested from the headers and values. */
@@ -185,11 +196,14 @@ export async function inspectImportFile(actor: Actor, file: StagedFile, input: u
   const shape = await inspectShape(file.path, { encoding: options.encoding });
   const table = await openTable(file.path, shape, options.sheet);
   const sample: string[][] = [];
-  for await (const row of table.rows) {
-    sample.push(row.cells);
-    if (sample.length >= 20) break;
+  try {
+    for await (const row of table.rows) {
+      sample.push(row.cells);
+      if (sample.length >= 20) break;
+    }
+  } finally {
+    await table.close();
   }
-  await table.rows.return(undefined);
   const countries = await countryLookup(db());
   const mappings = await db().selectFrom("importMappings").select("name").where("kind", "=", options.kind).orderBy("name").execute();
   return {
@@ -428,10 +442,25 @@ async function eachBatch(
   each: (batch: PreparedRow[], state: RunState) => Promise<ClassifiedRow[]>,
   only: { firstBatchOnly?: boolean; shape?: FileShape } = {},
 ): Promise<{ inspection: Omit<FileInspection, "sample" | "fields" | "mappings">; counts: ImportCounts; rows: ClassifiedRow[] }> {
-  const engine = engineOf(options.kind);
   // The file's shape, once: callers that have read it already pass it on.
   const shape = only.shape ?? (await inspectShape(file.path, { encoding: options.encoding }));
   const table = await openTable(file.path, shape, options.sheet);
+  try {
+    return await batchesOf(table, shape, options, each, only);
+  } finally {
+    await table.close();
+  }
+}
+
+/** eachBatch's work on an opened table. */
+async function batchesOf(
+  table: Table,
+  shape: FileShape,
+  options: RunOptions,
+  each: (batch: PreparedRow[], state: RunState) => Promise<ClassifiedRow[]>,
+  only: { firstBatchOnly?: boolean },
+): Promise<{ inspection: Omit<FileInspection, "sample" | "fields" | "mappings">; counts: ImportCounts; rows: ClassifiedRow[] }> {
+  const engine = engineOf(options.kind);
   const countries = await countryLookup(db());
   const buffered: ReadRow[] = [];
   // The mapping may be suggested from the first rows' values: read them first.
@@ -587,12 +616,14 @@ export async function previewSpreadsheet(actor: Actor, file: StagedFile, input: 
     for await (const row of table.rows) {
       const o = outcome.get(row.line);
       // Cells are strings: a formula in the file is written as the text it was, never as a formula.
-      sheet.addRow([o ? words[o.status] : "", o?.reasons ?? "", row.line, ...row.cells]).commit();
+      // The header's columns only (a row's cells past them are no field's).
+      sheet.addRow([o ? words[o.status] : "", o?.reasons ?? "", row.line, ...row.cells.slice(0, table.headers.length)]).commit();
     }
     sheet.commit();
     await workbook.commit();
     return await fs.readFile(target);
   } finally {
+    await table.close();
     await fs.rm(target, { force: true });
   }
 }
@@ -917,7 +948,8 @@ export async function startImport(
       mutate(actor, async (trx) => {
         await sql`SELECT pg_advisory_xact_lock(${importLock})`.execute(trx);
         const current = await trx.selectFrom("imports").select("status").where("id", "=", record).executeTakeFirst();
-        if (current?.status !== "running") throw new AppError("CONFLICT", "The import was undone while it ran; it stops here.");
+        if (current?.status !== "running")
+          throw new AppError("CONFLICT", "The import was undone while it ran; it stops here.", { importStopped: true });
         const rows = await engine.classify(trx, batch, options, state, actor);
         const audit = await engine.write(trx, actor, record, rows, options);
         const counted = emptyCounts();
@@ -942,9 +974,10 @@ export async function startImport(
           try {
             written = await writeRows(batch, state);
           } catch (error) {
-            if (error instanceof AppError) throw error;
-            // A row the checks let through and the database refuses (a constraint): the batch is
-            // written row by row, and the rows refused are reported with the database's reason.
+            if (stopsImport(error)) throw error;
+            // A row the checks let through and the database or the record's own rules refuse (a
+            // constraint, a type's rule, a unit the importer may not write in): the batch is written
+            // row by row, and the rows refused are reported with the reason.
             state.seen = before;
             written = [];
             for (const one of batch) {
@@ -952,7 +985,7 @@ export async function startImport(
               try {
                 written.push(...(await writeRows([one], state)));
               } catch (refusal) {
-                if (refusal instanceof AppError) throw refusal;
+                if (stopsImport(refusal)) throw refusal;
                 state.seen = mark;
                 const reason = (refusal as Error).message.slice(0, 300);
                 written.push({
@@ -1025,6 +1058,15 @@ export async function startImport(
     }
   })();
   return { id: record, finished };
+}
+
+/** What ends an import rather than one row: the import undone meanwhile, or the database or the disk gone. */
+function stopsImport(error: unknown): boolean {
+  if (!(error instanceof AppError)) return false;
+  return (
+    error.details.importStopped === true ||
+    ["DATABASE_UNAVAILABLE", "STORAGE_FULL", "FILE_STORE_UNAVAILABLE", "DATA_DIR_LOCKED", "INTERNAL"].includes(error.code)
+  );
 }
 
 /** Keeps a mapping by name, for the next file of the same shape. */
@@ -1126,14 +1168,26 @@ function presentImport(r: ImportRow): ImportOutput {
 /** Imports, newest first: registry imports are the registry's business, read by those who may write it. */
 export async function listImports(actor: Actor): Promise<ImportOutput[]> {
   authorize(actor, "registry.write");
-  return (await importRows().orderBy("i.id", "desc").limit(200).execute()).map(presentImport);
+  return (await visibleImports(actor).orderBy("i.id", "desc").limit(200).execute()).map(presentImport);
+}
+
+/**
+ * The imports an actor sees: every registry import (the registry is shared), and the engagement
+ * imports of units where they write engagements (another unit's register, even its file's name
+ * and errors, is that unit's).
+ */
+function visibleImports(actor: Actor) {
+  const scope = forActor(actor);
+  return importRows().where((eb) =>
+    eb.or([eb("i.kind", "=", "organisations"), scope.unitAllows("engagements.write", sql.ref("i.unit_id"))]),
+  );
 }
 
 /** One import: its file, mapping, counts and the errors of its rows. */
 export async function getImport(actor: Actor, importId: number): Promise<ImportOutput> {
   authorize(actor, "registry.write");
   const id = parseInput(idSchema, importId);
-  const row = await importRows().where("i.id", "=", id).executeTakeFirst();
+  const row = await visibleImports(actor).where("i.id", "=", id).executeTakeFirst();
   if (!row) throw notFound("import", id);
   return presentImport(row);
 }
@@ -1145,6 +1199,8 @@ export async function getImport(actor: Actor, importId: number): Promise<ImportO
 export async function undoImport(actor: Actor, importId: number): Promise<ImportOutput> {
   authorize(actor, "registry.read");
   const id = parseInput(idSchema, importId);
+  // An import the actor does not see (another unit's register) is not found.
+  await getImport(actor, id);
   await mutate(actor, async (trx) => {
     // The import lock first, then the record: the order a running import's batches take them in.
     await sql`SELECT pg_advisory_xact_lock(${importLock})`.execute(trx);

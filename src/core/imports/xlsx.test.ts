@@ -129,6 +129,25 @@ describe("reading workbooks as other programs write them", () => {
     expect(other.rows).toEqual([{ line: 1, cells: ["本表为伙伴名单"] }]);
   });
 
+  it("stops at a part that inflates past its limit, reads no cell past the 1,024th column, and keeps long numbers as written", async () => {
+    const all = parts("");
+    // Five megabytes of relationships, deflated to a few kilobytes.
+    const padding = `<Relationship Id="rX" Type="x" Target="${"a".repeat(200)}"/>`.repeat(25_000);
+    const bomb = {
+      ...all,
+      "xl/_rels/workbook.xml.rels": all["xl/_rels/workbook.xml.rels"]?.replace("</Relationships>", `${padding}</Relationships>`) as string,
+    };
+    const error = await read(zip(Object.entries(bomb))).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "VALIDATION_FAILED", details: { reason: { zh: expect.stringContaining("过大") } } });
+    const wide = {
+      ...all,
+      "xl/worksheets/sheet1.xml": `<?xml version="1.0"?><worksheet xmlns="${mainNs}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>编号</t></is></c><c r="XFD1" t="inlineStr"><is><t>far</t></is></c></row><row r="2"><c r="A2"><v>12345678901234567890</v></c><c r="B2" t="inlineStr"><is><t>a_x0000_b</t></is></c></row></sheetData></worksheet>`,
+    };
+    const { rows } = await read(zip(Object.entries(wide)));
+    expect(rows[0]?.cells).toEqual(["编号"]);
+    expect(rows[1]?.cells[0]).toBe("12345678901234567890");
+  });
+
   it("refuses, in both languages, a damaged, an old, a locked or a sheetless workbook", async () => {
     const whole = zip(Object.entries(parts("")));
     const cases: Array<[string, Buffer, string]> = [

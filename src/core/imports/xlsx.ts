@@ -102,6 +102,22 @@ async function* parsePart<T>(file: string, entry: ZipEntry, handlers: Handlers[]
   yield* take();
 }
 
+/**
+ * The most each part may inflate to. A workbook's own parts are small; the shared strings of a
+ * 100,000-row list are a few tens of megabytes; a sheet is streamed, but not without end: a
+ * small upload that inflates a thousandfold stops at these, with a reason, not with the server.
+ */
+const partLimits = {
+  relationships: 4 * 1024 * 1024,
+  workbook: 16 * 1024 * 1024,
+  styles: 32 * 1024 * 1024,
+  sharedStrings: 256 * 1024 * 1024,
+  sheet: 4 * 1024 * 1024 * 1024,
+};
+
+/** Cells past this column are no field's (an import takes at most 500 columns): they are not read. */
+const maxColumn = 1024;
+
 /** Reads a small part whole through its handlers. */
 async function readPart(file: string, entry: ZipEntry, handlers: Handlers, limit?: number): Promise<void> {
   for await (const _ of parsePart(file, entry, [handlers], () => [], limit)) {
@@ -120,20 +136,25 @@ async function relationships(file: string, directory: Directory, part: string): 
   );
   const found = new Map<string, { type: string; target: string }>();
   if (!entry) return found;
-  await readPart(file, entry, {
-    open(tag) {
-      if (local(tag.name) !== "Relationship") return;
-      const id = attribute(tag, "Id");
-      const target = attribute(tag, "Target");
-      if (!id || !target || attribute(tag, "TargetMode") === "External") return;
-      const path = target.startsWith("/") ? target.slice(1) : posix.normalize(posix.join(folder === "." ? "" : folder, target));
-      found.set(id, { type: attribute(tag, "Type") ?? "", target: path });
+  await readPart(
+    file,
+    entry,
+    {
+      open(tag) {
+        if (local(tag.name) !== "Relationship") return;
+        const id = attribute(tag, "Id");
+        const target = attribute(tag, "Target");
+        if (!id || !target || attribute(tag, "TargetMode") === "External") return;
+        const path = target.startsWith("/") ? target.slice(1) : posix.normalize(posix.join(folder === "." ? "" : folder, target));
+        found.set(id, { type: attribute(tag, "Type") ?? "", target: path });
+      },
     },
-  });
+    partLimits.relationships,
+  );
   return found;
 }
 
-/** OOXML writes characters XML cannot hold as `_xHHHH_`. */
+/** OOXML writes characters XML cannot hold as `_xHHHH_` (a control character so written is dropped when the cell is cleaned). */
 const unescapeText = (text: string) =>
   text.includes("_x") ? text.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))) : text;
 
@@ -211,7 +232,7 @@ async function openWorkbook(file: string): Promise<Workbook> {
         else if (name === "workbookPr") date1904 = ["1", "true"].includes(attribute(tag, "date1904") ?? "");
       },
     },
-    64 * 1024 * 1024,
+    partLimits.workbook,
   );
   const rels = await relationships(file, directory, workbookPart);
   const ofType = (suffix: string) => [...rels.values()].find((r) => r.type.endsWith(suffix))?.target;
@@ -237,7 +258,7 @@ async function sharedStrings(file: string, book: Workbook): Promise<string[]> {
     file,
     entry,
     stringItems("si", (text) => strings.push(text)),
-    1024 * 1024 * 1024,
+    partLimits.sharedStrings,
   );
   return strings;
 }
@@ -267,7 +288,7 @@ async function dateStyles(file: string, book: Workbook): Promise<boolean[]> {
         if (local(tag.name) === "cellXfs") inCellXfs = false;
       },
     },
-    256 * 1024 * 1024,
+    partLimits.styles,
   );
   return styles;
 }
@@ -364,7 +385,7 @@ export async function* readSheetRows(file: string, sheet: string): AsyncGenerato
           reading = null;
           break;
         case "c":
-          if (inRow && column > 0 && column <= 16_384) {
+          if (inRow && column > 0 && column <= maxColumn) {
             const text = cellText(type, value, inline, formula, dates[style] === true, book.date1904, strings);
             while (cells.length < column - 1) cells.push("");
             cells[column - 1] = text;
@@ -380,7 +401,7 @@ export async function* readSheetRows(file: string, sheet: string): AsyncGenerato
   const inlineStrings = stringItems("is", (text) => {
     inline = text;
   });
-  yield* parsePart(file, entry, [cellsOfRows, inlineStrings], () => ready.splice(0));
+  yield* parsePart(file, entry, [cellsOfRows, inlineStrings], () => ready.splice(0), partLimits.sheet);
 }
 
 function cellText(
@@ -406,7 +427,8 @@ function cellText(
       return value.slice(0, 10);
     default: {
       const number = Number(value);
-      if (value.trim() === "" || !Number.isFinite(number)) return value;
+      // A long number (an id of sixteen digits or more) is kept as written: a double would round it.
+      if (value.trim() === "" || !Number.isFinite(number) || /^-?\d{16,}$/.test(value.trim())) return value.trim();
       return isDate ? serialDate(number, date1904) : String(number);
     }
   }

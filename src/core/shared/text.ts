@@ -1,6 +1,9 @@
 // Invisible marks found in real data: zero-width spaces and joiners, bidi marks and
 // embeddings, word joiners, the byte-order mark and the soft hyphen.
-const invisibleMarks = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+// Control characters other than tab and line breaks go too: no text holds them, and the database refuses NUL.
+const invisibleMarks =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
 
 /**
  * Cleans a name or text field from outside: strips invisible marks, folds runs of white
