@@ -49,7 +49,12 @@ async function writeXlsx(file: string, count: number, tag: string) {
 }
 
 /** Imports a file while sampling the process's memory: rows per second and the peak above the start. */
-async function measure(admin: Actor, file: string, count: number): Promise<{ rowsPerSecond: number; peakMb: number }> {
+async function measure(
+  admin: Actor,
+  file: string,
+  count: number,
+  kind: "organisations" | "engagements" = "organisations",
+): Promise<{ rowsPerSecond: number; peakMb: number }> {
   const start = process.memoryUsage().rss;
   let peak = start;
   const sampler = setInterval(() => {
@@ -57,7 +62,7 @@ async function measure(admin: Actor, file: string, count: number): Promise<{ row
   }, 100);
   const t0 = performance.now();
   const staged = await stageUpload(fs.createReadStream(file), Number.MAX_SAFE_INTEGER);
-  const result = await runImport(admin, staged, { fileName: path.basename(file) });
+  const result = await runImport(admin, staged, { kind, fileName: path.basename(file) });
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   await fs.promises.rm(staged.path, { force: true });
@@ -84,8 +89,29 @@ async function rawInsert(db: Kysely<DB>, count: number, tag: string): Promise<nu
   return count / seconds;
 }
 
-/** Imports `count` organisations with three names each from CSV and from XLSX. */
-export async function benchImports(db: Kysely<DB>, admin: Actor, count: number): Promise<ImportFigure[]> {
+/** A register of engagements naming the partners of the CSV list: letters received, delegations sent, talks. */
+async function writeRegister(file: string, rows: number, partners: number) {
+  const kinds = ["收到贺电", "派团出访", "视频会见", "接待来访"];
+  const out = fs.createWriteStream(file);
+  out.write("编号,日期,类型,外方,内容摘要\n");
+  for (let i = 1; i <= rows; i++) {
+    const day = new Date(Date.UTC(2013, 0, 1) + (i % 3650) * 86_400_000).toISOString().slice(0, 10);
+    const line = `R${i},${day},${kinds[i % kinds.length]},基准C党${(i % partners) + 1},第${i}条\n`;
+    if (!out.write(line)) await new Promise<void>((r) => out.once("drain", () => r()));
+  }
+  await new Promise<void>((resolve) => out.end(resolve));
+}
+
+/**
+ * Imports `count` organisations with three names each from CSV and from XLSX, then a register of
+ * `engagements` engagements naming them (each row written through the form's own path).
+ */
+export async function benchImports(
+  db: Kysely<DB>,
+  admin: Actor,
+  count: number,
+  engagements = Math.min(count, 10_000),
+): Promise<ImportFigure[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-bench-import-"));
   try {
     const csv = path.join(dir, "partners.csv");
@@ -95,9 +121,13 @@ export async function benchImports(db: Kysely<DB>, admin: Actor, count: number):
     const raw = await rawInsert(db, count, "R");
     const fromCsv = await measure(admin, csv, count);
     const fromXlsx = await measure(admin, xlsx, count);
+    const register = path.join(dir, "register.csv");
+    await writeRegister(register, engagements, count);
+    const fromRegister = await measure(admin, register, engagements, "engagements");
     return [
       { name: `import ${count.toLocaleString("en")} organisations, CSV`, ...fromCsv, rawRowsPerSecond: raw },
       { name: `import ${count.toLocaleString("en")} organisations, XLSX`, ...fromXlsx, rawRowsPerSecond: raw },
+      { name: `import ${engagements.toLocaleString("en")} engagements, CSV register`, ...fromRegister, rawRowsPerSecond: raw },
     ];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

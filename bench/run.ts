@@ -362,6 +362,8 @@ async function benchEngine(engine: "pglite" | "postgres", serverUrl: string | un
   await app.close();
   // The import of an office's own spreadsheet, into the registry as it now is.
   for (const f of await benchImports(database.db, admin, importCount)) {
+    // The issue's targets are for partner lists; an engagement register has none yet (each row is the form's write).
+    const target = f.name.includes("engagements") ? "no target set" : engine === "postgres" ? "≥20000 rows/s" : "≥10000 rows/s";
     figures.push({
       engine,
       name: f.name,
@@ -369,11 +371,11 @@ async function benchEngine(engine: "pglite" | "postgres", serverUrl: string | un
       p95: f.rowsPerSecond,
       unit: "rows/s",
       rawP50: f.rawRowsPerSecond,
-      target: engine === "postgres" ? "≥20000 rows/s" : "≥10000 rows/s",
+      target,
     });
     figures.push({ engine, name: `${f.name}, peak memory`, p50: f.peakMb, p95: f.peakMb, unit: "MB" });
     console.log(
-      `  ${f.name.padEnd(38)} ${Math.round(f.rowsPerSecond).toLocaleString("en").padStart(7)} rows/s   raw bulk INSERT ${Math.round(f.rawRowsPerSecond).toLocaleString("en")} rows/s   ${ratio(f.rowsPerSecond / f.rawRowsPerSecond)}   peak memory +${f.peakMb.toFixed(0)} MB   target ${engine === "postgres" ? "≥20000" : "≥10000"} rows/s`,
+      `  ${f.name.padEnd(38)} ${Math.round(f.rowsPerSecond).toLocaleString("en").padStart(7)} rows/s   raw bulk INSERT ${Math.round(f.rawRowsPerSecond).toLocaleString("en")} rows/s   ${ratio(f.rowsPerSecond / f.rawRowsPerSecond)}   peak memory +${f.peakMb.toFixed(0)} MB   target ${target}`,
     );
   }
   await database.close();

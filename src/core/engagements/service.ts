@@ -289,7 +289,7 @@ export async function insertEngagement(
   trx: Trx,
   actor: Actor,
   data: EngagementCreate,
-  options: { demo?: boolean; importId?: number } = {},
+  options: { demo?: boolean; importId?: number; rollupsByCaller?: boolean } = {},
 ): Promise<{ result: EngagementDetail; audit: AuditEntry }> {
   authorize(actor, "engagements.write");
   assertMayClassify(actor, data.classification);
@@ -303,7 +303,8 @@ export async function insertEngagement(
     thankYouLetterId: data.thankYouLetterId ?? null,
   });
   await checkReferences(trx, actor, data);
-  const rollups = await captureRollups(trx, []);
+  // A caller writing many (an import) moves the rollups once for all of them: see captureRollups.
+  const rollups = options.rollupsByCaller ? null : await captureRollups(trx, []);
   const titleZh = cleanText(data.titleZh);
   const city = cleanText(data.city);
   const row = await trx
@@ -340,7 +341,7 @@ export async function insertEngagement(
   if (row.approval) await recordStep(trx, actor, row.id, "created");
   await writeChildren(trx, row.id, data.startDate, data);
   if (data.status === "planned") await alertOtherUnits(trx, actor, row.id);
-  await rollups.apply([row.id]);
+  await rollups?.apply([row.id]);
   const result = await loadEngagement(trx, forActor(actor), row.id);
   return { result, audit: { entity: "engagement", entityId: row.id, action: "create", after: result, ...ownedBy(ownership(result)) } };
 }

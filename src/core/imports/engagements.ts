@@ -396,6 +396,9 @@ async function recordOf(trx: Trx, actor: Actor, row: ClassifiedEngagement): Prom
 
 async function write(trx: Trx, actor: Actor, importId: number, rows: ClassifiedEngagement[]): Promise<AuditEntry[]> {
   const audit: AuditEntry[] = [];
+  // The batch's new engagements move the rollups once, together (they contributed nothing before).
+  const rollups = await captureRollups(trx, []);
+  const newIds: number[] = [];
   for (const row of rows) {
     if (row.status === "invalid" || row.status === "ambiguous") continue;
     let engagementId = row.engagementId ?? null;
@@ -403,8 +406,9 @@ async function write(trx: Trx, actor: Actor, importId: number, rows: ClassifiedE
     // When the import last wrote the record, by the record's own clock: a later change is someone else's.
     let stamp: Date | undefined;
     if (row.status === "new") {
-      const written = await insertEngagement(trx, actor, await recordOf(trx, actor, row), { importId });
+      const written = await insertEngagement(trx, actor, await recordOf(trx, actor, row), { importId, rollupsByCaller: true });
       engagementId = written.result.id;
+      newIds.push(engagementId);
       created = true;
       stamp = new Date(written.result.updatedAt);
       audit.push(written.audit);
@@ -452,6 +456,7 @@ async function write(trx: Trx, actor: Actor, importId: number, rows: ClassifiedE
       .onConflict((oc) => oc.columns(["kind", "rowKey"]).doUpdateSet(values))
       .execute();
   }
+  await rollups.apply(newIds);
   return audit;
 }
 
