@@ -47,11 +47,11 @@ Commands / 命令:
   names export [--out FILE] [--country CODE]
                            The review queue as CSV (fill in reviewed_zh and decision) / 导出待审译名 (CSV)
   names import FILE        Read the reviewed CSV back (idempotent) / 导入审定的译名
-  import FILE [--type organisations|engagements] [--mapping NAME] [--save-mapping NAME] [--sheet NAME]
+  import FILE [--type organisations|people|engagements] [--mapping NAME] [--save-mapping NAME] [--sheet NAME]
          [--encoding utf-8|gb18030|big5|shift_jis|utf-16le|utf-16be] [--kind KIND] [--country CODE]
          [--engagement-kind TYPE:DIRECTION[:SUBTYPE]] [--overwrite] [--dry-run] [--json]
-                           Import a spreadsheet (CSV, TSV, XLSX): a partner list into the registry, or a
-                           register of visits, talks, events and letters; columns mapped from the headers
+                           Import a spreadsheet (CSV, TSV, XLSX): a partner list or a contact sheet into
+                           the registry, or a register of visits, talks, events and letters; columns mapped from the headers
                            (or a saved mapping), rows matched, written in batches; the same file again
                            changes nothing / 导入电子表格（伙伴名单，或来访、出访、会见、函电登记表）
   import undo ID           Undo an import / 撤销一次导入
@@ -282,8 +282,10 @@ async function importCommand(config: Config, args: string[], values: Record<stri
     return 2;
   }
   const kind = text("type") ?? "organisations";
-  if (kind !== "organisations" && kind !== "engagements") {
-    console.error("--type is organisations or engagements. / --type 只能是 organisations（组织）或 engagements（交往记录）。");
+  if (kind !== "organisations" && kind !== "engagements" && kind !== "people") {
+    console.error(
+      "--type is organisations, people or engagements. / --type 只能是 organisations（组织）、people（人物）或 engagements（交往记录）。",
+    );
     return 2;
   }
   const options = {

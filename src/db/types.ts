@@ -178,6 +178,8 @@ export interface PersonTable {
   matchKeys: Generated<string[]>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
+  /** The import that created it (undo removes it while nothing points at it). */
+  importId: Generated<number | null>;
 }
 
 export interface PositionTable {

@@ -515,6 +515,52 @@ describe("the web app", () => {
     }
   });
 
+  it("imports a contact sheet of leaders through the wizard, with the positions they hold", async () => {
+    for (const [lang, locale] of [
+      ["zh", "zh-CN"],
+      ["en", "en-GB"],
+    ] as const) {
+      const tag = lang === "zh" ? "戊" : "己";
+      const latin = lang === "zh" ? "Wu" : "Ji";
+      await registryParty(`Sheet ${latin} Party`, `名单${tag}党`, "VNM");
+      const text = [
+        "中文姓名,英文姓名,所在组织,职务,国家,性别",
+        `阮${tag}甲,Nguyen ${latin} Giap,名单${tag}党,总书记,越南,男`,
+        `黎${tag}乙,Le ${latin} At,名单${tag}党,中央书记处常务书记,越南,女`,
+        `无${tag}名,,名单${tag}党,委员,越南,`,
+      ].join("\r\n");
+      const page = await signedIn(officer, locale);
+      await page.goto(`${base}/imports/new`);
+      await page
+        .getByTestId("import-kind")
+        .getByText(lang === "zh" ? "人物名单" : "Contact sheet")
+        .click();
+      await page
+        .getByTestId("import-file")
+        .setInputFiles({ name: `领导人-${lang}.csv`, mimeType: "text/csv", buffer: iconv.encode(text, "gb18030") });
+      await page.getByRole("cell", { name: `阮${tag}甲` }).waitFor();
+      await page.getByTestId("import-next").click();
+      await page.getByTestId("import-to-preview").waitFor();
+      await shoot(page, `${lang}-import-people-1-mapping`);
+      await page.getByTestId("import-to-preview").click();
+      await expect.poll(() => page.getByTestId("import-count-new").innerText()).toMatch(/2$/);
+      expect(await page.getByTestId("import-count-invalid").innerText()).toMatch(/1$/);
+      await shoot(page, `${lang}-import-people-2-preview`);
+      await page.getByTestId("import-start").click();
+      await expect
+        .poll(() => page.getByTestId("import-outcome").innerText(), { timeout: 20_000 })
+        .toMatch(lang === "zh" ? /新增2/ : /2 new/);
+      await page.goto(`${base}/people?q=${encodeURIComponent(`Nguyen ${latin} Giap`)}`);
+      await page
+        .getByRole("link", { name: lang === "zh" ? `阮${tag}甲` : `Nguyen ${latin} Giap` })
+        .first()
+        .click();
+      await page.getByText("总书记").first().waitFor();
+      await shoot(page, `${lang}-import-people-3-person`);
+      await done(page);
+    }
+  });
+
   it("accepts a suggested Chinese name, then finds the party by its Chinese name, pinyin and a misspelt English name", async () => {
     const cpv = await db().selectFrom("organisations").select("id").where("partyfactsId", "=", 4898).executeTakeFirstOrThrow();
     const page = await signedIn(officer, "zh-CN");

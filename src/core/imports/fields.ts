@@ -305,8 +305,86 @@ export const engagementFields: FieldDefinition[] = [
   sourceIdField,
 ];
 
+/**
+ * The fields of a people import (a contact sheet of leaders and officials): names in Chinese,
+ * English (whole, or family and given) and the native script, other names, gender, birth year,
+ * country, and the position held — its organisation (in the registry), title and dates.
+ */
+export const personFields: FieldDefinition[] = [
+  {
+    key: "nameZh",
+    label: { en: "Name in Chinese", zh: "中文姓名" },
+    type: "name",
+    headers: ["中文姓名", "中文名", "姓名", "姓名中文", "namezh", "chinesename"],
+  },
+  {
+    key: "nameEn",
+    label: { en: "Name in English", zh: "英文姓名" },
+    type: "name",
+    headers: ["英文姓名", "英文名", "姓名英文", "name", "englishname", "nameen", "fullname"],
+  },
+  {
+    key: "familyNameEn",
+    label: { en: "Family name", zh: "姓（英文）" },
+    type: "name",
+    headers: ["姓英文", "familyname", "surname", "lastname"],
+  },
+  {
+    key: "givenNameEn",
+    label: { en: "Given name", zh: "名（英文）" },
+    type: "name",
+    headers: ["名英文", "givenname", "firstname", "forename"],
+  },
+  {
+    key: "nameNative",
+    label: { en: "Name in their own language", zh: "原文姓名" },
+    type: "name",
+    headers: ["原文姓名", "原文名", "外文姓名", "nativename", "localname", "namenative"],
+  },
+  { key: "aliases", label: { en: "Other names", zh: "别名" }, type: "names", headers: ["别名", "又名", "aliases", "alias", "othernames"] },
+  { key: "gender", label: { en: "Gender", zh: "性别" }, type: "text", headers: ["性别", "gender", "sex"] },
+  {
+    key: "birthYear",
+    label: { en: "Born", zh: "出生年份" },
+    type: "year",
+    headers: ["出生年份", "出生", "出生日期", "生年", "born", "birthyear", "yearofbirth", "dateofbirth"],
+  },
+  countryField,
+  {
+    key: "organisation",
+    label: { en: "Organisation (of the position)", zh: "所在组织" },
+    type: "name",
+    headers: ["所在组织", "所在政党", "单位", "政党", "组织", "党派", "organisation", "organization", "party", "affiliation"],
+  },
+  {
+    key: "titleZh",
+    label: { en: "Position in Chinese", zh: "职务（中文）" },
+    type: "text",
+    headers: ["职务", "中文职务", "职位", "头衔", "positionzh", "titlezh"],
+  },
+  {
+    key: "titleEn",
+    label: { en: "Position in English", zh: "职务（英文）" },
+    type: "text",
+    headers: ["英文职务", "position", "title", "positionen", "role"],
+  },
+  {
+    key: "startDate",
+    label: { en: "In the position since", zh: "任职起始" },
+    type: "date",
+    headers: ["任职时间", "任职起始", "起始日期", "since", "startdate", "from"],
+  },
+  {
+    key: "endDate",
+    label: { en: "In the position until", zh: "任职截止" },
+    type: "date",
+    headers: ["离任时间", "任职截止", "截止日期", "until", "enddate", "to"],
+  },
+  sourceIdField,
+];
+
 /** The fields of each kind of import. */
-export const fieldsByKind = { organisations: organisationFields, engagements: engagementFields } as const;
+export const fieldsByKind = { organisations: organisationFields, engagements: engagementFields, people: personFields } as const;
 
 /** A header as compared with the known ones: folded, without punctuation, spaces or brackets. */
 export const foldHeader = (header: string) => foldName(header.replace(/[（）()【】[\]:：*＊]/g, ""));

@@ -1,15 +1,18 @@
 import { z } from "zod";
 import { countryCode, id } from "../shared/schema.ts";
 import { keysOf, organisationKinds } from "../shared/vocabulary.ts";
-import { engagementFields, organisationFields } from "./fields.ts";
+import { engagementFields, organisationFields, personFields } from "./fields.ts";
 import { encodings } from "./read.ts";
 
-/** What an import brings in: partner organisations, or engagements (registers of visits, talks, events, letters). */
-export const importKinds = ["organisations", "engagements"] as const;
+/** What an import brings in: partner organisations, people with their positions, or engagements (registers of visits, talks, events, letters). */
+export const importKinds = ["organisations", "engagements", "people"] as const;
 export const importKind = z.enum(importKinds);
 export type ImportKind = z.output<typeof importKind>;
 
-const fieldKey = z.enum([...new Set([...organisationFields, ...engagementFields].map((f) => f.key))] as [string, ...string[]]);
+const fieldKey = z.enum([...new Set([...organisationFields, ...engagementFields, ...personFields].map((f) => f.key))] as [
+  string,
+  ...string[],
+]);
 
 /** How a file is read: its encoding (found when not given), the sheet of a workbook, the header row. */
 export const readOptions = z

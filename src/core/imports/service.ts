@@ -33,6 +33,7 @@ import {
   type UndoOutcome,
 } from "./engine.ts";
 import { type CountryLookup, foldHeader, organisationFields, parseCell, type Reason, suggestMapping } from "./fields.ts";
+import { peopleImport } from "./people.ts";
 import { type FileShape, inspectShape, type ReadRow, readRows } from "./read.ts";
 import {
   type FileInspection,
@@ -1108,7 +1109,7 @@ export async function listMappings(actor: Actor): Promise<MappingOutput[]> {
   const rows = await db().selectFrom("importMappings").selectAll().orderBy("name").execute();
   return rows.map((r) => ({
     name: r.name,
-    kind: r.kind === "engagements" ? "engagements" : "organisations",
+    kind: r.kind as ImportKind,
     columns: r.columns as Array<string | null>,
     updatedAt: new Date(r.updatedAt).toISOString(),
   }));
@@ -1211,7 +1212,7 @@ export async function undoImport(actor: Actor, importId: number): Promise<Import
       .forUpdate()
       .executeTakeFirst();
     if (!record) throw notFound("import", id);
-    const engine = engineOf(record.kind === "engagements" ? "engagements" : "organisations");
+    const engine = engineOf(record.kind as ImportKind);
     authorize(actor, engine.permission);
     // Undo removes records: one's own import, or anyone's for those who may delete them.
     if (record.createdBy !== actor.userId) authorize(actor, engine.undoPermission);
@@ -1342,7 +1343,7 @@ const organisationImport: ImportEngine = {
 
 /** Each kind of import's engine. */
 function engineOf(kind: ImportKind): ImportEngine {
-  return kind === "engagements" ? engagementImport : organisationImport;
+  return kind === "engagements" ? engagementImport : kind === "people" ? peopleImport : organisationImport;
 }
 
 async function isAlive(executor: Executor, importId: number): Promise<boolean> {

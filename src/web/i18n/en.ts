@@ -285,10 +285,12 @@ export const en = {
     errors: "Rows refused",
     errorAt: "Row {{line}}, column {{column}}:",
     toRegistry: "Open the registry",
-    kinds: { organisations: "Partner list", engagements: "Engagement register" },
+    kinds: { organisations: "Partner list", people: "Contact sheet", engagements: "Engagement register" },
     kindHow: {
       organisations:
         "Parties and organisations: names (Chinese, English, native), abbreviation, country, kind, founding year, website, Wikidata id…",
+      people:
+        "Leaders and contacts: names (Chinese, English, native), gender, birth year, country, and the organisation (already in the registry), position and dates.",
       engagements:
         "Registers of visits received and sent, talks, events, congratulatory messages and letters: date, kind (visit received, congratulatory message, forum…), partners (already in the registry; several separated by 、 or ;), country, title, summary. Recorded for your unit.",
     },
@@ -297,6 +299,8 @@ export const en = {
     needKind: "Map a column to the kind, or choose one kind for the whole file.",
     needPartner: "Map a column to the partners or to a title.",
     toEngagements: "Open the engagements",
+    toPeople: "Open the people",
+    needLatinName: "Map a column to the English or the native name.",
   },
   report: {
     title: "Overview report",

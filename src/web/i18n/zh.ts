@@ -259,9 +259,10 @@ export const zh = {
     errors: "未导入的行",
     errorAt: "第{{line}}行第{{column}}列：",
     toRegistry: "打开伙伴名录",
-    kinds: { organisations: "伙伴名单", engagements: "交往记录" },
+    kinds: { organisations: "伙伴名单", people: "人物名单", engagements: "交往记录" },
     kindHow: {
       organisations: "政党、组织名单：名称（中文、英文、原文）、缩写、国家、类别、成立年份、网址、Wikidata编号等。",
+      people: "领导人、联系人名单：姓名（中文、英文、原文）、性别、出生年份、国家，以及所在组织（须已在名录中）、职务和任职时间。",
       engagements:
         "来访、出访、会见会谈、活动、贺电函件等登记表：日期、类型（如接待来访、收到贺电、论坛）、外方（须已在名录中，可多个，以顿号分隔）、国家、标题、内容摘要。导入后记入本单位。",
     },
@@ -270,6 +271,8 @@ export const zh = {
     needKind: "请将一列映射为“类型”，或为整个文件选定一种类型。",
     needPartner: "请将一列映射为“外方”或标题。",
     toEngagements: "打开交往记录",
+    toPeople: "打开人物",
+    needLatinName: "请至少将一列映射为英文姓名或原文姓名。",
   },
   report: {
     title: "工作综述",

@@ -31,7 +31,7 @@ import { useVocabulary } from "../shared/vocabulary.ts";
 type Inspected = FileInspection & { fileId: string };
 
 /** What an import brings in: a partner list, or a register of engagements. */
-type ImportKind = "organisations" | "engagements";
+type ImportKind = "organisations" | "people" | "engagements";
 
 /** The defaults for rows that leave a field empty: an organisation's kind and country, or an engagement's kind. */
 type Defaults = { kind?: string; countryCode?: string; engagementKind?: string };
@@ -241,6 +241,7 @@ function UploadStep({
         onChange={(value) => setKind(value as ImportKind)}
         data={[
           { value: "organisations", label: t("imports.kinds.organisations") },
+          { value: "people", label: t("imports.kinds.people") },
           { value: "engagements", label: t("imports.kinds.engagements") },
         ]}
         w="fit-content"
@@ -426,13 +427,17 @@ function MappingStep(props: {
       ? columns.some((c) => c === "nameZh" || c === "nameEn" || c === "nameNative" || c === "alias")
         ? null
         : t("imports.needName")
-      : !columns.includes("date")
-        ? t("imports.needDate")
-        : !columns.includes("kind") && !props.defaults.engagementKind
-          ? t("imports.needKind")
-          : !columns.some((c) => c === "partners" || c === "titleZh" || c === "titleEn")
-            ? t("imports.needPartner")
-            : null;
+      : props.kind === "people"
+        ? columns.some((c) => c === "nameEn" || c === "familyNameEn" || c === "givenNameEn" || c === "nameNative")
+          ? null
+          : t("imports.needLatinName")
+        : !columns.includes("date")
+          ? t("imports.needDate")
+          : !columns.includes("kind") && !props.defaults.engagementKind
+            ? t("imports.needKind")
+            : !columns.some((c) => c === "partners" || c === "titleZh" || c === "titleEn")
+              ? t("imports.needPartner")
+              : null;
   return (
     <Stack mt="md">
       <Group align="flex-end">
@@ -462,7 +467,7 @@ function MappingStep(props: {
               w={220}
             />
           </>
-        ) : (
+        ) : props.kind === "people" ? null : (
           <Select
             label={t("imports.defaultEngagementKind")}
             data={vocabulary.options("engagementKinds")}
@@ -691,8 +696,8 @@ function ResultStep({ kind, started }: { kind: ImportKind; started: ImportOutput
       ) : null}
       {done ? (
         <Group>
-          <Button component={Link} to={kind === "engagements" ? "/engagements" : "/organisations"}>
-            {kind === "engagements" ? t("imports.toEngagements") : t("imports.toRegistry")}
+          <Button component={Link} to={kind === "engagements" ? "/engagements" : kind === "people" ? "/people" : "/organisations"}>
+            {kind === "engagements" ? t("imports.toEngagements") : kind === "people" ? t("imports.toPeople") : t("imports.toRegistry")}
           </Button>
           <Button component={Link} to="/imports" variant="default">
             {t("imports.title")}
