@@ -71,6 +71,41 @@ describe("importing a contact sheet of people", () => {
     expect(await db().selectFrom("people").select("id").where("importId", "=", done.id).execute()).toHaveLength(0);
   });
 
+  it("keeps namesakes of two countries apart, never matches on an alias or a transliteration alone, and undoes a later sheet's positions", async () => {
+    const other = await registryParty(`Other Party ${tag}`, `别国${tag}党`, "SGP");
+    const aliased = await createPerson(admin, {
+      nameEn: `Luiz Inacio ${tag}`,
+      aliases: [`Lula ${tag}`],
+      nameZh: `卢拉${tag}`,
+      countryCode: "BRA",
+    });
+    const sheet = [
+      "英文姓名,中文姓名,所在组织,职务,国家,性别",
+      `Wang Wei ${tag},王伟${tag},人物${tag}党,委员,越南,男性`,
+      `Wang Wei ${tag},王伟${tag},别国${tag}党,委员,新加坡,男性`,
+      `Lula ${tag},,人物${tag}党,顾问,,`, // an alias of someone: not them
+      `Somebody ${tag},卢拉${tag},人物${tag}党,顾问,,`, // a Chinese name of someone: not them
+    ].join("\n");
+    const done = await runImport(editor, await stage(sheet), options);
+    expect(done.counts).toMatchObject({ new: 4, matched: 0, invalid: 0 });
+    const wangs = await db()
+      .selectFrom("people")
+      .select(["id", "countryCode", "gender"])
+      .where("importId", "=", done.id)
+      .where("nameEn", "=", `Wang Wei ${tag}`)
+      .execute();
+    expect(wangs.map((w) => w.countryCode).sort()).toEqual(["SGP", "VNM"]);
+    expect(wangs.every((w) => w.gender === "male")).toBe(true);
+    expect((await getPerson(admin, aliased.id)).positions).toHaveLength(0);
+    // A later sheet adds a position to one of them; its undo takes that position away, and only that.
+    const later = await runImport(editor, await stage(`英文姓名,所在组织,职务,国家\nWang Wei ${tag},别国${tag}党,主席,新加坡\n`), options);
+    expect(later.counts).toMatchObject({ matched: 1 });
+    const singapore = wangs.find((w) => w.countryCode === "SGP")?.id as number;
+    expect((await getPerson(admin, singapore)).positions.map((p) => p.title.zh ?? p.title.en).sort()).toEqual(["主席", "委员"]);
+    await undoImport(editor, later.id);
+    expect((await getPerson(admin, singapore)).positions.map((p) => p.organisation.id)).toEqual([other]);
+  });
+
   it("lets viewers import no one, and refuses a sheet with no Latin name column", async () => {
     const viewer = await actorIn(editor.unitId, "viewer");
     const sheet = `英文姓名\nSomebody ${tag}\n`;

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { sql } from "kysely";
-import { personMatchKeys } from "../merge/keys.ts";
+import { matchKeys, personMatchKeys } from "../merge/keys.ts";
 import { referencingColumns } from "../merge/references.ts";
 import { composeNames, nameColumns } from "../people/service.ts";
 import { foldName } from "../search/text.ts";
@@ -48,6 +48,8 @@ interface PreparedPerson extends PreparedRow {
   values: PersonValues;
   /** The person's keys (see personMatchKeys): what finds them in the registry. */
   keys: string[];
+  /** Keys of the names that say who they are (the Latin and native names, in either word order): an alias or a transliteration alone does not. */
+  strongKeys: string[];
 }
 
 interface ClassifiedPerson extends PreparedPerson, ClassifiedRow {
@@ -67,9 +69,25 @@ const genderWords = new Map<string, string>(
       ["f", "female"],
       ["man", "male"],
       ["woman", "female"],
+      ["男性", "male"],
+      ["女性", "female"],
+      ["其他", "other"],
+      ["other", "other"],
+      ["未知", "unknown"],
+      ["不详", "unknown"],
+      ["unknown", "unknown"],
     ] as const
   ).map(([w, k]) => [foldName(w), k] as const),
 );
+
+/** Keys of the names that say who someone is: the Latin name in either word order, and the native name. */
+function nameKeys(nameEn: string, nameNative: string | null): string[] {
+  return matchKeys(
+    [nameEn, nameEn.split(/\s+/).filter(Boolean).sort().join(" "), nameNative]
+      .filter((n): n is string => Boolean(n))
+      .map((value) => ({ kind: "official", value })),
+  );
+}
 
 function prepare(
   row: ReadRow,
@@ -114,6 +132,24 @@ function prepare(
         zh: "此行没有英文名或原文（拉丁字母）名，无法建立人物记录。",
       }),
     );
+  // The registry's own limits (the API's), so that an imported record can be edited as it is.
+  const limits: Array<[keyof PersonValues, number]> = [
+    ["familyNameEn", 200],
+    ["givenNameEn", 200],
+    ["nameEn", 300],
+    ["nameZh", 300],
+    ["nameNative", 300],
+    ["titleEn", 300],
+    ["titleZh", 300],
+  ];
+  for (const [field, max] of limits) {
+    const value = values[field];
+    if (typeof value === "string" && value.length > max) fail(field, { en: `Longer than ${max} characters.`, zh: `超过${max}个字符。` });
+  }
+  if ((values.aliases ?? []).some((a) => a.length > 300) || (values.aliases ?? []).length > 50)
+    fail("aliases", { en: "At most 50 other names of 300 characters each.", zh: "别名最多50个，每个不超过300个字符。" });
+  if (values.birthYear !== undefined && (values.birthYear < 1800 || values.birthYear > 2200))
+    fail("birthYear", { en: "Not a birth year.", zh: "不是有效的出生年份。" });
   if ((values.titleZh || values.titleEn) && !values.organisation)
     fail("organisation", { en: "A position needs the organisation it is held in.", zh: "职务须注明所在组织。" });
   if (values.startDate && values.endDate && values.endDate < values.startDate)
@@ -129,11 +165,12 @@ function prepare(
       })
     : null;
   const keys = names ? personMatchKeys(names) : [];
+  const strongKeys = names ? nameKeys(names.nameEn, names.nameNative) : [];
   const content = JSON.stringify(values);
   const rowHash = createHash("sha256").update(content).digest("hex").slice(0, 32);
   const rowKey = sourceId ? `id:${options.scope}:${sourceId}` : `row:${rowHash}`;
   const name = [values.nameZh, latin].filter(Boolean).join(" · ");
-  return { line: row.line, name, values, errors, rowKey, rowHash, keys };
+  return { line: row.line, name, values, errors, rowKey, rowHash, keys, strongKeys };
 }
 
 async function classify(trx: Trx, batch: PreparedPerson[], options: RunOptions, state: RunState): Promise<ClassifiedPerson[]> {
@@ -148,14 +185,17 @@ async function classify(trx: Trx, batch: PreparedPerson[], options: RunOptions, 
         .execute()
     : [];
   const byRowKey = new Map(known.map((k) => [k.rowKey, k]));
-  const keys = [...new Set(valid.flatMap((r) => r.keys))];
-  const people = keys.length
-    ? await trx
-        .selectFrom("people")
-        .select(["id", "nameEn", "nameZh", "countryCode", "matchKeys"])
-        .where(sql<boolean>`match_keys && ${keys}::text[]`)
-        .execute()
-    : [];
+  const keys = [...new Set(valid.flatMap((r) => r.strongKeys))];
+  // Found by any key (the index), kept by their own names: someone's alias is not their name.
+  const people = (
+    keys.length
+      ? await trx
+          .selectFrom("people")
+          .select(["id", "nameEn", "nameZh", "nameNative", "countryCode"])
+          .where(sql<boolean>`match_keys && ${keys}::text[]`)
+          .execute()
+      : []
+  ).map((p) => ({ ...p, matchKeys: nameKeys(p.nameEn, p.nameNative) }));
   const organisationNames = [...new Set(valid.flatMap((r) => (r.values.organisation ? [r.values.organisation] : [])))];
   const organisations = await registryCandidates(
     trx,
@@ -166,8 +206,11 @@ async function classify(trx: Trx, batch: PreparedPerson[], options: RunOptions, 
   return batch.map((row) => {
     const classified = classifyRow(row);
     if (classified.status !== "invalid" && classified.status !== "ambiguous") {
-      for (const key of row.keys)
-        if (!state.seen.has(`p#${key}`)) state.seen.set(`p#${key}`, { line: row.line, organisationId: classified.personId });
+      // Within the file, the same names in the same country (or none given) are one person.
+      for (const key of row.strongKeys) {
+        const seenKey = `p#${row.values.countryCode ?? ""}#${key}`;
+        if (!state.seen.has(seenKey)) state.seen.set(seenKey, { line: row.line, organisationId: classified.personId });
+      }
     }
     return classified;
   });
@@ -210,14 +253,15 @@ async function classify(trx: Trx, batch: PreparedPerson[], options: RunOptions, 
     const previous = byRowKey.get(row.rowKey);
     if (previous)
       return { ...withOrganisation, status: previous.rowHash === row.rowHash ? "unchanged" : "updated", personId: previous.entityId };
-    const earlier = row.keys.map((k) => state.seen.get(`p#${k}`)).find((s) => s !== undefined);
-    if (earlier) return { ...withOrganisation, status: "matched", personId: earlier.organisationId, sameAs: earlier.line };
     const choice = options.choices[String(row.line)];
     if (choice === "new") return withOrganisation;
-    // The same names (an alias alone is not enough), in the same country where both say one.
+    const earlier = row.strongKeys.map((k) => state.seen.get(`p#${row.values.countryCode ?? ""}#${k}`)).find((s) => s !== undefined);
+    if (earlier) return { ...withOrganisation, status: "matched", personId: earlier.organisationId, sameAs: earlier.line };
+    // The same Latin or native name, in either word order (an alias or a Chinese transliteration
+    // alone is not enough), in the same country where both say one.
     const byName = people.filter(
       (p) =>
-        row.keys.some((k) => k.startsWith("n|") && p.matchKeys.includes(k)) &&
+        row.strongKeys.some((k) => p.matchKeys.includes(k)) &&
         (!row.values.countryCode || !p.countryCode || p.countryCode === row.values.countryCode),
     );
     if (typeof choice === "number" && byName.some((p) => p.id === choice))
@@ -277,10 +321,10 @@ async function write(trx: Trx, importId: number, rows: ClassifiedPerson[]): Prom
         entity: "person",
         entityId: personId,
         action: "create",
-        after: { ...names, countryCode: v.countryCode ?? null, importId },
+        after: { ...names, gender: v.gender ?? "unknown", birthYear: v.birthYear ?? null, countryCode: v.countryCode ?? null, importId },
       });
     }
-    // The position the row gives, once: the same title in the same organisation from the same day is that position.
+    // The position the row gives, once: the same title in the same organisation is that position.
     let positionId: number | null = null;
     if (row.positionOrganisationId && (v.titleEn || v.titleZh)) {
       const existing = await trx
@@ -319,14 +363,31 @@ async function write(trx: Trx, importId: number, rows: ClassifiedPerson[]): Prom
       entityId: personId,
       created,
       rowHash: row.rowHash,
-      written: JSON.stringify({ line: row.line, positionId }),
+      written: JSON.stringify({ line: row.line }),
       importedAt: new Date(),
     };
+    // A row whose person this import created (again, where the earlier one was deleted) is this
+    // import's from now on; otherwise the row stays the import's that first wrote it, with its new content.
     await trx
       .insertInto("importRows")
       .values({ kind: "people", rowKey: row.rowKey, before: null, ...values })
-      .onConflict((oc) => oc.columns(["kind", "rowKey"]).doUpdateSet({ rowHash: row.rowHash, importedAt: new Date() }))
+      .onConflict((oc) => oc.columns(["kind", "rowKey"]).doUpdateSet(created ? values : { rowHash: row.rowHash, importedAt: new Date() }))
       .execute();
+    // Each position this import added, for its undo, whichever import the row belongs to.
+    if (positionId !== null)
+      await trx
+        .insertInto("importRows")
+        .values({
+          kind: "positions",
+          rowKey: `pos:${positionId}`,
+          importId,
+          entityId: positionId,
+          created: true,
+          rowHash: row.rowHash,
+          written: JSON.stringify({ personId }),
+          before: null,
+        })
+        .execute();
   }
   return audit;
 }
@@ -335,15 +396,27 @@ async function write(trx: Trx, importId: number, rows: ClassifiedPerson[]): Prom
 async function undo(trx: Trx, importId: number) {
   const rows = await trx
     .selectFrom("importRows")
-    .select(["entityId", "created", "written"])
+    .select(["entityId", "created"])
     .where("importId", "=", importId)
     .where("kind", "=", "people")
     .execute();
-  const positions = rows.flatMap((r) => {
-    const id = (r.written as { positionId?: number | null }).positionId;
-    return typeof id === "number" ? [id] : [];
-  });
-  if (positions.length) await trx.deleteFrom("positions").where("id", "in", positions).execute();
+  const added = await trx
+    .selectFrom("importRows")
+    .select("entityId")
+    .where("importId", "=", importId)
+    .where("kind", "=", "positions")
+    .execute();
+  const positions = added.length
+    ? await trx
+        .deleteFrom("positions")
+        .where(
+          "id",
+          "in",
+          added.map((a) => a.entityId),
+        )
+        .returning(["id", "personId", "organisationId", "titleEn", "titleZh"])
+        .execute()
+    : [];
   const ownParts = new Set(["positions"]);
   const blockers = (await referencingColumns(trx, "people")).filter((c) => !ownParts.has(c.table));
   const free = sql.join(
@@ -358,7 +431,7 @@ async function undo(trx: Trx, importId: number) {
       ${blockers.length ? sql`AND ${free}` : sql``}
       RETURNING p.id, p.name_en AS "nameEn", p.name_zh AS "nameZh"`.execute(trx)
     : { rows: [] };
-  await trx.deleteFrom("importRows").where("importId", "=", importId).where("kind", "=", "people").execute();
+  await trx.deleteFrom("importRows").where("importId", "=", importId).where("kind", "in", ["people", "positions"]).execute();
   const audit: AuditEntry[] = [
     ...deleted.rows.map((p) => ({
       entity: "person",
@@ -366,7 +439,13 @@ async function undo(trx: Trx, importId: number) {
       action: "delete",
       before: { nameEn: p.nameEn, nameZh: p.nameZh, importId },
     })),
-    ...positions.map((id) => ({ entity: "position", entityId: id, action: "delete", before: { importId } })),
+    ...positions.map((position) => ({
+      entity: "position",
+      entityId: position.id,
+      action: "delete",
+      before: { ...position, importId },
+      subject: { kind: "person" as const, id: position.personId },
+    })),
   ];
   return { undone: deleted.rows.length, kept: created.length - deleted.rows.length, audit };
 }

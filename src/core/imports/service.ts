@@ -1173,14 +1173,14 @@ export async function listImports(actor: Actor): Promise<ImportOutput[]> {
 }
 
 /**
- * The imports an actor sees: every registry import (the registry is shared), and the engagement
+ * The imports an actor sees: every registry import (partners and people: the registry is shared), and the engagement
  * imports of units where they write engagements (another unit's register, even its file's name
  * and errors, is that unit's).
  */
 function visibleImports(actor: Actor) {
   const scope = forActor(actor);
   return importRows().where((eb) =>
-    eb.or([eb("i.kind", "=", "organisations"), scope.unitAllows("engagements.write", sql.ref("i.unit_id"))]),
+    eb.or([eb("i.kind", "in", ["organisations", "people"]), scope.unitAllows("engagements.write", sql.ref("i.unit_id"))]),
   );
 }
 

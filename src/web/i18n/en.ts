@@ -278,6 +278,7 @@ export const en = {
     detail: "Detail",
     pick: "Which record is it?",
     asNew: "A new organisation",
+    asNewPerson: "A new person",
     start_one: "Import {{count}} row",
     start_other: "Import {{count}} rows",
     download: "Download the preview (XLSX)",

@@ -253,6 +253,7 @@ export const zh = {
     detail: "说明",
     pick: "对应名录中的哪一条？",
     asNew: "新建组织",
+    asNewPerson: "新建人物",
     start_other: "导入{{count}}行",
     download: "下载预览（XLSX）",
     rowsDone: "已处理{{rows}}行",

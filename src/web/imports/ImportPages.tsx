@@ -612,7 +612,9 @@ function PreviewStep({
                           value={choices[String(row.line)] === undefined ? null : String(choices[String(row.line)])}
                           data={[
                             // An engagement's partner is in the registry: there is none to create here.
-                            ...(kind === "organisations" ? [{ value: "new", label: t("imports.asNew") }] : []),
+                            ...(kind !== "engagements"
+                              ? [{ value: "new", label: t(kind === "people" ? "imports.asNewPerson" : "imports.asNew") }]
+                              : []),
                             ...row.candidates.map((o) => ({
                               value: String(o.id),
                               label: `${o.name.zh ?? o.name.en}${o.name.zh ? ` · ${o.name.en}` : ""} (${o.country ?? "—"}, #${o.id})`,
