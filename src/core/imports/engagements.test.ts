@@ -1,7 +1,7 @@
 import iconv from "iconv-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../../test/support/database.ts";
-import { actorIn, actorInFreshUnit, administrator, registryParty, unique } from "../../../test/support/factories.ts";
+import { actorIn, actorInFreshUnit, administrator, freshUnit, registryParty, unique } from "../../../test/support/factories.ts";
 import { rollupSnapshot } from "../../../test/support/rollups.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
@@ -10,6 +10,7 @@ import { type StagedFile, stageUpload } from "../files/checks.ts";
 import { matchKeys } from "../merge/keys.ts";
 import { importGeography } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
+import { shareRecord } from "../sharing/service.ts";
 import { parseDate } from "./fields.ts";
 import { inspectImportFile, listImports, previewImport, runImport, undoImport } from "./service.ts";
 
@@ -291,6 +292,20 @@ describe("importing a register of engagements", () => {
     const third = await runImport(unitEditor, await stage(file("祝贺（改）")), { ...options, overwrite: true });
     expect(third.counts).toMatchObject({ new: 1, updated: 1, unchanged: 1 });
     expect(await undoImport(unitEditor, first.id)).toMatchObject({ status: "undone", counts: { undone: 1 } });
+  });
+
+  it("keeps, on undo, an imported engagement someone has shared with another unit since", async () => {
+    const owner = await actorInFreshUnit("editor");
+    const head = await actorIn(owner.unitId, "coordinator");
+    const text = ["日期,类型,外方", `2018-03-01,收到贺电,测试${tag}甲党`, `2018-03-02,收到贺电,测试${tag}乙党`].join("\n");
+    const done = await runImport(owner, await stage(text), options);
+    expect(done.counts).toMatchObject({ new: 2 });
+    const [first] = await db().selectFrom("engagements").select("id").where("importId", "=", done.id).orderBy("startDate").execute();
+    await shareRecord(head, "engagement", first?.id as number, { unitId: await freshUnit() });
+    expect(await undoImport(owner, done.id)).toMatchObject({ counts: { undone: 1, kept: 1 } });
+    expect((await db().selectFrom("engagements").select("id").where("importId", "=", done.id).execute()).map((r) => r.id)).toEqual([
+      first?.id,
+    ]);
   });
 
   it("refuses, in both languages, a register with no date column or no kind", async () => {
