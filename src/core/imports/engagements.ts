@@ -4,7 +4,6 @@ import { forActor } from "../access/context.ts";
 import { captureRollups } from "../engagements/rollup.ts";
 import { rulesByType } from "../engagements/schema.ts";
 import { changeEngagement, type EngagementChange, type EngagementCreate, insertEngagement } from "../engagements/service.ts";
-import { matchKeys } from "../merge/keys.ts";
 import { foldName } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, refused } from "../shared/errors.ts";
@@ -18,7 +17,8 @@ import {
   type RunOptions,
   type RunState,
   refuseRow,
-  registryCandidates,
+  registryFinder,
+  repeatedId,
   rowError,
 } from "./engine.ts";
 import { type CountryLookup, engagementFields, parseCell, type Reason } from "./fields.ts";
@@ -190,24 +190,6 @@ function prepare(
   return { line: row.line, name, values, errors, rowKey, rowHash };
 }
 
-/** The registry's candidates for each partner name: any of its names or its abbreviation, folded, in any script. */
-async function partnerCandidates(trx: Trx, names: string[]) {
-  const keysOf = (name: string) => [
-    ...matchKeys([{ kind: "official", value: name }]),
-    ...matchKeys([{ kind: "abbreviation", value: name }]),
-  ];
-  const found = await registryCandidates(
-    trx,
-    [...new Set(names.flatMap(keysOf))],
-    names.filter((n) => /\p{Script=Han}/u.test(n)),
-  );
-  return (name: string) => {
-    const wanted = keysOf(name);
-    const byName = found.filter((o) => wanted.some((k) => k.startsWith("n|") && o.matchKeys.includes(k)));
-    return byName.length ? byName : found.filter((o) => wanted.some((k) => o.matchKeys.includes(k)));
-  };
-}
-
 async function classify(
   trx: Trx,
   batch: PreparedEngagement[],
@@ -237,7 +219,7 @@ async function classify(
         .execute()
     : [];
   const byRowKey = new Map(known.map((k) => [k.rowKey, k]));
-  const candidatesOf = await partnerCandidates(
+  const candidatesOf = await registryFinder(
     trx,
     valid.flatMap((r) => r.values.partners),
   );
@@ -276,19 +258,14 @@ async function classify(
   function classifyRow(row: PreparedEngagement): ClassifiedEngagement {
     const base: ClassifiedEngagement = { ...row, status: "new", organisationId: null, engagementId: null, candidates: [], partnerIds: [] };
     if (row.errors.length > 0) return { ...base, status: "invalid" };
-    const sameId = state.ids.get(row.rowKey);
-    if (row.rowKey.startsWith("id:") && sameId !== undefined && sameId !== row.line)
-      return refuseRow(base, { en: `The row repeats the id of row ${sameId}.`, zh: `此行的编号与第${sameId}行重复。` });
+    const repeated = repeatedId(state, row);
+    if (repeated) return refuseRow(base, repeated);
     if (row.rowKey.startsWith("id:")) state.ids.set(row.rowKey, row.line);
     // Each partner, found once; a name several share is asked about (a choice answers one of them).
     const choice = options.choices[String(row.line)];
     const partnerIds: number[] = [];
     for (const name of row.values.partners) {
-      let found = candidatesOf(name);
-      if (found.length > 1 && row.values.countryCode) {
-        const local = found.filter((o) => o.countryCode === row.values.countryCode);
-        if (local.length > 0) found = local;
-      }
+      let found = candidatesOf(name, row.values.countryCode);
       if (found.length > 1 && typeof choice === "number" && found.some((o) => o.id === choice) && chosenExisting.has(choice))
         found = found.filter((o) => o.id === choice);
       if (found.length === 0)
@@ -553,7 +530,7 @@ export const engagementImport: ImportEngine = {
   permission: "engagements.write",
   undoPermission: "engagements.delete",
   fields: engagementFields,
-  checkColumns(columns, countries, options) {
+  checkColumns(columns, options) {
     if (!columns.includes("date")) throw refused({ zh: "请把一列对应为“日期”。", en: "Map a column to the date." }, "columns");
     if (!columns.includes("kind") && !options.defaults.engagementKind)
       throw refused(
@@ -565,11 +542,6 @@ export const engagementImport: ImportEngine = {
       );
     if (!columns.some((c) => c === "partners" || c === "titleZh" || c === "titleEn"))
       throw refused({ zh: "请把一列对应为“外方”或标题。", en: "Map a column to the partners or to a title." }, "columns");
-    if (columns.includes("country") && countries.size === 0)
-      throw refused(
-        { zh: "尚未载入国家和地区资料，无法识别“国家”列。", en: "No countries are loaded to read the country column by." },
-        "columns",
-      );
   },
   prepare,
   classify(trx, batch, options, state, actor) {

@@ -71,11 +71,19 @@ export interface ImportEngine {
   undoPermission: Action;
   fields: FieldDefinition[];
   /** Refuses a mapping the kind cannot import (no name column; no date…), before anything is written. */
-  checkColumns(columns: Array<string | null>, countries: CountryLookup, options: RunOptions): void;
+  checkColumns(columns: Array<string | null>, options: RunOptions): void;
   prepare(row: ReadRow, headers: string[], columns: Array<string | null>, countries: CountryLookup, options: RunOptions): PreparedRow;
   classify(trx: Trx, batch: PreparedRow[], options: RunOptions, state: RunState, actor: Actor): Promise<ClassifiedRow[]>;
   write(trx: Trx, actor: Actor, importId: number, rows: ClassifiedRow[], options: RunOptions): Promise<AuditEntry[]>;
   undo(trx: Trx, actor: Actor, importId: number): Promise<UndoOutcome>;
+}
+
+/** Why a row is refused for repeating an earlier row's own id (an id is one row's), or null. */
+export function repeatedId(state: RunState, row: PreparedRow): Reason | null {
+  const sameId = state.ids.get(row.rowKey);
+  return row.rowKey.startsWith("id:") && sameId !== undefined && sameId !== row.line
+    ? { en: `The row repeats the id of row ${sameId}.`, zh: `此行的编号与第${sameId}行重复。` }
+    : null;
 }
 
 /** An error on no cell in particular: the row's. */
@@ -171,4 +179,28 @@ export async function registryCandidates(executor: Executor, keys: string[], chi
       { kind: "abbreviation", value: o.suggestedShort },
     ]);
   return [...found.values()];
+}
+
+/**
+ * Finds the registry records a row names (a partner, a position's organisation): by any of its
+ * names first, else by its abbreviation, folded, in any script (see registryCandidates); where
+ * several fit and some are of the row's country, those.
+ */
+export async function registryFinder(executor: Executor, names: string[]) {
+  const keysOf = (name: string) => [
+    ...matchKeys([{ kind: "official", value: name }]),
+    ...matchKeys([{ kind: "abbreviation", value: name }]),
+  ];
+  const found = await registryCandidates(
+    executor,
+    [...new Set(names.flatMap(keysOf))],
+    names.filter((n) => /\p{Script=Han}/u.test(n)),
+  );
+  return (name: string, countryCode?: string | null): RegistryCandidate[] => {
+    const wanted = keysOf(name);
+    const byName = found.filter((o) => wanted.some((k) => k.startsWith("n|") && o.matchKeys.includes(k)));
+    const matches = byName.length ? byName : found.filter((o) => wanted.some((k) => o.matchKeys.includes(k)));
+    const local = matches.length > 1 && countryCode ? matches.filter((o) => o.countryCode === countryCode) : [];
+    return local.length ? local : matches;
+  };
 }

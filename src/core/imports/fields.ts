@@ -7,6 +7,7 @@ import {
   engagementKinds,
   engagementTypes,
   eventFormats,
+  genders,
   organisationKinds,
   relationshipLevels,
   statementStances,
@@ -42,7 +43,8 @@ export type FieldType =
   | "date"
   | "engagementKind"
   | "direction"
-  | "occasion";
+  | "occasion"
+  | "gender";
 
 /** A field a column can be mapped to. */
 export interface FieldDefinition {
@@ -342,7 +344,7 @@ export const personFields: FieldDefinition[] = [
     headers: ["原文姓名", "原文名", "外文姓名", "nativename", "localname", "namenative"],
   },
   { key: "aliases", label: { en: "Other names", zh: "别名" }, type: "names", headers: ["别名", "又名", "aliases", "alias", "othernames"] },
-  { key: "gender", label: { en: "Gender", zh: "性别" }, type: "text", headers: ["性别", "gender", "sex"] },
+  { key: "gender", label: { en: "Gender", zh: "性别" }, type: "gender", headers: ["性别", "gender", "sex"] },
   {
     key: "birthYear",
     label: { en: "Born", zh: "出生年份" },
@@ -425,6 +427,17 @@ const kindWords = wordsOf(organisationKinds, [
 ]);
 
 const levelWords = wordsOf(relationshipLevels);
+
+const genderWords = wordsOf(genders, [
+  ["男性", "male"],
+  ["女性", "female"],
+  ["m", "male"],
+  ["f", "female"],
+  ["man", "male"],
+  ["woman", "female"],
+  ["未知", "unknown"],
+  ["不详", "unknown"],
+]);
 
 /** Subtype vocabularies with their type: 论坛 is an event's, 贺电贺信 a letter's. */
 const subtypesOf: Array<[string, Record<string, { en: string; zh: string }>]> = [
@@ -636,6 +649,12 @@ export function parseCell(type: FieldType, raw: string, countries: CountryLookup
               zh: `无法识别的来往方向“${cell.slice(0, 40)}”：可写作来、往、主办、出席。`,
             },
           };
+    }
+    case "gender": {
+      const gender = genderWords.get(foldName(cell));
+      return gender
+        ? { value: gender }
+        : { error: { en: `Unknown gender “${cell.slice(0, 20)}”.`, zh: `无法识别的性别“${cell.slice(0, 20)}”。` } };
     }
     case "occasion": {
       const folded = foldName(cell);

@@ -3,7 +3,6 @@ import { sql } from "kysely";
 import { matchKeys, personMatchKeys } from "../merge/keys.ts";
 import { referencingColumns } from "../merge/references.ts";
 import { composeNames, nameColumns } from "../people/service.ts";
-import { foldName } from "../search/text.ts";
 import { refused } from "../shared/errors.ts";
 import type { AuditEntry, Trx } from "../shared/mutation.ts";
 import {
@@ -14,7 +13,8 @@ import {
   type RunOptions,
   type RunState,
   refuseRow,
-  registryCandidates,
+  registryFinder,
+  repeatedId,
   rowError,
 } from "./engine.ts";
 import { type CountryLookup, parseCell, personFields } from "./fields.ts";
@@ -58,28 +58,6 @@ interface ClassifiedPerson extends PreparedPerson, ClassifiedRow {
   positionOrganisationId: number | null;
 }
 
-const genderWords = new Map<string, string>(
-  (
-    [
-      ["男", "male"],
-      ["女", "female"],
-      ["male", "male"],
-      ["female", "female"],
-      ["m", "male"],
-      ["f", "female"],
-      ["man", "male"],
-      ["woman", "female"],
-      ["男性", "male"],
-      ["女性", "female"],
-      ["其他", "other"],
-      ["other", "other"],
-      ["未知", "unknown"],
-      ["不详", "unknown"],
-      ["unknown", "unknown"],
-    ] as const
-  ).map(([w, k]) => [foldName(w), k] as const),
-);
-
 /** Keys of the names that say who someone is: the Latin name in either word order, and the native name. */
 function nameKeys(nameEn: string, nameNative: string | null): string[] {
   return matchKeys(
@@ -96,18 +74,7 @@ function prepare(
   countries: CountryLookup,
   options: RunOptions,
 ): PreparedPerson {
-  const { values: cells, errors } = mappedCells(row, headers, columns, personFields, (field, raw) =>
-    field.key === "gender"
-      ? (() => {
-          const text = raw.trim();
-          if (!text) return { value: null };
-          const gender = genderWords.get(foldName(text));
-          return gender
-            ? { value: gender }
-            : { error: { en: `Unknown gender “${text.slice(0, 20)}”.`, zh: `无法识别的性别“${text.slice(0, 20)}”。` } };
-        })()
-      : parseCell(field.type, raw, countries),
-  );
+  const { values: cells, errors } = mappedCells(row, headers, columns, personFields, (field, raw) => parseCell(field.type, raw, countries));
   const values: PersonValues = {};
   let sourceId: string | null = null;
   for (const { field, value } of cells) {
@@ -197,11 +164,7 @@ async function classify(trx: Trx, batch: PreparedPerson[], options: RunOptions, 
       : []
   ).map((p) => ({ ...p, matchKeys: nameKeys(p.nameEn, p.nameNative) }));
   const organisationNames = [...new Set(valid.flatMap((r) => (r.values.organisation ? [r.values.organisation] : [])))];
-  const organisations = await registryCandidates(
-    trx,
-    organisationNames.flatMap((n) => [`n|${foldName(n)}`, `a|${foldName(n)}`]),
-    organisationNames.filter((n) => /\p{Script=Han}/u.test(n)),
-  );
+  const organisationOf = await registryFinder(trx, organisationNames);
   await sql`SET LOCAL enable_seqscan = on`.execute(trx);
   return batch.map((row) => {
     const classified = classifyRow(row);
@@ -224,19 +187,12 @@ async function classify(trx: Trx, batch: PreparedPerson[], options: RunOptions, 
       positionOrganisationId: null,
     };
     if (row.errors.length > 0) return { ...base, status: "invalid" };
-    const sameId = state.ids.get(row.rowKey);
-    if (row.rowKey.startsWith("id:") && sameId !== undefined && sameId !== row.line)
-      return refuseRow(base, { en: `The row repeats the id of row ${sameId}.`, zh: `此行的编号与第${sameId}行重复。` });
+    const repeated = repeatedId(state, row);
+    if (repeated) return refuseRow(base, repeated);
     if (row.rowKey.startsWith("id:")) state.ids.set(row.rowKey, row.line);
     let positionOrganisationId: number | null = null;
     if (row.values.organisation) {
-      const folded = foldName(row.values.organisation);
-      let found = organisations.filter((o) => o.matchKeys.includes(`n|${folded}`));
-      if (found.length === 0) found = organisations.filter((o) => o.matchKeys.includes(`a|${folded}`));
-      if (found.length > 1 && row.values.countryCode) {
-        const local = found.filter((o) => o.countryCode === row.values.countryCode);
-        if (local.length) found = local;
-      }
+      const found = organisationOf(row.values.organisation, row.values.countryCode);
       if (found.length === 0)
         return refuseRow(base, {
           en: `No organisation named “${row.values.organisation}” in the registry: add it (or import the partner list) first.`,
@@ -455,15 +411,10 @@ export const peopleImport: ImportEngine = {
   permission: "registry.write",
   undoPermission: "registry.delete",
   fields: personFields,
-  checkColumns(columns, countries) {
+  checkColumns(columns) {
     if (!columns.some((c) => c === "nameEn" || c === "familyNameEn" || c === "givenNameEn" || c === "nameNative"))
       throw refused(
         { zh: "请至少把一列对应为英文名或原文名。", en: "Map at least one column to the English or the native name." },
-        "columns",
-      );
-    if (columns.includes("country") && countries.size === 0)
-      throw refused(
-        { zh: "尚未载入国家和地区资料，无法识别“国家”列。", en: "No countries are loaded to read the country column by." },
         "columns",
       );
   },

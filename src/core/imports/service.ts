@@ -29,6 +29,7 @@ import {
   type RunOptions,
   type RunState,
   registryCandidates,
+  repeatedId,
   rowError,
   type UndoOutcome,
 } from "./engine.ts";
@@ -356,9 +357,8 @@ async function classify(executor: Trx, batch: Prepared[], options: ImportOptions
     const base = { ...row, organisationId: null, candidates: [] };
     if (row.errors.length > 0) return { ...base, status: "invalid" };
     const refuse = (reason: Reason): Classified => ({ ...base, status: "invalid", errors: [{ column: 0, header: "", field: "", reason }] });
-    const sameId = state.ids.get(row.rowKey);
-    if (sameId !== undefined && sameId !== row.line)
-      return refuse({ en: `The row repeats the id of row ${sameId}.`, zh: `此行的编号与第${sameId}行重复。` });
+    const repeated = repeatedId(state, row);
+    if (repeated) return refuse(repeated);
     const unknownTag = row.values.tags?.find((t) => !tags.has(t));
     if (unknownTag) return refuse({ en: `No tag ${unknownTag}; create it first.`, zh: `没有标签${unknownTag}，请先创建。` });
     const previous = byRowKey.get(row.rowKey);
@@ -487,7 +487,15 @@ async function batchesOf(
       zh: `表头有${table.headers.length}列；一次导入最多500列。`,
       en: `The header has ${table.headers.length} columns; an import takes at most 500.`,
     });
-  engine.checkColumns(columns, countries, options);
+  if (columns.includes("country") && countries.size === 0)
+    throw refused(
+      {
+        zh: "尚未载入国家和地区资料，无法识别“国家”列：请先载入地理资料（liaison import-reference）。",
+        en: "No countries are loaded to read the country column by: load the geography first (liaison import-reference).",
+      },
+      "columns",
+    );
+  engine.checkColumns(columns, options);
   const counts = emptyCounts();
   const kept: ClassifiedRow[] = [];
   const state: RunState = { seen: new Map(), ids: new Map() };
@@ -1314,15 +1322,7 @@ const organisationImport: ImportEngine = {
   permission: "registry.write",
   undoPermission: "registry.delete",
   fields: organisationFields,
-  checkColumns(columns, countries) {
-    if (columns.includes("country") && countries.size === 0)
-      throw refused(
-        {
-          zh: "尚未载入国家和地区资料，无法识别“国家”列：请先载入地理资料（liaison import-reference）。",
-          en: "No countries are loaded to read the country column by: load the geography first (liaison import-reference).",
-        },
-        "columns",
-      );
+  checkColumns(columns) {
     if (!columns.some((c) => c === "nameEn" || c === "nameZh" || c === "nameNative" || c === "alias"))
       throw refused(
         { zh: "请至少把一列对应为名称（中文、英文或原文）。", en: "Map at least one column to a name (Chinese, English or native)." },
