@@ -5,11 +5,11 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import ExcelJS from "exceljs";
 import { sql } from "kysely";
+import { insertMany } from "../../db/bulk.ts";
 import { db } from "../../db/current.ts";
 import { forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import type { StagedFile } from "../files/checks.ts";
-import { matchKeys } from "../merge/keys.ts";
 import { referencingColumns } from "../merge/references.ts";
 import { refreshSuggestions } from "../names/service.ts";
 import { displayColumns, type NormalisedName, normaliseNames } from "../organisations/names.ts";
@@ -90,6 +90,8 @@ interface RowValues {
 interface Prepared extends PreparedRow {
   values: RowValues;
   names: NormalisedName[];
+  /** The record's display and search columns from its names, made while the batch before is written. */
+  display: ReturnType<typeof displayColumns>;
   /** Its folded names and abbreviations (see matchKeys), with its country: what finds it in the registry. */
   keys: string[];
 }
@@ -269,6 +271,7 @@ function prepare(row: ReadRow, headers: string[], columns: Array<string | null>,
     errors.push({ column: 0, header: "", field: "nameEn", reason: { en: "The row gives no name.", zh: "此行没有名称。" } });
   }
   const name = normalised.find((n) => n.lang === "zh")?.value ?? normalised[0]?.value ?? "";
+  const display = displayColumns(normalised);
   const content = JSON.stringify({ names: normalised.map((n) => [n.kind, n.lang, n.value]), values });
   const rowHash = createHash("sha256").update(content).digest("hex").slice(0, 32);
   // Keyed on the office's own id, else the external ids, else the row's content (so the same row again is the same row).
@@ -285,12 +288,13 @@ function prepare(row: ReadRow, headers: string[], columns: Array<string | null>,
     name,
     values,
     names: normalised,
+    display,
     errors,
     rowKey,
     rowHash,
     // Its names within its country, and its external ids: a later row of the file with either is this row.
     keys: [
-      ...matchKeys(normalised).map((k) => `${country}#${k}`),
+      ...display.matchKeys.map((k) => `${country}#${k}`),
       ...(values.wikidataId ? [`#wd|${values.wikidataId}`] : []),
       ...(values.partyfactsId ? [`#pf|${values.partyfactsId}`] : []),
     ],
@@ -500,9 +504,11 @@ async function batchesOf(
   const kept: ClassifiedRow[] = [];
   const state: RunState = { seen: new Map(), ids: new Map() };
   let batch: PreparedRow[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const classified = await each(batch, state);
+  // One batch is met with the record (and written) while the next is read and parsed: the
+  // database and the parsing take turns on two cores instead of waiting for each other. A batch
+  // is only classified once the one before it is done, so it sees what that one wrote.
+  let inFlight: Promise<void> = Promise.resolve();
+  const settle = (classified: ClassifiedRow[]) => {
     for (const row of classified) {
       counts.rows++;
       counts[row.status]++;
@@ -513,7 +519,15 @@ async function batchesOf(
       kept.sort((a, b) => weight(a) - weight(b) || a.line - b.line);
       kept.length = previewLimit;
     }
+  };
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const next = batch;
     batch = [];
+    await inFlight;
+    inFlight = each(next, state).then(settle);
+    // Handled here and rethrown by the next await: a failure surfaces once, where the file is read.
+    inFlight.catch(() => {});
   };
   const take = async (row: ReadRow) => {
     batch.push(engine.prepare(row, table.headers, columns, countries, options));
@@ -523,6 +537,7 @@ async function batchesOf(
   if (only.firstBatchOnly) await table.rows.return(undefined);
   else for await (const row of table.rows) await take(row);
   await flush();
+  await inFlight;
   kept.sort((a, b) => weight(a) - weight(b) || a.line - b.line);
   return {
     inspection: { ...describeFile(options, shape, table), columns },
@@ -661,32 +676,42 @@ async function writeBatch(trx: Trx, actor: Actor, importId: number, rows: Classi
   }
   const created = rows.filter((r) => r.status === "new");
   if (created.length > 0) {
-    const ids = await trx
-      .insertInto("organisations")
-      .values(
-        created.map((r) => ({
-          kind: r.values.kind ?? options.defaults.kind ?? "political_party",
-          countryCode: r.values.countryCode ?? options.defaults.countryCode ?? null,
-          foundedYear: r.values.foundedYear ?? null,
-          dissolvedYear: r.values.dissolvedYear ?? null,
-          website: r.values.website ?? null,
-          wikidataId: r.values.wikidataId ?? null,
-          partyfactsId: r.values.partyfactsId ?? null,
-          importId,
-          ...displayColumns(r.names),
-        })),
-      )
-      .returning("id")
-      .execute();
-    for (const [i, row] of created.entries()) row.organisationId = ids[i]?.id ?? null;
-    const nameRows = created.flatMap((r) =>
-      r.names.map((n, position) => ({ organisationId: r.organisationId as number, ...n, position, source: "import" })),
+    const ids = await insertMany<{ id: number }>(
+      trx,
+      "organisations",
+      {
+        kind: "text",
+        countryCode: "text",
+        foundedYear: "int",
+        dissolvedYear: "int",
+        website: "text",
+        wikidataId: "text",
+        partyfactsId: "int",
+        importId: "int",
+        nameEn: "text",
+        nameZh: "text",
+        nameZhStatus: "text",
+        abbreviation: "text",
+        searchText: "text",
+        searchLatin: "text",
+        matchKeys: "text[]",
+      },
+      created.map((r) => ({
+        ...r.values,
+        kind: r.values.kind ?? options.defaults.kind ?? "political_party",
+        countryCode: r.values.countryCode ?? options.defaults.countryCode,
+        importId,
+        ...r.display,
+      })),
+      { returning: ["id"] },
     );
-    for (let i = 0; i < nameRows.length; i += 5000)
-      await trx
-        .insertInto("organisationNames")
-        .values(nameRows.slice(i, i + 5000) as Array<(typeof nameRows)[number] & { source: "import" }>)
-        .execute();
+    for (const [i, row] of created.entries()) row.organisationId = ids[i]?.id ?? null;
+    await insertMany(
+      trx,
+      "organisationNames",
+      { organisationId: "int", kind: "text", lang: "text", script: "text", value: "text", validTo: "int", position: "int", source: "text" },
+      created.flatMap((r) => r.names.map((n, position) => ({ organisationId: r.organisationId, ...n, position, source: "import" }))),
+    );
     const tagRows = created.flatMap((r) =>
       [...new Set(r.values.tags ?? [])].map((t) => ({ organisationId: r.organisationId as number, tagId: tags.get(t) as number })),
     );
@@ -703,32 +728,28 @@ async function writeBatch(trx: Trx, actor: Actor, importId: number, rows: Classi
           })),
         )
         .execute();
-    await refreshSuggestions(trx, { organisationIds: created.map((r) => r.organisationId as number) });
-    await trx
-      .insertInto("importRows")
-      .values(
-        created.map((r) => ({
-          kind: "organisations",
-          rowKey: r.rowKey,
-          importId,
-          entityId: r.organisationId as number,
-          created: true,
-          rowHash: r.rowHash,
-          written: JSON.stringify(writtenOf(r)),
-        })),
-      )
+    // Only a record without a Chinese name of its own is given a suggestion.
+    const withoutChinese = created.filter((r) => r.display.nameZhStatus !== "confirmed").map((r) => r.organisationId as number);
+    if (withoutChinese.length) await refreshSuggestions(trx, { organisationIds: withoutChinese });
+    await insertMany(
+      trx,
+      "importRows",
+      { kind: "text", rowKey: "text", importId: "int", entityId: "int", created: "bool", rowHash: "text", written: "jsonb" },
+      created.map((r) => ({
+        kind: "organisations",
+        rowKey: r.rowKey,
+        importId,
+        entityId: r.organisationId,
+        created: true,
+        rowHash: r.rowHash,
+        written: writtenOf(r),
+      })),
       // A key whose record is gone (deleted, merged away) is this row's now.
-      .onConflict((oc) =>
-        oc.columns(["kind", "rowKey"]).doUpdateSet((eb) => ({
-          entityId: eb.ref("excluded.entityId"),
-          importId: eb.ref("excluded.importId"),
-          created: eb.ref("excluded.created"),
-          rowHash: eb.ref("excluded.rowHash"),
-          written: eb.ref("excluded.written"),
-          before: null,
-        })),
-      )
-      .execute();
+      {
+        onConflict: sql`ON CONFLICT (kind, row_key) DO UPDATE SET entity_id = excluded.entity_id, import_id = excluded.import_id,
+          created = excluded.created, row_hash = excluded.row_hash, written = excluded.written, before = NULL`,
+      },
+    );
     for (const r of created)
       audit.push({
         entity: "organisation",

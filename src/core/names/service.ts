@@ -103,7 +103,8 @@ async function subjectsWithoutChinese(executor: Executor, scope: { organisationI
       ),
     ])
     .where((eb) => eb.or([eb("o.nameZhStatus", "is", null), eb("o.nameZhStatus", "<>", "confirmed")]));
-  if (scope.organisationIds) q = q.where("o.id", "in", scope.organisationIds.length ? scope.organisationIds : [-1]);
+  // One array, not a parameter per record: an import's batch names a thousand.
+  if (scope.organisationIds) q = q.where(sql<boolean>`o.id = ANY(${scope.organisationIds}::int[])`);
   if (scope.country) q = q.where("o.countryCode", "=", scope.country);
   return q.orderBy("o.id").execute();
 }
@@ -130,9 +131,7 @@ export async function refreshSuggestions(
           .where("o.nameZhStatus", "=", "confirmed"),
       ),
     )
-    .$if(Boolean(scope.organisationIds), (q) =>
-      q.where("organisationId", "in", scope.organisationIds?.length ? scope.organisationIds : [-1]),
-    )
+    .$if(Boolean(scope.organisationIds), (q) => q.where(sql<boolean>`organisation_id = ANY(${scope.organisationIds ?? []}::int[])`))
     .execute();
   const subjects = await subjectsWithoutChinese(executor, scope);
   const existing = new Map(
@@ -140,7 +139,7 @@ export async function refreshSuggestions(
       await executor
         .selectFrom("nameSuggestions")
         .select(["organisationId", "basis", "status"])
-        .where("organisationId", "in", subjects.length ? subjects.map((s) => s.id) : [-1])
+        .where(sql<boolean>`organisation_id = ANY(${subjects.map((s) => s.id)}::int[])`)
         .execute()
     ).map((r) => [r.organisationId, r]),
   );

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
+import { insertMany } from "../../db/bulk.ts";
 import { db } from "../../db/current.ts";
 import { storageState } from "../../db/storage.ts";
 import type { DB } from "../../db/types.ts";
@@ -58,18 +59,31 @@ export async function writeAudit(trx: Executor, actor: Actor, entry: AuditEntry)
 /** Writes audit rows inside the caller's transaction, in one statement (an import's batch writes a thousand). */
 export async function writeAudits(trx: Executor, actor: Actor, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await trx
-    .insertInto("auditLog")
-    .values(
-      entries.map((entry) => auditRow({ userId: actor.userId, unitId: entry.unitId !== undefined ? entry.unitId : actor.unitId }, entry)),
-    )
-    .execute();
+  await insertMany(
+    trx,
+    "auditLog",
+    auditColumns,
+    entries.map((entry) => auditRow({ userId: actor.userId, unitId: entry.unitId !== undefined ? entry.unitId : actor.unitId }, entry)),
+  );
 }
 
 /** Writes an audit row for someone who may not be signed in (a failed login names no actor). */
 export async function writeAuditAs(trx: Executor, who: { userId: number | null; unitId: number | null }, entry: AuditEntry): Promise<void> {
-  await trx.insertInto("auditLog").values(auditRow(who, entry)).execute();
+  await insertMany(trx, "auditLog", auditColumns, [auditRow(who, entry)]);
 }
+
+const auditColumns = {
+  actorId: "int",
+  unitId: "int",
+  entity: "text",
+  entityId: "text",
+  action: "text",
+  before: "jsonb",
+  after: "jsonb",
+  restricted: "bool",
+  subjectKind: "text",
+  subjectId: "int",
+} as const;
 
 function auditRow(who: { userId: number | null; unitId: number | null }, entry: AuditEntry) {
   return {
