@@ -47,13 +47,14 @@ Commands / 命令:
   names export [--out FILE] [--country CODE]
                            The review queue as CSV (fill in reviewed_zh and decision) / 导出待审译名 (CSV)
   names import FILE        Read the reviewed CSV back (idempotent) / 导入审定的译名
-  import FILE [--type organisations|people|engagements] [--mapping NAME] [--save-mapping NAME] [--sheet NAME]
+  import FILE [--type organisations|people|engagements|members] [--mapping NAME] [--save-mapping NAME] [--sheet NAME]
          [--encoding utf-8|gb18030|big5|shift_jis|utf-16le|utf-16be] [--kind KIND] [--country CODE]
-         [--engagement-kind TYPE:DIRECTION[:SUBTYPE]] [--overwrite] [--dry-run] [--json]
+         [--engagement-kind TYPE:DIRECTION[:SUBTYPE]] [--mechanism ID] [--joined DATE] [--overwrite] [--dry-run] [--json]
                            Import a spreadsheet (CSV, TSV, XLSX): a partner list or a contact sheet into
-                           the registry, or a register of visits, talks, events and letters; columns mapped from the headers
-                           (or a saved mapping), rows matched, written in batches; the same file again
-                           changes nothing / 导入电子表格（伙伴名单，或来访、出访、会见、函电登记表）
+                           the registry, a register of visits, talks, events and letters, or a mechanism's
+                           members; columns mapped from the headers (or a saved mapping), rows matched,
+                           written in batches; the same file again changes nothing
+                           / 导入电子表格（伙伴名单、人物名单、来访出访会见函电登记表或机制成员名单）
   import undo ID           Undo an import / 撤销一次导入
   help                     This text / 帮助
 
@@ -107,6 +108,8 @@ async function main(argv: string[]): Promise<number> {
       mapping: { type: "string" },
       "save-mapping": { type: "string" },
       "engagement-kind": { type: "string" },
+      mechanism: { type: "string" },
+      joined: { type: "string" },
       sheet: { type: "string" },
       encoding: { type: "string" },
       overwrite: { type: "boolean" },
@@ -282,9 +285,9 @@ async function importCommand(config: Config, args: string[], values: Record<stri
     return 2;
   }
   const kind = text("type") ?? "organisations";
-  if (kind !== "organisations" && kind !== "engagements" && kind !== "people") {
+  if (kind !== "organisations" && kind !== "engagements" && kind !== "people" && kind !== "members") {
     console.error(
-      "--type is organisations, people or engagements. / --type 只能是 organisations（组织）、people（人物）或 engagements（交往记录）。",
+      "--type is organisations, people, engagements or members. / --type 只能是 organisations（组织）、people（人物）、engagements（交往记录）或 members（机制成员）。",
     );
     return 2;
   }
@@ -299,6 +302,8 @@ async function importCommand(config: Config, args: string[], values: Record<stri
       ...(text("kind") ? { kind: text("kind") } : {}),
       ...(text("country") ? { countryCode: text("country")?.toUpperCase() } : {}),
       ...(text("engagement-kind") ? { engagementKind: text("engagement-kind") } : {}),
+      ...(text("mechanism") ? { mechanismId: text("mechanism") } : {}),
+      ...(text("joined") ? { joinedOn: text("joined") } : {}),
     },
     overwrite: values.overwrite === true,
   };

@@ -317,6 +317,7 @@ export interface MechanismMemberTable {
   joinedOn: string;
   leftOn: string | null;
   note: string | null;
+  importId: Generated<number | null>;
 }
 
 export interface MechanismChairTable {
@@ -550,7 +551,7 @@ export interface ReportTemplateTable {
 
 export interface ImportTable {
   id: Generated<number>;
-  kind: "organisations" | "people" | "engagements";
+  kind: "organisations" | "people" | "engagements" | "members";
   fileName: string;
   fileHash: string;
   fileSize: number;

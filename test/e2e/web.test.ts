@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureAdministratorPassword, setUserPassword } from "../../src/core/auth/service.ts";
 import { seedDemo } from "../../src/core/demo/service.ts";
 import { createEngagement } from "../../src/core/engagements/service.ts";
+import { createMechanism } from "../../src/core/mechanisms/service.ts";
 import { existsToday } from "../../src/core/organisations/store.ts";
 import { createPerson } from "../../src/core/people/service.ts";
 import { importReference } from "../../src/core/reference/service.ts";
@@ -557,6 +558,62 @@ describe("the web app", () => {
         .click();
       await page.getByText("总书记").first().waitFor();
       await shoot(page, `${lang}-import-people-3-person`);
+      await done(page);
+    }
+  });
+
+  it("imports a mechanism's member list through the wizard, with the mechanism chosen for the whole file", async () => {
+    for (const [lang, locale] of [
+      ["zh", "zh-CN"],
+      ["en", "en-GB"],
+    ] as const) {
+      const tag = lang === "zh" ? "庚" : "辛";
+      const latin = lang === "zh" ? "Geng" : "Xin";
+      await registryParty(`Member ${latin} Party`, `成员${tag}党`, "VNM");
+      await registryParty(`Member ${latin} Front`, `成员${tag}阵线`, "LAO");
+      const mechanism = await createMechanism(admin, {
+        kind: "consultation_mechanism",
+        nameEn: `Theory Seminar ${latin}`,
+        nameZh: `理论研讨会${tag}`,
+        leadUnitId: admin.unitId,
+        foundedOn: "2013-01-01",
+      });
+      const text = [
+        "成员,国家,加入时间,退出时间,备注",
+        `成员${tag}党,越南,2013年5月,,创始成员`,
+        `成员${tag}阵线,老挝,2015,2019年,`,
+        `成员${tag}不存在,柬埔寨,2016,,`,
+      ].join("\r\n");
+      const page = await signedIn("admin", locale);
+      await page.goto(`${base}/imports/new`);
+      await page
+        .getByTestId("import-kind")
+        .getByText(lang === "zh" ? "机制成员" : "Mechanism members")
+        .click();
+      await page
+        .getByTestId("import-file")
+        .setInputFiles({ name: `机制成员-${lang}.csv`, mimeType: "text/csv", buffer: iconv.encode(text, "gb18030") });
+      await page.getByRole("cell", { name: `成员${tag}阵线` }).waitFor();
+      await page.getByTestId("import-next").click();
+      await page.getByTestId("import-mechanism").click();
+      await page.getByRole("option", { name: lang === "zh" ? `理论研讨会${tag}` : `Theory Seminar ${latin}` }).click();
+      await shoot(page, `${lang}-import-members-1-mapping`);
+      await page.getByTestId("import-to-preview").click();
+      await expect.poll(() => page.getByTestId("import-count-new").innerText()).toMatch(/2$/);
+      expect(await page.getByTestId("import-count-invalid").innerText()).toMatch(/1$/);
+      await shoot(page, `${lang}-import-members-2-preview`);
+      await page.getByTestId("import-start").click();
+      await expect
+        .poll(() => page.getByTestId("import-outcome").innerText(), { timeout: 20_000 })
+        .toMatch(lang === "zh" ? /新增2/ : /2 new/);
+      await page.goto(`${base}/mechanisms/${mechanism.id}`);
+      await page.getByRole("link", { name: lang === "zh" ? `成员${tag}阵线` : `Member ${latin} Front` }).waitFor();
+      // A year the list gave ends on its last day.
+      await page
+        .getByText(lang === "zh" ? "2019年12月31日" : /31 December 2019|2019-12-31|31\/12\/2019/)
+        .first()
+        .waitFor();
+      await shoot(page, `${lang}-import-members-3-mechanism`);
       await done(page);
     }
   });

@@ -8,6 +8,7 @@ import { db } from "../../db/current.ts";
 import { createEngagement, deleteEngagement, getEngagement, rebuildEngagementRollups, updateEngagement } from "../engagements/service.ts";
 import { type StagedFile, stageUpload } from "../files/checks.ts";
 import { matchKeys } from "../merge/keys.ts";
+import { createPerson } from "../people/service.ts";
 import { importGeography } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { shareRecord } from "../sharing/service.ts";
@@ -306,6 +307,41 @@ describe("importing a register of engagements", () => {
     expect((await db().selectFrom("engagements").select("id").where("importId", "=", done.id).execute()).map((r) => r.id)).toEqual([
       first?.id,
     ]);
+  });
+
+  it("records the people a register names: a delegation in protocol order, found by any of their names", async () => {
+    const leader = await createPerson(admin, { nameEn: `Thongloun ${tag}`, nameZh: `通伦${tag}`, countryCode: "LAO" });
+    const member = await createPerson(admin, { nameEn: `Saleumxay ${tag}`, nameZh: `沙伦赛${tag}`, countryCode: "LAO" });
+    // Two people of one name in two countries: the row's country tells them apart.
+    const cuban = await createPerson(admin, { nameEn: `Garcia ${tag}`, countryCode: "CUB" });
+    await createPerson(admin, { nameEn: `Garcia ${tag}`, countryCode: "NIC" });
+    const text = [
+      "日期,类型,外方,外方人员,国家",
+      `2019-05-06,接待来访,测试${tag}乙党,通伦${tag}、Saleumxay ${tag},老挝`, // 2: the leader first, by his Chinese name
+      `2019-05-07,收到贺电,测试${tag}同名党,Garcia ${tag},古巴`, // 3
+      `2019-05-08,收到贺电,测试${tag}乙党,无名氏${tag},老挝`, // 4: no such person
+      `2019-05-09,收到贺电,测试${tag}乙党,Garcia ${tag},`, // 5: two people of that name
+    ].join("\n");
+    const unitEditor = await actorInFreshUnit("editor");
+    const done = await runImport(unitEditor, await stage(text), options);
+    expect(done.counts).toMatchObject({ new: 2, invalid: 2 });
+    expect(done.errors.find((e) => e.line === 4)?.reason.zh).toContain(`无名氏${tag}`);
+    expect(done.errors.find((e) => e.line === 5)?.reason.zh).toContain("2人");
+    const created = await db()
+      .selectFrom("engagements")
+      .select(["id", "type"])
+      .where("importId", "=", done.id)
+      .orderBy("startDate")
+      .execute();
+    const visit = await getEngagement(unitEditor, created[0]?.id as number);
+    const people = visit.participants.filter((p) => p.person).map((p) => [p.person?.id, p.role, p.precedence]);
+    expect(people).toEqual([
+      [leader.id, "delegation_leader", 1],
+      [member.id, "member", 2],
+    ]);
+    const letter = await getEngagement(unitEditor, created[1]?.id as number);
+    expect(letter.participants.filter((p) => p.person).map((p) => [p.person?.id, p.role])).toEqual([[cuban.id, "sender"]]);
+    expect((await runImport(unitEditor, await stage(text), options)).counts).toMatchObject({ new: 0, unchanged: 2 });
   });
 
   it("refuses, in both languages, a register with no date column or no kind", async () => {

@@ -14,6 +14,7 @@ import {
   type ImportEngine,
   mappedCells,
   type PreparedRow,
+  peopleFinder,
   type RunOptions,
   type RunState,
   refuseRow,
@@ -42,6 +43,8 @@ interface EngagementValues {
   direction?: string;
   subtype?: string | null;
   partners: string[];
+  /** People who took part (a delegation's members in protocol order, a letter's signatory), found in the registry. */
+  people?: string[];
   countryCode?: string;
   city?: string;
   titleZh?: string;
@@ -58,6 +61,8 @@ interface PreparedEngagement extends PreparedRow {
 interface ClassifiedEngagement extends PreparedEngagement, ClassifiedRow {
   /** Each partner's organisation, in the row's order (when every partner is found). */
   partnerIds: number[];
+  /** Each person named, in the row's order. */
+  personIds: number[];
 }
 
 /** The role a partner has in each kind of engagement: who sent the delegation, who wrote the letter. */
@@ -67,6 +72,12 @@ function partnerRole(type: EngagementType, direction: string): string {
   if (type === "statement") return "author";
   if (type === "talks" || type === "event") return "guest";
   return "participant";
+}
+
+/** The role a person named has: a delegation received is led by the first and the rest are its members, in that order. */
+function personRole(type: EngagementType, direction: string, index: number): string {
+  if (type === "visit" && direction === "received") return index === 0 ? "delegation_leader" : "member";
+  return partnerRole(type, direction);
 }
 
 /** Partners named in a title: three, then 等 ("and others"). */
@@ -144,7 +155,9 @@ function prepare(
     else if (field === "kind") kind = value as string;
     else if (field === "direction") values.direction = value as string;
     else if (field === "partners") values.partners = [...new Set(value as string[])];
-    else if (field === "country") values.countryCode = value as string;
+    else if (field === "people") {
+      if ((value as string[]).length) values.people = [...new Set(value as string[])];
+    } else if (field === "country") values.countryCode = value as string;
     else if (field === "sourceId") sourceId = value as string;
     else (values as unknown as Record<string, unknown>)[field] = value;
   }
@@ -178,9 +191,10 @@ function prepare(
   if (!values.startDate && !errors.some((e) => e.field === "date")) fail("date", { en: "The row gives no date.", zh: "此行没有日期。" });
   if (values.startDate && values.endDate && values.endDate < values.startDate)
     fail("endDate", { en: "The last day is before the first.", zh: "结束日期早于开始日期。" });
-  if (values.partners.length === 0 && !values.titleZh && !values.titleEn && errors.length === 0)
+  if (values.partners.length === 0 && !values.people && !values.titleZh && !values.titleEn && errors.length === 0)
     errors.push(rowError({ en: "The row names no partner and no title.", zh: "此行既没有外方，也没有标题。" }));
   if (values.partners.length > 200) fail("partners", { en: "More than 200 partners in one row.", zh: "一行的外方超过200个。" });
+  if ((values.people?.length ?? 0) > 200) fail("people", { en: "More than 200 people in one row.", zh: "一行的人员超过200个。" });
   const content = JSON.stringify({ ...values, partners: values.partners.map(foldName) });
   const rowHash = createHash("sha256").update(content).digest("hex").slice(0, 32);
   // The office's own id, else the row's content — within the importing unit: another unit's
@@ -223,6 +237,10 @@ async function classify(
     trx,
     valid.flatMap((r) => r.values.partners),
   );
+  const peopleOf = await peopleFinder(
+    trx,
+    valid.flatMap((r) => r.values.people ?? []),
+  );
   // Engagements recorded by hand that a row is: same day, kind and partners, in the importer's unit.
   const dates = [...new Set(valid.map((r) => r.values.startDate as string))];
   const recorded = dates.length
@@ -256,7 +274,15 @@ async function classify(
     return classified;
   });
   function classifyRow(row: PreparedEngagement): ClassifiedEngagement {
-    const base: ClassifiedEngagement = { ...row, status: "new", organisationId: null, engagementId: null, candidates: [], partnerIds: [] };
+    const base: ClassifiedEngagement = {
+      ...row,
+      status: "new",
+      organisationId: null,
+      engagementId: null,
+      candidates: [],
+      partnerIds: [],
+      personIds: [],
+    };
     if (row.errors.length > 0) return { ...base, status: "invalid" };
     const repeated = repeatedId(state, row);
     if (repeated) return refuseRow(base, repeated);
@@ -281,7 +307,26 @@ async function classify(
         };
       partnerIds.push((found[0] as (typeof found)[number]).id);
     }
-    const withPartners = { ...base, partnerIds: [...new Set(partnerIds)] };
+    // Each person, found by any of their names (Chinese, English, their own, an alias); one several share is refused with the reason.
+    const personIds: number[] = [];
+    for (const name of row.values.people ?? []) {
+      const found = peopleOf(name, row.values.countryCode);
+      if (found.length === 0)
+        return refuseRow(base, {
+          en: `No one named “${name}” among the people: add them (or import the contact sheet) first.`,
+          zh: `人物名录中没有“${name}”：请先添加（或先导入人物名单）。`,
+        });
+      if (found.length > 1)
+        return refuseRow(base, {
+          en: `Several people are named “${name}” (${found
+            .slice(0, 5)
+            .map((p) => `#${p.id}`)
+            .join(", ")}): add a country column, or record this one by hand.`,
+          zh: `人物名录中有${found.length}人名为“${name}”：请增加“国家”列，或手工录入此条。`,
+        });
+      personIds.push((found[0] as (typeof found)[number]).id);
+    }
+    const withPartners = { ...base, partnerIds: [...new Set(partnerIds)], personIds: [...new Set(personIds)] };
     const found = byRowKey.get(row.rowKey);
     // A record this row was, that the importer may not see (restricted, or moved to another unit): not theirs to write again.
     if (found?.exists && !found.readable)
@@ -362,7 +407,14 @@ async function recordOf(trx: Trx, actor: Actor, row: ClassifiedEngagement): Prom
     countryCode: v.countryCode ?? null,
     city: v.city ? cut(v.city, 200) : null,
     leadUnitId: leadUnit(actor),
-    participants: row.partnerIds.map((organisationId) => ({ organisationId, role: partnerRole(v.type, v.direction) as "guest" })),
+    participants: [
+      ...row.partnerIds.map((organisationId) => ({ organisationId, role: partnerRole(v.type, v.direction) as "guest" })),
+      ...row.personIds.map((personId, index) => ({
+        personId,
+        role: personRole(v.type, v.direction, index) as "guest",
+        ...(v.type === "visit" ? { precedence: index + 1 } : {}),
+      })),
+    ],
     ...(v.type === "correspondence" && v.occasion ? { details: { occasion: v.occasion } } : {}),
     // A statement is on an issue: the register's title (or the one made from the partners) names it.
     ...(v.type === "statement"
@@ -540,7 +592,7 @@ export const engagementImport: ImportEngine = {
         },
         "columns",
       );
-    if (!columns.some((c) => c === "partners" || c === "titleZh" || c === "titleEn"))
+    if (!columns.some((c) => c === "partners" || c === "people" || c === "titleZh" || c === "titleEn"))
       throw refused({ zh: "请把一列对应为“外方”或标题。", en: "Map a column to the partners or to a title." }, "columns");
   },
   prepare,

@@ -4,7 +4,7 @@ import { matchKeys } from "../merge/keys.ts";
 import { foldName } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import type { AuditEntry, Executor, Trx } from "../shared/mutation.ts";
-import type { CountryLookup, FieldDefinition, Reason } from "./fields.ts";
+import { type CountryLookup, type FieldDefinition, parseCell, type Reason } from "./fields.ts";
 import type { ReadRow } from "./read.ts";
 import type { ImportOptions, PreviewRow, RowStatus } from "./schema.ts";
 
@@ -128,6 +128,33 @@ export function mappedCells(
   return { values, errors };
 }
 
+/**
+ * A row's mapped cells as its kind's values, each parsed by its field's type: the country as its
+ * code, and the office's own id apart (it keys the row); with the cells' errors, and `fail` to
+ * refuse a field on its column.
+ */
+export function rowValues<V>(
+  row: ReadRow,
+  headers: string[],
+  columns: Array<string | null>,
+  fields: FieldDefinition[],
+  countries: CountryLookup,
+): { values: V; sourceId: string | null; errors: CellError[]; fail: (field: string, reason: Reason) => void } {
+  const { values: cells, errors } = mappedCells(row, headers, columns, fields, (field, raw) => parseCell(field.type, raw, countries));
+  const values: Record<string, unknown> = {};
+  let sourceId: string | null = null;
+  for (const { field, value } of cells) {
+    if (field === "country") values.countryCode = value;
+    else if (field === "sourceId") sourceId = value as string;
+    else values[field] = value;
+  }
+  const fail = (field: string, reason: Reason) => {
+    const column = columns.indexOf(field);
+    errors.push({ column: column + 1, header: headers[column] ?? "", field, reason });
+  };
+  return { values: values as V, sourceId, errors, fail };
+}
+
 /** A registry record a row's name may be, with every key it is known by. */
 export interface RegistryCandidate {
   id: number;
@@ -201,6 +228,29 @@ export async function registryFinder(executor: Executor, names: string[]) {
     const byName = found.filter((o) => wanted.some((k) => k.startsWith("n|") && o.matchKeys.includes(k)));
     const matches = byName.length ? byName : found.filter((o) => wanted.some((k) => o.matchKeys.includes(k)));
     const local = matches.length > 1 && countryCode ? matches.filter((o) => o.countryCode === countryCode) : [];
+    return local.length ? local : matches;
+  };
+}
+
+/**
+ * Finds the people a row names (a register's delegation, a letter's signatory): by any of their
+ * names, folded, in any script — Chinese, English, their own, an alias; where several fit and
+ * some are of the row's country, those.
+ */
+export async function peopleFinder(executor: Executor, names: string[]) {
+  const keysOf = (name: string) => matchKeys([{ kind: "official", value: name }]);
+  const keys = [...new Set(names.flatMap(keysOf))];
+  const found = keys.length
+    ? await executor
+        .selectFrom("people")
+        .select(["id", "nameEn", "nameZh", "countryCode", "matchKeys"])
+        .where(sql<boolean>`match_keys && ${keys}::text[]`)
+        .execute()
+    : [];
+  return (name: string, countryCode?: string | null) => {
+    const wanted = keysOf(name);
+    const matches = found.filter((p) => wanted.some((k) => p.matchKeys.includes(k)));
+    const local = matches.length > 1 && countryCode ? matches.filter((p) => p.countryCode === countryCode) : [];
     return local.length ? local : matches;
   };
 }

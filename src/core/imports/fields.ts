@@ -44,7 +44,9 @@ export type FieldType =
   | "engagementKind"
   | "direction"
   | "occasion"
-  | "gender";
+  | "gender"
+  | "periodStart"
+  | "periodEnd";
 
 /** A field a column can be mapped to. */
 export interface FieldDefinition {
@@ -267,6 +269,26 @@ export const engagementFields: FieldDefinition[] = [
       "recipient",
     ],
   },
+  {
+    key: "people",
+    label: { en: "People taking part", zh: "参加人员" },
+    type: "names",
+    headers: [
+      "外方人员",
+      "参加人员",
+      "来访人员",
+      "代表团成员",
+      "外方领导人",
+      "主要人物",
+      "人员",
+      "people",
+      "persons",
+      "delegation",
+      "delegates",
+      "signatory",
+    ],
+  },
+
   countryField,
   {
     key: "city",
@@ -382,6 +404,54 @@ export const personFields: FieldDefinition[] = [
     type: "date",
     headers: ["离任时间", "任职截止", "截止日期", "until", "enddate", "to"],
   },
+  sourceIdField,
+];
+
+/**
+ * The fields of a list of a mechanism's members (a consultation mechanism, a forum, a network):
+ * the mechanism (by its Chinese or English name, or the one chosen for the whole file), the
+ * member organisation (in the registry), its country, when it joined and left, and a note.
+ */
+export const memberFields: FieldDefinition[] = [
+  {
+    key: "mechanism",
+    label: { en: "Mechanism or platform", zh: "机制或平台" },
+    type: "name",
+    headers: ["机制", "机制名称", "平台", "论坛", "所属机制", "mechanism", "platform", "forum", "network"],
+  },
+  {
+    key: "organisation",
+    label: { en: "Member organisation", zh: "成员组织" },
+    type: "name",
+    headers: [
+      "成员",
+      "成员党",
+      "成员组织",
+      "成员单位",
+      "政党",
+      "组织",
+      "党派",
+      "member",
+      "memberparty",
+      "organisation",
+      "organization",
+      "party",
+    ],
+  },
+  countryField,
+  {
+    key: "joinedOn",
+    label: { en: "Member since", zh: "加入时间" },
+    type: "periodStart",
+    headers: ["加入时间", "加入日期", "加入年份", "入会时间", "成为成员时间", "joined", "joinedon", "since", "membersince", "datejoined"],
+  },
+  {
+    key: "leftOn",
+    label: { en: "Member until", zh: "退出时间" },
+    type: "periodEnd",
+    headers: ["退出时间", "退出日期", "退出年份", "left", "lefton", "until", "dateleft"],
+  },
+  { key: "note", label: { en: "Note", zh: "备注" }, type: "text", headers: ["备注", "说明", "note", "notes", "remarks", "comment"] },
   sourceIdField,
 ];
 
@@ -580,6 +650,25 @@ const occasionWords = wordsOf(correspondenceOccasions, [
 ]);
 
 /**
+ * A date that begins or ends a period, as member lists give them: a whole date, or only a month
+ * (2017年10月, 2017-10) or a year (2017, 2017年). The month or year stands for its first day when
+ * the period begins then and for its last day when it ends then, so that the period holds all
+ * the list says and no more is claimed than the month or year.
+ */
+export function parsePeriodDate(cell: string, edge: "start" | "end"): string | null {
+  const whole = parseDate(cell);
+  if (whole) return whole;
+  const match = /^(\d{4})(?:年|[-/.])?(?:(\d{1,2})月?)?$/.exec(cell.replace(/\s/g, ""));
+  if (!match) return null;
+  const year = Number(match[1]);
+  const month = match[2] ? Number(match[2]) : null;
+  if (year < 1900 || year > 2999 || (month !== null && (month < 1 || month > 12))) return null;
+  const [first, last] = month === null ? [1, 12] : [month, month];
+  const day = edge === "start" ? 1 : new Date(Date.UTC(year, last, 0)).getUTCDate();
+  return `${year}-${String(edge === "start" ? first : last).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}
+
+/**
  * A date as registers write it: 2021-07-01, 2021/7/1, 2021.7.1, 2021年7月1日, 20210701, or
  * day first as 01/07/2021 and 1.7.2021 (the order of most of the world's offices; a month-first
  * date is read as day first). A date that does not exist (2021-02-30) is refused.
@@ -625,6 +714,18 @@ export function parseCell(type: FieldType, raw: string, countries: CountryLookup
             error: {
               en: `“${cell.slice(0, 40)}” is not a date that exists (write 2021-07-01 or 2021年7月1日).`,
               zh: `“${cell.slice(0, 40)}”不是有效日期（可写作2021-07-01或2021年7月1日）。`,
+            },
+          };
+    }
+    case "periodStart":
+    case "periodEnd": {
+      const date = parsePeriodDate(cell, type === "periodStart" ? "start" : "end");
+      return date
+        ? { value: date }
+        : {
+            error: {
+              en: `“${cell.slice(0, 40)}” is not a date, month or year that exists (write 2017-10-16, 2017年10月 or 2017).`,
+              zh: `“${cell.slice(0, 40)}”不是有效的日期、月份或年份（可写作2017-10-16、2017年10月或2017年）。`,
             },
           };
     }

@@ -8,7 +8,6 @@ import type { AuditEntry, Trx } from "../shared/mutation.ts";
 import {
   type ClassifiedRow,
   type ImportEngine,
-  mappedCells,
   type PreparedRow,
   type RunOptions,
   type RunState,
@@ -16,6 +15,7 @@ import {
   registryFinder,
   repeatedId,
   rowError,
+  rowValues,
 } from "./engine.ts";
 import { type CountryLookup, parseCell, personFields } from "./fields.ts";
 import type { ReadRow } from "./read.ts";
@@ -74,18 +74,7 @@ function prepare(
   countries: CountryLookup,
   options: RunOptions,
 ): PreparedPerson {
-  const { values: cells, errors } = mappedCells(row, headers, columns, personFields, (field, raw) => parseCell(field.type, raw, countries));
-  const values: PersonValues = {};
-  let sourceId: string | null = null;
-  for (const { field, value } of cells) {
-    if (field === "country") values.countryCode = value as string;
-    else if (field === "sourceId") sourceId = value as string;
-    else (values as Record<string, unknown>)[field] = value;
-  }
-  const fail = (field: string, reason: { en: string; zh: string }) => {
-    const column = columns.indexOf(field);
-    errors.push({ column: column + 1, header: headers[column] ?? "", field, reason });
-  };
+  const { values, sourceId, errors, fail } = rowValues<PersonValues>(row, headers, columns, personFields, countries);
   // A person's record needs a name in Latin letters (their own, or the English one): a Chinese
   // transliteration alone is not their name.
   const latin =

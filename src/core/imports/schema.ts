@@ -1,15 +1,18 @@
 import { z } from "zod";
-import { countryCode, id } from "../shared/schema.ts";
+import { countryCode, id, isoDate } from "../shared/schema.ts";
 import { keysOf, organisationKinds } from "../shared/vocabulary.ts";
-import { engagementFields, organisationFields, personFields } from "./fields.ts";
+import { engagementFields, memberFields, organisationFields, personFields } from "./fields.ts";
 import { encodings } from "./read.ts";
 
-/** What an import brings in: partner organisations, people with their positions, or engagements (registers of visits, talks, events, letters). */
-export const importKinds = ["organisations", "engagements", "people"] as const;
+/**
+ * What an import brings in: partner organisations, people with their positions, engagements
+ * (registers of visits, talks, events, letters), or the members of a mechanism.
+ */
+export const importKinds = ["organisations", "engagements", "people", "members"] as const;
 export const importKind = z.enum(importKinds);
 export type ImportKind = z.output<typeof importKind>;
 
-const fieldKey = z.enum([...new Set([...organisationFields, ...engagementFields, ...personFields].map((f) => f.key))] as [
+const fieldKey = z.enum([...new Set([...organisationFields, ...engagementFields, ...personFields, ...memberFields].map((f) => f.key))] as [
   string,
   ...string[],
 ]);
@@ -45,11 +48,13 @@ export const importOptions = readOptions
           .describe(
             "For engagements: the kind of every row that gives none, as type:direction[:subtype], e.g. correspondence:received:congratulatory_message.",
           ),
+        mechanismId: id.optional().describe("For members: the mechanism of every row that names none."),
+        joinedOn: isoDate.optional().describe("For members: since when the members of rows that give no date are members."),
       })
       .strict()
       .default({})
       .describe(
-        "Values for rows whose cell is empty or not mapped: for organisations the kind (political party when not given) and the country; for engagements the kind.",
+        "Values for rows whose cell is empty or not mapped: for organisations the kind (political party when not given) and the country; for engagements the kind; for members the mechanism and the date joined.",
       ),
     choices: z
       .record(z.string().regex(/^\d+$/), z.union([id, z.literal("new")]))

@@ -34,6 +34,7 @@ import {
   type UndoOutcome,
 } from "./engine.ts";
 import { type CountryLookup, foldHeader, organisationFields, parseCell, type Reason, suggestMapping } from "./fields.ts";
+import { memberImport } from "./members.ts";
 import { peopleImport } from "./people.ts";
 import { type FileShape, inspectShape, type ReadRow, readRows } from "./read.ts";
 import {
@@ -1202,14 +1203,18 @@ export async function listImports(actor: Actor): Promise<ImportOutput[]> {
 }
 
 /**
- * The imports an actor sees: every registry import (partners and people: the registry is shared), and the engagement
+ * The imports an actor sees: every registry import (partners and people: the registry is shared), the engagement
  * imports of units where they write engagements (another unit's register, even its file's name
- * and errors, is that unit's).
+ * and errors, is that unit's), and the member lists of units where they keep mechanisms.
  */
 function visibleImports(actor: Actor) {
   const scope = forActor(actor);
   return importRows().where((eb) =>
-    eb.or([eb("i.kind", "in", ["organisations", "people"]), scope.unitAllows("engagements.write", sql.ref("i.unit_id"))]),
+    eb.or([
+      eb("i.kind", "in", ["organisations", "people"]),
+      eb.and([eb("i.kind", "=", "engagements"), scope.unitAllows("engagements.write", sql.ref("i.unit_id"))]),
+      eb.and([eb("i.kind", "=", "members"), scope.unitAllows("programmes.write", sql.ref("i.unit_id"))]),
+    ]),
   );
 }
 
@@ -1364,7 +1369,7 @@ const organisationImport: ImportEngine = {
 
 /** Each kind of import's engine. */
 function engineOf(kind: ImportKind): ImportEngine {
-  return kind === "engagements" ? engagementImport : kind === "people" ? peopleImport : organisationImport;
+  return { organisations: organisationImport, engagements: engagementImport, people: peopleImport, members: memberImport }[kind];
 }
 
 async function isAlive(executor: Executor, importId: number): Promise<boolean> {

@@ -286,7 +286,7 @@ export const en = {
     errors: "Rows refused",
     errorAt: "Row {{line}}, column {{column}}:",
     toRegistry: "Open the registry",
-    kinds: { organisations: "Partner list", people: "Contact sheet", engagements: "Engagement register" },
+    kinds: { organisations: "Partner list", people: "Contact sheet", engagements: "Engagement register", members: "Mechanism members" },
     kindHow: {
       organisations:
         "Parties and organisations: names (Chinese, English, native), abbreviation, country, kind, founding year, website, Wikidata id…",
@@ -294,6 +294,8 @@ export const en = {
         "Leaders and contacts: names (Chinese, English, native), gender, birth year, country, and the organisation (already in the registry), position and dates.",
       engagements:
         "Registers of visits received and sent, talks, events, congratulatory messages and letters: date, kind (visit received, congratulatory message, forum…), partners (already in the registry; several separated by 、 or ;), country, title, summary. Recorded for your unit.",
+      members:
+        "Member lists of mechanisms, forums and platforms: the mechanism (or one chosen for the whole file), the member organisation (already in the registry), country, dates joined and left (a year or a month will do), note. Imported by coordinators of the mechanism's lead unit.",
     },
     defaultEngagementKind: "Kind where a row gives none",
     needDate: "Map a column to the date.",
@@ -302,6 +304,12 @@ export const en = {
     toEngagements: "Open the engagements",
     toPeople: "Open the people",
     needLatinName: "Map a column to the English or the native name.",
+    needMember: "Map a column to the member organisation.",
+    needMechanism: "Choose the mechanism these are members of, or map a column to the mechanism.",
+    needJoined: "The list gives no date joined: say since when the members are members.",
+    defaultMechanism: "Mechanism",
+    defaultJoined: "Members since (where no date is given)",
+    toMechanisms: "Open programmes and mechanisms",
   },
   report: {
     title: "Overview report",

@@ -260,12 +260,14 @@ export const zh = {
     errors: "未导入的行",
     errorAt: "第{{line}}行第{{column}}列：",
     toRegistry: "打开伙伴名录",
-    kinds: { organisations: "伙伴名单", people: "人物名单", engagements: "交往记录" },
+    kinds: { organisations: "伙伴名单", people: "人物名单", engagements: "交往记录", members: "机制成员" },
     kindHow: {
       organisations: "政党、组织名单：名称（中文、英文、原文）、缩写、国家、类别、成立年份、网址、Wikidata编号等。",
       people: "领导人、联系人名单：姓名（中文、英文、原文）、性别、出生年份、国家，以及所在组织（须已在名录中）、职务和任职时间。",
       engagements:
         "来访、出访、会见会谈、活动、贺电函件等登记表：日期、类型（如接待来访、收到贺电、论坛）、外方（须已在名录中，可多个，以顿号分隔）、国家、标题、内容摘要。导入后记入本单位。",
+      members:
+        "机制、论坛、平台的成员名单：机制名称（或为整个文件选定一个机制）、成员组织（须已在名录中）、国家、加入时间和退出时间（可只写年份或年月）、备注。由机制牵头单位的协调员导入。",
     },
     defaultEngagementKind: "未填类型时按",
     needDate: "请将一列映射为“日期”。",
@@ -274,6 +276,12 @@ export const zh = {
     toEngagements: "打开交往记录",
     toPeople: "打开人物",
     needLatinName: "请至少将一列映射为英文姓名或原文姓名。",
+    needMember: "请将一列映射为“成员组织”。",
+    needMechanism: "请选定这些成员所属的机制，或将一列映射为“机制或平台”。",
+    needJoined: "名单中没有加入时间：请填写成员自何时起为成员。",
+    defaultMechanism: "所属机制",
+    defaultJoined: "未填加入时间时按",
+    toMechanisms: "打开机制与项目",
   },
   report: {
     title: "工作综述",

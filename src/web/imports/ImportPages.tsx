@@ -22,7 +22,9 @@ import { type DragEvent, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import type { FileInspection, ImportOutput, PreviewOutput, RowStatus } from "../../core/imports/schema.ts";
+import type { MechanismOutput } from "../../core/mechanisms/schema.ts";
 import { api, apiDownload, apiUpload } from "../api.ts";
+import { useSession } from "../app/session.tsx";
 import { useFormat } from "../shared/format.ts";
 import { useReference } from "../shared/reference.ts";
 import { QueryState, useErrorMessage } from "../shared/states.tsx";
@@ -30,11 +32,14 @@ import { useVocabulary } from "../shared/vocabulary.ts";
 
 type Inspected = FileInspection & { fileId: string };
 
-/** What an import brings in: a partner list, or a register of engagements. */
-type ImportKind = "organisations" | "people" | "engagements";
+/** What an import brings in: a partner list, a contact sheet, a register of engagements, or a mechanism's members. */
+type ImportKind = "organisations" | "people" | "engagements" | "members";
 
-/** The defaults for rows that leave a field empty: an organisation's kind and country, or an engagement's kind. */
-type Defaults = { kind?: string; countryCode?: string; engagementKind?: string };
+/**
+ * The defaults for rows that leave a field empty: an organisation's kind and country, an
+ * engagement's kind, or a member's mechanism and date joined.
+ */
+type Defaults = { kind?: string; countryCode?: string; engagementKind?: string; mechanismId?: number; joinedOn?: string };
 
 const statusColour: Record<RowStatus, string> = {
   new: "teal",
@@ -215,6 +220,7 @@ function UploadStep({
   onDone: (file: Inspected) => void;
 }) {
   const { t } = useTranslation();
+  const { can } = useSession();
   const errorMessage = useErrorMessage();
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
@@ -243,6 +249,8 @@ function UploadStep({
           { value: "organisations", label: t("imports.kinds.organisations") },
           { value: "people", label: t("imports.kinds.people") },
           { value: "engagements", label: t("imports.kinds.engagements") },
+          // Members are recorded by the coordinators of a mechanism's lead unit.
+          ...(can("coordinate") ? [{ value: "members", label: t("imports.kinds.members") }] : []),
         ]}
         w="fit-content"
       />
@@ -394,6 +402,50 @@ function SampleTable({ headers, rows }: { headers: string[]; rows: string[][] })
   );
 }
 
+/** Where a finished import's records are seen. */
+const doneLinks: Record<ImportKind, { to: string; label: string }> = {
+  organisations: { to: "/organisations", label: "imports.toRegistry" },
+  people: { to: "/people", label: "imports.toPeople" },
+  engagements: { to: "/engagements", label: "imports.toEngagements" },
+  members: { to: "/programmes", label: "imports.toMechanisms" },
+};
+
+/** A member list's defaults: the mechanism of rows that name none, and since when members without a date are members. */
+function MemberDefaults(props: { defaults: Defaults; setDefaults: (defaults: Defaults) => void }) {
+  const { t, i18n } = useTranslation();
+  const zh = i18n.language.startsWith("zh");
+  const mechanisms = useQuery({ queryKey: ["mechanisms"], queryFn: () => api<MechanismOutput[]>("/mechanisms") });
+  return (
+    <>
+      <Select
+        label={t("imports.defaultMechanism")}
+        data={(mechanisms.data ?? []).map((m) => ({ value: String(m.id), label: zh ? m.name.zh : m.name.en }))}
+        value={props.defaults.mechanismId ? String(props.defaults.mechanismId) : null}
+        onChange={(id) => {
+          const { mechanismId: _old, ...rest } = props.defaults;
+          props.setDefaults(id ? { ...rest, mechanismId: Number(id) } : rest);
+        }}
+        data-testid="import-mechanism"
+        searchable
+        clearable
+        w={260}
+      />
+      <TextInput
+        type="date"
+        label={t("imports.defaultJoined")}
+        value={props.defaults.joinedOn ?? ""}
+        onChange={(e) => {
+          const { joinedOn: _old, ...rest } = props.defaults;
+          const value = e.currentTarget.value;
+          props.setDefaults(value ? { ...rest, joinedOn: value } : rest);
+        }}
+        data-testid="import-joined"
+        w={180}
+      />
+    </>
+  );
+}
+
 function MappingStep(props: {
   kind: ImportKind;
   file: Inspected;
@@ -431,13 +483,21 @@ function MappingStep(props: {
         ? columns.some((c) => c === "nameEn" || c === "familyNameEn" || c === "givenNameEn" || c === "nameNative")
           ? null
           : t("imports.needLatinName")
-        : !columns.includes("date")
-          ? t("imports.needDate")
-          : !columns.includes("kind") && !props.defaults.engagementKind
-            ? t("imports.needKind")
-            : !columns.some((c) => c === "partners" || c === "titleZh" || c === "titleEn")
-              ? t("imports.needPartner")
-              : null;
+        : props.kind === "members"
+          ? !columns.includes("organisation")
+            ? t("imports.needMember")
+            : !columns.includes("mechanism") && !props.defaults.mechanismId
+              ? t("imports.needMechanism")
+              : !columns.includes("joinedOn") && !props.defaults.joinedOn
+                ? t("imports.needJoined")
+                : null
+          : !columns.includes("date")
+            ? t("imports.needDate")
+            : !columns.includes("kind") && !props.defaults.engagementKind
+              ? t("imports.needKind")
+              : !columns.some((c) => c === "partners" || c === "titleZh" || c === "titleEn")
+                ? t("imports.needPartner")
+                : null;
   return (
     <Stack mt="md">
       <Group align="flex-end">
@@ -467,7 +527,9 @@ function MappingStep(props: {
               w={220}
             />
           </>
-        ) : props.kind === "people" ? null : (
+        ) : props.kind === "people" ? null : props.kind === "members" ? (
+          <MemberDefaults defaults={props.defaults} setDefaults={props.setDefaults} />
+        ) : (
           <Select
             label={t("imports.defaultEngagementKind")}
             data={vocabulary.options("engagementKinds")}
@@ -611,8 +673,8 @@ function PreviewStep({
                           placeholder={t("imports.pick")}
                           value={choices[String(row.line)] === undefined ? null : String(choices[String(row.line)])}
                           data={[
-                            // An engagement's partner is in the registry: there is none to create here.
-                            ...(kind !== "engagements"
+                            // An engagement's partner and a mechanism's member are in the registry: there is none to create here.
+                            ...(kind === "organisations" || kind === "people"
                               ? [{ value: "new", label: t(kind === "people" ? "imports.asNewPerson" : "imports.asNew") }]
                               : []),
                             ...row.candidates.map((o) => ({
@@ -698,8 +760,8 @@ function ResultStep({ kind, started }: { kind: ImportKind; started: ImportOutput
       ) : null}
       {done ? (
         <Group>
-          <Button component={Link} to={kind === "engagements" ? "/engagements" : kind === "people" ? "/people" : "/organisations"}>
-            {kind === "engagements" ? t("imports.toEngagements") : kind === "people" ? t("imports.toPeople") : t("imports.toRegistry")}
+          <Button component={Link} to={doneLinks[kind].to}>
+            {t(doneLinks[kind].label)}
           </Button>
           <Button component={Link} to="/imports" variant="default">
             {t("imports.title")}
