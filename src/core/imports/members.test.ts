@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../../test/support/database.ts";
-import { actorIn, actorInFreshUnit, administrator, registryParty, unique } from "../../../test/support/factories.ts";
+import { actorIn, actorInFreshUnit, administrator, freshUnit, registryParty, unique } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
+import { actorForUser } from "../auth/service.ts";
 import { stageUpload } from "../files/checks.ts";
-import { createMechanism, getMechanism, membersOn, updateMember } from "../mechanisms/service.ts";
+import { addMember, createMechanism, getMechanism, membersOn, updateMember } from "../mechanisms/service.ts";
 import { importGeography } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { parsePeriodDate } from "./fields.ts";
@@ -175,5 +176,101 @@ describe("importing a list of a mechanism's members", () => {
     // The other unit's import is its own: the mechanism's coordinator does not see it.
     await expect(getImport(coordinator, refused.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect((await listImports(elsewhere)).map((i) => i.id)).toContain(refused.id);
+  });
+
+  it("never lets a row's own id move its membership to another mechanism or member", async () => {
+    const m1 = await mechanism(coordinator, "IdOne");
+    const m2 = await mechanism(coordinator, "IdTwo");
+    await runImport(coordinator, await stage(["编号,机制,成员,加入时间", `1,IdOne${tag}机制,成员${tag}越党,2015`].join("\n")), options);
+    const again = await runImport(
+      coordinator,
+      await stage(["编号,机制,成员,加入时间,退出时间", `1,IdTwo${tag}机制,成员${tag}老党,2016,2019`].join("\n")),
+      options,
+    );
+    expect(again.counts).toMatchObject({ invalid: 1, updated: 0 });
+    expect(again.errors[0]?.reason.zh).toContain("编号先前已用于另一机制");
+    expect((await getMechanism(coordinator, m1.id)).members.map((x) => [x.organisation.id, x.joinedOn, x.leftOn])).toEqual([
+      [parties.vn, "2015-01-01", null],
+    ]);
+    expect((await getMechanism(coordinator, m2.id)).members).toHaveLength(0);
+  });
+
+  it("keeps a user who edits in one unit and coordinates another to the unit they coordinate; another unit's coordinator cannot undo it", async () => {
+    const unitA = await freshUnit("Bureau A");
+    const unitB = await freshUnit("Bureau B");
+    const editorInA = await actorIn(unitA, "editor");
+    await db().insertInto("userRoles").values({ userId: editorInA.userId, unitId: unitB, role: "coordinator" }).execute();
+    const both = (await actorForUser(editorInA.userId)) as Actor;
+    const coordinatorB = await actorIn(unitB, "coordinator");
+    const coordinatorA = await actorIn(unitA, "coordinator");
+    const m = await mechanism(coordinatorB, "Bee");
+    const done = await runImport(both, await stage(["编号,机制,成员,加入时间", `7,Bee${tag}机制,成员${tag}越党,2015`].join("\n")), options);
+    expect(done.counts).toMatchObject({ new: 1 });
+    // The import is unit B's: B's coordinators see it, A's do not.
+    expect((await getImport(coordinatorB, done.id)).id).toBe(done.id);
+    await expect(getImport(coordinatorA, done.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(undoImport(coordinatorA, done.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // A's own list with the same id is A's own row, and cannot reach B's membership.
+    const mA = await mechanism(coordinatorA, "Ay");
+    const own = await runImport(
+      coordinatorA,
+      await stage(["编号,机制,成员,加入时间,退出时间,备注", `7,Ay${tag}机制,成员${tag}越党,2015,2016,改写`].join("\n")),
+      { ...options, overwrite: true },
+    );
+    expect(own.counts).toMatchObject({ new: 1 });
+    expect((await getMechanism(admin, m.id)).members.map((x) => [x.leftOn, x.note])).toEqual([[null, null]]);
+    expect((await getMechanism(admin, mA.id)).members).toHaveLength(1);
+    // Once the mechanism has gone to another unit, the import's undo is that unit's coordinators' business.
+    await db().updateTable("mechanisms").set({ leadUnitId: unitA }).where("id", "=", m.id).execute();
+    await expect(undoImport(coordinatorB, done.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect((await getMechanism(admin, m.id)).members).toHaveLength(1);
+  });
+
+  it("never makes a member belong twice at once through a changed row or an undo, and an undo gives back every change of a batch", async () => {
+    const m = await mechanism(coordinator, "Overlap");
+    const header = "机制,成员,加入时间,退出时间";
+    await runImport(coordinator, await stage([header, `Overlap${tag}机制,成员${tag}越党,2010,2012`].join("\n")), options);
+    await addMember(coordinator, m.id, { organisationId: parties.vn, joinedOn: "2014-01-01" });
+    const longer = await runImport(coordinator, await stage([header, `Overlap${tag}机制,成员${tag}越党,2010,2016`].join("\n")), options);
+    expect(longer.errors[0]?.reason.zh).toContain("重叠");
+    expect((await getMechanism(coordinator, m.id)).members.map((x) => [x.joinedOn, x.leftOn])).toEqual([
+      ["2010-01-01", "2012-12-31"],
+      ["2014-01-01", null],
+    ]);
+    // An undo that would reopen a membership now followed by another leaves it closed.
+    const open = await mechanism(coordinator, "Reopen");
+    await runImport(coordinator, await stage(["机制,成员,加入时间", `Reopen${tag}机制,成员${tag}老党,2010`].join("\n")), options);
+    const closing = await runImport(coordinator, await stage([header, `Reopen${tag}机制,成员${tag}老党,2011,2012`].join("\n")), options);
+    expect(closing.counts).toMatchObject({ matched: 1 });
+    await addMember(coordinator, open.id, { organisationId: parties.la, joinedOn: "2015-01-01" });
+    await undoImport(coordinator, closing.id);
+    expect((await getMechanism(coordinator, open.id)).members.map((x) => [x.joinedOn, x.leftOn])).toEqual([
+      ["2010-01-01", "2012-12-31"],
+      ["2015-01-01", null],
+    ]);
+    // Six rows of one file overwrite one membership's note in turn; the undo gives back the first.
+    const many = await mechanism(coordinator, "Many");
+    await addMember(coordinator, many.id, { organisationId: parties.kh, joinedOn: "2010-01-01", note: "原始" });
+    const rows = ["机制,成员,加入时间,备注", ...[0, 1, 2, 3, 4, 5].map((i) => `Many${tag}机制,成员${tag}柬党,201${i},备注${i}`)];
+    const overwriting = await runImport(coordinator, await stage(rows.join("\n")), { ...options, overwrite: true });
+    expect((await getMechanism(coordinator, many.id)).members).toHaveLength(1);
+    await undoImport(coordinator, overwriting.id);
+    expect((await getMechanism(coordinator, many.id)).members.map((x) => [x.joinedOn, x.note])).toEqual([["2010-01-01", "原始"]]);
+  });
+
+  it("keeps, on undo, a membership a later list changed", async () => {
+    const m = await mechanism(coordinator, "Later");
+    const first = await runImport(
+      coordinator,
+      await stage(["机制,成员,加入时间", `Later${tag}机制,成员${tag}越党,2012`].join("\n")),
+      options,
+    );
+    await runImport(
+      coordinator,
+      await stage(["机制,成员,加入时间,退出时间", `Later${tag}机制,成员${tag}越党,2012,2020`].join("\n")),
+      options,
+    );
+    expect((await undoImport(coordinator, first.id)).counts).toMatchObject({ undone: 0, kept: 1 });
+    expect((await getMechanism(coordinator, m.id)).members.map((x) => x.leftOn)).toEqual(["2020-12-31"]);
   });
 });

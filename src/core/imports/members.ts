@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import { forActor } from "../access/context.ts";
 import { foldName } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
-import { refused } from "../shared/errors.ts";
+import { AppError, refused } from "../shared/errors.ts";
 import type { AuditEntry, Trx } from "../shared/mutation.ts";
 import {
   type ClassifiedRow,
@@ -14,6 +14,7 @@ import {
   refuseRow,
   registryFinder,
   repeatedId,
+  rowError,
   rowValues,
 } from "./engine.ts";
 import { type CountryLookup, memberFields } from "./fields.ts";
@@ -111,10 +112,10 @@ async function classify(
   const mechanismByName = new Map(mechanisms.flatMap((m) => [[foldName(m.nameZh), m] as const, [foldName(m.nameEn), m] as const]));
   const known = valid.length
     ? await trx
-        .selectFrom("importRows")
-        .select(["rowKey", "entityId", "rowHash", "written"])
-        .where(sql<boolean>`kind = 'members' AND row_key = ANY(${valid.map((r) => r.rowKey)}::text[])
-          AND EXISTS (SELECT 1 FROM mechanism_members m WHERE m.id = import_rows.entity_id)`)
+        .selectFrom("importRows as r")
+        .innerJoin("mechanismMembers as m", "m.id", "r.entityId")
+        .select(["r.rowKey", "r.entityId", "r.rowHash", "m.mechanismId", "m.organisationId"])
+        .where(sql<boolean>`r.kind = 'members' AND r.row_key = ANY(${valid.map((r) => r.rowKey)}::text[])`)
         .execute()
     : [];
   const byRowKey = new Map(known.map((k) => [k.rowKey, k]));
@@ -181,6 +182,12 @@ async function classify(
     const organisationId = (found[0] as (typeof found)[number]).id;
     const withIds = { ...base, mechanismId: mechanism.id, organisationId };
     const previous = byRowKey.get(row.rowKey);
+    // A row's own id is its membership's only while it names that membership's mechanism and member.
+    if (previous && (previous.mechanismId !== mechanism.id || previous.organisationId !== organisationId))
+      return refuseRow(base, {
+        en: "The row's id was imported before for another mechanism or member: give this membership an id of its own.",
+        zh: "此行的编号先前已用于另一机制或成员：请为此条成员记录另编编号。",
+      });
     if (previous)
       return { ...withIds, status: previous.rowHash === row.rowHash ? "unchanged" : "updated", membershipId: previous.entityId };
     // The same member in the same mechanism twice in the file: the earlier row's.
@@ -202,10 +209,31 @@ async function classify(
   }
 }
 
+/** Whether a membership with these dates would overlap another of the same member in the same mechanism. */
+async function overlapsAnother(trx: Trx, membershipId: number, joinedOn: string, leftOn: string | null): Promise<boolean> {
+  const clash = await sql<{ id: number }>`SELECT o.id FROM mechanism_members m JOIN mechanism_members o
+      ON o.mechanism_id = m.mechanism_id AND o.organisation_id = m.organisation_id AND o.id <> m.id
+    WHERE m.id = ${membershipId}
+      AND daterange(o.joined_on, o.left_on, '[]') && daterange(${joinedOn}::date, ${leftOn}::date, '[]')
+    LIMIT 1`.execute(trx);
+  return clash.rows.length > 0;
+}
+
 async function write(trx: Trx, actor: Actor, importId: number, rows: ClassifiedMember[], options: RunOptions): Promise<AuditEntry[]> {
   const audit: AuditEntry[] = [];
+  // The mechanisms the batch writes in, locked as a hand edit locks them (in one order): no one
+  // changes their members meanwhile.
+  const touched = [...new Set(rows.flatMap((r) => (r.mechanismId !== null ? [r.mechanismId] : [])))].sort((a, b) => a - b);
   const leadUnits = new Map(
-    (await trx.selectFrom("mechanisms").select(["id", "leadUnitId"]).execute()).map((m) => [m.id, m.leadUnitId] as const),
+    (
+      await trx
+        .selectFrom("mechanisms")
+        .select(["id", "leadUnitId"])
+        .where(sql<boolean>`id = ANY(${touched}::int[])`)
+        .orderBy("id")
+        .forUpdate()
+        .execute()
+    ).map((m) => [m.id, m.leadUnitId] as const),
   );
   for (const row of rows) {
     if (row.status === "invalid" || row.status === "ambiguous" || row.status === "unchanged") continue;
@@ -263,9 +291,17 @@ async function write(trx: Trx, actor: Actor, importId: number, rows: ClassifiedM
     }
     const joinedOn = set.joinedOn ?? current.joinedOn;
     const leftOn = set.leftOn !== undefined ? set.leftOn : current.leftOn;
-    if (leftOn && leftOn < joinedOn) {
+    const datesChange = set.joinedOn !== undefined || set.leftOn !== undefined;
+    if (datesChange && ((leftOn && leftOn < joinedOn) || (await overlapsAnother(trx, current.id, joinedOn, leftOn)))) {
+      // New dates that would make the member belong twice at once are not written; the rest of the row is.
       delete set.joinedOn;
       delete set.leftOn;
+      row.errors.push(
+        rowError({
+          en: "Its dates would overlap another membership of the same member: they were left as recorded.",
+          zh: "此行的日期会与该成员的另一段成员资格重叠，未予修改。",
+        }),
+      );
     }
     if (Object.keys(set).length > 0) {
       await trx.updateTable("mechanismMembers").set(set).where("id", "=", current.id).execute();
@@ -290,7 +326,7 @@ async function write(trx: Trx, actor: Actor, importId: number, rows: ClassifiedM
           created: false,
           rowHash: row.rowHash,
           written: JSON.stringify(set),
-          before: JSON.stringify({ fields: before, rowKey: row.rowKey }),
+          before: JSON.stringify({ fields: before, rowKey: row.rowKey, line: row.line }),
         })
         .execute();
     } else await recordRow(trx, row, importId, false, earlier);
@@ -323,25 +359,48 @@ async function recordRow(trx: Trx, row: ClassifiedMember, importId: number, crea
 
 /**
  * Undoes a members import: the fields it changed in memberships get back their values where
- * nobody changed them since, then the memberships it created go unless a user changed them since.
+ * nobody changed them since (and no overlap would follow), then the memberships it created go
+ * unless changed since, by a user or by a later import. The undoer must keep every mechanism
+ * touched (its lead unit's coordinators): an undo is whole, or not at all.
  */
-async function undo(trx: Trx, importId: number) {
-  const leadUnits = new Map(
-    (await trx.selectFrom("mechanisms").select(["id", "leadUnitId"]).execute()).map((m) => [m.id, m.leadUnitId] as const),
-  );
+async function undo(trx: Trx, actor: Actor, importId: number) {
+  const scope = forActor(actor);
   const rows = await trx
     .selectFrom("importRows as r")
     .innerJoin("mechanismMembers as m", "m.id", "r.entityId")
-    .select(["r.kind", "r.rowKey", "r.entityId", "r.created", "r.written", "r.before", "m.joinedOn", "m.leftOn", "m.note", "m.mechanismId"])
+    .innerJoin("mechanisms as k", "k.id", "m.mechanismId")
+    .select([
+      "r.kind",
+      "r.rowKey",
+      "r.entityId",
+      "r.created",
+      "r.written",
+      "r.before",
+      "r.importedAt",
+      "m.joinedOn",
+      "m.leftOn",
+      "m.note",
+      "m.mechanismId",
+      "k.leadUnitId",
+      scope.unitAllows("programmes.write", sql.ref("k.lead_unit_id")).as("allowed"),
+      // Changed by a later import since (its own change record, not undone).
+      sql<boolean>`EXISTS (SELECT 1 FROM import_rows c WHERE c.kind = 'member_changes' AND c.entity_id = r.entity_id
+        AND c.import_id <> ${importId})`.as("changedSince"),
+    ])
     .where("r.importId", "=", importId)
     .where("r.kind", "in", ["members", "member_changes"])
-    // The latest change first, so that each gives back what was there before it.
-    .orderBy("r.importedAt", "desc")
     .execute();
+  if (rows.some((r) => !r.allowed))
+    throw new AppError("FORBIDDEN", "Only coordinators of the lead units of every mechanism this import changed may undo it.");
   const audit: AuditEntry[] = [];
   let undone = 0;
   let kept = 0;
-  for (const row of rows.filter((r) => r.kind === "member_changes")) {
+  const lineOf = (r: (typeof rows)[number]) => (r.before as { line?: number } | null)?.line ?? 0;
+  // The latest change first (in a batch, the later row), so that each gives back what was there before it.
+  const changes = rows
+    .filter((r) => r.kind === "member_changes")
+    .sort((a, b) => new Date(b.importedAt).getTime() - new Date(a.importedAt).getTime() || lineOf(b) - lineOf(a));
+  for (const row of changes) {
     const wrote = row.written as unknown as Partial<Written>;
     const { fields, rowKey } = row.before as unknown as { fields: Partial<Written>; rowKey: string };
     const current: Written = { joinedOn: row.joinedOn, leftOn: row.leftOn, note: row.note };
@@ -351,16 +410,21 @@ async function undo(trx: Trx, importId: number) {
     if (Object.keys(restore).length === 0) continue;
     const restored = { ...current, ...restore };
     if (restored.leftOn && restored.leftOn < restored.joinedOn) continue;
-    const rowWritten = rows.find((r) => r.kind === "members" && r.rowKey === rowKey);
+    if (
+      (restore.joinedOn !== undefined || restore.leftOn !== undefined) &&
+      (await overlapsAnother(trx, row.entityId, restored.joinedOn, restored.leftOn))
+    )
+      continue;
     await trx.updateTable("mechanismMembers").set(restore).where("id", "=", row.entityId).execute();
     for (const other of rows) if (other.entityId === row.entityId) Object.assign(other, restore);
-    // The row's record says what is there now, for the next import's comparison and the first import's undo.
+    // The row's record says what is there now, for the next import's comparison.
     await trx
       .updateTable("importRows")
       .set({ written: sql`written || ${JSON.stringify(restore)}::jsonb` })
       .where("kind", "=", "members")
       .where("rowKey", "=", rowKey)
       .execute();
+    const rowWritten = rows.find((r) => r.kind === "members" && r.rowKey === rowKey);
     if (rowWritten) rowWritten.written = { ...(rowWritten.written as object), ...restore } as never;
     audit.push({
       entity: "mechanism_member",
@@ -368,13 +432,14 @@ async function undo(trx: Trx, importId: number) {
       action: "update",
       before: current,
       after: { ...restore, importId },
-      unitId: leadUnits.get(row.mechanismId) ?? null,
+      unitId: row.leadUnitId,
     });
   }
   for (const row of rows.filter((r) => r.kind === "members" && r.created)) {
     const written = row.written as unknown as Written;
     const current: Written = { joinedOn: row.joinedOn, leftOn: row.leftOn, note: row.note };
-    if (current.joinedOn !== written.joinedOn || current.leftOn !== written.leftOn || current.note !== written.note) {
+    const untouched = current.joinedOn === written.joinedOn && current.leftOn === written.leftOn && current.note === written.note;
+    if (!untouched || row.changedSince) {
       kept++;
       continue;
     }
@@ -384,7 +449,7 @@ async function undo(trx: Trx, importId: number) {
       entityId: row.entityId,
       action: "delete",
       before: { ...current, importId },
-      unitId: leadUnits.get(row.mechanismId) ?? null,
+      unitId: row.leadUnitId,
     });
     undone++;
   }
@@ -424,7 +489,7 @@ export const memberImport: ImportEngine = {
   write(trx, actor, importId, rows, options) {
     return write(trx, actor, importId, rows as ClassifiedMember[], options);
   },
-  undo(trx, _actor, importId) {
-    return undo(trx, importId);
+  undo(trx, actor, importId) {
+    return undo(trx, actor, importId);
   },
 };

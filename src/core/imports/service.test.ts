@@ -20,6 +20,7 @@ import {
   previewImport,
   previewSpreadsheet,
   runImport,
+  startImport,
   undoImport,
   uploadImportFile,
 } from "./service.ts";
@@ -447,5 +448,23 @@ describe("importing safely, whoever imports what", () => {
     await expect(onUpload.spreadsheet(other, { fileId: uploaded.fileId, fileName: "mine.csv" })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
+  });
+
+  it("says on the record exactly what was written when the file breaks after a batch was read", async () => {
+    const lines = ["中文名称,英文名称,国家"];
+    for (let i = 0; i < 1500; i++) lines.push(`断裂${i}党,Broken File Party ${i},越南`);
+    // An unclosed quote: the reader fails here, while the first thousand rows are being written.
+    lines.push(`"未闭合,Unclosed,越南`, "后面,After,越南");
+    const started = await startImport(admin, await stage(lines.join("\n")), { fileName: "断裂.csv" });
+    await expect(started.finished).rejects.toThrow();
+    const record = await db().selectFrom("imports").select(["status", "counts"]).where("id", "=", started.id).executeTakeFirstOrThrow();
+    const written = await db()
+      .selectFrom("organisations")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("importId", "=", started.id)
+      .executeTakeFirstOrThrow();
+    expect(record.status).toBe("interrupted");
+    expect(Number(written.n)).toBe(1000);
+    expect(record.counts).toMatchObject({ rows: 1000, new: 1000 });
   });
 });

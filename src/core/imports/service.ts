@@ -61,10 +61,18 @@ const importLock = 74100002;
 const errorLimit = 1000;
 const previewLimit = 1000;
 
-/** An import's options, with the scope its office's own ids are read in: the unit an engagement register goes to, or the importer's. */
+/**
+ * The unit an import is the business of: the one an engagement register goes to, the one where the
+ * importer keeps mechanisms for a member list (a user may edit in one unit and coordinate in
+ * another), else the importer's. Its office's own ids are read in it, and it sees the import.
+ */
+const importUnit = (actor: Actor, kind: ImportKind): number =>
+  kind === "engagements" ? leadUnit(actor) : kind === "members" ? forActor(actor).defaultUnit("programmes.write") : actor.unitId;
+
+/** An import's options, with the scope its office's own ids are read in: its unit's. */
 const runOptions = (actor: Actor, options: ImportOptions): RunOptions => ({
   ...options,
-  scope: `u${options.kind === "engagements" ? leadUnit(actor) : actor.unitId}`,
+  scope: `u${importUnit(actor, options.kind)}`,
 });
 
 /** The import's options, once the actor is found to hold what its kind needs. */
@@ -534,10 +542,17 @@ async function batchesOf(
     batch.push(engine.prepare(row, table.headers, columns, countries, options));
     if (batch.length >= batchSize) await flush();
   };
-  for (const row of buffered) await take(row);
-  if (only.firstBatchOnly) await table.rows.return(undefined);
-  else for await (const row of table.rows) await take(row);
-  await flush();
+  try {
+    for (const row of buffered) await take(row);
+    if (only.firstBatchOnly) await table.rows.return(undefined);
+    else for await (const row of table.rows) await take(row);
+    await flush();
+  } catch (error) {
+    // The file failed (cut short, a broken quote) while a batch was being written: that batch
+    // ends first, so that what the import's record says is what was written.
+    await inFlight.catch(() => {});
+    throw error;
+  }
   await inFlight;
   kept.sort((a, b) => weight(a) - weight(b) || a.line - b.line);
   return {
@@ -955,7 +970,7 @@ export async function startImport(
         mapping: JSON.stringify({ columns: options.columns ?? null, mapping: options.mapping ?? null }),
         options: JSON.stringify({ defaults: options.defaults, overwrite: options.overwrite }),
         status: "running",
-        unitId: actor.unitId || null,
+        unitId: importUnit(actor, options.kind) || null,
         createdBy: actor.userId,
       })
       .returning("id")
