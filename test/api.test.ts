@@ -1091,7 +1091,7 @@ const badInputs: Array<{
       { url: () => "/api/imports/files?fileName=empty.csv", body: Buffer.alloc(0), field: "file" },
       { url: () => "/api/imports/files?fileName=x.bin", body: Buffer.from([0, 1, 2, 3, 0, 0, 9, 255]), field: "file" },
       { url: () => "/api/imports/files?fileName=x.csv&encoding=ebcdic", body: "name\nX\n", field: "encoding" },
-      { url: () => "/api/imports/files?fileName=x.csv&kind=members", body: "name\nX\n", field: "kind" },
+      { url: () => "/api/imports/files?fileName=x.csv&kind=contacts", body: "name\nX\n", field: "kind" },
       {
         url: () => "/api/imports/files?fileName=old.xls",
         body: Buffer.concat([Buffer.from("d0cf11e0a1b11ae1", "hex"), Buffer.alloc(600, 7)]),
