@@ -11,6 +11,7 @@ import { type AuditEntry, ownedBy, type Trx } from "../shared/mutation.ts";
 import { engagementKinds, type engagementTypes } from "../shared/vocabulary.ts";
 import {
   type ClassifiedRow,
+  claimRowId,
   type ImportEngine,
   mappedCells,
   type PreparedRow,
@@ -19,7 +20,6 @@ import {
   type RunState,
   refuseRow,
   registryFinder,
-  repeatedId,
   rowError,
 } from "./engine.ts";
 import { type CountryLookup, engagementFields, parseCell, type Reason } from "./fields.ts";
@@ -284,9 +284,8 @@ async function classify(
       personIds: [],
     };
     if (row.errors.length > 0) return { ...base, status: "invalid" };
-    const repeated = repeatedId(state, row);
+    const repeated = claimRowId(state, row);
     if (repeated) return refuseRow(base, repeated);
-    if (row.rowKey.startsWith("id:")) state.ids.set(row.rowKey, row.line);
     // Each partner, found once; a name several share is asked about (a choice answers one of them).
     const choice = options.choices[String(row.line)];
     const partnerIds: number[] = [];

@@ -86,6 +86,16 @@ export function repeatedId(state: RunState, row: PreparedRow): Reason | null {
     : null;
 }
 
+/**
+ * Takes a row's own id for it (the id is this row's from now on in the file), or says why it
+ * cannot: an earlier row has it.
+ */
+export function claimRowId(state: RunState, row: PreparedRow): Reason | null {
+  const repeated = repeatedId(state, row);
+  if (!repeated && row.rowKey.startsWith("id:")) state.ids.set(row.rowKey, row.line);
+  return repeated;
+}
+
 /** An error on no cell in particular: the row's. */
 export const rowError = (reason: Reason): CellError => ({ column: 0, header: "", field: "", reason });
 
@@ -208,6 +218,12 @@ export async function registryCandidates(executor: Executor, keys: string[], chi
   return [...found.values()];
 }
 
+/** Of several records a name fits, those of the row's country, where some are; else all of them. */
+function ofCountry<T extends { countryCode: string | null }>(matches: T[], countryCode: string | null | undefined): T[] {
+  const local = matches.length > 1 && countryCode ? matches.filter((m) => m.countryCode === countryCode) : [];
+  return local.length ? local : matches;
+}
+
 /**
  * Finds the registry records a row names (a partner, a position's organisation): by any of its
  * names first, else by its abbreviation, folded, in any script (see registryCandidates); where
@@ -226,9 +242,7 @@ export async function registryFinder(executor: Executor, names: string[]) {
   return (name: string, countryCode?: string | null): RegistryCandidate[] => {
     const wanted = keysOf(name);
     const byName = found.filter((o) => wanted.some((k) => k.startsWith("n|") && o.matchKeys.includes(k)));
-    const matches = byName.length ? byName : found.filter((o) => wanted.some((k) => o.matchKeys.includes(k)));
-    const local = matches.length > 1 && countryCode ? matches.filter((o) => o.countryCode === countryCode) : [];
-    return local.length ? local : matches;
+    return ofCountry(byName.length ? byName : found.filter((o) => wanted.some((k) => o.matchKeys.includes(k))), countryCode);
   };
 }
 
@@ -249,8 +263,9 @@ export async function peopleFinder(executor: Executor, names: string[]) {
     : [];
   return (name: string, countryCode?: string | null) => {
     const wanted = keysOf(name);
-    const matches = found.filter((p) => wanted.some((k) => p.matchKeys.includes(k)));
-    const local = matches.length > 1 && countryCode ? matches.filter((p) => p.countryCode === countryCode) : [];
-    return local.length ? local : matches;
+    return ofCountry(
+      found.filter((p) => wanted.some((k) => p.matchKeys.includes(k))),
+      countryCode,
+    );
   };
 }

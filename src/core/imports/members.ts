@@ -1,19 +1,20 @@
 import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import { forActor } from "../access/context.ts";
+import { findOverlap } from "../mechanisms/service.ts";
 import { foldName } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, refused } from "../shared/errors.ts";
 import type { AuditEntry, Trx } from "../shared/mutation.ts";
 import {
   type ClassifiedRow,
+  claimRowId,
   type ImportEngine,
   type PreparedRow,
   type RunOptions,
   type RunState,
   refuseRow,
   registryFinder,
-  repeatedId,
   rowError,
   rowValues,
 } from "./engine.ts";
@@ -126,9 +127,12 @@ async function classify(
   const chosenExisting = new Set(
     chosen.length ? (await trx.selectFrom("organisations").select("id").where("id", "in", chosen).execute()).map((r) => r.id) : [],
   );
+  // Each row's mechanism and member, found once.
+  const resolved = new Map(valid.map((row) => [row.line, resolve(row)] as const));
   // Memberships already recorded of the members the rows name, in the mechanisms they name.
-  const resolved = valid.map((row) => ({ row, mechanism: mechanismOf(row), organisations: organisationsOf(row) }));
-  const pairs = resolved.flatMap((r) => (r.mechanism && r.organisations.length === 1 ? [[r.mechanism.id, r.organisations[0]?.id]] : []));
+  const pairs = [...resolved.values()].flatMap((r) =>
+    r.mechanism && r.organisations.length === 1 ? [[r.mechanism.id, r.organisations[0]?.id]] : [],
+  );
   const existing = pairs.length
     ? await trx
         .selectFrom("mechanismMembers")
@@ -140,6 +144,9 @@ async function classify(
     : [];
   return batch.map(classifyRow);
 
+  function resolve(row: PreparedMember) {
+    return { mechanism: mechanismOf(row), organisations: organisationsOf(row) };
+  }
   function mechanismOf(row: PreparedMember) {
     return row.values.mechanism
       ? mechanismByName.get(foldName(row.values.mechanism))
@@ -153,10 +160,9 @@ async function classify(
   function classifyRow(row: PreparedMember): ClassifiedMember {
     const base: ClassifiedMember = { ...row, status: "new", organisationId: null, candidates: [], mechanismId: null, membershipId: null };
     if (row.errors.length > 0) return { ...base, status: "invalid" };
-    const repeated = repeatedId(state, row);
+    const repeated = claimRowId(state, row);
     if (repeated) return refuseRow(base, repeated);
-    if (row.rowKey.startsWith("id:")) state.ids.set(row.rowKey, row.line);
-    const mechanism = mechanismOf(row);
+    const { mechanism, organisations: found } = resolved.get(row.line) ?? resolve(row);
     if (!mechanism)
       return refuseRow(base, {
         en: `No mechanism named “${row.values.mechanism ?? options.defaults.mechanismId}”: add it under Programmes first.`,
@@ -167,7 +173,6 @@ async function classify(
         en: `Only coordinators of ${mechanism.unitEn}, which leads ${mechanism.nameEn}, record its members.`,
         zh: `${mechanism.nameZh}的成员由牵头单位${mechanism.unitZh}的协调员登记。`,
       });
-    const found = organisationsOf(row);
     if (found.length === 0)
       return refuseRow(base, {
         en: `No organisation named “${row.values.organisation}” in the registry: add it (or import the partner list) first.`,
@@ -209,16 +214,6 @@ async function classify(
   }
 }
 
-/** Whether a membership with these dates would overlap another of the same member in the same mechanism. */
-async function overlapsAnother(trx: Trx, membershipId: number, joinedOn: string, leftOn: string | null): Promise<boolean> {
-  const clash = await sql<{ id: number }>`SELECT o.id FROM mechanism_members m JOIN mechanism_members o
-      ON o.mechanism_id = m.mechanism_id AND o.organisation_id = m.organisation_id AND o.id <> m.id
-    WHERE m.id = ${membershipId}
-      AND daterange(o.joined_on, o.left_on, '[]') && daterange(${joinedOn}::date, ${leftOn}::date, '[]')
-    LIMIT 1`.execute(trx);
-  return clash.rows.length > 0;
-}
-
 async function write(trx: Trx, actor: Actor, importId: number, rows: ClassifiedMember[], options: RunOptions): Promise<AuditEntry[]> {
   const audit: AuditEntry[] = [];
   // The mechanisms the batch writes in, locked as a hand edit locks them (in one order): no one
@@ -243,16 +238,14 @@ async function write(trx: Trx, actor: Actor, importId: number, rows: ClassifiedM
     if (row.status === "new") {
       // A membership an earlier row of the batch recorded for an overlapping period (the file
       // gives the same member twice with other dates) is that one's: never two at once.
-      const overlapping = await trx
-        .selectFrom("mechanismMembers")
-        .select("id")
-        .where("mechanismId", "=", row.mechanismId as number)
-        .where("organisationId", "=", row.organisationId as number)
-        .where(sql<boolean>`daterange(joined_on, left_on, '[]') && daterange(${written.joinedOn}::date, ${written.leftOn}::date, '[]')`)
-        .executeTakeFirst();
-      if (overlapping) {
+      const overlapping = await findOverlap(trx, "mechanismMembers", row.mechanismId as number, {
+        organisationId: row.organisationId as number,
+        from: written.joinedOn,
+        to: written.leftOn,
+      });
+      if (overlapping !== null) {
         row.status = "matched";
-        row.membershipId = overlapping.id;
+        row.membershipId = overlapping;
       }
     }
     if (row.status === "new") {
@@ -292,7 +285,12 @@ async function write(trx: Trx, actor: Actor, importId: number, rows: ClassifiedM
     const joinedOn = set.joinedOn ?? current.joinedOn;
     const leftOn = set.leftOn !== undefined ? set.leftOn : current.leftOn;
     const datesChange = set.joinedOn !== undefined || set.leftOn !== undefined;
-    if (datesChange && ((leftOn && leftOn < joinedOn) || (await overlapsAnother(trx, current.id, joinedOn, leftOn)))) {
+    const period = { organisationId: row.organisationId as number, from: joinedOn, to: leftOn };
+    if (
+      datesChange &&
+      ((leftOn && leftOn < joinedOn) ||
+        (await findOverlap(trx, "mechanismMembers", row.mechanismId as number, period, current.id)) !== null)
+    ) {
       // New dates that would make the member belong twice at once are not written; the rest of the row is.
       delete set.joinedOn;
       delete set.leftOn;
@@ -381,6 +379,7 @@ async function undo(trx: Trx, actor: Actor, importId: number) {
       "m.leftOn",
       "m.note",
       "m.mechanismId",
+      "m.organisationId",
       "k.leadUnitId",
       scope.unitAllows("programmes.write", sql.ref("k.lead_unit_id")).as("allowed"),
       // Changed by a later import since (its own change record, not undone).
@@ -412,7 +411,13 @@ async function undo(trx: Trx, actor: Actor, importId: number) {
     if (restored.leftOn && restored.leftOn < restored.joinedOn) continue;
     if (
       (restore.joinedOn !== undefined || restore.leftOn !== undefined) &&
-      (await overlapsAnother(trx, row.entityId, restored.joinedOn, restored.leftOn))
+      (await findOverlap(
+        trx,
+        "mechanismMembers",
+        row.mechanismId,
+        { organisationId: row.organisationId, from: restored.joinedOn, to: restored.leftOn },
+        row.entityId,
+      )) !== null
     )
       continue;
     await trx.updateTable("mechanismMembers").set(restore).where("id", "=", row.entityId).execute();

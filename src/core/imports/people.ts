@@ -7,13 +7,13 @@ import { refused } from "../shared/errors.ts";
 import type { AuditEntry, Trx } from "../shared/mutation.ts";
 import {
   type ClassifiedRow,
+  claimRowId,
   type ImportEngine,
   type PreparedRow,
   type RunOptions,
   type RunState,
   refuseRow,
   registryFinder,
-  repeatedId,
   rowError,
   rowValues,
 } from "./engine.ts";
@@ -176,9 +176,8 @@ async function classify(trx: Trx, batch: PreparedPerson[], options: RunOptions, 
       positionOrganisationId: null,
     };
     if (row.errors.length > 0) return { ...base, status: "invalid" };
-    const repeated = repeatedId(state, row);
+    const repeated = claimRowId(state, row);
     if (repeated) return refuseRow(base, repeated);
-    if (row.rowKey.startsWith("id:")) state.ids.set(row.rowKey, row.line);
     let positionOrganisationId: number | null = null;
     if (row.values.organisation) {
       const found = organisationOf(row.values.organisation, row.values.countryCode);

@@ -274,14 +274,17 @@ export async function deleteMechanism(actor: Actor, mechanismId: number): Promis
 
 type Period = { organisationId: number; from: string; to: string | null };
 
-/** Refuses a period that overlaps another of the same organisation (or, for chairs, any other chair). */
-async function assertNoOverlap(
+/**
+ * A membership of the same organisation (or, for chairs, any other chair) whose period overlaps
+ * this one, other than `exceptId`: its id, or null. The one overlap rule for the forms and imports.
+ */
+export async function findOverlap(
   trx: Trx,
   table: "mechanismMembers" | "mechanismChairs",
   mechanismId: number,
   period: Period,
   exceptId?: number,
-) {
+): Promise<number | null> {
   const [fromColumn, toColumn] = table === "mechanismMembers" ? (["joined_on", "left_on"] as const) : (["start_date", "end_date"] as const);
   const sameOrg = table === "mechanismMembers" ? sql`AND organisation_id = ${period.organisationId}` : sql``;
   const clash = await sql<{
@@ -290,7 +293,18 @@ async function assertNoOverlap(
     WHERE mechanism_id = ${mechanismId} ${sameOrg} AND id <> ${exceptId ?? 0}
       AND daterange(${sql.ref(fromColumn)}, ${sql.ref(toColumn)}, '[]') && daterange(${period.from}::date, ${period.to}::date, '[]')
     LIMIT 1`.execute(trx);
-  if (clash.rows.length > 0) {
+  return clash.rows[0]?.id ?? null;
+}
+
+/** Refuses a period that overlaps another of the same organisation (or, for chairs, any other chair). */
+async function assertNoOverlap(
+  trx: Trx,
+  table: "mechanismMembers" | "mechanismChairs",
+  mechanismId: number,
+  period: Period,
+  exceptId?: number,
+) {
+  if ((await findOverlap(trx, table, mechanismId, period, exceptId)) !== null) {
     throw new AppError(
       "CONFLICT",
       table === "mechanismMembers" ? "This organisation is already a member in that period." : "Another chair holds office in that period.",
