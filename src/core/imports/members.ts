@@ -214,7 +214,7 @@ async function classify(
   }
 }
 
-async function write(trx: Trx, actor: Actor, importId: number, rows: ClassifiedMember[], options: RunOptions): Promise<AuditEntry[]> {
+async function write(trx: Trx, importId: number, rows: ClassifiedMember[], options: RunOptions): Promise<AuditEntry[]> {
   const audit: AuditEntry[] = [];
   // The mechanisms the batch writes in, locked as a hand edit locks them (in one order): no one
   // changes their members meanwhile.
@@ -491,8 +491,8 @@ export const memberImport: ImportEngine = {
   classify(trx, batch, options, state, actor) {
     return classify(trx, batch as PreparedMember[], options, state, actor);
   },
-  write(trx, actor, importId, rows, options) {
-    return write(trx, actor, importId, rows as ClassifiedMember[], options);
+  write(trx, _actor, importId, rows, options) {
+    return write(trx, importId, rows as ClassifiedMember[], options);
   },
   undo(trx, actor, importId) {
     return undo(trx, actor, importId);

@@ -17,7 +17,7 @@ import {
   rowError,
   rowValues,
 } from "./engine.ts";
-import { type CountryLookup, parseCell, personFields } from "./fields.ts";
+import { type CountryLookup, personFields } from "./fields.ts";
 import type { ReadRow } from "./read.ts";
 
 /**
