@@ -18,6 +18,7 @@ import * as imports from "./migrations/0016_imports.ts";
 import * as engagementImports from "./migrations/0017_engagement_imports.ts";
 import * as peopleImports from "./migrations/0018_people_imports.ts";
 import * as memberImports from "./migrations/0019_member_imports.ts";
+import * as cancellations from "./migrations/0020_cancellations.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   "0017_engagement_imports": engagementImports,
   "0018_people_imports": peopleImports,
   "0019_member_imports": memberImports,
+  "0020_cancellations": cancellations,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown). */

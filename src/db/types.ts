@@ -493,7 +493,7 @@ export interface LoginFailureTable {
 export interface EngagementApprovalStepTable {
   id: Generated<number>;
   engagementId: number;
-  step: "created" | "submitted" | "approved" | "returned" | "done" | "reported";
+  step: "created" | "submitted" | "approved" | "returned" | "done" | "reported" | "cancelled";
   actorId: number | null;
   unitId: number | null;
   at: Timestamp;
@@ -503,7 +503,7 @@ export interface EngagementApprovalStepTable {
 export interface NotificationTable {
   id: Generated<number>;
   userId: number;
-  kind: "approval_submitted" | "approval_approved" | "approval_returned" | "coordination_alert" | "record_shared";
+  kind: "approval_submitted" | "approval_approved" | "approval_returned" | "coordination_alert" | "record_shared" | "engagement_cancelled";
   engagementId: number | null;
   messageEn: string;
   messageZh: string;

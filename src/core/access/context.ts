@@ -293,6 +293,16 @@ export class DataContext {
 
   // ---- Units -------------------------------------------------------------------------
 
+  /** Whether the actor may take `action` in this unit (a role held there, or above it for sub-units). */
+  async allowsIn(executor: Executor, action: Action, unitId: number): Promise<boolean> {
+    const row = await executor
+      .selectFrom("units as u")
+      .select(this.unitAllows(action, sql.ref("u.id")).as("allowed"))
+      .where("u.id", "=", unitId)
+      .executeTakeFirst();
+    return row?.allowed === true;
+  }
+
   /**
    * Refuses a unit the record would belong to when the actor may not take `action` there:
    * an unknown unit is a field error (400), a known one outside the actor's reach FORBIDDEN.

@@ -7,17 +7,19 @@ import type { Actor } from "../shared/actor.ts";
 import { AppError } from "../shared/errors.ts";
 import { mutate, ownedBy } from "../shared/mutation.ts";
 import { id as idSchema, type Page, pageTotal, parseInput } from "../shared/schema.ts";
-import { cleanMultiline } from "../shared/text.ts";
+import { chineseDate, cleanMultiline, englishDate } from "../shared/text.ts";
+import { clashesFor } from "./alerts.ts";
 import { presentEngagement, presentEngagementListItem } from "./presenter.ts";
 import {
+  type ApprovalQueueItem,
   approvalNoteInput,
   approvalQueueQuery,
   approvalReportInput,
   approvalReturnInput,
+  cancelInput,
   type EngagementDetail,
-  type EngagementListItem,
 } from "./schema.ts";
-import { recordStep } from "./service.ts";
+import { changeEngagement, recordStep } from "./service.ts";
 import { engagementColumns, engagementDetailQuery } from "./store.ts";
 
 type State = "draft" | "submitted" | "approved" | "returned" | "reported";
@@ -150,14 +152,57 @@ export async function reportEngagement(actor: Actor, engagementId: number, input
   });
 }
 
-/** The coordinator's queue: engagements in one approval state (submitted by default) that the actor decides on, soonest first. */
-export async function approvalQueue(actor: Actor, input: unknown = {}): Promise<Page<EngagementListItem>> {
+/**
+ * The lead unit cancels a plan, saying why: the record stays (with its approval trail, which
+ * takes a "cancelled" step), leaves the counts of work done, and those who approved it or had it
+ * before them are told. A plan already done is not cancelled.
+ */
+export async function cancelEngagement(actor: Actor, engagementId: number, input: unknown): Promise<EngagementDetail> {
+  authorize(actor, "engagements.write");
+  const id = parseInput(idSchema, engagementId);
+  const { reason } = parseInput(cancelInput, input);
+  const scope = forActor(actor);
+  return mutate(actor, async (trx) => {
+    const row = await scope.lockEngagement(trx, id, "engagements.write");
+    if (row.status !== "planned")
+      throw new AppError("CONFLICT", `Only a planned engagement is cancelled; this one is ${row.status}. / 只有计划中的交往可以取消。`, {
+        status: row.status,
+      });
+    const note = cleanMultiline(reason);
+    const { audit } = await changeEngagement(trx, actor, id, { status: "cancelled" });
+    if (row.approval) await recordStep(trx, actor, id, "cancelled", note);
+    if (row.approval === "submitted" || row.approval === "approved") {
+      const title = { en: row.titleEn, zh: row.titleZh ?? row.titleEn };
+      await notifyUsers(
+        trx,
+        actor,
+        { roles: ["coordinator", "administrator"], unitIds: [row.leadUnitId], restricted: row.classification === "restricted" },
+        {
+          kind: "engagement_cancelled",
+          engagementId: id,
+          en: `Cancelled: ${title.en} (${englishDate(row.startDate)}) — ${note}`,
+          zh: `已取消：${title.zh}（${chineseDate(row.startDate)}）——${note}`,
+        },
+      );
+    }
+    const result = presentEngagement(await engagementDetailQuery(scope, trx, id).executeTakeFirstOrThrow());
+    return { result, audit: { ...audit, action: "cancel", after: { ...result, reason: note } } };
+  });
+}
+
+/**
+ * The coordinator's queue: engagements in one approval state (submitted by default) that the
+ * actor decides on, soonest first, each with what a decision needs: its partners, who submitted
+ * it and when, and how many other units' engagements meet the same partners around its date.
+ */
+export async function approvalQueue(actor: Actor, input: unknown = {}): Promise<Page<ApprovalQueueItem>> {
   authorize(actor, "approvals.decide");
   const query = parseInput(approvalQueueQuery, input);
   const scope = forActor(actor);
   const decides = scope.unitAllows("approvals.decide", sql.ref("e.lead_unit_id"));
   const rows = await engagementColumns(scope, db())
     .where("e.approval", "=", query.state)
+    .where("e.status", "<>", "cancelled")
     .where(decides)
     .orderBy("e.startDate")
     .orderBy("e.id")
@@ -169,9 +214,58 @@ export async function approvalQueue(actor: Actor, input: unknown = {}): Promise<
       .engagements(db())
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("e.approval", "=", query.state)
+      .where("e.status", "<>", "cancelled")
       .where(decides)
       .executeTakeFirstOrThrow();
     return Math.min(Number(result.n), cap + 1);
   });
-  return { items: rows.map(presentEngagementListItem), ...counted, page: query.page, pageSize: query.pageSize };
+  const ids = rows.map((r) => r.id);
+  const [partners, submissions, clashes] = ids.length
+    ? await Promise.all([
+        sql<{
+          engagementId: number;
+          id: number;
+          nameEn: string;
+          nameZh: string | null;
+          countryCode: string | null;
+          countryEn: string | null;
+          countryZh: string | null;
+          n: number;
+        }>`SELECT * FROM (SELECT p.engagement_id, o.id, o.name_en, o.name_zh, c.code AS country_code, c.name_en AS country_en,
+              c.name_zh AS country_zh, count(*) OVER (PARTITION BY p.engagement_id)::int AS n,
+              row_number() OVER (PARTITION BY p.engagement_id ORDER BY p.precedence NULLS LAST, p.id) AS k
+            FROM engagement_participants p JOIN organisations o ON o.id = p.organisation_id
+            LEFT JOIN countries c ON c.code = o.country_code
+            WHERE p.engagement_id = ANY(${ids}::int[])) t WHERE k <= 5 ORDER BY engagement_id, k`.execute(db()),
+        sql<{ engagementId: number; at: Date; userId: number | null; name: string | null }>`SELECT DISTINCT ON (s.engagement_id)
+            s.engagement_id, s.at, u.id AS user_id, u.display_name AS name
+            FROM engagement_approval_steps s LEFT JOIN users u ON u.id = s.actor_id
+            WHERE s.engagement_id = ANY(${ids}::int[]) AND s.step = 'submitted' ORDER BY s.engagement_id, s.at DESC`.execute(db()),
+        clashesFor(scope, db(), { engagementIds: ids }),
+      ])
+    : [{ rows: [] }, { rows: [] }, []];
+  return {
+    items: rows.map((row) => {
+      const own = partners.rows.filter((p) => p.engagementId === row.id);
+      const submitted = submissions.rows.find((s) => s.engagementId === row.id);
+      return {
+        ...presentEngagementListItem(row),
+        partners: own.map((p) => ({
+          id: p.id,
+          name: { en: p.nameEn, zh: p.nameZh },
+          country: p.countryCode
+            ? { code: p.countryCode, name: { en: p.countryEn ?? p.countryCode, zh: p.countryZh ?? p.countryCode } }
+            : null,
+        })),
+        partnerCount: own[0]?.n ?? 0,
+        submittedBy: submitted?.userId ? { id: submitted.userId, name: submitted.name ?? "" } : null,
+        submittedAt: submitted ? new Date(submitted.at).toISOString() : null,
+        clashes: new Set(clashes.filter((c) => c.sourceId === row.id).map((c) => `${c.other.unit.id}#${c.other.startDate}#${c.other.id}`))
+          .size,
+      };
+    }),
+    ...counted,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
 }

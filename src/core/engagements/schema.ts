@@ -35,16 +35,22 @@ export const timeZone = z
 const itineraryDay = z
   .object({
     date: isoDate,
+    time: optionalText(50).describe("The hour or part of the day, as the programme gives it: 09:30, 上午."),
     countryCode: countryCode.nullish(),
     city: optionalText(200),
+    place: optionalText(300).describe("The venue: a building, an institution, a site."),
     description: text(2000),
     meetingOrganisationIds: z.array(id).max(50).optional(),
   })
   .strict();
+/** Value bands of the gifts register, as a gift declaration gives them (no exact prices). */
+export const giftValueBands = ["token", "modest", "substantial", "unknown"] as const;
 const gift = z
   .object({
     description: text(500),
     given: z.boolean().describe("True for a gift we gave, false for one we received."),
+    valueBand: z.enum(giftValueBands).nullish().describe("token (a souvenir), modest, substantial, or unknown."),
+    recipient: optionalText(300).describe("Who received it (a gift given) or who on our side accepted it (a gift received)."),
     note: optionalText(1000),
   })
   .strict();
@@ -52,7 +58,20 @@ const session = z.object({ titleEn: text(300), titleZh: optionalText(300), date:
 
 /** Details each engagement type carries beyond the common fields. */
 export const detailsByType = {
-  visit: z.object({ itinerary: z.array(itineraryDay).max(60).default([]), gifts: z.array(gift).max(50).default([]) }).strict(),
+  visit: z
+    .object({
+      itinerary: z.array(itineraryDay).max(200).default([]),
+      gifts: z.array(gift).max(50).default([]),
+      delegationSize: z
+        .number()
+        .int()
+        .min(1)
+        .max(10_000)
+        .nullish()
+        .describe("How many the delegation numbers, when its members are not all listed as participants."),
+      interpreters: optionalText(500),
+    })
+    .strict(),
   talks: z.object({}).strict(),
   event: z
     .object({
@@ -109,7 +128,7 @@ const engagementFields = {
   subtype: z.string().max(50).nullish(),
   status: z.enum(keysOf(engagementStatuses)).default("done"),
   classification: classification.default("internal"),
-  titleEn: text(500),
+  titleEn: optionalText(500).describe("The English title; the Chinese one alone is enough."),
   titleZh: optionalText(500),
   summaryEn: optionalText(20_000),
   summaryZh: optionalText(20_000),
@@ -132,7 +151,11 @@ const engagementFields = {
 export const engagementCreateInput = z
   .object({ type: z.enum(keysOf(engagementTypes)), ...engagementFields })
   .strict()
-  .refine((v) => !v.endDate || v.endDate >= v.startDate, { path: ["endDate"], message: "Cannot be before startDate." });
+  .refine((v) => !v.endDate || v.endDate >= v.startDate, { path: ["endDate"], message: "Cannot be before startDate." })
+  .refine((v) => Boolean(v.titleZh?.trim() || v.titleEn?.trim()), {
+    path: ["titleZh"],
+    message: "Give a title, in Chinese or in English. / 请填写标题（中文或英文）。",
+  });
 
 export const engagementUpdateInput = z
   .object({ ...engagementFields, status: z.enum(keysOf(engagementStatuses)), classification })
@@ -364,3 +387,39 @@ export const coordinationAlert = z.object({
   }),
 });
 export type CoordinationAlert = z.infer<typeof coordinationAlert>;
+
+/** Another unit's engagement with one of the same partners, close in time: what coordination is about. */
+export const clash = z.object({
+  partner: z.object({ id: z.number(), name: z.object({ en: z.string(), zh: z.string().nullable() }) }),
+  other: z.object({
+    id: z.number().nullable().describe("Only when you may open it."),
+    title: bilingual.nullable().describe("Only when you may open it."),
+    type: z.string(),
+    startDate: z.string(),
+    endDate: z.string(),
+    status: z.string(),
+    unit: unitRef,
+  }),
+});
+export type Clash = z.infer<typeof clash>;
+
+export const clashPreviewQuery = z
+  .object({
+    organisationIds: z.preprocess((v) => (typeof v === "string" ? v.split(",").filter(Boolean) : v), z.array(id).min(1).max(200)),
+    startDate: isoDate,
+    leadUnitId: id,
+    excludeId: id.optional().describe("The engagement being edited, which does not clash with itself."),
+  })
+  .strict();
+
+export const cancelInput = z.object({ reason: text(2000).describe("Why it is cancelled; kept in the approval trail.") }).strict();
+
+export const approvalQueueItem = engagementListItem.extend({
+  partners: z.array(ref.extend({ country: countryRef.nullable() })).describe("The first partner organisations, by precedence."),
+  partnerCount: z.number(),
+  submittedBy: z.object({ id: z.number(), name: z.string() }).nullable(),
+  submittedAt: z.string().nullable(),
+  clashes: z.number().describe("Other units' engagements with the same partners within the coordination window."),
+});
+export type ApprovalQueueItem = z.infer<typeof approvalQueueItem>;
+export const approvalQueuePage = pageOf(approvalQueueItem);

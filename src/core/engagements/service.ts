@@ -12,7 +12,8 @@ import type { Actor } from "../shared/actor.ts";
 import { AppError, type FieldIssue, invalidField, notFound } from "../shared/errors.ts";
 import { type AuditEntry, type Executor, mutate, ownedBy, type Trx } from "../shared/mutation.ts";
 import { fieldIssues, id as idSchema, listCountCap, type Page, pageTotal, parseInput, searchCountCap } from "../shared/schema.ts";
-import { cleanMultiline, cleanText } from "../shared/text.ts";
+import { chineseDate, cleanMultiline, cleanText, englishDate } from "../shared/text.ts";
+import { coordinationWindowDays, findClashes } from "./alerts.ts";
 import { presentEngagement, presentEngagementListItem } from "./presenter.ts";
 import { captureRollups, rebuildRollups } from "./rollup.ts";
 import {
@@ -48,7 +49,7 @@ export async function recordStep(
   trx: Trx,
   actor: Actor,
   engagementId: number,
-  step: "created" | "submitted" | "approved" | "returned" | "done" | "reported",
+  step: "created" | "submitted" | "approved" | "returned" | "done" | "reported" | "cancelled",
   note: string | null = null,
 ): Promise<void> {
   await trx
@@ -57,40 +58,56 @@ export async function recordStep(
     .execute();
 }
 
-/** How close in time two units' engagements with one partner raise a coordination alert. */
-export const coordinationWindowDays = 90;
-
 /**
  * When a planned engagement meets a partner that another unit engaged, or plans to, within
- * the window, tells each side's editors and coordinators about their own engagement (the
- * pair is at GET /api/alerts). Restricted work takes no part: it is never disclosed to
- * another unit, and so never the cause of an alert.
+ * the window, tells each side's editors and coordinators about their own engagement, naming
+ * the partner, the other unit and its date (the pairs are at GET /api/alerts). Restricted work
+ * takes no part: it is never disclosed to another unit, and so never the cause of an alert.
  */
 async function alertOtherUnits(trx: Trx, actor: Actor, engagementId: number): Promise<void> {
-  const pairs = await sql<{ mine: number; leadUnitId: number; other: number; otherUnitId: number }>`SELECT DISTINCT a.id AS mine,
-      a.lead_unit_id AS "leadUnitId", b.id AS other, b.lead_unit_id AS "otherUnitId"
-    FROM engagements a
-    JOIN engagement_participants pa ON pa.engagement_id = a.id AND pa.organisation_id IS NOT NULL
-    JOIN engagement_participants pb ON pb.organisation_id = pa.organisation_id AND pb.engagement_id <> pa.engagement_id
-      AND pb.start_date BETWEEN a.start_date - ${coordinationWindowDays}::int AND a.start_date + ${coordinationWindowDays}::int
-    JOIN engagements b ON b.id = pb.engagement_id AND b.status <> 'cancelled' AND b.lead_unit_id <> a.lead_unit_id
-      AND b.classification <> 'restricted'
-    WHERE a.id = ${engagementId} AND a.classification <> 'restricted'`.execute(trx);
-  if (pairs.rows.length === 0) return;
-  const message = {
-    kind: "coordination_alert" as const,
-    en: `Another unit engages the same partner within ${coordinationWindowDays} days: see the coordination alerts.`,
-    zh: `其他单位在 ${coordinationWindowDays} 天内与同一伙伴有交往，请查看协调提示。`,
-  };
-  const first = pairs.rows[0] as (typeof pairs.rows)[number];
-  await notifyUsers(trx, actor, { roles: ["editor", "coordinator"], unitIds: [first.leadUnitId] }, { ...message, engagementId });
-  // Each other unit is pointed at its own engagement, which it can open.
-  for (const pair of pairs.rows) {
+  const own = await trx
+    .selectFrom("engagements as e")
+    .innerJoin("units as u", "u.id", "e.leadUnitId")
+    .select(["e.leadUnitId", "e.startDate", "e.classification", "u.nameEn", "u.nameZh"])
+    .where("e.id", "=", engagementId)
+    .executeTakeFirstOrThrow();
+  if (own.classification === "restricted") return;
+  const clashes = await findClashes(
+    trx,
+    { engagementIds: [engagementId] },
+    sql`(SELECT * FROM engagements x WHERE x.classification <> 'restricted')`,
+    () => sql<boolean>`true`,
+  );
+  if (clashes.length === 0) return;
+  const partnerZh = (c: (typeof clashes)[number]) => c.partner.name.zh ?? c.partner.name.en;
+  const first = clashes[0] as (typeof clashes)[number];
+  const more = clashes.length - 1;
+  await notifyUsers(
+    trx,
+    actor,
+    { roles: ["editor", "coordinator"], unitIds: [own.leadUnitId] },
+    {
+      kind: "coordination_alert",
+      engagementId,
+      en: `Coordination: ${first.other.unit.name.en} also engages ${first.partner.name.en} (${englishDate(first.other.startDate)})${more ? `, and ${more} more` : ""}.`,
+      zh: `协调提示：${first.other.unit.name.zh}于${chineseDate(first.other.startDate)}也与${partnerZh(first)}有交往${more ? `，另有${more}项` : ""}。`,
+    },
+  );
+  // Each other unit is pointed at its own engagement, which it can open, once per engagement.
+  const told = new Set<number>();
+  for (const c of clashes) {
+    if (c.other.id === null || told.has(c.other.id)) continue;
+    told.add(c.other.id);
     await notifyUsers(
       trx,
       actor,
-      { roles: ["editor", "coordinator"], unitIds: [pair.otherUnitId] },
-      { ...message, engagementId: pair.other },
+      { roles: ["editor", "coordinator"], unitIds: [c.other.unit.id] },
+      {
+        kind: "coordination_alert",
+        engagementId: c.other.id,
+        en: `Coordination: ${own.nameEn} plans to engage ${c.partner.name.en} on ${englishDate(own.startDate)}, within ${coordinationWindowDays} days of your engagement of ${englishDate(c.other.startDate)}.`,
+        zh: `协调提示：${own.nameZh}拟于${chineseDate(own.startDate)}与${partnerZh(c)}交往，与本单位${chineseDate(c.other.startDate)}的交往相距不足${coordinationWindowDays}天。`,
+      },
     );
   }
 }
@@ -218,6 +235,17 @@ async function checkReferences(
   }
 }
 
+/**
+ * The English title as stored: the one given, or the Chinese one standing in for it (a desk
+ * officer may record a visit with 标题（中文） alone; English readers then see the Chinese title,
+ * as they see a partner's Chinese name when it has no English one).
+ */
+function titleEnOf(titleEn: string | null, titleZh: string | null): string {
+  const title = titleEn ?? titleZh;
+  if (!title) throw invalidField("titleZh", "Give a title, in Chinese or in English. / 请填写标题（中文或英文）。");
+  return title;
+}
+
 function searchTextOf(titleEn: string, titleZh: string | null, city: string | null, details: Record<string, unknown>): string {
   const series = [details.seriesEn, details.seriesZh, details.issueEn, details.issueZh].filter((v): v is string => typeof v === "string");
   return buildSearchText([titleEn, titleZh, city, ...series]);
@@ -306,6 +334,7 @@ export async function insertEngagement(
   // A caller writing many (an import) moves the rollups once for all of them: see captureRollups.
   const rollups = options.rollupsByCaller ? null : await captureRollups(trx, []);
   const titleZh = cleanText(data.titleZh);
+  const titleEn = titleEnOf(cleanText(data.titleEn), titleZh);
   const city = cleanText(data.city);
   const row = await trx
     .insertInto("engagements")
@@ -314,7 +343,7 @@ export async function insertEngagement(
       direction: data.direction,
       subtype: data.subtype ?? null,
       status: data.status,
-      titleEn: data.titleEn,
+      titleEn,
       titleZh,
       summaryEn: cleanMultiline(data.summaryEn),
       summaryZh: cleanMultiline(data.summaryZh),
@@ -329,7 +358,7 @@ export async function insertEngagement(
       inReplyToId: data.inReplyToId ?? null,
       thankYouLetterId: data.thankYouLetterId ?? null,
       details: JSON.stringify(details),
-      searchText: searchTextOf(data.titleEn, titleZh, city, details),
+      searchText: searchTextOf(titleEn, titleZh, city, details),
       demo: options.demo ?? false,
       approval: needsApproval(data.type, data.direction) && data.status === "planned" ? "draft" : null,
       classification: data.classification,
@@ -396,8 +425,13 @@ export async function changeEngagement(
   if (merged.inReplyToId === id) throw invalidField("inReplyToId", "An engagement cannot reply to itself.");
   await checkReferences(trx, actor, data);
   const rollups = await captureRollups(trx, [id]);
-  const titleEn = data.titleEn ?? current.titleEn;
   const titleZh = data.titleZh === undefined ? current.titleZh : cleanText(data.titleZh);
+  // An English title that only stood in for the Chinese one follows it when the Chinese changes.
+  const standIn = current.titleEn === current.titleZh;
+  const titleEn = titleEnOf(
+    data.titleEn === undefined ? (standIn && data.titleZh !== undefined ? null : current.titleEn) : cleanText(data.titleEn),
+    titleZh,
+  );
   const city = data.city === undefined ? current.city : cleanText(data.city);
   await scope
     .updateEngagements(trx, "engagements.write")
@@ -444,7 +478,20 @@ export async function deleteEngagement(actor: Actor, engagementId: number): Prom
   const id = parseInput(idSchema, engagementId);
   const scope = forActor(actor);
   const orphaned = await mutate(actor, async (trx) => {
-    await scope.lockEngagement(trx, id, "engagements.delete");
+    const current = await scope.lockEngagement(trx, id, "engagements.delete");
+    // A plan in the coordinator's hands (or approved) is part of the approval trail: the unit
+    // cancels it, saying why; only those who decide on its approval may delete it.
+    if (
+      current.approval &&
+      current.approval !== "draft" &&
+      current.approval !== "returned" &&
+      !(await scope.allowsIn(trx, "approvals.decide", current.leadUnitId))
+    )
+      throw new AppError(
+        "CONFLICT",
+        "A plan submitted for approval, or approved, is cancelled (with its reason), not deleted. / 已报批或已批准的计划只能取消（并说明原因），不能删除。",
+        { approval: current.approval },
+      );
     const before = await loadEngagement(trx, scope, id);
     const rollups = await captureRollups(trx, [id]);
     const files = await scope.attachments(trx).select("a.storageKey").where("a.engagementId", "=", id).execute();

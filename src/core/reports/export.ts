@@ -23,6 +23,7 @@ import type { Actor } from "../shared/actor.ts";
 import { csvLine } from "../shared/csv.ts";
 import { writeAudit } from "../shared/mutation.ts";
 import { parseInput } from "../shared/schema.ts";
+import { chineseDate, englishDate } from "../shared/text.ts";
 import { type Overview, overviewQuery } from "./schema.ts";
 
 /** The places a report's figure reached, named ("170多个国家和地区"); a snapshot frozen before regions were counted apart names countries. */
@@ -202,19 +203,6 @@ function displayWidth(text: string): number {
   let width = 0;
   for (const ch of text) width += /[\u2E80-\uFFEF]/u.test(ch) ? 2 : 1;
   return width;
-}
-
-/** A date as Chinese official documents write it: 2021年1月1日. */
-export function chineseDate(iso: string): string {
-  const [y, m, d] = iso.split("-").map(Number);
-  return `${y}年${m}月${d}日`;
-}
-
-/** A date as English documents write it: 1 January 2021. */
-export function englishDate(iso: string): string {
-  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(
-    new Date(`${iso}T00:00:00Z`),
-  );
 }
 
 /**

@@ -29,3 +29,16 @@ export function cleanMultiline(value: string | null | undefined): string | null 
     .trim();
   return cleaned === "" ? null : cleaned;
 }
+
+/** A date as Chinese official documents write it: 2021年1月1日. */
+export function chineseDate(iso: string): string {
+  const [y, m, d] = iso.split("-").map(Number);
+  return `${y}年${m}月${d}日`;
+}
+
+/** A date as English documents write it: 1 January 2021. */
+export function englishDate(iso: string): string {
+  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(
+    new Date(`${iso}T00:00:00Z`),
+  );
+}

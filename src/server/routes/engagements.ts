@@ -1,10 +1,11 @@
 import { Readable } from "node:stream";
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { listCoordinationAlerts } from "../../core/engagements/alerts.ts";
+import { engagementClashes, listCoordinationAlerts, previewClashes } from "../../core/engagements/alerts.ts";
 import {
   approvalQueue,
   approveEngagement,
+  cancelEngagement,
   reportEngagement,
   returnEngagement,
   submitEngagement,
@@ -17,10 +18,14 @@ import { networkOutput, networkQuery, partnerNetwork } from "../../core/engageme
 import {
   alertsQuery,
   approvalNoteInput,
+  approvalQueuePage,
   approvalQueueQuery,
   approvalReportInput,
   approvalReturnInput,
   attachmentOutput,
+  cancelInput,
+  clash,
+  clashPreviewQuery,
   coordinationAlert,
   engagementCounts,
   engagementCountsQuery,
@@ -170,6 +175,12 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
       body: approvalReportInput,
       run: reportEngagement,
     },
+    {
+      path: "cancel",
+      summary: "Cancel a planned engagement, saying why (the lead unit); an approved plan is cancelled, not deleted",
+      body: cancelInput,
+      run: cancelEngagement,
+    },
   ] as const;
   for (const step of steps) {
     app.post(
@@ -242,13 +253,37 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
     (request) => listCoordinationAlerts(actorOf(request), request.query),
   );
   app.get(
+    "/alerts/preview",
+    {
+      schema: {
+        tags,
+        summary: "Before saving a plan: other units' engagements with these partners within the coordination window of this date",
+        querystring: clashPreviewQuery,
+        response: { 200: z.array(clash), ...errorResponses },
+      },
+    },
+    (request) => previewClashes(actorOf(request), request.query),
+  );
+  app.get(
+    "/engagements/:id/clashes",
+    {
+      schema: {
+        tags,
+        summary: "A planned engagement's clashes: other units' engagements with the same partners within the coordination window",
+        params: idParam,
+        response: { 200: z.array(clash), ...errorResponses },
+      },
+    },
+    (request) => engagementClashes(actorOf(request), request.params.id),
+  );
+  app.get(
     "/approvals",
     {
       schema: {
         tags,
         summary: "The coordinator's queue: engagements in one approval state, soonest first",
         querystring: approvalQueueQuery,
-        response: { 200: engagementPage, ...errorResponses },
+        response: { 200: approvalQueuePage, ...errorResponses },
       },
     },
     (request) => approvalQueue(actorOf(request), request.query),
