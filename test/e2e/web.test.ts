@@ -28,10 +28,8 @@ import { en } from "../../src/web/i18n/en.ts";
 import { zh } from "../../src/web/i18n/zh.ts";
 import { openTestDatabase } from "../support/database.ts";
 import { administrator, registryParty } from "../support/factories.ts";
+import { choose, chromiumPath, root, shoot, shots, Windows } from "../support/web.ts";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const shots = path.join(root, "test-results/screenshots");
-const chromiumPath = process.env.LIAISON_CHROMIUM ?? "/usr/bin/chromium";
 const password = "a long passphrase for the desk";
 
 let database: Database;
@@ -62,6 +60,7 @@ beforeAll(async () => {
   const address = app.server.address();
   base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
   browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+  windows = new Windows(browser, base, password);
   fs.mkdirSync(shots, { recursive: true });
 }, 240_000);
 afterAll(async () => {
@@ -70,58 +69,11 @@ afterAll(async () => {
   await database?.close();
 });
 
-const pageErrors = new Map<Page, string[]>();
-function watchErrors(page: Page): void {
-  const errors: string[] = [];
-  pageErrors.set(page, errors);
-  page.on("pageerror", (error) => errors.push(error.message));
-}
-/** Closes a window; an uncaught error in its page fails the test that caused it. */
-async function done(page: Page): Promise<void> {
-  expect(pageErrors.get(page) ?? []).toEqual([]);
-  await page.context().close();
-}
-
-/** A fresh browser window in a language, at the sign-in screen. */
-async function openWindow(locale: "en-GB" | "zh-CN"): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale });
-  const page = await context.newPage();
-  watchErrors(page);
-  await page.goto(`${base}/`);
-  return page;
-}
-
-/** Signs in at the sign-in screen. */
-async function signIn(page: Page, username: string): Promise<Page> {
-  await page.locator("input[autocomplete=username]").fill(username);
-  await page.locator("input[autocomplete=current-password]").fill(password);
-  await page.keyboard.press("Enter");
-  await page.locator("[data-testid=user-menu]").waitFor();
-  return page;
-}
-
-/**
- * A fresh browser window in a language, signed in as `username`. The user's kept language is
- * cleared first, so that the window's language is the one shown: a toggle an earlier test
- * clicked (its save still on the way) cannot decide it.
- */
-async function signedIn(username: string, locale: "en-GB" | "zh-CN" = "en-GB"): Promise<Page> {
-  await db().updateTable("users").set({ locale: null }).where("username", "=", username).execute();
-  return signIn(await openWindow(locale), username);
-}
-
-/** Picks an option of a Mantine select by typing part of it. */
-async function choose(page: Page, label: string | RegExp, typed: string, option: string | RegExp) {
-  const input = page.getByLabel(label, { exact: true }).first();
-  await input.click();
-  await input.fill(typed);
-  await page.getByRole("option", { name: option }).first().click();
-}
-
-async function shoot(page: Page, name: string) {
-  await page.waitForLoadState("networkidle");
-  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-}
+let windows: Windows;
+const openWindow = (locale: "en-GB" | "zh-CN") => windows.open(locale);
+const signIn = (page: Page, username: string) => windows.signIn(page, username);
+const signedIn = (username: string, locale: "en-GB" | "zh-CN" = "en-GB") => windows.signedIn(username, locale);
+const done = (page: Page) => windows.done(page);
 
 describe("the web app", () => {
   it("keeps the first download under 350 KB of JavaScript, gzipped", () => {

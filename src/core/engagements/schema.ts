@@ -194,6 +194,9 @@ export const engagementListQuery = pageQuery.extend({
   status: z.enum(keysOf(engagementStatuses)).optional(),
   from: isoDate.optional().describe("Starting on or after this day."),
   to: isoDate.optional().describe("Starting on or before this day."),
+  endFrom: isoDate
+    .optional()
+    .describe("Ending on or after this day: with `to`, every engagement under way in a period (a calendar's month)."),
   unitId: id.optional().describe("Led by this unit or co-organised by it."),
   subunits: z.enum(["true", "false"]).optional().describe("With unitId: the unit and every unit below it."),
   unitRole: z

@@ -63,6 +63,7 @@ export function engagementFilter(
   if (query.status) conditions.push(sql<boolean>`e.status = ${query.status}`);
   if (query.from) conditions.push(sql<boolean>`e.start_date >= ${query.from}::date`);
   if (query.to) conditions.push(sql<boolean>`e.start_date <= ${query.to}::date`);
+  if (query.endFrom) conditions.push(sql<boolean>`e.end_date >= ${query.endFrom}::date`);
   if (query.unitId) {
     // The unit alone, or with every unit below it. ANY(ARRAY(…)) rather than IN (…): the
     // planner can then combine both sides by index.

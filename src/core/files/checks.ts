@@ -59,13 +59,23 @@ export function acceptedType(contentType: string): string {
   if (!accepted[type]) {
     throw new AppError("VALIDATION_FAILED", `Files of type ${type || "(none)"} are not accepted.`, {
       fields: [{ path: "content-type", message: `Accepted: ${acceptedContentTypes.join(", ")}.` }],
+      reason: {
+        zh: `不接受此类文件（${type || "未注明类型"}）。可以上传 PDF、Word、Excel、PowerPoint、OpenDocument 文本、纯文本、CSV，以及 PNG、JPEG、WebP 图片。`,
+        en: `Files of type ${type || "(none)"} are not accepted: PDF, Word, Excel, PowerPoint, OpenDocument text, plain text, CSV, and PNG, JPEG or WebP images are.`,
+      },
     });
   }
   return type;
 }
 
 const tooLarge = (limit: number) =>
-  new AppError("PAYLOAD_TOO_LARGE", `The file is larger than ${Math.round(limit / 1024 / 1024)} MB.`, { limit });
+  new AppError("PAYLOAD_TOO_LARGE", `The file is larger than ${Math.round(limit / 1024 / 1024)} MB.`, {
+    limit,
+    reason: {
+      zh: `文件超过 ${Math.round(limit / 1024 / 1024)} MB 的上限。`,
+      en: `The file is larger than the limit of ${Math.round(limit / 1024 / 1024)} MB.`,
+    },
+  });
 
 /** An upload received into a staging file: never held in memory whole. */
 export interface StagedFile {
@@ -153,7 +163,11 @@ async function checkPackage(type: string, file: StagedFile): Promise<string | nu
  */
 export async function checkAttachment(contentType: string, file: StagedFile, limit = maxAttachmentBytes()): Promise<string> {
   const type = acceptedType(contentType);
-  if (file.size === 0) throw new AppError("VALIDATION_FAILED", "The file is empty.", { fields: [{ path: "body", message: "Empty." }] });
+  if (file.size === 0)
+    throw new AppError("VALIDATION_FAILED", "The file is empty.", {
+      fields: [{ path: "body", message: "Empty." }],
+      reason: { zh: "文件是空的。", en: "The file is empty." },
+    });
   if (file.size > limit) throw tooLarge(limit);
   const rule = accepted[type] as (typeof accepted)[string];
   // Text is checked whole (it is small enough to be a document), everything else by its first bytes.
@@ -162,6 +176,10 @@ export async function checkAttachment(contentType: string, file: StagedFile, lim
   if (problem) {
     throw new AppError("VALIDATION_FAILED", `The file is not ${rule.label}, as its type says: ${problem}.`, {
       fields: [{ path: "content-type", message: "Content does not match the type." }],
+      reason: {
+        zh: `文件内容不是其类型所称的 ${rule.label}，可能已损坏或被改了扩展名。`,
+        en: `The file is not ${rule.label}, as its type says: ${problem}.`,
+      },
     });
   }
   return type;

@@ -55,6 +55,7 @@ import { errorResponses, errorSchema, noContent, streamDownload, today } from ".
 
 const tags = ["Engagements"];
 const attachmentParams = z.object({ id, attachmentId: id });
+const previewableTypes = new Set(["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"]);
 
 /** Routes for engagements, their counts, partners' timelines and attachments. */
 export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -133,16 +134,19 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags,
-        summary: "Download an attachment",
+        summary: "Download an attachment (images and PDFs shown in the browser with inline=true)",
         params: attachmentParams,
+        querystring: z.object({ inline: z.enum(["true", "false"]).optional() }),
         response: { 200: z.any().describe("The file's bytes"), ...errorResponses },
       },
     },
     async (request, reply) => {
       const file = await getAttachment(actorOf(request), request.params.id, request.params.attachmentId);
+      // Only types a browser shows without running anything are ever opened in place.
+      const inline = request.query.inline === "true" && previewableTypes.has(file.contentType);
       return reply
         .header("content-type", file.contentType)
-        .header("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+        .header("content-disposition", `${inline ? "inline" : "attachment"}; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
         .header("x-content-type-options", "nosniff")
         .send(file.data);
     },

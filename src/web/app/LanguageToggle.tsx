@@ -4,7 +4,7 @@ import { api } from "../api.ts";
 import { applyLocale, type Locale } from "../i18n/index.ts";
 
 /** 中文 | English; for a signed-in user the choice is kept on the server. */
-export function LanguageToggle({ signedIn = false }: { signedIn?: boolean }) {
+export function LanguageToggle({ signedIn = false, compact = false }: { signedIn?: boolean; compact?: boolean }) {
   const { t, i18n } = useTranslation();
   return (
     <SegmentedControl
@@ -12,8 +12,8 @@ export function LanguageToggle({ signedIn = false }: { signedIn?: boolean }) {
       aria-label={t("app.language")}
       value={i18n.language.startsWith("zh") ? "zh-CN" : "en"}
       data={[
-        { value: "zh-CN", label: "中文" },
-        { value: "en", label: "English" },
+        { value: "zh-CN", label: compact ? "中" : "中文" },
+        { value: "en", label: compact ? "EN" : "English" },
       ]}
       onChange={(value) => {
         applyLocale(value as Locale);

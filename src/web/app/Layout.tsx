@@ -1,6 +1,7 @@
-import { AppShell, Badge, Group, Menu, NavLink, Text, UnstyledButton } from "@mantine/core";
+import { AppShell, Badge, Burger, Group, Menu, NavLink, Text, UnstyledButton } from "@mantine/core";
+import { useDisclosure, useMediaQuery } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { Suspense, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Outlet, NavLink as RouterLink, useLocation, useNavigate } from "react-router";
 import type { UnitOutput } from "../../core/units/schema.ts";
@@ -8,6 +9,7 @@ import { api } from "../api.ts";
 import { GlobalSearch } from "../search/GlobalSearch.tsx";
 import { useFormat } from "../shared/format.ts";
 import { LanguageToggle } from "./LanguageToggle.tsx";
+import { ScreenFallback } from "./lazyScreen.tsx";
 import { useSession } from "./session.tsx";
 
 const sections = [
@@ -52,7 +54,7 @@ function Notifications({ unread }: { unread: number }) {
     onSuccess: () => void client.invalidateQueries({ queryKey: ["notifications"] }),
   });
   return (
-    <Menu position="bottom-end" width={380} opened={opened} onChange={setOpened} withinPortal>
+    <Menu position="bottom-end" width="min(380px, calc(100vw - 16px))" opened={opened} onChange={setOpened} withinPortal>
       <Menu.Target>
         <UnstyledButton aria-label={t("nav.notifications", { count: unread })}>
           <Badge variant={unread ? "filled" : "light"} color={unread ? "red" : "gray"} style={{ cursor: "pointer" }}>
@@ -104,23 +106,34 @@ export function Layout() {
   });
   const unitName = (id: number) => format.name(units.data?.find((u) => u.id === id)?.name) || `#${id}`;
   const unread = notifications.data?.unread ?? 0;
+  // Under 992 px the navigation folds behind a burger and the search takes a row of its own.
+  const [navOpened, nav] = useDisclosure(false);
+  const narrow = useMediaQuery("(max-width: 61.99em)") ?? false;
+  const phone = useMediaQuery("(max-width: 35.99em)") ?? false;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the menu closes whenever the address changes
+  useEffect(() => nav.close(), [location.pathname]);
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 200, breakpoint: "sm" }} padding="md">
+    <AppShell
+      header={{ height: narrow ? 104 : 56 }}
+      navbar={{ width: 200, breakpoint: "md", collapsed: { mobile: !navOpened } }}
+      padding={phone ? "xs" : "md"}
+    >
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="md" wrap="nowrap">
-            <Text fw={700} size="lg" component={RouterLink} to="/" c="blue.8" td="none">
+        <Group h={56} px={phone ? "xs" : "md"} justify="space-between" wrap="nowrap" gap="xs">
+          <Group gap={phone ? "xs" : "md"} wrap="nowrap">
+            <Burger opened={navOpened} onClick={nav.toggle} hiddenFrom="md" size="sm" aria-label={t("nav.menu")} data-testid="burger" />
+            <Text fw={700} size="lg" component={RouterLink} to="/" c="blue.8" td="none" style={{ whiteSpace: "nowrap" }}>
               {t("app.name")}
             </Text>
-            <GlobalSearch />
+            {narrow ? null : <GlobalSearch />}
           </Group>
-          <Group gap="sm" wrap="nowrap">
-            <LanguageToggle signedIn />
+          <Group gap={phone ? 6 : "sm"} wrap="nowrap">
+            <LanguageToggle signedIn compact={phone} />
             <Notifications unread={unread} />
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
                 <UnstyledButton aria-label={t("nav.userMenu")} data-testid="user-menu">
-                  <Text size="sm" fw={500}>
+                  <Text size="sm" fw={500} truncate="end" maw={phone ? 72 : 200}>
                     {session?.user.displayName}
                   </Text>
                 </UnstyledButton>
@@ -138,11 +151,19 @@ export function Layout() {
             </Menu>
           </Group>
         </Group>
+        {narrow ? (
+          <Group px={phone ? "xs" : "md"} pb="xs">
+            <div style={{ flex: 1 }}>
+              <GlobalSearch fullWidth />
+            </div>
+          </Group>
+        ) : null}
       </AppShell.Header>
       <AppShell.Navbar p="xs">
         {[
           ...sections,
           ...(can("write") ? ([{ to: "/imports", key: "nav.imports" }] as const) : []),
+          ...(can("write") ? ([{ to: "/coordination", key: "nav.coordination" }] as const) : []),
           ...(can("coordinate") ? ([{ to: "/approvals", key: "nav.approvals" }] as const) : []),
         ].map((s) => (
           <NavLink
@@ -155,7 +176,9 @@ export function Layout() {
         ))}
       </AppShell.Navbar>
       <AppShell.Main>
-        <Outlet />
+        <Suspense fallback={<ScreenFallback />}>
+          <Outlet />
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Modal, Select, Stack, Textarea } from "@mantine/core";
+import { Alert, Button, Group, Modal, Select, Stack, Text, Textarea } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -9,7 +9,7 @@ import { useSession } from "../app/session.tsx";
 import { useReference } from "../shared/reference.ts";
 import { useErrorMessage } from "../shared/states.tsx";
 
-type Step = "submit" | "approve" | "return" | "report";
+type Step = "submit" | "approve" | "return" | "report" | "cancel";
 
 /**
  * What the reader may do with an engagement: edit, move it through approval, share it with
@@ -34,6 +34,7 @@ export function EngagementActions({ engagement }: { engagement: EngagementDetail
     mutationFn: async (what: Step | "share" | "delete") => {
       if (what === "delete") return api(`/engagements/${engagement.id}`, { method: "DELETE" });
       if (what === "share") return api(`/engagements/${engagement.id}/shares`, { method: "POST", body: { unitId: Number(unitId) } });
+      if (what === "cancel") return api(`/engagements/${engagement.id}/cancel`, { method: "POST", body: { reason: note.trim() } });
       return api(`/engagements/${engagement.id}/${what}`, { method: "POST", body: note.trim() ? { note: note.trim() } : {} });
     },
     onSuccess: (_result, what) => {
@@ -48,7 +49,11 @@ export function EngagementActions({ engagement }: { engagement: EngagementDetail
   if (can("write") && (a === "draft" || a === "returned")) steps.push("submit");
   if (can("coordinate") && a === "submitted") steps.push("approve", "return");
   if (can("write") && a === "approved" && engagement.status === "done") steps.push("report");
-  const noteRequired = dialog === "return" || dialog === "report";
+  if (can("write") && engagement.status === "planned") steps.push("cancel");
+  // A plan in the approvers' hands is cancelled, not deleted, unless the reader decides on approvals.
+  const inTrail = a === "submitted" || a === "approved" || a === "reported";
+  const mayDelete = can("write") && (!inTrail || can("coordinate"));
+  const noteRequired = dialog === "return" || dialog === "report" || dialog === "cancel";
   return (
     <>
       <Group gap="xs">
@@ -61,8 +66,8 @@ export function EngagementActions({ engagement }: { engagement: EngagementDetail
           <Button
             key={step}
             size="xs"
-            variant={step === "return" ? "light" : "filled"}
-            color={step === "return" ? "orange" : undefined}
+            variant={step === "return" || step === "cancel" ? "light" : "filled"}
+            color={step === "return" || step === "cancel" ? "orange" : undefined}
             onClick={() => setDialog(step)}
           >
             {t(`actions.${step}`)}
@@ -73,7 +78,7 @@ export function EngagementActions({ engagement }: { engagement: EngagementDetail
             {t("actions.share")}
           </Button>
         ) : null}
-        {can("write") ? (
+        {mayDelete ? (
           <Button size="xs" variant="subtle" color="red" onClick={() => setDialog("delete")}>
             {t("actions.delete")}
           </Button>
@@ -95,9 +100,10 @@ export function EngagementActions({ engagement }: { engagement: EngagementDetail
               searchable
             />
           ) : null}
+          {dialog === "cancel" ? <Text size="sm">{t("actions.cancelHint")}</Text> : null}
           {dialog && dialog !== "share" && dialog !== "delete" ? (
             <Textarea
-              label={noteRequired ? t("actions.noteRequired") : t("actions.note")}
+              label={dialog === "cancel" ? t("actions.cancelReason") : noteRequired ? t("actions.noteRequired") : t("actions.note")}
               value={note}
               onChange={(e) => setNote(e.currentTarget.value)}
               autosize

@@ -5,6 +5,7 @@ import {
   Card,
   Checkbox,
   Group,
+  Modal,
   MultiSelect,
   NumberInput,
   SegmentedControl,
@@ -16,12 +17,20 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useNavigate, useParams } from "react-router";
-import { type EngagementDetail, type EngagementType, engagementCreateInput, rulesByType } from "../../core/engagements/schema.ts";
-import { ApiError, api } from "../api.ts";
+import { useBlocker, useNavigate, useParams } from "react-router";
+import {
+  type Clash,
+  type EngagementDetail,
+  type EngagementType,
+  engagementCreateInput,
+  giftValueBands,
+  rulesByType,
+} from "../../core/engagements/schema.ts";
+import { ApiError, api, query } from "../api.ts";
 import { useSession } from "../app/session.tsx";
 import { FormActions } from "../shared/FormActions.tsx";
 import { useFormat } from "../shared/format.ts";
@@ -29,6 +38,7 @@ import { useReference } from "../shared/reference.ts";
 import { NoAccess, QueryState, useErrorMessage } from "../shared/states.tsx";
 import { type FieldErrors, serverFieldErrors, validate } from "../shared/validation.ts";
 import { useVocabulary } from "../shared/vocabulary.ts";
+import { ClashAlert } from "./ClashAlert.tsx";
 import { ParticipantPicker, type ParticipantRow } from "./ParticipantPicker.tsx";
 
 const types = Object.keys(rulesByType) as EngagementType[];
@@ -58,6 +68,7 @@ interface FormState {
   titleEn: string;
   titleZh: string;
   summaryEn: string;
+  summaryZh: string;
   startDate: string;
   endDate: string;
   countryCode: string;
@@ -69,6 +80,8 @@ interface FormState {
   details: Record<string, string>;
   /** Itinerary days of a visit, sessions of an event. */
   rows: Row[];
+  /** A visit's gifts register. */
+  gifts: Row[];
 }
 
 const blank = (unitId: string): FormState => ({
@@ -80,6 +93,7 @@ const blank = (unitId: string): FormState => ({
   titleEn: "",
   titleZh: "",
   summaryEn: "",
+  summaryZh: "",
   startDate: "",
   endDate: "",
   countryCode: "",
@@ -89,6 +103,7 @@ const blank = (unitId: string): FormState => ({
   participants: [],
   details: {},
   rows: [],
+  gifts: [],
 });
 
 const orNull = (s: string | undefined) => (s?.trim() ? s.trim() : null);
@@ -101,7 +116,24 @@ function detailsOf(f: FormState): Record<string, unknown> {
       return {
         itinerary: f.rows
           .filter((r) => r.date || r.description)
-          .map((r) => ({ date: r.date, city: orNull(r.city), description: r.description?.trim() ?? "" })),
+          .map((r) => ({
+            date: r.date,
+            time: orNull(r.time),
+            city: orNull(r.city),
+            place: orNull(r.place),
+            description: r.description?.trim() ?? "",
+          })),
+        gifts: f.gifts
+          .filter((g) => g.description?.trim())
+          .map((g) => ({
+            description: g.description?.trim() ?? "",
+            given: g.given !== "false",
+            valueBand: orNull(g.valueBand),
+            recipient: orNull(g.recipient),
+            note: orNull(g.note),
+          })),
+        delegationSize: d.delegationSize ? Number(d.delegationSize) : null,
+        interpreters: orNull(d.interpreters),
       };
     case "event":
       return {
@@ -138,18 +170,19 @@ function fromDetail(e: EngagementDetail, format: ReturnType<typeof useFormat>): 
       .map(([k, v]) => [k, String(v)]),
   );
   const list = (key: string) => (Array.isArray(details[key]) ? (details[key] as Array<Record<string, unknown>>) : []);
-  const rows = (e.type === "visit" ? list("itinerary") : list("sessions")).map((r) =>
-    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v == null ? "" : String(v)])),
-  );
+  const asRow = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v == null ? "" : String(v)]));
+  const rows = (e.type === "visit" ? list("itinerary") : list("sessions")).map(asRow);
   return {
     type: e.type as EngagementType,
     direction: e.direction,
     subtype: e.subtype ?? "",
     status: e.status,
     classification: e.classification,
-    titleEn: e.title.en,
+    // An English title that only stands in for the Chinese one is left blank, as it was entered.
+    titleEn: e.title.en === e.title.zh ? "" : e.title.en,
     titleZh: e.title.zh ?? "",
     summaryEn: e.summary.en ?? "",
+    summaryZh: e.summary.zh ?? "",
     startDate: e.startDate,
     endDate: e.endDate,
     countryCode: e.place.country?.code ?? "",
@@ -167,7 +200,71 @@ function fromDetail(e: EngagementDetail, format: ReturnType<typeof useFormat>): 
     })),
     details: text,
     rows,
+    gifts: list("gifts").map(asRow),
   };
+}
+
+/** A visit's gifts register: each gift given or received, its recipient and value band. */
+function GiftRows({ gifts, onChange, errors }: { gifts: Row[]; onChange: (gifts: Row[]) => void; errors: FieldErrors }) {
+  const { t } = useTranslation();
+  const change = (i: number, field: string, value: string) => onChange(gifts.map((g, j) => (j === i ? { ...g, [field]: value } : g)));
+  return (
+    <Card withBorder data-testid="gift-rows">
+      <Text fw={600} mb="xs">
+        {t("engagementForm.gifts")}
+      </Text>
+      <Stack gap="xs">
+        {gifts.map((gift, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: gifts have no identity but their place
+          <Group key={i} align="flex-start" gap="xs">
+            <SegmentedControl
+              size="xs"
+              mt={4}
+              value={gift.given === "false" ? "false" : "true"}
+              onChange={(v) => change(i, "given", v)}
+              data={[
+                { value: "true", label: t("engagement.giftGiven") },
+                { value: "false", label: t("engagement.giftReceived") },
+              ]}
+              aria-label={t("engagementForm.gift.direction")}
+            />
+            {(["description", "recipient", "note"] as const).map((field) => (
+              <TextInput
+                key={field}
+                placeholder={t(`engagementForm.gift.${field}`)}
+                aria-label={t(`engagementForm.gift.${field}`)}
+                value={gift[field] ?? ""}
+                onChange={(e) => change(i, field, e.currentTarget.value)}
+                error={errors[`details.gifts.${i}.${field}`]}
+                style={{ flex: field === "description" ? "2 1 180px" : "1 1 120px" }}
+              />
+            ))}
+            <Select
+              placeholder={t("engagementForm.gift.valueBand")}
+              aria-label={t("engagementForm.gift.valueBand")}
+              data={giftValueBands.map((band) => ({ value: band, label: t(`giftBands.${band}`) }))}
+              value={gift.valueBand || null}
+              onChange={(v) => change(i, "valueBand", v ?? "")}
+              clearable
+              style={{ flex: "0 0 140px" }}
+            />
+            <ActionIcon
+              variant="subtle"
+              color="gray"
+              mt={6}
+              aria-label={t("engagementForm.removeRow")}
+              onClick={() => onChange(gifts.filter((_, j) => j !== i))}
+            >
+              ×
+            </ActionIcon>
+          </Group>
+        ))}
+      </Stack>
+      <Button size="xs" variant="subtle" mt="xs" onClick={() => onChange([...gifts, { given: "true" }])}>
+        {t("engagementForm.addGift")}
+      </Button>
+    </Card>
+  );
 }
 
 /** Create or edit an engagement of any type; the form shows only the fields of the chosen type. */
@@ -196,18 +293,47 @@ function EngagementFormFields() {
   const [form, setForm] = useState<FormState>(() => blank(String(session?.roles[0]?.unitId ?? "")));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [loaded, setLoaded] = useState(false);
+  // What the form held when it opened: a change from it asks before the user leaves.
+  const [pristine, setPristine] = useState<string>(() => JSON.stringify(form));
+  const saved = useRef(false);
   useEffect(() => {
     if (existing.data && !loaded) {
-      setForm(fromDetail(existing.data, format));
+      const opened = fromDetail(existing.data, format);
+      setForm(opened);
+      setPristine(JSON.stringify(opened));
       setLoaded(true);
     }
   }, [existing.data, loaded, format]);
+  const dirty = JSON.stringify(form) !== pristine;
+  const blocker = useBlocker(
+    ({ currentLocation, nextLocation }) => dirty && !saved.current && currentLocation.pathname !== nextLocation.pathname,
+  );
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [dirty]);
+  // Before saving a plan: other units' work with the same partners around its date.
+  const partnerIds = [...new Set(form.participants.flatMap((p) => (p.organisationId ? [p.organisationId] : [])))].join(",");
+  const [clashKey] = useDebouncedValue(
+    form.status === "planned" && partnerIds && /^\d{4}-\d{2}-\d{2}$/.test(form.startDate) && form.leadUnitId
+      ? query({ organisationIds: partnerIds, startDate: form.startDate, leadUnitId: form.leadUnitId, excludeId: editId })
+      : "",
+    500,
+  );
+  const clashes = useQuery({
+    queryKey: ["clash-preview", clashKey],
+    enabled: clashKey !== "",
+    queryFn: () => api<Clash[]>(`/alerts/preview${clashKey}`),
+  });
   const save = useMutation({
     mutationFn: (body: Record<string, unknown>) =>
       editId
         ? api<EngagementDetail>(`/engagements/${editId}`, { method: "PATCH", body: (({ type: _type, ...rest }) => rest)(body) })
         : api<EngagementDetail>("/engagements", { method: "POST", body }),
     onSuccess: (e) => {
+      saved.current = true;
       void client.invalidateQueries({ queryKey: ["engagements"] });
       void client.invalidateQueries({ queryKey: ["engagement", e.id] });
       navigate(`/engagements/${e.id}`);
@@ -249,9 +375,10 @@ function EngagementFormFields() {
       subtype: orNull(form.subtype),
       status: form.status,
       classification: form.classification,
-      titleEn: form.titleEn.trim(),
+      titleEn: orNull(form.titleEn),
       titleZh: orNull(form.titleZh),
       summaryEn: orNull(form.summaryEn),
+      summaryZh: orNull(form.summaryZh),
       startDate: form.startDate,
       endDate: orNull(form.endDate),
       countryCode: orNull(form.countryCode),
@@ -271,7 +398,8 @@ function EngagementFormFields() {
     setErrors(checked.errors);
     if (checked.data) save.mutate(body);
   }
-  const rowFields = form.type === "visit" ? (["date", "city", "description"] as const) : (["titleEn", "date"] as const);
+  const rowFields = form.type === "visit" ? (["date", "time", "city", "place", "description"] as const) : (["titleEn", "date"] as const);
+  const rowWidth: Record<string, string | number> = { date: "0 0 150px", time: "0 0 90px", city: "0 0 120px", place: "1 1 140px" };
   return (
     <form onSubmit={submit} noValidate>
       <Stack maw={980}>
@@ -339,17 +467,18 @@ function EngagementFormFields() {
         </SimpleGrid>
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <TextInput
-            label={t("engagementForm.titleEn")}
-            value={form.titleEn}
-            onChange={(e) => set({ titleEn: e.currentTarget.value })}
-            error={errors.titleEn}
-            required
-          />
-          <TextInput
             label={t("engagementForm.titleZh")}
+            description={t("engagementForm.titleHint")}
             value={form.titleZh}
             onChange={(e) => set({ titleZh: e.currentTarget.value })}
             error={errors.titleZh}
+          />
+          <TextInput
+            label={t("engagementForm.titleEn")}
+            description={"\u00a0"}
+            value={form.titleEn}
+            onChange={(e) => set({ titleEn: e.currentTarget.value })}
+            error={errors.titleEn}
           />
         </SimpleGrid>
         <SimpleGrid cols={{ base: 1, sm: 4 }}>
@@ -480,7 +609,7 @@ function EngagementFormFields() {
             <Stack gap="xs">
               {form.rows.map((row, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity but their place
-                <Group key={i} align="flex-start" wrap="nowrap">
+                <Group key={i} align="flex-start" wrap={form.type === "visit" ? "wrap" : "nowrap"} gap="xs">
                   {rowFields.map((field) => (
                     <TextInput
                       key={field}
@@ -493,7 +622,7 @@ function EngagementFormFields() {
                         setForm((f) => ({ ...f, rows: f.rows.map((r, j) => (j === i ? { ...r, [field]: value } : r)) }));
                       }}
                       error={errors[`details.${form.type === "visit" ? "itinerary" : "sessions"}.${i}.${field}`]}
-                      style={{ flex: field === "date" ? "0 0 160px" : 1 }}
+                      style={{ flex: rowWidth[field] ?? "1 1 200px" }}
                     />
                   ))}
                   <ActionIcon
@@ -520,16 +649,63 @@ function EngagementFormFields() {
           error={errors.participants}
           on={form.startDate || undefined}
         />
-        <Textarea
-          label={t("engagementForm.summary")}
-          value={form.summaryEn}
-          onChange={(e) => set({ summaryEn: e.currentTarget.value })}
-          autosize
-          minRows={3}
-          error={errors.summaryEn}
-        />
+        {clashes.data?.length ? <ClashAlert clashes={clashes.data} /> : null}
+        {form.type === "visit" ? (
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <NumberInput
+              label={t("engagementForm.delegationSize")}
+              description={t("engagementForm.delegationSizeHint")}
+              value={form.details.delegationSize ?? ""}
+              onChange={(v) => setDetail("delegationSize", String(v))}
+              min={1}
+              allowDecimal={false}
+              error={errors["details.delegationSize"]}
+            />
+            <TextInput
+              label={t("engagementForm.interpreters")}
+              description={"\u00a0"}
+              value={form.details.interpreters ?? ""}
+              onChange={(e) => setDetail("interpreters", e.currentTarget.value)}
+              error={errors["details.interpreters"]}
+            />
+          </SimpleGrid>
+        ) : null}
+        {form.type === "visit" ? <GiftRows gifts={form.gifts} onChange={(gifts) => set({ gifts })} errors={errors} /> : null}
+        <SimpleGrid cols={{ base: 1, md: 2 }}>
+          <Textarea
+            label={t("engagementForm.summaryZh")}
+            value={form.summaryZh}
+            onChange={(e) => set({ summaryZh: e.currentTarget.value })}
+            autosize
+            minRows={3}
+            error={errors.summaryZh}
+          />
+          <Textarea
+            label={t("engagementForm.summaryEn")}
+            value={form.summaryEn}
+            onChange={(e) => set({ summaryEn: e.currentTarget.value })}
+            autosize
+            minRows={3}
+            error={errors.summaryEn}
+          />
+        </SimpleGrid>
         <FormActions saving={save.isPending} />
       </Stack>
+      <Modal
+        opened={blocker.state === "blocked"}
+        onClose={() => blocker.reset?.()}
+        title={t("engagementForm.unsaved")}
+        data-testid="unsaved"
+      >
+        <Group justify="flex-end">
+          <Button variant="default" onClick={() => blocker.reset?.()}>
+            {t("engagementForm.stay")}
+          </Button>
+          <Button color="red" onClick={() => blocker.proceed?.()}>
+            {t("engagementForm.leave")}
+          </Button>
+        </Group>
+      </Modal>
     </form>
   );
 }

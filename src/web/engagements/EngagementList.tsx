@@ -1,4 +1,5 @@
-import { Anchor, Badge, Button, CloseButton, Group, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Badge, Button, Card, CloseButton, Group, Stack, Table, Text, Title } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -46,6 +47,8 @@ export function EngagementList() {
   const vocabulary = useVocabulary();
   const reference = useReference();
   const { can } = useSession();
+  // On a phone each record is a card: a table of six columns does not fit 390 px.
+  const phone = useMediaQuery("(max-width: 35.99em)") ?? false;
   const state = useUrlState(filterKeys);
   const f = state.values;
   const params = { ...f, page: state.page, pageSize };
@@ -97,50 +100,88 @@ export function EngagementList() {
       </Group>
       <LinkedFilters values={f} clear={(key) => state.set({ [key]: null })} />
       <QueryState isLoading={list.isLoading} error={list.error} isEmpty={list.data?.items.length === 0} />
-      {list.data && list.data.items.length > 0 ? (
-        <Table striped highlightOnHover verticalSpacing={6} style={{ opacity: list.isFetching ? 0.6 : 1 }}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th w={170}>{t("engagements.date")}</Table.Th>
-              <Table.Th>{t("engagements.titleColumn")}</Table.Th>
-              <Table.Th>{t("engagements.type")}</Table.Th>
-              <Table.Th>{t("engagements.place")}</Table.Th>
-              <Table.Th>{t("engagements.unit")}</Table.Th>
-              <Table.Th ta="right">{t("engagements.participants")}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {list.data.items.map((e) => (
-              <Table.Tr key={e.id}>
-                <Table.Td>{format.date(e.startDate)}</Table.Td>
-                <Table.Td>
-                  <Anchor component={Link} to={`/engagements/${e.id}`}>
-                    {format.name(e.title)}
-                  </Anchor>
-                  {e.status !== "done" ? (
-                    <Badge ml={6} size="sm" variant="light" color={e.status === "planned" ? "blue" : "gray"}>
-                      {vocabulary.label("engagementStatuses", e.status)}
-                    </Badge>
-                  ) : null}
-                  {e.approval ? (
-                    <Badge ml={4} size="sm" variant="outline">
-                      {t(`approval.${e.approval}`)}
-                    </Badge>
-                  ) : null}
-                </Table.Td>
-                <Table.Td>{vocabulary.label("engagementTypes", e.type)}</Table.Td>
-                <Table.Td>{[format.name(e.place.country?.name), e.place.city].filter(Boolean).join(" · ")}</Table.Td>
-                <Table.Td>{format.name(e.leadUnit.name)}</Table.Td>
-                <Table.Td ta="right">{format.number(e.participantCount)}</Table.Td>
+      {list.data && list.data.items.length > 0 && phone ? (
+        <Stack gap="xs" data-testid="engagement-cards" style={{ opacity: list.isFetching ? 0.6 : 1 }}>
+          {list.data.items.map((e) => (
+            <Card key={e.id} withBorder padding="sm">
+              <Group gap={0} wrap="wrap">
+                <Anchor component={Link} to={`/engagements/${e.id}`} fw={500}>
+                  {format.name(e.title)}
+                </Anchor>
+                <StatusBadges engagement={e} />
+              </Group>
+              <Text size="sm" c="dimmed">
+                {[
+                  format.date(e.startDate),
+                  vocabulary.label("engagementTypes", e.type),
+                  format.name(e.place.country?.name),
+                  format.name(e.leadUnit.name),
+                  t("engagements.participantCount", { count: e.participantCount }),
+                ]
+                  .filter(Boolean)
+                  .join(" · ")}
+              </Text>
+            </Card>
+          ))}
+        </Stack>
+      ) : null}
+      {list.data && list.data.items.length > 0 && !phone ? (
+        <Table.ScrollContainer minWidth={720}>
+          <Table striped highlightOnHover verticalSpacing={6} style={{ opacity: list.isFetching ? 0.6 : 1 }}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th w={170}>{t("engagements.date")}</Table.Th>
+                <Table.Th>{t("engagements.titleColumn")}</Table.Th>
+                <Table.Th>{t("engagements.type")}</Table.Th>
+                <Table.Th>{t("engagements.place")}</Table.Th>
+                <Table.Th>{t("engagements.unit")}</Table.Th>
+                <Table.Th ta="right">{t("engagements.participants")}</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {list.data.items.map((e) => (
+                <Table.Tr key={e.id}>
+                  <Table.Td>{format.date(e.startDate)}</Table.Td>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/engagements/${e.id}`}>
+                      {format.name(e.title)}
+                    </Anchor>
+                    <StatusBadges engagement={e} />
+                  </Table.Td>
+                  <Table.Td>{vocabulary.label("engagementTypes", e.type)}</Table.Td>
+                  <Table.Td>{[format.name(e.place.country?.name), e.place.city].filter(Boolean).join(" · ")}</Table.Td>
+                  <Table.Td>{format.name(e.leadUnit.name)}</Table.Td>
+                  <Table.Td ta="right">{format.number(e.participantCount)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       ) : null}
       {list.data ? (
         <Pager page={state.page} pageSize={pageSize} total={list.data.total} totalExact={list.data.totalExact} onPage={state.setPage} />
       ) : null}
     </Stack>
+  );
+}
+
+/** A record's status (when not done) and approval state, as small badges after its title. */
+function StatusBadges({ engagement: e }: { engagement: EngagementListItem }) {
+  const { t } = useTranslation();
+  const vocabulary = useVocabulary();
+  return (
+    <>
+      {e.status !== "done" ? (
+        <Badge ml={6} size="sm" variant="light" color={e.status === "planned" ? "blue" : "gray"}>
+          {vocabulary.label("engagementStatuses", e.status)}
+        </Badge>
+      ) : null}
+      {e.approval ? (
+        <Badge ml={4} size="sm" variant="outline">
+          {t(`approval.${e.approval}`)}
+        </Badge>
+      ) : null}
+    </>
   );
 }
 

@@ -1,16 +1,113 @@
-import { Anchor, Badge, Button, Card, Grid, Group, Stack, Table, Text, Timeline, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Card, Grid, Group, Stack, Table, Text, Timeline, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
-import type { EngagementDetail, EngagementListItem } from "../../core/engagements/schema.ts";
+import type { Clash, EngagementDetail, EngagementListItem } from "../../core/engagements/schema.ts";
 import type { Page } from "../../core/shared/schema.ts";
 import { api, query } from "../api.ts";
+import { useSession } from "../app/session.tsx";
 import { SuggestedMark } from "../names/SuggestionCard.tsx";
 import { useFormat } from "../shared/format.ts";
 import { QueryState } from "../shared/states.tsx";
 import { useVocabulary } from "../shared/vocabulary.ts";
+import { AttachmentsCard } from "./AttachmentsCard.tsx";
+import { ClashAlert } from "./ClashAlert.tsx";
 import { EngagementActions } from "./EngagementActions.tsx";
+
+type Detail = Record<string, unknown>;
+const textOf = (value: unknown) => (typeof value === "string" && value ? value : null);
+const listOf = (value: unknown) => (Array.isArray(value) ? (value as Detail[]) : []);
+
+/** A visit's programme, day by day: each day's times, places and what happened. */
+function Itinerary({ days, startDate }: { days: Detail[]; startDate: string }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const byDate = new Map<string, Detail[]>();
+  for (const day of days) {
+    const date = textOf(day.date) ?? "";
+    byDate.set(date, [...(byDate.get(date) ?? []), day]);
+  }
+  const dayNumber = (date: string) => Math.round((Date.parse(date) - Date.parse(startDate)) / 86_400_000) + 1;
+  return (
+    <Card withBorder data-testid="itinerary">
+      <Title order={4} mb="xs">
+        {t("engagement.itinerary")}
+      </Title>
+      <Timeline bulletSize={14} lineWidth={2}>
+        {[...byDate.entries()].map(([date, items]) => (
+          <Timeline.Item
+            key={date}
+            title={
+              <Text fw={600} size="sm">
+                {dayNumber(date) >= 1 ? `${t("engagement.day", { n: dayNumber(date) })} · ` : ""}
+                {format.date(date)}
+              </Text>
+            }
+          >
+            <Stack gap={4}>
+              {items.map((item, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a day's items have no identity but their order
+                <Group key={i} gap="xs" wrap="nowrap" align="flex-start">
+                  <Text size="sm" c="dimmed" w={64} style={{ flexShrink: 0 }}>
+                    {textOf(item.time) ?? ""}
+                  </Text>
+                  <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
+                    {textOf(item.description)}
+                    {textOf(item.place) || textOf(item.city) ? (
+                      <Text span c="dimmed" size="sm">
+                        {" "}
+                        （{[textOf(item.city), textOf(item.place)].filter(Boolean).join(" · ")}）
+                      </Text>
+                    ) : null}
+                  </Text>
+                </Group>
+              ))}
+            </Stack>
+          </Timeline.Item>
+        ))}
+      </Timeline>
+    </Card>
+  );
+}
+
+/** Gifts given and received on a visit: the register's rows. */
+function Gifts({ gifts }: { gifts: Detail[] }) {
+  const { t } = useTranslation();
+  return (
+    <Card withBorder data-testid="gifts">
+      <Title order={4} mb="xs">
+        {t("engagement.gifts")}
+      </Title>
+      <Table.ScrollContainer minWidth={420}>
+        <Table>
+          <Table.Tbody>
+            {gifts.map((g, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: gifts have no identity but their place in the register
+              <Table.Tr key={i}>
+                <Table.Td>
+                  <Badge variant="light" color={g.given ? "blue" : "teal"}>
+                    {g.given ? t("engagement.giftGiven") : t("engagement.giftReceived")}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  {textOf(g.description)}
+                  {textOf(g.note) ? (
+                    <Text size="xs" c="dimmed">
+                      {textOf(g.note)}
+                    </Text>
+                  ) : null}
+                </Table.Td>
+                <Table.Td c="dimmed">{textOf(g.recipient) ? `${t("engagement.giftRecipient")}：${textOf(g.recipient)}` : ""}</Table.Td>
+                <Table.Td c="dimmed">{textOf(g.valueBand) ? t(`giftBands.${g.valueBand}`) : ""}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Card>
+  );
+}
 
 const shownAtFirst = 50;
 
@@ -19,8 +116,15 @@ export function EngagementPage() {
   const { t } = useTranslation();
   const format = useFormat();
   const vocabulary = useVocabulary();
+  const { can } = useSession();
   const id = Number(useParams().id);
   const detail = useQuery({ queryKey: ["engagement", id], queryFn: () => api<EngagementDetail>(`/engagements/${id}`) });
+  const planned = detail.data?.status === "planned";
+  const clashes = useQuery({
+    queryKey: ["engagement", id, "clashes"],
+    enabled: planned,
+    queryFn: () => api<Clash[]>(`/engagements/${id}/clashes`),
+  });
   const [showAll, setShowAll] = useState(false);
   const seriesName = typeof detail.data?.details.seriesEn === "string" ? detail.data.details.seriesEn : "";
   const editions = useQuery({
@@ -40,11 +144,26 @@ export function EngagementPage() {
   const sessions = Array.isArray(e.details.sessions)
     ? (e.details.sessions as Array<{ titleEn?: string; titleZh?: string | null; date?: string }>)
     : [];
-  const textOf = (value: unknown) => (typeof value === "string" && value ? value : null);
   // The series as the reader reads it: its Chinese name in Chinese, where it has one.
   const seriesEn = textOf(e.details.seriesEn);
   const series = seriesEn ? format.name({ en: seriesEn, zh: textOf(e.details.seriesZh) }) : null;
   const edition = typeof e.details.edition === "number" ? e.details.edition : null;
+  const itinerary = listOf(e.details.itinerary);
+  const gifts = listOf(e.details.gifts);
+  const delegationSize = typeof e.details.delegationSize === "number" ? e.details.delegationSize : null;
+  const interpreters = textOf(e.details.interpreters);
+  // Each language's summary under its own label, the reader's language first.
+  const summaries = [
+    { key: "summaryZh", text: e.summary.zh },
+    { key: "summaryEn", text: e.summary.en },
+  ].filter((x) => x.text);
+  if (!format.lang.startsWith("zh")) summaries.reverse();
+  const cancelStep = e.status === "cancelled" ? e.approvalSteps.findLast((s) => s.step === "cancelled") : undefined;
+  const related = [
+    ...(e.inReplyTo ? [{ label: t("engagement.inReplyTo"), item: e.inReplyTo }] : []),
+    ...e.replies.map((r) => ({ label: t("engagement.replies"), item: r })),
+    ...(e.thankYouLetter ? [{ label: t("engagement.thankYouLetter"), item: e.thankYouLetter }] : []),
+  ];
   return (
     <Stack>
       <div>
@@ -70,67 +189,120 @@ export function EngagementPage() {
           {e.place.city ? ` · ${e.place.city}` : ""} · {format.name(e.leadUnit.name)}
           {e.coUnits.length ? ` · ${t("engagement.with", { units: e.coUnits.map((u) => format.name(u.name)).join(", ") })}` : ""}
         </Text>
+        {e.topics.length ? (
+          <Group gap={4} mt={4} data-testid="topics">
+            <Text size="sm" c="dimmed">
+              {t("engagement.topics")}：
+            </Text>
+            {e.topics.map((topic) => (
+              <Badge key={topic.id} variant="outline" color="gray" size="sm">
+                {format.name(topic.name)}
+              </Badge>
+            ))}
+          </Group>
+        ) : null}
       </div>
+      {cancelStep?.note ? (
+        <Alert color="gray" data-testid="cancelled">
+          {t("engagement.cancelled", { reason: cancelStep.note })}
+        </Alert>
+      ) : null}
+      {planned && clashes.data ? <ClashAlert clashes={clashes.data} /> : null}
       <Grid>
         <Grid.Col span={{ base: 12, md: 8 }}>
-          <Card withBorder>
-            <Title order={4} mb="xs">
-              {t("engagement.participants", {
-                count: e.participants.length,
-                countries: t("common.countries", { count: e.countriesReached.length }),
-              })}
-            </Title>
-            {e.participants.length === 0 ? <Text c="dimmed">{t("common.empty")}</Text> : null}
-            {e.countriesReached.length > 1 ? (
-              <Group gap={4} mb="sm">
-                {byCountry.map(([name, n]) => (
-                  <Badge key={name} variant="light" color="gray" size="sm">
-                    {name} {n}
-                  </Badge>
+          <Stack>
+            {itinerary.length ? <Itinerary days={itinerary} startDate={e.startDate} /> : null}
+            {summaries.length ? (
+              <Card withBorder data-testid="summary">
+                {summaries.map((x) => (
+                  <div key={x.key}>
+                    <Title order={5} mb={4}>
+                      {t(`engagement.${x.key}`)}
+                    </Title>
+                    <Text size="sm" mb="sm" style={{ whiteSpace: "pre-wrap" }}>
+                      {x.text}
+                    </Text>
+                  </div>
                 ))}
-              </Group>
+              </Card>
             ) : null}
-            <Table>
-              <Table.Tbody>
-                {(showAll ? e.participants : e.participants.slice(0, shownAtFirst)).map((p) => (
-                  <Table.Tr key={p.id}>
-                    <Table.Td>
-                      {p.organisation ? (
-                        <Anchor component={Link} to={`/organisations/${p.organisation.id}`}>
-                          {format.name(p.organisation.name)}
-                        </Anchor>
-                      ) : null}
-                      {p.organisation ? <SuggestedMark suggested={p.organisation.nameZhSuggested} /> : null}
-                      {p.person ? (
-                        <Anchor component={Link} to={`/people/${p.person.id}`}>
-                          {format.name(p.person.name)}
-                        </Anchor>
-                      ) : null}
-                    </Table.Td>
-                    <Table.Td>{vocabulary.label("participantRoles", p.role)}</Table.Td>
-                    <Table.Td c="dimmed">{p.rank ?? ""}</Table.Td>
-                    <Table.Td c="dimmed">{format.name(p.organisation?.country?.name)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-            {!showAll && e.participants.length > shownAtFirst ? (
-              <Button variant="subtle" size="xs" mt="xs" onClick={() => setShowAll(true)}>
-                {t("engagement.showAll", { count: e.participants.length })}
-              </Button>
-            ) : null}
-          </Card>
+            <Card withBorder>
+              <Title order={4} mb="xs">
+                {t("engagement.participants", {
+                  count: e.participants.length,
+                  countries: t("common.countries", { count: e.countriesReached.length }),
+                })}
+              </Title>
+              {delegationSize || interpreters ? (
+                <Text size="sm" mb="xs" data-testid="delegation">
+                  {[
+                    delegationSize ? t("engagement.delegationSize", { count: delegationSize }) : null,
+                    interpreters ? t("engagement.interpreters", { names: interpreters }) : null,
+                  ]
+                    .filter(Boolean)
+                    .join(" · ")}
+                </Text>
+              ) : null}
+              {e.participants.length === 0 ? <Text c="dimmed">{t("common.empty")}</Text> : null}
+              {e.countriesReached.length > 1 ? (
+                <Group gap={4} mb="sm">
+                  {byCountry.map(([name, n]) => (
+                    <Badge key={name} variant="light" color="gray" size="sm">
+                      {name} {n}
+                    </Badge>
+                  ))}
+                </Group>
+              ) : null}
+              <Table.ScrollContainer minWidth={480}>
+                <Table>
+                  <Table.Tbody>
+                    {(showAll ? e.participants : e.participants.slice(0, shownAtFirst)).map((p) => (
+                      <Table.Tr key={p.id}>
+                        <Table.Td>
+                          {p.organisation ? (
+                            <Anchor component={Link} to={`/organisations/${p.organisation.id}`}>
+                              {format.name(p.organisation.name)}
+                            </Anchor>
+                          ) : null}
+                          {p.organisation ? <SuggestedMark suggested={p.organisation.nameZhSuggested} /> : null}
+                          {p.person ? (
+                            <Anchor component={Link} to={`/people/${p.person.id}`}>
+                              {format.name(p.person.name)}
+                            </Anchor>
+                          ) : null}
+                        </Table.Td>
+                        <Table.Td>{vocabulary.label("participantRoles", p.role)}</Table.Td>
+                        <Table.Td c="dimmed">{p.rank ?? ""}</Table.Td>
+                        <Table.Td c="dimmed">{format.name(p.organisation?.country?.name)}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              {!showAll && e.participants.length > shownAtFirst ? (
+                <Button variant="subtle" size="xs" mt="xs" onClick={() => setShowAll(true)}>
+                  {t("engagement.showAll", { count: e.participants.length })}
+                </Button>
+              ) : null}
+            </Card>
+            {gifts.length ? <Gifts gifts={gifts} /> : null}
+          </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack>
-            {format.name(e.summary) ? (
-              <Card withBorder>
+            {related.length ? (
+              <Card withBorder data-testid="related">
                 <Title order={4} mb="xs">
-                  {t("engagement.summary")}
+                  {t("engagement.related")}
                 </Title>
-                <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
-                  {format.name(e.summary)}
-                </Text>
+                {related.map((r) => (
+                  <Text key={`${r.label}-${r.item.id}`} size="sm">
+                    {r.label}：
+                    <Anchor component={Link} to={`/engagements/${r.item.id}`} size="sm">
+                      {format.name(r.item.title)}
+                    </Anchor>
+                  </Text>
+                ))}
               </Card>
             ) : null}
             {series || sessions.length || e.mechanism || e.programme ? (
@@ -182,18 +354,7 @@ export function EngagementPage() {
                 </Timeline>
               </Card>
             ) : null}
-            {e.attachments.length ? (
-              <Card withBorder>
-                <Title order={4} mb="xs">
-                  {t("engagement.attachments")}
-                </Title>
-                {e.attachments.map((a) => (
-                  <Anchor key={a.id} href={`/api/engagements/${e.id}/attachments/${a.id}`} size="sm" display="block">
-                    {a.fileName}
-                  </Anchor>
-                ))}
-              </Card>
-            ) : null}
+            <AttachmentsCard engagementId={e.id} attachments={e.attachments} canChange={can("write")} />
           </Stack>
         </Grid.Col>
       </Grid>

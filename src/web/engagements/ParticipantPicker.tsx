@@ -391,64 +391,66 @@ export function ParticipantPicker({
         </Alert>
       ) : null}
       {value.length ? (
-        <Table mt="sm" verticalSpacing={4}>
-          <Table.Tbody>
-            {value.map((row, i) => (
-              <Table.Tr key={`${row.organisationId}-${row.personId}`}>
-                <Table.Td>
-                  <Text size="sm">{row.label}</Text>
-                  <Text size="xs" c="dimmed">
-                    {row.detail}
-                    {row.warning ? (
-                      <Badge size="xs" color="orange" variant="light" ml={4}>
-                        {row.warning}
-                      </Badge>
-                    ) : null}
-                  </Text>
-                </Table.Td>
-                <Table.Td w={170}>
-                  <Select
-                    size="xs"
-                    data={vocabulary.options("participantRoles")}
-                    value={row.role}
-                    onChange={(v) => update(i, { role: v ?? defaultRole })}
-                    allowDeselect={false}
-                    aria-label={t("participants.role")}
-                  />
-                </Table.Td>
-                <Table.Td w={160}>
-                  <TextInput
-                    size="xs"
-                    placeholder={t("participants.rank")}
-                    value={row.rank}
-                    onChange={(e) => update(i, { rank: e.currentTarget.value })}
-                    aria-label={t("participants.rank")}
-                  />
-                </Table.Td>
-                <Table.Td w={90}>
-                  <NumberInput
-                    size="xs"
-                    placeholder={t("participants.order")}
-                    value={row.precedence ?? ""}
-                    onChange={(v) => update(i, { precedence: v === "" ? null : Number(v) })}
-                    min={1}
-                    aria-label={t("participants.order")}
-                  />
-                </Table.Td>
-                <Table.Td w={36}>
-                  <ActionIcon
-                    variant="subtle"
-                    color="gray"
-                    aria-label={t("participants.remove", { name: row.label })}
-                    onClick={() => onChange(value.filter((_, j) => j !== i))}
-                  >
-                    ×
-                  </ActionIcon>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={560}>
+          <Table mt="sm" verticalSpacing={4}>
+            <Table.Tbody>
+              {value.map((row, i) => (
+                <Table.Tr key={`${row.organisationId}-${row.personId}`}>
+                  <Table.Td>
+                    <Text size="sm">{row.label}</Text>
+                    <Text size="xs" c="dimmed">
+                      {row.detail}
+                      {row.warning ? (
+                        <Badge size="xs" color="orange" variant="light" ml={4}>
+                          {row.warning}
+                        </Badge>
+                      ) : null}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td w={170}>
+                    <Select
+                      size="xs"
+                      data={vocabulary.options("participantRoles")}
+                      value={row.role}
+                      onChange={(v) => update(i, { role: v ?? defaultRole })}
+                      allowDeselect={false}
+                      aria-label={t("participants.role")}
+                    />
+                  </Table.Td>
+                  <Table.Td w={160}>
+                    <TextInput
+                      size="xs"
+                      placeholder={t("participants.rank")}
+                      value={row.rank}
+                      onChange={(e) => update(i, { rank: e.currentTarget.value })}
+                      aria-label={t("participants.rank")}
+                    />
+                  </Table.Td>
+                  <Table.Td w={90}>
+                    <NumberInput
+                      size="xs"
+                      placeholder={t("participants.order")}
+                      value={row.precedence ?? ""}
+                      onChange={(v) => update(i, { precedence: v === "" ? null : Number(v) })}
+                      min={1}
+                      aria-label={t("participants.order")}
+                    />
+                  </Table.Td>
+                  <Table.Td w={36}>
+                    <ActionIcon
+                      variant="subtle"
+                      color="gray"
+                      aria-label={t("participants.remove", { name: row.label })}
+                      onClick={() => onChange(value.filter((_, j) => j !== i))}
+                    >
+                      ×
+                    </ActionIcon>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       ) : null}
     </Card>
   );

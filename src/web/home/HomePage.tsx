@@ -96,26 +96,28 @@ export function HomePage() {
             {t("home.byType")}
           </Title>
           <QueryState isLoading={byType.isLoading} error={byType.error} isEmpty={byType.data?.rows.length === 0} />
-          <Table highlightOnHover>
-            <Table.Tbody>
-              {byType.data?.rows.map((r) => {
-                const [type, direction] = r.key.split(":") as [string, string];
-                return (
-                  <Table.Tr key={r.key}>
-                    <Table.Td>
-                      <Anchor component={Link} to={listUrl({ type, direction })}>
-                        {format.name(r.label)}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td ta="right">{format.number(r.engagements)}</Table.Td>
-                    <Table.Td ta="right" c="dimmed">
-                      {t("home.partnersIn", { partners: format.number(r.organisations), countries: format.number(r.countries) })}
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
+          <Table.ScrollContainer minWidth={480}>
+            <Table highlightOnHover>
+              <Table.Tbody>
+                {byType.data?.rows.map((r) => {
+                  const [type, direction] = r.key.split(":") as [string, string];
+                  return (
+                    <Table.Tr key={r.key}>
+                      <Table.Td>
+                        <Anchor component={Link} to={listUrl({ type, direction })}>
+                          {format.name(r.label)}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td ta="right">{format.number(r.engagements)}</Table.Td>
+                      <Table.Td ta="right" c="dimmed">
+                        {t("home.partnersIn", { partners: format.number(r.organisations), countries: format.number(r.countries) })}
+                      </Table.Td>
+                    </Table.Tr>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
         </Card>
         <Card withBorder>
           <Title order={4} mb="sm">

@@ -85,41 +85,43 @@ export function ImportList() {
       {undo.error ? <Alert color="red">{errorMessage(undo.error)}</Alert> : null}
       <QueryState isLoading={list.isLoading} error={list.error} isEmpty={list.data?.length === 0} />
       {list.data?.length ? (
-        <Table striped>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t("imports.file")}</Table.Th>
-              <Table.Th>{t("imports.when")}</Table.Th>
-              <Table.Th>{t("imports.by")}</Table.Th>
-              <Table.Th>{t("imports.outcome")}</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {list.data.map((i) => (
-              <Table.Tr key={i.id}>
-                <Table.Td>{i.fileName}</Table.Td>
-                <Table.Td>{format.date(i.createdAt.slice(0, 10))}</Table.Td>
-                <Table.Td>{i.createdBy?.displayName ?? ""}</Table.Td>
-                <Table.Td>
-                  <Badge variant="light" color={i.status === "done" ? "teal" : i.status === "undone" ? "gray" : "orange"} mr="xs">
-                    {t(`imports.status.${i.status}`)}
-                  </Badge>
-                  <Text span size="sm">
-                    {countsLine(t, i.counts)}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  {i.status === "done" || i.status === "interrupted" ? (
-                    <Button size="xs" variant="subtle" color="red" onClick={() => undo.mutate(i.id)} loading={undo.isPending}>
-                      {t("imports.undo")}
-                    </Button>
-                  ) : null}
-                </Table.Td>
+        <Table.ScrollContainer minWidth={560}>
+          <Table striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t("imports.file")}</Table.Th>
+                <Table.Th>{t("imports.when")}</Table.Th>
+                <Table.Th>{t("imports.by")}</Table.Th>
+                <Table.Th>{t("imports.outcome")}</Table.Th>
+                <Table.Th />
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {list.data.map((i) => (
+                <Table.Tr key={i.id}>
+                  <Table.Td>{i.fileName}</Table.Td>
+                  <Table.Td>{format.date(i.createdAt.slice(0, 10))}</Table.Td>
+                  <Table.Td>{i.createdBy?.displayName ?? ""}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color={i.status === "done" ? "teal" : i.status === "undone" ? "gray" : "orange"} mr="xs">
+                      {t(`imports.status.${i.status}`)}
+                    </Badge>
+                    <Text span size="sm">
+                      {countsLine(t, i.counts)}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    {i.status === "done" || i.status === "interrupted" ? (
+                      <Button size="xs" variant="subtle" color="red" onClick={() => undo.mutate(i.id)} loading={undo.isPending}>
+                        {t("imports.undo")}
+                      </Button>
+                    ) : null}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       ) : null}
     </Stack>
   );
@@ -378,26 +380,28 @@ function SampleTable({ headers, rows }: { headers: string[]; rows: string[][] })
   const lines = rows.map((cells, n) => ({ cells, id: `row-${n}` }));
   return (
     <ScrollArea>
-      <Table withTableBorder striped fz="sm">
-        <Table.Thead>
-          <Table.Tr>
-            {columns.map((c) => (
-              <Table.Th key={c.id}>{c.header}</Table.Th>
-            ))}
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {lines.map((line) => (
-            <Table.Tr key={line.id}>
+      <Table.ScrollContainer minWidth={560}>
+        <Table withTableBorder striped fz="sm">
+          <Table.Thead>
+            <Table.Tr>
               {columns.map((c) => (
-                <Table.Td key={c.id} style={{ maxWidth: 220, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>
-                  {line.cells[c.position] ?? ""}
-                </Table.Td>
+                <Table.Th key={c.id}>{c.header}</Table.Th>
               ))}
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {lines.map((line) => (
+              <Table.Tr key={line.id}>
+                {columns.map((c) => (
+                  <Table.Td key={c.id} style={{ maxWidth: 220, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>
+                    {line.cells[c.position] ?? ""}
+                  </Table.Td>
+                ))}
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
     </ScrollArea>
   );
 }
@@ -543,47 +547,49 @@ function MappingStep(props: {
         <TextInput label={t("imports.saveAs")} value={props.saveAs} onChange={(e) => props.setSaveAs(e.currentTarget.value)} w={220} />
       </Group>
       {useMapping.error ? <Alert color="red">{errorMessage(useMapping.error)}</Alert> : null}
-      <Table withTableBorder>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t("imports.column")}</Table.Th>
-            <Table.Th>{t("imports.examples")}</Table.Th>
-            <Table.Th>{t("imports.field")}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {columnsOf(file.headers).map(({ header, position: i, id }) => (
-            <Table.Tr key={id}>
-              <Table.Td fw={600}>{header}</Table.Td>
-              <Table.Td>
-                <Text size="sm" c="dimmed" lineClamp={1}>
-                  {file.sample
-                    .slice(0, 3)
-                    .map((r) => r[i])
-                    .filter(Boolean)
-                    .join(" · ")}
-                </Text>
-              </Table.Td>
-              <Table.Td w={260}>
-                <Select
-                  aria-label={header}
-                  data={fields}
-                  value={columns[i] ?? null}
-                  placeholder={t("imports.leaveOut")}
-                  onChange={(field) => {
-                    // A field is one column's: choosing it here frees it elsewhere.
-                    const next = columns.map((c) => (c === field ? null : c));
-                    next[i] = field;
-                    props.setColumns(next);
-                  }}
-                  clearable
-                  size="sm"
-                />
-              </Table.Td>
+      <Table.ScrollContainer minWidth={560}>
+        <Table withTableBorder>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t("imports.column")}</Table.Th>
+              <Table.Th>{t("imports.examples")}</Table.Th>
+              <Table.Th>{t("imports.field")}</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {columnsOf(file.headers).map(({ header, position: i, id }) => (
+              <Table.Tr key={id}>
+                <Table.Td fw={600}>{header}</Table.Td>
+                <Table.Td>
+                  <Text size="sm" c="dimmed" lineClamp={1}>
+                    {file.sample
+                      .slice(0, 3)
+                      .map((r) => r[i])
+                      .filter(Boolean)
+                      .join(" · ")}
+                  </Text>
+                </Table.Td>
+                <Table.Td w={260}>
+                  <Select
+                    aria-label={header}
+                    data={fields}
+                    value={columns[i] ?? null}
+                    placeholder={t("imports.leaveOut")}
+                    onChange={(field) => {
+                      // A field is one column's: choosing it here frees it elsewhere.
+                      const next = columns.map((c) => (c === field ? null : c));
+                      next[i] = field;
+                      props.setColumns(next);
+                    }}
+                    clearable
+                    size="sm"
+                  />
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       {missing ? <Alert color="orange">{missing}</Alert> : null}
       <Group>
         <Button onClick={props.onNext} disabled={missing !== null} data-testid="import-to-preview">
@@ -639,70 +645,72 @@ function PreviewStep({
             {t("imports.previewHow", { rows: format.number(c.rows) })}
           </Text>
           <ScrollArea h={420}>
-            <Table striped fz="sm">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t("imports.line")}</Table.Th>
-                  <Table.Th>{t("imports.name")}</Table.Th>
-                  <Table.Th>{t("imports.rowStatusTitle")}</Table.Th>
-                  <Table.Th>{t("imports.detail")}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {preview.data?.rows.slice(0, 300).map((row) => (
-                  <Table.Tr key={row.line}>
-                    <Table.Td>{row.line}</Table.Td>
-                    <Table.Td>{row.name}</Table.Td>
-                    <Table.Td>
-                      <Badge color={statusColour[row.status]} variant="light">
-                        {t(`imports.rowStatus.${row.status}`)}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      {row.errors.map((e) => (
-                        <Text key={`${e.column}-${e.field}`} size="sm" c="red">
-                          {e.header ? `${e.header}${zh ? "：" : ": "}` : ""}
-                          {zh ? e.reason.zh : e.reason.en}
-                        </Text>
-                      ))}
-                      {row.status === "ambiguous" || choices[String(row.line)] !== undefined ? (
-                        <Select
-                          size="xs"
-                          w={320}
-                          aria-label={t("imports.pick")}
-                          placeholder={t("imports.pick")}
-                          value={choices[String(row.line)] === undefined ? null : String(choices[String(row.line)])}
-                          data={[
-                            // An engagement's partner and a mechanism's member are in the registry: there is none to create here.
-                            ...(kind === "organisations" || kind === "people"
-                              ? [{ value: "new", label: t(kind === "people" ? "imports.asNewPerson" : "imports.asNew") }]
-                              : []),
-                            ...row.candidates.map((o) => ({
-                              value: String(o.id),
-                              label: `${o.name.zh ?? o.name.en}${o.name.zh ? ` · ${o.name.en}` : ""} (${o.country ?? "—"}, #${o.id})`,
-                            })),
-                          ]}
-                          onChange={(v) => {
-                            const next = { ...choices };
-                            if (v === null) delete next[String(row.line)];
-                            else next[String(row.line)] = v === "new" ? "new" : Number(v);
-                            setChoices(next);
-                          }}
-                        />
-                      ) : row.engagementId ? (
-                        <Anchor component={Link} to={`/engagements/${row.engagementId}`} size="sm" target="_blank">
-                          #{row.engagementId}
-                        </Anchor>
-                      ) : row.organisationId ? (
-                        <Anchor component={Link} to={`/organisations/${row.organisationId}`} size="sm" target="_blank">
-                          #{row.organisationId}
-                        </Anchor>
-                      ) : null}
-                    </Table.Td>
+            <Table.ScrollContainer minWidth={560}>
+              <Table striped fz="sm">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t("imports.line")}</Table.Th>
+                    <Table.Th>{t("imports.name")}</Table.Th>
+                    <Table.Th>{t("imports.rowStatusTitle")}</Table.Th>
+                    <Table.Th>{t("imports.detail")}</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+                </Table.Thead>
+                <Table.Tbody>
+                  {preview.data?.rows.slice(0, 300).map((row) => (
+                    <Table.Tr key={row.line}>
+                      <Table.Td>{row.line}</Table.Td>
+                      <Table.Td>{row.name}</Table.Td>
+                      <Table.Td>
+                        <Badge color={statusColour[row.status]} variant="light">
+                          {t(`imports.rowStatus.${row.status}`)}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>
+                        {row.errors.map((e) => (
+                          <Text key={`${e.column}-${e.field}`} size="sm" c="red">
+                            {e.header ? `${e.header}${zh ? "：" : ": "}` : ""}
+                            {zh ? e.reason.zh : e.reason.en}
+                          </Text>
+                        ))}
+                        {row.status === "ambiguous" || choices[String(row.line)] !== undefined ? (
+                          <Select
+                            size="xs"
+                            w={320}
+                            aria-label={t("imports.pick")}
+                            placeholder={t("imports.pick")}
+                            value={choices[String(row.line)] === undefined ? null : String(choices[String(row.line)])}
+                            data={[
+                              // An engagement's partner and a mechanism's member are in the registry: there is none to create here.
+                              ...(kind === "organisations" || kind === "people"
+                                ? [{ value: "new", label: t(kind === "people" ? "imports.asNewPerson" : "imports.asNew") }]
+                                : []),
+                              ...row.candidates.map((o) => ({
+                                value: String(o.id),
+                                label: `${o.name.zh ?? o.name.en}${o.name.zh ? ` · ${o.name.en}` : ""} (${o.country ?? "—"}, #${o.id})`,
+                              })),
+                            ]}
+                            onChange={(v) => {
+                              const next = { ...choices };
+                              if (v === null) delete next[String(row.line)];
+                              else next[String(row.line)] = v === "new" ? "new" : Number(v);
+                              setChoices(next);
+                            }}
+                          />
+                        ) : row.engagementId ? (
+                          <Anchor component={Link} to={`/engagements/${row.engagementId}`} size="sm" target="_blank">
+                            #{row.engagementId}
+                          </Anchor>
+                        ) : row.organisationId ? (
+                          <Anchor component={Link} to={`/organisations/${row.organisationId}`} size="sm" target="_blank">
+                            #{row.organisationId}
+                          </Anchor>
+                        ) : null}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
           </ScrollArea>
           <Group>
             <Button

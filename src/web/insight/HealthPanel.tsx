@@ -61,67 +61,69 @@ export function HealthPanel({ unitId, onUnit }: { unitId: string; onUnit: (unitI
       </Text>
       <QueryState isLoading={health.isLoading} error={health.error} isEmpty={health.data?.length === 0} />
       {health.data?.length ? (
-        <Table striped>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t("registry.name")}</Table.Th>
-              <Table.Th>{t("registry.level")}</Table.Th>
-              <Table.Th>{t("insight.lastContact")}</Table.Th>
-              <Table.Th ta="right">{t("insight.frequency")}</Table.Th>
-              <Table.Th>{t("insight.reciprocity")}</Table.Th>
-              <Table.Th>{t("insight.signals")}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {health.data.map((h) => (
-              <Table.Tr key={h.organisation.id}>
-                <Table.Td>
-                  <Anchor component={Link} to={`/organisations/${h.organisation.id}`} size="sm">
-                    {format.name(h.organisation.name)}
-                  </Anchor>{" "}
-                  <Text span size="xs" c="dimmed">
-                    {reference.countryName(h.organisation.country)}
-                  </Text>
-                </Table.Td>
-                <Table.Td>{vocabulary.label("relationshipLevels", h.level)}</Table.Td>
-                <Table.Td>
-                  {h.lastContact
-                    ? t("insight.daysAgo", { date: format.date(h.lastContact), days: format.number(h.daysSince ?? 0) })
-                    : t("insight.never")}
-                </Table.Td>
-                <Table.Td ta="right">
-                  {h.lastYear} / {h.expected}
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs">{t("insight.reciprocityFigures", h.reciprocity)}</Text>
-                </Table.Td>
-                <Table.Td>
-                  <Group gap={4}>
-                    {h.signals
-                      .filter((s) => s !== "anniversary")
-                      .map((s) => (
-                        <Badge key={s} size="xs" color={signalColour[s]} variant="light">
-                          {t(`insight.signal.${s}`)}
+        <Table.ScrollContainer minWidth={640}>
+          <Table striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t("registry.name")}</Table.Th>
+                <Table.Th>{t("registry.level")}</Table.Th>
+                <Table.Th>{t("insight.lastContact")}</Table.Th>
+                <Table.Th ta="right">{t("insight.frequency")}</Table.Th>
+                <Table.Th>{t("insight.reciprocity")}</Table.Th>
+                <Table.Th>{t("insight.signals")}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {health.data.map((h) => (
+                <Table.Tr key={h.organisation.id}>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/organisations/${h.organisation.id}`} size="sm">
+                      {format.name(h.organisation.name)}
+                    </Anchor>{" "}
+                    <Text span size="xs" c="dimmed">
+                      {reference.countryName(h.organisation.country)}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{vocabulary.label("relationshipLevels", h.level)}</Table.Td>
+                  <Table.Td>
+                    {h.lastContact
+                      ? t("insight.daysAgo", { date: format.date(h.lastContact), days: format.number(h.daysSince ?? 0) })
+                      : t("insight.never")}
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    {h.lastYear} / {h.expected}
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="xs">{t("insight.reciprocityFigures", h.reciprocity)}</Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Group gap={4}>
+                      {h.signals
+                        .filter((s) => s !== "anniversary")
+                        .map((s) => (
+                          <Badge key={s} size="xs" color={signalColour[s]} variant="light">
+                            {t(`insight.signal.${s}`)}
+                          </Badge>
+                        ))}
+                      {h.occasions.map((o) => (
+                        <Badge key={o.kind} size="xs" color={signalColour.anniversary} variant="light" tt="none">
+                          {o.kind === "founding"
+                            ? t("insight.occasion.founding", { years: o.years, year: o.year })
+                            : o.kind === "congress"
+                              ? t(o.ordinal ? "insight.occasion.congressNumbered" : "insight.occasion.congress", {
+                                  ordinal: o.ordinal ? format.ordinal(o.ordinal) : "",
+                                  date: format.date(o.date),
+                                })
+                              : t("insight.occasion.nationalDay", { date: format.date(o.date) })}
                         </Badge>
                       ))}
-                    {h.occasions.map((o) => (
-                      <Badge key={o.kind} size="xs" color={signalColour.anniversary} variant="light" tt="none">
-                        {o.kind === "founding"
-                          ? t("insight.occasion.founding", { years: o.years, year: o.year })
-                          : o.kind === "congress"
-                            ? t(o.ordinal ? "insight.occasion.congressNumbered" : "insight.occasion.congress", {
-                                ordinal: o.ordinal ? format.ordinal(o.ordinal) : "",
-                                date: format.date(o.date),
-                              })
-                            : t("insight.occasion.nationalDay", { date: format.date(o.date) })}
-                      </Badge>
-                    ))}
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       ) : null}
     </Card>
   );

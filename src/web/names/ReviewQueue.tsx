@@ -153,123 +153,130 @@ export function ReviewQueue() {
       ) : null}
       <QueryState isLoading={queue.isLoading} error={queue.error} isEmpty={items.length === 0} />
       {items.length > 0 ? (
-        <Table verticalSpacing={6} data-testid="name-queue">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t("registry.name")}</Table.Th>
-              <Table.Th>{t("registry.country")}</Table.Th>
-              <Table.Th>{t("registry.level")}</Table.Th>
-              <Table.Th>{t("names.suggestedTitle")}</Table.Th>
-              <Table.Th>{t("names.confidence")}</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((item, index) => {
-              const isCurrent = item === selected;
-              const edit = editing?.id === item.organisation.id ? editing : null;
-              return (
-                <Table.Tr
-                  key={item.organisation.id}
-                  bg={isCurrent ? "var(--mantine-color-blue-light)" : undefined}
-                  onClick={() => setCurrent(index)}
-                  aria-selected={isCurrent}
-                >
-                  <Table.Td>
-                    <Anchor component={Link} to={`/organisations/${item.organisation.id}`}>
-                      {item.organisation.name.en}
-                    </Anchor>
-                    {item.organisation.abbreviation ? (
-                      <Text span c="dimmed" size="sm">
-                        {" "}
-                        {item.organisation.abbreviation}
-                      </Text>
-                    ) : null}
-                    {item.engagements > 0 ? (
-                      <Text size="xs" c="dimmed">
-                        {t("names.engaged", { count: item.engagements })}
-                      </Text>
-                    ) : null}
-                  </Table.Td>
-                  <Table.Td>{format.name(item.organisation.country?.name)}</Table.Td>
-                  <Table.Td>{vocabulary.label("relationshipLevels", item.relationshipLevel)}</Table.Td>
-                  <Table.Td lang="zh">
-                    {edit ? (
-                      <Group gap={4} wrap="nowrap">
-                        <TextInput
-                          size="xs"
-                          aria-label={t("names.zh")}
-                          value={edit.zh}
-                          autoFocus
-                          onChange={(e) => setEditing({ ...edit, zh: e.currentTarget.value })}
-                          onKeyDown={(e) => {
-                            if (e.key === "Enter") decide.mutate({ item, decision: "accept", edited: edit });
-                            if (e.key === "Escape") setEditing(null);
-                          }}
-                        />
-                        <TextInput
-                          size="xs"
-                          w={90}
-                          aria-label={t("names.short")}
-                          value={edit.short}
-                          onChange={(e) => setEditing({ ...edit, short: e.currentTarget.value })}
-                        />
-                      </Group>
-                    ) : (
-                      <>
-                        {item.suggestion.zh}
-                        {item.suggestion.short ? (
-                          <Text span c="dimmed" size="sm">
-                            {" "}
-                            （{item.suggestion.short}）
-                          </Text>
-                        ) : null}
-                      </>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Popover width={420} position="bottom" withArrow shadow="md">
-                      <Popover.Target>
-                        <span style={{ cursor: "help" }}>
-                          <ConfidenceBadge suggestion={item.suggestion} />
-                        </span>
-                      </Popover.Target>
-                      <Popover.Dropdown>
-                        <SuggestionSteps steps={item.suggestion.steps} />
-                      </Popover.Dropdown>
-                    </Popover>
-                  </Table.Td>
-                  <Table.Td>
-                    {can("write") ? (
-                      <Group gap={4} wrap="nowrap">
-                        <Button
-                          size="compact-xs"
-                          onClick={() => decide.mutate({ item, decision: "accept", ...(edit ? { edited: edit } : {}) })}
-                        >
-                          {edit ? t("names.saveEdited") : t("names.accept")}
-                        </Button>
-                        <Button
-                          size="compact-xs"
-                          variant="default"
-                          onClick={() =>
-                            setEditing(
-                              edit ? null : { id: item.organisation.id, zh: item.suggestion.zh, short: item.suggestion.short ?? "" },
-                            )
-                          }
-                        >
-                          {edit ? t("common.cancel") : t("names.edit")}
-                        </Button>
-                        <Button size="compact-xs" variant="subtle" color="red" onClick={() => decide.mutate({ item, decision: "reject" })}>
-                          {t("names.reject")}
-                        </Button>
-                      </Group>
-                    ) : null}
-                  </Table.Td>
-                </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={640}>
+          <Table verticalSpacing={6} data-testid="name-queue">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t("registry.name")}</Table.Th>
+                <Table.Th>{t("registry.country")}</Table.Th>
+                <Table.Th>{t("registry.level")}</Table.Th>
+                <Table.Th>{t("names.suggestedTitle")}</Table.Th>
+                <Table.Th>{t("names.confidence")}</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((item, index) => {
+                const isCurrent = item === selected;
+                const edit = editing?.id === item.organisation.id ? editing : null;
+                return (
+                  <Table.Tr
+                    key={item.organisation.id}
+                    bg={isCurrent ? "var(--mantine-color-blue-light)" : undefined}
+                    onClick={() => setCurrent(index)}
+                    aria-selected={isCurrent}
+                  >
+                    <Table.Td>
+                      <Anchor component={Link} to={`/organisations/${item.organisation.id}`}>
+                        {item.organisation.name.en}
+                      </Anchor>
+                      {item.organisation.abbreviation ? (
+                        <Text span c="dimmed" size="sm">
+                          {" "}
+                          {item.organisation.abbreviation}
+                        </Text>
+                      ) : null}
+                      {item.engagements > 0 ? (
+                        <Text size="xs" c="dimmed">
+                          {t("names.engaged", { count: item.engagements })}
+                        </Text>
+                      ) : null}
+                    </Table.Td>
+                    <Table.Td>{format.name(item.organisation.country?.name)}</Table.Td>
+                    <Table.Td>{vocabulary.label("relationshipLevels", item.relationshipLevel)}</Table.Td>
+                    <Table.Td lang="zh">
+                      {edit ? (
+                        <Group gap={4} wrap="nowrap">
+                          <TextInput
+                            size="xs"
+                            aria-label={t("names.zh")}
+                            value={edit.zh}
+                            autoFocus
+                            onChange={(e) => setEditing({ ...edit, zh: e.currentTarget.value })}
+                            onKeyDown={(e) => {
+                              if (e.key === "Enter") decide.mutate({ item, decision: "accept", edited: edit });
+                              if (e.key === "Escape") setEditing(null);
+                            }}
+                          />
+                          <TextInput
+                            size="xs"
+                            w={90}
+                            aria-label={t("names.short")}
+                            value={edit.short}
+                            onChange={(e) => setEditing({ ...edit, short: e.currentTarget.value })}
+                          />
+                        </Group>
+                      ) : (
+                        <>
+                          {item.suggestion.zh}
+                          {item.suggestion.short ? (
+                            <Text span c="dimmed" size="sm">
+                              {" "}
+                              （{item.suggestion.short}）
+                            </Text>
+                          ) : null}
+                        </>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <Popover width={420} position="bottom" withArrow shadow="md">
+                        <Popover.Target>
+                          <span style={{ cursor: "help" }}>
+                            <ConfidenceBadge suggestion={item.suggestion} />
+                          </span>
+                        </Popover.Target>
+                        <Popover.Dropdown>
+                          <SuggestionSteps steps={item.suggestion.steps} />
+                        </Popover.Dropdown>
+                      </Popover>
+                    </Table.Td>
+                    <Table.Td>
+                      {can("write") ? (
+                        <Group gap={4} wrap="nowrap">
+                          <Button
+                            size="compact-xs"
+                            onClick={() => decide.mutate({ item, decision: "accept", ...(edit ? { edited: edit } : {}) })}
+                          >
+                            {edit ? t("names.saveEdited") : t("names.accept")}
+                          </Button>
+                          <Button
+                            size="compact-xs"
+                            variant="default"
+                            onClick={() =>
+                              setEditing(
+                                edit ? null : { id: item.organisation.id, zh: item.suggestion.zh, short: item.suggestion.short ?? "" },
+                              )
+                            }
+                          >
+                            {edit ? t("common.cancel") : t("names.edit")}
+                          </Button>
+                          <Button
+                            size="compact-xs"
+                            variant="subtle"
+                            color="red"
+                            onClick={() => decide.mutate({ item, decision: "reject" })}
+                          >
+                            {t("names.reject")}
+                          </Button>
+                        </Group>
+                      ) : null}
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       ) : null}
       {queue.data ? (
         <Pager page={state.page} pageSize={pageSize} total={queue.data.total} totalExact={queue.data.totalExact} onPage={state.setPage} />

@@ -69,28 +69,30 @@ export function PeopleList() {
       </Group>
       <QueryState isLoading={list.isLoading} error={list.error} isEmpty={list.data?.items.length === 0} />
       {list.data?.items.length ? (
-        <Table striped highlightOnHover>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t("people.name")}</Table.Th>
-              <Table.Th>{t("people.native")}</Table.Th>
-              <Table.Th>{t("registry.country")}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {list.data.items.map((p) => (
-              <Table.Tr key={p.id}>
-                <Table.Td>
-                  <Anchor component={Link} to={`/people/${p.id}`}>
-                    {format.name(p.name)}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>{p.nameNative ?? ""}</Table.Td>
-                <Table.Td>{format.name(p.country?.name)}</Table.Td>
+        <Table.ScrollContainer minWidth={560}>
+          <Table striped highlightOnHover>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t("people.name")}</Table.Th>
+                <Table.Th>{t("people.native")}</Table.Th>
+                <Table.Th>{t("registry.country")}</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {list.data.items.map((p) => (
+                <Table.Tr key={p.id}>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/people/${p.id}`}>
+                      {format.name(p.name)}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>{p.nameNative ?? ""}</Table.Td>
+                  <Table.Td>{format.name(p.country?.name)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       ) : null}
       {list.data ? (
         <Pager page={state.page} pageSize={pageSize} total={list.data.total} totalExact={list.data.totalExact} onPage={state.setPage} />

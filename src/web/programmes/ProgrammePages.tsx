@@ -220,23 +220,25 @@ export function MechanismPage() {
                 {t("mechanisms.chairOn", { name: format.name(members.data.chair.organisation.name) })}
               </Text>
             ) : null}
-            <Table>
-              <Table.Tbody>
-                {shown.map((member) => (
-                  <Table.Tr key={member.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/organisations/${member.organisation.id}`} size="sm">
-                        {format.name(member.organisation.name)}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td c="dimmed">{reference.countryName(member.organisation.countryCode)}</Table.Td>
-                    <Table.Td c="dimmed">
-                      {format.date(member.joinedOn)} – {member.leftOn ? format.date(member.leftOn) : t("org.now")}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <Table.ScrollContainer minWidth={560}>
+              <Table>
+                <Table.Tbody>
+                  {shown.map((member) => (
+                    <Table.Tr key={member.id}>
+                      <Table.Td>
+                        <Anchor component={Link} to={`/organisations/${member.organisation.id}`} size="sm">
+                          {format.name(member.organisation.name)}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td c="dimmed">{reference.countryName(member.organisation.countryCode)}</Table.Td>
+                      <Table.Td c="dimmed">
+                        {format.date(member.joinedOn)} – {member.leftOn ? format.date(member.leftOn) : t("org.now")}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
           </Card>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 6 }}>

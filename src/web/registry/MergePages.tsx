@@ -80,49 +80,61 @@ export function DuplicatesPage() {
       </Group>
       <QueryState isLoading={list.isLoading} error={list.error} isEmpty={list.data?.items.length === 0} />
       {list.data?.items.length ? (
-        <Table striped verticalSpacing="xs" data-testid="duplicate-pairs">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t("merge.recordA")}</Table.Th>
-              <Table.Th>{t("merge.recordB")}</Table.Th>
-              <Table.Th>{t("merge.why")}</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {list.data.items.map((c) => (
-              <Table.Tr key={`${c.a.id}-${c.b.id}`}>
-                <Table.Td>{side(c.a)}</Table.Td>
-                <Table.Td>{side(c.b)}</Table.Td>
-                <Table.Td>
-                  <Group gap={4}>
-                    <Badge variant="filled" size="sm">
-                      {Math.round(c.score * 100)}%
-                    </Badge>
-                    {c.reasons.map((r) => (
-                      <Badge key={`${r.rule}${r.value}`} variant="light" size="sm" tt="none">
-                        {t(`merge.reasons.${r.rule}`)}
-                        {r.rule === "wikidata" ? ` ${r.value}` : ""}
-                      </Badge>
-                    ))}
-                  </Group>
-                </Table.Td>
-                <Table.Td>
-                  <Group gap="xs" wrap="nowrap">
-                    <Button component={Link} to={`/registry/merge?kind=${kind}&a=${c.a.id}&b=${c.b.id}`} size="compact-sm" variant="light">
-                      {t("merge.compare")}
-                    </Button>
-                    {can("write") ? (
-                      <Button size="compact-sm" variant="subtle" color="gray" onClick={() => dismiss.mutate({ aId: c.a.id, bId: c.b.id })}>
-                        {kind === "people" ? t("merge.notSamePerson") : t("merge.notSame")}
-                      </Button>
-                    ) : null}
-                  </Group>
-                </Table.Td>
+        <Table.ScrollContainer minWidth={560}>
+          <Table striped verticalSpacing="xs" data-testid="duplicate-pairs">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t("merge.recordA")}</Table.Th>
+                <Table.Th>{t("merge.recordB")}</Table.Th>
+                <Table.Th>{t("merge.why")}</Table.Th>
+                <Table.Th />
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {list.data.items.map((c) => (
+                <Table.Tr key={`${c.a.id}-${c.b.id}`}>
+                  <Table.Td>{side(c.a)}</Table.Td>
+                  <Table.Td>{side(c.b)}</Table.Td>
+                  <Table.Td>
+                    <Group gap={4}>
+                      <Badge variant="filled" size="sm">
+                        {Math.round(c.score * 100)}%
+                      </Badge>
+                      {c.reasons.map((r) => (
+                        <Badge key={`${r.rule}${r.value}`} variant="light" size="sm" tt="none">
+                          {t(`merge.reasons.${r.rule}`)}
+                          {r.rule === "wikidata" ? ` ${r.value}` : ""}
+                        </Badge>
+                      ))}
+                    </Group>
+                  </Table.Td>
+                  <Table.Td>
+                    <Group gap="xs" wrap="nowrap">
+                      <Button
+                        component={Link}
+                        to={`/registry/merge?kind=${kind}&a=${c.a.id}&b=${c.b.id}`}
+                        size="compact-sm"
+                        variant="light"
+                      >
+                        {t("merge.compare")}
+                      </Button>
+                      {can("write") ? (
+                        <Button
+                          size="compact-sm"
+                          variant="subtle"
+                          color="gray"
+                          onClick={() => dismiss.mutate({ aId: c.a.id, bId: c.b.id })}
+                        >
+                          {kind === "people" ? t("merge.notSamePerson") : t("merge.notSame")}
+                        </Button>
+                      ) : null}
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       ) : null}
       {list.data ? (
         <Pager page={state.page} pageSize={pageSize} total={list.data.total} totalExact={list.data.totalExact} onPage={state.setPage} />
@@ -269,59 +281,61 @@ export function MergePage() {
           />
         </Group>
       </Card>
-      <Table withTableBorder verticalSpacing="xs" data-testid="merge-fields">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th w={160}>{t("merge.field")}</Table.Th>
-            <Table.Th>
-              <Anchor component={Link} to={`/${kind}/${a.id}`}>
-                {format.name(a.name)} ({a.id})
-              </Anchor>
-            </Table.Th>
-            <Table.Th>
-              <Anchor component={Link} to={`/${kind}/${b.id}`}>
-                {format.name(b.name)} ({b.id})
-              </Anchor>
-            </Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {rows.map((row) => {
-            const same = row.a === row.b;
-            const side = chosenSide(row);
-            return (
-              <Table.Tr key={row.field}>
-                <Table.Td>
-                  <Text size="sm" fw={500}>
-                    {row.label}
-                  </Text>
-                  {row.field === "names" ? (
-                    <Text size="xs" c="dimmed">
-                      {t("merge.namesHint")}
+      <Table.ScrollContainer minWidth={560}>
+        <Table withTableBorder verticalSpacing="xs" data-testid="merge-fields">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th w={160}>{t("merge.field")}</Table.Th>
+              <Table.Th>
+                <Anchor component={Link} to={`/${kind}/${a.id}`}>
+                  {format.name(a.name)} ({a.id})
+                </Anchor>
+              </Table.Th>
+              <Table.Th>
+                <Anchor component={Link} to={`/${kind}/${b.id}`}>
+                  {format.name(b.name)} ({b.id})
+                </Anchor>
+              </Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((row) => {
+              const same = row.a === row.b;
+              const side = chosenSide(row);
+              return (
+                <Table.Tr key={row.field}>
+                  <Table.Td>
+                    <Text size="sm" fw={500}>
+                      {row.label}
                     </Text>
-                  ) : null}
-                </Table.Td>
-                {(["a", "b"] as const).map((s) => (
-                  <Table.Td key={s} bg={!same && side === s ? "var(--mantine-color-blue-light)" : undefined}>
-                    {same ? (
-                      <Text size="sm" c={s === "b" ? "dimmed" : undefined}>
-                        {s === "a" ? row.a || "—" : t("merge.same")}
+                    {row.field === "names" ? (
+                      <Text size="xs" c="dimmed">
+                        {t("merge.namesHint")}
                       </Text>
-                    ) : (
-                      <Radio
-                        checked={side === s}
-                        onChange={() => setChoose({ ...choose, [row.field]: s })}
-                        label={<Text size="sm">{(s === "a" ? row.a : row.b) || "—"}</Text>}
-                        aria-label={`${row.label}: ${(s === "a" ? row.a : row.b) || "—"}`}
-                      />
-                    )}
+                    ) : null}
                   </Table.Td>
-                ))}
-              </Table.Tr>
-            );
-          })}
-        </Table.Tbody>
-      </Table>
+                  {(["a", "b"] as const).map((s) => (
+                    <Table.Td key={s} bg={!same && side === s ? "var(--mantine-color-blue-light)" : undefined}>
+                      {same ? (
+                        <Text size="sm" c={s === "b" ? "dimmed" : undefined}>
+                          {s === "a" ? row.a || "—" : t("merge.same")}
+                        </Text>
+                      ) : (
+                        <Radio
+                          checked={side === s}
+                          onChange={() => setChoose({ ...choose, [row.field]: s })}
+                          label={<Text size="sm">{(s === "a" ? row.a : row.b) || "—"}</Text>}
+                          aria-label={`${row.label}: ${(s === "a" ? row.a : row.b) || "—"}`}
+                        />
+                      )}
+                    </Table.Td>
+                  ))}
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       <Alert color="orange" variant="light" role="note">
         {engagementCounts.data ? (
           <Text size="sm" mb={4}>

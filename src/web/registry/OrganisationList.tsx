@@ -11,6 +11,7 @@ import { UrlSearch, UrlSelect } from "../shared/filters.tsx";
 import { useFormat } from "../shared/format.ts";
 import { Pager } from "../shared/Pager.tsx";
 import { useReference } from "../shared/reference.ts";
+import { ScrollWhenNarrow } from "../shared/ScrollWhenNarrow.tsx";
 import { QueryState } from "../shared/states.tsx";
 import { useUrlState } from "../shared/url-state.ts";
 import { useVocabulary } from "../shared/vocabulary.ts";
@@ -94,63 +95,65 @@ export function OrganisationList() {
       </Group>
       <QueryState isLoading={list.isLoading} error={list.error} isEmpty={list.data?.items.length === 0} />
       {list.data && list.data.items.length > 0 ? (
-        <Table striped highlightOnHover stickyHeader verticalSpacing={6} style={{ opacity: list.isFetching ? 0.6 : 1 }}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>
-                <UnstyledButton onClick={() => sortBy("name")} fw={600}>
-                  {t("registry.name")}
-                  {arrow("name")}
-                </UnstyledButton>
-              </Table.Th>
-              <Table.Th>{t("registry.kind")}</Table.Th>
-              <Table.Th>
-                <UnstyledButton onClick={() => sortBy("country")} fw={600}>
-                  {t("registry.country")}
-                  {arrow("country")}
-                </UnstyledButton>
-              </Table.Th>
-              <Table.Th>
-                <UnstyledButton onClick={() => sortBy("founded")} fw={600}>
-                  {t("registry.founded")}
-                  {arrow("founded")}
-                </UnstyledButton>
-              </Table.Th>
-              <Table.Th>{t("registry.family")}</Table.Th>
-              <Table.Th>{t("registry.level")}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {list.data.items.map((o) => (
-              <Table.Tr key={o.id}>
-                <Table.Td>
-                  <Anchor component={Link} to={`/organisations/${o.id}`}>
-                    {format.name(o.name)}
-                  </Anchor>
-                  <SuggestedMark suggested={o.nameZhSuggested} />
-                  {o.abbreviation ? (
-                    <Badge ml={6} variant="light" size="sm">
-                      {o.abbreviation}
-                    </Badge>
-                  ) : null}
-                </Table.Td>
-                <Table.Td>{vocabulary.label("organisationKinds", o.kind)}</Table.Td>
-                <Table.Td>{format.name(o.country?.name)}</Table.Td>
-                <Table.Td>
-                  {o.foundedYear ?? ""}
-                  {o.dissolvedYear ? `–${o.dissolvedYear}` : ""}
-                  {o.existsToday ? null : (
-                    <Badge ml={6} size="xs" color="gray" variant="light">
-                      {t("registry.notExisting")}
-                    </Badge>
-                  )}
-                </Table.Td>
-                <Table.Td>{vocabulary.label("families", o.family)}</Table.Td>
-                <Table.Td>{vocabulary.label("relationshipLevels", o.relationshipLevel)}</Table.Td>
+        <ScrollWhenNarrow minWidth={720}>
+          <Table striped highlightOnHover stickyHeader verticalSpacing={6} style={{ opacity: list.isFetching ? 0.6 : 1 }}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>
+                  <UnstyledButton onClick={() => sortBy("name")} fw={600}>
+                    {t("registry.name")}
+                    {arrow("name")}
+                  </UnstyledButton>
+                </Table.Th>
+                <Table.Th>{t("registry.kind")}</Table.Th>
+                <Table.Th>
+                  <UnstyledButton onClick={() => sortBy("country")} fw={600}>
+                    {t("registry.country")}
+                    {arrow("country")}
+                  </UnstyledButton>
+                </Table.Th>
+                <Table.Th>
+                  <UnstyledButton onClick={() => sortBy("founded")} fw={600}>
+                    {t("registry.founded")}
+                    {arrow("founded")}
+                  </UnstyledButton>
+                </Table.Th>
+                <Table.Th>{t("registry.family")}</Table.Th>
+                <Table.Th>{t("registry.level")}</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {list.data.items.map((o) => (
+                <Table.Tr key={o.id}>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/organisations/${o.id}`}>
+                      {format.name(o.name)}
+                    </Anchor>
+                    <SuggestedMark suggested={o.nameZhSuggested} />
+                    {o.abbreviation ? (
+                      <Badge ml={6} variant="light" size="sm">
+                        {o.abbreviation}
+                      </Badge>
+                    ) : null}
+                  </Table.Td>
+                  <Table.Td>{vocabulary.label("organisationKinds", o.kind)}</Table.Td>
+                  <Table.Td>{format.name(o.country?.name)}</Table.Td>
+                  <Table.Td>
+                    {o.foundedYear ?? ""}
+                    {o.dissolvedYear ? `–${o.dissolvedYear}` : ""}
+                    {o.existsToday ? null : (
+                      <Badge ml={6} size="xs" color="gray" variant="light">
+                        {t("registry.notExisting")}
+                      </Badge>
+                    )}
+                  </Table.Td>
+                  <Table.Td>{vocabulary.label("families", o.family)}</Table.Td>
+                  <Table.Td>{vocabulary.label("relationshipLevels", o.relationshipLevel)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </ScrollWhenNarrow>
       ) : null}
       {list.data ? (
         <Pager page={state.page} pageSize={pageSize} total={list.data.total} totalExact={list.data.totalExact} onPage={state.setPage} />

@@ -115,28 +115,30 @@ export function OrganisationPage() {
               <Title order={4} mb="xs">
                 {t("org.names")}
               </Title>
-              <Table data-testid="organisation-names">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t("org.name")}</Table.Th>
-                    <Table.Th>{t("org.nameKind")}</Table.Th>
-                    <Table.Th>{t("org.language")}</Table.Th>
-                    <Table.Th>{t("org.script")}</Table.Th>
-                    <Table.Th>{t("org.nameSource")}</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {o.names.map((n) => (
-                    <Table.Tr key={n.id}>
-                      <Table.Td lang={n.lang === "und" ? undefined : n.lang}>{n.value}</Table.Td>
-                      <Table.Td>{vocabulary.label("nameKinds", n.kind)}</Table.Td>
-                      <Table.Td>{format.language(n.lang, t("org.languageUnknown"))}</Table.Td>
-                      <Table.Td>{format.script(n.script, "")}</Table.Td>
-                      <Table.Td>{t(`org.sources.${n.source}`)}</Table.Td>
+              <Table.ScrollContainer minWidth={480}>
+                <Table data-testid="organisation-names">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>{t("org.name")}</Table.Th>
+                      <Table.Th>{t("org.nameKind")}</Table.Th>
+                      <Table.Th>{t("org.language")}</Table.Th>
+                      <Table.Th>{t("org.script")}</Table.Th>
+                      <Table.Th>{t("org.nameSource")}</Table.Th>
                     </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {o.names.map((n) => (
+                      <Table.Tr key={n.id}>
+                        <Table.Td lang={n.lang === "und" ? undefined : n.lang}>{n.value}</Table.Td>
+                        <Table.Td>{vocabulary.label("nameKinds", n.kind)}</Table.Td>
+                        <Table.Td>{format.language(n.lang, t("org.languageUnknown"))}</Table.Td>
+                        <Table.Td>{format.script(n.script, "")}</Table.Td>
+                        <Table.Td>{t(`org.sources.${n.source}`)}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
             </Card>
             <Card withBorder>
               <Title order={4} mb="xs">

@@ -1,4 +1,5 @@
 import {
+  Alert,
   Anchor,
   Badge,
   Button,
@@ -20,6 +21,7 @@ import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
+import type { EngagementCounts } from "../../core/engagements/schema.ts";
 import type { ProgrammeOutput } from "../../core/programmes/schema.ts";
 import type { Overview, SnapshotOutput } from "../../core/reports/schema.ts";
 import { api, query } from "../api.ts";
@@ -70,7 +72,20 @@ export function ReportPage() {
   const navigate = useNavigate();
   const errorMessage = useErrorMessage();
   const state = useUrlState(keys);
-  const lastYear = String(new Date().getFullYear() - 1);
+  // The report opens on the latest year with work recorded (last year when there is none).
+  const byYear = useQuery({
+    queryKey: ["engagement-counts", "year"],
+    queryFn: () => api<EngagementCounts>("/engagements/counts?by=year"),
+    staleTime: 5 * 60_000,
+  });
+  const yearsWithData = (byYear.data?.rows ?? []).filter((row) => row.engagements > 0).map((row) => row.key);
+  const latestYear =
+    yearsWithData
+      .filter((y) => y <= String(new Date().getFullYear()))
+      .sort()
+      .at(-1) ?? null;
+  const lastYear = latestYear ?? String(new Date().getFullYear() - 1);
+  const periodGiven = Boolean(state.values.from || state.values.to);
   const f = {
     ...state.values,
     from: state.values.from || `${lastYear}-01-01`,
@@ -83,6 +98,8 @@ export function ReportPage() {
   const report = useQuery({
     queryKey: ["report", f],
     queryFn: ({ signal }) => api<Overview>(`/reports/overview${query(f)}`, { signal }),
+    // Without a period in the address, wait for the latest year with data rather than show zeros first.
+    enabled: periodGiven || !byYear.isLoading,
     placeholderData: keepPreviousData,
   });
   const freeze = useMutation({
@@ -217,6 +234,16 @@ export function ReportPage() {
         </Text>
       </Collapse>
       <QueryState isLoading={report.isLoading} error={report.error} />
+      {r && r.totals.engagements === 0 && latestYear && !(f.from <= `${latestYear}-12-31` && f.to >= `${latestYear}-01-01`) ? (
+        <Alert color="blue" data-testid="report-latest">
+          <Group gap="xs">
+            <Text size="sm">{t("report.nothingInPeriod", { year: latestYear })}</Text>
+            <Button size="xs" variant="light" onClick={() => state.set({ from: `${latestYear}-01-01`, to: `${latestYear}-12-31` })}>
+              {t("report.openYear", { year: latestYear })}
+            </Button>
+          </Group>
+        </Alert>
+      ) : null}
       {r ? (
         <Stack style={{ opacity: report.isFetching ? 0.6 : 1 }}>
           <SimpleGrid cols={{ base: 1, sm: 4 }}>
@@ -302,25 +329,27 @@ export function ReportPage() {
               </Stack>
             ) : null}
             {r.narrative.length === 0 ? <Text c="dimmed">{t("common.empty")}</Text> : null}
-            <Table verticalSpacing="sm">
-              <Table.Tbody>
-                {r.narrative.map((n) => (
-                  <Table.Tr key={n.key}>
-                    <Table.Td lang="zh-CN" w="45%">
-                      {n.zh}。
-                    </Table.Td>
-                    <Table.Td lang="en" w="45%">
-                      {n.en.charAt(0).toUpperCase() + n.en.slice(1)}.
-                    </Table.Td>
-                    <Table.Td>
-                      <Anchor component={Link} to={drill(n.drill)} size="sm" data-testid={`drill-${n.key}`}>
-                        {t("report.records", { count: n.figures.engagements.value })}
-                      </Anchor>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <Table.ScrollContainer minWidth={480}>
+              <Table verticalSpacing="sm">
+                <Table.Tbody>
+                  {r.narrative.map((n) => (
+                    <Table.Tr key={n.key}>
+                      <Table.Td lang="zh-CN" w="45%">
+                        {n.zh}。
+                      </Table.Td>
+                      <Table.Td lang="en" w="45%">
+                        {n.en.charAt(0).toUpperCase() + n.en.slice(1)}.
+                      </Table.Td>
+                      <Table.Td>
+                        <Anchor component={Link} to={drill(n.drill)} size="sm" data-testid={`drill-${n.key}`}>
+                          {t("report.records", { count: n.figures.engagements.value })}
+                        </Anchor>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
           </Card>
           <SimpleGrid cols={{ base: 1, lg: 2 }}>
             <FigureTable title={t("home.byType")} rows={r.byType} drill={drill} withPrevious={r.previousPeriod !== null} />
@@ -389,35 +418,37 @@ export function FigureTable({
         {title}
       </Title>
       {rows.length === 0 ? <Text c="dimmed">{t("common.empty")}</Text> : null}
-      <Table>
-        {rows.length ? (
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th />
-              <Table.Th ta="right">{t("home.measure.engagements")}</Table.Th>
-              <Table.Th ta="right">{t("home.measure.organisations")}</Table.Th>
-              <Table.Th ta="right">{t("home.measure.countries")}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-        ) : null}
-        <Table.Tbody>
-          {rows.map((row) => (
-            <Table.Tr key={row.key}>
-              <Table.Td>
-                <Anchor component={Link} to={drill(row.drill)} size="sm">
-                  {format.name(row.label)}
-                </Anchor>
-              </Table.Td>
-              {(["engagements", "organisations", "countries"] as const).map((m) => (
-                <Table.Td key={m} ta="right">
-                  {format.number(row[m])}
-                  {withPrevious ? <Delta now={row[m]} before={row.previous?.[m]} /> : null}
+      <Table.ScrollContainer minWidth={480}>
+        <Table>
+          {rows.length ? (
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th />
+                <Table.Th ta="right">{t("home.measure.engagements")}</Table.Th>
+                <Table.Th ta="right">{t("home.measure.organisations")}</Table.Th>
+                <Table.Th ta="right">{t("home.measure.countries")}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+          ) : null}
+          <Table.Tbody>
+            {rows.map((row) => (
+              <Table.Tr key={row.key}>
+                <Table.Td>
+                  <Anchor component={Link} to={drill(row.drill)} size="sm">
+                    {format.name(row.label)}
+                  </Anchor>
                 </Table.Td>
-              ))}
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+                {(["engagements", "organisations", "countries"] as const).map((m) => (
+                  <Table.Td key={m} ta="right">
+                    {format.number(row[m])}
+                    {withPrevious ? <Delta now={row[m]} before={row.previous?.[m]} /> : null}
+                  </Table.Td>
+                ))}
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
     </Card>
   );
 }

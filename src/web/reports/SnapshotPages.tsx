@@ -24,25 +24,27 @@ export function SnapshotList() {
       <Title order={2}>{t("report.snapshots")}</Title>
       <QueryState isLoading={list.isLoading} error={list.error} isEmpty={list.data?.length === 0} />
       {list.data?.length ? (
-        <Table striped>
-          <Table.Tbody>
-            {list.data.map((s) => (
-              <Table.Tr key={s.id}>
-                <Table.Td>
-                  <Anchor component={Link} to={`/reports/snapshots/${s.id}`}>
-                    {s.title}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td c="dimmed">
-                  {String(s.params.from)} – {String(s.params.to)}
-                </Table.Td>
-                <Table.Td c="dimmed">
-                  {s.createdBy?.displayName} · {format.name(s.unit?.name)} · {format.date(s.createdAt)}
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={560}>
+          <Table striped>
+            <Table.Tbody>
+              {list.data.map((s) => (
+                <Table.Tr key={s.id}>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/reports/snapshots/${s.id}`}>
+                      {s.title}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td c="dimmed">
+                    {String(s.params.from)} – {String(s.params.to)}
+                  </Table.Td>
+                  <Table.Td c="dimmed">
+                    {s.createdBy?.displayName} · {format.name(s.unit?.name)} · {format.date(s.createdAt)}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       ) : null}
     </Stack>
   );

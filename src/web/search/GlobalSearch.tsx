@@ -27,7 +27,7 @@ const fold = (s: string) => s.normalize("NFD").replace(/\p{M}/gu, "").toLowerCas
  * Chinese (simplified or traditional), English, native, an abbreviation or pinyin. `/`
  * focuses it; arrows move through the results, Enter opens one.
  */
-export function GlobalSearch() {
+export function GlobalSearch({ fullWidth = false }: { fullWidth?: boolean }) {
   const { t } = useTranslation();
   const format = useFormat();
   const navigate = useNavigate();
@@ -99,7 +99,7 @@ export function GlobalSearch() {
   return (
     <Combobox
       store={combobox}
-      width={460}
+      width={fullWidth ? "target" : 460}
       position="bottom-start"
       onOptionSubmit={(value) => {
         const hit = all.find((h) => h.value === value);
@@ -112,7 +112,7 @@ export function GlobalSearch() {
       <Combobox.Target>
         <TextInput
           ref={input}
-          w={{ base: 180, md: 340 }}
+          w={fullWidth ? "100%" : { base: 180, md: 340 }}
           placeholder={t("search.placeholder")}
           aria-label={t("search.label")}
           value={text}

@@ -33,33 +33,35 @@ export function RecordHistory({ kind, id }: { kind: "organisations" | "people"; 
       </Title>
       <QueryState isLoading={history.isLoading} error={history.error} isEmpty={history.data?.items.length === 0} />
       {history.data?.items.length ? (
-        <Table verticalSpacing={4} data-testid="record-history">
-          <Table.Tbody>
-            {history.data.items.map((entry) => (
-              <Table.Tr key={entry.id}>
-                <Table.Td w={150} valign="top">
-                  <Text size="xs">{time.format(new Date(entry.at))}</Text>
-                  <Text size="xs" c="dimmed">
-                    {entry.actor?.username ?? t("history.system")}
-                    {entry.unit ? ` · ${format.name(entry.unit.name)}` : ""}
-                  </Text>
-                </Table.Td>
-                <Table.Td valign="top">
-                  <Text size="sm" fw={500}>
-                    {word("entities", entry.entity)} · {word("actions", entry.action)}
-                  </Text>
-                  <Stack gap={0}>
-                    {entry.changes.slice(0, 8).map((c) => (
-                      <Text key={c.field} size="xs" c="dimmed" style={{ wordBreak: "break-word" }}>
-                        {word("fields", c.field)}: {c.before ?? "—"} → {c.after ?? "—"}
-                      </Text>
-                    ))}
-                  </Stack>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={560}>
+          <Table verticalSpacing={4} data-testid="record-history">
+            <Table.Tbody>
+              {history.data.items.map((entry) => (
+                <Table.Tr key={entry.id}>
+                  <Table.Td w={150} valign="top">
+                    <Text size="xs">{time.format(new Date(entry.at))}</Text>
+                    <Text size="xs" c="dimmed">
+                      {entry.actor?.username ?? t("history.system")}
+                      {entry.unit ? ` · ${format.name(entry.unit.name)}` : ""}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td valign="top">
+                    <Text size="sm" fw={500}>
+                      {word("entities", entry.entity)} · {word("actions", entry.action)}
+                    </Text>
+                    <Stack gap={0}>
+                      {entry.changes.slice(0, 8).map((c) => (
+                        <Text key={c.field} size="xs" c="dimmed" style={{ wordBreak: "break-word" }}>
+                          {word("fields", c.field)}: {c.before ?? "—"} → {c.after ?? "—"}
+                        </Text>
+                      ))}
+                    </Stack>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       ) : null}
       {history.data && history.data.total > pageSize ? (
         <Pager page={page} pageSize={pageSize} total={history.data.total} totalExact onPage={setPage} />

@@ -1,0 +1,314 @@
+/**
+ * A desk officer's whole visit, in Debian's Chromium: a three-person inbound delegation entered
+ * with a Chinese title alone, its itinerary, gifts and files; the warning that another unit meets
+ * the same partner; submission, the coordinator's queue and approval; cancel, not delete; the
+ * calendar spanning the visit's days; the phone and tablet layouts; a form that asks before its
+ * changes are lost; a screen that recovers by itself when the connection returns. Screenshots of
+ * each screen in both languages at desktop and phone widths.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureAdministratorPassword, setUserPassword } from "../../src/core/auth/service.ts";
+import { createEngagement } from "../../src/core/engagements/service.ts";
+import { createPerson } from "../../src/core/people/service.ts";
+import { importGeography } from "../../src/core/reference/service.ts";
+import type { Actor } from "../../src/core/shared/actor.ts";
+import { createUnit, createUser } from "../../src/core/units/service.ts";
+import type { Database } from "../../src/db/connection.ts";
+import { db } from "../../src/db/current.ts";
+import { buildApp } from "../../src/server/app.ts";
+import { openTestDatabase } from "../support/database.ts";
+import { administrator, registryParty } from "../support/factories.ts";
+import { chromiumPath, root, shoot, viewports, Windows } from "../support/web.ts";
+
+const password = "a long passphrase for the visit";
+let database: Database;
+let app: FastifyInstance;
+let browser: Browser;
+let windows: Windows;
+let base = "";
+let admin: Actor;
+let visitId = 0;
+const officer = "asia.officer";
+const coordinator = "central.coordinator";
+
+beforeAll(async () => {
+  if (!fs.existsSync(chromiumPath)) throw new Error(`No Chromium at ${chromiumPath}: apt-get install chromium fonts-noto-cjk`);
+  execFileSync(process.execPath, [path.join(root, "scripts/build-web-if-needed.mjs")], { cwd: root, stdio: "inherit" });
+  database = await openTestDatabase();
+  admin = await administrator();
+  await ensureAdministratorPassword(password, () => "unused");
+  await importGeography(admin);
+  const asia = await createUnit(admin, {
+    kind: "bureau",
+    key: "asia-one",
+    nameEn: "Asia Bureau One",
+    nameZh: "亚洲一局",
+    parentId: admin.unitId,
+  });
+  const africa = await createUnit(admin, {
+    kind: "bureau",
+    key: "africa",
+    nameEn: "Africa Bureau",
+    nameZh: "非洲局",
+    parentId: admin.unitId,
+  });
+  for (const [username, displayName, unitId, role] of [
+    [officer, "王晓明", asia.id, "editor"],
+    [coordinator, "李协调", admin.unitId, "coordinator"],
+  ] as const) {
+    const user = await createUser(admin, { username, displayName, roles: [{ unitId, role }] });
+    await setUserPassword(admin, user.id, { password });
+  }
+  const partner = await registryParty("Communist Party of Vietnam", "越南共产党", "VNM");
+  for (const [nameZh, nameEn] of [
+    ["阮文平", "Nguyen Van Binh"],
+    ["黎氏华", "Le Thi Hoa"],
+    ["陈光明", "Tran Quang Minh"],
+  ])
+    await createPerson(admin, { nameZh, nameEn, countryCode: "VNM" });
+  // Another unit already plans talks with the same party three weeks before the visit.
+  await createEngagement(admin, {
+    type: "talks",
+    direction: "sent",
+    subtype: "in_person",
+    status: "planned",
+    titleZh: "赴越南会谈",
+    titleEn: "Talks in Hanoi",
+    startDate: "2027-04-20",
+    leadUnitId: africa.id,
+    participants: [{ organisationId: partner, role: "host" }],
+  });
+  // Work done in 2025 only: the report opens on that year.
+  await createEngagement(admin, {
+    type: "correspondence",
+    direction: "received",
+    subtype: "congratulatory_message",
+    titleZh: "越南共产党来电祝贺",
+    startDate: "2025-10-01",
+    leadUnitId: asia.id,
+    participants: [{ organisationId: partner, role: "sender" }],
+  });
+  app = await buildApp({ writeRateLimit: 100_000 });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const address = app.server.address();
+  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+  windows = new Windows(browser, base, password);
+}, 240_000);
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await database?.close();
+});
+
+/** A small PNG: a screenshot of a coloured square. */
+async function pngOf(page: Page): Promise<Buffer> {
+  return page.screenshot({ clip: { x: 0, y: 0, width: 40, height: 30 } });
+}
+
+/** Opens a Mantine select by its label and picks an option. */
+async function pick(page: Page, label: string, option: string) {
+  await page.getByLabel(label, { exact: true }).first().click();
+  await page.getByRole("option", { name: option, exact: true }).first().click();
+}
+
+describe("a desk officer's visit", () => {
+  it("records a three-person inbound visit in Chinese, warned of another unit's talks, with its itinerary, gifts and files", async () => {
+    const page = await windows.signedIn(officer, "zh-CN");
+    await page.goto(`${base}/engagements/new`);
+    await page.getByRole("textbox", { name: "标题（中文）" }).fill("越南共产党中央代表团来访");
+    await pick(page, "状态", "计划中");
+    await page.getByLabel("开始日期").fill("2027-05-11");
+    await page.getByLabel("结束日期").fill("2027-05-14");
+    const search = page.getByTestId("participant-search");
+    for (const name of ["越南共产党", "阮文平", "黎氏华", "陈光明"]) {
+      await search.fill(name);
+      await page
+        .getByRole("option", { name: new RegExp(name) })
+        .first()
+        .click();
+    }
+    // Before saving, the form says who else meets the party, and when.
+    const warning = page.getByTestId("clash-alert");
+    await warning.waitFor();
+    expect(await warning.textContent()).toMatch(/非洲局.*2027年4月20日.*越南共产党/);
+    const day = page.getByRole("button", { name: "添加一行" });
+    for (const [date, time, place, what] of [
+      ["2027-05-11", "15:00", "首都国际机场", "抵京"],
+      ["2027-05-12", "上午", "人民大会堂", "会谈"],
+    ] as const) {
+      await day.click();
+      await page.getByLabel("日期", { exact: true }).last().fill(date);
+      await page.getByLabel("时间", { exact: true }).last().fill(time);
+      await page.getByLabel("城市", { exact: true }).last().fill("北京");
+      await page.getByLabel("场所", { exact: true }).last().fill(place);
+      await page.getByLabel("活动内容", { exact: true }).last().fill(what);
+    }
+    await page.getByLabel("代表团人数").fill("3");
+    await page.getByRole("button", { name: "添加礼品" }).click();
+    await page.getByLabel("礼品", { exact: true }).fill("景泰蓝花瓶");
+    await page.getByLabel("受赠人", { exact: true }).fill("代表团团长");
+    await pick(page, "价值", "一般");
+    await page.getByLabel("内容摘要（中文）").fill("双方就治党理政经验进行交流。");
+    await shoot(page, "zh-visit-form");
+    await page.getByRole("button", { name: "保存" }).click();
+    await expect.poll(() => page.url()).toMatch(/\/engagements\/\d+$/);
+    visitId = Number(page.url().split("/").pop());
+    await page.getByRole("heading", { name: "越南共产党中央代表团来访" }).waitFor();
+    expect(await page.getByTestId("itinerary").textContent()).toMatch(/第1天.*15:00.*抵京.*首都国际机场.*第2天.*人民大会堂/);
+    expect(await page.getByTestId("delegation").textContent()).toContain("代表团共 3 人");
+    expect(await page.getByTestId("gifts").textContent()).toMatch(/赠送.*景泰蓝花瓶.*代表团团长.*一般/);
+    expect(await page.getByTestId("summary").textContent()).toContain("内容摘要（中文）双方就治党理政经验进行交流。");
+    expect(await page.getByTestId("clash-alert").textContent()).toContain("非洲局");
+    // Files: two at once; the image is shown small, the PDF opens in the browser.
+    await page.getByTestId("file-input").setInputFiles([
+      { name: "合影.png", mimeType: "image/png", buffer: await pngOf(page) },
+      { name: "日程安排.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n") },
+      { name: "脚本.exe", mimeType: "application/x-msdownload", buffer: Buffer.from("MZ") },
+    ]);
+    await expect.poll(() => page.getByTestId("attachment").count()).toBe(2);
+    expect(await page.getByRole("alert").filter({ hasText: "脚本.exe" }).count()).toBe(1);
+    await page.getByRole("img", { name: "合影.png" }).waitFor();
+    const preview = await page.request.get(
+      `${base}/api/engagements/${visitId}/attachments/${await attachmentId("日程安排.pdf")}?inline=true`,
+    );
+    expect(preview.headers()["content-disposition"]).toMatch(/^inline/);
+    await shoot(page, "zh-visit-page");
+    await page.getByRole("button", { name: "报批" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "报批" }).click();
+    await page.getByText("已报批").first().waitFor();
+    await windows.done(page);
+  }, 120_000);
+
+  it("gives the coordinator the partner, submitter and clash in the queue, and the approved plan is cancelled, not deleted", async () => {
+    const page = await windows.signedIn(coordinator, "zh-CN");
+    await page.goto(`${base}/approvals`);
+    const row = page.getByTestId("approval-queue").getByRole("row").filter({ hasText: "越南共产党中央代表团来访" });
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/2027年5月11日.*越南共产党.*越南.*亚洲一局.*王晓明.*需协调 1 项/);
+    await shoot(page, "zh-approvals");
+    await page.goto(`${base}/coordination`);
+    await page.getByTestId("coordination").getByRole("row").filter({ hasText: "越南共产党" }).first().waitFor();
+    await shoot(page, "zh-coordination");
+    await page.goto(`${base}/engagements/${visitId}`);
+    await page.getByRole("button", { name: "批准" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "批准" }).click();
+    await page.getByText("已批准").first().waitFor();
+    await windows.done(page);
+
+    const desk = await windows.signedIn(officer, "en-GB");
+    await desk.goto(`${base}/engagements/${visitId}`);
+    await desk.getByRole("button", { name: "Cancel the plan" }).waitFor();
+    // The plan is the approvers' now: the desk officer cancels it, and is not offered a delete.
+    expect(await desk.getByRole("button", { name: "Delete", exact: true }).count()).toBe(0);
+    await shoot(desk, "en-visit-page");
+    await windows.done(desk);
+  }, 120_000);
+
+  it("spans the visit's four days in the calendar, and lists each day in the agenda", async () => {
+    const page = await windows.signedIn(officer, "zh-CN");
+    await page.goto(`${base}/calendar?month=2027-05`);
+    const bar = page.getByTestId("calendar-bar").filter({ hasText: "越南共产党中央代表团来访" });
+    await bar.first().waitFor();
+    expect(await bar.first().getAttribute("data-span")).toBe("4");
+    await shoot(page, "zh-calendar-visit");
+    await page.goto(`${base}/calendar?month=2027-05&view=agenda`);
+    await expect.poll(() => page.getByTestId("agenda-day").filter({ hasText: "越南共产党中央代表团来访" }).count()).toBe(4);
+    expect(await page.getByText("第3天，共4天").count()).toBe(1);
+    await windows.done(page);
+  }, 60_000);
+
+  it("asks before a link loses the form's changes", async () => {
+    const page = await windows.signedIn(officer, "zh-CN");
+    await page.goto(`${base}/engagements/${visitId}/edit`);
+    await page.getByRole("textbox", { name: "标题（中文）" }).fill("越南共产党中央代表团来访（修改）");
+    await page.getByRole("link", { name: "日历" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("button", { name: "留在此页" }).click();
+    expect(page.url()).toMatch(/\/edit$/);
+    expect(await page.getByRole("textbox", { name: "标题（中文）" }).inputValue()).toBe("越南共产党中央代表团来访（修改）");
+    await page.getByRole("link", { name: "日历" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "放弃修改并离开" }).click();
+    await expect.poll(() => page.url()).toMatch(/\/calendar$/);
+    await windows.done(page);
+  }, 60_000);
+
+  it("opens the report on the latest year with work recorded", async () => {
+    const page = await windows.signedIn(officer, "zh-CN");
+    await page.goto(`${base}/reports`);
+    await expect.poll(() => page.getByTestId("report-engagements").textContent()).toMatch(/^1/);
+    await page.goto(`${base}/reports?from=2026-01-01&to=2026-12-31`);
+    await page.getByTestId("report-latest").getByRole("button", { name: "查看2025年" }).click();
+    await expect.poll(() => page.getByTestId("report-engagements").textContent()).toMatch(/^1/);
+    await windows.done(page);
+  }, 60_000);
+
+  it("shows a screen that failed to download as a connection error, and opens it by itself when the server returns", async () => {
+    const page = await windows.signedIn(officer, "zh-CN");
+    await page.goto(`${base}/`);
+    // The coordination screen's code cannot be fetched, as when the network drops.
+    let offline = true;
+    await page.route(/\/assets\/CoordinationPage-[^/]+\.js$/, (route) =>
+      offline ? route.abort("internetdisconnected") : route.continue(),
+    );
+    await page.getByRole("link", { name: "协调提示" }).click();
+    await page.getByTestId("screen-offline").waitFor();
+    expect(await page.getByTestId("screen-offline").textContent()).toContain("无法连接服务器");
+    await shoot(page, "zh-offline");
+    offline = false;
+    await page.getByRole("heading", { name: "协调提示" }).waitFor({ timeout: 30_000 });
+    expect(page.url()).toMatch(/\/coordination$/);
+    await windows.done(page);
+  }, 60_000);
+
+  it("fits a phone and a tablet: the menu folds behind a burger, tables scroll, the visit reads in one column", async () => {
+    for (const [lang, locale] of [
+      ["zh", "zh-CN"],
+      ["en", "en-GB"],
+    ] as const) {
+      for (const [size, viewport] of [
+        ["phone", viewports.phone],
+        ["tablet", viewports.tablet],
+      ] as const) {
+        const page = await windows.signedIn(officer, locale, viewport);
+        const nav = page.locator("nav").first();
+        // The navigation is folded away (off the screen's left edge) until the burger opens it; a link closes it again.
+        const shown = async () => ((await nav.boundingBox())?.x ?? -1) >= 0;
+        expect(await shown()).toBe(false);
+        await page.getByTestId("burger").click();
+        await expect.poll(shown).toBe(true);
+        await nav.getByRole("link", { name: lang === "zh" ? "交往记录" : "Engagements" }).click();
+        await expect.poll(shown).toBe(false);
+        await expect.poll(() => page.url()).toMatch(/\/engagements$/);
+        // Nothing is wider than the screen.
+        for (const [name, url] of [
+          ["home", "/"],
+          ["engagements", "/engagements"],
+          ["visit-page", `/engagements/${visitId}`],
+          ["visit-form", `/engagements/${visitId}/edit`],
+          ["calendar", "/calendar?month=2027-05"],
+        ]) {
+          await page.goto(`${base}${url}`);
+          await page.locator("main").waitFor();
+          await page.waitForLoadState("networkidle");
+          await shoot(page, `${lang}-${size}-${name}`);
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          expect(overflow, `${lang} ${size} ${name}`).toBeLessThanOrEqual(0);
+        }
+        await page.getByTestId("burger").click();
+        await shoot(page, `${lang}-${size}-menu`);
+        await windows.done(page);
+      }
+    }
+  }, 180_000);
+});
+
+async function attachmentId(fileName: string): Promise<number> {
+  const row = await db().selectFrom("engagementAttachments").select("id").where("fileName", "=", fileName).executeTakeFirstOrThrow();
+  return row.id;
+}
