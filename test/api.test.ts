@@ -1437,6 +1437,72 @@ const badInputs: Array<{
     ],
   },
   {
+    route: "POST /api/engagements/:id/cancel",
+    cases: [
+      { url: () => `/api/engagements/${engagementId}/cancel`, body: {}, field: "reason" },
+      { url: () => `/api/engagements/${engagementId}/cancel`, body: { reason: "x", extra: 1 }, status: 400 },
+      { url: () => "/api/engagements/424242/cancel", body: { reason: "x" }, status: 404 },
+      { url: () => `/api/engagements/${engagementId}/cancel`, body: { reason: "Already done" }, status: 409 },
+    ],
+  },
+  {
+    route: "GET /api/alerts/preview",
+    cases: [
+      { url: () => "/api/alerts/preview", field: "organisationIds" },
+      { url: () => `/api/alerts/preview?organisationIds=x&startDate=2027-01-01&leadUnitId=${unitId}`, field: "organisationIds.0" },
+      { url: () => `/api/alerts/preview?organisationIds=${orgId}&startDate=2027-02-30&leadUnitId=${unitId}`, field: "startDate" },
+      { url: () => `/api/alerts/preview?organisationIds=${orgId}&startDate=2027-01-01&leadUnitId=424242`, field: "leadUnitId" },
+    ],
+  },
+  {
+    route: "GET /api/engagements/:id/clashes",
+    cases: [
+      { url: () => "/api/engagements/x/clashes", field: "id" },
+      { url: () => "/api/engagements/424242/clashes", status: 404 },
+    ],
+  },
+  {
+    route: "GET /api/tasks",
+    cases: [
+      { url: () => "/api/tasks?status=late", field: "status" },
+      { url: () => "/api/tasks?limit=0", field: "limit" },
+      { url: () => "/api/tasks?engagementId=x", field: "engagementId" },
+    ],
+  },
+  {
+    route: "POST /api/tasks",
+    cases: [
+      { url: () => "/api/tasks", body: { title: "Nothing to attach to" }, field: "engagementId" },
+      { url: () => "/api/tasks", body: () => ({ engagementId, title: "" }), field: "title" },
+      { url: () => "/api/tasks", body: () => ({ engagementId, title: "x", dueDate: "tomorrow" }), field: "dueDate" },
+      { url: () => "/api/tasks", body: () => ({ engagementId, title: "x", ownerId: 424242 }), field: "ownerId" },
+      { url: () => "/api/tasks", body: () => ({ organisationId: 424242, title: "x" }), status: 404 },
+      { url: () => "/api/tasks", body: () => ({ organisationId: orgId, unitId: 424242, title: "x" }), field: "unitId" },
+    ],
+  },
+  {
+    route: "GET /api/tasks/assignees",
+    cases: [
+      { url: () => "/api/tasks/assignees?engagementId=424242", status: 404 },
+      { url: () => "/api/tasks/assignees?unitId=x", field: "unitId" },
+    ],
+  },
+  {
+    route: "PATCH /api/tasks/:id",
+    cases: [
+      { url: () => "/api/tasks/424242", body: { status: "done" }, status: 404 },
+      { url: () => "/api/tasks/1", body: {}, status: 400 },
+      { url: () => "/api/tasks/1", body: { status: "finished" }, field: "status" },
+    ],
+  },
+  {
+    route: "DELETE /api/tasks/:id",
+    cases: [
+      { url: () => "/api/tasks/424242", status: 404 },
+      { url: () => "/api/tasks/x", field: "id" },
+    ],
+  },
+  {
     route: "GET /api/alerts",
     cases: [
       { url: () => "/api/alerts?windowDays=0", field: "windowDays" },

@@ -20,6 +20,7 @@ import { importGeography } from "../src/core/reference/service.ts";
 import { createSnapshot } from "../src/core/reports/service.ts";
 import type { Actor, Role } from "../src/core/shared/actor.ts";
 import { shareRecord } from "../src/core/sharing/service.ts";
+import { createTask } from "../src/core/tasks/service.ts";
 import { createUnit, createUser } from "../src/core/units/service.ts";
 import type { Database } from "../src/db/connection.ts";
 import { db } from "../src/db/current.ts";
@@ -68,6 +69,8 @@ const ids = {} as Record<
   | "plannedB"
   | "eventA"
   | "restrictedEventA"
+  | "taskA"
+  | "restrictedTaskA"
   | "snapshotA",
   number
 >;
@@ -223,6 +226,16 @@ beforeAll(async () => {
     await createNote(clearedA, { kind: "organisation", id: ids.org }, { body: `Note ${markers.restricted}`, classification: "restricted" })
   ).id;
   ids.noteB = (await createNote(editorB, { kind: "organisation", id: ids.org }, { body: `Note ${markers.b}` })).id;
+  ids.taskA = (await createTask(editorA, { engagementId: ids.engagementA, title: `Task ${markers.a}` })).id;
+  ids.restrictedTaskA = (
+    await createTask(clearedA, {
+      organisationId: ids.org,
+      unitId: ids.unitA,
+      title: `Task ${markers.restricted}`,
+      classification: "restricted",
+    })
+  ).id;
+  await createTask(editorB, { organisationId: ids.org, title: `Task ${markers.b}` });
   ids.contactA = (await addContact(editorA, ids.person, { kind: "email", value: `${markers.a}@example.org` })).id;
   await addContact(clearedA, ids.person, { kind: "phone", value: markers.restricted, classification: "restricted" });
   ids.contactB = (await addContact(editorB, ids.person, { kind: "email", value: `${markers.b}@example.org` })).id;
@@ -480,6 +493,26 @@ const routeCases: RouteCase[] = [
   ),
   registry("GET /api/engagements/export", () => "/api/engagements/export"),
   registry("GET /api/alerts", () => "/api/alerts"),
+  registry("GET /api/alerts/preview", () => `/api/alerts/preview?organisationIds=${ids.org}&startDate=2024-01-01&leadUnitId=${ids.unitA}`),
+  owned("GET /api/engagements/:id/clashes", () => `/api/engagements/${ids.plannedA}/clashes`),
+  owned(
+    "POST /api/engagements/:id/cancel",
+    () => `/api/engagements/${ids.plannedA}/cancel`,
+    () => ({ reason: "No" }),
+  ),
+  registry("GET /api/tasks", () => "/api/tasks?status=all"),
+  registry("GET /api/tasks/assignees", () => "/api/tasks/assignees"),
+  registry(
+    "POST /api/tasks",
+    () => "/api/tasks",
+    () => ({ organisationId: ids.org, title: "Viewer's task" }),
+  ),
+  owned(
+    "PATCH /api/tasks/:id",
+    () => `/api/tasks/${ids.taskA}`,
+    () => ({ title: "Changed" }),
+  ),
+  owned("DELETE /api/tasks/:id", () => `/api/tasks/${ids.taskA}`),
   registry("GET /api/network", () => "/api/network"),
   registry("GET /api/partners/health", () => "/api/partners/health?attention=false"),
   registry("GET /api/partners/dormant", () => "/api/partners/dormant?days=30"),
@@ -792,6 +825,8 @@ describe("the cross-unit sweep", () => {
         ["POST", `${person()}/contacts`, { kind: "email", value: "into-a@example.org", unitId: ids.unitA }],
         ["POST", `/api/engagements/${ids.engagementA}/shares`, { unitId: ids.unitB }],
         ["POST", `/api/engagements/${ids.plannedA}/submit`, {}],
+        ["POST", "/api/tasks", { engagementId: ids.engagementA, title: "Into A" }],
+        ["POST", "/api/tasks", { organisationId: ids.org, unitId: ids.unitA, title: "Into A" }],
       ];
       for (const [method, url, body] of intoA) {
         const response = await browsers[who].call(method, url, body);

@@ -19,6 +19,7 @@ import * as engagementImports from "./migrations/0017_engagement_imports.ts";
 import * as peopleImports from "./migrations/0018_people_imports.ts";
 import * as memberImports from "./migrations/0019_member_imports.ts";
 import * as cancellations from "./migrations/0020_cancellations.ts";
+import * as tasks from "./migrations/0021_tasks.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   "0018_people_imports": peopleImports,
   "0019_member_imports": memberImports,
   "0020_cancellations": cancellations,
+  "0021_tasks": tasks,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown). */

@@ -503,8 +503,17 @@ export interface EngagementApprovalStepTable {
 export interface NotificationTable {
   id: Generated<number>;
   userId: number;
-  kind: "approval_submitted" | "approval_approved" | "approval_returned" | "coordination_alert" | "record_shared" | "engagement_cancelled";
+  kind:
+    | "approval_submitted"
+    | "approval_approved"
+    | "approval_returned"
+    | "coordination_alert"
+    | "record_shared"
+    | "engagement_cancelled"
+    | "task_assigned"
+    | "task_overdue";
   engagementId: number | null;
+  taskId: Generated<number | null>;
   messageEn: string;
   messageZh: string;
   createdAt: Timestamp;
@@ -521,6 +530,24 @@ export interface NoteTable {
   createdBy: number | null;
   createdAt: Timestamp;
   updatedAt: Timestamp;
+}
+
+export interface TaskTable {
+  id: Generated<number>;
+  unitId: number;
+  engagementId: number | null;
+  organisationId: number | null;
+  title: string;
+  note: string | null;
+  ownerId: number | null;
+  dueDate: string | null;
+  status: Generated<"open" | "done" | "dropped">;
+  classification: Generated<Classification>;
+  createdBy: number | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  completedAt: Timestamp | null;
+  overdueNotifiedAt: Timestamp | null;
 }
 
 export interface RecordShareTable {
@@ -683,6 +710,7 @@ export interface DB {
   apiTokens: ApiTokenTable;
   loginFailures: LoginFailureTable;
   notes: NoteTable;
+  tasks: TaskTable;
   recordShares: RecordShareTable;
   reportTemplates: ReportTemplateTable;
   imports: ImportTable;

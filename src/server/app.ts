@@ -30,6 +30,7 @@ import { mechanismRoutes, programmeRoutes } from "./routes/programmes.ts";
 import { registryRoutes } from "./routes/registry.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { systemRoutes } from "./routes/system.ts";
+import { taskRoutes } from "./routes/tasks.ts";
 import { unitRoutes } from "./routes/units.ts";
 import { serveWebApp, webAppBuilt, webAppDir } from "./web.ts";
 
@@ -251,6 +252,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(noteRoutes);
       await api.register(reportRoutes);
       await api.register(notificationRoutes);
+      await api.register(taskRoutes);
       await api.register(nameRoutes);
       await api.register(registryRoutes);
       await api.register(systemRoutes);

@@ -9,6 +9,7 @@ import { LocalFileStore, S3FileStore, useFileStore } from "../core/files/storage
 import { refreshSuggestions } from "../core/names/service.ts";
 import { importReference, referenceLoaded } from "../core/reference/service.ts";
 import type { Actor } from "../core/shared/actor.ts";
+import { notifyOverdueTasks } from "../core/tasks/service.ts";
 import { ensureBuiltinAdministrator } from "../core/units/service.ts";
 import { type Database, openDatabase } from "../db/connection.ts";
 import { useDatabase } from "../db/current.ts";
@@ -96,6 +97,11 @@ async function listen(
     const port = typeof address === "object" && address ? address.port : config.port;
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
     const url = `http://${host}:${port}/`;
+    // Owners hear of overdue tasks at start and then every hour; a failed round is tried the next hour.
+    const remind = () => notifyOverdueTasks().catch((error: unknown) => log(`Could not send the overdue-task reminders: ${String(error)}`));
+    void remind();
+    const reminders = setInterval(remind, 60 * 60_000);
+    reminders.unref();
     let stopped = false;
     return {
       app,
@@ -104,6 +110,7 @@ async function listen(
       async stop() {
         if (stopped) return;
         stopped = true;
+        clearInterval(reminders);
         await app.close();
         await database.close();
         useDatabase(undefined);

@@ -35,6 +35,7 @@ let admin: Actor;
 let visitId = 0;
 const officer = "asia.officer";
 const coordinator = "central.coordinator";
+const accountUser = "account.owner";
 
 beforeAll(async () => {
   if (!fs.existsSync(chromiumPath)) throw new Error(`No Chromium at ${chromiumPath}: apt-get install chromium fonts-noto-cjk`);
@@ -60,6 +61,7 @@ beforeAll(async () => {
   for (const [username, displayName, unitId, role] of [
     [officer, "王晓明", asia.id, "editor"],
     [coordinator, "李协调", admin.unitId, "coordinator"],
+    [accountUser, "张安全", asia.id, "editor"],
   ] as const) {
     const user = await createUser(admin, { username, displayName, roles: [{ unitId, role }] });
     await setUserPassword(admin, user.id, { password });
@@ -209,6 +211,64 @@ describe("a desk officer's visit", () => {
     await shoot(desk, "en-visit-page");
     await windows.done(desk);
   }, 120_000);
+
+  it("follows the visit up with a task given to its officer, who finds it on the home page and ticks it done", async () => {
+    const page = await windows.signedIn(officer, "zh-CN");
+    await page.goto(`${base}/engagements/${visitId}`);
+    const card = page.getByTestId("tasks");
+    await card.getByLabel("新增事项").fill("发送感谢信");
+    await card.getByLabel("承办人").click();
+    await page.getByRole("option", { name: "王晓明" }).click();
+    await card.getByLabel("完成时限").fill("2027-05-20");
+    await card.getByRole("button", { name: "添加事项" }).click();
+    await card.getByTestId("task").filter({ hasText: "发送感谢信" }).waitFor();
+    expect(await card.getByTestId("task").first().textContent()).toContain("王晓明 · 2027年5月20日前完成");
+    await page.goto(`${base}/`);
+    const mine = page.getByTestId("my-tasks");
+    await mine.getByTestId("task").filter({ hasText: "发送感谢信" }).waitFor();
+    expect(await mine.getByRole("link", { name: "越南共产党中央代表团来访" }).count()).toBe(1);
+    await shoot(page, "zh-home-tasks");
+    await mine.getByRole("checkbox", { name: "完成“发送感谢信”" }).click();
+    // Done, it leaves the list of open tasks (and the card, when it was the last).
+    await expect.poll(() => page.getByTestId("my-tasks").count()).toBe(0);
+    await windows.done(page);
+  }, 60_000);
+
+  it("lets a user change their password, see where they are signed in, and make and revoke an API token", async () => {
+    const page = await windows.signedIn(accountUser, "zh-CN");
+    await page.getByTestId("user-menu").click();
+    await page.getByRole("menuitem", { name: "账户与安全" }).click();
+    await page.getByRole("heading", { name: "账户与安全" }).waitFor();
+    expect(await page.getByTestId("sessions").textContent()).toContain("当前设备");
+    await page.getByLabel("当前密码").fill("not the password at all");
+    await page.locator("input[autocomplete=new-password]").nth(0).fill("a new and longer passphrase");
+    await page.locator("input[autocomplete=new-password]").nth(1).fill("a new and longer passphrase");
+    await page.getByRole("button", { name: "修改密码" }).click();
+    await page.getByText("当前密码不正确。").waitFor();
+    await page.getByLabel("当前密码").fill(password);
+    await page.getByRole("button", { name: "修改密码" }).click();
+    await page.getByTestId("password-changed").waitFor();
+    // The session was renewed: the user goes on working, and the new password signs in.
+    await page.getByLabel("名称（用途）").fill("统计脚本");
+    await page.getByRole("button", { name: "创建令牌" }).click();
+    const created = page.getByTestId("token-created");
+    await created.waitFor();
+    const token = (await created.locator("pre").textContent())?.trim() ?? "";
+    expect(token.length).toBeGreaterThan(20);
+    const asToken = await page.request.get(`${base}/api/engagements`, { headers: { authorization: `Bearer ${token}` } });
+    expect(asToken.status()).toBe(200);
+    await shoot(page, "zh-account");
+    await page.getByTestId("tokens").getByRole("button", { name: "撤销" }).click();
+    await page.getByTestId("tokens").getByText("已撤销").waitFor();
+    expect((await page.request.get(`${base}/api/engagements`, { headers: { authorization: `Bearer ${token}` } })).status()).toBe(401);
+    await windows.done(page);
+    const again = await windows.open("zh-CN");
+    await again.locator("input[autocomplete=username]").fill(accountUser);
+    await again.locator("input[autocomplete=current-password]").fill("a new and longer passphrase");
+    await again.keyboard.press("Enter");
+    await again.locator("[data-testid=user-menu]").waitFor();
+    await windows.done(again);
+  }, 60_000);
 
   it("spans the visit's four days in the calendar, and lists each day in the agenda", async () => {
     const page = await windows.signedIn(officer, "zh-CN");

@@ -170,6 +170,55 @@ export class DataContext {
       .where(this.unitAllows(action, sql.ref("x.unit_id")));
   }
 
+  // ---- Tasks -------------------------------------------------------------------------
+
+  /**
+   * "The actor may read task `alias`": not restricted unless cleared, its unit one where the
+   * actor reads tasks (or the actor owns it), and, for an engagement's task, the engagement
+   * one the actor reads (a task never tells of work the reader may not see).
+   */
+  taskReadable(alias: string): RawBuilder<boolean> {
+    const unit = this.reachesEveryUnit("tasks.read")
+      ? sql<boolean>`true`
+      : sql<boolean>`(${this.unitAllows("tasks.read", sql.ref(`${alias}.unit_id`))} OR ${sql.ref(`${alias}.owner_id`)} = ${this.actor.userId})`;
+    const engagement = sql<boolean>`(${sql.ref(`${alias}.engagement_id`)} IS NULL OR EXISTS (SELECT 1 FROM engagements te
+      WHERE te.id = ${sql.ref(`${alias}.engagement_id`)} AND ${this.engagementReadable("te")}))`;
+    return sql<boolean>`(${this.cleared(alias)} AND ${unit} AND ${engagement})`;
+  }
+
+  /** The tasks the actor may read, aliased `t`. */
+  tasks(executor: Executor) {
+    return executor.selectFrom(executor.selectFrom("tasks as x").selectAll("x").where(this.taskReadable("x")).as("t"));
+  }
+
+  /** Locks one task for `action`: NOT_FOUND when unreadable, FORBIDDEN when the action does not reach its unit. */
+  async lockTask(trx: Trx, taskId: number, action: Action) {
+    const row = await trx
+      .selectFrom(trx.selectFrom("tasks as x").selectAll("x").where(this.taskReadable("x")).as("t"))
+      .selectAll("t")
+      .select(this.unitAllows(action, sql.ref("t.unit_id")).as("allowed"))
+      .where("t.id", "=", taskId)
+      .forUpdate()
+      .executeTakeFirst();
+    return allowedOrRefused(row, "task", taskId, "Only the task's unit changes it.");
+  }
+
+  /** An UPDATE of the tasks the actor may take `action` on. */
+  updateTasks(trx: Trx, action: Action) {
+    return trx
+      .updateTable("tasks as x")
+      .where(this.taskReadable("x"))
+      .where(this.unitAllows(action, sql.ref("x.unit_id")));
+  }
+
+  /** A DELETE of the tasks the actor may take `action` on. */
+  deleteTasks(trx: Trx, action: Action) {
+    return trx
+      .deleteFrom("tasks as x")
+      .where(this.taskReadable("x"))
+      .where(this.unitAllows(action, sql.ref("x.unit_id")));
+  }
+
   // ---- Shares ------------------------------------------------------------------------
 
   /** "The actor may read this shareable record", as SQL over `alias`. */

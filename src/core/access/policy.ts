@@ -29,6 +29,8 @@ export const permissions = {
   "engagements.delete": ["administrator", "coordinator", "editor"],
   "notes.read": ["administrator", "coordinator", "editor", "viewer"],
   "notes.write": ["administrator", "coordinator", "editor"],
+  "tasks.read": ["administrator", "coordinator", "editor", "viewer"],
+  "tasks.write": ["administrator", "coordinator", "editor"],
   "records.share": ["administrator", "coordinator", "editor"],
   "programmes.write": ["administrator", "coordinator"],
   "approvals.decide": ["administrator", "coordinator"],

@@ -98,7 +98,10 @@ export function clashesFor(scope: DataContext, executor: Executor, source: Clash
 export async function previewClashes(actor: Actor, input: unknown): Promise<Clash[]> {
   authorize(actor, "engagements.read");
   const query = parseInput(clashPreviewQuery, input);
-  const found = await clashesFor(forActor(actor), db(), {
+  const scope = forActor(actor);
+  // Only someone planning work for the unit asks: what saving the plan would tell them anyway.
+  await scope.assertUnitAllows(db(), "engagements.write", query.leadUnitId, "leadUnitId");
+  const found = await clashesFor(scope, db(), {
     organisationIds: query.organisationIds,
     startDate: query.startDate,
     leadUnitId: query.leadUnitId,

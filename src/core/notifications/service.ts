@@ -14,6 +14,7 @@ export const notificationOutput = z.object({
   id: z.number(),
   kind: z.string(),
   engagementId: z.number().nullable(),
+  taskId: z.number().nullable().describe("The task it is about, when one is."),
   message: z.object({ en: z.string(), zh: z.string() }),
   createdAt: z.string(),
   read: z.boolean(),
@@ -57,6 +58,25 @@ export async function notifyUsers(
   );
 }
 
+/** Notifies one user, in the caller's transaction (a task given to them). */
+export async function notifyUser(
+  executor: Executor,
+  userId: number,
+  message: { kind: Kind; engagementId: number | null; taskId: number | null; en: string; zh: string },
+): Promise<void> {
+  await executor
+    .insertInto("notifications")
+    .values({
+      userId,
+      kind: message.kind,
+      engagementId: message.engagementId,
+      taskId: message.taskId,
+      messageEn: message.en,
+      messageZh: message.zh,
+    })
+    .execute();
+}
+
 /** The caller's notifications, newest first, with the unread count for the badge. */
 export async function listNotifications(actor: Actor, input: unknown = {}): Promise<NotificationPage> {
   authorize(actor, "account.manage");
@@ -81,6 +101,7 @@ export async function listNotifications(actor: Actor, input: unknown = {}): Prom
       id: n.id,
       kind: n.kind,
       engagementId: n.engagementId,
+      taskId: n.taskId,
       message: { en: n.messageEn, zh: n.messageZh },
       createdAt: new Date(n.createdAt).toISOString(),
       read: n.readAt !== null,

@@ -28,6 +28,7 @@ interface NotificationItem {
   id: number;
   kind: string;
   engagementId: number | null;
+  taskId: number | null;
   message: { en: string; zh: string };
   createdAt: string;
   read: boolean;
@@ -72,6 +73,8 @@ function Notifications({ unread }: { unread: number }) {
               // Opening a notification reads it.
               if (!n.read) markOne.mutate(n.id);
               if (n.engagementId) navigate(`/engagements/${n.engagementId}`);
+              // A partner's task is among the reader's own tasks, on the home page.
+              else if (n.taskId) navigate("/");
             }}
             fw={n.read ? 400 : 600}
           >
@@ -146,6 +149,9 @@ export function Layout() {
                   </Menu.Item>
                 ))}
                 <Menu.Divider />
+                <Menu.Item component={RouterLink} to="/account">
+                  {t("nav.account")}
+                </Menu.Item>
                 <Menu.Item onClick={() => void signOut()}>{t("nav.signOut")}</Menu.Item>
               </Menu.Dropdown>
             </Menu>

@@ -10,6 +10,7 @@ import { useSession } from "../app/session.tsx";
 import { SuggestedMark } from "../names/SuggestionCard.tsx";
 import { useFormat } from "../shared/format.ts";
 import { QueryState } from "../shared/states.tsx";
+import { TasksCard } from "../shared/TasksCard.tsx";
 import { useVocabulary } from "../shared/vocabulary.ts";
 import { AttachmentsCard } from "./AttachmentsCard.tsx";
 import { ClashAlert } from "./ClashAlert.tsx";
@@ -290,6 +291,7 @@ export function EngagementPage() {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack>
+            <TasksCard engagementId={e.id} />
             {related.length ? (
               <Card withBorder data-testid="related">
                 <Title order={4} mb="xs">

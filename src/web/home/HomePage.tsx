@@ -8,6 +8,7 @@ import type { EngagementCounts, EngagementListItem } from "../../core/engagement
 import { api, query } from "../api.ts";
 import { useFormat } from "../shared/format.ts";
 import { QueryState } from "../shared/states.tsx";
+import { TasksCard } from "../shared/TasksCard.tsx";
 import { useVocabulary } from "../shared/vocabulary.ts";
 
 const EChart = lazy(() => import("../shared/EChart.tsx"));
@@ -74,6 +75,7 @@ export function HomePage() {
           </Anchor>
         </Text>
       ) : null}
+      <TasksCard mine />
       <SimpleGrid cols={{ base: 1, sm: 3 }}>
         {(["engagements", "organisations", "countries"] as const).map((measure) => (
           <Card key={measure} withBorder padding="md" component={Link} to={listUrl({})} aria-label={t(`home.measure.${measure}`)}>

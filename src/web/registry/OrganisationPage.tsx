@@ -32,6 +32,7 @@ import { useFormat } from "../shared/format.ts";
 import { Pager } from "../shared/Pager.tsx";
 import { RecordHistory } from "../shared/RecordHistory.tsx";
 import { QueryState, useErrorMessage } from "../shared/states.tsx";
+import { TasksCard } from "../shared/TasksCard.tsx";
 import { useVocabulary } from "../shared/vocabulary.ts";
 import { PossibleDuplicates, RelationsCard, RelationshipCard, StatusesCard } from "./OrganisationFacts.tsx";
 
@@ -156,6 +157,7 @@ export function OrganisationPage() {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>
           <Stack>
+            <TasksCard organisationId={o.id} />
             <RelationshipCard key={JSON.stringify(o.relationship)} organisation={o}>
               {o.lastEngagement ? (
                 <Text size="sm" mt="sm">
