@@ -1305,6 +1305,23 @@ const badInputs: Array<{
     ],
   },
   { route: "DELETE /api/auth/tokens/:id", cases: [{ url: () => "/api/auth/tokens/424242", status: 404 }] },
+  { route: "GET /api/calendar/feeds", cases: [] },
+  {
+    route: "POST /api/calendar/feeds",
+    cases: [
+      { url: () => "/api/calendar/feeds", body: { locale: "fr" }, field: "locale" },
+      { url: () => "/api/calendar/feeds", body: { unitId: 424242 }, field: "unitId" },
+      { url: () => "/api/calendar/feeds", body: { unitId: "x" }, field: "unitId" },
+      { url: () => "/api/calendar/feeds", body: { secret: "mine" }, status: 400 },
+    ],
+  },
+  {
+    route: "DELETE /api/calendar/feeds/:id",
+    cases: [
+      { url: () => "/api/calendar/feeds/424242", status: 404 },
+      { url: () => "/api/calendar/feeds/x", field: "id" },
+    ],
+  },
   { route: "GET /api/auth/sessions", cases: [] },
   {
     route: "GET /api/names/suggestions",

@@ -20,6 +20,7 @@ import * as peopleImports from "./migrations/0018_people_imports.ts";
 import * as memberImports from "./migrations/0019_member_imports.ts";
 import * as cancellations from "./migrations/0020_cancellations.ts";
 import * as tasks from "./migrations/0021_tasks.ts";
+import * as calendarFeeds from "./migrations/0022_calendar_feeds.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   "0019_member_imports": memberImports,
   "0020_cancellations": cancellations,
   "0021_tasks": tasks,
+  "0022_calendar_feeds": calendarFeeds,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown). */

@@ -550,6 +550,19 @@ export interface TaskTable {
   overdueNotifiedAt: Timestamp | null;
 }
 
+export interface CalendarFeedTable {
+  id: Generated<number>;
+  userId: number;
+  unitId: number | null;
+  name: string | null;
+  locale: Generated<"zh-CN" | "en">;
+  tokenHash: string;
+  prefix: string;
+  createdAt: Timestamp;
+  lastUsedAt: Timestamp | null;
+  revokedAt: Timestamp | null;
+}
+
 export interface RecordShareTable {
   entity: "engagement" | "note";
   recordId: number;
@@ -711,6 +724,7 @@ export interface DB {
   loginFailures: LoginFailureTable;
   notes: NoteTable;
   tasks: TaskTable;
+  calendarFeeds: CalendarFeedTable;
   recordShares: RecordShareTable;
   reportTemplates: ReportTemplateTable;
   imports: ImportTable;

@@ -17,6 +17,7 @@ import { handleError } from "./errors.ts";
 import { readiness } from "./health.ts";
 import { SnapshotStore } from "./rate-limit-store.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { calendarFeedRoutes, calendarFileRoutes } from "./routes/calendar.ts";
 import { engagementRoutes } from "./routes/engagements.ts";
 import { geographyRoutes } from "./routes/geography.ts";
 import { importRoutes } from "./routes/imports.ts";
@@ -236,6 +237,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get("/health", { schema: { hide: true } }, answerReadiness);
   app.get("/health/ready", { schema: { hide: true } }, answerReadiness);
   app.get("/health/live", { schema: { hide: true } }, () => ({ status: "ok" }));
+  await app.register(calendarFileRoutes);
   await serveWebApp(app, webAppDirectory);
   await app.register(
     async (api) => {
@@ -253,6 +255,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(reportRoutes);
       await api.register(notificationRoutes);
       await api.register(taskRoutes);
+      await api.register(calendarFeedRoutes);
       await api.register(nameRoutes);
       await api.register(registryRoutes);
       await api.register(systemRoutes);

@@ -314,6 +314,16 @@ export class DataContext {
       );
   }
 
+  /** The actor's own calendar feeds, aliased `f`. */
+  calendarFeeds(executor: Executor) {
+    return executor.selectFrom("calendarFeeds as f").where("f.userId", "=", this.actor.userId);
+  }
+
+  /** An UPDATE of the actor's own calendar feeds. */
+  updateCalendarFeeds(trx: Trx) {
+    return trx.updateTable("calendarFeeds").where("userId", "=", this.actor.userId);
+  }
+
   /** An UPDATE of the actor's own notifications. */
   updateNotifications(trx: Trx) {
     return trx.updateTable("notifications").where("userId", "=", this.actor.userId);

@@ -1,6 +1,7 @@
 import { Anchor, Box, Button, Group, SegmentedControl, Select, Stack, Text, Title } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import type { EngagementListItem } from "../../core/engagements/schema.ts";
@@ -10,6 +11,7 @@ import { useFormat } from "../shared/format.ts";
 import { useReference } from "../shared/reference.ts";
 import { QueryState } from "../shared/states.tsx";
 import { useVocabulary } from "../shared/vocabulary.ts";
+import { CalendarFeeds } from "./CalendarFeeds.tsx";
 
 const typeColour: Record<string, string> = {
   visit: "blue",
@@ -72,6 +74,7 @@ export function CalendarPage() {
   const vocabulary = useVocabulary();
   const reference = useReference();
   const phone = useMediaQuery("(max-width: 35.99em)") ?? false;
+  const [feedsOpen, setFeedsOpen] = useState(false);
   const [params, setParams] = useSearchParams();
   const month = /^\d{4}-\d{2}$/.test(params.get("month") ?? "") ? (params.get("month") as string) : new Date().toISOString().slice(0, 7);
   const view = params.get("view") === "agenda" || (phone && params.get("view") !== "month") ? "agenda" : "month";
@@ -124,6 +127,9 @@ export function CalendarPage() {
           </Button>
           <Button variant="subtle" size="xs" onClick={() => setParam({ month: "" })}>
             {t("calendar.today")}
+          </Button>
+          <Button variant="light" size="xs" onClick={() => setFeedsOpen(true)} data-testid="subscribe">
+            {t("feeds.subscribe")}
           </Button>
         </Group>
         <SegmentedControl
@@ -276,6 +282,7 @@ export function CalendarPage() {
             </div>
           ))
         : null}
+      <CalendarFeeds opened={feedsOpen} onClose={() => setFeedsOpen(false)} />
     </Stack>
   );
 }
