@@ -1463,6 +1463,15 @@ const badInputs: Array<{
     ],
   },
   {
+    route: "GET /api/briefings/docx",
+    cases: [
+      { url: () => "/api/briefings/docx", field: "organisationId" },
+      { url: () => `/api/briefings/docx?organisationId=${orgId}&engagementId=${engagementId}`, field: "organisationId" },
+      { url: () => "/api/briefings/docx?organisationId=x", field: "organisationId" },
+      { url: () => "/api/briefings/docx?engagementId=424242", status: 404 },
+    ],
+  },
+  {
     route: "GET /api/alerts/preview",
     cases: [
       { url: () => "/api/alerts/preview", field: "organisationIds" },

@@ -504,6 +504,7 @@ const routeCases: RouteCase[] = [
     () => ({ reason: "No" }),
   ),
   registry("GET /api/tasks", () => "/api/tasks?status=all"),
+  registry("GET /api/briefings/docx", () => `/api/briefings/docx?organisationId=${ids.org}`),
   registry("GET /api/tasks/assignees", () => "/api/tasks/assignees"),
   registry(
     "POST /api/tasks",

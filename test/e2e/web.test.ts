@@ -236,7 +236,7 @@ describe("the web app", () => {
     await page.goto(`${base}/engagements/new`);
     await page.getByText("Talks or meeting", { exact: true }).click();
     await page.getByRole("textbox", { name: "Title (English)" }).fill("Talks that the server refuses");
-    await page.getByRole("textbox", { name: "Summary" }).fill("Three points were agreed.");
+    await page.getByRole("textbox", { name: "Summary (English)" }).fill("Three points were agreed.");
     await page.locator("input[type=date]").first().fill("2026-09-01");
     // The central office is outside a bureau editor's scope: the server says no.
     await choose(page, "Lead unit", "Central", "Central Office");
@@ -245,12 +245,12 @@ describe("the web app", () => {
     await page.getByText(/Refused by the server: Your roles do not allow this in Central Office/).waitFor();
     expect(page.url()).toMatch(/\/engagements\/new$/);
     expect(await page.getByRole("textbox", { name: "Title (English)" }).inputValue()).toBe("Talks that the server refuses");
-    expect(await page.getByRole("textbox", { name: "Summary" }).inputValue()).toBe("Three points were agreed.");
+    expect(await page.getByRole("textbox", { name: "Summary (English)" }).inputValue()).toBe("Three points were agreed.");
     await shoot(page, "en-engagement-new-failed");
-    // Client-side checks speak the user's language too.
+    // Client-side checks speak the user's language too: a title in either language is needed.
     await page.getByRole("textbox", { name: "Title (English)" }).fill("");
     await page.getByRole("button", { name: "Save" }).click();
-    await page.getByText("Required.").first().waitFor();
+    await page.getByText("Give a title, in Chinese or in English.").first().waitFor();
     await page.getByRole("textbox", { name: "Title (English)" }).fill("Talks that the server accepts");
     await choose(page, "Lead unit", "Desk", "Desk Bureau");
     await page.getByRole("button", { name: "Save" }).click();
@@ -722,6 +722,8 @@ describe("the web app", () => {
       ["programme", `/programmes/${programme.id}`],
       ["mechanism", `/mechanisms/${mechanism.id}?on=2019-06-01`],
       ["approvals", "/approvals?state=submitted"],
+      ["coordination", "/coordination"],
+      ["account", "/account"],
       ["report", "/reports?from=2021-01-01&to=2021-12-31"],
       ["report-templates", "/reports/templates"],
       [

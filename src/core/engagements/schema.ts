@@ -56,6 +56,9 @@ const gift = z
   .strict();
 const session = z.object({ titleEn: text(300), titleZh: optionalText(300), date: isoDate.nullish(), note: optionalText(2000) }).strict();
 
+/** What our side means to say, one point a line: the briefing paper's 谈话要点. */
+const talkingPoints = optionalText(20_000).describe("Talking points, one a line (the briefing paper's 谈话要点).");
+
 /** Details each engagement type carries beyond the common fields. */
 export const detailsByType = {
   visit: z
@@ -70,9 +73,10 @@ export const detailsByType = {
         .nullish()
         .describe("How many the delegation numbers, when its members are not all listed as participants."),
       interpreters: optionalText(500),
+      talkingPoints,
     })
     .strict(),
-  talks: z.object({}).strict(),
+  talks: z.object({ talkingPoints }).strict(),
   event: z
     .object({
       seriesEn: optionalText(300),
@@ -83,6 +87,7 @@ export const detailsByType = {
         .boolean()
         .optional()
         .describe("A flagship event (a summit, a high-level dialogue): the overview names it in a sentence of its own."),
+      talkingPoints,
     })
     .strict(),
   correspondence: z

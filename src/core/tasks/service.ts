@@ -250,7 +250,11 @@ export async function listTasks(actor: Actor, input: unknown = {}): Promise<Task
   }
   if (query.status !== "all") rows = rows.where("t.status", "=", query.status);
   if (query.overdue === "true") rows = rows.where("t.status", "=", "open").where("t.dueDate", "<", on);
-  const found = await rows.orderBy(sql`t.due_date`, sql`asc nulls last`).orderBy("t.id", "desc").limit(query.limit).execute();
+  const found = await rows
+    .orderBy("t.dueDate", (order) => order.asc().nullsLast())
+    .orderBy("t.id", "desc")
+    .limit(query.limit)
+    .execute();
   return found.map((row) => presentTask(row, on));
 }
 

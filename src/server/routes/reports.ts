@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { briefingQuery, prepareBriefing } from "../../core/briefings/service.ts";
 import { prepareOverviewExport, reportFormats } from "../../core/reports/export.ts";
 import { overviewOutput, overviewQuery, snapshotDetail, snapshotInput, snapshotOutput } from "../../core/reports/schema.ts";
 import {
@@ -46,6 +47,20 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       sendFile(reply, await prepareOverviewExport(actorOf(request), request.query));
+    },
+  );
+  app.get(
+    "/briefings/docx",
+    {
+      schema: {
+        tags,
+        summary: "A briefing paper (背景材料) on a partner or an engagement, as a bilingual DOCX in the reports' official layout",
+        querystring: briefingQuery,
+        response: { ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      sendFile(reply, await prepareBriefing(actorOf(request), request.query));
     },
   );
   app.get(

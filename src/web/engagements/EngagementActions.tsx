@@ -73,6 +73,9 @@ export function EngagementActions({ engagement }: { engagement: EngagementDetail
             {t(`actions.${step}`)}
           </Button>
         ))}
+        <Button size="xs" variant="default" component="a" href={`/api/briefings/docx?engagementId=${engagement.id}`} data-testid="briefing">
+          {t("actions.briefing")}
+        </Button>
         {can("write") ? (
           <Button size="xs" variant="default" onClick={() => setDialog("share")}>
             {t("actions.share")}

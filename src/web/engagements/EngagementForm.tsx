@@ -134,7 +134,10 @@ function detailsOf(f: FormState): Record<string, unknown> {
           })),
         delegationSize: d.delegationSize ? Number(d.delegationSize) : null,
         interpreters: orNull(d.interpreters),
+        talkingPoints: orNull(d.talkingPoints),
       };
+    case "talks":
+      return { talkingPoints: orNull(d.talkingPoints) };
     case "event":
       return {
         seriesEn: orNull(d.seriesEn),
@@ -144,6 +147,7 @@ function detailsOf(f: FormState): Record<string, unknown> {
           .filter((r) => r.titleEn || r.date)
           .map((r) => ({ titleEn: r.titleEn?.trim() ?? "", titleZh: orNull(r.titleZh), date: orNull(r.date) })),
         ...(d.flagship === "true" ? { flagship: true } : {}),
+        talkingPoints: orNull(d.talkingPoints),
       };
     case "correspondence":
       return { occasion: orNull(d.occasion), textEn: orNull(d.textEn), textZh: orNull(d.textZh) };
@@ -670,6 +674,9 @@ function EngagementFormFields() {
             />
           </SimpleGrid>
         ) : null}
+        {form.type === "visit" || form.type === "talks" || form.type === "event"
+          ? detailInput("talkingPoints", t("engagementForm.talkingPoints"), { multiline: true })
+          : null}
         {form.type === "visit" ? <GiftRows gifts={form.gifts} onChange={(gifts) => set({ gifts })} errors={errors} /> : null}
         <SimpleGrid cols={{ base: 1, md: 2 }}>
           <Textarea

@@ -77,11 +77,16 @@ export function OrganisationPage() {
               </Badge>
             )}
           </Group>
-          {can("write") ? (
-            <Button component={Link} to={`/organisations/${o.id}/edit`} variant="light" size="sm">
-              {t("orgForm.edit")}
+          <Group gap="xs">
+            <Button component="a" href={`/api/briefings/docx?organisationId=${o.id}`} variant="default" size="sm" data-testid="briefing">
+              {t("actions.briefing")}
             </Button>
-          ) : null}
+            {can("write") ? (
+              <Button component={Link} to={`/organisations/${o.id}/edit`} variant="light" size="sm">
+                {t("orgForm.edit")}
+              </Button>
+            ) : null}
+          </Group>
         </Group>
         <Text c="dimmed">
           {[

@@ -38,6 +38,12 @@ function describeIssue(issue: z.core.$ZodIssue, t: TFunction): string {
       return t("validation.choose");
     case "invalid_type":
       return issue.input === undefined || issue.input === null || issue.input === "" ? t("validation.required") : t("validation.type");
+    case "custom": {
+      // A rule of our own says what it wants in both languages ("English. / 中文。"): the reader's half.
+      const [en, zh] = issue.message.split(" / ");
+      if (zh) return t("validation.ownRule", { en, zh });
+      return t("validation.check");
+    }
     default:
       return t("validation.check");
   }
