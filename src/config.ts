@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import type { S3Options } from "./core/files/storage.ts";
+import type { MailSettings } from "./core/notifications/mail-settings.ts";
 import { AppError } from "./core/shared/errors.ts";
 
 const environment = z.object({
@@ -34,6 +35,16 @@ const environment = z.object({
   LIAISON_S3_REGION: z.string().default("us-east-1"),
   LIAISON_S3_ACCESS_KEY_ID: z.string().optional(),
   LIAISON_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  LIAISON_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, "LIAISON_SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  LIAISON_SMTP_FROM: z.string().min(3).max(320).optional(),
+  LIAISON_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: "LIAISON_PUBLIC_URL must be the web app's address, e.g. https://liaison.example.org" })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
 });
 
 /** Liaison's configuration, read from the environment (see README). */
@@ -57,6 +68,8 @@ export interface Config {
   writeRateLimit: number;
   /** An S3-compatible bucket for attachments; the data directory's files/ folder when absent. */
   s3: S3Options | undefined;
+  /** Notifications by mail through an SMTP server (LIAISON_SMTP_URL, LIAISON_SMTP_FROM); none when absent. */
+  mail: MailSettings | undefined;
 }
 
 /** Whom to believe about the client: nobody, the nearest N proxies, or listed proxy addresses. */
@@ -91,7 +104,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretAccessKey: e.LIAISON_S3_SECRET_ACCESS_KEY,
     };
   }
+  if (e.LIAISON_SMTP_URL && !e.LIAISON_SMTP_FROM) {
+    throw new AppError(
+      "VALIDATION_FAILED",
+      'Configuration: LIAISON_SMTP_URL needs LIAISON_SMTP_FROM (the sender, e.g. "Liaison <liaison@example.org>").',
+    );
+  }
+  const mail = e.LIAISON_SMTP_URL
+    ? { url: e.LIAISON_SMTP_URL, from: e.LIAISON_SMTP_FROM as string, publicUrl: e.LIAISON_PUBLIC_URL ?? null }
+    : undefined;
   return {
+    mail,
     demo: e.LIAISON_DEMO === "1",
     adminPassword: e.LIAISON_ADMIN_PASSWORD,
     session: { idleMinutes: e.LIAISON_SESSION_IDLE_MINUTES, maxHours: e.LIAISON_SESSION_MAX_HOURS },

@@ -1293,6 +1293,8 @@ const badInputs: Array<{
       { url: () => "/api/auth/preferences", body: { locale: "fr" }, field: "locale" },
       { url: () => "/api/auth/preferences", body: {}, field: "locale" },
       { url: () => "/api/auth/preferences", body: { locale: "en", userId: 1 }, status: 400 },
+      { url: () => "/api/auth/preferences", body: { email: "not an address" }, field: "email" },
+      { url: () => "/api/auth/preferences", body: { emailNotifications: "yes" }, field: "emailNotifications" },
     ],
   },
   { route: "GET /api/auth/tokens", cases: [] },

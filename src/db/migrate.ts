@@ -21,6 +21,7 @@ import * as memberImports from "./migrations/0019_member_imports.ts";
 import * as cancellations from "./migrations/0020_cancellations.ts";
 import * as tasks from "./migrations/0021_tasks.ts";
 import * as calendarFeeds from "./migrations/0022_calendar_feeds.ts";
+import * as email from "./migrations/0023_email.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   "0020_cancellations": cancellations,
   "0021_tasks": tasks,
   "0022_calendar_feeds": calendarFeeds,
+  "0023_email": email,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown). */

@@ -73,6 +73,8 @@ export interface UserTable {
   demo: Generated<boolean>;
   locale: "zh-CN" | "en" | null;
   clearance: Generated<boolean>;
+  email: string | null;
+  emailNotifications: Generated<boolean>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -514,6 +516,8 @@ export interface NotificationTable {
     | "task_overdue";
   engagementId: number | null;
   taskId: Generated<number | null>;
+  emailedAt: Timestamp | null;
+  emailAttempts: Generated<number>;
   messageEn: string;
   messageZh: string;
   createdAt: Timestamp;

@@ -7,6 +7,8 @@ import { demoState, seedDemo } from "../core/demo/service.ts";
 import { rebuildRollups } from "../core/engagements/rollup.ts";
 import { LocalFileStore, S3FileStore, useFileStore } from "../core/files/storage.ts";
 import { refreshSuggestions } from "../core/names/service.ts";
+import { closeMail, deliverPendingEmails } from "../core/notifications/mail.ts";
+import { configureMail } from "../core/notifications/mail-settings.ts";
 import { importReference, referenceLoaded } from "../core/reference/service.ts";
 import type { Actor } from "../core/shared/actor.ts";
 import { notifyOverdueTasks } from "../core/tasks/service.ts";
@@ -102,6 +104,14 @@ async function listen(
     void remind();
     const reminders = setInterval(remind, 60 * 60_000);
     reminders.unref();
+    // Notifications go out by mail every half minute, after they committed, when an SMTP server is set.
+    configureMail(config.mail ?? null);
+    const mailing = config.mail
+      ? setInterval(() => {
+          deliverPendingEmails().catch((error: unknown) => log(`Could not mail the notifications: ${String(error)}`));
+        }, 30_000)
+      : null;
+    mailing?.unref();
     let stopped = false;
     return {
       app,
@@ -111,6 +121,8 @@ async function listen(
         if (stopped) return;
         stopped = true;
         clearInterval(reminders);
+        if (mailing) clearInterval(mailing);
+        closeMail();
         await app.close();
         await database.close();
         useDatabase(undefined);

@@ -40,8 +40,25 @@ export type ApiTokenOutput = z.infer<typeof apiTokenOutput>;
 export const apiTokenCreated = apiTokenOutput.extend({ token: z.string().describe("Shown once: only its hash is kept.") });
 
 export const locales = ["zh-CN", "en"] as const;
-export const preferencesInput = z.object({ locale: z.enum(locales).nullable().describe("null: follow the browser") }).strict();
-export const preferencesOutput = z.object({ locale: z.enum(locales).nullable() });
+export const preferencesInput = z
+  .object({
+    locale: z.enum(locales).nullable().optional().describe("null: follow the browser"),
+    email: z
+      .email()
+      .max(254)
+      .nullable()
+      .optional()
+      .describe("Where notifications are mailed (when the server has an SMTP server); null: none."),
+    emailNotifications: z.boolean().optional().describe("Whether notifications are mailed to you."),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { path: ["locale"], message: "Nothing to change." });
+export const preferencesOutput = z.object({
+  locale: z.enum(locales).nullable(),
+  email: z.string().nullable(),
+  emailNotifications: z.boolean(),
+  mailConfigured: z.boolean().describe("Whether this server mails notifications at all."),
+});
 export type Preferences = z.output<typeof preferencesOutput>;
 
 export const sessionListItem = z.object({

@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
 import { roleReaches } from "../access/scope.ts";
+import { mailConfigured } from "../notifications/mail-settings.ts";
 import { type Actor, type Role, type RoleGrant, roleRank, roles } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, writeAuditAs } from "../shared/mutation.ts";
@@ -560,22 +561,37 @@ export async function resolveApiToken(token: string): Promise<Actor | undefined>
 /** The signed-in user's preferences (the web app's language). */
 export async function getPreferences(actor: Actor): Promise<Preferences> {
   authorize(actor, "account.manage");
-  const row = await db().selectFrom("users").select("locale").where("id", "=", actor.userId).executeTakeFirst();
+  const row = await db()
+    .selectFrom("users")
+    .select(["locale", "email", "emailNotifications"])
+    .where("id", "=", actor.userId)
+    .executeTakeFirst();
   if (!row) throw notFound("user", actor.userId);
-  return { locale: row.locale };
+  return { ...row, mailConfigured: mailConfigured() };
 }
 
-/** Keeps the user's language, so that every browser they sign in from shows it. */
+/** Keeps the user's language (every browser they sign in from shows it) and where and whether notifications are mailed. */
 export async function setPreferences(actor: Actor, input: unknown): Promise<Preferences> {
   authorize(actor, "account.manage");
   const data = parseInput(preferencesInput, input);
   return mutate(actor, async (trx) => {
-    const before = await trx.selectFrom("users").select("locale").where("id", "=", actor.userId).forUpdate().executeTakeFirst();
+    const before = await trx
+      .selectFrom("users")
+      .select(["locale", "email", "emailNotifications"])
+      .where("id", "=", actor.userId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!before) throw notFound("user", actor.userId);
-    await trx.updateTable("users").set({ locale: data.locale }).where("id", "=", actor.userId).execute();
+    const change = {
+      ...(data.locale !== undefined ? { locale: data.locale } : {}),
+      ...(data.email !== undefined ? { email: data.email?.trim() || null } : {}),
+      ...(data.emailNotifications !== undefined ? { emailNotifications: data.emailNotifications } : {}),
+    };
+    await trx.updateTable("users").set(change).where("id", "=", actor.userId).execute();
+    const after = { ...before, ...change };
     return {
-      result: { locale: data.locale },
-      audit: { entity: "user_preferences", entityId: actor.userId, action: "update", before, after: data },
+      result: { ...after, mailConfigured: mailConfigured() },
+      audit: { entity: "user_preferences", entityId: actor.userId, action: "update", before, after },
     };
   });
 }

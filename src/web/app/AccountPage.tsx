@@ -9,6 +9,7 @@ import {
   Select,
   SimpleGrid,
   Stack,
+  Switch,
   Table,
   Text,
   TextInput,
@@ -17,7 +18,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { ApiTokenOutput, SessionListItem } from "../../core/auth/schema.ts";
+import type { ApiTokenOutput, Preferences, SessionListItem } from "../../core/auth/schema.ts";
 import { ApiError, api } from "../api.ts";
 import { useFormat } from "../shared/format.ts";
 import { useReference } from "../shared/reference.ts";
@@ -132,6 +133,71 @@ function PasswordCard() {
             </Button>
           </Group>
         </Stack>
+      </form>
+    </Card>
+  );
+}
+
+/** Whether and where notifications are mailed (when the server has an SMTP server). */
+function MailCard() {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const errorMessage = useErrorMessage();
+  const preferences = useQuery({ queryKey: ["account", "preferences"], queryFn: () => api<Preferences>("/auth/preferences") });
+  const [email, setEmail] = useState<string | null>(null);
+  const save = useMutation({
+    mutationFn: (change: { email?: string | null; emailNotifications?: boolean }) =>
+      api<Preferences>("/auth/preferences", { method: "PUT", body: change }),
+    onSuccess: (next) => {
+      client.setQueryData(["account", "preferences"], next);
+      setEmail(null);
+    },
+  });
+  const p = preferences.data;
+  if (!p) return null;
+  const shown = email ?? p.email ?? "";
+  return (
+    <Card withBorder data-testid="mail">
+      <Title order={4} mb="xs">
+        {t("account.mail")}
+      </Title>
+      {p.mailConfigured ? null : (
+        <Text size="sm" c="dimmed" mb="xs">
+          {t("account.mailOff")}
+        </Text>
+      )}
+      {save.error ? (
+        <Alert color="red" mb="xs" role="alert">
+          {save.error instanceof ApiError && save.error.fields.length ? t("account.badEmail") : errorMessage(save.error)}
+        </Alert>
+      ) : null}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate({ email: shown.trim() || null });
+        }}
+      >
+        <Group align="flex-end" gap="xs" wrap="wrap">
+          <TextInput
+            type="email"
+            label={t("account.email")}
+            value={shown}
+            onChange={(e) => setEmail(e.currentTarget.value)}
+            autoComplete="email"
+            style={{ flex: "1 1 240px" }}
+            maw={420}
+          />
+          <Button type="submit" variant="light" loading={save.isPending} disabled={email === null}>
+            {t("account.saveEmail")}
+          </Button>
+          <Switch
+            mb={8}
+            label={t("account.mailMe")}
+            checked={p.emailNotifications}
+            disabled={!p.email}
+            onChange={(e) => save.mutate({ emailNotifications: e.currentTarget.checked })}
+          />
+        </Group>
       </form>
     </Card>
   );
@@ -333,6 +399,7 @@ export function AccountPage() {
         {session?.user.displayName} · {session?.user.username}
       </Text>
       <PasswordCard />
+      <MailCard />
       <SessionsCard />
       <TokensCard />
     </Stack>
