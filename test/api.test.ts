@@ -749,6 +749,8 @@ const badInputs: Array<{
     cases: [
       { url: () => `/api/units/${unitId}`, body: () => ({ parentId: unitId }), status: 409 },
       { url: () => "/api/units/424242", body: { nameEn: "X" }, status: 404 },
+      { url: () => `/api/units/${unitId}`, body: { approvalLevels: 3 }, field: "approvalLevels" },
+      { url: () => `/api/units/${unitId}`, body: { approvalLevels: "two" }, field: "approvalLevels" },
     ],
   },
   { route: "GET /api/users", cases: [] },

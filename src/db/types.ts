@@ -58,6 +58,7 @@ export interface UnitTable {
   nameEn: string;
   nameZh: string;
   demo: Generated<boolean>;
+  approvalLevels: Generated<number>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -351,7 +352,7 @@ export interface EngagementTable {
   inReplyToId: number | null;
   thankYouLetterId: number | null;
   details: JsonObject;
-  approval: "draft" | "submitted" | "approved" | "returned" | "reported" | null;
+  approval: "draft" | "submitted" | "endorsed" | "approved" | "returned" | "reported" | null;
   classification: Generated<Classification>;
   searchText: Generated<string>;
   demo: Generated<boolean>;
@@ -495,7 +496,7 @@ export interface LoginFailureTable {
 export interface EngagementApprovalStepTable {
   id: Generated<number>;
   engagementId: number;
-  step: "created" | "submitted" | "approved" | "returned" | "done" | "reported" | "cancelled";
+  step: "created" | "submitted" | "endorsed" | "approved" | "returned" | "done" | "reported" | "cancelled";
   actorId: number | null;
   unitId: number | null;
   at: Timestamp;

@@ -4,7 +4,7 @@ import { forActor } from "../access/context.ts";
 import { type Action, authorize } from "../access/policy.ts";
 import { notifyUsers } from "../notifications/service.ts";
 import type { Actor } from "../shared/actor.ts";
-import { AppError } from "../shared/errors.ts";
+import { AppError, notFound } from "../shared/errors.ts";
 import { mutate, ownedBy } from "../shared/mutation.ts";
 import { id as idSchema, type Page, pageTotal, parseInput } from "../shared/schema.ts";
 import { chineseDate, cleanMultiline, englishDate } from "../shared/text.ts";
@@ -22,7 +22,7 @@ import {
 import { changeEngagement, recordStep } from "./service.ts";
 import { engagementColumns, engagementDetailQuery } from "./store.ts";
 
-type State = "draft" | "submitted" | "approved" | "returned" | "reported";
+type State = "draft" | "submitted" | "endorsed" | "approved" | "returned" | "reported";
 
 /** Moves an engagement from one approval state to the next, records the step, and audits it. */
 async function transition(
@@ -31,7 +31,7 @@ async function transition(
   move: {
     from: State[];
     to: State;
-    step: "submitted" | "approved" | "returned" | "reported";
+    step: "submitted" | "endorsed" | "approved" | "returned" | "reported";
     note: string | null;
     /** What the step needs in the engagement's lead unit: changing it (the unit's own steps) or deciding on it. */
     action: Action;
@@ -66,6 +66,20 @@ async function transition(
           engagementId: id,
           en: `Submitted for approval: ${title.en}`,
           zh: `待审批：${title.zh}`,
+        },
+      );
+    }
+    if (move.step === "endorsed") {
+      // The unit head has endorsed it: the coordinators above decide now.
+      await notifyUsers(
+        trx,
+        actor,
+        { roles: ["coordinator", "administrator"], unitIds: [row.leadUnitId], restricted: row.classification === "restricted" },
+        {
+          kind: "approval_submitted",
+          engagementId: id,
+          en: `Endorsed by the unit, for your approval: ${title.en}`,
+          zh: `已经单位初审，待批准：${title.zh}`,
         },
       );
     }
@@ -112,17 +126,59 @@ export async function submitEngagement(actor: Actor, engagementId: number, input
   });
 }
 
-/** A coordinator approves a submitted plan. */
+/**
+ * Where the actor decides on a unit's plans: as its head (the coordinator role held in that very
+ * unit) and as a coordinator above it (a role over its sub-units held in a unit above, or an
+ * administrator).
+ */
+async function decidingAs(actor: Actor, unitId: number): Promise<{ head: boolean; above: boolean }> {
+  const administrator = actor.roles.some((r) => r.role === "administrator");
+  const ancestors = await sql<{ id: number }>`WITH RECURSIVE up(id, parent_id, depth) AS (
+      SELECT id, parent_id, 0 FROM units WHERE id = ${unitId}
+      UNION ALL SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 100)
+    SELECT id FROM up WHERE depth > 0`.execute(db());
+  const above = new Set(ancestors.rows.map((r) => r.id));
+  return {
+    head: administrator || actor.roles.some((r) => r.role === "coordinator" && r.unitId === unitId),
+    above: administrator || actor.roles.some((r) => r.role === "coordinator" && r.subunits !== false && above.has(r.unitId)),
+  };
+}
+
+/**
+ * A coordinator approves a submitted plan. Where the lead unit asks for two levels, its own
+ * coordinator first endorses it (submitted → endorsed), and a coordinator above it then approves
+ * (endorsed → approved); each level's step is kept, and neither may take the other's.
+ */
 export async function approveEngagement(actor: Actor, engagementId: number, input: unknown = {}): Promise<EngagementDetail> {
   authorize(actor, "approvals.decide");
+  const id = parseInput(idSchema, engagementId);
   const { note } = parseInput(approvalNoteInput, input);
-  return transition(actor, engagementId, {
-    from: ["submitted"],
-    to: "approved",
-    step: "approved",
-    note: cleanMultiline(note),
-    action: "approvals.decide",
-  });
+  const current = await forActor(actor)
+    .engagements(db())
+    .innerJoin("units as u", "u.id", "e.leadUnitId")
+    .select(["e.leadUnitId", "e.approval", "u.approvalLevels", "u.nameEn", "u.nameZh"])
+    .where("e.id", "=", id)
+    .executeTakeFirst();
+  if (!current) throw notFound("engagement", id);
+  const move = { note: cleanMultiline(note), action: "approvals.decide" as const };
+  if (current.approvalLevels < 2) return transition(actor, id, { ...move, from: ["submitted"], to: "approved", step: "approved" });
+  const as = await decidingAs(actor, current.leadUnitId);
+  if (current.approval === "submitted") {
+    if (!as.head)
+      throw new AppError(
+        "CONFLICT",
+        `${current.nameEn} approves in two levels: its own coordinator endorses the plan first. / ${current.nameZh}实行两级审批，须先由本单位协调员初审。`,
+        { approval: current.approval },
+      );
+    return transition(actor, id, { ...move, from: ["submitted"], to: "endorsed", step: "endorsed" });
+  }
+  if (current.approval === "endorsed" && !as.above)
+    throw new AppError(
+      "CONFLICT",
+      `Endorsed by ${current.nameEn}: a coordinator above it approves. / 已经${current.nameZh}初审，须由上级协调员批准。`,
+      { approval: current.approval },
+    );
+  return transition(actor, id, { ...move, from: ["endorsed"], to: "approved", step: "approved" });
 }
 
 /** A coordinator returns a submitted plan to its unit, saying why. */
@@ -130,7 +186,7 @@ export async function returnEngagement(actor: Actor, engagementId: number, input
   authorize(actor, "approvals.decide");
   const { note } = parseInput(approvalReturnInput, input);
   return transition(actor, engagementId, {
-    from: ["submitted"],
+    from: ["submitted", "endorsed"],
     to: "returned",
     step: "returned",
     note: cleanMultiline(note),
@@ -171,7 +227,7 @@ export async function cancelEngagement(actor: Actor, engagementId: number, input
     const note = cleanMultiline(reason);
     const { audit } = await changeEngagement(trx, actor, id, { status: "cancelled" });
     if (row.approval) await recordStep(trx, actor, id, "cancelled", note);
-    if (row.approval === "submitted" || row.approval === "approved") {
+    if (row.approval === "submitted" || row.approval === "endorsed" || row.approval === "approved") {
       const title = { en: row.titleEn, zh: row.titleZh ?? row.titleEn };
       await notifyUsers(
         trx,

@@ -250,7 +250,7 @@ export const engagementListItem = z.object({
   leadUnit: ref,
   participantCount: z.number(),
   approval: z
-    .enum(["draft", "submitted", "approved", "returned", "reported"])
+    .enum(["draft", "submitted", "endorsed", "approved", "returned", "reported"])
     .nullable()
     .describe("For planned visits and hosted events: where they stand in the approval workflow."),
   classification,
@@ -371,7 +371,7 @@ export const approvalNoteInput = z.object({ note: optionalText(5000) }).strict()
 export const approvalReturnInput = z.object({ note: text(5000).describe("Why it goes back.") }).strict();
 export const approvalReportInput = z.object({ note: text(20_000).describe("The report.") }).strict();
 export const approvalQueueQuery = pageQuery.extend({
-  state: z.enum(["draft", "submitted", "approved", "returned", "reported"]).default("submitted"),
+  state: z.enum(["draft", "submitted", "endorsed", "approved", "returned", "reported"]).default("submitted"),
 });
 
 export const alertsQuery = z.object({

@@ -49,7 +49,7 @@ export async function recordStep(
   trx: Trx,
   actor: Actor,
   engagementId: number,
-  step: "created" | "submitted" | "approved" | "returned" | "done" | "reported" | "cancelled",
+  step: "created" | "submitted" | "endorsed" | "approved" | "returned" | "done" | "reported" | "cancelled",
   note: string | null = null,
 ): Promise<void> {
   await trx
@@ -485,6 +485,7 @@ export async function deleteEngagement(actor: Actor, engagementId: number): Prom
       current.approval &&
       current.approval !== "draft" &&
       current.approval !== "returned" &&
+      // submitted, endorsed, approved or reported: in the approvers' hands
       !(await scope.allowsIn(trx, "approvals.decide", current.leadUnitId))
     )
       throw new AppError(

@@ -14,8 +14,9 @@ import { db } from "../../db/current.ts";
 import { listNotifications } from "../notifications/service.ts";
 import { importGeography } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
+import { updateUnit } from "../units/service.ts";
 import { engagementClashes, previewClashes } from "./alerts.ts";
-import { approvalQueue, approveEngagement, cancelEngagement, submitEngagement } from "./approvals.ts";
+import { approvalQueue, approveEngagement, cancelEngagement, returnEngagement, submitEngagement } from "./approvals.ts";
 import { createEngagement, deleteEngagement, getEngagement, updateEngagement } from "./service.ts";
 
 let database: Database;
@@ -209,5 +210,45 @@ describe("coordination", () => {
     const restricted = await actorIn(otherUnit, "editor", { clearance: true });
     await updateEngagement(restricted, theirs.id, { classification: "restricted" });
     expect(await engagementClashes(editor, visit.id)).toEqual([]);
+  });
+});
+
+describe("two-level approval", () => {
+  it("has a unit's own coordinator endorse its plans before a coordinator above approves them, when the unit asks for two levels", async () => {
+    const admin = await administrator();
+    const unitId = await freshUnit("Two-level bureau");
+    await expect(updateUnit(admin, unitId, { approvalLevels: 3 })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    expect((await updateUnit(admin, unitId, { approvalLevels: 2 })).approvalLevels).toBe(2);
+    const officer = await actorIn(unitId, "editor");
+    const head = await actorIn(unitId, "coordinator");
+    const above = await actorAtCentre("coordinator");
+    const plan = await createEngagement(officer, inboundVisit({ leadUnitId: unitId }));
+    await submitEngagement(officer, plan.id);
+    // The coordinator above waits for the unit; the unit head endorses.
+    await expect(approveEngagement(above, plan.id)).rejects.toMatchObject({ code: "CONFLICT" });
+    const endorsed = await approveEngagement(head, plan.id, { note: "同意，报中心审批" });
+    expect(endorsed.approval).toBe("endorsed");
+    expect((await listNotifications(above)).items.find((n) => n.engagementId === plan.id)?.message.zh).toContain("已经单位初审，待批准");
+    await expect(approveEngagement(head, plan.id)).rejects.toMatchObject({ code: "CONFLICT" });
+    expect((await approvalQueue(above, { state: "endorsed", pageSize: 100 })).items.map((i) => i.id)).toContain(plan.id);
+    const approved = await approveEngagement(above, plan.id);
+    expect(approved.approval).toBe("approved");
+    expect(approved.approvalSteps.map((s) => [s.step, s.by?.id])).toEqual([
+      ["created", officer.userId],
+      ["submitted", officer.userId],
+      ["endorsed", head.userId],
+      ["approved", above.userId],
+    ]);
+    // An endorsed plan can still be returned; an editor cannot delete it.
+    const other = await createEngagement(officer, inboundVisit({ leadUnitId: unitId }));
+    await submitEngagement(officer, other.id);
+    await approveEngagement(head, other.id);
+    await expect(deleteEngagement(officer, other.id)).rejects.toMatchObject({ code: "CONFLICT" });
+    expect((await returnEngagement(above, other.id, { note: "日程再议" })).approval).toBe("returned");
+    // A unit of one level: its own coordinator approves at once.
+    await updateUnit(admin, unitId, { approvalLevels: 1 });
+    const single = await createEngagement(officer, inboundVisit({ leadUnitId: unitId }));
+    await submitEngagement(officer, single.id);
+    expect((await approveEngagement(head, single.id)).approval).toBe("approved");
   });
 });

@@ -4,7 +4,15 @@ import type { UnitOutput, UserOutput } from "./schema.ts";
 
 /** Shapes a unit row for output. */
 export function presentUnit(row: Selectable<UnitTable>): UnitOutput {
-  return { id: row.id, parentId: row.parentId, kind: row.kind, key: row.key, name: { en: row.nameEn, zh: row.nameZh }, demo: row.demo };
+  return {
+    id: row.id,
+    parentId: row.parentId,
+    kind: row.kind,
+    key: row.key,
+    name: { en: row.nameEn, zh: row.nameZh },
+    demo: row.demo,
+    approvalLevels: row.approvalLevels,
+  };
 }
 
 /** Shapes a user and their roles for output. */

@@ -10,6 +10,13 @@ export const unitCreateInput = z.object({
   key,
   nameEn: text(300),
   nameZh: text(300),
+  approvalLevels: z
+    .number()
+    .int()
+    .min(1)
+    .max(2)
+    .optional()
+    .describe("1: a coordinator reaching the unit approves its plans; 2: its own coordinator (the unit head) endorses them first."),
 });
 export const unitUpdateInput = unitCreateInput.partial();
 
@@ -20,6 +27,7 @@ export const unitOutput = z.object({
   key: z.string(),
   name: z.object({ en: z.string(), zh: z.string() }),
   demo: z.boolean().describe("Part of the demo data."),
+  approvalLevels: z.number().describe("How many levels approve the unit's plans: 1, or 2 (the unit head, then a coordinator above)."),
 });
 
 export const roleAssignment = z

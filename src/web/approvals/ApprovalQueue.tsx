@@ -11,7 +11,7 @@ import { QueryState } from "../shared/states.tsx";
 import { useUrlState } from "../shared/url-state.ts";
 import { useVocabulary } from "../shared/vocabulary.ts";
 
-const states = ["submitted", "draft", "returned", "approved", "reported"] as const;
+const states = ["submitted", "endorsed", "draft", "returned", "approved", "reported"] as const;
 
 /** The coordinator's queue: planned visits and hosted events in one approval state, soonest first. */
 export function ApprovalQueue() {

@@ -47,11 +47,12 @@ export function EngagementActions({ engagement }: { engagement: EngagementDetail
   const a = engagement.approval;
   const steps: Step[] = [];
   if (can("write") && (a === "draft" || a === "returned")) steps.push("submit");
-  if (can("coordinate") && a === "submitted") steps.push("approve", "return");
+  // Of a unit with two levels, its head endorses (the same button) and a coordinator above approves; the server says who may.
+  if (can("coordinate") && (a === "submitted" || a === "endorsed")) steps.push("approve", "return");
   if (can("write") && a === "approved" && engagement.status === "done") steps.push("report");
   if (can("write") && engagement.status === "planned") steps.push("cancel");
   // A plan in the approvers' hands is cancelled, not deleted, unless the reader decides on approvals.
-  const inTrail = a === "submitted" || a === "approved" || a === "reported";
+  const inTrail = a === "submitted" || a === "endorsed" || a === "approved" || a === "reported";
   const mayDelete = can("write") && (!inTrail || can("coordinate"));
   const noteRequired = dialog === "return" || dialog === "report" || dialog === "cancel";
   return (

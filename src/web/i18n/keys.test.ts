@@ -59,7 +59,7 @@ describe("the interface strings", () => {
     for (const r of roles) expect(enKeys).toContain(`roles.${r}`);
     for (const c of Object.keys(errorCodes)) expect(enKeys).toContain(`errors.${c}`);
     for (const c of ["public", "internal", "restricted"]) expect(enKeys).toContain(`classification.${c}`);
-    for (const s of ["draft", "submitted", "approved", "returned", "reported"]) expect(enKeys).toContain(`approval.${s}`);
+    for (const s of ["draft", "submitted", "endorsed", "approved", "returned", "reported"]) expect(enKeys).toContain(`approval.${s}`);
     for (const s of ["created", "submitted", "approved", "returned", "done", "reported"]) expect(enKeys).toContain(`approvalStep.${s}`);
   });
 });

@@ -68,10 +68,11 @@ export const zh = {
   roles: { administrator: "管理员", coordinator: "协调员", editor: "编辑", viewer: "查看者" },
   giftBands: { token: "纪念品", modest: "一般", substantial: "贵重", unknown: "不详" },
   classification: { public: "公开", internal: "内部", restricted: "限制" },
-  approval: { draft: "草稿", submitted: "已报批", approved: "已批准", returned: "已退回", reported: "已报告" },
+  approval: { draft: "草稿", submitted: "已报批", endorsed: "已初审", approved: "已批准", returned: "已退回", reported: "已报告" },
   approvalStep: {
     created: "创建",
     submitted: "报批",
+    endorsed: "单位初审同意",
     approved: "批准",
     returned: "退回",
     done: "完成",
