@@ -820,6 +820,16 @@ const badInputs: Array<{
       { url: () => "/api/engagements", body: {}, field: "type" },
       {
         url: () => "/api/engagements",
+        body: () => ({ type: "talks", direction: "none", titleZh: "会谈", startDate: "2020-01-01", leadUnitId: unitId, partOfId: 424242 }),
+        field: "partOfId",
+      },
+      {
+        url: () => "/api/engagements",
+        body: () => ({ type: "talks", direction: "none", startDate: "2020-01-01", leadUnitId: unitId }),
+        field: "titleZh",
+      },
+      {
+        url: () => "/api/engagements",
         body: () => ({ type: "visit", direction: "hosted", titleEn: "x", startDate: "2020-01-01", leadUnitId: unitId }),
         field: "direction",
       },

@@ -352,6 +352,7 @@ export interface EngagementTable {
   inReplyToId: number | null;
   thankYouLetterId: number | null;
   details: JsonObject;
+  partOfId: Generated<number | null>;
   approval: "draft" | "submitted" | "endorsed" | "approved" | "returned" | "reported" | null;
   classification: Generated<Classification>;
   searchText: Generated<string>;

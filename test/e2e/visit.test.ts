@@ -182,6 +182,15 @@ describe("a desk officer's visit", () => {
     );
     expect(preview.headers()["content-disposition"]).toMatch(/^inline/);
     await shoot(page, "zh-visit-page");
+    // Talks during the visit start from it: its date, place, unit and partner.
+    await page.getByRole("link", { name: "记录期间的会谈会见" }).click();
+    expect(await page.getByTestId("part-of").textContent()).toContain("越南共产党中央代表团来访");
+    await page.getByRole("textbox", { name: "标题（中文）" }).fill("与越共中央代表团会谈");
+    await page.getByText("1 个参加方").first().waitFor();
+    await page.getByRole("button", { name: "保存" }).click();
+    await page.getByRole("heading", { name: "与越共中央代表团会谈" }).waitFor();
+    await page.getByTestId("related").getByRole("link", { name: "越南共产党中央代表团来访" }).click();
+    await page.getByTestId("related").getByRole("link", { name: "与越共中央代表团会谈" }).waitFor();
     await page.getByRole("button", { name: "报批" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "报批" }).click();
     await page.getByText("已报批").first().waitFor();

@@ -45,8 +45,8 @@ const allowed: Record<string, { count: number; why: string }> = {
     why: "keeps the counts' rollups over every record; they are read only by actors who reach every unit and are cleared",
   },
   "src/core/engagements/service.ts": {
-    count: 4,
-    why: "finds whom a coordination alert must tell (other units' non-restricted work, never shown to the actor), and whether other attachments still use a file's bytes",
+    count: 5,
+    why: "finds whom a coordination alert must tell (other units' non-restricted work, never shown to the actor), whether other attachments still use a file's bytes, and whether any engagement (whoever's) took place during one that is to become part of another",
   },
   "src/core/engagements/alerts.ts": {
     count: 1,

@@ -61,6 +61,13 @@ export function presentEngagement(row: EngagementDetailRow): EngagementDetail {
     inReplyTo: titled(row.inReplyTo),
     replies: row.replies.map((r) => ({ id: r.id, title: { en: r.titleEn, zh: r.titleZh } })),
     thankYouLetter: titled(row.thankYouLetter),
+    partOf: titled(row.partOf),
+    parts: row.parts.map((p) => ({
+      id: p.id,
+      title: { en: p.titleEn, zh: p.titleZh },
+      type: p.type,
+      startDate: String(p.startDate).slice(0, 10),
+    })),
     participants,
     countriesReached: [...reached.values()].sort((a, b) => a.name.en.localeCompare(b.name.en)),
     topics: row.topics.map((t) => ({ id: t.id, key: t.key, name: { en: t.nameEn, zh: t.nameZh } })),

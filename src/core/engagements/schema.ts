@@ -148,6 +148,7 @@ const engagementFields = {
   mechanismId: id.nullish(),
   inReplyToId: id.nullish().describe("For correspondence: the letter this one answers."),
   thankYouLetterId: id.nullish().describe("For a visit: the thank-you letter sent or received afterwards."),
+  partOfId: id.nullish().describe("The visit or event this one took place during (talks during a visit)."),
   participants: z.array(participantInput).max(2000).optional(),
   topicIds: z.array(id).max(50).optional(),
   details: z.record(z.string(), z.unknown()).optional().describe("Type-specific details; see the engagement types."),
@@ -286,6 +287,10 @@ export const engagementDetail = engagementListItem.extend({
   inReplyTo: z.object({ id: z.number(), title: bilingual }).nullable(),
   replies: z.array(z.object({ id: z.number(), title: bilingual })),
   thankYouLetter: z.object({ id: z.number(), title: bilingual }).nullable(),
+  partOf: z.object({ id: z.number(), title: bilingual }).nullable().describe("The visit or event this one took place during."),
+  parts: z
+    .array(z.object({ id: z.number(), title: bilingual, type: z.string(), startDate: z.string() }))
+    .describe("What took place during this visit or event (talks, sessions)."),
   participants: z.array(participantOutput),
   countriesReached: z.array(countryRef).describe("Derived from the participants' countries."),
   topics: z.array(z.object({ id: z.number(), key: z.string(), name: z.object({ en: z.string(), zh: z.string() }) })),

@@ -191,6 +191,7 @@ async function checkReferences(
     mechanismId?: number | null | undefined;
     inReplyToId?: number | null | undefined;
     thankYouLetterId?: number | null | undefined;
+    partOfId?: number | null | undefined;
     countryCode?: string | null | undefined;
     participants?: Array<{ organisationId?: number | null | undefined; personId?: number | null | undefined }> | undefined;
     topicIds?: number[] | undefined;
@@ -232,6 +233,18 @@ async function checkReferences(
     const found = await scope.engagements(trx).select(["e.id", "e.type"]).where("e.id", "=", target).executeTakeFirst();
     if (!found) throw invalidField(path, `No engagement ${target}.`);
     if (found.type !== "correspondence") throw invalidField(path, `Engagement ${target} is not correspondence.`);
+  }
+  if (data.partOfId) {
+    // One level: talks during a visit, a session during a forum; never a chain, so never a loop.
+    const whole = await scope
+      .engagements(trx)
+      .select(["e.id", "e.type", "e.partOfId"])
+      .where("e.id", "=", data.partOfId)
+      .executeTakeFirst();
+    if (!whole) throw invalidField("partOfId", `No engagement ${data.partOfId}.`);
+    if (whole.type !== "visit" && whole.type !== "event")
+      throw invalidField("partOfId", `Engagement ${data.partOfId} is not a visit or an event.`);
+    if (whole.partOfId) throw invalidField("partOfId", `Engagement ${data.partOfId} is itself part of another.`);
   }
 }
 
@@ -357,6 +370,7 @@ export async function insertEngagement(
       mechanismId: data.mechanismId ?? null,
       inReplyToId: data.inReplyToId ?? null,
       thankYouLetterId: data.thankYouLetterId ?? null,
+      partOfId: data.partOfId ?? null,
       details: JSON.stringify(details),
       searchText: searchTextOf(titleEn, titleZh, city, details),
       demo: options.demo ?? false,
@@ -423,6 +437,11 @@ export async function changeEngagement(
   const endDate = data.endDate === undefined || data.endDate === null ? (data.startDate ? startDate : current.endDate) : data.endDate;
   if (endDate < startDate) throw invalidField("endDate", "Cannot be before startDate.");
   if (merged.inReplyToId === id) throw invalidField("inReplyToId", "An engagement cannot reply to itself.");
+  if (data.partOfId === id) throw invalidField("partOfId", "An engagement cannot be part of itself.");
+  if (data.partOfId) {
+    const hasParts = await trx.selectFrom("engagements").select("id").where("partOfId", "=", id).limit(1).executeTakeFirst();
+    if (hasParts) throw invalidField("partOfId", "Engagements took place during this one: it cannot be part of another.");
+  }
   await checkReferences(trx, actor, data);
   const rollups = await captureRollups(trx, [id]);
   const titleZh = data.titleZh === undefined ? current.titleZh : cleanText(data.titleZh);
@@ -454,6 +473,7 @@ export async function changeEngagement(
       ...(data.classification !== undefined ? { classification: data.classification } : {}),
       inReplyToId: merged.inReplyToId,
       thankYouLetterId: merged.thankYouLetterId,
+      ...(data.partOfId !== undefined ? { partOfId: data.partOfId } : {}),
       details: JSON.stringify(details),
       searchText: searchTextOf(titleEn, titleZh, city, details),
       updatedAt: new Date(),

@@ -193,7 +193,8 @@ export function timelineQuery(
 
 /**
  * One engagement with everything about it, in one round trip. The engagements it links to
- * (the letter it replies to, its replies, a thank-you letter) are shown only when the
+ * (the letter it replies to, its replies, a thank-you letter, the visit it was part of and what
+ * took place during it) are shown only when the
  * reader may read them too.
  */
 export function engagementDetailQuery(data: DataContext, executor: Executor, engagementId: number) {
@@ -211,6 +212,18 @@ export function engagementDetailQuery(data: DataContext, executor: Executor, eng
       "e.mechanismId",
       "e.inReplyToId",
       "e.thankYouLetterId",
+      "e.partOfId",
+      jsonObjectFrom(
+        eb.selectFrom(linked().as("po")).select(["po.id", "po.titleEn", "po.titleZh"]).whereRef("po.id", "=", "e.partOfId"),
+      ).as("partOf"),
+      jsonArrayFrom(
+        eb
+          .selectFrom(linked().as("pt"))
+          .select(["pt.id", "pt.titleEn", "pt.titleZh", "pt.type", "pt.startDate"])
+          .whereRef("pt.partOfId", "=", "e.id")
+          .orderBy("pt.startDate")
+          .orderBy("pt.id"),
+      ).as("parts"),
       jsonArrayFrom(
         eb
           .selectFrom("engagementUnits as eu")

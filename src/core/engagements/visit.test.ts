@@ -252,3 +252,52 @@ describe("two-level approval", () => {
     expect((await approveEngagement(head, single.id)).approval).toBe("approved");
   });
 });
+
+describe("talks during a visit", () => {
+  it("links talks to the visit they took place during, both ways, one level deep, within what the reader may see", async () => {
+    const visit = await createEngagement(editor, inboundVisit({ status: "done", startDate: "2025-05-11", endDate: "2025-05-14" }));
+    const talks = await createEngagement(editor, {
+      type: "talks",
+      direction: "received",
+      subtype: "in_person",
+      titleZh: "与越共代表团会谈",
+      startDate: "2025-05-12",
+      leadUnitId: editor.unitId,
+      partOfId: visit.id,
+    });
+    expect(talks.partOf).toEqual({ id: visit.id, title: visit.title });
+    expect((await getEngagement(editor, visit.id)).parts).toEqual([
+      { id: talks.id, title: { en: "与越共代表团会谈", zh: "与越共代表团会谈" }, type: "talks", startDate: "2025-05-12" },
+    ]);
+    for (const [partOfId, why] of [
+      [talks.id, "not a visit or an event"],
+      [424242424, "No engagement"],
+    ] as const) {
+      await expect(createEngagement(editor, { ...inboundVisit(), type: "talks", direction: "received", partOfId })).rejects.toMatchObject({
+        code: "VALIDATION_FAILED",
+        details: { fields: [expect.objectContaining({ path: "partOfId", message: expect.stringContaining(why) })] },
+      });
+    }
+    await expect(updateEngagement(editor, visit.id, { partOfId: visit.id })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    const forum = await createEngagement(editor, {
+      ...inboundVisit(),
+      type: "event",
+      direction: "hosted",
+      subtype: "forum",
+      status: "done",
+      startDate: "2025-05-01",
+    });
+    await expect(updateEngagement(editor, visit.id, { partOfId: forum.id })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    // Another unit may not hang its work on a visit it cannot see.
+    const stranger = await actorInFreshUnit("editor");
+    await expect(
+      createEngagement(stranger, {
+        ...inboundVisit({ leadUnitId: stranger.unitId }),
+        type: "talks",
+        direction: "received",
+        partOfId: visit.id,
+      }),
+    ).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    expect((await updateEngagement(editor, talks.id, { partOfId: null })).partOf).toBeNull();
+  });
+});

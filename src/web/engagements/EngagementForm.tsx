@@ -21,7 +21,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useBlocker, useNavigate, useParams } from "react-router";
+import { useBlocker, useNavigate, useParams, useSearchParams } from "react-router";
 import {
   type Clash,
   type EngagementDetail,
@@ -82,6 +82,8 @@ interface FormState {
   rows: Row[];
   /** A visit's gifts register. */
   gifts: Row[];
+  /** The visit or event this took place during. */
+  partOf: { id: number; title: string } | null;
 }
 
 const blank = (unitId: string): FormState => ({
@@ -104,6 +106,7 @@ const blank = (unitId: string): FormState => ({
   details: {},
   rows: [],
   gifts: [],
+  partOf: null,
 });
 
 const orNull = (s: string | undefined) => (s?.trim() ? s.trim() : null);
@@ -205,6 +208,36 @@ function fromDetail(e: EngagementDetail, format: ReturnType<typeof useFormat>): 
     details: text,
     rows,
     gifts: list("gifts").map(asRow),
+    partOf: e.partOf ? { id: e.partOf.id, title: format.name(e.partOf.title) } : null,
+  };
+}
+
+/** A new engagement that took place during a visit or event: its kind, dates, place, unit and partners to start from. */
+function during(whole: EngagementDetail, format: ReturnType<typeof useFormat>, unitId: string): FormState {
+  const direction = whole.direction === "sent" || whole.direction === "attended" ? "sent" : "received";
+  return {
+    ...blank(unitId),
+    type: "talks",
+    direction,
+    subtype: "in_person",
+    status: whole.status === "done" ? "done" : "planned",
+    classification: whole.classification,
+    startDate: whole.startDate,
+    countryCode: whole.place.country?.code ?? "",
+    city: whole.place.city ?? "",
+    leadUnitId: String(whole.leadUnit.id),
+    participants: whole.participants
+      .filter((p) => p.organisation)
+      .map((p) => ({
+        organisationId: p.organisation?.id ?? null,
+        personId: p.person?.id ?? null,
+        label: format.name(p.person?.name ?? p.organisation?.name),
+        detail: format.name(p.organisation?.country?.name),
+        role: "participant",
+        rank: p.rank ?? "",
+        precedence: p.precedence,
+      })),
+    partOf: { id: whole.id, title: format.name(whole.title) },
   };
 }
 
@@ -289,6 +322,14 @@ function EngagementFormFields() {
   const { session } = useSession();
   const params = useParams();
   const editId = params.id ? Number(params.id) : null;
+  // "Record talks during it", from a visit's page: the visit the new record belongs to.
+  const [search] = useSearchParams();
+  const partOfId = editId === null && /^\d+$/.test(search.get("partOf") ?? "") ? Number(search.get("partOf")) : null;
+  const whole = useQuery({
+    queryKey: ["engagement", partOfId],
+    enabled: partOfId !== null,
+    queryFn: () => api<EngagementDetail>(`/engagements/${partOfId}`),
+  });
   const existing = useQuery({
     queryKey: ["engagement", editId],
     enabled: editId !== null,
@@ -301,13 +342,17 @@ function EngagementFormFields() {
   const [pristine, setPristine] = useState<string>(() => JSON.stringify(form));
   const saved = useRef(false);
   useEffect(() => {
-    if (existing.data && !loaded) {
-      const opened = fromDetail(existing.data, format);
+    const opened = existing.data
+      ? fromDetail(existing.data, format)
+      : whole.data
+        ? during(whole.data, format, String(session?.roles[0]?.unitId ?? ""))
+        : null;
+    if (opened && !loaded) {
       setForm(opened);
       setPristine(JSON.stringify(opened));
       setLoaded(true);
     }
-  }, [existing.data, loaded, format]);
+  }, [existing.data, whole.data, loaded, format, session]);
   const dirty = JSON.stringify(form) !== pristine;
   const blocker = useBlocker(
     ({ currentLocation, nextLocation }) => dirty && !saved.current && currentLocation.pathname !== nextLocation.pathname,
@@ -339,7 +384,8 @@ function EngagementFormFields() {
     onSuccess: (e) => {
       saved.current = true;
       void client.invalidateQueries({ queryKey: ["engagements"] });
-      void client.invalidateQueries({ queryKey: ["engagement", e.id] });
+      // The record and those that show it (the visit it took place during) read it afresh.
+      void client.invalidateQueries({ queryKey: ["engagement"] });
       navigate(`/engagements/${e.id}`);
     },
     onError: (error) => {
@@ -347,6 +393,7 @@ function EngagementFormFields() {
     },
   });
   if (editId !== null && !loaded) return <QueryState isLoading={existing.isLoading} error={existing.error} />;
+  if (partOfId !== null && !loaded) return <QueryState isLoading={whole.isLoading} error={whole.error} />;
   const rules = rulesByType[form.type];
   const set = (change: Partial<FormState>) => setForm((f) => ({ ...f, ...change }));
   const setDetail = (key: string, value: string) => setForm((f) => ({ ...f, details: { ...f.details, [key]: value } }));
@@ -397,6 +444,7 @@ function EngagementFormFields() {
         precedence: p.precedence,
       })),
       details: detailsOf(form),
+      partOfId: form.partOf?.id ?? null,
     };
     const checked = validate(engagementCreateInput, body, t);
     setErrors(checked.errors);
@@ -439,6 +487,22 @@ function EngagementFormFields() {
             fullWidth
           />
         )}
+        {form.partOf ? (
+          <Group gap="xs" data-testid="part-of">
+            <Text size="sm">
+              {t("engagement.partOf")}：{form.partOf.title}
+            </Text>
+            <ActionIcon
+              variant="subtle"
+              color="gray"
+              size="sm"
+              aria-label={t("engagementForm.removeRow")}
+              onClick={() => set({ partOf: null })}
+            >
+              ×
+            </ActionIcon>
+          </Group>
+        ) : null}
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
           <Select
             label={t("engagements.direction")}

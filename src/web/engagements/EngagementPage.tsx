@@ -161,6 +161,8 @@ export function EngagementPage() {
   if (!format.lang.startsWith("zh")) summaries.reverse();
   const cancelStep = e.status === "cancelled" ? e.approvalSteps.findLast((s) => s.step === "cancelled") : undefined;
   const related = [
+    ...(e.partOf ? [{ label: t("engagement.partOf"), item: e.partOf }] : []),
+    ...e.parts.map((p) => ({ label: vocabulary.label("engagementTypes", p.type), item: p })),
     ...(e.inReplyTo ? [{ label: t("engagement.inReplyTo"), item: e.inReplyTo }] : []),
     ...e.replies.map((r) => ({ label: t("engagement.replies"), item: r })),
     ...(e.thankYouLetter ? [{ label: t("engagement.thankYouLetter"), item: e.thankYouLetter }] : []),
@@ -292,11 +294,16 @@ export function EngagementPage() {
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack>
             <TasksCard engagementId={e.id} />
-            {related.length ? (
+            {related.length || ((e.type === "visit" || e.type === "event") && !e.partOf && can("write")) ? (
               <Card withBorder data-testid="related">
                 <Title order={4} mb="xs">
                   {t("engagement.related")}
                 </Title>
+                {(e.type === "visit" || e.type === "event") && !e.partOf && can("write") ? (
+                  <Button component={Link} to={`/engagements/new?partOf=${e.id}`} size="xs" variant="light" mb="xs">
+                    {t("engagement.recordDuring")}
+                  </Button>
+                ) : null}
                 {related.map((r) => (
                   <Text key={`${r.label}-${r.item.id}`} size="sm">
                     {r.label}：

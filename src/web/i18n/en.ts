@@ -599,6 +599,8 @@ export const en = {
     giftRecipient: "Recipient",
     giftValue: "Value",
     related: "Related",
+    partOf: "During",
+    recordDuring: "Record talks during it",
     inReplyTo: "In reply to",
     replies: "Replies",
     thankYouLetter: "Thank-you letter",

@@ -561,6 +561,8 @@ export const zh = {
     giftRecipient: "受赠人",
     giftValue: "价值",
     related: "相关交往",
+    partOf: "所属访问或活动",
+    recordDuring: "记录期间的会谈会见",
     inReplyTo: "所复来函",
     replies: "复函",
     thankYouLetter: "感谢信",
