@@ -1,4 +1,4 @@
-import { AlignmentType, Document, Header, Packer, Paragraph } from "docx";
+import { AlignmentType, Document, Packer, type Paragraph } from "docx";
 import { z } from "zod";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
@@ -7,17 +7,7 @@ import { getEngagement, organisationTimeline } from "../engagements/service.ts";
 import { listNotes } from "../notes/service.ts";
 import type { OrganisationDetail } from "../organisations/schema.ts";
 import { getOrganisation } from "../organisations/service.ts";
-import {
-  type Classification,
-  chineseOrdinals,
-  classificationMarks,
-  docxTable,
-  line,
-  page,
-  pageFooter,
-  type ReportTable,
-  sizes,
-} from "../reports/layout.ts";
+import { type Classification, chineseOrdinals, docxTable, line, officialSection, type ReportTable, sizes } from "../reports/layout.ts";
 import type { Actor } from "../shared/actor.ts";
 import { writeAudit } from "../shared/mutation.ts";
 import { id, parseInput } from "../shared/schema.ts";
@@ -248,7 +238,6 @@ export async function prepareBriefing(actor: Actor, input: unknown): Promise<{ c
         f.notes.some((n) => n.classification === "restricted"),
     );
   const classification: Classification = restricted ? "restricted" : "internal";
-  const mark = classificationMarks[classification];
   const today = new Date().toISOString().slice(0, 10);
   const subject = engagement ? engagement.title : (files[0] as PartnerFile).organisation.name;
   const section = (lang: Lang) => {
@@ -273,24 +262,13 @@ export async function prepareBriefing(actor: Actor, input: unknown): Promise<{ c
     } else {
       body = partnerSection(files[0] as PartnerFile, lang, heading1, (i, text) => `${first(i)}${text}`);
     }
-    return {
-      properties: { page },
-      headers: {
-        default: new Header({
-          children: mark
-            ? [line(zh ? mark.zh : mark.en, { face: "heading1", bold: true, align: AlignmentType.RIGHT })]
-            : [new Paragraph({ children: [] })],
-        }),
-      },
-      footers: { default: pageFooter() },
-      children: [
-        line(pick(subject, lang), { face: "title", size: sizes.title, align: AlignmentType.CENTER }),
-        line(zh ? "背景材料" : "Briefing paper", { face: zh ? "heading2" : "body", align: AlignmentType.CENTER }),
-        ...body,
-        line(""),
-        line(zh ? chineseDate(today) : englishDate(today), { align: AlignmentType.RIGHT }),
-      ],
-    };
+    return officialSection(lang, classification, [
+      line(pick(subject, lang), { face: "title", size: sizes.title, align: AlignmentType.CENTER }),
+      line(zh ? "背景材料" : "Briefing paper", { face: zh ? "heading2" : "body", align: AlignmentType.CENTER }),
+      ...body,
+      line(""),
+      line(zh ? chineseDate(today) : englishDate(today), { align: AlignmentType.RIGHT }),
+    ]);
   };
   const document = new Document({
     creator: "Liaison",

@@ -7,7 +7,7 @@ import { authorize } from "../access/policy.ts";
 import { actorForUser } from "../auth/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { notFound } from "../shared/errors.ts";
-import { mutate } from "../shared/mutation.ts";
+import { type Executor, mutate } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
 import { cleanText } from "../shared/text.ts";
 import { engagementKinds, engagementTypes } from "../shared/vocabulary.ts";
@@ -48,9 +48,9 @@ function presentFeed(row: FeedRow): FeedOutput {
   };
 }
 
-function feedRows(actor: Actor) {
+function feedRows(executor: Executor, actor: Actor) {
   return forActor(actor)
-    .calendarFeeds(db())
+    .calendarFeeds(executor)
     .leftJoin("units as u", "u.id", "f.unitId")
     .select([
       "f.id",
@@ -69,7 +69,7 @@ function feedRows(actor: Actor) {
 /** The caller's calendar feeds, newest first (revoked ones too, marked). */
 export async function listFeeds(actor: Actor): Promise<FeedOutput[]> {
   authorize(actor, "account.manage");
-  return (await feedRows(actor).orderBy("f.id", "desc").execute()).map(presentFeed);
+  return (await feedRows(db(), actor).orderBy("f.id", "desc").execute()).map(presentFeed);
 }
 
 /**
@@ -95,25 +95,7 @@ export async function createFeed(actor: Actor, input: unknown): Promise<FeedOutp
       })
       .returning("id")
       .executeTakeFirstOrThrow();
-    const feed = presentFeed(
-      (await forActor(actor)
-        .calendarFeeds(trx)
-        .leftJoin("units as u", "u.id", "f.unitId")
-        .select([
-          "f.id",
-          "f.name",
-          "f.locale",
-          "f.prefix",
-          "f.createdAt",
-          "f.lastUsedAt",
-          "f.revokedAt",
-          "f.unitId",
-          "u.nameEn as unitEn",
-          "u.nameZh as unitZh",
-        ])
-        .where("f.id", "=", row.id)
-        .executeTakeFirstOrThrow()) as FeedRow,
-    );
+    const feed = presentFeed(await feedRows(trx, actor).where("f.id", "=", row.id).executeTakeFirstOrThrow());
     return {
       result: { ...feed, path: `/ical/${secret}.ics` },
       audit: { entity: "calendar_feed", entityId: row.id, action: "create", after: feed },

@@ -1,4 +1,4 @@
-import { AlignmentType, Document, Header, Packer, Paragraph } from "docx";
+import { AlignmentType, Document, Packer } from "docx";
 import ExcelJS from "exceljs";
 import { sql } from "kysely";
 import { z } from "zod";
@@ -14,13 +14,11 @@ import {
   type Classification,
   type Column,
   chineseOrdinals,
-  classificationMarks,
   displayWidth,
   docxTable,
   faces,
   line,
-  page,
-  pageFooter,
+  officialSection,
   type ReportTable,
   sizes,
 } from "./layout.ts";
@@ -190,7 +188,6 @@ interface Issuer {
 async function docx(report: Overview, countryNames: CountryNames, issuer: Issuer): Promise<Buffer> {
   const [, ...tables] = reportTables(report, countryNames);
   const totals = report.totals.stated;
-  const mark = classificationMarks[issuer.classification];
   const section = (lang: "zh" | "en") => {
     const zh = lang === "zh";
     const heading1 = (text: string) => line(text, { face: zh ? "heading1" : "body", bold: !zh, indent: zh });
@@ -207,33 +204,22 @@ async function docx(report: Overview, countryNames: CountryNames, issuer: Issuer
     const sentences = zh
       ? report.narrative.map((n) => `${n.zh}。`).join("")
       : report.narrative.map((n) => `${capitalised(n.en)}.`).join(" ");
-    return {
-      properties: { page },
-      headers: {
-        default: new Header({
-          children: mark
-            ? [line(zh ? mark.zh : mark.en, { face: "heading1", bold: true, align: AlignmentType.RIGHT })]
-            : [new Paragraph({ children: [] })],
-        }),
-      },
-      footers: { default: pageFooter() },
-      children: [
-        line(zh ? "对外工作情况综述" : "Overview of External Work", { face: "title", size: sizes.title, align: AlignmentType.CENTER }),
-        line(period, { align: AlignmentType.CENTER, face: zh ? "heading2" : "body" }),
-        heading1(zh ? "一、总体情况" : "I. Overview"),
-        line(overview, { indent: zh }),
-        heading1(zh ? "二、各领域工作" : "II. Areas of work"),
-        line(sentences || "—", { indent: zh }),
-        heading1(zh ? "三、统计表" : "III. Tables"),
-        ...tables.flatMap((t, i) => [
-          heading2(zh ? `（${chineseOrdinals[i] ?? i + 1}）${t.title.zh}` : `${i + 1}. ${t.title.en}`),
-          docxTable(t, lang),
-        ]),
-        line(""),
-        line(unitName, { align: AlignmentType.RIGHT }),
-        line(zh ? chineseDate(issuer.issuedOn) : englishDate(issuer.issuedOn), { align: AlignmentType.RIGHT }),
-      ],
-    };
+    return officialSection(lang, issuer.classification, [
+      line(zh ? "对外工作情况综述" : "Overview of External Work", { face: "title", size: sizes.title, align: AlignmentType.CENTER }),
+      line(period, { align: AlignmentType.CENTER, face: zh ? "heading2" : "body" }),
+      heading1(zh ? "一、总体情况" : "I. Overview"),
+      line(overview, { indent: zh }),
+      heading1(zh ? "二、各领域工作" : "II. Areas of work"),
+      line(sentences || "—", { indent: zh }),
+      heading1(zh ? "三、统计表" : "III. Tables"),
+      ...tables.flatMap((t, i) => [
+        heading2(zh ? `（${chineseOrdinals[i] ?? i + 1}）${t.title.zh}` : `${i + 1}. ${t.title.en}`),
+        docxTable(t, lang),
+      ]),
+      line(""),
+      line(unitName, { align: AlignmentType.RIGHT }),
+      line(zh ? chineseDate(issuer.issuedOn) : englishDate(issuer.issuedOn), { align: AlignmentType.RIGHT }),
+    ]);
   };
   const document = new Document({
     creator: "Liaison",

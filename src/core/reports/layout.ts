@@ -1,4 +1,16 @@
-import { AlignmentType, Footer, PageNumber, Paragraph, Table, TableCell, TableLayoutType, TableRow, TextRun, WidthType } from "docx";
+import {
+  AlignmentType,
+  Footer,
+  Header,
+  PageNumber,
+  Paragraph,
+  Table,
+  TableCell,
+  TableLayoutType,
+  TableRow,
+  TextRun,
+  WidthType,
+} from "docx";
 
 /**
  * The official layout of Liaison's documents (the overview report, briefing papers): faces,
@@ -160,3 +172,23 @@ export const page = { size: { width: 11906, height: 16838 }, margin: { top: 2098
 
 /** 一、二、三… for headings of the first level. */
 export const chineseOrdinals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+
+/**
+ * One language's part of an official document: A4 with GB/T 9704's margins, the classification
+ * mark at the top right (none for public work), the page number at the foot, and its paragraphs.
+ */
+export function officialSection(lang: "zh" | "en", classification: Classification, children: Array<Paragraph | Table>) {
+  const mark = classificationMarks[classification];
+  return {
+    properties: { page },
+    headers: {
+      default: new Header({
+        children: mark
+          ? [line(lang === "zh" ? mark.zh : mark.en, { face: "heading1", bold: true, align: AlignmentType.RIGHT })]
+          : [new Paragraph({ children: [] })],
+      }),
+    },
+    footers: { default: pageFooter() },
+    children,
+  };
+}
