@@ -203,11 +203,22 @@ describe("preferences", () => {
     const user = await userWithPassword("viewer");
     const first = new Browser(app);
     await first.login(user.username, password);
-    expect((await first.call("GET", "/api/auth/preferences")).json()).toEqual({ locale: null });
-    expect((await first.call("PUT", "/api/auth/preferences", { locale: "zh-CN" })).json()).toEqual({ locale: "zh-CN" });
+    const preferences = { locale: null, email: null, emailNotifications: true, mailConfigured: false };
+    expect((await first.call("GET", "/api/auth/preferences")).json()).toEqual(preferences);
+    expect((await first.call("PUT", "/api/auth/preferences", { locale: "zh-CN" })).json()).toEqual({ ...preferences, locale: "zh-CN" });
     expect((await first.call("PUT", "/api/auth/preferences", { locale: "fr" })).statusCode).toBe(400);
+    // The address and the language are kept apart: setting one leaves the other.
+    expect((await first.call("PUT", "/api/auth/preferences", { email: "viewer@example.org" })).json()).toEqual({
+      ...preferences,
+      locale: "zh-CN",
+      email: "viewer@example.org",
+    });
     const second = new Browser(app);
     await second.login(user.username, password);
-    expect((await second.call("GET", "/api/auth/preferences")).json()).toEqual({ locale: "zh-CN" });
+    expect((await second.call("GET", "/api/auth/preferences")).json()).toEqual({
+      ...preferences,
+      locale: "zh-CN",
+      email: "viewer@example.org",
+    });
   });
 });

@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
+import { strFromU8, unzipSync } from "fflate";
 import ICAL from "ical.js";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -182,6 +183,15 @@ describe("a desk officer's visit", () => {
     );
     expect(preview.headers()["content-disposition"]).toMatch(/^inline/);
     await shoot(page, "zh-visit-page");
+    // The briefing paper, from the page's button: the visit, its programme, its files, its partner.
+    const paper = await page.request.get(`${base}${await page.getByTestId("briefing").getAttribute("href")}`);
+    expect(paper.headers()["content-type"]).toContain("wordprocessingml");
+    const xml = strFromU8(unzipSync(new Uint8Array(await paper.body()))["word/document.xml"] as Uint8Array);
+    const paperText = [...xml.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]).join("");
+    expect(paperText).toContain("越南共产党中央代表团来访背景材料");
+    expect(paperText).toContain("日程安排");
+    expect(paperText).toMatch(/附件：(合影\.png、日程安排\.pdf|日程安排\.pdf、合影\.png)/);
+    expect(paperText).toContain("外方情况：越南共产党");
     // Talks during the visit start from it: its date, place, unit and partner.
     await page.getByRole("link", { name: "记录期间的会谈会见" }).click();
     expect(await page.getByTestId("part-of").textContent()).toContain("越南共产党中央代表团来访");
@@ -249,7 +259,7 @@ describe("a desk officer's visit", () => {
     await page.getByTestId("user-menu").click();
     await page.getByRole("menuitem", { name: "账户与安全" }).click();
     await page.getByRole("heading", { name: "账户与安全" }).waitFor();
-    expect(await page.getByTestId("sessions").textContent()).toContain("当前设备");
+    await page.getByTestId("sessions").getByText("当前设备").waitFor();
     await page.getByLabel("当前密码").fill("not the password at all");
     await page.locator("input[autocomplete=new-password]").nth(0).fill("a new and longer passphrase");
     await page.locator("input[autocomplete=new-password]").nth(1).fill("a new and longer passphrase");

@@ -203,8 +203,11 @@ function engagementSection(e: EngagementDetail, lang: Lang, heading1: (text: str
     return `${at}${zh ? "：" : ": "}${text(d.description) ?? ""}`;
   });
   const points = typeof e.details.talkingPoints === "string" && e.details.talkingPoints ? e.details.talkingPoints.split(/\n+/) : [];
+  // The files kept with it, by name: the paper says what else there is to read.
+  const files = e.attachments.map((a) => a.fileName);
+  const filed = files.length ? [line(`${zh ? "附件：" : "Files: "}${files.join(zh ? "、" : "; ")}`, { indent: zh })] : [];
   const sections: Array<[string, Paragraph[]]> = [
-    [zh ? "活动概况" : "The engagement", [line(summary, { indent: zh }), ...people.map((p) => line(p, { indent: zh }))]],
+    [zh ? "活动概况" : "The engagement", [line(summary, { indent: zh }), ...people.map((p) => line(p, { indent: zh })), ...filed]],
   ];
   if (itinerary.length) sections.push([zh ? "日程安排" : "Programme", itinerary.map((t) => line(t, { indent: zh }))]);
   sections.push([

@@ -8,6 +8,7 @@ import type { EngagementListItem } from "../../core/engagements/schema.ts";
 import type { Page } from "../../core/shared/schema.ts";
 import { api, query } from "../api.ts";
 import { useFormat } from "../shared/format.ts";
+import { OrganisationSelect } from "../shared/OrganisationSelect.tsx";
 import { useReference } from "../shared/reference.ts";
 import { QueryState } from "../shared/states.tsx";
 import { useVocabulary } from "../shared/vocabulary.ts";
@@ -163,11 +164,13 @@ export function CalendarPage() {
           clearable
           w={160}
         />
-        {organisationId ? (
-          <Button size="xs" variant="light" onClick={() => setParam({ organisationId: "" })}>
-            {t("calendar.clearPartner")} ×
-          </Button>
-        ) : null}
+        <div style={{ width: 240 }}>
+          <OrganisationSelect
+            label={t("calendar.partner")}
+            value={organisationId ? Number(organisationId) : null}
+            onChange={(id) => setParam({ organisationId: id ? String(id) : "" })}
+          />
+        </div>
       </Group>
       <QueryState isLoading={list.isLoading} error={list.error} isEmpty={view === "agenda" && agenda.length === 0} />
       {view === "month" && list.data ? (

@@ -707,7 +707,7 @@ export const en = {
     more_other: "+{{count}} more",
     unit: "Unit",
     type: "Type",
-    clearPartner: "Any partner",
+    partner: "Partner",
     allUnits: "All units",
     allTypes: "All types",
     dayOf_one: "day {{n}} of {{count}}",

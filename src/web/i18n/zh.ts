@@ -664,7 +664,7 @@ export const zh = {
     more_other: "另有 {{count}} 项",
     unit: "单位",
     type: "类型",
-    clearPartner: "不限伙伴",
+    partner: "伙伴",
     allUnits: "全部单位",
     allTypes: "全部类型",
     dayOf_other: "第{{n}}天，共{{count}}天",
