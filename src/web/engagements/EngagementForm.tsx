@@ -490,7 +490,9 @@ function EngagementFormFields() {
         {form.partOf ? (
           <Group gap="xs" data-testid="part-of">
             <Text size="sm">
-              {t("engagement.partOf")}：{form.partOf.title}
+              {t("engagement.partOf")}
+              {t("common.colon")}
+              {form.partOf.title}
             </Text>
             <ActionIcon
               variant="subtle"

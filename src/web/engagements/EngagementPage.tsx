@@ -58,7 +58,7 @@ function Itinerary({ days, startDate }: { days: Detail[]; startDate: string }) {
                     {textOf(item.place) || textOf(item.city) ? (
                       <Text span c="dimmed" size="sm">
                         {" "}
-                        （{[textOf(item.city), textOf(item.place)].filter(Boolean).join(" · ")}）
+                        {t("common.inBrackets", { text: [textOf(item.city), textOf(item.place)].filter(Boolean).join(" · ") })}
                       </Text>
                     ) : null}
                   </Text>
@@ -99,7 +99,9 @@ function Gifts({ gifts }: { gifts: Detail[] }) {
                     </Text>
                   ) : null}
                 </Table.Td>
-                <Table.Td c="dimmed">{textOf(g.recipient) ? `${t("engagement.giftRecipient")}：${textOf(g.recipient)}` : ""}</Table.Td>
+                <Table.Td c="dimmed">
+                  {textOf(g.recipient) ? `${t("engagement.giftRecipient")}${t("common.colon")}${textOf(g.recipient)}` : ""}
+                </Table.Td>
                 <Table.Td c="dimmed">{textOf(g.valueBand) ? t(`giftBands.${g.valueBand}`) : ""}</Table.Td>
               </Table.Tr>
             ))}
@@ -195,7 +197,8 @@ export function EngagementPage() {
         {e.topics.length ? (
           <Group gap={4} mt={4} data-testid="topics">
             <Text size="sm" c="dimmed">
-              {t("engagement.topics")}：
+              {t("engagement.topics")}
+              {t("common.colon")}
             </Text>
             {e.topics.map((topic) => (
               <Badge key={topic.id} variant="outline" color="gray" size="sm">
@@ -306,7 +309,8 @@ export function EngagementPage() {
                 ) : null}
                 {related.map((r) => (
                   <Text key={`${r.label}-${r.item.id}`} size="sm">
-                    {r.label}：
+                    {r.label}
+                    {t("common.colon")}
                     <Anchor component={Link} to={`/engagements/${r.item.id}`} size="sm">
                       {format.name(r.item.title)}
                     </Anchor>

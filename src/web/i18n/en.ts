@@ -2,6 +2,8 @@
 export const en = {
   app: { name: "Liaison", language: "Language" },
   common: {
+    colon: ": ",
+    inBrackets: "({{text}})",
     reconnecting: "This screen has not downloaded yet. It opens by itself when the connection returns; nothing you entered is lost.",
     retry: "Try again now",
     noAccess: "No access",

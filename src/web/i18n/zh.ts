@@ -2,6 +2,8 @@
 export const zh = {
   app: { name: "联络", language: "语言" },
   common: {
+    colon: "：",
+    inBrackets: "（{{text}}）",
     reconnecting: "此页面尚未下载完成。连接恢复后将自动打开，已填写的内容不会丢失。",
     retry: "立即重试",
     noAccess: "无权访问",
