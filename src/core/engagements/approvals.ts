@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { forActor } from "../access/context.ts";
 import { type Action, authorize } from "../access/policy.ts";
+import { codeRef } from "../countries/presenter.ts";
 import { notifyUsers } from "../notifications/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, notFound } from "../shared/errors.ts";
@@ -309,9 +310,7 @@ export async function approvalQueue(actor: Actor, input: unknown = {}): Promise<
         partners: own.map((p) => ({
           id: p.id,
           name: { en: p.nameEn, zh: p.nameZh },
-          country: p.countryCode
-            ? { code: p.countryCode, name: { en: p.countryEn ?? p.countryCode, zh: p.countryZh ?? p.countryCode } }
-            : null,
+          country: codeRef(p.countryCode, p.countryEn, p.countryZh),
         })),
         partnerCount: own[0]?.n ?? 0,
         submittedBy: submitted?.userId ? { id: submitted.userId, name: submitted.name ?? "" } : null,

@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import { z } from "zod";
 import { db } from "../../db/current.ts";
 import type { NotificationTable } from "../../db/types.ts";
@@ -30,6 +30,19 @@ export type NotificationPage = z.infer<typeof notificationPage>;
 type Kind = NotificationTable["kind"];
 
 /**
+ * SQL over a user's role grant aliased `r`: the grant reaches one of `unitIds` (held there, or
+ * above it covering sub-units; an administrator's everywhere). Who is told of a unit's work and
+ * who may be given its tasks are decided by this one rule.
+ */
+export function grantReachesUnits(unitIds: number[]): RawBuilder<boolean> {
+  return sql<boolean>`(r.role = 'administrator' OR EXISTS (
+    WITH RECURSIVE up(id, parent_id, depth) AS (
+      SELECT id, parent_id, 0 FROM units WHERE id = ANY(${unitIds}::int[])
+      UNION ALL SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 100)
+    SELECT 1 FROM up WHERE up.id = r.unit_id AND (up.depth = 0 OR r.subunits)))`;
+}
+
+/**
  * Notifies, in the caller's transaction, the users whose role (one of `roles`) reaches one
  * of `unitIds` (held there, or above it covering sub-units; administrators everywhere), or
  * anyone holding such a role when `unitIds` is null, except the actor who caused it. About a
@@ -41,14 +54,7 @@ export async function notifyUsers(
   recipients: { roles: string[]; unitIds: number[] | null; restricted?: boolean },
   message: { kind: Kind; engagementId: number | null; en: string; zh: string },
 ): Promise<void> {
-  const units =
-    recipients.unitIds === null
-      ? sql`true`
-      : sql`(r.role = 'administrator' OR EXISTS (
-          WITH RECURSIVE up(id, parent_id, depth) AS (
-            SELECT id, parent_id, 0 FROM units WHERE id = ANY(${recipients.unitIds}::int[])
-            UNION ALL SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 100)
-          SELECT 1 FROM up WHERE up.id = r.unit_id AND (up.depth = 0 OR r.subunits)))`;
+  const units = recipients.unitIds === null ? sql`true` : grantReachesUnits(recipients.unitIds);
   const cleared = recipients.restricted ? sql`u.clearance` : sql`true`;
   await sql`INSERT INTO notifications (user_id, kind, engagement_id, message_en, message_zh)
     SELECT DISTINCT u.id, ${message.kind}, ${message.engagementId}::int, ${message.en}, ${message.zh}

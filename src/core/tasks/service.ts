@@ -1,8 +1,9 @@
-import { sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { db } from "../../db/current.ts";
+import type { DB } from "../../db/types.ts";
 import { type DataContext, forActor } from "../access/context.ts";
 import { assertMayClassify, authorize } from "../access/policy.ts";
-import { notifyUser } from "../notifications/service.ts";
+import { grantReachesUnits, notifyUser } from "../notifications/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, ownedBy, type Trx } from "../shared/mutation.ts";
@@ -92,12 +93,7 @@ const ownership = (t: TaskOutput) => ({ unitId: t.unit.id, classification: t.cla
 function usersReachingUnit(executor: Executor, unitId: number, restricted: boolean) {
   return sql<{ id: number; name: string }>`SELECT DISTINCT u.id, u.display_name AS name
     FROM users u JOIN user_roles r ON r.user_id = u.id
-    WHERE NOT u.disabled AND (${restricted ? sql`u.clearance` : sql`true`})
-      AND (r.role = 'administrator' OR EXISTS (
-        WITH RECURSIVE up(id, parent_id, depth) AS (
-          SELECT id, parent_id, 0 FROM units WHERE id = ${unitId}
-          UNION ALL SELECT x.id, x.parent_id, up.depth + 1 FROM units x JOIN up ON x.id = up.parent_id WHERE up.depth < 100)
-        SELECT 1 FROM up WHERE up.id = r.unit_id AND (up.depth = 0 OR r.subunits)))
+    WHERE NOT u.disabled AND (${restricted ? sql`u.clearance` : sql`true`}) AND ${grantReachesUnits([unitId])}
     ORDER BY name`.execute(executor);
 }
 
@@ -283,16 +279,40 @@ export async function listAssignees(actor: Actor, input: unknown): Promise<Array
  * Tells each owner, once, of their open tasks that have passed their due date (run at start and
  * every hour by the server; a new due date allows one more reminder). Gives how many were told.
  */
-export async function notifyOverdueTasks(executor: Executor = db(), on: string = today()): Promise<number> {
-  const told = await sql<{ id: number }>`WITH due AS (
-      UPDATE tasks SET overdue_notified_at = now()
-      WHERE status = 'open' AND due_date < ${on}::date AND overdue_notified_at IS NULL AND owner_id IS NOT NULL
-      RETURNING id, owner_id, engagement_id, title, due_date)
-    INSERT INTO notifications (user_id, kind, engagement_id, task_id, message_en, message_zh)
-    SELECT due.owner_id, 'task_overdue', due.engagement_id, due.id,
-      'Overdue since ' || to_char(due.due_date, 'FMDD FMMonth YYYY') || ': ' || due.title,
-      '已逾期（' || to_char(due.due_date, 'YYYY"年"FMMM"月"FMDD"日"') || '到期）：' || due.title
-    FROM due JOIN users u ON u.id = due.owner_id WHERE NOT u.disabled
-    RETURNING id`.execute(executor);
-  return told.rows.length;
+export async function notifyOverdueTasks(database: Kysely<DB> = db(), on: string = today()): Promise<number> {
+  return database.transaction().execute(async (trx) => {
+    const due = await trx
+      .updateTable("tasks")
+      .set({ overdueNotifiedAt: new Date() })
+      .where("status", "=", "open")
+      .where("dueDate", "<", on)
+      .where("overdueNotifiedAt", "is", null)
+      .where("ownerId", "is not", null)
+      .returning(["id", "ownerId", "engagementId", "title", "dueDate"])
+      .execute();
+    if (due.length === 0) return 0;
+    const owners = await trx
+      .selectFrom("users")
+      .select("id")
+      .where("id", "in", [...new Set(due.map((t) => t.ownerId as number))])
+      .where("disabled", "=", false)
+      .execute();
+    const enabled = new Set(owners.map((o) => o.id));
+    // Dated as every other message is (chineseDate, englishDate), not by the database's own wording.
+    const told = due
+      .filter((t) => enabled.has(t.ownerId as number))
+      .map((t) => {
+        const date = String(t.dueDate).slice(0, 10);
+        return {
+          userId: t.ownerId as number,
+          kind: "task_overdue" as const,
+          engagementId: t.engagementId,
+          taskId: t.id,
+          messageEn: `Overdue since ${englishDate(date)}: ${t.title}`,
+          messageZh: `已逾期（${chineseDate(date)}到期）：${t.title}`,
+        };
+      });
+    if (told.length > 0) await trx.insertInto("notifications").values(told).execute();
+    return told.length;
+  });
 }
