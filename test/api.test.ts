@@ -1521,6 +1521,46 @@ const badInputs: Array<{
     ],
   },
   {
+    route: "GET /api/gifts",
+    cases: [
+      { url: () => "/api/gifts?given=maybe", field: "given" },
+      { url: () => "/api/gifts?from=2024-13-01", field: "from" },
+      { url: () => "/api/gifts?limit=0", field: "limit" },
+    ],
+  },
+  {
+    route: "GET /api/gifts/xlsx",
+    cases: [
+      { url: () => "/api/gifts/xlsx?locale=fr", field: "locale" },
+      { url: () => "/api/gifts/xlsx?to=tomorrow", field: "to" },
+    ],
+  },
+  {
+    route: "POST /api/gifts",
+    cases: [
+      { url: () => "/api/gifts", body: { given: true, description: "x" }, field: "engagementId" },
+      { url: () => "/api/gifts", body: () => ({ engagementId, given: true, description: " " }), field: "description" },
+      {
+        url: () => "/api/gifts",
+        body: () => ({ engagementId, given: true, description: "x", valueBand: "priceless" }),
+        field: "valueBand",
+      },
+      { url: () => "/api/gifts", body: () => ({ engagementId: 424242, given: true, description: "x" }), status: 404 },
+    ],
+  },
+  {
+    route: "PATCH /api/gifts/:id",
+    cases: [
+      { url: () => "/api/gifts/424242", body: { note: "x" }, status: 404 },
+      { url: () => "/api/gifts/x", body: { note: "x" }, field: "id" },
+      { url: () => "/api/gifts/424242", body: {}, status: 400 },
+    ],
+  },
+  {
+    route: "DELETE /api/gifts/:id",
+    cases: [{ url: () => "/api/gifts/424242", status: 404 }],
+  },
+  {
     route: "GET /api/tasks/assignees",
     cases: [
       { url: () => "/api/tasks/assignees?engagementId=424242", status: 404 },

@@ -11,6 +11,7 @@ import { ensureAdministratorPassword, setUserPassword } from "../src/core/auth/s
 import { defaultPlacePolicy } from "../src/core/countries/places.ts";
 import { submitEngagement } from "../src/core/engagements/approvals.ts";
 import { createEngagement } from "../src/core/engagements/service.ts";
+import { createGift } from "../src/core/gifts/service.ts";
 import { createMechanism } from "../src/core/mechanisms/service.ts";
 import { createNote } from "../src/core/notes/service.ts";
 import { createOrganisation } from "../src/core/organisations/service.ts";
@@ -70,6 +71,7 @@ const ids = {} as Record<
   | "eventA"
   | "restrictedEventA"
   | "taskA"
+  | "giftA"
   | "restrictedTaskA"
   | "snapshotA",
   number
@@ -236,6 +238,11 @@ beforeAll(async () => {
     })
   ).id;
   await createTask(editorB, { organisationId: ids.org, title: `Task ${markers.b}` });
+  ids.giftA = (await createGift(editorA, { engagementId: ids.engagementA, given: true, description: `Gift ${markers.a}` })).id;
+  // The gifts register is the lead unit's: shared with B, the visit's gifts stay A's.
+  await createGift(editorA, { engagementId: ids.sharedA, given: false, description: `Gift ${markers.a}` });
+  await createGift(clearedA, { engagementId: ids.restrictedA, given: true, description: `Gift ${markers.restricted}` });
+  await createGift(editorB, { engagementId: ids.engagementB, given: true, description: `Gift ${markers.b}` });
   ids.contactA = (await addContact(editorA, ids.person, { kind: "email", value: `${markers.a}@example.org` })).id;
   await addContact(clearedA, ids.person, { kind: "phone", value: markers.restricted, classification: "restricted" });
   ids.contactB = (await addContact(editorB, ids.person, { kind: "email", value: `${markers.b}@example.org` })).id;
@@ -517,6 +524,19 @@ const routeCases: RouteCase[] = [
     () => ({ title: "Changed" }),
   ),
   owned("DELETE /api/tasks/:id", () => `/api/tasks/${ids.taskA}`),
+  registry("GET /api/gifts", () => "/api/gifts"),
+  registry("GET /api/gifts/xlsx", () => "/api/gifts/xlsx"),
+  owned(
+    "POST /api/gifts",
+    () => "/api/gifts",
+    () => ({ engagementId: ids.engagementA, given: true, description: "Viewer's gift" }),
+  ),
+  owned(
+    "PATCH /api/gifts/:id",
+    () => `/api/gifts/${ids.giftA}`,
+    () => ({ handling: "returned" }),
+  ),
+  owned("DELETE /api/gifts/:id", () => `/api/gifts/${ids.giftA}`),
   registry("GET /api/network", () => "/api/network"),
   registry("GET /api/partners/health", () => "/api/partners/health?attention=false"),
   registry("GET /api/partners/dormant", () => "/api/partners/dormant?days=30"),
@@ -831,6 +851,7 @@ describe("the cross-unit sweep", () => {
         ["POST", `/api/engagements/${ids.plannedA}/submit`, {}],
         ["POST", "/api/tasks", { engagementId: ids.engagementA, title: "Into A" }],
         ["POST", "/api/tasks", { organisationId: ids.org, unitId: ids.unitA, title: "Into A" }],
+        ["POST", "/api/gifts", { engagementId: ids.sharedA, given: true, description: "Into A" }],
       ];
       for (const [method, url, body] of intoA) {
         const response = await browsers[who].call(method, url, body);

@@ -24,6 +24,7 @@ import * as calendarFeeds from "./migrations/0022_calendar_feeds.ts";
 import * as email from "./migrations/0023_email.ts";
 import * as approvalLevels from "./migrations/0024_approval_levels.ts";
 import * as partOf from "./migrations/0025_part_of.ts";
+import * as gifts from "./migrations/0026_gifts.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -54,6 +55,7 @@ const migrations: Record<string, Migration> = {
   "0023_email": email,
   "0024_approval_levels": approvalLevels,
   "0025_part_of": partOf,
+  "0026_gifts": gifts,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown). */

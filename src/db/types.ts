@@ -556,6 +556,22 @@ export interface TaskTable {
   overdueNotifiedAt: Timestamp | null;
 }
 
+export interface GiftTable {
+  id: Generated<number>;
+  engagementId: number;
+  given: boolean;
+  description: string;
+  valueBand: "token" | "modest" | "substantial" | "unknown" | null;
+  giver: string | null;
+  recipient: string | null;
+  handling: "handed_in" | "kept_by_unit" | "displayed" | "returned" | "other" | null;
+  giftDate: string | null;
+  note: string | null;
+  createdBy: number | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
 export interface CalendarFeedTable {
   id: Generated<number>;
   userId: number;
@@ -731,6 +747,7 @@ export interface DB {
   notes: NoteTable;
   tasks: TaskTable;
   calendarFeeds: CalendarFeedTable;
+  gifts: GiftTable;
   recordShares: RecordShareTable;
   reportTemplates: ReportTemplateTable;
   imports: ImportTable;

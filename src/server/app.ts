@@ -20,6 +20,7 @@ import { authRoutes } from "./routes/auth.ts";
 import { calendarFeedRoutes, calendarFileRoutes } from "./routes/calendar.ts";
 import { engagementRoutes } from "./routes/engagements.ts";
 import { geographyRoutes } from "./routes/geography.ts";
+import { giftRoutes } from "./routes/gifts.ts";
 import { importRoutes } from "./routes/imports.ts";
 import { tagRoutes, topicRoutes } from "./routes/labels.ts";
 import { nameRoutes } from "./routes/names.ts";
@@ -255,6 +256,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(reportRoutes);
       await api.register(notificationRoutes);
       await api.register(taskRoutes);
+      await api.register(giftRoutes);
       await api.register(calendarFeedRoutes);
       await api.register(nameRoutes);
       await api.register(registryRoutes);

@@ -69,6 +69,7 @@ beforeAll(async () => {
     await setUserPassword(admin, user.id, { password });
   }
   const partner = await registryParty("Communist Party of Vietnam", "越南共产党", "VNM");
+  await registryParty("Lao People's Revolutionary Party", "老挝人民革命党", "LAO");
   for (const [nameZh, nameEn] of [
     ["阮文平", "Nguyen Van Binh"],
     ["黎氏华", "Le Thi Hoa"],
@@ -154,10 +155,6 @@ describe("a desk officer's visit", () => {
       await page.getByLabel("活动内容", { exact: true }).last().fill(what);
     }
     await page.getByLabel("代表团人数").fill("3");
-    await page.getByRole("button", { name: "添加礼品" }).click();
-    await page.getByLabel("礼品", { exact: true }).fill("景泰蓝花瓶");
-    await page.getByLabel("受赠人", { exact: true }).fill("代表团团长");
-    await pick(page, "价值", "一般");
     await page.getByLabel("内容摘要（中文）").fill("双方就治党理政经验进行交流。");
     await shoot(page, "zh-visit-form");
     await page.getByRole("button", { name: "保存" }).click();
@@ -166,7 +163,17 @@ describe("a desk officer's visit", () => {
     await page.getByRole("heading", { name: "越南共产党中央代表团来访" }).waitFor();
     expect(await page.getByTestId("itinerary").textContent()).toMatch(/第1天.*15:00.*抵京.*首都国际机场.*第2天.*人民大会堂/);
     expect(await page.getByTestId("delegation").textContent()).toContain("代表团共 3 人");
-    expect(await page.getByTestId("gifts").textContent()).toMatch(/赠送.*景泰蓝花瓶.*代表团团长.*一般/);
+    // Gifts go to the register, from the page: the plan is not reopened by them.
+    await page.getByTestId("gifts").getByRole("button", { name: "登记礼品" }).click();
+    const gift = page.getByRole("dialog");
+    await gift.getByRole("textbox", { name: "礼品", exact: true }).fill("景泰蓝花瓶");
+    await gift.getByLabel("赠送方", { exact: true }).fill("部长");
+    await gift.getByLabel("受赠方", { exact: true }).fill("代表团团长");
+    await pick(page, "价值", "一般");
+    await shoot(page, "zh-visit-gift");
+    await gift.getByRole("button", { name: "保存" }).click();
+    await page.getByTestId("gift").first().waitFor();
+    expect(await page.getByTestId("gifts").textContent()).toMatch(/赠送.*景泰蓝花瓶.*2027年5月11日 · 部长 → 代表团团长 · 一般/);
     expect(await page.getByTestId("summary").textContent()).toContain("内容摘要（中文）双方就治党理政经验进行交流。");
     expect(await page.getByTestId("clash-alert").textContent()).toContain("非洲局");
     // Files: two at once; the image is shown small, the PDF opens in the browser.
@@ -231,6 +238,93 @@ describe("a desk officer's visit", () => {
     await shoot(desk, "en-visit-page");
     await windows.done(desk);
   }, 120_000);
+
+  it("takes a visit from the form to approval on a phone: itinerary, file, gift, submission, the coordinator's approval", async () => {
+    const noWiderThanTheScreen = async (page: Page, what: string) =>
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), what).toBeLessThanOrEqual(0);
+    const page = await windows.signedIn(officer, "zh-CN", viewports.phone);
+    await page.getByTestId("burger").click();
+    await page.locator("nav").first().getByRole("link", { name: "交往记录" }).click();
+    await page.getByRole("link", { name: "新建交往记录" }).click();
+    await page.getByRole("textbox", { name: "标题（中文）" }).fill("老挝人民革命党代表团来访");
+    await pick(page, "状态", "计划中");
+    await page.getByLabel("开始日期").fill("2027-08-03");
+    await page.getByLabel("结束日期").fill("2027-08-05");
+    await page.getByTestId("participant-search").fill("老挝人民革命党");
+    await page
+      .getByRole("option", { name: /老挝人民革命党/ })
+      .first()
+      .click();
+    await page.getByRole("button", { name: "添加一行" }).click();
+    await page.getByLabel("日期", { exact: true }).last().fill("2027-08-03");
+    await page.getByLabel("时间", { exact: true }).last().fill("上午");
+    await page.getByLabel("城市", { exact: true }).last().fill("北京");
+    await page.getByLabel("活动内容", { exact: true }).last().fill("会谈");
+    await page.getByLabel("代表团人数").fill("3");
+    await noWiderThanTheScreen(page, "form");
+    await shoot(page, "zh-phone-visit-new");
+    await page.getByRole("button", { name: "保存" }).click();
+    await expect.poll(() => page.url()).toMatch(/\/engagements\/\d+$/);
+    const phoneVisit = Number(page.url().split("/").pop());
+    await page.getByRole("heading", { name: "老挝人民革命党代表团来访" }).waitFor();
+    expect(await page.getByTestId("itinerary").textContent()).toMatch(/第1天.*上午.*会谈/);
+    await page
+      .getByTestId("file-input")
+      .setInputFiles([{ name: "名单.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n%%EOF\n") }]);
+    await expect.poll(() => page.getByTestId("attachment").count()).toBe(1);
+    await page.getByTestId("gifts").getByRole("button", { name: "登记礼品" }).click();
+    await page.getByRole("dialog").getByRole("textbox", { name: "礼品", exact: true }).fill("茶具");
+    await page.getByRole("dialog").getByRole("button", { name: "保存" }).click();
+    await page.getByTestId("gift").first().waitFor();
+    await page.getByRole("button", { name: "报批" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "报批" }).click();
+    await page.getByText("已报批").first().waitFor();
+    await noWiderThanTheScreen(page, "page");
+    await shoot(page, "zh-phone-visit-submitted");
+    await windows.done(page);
+
+    const lead = await windows.signedIn(coordinator, "en-GB", viewports.phone);
+    await lead.goto(`${base}/approvals`);
+    const row = lead.getByTestId("approval-queue").getByText("老挝人民革命党代表团来访");
+    await row.first().waitFor();
+    await noWiderThanTheScreen(lead, "queue");
+    await shoot(lead, "en-phone-approvals");
+    await lead.goto(`${base}/engagements/${phoneVisit}`);
+    await lead.getByRole("button", { name: "Approve" }).click();
+    await lead.getByRole("dialog").getByRole("button", { name: "Approve" }).click();
+    await lead.getByText("Approved").first().waitFor();
+    // What the coordinator approved: the programme, the file and the gift, on the phone.
+    expect(await lead.getByTestId("itinerary").textContent()).toMatch(/Day 1.*会谈/);
+    expect(await lead.getByTestId("attachment").first().textContent()).toContain("名单.pdf");
+    expect(await lead.getByTestId("gifts").textContent()).toContain("茶具");
+    await noWiderThanTheScreen(lead, "approved page");
+    await shoot(lead, "en-phone-visit-approved");
+    await windows.done(lead);
+  }, 120_000);
+
+  it("keeps the gifts register: a unit's gifts by year and direction, and the sheet to file", async () => {
+    for (const [lang, locale] of [
+      ["zh", "zh-CN"],
+      ["en", "en-GB"],
+    ] as const) {
+      const page = await windows.signedIn(officer, locale);
+      await page.goto(`${base}/gifts?year=2027`);
+      const register = page.getByTestId("gift-register");
+      await register.waitFor();
+      expect(await register.textContent()).toMatch(/景泰蓝花瓶.*越南共产党中央代表团来访/);
+      expect(await page.getByTestId("gifts-count").textContent()).toBe(
+        lang === "zh" ? "共 2 件，其中赠送 2 件、收受 0 件。" : "2 gifts: 2 given, 0 received.",
+      );
+      const sheet = await page.request.get(`${base}${await page.getByTestId("gifts-export").getAttribute("href")}`);
+      expect(sheet.headers()["content-type"]).toContain("spreadsheetml");
+      const xml = Object.values(unzipSync(new Uint8Array(await sheet.body())))
+        .map((part) => strFromU8(part))
+        .join("");
+      expect(xml).toContain(lang === "zh" ? "赠送/收受" : "Given or received");
+      await shoot(page, `${lang}-gift-register`);
+      await windows.done(page);
+    }
+  }, 60_000);
 
   it("follows the visit up with a task given to its officer, who finds it on the home page and ticks it done", async () => {
     const page = await windows.signedIn(officer, "zh-CN");

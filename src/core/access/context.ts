@@ -219,6 +219,52 @@ export class DataContext {
       .where(this.unitAllows(action, sql.ref("x.unit_id")));
   }
 
+  // ---- Gifts -------------------------------------------------------------------------
+
+  /**
+   * "The actor may read gift `alias`": its engagement is one the actor reads (scope and
+   * clearance), and the actor reads gifts in the engagement's lead unit: the register is the
+   * lead unit's, not shown to units an engagement is merely shared with.
+   */
+  giftReadable(alias: string): RawBuilder<boolean> {
+    const unit = this.reachesEveryUnit("gifts.read") ? sql<boolean>`true` : this.unitAllows("gifts.read", sql.ref("ge.lead_unit_id"));
+    return sql<boolean>`EXISTS (SELECT 1 FROM engagements ge WHERE ge.id = ${sql.ref(`${alias}.engagement_id`)}
+      AND ${this.engagementReadable("ge")} AND ${unit})`;
+  }
+
+  /** The gifts the actor may read, aliased `g`. */
+  gifts(executor: Executor) {
+    return executor.selectFrom(executor.selectFrom("gifts as x").selectAll("x").where(this.giftReadable("x")).as("g"));
+  }
+
+  /** "The actor may take `action` on gift `alias`": `action` reaches its engagement's lead unit. */
+  private giftAllows(action: Action, alias: string): RawBuilder<boolean> {
+    return sql<boolean>`EXISTS (SELECT 1 FROM engagements ge WHERE ge.id = ${sql.ref(`${alias}.engagement_id`)}
+      AND ${this.unitAllows(action, sql.ref("ge.lead_unit_id"))})`;
+  }
+
+  /** Locks one gift for `action`: NOT_FOUND when unreadable, FORBIDDEN when the action does not reach its engagement's unit. */
+  async lockGift(trx: Trx, giftId: number, action: Action) {
+    const row = await trx
+      .selectFrom(trx.selectFrom("gifts as x").selectAll("x").where(this.giftReadable("x")).as("g"))
+      .selectAll("g")
+      .select(this.giftAllows(action, "g").as("allowed"))
+      .where("g.id", "=", giftId)
+      .forUpdate()
+      .executeTakeFirst();
+    return allowedOrRefused(row, "gift", giftId, "Only the engagement's lead unit keeps its gifts register.");
+  }
+
+  /** An UPDATE of the gifts the actor may take `action` on. */
+  updateGifts(trx: Trx, action: Action) {
+    return trx.updateTable("gifts as x").where(this.giftReadable("x")).where(this.giftAllows(action, "x"));
+  }
+
+  /** A DELETE of the gifts the actor may take `action` on. */
+  deleteGifts(trx: Trx, action: Action) {
+    return trx.deleteFrom("gifts as x").where(this.giftReadable("x")).where(this.giftAllows(action, "x"));
+  }
+
   // ---- Shares ------------------------------------------------------------------------
 
   /** "The actor may read this shareable record", as SQL over `alias`. */

@@ -31,6 +31,10 @@ export const permissions = {
   "notes.write": ["administrator", "coordinator", "editor"],
   "tasks.read": ["administrator", "coordinator", "editor", "viewer"],
   "tasks.write": ["administrator", "coordinator", "editor"],
+  // The gifts register is a declaration record, kept by those who work the engagement; viewers
+  // (a leader reading the record) do not see what was given or received.
+  "gifts.read": ["administrator", "coordinator", "editor"],
+  "gifts.write": ["administrator", "coordinator", "editor"],
   "records.share": ["administrator", "coordinator", "editor"],
   "programmes.write": ["administrator", "coordinator"],
   "approvals.decide": ["administrator", "coordinator"],

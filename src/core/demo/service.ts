@@ -385,6 +385,20 @@ async function recordRelationships(trx: Trx): Promise<void> {
     ON CONFLICT (organisation_id) DO NOTHING`.execute(trx);
 }
 
+/**
+ * The gifts register of the latest visits received: the usual exchange, a vase given to the head
+ * of the delegation and a handicraft received and handed in.
+ */
+async function recordGifts(trx: Trx): Promise<void> {
+  await sql`INSERT INTO gifts (engagement_id, given, description, value_band, giver, recipient, handling, gift_date)
+    SELECT e.id, g.given, g.description, g.band, g.giver, g.recipient, g.handling, e.start_date
+    FROM engagements e CROSS JOIN (VALUES
+      (true, '景泰蓝花瓶', 'modest', '部长', '代表团团长', NULL),
+      (false, '手工艺品', 'token', '代表团团长', '部长', 'handed_in')) AS g(given, description, band, giver, recipient, handling)
+    WHERE e.demo AND e.type = 'visit' AND e.direction = 'received' AND e.status = 'done' AND e.start_date >= '2022-01-01'
+    ORDER BY e.id, g.given DESC`.execute(trx);
+}
+
 /** Puts the planned items in their approval states, with each step's account, unit and note. */
 async function recordPlannedSteps(trx: Trx, items: Array<PlannedItem & { id: number }>): Promise<void> {
   const users = await trx
@@ -753,7 +767,7 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
           { organisationId: p.id, personId: pick(rand, people), role: "delegation_leader", rank: pick(rand, ranks), precedence: 1 },
           { organisationId: p.id, role: "member", rank: "Member of the delegation", precedence: 2 },
         ],
-        details: { itinerary: [{ date: start, city: "Beijing", description: "Talks and meetings" }], gifts: [] },
+        details: { itinerary: [{ date: start, city: "Beijing", description: "Talks and meetings" }] },
       });
     }
     for (let i = 0; i < visitsOut; i++) {
@@ -1091,6 +1105,7 @@ async function generateDemo(trx: Trx, actor: Actor): Promise<Omit<DemoSummary, "
     planned.map((p, i) => ({ ...p, id: ids[records.length - planned.length + i] as number })),
   );
   await recordRelationships(trx);
+  await recordGifts(trx);
   await rebuildRollups(trx);
   return {
     engagements: ids.length,

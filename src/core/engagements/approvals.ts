@@ -10,7 +10,7 @@ import { mutate, ownedBy } from "../shared/mutation.ts";
 import { id as idSchema, type Page, pageTotal, parseInput } from "../shared/schema.ts";
 import { chineseDate, cleanMultiline, englishDate } from "../shared/text.ts";
 import { clashesFor } from "./alerts.ts";
-import { presentEngagement, presentEngagementListItem } from "./presenter.ts";
+import { asRecorded, presentEngagement, presentEngagementListItem } from "./presenter.ts";
 import {
   type ApprovalQueueItem,
   approvalNoteInput,
@@ -243,7 +243,7 @@ export async function cancelEngagement(actor: Actor, engagementId: number, input
       );
     }
     const result = presentEngagement(await engagementDetailQuery(scope, trx, id).executeTakeFirstOrThrow());
-    return { result, audit: { ...audit, action: "cancel", after: { ...result, reason: note } } };
+    return { result, audit: { ...audit, action: "cancel", after: { ...asRecorded(result), reason: note } } };
   });
 }
 

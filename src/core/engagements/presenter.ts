@@ -88,5 +88,12 @@ export function presentEngagement(row: EngagementDetailRow): EngagementDetail {
     })),
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
+    may: { edit: row.mayEdit, readGifts: row.mayReadGifts, keepGifts: row.mayKeepGifts },
   };
+}
+
+/** An engagement as its audit rows keep it: the record, without what the reader's roles allow on it. */
+export function asRecorded(detail: EngagementDetail): Omit<EngagementDetail, "may"> {
+  const { may: _may, ...recorded } = detail;
+  return recorded;
 }

@@ -43,17 +43,6 @@ const itineraryDay = z
     meetingOrganisationIds: z.array(id).max(50).optional(),
   })
   .strict();
-/** Value bands of the gifts register, as a gift declaration gives them (no exact prices). */
-export const giftValueBands = ["token", "modest", "substantial", "unknown"] as const;
-const gift = z
-  .object({
-    description: text(500),
-    given: z.boolean().describe("True for a gift we gave, false for one we received."),
-    valueBand: z.enum(giftValueBands).nullish().describe("token (a souvenir), modest, substantial, or unknown."),
-    recipient: optionalText(300).describe("Who received it (a gift given) or who on our side accepted it (a gift received)."),
-    note: optionalText(1000),
-  })
-  .strict();
 const session = z.object({ titleEn: text(300), titleZh: optionalText(300), date: isoDate.nullish(), note: optionalText(2000) }).strict();
 
 /** What our side means to say, one point a line: the briefing paper's 谈话要点. */
@@ -64,7 +53,6 @@ export const detailsByType = {
   visit: z
     .object({
       itinerary: z.array(itineraryDay).max(200).default([]),
-      gifts: z.array(gift).max(50).default([]),
       delegationSize: z
         .number()
         .int()
@@ -306,6 +294,9 @@ export const engagementDetail = engagementListItem.extend({
   ),
   createdAt: z.string(),
   updatedAt: z.string(),
+  may: z
+    .object({ edit: z.boolean(), readGifts: z.boolean(), keepGifts: z.boolean() })
+    .describe("What your roles allow on this engagement (its lead unit's): change it, read and keep its gifts register."),
 });
 export type EngagementDetail = z.infer<typeof engagementDetail>;
 

@@ -14,7 +14,7 @@ import { type AuditEntry, type Executor, mutate, ownedBy, type Trx } from "../sh
 import { fieldIssues, id as idSchema, listCountCap, type Page, pageTotal, parseInput, searchCountCap } from "../shared/schema.ts";
 import { chineseDate, cleanMultiline, cleanText, englishDate } from "../shared/text.ts";
 import { coordinationWindowDays, findClashes } from "./alerts.ts";
-import { presentEngagement, presentEngagementListItem } from "./presenter.ts";
+import { asRecorded, presentEngagement, presentEngagementListItem } from "./presenter.ts";
 import { captureRollups, rebuildRollups } from "./rollup.ts";
 import {
   type AttachmentOutput,
@@ -386,7 +386,10 @@ export async function insertEngagement(
   if (data.status === "planned") await alertOtherUnits(trx, actor, row.id);
   await rollups?.apply([row.id]);
   const result = await loadEngagement(trx, forActor(actor), row.id);
-  return { result, audit: { entity: "engagement", entityId: row.id, action: "create", after: result, ...ownedBy(ownership(result)) } };
+  return {
+    result,
+    audit: { entity: "engagement", entityId: row.id, action: "create", after: asRecorded(result), ...ownedBy(ownership(result)) },
+  };
 }
 
 /** Changes an engagement; participants, co-units and topics, when given, replace the old lists. */
@@ -488,7 +491,14 @@ export async function changeEngagement(
   const after = await loadEngagement(trx, scope, id);
   return {
     result: after,
-    audit: { entity: "engagement", entityId: id, action: "update", before, after, ...ownedBy(ownership(before), ownership(after)) },
+    audit: {
+      entity: "engagement",
+      entityId: id,
+      action: "update",
+      before: asRecorded(before),
+      after: asRecorded(after),
+      ...ownedBy(ownership(before), ownership(after)),
+    },
   };
 }
 
@@ -522,7 +532,10 @@ export async function deleteEngagement(actor: Actor, engagementId: number): Prom
       trx,
       files.map((f) => f.storageKey),
     );
-    return { result: unused, audit: { entity: "engagement", entityId: id, action: "delete", before, ...ownedBy(ownership(before)) } };
+    return {
+      result: unused,
+      audit: { entity: "engagement", entityId: id, action: "delete", before: asRecorded(before), ...ownedBy(ownership(before)) },
+    };
   });
   await removeFiles(orphaned);
 }

@@ -213,6 +213,9 @@ export function engagementDetailQuery(data: DataContext, executor: Executor, eng
       "e.inReplyToId",
       "e.thankYouLetterId",
       "e.partOfId",
+      data.unitAllows("engagements.write", sql.ref("e.lead_unit_id")).as("mayEdit"),
+      data.unitAllows("gifts.read", sql.ref("e.lead_unit_id")).as("mayReadGifts"),
+      data.unitAllows("gifts.write", sql.ref("e.lead_unit_id")).as("mayKeepGifts"),
       jsonObjectFrom(
         eb.selectFrom(linked().as("po")).select(["po.id", "po.titleEn", "po.titleZh"]).whereRef("po.id", "=", "e.partOfId"),
       ).as("partOf"),

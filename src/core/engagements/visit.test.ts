@@ -66,15 +66,11 @@ describe("a visit as the desk officer records it", () => {
     await expect(updateEngagement(editor, visit.id, { titleZh: null, titleEn: null })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
   });
 
-  it("keeps the itinerary with times and places, the delegation's size, interpreters and the gifts register", async () => {
+  it("keeps the itinerary with times and places, the delegation's size and interpreters; gifts go to the register", async () => {
     const details = {
       itinerary: [
         { date: "2029-05-11", time: "15:00", city: "北京", place: "首都国际机场", description: "抵京，副部长迎接" },
         { date: "2029-05-12", time: "上午", city: "北京", place: "人民大会堂", description: "会谈" },
-      ],
-      gifts: [
-        { description: "景泰蓝花瓶", given: true, valueBand: "modest", recipient: "代表团团长" },
-        { description: "Lacquer painting", given: false, valueBand: "token", recipient: "副部长" },
       ],
       delegationSize: 3,
       interpreters: "阮氏兰（越语）",
@@ -84,7 +80,8 @@ describe("a visit as the desk officer records it", () => {
     expect((await getEngagement(editor, visit.id)).details).toMatchObject(details);
     for (const bad of [
       { delegationSize: 0 },
-      { gifts: [{ description: "Vase", given: true, valueBand: "priceless" }] },
+      // Gifts are the register's rows (src/core/gifts), not a list in the details.
+      { gifts: [{ description: "Vase", given: true }] },
       { itinerary: [{ date: "2029-05-32", description: "x" }] },
     ]) {
       await expect(createEngagement(editor, inboundVisit({ details: bad }))).rejects.toMatchObject({ code: "VALIDATION_FAILED" });

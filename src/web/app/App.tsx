@@ -24,6 +24,7 @@ const ProgrammeList = lazyScreen(() => import("../programmes/ProgrammePages.tsx"
 const ProgrammePage = lazyScreen(() => import("../programmes/ProgrammePages.tsx").then((m) => m.ProgrammePage));
 const MechanismPage = lazyScreen(() => import("../programmes/ProgrammePages.tsx").then((m) => m.MechanismPage));
 const AccountPage = lazyScreen(() => import("./AccountPage.tsx").then((m) => m.AccountPage));
+const GiftRegister = lazyScreen(() => import("../gifts/GiftRegister.tsx").then((m) => m.GiftRegister));
 const CoordinationPage = lazyScreen(() => import("../approvals/CoordinationPage.tsx").then((m) => m.CoordinationPage));
 const ApprovalQueue = lazyScreen(() => import("../approvals/ApprovalQueue.tsx").then((m) => m.ApprovalQueue));
 const ReportPage = lazyScreen(() => import("../reports/ReportPage.tsx").then((m) => m.ReportPage));
@@ -83,6 +84,7 @@ const router = createBrowserRouter(
         <Route path="mechanisms/:id" element={<MechanismPage />} />
         <Route path="approvals" element={<ApprovalQueue />} />
         <Route path="coordination" element={<CoordinationPage />} />
+        <Route path="gifts" element={<GiftRegister />} />
         <Route path="account" element={<AccountPage />} />
         <Route path="reports" element={<ReportPage />} />
         <Route path="insight" element={<InsightPage />} />

@@ -170,6 +170,7 @@ export function Layout() {
           ...sections,
           ...(can("write") ? ([{ to: "/imports", key: "nav.imports" }] as const) : []),
           ...(can("write") ? ([{ to: "/coordination", key: "nav.coordination" }] as const) : []),
+          ...(can("write") ? ([{ to: "/gifts", key: "nav.gifts" }] as const) : []),
           ...(can("coordinate") ? ([{ to: "/approvals", key: "nav.approvals" }] as const) : []),
         ].map((s) => (
           <NavLink

@@ -9,8 +9,8 @@ import type { Page } from "../../core/shared/schema.ts";
 import { api, query } from "../api.ts";
 import { useFormat } from "../shared/format.ts";
 import { OrganisationSelect } from "../shared/OrganisationSelect.tsx";
-import { useReference } from "../shared/reference.ts";
 import { QueryState } from "../shared/states.tsx";
+import { UnitFilter } from "../shared/UnitFilter.tsx";
 import { useVocabulary } from "../shared/vocabulary.ts";
 import { CalendarFeeds } from "./CalendarFeeds.tsx";
 
@@ -73,7 +73,6 @@ export function CalendarPage() {
   const { t, i18n } = useTranslation();
   const format = useFormat();
   const vocabulary = useVocabulary();
-  const reference = useReference();
   const phone = useMediaQuery("(max-width: 35.99em)") ?? false;
   const [feedsOpen, setFeedsOpen] = useState(false);
   const [params, setParams] = useSearchParams();
@@ -143,17 +142,7 @@ export function CalendarPage() {
         />
       </Group>
       <Group gap="xs" align="flex-end">
-        <Select
-          size="xs"
-          label={t("calendar.unit")}
-          placeholder={t("calendar.allUnits")}
-          data={reference.units}
-          value={unitId || null}
-          onChange={(v) => setParam({ unitId: v ?? "" })}
-          clearable
-          searchable
-          w={220}
-        />
+        <UnitFilter value={unitId} onChange={(v) => setParam({ unitId: v })} />
         <Select
           size="xs"
           label={t("calendar.type")}

@@ -27,7 +27,6 @@ import {
   type EngagementDetail,
   type EngagementType,
   engagementCreateInput,
-  giftValueBands,
   rulesByType,
 } from "../../core/engagements/schema.ts";
 import { ApiError, api, query } from "../api.ts";
@@ -80,8 +79,6 @@ interface FormState {
   details: Record<string, string>;
   /** Itinerary days of a visit, sessions of an event. */
   rows: Row[];
-  /** A visit's gifts register. */
-  gifts: Row[];
   /** The visit or event this took place during. */
   partOf: { id: number; title: string } | null;
 }
@@ -105,7 +102,6 @@ const blank = (unitId: string): FormState => ({
   participants: [],
   details: {},
   rows: [],
-  gifts: [],
   partOf: null,
 });
 
@@ -125,15 +121,6 @@ function detailsOf(f: FormState): Record<string, unknown> {
             city: orNull(r.city),
             place: orNull(r.place),
             description: r.description?.trim() ?? "",
-          })),
-        gifts: f.gifts
-          .filter((g) => g.description?.trim())
-          .map((g) => ({
-            description: g.description?.trim() ?? "",
-            given: g.given !== "false",
-            valueBand: orNull(g.valueBand),
-            recipient: orNull(g.recipient),
-            note: orNull(g.note),
           })),
         delegationSize: d.delegationSize ? Number(d.delegationSize) : null,
         interpreters: orNull(d.interpreters),
@@ -207,7 +194,6 @@ function fromDetail(e: EngagementDetail, format: ReturnType<typeof useFormat>): 
     })),
     details: text,
     rows,
-    gifts: list("gifts").map(asRow),
     partOf: e.partOf ? { id: e.partOf.id, title: format.name(e.partOf.title) } : null,
   };
 }
@@ -239,69 +225,6 @@ function during(whole: EngagementDetail, format: ReturnType<typeof useFormat>, u
       })),
     partOf: { id: whole.id, title: format.name(whole.title) },
   };
-}
-
-/** A visit's gifts register: each gift given or received, its recipient and value band. */
-function GiftRows({ gifts, onChange, errors }: { gifts: Row[]; onChange: (gifts: Row[]) => void; errors: FieldErrors }) {
-  const { t } = useTranslation();
-  const change = (i: number, field: string, value: string) => onChange(gifts.map((g, j) => (j === i ? { ...g, [field]: value } : g)));
-  return (
-    <Card withBorder data-testid="gift-rows">
-      <Text fw={600} mb="xs">
-        {t("engagementForm.gifts")}
-      </Text>
-      <Stack gap="xs">
-        {gifts.map((gift, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: gifts have no identity but their place
-          <Group key={i} align="flex-start" gap="xs">
-            <SegmentedControl
-              size="xs"
-              mt={4}
-              value={gift.given === "false" ? "false" : "true"}
-              onChange={(v) => change(i, "given", v)}
-              data={[
-                { value: "true", label: t("engagement.giftGiven") },
-                { value: "false", label: t("engagement.giftReceived") },
-              ]}
-              aria-label={t("engagementForm.gift.direction")}
-            />
-            {(["description", "recipient", "note"] as const).map((field) => (
-              <TextInput
-                key={field}
-                placeholder={t(`engagementForm.gift.${field}`)}
-                aria-label={t(`engagementForm.gift.${field}`)}
-                value={gift[field] ?? ""}
-                onChange={(e) => change(i, field, e.currentTarget.value)}
-                error={errors[`details.gifts.${i}.${field}`]}
-                style={{ flex: field === "description" ? "2 1 180px" : "1 1 120px" }}
-              />
-            ))}
-            <Select
-              placeholder={t("engagementForm.gift.valueBand")}
-              aria-label={t("engagementForm.gift.valueBand")}
-              data={giftValueBands.map((band) => ({ value: band, label: t(`giftBands.${band}`) }))}
-              value={gift.valueBand || null}
-              onChange={(v) => change(i, "valueBand", v ?? "")}
-              clearable
-              style={{ flex: "0 0 140px" }}
-            />
-            <ActionIcon
-              variant="subtle"
-              color="gray"
-              mt={6}
-              aria-label={t("engagementForm.removeRow")}
-              onClick={() => onChange(gifts.filter((_, j) => j !== i))}
-            >
-              ×
-            </ActionIcon>
-          </Group>
-        ))}
-      </Stack>
-      <Button size="xs" variant="subtle" mt="xs" onClick={() => onChange([...gifts, { given: "true" }])}>
-        {t("engagementForm.addGift")}
-      </Button>
-    </Card>
-  );
 }
 
 /** Create or edit an engagement of any type; the form shows only the fields of the chosen type. */
@@ -743,7 +666,6 @@ function EngagementFormFields() {
         {form.type === "visit" || form.type === "talks" || form.type === "event"
           ? detailInput("talkingPoints", t("engagementForm.talkingPoints"), { multiline: true })
           : null}
-        {form.type === "visit" ? <GiftRows gifts={form.gifts} onChange={(gifts) => set({ gifts })} errors={errors} /> : null}
         <SimpleGrid cols={{ base: 1, md: 2 }}>
           <Textarea
             label={t("engagementForm.summaryZh")}

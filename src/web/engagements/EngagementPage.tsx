@@ -7,6 +7,7 @@ import type { Clash, EngagementDetail, EngagementListItem } from "../../core/eng
 import type { Page } from "../../core/shared/schema.ts";
 import { api, query } from "../api.ts";
 import { useSession } from "../app/session.tsx";
+import { GiftsCard } from "../gifts/GiftsCard.tsx";
 import { SuggestedMark } from "../names/SuggestionCard.tsx";
 import { useFormat } from "../shared/format.ts";
 import { QueryState } from "../shared/states.tsx";
@@ -72,47 +73,9 @@ function Itinerary({ days, startDate }: { days: Detail[]; startDate: string }) {
   );
 }
 
-/** Gifts given and received on a visit: the register's rows. */
-function Gifts({ gifts }: { gifts: Detail[] }) {
-  const { t } = useTranslation();
-  return (
-    <Card withBorder data-testid="gifts">
-      <Title order={4} mb="xs">
-        {t("engagement.gifts")}
-      </Title>
-      <Table.ScrollContainer minWidth={420}>
-        <Table>
-          <Table.Tbody>
-            {gifts.map((g, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: gifts have no identity but their place in the register
-              <Table.Tr key={i}>
-                <Table.Td>
-                  <Badge variant="light" color={g.given ? "blue" : "teal"}>
-                    {g.given ? t("engagement.giftGiven") : t("engagement.giftReceived")}
-                  </Badge>
-                </Table.Td>
-                <Table.Td>
-                  {textOf(g.description)}
-                  {textOf(g.note) ? (
-                    <Text size="xs" c="dimmed">
-                      {textOf(g.note)}
-                    </Text>
-                  ) : null}
-                </Table.Td>
-                <Table.Td c="dimmed">
-                  {textOf(g.recipient) ? `${t("engagement.giftRecipient")}${t("common.colon")}${textOf(g.recipient)}` : ""}
-                </Table.Td>
-                <Table.Td c="dimmed">{textOf(g.valueBand) ? t(`giftBands.${g.valueBand}`) : ""}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-    </Card>
-  );
-}
-
 const shownAtFirst = 50;
+/** The kinds of work at which gifts change hands. */
+const giftTypes = new Set(["visit", "talks", "event", "training"]);
 
 /** One engagement: who took part and from how many countries, its details, approval steps and files. */
 export function EngagementPage() {
@@ -152,7 +115,6 @@ export function EngagementPage() {
   const series = seriesEn ? format.name({ en: seriesEn, zh: textOf(e.details.seriesZh) }) : null;
   const edition = typeof e.details.edition === "number" ? e.details.edition : null;
   const itinerary = listOf(e.details.itinerary);
-  const gifts = listOf(e.details.gifts);
   const delegationSize = typeof e.details.delegationSize === "number" ? e.details.delegationSize : null;
   const interpreters = textOf(e.details.interpreters);
   // Each language's summary under its own label, the reader's language first.
@@ -291,7 +253,9 @@ export function EngagementPage() {
                 </Button>
               ) : null}
             </Card>
-            {gifts.length ? <Gifts gifts={gifts} /> : null}
+            {e.may.readGifts && giftTypes.has(e.type) ? (
+              <GiftsCard engagementId={e.id} startDate={e.startDate} mayKeep={e.may.keepGifts} />
+            ) : null}
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
