@@ -45,7 +45,20 @@ const environment = z.object({
     .url({ protocol: /^https?$/, error: "LIAISON_PUBLIC_URL must be the web app's address, e.g. https://liaison.example.org" })
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  LIAISON_BACKUP_DIR: z.string().min(1).optional(),
+  LIAISON_BACKUP_EVERY: z
+    .string()
+    .regex(/^\d+(m|h|d)$/, "LIAISON_BACKUP_EVERY is a number and a unit: 30m, 6h, 1d")
+    .default("24h"),
+  LIAISON_BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
 });
+
+/** A period as the configuration writes it (30m, 6h, 1d), in milliseconds. */
+function periodMs(value: string): number {
+  const amount = Number.parseInt(value, 10);
+  const unit = value.at(-1);
+  return amount * (unit === "m" ? 60_000 : unit === "h" ? 3_600_000 : 86_400_000);
+}
 
 /** Liaison's configuration, read from the environment (see README). */
 export interface Config {
@@ -70,6 +83,8 @@ export interface Config {
   s3: S3Options | undefined;
   /** Notifications by mail through an SMTP server (LIAISON_SMTP_URL, LIAISON_SMTP_FROM); none when absent. */
   mail: MailSettings | undefined;
+  /** Scheduled backups into a folder (LIAISON_BACKUP_DIR), every so often, keeping the last few; none when absent. */
+  backup: { dir: string; everyMs: number; keep: number } | undefined;
 }
 
 /** Whom to believe about the client: nobody, the nearest N proxies, or listed proxy addresses. */
@@ -113,8 +128,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mail = e.LIAISON_SMTP_URL
     ? { url: e.LIAISON_SMTP_URL, from: e.LIAISON_SMTP_FROM as string, publicUrl: e.LIAISON_PUBLIC_URL ?? null }
     : undefined;
+  const backupEvery = periodMs(e.LIAISON_BACKUP_EVERY);
+  if (e.LIAISON_BACKUP_DIR && backupEvery < 60_000)
+    throw new AppError("VALIDATION_FAILED", "Configuration: LIAISON_BACKUP_EVERY must be at least 1m.");
   return {
     mail,
+    backup: e.LIAISON_BACKUP_DIR
+      ? { dir: path.resolve(e.LIAISON_BACKUP_DIR), everyMs: backupEvery, keep: e.LIAISON_BACKUP_KEEP }
+      : undefined,
     demo: e.LIAISON_DEMO === "1",
     adminPassword: e.LIAISON_ADMIN_PASSWORD,
     session: { idleMinutes: e.LIAISON_SESSION_IDLE_MINUTES, maxHours: e.LIAISON_SESSION_MAX_HOURS },

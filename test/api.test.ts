@@ -1599,6 +1599,7 @@ const badInputs: Array<{
   { route: "POST /api/notifications/:id/read", cases: [{ url: () => "/api/notifications/424242/read", status: 404 }] },
   { route: "POST /api/notifications/read", cases: [] },
   { route: "GET /api/export", cases: [] },
+  { route: "GET /api/backup", cases: [] },
   {
     route: "GET /api/audit/export",
     cases: [

@@ -524,6 +524,7 @@ const routeCases: RouteCase[] = [
     () => ({ title: "Changed" }),
   ),
   owned("DELETE /api/tasks/:id", () => `/api/tasks/${ids.taskA}`),
+  restricted("GET /api/backup", () => "/api/backup"),
   registry("GET /api/gifts", () => "/api/gifts"),
   registry("GET /api/gifts/xlsx", () => "/api/gifts/xlsx"),
   owned(

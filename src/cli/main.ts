@@ -1,18 +1,25 @@
 import fs from "node:fs";
 import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "../config.ts";
+import { type Manifest, verifyArchive } from "../core/backup/archive.ts";
+import { restoreBackup, writeBackupFile } from "../core/backup/service.ts";
 import { removeDemo, seedDemo } from "../core/demo/service.ts";
 import { countEngagements } from "../core/engagements/counts.ts";
 import { rebuildEngagementRollups } from "../core/engagements/service.ts";
 import { prepareFullExport } from "../core/export/service.ts";
 import { discardStaged, stageUpload } from "../core/files/checks.ts";
+import { type FileStore, LocalFileStore, S3FileStore } from "../core/files/storage.ts";
 import { previewImport, runImport, undoImport } from "../core/imports/service.ts";
 import { exportSuggestionsCsv, importReviewedNames, suggestNames } from "../core/names/service.ts";
 import { importReference } from "../core/reference/service.ts";
 import { AppError } from "../core/shared/errors.ts";
 import { vocabulary } from "../core/shared/vocabulary.ts";
 import { getStats } from "../core/stats/service.ts";
+import { openDatabase } from "../db/connection.ts";
+import { readControl } from "../server/control.ts";
 import { openLiaison, startServer } from "../server/start.ts";
 import { progressPrinter } from "./progress.ts";
 
@@ -33,6 +40,10 @@ Commands / 命令:
   import-reference [--force]
                            Load countries, regions and Party Facts parties (idempotent) / 导入参考数据
   export [--out FILE]      Write everything as JSON (stdout by default) / 导出全部数据 (JSON)
+  backup [--out FILE]      A consistent backup of the whole installation (tables, audit log, attachments,
+                           manifest with checksums), also while the server runs / 备份全部数据（服务运行时亦可）
+  restore FILE             Restore a backup into an empty data directory or database, after checking
+                           every checksum / 校验后将备份恢复到空的数据目录或数据库
   stats [--json]           Show what the registry holds / 显示统计
   counts [--by type|year|region|countryGroup|partnerKind|unit|programme|subtype|country|none]
          [--type T[,T]] [--subtype S] [--direction D] [--from DATE] [--to DATE] [--programme ID]
@@ -64,6 +75,69 @@ async function withDatabase<T>(config: Config, work: (admin: Awaited<ReturnType<
   const { database, admin } = await openLiaison(config, (line) => console.error(line));
   try {
     return await work(admin);
+  } finally {
+    await database.close();
+  }
+}
+
+/** The store of attachments the configuration names: the data directory's files/ folder, or the bucket. */
+const storeOf = (config: Config): FileStore =>
+  config.s3 ? new S3FileStore(config.s3) : new LocalFileStore(path.join(config.dataDir, "files"));
+
+const describeManifest = (m: Manifest) => {
+  const rows = Object.values(m.tables).reduce((n, t) => n + t.rows, 0);
+  return `${rows} rows in ${Object.keys(m.tables).length} tables, ${Object.keys(m.files).length} files, at ${m.migration}`;
+};
+
+/**
+ * `liaison backup`: straight from the database when it is free; through the running server when
+ * the server holds the embedded database (it answers the data directory's control secret).
+ */
+async function backup(config: Config, out: string | undefined) {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+  const file = path.resolve(out ?? `liaison-backup-${stamp}.tar.gz`);
+  let manifest: Manifest;
+  try {
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      manifest = await writeBackupFile(database, storeOf(config), file, progressPrinter());
+    } finally {
+      await database.close();
+    }
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === "DATA_DIR_LOCKED")) throw error;
+    const control = readControl(config.dataDir);
+    if (!control) throw error;
+    console.error(`The server (pid ${control.pid}) holds the database: asking it for the backup… / 正在通过运行中的服务备份…`);
+    const response = await fetch(new URL("api/backup", control.url), { headers: { "x-liaison-control": control.secret } });
+    if (!response.ok || !response.body) throw new AppError("INTERNAL", `The server refused the backup (HTTP ${response.status}).`);
+    const partial = `${file}.partial`;
+    try {
+      await pipeline(
+        Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
+        fs.createWriteStream(partial, { mode: 0o600 }),
+      );
+      manifest = await verifyArchive(partial);
+      fs.renameSync(partial, file);
+    } catch (failure) {
+      fs.rmSync(partial, { force: true });
+      throw failure;
+    }
+  }
+  console.error(`Backup written to ${file}: ${describeManifest(manifest)}. / 备份已写入。`);
+}
+
+/** `liaison restore FILE`: into the configured data directory or database, which must be empty. */
+async function restore(config: Config, file: string) {
+  if (!fs.existsSync(file)) throw new AppError("NOT_FOUND", `No file ${file}. / 找不到文件 ${file}。`);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const summary = await restoreBackup(database, storeOf(config), path.resolve(file), progressPrinter());
+    console.error(`Restored ${describeManifest(summary.manifest)}. / 已恢复。`);
+    if (summary.migrated.length) console.error(`Then migrated forward: ${summary.migrated.join(", ")}. / 已升级到当前版本。`);
   } finally {
     await database.close();
   }
@@ -232,6 +306,18 @@ async function main(argv: string[]): Promise<number> {
         );
       });
       return 0;
+    case "backup":
+      await backup(config, values.out);
+      return 0;
+    case "restore": {
+      const file = positionals[1];
+      if (!file) {
+        console.error("Usage: liaison restore FILE");
+        return 2;
+      }
+      await restore(config, file);
+      return 0;
+    }
     case "demo":
       if (positionals[1] !== "remove") {
         console.error("Usage: liaison demo remove");

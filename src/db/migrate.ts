@@ -25,6 +25,7 @@ import * as email from "./migrations/0023_email.ts";
 import * as approvalLevels from "./migrations/0024_approval_levels.ts";
 import * as partOf from "./migrations/0025_part_of.ts";
 import * as gifts from "./migrations/0026_gifts.ts";
+import * as backupNotices from "./migrations/0027_backup_notices.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -56,6 +57,7 @@ const migrations: Record<string, Migration> = {
   "0024_approval_levels": approvalLevels,
   "0025_part_of": partOf,
   "0026_gifts": gifts,
+  "0027_backup_notices": backupNotices,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown). */
@@ -76,3 +78,6 @@ export async function migrateUpTo(db: Kysely<DB>, name?: string): Promise<string
   }
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
+
+/** The migrations this version knows, oldest first. */
+export const migrationNames: readonly string[] = Object.keys(migrations).sort();

@@ -515,7 +515,9 @@ export interface NotificationTable {
     | "record_shared"
     | "engagement_cancelled"
     | "task_assigned"
-    | "task_overdue";
+    | "task_overdue"
+    | "backup_failed"
+    | "backup_restored";
   engagementId: number | null;
   taskId: Generated<number | null>;
   emailedAt: Timestamp | null;

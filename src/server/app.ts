@@ -73,7 +73,8 @@ export interface AppOptions {
 const mutating = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 /** The API routes that need no signed-in caller. */
-const openRoutes = new Set(["/api/auth/login", "/api/auth/logout", "/api/openapi.json"]);
+// The backup route also answers the local `liaison backup` command's control secret (checked there).
+const openRoutes = new Set(["/api/auth/login", "/api/auth/logout", "/api/openapi.json", "/api/backup"]);
 
 function originHost(origin: string): string | null {
   try {

@@ -1,4 +1,6 @@
+import path from "node:path";
 import { sql } from "kysely";
+import { type BackupOutcome, lastScheduledBackup } from "../core/backup/schedule.ts";
 import { currentDatabase } from "../db/current.ts";
 import { freeBytes, minimumFreeBytes, storageState } from "../db/storage.ts";
 
@@ -11,6 +13,11 @@ export interface Readiness {
     storage: "ok" | "full";
     freeBytes?: number | undefined;
   };
+  /**
+   * The last scheduled backup, when one has run (it does not decide readiness). /health answers
+   * anyone: the file's name only, and no error text (that is in the log and the administrators' notifications).
+   */
+  backup?: Pick<BackupOutcome, "at" | "ok" | "ms" | "bytes"> & { file?: string };
 }
 
 /**
@@ -41,9 +48,14 @@ export async function readiness(): Promise<Readiness> {
   }
   const full = storageState.fullSince !== null || (free !== undefined && free < minimumFreeBytes);
   const ok = databaseCheck === "ok" && !full;
+  const last = lastScheduledBackup();
+  const backup = last
+    ? { at: last.at, ok: last.ok, ms: last.ms, ...(last.bytes ? { bytes: last.bytes, file: path.basename(last.file ?? "") } : {}) }
+    : null;
   return {
     status: ok ? "ok" : "unavailable",
     engine: database.engine,
     checks: { database: databaseCheck, storage: full ? "full" : "ok", ...(free !== undefined ? { freeBytes: free } : {}) },
+    ...(backup ? { backup } : {}),
   };
 }

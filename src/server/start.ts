@@ -3,9 +3,10 @@ import type { FastifyInstance } from "fastify";
 import type { Config } from "../config.ts";
 import { generatePassword } from "../core/auth/passwords.ts";
 import { ensureAdministratorPassword } from "../core/auth/service.ts";
+import { runScheduledBackup } from "../core/backup/schedule.ts";
 import { demoState, seedDemo } from "../core/demo/service.ts";
 import { rebuildRollups } from "../core/engagements/rollup.ts";
-import { LocalFileStore, S3FileStore, useFileStore } from "../core/files/storage.ts";
+import { fileStore, LocalFileStore, S3FileStore, useFileStore } from "../core/files/storage.ts";
 import { refreshSuggestions } from "../core/names/service.ts";
 import { closeMail, deliverPendingEmails } from "../core/notifications/mail.ts";
 import { configureMail } from "../core/notifications/mail-settings.ts";
@@ -16,6 +17,7 @@ import { ensureBuiltinAdministrator } from "../core/units/service.ts";
 import { type Database, openDatabase } from "../db/connection.ts";
 import { useDatabase } from "../db/current.ts";
 import { migrateToLatest, rebuildsRollups } from "../db/migrate.ts";
+import { openControl } from "./control.ts";
 
 export interface Running {
   app: FastifyInstance;
@@ -112,6 +114,16 @@ async function listen(
         }, 30_000)
       : null;
     mailing?.unref();
+    // The `liaison` command on this machine asks the server for a backup while it holds the embedded database.
+    const closeControl = database.dataDir ? openControl(database.dataDir, url, admin) : () => {};
+    const backups = config.backup;
+    const backingUp = backups
+      ? setInterval(() => {
+          void runScheduledBackup(backups, database, fileStore(), log);
+        }, backups.everyMs)
+      : null;
+    backingUp?.unref();
+    if (backups) log(`Backups every ${backups.everyMs / 60_000} minutes into ${backups.dir}, keeping the last ${backups.keep}.`);
     let stopped = false;
     return {
       app,
@@ -122,6 +134,8 @@ async function listen(
         stopped = true;
         clearInterval(reminders);
         if (mailing) clearInterval(mailing);
+        if (backingUp) clearInterval(backingUp);
+        closeControl();
         closeMail();
         await app.close();
         await database.close();

@@ -15,11 +15,8 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/**
- * Starts `liaison serve` with this environment and waits until it says where it listens;
- * rejects with its output when it exits first.
- */
-export function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+/** `liaison serve` in a child process with this environment, its output collected as it comes. */
+export function spawnServer(env: Record<string, string>) {
   const child = spawn(process.execPath, [path.join(repo, "bin/liaison.js"), "serve"], {
     env: { ...process.env, PORT: "0", LIAISON_DEMO: "0", ...env },
     cwd: repo,
@@ -32,6 +29,15 @@ export function startServerProcess(env: Record<string, string>, timeoutMs = 60_0
     output += d;
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+/**
+ * Starts `liaison serve` with this environment and waits until it says where it listens;
+ * rejects with its output when it exits first.
+ */
+export function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+  const { child, exited, output: outputOf } = spawnServer(env);
   const stopWith = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
@@ -39,19 +45,19 @@ export function startServerProcess(env: Record<string, string>, timeoutMs = 60_0
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`The server did not start in ${timeoutMs} ms:\n${output}`));
+      reject(new Error(`The server did not start in ${timeoutMs} ms:\n${outputOf()}`));
     }, timeoutMs);
     const onData = () => {
-      const url = /Liaison is running at (http:\/\/\S+)/.exec(output)?.[1];
+      const url = /Liaison is running at (http:\/\/\S+)/.exec(outputOf())?.[1];
       if (!url) return;
       clearTimeout(timer);
       child.stdout.off("data", onData);
-      resolve({ child, url, output: () => output, kill: () => stopWith("SIGKILL"), stop: () => stopWith("SIGTERM") });
+      resolve({ child, url, output: outputOf, kill: () => stopWith("SIGKILL"), stop: () => stopWith("SIGTERM") });
     };
     child.stdout.on("data", onData);
     exited.then((code) => {
       clearTimeout(timer);
-      reject(Object.assign(new Error(`The server exited (${code}) before it started:\n${output}`), { code, output }));
+      reject(Object.assign(new Error(`The server exited (${code}) before it started:\n${outputOf()}`), { code, output: outputOf() }));
     });
   });
 }

@@ -64,6 +64,14 @@ export async function notifyUsers(
   );
 }
 
+/** Notifies every active administrator (the installation's own news: a backup that failed). */
+export async function notifyAdministrators(executor: Executor, message: { kind: Kind; en: string; zh: string }): Promise<void> {
+  await sql`INSERT INTO notifications (user_id, kind, message_en, message_zh)
+    SELECT DISTINCT u.id, ${message.kind}, ${message.en}, ${message.zh}
+    FROM users u JOIN user_roles r ON r.user_id = u.id
+    WHERE NOT u.disabled AND r.role = 'administrator'`.execute(executor);
+}
+
 /** Notifies one user, in the caller's transaction (a task given to them). */
 export async function notifyUser(
   executor: Executor,

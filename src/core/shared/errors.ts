@@ -9,6 +9,8 @@ export const errorCodes = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  // A backup archive that is truncated, altered or not ours: refused before anything changes.
+  BAD_ARCHIVE: 422,
   RATE_LIMITED: 429,
   STORAGE_FULL: 507,
   DATA_DIR_LOCKED: 503,

@@ -14,7 +14,7 @@ export const errorResponses = { 400: errorSchema, 401: errorSchema, 403: errorSc
 export const noContent = { 204: z.null().describe("Done") };
 
 /** The headers set on a reply so far (helmet's security headers), for a response written by hand. */
-function headersSoFar(reply: FastifyReply): Record<string, string | number | string[]> {
+export function headersSoFar(reply: FastifyReply): Record<string, string | number | string[]> {
   const headers: Record<string, string | number | string[]> = {};
   for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = value;
   return headers;

@@ -2,11 +2,14 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { auditExportQuery, auditListQuery, auditPage } from "../../core/audit/schema.ts";
 import { listAuditEntries, prepareAuditCsv } from "../../core/audit/service.ts";
+import { prepareBackup } from "../../core/backup/service.ts";
 import { prepareFullExport } from "../../core/export/service.ts";
+import { AppError } from "../../core/shared/errors.ts";
 import { vocabulary } from "../../core/shared/vocabulary.ts";
 import { getStats } from "../../core/stats/service.ts";
 import { actorOf } from "../actor.ts";
-import { errorResponses, streamDownload, today } from "./shared.ts";
+import { controlActor } from "../control.ts";
+import { errorResponses, headersSoFar, streamDownload, today } from "./shared.ts";
 
 const label = z.object({ en: z.string(), zh: z.string() });
 
@@ -67,6 +70,37 @@ export const systemRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const run = await prepareFullExport(actorOf(request));
       return streamDownload(request, reply, { contentType: "application/json", fileName: `liaison-export-${today()}.json` }, run);
+    },
+  );
+  app.get(
+    "/backup",
+    {
+      schema: {
+        tags: ["System"],
+        summary:
+          "A consistent backup of the whole installation as one archive (tar.gz: every table, the attachments, a manifest with checksums); administrators with clearance; audited",
+        response: { ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      // The `liaison backup` command on this machine asks with the data directory's control secret.
+      const actor = request.actor ?? controlActor(request.headers["x-liaison-control"]);
+      if (!actor) throw new AppError("UNAUTHENTICATED", "Sign in first.");
+      const write = await prepareBackup(actor);
+      const stamp = new Date().toISOString().replace(/[-:]/g, "").slice(0, 15);
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        ...headersSoFar(reply),
+        "content-type": "application/gzip",
+        "content-disposition": `attachment; filename="liaison-backup-${stamp}.tar.gz"`,
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      });
+      // A failure half-way cuts the download short; the archive's missing manifest then tells.
+      await write(reply.raw).catch((error: unknown) => {
+        request.log.error({ err: error }, "The backup download failed.");
+        reply.raw.destroy();
+      });
     },
   );
 };

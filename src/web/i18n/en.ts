@@ -34,6 +34,7 @@ export const en = {
     RATE_LIMITED: "Too many attempts. Please wait a few minutes.",
     STORAGE_FULL: "The disk is full: nothing more can be saved until space is freed. What was saved before is kept.",
     DATA_DIR_LOCKED: "The database is in use by another process.",
+    BAD_ARCHIVE: "The backup file is damaged, altered or not a Liaison backup.",
     DATABASE_UNAVAILABLE: "The database cannot be reached.",
     FILE_STORE_UNAVAILABLE: "The file store cannot be reached.",
     NETWORK: "The server cannot be reached. Check the connection.",

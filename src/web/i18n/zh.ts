@@ -32,6 +32,7 @@ export const zh = {
     RATE_LIMITED: "尝试次数过多，请几分钟后再试。",
     STORAGE_FULL: "磁盘已满：释放空间之前无法保存，此前保存的内容不受影响。",
     DATA_DIR_LOCKED: "数据库正被另一个进程使用。",
+    BAD_ARCHIVE: "备份文件已损坏、被改动，或不是 Liaison 的备份。",
     DATABASE_UNAVAILABLE: "无法连接数据库。",
     FILE_STORE_UNAVAILABLE: "无法连接文件存储。",
     NETWORK: "无法连接服务器，请检查网络。",

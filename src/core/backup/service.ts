@@ -1,0 +1,342 @@
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import type { Writable } from "node:stream";
+import { type Kysely, sql } from "kysely";
+import type { Database } from "../../db/connection.ts";
+import { currentDatabase } from "../../db/current.ts";
+import { migrateToLatest, migrateUpTo, migrationNames } from "../../db/migrate.ts";
+import type { DB } from "../../db/types.ts";
+import { authorize } from "../access/policy.ts";
+import { type FileStore, fileStore } from "../files/storage.ts";
+import type { Actor } from "../shared/actor.ts";
+import { AppError } from "../shared/errors.ts";
+import { type Executor, writeAudit } from "../shared/mutation.ts";
+import { ArchiveWriter, badArchive, type Manifest, readArchive, verifyArchive } from "./archive.ts";
+
+/** Rows per archive entry: an entry is read whole, so it stays a few megabytes. */
+const rowsPerEntry = 5000;
+
+const appVersion: string = (createRequire(import.meta.url)("../../../package.json") as { version: string }).version;
+
+const quote = (name: string) => sql.id(name);
+
+/** Every base table of the schema but the migrator's own, in the order their foreign keys allow loading them. */
+async function tablesInLoadOrder(executor: Executor): Promise<string[]> {
+  const tables = (
+    await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
+      WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'kysely_migration%'
+      ORDER BY table_name`.execute(executor)
+  ).rows.map((r) => r.name);
+  const edges = (await foreignKeys(executor)).filter((k) => k.table !== k.references);
+  const order: string[] = [];
+  const placed = new Set<string>();
+  // Parents first; a cycle (none today) is broken by name order, its links restored afterwards.
+  while (order.length < tables.length) {
+    const ready = tables.find((t) => !placed.has(t) && edges.every((e) => e.table !== t || placed.has(e.references)));
+    const next = ready ?? tables.find((t) => !placed.has(t));
+    if (!next) break;
+    order.push(next);
+    placed.add(next);
+  }
+  return order;
+}
+
+async function foreignKeys(executor: Executor) {
+  return (
+    await sql<{ table: string; references: string; columns: string[] }>`SELECT c.conrelid::regclass::text AS table,
+        c.confrelid::regclass::text AS references,
+        array(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)) AS columns
+      FROM pg_constraint c WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace`.execute(executor)
+  ).rows.map((k) => ({ ...k, table: k.table.replace(/"/g, ""), references: k.references.replace(/"/g, "") }));
+}
+
+async function columnsOf(executor: Executor, table: string) {
+  return (
+    await sql<{ name: string; generated: boolean; nullable: boolean; serial: boolean }>`SELECT column_name AS name,
+        is_generated <> 'NEVER' AS generated, is_nullable = 'YES' AS nullable,
+        (is_identity = 'YES' OR coalesce(column_default, '') LIKE 'nextval(%') AS serial
+      FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ${table} ORDER BY ordinal_position`.execute(executor)
+  ).rows;
+}
+
+async function primaryKeyOf(executor: Executor, table: string): Promise<string[]> {
+  return (
+    await sql<{ name: string }>`SELECT a.attname AS name FROM pg_index i
+      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+      WHERE i.indrelid = ${table}::regclass AND i.indisprimary`.execute(executor)
+  ).rows.map((r) => r.name);
+}
+
+async function lastMigration(executor: Executor): Promise<string> {
+  const row = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name DESC LIMIT 1`.execute(executor);
+  return row.rows[0]?.name ?? "";
+}
+
+export type BackupProgress = (table: string, rows: number) => void;
+
+/**
+ * Writes a consistent backup of the whole database and its attachments to `out`: every table
+ * (the audit log, sessions and tokens included) read in one repeatable-read, read-only
+ * snapshot, so that rows written meanwhile are either all in it or all out; the attachments the
+ * records point at; and a manifest with the migration level, each table's row count and each
+ * entry's checksum. The same archive restores into either engine.
+ */
+export async function writeBackup(
+  database: Pick<Database, "db" | "engine">,
+  store: FileStore,
+  out: Writable,
+  progress: BackupProgress = () => {},
+): Promise<Manifest> {
+  const writer = new ArchiveWriter(out);
+  try {
+    const tables: Manifest["tables"] = {};
+    const files: Manifest["files"] = {};
+    const { migration } = await database.db
+      .transaction()
+      .setIsolationLevel("repeatable read")
+      .execute(async (trx) => {
+        await sql`SET TRANSACTION READ ONLY`.execute(trx);
+        const migration = await lastMigration(trx);
+        for (const table of await tablesInLoadOrder(trx)) {
+          const generated = (await columnsOf(trx, table)).filter((c) => c.generated).map((c) => c.name);
+          await sql`DECLARE backup_rows NO SCROLL CURSOR FOR
+            SELECT (to_jsonb(t) - ${generated}::text[])::text AS row FROM ${quote(table)} t`.execute(trx);
+          const entries: string[] = [];
+          let rows = 0;
+          for (;;) {
+            const chunk = await sql<{ row: string }>`FETCH ${sql.raw(String(rowsPerEntry))} FROM backup_rows`.execute(trx);
+            if (chunk.rows.length === 0) break;
+            const name = `tables/${table}/${String(entries.length + 1).padStart(6, "0")}.jsonl`;
+            await writer.add(name, Buffer.from(`${chunk.rows.map((r) => r.row).join("\n")}\n`, "utf8"));
+            entries.push(name);
+            rows += chunk.rows.length;
+            progress(table, rows);
+          }
+          await sql`CLOSE backup_rows`.execute(trx);
+          tables[table] = { rows, entries };
+        }
+        const keys = await sql<{ key: string }>`SELECT DISTINCT storage_key AS key FROM engagement_attachments ORDER BY 1`.execute(trx);
+        for (const { key } of keys.rows) {
+          const data = await store.get(key);
+          await writer.add(`files/${key}`, data);
+          files[key] = writer.entries[`files/${key}`] as { bytes: number; sha256: string };
+        }
+        return { migration };
+      });
+    return await writer.finish({
+      format: "liaison-backup",
+      formatVersion: 1,
+      appVersion,
+      migration,
+      createdAt: new Date().toISOString(),
+      engine: database.engine,
+      tables,
+      files,
+    });
+  } catch (error) {
+    writer.abort(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  }
+}
+
+/**
+ * A backup written to a file: to a temporary name first, renamed when whole, so that a file
+ * under the final name is always a complete archive (a crash leaves only a `.partial`).
+ */
+export async function writeBackupFile(
+  database: Pick<Database, "db" | "engine">,
+  store: FileStore,
+  file: string,
+  progress?: BackupProgress,
+): Promise<Manifest> {
+  const partial = `${file}.partial`;
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const out = fs.createWriteStream(partial, { mode: 0o600 });
+  try {
+    const manifest = await writeBackup(database, store, out, progress);
+    const handle = fs.openSync(partial, "r+");
+    fs.fsyncSync(handle);
+    fs.closeSync(handle);
+    fs.renameSync(partial, file);
+    return manifest;
+  } catch (error) {
+    out.destroy();
+    fs.rmSync(partial, { force: true });
+    throw error;
+  }
+}
+
+/** The administrator's backup through the API: the whole installation, so administrators with clearance only. */
+export function authorizeBackup(actor: Actor): void {
+  authorize(actor, "data.export");
+  if (!actor.clearance) throw new AppError("FORBIDDEN", "A backup holds restricted records: it needs clearance.");
+}
+
+/**
+ * Checks that the actor may take a backup and audits the request (who, when), then returns
+ * the writer of the archive: the database the server holds and its attachments.
+ */
+export async function prepareBackup(actor: Actor): Promise<(out: Writable) => Promise<Manifest>> {
+  authorizeBackup(actor);
+  const database = currentDatabase();
+  await writeAudit(database.db, actor, {
+    entity: "export",
+    entityId: null,
+    action: "backup",
+    after: { engine: database.engine },
+    restricted: true,
+  });
+  const store = fileStore();
+  return (out) => writeBackup(database, store, out);
+}
+
+/** Refuses a target that holds anything but an empty schema: a restore never merges into records. */
+async function assertEmptyTarget(db: Kysely<DB>, migration: string): Promise<void> {
+  const exists = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.tables
+    WHERE table_schema = 'public' AND table_name IN ('users', 'kysely_migration')`.execute(db);
+  if ((exists.rows[0]?.n ?? 0) < 2) return;
+  const used = await sql<{ n: number }>`SELECT ((SELECT count(*) FROM users) + (SELECT count(*) FROM organisations)
+    + (SELECT count(*) FROM engagements) + (SELECT count(*) FROM audit_log))::int AS n`.execute(db);
+  if ((used.rows[0]?.n ?? 0) > 0)
+    throw new AppError(
+      "CONFLICT",
+      "The target database already holds records: restore into an empty data directory or database. / 目标数据库中已有数据：请恢复到空的数据目录或数据库。",
+    );
+  const level = await lastMigration(db);
+  if (level > migration)
+    throw new AppError(
+      "CONFLICT",
+      `The target was prepared by a later version (${level}) than the archive (${migration}): restore into an empty data directory or database. / 目标数据库的版本比备份新，请恢复到空的数据目录或数据库。`,
+    );
+}
+
+export interface RestoreSummary {
+  manifest: Manifest;
+  rows: number;
+  tables: number;
+  files: number;
+  /** Migrations applied after loading: the archive came from an older version. */
+  migrated: string[];
+}
+
+/**
+ * Restores an archive into an empty database. The whole archive is read and checked against
+ * its manifest first (a truncated, altered or foreign file changes nothing); then the schema is
+ * brought to the archive's migration level, every table is loaded in one transaction (a crash
+ * leaves the target empty, ready for the next run), the attachments are written to the store,
+ * and the migrations since the archive was made are applied.
+ */
+export async function restoreBackup(
+  database: Pick<Database, "db">,
+  store: FileStore,
+  file: string,
+  progress: BackupProgress = () => {},
+): Promise<RestoreSummary> {
+  const manifest = await verifyArchive(file);
+  if (!migrationNames.includes(manifest.migration))
+    throw badArchive(
+      `The archive was made by a newer Liaison (migration ${manifest.migration}); upgrade Liaison first.`,
+      `备份由较新版本的 Liaison 生成（${manifest.migration}），请先升级 Liaison。`,
+    );
+  const db = database.db;
+  await assertEmptyTarget(db, manifest.migration);
+  await migrateUpTo(db, manifest.migration);
+  const tables = await tablesInLoadOrder(db);
+  const missing = tables.filter((t) => !manifest.tables[t]);
+  const foreign = Object.keys(manifest.tables).filter((t) => !tables.includes(t));
+  if (missing.length || foreign.length)
+    throw badArchive(
+      `The archive's tables do not match migration ${manifest.migration} (${[...missing, ...foreign].join(", ")}).`,
+      `备份中的数据表与版本 ${manifest.migration} 不符（${[...missing, ...foreign].join("、")}）。`,
+    );
+  // Files first: they are content-addressed, so one written twice is the same file.
+  for await (const { name, data } of readArchive(file)) {
+    if (name.startsWith("files/")) await store.put(name.slice("files/".length), data, "application/octet-stream");
+  }
+  const keys = await foreignKeys(db);
+  let rows = 0;
+  await db.transaction().execute(async (trx) => {
+    // The tables' own triggers (the audit log's append-only guard, derived counts) stay off while
+    // the archive's rows, derived ones included, go in as they were.
+    for (const table of tables) await sql`ALTER TABLE ${quote(table)} DISABLE TRIGGER USER`.execute(trx);
+    await sql`TRUNCATE ${sql.join(tables.map(quote))} RESTART IDENTITY`.execute(trx);
+    const loaded = new Set<string>();
+    const plans = new Map<string, { columns: string[]; deferred: string[]; key: string[] }>();
+    const later: Array<{ table: string; key: string[]; deferred: string[]; rows: Array<Record<string, unknown>> }> = [];
+    const planOf = async (table: string) => {
+      const known = plans.get(table);
+      if (known) return known;
+      const columns = await columnsOf(trx, table);
+      // A link to a table not loaded yet (itself included) is filled in once everything is.
+      const deferred = keys.filter((k) => k.table === table && !loaded.has(k.references)).flatMap((k) => k.columns);
+      const strict = columns.find((c) => deferred.includes(c.name) && !c.nullable);
+      if (strict) throw new AppError("INTERNAL", `Cannot restore ${table}: ${strict.name} links ahead and may not be empty.`);
+      const plan = {
+        columns: columns.filter((c) => !c.generated).map((c) => c.name),
+        deferred,
+        key: deferred.length ? await primaryKeyOf(trx, table) : [],
+      };
+      plans.set(table, plan);
+      return plan;
+    };
+    let current = "";
+    for await (const { name, data } of readArchive(file)) {
+      const match = /^tables\/([^/]+)\/\d+\.jsonl$/.exec(name);
+      if (!match) continue;
+      const table = match[1] as string;
+      if (table !== current) {
+        if (current) loaded.add(current);
+        current = table;
+      }
+      const plan = await planOf(table);
+      const parsed = data
+        .toString("utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      if (plan.deferred.length) {
+        const links = parsed.filter((r) => plan.deferred.some((c) => r[c] !== null && r[c] !== undefined));
+        if (links.length)
+          later.push({ table, key: plan.key, deferred: plan.deferred, rows: links.map((r) => pick(r, [...plan.key, ...plan.deferred])) });
+        for (const r of parsed) for (const c of plan.deferred) r[c] = null;
+      }
+      const list = sql.join(plan.columns.map(quote));
+      await sql`INSERT INTO ${quote(table)} (${list}) OVERRIDING SYSTEM VALUE
+        SELECT ${list} FROM jsonb_populate_recordset(NULL::${quote(table)}, ${JSON.stringify(parsed)}::jsonb)`.execute(trx);
+      rows += parsed.length;
+      progress(table, rows);
+    }
+    for (const link of later) {
+      const set = sql.join(link.deferred.map((c) => sql`${quote(c)} = v.${quote(c)}`));
+      const where = sql.join(
+        link.key.map((c) => sql`x.${quote(c)} = v.${quote(c)}`),
+        sql` AND `,
+      );
+      for (let i = 0; i < link.rows.length; i += rowsPerEntry) {
+        const batch = JSON.stringify(link.rows.slice(i, i + rowsPerEntry));
+        await sql`UPDATE ${quote(link.table)} AS x SET ${set}
+          FROM jsonb_populate_recordset(NULL::${quote(link.table)}, ${batch}::jsonb) AS v WHERE ${where}`.execute(trx);
+      }
+    }
+    for (const table of tables) await sql`ALTER TABLE ${quote(table)} ENABLE TRIGGER USER`.execute(trx);
+    for (const table of tables) {
+      for (const column of (await columnsOf(trx, table)).filter((c) => c.serial)) {
+        await sql`SELECT setval(pg_get_serial_sequence(${`"${table}"`}, ${column.name}), coalesce(max(${quote(column.name)}), 0) + 1, false)
+          FROM ${quote(table)}`.execute(trx);
+      }
+      const count = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${quote(table)}`.execute(trx);
+      if (count.rows[0]?.n !== manifest.tables[table]?.rows)
+        throw badArchive(
+          `${table} restored ${count.rows[0]?.n} rows, not ${manifest.tables[table]?.rows}.`,
+          `${table} 恢复的行数与备份不符。`,
+        );
+    }
+  });
+  const migrated = await migrateToLatest(db);
+  return { manifest, rows, tables: tables.length, files: Object.keys(manifest.files).length, migrated };
+}
+
+function pick(row: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, row[k]]));
+}
