@@ -129,8 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ? { url: e.LIAISON_SMTP_URL, from: e.LIAISON_SMTP_FROM as string, publicUrl: e.LIAISON_PUBLIC_URL ?? null }
     : undefined;
   const backupEvery = periodMs(e.LIAISON_BACKUP_EVERY);
-  if (e.LIAISON_BACKUP_DIR && backupEvery < 60_000)
-    throw new AppError("VALIDATION_FAILED", "Configuration: LIAISON_BACKUP_EVERY must be at least 1m.");
+  // Node's timers hold at most 24.8 days; a longer period would fire at once, again and again.
+  if (e.LIAISON_BACKUP_DIR && (backupEvery < 60_000 || backupEvery > 24 * 86_400_000))
+    throw new AppError("VALIDATION_FAILED", "Configuration: LIAISON_BACKUP_EVERY must be between 1m and 24d.");
   return {
     mail,
     backup: e.LIAISON_BACKUP_DIR

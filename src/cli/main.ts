@@ -5,7 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "../config.ts";
 import { type Manifest, verifyArchive } from "../core/backup/archive.ts";
-import { restoreBackup, writeBackupFile } from "../core/backup/service.ts";
+import { restoreBackup, restoreExport, writeBackupFile } from "../core/backup/service.ts";
 import { removeDemo, seedDemo } from "../core/demo/service.ts";
 import { countEngagements } from "../core/engagements/counts.ts";
 import { rebuildEngagementRollups } from "../core/engagements/service.ts";
@@ -42,8 +42,9 @@ Commands / 命令:
   export [--out FILE]      Write everything as JSON (stdout by default) / 导出全部数据 (JSON)
   backup [--out FILE]      A consistent backup of the whole installation (tables, audit log, attachments,
                            manifest with checksums), also while the server runs / 备份全部数据（服务运行时亦可）
-  restore FILE             Restore a backup into an empty data directory or database, after checking
-                           every checksum / 校验后将备份恢复到空的数据目录或数据库
+  restore FILE [--from-export]
+                           Restore a backup (or a JSON export) into an empty data directory or
+                           database, after checking every checksum / 校验后将备份恢复到空的数据目录或数据库
   stats [--json]           Show what the registry holds / 显示统计
   counts [--by type|year|region|countryGroup|partnerKind|unit|programme|subtype|country|none]
          [--type T[,T]] [--subtype S] [--direction D] [--from DATE] [--to DATE] [--programme ID]
@@ -84,10 +85,15 @@ async function withDatabase<T>(config: Config, work: (admin: Awaited<ReturnType<
 const storeOf = (config: Config): FileStore =>
   config.s3 ? new S3FileStore(config.s3) : new LocalFileStore(path.join(config.dataDir, "files"));
 
-const describeManifest = (m: Manifest) => {
-  const rows = Object.values(m.tables).reduce((n, t) => n + t.rows, 0);
-  return `${rows} rows in ${Object.keys(m.tables).length} tables, ${Object.keys(m.files).length} files, at ${m.migration}`;
+const describeContents = (c: { tableRows: Record<string, number>; files: number; migration: string }) => {
+  const rows = Object.values(c.tableRows).reduce((n, t) => n + t, 0);
+  return `${rows} rows in ${Object.keys(c.tableRows).length} tables, ${c.files} files, at ${c.migration}`;
 };
+const contentsOf = (m: Manifest) => ({
+  tableRows: Object.fromEntries(Object.entries(m.tables).map(([t, v]) => [t, v.rows])),
+  files: Object.keys(m.files).length,
+  migration: m.migration,
+});
 
 /**
  * `liaison backup`: straight from the database when it is free; through the running server when
@@ -127,16 +133,25 @@ async function backup(config: Config, out: string | undefined) {
       throw failure;
     }
   }
-  console.error(`Backup written to ${file}: ${describeManifest(manifest)}. / 备份已写入。`);
+  console.error(`Backup written to ${file}: ${describeContents(contentsOf(manifest))}. / 备份已写入。`);
 }
 
-/** `liaison restore FILE`: into the configured data directory or database, which must be empty. */
-async function restore(config: Config, file: string) {
+/**
+ * `liaison restore FILE [--from-export]`: a backup (or a JSON export) into the configured data
+ * directory or database, which must be empty.
+ */
+async function restore(config: Config, file: string, fromExport: boolean) {
   if (!fs.existsSync(file)) throw new AppError("NOT_FOUND", `No file ${file}. / 找不到文件 ${file}。`);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const summary = await restoreBackup(database, storeOf(config), path.resolve(file), progressPrinter());
-    console.error(`Restored ${describeManifest(summary.manifest)}. / 已恢复。`);
+    const summary = fromExport
+      ? await restoreExport(database, path.resolve(file), progressPrinter())
+      : await restoreBackup(database, storeOf(config), path.resolve(file), progressPrinter());
+    console.error(`Restored ${describeContents(summary)}. / 已恢复。`);
+    if (fromExport)
+      console.error(
+        "An export holds no passwords, sessions, tokens or file contents: set passwords again (the administrator's with LIAISON_ADMIN_PASSWORD at the next start). / 导出文件不含密码、会话、令牌和附件内容，请重新设置密码。",
+      );
     if (summary.migrated.length) console.error(`Then migrated forward: ${summary.migrated.join(", ")}. / 已升级到当前版本。`);
   } finally {
     await database.close();
@@ -188,6 +203,7 @@ async function main(argv: string[]): Promise<number> {
       encoding: { type: "string" },
       overwrite: { type: "boolean" },
       "dry-run": { type: "boolean" },
+      "from-export": { type: "boolean" },
     },
   });
   const command = positionals[0] ?? "serve";
@@ -315,7 +331,7 @@ async function main(argv: string[]): Promise<number> {
         console.error("Usage: liaison restore FILE");
         return 2;
       }
-      await restore(config, file);
+      await restore(config, file, values["from-export"] ?? false);
       return 0;
     }
     case "demo":

@@ -20,7 +20,13 @@ function isProcessAlive(pid: number): boolean {
  */
 export function lockDataDirectory(dataDir: string): () => void {
   const lockPath = path.join(dataDir, "liaison.lock");
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // The database's files are readable by whoever can enter the directory: only its owner may.
+  try {
+    fs.chmodSync(dataDir, 0o700);
+  } catch {
+    // A directory this user does not own keeps its mode; its owner decides who enters it.
+  }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = fs.openSync(lockPath, "wx");

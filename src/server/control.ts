@@ -23,7 +23,15 @@ let control: { secret: Buffer; actor: Actor } | undefined;
 export function openControl(dataDir: string, url: string, actor: Actor): () => void {
   const secret = randomBytes(32).toString("base64url");
   const file = path.join(dataDir, controlFileName);
-  fs.writeFileSync(file, JSON.stringify({ pid: process.pid, url, secret } satisfies ControlFile), { mode: 0o600 });
+  // A new file of the owner's alone: one left behind (or planted as a link) is removed first.
+  fs.rmSync(file, { force: true });
+  const handle = fs.openSync(file, "wx", 0o600);
+  try {
+    fs.fchmodSync(handle, 0o600);
+    fs.writeSync(handle, JSON.stringify({ pid: process.pid, url, secret } satisfies ControlFile));
+  } finally {
+    fs.closeSync(handle);
+  }
   control = { secret: Buffer.from(secret), actor };
   return () => {
     control = undefined;
@@ -31,9 +39,10 @@ export function openControl(dataDir: string, url: string, actor: Actor): () => v
   };
 }
 
-/** The actor a request's control secret stands for, if it carries the right one. */
-export function controlActor(header: string | string[] | undefined): Actor | undefined {
+/** The actor a request's control secret stands for, if it carries the right one from this machine. */
+export function controlActor(header: string | string[] | undefined, address: string): Actor | undefined {
   if (!control || typeof header !== "string") return undefined;
+  if (!(address === "127.0.0.1" || address === "::1" || address === "::ffff:127.0.0.1")) return undefined;
   const given = Buffer.from(header);
   return given.length === control.secret.length && timingSafeEqual(given, control.secret) ? control.actor : undefined;
 }

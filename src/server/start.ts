@@ -117,9 +117,15 @@ async function listen(
     // The `liaison` command on this machine asks the server for a backup while it holds the embedded database.
     const closeControl = database.dataDir ? openControl(database.dataDir, url, admin) : () => {};
     const backups = config.backup;
+    // One backup at a time: a slow one is not overtaken by the next.
+    let backupRunning = false;
     const backingUp = backups
       ? setInterval(() => {
-          void runScheduledBackup(backups, database, fileStore(), log);
+          if (backupRunning) return;
+          backupRunning = true;
+          void runScheduledBackup(backups, database, fileStore(), log).finally(() => {
+            backupRunning = false;
+          });
         }, backups.everyMs)
       : null;
     backingUp?.unref();

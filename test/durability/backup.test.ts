@@ -71,6 +71,20 @@ describe(`liaison backup and restore (${testEngine})`, () => {
         names: [{ kind: "official", lang: "zh", value: "备份测试党" }],
       });
       expect(created.status).toBe(201);
+      // A download cancelled half-way harms nothing: the server goes on.
+      const control = JSON.parse(fs.readFileSync(path.join(source.LIAISON_DATA_DIR as string, "liaison.control.json"), "utf8"));
+      if (testEngine === "pglite") {
+        const cancel = new AbortController();
+        const response = await fetch(`${server.url}api/backup`, {
+          headers: { "x-liaison-control": control.secret },
+          signal: cancel.signal,
+        });
+        expect(response.status).toBe(200);
+        await response.body?.getReader().read();
+        cancel.abort();
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect((await fetch(`${server.url}health/live`)).status).toBe(200);
+      }
       const backup = await runCli(["backup", "--out", archive], source);
       expect(backup.code, backup.stderr).toBe(0);
       expect(backup.stderr).toMatch(/Backup written to .*office\.tar\.gz: \d+ rows in \d+ tables/);

@@ -45,20 +45,31 @@ export class ArchiveWriter {
   private readonly done: Promise<void>;
   readonly entries: Record<string, ManifestEntry> = {};
 
+  private failure: Error | null = null;
+
   constructor(out: Writable) {
     this.done = pipeline(this.pack, createGzip({ level: 6 }), out);
+    // A broken destination (a download cancelled, a full disk) fails the next add() or finish(),
+    // never the process.
+    this.done.catch((error: unknown) => {
+      this.failure = error instanceof Error ? error : new Error(String(error));
+    });
   }
 
-  /** Adds one entry (its checksum goes into the manifest). */
+  /** Adds one entry (its checksum goes into the manifest); rejects once the destination has failed. */
   async add(name: string, data: Buffer): Promise<void> {
+    if (this.failure) throw this.failure;
     this.entries[name] = { bytes: data.length, sha256: sha256(data) };
-    await new Promise<void>((resolve, reject) => {
-      this.pack.entry({ name, size: data.length, mtime: new Date(0) }, data, (error) => (error ? reject(error) : resolve()));
+    const written = new Promise<void>((resolve, reject) => {
+      const entry = this.pack.entry({ name, size: data.length, mtime: new Date(0) }, data, (error) => (error ? reject(error) : resolve()));
+      entry.on("error", reject);
     });
+    await Promise.race([written, this.done.then(() => written)]);
   }
 
   /** Adds the manifest as the last entry and ends the archive. */
   async finish(manifest: Omit<Manifest, "entries">): Promise<Manifest> {
+    if (this.failure) throw this.failure;
     const whole: Manifest = { ...manifest, entries: this.entries };
     await new Promise<void>((resolve, reject) => {
       this.pack.entry({ name: manifestName, mtime: new Date(0) }, JSON.stringify(whole, null, 1), (error) =>
@@ -72,7 +83,7 @@ export class ArchiveWriter {
 
   /** Abandons the archive (the caller removes the partial file). */
   abort(error: Error): void {
-    this.pack.destroy(error);
+    if (!this.pack.destroyed) this.pack.destroy(error);
   }
 }
 

@@ -14,12 +14,13 @@ import { migrateToLatest, migrateUpTo } from "../../db/migrate.ts";
 import type { DB } from "../../db/types.ts";
 import { seedDemo } from "../demo/service.ts";
 import { addAttachment, createEngagement } from "../engagements/service.ts";
+import { prepareFullExport } from "../export/service.ts";
 import { fileStore, LocalFileStore } from "../files/storage.ts";
 import { createGift } from "../gifts/service.ts";
 import { importReference } from "../reference/service.ts";
 import { createTask } from "../tasks/service.ts";
 import { verifyArchive } from "./archive.ts";
-import { restoreBackup, writeBackupFile } from "./service.ts";
+import { restoreBackup, restoreExport, writeBackupFile } from "./service.ts";
 
 let source: Database;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-backup-"));
@@ -215,6 +216,40 @@ describe(`a backup (${testEngine})`, () => {
       await migrateToLatest(target.database.db);
     } finally {
       await older.close();
+      await target.close();
+    }
+  }, 600_000);
+
+  it("reads the full JSON export back into an empty database: every table but the secrets, row for row", async () => {
+    const exported = path.join(work, "export.json");
+    const out = fs.createWriteStream(exported);
+    const run = await prepareFullExport(await administrator());
+    await run((chunk) => (out.write(chunk) ? undefined : new Promise<void>((resolve) => out.once("drain", () => resolve()))));
+    await new Promise<void>((resolve) => out.end(() => resolve()));
+    const target = await emptyTarget("pglite");
+    try {
+      const summary = await restoreExport(target.database, exported);
+      expect(summary.migrated).toEqual([]);
+      // Secrets are not exported; the audit log has gained the export's own "completed" row since.
+      const secret = ["sessions", "api_tokens", "login_failures", "calendar_feeds", "health_probe", "users", "audit_log"];
+      const compared = (digest: Record<string, string>) => Object.fromEntries(Object.entries(digest).filter(([t]) => !secret.includes(t)));
+      expect(compared(await fingerprint(target.database.db))).toEqual(compared(await fingerprint(source.db)));
+      const users = async (on: Kysely<DB>) =>
+        (
+          await sql<{ u: string }>`SELECT string_agg(username || ':' || (password_hash IS NULL), ',' ORDER BY id) AS u FROM users`.execute(
+            on,
+          )
+        ).rows[0]?.u;
+      expect(await users(target.database.db)).toBe((await users(source.db))?.replace(/:false/g, ":true"));
+      const audit = async (on: Kysely<DB>) =>
+        (await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_log`.execute(on)).rows[0]?.n ?? 0;
+      expect(await audit(target.database.db)).toBe((await audit(source.db)) - 1);
+      // Not an export, or not into an empty place: refused.
+      await expect(restoreExport(target.database, exported)).rejects.toMatchObject({ code: "CONFLICT" });
+      const fresh = await emptyTarget("pglite");
+      await expect(restoreExport(fresh.database, archive)).rejects.toMatchObject({ code: "BAD_ARCHIVE" });
+      await fresh.close();
+    } finally {
       await target.close();
     }
   }, 600_000);

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../../test/support/database.ts";
 import { administrator } from "../../../test/support/factories.ts";
+import { loadConfig } from "../../config.ts";
 import type { Database } from "../../db/connection.ts";
 import { readiness } from "../../server/health.ts";
 import { fileStore } from "../files/storage.ts";
@@ -55,4 +56,16 @@ describe("scheduled backups", () => {
     const after = (await listNotifications(admin)).items.filter((n) => n.kind.startsWith("backup_"));
     expect(after.map((n) => n.kind)).toEqual(["backup_restored", "backup_failed"]);
   }, 120_000);
+
+  it("are configured by a folder, a period between a minute and 24 days, and how many to keep", () => {
+    expect(loadConfig({}).backup).toBeUndefined();
+    expect(loadConfig({ LIAISON_BACKUP_DIR: "/srv/backups", LIAISON_BACKUP_EVERY: "6h", LIAISON_BACKUP_KEEP: "14" }).backup).toEqual({
+      dir: "/srv/backups",
+      everyMs: 6 * 3_600_000,
+      keep: 14,
+    });
+    expect(loadConfig({ LIAISON_BACKUP_DIR: "/srv/backups" }).backup?.everyMs).toBe(86_400_000);
+    for (const every of ["30d", "30s", "0m", "daily"])
+      expect(() => loadConfig({ LIAISON_BACKUP_DIR: "/srv/backups", LIAISON_BACKUP_EVERY: every }), every).toThrow(/LIAISON_BACKUP_EVERY/);
+  });
 });

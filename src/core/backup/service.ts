@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -22,7 +23,7 @@ const appVersion: string = (createRequire(import.meta.url)("../../../package.jso
 const quote = (name: string) => sql.id(name);
 
 /** Every base table of the schema but the migrator's own, in the order their foreign keys allow loading them. */
-async function tablesInLoadOrder(executor: Executor): Promise<string[]> {
+export async function tablesInLoadOrder(executor: Executor): Promise<string[]> {
   const tables = (
     await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
       WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'kysely_migration%'
@@ -51,7 +52,7 @@ async function foreignKeys(executor: Executor) {
   ).rows.map((k) => ({ ...k, table: k.table.replace(/"/g, ""), references: k.references.replace(/"/g, "") }));
 }
 
-async function columnsOf(executor: Executor, table: string) {
+export async function columnsOf(executor: Executor, table: string) {
   return (
     await sql<{ name: string; generated: boolean; nullable: boolean; serial: boolean }>`SELECT column_name AS name,
         is_generated <> 'NEVER' AS generated, is_nullable = 'YES' AS nullable,
@@ -60,7 +61,7 @@ async function columnsOf(executor: Executor, table: string) {
   ).rows;
 }
 
-async function primaryKeyOf(executor: Executor, table: string): Promise<string[]> {
+export async function primaryKeyOf(executor: Executor, table: string): Promise<string[]> {
   return (
     await sql<{ name: string }>`SELECT a.attname AS name FROM pg_index i
       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
@@ -68,7 +69,7 @@ async function primaryKeyOf(executor: Executor, table: string): Promise<string[]
   ).rows.map((r) => r.name);
 }
 
-async function lastMigration(executor: Executor): Promise<string> {
+export async function lastMigration(executor: Executor): Promise<string> {
   const row = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name DESC LIMIT 1`.execute(executor);
   return row.rows[0]?.name ?? "";
 }
@@ -175,9 +176,11 @@ export function authorizeBackup(actor: Actor): void {
 
 /**
  * Checks that the actor may take a backup and audits the request (who, when), then returns
- * the writer of the archive: the database the server holds and its attachments.
+ * the writer of the archive to a file: the database the server holds and its attachments. The
+ * server writes the file first and sends it afterwards, so that a slow download never holds the
+ * database's snapshot (on the embedded engine, its only session) open.
  */
-export async function prepareBackup(actor: Actor): Promise<(out: Writable) => Promise<Manifest>> {
+export async function prepareBackup(actor: Actor): Promise<(file: string) => Promise<Manifest>> {
   authorizeBackup(actor);
   const database = currentDatabase();
   await writeAudit(database.db, actor, {
@@ -188,7 +191,7 @@ export async function prepareBackup(actor: Actor): Promise<(out: Writable) => Pr
     restricted: true,
   });
   const store = fileStore();
-  return (out) => writeBackup(database, store, out);
+  return (file) => writeBackupFile(database, store, file);
 }
 
 /** Refuses a target that holds anything but an empty schema: a restore never merges into records. */
@@ -212,9 +215,11 @@ async function assertEmptyTarget(db: Kysely<DB>, migration: string): Promise<voi
 }
 
 export interface RestoreSummary {
-  manifest: Manifest;
+  /** The migration the archive or export was made at. */
+  migration: string;
+  /** Rows restored, per table. */
+  tableRows: Record<string, number>;
   rows: number;
-  tables: number;
   files: number;
   /** Migrations applied after loading: the archive came from an older version. */
   migrated: string[];
@@ -252,13 +257,117 @@ export async function restoreBackup(
     );
   // Files first: they are content-addressed, so one written twice is the same file.
   for await (const { name, data } of readArchive(file)) {
-    if (name.startsWith("files/")) await store.put(name.slice("files/".length), data, "application/octet-stream");
+    if (!name.startsWith("files/")) continue;
+    // Attachments are stored under their own SHA-256: a key of any other shape, or bytes that do
+    // not hash to their key, are not Liaison's, and never reach the store.
+    const key = name.slice("files/".length);
+    const match = /^attachments\/([0-9a-f]{2})\/([0-9a-f]{64})$/.exec(key);
+    if (!match?.[2]?.startsWith(match[1] ?? "") || createHash("sha256").update(data).digest("hex") !== match[2])
+      throw badArchive(
+        `The archive holds a file that is not an attachment of Liaison's (${key}).`,
+        `备份中有不属于 Liaison 附件的文件（${key}）。`,
+      );
+    await store.put(key, data, "application/octet-stream");
   }
+  const rows = await loadTables(db, tables, archiveChunks(file), progress, (table) => manifest.tables[table]?.rows ?? 0);
+  const migrated = await migrateToLatest(db);
+  const tableRows = Object.fromEntries(Object.entries(manifest.tables).map(([t, v]) => [t, v.rows]));
+  return { migration: manifest.migration, tableRows, rows, files: Object.keys(manifest.files).length, migrated };
+}
+
+/** A column name as the export writes it (organisation_id → organisationId), and back. */
+export const camelOf = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const snakeOf = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * Reads a full JSON export (`liaison export`, `GET /api/export`) back into an empty database: the
+ * schema at the export's migration, every table the export holds, then the migrations since. An
+ * export leaves out secrets: restored, users have no passwords (the administrator's is set again by
+ * LIAISON_ADMIN_PASSWORD at the next start, the others by an administrator), sessions, API tokens
+ * and calendar feeds are empty, and attachments' bytes, which an export does not carry, are missing.
+ */
+export async function restoreExport(
+  database: Pick<Database, "db">,
+  file: string,
+  progress: BackupProgress = () => {},
+): Promise<RestoreSummary> {
+  let data: { format?: unknown; version?: unknown; migration?: unknown; tables?: unknown };
+  try {
+    data = JSON.parse(fs.readFileSync(file, "utf8")) as typeof data;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw badArchive(`The export is not readable JSON (${message}).`, `导出文件不是可读的 JSON（${message}）。`);
+  }
+  if (data.format !== "liaison-export" || data.version !== 1 || typeof data.tables !== "object" || data.tables === null)
+    throw badArchive("This file is not a Liaison export.", "此文件不是 Liaison 的导出文件。");
+  const migration = typeof data.migration === "string" ? data.migration : (migrationNames.at(-1) as string);
+  if (!migrationNames.includes(migration))
+    throw badArchive(
+      `The export was made by a newer Liaison (migration ${migration}); upgrade Liaison first.`,
+      `导出文件由较新版本的 Liaison 生成，请先升级 Liaison。`,
+    );
+  const exported = data.tables as Record<string, unknown>;
+  const db = database.db;
+  await assertEmptyTarget(db, migration);
+  await migrateUpTo(db, migration);
+  const tables = await tablesInLoadOrder(db);
+  const foreign = Object.keys(exported).filter((name) => !tables.includes(snakeOf(name)));
+  if (foreign.length)
+    throw badArchive(
+      `The export holds tables this version does not have (${foreign.join(", ")}).`,
+      `导出文件中有本版本没有的数据表（${foreign.join("、")}）。`,
+    );
+  const rowsOf = (table: string) => {
+    const rows = exported[camelOf(table)];
+    return Array.isArray(rows) ? (rows as Array<Record<string, unknown>>) : [];
+  };
+  async function* chunks() {
+    for (const table of tables) {
+      const rows = rowsOf(table);
+      for (let i = 0; i < rows.length; i += rowsPerEntry)
+        yield {
+          table,
+          rows: rows.slice(i, i + rowsPerEntry).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [snakeOf(k), v]))),
+        };
+    }
+  }
+  const rows = await loadTables(db, tables, chunks(), progress, (table) => rowsOf(table).length);
+  const migrated = await migrateToLatest(db);
+  const tableRows = Object.fromEntries(tables.map((t) => [t, rowsOf(t).length]));
+  return { migration, tableRows, rows, files: 0, migrated };
+}
+
+/** The rows of an archive's table entries, a chunk at a time, in the archive's order. */
+async function* archiveChunks(file: string): AsyncGenerator<{ table: string; rows: Array<Record<string, unknown>> }> {
+  for await (const { name, data } of readArchive(file)) {
+    const match = /^tables\/([^/]+)\/\d+\.jsonl$/.exec(name);
+    if (!match) continue;
+    const rows = data
+      .toString("utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    yield { table: match[1] as string, rows };
+  }
+}
+
+/**
+ * Loads rows into an empty schema's tables in one transaction: the tables' own triggers off (the
+ * audit log's append-only guard, derived counts: the rows go in as they were), a table's links
+ * to rows not loaded yet (a reply to a later letter, a table's parent not yet in) set once
+ * everything is in, the id sequences moved past the highest id, and each table's count checked.
+ * Only the schema's own tables are written, whatever the source names.
+ */
+async function loadTables(
+  db: Kysely<DB>,
+  tables: string[],
+  chunks: AsyncIterable<{ table: string; rows: Array<Record<string, unknown>> }>,
+  progress: BackupProgress,
+  expectedRows: (table: string) => number,
+): Promise<number> {
   const keys = await foreignKeys(db);
-  let rows = 0;
+  let total = 0;
   await db.transaction().execute(async (trx) => {
-    // The tables' own triggers (the audit log's append-only guard, derived counts) stay off while
-    // the archive's rows, derived ones included, go in as they were.
     for (const table of tables) await sql`ALTER TABLE ${quote(table)} DISABLE TRIGGER USER`.execute(trx);
     await sql`TRUNCATE ${sql.join(tables.map(quote))} RESTART IDENTITY`.execute(trx);
     const loaded = new Set<string>();
@@ -268,7 +377,6 @@ export async function restoreBackup(
       const known = plans.get(table);
       if (known) return known;
       const columns = await columnsOf(trx, table);
-      // A link to a table not loaded yet (itself included) is filled in once everything is.
       const deferred = keys.filter((k) => k.table === table && !loaded.has(k.references)).flatMap((k) => k.columns);
       const strict = columns.find((c) => deferred.includes(c.name) && !c.nullable);
       if (strict) throw new AppError("INTERNAL", `Cannot restore ${table}: ${strict.name} links ahead and may not be empty.`);
@@ -281,31 +389,25 @@ export async function restoreBackup(
       return plan;
     };
     let current = "";
-    for await (const { name, data } of readArchive(file)) {
-      const match = /^tables\/([^/]+)\/\d+\.jsonl$/.exec(name);
-      if (!match) continue;
-      const table = match[1] as string;
+    for await (const { table, rows } of chunks) {
+      if (!tables.includes(table))
+        throw badArchive(`The file names a table this version does not have (${table}).`, `文件中有本版本没有的数据表（${table}）。`);
       if (table !== current) {
         if (current) loaded.add(current);
         current = table;
       }
       const plan = await planOf(table);
-      const parsed = data
-        .toString("utf8")
-        .split("\n")
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
       if (plan.deferred.length) {
-        const links = parsed.filter((r) => plan.deferred.some((c) => r[c] !== null && r[c] !== undefined));
+        const links = rows.filter((r) => plan.deferred.some((c) => r[c] !== null && r[c] !== undefined));
         if (links.length)
           later.push({ table, key: plan.key, deferred: plan.deferred, rows: links.map((r) => pick(r, [...plan.key, ...plan.deferred])) });
-        for (const r of parsed) for (const c of plan.deferred) r[c] = null;
+        for (const r of rows) for (const c of plan.deferred) r[c] = null;
       }
       const list = sql.join(plan.columns.map(quote));
       await sql`INSERT INTO ${quote(table)} (${list}) OVERRIDING SYSTEM VALUE
-        SELECT ${list} FROM jsonb_populate_recordset(NULL::${quote(table)}, ${JSON.stringify(parsed)}::jsonb)`.execute(trx);
-      rows += parsed.length;
-      progress(table, rows);
+        SELECT ${list} FROM jsonb_populate_recordset(NULL::${quote(table)}, ${JSON.stringify(rows)}::jsonb)`.execute(trx);
+      total += rows.length;
+      progress(table, total);
     }
     for (const link of later) {
       const set = sql.join(link.deferred.map((c) => sql`${quote(c)} = v.${quote(c)}`));
@@ -326,15 +428,11 @@ export async function restoreBackup(
           FROM ${quote(table)}`.execute(trx);
       }
       const count = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${quote(table)}`.execute(trx);
-      if (count.rows[0]?.n !== manifest.tables[table]?.rows)
-        throw badArchive(
-          `${table} restored ${count.rows[0]?.n} rows, not ${manifest.tables[table]?.rows}.`,
-          `${table} 恢复的行数与备份不符。`,
-        );
+      if (count.rows[0]?.n !== expectedRows(table))
+        throw badArchive(`${table} restored ${count.rows[0]?.n} rows, not ${expectedRows(table)}.`, `${table} 恢复的行数与文件不符。`);
     }
   });
-  const migrated = await migrateToLatest(db);
-  return { manifest, rows, tables: tables.length, files: Object.keys(manifest.files).length, migrated };
+  return total;
 }
 
 function pick(row: Record<string, unknown>, keys: string[]): Record<string, unknown> {

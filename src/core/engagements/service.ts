@@ -526,6 +526,8 @@ export async function deleteEngagement(actor: Actor, engagementId: number): Prom
     const before = await loadEngagement(trx, scope, id);
     const rollups = await captureRollups(trx, [id]);
     const files = await scope.attachments(trx).select("a.storageKey").where("a.engagementId", "=", id).execute();
+    // Its gifts go with it: the register's own audit says so, gift by gift.
+    const gifts = await scope.gifts(trx).selectAll("g").where("g.engagementId", "=", id).execute();
     await scope.deleteEngagements(trx, "engagements.delete").where("x.id", "=", id).execute();
     await rollups.apply();
     const unused = await unusedKeys(
@@ -534,7 +536,10 @@ export async function deleteEngagement(actor: Actor, engagementId: number): Prom
     );
     return {
       result: unused,
-      audit: { entity: "engagement", entityId: id, action: "delete", before: asRecorded(before), ...ownedBy(ownership(before)) },
+      audit: [
+        { entity: "engagement", entityId: id, action: "delete", before: asRecorded(before), ...ownedBy(ownership(before)) },
+        ...gifts.map((gift) => ({ entity: "gift", entityId: gift.id, action: "delete", before: gift, ...ownedBy(ownership(before)) })),
+      ],
     };
   });
   await removeFiles(orphaned);

@@ -1,47 +1,17 @@
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
-import type { DB } from "../../db/types.ts";
 import { authorize } from "../access/policy.ts";
+import { camelOf, columnsOf, lastMigration, primaryKeyOf, tablesInLoadOrder } from "../backup/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { auditedDownload, type ChunkWriter, type Producer } from "../shared/download.ts";
 import { AppError } from "../shared/errors.ts";
 
-/** The tables an export contains, in an order that can be loaded back (parents first). */
-export const exportedTables = {
-  regions: ["code"],
-  countries: ["code"],
-  countryGroups: ["id"],
-  countryGroupMembers: ["group_id", "country_code"],
-  units: ["id"],
-  users: ["id"],
-  userRoles: ["user_id", "unit_id", "role"],
-  tags: ["id"],
-  topics: ["id"],
-  organisations: ["id"],
-  organisationNames: ["id"],
-  organisationTags: ["organisation_id", "tag_id"],
-  organisationStatuses: ["id"],
-  people: ["id"],
-  positions: ["id"],
-  personContacts: ["id"],
-  relationships: ["organisation_id"],
-  partnerRelations: ["id"],
-  programmes: ["id"],
-  mechanisms: ["id"],
-  mechanismMembers: ["id"],
-  mechanismChairs: ["id"],
-  engagements: ["id"],
-  engagementUnits: ["engagement_id", "unit_id"],
-  engagementParticipants: ["id"],
-  engagementTopics: ["engagement_id", "topic_id"],
-  engagementAttachments: ["id"],
-  engagementApprovalSteps: ["id"],
-  notes: ["id"],
-  recordShares: ["entity", "record_id", "unit_id"],
-} as const satisfies Partial<Record<keyof DB, readonly string[]>>;
-
-/** Columns that never leave the database: secrets. Sessions, API tokens and sign-in failures are not exported at all. */
-const secretColumns: Partial<Record<keyof typeof exportedTables, readonly string[]>> = { users: ["passwordHash"] };
+/**
+ * What an export leaves out: secrets (sessions, API tokens, calendar feeds' secrets), sign-in
+ * failures, and the health probe; and the password hashes of users. Everything else is in it.
+ */
+const leftOutTables = new Set(["sessions", "api_tokens", "login_failures", "calendar_feeds", "health_probe"]);
+const secretColumns: Record<string, readonly string[]> = { users: ["password_hash"] };
 
 const pageSize = 5000;
 
@@ -61,40 +31,44 @@ export async function prepareFullExport(
   if (!actor.clearance) throw new AppError("FORBIDDEN", "A full export includes restricted records: it needs clearance.");
   return auditedDownload(
     actor,
-    { action: "export", asked: { tables: Object.keys(exportedTables) } },
+    { action: "export", asked: { tables: "all but secrets" } },
     (write) => writeFullExport(write, progress),
     (counts) => counts,
   );
 }
 
+/**
+ * Writes every table but the secret ones, parents first (the order a restore loads them in),
+ * page by page in primary-key order, with the columns named as the API names them (camelCase).
+ * Derived columns (search vectors) are left out; a restore recomputes them.
+ */
 async function writeFullExport(write: ChunkWriter, progress: (table: string, rows: number) => void): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  await write(`{"format":"liaison-export","version":1,"exportedAt":${JSON.stringify(new Date().toISOString())},"tables":{`);
-  for (const [index, [table, key]] of (
-    Object.entries(exportedTables) as Array<[keyof typeof exportedTables, readonly string[]]>
-  ).entries()) {
-    await write(`${index === 0 ? "" : ","}${JSON.stringify(table)}:[`);
+  const migration = await lastMigration(db());
+  await write(
+    `{"format":"liaison-export","version":1,"migration":${JSON.stringify(migration)},"exportedAt":${JSON.stringify(new Date().toISOString())},"tables":{`,
+  );
+  const tables = (await tablesInLoadOrder(db())).filter((t) => !leftOutTables.has(t));
+  for (const [index, table] of tables.entries()) {
+    const dropped = [...(await columnsOf(db(), table)).filter((c) => c.generated).map((c) => c.name), ...(secretColumns[table] ?? [])];
+    const key = await primaryKeyOf(db(), table);
+    const order = key.length ? sql.join(key.map((k) => sql.ref(`t.${k}`))) : sql`to_jsonb(t)::text`;
+    const name = camelOf(table);
+    await write(`${index === 0 ? "" : ","}${JSON.stringify(name)}:[`);
     let written = 0;
     for (let offset = 0; ; offset += pageSize) {
-      const rows = await db()
-        .selectFrom(table)
-        .selectAll()
-        .orderBy(sql.raw(key.join(", ")))
-        .limit(pageSize)
-        .offset(offset)
-        .execute();
-      for (const row of rows) {
-        // The search vector is derived from the search text; a reload recomputes it.
-        const { searchVector: _derived, ...data } = row as Record<string, unknown>;
-        for (const column of secretColumns[table] ?? []) delete data[column];
+      const page = await sql<{ row: Record<string, unknown> }>`SELECT to_jsonb(t) - ${dropped}::text[] AS row
+        FROM ${sql.table(table)} t ORDER BY ${order} LIMIT ${pageSize} OFFSET ${offset}`.execute(db());
+      for (const { row } of page.rows) {
+        const data = Object.fromEntries(Object.entries(row).map(([k, v]) => [camelOf(k), v]));
         await write(`${written === 0 ? "" : ","}${JSON.stringify(data)}`);
         written++;
       }
-      progress(table, written);
-      if (rows.length < pageSize) break;
+      progress(name, written);
+      if (page.rows.length < pageSize) break;
     }
     await write("]");
-    counts[table] = written;
+    counts[name] = written;
   }
   await write("}}\n");
   return counts;

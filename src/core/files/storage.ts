@@ -116,6 +116,8 @@ export class S3FileStore implements FileStore {
   constructor(readonly options: S3Options) {}
 
   private async request(method: "PUT" | "GET" | "DELETE", key: string, body?: Buffer, contentType?: string): Promise<Response> {
+    // The same rule as the local store's: a key never leaves the bucket (no "..", no escapes).
+    if (!/^[a-z0-9/._-]+$/.test(key) || key.includes("..")) throw new AppError("BAD_REQUEST", "Invalid storage key.");
     const url = new URL(`${this.options.endpoint.replace(/\/$/, "")}/${this.options.bucket}/${key}`);
     const payloadHash = sha256Hex(body ?? "");
     const amzDate = `${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}Z`;

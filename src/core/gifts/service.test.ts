@@ -5,7 +5,7 @@ import { actorAtCentre, actorIn, actorInFreshUnit, freshUnit } from "../../../te
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { approveEngagement, submitEngagement } from "../engagements/approvals.ts";
-import { createEngagement, getEngagement } from "../engagements/service.ts";
+import { createEngagement, deleteEngagement, getEngagement } from "../engagements/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { shareRecord } from "../sharing/service.ts";
 import { createGift, deleteGift, listGifts, prepareGiftRegister, updateGift } from "./service.ts";
@@ -50,6 +50,17 @@ const auditRows = (giftId: number) =>
     .execute();
 
 describe("the gifts register", () => {
+  it("goes with a deleted engagement, each gift's removal audited under the lead unit", async () => {
+    const draft = await createEngagement(editor, visit({ titleZh: "误录来访" }));
+    const gift = await createGift(editor, { engagementId: draft.id, given: true, description: "误录礼品" });
+    await deleteEngagement(editor, draft.id);
+    expect(await listGifts(editor, { engagementId: draft.id })).toEqual([]);
+    expect((await auditRows(gift.id)).map((r) => [r.action, r.unitId])).toEqual([
+      ["create", unitId],
+      ["delete", unitId],
+    ]);
+  });
+
   it("records gifts given and received on an approved visit without reopening it, each change audited under the lead unit", async () => {
     await submitEngagement(editor, visitId);
     await approveEngagement(coordinator, visitId);
@@ -136,6 +147,7 @@ describe("the gifts register", () => {
       [{ engagementId: visitId, given: true, description: "x", giftDate: "2028-02-30" }, "giftDate"],
       [{ engagementId: visitId, given: true, description: "x", handling: "sold" }, "handling"],
       [{ engagementId: visitId, given: true, description: "x".repeat(501) }, "description"],
+      [{ engagementId: visitId, given: true, description: "\u200b\u200b" }, "description"],
     ] as const) {
       await expect(createGift(editor, input)).rejects.toMatchObject({
         code: "VALIDATION_FAILED",

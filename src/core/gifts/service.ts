@@ -4,7 +4,7 @@ import { db } from "../../db/current.ts";
 import { type DataContext, forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import type { Actor } from "../shared/actor.ts";
-import { notFound } from "../shared/errors.ts";
+import { invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, ownedBy, writeAudit } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
 import { cleanMultiline, cleanText } from "../shared/text.ts";
@@ -69,13 +69,20 @@ async function loadGift(executor: Executor, scope: DataContext, giftId: number) 
   return { gift: presentGift(row), owner: { unitId: row.unitId, classification: row.classification } };
 }
 
+/** A gift's description, cleaned; one of invisible marks alone is none. */
+function describedAs(description: string): string {
+  const cleaned = cleanText(description);
+  if (!cleaned) throw invalidField("description", "Must not be empty.");
+  return cleaned;
+}
+
 /** The stored form of a gift's fields, its texts cleaned as every other text is. */
 function giftValues(data: GiftFields) {
   const text = (value: string | null | undefined) => (value === undefined ? {} : { value: cleanText(value) });
   const pick = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
   return {
     ...pick("given", data.given),
-    ...pick("description", data.description === undefined ? undefined : (cleanText(data.description) ?? data.description)),
+    ...pick("description", data.description === undefined ? undefined : describedAs(data.description)),
     ...pick("valueBand", data.valueBand === undefined ? undefined : (data.valueBand ?? null)),
     ...pick("giver", text(data.giver).value),
     ...pick("recipient", text(data.recipient).value),

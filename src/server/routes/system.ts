@@ -1,3 +1,8 @@
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { auditExportQuery, auditListQuery, auditPage } from "../../core/audit/schema.ts";
@@ -84,23 +89,27 @@ export const systemRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       // The `liaison backup` command on this machine asks with the data directory's control secret.
-      const actor = request.actor ?? controlActor(request.headers["x-liaison-control"]);
+      const actor = request.actor ?? controlActor(request.headers["x-liaison-control"], request.socket.remoteAddress ?? "");
       if (!actor) throw new AppError("UNAUTHENTICATED", "Sign in first.");
       const write = await prepareBackup(actor);
-      const stamp = new Date().toISOString().replace(/[-:]/g, "").slice(0, 15);
-      reply.hijack();
-      reply.raw.writeHead(200, {
-        ...headersSoFar(reply),
-        "content-type": "application/gzip",
-        "content-disposition": `attachment; filename="liaison-backup-${stamp}.tar.gz"`,
-        "cache-control": "no-store",
-        "x-content-type-options": "nosniff",
-      });
-      // A failure half-way cuts the download short; the archive's missing manifest then tells.
-      await write(reply.raw).catch((error: unknown) => {
-        request.log.error({ err: error }, "The backup download failed.");
-        reply.raw.destroy();
-      });
+      const file = path.join(os.tmpdir(), `liaison-backup-${randomUUID()}.tar.gz`);
+      try {
+        await write(file);
+        const stamp = new Date().toISOString().replace(/[-:]/g, "").slice(0, 15);
+        reply.hijack();
+        reply.raw.writeHead(200, {
+          ...headersSoFar(reply),
+          "content-type": "application/gzip",
+          "content-length": fs.statSync(file).size,
+          "content-disposition": `attachment; filename="liaison-backup-${stamp}.tar.gz"`,
+          "cache-control": "no-store",
+          "x-content-type-options": "nosniff",
+        });
+        // A download cancelled half-way ends here; the archive left with the client has no manifest.
+        await pipeline(fs.createReadStream(file), reply.raw).catch(() => reply.raw.destroy());
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
     },
   );
 };
