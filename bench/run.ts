@@ -12,8 +12,10 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { type Kysely, sql } from "kysely";
 import pg from "pg";
+import { restoreBackup, writeBackupFile } from "../src/core/backup/service.ts";
 import { countEngagements } from "../src/core/engagements/counts.ts";
 import { listEngagements, organisationTimeline } from "../src/core/engagements/service.ts";
+import { LocalFileStore } from "../src/core/files/storage.ts";
 import { countOrganisations, getOrganisation, listOrganisations } from "../src/core/organisations/service.ts";
 import { listPeople } from "../src/core/people/service.ts";
 import { importGeography } from "../src/core/reference/service.ts";
@@ -378,6 +380,7 @@ async function benchEngine(engine: "pglite" | "postgres", serverUrl: string | un
       `  ${f.name.padEnd(38)} ${Math.round(f.rowsPerSecond).toLocaleString("en").padStart(7)} rows/s   raw bulk INSERT ${Math.round(f.rawRowsPerSecond).toLocaleString("en")} rows/s   ${ratio(f.rowsPerSecond / f.rawRowsPerSecond)}   peak memory +${f.peakMb.toFixed(0)} MB   target ${target}`,
     );
   }
+  await benchBackup(engine, database, serverUrl, dataDir);
   await database.close();
   useDatabase(undefined);
 
@@ -391,6 +394,50 @@ async function benchEngine(engine: "pglite" | "postgres", serverUrl: string | un
     await database.close();
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * Backup and restore of everything the bench built: the archive's time and size, then a restore
+ * into a fresh database of the same engine, with the rows per second of each.
+ */
+async function benchBackup(engine: "pglite" | "postgres", database: Database, serverUrl: string | undefined, dataDir: string) {
+  const store = new LocalFileStore(path.join(dataDir, "files"));
+  const file = path.join(os.tmpdir(), `liaison-bench-backup-${engine}-${Date.now()}.tar.gz`);
+  const t0 = performance.now();
+  const manifest = await writeBackupFile(database, store, file);
+  const backupMs = performance.now() - t0;
+  const rows = Object.values(manifest.tables).reduce((n, t) => n + t.rows, 0);
+  const megabytes = fs.statSync(file).size / 1024 / 1024;
+  // The same rows read as the backup reads them, with nothing written: what the archive costs on top.
+  const r0 = performance.now();
+  for (const table of Object.keys(manifest.tables)) await sql`SELECT to_jsonb(t)::text FROM ${sql.table(table)} t`.execute(database.db);
+  const rawMs = performance.now() - r0;
+  let targetUrl: string | undefined;
+  const targetDir = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-bench-restore-"));
+  if (engine === "postgres") {
+    const name = `liaison_restore_${Date.now()}`;
+    await sql.raw(`CREATE DATABASE ${name}`).execute(database.db);
+    const url = new URL(serverUrl as string);
+    url.pathname = `/${name}`;
+    targetUrl = url.toString();
+  }
+  const target = await openDatabase(targetUrl ? { databaseUrl: targetUrl } : { dataDir: targetDir });
+  const t1 = performance.now();
+  await restoreBackup(target, new LocalFileStore(path.join(targetDir, "files")), file);
+  const restoreMs = performance.now() - t1;
+  await target.close();
+  if (targetUrl) await sql.raw(`DROP DATABASE IF EXISTS ${new URL(targetUrl).pathname.slice(1)} WITH (FORCE)`).execute(database.db);
+  fs.rmSync(targetDir, { recursive: true, force: true });
+  fs.rmSync(file, { force: true });
+  figures.push({ engine, name: "backup", p50: backupMs, p95: backupMs, unit: "ms", rawP50: rawMs });
+  figures.push({ engine, name: "backup size", p50: megabytes, p95: megabytes, unit: "MB" });
+  figures.push({ engine, name: "restore", p50: restoreMs, p95: restoreMs, unit: "ms" });
+  console.log(
+    `  backup                                 ${rows.toLocaleString("en")} rows in ${(backupMs / 1000).toFixed(1)} s (${Math.round(rows / (backupMs / 1000)).toLocaleString("en")} rows/s), ${megabytes.toFixed(0)} MB; reading the same rows raw ${(rawMs / 1000).toFixed(1)} s   ${ratio(rawMs / backupMs)}`,
+  );
+  console.log(
+    `  restore into a fresh ${engine.padEnd(8)}          ${(restoreMs / 1000).toFixed(1)} s (${Math.round(rows / (restoreMs / 1000)).toLocaleString("en")} rows/s)`,
+  );
 }
 
 /** The engagement record: bulk insert, a partner's timeline, a filtered list, the counts query. */
