@@ -92,7 +92,7 @@ describe(`the liaison CLI (${testEngine})`, () => {
     const after = JSON.parse((await runCli(["counts", "--by", "none", "--json"], env)).stdout);
     expect(after.total).toEqual({ engagements: 0, organisations: 0, countries: 0, regions: 0 });
     expect((await runCli(["demo"], env)).code).toBe(2);
-  });
+  }, 240_000);
 
   it("explains bad commands and bad configuration without a stack trace", async () => {
     const unknown = await runCli(["frobnicate"], env);

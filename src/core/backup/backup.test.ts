@@ -271,7 +271,7 @@ describe(`a backup (${testEngine})`, () => {
         const fromServer = path.join(work, "server.tar.gz");
         await writeBackupFile(server.database, server.files, fromServer);
         await restoreBackup(back.database, back.files, fromServer);
-        expect(await fingerprint(back.database.db)).toEqual(await fingerprint(source.db));
+        expect(await fingerprint(back.database.db)).toEqual(await fingerprint(embedded.database.db));
         expect(serverDb).toBe(db);
       } finally {
         useDatabase(source);
