@@ -354,6 +354,7 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       await withDatabase(config, async (admin) => {
+        console.error("Rebuilding the rollups from the record… / 正在重建统计汇总…");
         const rebuilt = await rebuildEngagementRollups(admin);
         console.log(`Rebuilt the rollups of ${rebuilt.engagements} done engagements in ${Math.round(rebuilt.ms)} ms. / 统计汇总已重建。`);
       });
