@@ -5,6 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "../config.ts";
 import { type Manifest, verifyArchive } from "../core/backup/archive.ts";
+import { backupFileName } from "../core/backup/schedule.ts";
 import { restoreBackup, restoreExport, writeBackupFile } from "../core/backup/service.ts";
 import { removeDemo, seedDemo } from "../core/demo/service.ts";
 import { countEngagements } from "../core/engagements/counts.ts";
@@ -100,11 +101,7 @@ const contentsOf = (m: Manifest) => ({
  * the server holds the embedded database (it answers the data directory's control secret).
  */
 async function backup(config: Config, out: string | undefined) {
-  const stamp = new Date()
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z");
-  const file = path.resolve(out ?? `liaison-backup-${stamp}.tar.gz`);
+  const file = path.resolve(out ?? backupFileName());
   let manifest: Manifest;
   try {
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

@@ -24,6 +24,11 @@ export function lastScheduledBackup(): BackupOutcome | null {
 
 const archiveName = /^liaison-backup-\d{8}T\d{9}Z\.tar\.gz$/;
 
+/** A backup archive's name, by its time to the millisecond: names sort in time and never collide. */
+export function backupFileName(at = new Date()): string {
+  return `liaison-backup-${at.toISOString().replace(/[-:.]/g, "")}.tar.gz`;
+}
+
 /** The scheduled backups in a folder, newest first. */
 export function scheduledArchives(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -46,9 +51,7 @@ export async function runScheduledBackup(
   log: (line: string) => void,
 ): Promise<BackupOutcome> {
   const started = Date.now();
-  // To the millisecond, so that names sort in time and never collide.
-  const stamp = new Date(started).toISOString().replace(/[-:.]/g, "");
-  const file = path.join(settings.dir, `liaison-backup-${stamp}.tar.gz`);
+  const file = path.join(settings.dir, backupFileName(new Date(started)));
   const failedBefore = last !== null && !last.ok;
   let outcome: BackupOutcome;
   try {

@@ -229,8 +229,8 @@ export interface RestoreSummary {
  * Restores an archive into an empty database. The whole archive is read and checked against
  * its manifest first (a truncated, altered or foreign file changes nothing); then the schema is
  * brought to the archive's migration level, every table is loaded in one transaction (a crash
- * leaves the target empty, ready for the next run), the attachments are written to the store,
- * and the migrations since the archive was made are applied.
+ * leaves the target empty, ready for the next run) while the attachments are written to the
+ * store on the same pass, and the migrations since the archive was made are applied.
  */
 export async function restoreBackup(
   database: Pick<Database, "db">,
@@ -255,21 +255,7 @@ export async function restoreBackup(
       `The archive's tables do not match migration ${manifest.migration} (${[...missing, ...foreign].join(", ")}).`,
       `备份中的数据表与版本 ${manifest.migration} 不符（${[...missing, ...foreign].join("、")}）。`,
     );
-  // Files first: they are content-addressed, so one written twice is the same file.
-  for await (const { name, data } of readArchive(file)) {
-    if (!name.startsWith("files/")) continue;
-    // Attachments are stored under their own SHA-256: a key of any other shape, or bytes that do
-    // not hash to their key, are not Liaison's, and never reach the store.
-    const key = name.slice("files/".length);
-    const match = /^attachments\/([0-9a-f]{2})\/([0-9a-f]{64})$/.exec(key);
-    if (!match?.[2]?.startsWith(match[1] ?? "") || createHash("sha256").update(data).digest("hex") !== match[2])
-      throw badArchive(
-        `The archive holds a file that is not an attachment of Liaison's (${key}).`,
-        `备份中有不属于 Liaison 附件的文件（${key}）。`,
-      );
-    await store.put(key, data, "application/octet-stream");
-  }
-  const rows = await loadTables(db, tables, archiveChunks(file), progress, (table) => manifest.tables[table]?.rows ?? 0);
+  const rows = await loadTables(db, tables, archiveChunks(file, store), progress, (table) => manifest.tables[table]?.rows ?? 0);
   const migrated = await migrateToLatest(db);
   const tableRows = Object.fromEntries(Object.entries(manifest.tables).map(([t, v]) => [t, v.rows]));
   return { migration: manifest.migration, tableRows, rows, files: Object.keys(manifest.files).length, migrated };
@@ -337,9 +323,17 @@ export async function restoreExport(
   return { migration, tableRows, rows, files: 0, migrated };
 }
 
-/** The rows of an archive's table entries, a chunk at a time, in the archive's order. */
-async function* archiveChunks(file: string): AsyncGenerator<{ table: string; rows: Array<Record<string, unknown>> }> {
+/**
+ * The rows of an archive's table entries, a chunk at a time, in the archive's order; its
+ * attachments, met on the same pass, go to the store (content-addressed: one written twice, or
+ * left by a load that failed, is the same file).
+ */
+async function* archiveChunks(file: string, store: FileStore): AsyncGenerator<{ table: string; rows: Array<Record<string, unknown>> }> {
   for await (const { name, data } of readArchive(file)) {
+    if (name.startsWith("files/")) {
+      await restoreFile(store, name.slice("files/".length), data);
+      continue;
+    }
     const match = /^tables\/([^/]+)\/\d+\.jsonl$/.exec(name);
     if (!match) continue;
     const rows = data
@@ -349,6 +343,21 @@ async function* archiveChunks(file: string): AsyncGenerator<{ table: string; row
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     yield { table: match[1] as string, rows };
   }
+}
+
+/**
+ * Writes one attachment of an archive to the store. Attachments are stored under their own
+ * SHA-256: a key of any other shape, or bytes that do not hash to their key, are not Liaison's,
+ * and never reach the store.
+ */
+async function restoreFile(store: FileStore, key: string, data: Buffer): Promise<void> {
+  const match = /^attachments\/([0-9a-f]{2})\/([0-9a-f]{64})$/.exec(key);
+  if (!match?.[2]?.startsWith(match[1] ?? "") || createHash("sha256").update(data).digest("hex") !== match[2])
+    throw badArchive(
+      `The archive holds a file that is not an attachment of Liaison's (${key}).`,
+      `备份中有不属于 Liaison 附件的文件（${key}）。`,
+    );
+  await store.put(key, data, "application/octet-stream");
 }
 
 /**

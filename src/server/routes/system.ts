@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { auditExportQuery, auditListQuery, auditPage } from "../../core/audit/schema.ts";
 import { listAuditEntries, prepareAuditCsv } from "../../core/audit/service.ts";
+import { backupFileName } from "../../core/backup/schedule.ts";
 import { prepareBackup } from "../../core/backup/service.ts";
 import { prepareFullExport } from "../../core/export/service.ts";
 import { AppError } from "../../core/shared/errors.ts";
@@ -95,13 +96,12 @@ export const systemRoutes: FastifyPluginAsyncZod = async (app) => {
       const file = path.join(os.tmpdir(), `liaison-backup-${randomUUID()}.tar.gz`);
       try {
         await write(file);
-        const stamp = new Date().toISOString().replace(/[-:]/g, "").slice(0, 15);
         reply.hijack();
         reply.raw.writeHead(200, {
           ...headersSoFar(reply),
           "content-type": "application/gzip",
           "content-length": fs.statSync(file).size,
-          "content-disposition": `attachment; filename="liaison-backup-${stamp}.tar.gz"`,
+          "content-disposition": `attachment; filename="${backupFileName()}"`,
           "cache-control": "no-store",
           "x-content-type-options": "nosniff",
         });
