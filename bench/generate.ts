@@ -9,10 +9,10 @@ import { type Kysely, sql } from "kysely";
 import { type BulkEngagement, insertEngagements } from "../src/core/engagements/bulk.ts";
 import { rebuildRollups } from "../src/core/engagements/rollup.ts";
 import { matchKeys } from "../src/core/merge/keys.ts";
-import { bundledDataDir } from "../src/core/reference/service.ts";
 import { buildSearchText, latinSearchText } from "../src/core/search/text.ts";
 import { pick, random, skewed } from "../src/core/shared/random.ts";
 import type { DB } from "../src/db/types.ts";
+import { bundledDataDir } from "../src/paths.ts";
 
 // Real vocabulary for English names: every word of the Party Facts English names, drawn
 // with its real frequency, so that searches meet common words ("party") and rare ones.

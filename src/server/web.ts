@@ -2,9 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance } from "fastify";
+import { installRoot } from "../paths.ts";
 
 /** Where `npm run build` puts the web app. */
-export const webAppDir = path.resolve(import.meta.dirname, "../../dist/web");
+export const webAppDir = path.join(installRoot, "dist/web");
 
 /** True when a built web app is in `dir` (npm start builds it first). */
 export function webAppBuilt(dir: string | null = webAppDir): dir is string {

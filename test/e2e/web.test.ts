@@ -43,7 +43,7 @@ const officer = "desk.officer";
 beforeAll(async () => {
   if (!fs.existsSync(chromiumPath)) throw new Error(`No Chromium at ${chromiumPath}: apt-get install chromium fonts-noto-cjk`);
   // The page the server serves is the production build.
-  execFileSync(process.execPath, [path.join(root, "scripts/build-web-if-needed.mjs")], { cwd: root, stdio: "inherit" });
+  execFileSync(process.execPath, [path.join(root, "scripts/build-if-needed.mjs")], { cwd: root, stdio: "inherit" });
   database = await openTestDatabase();
   admin = await administrator();
   await ensureAdministratorPassword(password, () => "unused");

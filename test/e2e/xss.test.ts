@@ -35,7 +35,7 @@ const ids: Record<string, number> = {};
 
 beforeAll(async () => {
   if (!fs.existsSync(chromiumPath)) throw new Error(`No Chromium at ${chromiumPath}: apt-get install chromium fonts-noto-cjk`);
-  execFileSync(process.execPath, [path.join(root, "scripts/build-web-if-needed.mjs")], { cwd: root, stdio: "inherit" });
+  execFileSync(process.execPath, [path.join(root, "scripts/build-if-needed.mjs")], { cwd: root, stdio: "inherit" });
   database = await openTestDatabase();
   const admin = await administrator();
   await ensureAdministratorPassword(password, () => "unused");

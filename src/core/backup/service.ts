@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { type Kysely, sql } from "kysely";
@@ -8,6 +7,7 @@ import type { Database } from "../../db/connection.ts";
 import { currentDatabase } from "../../db/current.ts";
 import { migrateToLatest, migrateUpTo, migrationNames } from "../../db/migrate.ts";
 import type { DB } from "../../db/types.ts";
+import { appVersion } from "../../paths.ts";
 import { authorize } from "../access/policy.ts";
 import { type FileStore, fileStore } from "../files/storage.ts";
 import type { Actor } from "../shared/actor.ts";
@@ -17,8 +17,6 @@ import { ArchiveWriter, badArchive, type Manifest, readArchive, verifyArchive } 
 
 /** Rows per archive entry: an entry is read whole, so it stays a few megabytes. */
 const rowsPerEntry = 5000;
-
-const appVersion: string = (createRequire(import.meta.url)("../../../package.json") as { version: string }).version;
 
 const quote = (name: string) => sql.id(name);
 

@@ -4,6 +4,7 @@ import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
+import { bundledDataDir } from "../../paths.ts";
 import { authorize } from "../access/policy.ts";
 import { matchKeys } from "../merge/keys.ts";
 import { buildSearchText } from "../search/text.ts";
@@ -24,7 +25,7 @@ import {
 } from "./schema.ts";
 import { countryContext, type NameSuggestion, suggestFromNames } from "./suggest.ts";
 
-const partyFactsDir = path.resolve(import.meta.dirname, "../../../data/partyfacts");
+const partyFactsDir = path.join(bundledDataDir, "partyfacts");
 let wikidataNames: Map<number, string> | undefined;
 
 /** The English name Wikidata gives a Party Facts party: its current name, where Party Facts lists several. */

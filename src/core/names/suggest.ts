@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
+import { bundledDataDir } from "../../paths.ts";
 
 /**
  * The Chinese-name suggestion engine. It proposes a Chinese name for a partner from its
@@ -13,7 +14,7 @@ import { parse } from "csv-parse/sync";
  * suggestion says how it was made; none is ever presented as confirmed.
  */
 
-const dataDir = path.resolve(import.meta.dirname, "../../../data/names");
+const dataDir = path.join(bundledDataDir, "names");
 
 /** One glossary entry: an English word or phrase, its Chinese, its role, and where the usage comes from. */
 export interface GlossaryEntry {

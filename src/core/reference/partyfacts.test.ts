@@ -2,8 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { bundledDataDir } from "../../paths.ts";
 import { partyFactsChecksum, readPartyFacts } from "./partyfacts.ts";
-import { bundledDataDir } from "./service.ts";
 
 const partyDir = path.join(bundledDataDir, "partyfacts");
 const countries: Array<{ code: string }> = JSON.parse(fs.readFileSync(path.join(bundledDataDir, "geography/countries.json"), "utf8"));

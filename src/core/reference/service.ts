@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
+import { bundledDataDir } from "../../paths.ts";
 import { authorize } from "../access/policy.ts";
 import { applyPlaceSeeds, readPlaceSeeds } from "../countries/places.ts";
 import { refreshSuggestions } from "../names/service.ts";
@@ -11,9 +11,6 @@ import { displayColumns, normaliseNames } from "../organisations/names.ts";
 import type { Actor } from "../shared/actor.ts";
 import { mutate, type Trx } from "../shared/mutation.ts";
 import { type ParseReport, partyFactsChecksum, readPartyFacts } from "./partyfacts.ts";
-
-/** The repository's data/ folder. */
-export const bundledDataDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../data");
 
 interface RegionSeed {
   code: string;

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { type Kysely, sql } from "kysely";
 import { applyPlaceSeeds, defaultPlacePolicy, placePolicyKey, readPlaceSeeds } from "../../core/countries/places.ts";
-import { bundledDataDir } from "../../core/reference/service.ts";
+import { bundledDataDir } from "../../paths.ts";
 import type { DB } from "../types.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { defaultPlacePolicy, placePolicyKey, readPlaceSeeds } from "../../core/countries/places.ts";
-import { bundledDataDir } from "../../core/reference/service.ts";
+import { bundledDataDir } from "../../paths.ts";
 
 /**
  * A place can count otherwise than its status says (Hong Kong, Macao, Taiwan, Northern
