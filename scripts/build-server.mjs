@@ -8,7 +8,7 @@ import { build } from "esbuild";
 const root = path.resolve(import.meta.dirname, "..");
 const outDir = path.join(root, "dist/server");
 const started = performance.now();
-// Written beside the final place, then renamed: a start reading the old build never sees half a file.
+// Written beside the final place, then renamed into it: a start never reads half a file.
 const staging = `${outDir}.partial-${process.pid}`;
 fs.rmSync(staging, { recursive: true, force: true });
 await build({
@@ -27,8 +27,10 @@ await build({
 });
 // The embedded engine's worker thread is its own file, loaded by URL next to the module.
 fs.copyFileSync(path.join(root, "src/db/pglite-worker.mjs"), path.join(staging, "pglite-worker.mjs"));
-fs.rmSync(outDir, { recursive: true, force: true });
-fs.renameSync(staging, outDir);
+// File by file, each rename atomic: a server starting meanwhile loads either build, never neither.
+fs.mkdirSync(outDir, { recursive: true });
+for (const file of ["liaison.js.map", "pglite-worker.mjs", "liaison.js"]) fs.renameSync(path.join(staging, file), path.join(outDir, file));
+fs.rmSync(staging, { recursive: true, force: true });
 const size = fs.statSync(path.join(outDir, "liaison.js")).size;
 console.log(
   `Compiled the server: dist/server/liaison.js, ${Math.round(size / 1024)} KB, in ${Math.round(performance.now() - started)} ms.`,
