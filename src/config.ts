@@ -51,6 +51,10 @@ const environment = z.object({
     .regex(/^\d+(m|h|d)$/, "LIAISON_BACKUP_EVERY is a number and a unit: 30m, 6h, 1d")
     .default("24h"),
   LIAISON_BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
+  LIAISON_LOG_LEVEL: z.enum(["error", "warn", "info"], { error: "LIAISON_LOG_LEVEL is error, warn or info" }).default("info"),
+  LIAISON_METRICS_TOKEN: z.string().min(16, "LIAISON_METRICS_TOKEN must be at least 16 characters").optional(),
+  LIAISON_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  LIAISON_DB_PREPARED_STATEMENTS: z.enum(["0", "1"]).default("1"),
 });
 
 /** A period as the configuration writes it (30m, 6h, 1d), in milliseconds. */
@@ -85,6 +89,14 @@ export interface Config {
   mail: MailSettings | undefined;
   /** Scheduled backups into a folder (LIAISON_BACKUP_DIR), every so often, keeping the last few; none when absent. */
   backup: { dir: string; everyMs: number; keep: number } | undefined;
+  /** JSON log lines at this level and above; "info" logs every request (LIAISON_LOG_LEVEL). */
+  logLevel: "error" | "warn" | "info";
+  /** The bearer token for /metrics from other machines (LIAISON_METRICS_TOKEN); this machine only when absent. */
+  metricsToken: string | undefined;
+  /** Connections to PostgreSQL per process (LIAISON_DB_POOL_SIZE); the embedded engine has one. */
+  poolSize: number;
+  /** Named prepared statements (LIAISON_DB_PREPARED_STATEMENTS=0 behind PgBouncer in transaction mode). */
+  preparedStatements: boolean;
 }
 
 /** Whom to believe about the client: nobody, the nearest N proxies, or listed proxy addresses. */
@@ -142,6 +154,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     session: { idleMinutes: e.LIAISON_SESSION_IDLE_MINUTES, maxHours: e.LIAISON_SESSION_MAX_HOURS },
     trustProxy: parseTrustProxy(e.LIAISON_TRUST_PROXY),
     writeRateLimit: e.LIAISON_WRITE_RATE_LIMIT,
+    logLevel: e.LIAISON_LOG_LEVEL,
+    metricsToken: e.LIAISON_METRICS_TOKEN,
+    poolSize: e.LIAISON_DB_POOL_SIZE,
+    preparedStatements: e.LIAISON_DB_PREPARED_STATEMENTS === "1",
     s3,
     port: parsed.data.PORT,
     host: parsed.data.HOST,

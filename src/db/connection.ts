@@ -36,10 +36,19 @@ export interface DatabaseConfig {
   inMemory?: boolean;
   /** Connection pool size for PostgreSQL. */
   poolSize?: number;
+  /**
+   * Named prepared statements for repeated queries (default on). Off behind a pooler in
+   * transaction mode (PgBouncer), where a statement prepared on one server connection is
+   * unknown to the next.
+   */
+  preparedStatements?: boolean;
 }
 
-function kyselyOver(pool: pg.Pool): Kysely<DB> {
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PreparingPool(pool) }), plugins: [new CamelCasePlugin()] });
+function kyselyOver(pool: pg.Pool, preparedStatements = true): Kysely<DB> {
+  return new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: new PreparingPool(pool, preparedStatements ? 500 : 0) }),
+    plugins: [new CamelCasePlugin()],
+  });
 }
 
 async function startPgliteWorker(dataDir: string | undefined): Promise<{ socketDir: string; stop(): Promise<void> }> {
@@ -90,7 +99,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
         `Cannot use the PostgreSQL database at ${where.host}${where.pathname}: ${error instanceof Error ? error.message : String(error)}. Check DATABASE_URL.`,
       );
     }
-    const db = kyselyOver(pool);
+    const db = kyselyOver(pool, config.preparedStatements);
     return { db, engine: "postgres", pool, close: () => db.destroy() };
   }
   const dataDir = config.inMemory ? undefined : path.resolve(config.dataDir ?? "./liaison-data");
@@ -108,7 +117,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     // would find the previous one's prepared statements still there.
     const pool = new pg.Pool({ host: worker.socketDir, port: 5432, user: "postgres", database: "postgres", max: 1, idleTimeoutMillis: 0 });
     pool.on("error", () => {});
-    const db = kyselyOver(pool);
+    const db = kyselyOver(pool, config.preparedStatements);
     return {
       db,
       engine: "pglite",

@@ -38,9 +38,10 @@ export class PreparingPool implements PostgresPool {
 
   async connect(): Promise<PostgresPoolClient> {
     const client = await this.pool.connect();
-    if (!this.clients.has(client)) {
+    if (!this.clients.has(client) && this.limit > 0) {
       // A new client knows of no prepared statements; the session behind it may (PGlite keeps
-      // one session across reconnections), so start it clean.
+      // one session across reconnections), so start it clean. Without prepared statements there is
+      // nothing to clean (and behind a transaction-mode pooler the next query may be another session's).
       this.clients.add(client);
       await client.query("DEALLOCATE ALL");
     }

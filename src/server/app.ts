@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
 import helmet from "@fastify/helmet";
@@ -15,6 +16,7 @@ import { findIllFormedText, parseQueryString } from "../core/shared/wellformed.t
 import { authenticate } from "./auth.ts";
 import { handleError } from "./errors.ts";
 import { readiness } from "./health.ts";
+import { metricsRoute, ServerMetrics } from "./metrics.ts";
 import { SnapshotStore } from "./rate-limit-store.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { calendarFeedRoutes, calendarFileRoutes } from "./routes/calendar.ts";
@@ -62,8 +64,12 @@ export interface AppOptions {
    * or listed proxy addresses). Anyone else's are ignored, so a client cannot pick its own address.
    */
   trustProxy?: TrustProxy;
-  /** Log level; server faults are logged at "error". Off when absent (tests). */
+  /** Log level (JSON lines; "info" adds one line per request); server faults are logged at "error". Off when absent (tests). */
   logLevel?: "error" | "warn" | "info";
+  /** Where the log lines go (standard output by default). */
+  logStream?: { write(line: string): void };
+  /** The bearer token /metrics asks for; without one, /metrics answers this machine only. */
+  metricsToken?: string | undefined;
   /** Writes allowed per client address and minute. */
   writeRateLimit?: number;
   /** Where the built web app is (default: dist/web); null serves none, and `/` leads to the API docs. */
@@ -71,6 +77,12 @@ export interface AppOptions {
 }
 
 const mutating = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** A request's id: the caller's X-Request-Id when it is a sane token (a proxy's), otherwise a new one. */
+function requestIdOf(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers["x-request-id"];
+  return typeof given === "string" && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
+}
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 /** The API routes that need no signed-in caller. */
 // The backup route also answers the local `liaison backup` command's control secret (checked there).
@@ -100,7 +112,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const webApp = webAppBuilt(webAppDirectory);
   const app = Fastify({
     trustProxy: proxyTrust(options.trustProxy),
-    logger: options.logLevel ? { level: options.logLevel } : false,
+    logger: options.logLevel ? { level: options.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) } : false,
+    // One line per request, written when it is answered (below), instead of Fastify's two.
+    disableRequestLogging: true,
+    genReqId: requestIdOf,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { coerceTypes: false } },
     routerOptions: { querystringParser: parseQueryString },
@@ -133,6 +148,27 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     parseJson(request, text, done);
   });
   app.setSerializerCompiler(serializerCompiler);
+  // The request id goes back in every answer, so that a user's report of an error finds its log line.
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  const metrics = new ServerMetrics();
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "(no route)";
+    metrics.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    request.log.info(
+      {
+        method: request.method,
+        route,
+        path: request.url.split("?")[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        ...(request.actor ? { user: request.actor.userId } : {}),
+      },
+      "request",
+    );
+  });
+  app.addHook("onClose", async () => metrics.close());
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
     // The web app's own paths (/organisations/12, /engagements?type=visit…) are its routes: serve its page.
@@ -239,6 +275,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get("/health", { schema: { hide: true } }, answerReadiness);
   app.get("/health/ready", { schema: { hide: true } }, answerReadiness);
   app.get("/health/live", { schema: { hide: true } }, () => ({ status: "ok" }));
+  app.get("/metrics", { schema: { hide: true } }, metricsRoute(metrics, options.metricsToken));
   await app.register(calendarFileRoutes);
   await serveWebApp(app, webAppDirectory);
   await app.register(

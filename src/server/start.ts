@@ -28,7 +28,12 @@ export interface Running {
 
 /** Opens the database, migrates, ensures the administrator and reference data. */
 export async function openLiaison(config: Config, log: (line: string) => void = () => {}): Promise<{ database: Database; admin: Actor }> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.poolSize,
+    preparedStatements: config.preparedStatements,
+  });
   try {
     useDatabase(database);
     useFileStore(config.s3 ? new S3FileStore(config.s3) : new LocalFileStore(path.join(config.dataDir, "files")));
@@ -56,7 +61,13 @@ export async function startServer(config: Config, log: (line: string) => void = 
   // the HTTP server: the two together take about as long as the slower one alone.
   const opening = openLiaison(config, log);
   const building = import("./app.ts").then(({ buildApp }) =>
-    buildApp({ logLevel: "warn", sessionPolicy: config.session, trustProxy: config.trustProxy, writeRateLimit: config.writeRateLimit }),
+    buildApp({
+      logLevel: config.logLevel,
+      metricsToken: config.metricsToken,
+      sessionPolicy: config.session,
+      trustProxy: config.trustProxy,
+      writeRateLimit: config.writeRateLimit,
+    }),
   );
   const [opened, app] = await Promise.allSettled([opening, building]);
   if (opened.status === "rejected") {
