@@ -35,8 +35,10 @@ async function installationEnv(name: string): Promise<Record<string, string>> {
 /** Runs a command until it says where it listens; returns the address and how to stop it. */
 async function started(command: string, args: string[], cwd: string, env: Record<string, string>) {
   // No NODE_OPTIONS: the test runner's loaders must not reach the server.
+  // Its own process group: `npm start` runs the server as a child of its own, and a signal to npm alone leaves that running.
   const child = spawn(command, args, {
     cwd,
+    detached: true,
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? os.tmpdir(),
@@ -72,9 +74,19 @@ async function started(command: string, args: string[], cwd: string, env: Record
     output: () => output,
     async stop() {
       const exited = new Promise((resolve) => child.once("exit", resolve));
-      // npm start runs the server as its child: end the whole group.
-      child.kill("SIGTERM");
+      if (child.pid === undefined) return;
+      process.kill(-child.pid, "SIGTERM");
       await exited;
+      // Until the whole group has gone (the server closes its database after npm has exited).
+      for (let i = 0; i < 200; i++) {
+        try {
+          process.kill(-child.pid, 0);
+        } catch {
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      process.kill(-child.pid, "SIGKILL");
     },
   };
 }
