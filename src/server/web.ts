@@ -27,6 +27,8 @@ export async function serveWebApp(app: FastifyInstance, dir: string | null = web
     // Files are looked up per request, so a new build is served without a restart; a missing one falls to the not-found handler.
     wildcard: true,
     index: false,
+    // The build's .br and .gz copies go to browsers that accept them.
+    preCompressed: true,
     setHeaders: (reply, file) => {
       reply.header("cache-control", file.includes(`${path.sep}assets${path.sep}`) ? "public, max-age=31536000, immutable" : "no-cache");
     },

@@ -7,6 +7,7 @@ import type { DormantPartner } from "../../core/engagements/dormant.ts";
 import type { EngagementCounts, EngagementListItem } from "../../core/engagements/schema.ts";
 import { api, query } from "../api.ts";
 import { useFormat } from "../shared/format.ts";
+import { useIdleAfter } from "../shared/idle.ts";
 import { QueryState } from "../shared/states.tsx";
 import { TasksCard } from "../shared/TasksCard.tsx";
 import { useVocabulary } from "../shared/vocabulary.ts";
@@ -49,6 +50,8 @@ export function HomePage() {
     queryFn: () => api<Page<EngagementListItem>>(`/engagements${query({ type: "correspondence", status: "done", pageSize: 8 })}`),
   });
   const total = byType.data?.total;
+  // The chart's library (ECharts, the largest download) is fetched once the figures are on screen.
+  const chartMayLoad = useIdleAfter(total !== undefined);
   const months = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, "0")}`);
   const latest = withRecords.at(-1);
   const listUrl = (extra: Record<string, string>) => `/engagements${query({ from, to, status: "done", ...extra })}`;
@@ -126,23 +129,27 @@ export function HomePage() {
             {t("home.byMonth")}
           </Title>
           <Suspense fallback={<Skeleton h={260} />}>
-            <EChart
-              label={t("home.byMonth")}
-              option={{
-                tooltip: { trigger: "axis" },
-                legend: { bottom: 0, type: "scroll" },
-                grid: { left: 36, right: 8, top: 8, bottom: 48 },
-                xAxis: { type: "category", data: months.map((m) => format.month(`${m}-01`)) },
-                yAxis: { type: "value", minInterval: 1 },
-                series: types.map((type, i) => ({
-                  name: vocabulary.label("engagementTypes", type),
-                  type: "bar",
-                  stack: "all",
-                  data: months.map((m) => byMonth[i]?.data?.rows.find((r) => r.key === m)?.engagements ?? 0),
-                })),
-              }}
-              onClick={(_name, seriesIndex) => navigate(listUrl({ type: types[seriesIndex] ?? "" }))}
-            />
+            {chartMayLoad ? (
+              <EChart
+                label={t("home.byMonth")}
+                option={{
+                  tooltip: { trigger: "axis" },
+                  legend: { bottom: 0, type: "scroll" },
+                  grid: { left: 36, right: 8, top: 8, bottom: 48 },
+                  xAxis: { type: "category", data: months.map((m) => format.month(`${m}-01`)) },
+                  yAxis: { type: "value", minInterval: 1 },
+                  series: types.map((type, i) => ({
+                    name: vocabulary.label("engagementTypes", type),
+                    type: "bar",
+                    stack: "all",
+                    data: months.map((m) => byMonth[i]?.data?.rows.find((r) => r.key === m)?.engagements ?? 0),
+                  })),
+                }}
+                onClick={(_name, seriesIndex) => navigate(listUrl({ type: types[seriesIndex] ?? "" }))}
+              />
+            ) : (
+              <Skeleton h={260} />
+            )}
           </Suspense>
         </Card>
       </SimpleGrid>
