@@ -367,6 +367,37 @@ describe("7. sign-in limits hold under concurrency and behind proxies", () => {
 });
 
 describe("10. smaller holes", () => {
+  it("counts a client's writes together across the servers on one database", async () => {
+    // Two Liaison processes behind one balancer: the limit is the client's, not each process's.
+    const [first, second] = await Promise.all([
+      buildApp({ writeRateLimit: 6, resolveActor: () => admin }),
+      buildApp({ writeRateLimit: 6, resolveActor: () => admin }),
+    ]);
+    try {
+      const write = (app: FastifyInstance, i: number) =>
+        app.inject({
+          method: "POST",
+          url: "/api/tags",
+          payload: { key: unique(`s${i}-`), nameEn: "S", nameZh: "共" },
+          remoteAddress: "10.9.9.4",
+        });
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) statuses.push((await write(i % 2 === 0 ? first : second, i)).statusCode);
+      expect(statuses).toEqual([201, 201, 201, 201, 201, 201, 429, 429]);
+      // Another client is counted apart.
+      const other = await second.inject({
+        method: "POST",
+        url: "/api/tags",
+        payload: { key: unique("o-"), nameEn: "O", nameZh: "他" },
+        remoteAddress: "10.9.9.5",
+      });
+      expect(other.statusCode).toBe(201);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
   it("marks the CSRF cookie Secure behind TLS", async () => {
     const behind = await buildApp({ trustProxy: ["127.0.0.1"] });
     try {

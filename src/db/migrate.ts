@@ -26,6 +26,7 @@ import * as approvalLevels from "./migrations/0024_approval_levels.ts";
 import * as partOf from "./migrations/0025_part_of.ts";
 import * as gifts from "./migrations/0026_gifts.ts";
 import * as backupNotices from "./migrations/0027_backup_notices.ts";
+import * as rateLimits from "./migrations/0028_rate_limits.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -58,6 +59,7 @@ const migrations: Record<string, Migration> = {
   "0025_part_of": partOf,
   "0026_gifts": gifts,
   "0027_backup_notices": backupNotices,
+  "0028_rate_limits": rateLimits,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown). */

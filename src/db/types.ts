@@ -676,6 +676,12 @@ export interface HealthProbeTable {
   checkedAt: Timestamp;
 }
 
+export interface RateLimitWindowTable {
+  key: string;
+  openedAt: Timestamp;
+  count: number;
+}
+
 export interface NameSuggestionTable {
   organisationId: number;
   zh: string;
@@ -701,6 +707,7 @@ export interface DB {
   nameSuggestions: NameSuggestionTable;
   settings: SettingTable;
   healthProbe: HealthProbeTable;
+  rateLimitWindows: RateLimitWindowTable;
   regions: RegionTable;
   countries: CountryTable;
   countryGroups: CountryGroupTable;

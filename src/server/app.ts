@@ -17,7 +17,7 @@ import { authenticate } from "./auth.ts";
 import { handleError } from "./errors.ts";
 import { readiness } from "./health.ts";
 import { metricsRoute, ServerMetrics } from "./metrics.ts";
-import { SnapshotStore } from "./rate-limit-store.ts";
+import { DatabaseRateLimitStore } from "./rate-limit-store.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { calendarFeedRoutes, calendarFileRoutes } from "./routes/calendar.ts";
 import { engagementRoutes } from "./routes/engagements.ts";
@@ -223,7 +223,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Reads are cheap and cached by nobody; writes are limited per client address.
   await app.register(rateLimit, {
     global: true,
-    store: SnapshotStore,
+    store: DatabaseRateLimitStore,
+    // A counter that cannot be read (the database unreachable, its disk full) does not refuse the
+    // write by itself: the write then meets the same fault and is answered with its own clear error.
+    skipOnError: true,
     max: options.writeRateLimit ?? 1200,
     timeWindow: "1 minute",
     allowList: (request) => !mutating.has(request.method),

@@ -10,7 +10,7 @@ import { AppError } from "../shared/errors.ts";
  * What an export leaves out: secrets (sessions, API tokens, calendar feeds' secrets), sign-in
  * failures, and the health probe; and the password hashes of users. Everything else is in it.
  */
-const leftOutTables = new Set(["sessions", "api_tokens", "login_failures", "calendar_feeds", "health_probe"]);
+const leftOutTables = new Set(["sessions", "api_tokens", "login_failures", "calendar_feeds", "health_probe", "rate_limit_windows"]);
 const secretColumns: Record<string, readonly string[]> = { users: ["password_hash"] };
 
 const pageSize = 5000;
