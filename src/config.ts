@@ -53,6 +53,10 @@ const environment = z.object({
   LIAISON_BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
   LIAISON_LOG_LEVEL: z.enum(["error", "warn", "info"], { error: "LIAISON_LOG_LEVEL is error, warn or info" }).default("info"),
   LIAISON_METRICS_TOKEN: z.string().min(16, "LIAISON_METRICS_TOKEN must be at least 16 characters").optional(),
+  DATABASE_REPLICA_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_REPLICA_URL must be a postgres:// URL")
+    .optional(),
   LIAISON_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   LIAISON_DB_PREPARED_STATEMENTS: z.enum(["0", "1"]).default("1"),
 });
@@ -93,6 +97,8 @@ export interface Config {
   logLevel: "error" | "warn" | "info";
   /** The bearer token for /metrics from other machines (LIAISON_METRICS_TOKEN); this machine only when absent. */
   metricsToken: string | undefined;
+  /** A streaming replica for reports, counts and search lists (DATABASE_REPLICA_URL); needs DATABASE_URL. */
+  replicaUrl: string | undefined;
   /** Connections to PostgreSQL per process (LIAISON_DB_POOL_SIZE); the embedded engine has one. */
   poolSize: number;
   /** Named prepared statements (LIAISON_DB_PREPARED_STATEMENTS=0 behind PgBouncer in transaction mode). */
@@ -140,6 +146,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mail = e.LIAISON_SMTP_URL
     ? { url: e.LIAISON_SMTP_URL, from: e.LIAISON_SMTP_FROM as string, publicUrl: e.LIAISON_PUBLIC_URL ?? null }
     : undefined;
+  if (e.DATABASE_REPLICA_URL && !e.DATABASE_URL)
+    throw new AppError(
+      "VALIDATION_FAILED",
+      "Configuration: DATABASE_REPLICA_URL is a replica of the server in DATABASE_URL, which is not set.",
+    );
   const backupEvery = periodMs(e.LIAISON_BACKUP_EVERY);
   // Node's timers hold at most 24.8 days; a longer period would fire at once, again and again.
   if (e.LIAISON_BACKUP_DIR && (backupEvery < 60_000 || backupEvery > 24 * 86_400_000))
@@ -157,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LIAISON_LOG_LEVEL,
     metricsToken: e.LIAISON_METRICS_TOKEN,
     poolSize: e.LIAISON_DB_POOL_SIZE,
+    replicaUrl: e.DATABASE_REPLICA_URL,
     preparedStatements: e.LIAISON_DB_PREPARED_STATEMENTS === "1",
     s3,
     port: parsed.data.PORT,

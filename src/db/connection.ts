@@ -22,6 +22,8 @@ export interface Database {
   db: Kysely<DB>;
   engine: Engine;
   pool: pg.Pool;
+  /** A streaming replica for reads that may lag a moment (DATABASE_REPLICA_URL); see `onReplica`. */
+  replica?: Kysely<DB> | undefined;
   /** The embedded engine's data directory (none in memory or on a server). */
   dataDir?: string | undefined;
   close(): Promise<void>;
@@ -36,6 +38,8 @@ export interface DatabaseConfig {
   inMemory?: boolean;
   /** Connection pool size for PostgreSQL. */
   poolSize?: number;
+  /** A streaming replica of the PostgreSQL server, for reports, counts and search lists. */
+  replicaUrl?: string | undefined;
   /**
    * Named prepared statements for repeated queries (default on). Off behind a pooler in
    * transaction mode (PgBouncer), where a statement prepared on one server connection is
@@ -81,26 +85,46 @@ async function startPgliteWorker(dataDir: string | undefined): Promise<{ socketD
   };
 }
 
+/** A pool on a PostgreSQL server, proved by one query; a clear error naming the setting when it cannot be used. */
+async function openPool(url: string, size: number, setting: string): Promise<pg.Pool> {
+  const pool = new pg.Pool({ connectionString: url, max: size });
+  pool.on("error", () => {}); // idle client errors surface on the next query instead
+  try {
+    await pool.query("SELECT 1");
+  } catch (error) {
+    await pool.end();
+    const where = new URL(url);
+    throw new AppError(
+      "DATABASE_UNAVAILABLE",
+      `Cannot use the PostgreSQL database at ${where.host}${where.pathname}: ${error instanceof Error ? error.message : String(error)}. Check ${setting}.`,
+    );
+  }
+  return pool;
+}
+
 /**
  * Opens the database: PostgreSQL when `databaseUrl` is set, otherwise PGlite in a worker
  * thread behind a private socket. Both are reached through the same `pg` + Kysely path.
  */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize ?? 10 });
-    pool.on("error", () => {}); // idle client errors surface on the next query instead
-    try {
-      await pool.query("SELECT 1");
-    } catch (error) {
-      await pool.end();
-      const where = new URL(config.databaseUrl);
-      throw new AppError(
-        "DATABASE_UNAVAILABLE",
-        `Cannot use the PostgreSQL database at ${where.host}${where.pathname}: ${error instanceof Error ? error.message : String(error)}. Check DATABASE_URL.`,
-      );
-    }
+    const pool = await openPool(config.databaseUrl, config.poolSize ?? 10, "DATABASE_URL");
     const db = kyselyOver(pool, config.preparedStatements);
-    return { db, engine: "postgres", pool, close: () => db.destroy() };
+    if (!config.replicaUrl) return { db, engine: "postgres", pool, close: () => db.destroy() };
+    const replicaPool = await openPool(config.replicaUrl, config.poolSize ?? 10, "DATABASE_REPLICA_URL").catch(async (error: unknown) => {
+      await db.destroy();
+      throw error;
+    });
+    const replica = kyselyOver(replicaPool, config.preparedStatements);
+    return {
+      db,
+      replica,
+      engine: "postgres",
+      pool,
+      close: async () => {
+        await Promise.all([db.destroy(), replica.destroy()]);
+      },
+    };
   }
   const dataDir = config.inMemory ? undefined : path.resolve(config.dataDir ?? "./liaison-data");
   // On a full disk the embedded engine would only abort ("Aborted()"): say what is wrong instead.

@@ -32,6 +32,7 @@ export async function openLiaison(config: Config, log: (line: string) => void = 
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.poolSize,
+    replicaUrl: config.replicaUrl,
     preparedStatements: config.preparedStatements,
   });
   try {

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import { insertMany } from "../../db/bulk.ts";
-import { db } from "../../db/current.ts";
+import { onPrimary, primaryDb } from "../../db/current.ts";
 import { storageState } from "../../db/storage.ts";
 import type { DB } from "../../db/types.ts";
 import type { Actor } from "./actor.ts";
@@ -105,13 +105,16 @@ function auditRow(who: { userId: number | null; unitId: number | null }, entry: 
  * entries it owes; they are written in the same transaction, so a rollback leaves none.
  */
 export async function mutate<T>(actor: Actor, work: (trx: Trx) => Promise<{ result: T; audit: AuditEntry | AuditEntry[] }>): Promise<T> {
-  const result = await db()
-    .transaction()
-    .execute(async (trx) => {
-      const { result, audit } = await work(trx);
-      await writeAudits(trx, actor, Array.isArray(audit) ? audit : [audit]);
-      return result;
-    });
+  // On the primary, even when called from a read routed to a replica.
+  const result = await onPrimary(() =>
+    primaryDb()
+      .transaction()
+      .execute(async (trx) => {
+        const { result, audit } = await work(trx);
+        await writeAudits(trx, actor, Array.isArray(audit) ? audit : [audit]);
+        return result;
+      }),
+  );
   // A committed write proves the storage takes writes again (after a full disk was freed).
   storageState.recordWrite();
   return result;

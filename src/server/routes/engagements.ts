@@ -50,6 +50,7 @@ import {
 import { acceptedContentTypes, maxAttachmentBytes } from "../../core/files/checks.ts";
 import { AppError } from "../../core/shared/errors.ts";
 import { id, idParam } from "../../core/shared/schema.ts";
+import { onReplica } from "../../db/current.ts";
 import { actorOf } from "../actor.ts";
 import { errorResponses, errorSchema, noContent, streamDownload, today } from "./shared.ts";
 
@@ -76,7 +77,7 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: engagementCounts, ...errorResponses },
       },
     },
-    (request) => countEngagements(actorOf(request), request.query),
+    (request) => onReplica(() => countEngagements(actorOf(request), request.query)),
   );
   app.get(
     "/engagements/:id",
@@ -218,7 +219,7 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: z.array(dormantPartner), ...errorResponses },
       },
     },
-    (request) => listDormantPartners(actorOf(request), request.query),
+    (request) => onReplica(() => listDormantPartners(actorOf(request), request.query)),
   );
   app.get(
     "/partners/health",
@@ -230,7 +231,7 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: z.array(partnerHealth), ...errorResponses },
       },
     },
-    (request) => listRelationshipHealth(actorOf(request), request.query),
+    (request) => onReplica(() => listRelationshipHealth(actorOf(request), request.query)),
   );
   app.get(
     "/network",
@@ -242,7 +243,7 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: networkOutput, ...errorResponses },
       },
     },
-    (request) => partnerNetwork(actorOf(request), request.query),
+    (request) => onReplica(() => partnerNetwork(actorOf(request), request.query)),
   );
   app.get(
     "/alerts",

@@ -29,6 +29,7 @@ import {
 import { partnerRelationInput, relationshipInput } from "../../core/relationships/schema.ts";
 import { addPartnerRelation, removePartnerRelation, setRelationship } from "../../core/relationships/service.ts";
 import { id, idParam } from "../../core/shared/schema.ts";
+import { onReplica } from "../../db/current.ts";
 import { actorOf } from "../actor.ts";
 import { errorResponses, noContent } from "./shared.ts";
 
@@ -46,7 +47,7 @@ export const organisationRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: organisationPage, ...errorResponses },
       },
     },
-    (request) => listOrganisations(actorOf(request), request.query),
+    (request) => onReplica(() => listOrganisations(actorOf(request), request.query)),
   );
   app.get(
     "/organisations/counts",

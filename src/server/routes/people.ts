@@ -24,6 +24,7 @@ import {
   updatePosition,
 } from "../../core/people/service.ts";
 import { id, idParam } from "../../core/shared/schema.ts";
+import { onReplica } from "../../db/current.ts";
 import { actorOf } from "../actor.ts";
 import { errorResponses, noContent } from "./shared.ts";
 
@@ -34,7 +35,7 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/people",
     { schema: { tags, summary: "List people", querystring: personListQuery, response: { 200: personPage, ...errorResponses } } },
-    (request) => listPeople(actorOf(request), request.query),
+    (request) => onReplica(() => listPeople(actorOf(request), request.query)),
   );
   app.get(
     "/people/:id",

@@ -15,6 +15,7 @@ import {
 } from "../../core/reports/service.ts";
 import { newTemplateInput, templateInput, templateOutput } from "../../core/reports/templates.ts";
 import { id, idParam } from "../../core/shared/schema.ts";
+import { onReplica } from "../../db/current.ts";
 import { actorOf } from "../actor.ts";
 import { errorResponses, sendFile } from "./shared.ts";
 
@@ -33,7 +34,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: overviewOutput, ...errorResponses },
       },
     },
-    (request) => buildOverview(actorOf(request), request.query),
+    (request) => onReplica(() => buildOverview(actorOf(request), request.query)),
   );
   app.get(
     "/reports/overview/export",
