@@ -135,6 +135,31 @@ async function counts(query: Record<string, unknown>) {
 }
 
 describe("the counts query", () => {
+  it("answers a filter on a place, a country or one partner as the grouping by it does (the person without an organisation included)", async () => {
+    const period = { from: "2019-01-01", to: "2022-12-31" };
+    for (const [by, filter] of [
+      ["place", "place"],
+      ["country", "country"],
+      ["organisation", "organisationId"],
+    ] as const) {
+      const grouped = await countEngagements(admin, { ...period, by }, { fromRecord: true });
+      expect(grouped.rows.length, by).toBeGreaterThan(2);
+      for (const row of grouped.rows) {
+        const filtered = await countEngagements(admin, { ...period, by: "none", [filter]: row.key }, { fromRecord: true });
+        expect([by, row.key, filtered.total.engagements, filtered.total.organisations, filtered.total.countries]).toEqual([
+          by,
+          row.key,
+          row.engagements,
+          row.organisations,
+          row.countries,
+        ]);
+      }
+    }
+    // Brazil is reached only by the person who came without an organisation.
+    const brazil = await countEngagements(admin, { ...period, by: "none", country: "BRA" }, { fromRecord: true });
+    expect(brazil.total).toMatchObject({ engagements: 1, organisations: 0, countries: 1 });
+  });
+
   it("counts by type: engagements, distinct partners and distinct countries", async () => {
     const c = await counts({ by: "type" });
     expect(c.source).toBe("rollup");
