@@ -2,6 +2,8 @@
  * npm run bench: scale data on both engines, then each figure measured through Liaison
  * (service or HTTP) and as the same query in raw SQL, with the ratio between them.
  *
+ * `npm run bench -- load` runs the load test of bench/load.ts instead.
+ *
  * Environment: BENCH_IMPORT_ROWS (100000), BENCH_ORGS (100000), BENCH_PEOPLE (300000), BENCH_ENGAGEMENTS (1000000), BENCH_ENGINES ("pglite,postgres"),
  * BENCH_DATABASE_URL (a PostgreSQL server to use; otherwise a private cluster is started).
  */
@@ -589,6 +591,12 @@ async function benchEngagements(engine: string, db: Kysely<DB>, admin: Awaited<R
 }
 
 async function main() {
+  // `npm run bench -- load`: the load test alone (bench/load.ts).
+  if (process.argv[2] === "load") {
+    const { runLoadTest } = await import("./load.ts");
+    await runLoadTest();
+    return;
+  }
   let serverUrl = process.env.BENCH_DATABASE_URL;
   let clusterDir: string | undefined;
   if (engines.includes("postgres") && !serverUrl) {

@@ -1,0 +1,302 @@
+/**
+ * `npm run bench -- load`: a bounded load test of Liaison as an office uses it. On each engine a
+ * server is started on the demo data (its first start loads the reference registry and the demo);
+ * LOAD_USERS simulated users (200) each sign in as one of the demo accounts (a real session of
+ * that role) and then, for LOAD_SECONDS (30), work without pause through a mixed workload: the
+ * engagement list, name search, partners' pages, the counts, the overview, the session check, a
+ * preference saved now and then (a write) and, now and then, a new sign-in (scrypt). Each step's
+ * count, errors and p50/p99 are printed and written to bench/out/load.json.
+ *
+ * Environment: LOAD_USERS, LOAD_SECONDS, BENCH_ENGINES ("pglite,postgres").
+ */
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { demoPassword, demoUsers } from "../src/core/demo/service.ts";
+
+const repo = path.resolve(import.meta.dirname, "..");
+const users = Number(process.env.LOAD_USERS ?? 200);
+const seconds = Number(process.env.LOAD_SECONDS ?? 30);
+const engines = (process.env.BENCH_ENGINES ?? "pglite,postgres").split(",").map((e) => e.trim());
+const adminPassword = "a long passphrase for the load test";
+
+interface Step {
+  name: string;
+  weight: number;
+  read: boolean;
+  run(session: Session): Promise<Response>;
+}
+
+interface Session {
+  base: string;
+  cookie: string;
+  csrf: string;
+  role: string;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+
+async function signIn(base: string, username: string, password: string): Promise<{ session: Session; ms: number; ok: boolean }> {
+  const t0 = performance.now();
+  const response = await fetch(`${base}api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  const ms = performance.now() - t0;
+  const cookie = response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+  const body = (await response.json().catch(() => ({}))) as { csrfToken?: string };
+  return { session: { base, cookie, csrf: body.csrfToken ?? "", role: username }, ms, ok: response.status === 200 };
+}
+
+/** Starts `liaison serve` and waits for its address (the first start loads the registry and the demo). */
+async function startServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, [path.join(repo, "bin/liaison.js"), "serve"], {
+    cwd: repo,
+    env: {
+      ...process.env,
+      PORT: "0",
+      LIAISON_DEMO: "1",
+      LIAISON_ADMIN_PASSWORD: adminPassword,
+      LIAISON_WRITE_RATE_LIMIT: "10000000",
+      LIAISON_LOG_LEVEL: "warn",
+      ...env,
+    },
+  });
+  let output = "";
+  child.stdout.on("data", (d) => {
+    output += d;
+  });
+  child.stderr.on("data", (d) => {
+    output += d;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`No start in 10 minutes:\n${output}`)), 600_000);
+    child.stdout.on("data", () => {
+      const found = /Liaison is running at (http:\/\/\S+)/.exec(output)?.[1];
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`Exited (${code}):\n${output}`)));
+  });
+  return {
+    url,
+    async stop() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+async function loadEngine(engine: string, serverUrl: string | undefined) {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-load-"));
+  let databaseUrl = "";
+  if (engine === "postgres") {
+    const name = `liaison_load_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(serverUrl as string);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+  }
+  console.log(`\n== ${engine}: starting a server on the demo data…`);
+  const server = await startServer({ LIAISON_DATA_DIR: work, DATABASE_URL: databaseUrl });
+  const base = server.url;
+  try {
+    const accounts = [
+      { username: "admin", password: adminPassword },
+      ...demoUsers.map((u) => ({ username: u.username, password: demoPassword })),
+    ];
+    // A few ids and words to ask for, as the screens would.
+    const first = await signIn(base, "admin", adminPassword);
+    const get = (url: string) => fetch(`${base}${url}`, { headers: { cookie: first.session.cookie } });
+    const organisations = (
+      (await (await get("api/organisations?pageSize=100&kind=political_party")).json()) as { items: Array<{ id: number }> }
+    ).items.map((o) => o.id);
+    const words = [
+      "party",
+      "communist",
+      "socialist",
+      "democratic",
+      "people",
+      "national",
+      "workers",
+      "union",
+      "front",
+      "越南",
+      "共产党",
+      "人民",
+    ];
+
+    // Every user signs in: 200 scrypt hashes at once, each a real session of a demo role.
+    const t0 = performance.now();
+    const signIns = await Promise.all(
+      Array.from({ length: users }, (_, i) =>
+        signIn(base, accounts[i % accounts.length]?.username ?? "admin", accounts[i % accounts.length]?.password ?? ""),
+      ),
+    );
+    const signInMs = signIns.map((s) => s.ms).sort((a, b) => a - b);
+    console.log(
+      `  ${users} sign-ins at once: ${Math.round(performance.now() - t0)} ms in all, p50 ${Math.round(percentile(signInMs, 50))} ms, p99 ${Math.round(percentile(signInMs, 99))} ms, refused ${signIns.filter((s) => !s.ok).length}`,
+    );
+    const sessions = signIns.filter((s) => s.ok).map((s) => s.session);
+
+    const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)] as T;
+    const read = (s: Session, url: string) => fetch(`${s.base}${url}`, { headers: { cookie: s.cookie } });
+    const steps: Step[] = [
+      { name: "engagement list", weight: 20, read: true, run: (s) => read(s, "api/engagements?pageSize=50&sort=date") },
+      {
+        name: "name search",
+        weight: 20,
+        read: true,
+        run: (s) => read(s, `api/organisations?q=${encodeURIComponent(pick(words))}&pageSize=20`),
+      },
+      { name: "partner page", weight: 20, read: true, run: (s) => read(s, `api/organisations/${pick(organisations)}`) },
+      {
+        name: "partner's engagements",
+        weight: 8,
+        read: true,
+        run: (s) => read(s, `api/organisations/${pick(organisations)}/engagements?pageSize=20`),
+      },
+      {
+        name: "counts by type, a year",
+        weight: 10,
+        read: true,
+        run: (s) => read(s, "api/engagements/counts?by=type&from=2021-01-01&to=2021-12-31"),
+      },
+      { name: "overview, a year", weight: 3, read: true, run: (s) => read(s, "api/reports/overview?from=2021-01-01&to=2021-12-31") },
+      { name: "session check", weight: 10, read: true, run: (s) => read(s, "api/auth/session") },
+      {
+        name: "save a preference (write)",
+        weight: 5,
+        read: false,
+        run: (s) =>
+          fetch(`${s.base}api/auth/preferences`, {
+            method: "PUT",
+            headers: { cookie: s.cookie, "x-csrf-token": s.csrf, "content-type": "application/json" },
+            body: JSON.stringify({ locale: pick(["zh-CN", "en"]) }),
+          }),
+      },
+      {
+        name: "sign in again (scrypt)",
+        weight: 1,
+        read: false,
+        run: async (s) => {
+          const account = accounts.find((a) => a.username === s.role) ?? accounts[0];
+          return fetch(`${s.base}api/auth/login`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ username: account?.username, password: account?.password }),
+          });
+        },
+      },
+    ];
+    const totalWeight = steps.reduce((n, s) => n + s.weight, 0);
+    const choose = () => {
+      let r = Math.random() * totalWeight;
+      for (const step of steps) {
+        r -= step.weight;
+        if (r <= 0) return step;
+      }
+      return steps[0] as Step;
+    };
+    const samples = new Map<string, number[]>(steps.map((s) => [s.name, []]));
+    const errors = new Map<string, number>(steps.map((s) => [s.name, 0]));
+    const statuses = new Map<string, number>();
+    const end = Date.now() + seconds * 1000;
+    await Promise.all(
+      sessions.map(async (session) => {
+        while (Date.now() < end) {
+          const step = choose();
+          const started = performance.now();
+          try {
+            const response = await step.run(session);
+            await response.arrayBuffer();
+            // A viewer's write refused (403) would be an error too: every step is one each role may take.
+            if (!response.ok) {
+              errors.set(step.name, (errors.get(step.name) ?? 0) + 1);
+              statuses.set(`${step.name} ${response.status}`, (statuses.get(`${step.name} ${response.status}`) ?? 0) + 1);
+            }
+          } catch {
+            errors.set(step.name, (errors.get(step.name) ?? 0) + 1);
+          }
+          samples.get(step.name)?.push(performance.now() - started);
+        }
+      }),
+    );
+    const rows = steps.map((step) => {
+      const sorted = (samples.get(step.name) ?? []).sort((a, b) => a - b);
+      return {
+        step: step.name,
+        read: step.read,
+        requests: sorted.length,
+        errors: errors.get(step.name) ?? 0,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+      };
+    });
+    const reads = rows
+      .filter((r) => r.read)
+      .flatMap((r) => samples.get(r.step) ?? [])
+      .sort((a, b) => a - b);
+    const all = rows.reduce((n, r) => n + r.requests, 0);
+    console.log(`  ${sessions.length} users for ${seconds} s: ${all.toLocaleString("en")} requests (${Math.round(all / seconds)} req/s)`);
+    for (const r of rows) {
+      console.log(
+        `  ${r.step.padEnd(28)} ${String(r.requests).padStart(6)} requests  errors ${String(r.errors).padStart(3)}  p50 ${r.p50.toFixed(1).padStart(7)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms`,
+      );
+    }
+    console.log(
+      `  every read                   p50 ${percentile(reads, 50).toFixed(1)} ms  p99 ${percentile(reads, 99).toFixed(1)} ms   target p99 ≤300 ms (PostgreSQL), 0 errors`,
+    );
+    if (statuses.size > 0) console.log(`  refusals: ${[...statuses].map(([k, n]) => `${k} ×${n}`).join(", ")}`);
+    return {
+      engine,
+      users: sessions.length,
+      seconds,
+      signIn: { p50: percentile(signInMs, 50), p99: percentile(signInMs, 99), refused: signIns.filter((s) => !s.ok).length },
+      steps: rows,
+      reads: { p50: percentile(reads, 50), p99: percentile(reads, 99) },
+      requestsPerSecond: all / seconds,
+    };
+  } finally {
+    await server.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Runs the load test on each engine (a private PostgreSQL cluster unless BENCH_DATABASE_URL names one). */
+export async function runLoadTest(): Promise<void> {
+  let serverUrl = process.env.BENCH_DATABASE_URL;
+  let clusterDir: string | undefined;
+  if (engines.includes("postgres") && !serverUrl) {
+    clusterDir = fs.mkdtempSync("/tmp/liaison-load-pg.");
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    serverUrl = execFileSync("bash", [path.join(repo, "scripts/pg-cluster.sh"), "start", clusterDir, String(port)], {
+      encoding: "utf8",
+    }).trim();
+  }
+  const results = [];
+  try {
+    for (const engine of engines) results.push(await loadEngine(engine, serverUrl));
+  } finally {
+    if (clusterDir) {
+      execFileSync("bash", [path.join(repo, "scripts/pg-cluster.sh"), "stop", clusterDir]);
+      fs.rmSync(clusterDir, { recursive: true, force: true });
+    }
+  }
+  fs.mkdirSync(path.join(repo, "bench/out"), { recursive: true });
+  fs.writeFileSync(path.join(repo, "bench/out/load.json"), `${JSON.stringify({ at: new Date().toISOString(), results }, null, 2)}\n`);
+  console.log("\nResults written to bench/out/load.json");
+}
