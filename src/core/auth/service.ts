@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
 import { roleReaches } from "../access/scope.ts";
@@ -43,20 +43,31 @@ export interface RequestContext {
  * A user's grants as they stand now, each with its reach: `everyUnit` when the role covers
  * sub-units from the only root of the unit tree (then no query needs the tree).
  */
+/**
+ * SQL: a user's role grants as one JSON array, in unit and role order (a grant over the top unit
+ * with its sub-units reaches every unit when the tree has one top). One expression, so that a
+ * session's lookup reads the session, its user and the roles in one query. (Its aliases are its
+ * own: `userId` may name a column of the query around it.)
+ */
+function grantsJson(userId: RawBuilder<unknown>): RawBuilder<RoleGrant[]> {
+  return sql<RoleGrant[]>`coalesce((SELECT json_agg(json_build_object('unitId', r.unit_id, 'role', r.role, 'subunits', r.subunits,
+      'everyUnit', (r.subunits AND grant_unit.parent_id IS NULL AND (SELECT count(*) FROM units WHERE parent_id IS NULL) = 1))
+      ORDER BY r.unit_id, r.role)
+    FROM user_roles r JOIN units grant_unit ON grant_unit.id = r.unit_id WHERE r.user_id = ${userId}), '[]'::json)`;
+}
+
 async function grantsOf(executor: Executor, userId: number): Promise<RoleGrant[]> {
-  const rows = await sql<{ unitId: number; role: Role; subunits: boolean; everyUnit: boolean }>`
-    SELECT r.unit_id AS "unitId", r.role, r.subunits,
-      (r.subunits AND u.parent_id IS NULL AND (SELECT count(*) FROM units WHERE parent_id IS NULL) = 1) AS "everyUnit"
-    FROM user_roles r JOIN units u ON u.id = r.unit_id WHERE r.user_id = ${userId} ORDER BY r.unit_id, r.role`.execute(executor);
-  return rows.rows;
+  const row = await sql<{ grants: RoleGrant[] }>`SELECT ${grantsJson(sql`${userId}`)} AS grants`.execute(executor);
+  return row.rows[0]?.grants ?? [];
 }
 
 async function actorOf(
   executor: Executor,
   user: { id: number; username: string; clearance: boolean },
   sessionId: number | null = null,
+  known?: RoleGrant[],
 ): Promise<Actor> {
-  const grants = await grantsOf(executor, user.id);
+  const grants = known ?? (await grantsOf(executor, user.id));
   return {
     userId: user.id,
     username: user.username,
@@ -195,6 +206,7 @@ export async function resolveSession(
     .selectFrom("sessions as s")
     .innerJoin("users as u", "u.id", "s.userId")
     .select(["s.id as sessionId", "s.idHash", "s.lastSeenAt", "s.expiresAt", "u.id", "u.username", "u.displayName", "u.clearance"])
+    .select(grantsJson(sql.ref("u.id")).as("grants"))
     .where("s.idHash", "=", sha256(token))
     .where("u.disabled", "=", false)
     .where("s.expiresAt", ">", sql<Date>`now()`)
@@ -204,7 +216,7 @@ export async function resolveSession(
   if (Date.now() - new Date(row.lastSeenAt).getTime() > touchInterval(policy)) {
     await db().updateTable("sessions").set({ lastSeenAt: new Date() }).where("idHash", "=", row.idHash).execute();
   }
-  return { actor: await actorOf(db(), row, row.sessionId), expiresAt: new Date(row.expiresAt), displayName: row.displayName };
+  return { actor: await actorOf(db(), row, row.sessionId, row.grants), expiresAt: new Date(row.expiresAt), displayName: row.displayName };
 }
 
 /** Ends a session (logging out). */
