@@ -767,7 +767,8 @@ function send(who: keyof typeof browsers, c: RouteCase) {
 async function fingerprint(): Promise<Record<string, string>> {
   const tables = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
     WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
-      AND table_name NOT IN ('audit_log', 'sessions', 'api_tokens', 'login_failures', 'kysely_migration', 'kysely_migration_lock')
+      -- Not records: the audit of the refusals, sign-ins, and the write limit's counters (every write, refused or not, counts).
+      AND table_name NOT IN ('audit_log', 'sessions', 'api_tokens', 'login_failures', 'rate_limit_windows', 'kysely_migration', 'kysely_migration_lock')
     ORDER BY table_name`.execute(db());
   const digest: Record<string, string> = {};
   for (const { name } of tables.rows) {

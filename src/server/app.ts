@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
-import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -36,6 +35,7 @@ import { reportRoutes } from "./routes/reports.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { unitRoutes } from "./routes/units.ts";
+import { securityHeaders } from "./security-headers.ts";
 import { serveWebApp, webAppBuilt, webAppDir } from "./web.ts";
 
 declare module "fastify" {
@@ -191,7 +191,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     };
     for (const method of [route.method].flat()) if (method !== "HEAD") routes.push({ method, url: route.url, validates });
   });
-  await app.register(helmet, {
+  const headers = securityHeaders({
     // Styles may be inline (Mantine and ECharts set them); scripts may not.
     contentSecurityPolicy: {
       directives: {
@@ -207,6 +207,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         upgradeInsecureRequests: null,
       },
     },
+  });
+  app.addHook("onRequest", (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
   await app.register(cookie);
   // CSRF for changes made with a session cookie: a secret in an HttpOnly cookie, and a token
