@@ -27,8 +27,7 @@ export function newestSource(dirs, skip = () => false) {
 }
 
 /** The server's sources: everything under src/ but the web app and the tests. */
-export const serverSources = () =>
-  newestSource(["src"], (full) => full.startsWith(path.join(root, "src/web")) || full.endsWith(".test.ts"));
+export const serverSources = () => newestSource(["src"], (full) => full === path.join(root, "src/web") || full.endsWith(".test.ts"));
 /** The web app's sources (it also imports from src/core). */
 export const webSources = () =>
   Math.max(

@@ -81,6 +81,15 @@ describe("request logs", () => {
     }
   });
 
+  it("keeps a calendar feed's secret address out of the log", async () => {
+    lines.length = 0;
+    const secret = "feed-secret-0123456789abcdef";
+    const answer = await app.inject({ method: "GET", url: `/ical/${secret}.ics` });
+    expect(answer.statusCode).toBe(404);
+    expect(lines.find((l) => l.reqId === answer.headers["x-request-id"])).toMatchObject({ route: "/ical/:file", path: "/ical/:file" });
+    expect(JSON.stringify(lines)).not.toContain(secret);
+  });
+
   it("logs a refused request under its id too, with the route's pattern rather than the id in the URL", async () => {
     lines.length = 0;
     const missing = await app.inject({ method: "GET", url: "/api/organisations/987654321" });
@@ -118,6 +127,7 @@ describe("/metrics", () => {
     expect(sample(text, 'liaison_db_pool_connections{state="waiting"}')).toBeGreaterThanOrEqual(0);
     expect(sample(text, "liaison_rollup_lag_engagements")).toBe(0);
     expect(sample(text, "liaison_imports_running")).toBe(0);
+    expect(sample(text, "liaison_db_up")).toBe(1);
     expect(sample(text, "process_resident_memory_bytes")).toBeGreaterThan(10_000_000);
     expect(sample(text, 'nodejs_eventloop_delay_seconds{quantile="0.99"}')).toBeGreaterThanOrEqual(0);
     // Every series has its HELP and TYPE.
@@ -153,9 +163,21 @@ describe("/metrics", () => {
     const outside = await app.inject({ method: "GET", url: "/metrics", remoteAddress: "10.1.2.3" });
     expect(outside.statusCode).toBe(403);
     expect(outside.json()).toMatchObject({ code: "FORBIDDEN" });
-    // Through a proxy every caller looks local: a forwarded request is refused.
-    const proxied = await app.inject({ method: "GET", url: "/metrics", headers: { "x-forwarded-for": "203.0.113.9" } });
-    expect(proxied.statusCode).toBe(403);
+    // Through a proxy every caller looks local: a request that came through one is refused, whichever header says so.
+    for (const header of ["x-forwarded-for", "x-real-ip", "forwarded", "via"]) {
+      const proxied = await app.inject({ method: "GET", url: "/metrics", headers: { [header]: "203.0.113.9" } });
+      expect(proxied.statusCode, header).toBe(403);
+    }
+    // A web page that rebinds its own name to 127.0.0.1 still names itself in Host.
+    expect((await app.inject({ method: "GET", url: "/metrics", headers: { host: "attacker.example:8080" } })).statusCode).toBe(403);
+    expect((await app.inject({ method: "GET", url: "/metrics", headers: { host: "127.0.0.1:8080" } })).statusCode).toBe(200);
+    // Behind a configured proxy only the token opens it.
+    const behind = await buildApp({ resolveActor: () => admin, trustProxy: 1 });
+    try {
+      expect((await behind.inject({ method: "GET", url: "/metrics" })).statusCode).toBe(403);
+    } finally {
+      await behind.close();
+    }
     // With a token configured, the token decides, wherever the caller is.
     expect((await guarded.inject({ method: "GET", url: "/metrics" })).statusCode).toBe(403);
     expect((await guarded.inject({ method: "GET", url: "/metrics", headers: { authorization: `Bearer ${token}x` } })).statusCode).toBe(403);

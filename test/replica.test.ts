@@ -130,6 +130,17 @@ describe.runIf(testEngine === "postgres")("reads on a streaming replica (DATABAS
     expect(found.json().items).toHaveLength(1);
   });
 
+  it("falls back to the primary while the replica is down, and says so in /health", async () => {
+    cluster("stop", path.join(work, "replica"));
+    const total = (await countEngagements(admin, period)).total.engagements;
+    expect((await onReplica(() => countEngagements(admin, period))).total.engagements).toBe(total);
+    const counted = await app.inject({ method: "GET", url: "/api/engagements/counts?by=none&from=2020-01-01&to=2020-12-31" });
+    expect(counted.statusCode).toBe(200);
+    const health = await app.inject({ method: "GET", url: "/health" });
+    expect(health.statusCode).toBe(200);
+    expect(health.json().checks).toMatchObject({ database: "ok", replica: "unreachable" });
+  });
+
   it("needs the primary's URL beside the replica's, and names a replica it cannot reach", async () => {
     expect(() => loadConfig({ DATABASE_REPLICA_URL: "postgres://127.0.0.1:1/x" })).toThrow(
       /DATABASE_REPLICA_URL is a replica of the server in DATABASE_URL/,

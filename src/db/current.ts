@@ -33,8 +33,24 @@ export function primaryDb(): Kysely<DB> {
  * lists) on the replica when one is configured, so that they take no time from the primary; on
  * the primary otherwise. A write made meanwhile still goes to the primary (`mutate` uses it).
  */
-export function onReplica<T>(work: () => Promise<T>): Promise<T> {
-  return replicaReads.run(true, work);
+export async function onReplica<T>(work: () => Promise<T>): Promise<T> {
+  if (!current?.replica) return work();
+  try {
+    return await replicaReads.run(true, work);
+  } catch (error) {
+    // A replica that is down, restarting, or that cancelled the read to replay the primary's
+    // changes (a recovery conflict) does not fail the reader: the primary answers instead.
+    if (!replicaFault(error)) throw error;
+    return replicaReads.run(false, work);
+  }
+}
+
+/** Whether an error is the replica's own trouble (unreachable, shutting down, a recovery conflict) rather than the query's. */
+function replicaFault(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== "string") return false;
+  // Connection refused or reset; SQLSTATE classes 08 (connection), 57P (shutdown, cannot connect now); 40001 (conflict with recovery).
+  return ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "40001"].includes(code) || code.startsWith("08") || code.startsWith("57P");
 }
 
 /** Runs `work` with every query on the primary, even inside `onReplica`. */

@@ -16,7 +16,7 @@ import { authenticate } from "./auth.ts";
 import { handleError } from "./errors.ts";
 import { readiness } from "./health.ts";
 import { metricsRoute, ServerMetrics } from "./metrics.ts";
-import { DatabaseRateLimitStore } from "./rate-limit-store.ts";
+import { WriteLimitStore } from "./rate-limit-store.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { calendarFeedRoutes, calendarFileRoutes } from "./routes/calendar.ts";
 import { engagementRoutes } from "./routes/engagements.ts";
@@ -77,6 +77,9 @@ export interface AppOptions {
 }
 
 const mutating = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Routes whose path carries a secret (a calendar feed's address): never written to the log. */
+const secretPaths = new Set(["/ical/:file"]);
 
 /** A request's id: the caller's X-Request-Id when it is a sane token (a proxy's), otherwise a new one. */
 function requestIdOf(request: { headers: Record<string, string | string[] | undefined> }): string {
@@ -160,7 +163,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       {
         method: request.method,
         route,
-        path: request.url.split("?")[0],
+        // A calendar feed's address is its secret: its line shows the route only.
+        path: secretPaths.has(route) ? route : request.url.split("?")[0],
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
         ...(request.actor ? { user: request.actor.userId } : {}),
@@ -227,7 +231,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Reads are cheap and cached by nobody; writes are limited per client address.
   await app.register(rateLimit, {
     global: true,
-    store: DatabaseRateLimitStore,
+    store: WriteLimitStore,
     // A counter that cannot be read (the database unreachable, its disk full) does not refuse the
     // write by itself: the write then meets the same fault and is answered with its own clear error.
     skipOnError: true,
@@ -282,7 +286,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get("/health", { schema: { hide: true } }, answerReadiness);
   app.get("/health/ready", { schema: { hide: true } }, answerReadiness);
   app.get("/health/live", { schema: { hide: true } }, () => ({ status: "ok" }));
-  app.get("/metrics", { schema: { hide: true } }, metricsRoute(metrics, options.metricsToken));
+  app.get(
+    "/metrics",
+    { schema: { hide: true } },
+    metricsRoute(metrics, options.metricsToken, options.trustProxy !== undefined && options.trustProxy !== false),
+  );
   await app.register(calendarFileRoutes);
   await serveWebApp(app, webAppDirectory);
   await app.register(

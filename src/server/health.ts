@@ -12,6 +12,8 @@ export interface Readiness {
     database: "ok" | "unreachable" | "not writable";
     storage: "ok" | "full";
     freeBytes?: number | undefined;
+    /** The streaming replica, when one is configured: reads fall back to the primary while it is unreachable, so it does not decide readiness. */
+    replica?: "ok" | "unreachable";
   };
   /**
    * The last scheduled backup, when one has run (it does not decide readiness). /health answers
@@ -46,6 +48,17 @@ export async function readiness(): Promise<Readiness> {
   } else if (database.dataDir) {
     free = freeBytes(database.dataDir) ?? undefined;
   }
+  let replica: "ok" | "unreachable" | undefined;
+  if (database.replica) {
+    const replicaDb = database.replica;
+    replica = await Promise.race([
+      sql`SELECT 1`.execute(replicaDb).then(
+        () => "ok" as const,
+        () => "unreachable" as const,
+      ),
+      new Promise<"unreachable">((resolve) => setTimeout(() => resolve("unreachable"), 2000).unref()),
+    ]);
+  }
   const full = storageState.fullSince !== null || (free !== undefined && free < minimumFreeBytes);
   const ok = databaseCheck === "ok" && !full;
   const last = lastScheduledBackup();
@@ -55,7 +68,12 @@ export async function readiness(): Promise<Readiness> {
   return {
     status: ok ? "ok" : "unavailable",
     engine: database.engine,
-    checks: { database: databaseCheck, storage: full ? "full" : "ok", ...(free !== undefined ? { freeBytes: free } : {}) },
+    checks: {
+      database: databaseCheck,
+      storage: full ? "full" : "ok",
+      ...(free !== undefined ? { freeBytes: free } : {}),
+      ...(replica ? { replica } : {}),
+    },
     ...(backup ? { backup } : {}),
   };
 }

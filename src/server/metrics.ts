@@ -22,8 +22,26 @@ function label(value: string): string {
 }
 
 /** How far the rollups are from the record, measured at most once a minute (it counts the engagements). */
-let rollupLag: { at: number; value: number } | undefined;
+let rollupLag: { at: number; value: Promise<number> } | undefined;
 const rollupLagEveryMs = 60_000;
+
+/** The rollups' distance from the record; one measurement at a time, shared by the scrapes of a minute. */
+function measureRollupLag(): Promise<number> {
+  if (!rollupLag || Date.now() - rollupLag.at > rollupLagEveryMs) {
+    // The rollups move in the same transaction as the record, so this is 0 unless something went wrong.
+    const value = sql<{ lag: number }>`SELECT abs(
+        (SELECT count(*) FROM engagements WHERE status = 'done')
+        - (SELECT coalesce(sum(n), 0) FROM engagement_rollup WHERE dim = 'all'))::int AS lag`
+      .execute(currentDatabase().db)
+      .then((counted) => counted.rows[0]?.lag ?? 0);
+    rollupLag = { at: Date.now(), value };
+    // A failed measurement is tried again at the next scrape.
+    value.catch(() => {
+      rollupLag = undefined;
+    });
+  }
+  return rollupLag.value;
+}
 
 /**
  * The server's own figures for Prometheus: requests and their durations per route (the route's
@@ -96,26 +114,28 @@ export class ServerMetrics {
     lines.push(`liaison_db_pool_connections{state="idle"} ${database.pool.idleCount}`);
     lines.push(`liaison_db_pool_connections{state="waiting"} ${database.pool.waitingCount}`);
 
-    // The rollups move in the same transaction as the record, so this is 0 unless something went wrong.
-    if (!rollupLag || Date.now() - rollupLag.at > rollupLagEveryMs) {
-      const counted = await sql<{ lag: number }>`SELECT abs(
-          (SELECT count(*) FROM engagements WHERE status = 'done')
-          - (SELECT coalesce(sum(n), 0) FROM engagement_rollup WHERE dim = 'all'))::int AS lag`.execute(database.db);
-      rollupLag = { at: Date.now(), value: counted.rows[0]?.lag ?? 0 };
+    // The figures read from the database; when it cannot answer, the process's own figures still go out.
+    let databaseUp = 1;
+    try {
+      const lag = await measureRollupLag();
+      metric(
+        "liaison_rollup_lag_engagements",
+        "gauge",
+        "Done engagements the counts' rollups disagree with the record about (measured at most once a minute; 0 when they agree).",
+      );
+      lines.push(`liaison_rollup_lag_engagements ${lag}`);
+      // An import whose writer has gone silent (a process killed mid-import) is not under way, whatever its row says.
+      const imports = await sql<{ id: number; rows: number | null }>`SELECT id, (counts->>'rows')::int AS rows
+        FROM imports WHERE status = 'running' AND heartbeat_at > now() - interval '2 minutes' ORDER BY id`.execute(database.db);
+      metric("liaison_imports_running", "gauge", "Imports being written now.");
+      lines.push(`liaison_imports_running ${imports.rows.length}`);
+      metric("liaison_import_rows_written", "gauge", "Rows written so far by each import under way.");
+      for (const row of imports.rows) lines.push(`liaison_import_rows_written{import="${row.id}"} ${row.rows ?? 0}`);
+    } catch {
+      databaseUp = 0;
     }
-    metric(
-      "liaison_rollup_lag_engagements",
-      "gauge",
-      "Done engagements the counts' rollups disagree with the record about (measured at most once a minute; 0 when they agree).",
-    );
-    lines.push(`liaison_rollup_lag_engagements ${rollupLag.value}`);
-
-    const imports = await sql<{ id: number; rows: number | null }>`SELECT id, (counts->>'rows')::int AS rows
-      FROM imports WHERE status = 'running' ORDER BY id`.execute(database.db);
-    metric("liaison_imports_running", "gauge", "Imports being written now.");
-    lines.push(`liaison_imports_running ${imports.rows.length}`);
-    metric("liaison_import_rows_written", "gauge", "Rows written so far by each import under way.");
-    for (const row of imports.rows) lines.push(`liaison_import_rows_written{import="${row.id}"} ${row.rows ?? 0}`);
+    metric("liaison_db_up", "gauge", "Whether the database answered this scrape's queries (1) or not (0).");
+    lines.push(`liaison_db_up ${databaseUp}`);
 
     const backup = lastScheduledBackup();
     if (backup) {
@@ -141,32 +161,37 @@ export class ServerMetrics {
 }
 
 const loopback = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+const localHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
+/** Headers a proxy adds; through a proxy on this machine every outside caller looks local. */
+const proxyHeaders = ["x-forwarded-for", "forwarded", "x-real-ip", "x-forwarded-proto", "x-forwarded-host", "via"];
 
 /**
  * Who may read /metrics: a caller with the configured bearer token, or, without one configured, a
- * caller on this machine that did not come through a proxy (a proxy's forwarded headers would make
- * every outside caller look local). The figures hold no records, but route names and load are
- * still the office's business.
+ * caller on this machine that did not come through a proxy and named this machine (a web page
+ * that rebinds its own name to 127.0.0.1 names itself). Behind a proxy (LIAISON_TRUST_PROXY set)
+ * only the token opens it. The figures hold no records, but route names and load are still the
+ * office's business.
  */
-export function mayReadMetrics(request: FastifyRequest, token: string | undefined): boolean {
+export function mayReadMetrics(request: FastifyRequest, token: string | undefined, behindProxy: boolean): boolean {
   if (token) {
     const given = Buffer.from(/^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1] ?? "");
     const expected = Buffer.from(token);
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
-  const forwarded = request.headers["x-forwarded-for"] !== undefined || request.headers.forwarded !== undefined;
-  return !forwarded && loopback.has(request.socket.remoteAddress ?? "");
+  if (behindProxy || proxyHeaders.some((name) => request.headers[name] !== undefined)) return false;
+  const host = (request.headers.host ?? "").replace(/:\d+$/, "").toLowerCase();
+  return loopback.has(request.socket.remoteAddress ?? "") && localHosts.has(host);
 }
 
 /** GET /metrics. */
-export function metricsRoute(metrics: ServerMetrics, token: string | undefined) {
+export function metricsRoute(metrics: ServerMetrics, token: string | undefined, behindProxy: boolean) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!mayReadMetrics(request, token)) {
+    if (!mayReadMetrics(request, token, behindProxy)) {
       throw new AppError(
         "FORBIDDEN",
         token
           ? "Send the metrics token as 'Authorization: Bearer …'."
-          : "Metrics are served to this machine only; set LIAISON_METRICS_TOKEN to scrape them from elsewhere.",
+          : "Metrics are served to this machine only (not through a proxy); set LIAISON_METRICS_TOKEN to scrape them from elsewhere.",
       );
     }
     return reply
