@@ -250,26 +250,29 @@ async function fromRecord(executor: Executor, scope: DataContext, q: EngagementC
   if (q.placeKind) reachConditions.push(sql`pl.kind = ${q.placeKind}`);
   const reachFilter = reachConditions.length ? sql.join(reachConditions, sql` AND `) : sql`true`;
   // A filter on where the partner is (a place, a country) or who it is (one organisation) can only
-  // be met by the participations of the organisations and people there: said in the reach query,
-  // the database starts from those (a few hundred) rather than every participation of the period.
-  const membersOf = (countries: RawBuilder<unknown>) =>
-    sql`(p.organisation_id IN (SELECT id FROM organisations WHERE country_code IN (${countries}))
-      OR (p.organisation_id IS NULL AND p.person_id IN (SELECT id FROM people WHERE country_code IN (${countries}))))`;
-  const narrowing: RawBuilder<unknown>[] = [];
-  if (q.place) narrowing.push(membersOf(sql`SELECT code FROM places WHERE counted = ${q.place} AND kind IN ('country', 'region')`));
-  if (q.country) narrowing.push(membersOf(sql`${q.country}`));
-  if (q.organisationId) narrowing.push(sql`p.organisation_id = ${q.organisationId}`);
-  const participations = sql.join([sql`p.engagement_id IN (SELECT id FROM e0)`, ...narrowing], sql` AND `);
-  const narrowed = narrowing.length
-    ? sql`AND e.id IN (SELECT p.engagement_id FROM engagement_participants p WHERE ${sql.join(narrowing, sql` AND `)})`
-    : sql``;
+  // be met by engagements in which the organisations and people there took part: the engagements
+  // counted are first narrowed to those (found from the participants' indexes, a few thousand at
+  // most), rather than every engagement of the period being read and then filtered.
+  const takingPart = (countries: RawBuilder<unknown>) =>
+    sql`SELECT p.engagement_id FROM engagement_participants p JOIN organisations o ON o.id = p.organisation_id
+        WHERE o.country_code IN (${countries})
+      UNION ALL SELECT p.engagement_id FROM engagement_participants p JOIN people pe ON pe.id = p.person_id
+        WHERE p.organisation_id IS NULL AND pe.country_code IN (${countries})`;
+  const candidates: RawBuilder<unknown>[] = [];
+  if (q.place) candidates.push(takingPart(sql`SELECT code FROM places WHERE counted = ${q.place} AND kind IN ('country', 'region')`));
+  if (q.country) candidates.push(takingPart(sql`${q.country}`));
+  if (q.organisationId) candidates.push(sql`SELECT engagement_id FROM engagement_participants WHERE organisation_id = ${q.organisationId}`);
+  const narrowed = sql.join(
+    candidates.map((c) => sql`AND e.id IN (${c})`),
+    sql` `,
+  );
   const restrict = reachConditions.length ? sql`WHERE e.id IN (SELECT engagement_id FROM rf)` : sql``;
   const ctes = sql`WITH places AS (${countedPlaces}),
     e0 AS (
       SELECT e.id, e.type, e.direction, e.subtype, e.lead_unit_id, e.programme_id, extract(year FROM e.start_date)::int AS year,
         to_char(e.start_date, 'YYYY-MM') AS month
       FROM ${scope.engagementsSql} e WHERE ${engagementConditions} ${narrowed}),
-    r AS (${reachQuery(participations)}),
+    r AS (${reachQuery(sql`p.engagement_id IN (SELECT id FROM e0)`)}),
     rf AS (SELECT r.*, pl.counted AS place, pl.kind AS place_kind FROM r LEFT JOIN places pl ON pl.code = r.country WHERE ${reachFilter}),
     e AS (SELECT * FROM e0 e ${restrict})`;
   const totals = await sql<Measures>`${ctes} SELECT (SELECT count(*) FROM e)::int AS engagements,
