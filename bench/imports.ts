@@ -67,7 +67,8 @@ async function measure(
   clearInterval(sampler);
   await fs.promises.rm(staged.path, { force: true });
   // Every row read and none refused; a generated name may happen to match one already in the registry (then it is ambiguous, not new).
-  if (result.counts.rows !== count || (result.counts.invalid ?? 0) > 0 || (result.counts.new ?? 0) < count * 0.99)
+  // (An engagement register naming that partner then has a row refused: a partner it names is not in the registry.)
+  if (result.counts.rows !== count || (result.counts.new ?? 0) < count * 0.99)
     throw new Error(`Imported ${result.counts.new} of ${count}: ${JSON.stringify(result.counts)}`);
   return { rowsPerSecond: count / seconds, peakMb: (peak - start) / 1024 / 1024 };
 }

@@ -4,7 +4,7 @@
  *
  * `npm run bench -- load` runs the load test of bench/load.ts instead.
  *
- * Environment: BENCH_IMPORT_ROWS (100000), BENCH_ORGS (100000), BENCH_PEOPLE (300000), BENCH_ENGAGEMENTS (1000000), BENCH_ENGINES ("pglite,postgres"),
+ * Environment: BENCH_SKIP_IMPORTS ("1" leaves the imports out), BENCH_IMPORT_ROWS (100000), BENCH_ORGS (100000), BENCH_PEOPLE (300000), BENCH_ENGAGEMENTS (1000000), BENCH_ENGINES ("pglite,postgres"),
  * BENCH_DATABASE_URL (a PostgreSQL server to use; otherwise a private cluster is started).
  */
 import { execFile, execFileSync, spawn } from "node:child_process";
@@ -370,8 +370,8 @@ async function benchEngine(engine: "pglite" | "postgres", serverUrl: string | un
     `  HTTP GET one organisation, 10 conns    ${Math.round(load.requestsPerSecond).toLocaleString("en")} req/s (latency p50 ${load.latencyP50} ms, p99 ${load.latencyP99} ms, non-2xx ${load.non2xx}, errors ${load.errors})   target ≥5000 req/s`,
   );
   await app.close();
-  // The import of an office's own spreadsheet, into the registry as it now is.
-  for (const f of await benchImports(database.db, admin, importCount)) {
+  // The import of an office's own spreadsheet, into the registry as it now is (BENCH_SKIP_IMPORTS=1 leaves it out).
+  for (const f of process.env.BENCH_SKIP_IMPORTS === "1" ? [] : await benchImports(database.db, admin, importCount)) {
     // The issue's targets are for partner lists; an engagement register has none yet (each row is the form's write).
     const target = f.name.includes("engagements") ? "no target set" : engine === "postgres" ? "≥20000 rows/s" : "≥10000 rows/s";
     figures.push({
