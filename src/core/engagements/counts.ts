@@ -232,6 +232,61 @@ const placeMeasures = placeMeasuresOf(sql.ref("pl.counted"), sql.ref("pl.kind"))
 /** Over the record's reached participants (`rf`), their places already counted as the policy says. */
 const recordPlaceMeasures = placeMeasuresOf(sql.ref("rf.place"), sql.ref("rf.place_kind"));
 
+/**
+ * The engagements the filter's place, country or organisation took part in (an organisation of
+ * theirs, or a person of theirs who came without one, as the reach counts them), or null when the
+ * query has no such filter. Several filters: the engagements all of them took part in.
+ */
+async function engagementsTakenPartIn(executor: Executor, q: EngagementCountsQuery): Promise<number[] | null> {
+  const sets: number[][] = [];
+  const ids = (rows: Array<{ id: number }>) => rows.map((r) => r.id);
+  const ofCountries = async (countries: RawBuilder<unknown>) => {
+    const organisations = ids(
+      (
+        await sql<{
+          id: number;
+        }>`WITH places AS (${countedPlaces}) SELECT id FROM organisations WHERE country_code IN (${countries})`.execute(executor)
+      ).rows,
+    );
+    const people = ids(
+      (
+        await sql<{ id: number }>`WITH places AS (${countedPlaces}) SELECT id FROM people WHERE country_code IN (${countries})`.execute(
+          executor,
+        )
+      ).rows,
+    );
+    return ids(
+      (
+        await sql<{
+          id: number;
+        }>`SELECT engagement_id AS id FROM engagement_participants WHERE organisation_id = ANY(${organisations}::int[])
+          UNION SELECT engagement_id FROM engagement_participants WHERE organisation_id IS NULL AND person_id = ANY(${people}::int[])`.execute(
+          executor,
+        )
+      ).rows,
+    );
+  };
+  if (q.place) sets.push(await ofCountries(sql`SELECT code FROM places WHERE counted = ${q.place} AND kind IN ('country', 'region')`));
+  if (q.country) sets.push(await ofCountries(sql`SELECT ${q.country}::text`));
+  if (q.organisationId) {
+    sets.push(
+      ids(
+        (
+          await sql<{
+            id: number;
+          }>`SELECT DISTINCT engagement_id AS id FROM engagement_participants WHERE organisation_id = ${q.organisationId}`.execute(executor)
+        ).rows,
+      ),
+    );
+  }
+  const [first, ...rest] = sets;
+  if (!first) return null;
+  return rest.reduce((kept, set) => {
+    const within = new Set(set);
+    return kept.filter((id) => within.has(id));
+  }, first);
+}
+
 async function fromRecord(executor: Executor, scope: DataContext, q: EngagementCountsQuery) {
   // The engagement list's own filter, with the unit as lead unit: counts attribute an engagement to the unit that led it.
   const { from, to, type, direction, subtype, status, unitId, subunits, programmeId, mechanismId, topicId, series, occasion, eventId } = q;
@@ -250,29 +305,23 @@ async function fromRecord(executor: Executor, scope: DataContext, q: EngagementC
   if (q.placeKind) reachConditions.push(sql`pl.kind = ${q.placeKind}`);
   const reachFilter = reachConditions.length ? sql.join(reachConditions, sql` AND `) : sql`true`;
   // A filter on where the partner is (a place, a country) or who it is (one organisation) can only
-  // be met by engagements in which the organisations and people there took part: the engagements
-  // counted are first narrowed to those (found from the participants' indexes, a few thousand at
-  // most), rather than every engagement of the period being read and then filtered.
-  const takingPart = (countries: RawBuilder<unknown>) =>
-    sql`SELECT p.engagement_id FROM engagement_participants p JOIN organisations o ON o.id = p.organisation_id
-        WHERE o.country_code IN (${countries})
-      UNION ALL SELECT p.engagement_id FROM engagement_participants p JOIN people pe ON pe.id = p.person_id
-        WHERE p.organisation_id IS NULL AND pe.country_code IN (${countries})`;
-  const candidates: RawBuilder<unknown>[] = [];
-  if (q.place) candidates.push(takingPart(sql`SELECT code FROM places WHERE counted = ${q.place} AND kind IN ('country', 'region')`));
-  if (q.country) candidates.push(takingPart(sql`${q.country}`));
-  if (q.organisationId) candidates.push(sql`SELECT engagement_id FROM engagement_participants WHERE organisation_id = ${q.organisationId}`);
-  const narrowed = sql.join(
-    candidates.map((c) => sql`AND e.id IN (${c})`),
-    sql` `,
-  );
+  // be met by engagements in which those organisations and people took part: the engagements
+  // counted are narrowed to those first, found in their own queries from the registry's and the
+  // participants' indexes (a list of ids, so that the plan does not depend on the table's statistics).
+  const takenPartIn = await engagementsTakenPartIn(executor, q);
+  // As a set to join (unnest), not `= ANY(…)`: each id is then looked up by its index, where a long
+  // array would be searched row by row under a generic plan.
+  const narrowed = takenPartIn ? sql`AND e.id IN (SELECT unnest(${takenPartIn}::int[]))` : sql``;
+  const participations = takenPartIn
+    ? sql`p.engagement_id IN (SELECT unnest(${takenPartIn}::int[])) AND p.engagement_id IN (SELECT id FROM e0)`
+    : sql`p.engagement_id IN (SELECT id FROM e0)`;
   const restrict = reachConditions.length ? sql`WHERE e.id IN (SELECT engagement_id FROM rf)` : sql``;
   const ctes = sql`WITH places AS (${countedPlaces}),
     e0 AS (
       SELECT e.id, e.type, e.direction, e.subtype, e.lead_unit_id, e.programme_id, extract(year FROM e.start_date)::int AS year,
         to_char(e.start_date, 'YYYY-MM') AS month
       FROM ${scope.engagementsSql} e WHERE ${engagementConditions} ${narrowed}),
-    r AS (${reachQuery(sql`p.engagement_id IN (SELECT id FROM e0)`)}),
+    r AS (${reachQuery(participations)}),
     rf AS (SELECT r.*, pl.counted AS place, pl.kind AS place_kind FROM r LEFT JOIN places pl ON pl.code = r.country WHERE ${reachFilter}),
     e AS (SELECT * FROM e0 e ${restrict})`;
   const totals = await sql<Measures>`${ctes} SELECT (SELECT count(*) FROM e)::int AS engagements,
