@@ -139,16 +139,18 @@ async function loadEngine(engine: string, serverUrl: string | undefined) {
       "人民",
     ];
 
-    // Every user signs in: 200 scrypt hashes at once, each a real session of a demo role.
+    // Every user signs in, ten at a time: each a real session of a demo role. (All of them at once,
+    // from one address, would be refused by the sign-in limit: an attempt counts against the address
+    // until its password is proved, and thirty unproved attempts from one address is the limit.)
     const t0 = performance.now();
-    const signIns = await Promise.all(
-      Array.from({ length: users }, (_, i) =>
-        signIn(base, accounts[i % accounts.length]?.username ?? "admin", accounts[i % accounts.length]?.password ?? ""),
-      ),
-    );
+    const signIns: Array<Awaited<ReturnType<typeof signIn>>> = [];
+    for (let i = 0; i < users; i += 10) {
+      const batch = Array.from({ length: Math.min(10, users - i) }, (_, k) => accounts[(i + k) % accounts.length] ?? accounts[0]);
+      signIns.push(...(await Promise.all(batch.map((a) => signIn(base, a?.username ?? "admin", a?.password ?? "")))));
+    }
     const signInMs = signIns.map((s) => s.ms).sort((a, b) => a - b);
     console.log(
-      `  ${users} sign-ins at once: ${Math.round(performance.now() - t0)} ms in all, p50 ${Math.round(percentile(signInMs, 50))} ms, p99 ${Math.round(percentile(signInMs, 99))} ms, refused ${signIns.filter((s) => !s.ok).length}`,
+      `  ${users} sign-ins, ten at a time: ${Math.round(performance.now() - t0)} ms in all, p50 ${Math.round(percentile(signInMs, 50))} ms, p99 ${Math.round(percentile(signInMs, 99))} ms, refused ${signIns.filter((s) => !s.ok).length}`,
     );
     const sessions = signIns.filter((s) => s.ok).map((s) => s.session);
 
