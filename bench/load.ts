@@ -9,12 +9,13 @@
  *
  * Environment: LOAD_USERS, LOAD_SECONDS, BENCH_ENGINES ("pglite,postgres").
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { demoPassword, demoUsers } from "../src/core/demo/service.ts";
+import { startServerProcess } from "../test/support/server.ts";
+import { createDatabase } from "./databases.ts";
 
 const repo = path.resolve(import.meta.dirname, "..");
 const users = Number(process.env.LOAD_USERS ?? 200);
@@ -55,63 +56,22 @@ async function signIn(base: string, username: string, password: string): Promise
   return { session: { base, cookie, csrf: body.csrfToken ?? "", role: username }, ms, ok: response.status === 200 };
 }
 
-/** Starts `liaison serve` and waits for its address (the first start loads the registry and the demo). */
-async function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, [path.join(repo, "bin/liaison.js"), "serve"], {
-    cwd: repo,
-    env: {
-      ...process.env,
-      PORT: "0",
+async function loadEngine(engine: string, serverUrl: string | undefined) {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-load-"));
+  const database = engine === "postgres" ? await createDatabase(serverUrl as string, "liaison_load") : undefined;
+  console.log(`\n== ${engine}: starting a server on the demo data…`);
+  // Its first start loads the reference registry and the demo.
+  const server = await startServerProcess(
+    {
+      LIAISON_DATA_DIR: work,
+      DATABASE_URL: database?.url ?? "",
       LIAISON_DEMO: "1",
       LIAISON_ADMIN_PASSWORD: adminPassword,
       LIAISON_WRITE_RATE_LIMIT: "10000000",
       LIAISON_LOG_LEVEL: "warn",
-      ...env,
     },
-  });
-  let output = "";
-  child.stdout.on("data", (d) => {
-    output += d;
-  });
-  child.stderr.on("data", (d) => {
-    output += d;
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`No start in 10 minutes:\n${output}`)), 600_000);
-    child.stdout.on("data", () => {
-      const found = /Liaison is running at (http:\/\/\S+)/.exec(output)?.[1];
-      if (found) {
-        clearTimeout(timer);
-        resolve(found);
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`Exited (${code}):\n${output}`)));
-  });
-  return {
-    url,
-    async stop() {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
-
-async function loadEngine(engine: string, serverUrl: string | undefined) {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-load-"));
-  let databaseUrl = "";
-  if (engine === "postgres") {
-    const name = `liaison_load_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl as string);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-  }
-  console.log(`\n== ${engine}: starting a server on the demo data…`);
-  const server = await startServer({ LIAISON_DATA_DIR: work, DATABASE_URL: databaseUrl });
+    600_000,
+  );
   const base = server.url;
   try {
     const accounts = [
@@ -274,6 +234,7 @@ async function loadEngine(engine: string, serverUrl: string | undefined) {
     };
   } finally {
     await server.stop();
+    await database?.drop();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }

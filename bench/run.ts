@@ -13,7 +13,6 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { type Kysely, sql } from "kysely";
-import pg from "pg";
 import { restoreBackup, writeBackupFile } from "../src/core/backup/service.ts";
 import { countEngagements } from "../src/core/engagements/counts.ts";
 import { listEngagements, organisationTimeline } from "../src/core/engagements/service.ts";
@@ -30,6 +29,7 @@ import { useDatabase } from "../src/db/current.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
 import type { DB } from "../src/db/types.ts";
 import { buildApp } from "../src/server/app.ts";
+import { createDatabase } from "./databases.ts";
 import { generate, generateEngagements } from "./generate.ts";
 import { benchImports } from "./imports.ts";
 
@@ -157,18 +157,9 @@ async function measureServerProcess(engine: string, env: Record<string, string>)
 async function benchEngine(engine: "pglite" | "postgres", serverUrl: string | undefined) {
   console.log(`\n== ${engine}: ${orgCount.toLocaleString("en")} organisations, ${peopleCount.toLocaleString("en")} people`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-bench-"));
-  let databaseUrl: string | undefined;
-  if (engine === "postgres") {
-    const name = `liaison_bench_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl as string);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-  }
-  let database: Database = await openDatabase({ databaseUrl, dataDir });
+  const server = engine === "postgres" ? await createDatabase(serverUrl as string, "liaison_bench") : undefined;
+  const databaseUrl = server?.url;
+  const database: Database = await openDatabase({ databaseUrl, dataDir });
   useDatabase(database);
   await migrateToLatest(database.db);
   const admin = await ensureBuiltinAdministrator();
@@ -396,11 +387,7 @@ async function benchEngine(engine: "pglite" | "postgres", serverUrl: string | un
     engine,
     engine === "pglite" ? { LIAISON_DATA_DIR: dataDir, DATABASE_URL: "" } : { DATABASE_URL: databaseUrl as string },
   );
-  if (engine === "postgres") {
-    database = await openDatabase({ databaseUrl: serverUrl });
-    await sql.raw(`DROP DATABASE IF EXISTS ${new URL(databaseUrl as string).pathname.slice(1)} WITH (FORCE)`).execute(database.db);
-    await database.close();
-  }
+  await server?.drop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
@@ -420,21 +407,14 @@ async function benchBackup(engine: "pglite" | "postgres", database: Database, se
   const r0 = performance.now();
   for (const table of Object.keys(manifest.tables)) await sql`SELECT to_jsonb(t)::text FROM ${sql.table(table)} t`.execute(database.db);
   const rawMs = performance.now() - r0;
-  let targetUrl: string | undefined;
   const targetDir = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-bench-restore-"));
-  if (engine === "postgres") {
-    const name = `liaison_restore_${Date.now()}`;
-    await sql.raw(`CREATE DATABASE ${name}`).execute(database.db);
-    const url = new URL(serverUrl as string);
-    url.pathname = `/${name}`;
-    targetUrl = url.toString();
-  }
-  const target = await openDatabase(targetUrl ? { databaseUrl: targetUrl } : { dataDir: targetDir });
+  const restored = engine === "postgres" ? await createDatabase(serverUrl as string, "liaison_restore") : undefined;
+  const target = await openDatabase(restored ? { databaseUrl: restored.url } : { dataDir: targetDir });
   const t1 = performance.now();
   await restoreBackup(target, new LocalFileStore(path.join(targetDir, "files")), file);
   const restoreMs = performance.now() - t1;
   await target.close();
-  if (targetUrl) await sql.raw(`DROP DATABASE IF EXISTS ${new URL(targetUrl).pathname.slice(1)} WITH (FORCE)`).execute(database.db);
+  await restored?.drop();
   fs.rmSync(targetDir, { recursive: true, force: true });
   fs.rmSync(file, { force: true });
   figures.push({ engine, name: "backup", p50: backupMs, p95: backupMs, unit: "ms", rawP50: rawMs });

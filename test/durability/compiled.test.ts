@@ -4,7 +4,7 @@
  * dependencies alone (`npm ci --omit=dev`, no build tools, no sources) starts from that build
  * with `npm start`.
  */
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,6 +12,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { isFresh, serverSources, webSources } from "../../scripts/build-freshness.mjs";
 import { createServerDatabase, testEngine } from "../support/database.ts";
+import { startProcess } from "../support/server.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-compiled-"));
@@ -32,63 +33,29 @@ async function installationEnv(name: string): Promise<Record<string, string>> {
   return { DATABASE_URL: "", LIAISON_DATA_DIR: dataDir };
 }
 
-/** Runs a command until it says where it listens; returns the address and how to stop it. */
-async function started(command: string, args: string[], cwd: string, env: Record<string, string>) {
-  // No NODE_OPTIONS: the test runner's loaders must not reach the server.
-  // Its own process group: `npm start` runs the server as a child of its own, and a signal to npm alone leaves that running.
-  const child = spawn(command, args, {
-    cwd,
-    detached: true,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? os.tmpdir(),
-      PORT: "0",
-      LIAISON_DEMO: "0",
-      LIAISON_SKIP_REFERENCE: "1",
-      ...env,
+/**
+ * Runs a command that starts the server until it says where it listens, in a process group of its
+ * own (`npm start` runs the server as its child) and without NODE_OPTIONS: the test runner's
+ * loaders must not reach the server.
+ */
+function started(command: string, args: string[], cwd: string, env: Record<string, string>) {
+  return startProcess(
+    command,
+    args,
+    {
+      cwd,
+      group: true,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? os.tmpdir(),
+        PORT: "0",
+        LIAISON_DEMO: "0",
+        LIAISON_SKIP_REFERENCE: "1",
+        ...env,
+      },
     },
-  });
-  let output = "";
-  child.stdout.on("data", (d) => {
-    output += d;
-  });
-  child.stderr.on("data", (d) => {
-    output += d;
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`No start within 120 s:\n${output}`)), 120_000);
-    child.stdout.on("data", () => {
-      const found = /Liaison is running at (http:\/\/\S+)/.exec(output)?.[1];
-      if (found) {
-        clearTimeout(timer);
-        resolve(found);
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`Exited (${code}) before starting:\n${output}`));
-    });
-  });
-  return {
-    url,
-    output: () => output,
-    async stop() {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      if (child.pid === undefined) return;
-      process.kill(-child.pid, "SIGTERM");
-      await exited;
-      // Until the whole group has gone (the server closes its database after npm has exited).
-      for (let i = 0; i < 200; i++) {
-        try {
-          process.kill(-child.pid, 0);
-        } catch {
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      process.kill(-child.pid, "SIGKILL");
-    },
-  };
+    120_000,
+  );
 }
 
 describe(`the compiled server (${testEngine})`, () => {

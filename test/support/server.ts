@@ -15,12 +15,17 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** `liaison serve` in a child process with this environment, its output collected as it comes. */
-export function spawnServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, [path.join(repo, "bin/liaison.js"), "serve"], {
-    env: { ...process.env, PORT: "0", LIAISON_DEMO: "0", ...env },
-    cwd: repo,
-  });
+/** How to run a process: its folder, its whole environment, and whether it leads a process group of its own. */
+export interface ProcessOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** A group of its own (`npm start` runs the server as its child): stop and kill then end the whole group. */
+  group?: boolean;
+}
+
+/** A command in a child process, its output (standard output and error) collected as it comes. */
+export function spawnProcess(command: string, args: string[], options: ProcessOptions) {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: options.group === true });
   let output = "";
   child.stdout.on("data", (d) => {
     output += d;
@@ -32,19 +37,54 @@ export function spawnServer(env: Record<string, string>) {
   return { child, exited, output: () => output };
 }
 
+/** `liaison serve` in a child process with this environment, its output collected as it comes. */
+export function spawnServer(env: Record<string, string>) {
+  return spawnProcess(process.execPath, [path.join(repo, "bin/liaison.js"), "serve"], {
+    env: { ...process.env, PORT: "0", LIAISON_DEMO: "0", ...env },
+    cwd: repo,
+  });
+}
+
 /**
  * Starts `liaison serve` with this environment and waits until it says where it listens;
  * rejects with its output when it exits first.
  */
 export function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
-  const { child, exited, output: outputOf } = spawnServer(env);
-  const stopWith = async (signal: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  return untilListening(spawnServer(env), timeoutMs, false);
+}
+
+/**
+ * Starts any command that runs Liaison's server (the compiled module, `npm start`) and waits
+ * until it says where it listens; rejects with its output when it exits first.
+ */
+export function startProcess(command: string, args: string[], options: ProcessOptions, timeoutMs = 60_000): Promise<ServerProcess> {
+  return untilListening(spawnProcess(command, args, options), timeoutMs, options.group === true);
+}
+
+function untilListening(spawned: ReturnType<typeof spawnProcess>, timeoutMs: number, group: boolean): Promise<ServerProcess> {
+  const { child, exited, output: outputOf } = spawned;
+  const signal = (sig: NodeJS.Signals) => {
+    if (group && child.pid !== undefined) process.kill(-child.pid, sig);
+    else child.kill(sig);
+  };
+  const stopWith = async (sig: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) signal(sig);
     await exited;
+    if (!group || child.pid === undefined) return;
+    // Until the whole group has gone (the server closes its database after its parent has exited).
+    for (let i = 0; i < 200; i++) {
+      try {
+        process.kill(-child.pid, 0);
+      } catch {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    process.kill(-child.pid, "SIGKILL");
   };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill("SIGKILL");
+      signal("SIGKILL");
       reject(new Error(`The server did not start in ${timeoutMs} ms:\n${outputOf()}`));
     }, timeoutMs);
     const onData = () => {
