@@ -1,7 +1,8 @@
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Actor } from "../core/shared/actor.ts";
+import { isLoopbackAddress, sameSecret } from "./local-caller.ts";
 
 /**
  * The running server's control file in its data directory: its address and a secret that lets
@@ -42,9 +43,8 @@ export function openControl(dataDir: string, url: string, actor: Actor): () => v
 /** The actor a request's control secret stands for, if it carries the right one from this machine. */
 export function controlActor(header: string | string[] | undefined, address: string): Actor | undefined {
   if (!control || typeof header !== "string") return undefined;
-  if (!(address === "127.0.0.1" || address === "::1" || address === "::ffff:127.0.0.1")) return undefined;
-  const given = Buffer.from(header);
-  return given.length === control.secret.length && timingSafeEqual(given, control.secret) ? control.actor : undefined;
+  if (!isLoopbackAddress(address)) return undefined;
+  return sameSecret(header, control.secret) ? control.actor : undefined;
 }
 
 /** The control file of the server holding a data directory, if one is running. */

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from "node:crypto";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { sql } from "kysely";
@@ -6,6 +5,7 @@ import { lastScheduledBackup } from "../core/backup/schedule.ts";
 import { AppError } from "../core/shared/errors.ts";
 import { currentDatabase } from "../db/current.ts";
 import { appVersion } from "../paths.ts";
+import { isLoopbackAddress, sameSecret } from "./local-caller.ts";
 
 /** Upper bounds (seconds) of the request-duration histogram's buckets. */
 const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -160,7 +160,6 @@ export class ServerMetrics {
   }
 }
 
-const loopback = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 const localHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
 /** Headers a proxy adds; through a proxy on this machine every outside caller looks local. */
 const proxyHeaders = ["x-forwarded-for", "forwarded", "x-real-ip", "x-forwarded-proto", "x-forwarded-host", "via"];
@@ -174,13 +173,11 @@ const proxyHeaders = ["x-forwarded-for", "forwarded", "x-real-ip", "x-forwarded-
  */
 export function mayReadMetrics(request: FastifyRequest, token: string | undefined, behindProxy: boolean): boolean {
   if (token) {
-    const given = Buffer.from(/^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1] ?? "");
-    const expected = Buffer.from(token);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return sameSecret(/^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1] ?? "", Buffer.from(token));
   }
   if (behindProxy || proxyHeaders.some((name) => request.headers[name] !== undefined)) return false;
   const host = (request.headers.host ?? "").replace(/:\d+$/, "").toLowerCase();
-  return loopback.has(request.socket.remoteAddress ?? "") && localHosts.has(host);
+  return isLoopbackAddress(request.socket.remoteAddress) && localHosts.has(host);
 }
 
 /** GET /metrics. */
