@@ -241,20 +241,11 @@ async function engagementsTakenPartIn(executor: Executor, q: EngagementCountsQue
   const sets: number[][] = [];
   const ids = (rows: Array<{ id: number }>) => rows.map((r) => r.id);
   const ofCountries = async (countries: RawBuilder<unknown>) => {
-    const organisations = ids(
-      (
-        await sql<{
-          id: number;
-        }>`WITH places AS (${countedPlaces}) SELECT id FROM organisations WHERE country_code IN (${countries})`.execute(executor)
-      ).rows,
-    );
-    const people = ids(
-      (
-        await sql<{ id: number }>`WITH places AS (${countedPlaces}) SELECT id FROM people WHERE country_code IN (${countries})`.execute(
-          executor,
-        )
-      ).rows,
-    );
+    // The place's organisations and people, in one look-up of the policy's places.
+    const members = await sql<{ organisations: number[]; people: number[] }>`WITH places AS (${countedPlaces}), c AS (${countries})
+      SELECT coalesce((SELECT array_agg(id) FROM organisations WHERE country_code IN (SELECT * FROM c)), '{}') AS organisations,
+        coalesce((SELECT array_agg(id) FROM people WHERE country_code IN (SELECT * FROM c)), '{}') AS people`.execute(executor);
+    const { organisations, people } = members.rows[0] ?? { organisations: [], people: [] };
     return ids(
       (
         await sql<{
