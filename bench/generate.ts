@@ -400,6 +400,13 @@ export async function generateEngagements(
     await insertEngagements(db, records, { demo: false });
     options.progress?.(start + n, options.count);
   }
+  // As in an office: one engagement in 33 has a second unit taking part (a co-unit, whose users
+  // read it beyond their own unit's work), one in 50 is restricted.
+  await sql`INSERT INTO engagement_units (engagement_id, unit_id)
+    SELECT e.id, (${units}::int[])[1 + (e.id + 1) % ${units.length}] FROM engagements e
+    WHERE e.id % 33 = 0 AND NOT e.demo AND (${units}::int[])[1 + (e.id + 1) % ${units.length}] <> e.lead_unit_id
+    ON CONFLICT DO NOTHING`.execute(db);
+  await sql`UPDATE engagements SET classification = 'restricted' WHERE id % 50 = 7 AND NOT demo`.execute(db);
   const insertMs = performance.now() - started;
   const rollupStarted = performance.now();
   await db.transaction().execute((trx) => rebuildRollups(trx));

@@ -52,7 +52,9 @@ describe(`an upgrade (${testEngine})`, () => {
     try {
       expect(log.join("\n")).toMatch(/Applied migrations: .*0010_insight_rollups/);
       expect(log.join("\n")).toMatch(/Rebuilt the counts' rollups over 1 engagements/);
-      const counted = await sql<{ n: number }>`SELECT n FROM engagement_rollup WHERE dim = 'all' AND year = 2020`.execute(database.db);
+      const counted = await sql<{
+        n: number;
+      }>`SELECT n FROM engagement_rollup WHERE dim = 'all' AND lead_unit_id = 0 AND year = 2020`.execute(database.db);
       expect(counted.rows).toEqual([{ n: 1 }]);
       const ranked = await sql<{ n: number }>`SELECT n FROM engagement_partner_rollup WHERE dim = 'all' AND year = 2020`.execute(
         database.db,

@@ -27,6 +27,7 @@ import * as partOf from "./migrations/0025_part_of.ts";
 import * as gifts from "./migrations/0026_gifts.ts";
 import * as backupNotices from "./migrations/0027_backup_notices.ts";
 import * as rateLimits from "./migrations/0028_rate_limits.ts";
+import * as rollupSlices from "./migrations/0029_rollup_slices.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -60,10 +61,11 @@ const migrations: Record<string, Migration> = {
   "0026_gifts": gifts,
   "0027_backup_notices": backupNotices,
   "0028_rate_limits": rateLimits,
+  "0029_rollup_slices": rollupSlices,
 };
 
-/** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown). */
-export const rebuildsRollups = new Set(["0010_insight_rollups"]);
+/** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown or a slice). */
+export const rebuildsRollups = new Set(["0010_insight_rollups", "0029_rollup_slices"]);
 
 /** Applies every pending migration; throws with the failing migration's name on error. */
 export function migrateToLatest(db: Kysely<DB>): Promise<string[]> {

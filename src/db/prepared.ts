@@ -9,6 +9,14 @@ import type pg from "pg";
  * has been seen `threshold` times, and at most `limit` texts are, which bounds the
  * statements each server connection keeps.
  */
+/**
+ * A comment that keeps a query from being prepared: a query whose best plan depends on its
+ * parameters (a list of ids that may hold ten or a hundred thousand) must be planned with them
+ * each time. A prepared statement switches to a generic plan after five runs, which assumes a
+ * short list and can turn a hash join into a nested loop over two large sets.
+ */
+export const planEachTime = "/* plan each time */";
+
 export class PreparingPool implements PostgresPool {
   private readonly seen = new Map<string, number>();
   private readonly names = new Map<string, string>();
@@ -23,6 +31,7 @@ export class PreparingPool implements PostgresPool {
   private nameFor(text: string): string | undefined {
     const known = this.names.get(text);
     if (known) return known;
+    if (text.includes(planEachTime)) return undefined;
     if (this.names.size >= this.limit) return undefined;
     const count = (this.seen.get(text) ?? 0) + 1;
     if (count < this.threshold) {

@@ -404,6 +404,9 @@ export interface EngagementRollupTable {
   direction: string;
   dim: string;
   value: string;
+  /** The lead unit of the engagements counted, or 0 for every unit together. */
+  leadUnitId: number;
+  restricted: boolean;
   n: number;
 }
 
@@ -413,6 +416,9 @@ export interface EngagementCountryRollupTable {
   direction: string;
   dim: string;
   value: string;
+  /** The lead unit of the engagements counted, or 0 for every unit together. */
+  leadUnitId: number;
+  restricted: boolean;
   countryCode: string;
   n: number;
 }
@@ -420,6 +426,9 @@ export interface EngagementCountryRollupTable {
 export interface EngagementCountryBitsTable {
   dim: string;
   value: string;
+  /** The lead unit of the engagements counted, or 0 for every unit together. */
+  leadUnitId: number;
+  restricted: boolean;
   year: number;
   type: string;
   direction: string;
@@ -432,6 +441,9 @@ export interface EngagementPartnerBitsTable {
   direction: string;
   dim: string;
   value: string;
+  /** The lead unit of the engagements counted, or 0 for every unit together. */
+  leadUnitId: number;
+  restricted: boolean;
   chunk: number;
   bits: string;
 }

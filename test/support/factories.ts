@@ -78,3 +78,9 @@ export async function registryParty(nameEn: string, nameZh: string, countryCode:
     .execute();
   return row.id;
 }
+
+/** A bare organisation of a kind in a country (no names beyond the English one), inserted directly for figures' fixtures; its id. */
+export async function insertOrganisation(kind: string, countryCode: string, nameEn = unique("Partner ")): Promise<number> {
+  const row = await db().insertInto("organisations").values({ kind, countryCode, nameEn }).returning("id").executeTakeFirstOrThrow();
+  return row.id;
+}

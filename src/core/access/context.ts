@@ -1,4 +1,5 @@
 import { type Expression, type RawBuilder, sql } from "kysely";
+import { planEachTime } from "../../db/prepared.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import type { Executor, Trx } from "../shared/mutation.ts";
@@ -68,6 +69,27 @@ export class DataContext {
   /** The engagements the actor may read, as a parenthesised sub-query for raw SQL: `FROM ${data.engagementsSql} e`. */
   get engagementsSql(): RawBuilder<unknown> {
     return sql`(SELECT * FROM engagements x WHERE ${this.engagementReadable("x")})`;
+  }
+
+  /**
+   * The done engagements the actor reads through a co-unit or a share although their lead unit is
+   * not among `leadUnits`: what the counts' rollups, sliced by lead unit, leave out of a unit
+   * user's answer. Found from the co-units' and shares' indexes, never by a scan of the record.
+   */
+  async doneEngagementsReadBeyond(executor: Executor, leadUnits: number[]): Promise<number[]> {
+    if (this.reachesEveryUnit("engagements.read")) return [];
+    const reads = (column: string) => this.unitAllows("engagements.read", sql.ref(column));
+    const through = await sql<{ id: number }>`SELECT eu.engagement_id AS id FROM engagement_units eu WHERE ${reads("eu.unit_id")}
+      UNION SELECT rs.record_id FROM record_shares rs WHERE rs.entity = 'engagement' AND ${reads("rs.unit_id")}`.execute(executor);
+    if (through.rows.length === 0) return [];
+    // The candidates as a list planned with its length (a sub-query here is estimated as the whole
+    // table, and the engagements would be scanned to find a few hundred).
+    const rows = await sql<{
+      id: number;
+    }>`${sql.raw(planEachTime)} SELECT x.id FROM unnest(${through.rows.map((r) => r.id)}::int[]) AS c(id)
+      JOIN engagements x ON x.id = c.id
+      WHERE x.status = 'done' AND ${this.cleared("x")} AND x.lead_unit_id <> ALL(${leadUnits}::int[])`.execute(executor);
+    return rows.rows.map((r) => r.id);
   }
 
   /**

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../../test/support/database.ts";
-import { actorInFreshUnit, administrator, freshUnit } from "../../../test/support/factories.ts";
+import { actorInFreshUnit, administrator, freshUnit, insertOrganisation } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
-import { db } from "../../db/current.ts";
 import { countEngagements } from "../engagements/counts.ts";
 import { createEngagement } from "../engagements/service.ts";
 import { importGeography } from "../reference/service.ts";
@@ -16,15 +15,6 @@ let database: Database;
 let admin: Actor;
 const org: Record<string, number> = {};
 
-async function insertOrg(countryCode: string, nameEn: string): Promise<number> {
-  const row = await db()
-    .insertInto("organisations")
-    .values({ kind: "political_party", countryCode, nameEn })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
 beforeAll(async () => {
   database = await openTestDatabase();
   admin = await administrator();
@@ -33,7 +23,8 @@ beforeAll(async () => {
   // of China), of Northern Ireland (part of the United Kingdom, whose party is there too), of
   // Greenland (a territory of Denmark) and of Kosovo (disputed); and one letter from a group of
   // the European Union.
-  for (const code of ["VNM", "CUB", "GBR", "HKG", "TWN", "NIR", "GRL", "XKX", "EUN"]) org[code] = await insertOrg(code, `Party of ${code}`);
+  for (const code of ["VNM", "CUB", "GBR", "HKG", "TWN", "NIR", "GRL", "XKX", "EUN"])
+    org[code] = await insertOrganisation("political_party", code, `Party of ${code}`);
   const unit = await freshUnit("Centenary desk");
   for (const code of Object.keys(org)) {
     await createEngagement(admin, {

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../../test/support/database.ts";
-import { administrator, freshUnit, unique } from "../../../test/support/factories.ts";
+import { administrator, freshUnit, insertOrganisation, unique } from "../../../test/support/factories.ts";
 import { rollupSnapshot } from "../../../test/support/rollups.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
@@ -39,20 +39,15 @@ let centenary: number;
 let person: number;
 const ids: number[] = [];
 
-async function insertOrg(kind: string, countryCode: string, nameEn: string): Promise<number> {
-  const row = await db().insertInto("organisations").values({ kind, countryCode, nameEn }).returning("id").executeTakeFirstOrThrow();
-  return row.id;
-}
-
 beforeAll(async () => {
   database = await openTestDatabase();
   admin = await administrator();
   await importGeography(admin);
-  org.A = await insertOrg("political_party", "VNM", "Party A");
-  org.B = await insertOrg("political_party", "CUB", "Party B");
-  org.C = await insertOrg("think_tank", "ZAF", "Think tank C");
-  org.D = await insertOrg("political_party", "KEN", "Party D");
-  org.E = await insertOrg("media", "KEN", "Media E");
+  org.A = await insertOrganisation("political_party", "VNM", "Party A");
+  org.B = await insertOrganisation("political_party", "CUB", "Party B");
+  org.C = await insertOrganisation("think_tank", "ZAF", "Think tank C");
+  org.D = await insertOrganisation("political_party", "KEN", "Party D");
+  org.E = await insertOrganisation("media", "KEN", "Media E");
   person = (await db().insertInto("people").values({ nameEn: "Person P", countryCode: "BRA" }).returning("id").executeTakeFirstOrThrow())
     .id;
   u1 = await freshUnit("U1");
@@ -361,7 +356,7 @@ describe("the counts query", () => {
     expect(organisations.kept).toEqual(organisations.fresh);
     expect(organisations.kept.some((k) => k.startsWith("BRA:"))).toBe(true);
     // Inserted, moved, given no country, deleted: the strings follow each statement.
-    const added = await Promise.all(["FRA", "FRA", "DEU"].map((code, i) => insertOrg("media", code, `Paper ${i}`)));
+    const added = await Promise.all(["FRA", "FRA", "DEU"].map((code, i) => insertOrganisation("media", code, `Paper ${i}`)));
     await db()
       .updateTable("organisations")
       .set({ countryCode: "DEU" })
@@ -388,7 +383,7 @@ describe("the counts query", () => {
       ["correspondence:received", 1, 1, 1],
       ["event:hosted", 1, 1, 1],
     ]);
-    expect((await counts({ by: "year", partnerStatus: "in_government", unitId: u1 })).source).toBe("record");
+    expect((await counts({ by: "year", partnerStatus: "in_government", unitId: u1 })).source).toBe("rollup");
     // And the figures moved as they should: D now only reached by visit 5 in 2019.
     const c = await counts({ by: "type", partnerKind: "political_party" });
     expect(c.rows).toEqual([

@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from "kysely";
 import { db } from "../../db/current.ts";
+import { planEachTime } from "../../db/prepared.ts";
 import { type DataContext, forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import { countedPlaces } from "../countries/places.ts";
@@ -16,7 +17,7 @@ import {
   statementStances,
   talkModes,
 } from "../shared/vocabulary.ts";
-import { anyType, heldOnTheDay, reachQuery } from "./rollup.ts";
+import { anyType, chunkBits, heldOnTheDay, reachQuery } from "./rollup.ts";
 import { type EngagementCounts, type EngagementCountsQuery, engagementCountsQuery } from "./schema.ts";
 import { engagementFilter } from "./store.ts";
 
@@ -24,9 +25,11 @@ type Measures = { engagements: number; organisations: number; countries: number;
 type Label = { en: string; zh: string };
 type Group = EngagementCountsQuery["by"];
 
-/** The breakdown a rollup holds for each group or filter, if it holds one. */
+/**
+ * The breakdown a rollup holds for each group or filter, if it holds one. The lead unit is not
+ * a breakdown here but the rollups' slice: a unit filter or grouping picks slices.
+ */
 const rollupDimOf: Partial<Record<Group, string>> = {
-  unit: "unit",
   programme: "programme",
   subtype: "subtype",
   region: "region",
@@ -52,7 +55,7 @@ export async function countEngagements(
   const { rows, total } = plan
     ? query.by === "place"
       ? await placesFromRollups(scope, query, plan)
-      : await fromRollups(db(), query, plan)
+      : await fromRollups(scope, query, plan)
     : await fromRecord(db(), scope, query);
   const labels = await labelsFor(
     db(),
@@ -71,6 +74,7 @@ export async function countEngagements(
 }
 
 interface RollupPlan {
+  /** The whole years the rollups answer; the period's other days come from the record (`remainder`). */
   fromYear: number;
   toYear: number;
   /** The one breakdown used: a filter's, or the grouping's. */
@@ -78,25 +82,40 @@ interface RollupPlan {
   value: string | null;
   /** A country filter, answered from the per-country counts and the country's organisations. */
   country: string | null;
+  /** The lead units whose slices are read, or null for slice 0, which holds every unit together. */
+  units: number[] | null;
+  /** Whether the slices of restricted engagements are read (the caller is cleared). */
+  restricted: boolean;
+  /**
+   * The engagements the caller reads that those slices do not hold: led by a unit outside `units`
+   * but read through a co-unit or a share, or dated in the period's part-years. They are counted
+   * from the record and added in; null when there are none.
+   */
+  remainder: number[] | null;
 }
 
+/** The years that stand for "no bound" in a rollup plan. */
+const firstYear = 1000;
+const lastYear = 9999;
+
 /**
- * Whether the rollups can answer: done engagements over whole years, everything visible
- * to the actor, and at most one breakdown among unit, programme, subtype, region, partner
- * kind and partner status on the day, as a filter or as the grouping, with the grouping by
- * country or a country filter beside it. Anything else goes to the record.
+ * Whether the rollups can answer, and how: done engagements, at most one breakdown among
+ * programme, subtype, region, partner kind and partner status on the day, as a filter or as the
+ * grouping, with the grouping by country or unit or a country filter beside it. The caller's
+ * scope, clearance and unit filter pick the slices (whole years); what the caller reads beyond
+ * them and the days of part-years are added from the record. Anything else goes to the record.
  */
 async function rollupPlan(scope: DataContext, q: EngagementCountsQuery): Promise<RollupPlan | null> {
-  // The rollups count every record: those who may not see them all are counted from the record.
-  if (q.status !== "done" || !scope.reachesEveryUnit("engagements.read") || !scope.actor.clearance) return null;
-  if (q.mechanismId || q.countryGroup || q.organisationId || q.subunits === "true" || q.topicId) return null;
+  if (q.status !== "done") return null;
+  if (q.mechanismId || q.countryGroup || q.organisationId || q.topicId) return null;
   if (q.place || q.placeKind || q.series || q.occasion || q.eventId) return null;
   if (q.country && (q.by === "country" || q.by === "place")) return null;
-  if (q.from && !q.from.endsWith("-01-01")) return null;
-  if (q.to && !q.to.endsWith("-12-31")) return null;
-  if (!["none", "type", "year", "country", "place", ...Object.keys(rollupDimOf)].includes(q.by)) return null;
+  if (!["none", "type", "year", "country", "place", "unit", ...Object.keys(rollupDimOf)].includes(q.by)) return null;
+  const fromYear = q.from ? Number(q.from.slice(0, 4)) + (q.from.endsWith("-01-01") ? 0 : 1) : firstYear;
+  const toYear = q.to ? Number(q.to.slice(0, 4)) - (q.to.endsWith("-12-31") ? 0 : 1) : lastYear;
+  // Less than a whole year: the record answers it as fast.
+  if (fromYear > toYear) return null;
   const filters: Array<[string, string]> = [];
-  if (q.unitId) filters.push(["unit", String(q.unitId)]);
   if (q.programmeId) filters.push(["programme", String(q.programmeId)]);
   if (q.subtype) filters.push(["subtype", q.subtype]);
   if (q.partnerKind) filters.push(["kind", q.partnerKind]);
@@ -110,23 +129,59 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery): Promise
   const groupDim = rollupDimOf[q.by];
   if (filters.length > 1 || (filters.length === 1 && groupDim)) return null;
   const [filter] = filters;
+  const units = await slicesRead(scope, q);
+  const remainder = new Set(units === null ? [] : await scope.doneEngagementsReadBeyond(db(), units));
+  // The part-years at either end of the period, from the record.
+  const partYears: RawBuilder<boolean>[] = [];
+  if (q.from && fromYear > Number(q.from.slice(0, 4))) {
+    partYears.push(sql<boolean>`(e.start_date >= ${q.from}::date AND e.start_date < ${`${fromYear}-01-01`}::date)`);
+  }
+  if (q.to && toYear < Number(q.to.slice(0, 4))) {
+    partYears.push(sql<boolean>`(e.start_date > ${`${toYear}-12-31`}::date AND e.start_date <= ${q.to}::date)`);
+  }
+  if (partYears.length > 0) {
+    const days = await sql<{ id: number }>`SELECT e.id FROM ${scope.engagementsSql} e
+      WHERE e.status = 'done' AND (${sql.join(partYears, sql` OR `)})`.execute(db());
+    for (const row of days.rows) remainder.add(row.id);
+  }
   return {
-    fromYear: q.from ? Number(q.from.slice(0, 4)) : 1000,
-    toYear: q.to ? Number(q.to.slice(0, 4)) : 9999,
+    fromYear,
+    toYear,
     dim: filter?.[0] ?? groupDim ?? "all",
     value: filter ? filter[1] : groupDim ? null : "",
     country: q.country ?? null,
+    units,
+    restricted: scope.actor.clearance === true,
+    remainder: remainder.size > 0 ? [...remainder] : null,
   };
 }
 
-async function fromRollups(executor: Executor, q: EngagementCountsQuery, plan: RollupPlan) {
-  const rows = await rollupQuery(executor, q, plan, q.by);
+/**
+ * The lead units whose rollup slices answer the caller: the units where they read engagements,
+ * within the query's unit (and its sub-units, if asked); null when that is every unit, which
+ * slice 0 holds together.
+ */
+async function slicesRead(scope: DataContext, q: EngagementCountsQuery): Promise<number[] | null> {
+  if (!q.unitId && scope.reachesEveryUnit("engagements.read")) return null;
+  const inFilter = !q.unitId
+    ? sql`true`
+    : q.subunits === "true"
+      ? sql`u.id IN (WITH RECURSIVE tree(id) AS (SELECT ${q.unitId}::int UNION SELECT c.id FROM units c JOIN tree ON c.parent_id = tree.id)
+          SELECT id FROM tree)`
+      : sql`u.id = ${q.unitId}`;
+  const rows = await sql<{ id: number }>`SELECT u.id FROM units u
+    WHERE ${inFilter} AND ${scope.unitAllows("engagements.read", sql.ref("u.id"))}`.execute(db());
+  return rows.rows.map((r) => r.id);
+}
+
+async function fromRollups(scope: DataContext, q: EngagementCountsQuery, plan: RollupPlan) {
+  const rows = await rollupQuery(scope, q, plan, q.by);
   // Grouped by a breakdown, an engagement sits in several groups; the total is read
   // from the breakdown "all" (or the filter's), where it sits once.
   const totalPlan = plan.value === null ? { ...plan, dim: "all", value: "" } : plan;
-  const [total] = await rollupQuery(executor, q, totalPlan, "none");
+  const [total] = await rollupQuery(scope, q, totalPlan, "none");
   return {
-    rows: q.by === "none" ? rows.map((r) => ({ ...r, key: "all" })) : rows,
+    rows,
     total: total
       ? { engagements: total.engagements, organisations: total.organisations, countries: total.countries, regions: total.regions }
       : zero,
@@ -142,7 +197,7 @@ const zero: Measures = { engagements: 0, organisations: 0, countries: 0, regions
  * reached two of them must count once.
  */
 async function placesFromRollups(scope: DataContext, q: EngagementCountsQuery, plan: RollupPlan) {
-  const perCountry = await fromRollups(db(), { ...q, by: "country" }, plan);
+  const perCountry = await fromRollups(scope, { ...q, by: "country" }, plan);
   const placeOf = new Map(
     (await sql<{ code: string; counted: string; kind: string }>`${countedPlaces}`.execute(db())).rows.map((p) => [p.code, p]),
   );
@@ -168,17 +223,23 @@ async function placesFromRollups(scope: DataContext, q: EngagementCountsQuery, p
 
 /**
  * One pass over the rollups: engagements, partners (OR of bit strings) and countries per
- * group. Per country (as the grouping or a filter) the engagements come from the
- * per-country counts, the partners from the breakdown's partner bits AND the country's
- * organisations, and the countries are that one country.
+ * group, over the slices the plan reads. Per country (as the grouping or a filter) the
+ * engagements come from the per-country counts, the partners from the breakdown's partner
+ * bits AND the country's organisations, and the countries are that one country. The plan's
+ * remainder is counted from the record in the same shapes (counts, bit strings) and added in
+ * before anything is counted, so that a partner or country met on both sides counts once.
  */
-async function rollupQuery(executor: Executor, q: EngagementCountsQuery, plan: RollupPlan, by: Group) {
+async function rollupQuery(scope: DataContext, q: EngagementCountsQuery, plan: RollupPlan, by: Group) {
+  const executor = db();
   // The partner bit strings hold each breakdown over every type too: a question without a type reads those.
   const overEveryType = !q.type?.length && !q.direction && by !== "type";
   const where = (alias: string) => {
     const a = (c: string) => sql.ref(`${alias}.${c}`);
     const conditions = [sql`${a("year")} BETWEEN ${plan.fromYear} AND ${plan.toYear}`, sql`${a("dim")} = ${plan.dim}`];
     if (plan.value !== null) conditions.push(sql`${a("value")} = ${plan.value}`);
+    if (plan.units !== null) conditions.push(sql`${a("lead_unit_id")} = ANY(${plan.units}::int[])`);
+    else conditions.push(by === "unit" ? sql`${a("lead_unit_id")} <> 0` : sql`${a("lead_unit_id")} = 0`);
+    if (!plan.restricted) conditions.push(sql`NOT ${a("restricted")}`);
     if (alias === "b") conditions.push(overEveryType ? sql`b.type = ${anyType}` : sql`b.type <> ${anyType}`);
     if (q.type?.length) conditions.push(sql`${a("type")} = ANY(${q.type}::text[])`);
     if (q.direction) conditions.push(sql`${a("direction")} = ${q.direction}`);
@@ -188,16 +249,21 @@ async function rollupQuery(executor: Executor, q: EngagementCountsQuery, plan: R
     const a = (c: string) => sql.ref(`${alias}.${c}`);
     if (by === "type") return sql`${a("type")} || ':' || ${a("direction")}`;
     if (by === "year") return sql`${a("year")}::text`;
-    if (by === "none") return sql`''`;
+    if (by === "none") return sql`'all'`;
+    if (by === "unit") return sql`${a("lead_unit_id")}::text`;
     if (by === "country") return sql`${a("country_code")}`;
     return sql`${a("value")}`;
   };
   const perCountry = by === "country" || plan.country !== null;
   const countryOnly = plan.country !== null ? sql`AND r.country_code = ${plan.country}` : sql``;
   const maskOnly = plan.country !== null ? sql`AND m.country_code = ${plan.country}` : sql``;
-  const countsOf = perCountry
-    ? sql`SELECT ${keyOf("r")} AS key, sum(r.n)::int AS engagements FROM engagement_country_rollup r WHERE ${where("r")} ${countryOnly} GROUP BY 1`
-    : sql`SELECT ${keyOf("r")} AS key, sum(r.n)::int AS engagements FROM engagement_rollup r WHERE ${where("r")} GROUP BY 1`;
+  const record = plan.remainder ? await recordCtes(executor, scope, q, plan.remainder) : null;
+  const fromRecordToo = record ? recordParts(by) : null;
+  const withRecord = (rollup: RawBuilder<unknown>, part: RawBuilder<unknown> | undefined) =>
+    part ? sql`${rollup} UNION ALL ${part}` : rollup;
+  const rollupCounts = perCountry
+    ? sql`SELECT ${keyOf("r")} AS key, r.n AS engagements FROM engagement_country_rollup r WHERE ${where("r")} ${countryOnly}`
+    : sql`SELECT ${keyOf("r")} AS key, r.n AS engagements FROM engagement_rollup r WHERE ${where("r")}`;
   const chunkKey = by === "country" ? sql`''` : keyOf("b");
   const partnersOf = perCountry
     ? sql`SELECT ${by === "country" ? sql`m.country_code` : sql`chunks.key`} AS key, sum(bit_count(chunks.bits & m.bits))::int AS organisations
@@ -208,19 +274,46 @@ async function rollupQuery(executor: Executor, q: EngagementCountsQuery, plan: R
     ? sql`SELECT counts.key, (pl.kind = 'country')::int AS countries, (pl.kind = 'region')::int AS regions
         FROM counts JOIN places pl ON pl.code = ${by === "country" ? sql`counts.key` : sql`${plan.country}`}`
     : sql`SELECT k.key, ${placeMeasures}
-        FROM (SELECT ${keyOf("c")} AS key, bit_or(c.bits) AS bits FROM engagement_country_bits c WHERE ${where("c")} GROUP BY 1) k
+        FROM (SELECT key, bit_or(bits) AS bits FROM (${withRecord(
+          sql`SELECT ${keyOf("c")} AS key, c.bits FROM engagement_country_bits c WHERE ${where("c")}`,
+          fromRecordToo?.countries,
+        )}) x GROUP BY 1) k
         JOIN places pl ON pl.ordinal < length(k.bits) AND get_bit(k.bits, pl.ordinal) = 1
         GROUP BY k.key`;
   const result = await sql<{ key: string } & Measures>`
-    WITH places AS (${countedPlaces}),
-    counts AS (${countsOf}),
-    chunks AS (SELECT ${chunkKey} AS key, b.chunk, bit_or(b.bits) AS bits FROM engagement_partner_bits b WHERE ${where("b")} GROUP BY 1, 2),
+    WITH places AS (${countedPlaces}), ${record ? sql`${record},` : sql``}
+    counts AS (SELECT key, sum(engagements)::int AS engagements FROM (${withRecord(rollupCounts, fromRecordToo?.counts)}) x GROUP BY 1),
+    chunks AS (SELECT key, chunk, bit_or(bits) AS bits FROM (${withRecord(
+      sql`SELECT ${chunkKey} AS key, b.chunk, b.bits FROM engagement_partner_bits b WHERE ${where("b")}`,
+      fromRecordToo?.chunks,
+    )}) x GROUP BY 1, 2),
     partners AS (${partnersOf}),
     countries AS (${countriesOf})
     SELECT counts.key, counts.engagements, coalesce(partners.organisations, 0) AS organisations,
       coalesce(countries.countries, 0) AS countries, coalesce(countries.regions, 0) AS regions
     FROM counts LEFT JOIN partners ON partners.key = counts.key LEFT JOIN countries ON countries.key = counts.key`.execute(executor);
   return result.rows;
+}
+
+/**
+ * The record's side of a rollup answer (over the CTEs of `recordCtes`), in the rollups' shapes
+ * and keys: engagements per group, the partners reached as bit strings per chunk (over every
+ * group when grouping by country, as the rollups hold them), the countries reached as a bit string.
+ */
+function recordParts(by: Group) {
+  const participant = participantKeys[by];
+  const key = participant ?? engagementKeys[by as EngagementKey];
+  const chunkKey = by === "country" ? sql`''` : key;
+  const oneBit = (position: RawBuilder<unknown>) => sql`set_bit(repeat('0', ${chunkBits})::varbit, ${position}, 1)`;
+  return {
+    counts: participant
+      ? sql`SELECT ${key} AS key, count(DISTINCT rf.engagement_id)::int AS engagements FROM rf WHERE ${key} IS NOT NULL GROUP BY 1`
+      : sql`SELECT ${key} AS key, count(*)::int AS engagements FROM e WHERE ${key} IS NOT NULL GROUP BY 1`,
+    chunks: sql`SELECT ${chunkKey} AS key, rf.org / ${chunkBits} AS chunk, bit_or(${oneBit(sql`rf.org % ${chunkBits}`)}) AS bits
+      FROM e JOIN rf ON rf.engagement_id = e.id WHERE rf.org IS NOT NULL AND ${key} IS NOT NULL GROUP BY 1, 2`,
+    countries: sql`SELECT ${key} AS key, bit_or(${oneBit(sql`c.ordinal`)}) AS bits
+      FROM e JOIN rf ON rf.engagement_id = e.id JOIN countries c ON c.code = rf.country WHERE ${key} IS NOT NULL GROUP BY 1`,
+  };
 }
 
 /** Countries and regions among the places reached, each counted once: `place` is the place counted, `kind` how. */
@@ -278,7 +371,33 @@ async function engagementsTakenPartIn(executor: Executor, q: EngagementCountsQue
   }, first);
 }
 
-async function fromRecord(executor: Executor, scope: DataContext, q: EngagementCountsQuery) {
+/** Group keys of the record's reached participants (`rf`). */
+const participantKeys: Partial<Record<Group, RawBuilder<unknown>>> = {
+  region: sql`rf.region`,
+  partnerKind: sql`rf.kind`,
+  country: sql`rf.country`,
+  place: sql`CASE WHEN rf.place_kind IN ('country', 'region') THEN rf.place END`,
+  organisation: sql`rf.org::text`,
+};
+type EngagementKey = "none" | "type" | "year" | "month" | "unit" | "programme" | "subtype";
+/** Group keys of the record's engagements (`e`). */
+const engagementKeys: Record<EngagementKey, RawBuilder<unknown>> = {
+  none: sql`'all'`,
+  type: sql`e.type || ':' || e.direction`,
+  year: sql`e.year::text`,
+  month: sql`e.month`,
+  unit: sql`e.lead_unit_id::text`,
+  programme: sql`e.programme_id::text`,
+  subtype: sql`e.subtype`,
+};
+
+/**
+ * The record's working sets for a counts query, as CTE definitions to follow `places`: `e0`
+ * the engagements read and filtered, `r` what they reached, `rf` that reach filtered (with each
+ * place as the policy counts it), `e` the engagements that kept a reach when the reach is filtered.
+ * `within`: only these engagements (the remainder of a rollup answer).
+ */
+async function recordCtes(executor: Executor, scope: DataContext, q: EngagementCountsQuery, within: number[] | null = null) {
   // The engagement list's own filter, with the unit as lead unit: counts attribute an engagement to the unit that led it.
   const { from, to, type, direction, subtype, status, unitId, subunits, programmeId, mechanismId, topicId, series, occasion, eventId } = q;
   const engagementConditions = engagementFilter(
@@ -300,56 +419,45 @@ async function fromRecord(executor: Executor, scope: DataContext, q: EngagementC
   // counted are narrowed to those first, found in their own queries from the registry's and the
   // participants' indexes (a list of ids, so that the plan does not depend on the table's statistics).
   const takenPartIn = await engagementsTakenPartIn(executor, q);
+  const narrowTo = takenPartIn && within ? takenPartIn.filter((id) => new Set(within).has(id)) : (takenPartIn ?? within);
   // As a set to join (unnest), not `= ANY(…)`: each id is then looked up by its index, where a long
   // array would be searched row by row under a generic plan.
-  const narrowed = takenPartIn ? sql`AND e.id IN (SELECT unnest(${takenPartIn}::int[]))` : sql``;
-  const participations = takenPartIn
-    ? sql`p.engagement_id IN (SELECT unnest(${takenPartIn}::int[])) AND p.engagement_id IN (SELECT id FROM e0)`
+  const narrowed = narrowTo ? sql`AND e.id IN (SELECT unnest(${narrowTo}::int[]))` : sql``;
+  const participations = narrowTo
+    ? sql`p.engagement_id IN (SELECT unnest(${narrowTo}::int[])) AND p.engagement_id IN (SELECT id FROM e0)`
     : sql`p.engagement_id IN (SELECT id FROM e0)`;
   const restrict = reachConditions.length ? sql`WHERE e.id IN (SELECT engagement_id FROM rf)` : sql``;
-  const ctes = sql`WITH places AS (${countedPlaces}),
-    e0 AS (
+  // Planned with its lists of ids each time (see planEachTime).
+  return sql`${sql.raw(planEachTime)} e0 AS (
       SELECT e.id, e.type, e.direction, e.subtype, e.lead_unit_id, e.programme_id, extract(year FROM e.start_date)::int AS year,
         to_char(e.start_date, 'YYYY-MM') AS month
       FROM ${scope.engagementsSql} e WHERE ${engagementConditions} ${narrowed}),
     r AS (${reachQuery(participations)}),
     rf AS (SELECT r.*, pl.counted AS place, pl.kind AS place_kind FROM r LEFT JOIN places pl ON pl.code = r.country WHERE ${reachFilter}),
     e AS (SELECT * FROM e0 e ${restrict})`;
+}
+
+async function fromRecord(executor: Executor, scope: DataContext, q: EngagementCountsQuery) {
+  const ctes = sql`WITH places AS (${countedPlaces}), ${await recordCtes(executor, scope, q)}`;
   const totals = await sql<Measures>`${ctes} SELECT (SELECT count(*) FROM e)::int AS engagements,
     count(DISTINCT rf.org)::int AS organisations, ${recordPlaceMeasures} FROM rf`.execute(executor);
   const total = totals.rows[0] as Measures;
-  const participantKey: Partial<Record<Group, RawBuilder<unknown>>> = {
-    region: sql`rf.region`,
-    partnerKind: sql`rf.kind`,
-    country: sql`rf.country`,
-    place: sql`CASE WHEN rf.place_kind IN ('country', 'region') THEN rf.place END`,
-    organisation: sql`rf.org::text`,
-  };
   let rows: Array<{ key: string } & Measures>;
+  const participantKey = participantKeys[q.by];
   if (q.by === "countryGroup") {
     rows = (
       await sql<{ key: string } & Measures>`${ctes} SELECT m.group_id::text AS key, count(DISTINCT rf.engagement_id)::int AS engagements,
         count(DISTINCT rf.org)::int AS organisations, ${recordPlaceMeasures}
         FROM rf JOIN country_group_members m ON m.country_code = rf.country GROUP BY 1`.execute(executor)
     ).rows;
-  } else if (participantKey[q.by]) {
+  } else if (participantKey) {
     rows = (
-      await sql<
-        { key: string } & Measures
-      >`${ctes} SELECT ${participantKey[q.by]} AS key, count(DISTINCT rf.engagement_id)::int AS engagements,
+      await sql<{ key: string } & Measures>`${ctes} SELECT ${participantKey} AS key, count(DISTINCT rf.engagement_id)::int AS engagements,
         count(DISTINCT rf.org)::int AS organisations, ${recordPlaceMeasures}
-        FROM rf WHERE ${participantKey[q.by]} IS NOT NULL GROUP BY 1`.execute(executor)
+        FROM rf WHERE ${participantKey} IS NOT NULL GROUP BY 1`.execute(executor)
     ).rows;
   } else {
-    const key = {
-      none: sql`'all'`,
-      type: sql`e.type || ':' || e.direction`,
-      year: sql`e.year::text`,
-      month: sql`e.month`,
-      unit: sql`e.lead_unit_id::text`,
-      programme: sql`e.programme_id::text`,
-      subtype: sql`e.subtype`,
-    }[q.by as "none" | "type" | "year" | "month" | "unit" | "programme" | "subtype"];
+    const key = engagementKeys[q.by as EngagementKey];
     rows = (
       await sql<{ key: string } & Measures>`${ctes},
         counted AS (SELECT ${key} AS key, count(*)::int AS engagements FROM e GROUP BY 1),

@@ -12,6 +12,9 @@ import type { Executor, Trx } from "../shared/mutation.ts";
  *    type and direction and over every type (type and direction "*");
  *  - engagement_partner_rollup: per partner, how many engagements reached it (for the
  *    breakdowns all, unit and programme only, over all types: what the top partners need).
+ * Every row belongs to a slice: a lead unit (`lead_unit_id`; 0 holds every unit together) and
+ * a classification (`restricted`), so that a caller's answer adds up the slices they may read.
+ * The breakdown "unit" is held in slice 0 only (within a unit's slice it is "all").
  * Services keep them exact in the same transaction as the change: they capture an
  * engagement's contribution before the change and apply the difference after it.
  */
@@ -50,13 +53,14 @@ export function reachQuery(engagementCondition: RawBuilder<unknown>): RawBuilder
 
 /**
  * The breakdowns done engagements belong to: `me` has one row per (engagement, dim,
- * value), `mr` one per (engagement, dim, value, organisation, country) reached — for the
+ * value, slice), `mr` one per (engagement, dim, value, slice, organisation, country) reached — for the
  * region and kind breakdowns only what is itself of that region or kind, for the status
  * breakdown only partners that held the status on the engagement's date.
  */
 function membershipCtes(engagementWhere: RawBuilder<unknown>, participantWhere: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`WITH e AS (
-      SELECT id, extract(year FROM start_date)::int AS year, type, direction, subtype, lead_unit_id, programme_id
+      SELECT id, extract(year FROM start_date)::int AS year, type, direction, subtype, lead_unit_id, programme_id,
+        classification = 'restricted' AS restricted
       FROM engagements WHERE status = 'done' AND ${engagementWhere}),
     r AS (${reachQuery(participantWhere)}),
     m AS (
@@ -68,7 +72,9 @@ function membershipCtes(engagementWhere: RawBuilder<unknown>, participantWhere: 
       UNION SELECT r.engagement_id, 'kind', r.kind FROM r WHERE r.kind IS NOT NULL
       UNION SELECT r.engagement_id, 'status', st.status FROM r CROSS JOIN unnest(${[...rollupStatuses]}::text[]) AS st(status)
         WHERE ${heldOnTheDay(sql.ref("r.org"), sql.ref("r.day"), sql.ref("st.status"))}),
-    me AS (SELECT e.year, e.type, e.direction, m.dim, m.value, m.id FROM m JOIN e ON e.id = m.id),
+    me AS (SELECT e.year, e.type, e.direction, m.dim, m.value, s.unit, e.restricted, m.id
+      FROM m JOIN e ON e.id = m.id CROSS JOIN LATERAL (VALUES (0), (e.lead_unit_id)) AS s(unit)
+      WHERE s.unit = 0 OR m.dim <> 'unit'),
     mr AS (SELECT me.*, r.country, r.org FROM me JOIN r ON r.engagement_id = me.id
       WHERE (me.dim <> 'region' OR r.region = me.value) AND (me.dim <> 'kind' OR r.kind = me.value)
         AND (me.dim <> 'status' OR ${heldOnTheDay(sql.ref("r.org"), sql.ref("r.day"), sql.ref("me.value"))}))`;
@@ -80,12 +86,15 @@ interface RollupKey {
   direction: string;
   dim: string;
   value: string;
+  /** The slice: the lead unit, or 0 for every unit. */
+  unit: number;
+  restricted: boolean;
 }
 
 /** The type and direction of engagement_partner_bits rows that hold a breakdown's partners over every type. */
 export const anyType = "*";
 
-/** The breakdowns engagement_partner_rollup holds. */
+/** The breakdowns engagement_partner_rollup holds (unsliced: it is read from slice 0). */
 export const partnerRollupDims = ["all", "unit", "programme"] as const;
 
 /** The rollups' rows for a set of engagements: engagement counts, per-country counts, partners, per-partner counts. */
@@ -93,20 +102,21 @@ function rollupQueries(ctes: RawBuilder<unknown>) {
   return {
     partnerCounts: sql<{ year: number; dim: string; value: string; org: number; n: number }>`${ctes}
       SELECT year, dim, value, org, count(DISTINCT id)::int AS n FROM mr
-      WHERE org IS NOT NULL AND dim = ANY(${[...partnerRollupDims]}::text[]) GROUP BY 1, 2, 3, 4`,
+      WHERE org IS NOT NULL AND unit = 0 AND dim = ANY(${[...partnerRollupDims]}::text[]) GROUP BY 1, 2, 3, 4`,
     counts: sql<
       RollupKey & { n: number }
-    >`${ctes} SELECT year, type, direction, dim, value, count(*)::int AS n FROM me GROUP BY 1, 2, 3, 4, 5`,
+    >`${ctes} SELECT year, type, direction, dim, value, unit, restricted, count(*)::int AS n FROM me GROUP BY 1, 2, 3, 4, 5, 6, 7`,
     countries: sql<RollupKey & { country: string; n: number }>`${ctes}
-      SELECT year, type, direction, dim, value, country, count(DISTINCT id)::int AS n FROM mr WHERE country IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6`,
+      SELECT year, type, direction, dim, value, unit, restricted, country, count(DISTINCT id)::int AS n FROM mr WHERE country IS NOT NULL
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
     // Each breakdown's partners per type and direction, and once more over every type (type
     // and direction "*"), which is what a question without a type reads: far fewer strings.
     partners: sql<RollupKey & { chunk: number; positions: number[] }>`${ctes}
-      SELECT year, type, direction, dim, value, org / ${chunkBits} AS chunk, array_agg(DISTINCT org % ${chunkBits}) AS positions
-      FROM mr WHERE org IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6
+      SELECT year, type, direction, dim, value, unit, restricted, org / ${chunkBits} AS chunk, array_agg(DISTINCT org % ${chunkBits}) AS positions
+      FROM mr WHERE org IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
       UNION ALL
-      SELECT year, ${anyType}, ${anyType}, dim, value, org / ${chunkBits}, array_agg(DISTINCT org % ${chunkBits})
-      FROM mr WHERE org IS NOT NULL GROUP BY 1, 4, 5, 6`,
+      SELECT year, ${anyType}, ${anyType}, dim, value, unit, restricted, org / ${chunkBits}, array_agg(DISTINCT org % ${chunkBits})
+      FROM mr WHERE org IS NOT NULL GROUP BY 1, 4, 5, 6, 7, 8`,
   };
 }
 
@@ -118,7 +128,10 @@ interface Contribution {
 }
 
 const sep = "\u0001";
-const keyOf = (r: RollupKey, ...rest: Array<string | number>) => [r.year, r.type, r.direction, r.dim, r.value, ...rest].join(sep);
+const keyOf = (r: RollupKey, ...rest: Array<string | number>) =>
+  [r.year, r.type, r.direction, r.dim, r.value, r.unit, r.restricted, ...rest].join(sep);
+/** The number of a contribution key's parts that name its row (the rest: a country, an organisation). */
+const rowKeyParts = 7;
 
 /** An engagement set's contribution to the three rollups, read from the current state. */
 async function contributionOf(executor: Executor, ids: number[]): Promise<Contribution> {
@@ -162,7 +175,7 @@ export async function captureRollups(executor: Executor, ids: number[]): Promise
 /** A rollup of counts: its table and its key columns, in the order of the contribution keys. */
 interface CountTable {
   table: "engagement_rollup" | "engagement_country_rollup" | "engagement_partner_rollup";
-  columns: Array<[name: string, type: "int" | "text"]>;
+  columns: Array<[name: string, type: "int" | "text" | "bool"]>;
 }
 const breakdownColumns: CountTable["columns"] = [
   ["year", "int"],
@@ -170,6 +183,8 @@ const breakdownColumns: CountTable["columns"] = [
   ["direction", "text"],
   ["dim", "text"],
   ["value", "text"],
+  ["lead_unit_id", "int"],
+  ["restricted", "bool"],
 ];
 const countTables = {
   engagements: { table: "engagement_rollup", columns: breakdownColumns },
@@ -198,9 +213,7 @@ async function applyCountDelta(
   const changes = [...delta].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (changes.length === 0) return [];
   const parts = changes.map(([k]) => k.split(sep));
-  const columns = target.columns.map(([, type], i) =>
-    type === "int" ? sql`${parts.map((p) => Number(p[i]))}::int[]` : sql`${parts.map((p) => p[i] as string)}::text[]`,
-  );
+  const columns = target.columns.map(([, type], i) => typedColumn(parts, i, type));
   const names = sql.join(target.columns.map(([name]) => sql.ref(name)));
   const ns = changes.map(([, n]) => n);
   // Sorted keys keep concurrent writers from locking rollup rows in opposite orders.
@@ -220,22 +233,35 @@ async function applyCountDelta(
   return parts;
 }
 
+/** One part of split contribution keys as an SQL array of its type. */
+function typedColumn(parts: string[][], i: number, type: "int" | "text" | "bool"): RawBuilder<unknown> {
+  if (type === "int") return sql`${parts.map((p) => Number(p[i]))}::int[]`;
+  if (type === "bool") return sql`${parts.map((p) => p[i] === "true")}::boolean[]`;
+  return sql`${parts.map((p) => p[i] as string)}::text[]`;
+}
+
+/** The columns that name a breakdown's row in a slice, as the rollup tables spell them. */
+const rowColumnNames = sql.join(breakdownColumns.map(([name]) => sql.ref(name)));
+
 // The set of countries of one breakdown, from its per-country counts.
-const countryBitsOf = (where: RawBuilder<unknown>) => sql`SELECT r.dim, r.value, r.year, r.type, r.direction,
+const countryBitsOf = (where: RawBuilder<unknown>) => sql`SELECT r.year, r.type, r.direction, r.dim, r.value, r.lead_unit_id, r.restricted,
     bit_or(set_bit(repeat('0', ${chunkBits})::varbit, c.ordinal, 1)) AS bits
-  FROM engagement_country_rollup r JOIN countries c ON c.code = r.country_code WHERE ${where} GROUP BY 1, 2, 3, 4, 5`;
+  FROM engagement_country_rollup r JOIN countries c ON c.code = r.country_code WHERE ${where} GROUP BY 1, 2, 3, 4, 5, 6, 7`;
 
 /** Recomputes the country bit strings of the breakdowns whose per-country counts changed. */
 async function refreshCountryBits(executor: Executor, changed: string[][]): Promise<void> {
-  const keys = [...new Map(changed.map((p) => [p.slice(0, 5).join(sep), p])).values()];
+  const keys = [...new Map(changed.map((p) => [p.slice(0, rowKeyParts).join(sep), p])).values()];
   if (keys.length === 0) return;
-  const column = (i: number) => keys.map((p) => p[i] as string);
-  const k = sql`unnest(${keys.map((p) => Number(p[0]))}::int[], ${column(1)}::text[], ${column(2)}::text[], ${column(3)}::text[], ${column(4)}::text[])
-    AS k(year, type, direction, dim, value)`;
-  await sql`DELETE FROM engagement_country_bits b USING ${k}
-    WHERE b.dim = k.dim AND b.value = k.value AND b.year = k.year AND b.type = k.type AND b.direction = k.direction`.execute(executor);
-  await sql`INSERT INTO engagement_country_bits (dim, value, year, type, direction, bits)
-    ${countryBitsOf(sql`(r.year, r.type, r.direction, r.dim, r.value) IN (SELECT * FROM ${k})`)}`.execute(executor);
+  const k = sql`unnest(${sql.join(breakdownColumns.map(([, type], i) => typedColumn(keys, i, type)))}) AS k(${rowColumnNames})`;
+  const matches = sql.join(
+    breakdownColumns.map(([name]) => sql`b.${sql.ref(name)} = k.${sql.ref(name)}`),
+    sql` AND `,
+  );
+  await sql`DELETE FROM engagement_country_bits b USING ${k} WHERE ${matches}`.execute(executor);
+  await sql`INSERT INTO engagement_country_bits (${rowColumnNames}, bits)
+    ${countryBitsOf(sql`(r.year, r.type, r.direction, r.dim, r.value, r.lead_unit_id, r.restricted) IN (SELECT * FROM ${k})`)}`.execute(
+    executor,
+  );
 }
 
 /** A bit string of chunkBits bits with the given positions set, in hex for PostgreSQL's bit input. */
@@ -250,8 +276,8 @@ function masksByRow(keys: string[]): Map<string, number[]> {
   const rows = new Map<string, number[]>();
   for (const key of keys) {
     const parts = key.split(sep);
-    const org = Number(parts[5]);
-    const rowKey = [...parts.slice(0, 5), Math.floor(org / chunkBits)].join(sep);
+    const org = Number(parts[rowKeyParts]);
+    const rowKey = [...parts.slice(0, rowKeyParts), Math.floor(org / chunkBits)].join(sep);
     const list = rows.get(rowKey) ?? [];
     list.push(org % chunkBits);
     rows.set(rowKey, list);
@@ -268,7 +294,9 @@ function rowColumns(rows: Map<string, number[]>) {
     directions: parts.map((p) => p[2] as string),
     dims: parts.map((p) => p[3] as string),
     values: parts.map((p) => p[4] as string),
-    chunks: parts.map((p) => Number(p[5])),
+    units: parts.map((p) => Number(p[5])),
+    restricted: parts.map((p) => p[6] === "true"),
+    chunks: parts.map((p) => Number(p[rowKeyParts])),
     masks: keys.map((k) => bitMask(rows.get(k) ?? [])),
   };
 }
@@ -276,23 +304,25 @@ function rowColumns(rows: Map<string, number[]>) {
 async function setPartnerBits(executor: Executor, added: string[], removed: string[]): Promise<void> {
   if (added.length > 0) {
     const c = rowColumns(masksByRow(added));
-    await sql`INSERT INTO engagement_partner_bits (year, type, direction, dim, value, chunk, bits)
-      SELECT * FROM unnest(${c.years}::int[], ${c.types}::text[], ${c.directions}::text[], ${c.dims}::text[], ${c.values}::text[], ${c.chunks}::int[], ${c.masks}::varbit[])
-      ON CONFLICT (year, type, direction, dim, value, chunk) DO UPDATE SET bits = engagement_partner_bits.bits | excluded.bits`.execute(
-      executor,
-    );
+    await sql`INSERT INTO engagement_partner_bits (${rowColumnNames}, chunk, bits)
+      SELECT * FROM unnest(${c.years}::int[], ${c.types}::text[], ${c.directions}::text[], ${c.dims}::text[], ${c.values}::text[],
+        ${c.units}::int[], ${c.restricted}::boolean[], ${c.chunks}::int[], ${c.masks}::varbit[])
+      ON CONFLICT (${rowColumnNames}, chunk) DO UPDATE SET bits = engagement_partner_bits.bits | excluded.bits`.execute(executor);
   }
   if (removed.length === 0) return;
   // A partner leaves a breakdown only when no done engagement still puts it there (and,
   // for region and kind, when it is no longer of that region or kind).
   const parts = removed.map((k) => k.split(sep));
-  const gone = await sql<{ i: number }>`SELECT r.i FROM unnest(${parts.map((p) => Number(p[0]))}::int[], ${parts.map((p) => p[1])}::text[],
-      ${parts.map((p) => p[2])}::text[], ${parts.map((p) => p[3])}::text[], ${parts.map((p) => p[4])}::text[], ${parts.map((p) => Number(p[5]))}::int[])
-      WITH ORDINALITY AS r(year, type, direction, dim, value, org, i)
+  const gone = await sql<{
+    i: number;
+  }>`SELECT r.i FROM unnest(${sql.join(breakdownColumns.map(([, type], i) => typedColumn(parts, i, type)))},
+      ${parts.map((p) => Number(p[rowKeyParts]))}::int[])
+      WITH ORDINALITY AS r(year, type, direction, dim, value, unit, restricted, org, i)
     WHERE NOT EXISTS (
       SELECT 1 FROM engagement_participants p JOIN engagements e ON e.id = p.engagement_id
       WHERE p.organisation_id = r.org AND p.start_date >= make_date(r.year, 1, 1) AND p.start_date < make_date(r.year + 1, 1, 1)
         AND e.status = 'done' AND (r.type = ${anyType} OR (e.type = r.type AND e.direction = r.direction))
+        AND (r.unit = 0 OR e.lead_unit_id = r.unit) AND (e.classification = 'restricted') = r.restricted
         AND CASE r.dim WHEN 'unit' THEN e.lead_unit_id::text = r.value WHEN 'programme' THEN e.programme_id::text = r.value
           WHEN 'subtype' THEN e.subtype = r.value
           WHEN 'kind' THEN EXISTS (SELECT 1 FROM organisations o WHERE o.id = r.org AND o.kind = r.value)
@@ -303,11 +333,11 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
   if (gone.rows.length === 0) return;
   const c = rowColumns(masksByRow(gone.rows.map((r) => removed[Number(r.i) - 1] as string)));
   await sql`UPDATE engagement_partner_bits b SET bits = b.bits & ~m.mask
-    FROM unnest(${c.years}::int[], ${c.types}::text[], ${c.directions}::text[], ${c.dims}::text[], ${c.values}::text[], ${c.chunks}::int[], ${c.masks}::varbit[])
-      AS m(year, type, direction, dim, value, chunk, mask)
-    WHERE b.year = m.year AND b.type = m.type AND b.direction = m.direction AND b.dim = m.dim AND b.value = m.value AND b.chunk = m.chunk`.execute(
-    executor,
-  );
+    FROM unnest(${c.years}::int[], ${c.types}::text[], ${c.directions}::text[], ${c.dims}::text[], ${c.values}::text[],
+      ${c.units}::int[], ${c.restricted}::boolean[], ${c.chunks}::int[], ${c.masks}::varbit[])
+      AS m(year, type, direction, dim, value, lead_unit_id, restricted, chunk, mask)
+    WHERE b.year = m.year AND b.type = m.type AND b.direction = m.direction AND b.dim = m.dim AND b.value = m.value
+      AND b.lead_unit_id = m.lead_unit_id AND b.restricted = m.restricted AND b.chunk = m.chunk`.execute(executor);
 }
 
 /**
@@ -323,16 +353,17 @@ export async function rebuildRollups(executor: Trx): Promise<{ engagements: numb
   await sql`CREATE TEMP TABLE rollup_me ON COMMIT DROP AS ${ctes} SELECT * FROM me`.execute(executor);
   await sql`CREATE TEMP TABLE rollup_mr ON COMMIT DROP AS ${ctes} SELECT * FROM mr`.execute(executor);
   const q = rollupQueries(sql`WITH me AS (SELECT * FROM rollup_me), mr AS (SELECT * FROM rollup_mr)`);
-  await sql`INSERT INTO engagement_rollup (year, type, direction, dim, value, n) ${q.counts}`.execute(executor);
-  await sql`INSERT INTO engagement_country_rollup (year, type, direction, dim, value, country_code, n) ${q.countries}`.execute(executor);
-  await sql`INSERT INTO engagement_country_bits (dim, value, year, type, direction, bits) ${countryBitsOf(sql`true`)}`.execute(executor);
+  await sql`INSERT INTO engagement_rollup (${rowColumnNames}, n) ${q.counts}`.execute(executor);
+  await sql`INSERT INTO engagement_country_rollup (${rowColumnNames}, country_code, n) ${q.countries}`.execute(executor);
+  await sql`INSERT INTO engagement_country_bits (${rowColumnNames}, bits) ${countryBitsOf(sql`true`)}`.execute(executor);
   await sql`INSERT INTO engagement_partner_rollup (year, dim, value, organisation_id, n) ${q.partnerCounts}`.execute(executor);
   const partnerRows = await q.partners.execute(executor);
   for (let start = 0; start < partnerRows.rows.length; start += 2000) {
     const batch = partnerRows.rows.slice(start, start + 2000);
-    await sql`INSERT INTO engagement_partner_bits (year, type, direction, dim, value, chunk, bits)
+    await sql`INSERT INTO engagement_partner_bits (${rowColumnNames}, chunk, bits)
       SELECT * FROM unnest(${batch.map((r) => r.year)}::int[], ${batch.map((r) => r.type)}::text[], ${batch.map((r) => r.direction)}::text[],
-        ${batch.map((r) => r.dim)}::text[], ${batch.map((r) => r.value)}::text[], ${batch.map((r) => r.chunk)}::int[],
+        ${batch.map((r) => r.dim)}::text[], ${batch.map((r) => r.value)}::text[], ${batch.map((r) => r.unit)}::int[],
+        ${batch.map((r) => r.restricted)}::boolean[], ${batch.map((r) => r.chunk)}::int[],
         ${batch.map((r) => bitMask(r.positions))}::varbit[])`.execute(executor);
   }
   const total = await sql<{ n: number }>`SELECT count(*)::int AS n FROM engagements WHERE status = 'done'`.execute(executor);

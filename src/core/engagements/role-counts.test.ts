@@ -1,0 +1,199 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestDatabase } from "../../../test/support/database.ts";
+import { actorAtCentre, actorIn, administrator, freshUnit, insertOrganisation, unique } from "../../../test/support/factories.ts";
+import { rollupSnapshot } from "../../../test/support/rollups.ts";
+import type { Database } from "../../db/connection.ts";
+import { db } from "../../db/current.ts";
+import { createProgramme } from "../programmes/service.ts";
+import { importGeography } from "../reference/service.ts";
+import type { Actor } from "../shared/actor.ts";
+import { shareRecord } from "../sharing/service.ts";
+import { countEngagements } from "./counts.ts";
+import { rebuildRollups } from "./rollup.ts";
+import { createEngagement, updateEngagement } from "./service.ts";
+
+/*
+ * The rollups are sliced by lead unit and classification, so that every role gets its answer
+ * from them: the slices it may read, plus what it reads beyond them (co-units, shares) and the
+ * days of part-years, from the record. Each answer must equal the record's for that caller.
+ *
+ * Units: bureau A with its local committee A1 below it, bureau B. Engagements from 2019 to 2023,
+ * led by each, some restricted; some of B's list A as a co-unit, one of B's is shared with A1.
+ */
+let database: Database;
+let admin: Actor;
+const unit: Record<string, number> = {};
+const actors: Record<string, Actor> = {};
+const engagementIds: number[] = [];
+let programme: number;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  admin = await administrator();
+  await importGeography(admin);
+  unit.A = await freshUnit("Bureau A");
+  unit.B = await freshUnit("Bureau B");
+  unit.A1 = (
+    await db()
+      .insertInto("units")
+      .values({ parentId: unit.A, kind: "local_committee", key: unique("a1-"), nameEn: "Committee A1", nameZh: "A1委员会" })
+      .returning("id")
+      .executeTakeFirstOrThrow()
+  ).id;
+  programme = (await createProgramme(admin, { nameEn: "Exchange", nameZh: "交流", leadUnitId: unit.A as number })).id;
+  const partners = [
+    await insertOrganisation("political_party", "VNM"),
+    await insertOrganisation("political_party", "CUB"),
+    await insertOrganisation("think_tank", "ZAF"),
+    await insertOrganisation("political_party", "KEN"),
+    await insertOrganisation("media", "KEN"),
+    await insertOrganisation("political_party", "HKG"),
+    await insertOrganisation("political_party", "CHN"),
+    await insertOrganisation("government_body", "BRA"),
+  ];
+  const person = (await db().insertInto("people").values({ nameEn: "Guest", countryCode: "IND" }).returning("id").executeTakeFirstOrThrow())
+    .id;
+  const kinds = [
+    ["visit", "received"],
+    ["visit", "sent"],
+    ["talks", "none"],
+    ["correspondence", "received"],
+    ["event", "hosted"],
+  ] as const;
+  const leads = [unit.A, unit.A1, unit.B, unit.B, unit.A] as number[];
+  // Forty engagements, spread by a fixed rule so that every slice, year and breakdown has some.
+  for (let i = 0; i < 40; i++) {
+    const [type, direction] = kinds[i % kinds.length] as (typeof kinds)[number];
+    const leadUnitId = leads[i % leads.length] as number;
+    const year = 2019 + (i % 5);
+    const month = 1 + ((i * 7) % 12);
+    const participants = [
+      { organisationId: partners[i % partners.length] as number, role: "guest" },
+      { organisationId: partners[(i * 3 + 1) % partners.length] as number, role: "guest" },
+      ...(i % 6 === 0 ? [{ personId: person, role: "guest" }] : []),
+    ];
+    const created = await createEngagement(admin, {
+      type,
+      direction,
+      ...(type === "correspondence" ? { subtype: "congratulatory_message" } : {}),
+      titleEn: `Engagement ${i}`,
+      status: i % 9 === 8 ? "planned" : "done",
+      startDate: `${year}-${String(month).padStart(2, "0")}-${String(1 + (i % 27)).padStart(2, "0")}`,
+      leadUnitId,
+      ...(leadUnitId === unit.B && i % 4 === 2 ? { coUnitIds: [unit.A as number] } : {}),
+      ...(i % 5 === 0 ? { programmeId: programme } : {}),
+      classification: i % 7 === 3 ? "restricted" : "internal",
+      participants,
+    });
+    engagementIds.push(created.id);
+  }
+  // One of B's engagements, not restricted and without A as a co-unit, is shared with A1.
+  const sharedOne = engagementIds.find((_, i) => [2, 3].includes(i % 5) && i % 4 !== 2 && i % 7 !== 3 && i % 9 !== 8) as number;
+  await shareRecord(admin, "engagement", sharedOne, { unitId: unit.A1 });
+  actors.administrator = admin;
+  actors["coordinator at the centre, not cleared"] = await actorAtCentre("coordinator");
+  actors["editor of A (and A1 below it)"] = await actorIn(unit.A as number, "editor");
+  actors["editor of A, cleared"] = await actorIn(unit.A as number, "editor", { clearance: true });
+  actors["viewer of A1"] = await actorIn(unit.A1 as number, "viewer");
+  actors["viewer of B, cleared"] = await actorIn(unit.B as number, "viewer", { clearance: true });
+  // A's editor for A alone: A1's work is not theirs.
+  const own = await actorIn(unit.A as number, "editor");
+  await db()
+    .updateTable("userRoles")
+    .set({ subunits: false })
+    .where("userId", "=", own.userId as number)
+    .execute();
+  actors["editor of A alone"] = { ...own, roles: own.roles.map((g) => ({ ...g, subunits: false, everyUnit: false })) };
+});
+afterAll(() => database.close());
+
+/** Every question the overview, the map and the trends ask, with periods whole and not. */
+function questions(): Array<Record<string, unknown>> {
+  const periods = [
+    {},
+    { from: "2020-01-01", to: "2022-12-31" },
+    { from: "2019-11-15" },
+    { from: "2020-03-10", to: "2022-06-30" },
+    { from: "2021-04-01", to: "2021-06-30" },
+  ];
+  const shapes: Array<Record<string, unknown>> = [
+    { by: "none" },
+    { by: "type" },
+    { by: "year" },
+    { by: "unit" },
+    { by: "region" },
+    { by: "partnerKind" },
+    { by: "country" },
+    { by: "place" },
+    { by: "programme" },
+    { by: "subtype" },
+    { by: "type", region: "002" },
+    { by: "year", partnerKind: "political_party" },
+    { by: "unit", programmeId: programme },
+    { by: "type", country: "KEN" },
+    { by: "region", unitId: unit.A },
+    { by: "country", unitId: unit.A, subunits: "true" },
+    { by: "year", unitId: unit.B, type: ["visit"] },
+  ];
+  return periods.flatMap((period) => shapes.map((shape) => ({ ...shape, ...period })));
+}
+
+type Shape = { rows: Array<[string, number, number, number, number]>; total: [number, number, number, number] };
+const shapeOf = (c: Awaited<ReturnType<typeof countEngagements>>): Shape => ({
+  rows: c.rows.map((r): [string, number, number, number, number] => [r.key, r.engagements, r.organisations, r.countries, r.regions]).sort(),
+  total: [c.total.engagements, c.total.organisations, c.total.countries, c.total.regions],
+});
+
+describe("the counts for every role", () => {
+  it("answers each role from the rollups it may read, equal to the record's answer for that role", async () => {
+    let fromRollups = 0;
+    for (const [who, actor] of Object.entries(actors)) {
+      for (const query of questions()) {
+        const fast = await countEngagements(actor, query);
+        const slow = await countEngagements(actor, query, { fromRecord: true });
+        expect(slow.source).toBe("record");
+        expect({ who, query, ...shapeOf(fast) }).toEqual({ who, query, ...shapeOf(slow) });
+        if (fast.source === "rollup") fromRollups++;
+      }
+    }
+    // Every question but the quarter (less than a whole year) is answered from the rollups, for every role.
+    const quarters = questions().filter((q) => q.from === "2021-04-01").length;
+    expect(fromRollups).toBe(Object.keys(actors).length * (questions().length - quarters));
+  });
+
+  it("counts for a unit only what it may read: restricted work only when cleared, other units' work only through a co-unit or a share", async () => {
+    const total = async (actor: Actor, query: Record<string, unknown> = {}) =>
+      (await countEngagements(actor, { by: "none", ...query })).total.engagements;
+    const done = await sql<{ lead: number; restricted: boolean; n: number }>`SELECT lead_unit_id AS lead,
+        classification = 'restricted' AS restricted, count(*)::int AS n
+      FROM engagements WHERE status = 'done' AND lead_unit_id = ANY(${[unit.A, unit.A1, unit.B]}::int[]) GROUP BY 1, 2`.execute(db());
+    const led = (units: number[], restricted: boolean) =>
+      done.rows.filter((r) => units.includes(r.lead) && (restricted || !r.restricted)).reduce((n, r) => n + r.n, 0);
+    const readThroughB = await sql<{ n: number }>`SELECT count(*)::int AS n FROM engagements e
+      WHERE e.status = 'done' AND e.lead_unit_id = ${unit.B} AND e.classification <> 'restricted'
+        AND EXISTS (SELECT 1 FROM engagement_units eu WHERE eu.engagement_id = e.id AND eu.unit_id = ${unit.A})`.execute(db());
+    const beyond = readThroughB.rows[0]?.n ?? 0;
+    expect(beyond).toBeGreaterThan(0);
+    expect(await total(actors["editor of A (and A1 below it)"] as Actor)).toBe(
+      led([unit.A as number, unit.A1 as number], false) + beyond + 1,
+    );
+    expect(await total(actors["editor of A, cleared"] as Actor)).toBeGreaterThan(
+      await total(actors["editor of A (and A1 below it)"] as Actor),
+    );
+    expect(await total(actors["viewer of A1"] as Actor)).toBe(led([unit.A1 as number], false) + 1);
+    expect(await total(actors["viewer of B, cleared"] as Actor)).toBe(led([unit.B as number], true));
+  });
+
+  it("keeps the slices exact when an engagement changes classification or lead unit", async () => {
+    const [first, second] = engagementIds;
+    await updateEngagement(admin, first as number, { classification: "restricted" });
+    await updateEngagement(admin, second as number, { leadUnitId: unit.B, classification: "internal" });
+    const kept = await rollupSnapshot();
+    await database.db.transaction().execute((trx) => rebuildRollups(trx));
+    expect(await rollupSnapshot()).toEqual(kept);
+    const viewer = actors["viewer of B, cleared"] as Actor;
+    const query = { by: "type", from: "2019-01-01", to: "2023-12-31" };
+    expect(shapeOf(await countEngagements(viewer, query))).toEqual(shapeOf(await countEngagements(viewer, query, { fromRecord: true })));
+  });
+});
