@@ -28,6 +28,7 @@ import * as gifts from "./migrations/0026_gifts.ts";
 import * as backupNotices from "./migrations/0027_backup_notices.ts";
 import * as rateLimits from "./migrations/0028_rate_limits.ts";
 import * as rollupSlices from "./migrations/0029_rollup_slices.ts";
+import * as flagshipIndex from "./migrations/0030_flagship_index.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -62,6 +63,7 @@ const migrations: Record<string, Migration> = {
   "0027_backup_notices": backupNotices,
   "0028_rate_limits": rateLimits,
   "0029_rollup_slices": rollupSlices,
+  "0030_flagship_index": flagshipIndex,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown or a slice). */

@@ -406,6 +406,8 @@ export interface EngagementRollupTable {
   value: string;
   /** The lead unit of the engagements counted, or 0 for every unit together. */
   leadUnitId: number;
+  /** The other units that took part, their ids in order, comma-separated ("" for none). */
+  coUnits: string;
   restricted: boolean;
   n: number;
 }
@@ -418,6 +420,8 @@ export interface EngagementCountryRollupTable {
   value: string;
   /** The lead unit of the engagements counted, or 0 for every unit together. */
   leadUnitId: number;
+  /** The other units that took part, their ids in order, comma-separated ("" for none). */
+  coUnits: string;
   restricted: boolean;
   countryCode: string;
   n: number;
@@ -428,11 +432,22 @@ export interface EngagementCountryBitsTable {
   value: string;
   /** The lead unit of the engagements counted, or 0 for every unit together. */
   leadUnitId: number;
+  /** The other units that took part, their ids in order, comma-separated ("" for none). */
+  coUnits: string;
   restricted: boolean;
   year: number;
   type: string;
   direction: string;
   bits: string;
+}
+
+export interface EngagementPartnerSlicesTable {
+  leadUnitId: number;
+  coUnits: string;
+  restricted: boolean;
+  year: number;
+  organisationId: number;
+  n: number;
 }
 
 export interface EngagementPartnerBitsTable {
@@ -443,6 +458,8 @@ export interface EngagementPartnerBitsTable {
   value: string;
   /** The lead unit of the engagements counted, or 0 for every unit together. */
   leadUnitId: number;
+  /** The other units that took part, their ids in order, comma-separated ("" for none). */
+  coUnits: string;
   restricted: boolean;
   chunk: number;
   bits: string;
@@ -757,6 +774,7 @@ export interface DB {
   engagementCountryRollup: EngagementCountryRollupTable;
   engagementCountryBits: EngagementCountryBitsTable;
   engagementPartnerBits: EngagementPartnerBitsTable;
+  engagementPartnerSlices: EngagementPartnerSlicesTable;
   engagementPartnerRollup: EngagementPartnerRollupTable;
   organisationCountryBits: OrganisationCountryBitsTable;
   organisationCongresses: OrganisationCongressTable;

@@ -27,5 +27,9 @@ export async function rollupSnapshot(): Promise<string[][]> {
       FROM engagement_country_bits ORDER BY 1`.execute(db());
   const perPartner = await sql<{ k: string }>`SELECT year || dim || value || ':' || organisation_id || ':' || n AS k
       FROM engagement_partner_rollup ORDER BY 1`.execute(db());
-  return [counted.rows, countries.rows, partners.rows, bits.rows, countryBits.rows, perPartner.rows].map((rows) => rows.map((r) => r.k));
+  const perPartnerSlice = await sql<{ k: string }>`SELECT lead_unit_id || '/' || co_units || '/' || restricted || ':' || year || ':'
+      || organisation_id || ':' || n AS k FROM engagement_partner_slices ORDER BY 1`.execute(db());
+  return [counted.rows, countries.rows, partners.rows, bits.rows, countryBits.rows, perPartner.rows, perPartnerSlice.rows].map((rows) =>
+    rows.map((r) => r.k),
+  );
 }

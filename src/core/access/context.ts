@@ -72,23 +72,22 @@ export class DataContext {
   }
 
   /**
-   * The done engagements the actor reads through a co-unit or a share although their lead unit is
-   * not among `leadUnits`: what the counts' rollups, sliced by lead unit, leave out of a unit
-   * user's answer. Found from the co-units' and shares' indexes, never by a scan of the record.
+   * The done engagements the actor reads only because they were shared with a unit of theirs:
+   * neither led by nor co-led with a unit where they read. The counts' rollups, sliced by lead
+   * unit and co-units, hold everything else they read; these are added from the record. Found
+   * from the shares' index, never by a scan of the record.
    */
-  async doneEngagementsReadBeyond(executor: Executor, leadUnits: number[]): Promise<number[]> {
+  async doneEngagementsSharedOnly(executor: Executor): Promise<number[]> {
     if (this.reachesEveryUnit("engagements.read")) return [];
     const reads = (column: string) => this.unitAllows("engagements.read", sql.ref(column));
-    const through = await sql<{ id: number }>`SELECT eu.engagement_id AS id FROM engagement_units eu WHERE ${reads("eu.unit_id")}
-      UNION SELECT rs.record_id FROM record_shares rs WHERE rs.entity = 'engagement' AND ${reads("rs.unit_id")}`.execute(executor);
-    if (through.rows.length === 0) return [];
-    // The candidates as a list planned with its length (a sub-query here is estimated as the whole
-    // table, and the engagements would be scanned to find a few hundred).
-    const rows = await sql<{
-      id: number;
-    }>`${sql.raw(planEachTime)} SELECT x.id FROM unnest(${through.rows.map((r) => r.id)}::int[]) AS c(id)
+    const shared = await sql<{ id: number }>`SELECT rs.record_id AS id FROM record_shares rs
+      WHERE rs.entity = 'engagement' AND ${reads("rs.unit_id")}`.execute(executor);
+    if (shared.rows.length === 0) return [];
+    // The candidates as a list planned with its length (a sub-query here is estimated as the whole table).
+    const rows = await sql<{ id: number }>`${sql.raw(planEachTime)} SELECT x.id FROM unnest(${shared.rows.map((r) => r.id)}::int[]) AS c(id)
       JOIN engagements x ON x.id = c.id
-      WHERE x.status = 'done' AND ${this.cleared("x")} AND x.lead_unit_id <> ALL(${leadUnits}::int[])`.execute(executor);
+      WHERE x.status = 'done' AND ${this.cleared("x")} AND NOT ${reads("x.lead_unit_id")}
+        AND NOT EXISTS (SELECT 1 FROM engagement_units eu WHERE eu.engagement_id = x.id AND ${reads("eu.unit_id")})`.execute(executor);
     return rows.rows.map((r) => r.id);
   }
 

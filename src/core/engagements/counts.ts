@@ -17,7 +17,7 @@ import {
   statementStances,
   talkModes,
 } from "../shared/vocabulary.ts";
-import { anyType, chunkBits, heldOnTheDay, reachQuery } from "./rollup.ts";
+import { anyType, chunkBits, heldOnTheDay, reachQuery, type Slices, slicesRead } from "./rollup.ts";
 import { type EngagementCounts, type EngagementCountsQuery, engagementCountsQuery } from "./schema.ts";
 import { engagementFilter } from "./store.ts";
 
@@ -82,13 +82,13 @@ interface RollupPlan {
   value: string | null;
   /** A country filter, answered from the per-country counts and the country's organisations. */
   country: string | null;
-  /** The lead units whose slices are read, or null for slice 0, which holds every unit together. */
-  units: number[] | null;
+  /** The slices read, or null for slice 0, which holds every unit together. */
+  slices: Slices | null;
   /** Whether the slices of restricted engagements are read (the caller is cleared). */
   restricted: boolean;
   /**
-   * The engagements the caller reads that those slices do not hold: led by a unit outside `units`
-   * but read through a co-unit or a share, or dated in the period's part-years. They are counted
+   * The engagements the caller reads that those slices do not hold: shared with a unit of theirs
+   * by units they do not read, or dated in the period's part-years. They are counted
    * from the record and added in; null when there are none.
    */
   remainder: number[] | null;
@@ -129,8 +129,8 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery): Promise
   const groupDim = rollupDimOf[q.by];
   if (filters.length > 1 || (filters.length === 1 && groupDim)) return null;
   const [filter] = filters;
-  const units = await slicesRead(scope, q);
-  const remainder = new Set(units === null ? [] : await scope.doneEngagementsReadBeyond(db(), units));
+  const slices = await slicesRead(scope, q);
+  const remainder = new Set(slices === null ? [] : await scope.doneEngagementsSharedOnly(db()));
   // The part-years at either end of the period, from the record.
   const partYears: RawBuilder<boolean>[] = [];
   if (q.from && fromYear > Number(q.from.slice(0, 4))) {
@@ -150,28 +150,10 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery): Promise
     dim: filter?.[0] ?? groupDim ?? "all",
     value: filter ? filter[1] : groupDim ? null : "",
     country: q.country ?? null,
-    units,
+    slices,
     restricted: scope.actor.clearance === true,
     remainder: remainder.size > 0 ? [...remainder] : null,
   };
-}
-
-/**
- * The lead units whose rollup slices answer the caller: the units where they read engagements,
- * within the query's unit (and its sub-units, if asked); null when that is every unit, which
- * slice 0 holds together.
- */
-async function slicesRead(scope: DataContext, q: EngagementCountsQuery): Promise<number[] | null> {
-  if (!q.unitId && scope.reachesEveryUnit("engagements.read")) return null;
-  const inFilter = !q.unitId
-    ? sql`true`
-    : q.subunits === "true"
-      ? sql`u.id IN (WITH RECURSIVE tree(id) AS (SELECT ${q.unitId}::int UNION SELECT c.id FROM units c JOIN tree ON c.parent_id = tree.id)
-          SELECT id FROM tree)`
-      : sql`u.id = ${q.unitId}`;
-  const rows = await sql<{ id: number }>`SELECT u.id FROM units u
-    WHERE ${inFilter} AND ${scope.unitAllows("engagements.read", sql.ref("u.id"))}`.execute(db());
-  return rows.rows.map((r) => r.id);
 }
 
 async function fromRollups(scope: DataContext, q: EngagementCountsQuery, plan: RollupPlan) {
@@ -237,8 +219,12 @@ async function rollupQuery(scope: DataContext, q: EngagementCountsQuery, plan: R
     const a = (c: string) => sql.ref(`${alias}.${c}`);
     const conditions = [sql`${a("year")} BETWEEN ${plan.fromYear} AND ${plan.toYear}`, sql`${a("dim")} = ${plan.dim}`];
     if (plan.value !== null) conditions.push(sql`${a("value")} = ${plan.value}`);
-    if (plan.units !== null) conditions.push(sql`${a("lead_unit_id")} = ANY(${plan.units}::int[])`);
-    else conditions.push(by === "unit" ? sql`${a("lead_unit_id")} <> 0` : sql`${a("lead_unit_id")} = 0`);
+    // Each slice read is a range of the rollups' index (planned each time, with the list's length).
+    if (plan.slices !== null) {
+      conditions.push(
+        sql`(${a("lead_unit_id")}, ${a("co_units")}) IN (SELECT * FROM unnest(${plan.slices.leads}::int[], ${plan.slices.coUnits}::text[]))`,
+      );
+    } else conditions.push(by === "unit" ? sql`${a("lead_unit_id")} <> 0` : sql`${a("lead_unit_id")} = 0`);
     if (!plan.restricted) conditions.push(sql`NOT ${a("restricted")}`);
     if (alias === "b") conditions.push(overEveryType ? sql`b.type = ${anyType}` : sql`b.type <> ${anyType}`);
     if (q.type?.length) conditions.push(sql`${a("type")} = ANY(${q.type}::text[])`);
@@ -280,7 +266,7 @@ async function rollupQuery(scope: DataContext, q: EngagementCountsQuery, plan: R
         )}) x GROUP BY 1) k
         JOIN places pl ON pl.ordinal < length(k.bits) AND get_bit(k.bits, pl.ordinal) = 1
         GROUP BY k.key`;
-  const result = await sql<{ key: string } & Measures>`
+  const result = await sql<{ key: string } & Measures>`${sql.raw(plan.slices ? planEachTime : "")}
     WITH places AS (${countedPlaces}), ${record ? sql`${record},` : sql``}
     counts AS (SELECT key, sum(engagements)::int AS engagements FROM (${withRecord(rollupCounts, fromRecordToo?.counts)}) x GROUP BY 1),
     chunks AS (SELECT key, chunk, bit_or(bits) AS bits FROM (${withRecord(

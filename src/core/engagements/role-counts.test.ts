@@ -12,11 +12,12 @@ import { shareRecord } from "../sharing/service.ts";
 import { countEngagements } from "./counts.ts";
 import { rebuildRollups } from "./rollup.ts";
 import { createEngagement, updateEngagement } from "./service.ts";
+import { rankPartners } from "./top-partners.ts";
 
 /*
- * The rollups are sliced by lead unit and classification, so that every role gets its answer
- * from them: the slices it may read, plus what it reads beyond them (co-units, shares) and the
- * days of part-years, from the record. Each answer must equal the record's for that caller.
+ * The rollups are sliced by lead unit, co-units and classification, so that every role gets its
+ * answer from them: the slices it may read, plus what was only shared with it and the days of
+ * part-years, from the record. Each answer must equal the record's for that caller.
  *
  * Units: bureau A with its local committee A1 below it, bureau B. Engagements from 2019 to 2023,
  * led by each, some restricted; some of B's list A as a co-unit, one of B's is shared with A1.
@@ -162,6 +163,23 @@ describe("the counts for every role", () => {
     expect(fromRollups).toBe(Object.keys(actors).length * (questions().length - quarters));
   });
 
+  it("ranks each role's top partners from the slices it may read, as the record does", async () => {
+    const scopes = [
+      { from: "2019-01-01", to: "2023-12-31" },
+      { from: "2020-01-01", to: "2021-12-31", partnerKind: "political_party" },
+      { from: "2019-01-01", to: "2023-12-31", unitId: unit.A, subunits: "true" as const },
+      { from: "2019-01-01", to: "2022-12-31", unitId: unit.B },
+    ];
+    for (const [who, actor] of Object.entries(actors)) {
+      for (const scope of scopes) {
+        const fast = await rankPartners(actor, scope, 5);
+        const slow = await rankPartners(actor, scope, 5, { fromRecord: true });
+        expect(fast.source).toBe("rollup");
+        expect({ who, scope, rows: fast.rows }).toEqual({ who, scope, rows: slow.rows });
+      }
+    }
+  });
+
   it("counts for a unit only what it may read: restricted work only when cleared, other units' work only through a co-unit or a share", async () => {
     const total = async (actor: Actor, query: Record<string, unknown> = {}) =>
       (await countEngagements(actor, { by: "none", ...query })).total.engagements;
@@ -185,10 +203,14 @@ describe("the counts for every role", () => {
     expect(await total(actors["viewer of B, cleared"] as Actor)).toBe(led([unit.B as number], true));
   });
 
-  it("keeps the slices exact when an engagement changes classification or lead unit", async () => {
-    const [first, second] = engagementIds;
+  it("keeps the slices exact when an engagement changes classification, lead unit or co-units", async () => {
+    const [first, second, third] = engagementIds;
     await updateEngagement(admin, first as number, { classification: "restricted" });
     await updateEngagement(admin, second as number, { leadUnitId: unit.B, classification: "internal" });
+    // Units joining and leaving as co-units move the engagement between slices.
+    await updateEngagement(admin, third as number, { coUnitIds: [unit.A as number, unit.A1 as number] });
+    await updateEngagement(admin, second as number, { coUnitIds: [unit.A1 as number] });
+    await updateEngagement(admin, third as number, { coUnitIds: [] });
     const kept = await rollupSnapshot();
     await database.db.transaction().execute((trx) => rebuildRollups(trx));
     expect(await rollupSnapshot()).toEqual(kept);

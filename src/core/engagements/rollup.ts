@@ -1,4 +1,6 @@
 import { type RawBuilder, sql } from "kysely";
+import { db } from "../../db/current.ts";
+import type { DataContext } from "../access/context.ts";
 import type { Executor, Trx } from "../shared/mutation.ts";
 
 /**
@@ -11,9 +13,12 @@ import type { Executor, Trx } from "../shared/mutation.ts";
  *  - engagement_partner_bits: which partner organisations were reached, as bit strings, per
  *    type and direction and over every type (type and direction "*");
  *  - engagement_partner_rollup: per partner, how many engagements reached it (for the
- *    breakdowns all, unit and programme only, over all types: what the top partners need).
- * Every row belongs to a slice: a lead unit (`lead_unit_id`; 0 holds every unit together) and
- * a classification (`restricted`), so that a caller's answer adds up the slices they may read.
+ *    breakdowns all, unit and programme only, over all types: what the top partners need);
+ *  - engagement_partner_slices: the same for the breakdown "all" per slice (not slice 0), for
+ *    the top partners of those who read only some slices.
+ * Every row belongs to a slice: a lead unit (`lead_unit_id`; 0 holds every unit together), the
+ * units that took part beside it (`co_units`) and a classification (`restricted`). An engagement
+ * sits in slice 0 and in exactly one other, so a caller's answer adds up the slices they may read.
  * The breakdown "unit" is held in slice 0 only (within a unit's slice it is "all").
  * Services keep them exact in the same transaction as the change: they capture an
  * engagement's contribution before the change and apply the difference after it.
@@ -57,10 +62,16 @@ export function reachQuery(engagementCondition: RawBuilder<unknown>): RawBuilder
  * region and kind breakdowns only what is itself of that region or kind, for the status
  * breakdown only partners that held the status on the engagement's date.
  */
+/** SQL: the units that took part in engagement `alias` beside its lead unit, as a slice names them ("3,7"; "" for none). */
+function coUnitsOf(alias: string): RawBuilder<string> {
+  return sql<string>`coalesce((SELECT string_agg(eu.unit_id::text, ',' ORDER BY eu.unit_id) FROM engagement_units eu
+    WHERE eu.engagement_id = ${sql.ref(`${alias}.id`)} AND eu.unit_id <> ${sql.ref(`${alias}.lead_unit_id`)}), '')`;
+}
+
 function membershipCtes(engagementWhere: RawBuilder<unknown>, participantWhere: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`WITH e AS (
       SELECT id, extract(year FROM start_date)::int AS year, type, direction, subtype, lead_unit_id, programme_id,
-        classification = 'restricted' AS restricted
+        classification = 'restricted' AS restricted, ${coUnitsOf("engagements")} AS co_units
       FROM engagements WHERE status = 'done' AND ${engagementWhere}),
     r AS (${reachQuery(participantWhere)}),
     m AS (
@@ -72,8 +83,8 @@ function membershipCtes(engagementWhere: RawBuilder<unknown>, participantWhere: 
       UNION SELECT r.engagement_id, 'kind', r.kind FROM r WHERE r.kind IS NOT NULL
       UNION SELECT r.engagement_id, 'status', st.status FROM r CROSS JOIN unnest(${[...rollupStatuses]}::text[]) AS st(status)
         WHERE ${heldOnTheDay(sql.ref("r.org"), sql.ref("r.day"), sql.ref("st.status"))}),
-    me AS (SELECT e.year, e.type, e.direction, m.dim, m.value, s.unit, e.restricted, m.id
-      FROM m JOIN e ON e.id = m.id CROSS JOIN LATERAL (VALUES (0), (e.lead_unit_id)) AS s(unit)
+    me AS (SELECT e.year, e.type, e.direction, m.dim, m.value, s.unit, s.co, e.restricted, m.id
+      FROM m JOIN e ON e.id = m.id CROSS JOIN LATERAL (VALUES (0, ''), (e.lead_unit_id, e.co_units)) AS s(unit, co)
       WHERE s.unit = 0 OR m.dim <> 'unit'),
     mr AS (SELECT me.*, r.country, r.org FROM me JOIN r ON r.engagement_id = me.id
       WHERE (me.dim <> 'region' OR r.region = me.value) AND (me.dim <> 'kind' OR r.kind = me.value)
@@ -86,8 +97,9 @@ interface RollupKey {
   direction: string;
   dim: string;
   value: string;
-  /** The slice: the lead unit, or 0 for every unit. */
+  /** The slice: the lead unit (0 for every unit), the co-units, the classification. */
   unit: number;
+  co: string;
   restricted: boolean;
 }
 
@@ -103,20 +115,24 @@ function rollupQueries(ctes: RawBuilder<unknown>) {
     partnerCounts: sql<{ year: number; dim: string; value: string; org: number; n: number }>`${ctes}
       SELECT year, dim, value, org, count(DISTINCT id)::int AS n FROM mr
       WHERE org IS NOT NULL AND unit = 0 AND dim = ANY(${[...partnerRollupDims]}::text[]) GROUP BY 1, 2, 3, 4`,
+    partnerSlices: sql<{ unit: number; co: string; restricted: boolean; year: number; org: number; n: number }>`${ctes}
+      SELECT unit, co, restricted, year, org, count(DISTINCT id)::int AS n FROM mr
+      WHERE org IS NOT NULL AND unit <> 0 AND dim = 'all' GROUP BY 1, 2, 3, 4, 5`,
     counts: sql<
       RollupKey & { n: number }
-    >`${ctes} SELECT year, type, direction, dim, value, unit, restricted, count(*)::int AS n FROM me GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+    >`${ctes} SELECT year, type, direction, dim, value, unit, co, restricted, count(*)::int AS n FROM me GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
     countries: sql<RollupKey & { country: string; n: number }>`${ctes}
-      SELECT year, type, direction, dim, value, unit, restricted, country, count(DISTINCT id)::int AS n FROM mr WHERE country IS NOT NULL
-      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+      SELECT year, type, direction, dim, value, unit, co, restricted, country, count(DISTINCT id)::int AS n FROM mr WHERE country IS NOT NULL
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
     // Each breakdown's partners per type and direction, and once more over every type (type
     // and direction "*"), which is what a question without a type reads: far fewer strings.
     partners: sql<RollupKey & { chunk: number; positions: number[] }>`${ctes}
-      SELECT year, type, direction, dim, value, unit, restricted, org / ${chunkBits} AS chunk, array_agg(DISTINCT org % ${chunkBits}) AS positions
-      FROM mr WHERE org IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+      SELECT year, type, direction, dim, value, unit, co, restricted, org / ${chunkBits} AS chunk,
+        array_agg(DISTINCT org % ${chunkBits}) AS positions
+      FROM mr WHERE org IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
       UNION ALL
-      SELECT year, ${anyType}, ${anyType}, dim, value, unit, restricted, org / ${chunkBits}, array_agg(DISTINCT org % ${chunkBits})
-      FROM mr WHERE org IS NOT NULL GROUP BY 1, 4, 5, 6, 7, 8`,
+      SELECT year, ${anyType}, ${anyType}, dim, value, unit, co, restricted, org / ${chunkBits}, array_agg(DISTINCT org % ${chunkBits})
+      FROM mr WHERE org IS NOT NULL GROUP BY 1, 4, 5, 6, 7, 8, 9`,
   };
 }
 
@@ -125,13 +141,14 @@ interface Contribution {
   countries: Map<string, number>;
   partners: Set<string>;
   partnerCounts: Map<string, number>;
+  partnerSlices: Map<string, number>;
 }
 
 const sep = "\u0001";
 const keyOf = (r: RollupKey, ...rest: Array<string | number>) =>
-  [r.year, r.type, r.direction, r.dim, r.value, r.unit, r.restricted, ...rest].join(sep);
+  [r.year, r.type, r.direction, r.dim, r.value, r.unit, r.co, r.restricted, ...rest].join(sep);
 /** The number of a contribution key's parts that name its row (the rest: a country, an organisation). */
-const rowKeyParts = 7;
+const rowKeyParts = 8;
 
 /** An engagement set's contribution to the three rollups, read from the current state. */
 async function contributionOf(executor: Executor, ids: number[]): Promise<Contribution> {
@@ -139,7 +156,8 @@ async function contributionOf(executor: Executor, ids: number[]): Promise<Contri
   const countries = new Map<string, number>();
   const partners = new Set<string>();
   const partnerCounts = new Map<string, number>();
-  if (ids.length === 0) return { counts, countries, partners, partnerCounts };
+  const partnerSlices = new Map<string, number>();
+  if (ids.length === 0) return { counts, countries, partners, partnerCounts, partnerSlices };
   const q = rollupQueries(membershipCtes(sql`id = ANY(${ids}::int[])`, sql`p.engagement_id = ANY(${ids}::int[])`));
   for (const r of (await q.counts.execute(executor)).rows) counts.set(keyOf(r), r.n);
   for (const r of (await q.countries.execute(executor)).rows) countries.set(keyOf(r, r.country), r.n);
@@ -147,7 +165,10 @@ async function contributionOf(executor: Executor, ids: number[]): Promise<Contri
     for (const position of r.positions) partners.add(keyOf(r, r.chunk * chunkBits + position));
   }
   for (const r of (await q.partnerCounts.execute(executor)).rows) partnerCounts.set([r.year, r.dim, r.value, r.org].join(sep), r.n);
-  return { counts, countries, partners, partnerCounts };
+  for (const r of (await q.partnerSlices.execute(executor)).rows) {
+    partnerSlices.set([r.unit, r.co, r.restricted, r.year, r.org].join(sep), r.n);
+  }
+  return { counts, countries, partners, partnerCounts, partnerSlices };
 }
 
 /**
@@ -165,6 +186,7 @@ export async function captureRollups(executor: Executor, ids: number[]): Promise
       const countryKeys = await applyCountDelta(executor, countTables.countries, before.countries, after.countries);
       await refreshCountryBits(executor, countryKeys);
       await applyCountDelta(executor, countTables.partners, before.partnerCounts, after.partnerCounts);
+      await applyCountDelta(executor, countTables.partnerSlices, before.partnerSlices, after.partnerSlices);
       const added = [...after.partners];
       const removed = [...before.partners].filter((k) => !after.partners.has(k));
       await setPartnerBits(executor, added, removed);
@@ -174,7 +196,7 @@ export async function captureRollups(executor: Executor, ids: number[]): Promise
 
 /** A rollup of counts: its table and its key columns, in the order of the contribution keys. */
 interface CountTable {
-  table: "engagement_rollup" | "engagement_country_rollup" | "engagement_partner_rollup";
+  table: "engagement_rollup" | "engagement_country_rollup" | "engagement_partner_rollup" | "engagement_partner_slices";
   columns: Array<[name: string, type: "int" | "text" | "bool"]>;
 }
 const breakdownColumns: CountTable["columns"] = [
@@ -184,6 +206,7 @@ const breakdownColumns: CountTable["columns"] = [
   ["dim", "text"],
   ["value", "text"],
   ["lead_unit_id", "int"],
+  ["co_units", "text"],
   ["restricted", "bool"],
 ];
 const countTables = {
@@ -195,6 +218,16 @@ const countTables = {
       ["year", "int"],
       ["dim", "text"],
       ["value", "text"],
+      ["organisation_id", "int"],
+    ],
+  },
+  partnerSlices: {
+    table: "engagement_partner_slices",
+    columns: [
+      ["lead_unit_id", "int"],
+      ["co_units", "text"],
+      ["restricted", "bool"],
+      ["year", "int"],
       ["organisation_id", "int"],
     ],
   },
@@ -244,9 +277,9 @@ function typedColumn(parts: string[][], i: number, type: "int" | "text" | "bool"
 const rowColumnNames = sql.join(breakdownColumns.map(([name]) => sql.ref(name)));
 
 // The set of countries of one breakdown, from its per-country counts.
-const countryBitsOf = (where: RawBuilder<unknown>) => sql`SELECT r.year, r.type, r.direction, r.dim, r.value, r.lead_unit_id, r.restricted,
-    bit_or(set_bit(repeat('0', ${chunkBits})::varbit, c.ordinal, 1)) AS bits
-  FROM engagement_country_rollup r JOIN countries c ON c.code = r.country_code WHERE ${where} GROUP BY 1, 2, 3, 4, 5, 6, 7`;
+const countryBitsOf = (where: RawBuilder<unknown>) => sql`SELECT r.year, r.type, r.direction, r.dim, r.value, r.lead_unit_id, r.co_units,
+    r.restricted, bit_or(set_bit(repeat('0', ${chunkBits})::varbit, c.ordinal, 1)) AS bits
+  FROM engagement_country_rollup r JOIN countries c ON c.code = r.country_code WHERE ${where} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`;
 
 /** Recomputes the country bit strings of the breakdowns whose per-country counts changed. */
 async function refreshCountryBits(executor: Executor, changed: string[][]): Promise<void> {
@@ -259,7 +292,7 @@ async function refreshCountryBits(executor: Executor, changed: string[][]): Prom
   );
   await sql`DELETE FROM engagement_country_bits b USING ${k} WHERE ${matches}`.execute(executor);
   await sql`INSERT INTO engagement_country_bits (${rowColumnNames}, bits)
-    ${countryBitsOf(sql`(r.year, r.type, r.direction, r.dim, r.value, r.lead_unit_id, r.restricted) IN (SELECT * FROM ${k})`)}`.execute(
+    ${countryBitsOf(sql`(r.year, r.type, r.direction, r.dim, r.value, r.lead_unit_id, r.co_units, r.restricted) IN (SELECT * FROM ${k})`)}`.execute(
     executor,
   );
 }
@@ -295,7 +328,8 @@ function rowColumns(rows: Map<string, number[]>) {
     dims: parts.map((p) => p[3] as string),
     values: parts.map((p) => p[4] as string),
     units: parts.map((p) => Number(p[5])),
-    restricted: parts.map((p) => p[6] === "true"),
+    coUnits: parts.map((p) => p[6] as string),
+    restricted: parts.map((p) => p[7] === "true"),
     chunks: parts.map((p) => Number(p[rowKeyParts])),
     masks: keys.map((k) => bitMask(rows.get(k) ?? [])),
   };
@@ -306,7 +340,7 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
     const c = rowColumns(masksByRow(added));
     await sql`INSERT INTO engagement_partner_bits (${rowColumnNames}, chunk, bits)
       SELECT * FROM unnest(${c.years}::int[], ${c.types}::text[], ${c.directions}::text[], ${c.dims}::text[], ${c.values}::text[],
-        ${c.units}::int[], ${c.restricted}::boolean[], ${c.chunks}::int[], ${c.masks}::varbit[])
+        ${c.units}::int[], ${c.coUnits}::text[], ${c.restricted}::boolean[], ${c.chunks}::int[], ${c.masks}::varbit[])
       ON CONFLICT (${rowColumnNames}, chunk) DO UPDATE SET bits = engagement_partner_bits.bits | excluded.bits`.execute(executor);
   }
   if (removed.length === 0) return;
@@ -317,12 +351,12 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
     i: number;
   }>`SELECT r.i FROM unnest(${sql.join(breakdownColumns.map(([, type], i) => typedColumn(parts, i, type)))},
       ${parts.map((p) => Number(p[rowKeyParts]))}::int[])
-      WITH ORDINALITY AS r(year, type, direction, dim, value, unit, restricted, org, i)
+      WITH ORDINALITY AS r(year, type, direction, dim, value, unit, co, restricted, org, i)
     WHERE NOT EXISTS (
       SELECT 1 FROM engagement_participants p JOIN engagements e ON e.id = p.engagement_id
       WHERE p.organisation_id = r.org AND p.start_date >= make_date(r.year, 1, 1) AND p.start_date < make_date(r.year + 1, 1, 1)
         AND e.status = 'done' AND (r.type = ${anyType} OR (e.type = r.type AND e.direction = r.direction))
-        AND (r.unit = 0 OR e.lead_unit_id = r.unit) AND (e.classification = 'restricted') = r.restricted
+        AND (r.unit = 0 OR (e.lead_unit_id = r.unit AND ${coUnitsOf("e")} = r.co)) AND (e.classification = 'restricted') = r.restricted
         AND CASE r.dim WHEN 'unit' THEN e.lead_unit_id::text = r.value WHEN 'programme' THEN e.programme_id::text = r.value
           WHEN 'subtype' THEN e.subtype = r.value
           WHEN 'kind' THEN EXISTS (SELECT 1 FROM organisations o WHERE o.id = r.org AND o.kind = r.value)
@@ -334,10 +368,12 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
   const c = rowColumns(masksByRow(gone.rows.map((r) => removed[Number(r.i) - 1] as string)));
   await sql`UPDATE engagement_partner_bits b SET bits = b.bits & ~m.mask
     FROM unnest(${c.years}::int[], ${c.types}::text[], ${c.directions}::text[], ${c.dims}::text[], ${c.values}::text[],
-      ${c.units}::int[], ${c.restricted}::boolean[], ${c.chunks}::int[], ${c.masks}::varbit[])
-      AS m(year, type, direction, dim, value, lead_unit_id, restricted, chunk, mask)
+      ${c.units}::int[], ${c.coUnits}::text[], ${c.restricted}::boolean[], ${c.chunks}::int[], ${c.masks}::varbit[])
+      AS m(year, type, direction, dim, value, lead_unit_id, co_units, restricted, chunk, mask)
     WHERE b.year = m.year AND b.type = m.type AND b.direction = m.direction AND b.dim = m.dim AND b.value = m.value
-      AND b.lead_unit_id = m.lead_unit_id AND b.restricted = m.restricted AND b.chunk = m.chunk`.execute(executor);
+      AND b.lead_unit_id = m.lead_unit_id AND b.co_units = m.co_units AND b.restricted = m.restricted AND b.chunk = m.chunk`.execute(
+    executor,
+  );
 }
 
 /**
@@ -347,7 +383,7 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
 export async function rebuildRollups(executor: Trx): Promise<{ engagements: number; ms: number }> {
   const started = performance.now();
   await sql`DELETE FROM engagement_rollup; DELETE FROM engagement_country_rollup; DELETE FROM engagement_country_bits;
-    DELETE FROM engagement_partner_bits; DELETE FROM engagement_partner_rollup`.execute(executor);
+    DELETE FROM engagement_partner_bits; DELETE FROM engagement_partner_rollup; DELETE FROM engagement_partner_slices`.execute(executor);
   // The memberships are worked out once into temporary tables, then read three times.
   const ctes = membershipCtes(sql`true`, sql`p.engagement_id IN (SELECT id FROM engagements WHERE status = 'done')`);
   await sql`CREATE TEMP TABLE rollup_me ON COMMIT DROP AS ${ctes} SELECT * FROM me`.execute(executor);
@@ -357,13 +393,16 @@ export async function rebuildRollups(executor: Trx): Promise<{ engagements: numb
   await sql`INSERT INTO engagement_country_rollup (${rowColumnNames}, country_code, n) ${q.countries}`.execute(executor);
   await sql`INSERT INTO engagement_country_bits (${rowColumnNames}, bits) ${countryBitsOf(sql`true`)}`.execute(executor);
   await sql`INSERT INTO engagement_partner_rollup (year, dim, value, organisation_id, n) ${q.partnerCounts}`.execute(executor);
+  await sql`INSERT INTO engagement_partner_slices (lead_unit_id, co_units, restricted, year, organisation_id, n) ${q.partnerSlices}`.execute(
+    executor,
+  );
   const partnerRows = await q.partners.execute(executor);
   for (let start = 0; start < partnerRows.rows.length; start += 2000) {
     const batch = partnerRows.rows.slice(start, start + 2000);
     await sql`INSERT INTO engagement_partner_bits (${rowColumnNames}, chunk, bits)
       SELECT * FROM unnest(${batch.map((r) => r.year)}::int[], ${batch.map((r) => r.type)}::text[], ${batch.map((r) => r.direction)}::text[],
         ${batch.map((r) => r.dim)}::text[], ${batch.map((r) => r.value)}::text[], ${batch.map((r) => r.unit)}::int[],
-        ${batch.map((r) => r.restricted)}::boolean[], ${batch.map((r) => r.chunk)}::int[],
+        ${batch.map((r) => r.co)}::text[], ${batch.map((r) => r.restricted)}::boolean[], ${batch.map((r) => r.chunk)}::int[],
         ${batch.map((r) => bitMask(r.positions))}::varbit[])`.execute(executor);
   }
   const total = await sql<{ n: number }>`SELECT count(*)::int AS n FROM engagements WHERE status = 'done'`.execute(executor);
@@ -399,4 +438,40 @@ export async function withPartnerChange<T>(
   const result = await change();
   await rollups.apply();
   return result;
+}
+
+/** Slices of the rollups: each a lead unit and its co-units, in two lists of the same length. */
+export interface Slices {
+  leads: number[];
+  coUnits: string[];
+}
+
+/**
+ * The rollup slices that answer the caller: those led by a unit where they read engagements or
+ * with one of those among their co-units, and led within the query's unit (and its sub-units, if
+ * asked); null when that is every unit, which slice 0 holds together.
+ */
+export async function slicesRead(
+  scope: DataContext,
+  q: { unitId?: number | undefined; subunits?: string | undefined },
+): Promise<Slices | null> {
+  const everyUnit = scope.reachesEveryUnit("engagements.read");
+  if (!q.unitId && everyUnit) return null;
+  const inFilter = !q.unitId
+    ? sql`true`
+    : q.subunits === "true"
+      ? sql`u.id IN (WITH RECURSIVE tree(id) AS (SELECT ${q.unitId}::int UNION SELECT c.id FROM units c JOIN tree ON c.parent_id = tree.id)
+          SELECT id FROM tree)`
+      : sql`u.id = ${q.unitId}`;
+  const units = await sql<{ id: number; reads: boolean; led: boolean }>`SELECT u.id,
+      ${scope.unitAllows("engagements.read", sql.ref("u.id"))} AS reads, ${inFilter} AS led FROM units u`.execute(db());
+  const reads = new Set(units.rows.filter((u) => u.reads).map((u) => u.id));
+  const led = new Set(units.rows.filter((u) => u.led).map((u) => u.id));
+  // The slices that exist: a lead unit and its co-units (a few per unit; "all" holds one row per year and kind).
+  const existing = await sql<{ lead: number; co: string }>`SELECT DISTINCT lead_unit_id AS lead, co_units AS co
+    FROM engagement_rollup WHERE dim = 'all' AND lead_unit_id <> 0`.execute(db());
+  const kept = existing.rows.filter(
+    (s) => led.has(s.lead) && (reads.has(s.lead) || (s.co !== "" && s.co.split(",").some((u) => reads.has(Number(u))))),
+  );
+  return { leads: kept.map((s) => s.lead), coUnits: kept.map((s) => s.co) };
 }

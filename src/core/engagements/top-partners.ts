@@ -1,9 +1,11 @@
 import { type RawBuilder, sql } from "kysely";
 import { db } from "../../db/current.ts";
+import { planEachTime } from "../../db/prepared.ts";
 import { type DataContext, forActor } from "../access/context.ts";
 import { inCountryGroup } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import type { Executor } from "../shared/mutation.ts";
+import { slicesRead } from "./rollup.ts";
 import { engagementFilter } from "./store.ts";
 
 /** Which done engagements and which partners a ranking counts. */
@@ -29,7 +31,8 @@ const depthPerYear = 50;
 /**
  * The partner organisations reached by the most done engagements in the scope, most first
  * (ties by id), counting only what the actor may see. Whole years that the per-partner
- * rollup holds are answered from it; anything else from the record. Both give the same.
+ * rollup holds are answered from it, for those who read only some units or no restricted work
+ * from its slices; anything else from the record. All give the same.
  */
 export async function rankPartners(
   actor: Actor,
@@ -41,6 +44,9 @@ export async function rankPartners(
   const data = forActor(actor);
   const breakdown = options.fromRecord ? null : rollupBreakdown(data, scope);
   if (breakdown) return { ...(await rankFromRollup(db(), scope, breakdown, partners, limit)), source: "rollup" };
+  if (!options.fromRecord && slicesAnswer(scope)) {
+    return { rows: await rankFromSlices(data, scope, engagements, partners, limit), source: "rollup", method: "full" };
+  }
   const rows = await sql<RankedPartner>`
     SELECT o.id AS "organisationId", count(DISTINCT e.id)::int AS engagements
     FROM ${data.engagementsSql} e JOIN engagement_participants p ON p.engagement_id = e.id JOIN organisations o ON o.id = p.organisation_id
@@ -82,6 +88,47 @@ function rollupBreakdown(data: DataContext, scope: PartnerRankScope): { dim: str
   if (scope.unitId) return { dim: "unit", value: String(scope.unitId) };
   if (scope.programmeId) return { dim: "programme", value: String(scope.programmeId) };
   return { dim: "all", value: "" };
+}
+
+/** Whether the per-partner slices can rank the scope: whole years, no programme, no topic. */
+function slicesAnswer(scope: PartnerRankScope): boolean {
+  return scope.from.endsWith("-01-01") && scope.to.endsWith("-12-31") && !scope.programmeId && !scope.topicId;
+}
+
+/**
+ * The ranking for someone who reads only some slices (a unit's users, anyone filtering by a unit,
+ * a reader without clearance): every partner of the period totalled over those slices
+ * (engagement_partner_slices), plus the engagements only shared with them, counted from the
+ * record. The two sets of engagements are apart, so the counts add up.
+ */
+async function rankFromSlices(
+  data: DataContext,
+  scope: PartnerRankScope,
+  engagements: RawBuilder<boolean>,
+  partners: RawBuilder<boolean>,
+  limit: number,
+): Promise<RankedPartner[]> {
+  const slices = await slicesRead(data, scope);
+  const inSlices = slices
+    ? sql`(r.lead_unit_id, r.co_units) IN (SELECT * FROM unnest(${slices.leads}::int[], ${slices.coUnits}::text[]))`
+    : sql`true`;
+  const cleared = data.actor.clearance ? sql`true` : sql`NOT r.restricted`;
+  const shared = slices ? await data.doneEngagementsSharedOnly(db()) : [];
+  const fromRecord =
+    shared.length > 0
+      ? sql`UNION ALL SELECT p.organisation_id, count(DISTINCT e.id) FROM ${data.engagementsSql} e
+          JOIN engagement_participants p ON p.engagement_id = e.id
+          WHERE e.id IN (SELECT unnest(${shared}::int[])) AND ${engagements} AND p.organisation_id IS NOT NULL GROUP BY 1`
+      : sql``;
+  const rows = await sql<RankedPartner>`${sql.raw(planEachTime)}
+    WITH counted AS (
+      SELECT r.organisation_id, sum(r.n) AS n FROM engagement_partner_slices r
+      WHERE ${inSlices} AND ${cleared} AND r.year BETWEEN ${Number(scope.from.slice(0, 4))} AND ${Number(scope.to.slice(0, 4))}
+      GROUP BY 1 ${fromRecord})
+    SELECT o.id AS "organisationId", sum(counted.n)::int AS engagements
+    FROM counted JOIN organisations o ON o.id = counted.organisation_id WHERE ${partners}
+    GROUP BY o.id ORDER BY engagements DESC, o.id LIMIT ${limit}`.execute(db());
+  return rows.rows;
 }
 
 /**
