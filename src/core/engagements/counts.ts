@@ -215,6 +215,7 @@ async function rollupQuery(scope: DataContext, q: EngagementCountsQuery, plan: R
   const executor = db();
   // The partner bit strings hold each breakdown over every type too: a question without a type reads those.
   const overEveryType = !q.type?.length && !q.direction && by !== "type";
+  const perCountry = by === "country" || plan.country !== null;
   const where = (alias: string) => {
     const a = (c: string) => sql.ref(`${alias}.${c}`);
     const conditions = [sql`${a("year")} BETWEEN ${plan.fromYear} AND ${plan.toYear}`, sql`${a("dim")} = ${plan.dim}`];
@@ -226,7 +227,11 @@ async function rollupQuery(scope: DataContext, q: EngagementCountsQuery, plan: R
       );
     } else conditions.push(by === "unit" ? sql`${a("lead_unit_id")} <> 0` : sql`${a("lead_unit_id")} = 0`);
     if (!plan.restricted) conditions.push(sql`NOT ${a("restricted")}`);
-    if (alias === "b") conditions.push(overEveryType ? sql`b.type = ${anyType}` : sql`b.type <> ${anyType}`);
+    // The partner bits and the per-country rows hold every type together too (type "*"); the
+    // engagement counts do not (an engagement has one type, so theirs add up).
+    if (alias !== "r" || perCountry) {
+      conditions.push(overEveryType ? sql`${a("type")} = ${anyType}` : sql`${a("type")} <> ${anyType}`);
+    }
     if (q.type?.length) conditions.push(sql`${a("type")} = ANY(${q.type}::text[])`);
     if (q.direction) conditions.push(sql`${a("direction")} = ${q.direction}`);
     return sql.join(conditions, sql` AND `);
@@ -240,7 +245,6 @@ async function rollupQuery(scope: DataContext, q: EngagementCountsQuery, plan: R
     if (by === "country") return sql`${a("country_code")}`;
     return sql`${a("value")}`;
   };
-  const perCountry = by === "country" || plan.country !== null;
   const countryOnly = plan.country !== null ? sql`AND r.country_code = ${plan.country}` : sql``;
   const maskOnly = plan.country !== null ? sql`AND m.country_code = ${plan.country}` : sql``;
   const record = plan.remainder ? await recordCtes(executor, scope, q, plan.remainder) : null;

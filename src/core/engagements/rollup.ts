@@ -8,8 +8,9 @@ import type { Executor, Trx } from "../shared/mutation.ts";
  * (dim, value) it belongs to — all, its lead unit, its programme, its subtype, and the
  * regions and partner kinds it reaches — they hold:
  *  - engagement_rollup: how many engagements;
- *  - engagement_country_rollup: per country reached, how many engagements (and, derived
- *    from it, engagement_country_bits: the set of those countries as a bit string);
+ *  - engagement_country_rollup: per country reached, how many engagements, per type and
+ *    direction and over every type ("*"), and, derived from it, engagement_country_bits: the set
+ *    of those countries as a bit string;
  *  - engagement_partner_bits: which partner organisations were reached, as bit strings, per
  *    type and direction and over every type (type and direction "*");
  *  - engagement_partner_rollup: per partner, how many engagements reached it (for the
@@ -123,7 +124,10 @@ function rollupQueries(ctes: RawBuilder<unknown>) {
     >`${ctes} SELECT year, type, direction, dim, value, unit, co, restricted, count(*)::int AS n FROM me GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
     countries: sql<RollupKey & { country: string; n: number }>`${ctes}
       SELECT year, type, direction, dim, value, unit, co, restricted, country, count(DISTINCT id)::int AS n FROM mr WHERE country IS NOT NULL
-      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+      UNION ALL
+      SELECT year, ${anyType}, ${anyType}, dim, value, unit, co, restricted, country, count(DISTINCT id)::int FROM mr WHERE country IS NOT NULL
+      GROUP BY 1, 4, 5, 6, 7, 8, 9`,
     // Each breakdown's partners per type and direction, and once more over every type (type
     // and direction "*"), which is what a question without a type reads: far fewer strings.
     partners: sql<RollupKey & { chunk: number; positions: number[] }>`${ctes}

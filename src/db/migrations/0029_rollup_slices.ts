@@ -13,7 +13,10 @@ import { type Kysely, sql } from "kysely";
  * and filled by the rebuild that follows this migration (see rebuildsRollups).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  // Every table names a breakdown's row in a slice the same way; each adds what it holds of it.
+  // Every table names a breakdown's row in a slice the same way; each adds what it holds of it. The
+  // key leads with the breakdown and the slice, so that each slice a reader may read is one range
+  // of it, and then the type ("*" for every type in the partner bit strings), so that a question
+  // over every type reads only those rows.
   const tables: Array<[table: string, held: string, key: string]> = [
     ["engagement_rollup", "n integer NOT NULL", ""],
     ["engagement_country_rollup", "country_code text NOT NULL, n integer NOT NULL", ", country_code"],
@@ -32,7 +35,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       co_units text NOT NULL,
       restricted boolean NOT NULL,
       ${sql.raw(held)},
-      PRIMARY KEY (dim, value, lead_unit_id, co_units, year, type, direction, restricted${sql.raw(key)})
+      PRIMARY KEY (dim, lead_unit_id, co_units, type, value, year, direction, restricted${sql.raw(key)})
     )`.execute(db);
   }
   await sql`CREATE TABLE engagement_partner_slices (
