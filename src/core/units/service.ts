@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
 import type { Actor, Role } from "../shared/actor.ts";
@@ -191,6 +192,9 @@ export async function ensureBuiltinAdministrator(): Promise<Actor> {
   return db()
     .transaction()
     .execute(async (trx) => {
+      // Two servers starting together on a new database would both create the central office:
+      // the second waits here for the first's commit, then finds what it made.
+      await sql`SELECT pg_advisory_xact_lock(hashtext('liaison.builtin-administrator'))`.execute(trx);
       let unit = await trx.selectFrom("units").selectAll().where("key", "=", "central").executeTakeFirst();
       unit ??= await trx
         .insertInto("units")
