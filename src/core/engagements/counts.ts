@@ -409,7 +409,8 @@ async function recordCtes(executor: Executor, scope: DataContext, q: EngagementC
   // counted are narrowed to those first, found in their own queries from the registry's and the
   // participants' indexes (a list of ids, so that the plan does not depend on the table's statistics).
   const takenPartIn = await engagementsTakenPartIn(executor, q);
-  const narrowTo = takenPartIn && within ? takenPartIn.filter((id) => new Set(within).has(id)) : (takenPartIn ?? within);
+  const inWithin = within ? new Set(within) : null;
+  const narrowTo = takenPartIn && inWithin ? takenPartIn.filter((id) => inWithin.has(id)) : (takenPartIn ?? within);
   // As a set to join (unnest), not `= ANY(…)`: each id is then looked up by its index, where a long
   // array would be searched row by row under a generic plan.
   const narrowed = narrowTo ? sql`AND e.id IN (SELECT unnest(${narrowTo}::int[]))` : sql``;
