@@ -157,11 +157,13 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery): Promise
 }
 
 async function fromRollups(scope: DataContext, q: EngagementCountsQuery, plan: RollupPlan) {
-  const rows = await rollupQuery(scope, q, plan, q.by);
+  // The remainder's working sets are the same for the rows and the total: worked out once.
+  const record = plan.remainder ? await recordCtes(db(), scope, q, plan.remainder) : null;
+  const rows = await rollupQuery(q, plan, q.by, record);
   // Grouped by a breakdown, an engagement sits in several groups; the total is read
   // from the breakdown "all" (or the filter's), where it sits once.
   const totalPlan = plan.value === null ? { ...plan, dim: "all", value: "" } : plan;
-  const [total] = await rollupQuery(scope, q, totalPlan, "none");
+  const [total] = await rollupQuery(q, totalPlan, "none", record);
   return {
     rows,
     total: total
@@ -208,10 +210,11 @@ async function placesFromRollups(scope: DataContext, q: EngagementCountsQuery, p
  * group, over the slices the plan reads. Per country (as the grouping or a filter) the
  * engagements come from the per-country counts, the partners from the breakdown's partner
  * bits AND the country's organisations, and the countries are that one country. The plan's
- * remainder is counted from the record in the same shapes (counts, bit strings) and added in
- * before anything is counted, so that a partner or country met on both sides counts once.
+ * remainder (`record`: its CTEs from `recordCtes`) is counted in the same shapes (counts, bit
+ * strings) and added in before anything is counted, so that a partner or country met on both
+ * sides counts once.
  */
-async function rollupQuery(scope: DataContext, q: EngagementCountsQuery, plan: RollupPlan, by: Group) {
+async function rollupQuery(q: EngagementCountsQuery, plan: RollupPlan, by: Group, record: RawBuilder<unknown> | null) {
   const executor = db();
   // The partner bit strings hold each breakdown over every type too: a question without a type reads those.
   const overEveryType = !q.type?.length && !q.direction && by !== "type";
@@ -247,7 +250,6 @@ async function rollupQuery(scope: DataContext, q: EngagementCountsQuery, plan: R
   };
   const countryOnly = plan.country !== null ? sql`AND r.country_code = ${plan.country}` : sql``;
   const maskOnly = plan.country !== null ? sql`AND m.country_code = ${plan.country}` : sql``;
-  const record = plan.remainder ? await recordCtes(executor, scope, q, plan.remainder) : null;
   const fromRecordToo = record ? recordParts(by) : null;
   const withRecord = (rollup: RawBuilder<unknown>, part: RawBuilder<unknown> | undefined) =>
     part ? sql`${rollup} UNION ALL ${part}` : rollup;
