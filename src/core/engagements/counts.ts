@@ -17,7 +17,7 @@ import {
   statementStances,
   talkModes,
 } from "../shared/vocabulary.ts";
-import { anyType, chunkBits, heldOnTheDay, reachQuery, type Slices, slicesRead } from "./rollup.ts";
+import { anyType, chunkBits, heldOnTheDay, inSlices, reachQuery, type Slices, slicesRead } from "./rollup.ts";
 import { type EngagementCounts, type EngagementCountsQuery, engagementCountsQuery } from "./schema.ts";
 import { engagementFilter } from "./store.ts";
 
@@ -225,9 +225,7 @@ async function rollupQuery(q: EngagementCountsQuery, plan: RollupPlan, by: Group
     if (plan.value !== null) conditions.push(sql`${a("value")} = ${plan.value}`);
     // Each slice read is a range of the rollups' index (planned each time, with the list's length).
     if (plan.slices !== null) {
-      conditions.push(
-        sql`(${a("lead_unit_id")}, ${a("co_units")}) IN (SELECT * FROM unnest(${plan.slices.leads}::int[], ${plan.slices.coUnits}::text[]))`,
-      );
+      conditions.push(inSlices(alias, plan.slices));
     } else conditions.push(by === "unit" ? sql`${a("lead_unit_id")} <> 0` : sql`${a("lead_unit_id")} = 0`);
     if (!plan.restricted) conditions.push(sql`NOT ${a("restricted")}`);
     // The partner bits and the per-country rows hold every type together too (type "*"); the

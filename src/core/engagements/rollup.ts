@@ -479,3 +479,9 @@ export async function slicesRead(
   );
   return { leads: kept.map((s) => s.lead), coUnits: kept.map((s) => s.co) };
 }
+
+/** SQL: rollup row `alias` belongs to one of the slices (each slice one range of the rollups' keys). */
+export function inSlices(alias: string, slices: Slices): RawBuilder<boolean> {
+  return sql<boolean>`(${sql.ref(`${alias}.lead_unit_id`)}, ${sql.ref(`${alias}.co_units`)})
+    IN (SELECT * FROM unnest(${slices.leads}::int[], ${slices.coUnits}::text[]))`;
+}

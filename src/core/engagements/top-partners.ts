@@ -5,7 +5,7 @@ import { type DataContext, forActor } from "../access/context.ts";
 import { inCountryGroup } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import type { Executor } from "../shared/mutation.ts";
-import { slicesRead } from "./rollup.ts";
+import { inSlices, slicesRead } from "./rollup.ts";
 import { engagementFilter } from "./store.ts";
 
 /** Which done engagements and which partners a ranking counts. */
@@ -109,9 +109,7 @@ async function rankFromSlices(
   limit: number,
 ): Promise<RankedPartner[]> {
   const slices = await slicesRead(data, scope);
-  const inSlices = slices
-    ? sql`(r.lead_unit_id, r.co_units) IN (SELECT * FROM unnest(${slices.leads}::int[], ${slices.coUnits}::text[]))`
-    : sql`true`;
+  const sliced = slices ? inSlices("r", slices) : sql`true`;
   const cleared = data.actor.clearance ? sql`true` : sql`NOT r.restricted`;
   const shared = slices ? await data.doneEngagementsSharedOnly(db()) : [];
   const fromRecord =
@@ -123,7 +121,7 @@ async function rankFromSlices(
   const rows = await sql<RankedPartner>`${sql.raw(planEachTime)}
     WITH counted AS (
       SELECT r.organisation_id, sum(r.n) AS n FROM engagement_partner_slices r
-      WHERE ${inSlices} AND ${cleared} AND r.year BETWEEN ${Number(scope.from.slice(0, 4))} AND ${Number(scope.to.slice(0, 4))}
+      WHERE ${sliced} AND ${cleared} AND r.year BETWEEN ${Number(scope.from.slice(0, 4))} AND ${Number(scope.to.slice(0, 4))}
       GROUP BY 1 ${fromRecord})
     SELECT o.id AS "organisationId", sum(counted.n)::int AS engagements
     FROM counted JOIN organisations o ON o.id = counted.organisation_id WHERE ${partners}
