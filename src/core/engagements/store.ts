@@ -3,6 +3,7 @@ import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import type { DataContext } from "../access/context.ts";
 import { countedPlaces } from "../countries/places.ts";
 import { inCountryGroup, inRegion } from "../countries/store.ts";
+import { vectorMatches } from "../search/match.ts";
 import { buildSearchQuery } from "../search/text.ts";
 import type { Executor } from "../shared/mutation.ts";
 import { heldOnTheDay } from "./rollup.ts";
@@ -56,7 +57,7 @@ export function engagementFilter(
   const conditions: RawBuilder<boolean>[] = [];
   const tsquery = query.q ? buildSearchQuery(query.q) : null;
   if (query.q && !tsquery) conditions.push(sql<boolean>`false`);
-  if (tsquery) conditions.push(sql<boolean>`e.search_vector @@ to_tsquery('simple', ${tsquery})`);
+  if (tsquery) conditions.push(vectorMatches("e.search_vector", tsquery));
   if (query.type?.length) conditions.push(sql<boolean>`e.type = ANY(${query.type}::text[])`);
   if (query.direction) conditions.push(sql<boolean>`e.direction = ${query.direction}`);
   if (query.subtype) conditions.push(sql<boolean>`e.subtype = ${query.subtype}`);

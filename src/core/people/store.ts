@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
+import { vectorMatches } from "../search/match.ts";
 import { buildSearchQuery, typedForms } from "../search/text.ts";
 import type { Executor } from "../shared/mutation.ts";
 import type { PersonListQuery } from "./schema.ts";
@@ -27,7 +28,7 @@ function peopleFilter(query: Omit<PersonListQuery, "page" | "pageSize" | "sort">
   const conditions: RawBuilder<boolean>[] = [];
   const tsquery = query.q ? buildSearchQuery(query.q) : null;
   if (query.q && !tsquery) conditions.push(sql<boolean>`false`);
-  if (tsquery) conditions.push(sql<boolean>`pe.search_vector @@ to_tsquery('simple', ${tsquery})`);
+  if (tsquery) conditions.push(vectorMatches("pe.search_vector", tsquery));
   if (query.country) conditions.push(sql<boolean>`pe.country_code = ${query.country}`);
   if (query.organisationId)
     conditions.push(sql<boolean>`pe.id IN (SELECT person_id FROM positions WHERE organisation_id = ${query.organisationId})`);
