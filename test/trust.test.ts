@@ -318,6 +318,19 @@ describe("7. sign-in limits hold under concurrency and behind proxies", () => {
     expect(byAddress.filter((s) => s === 429)).toHaveLength(30);
   });
 
+  it("lets forty colleagues behind one address sign in at once: tries beyond thirty wait for the checks, none is refused", async () => {
+    const colleagues = await Promise.all(Array.from({ length: 40 }, () => person([{ unitId: admin.unitId, role: "viewer" }])));
+    const signIns = await Promise.all(
+      colleagues.map((c) =>
+        app.inject({ method: "POST", url: "/api/auth/login", payload: { username: c.username, password }, remoteAddress: "10.9.9.3" }),
+      ),
+    );
+    expect(signIns.map((s) => s.statusCode)).toEqual(colleagues.map(() => 200));
+    // A proved sign-in leaves no record behind; the address's allowance of failures is untouched.
+    const left = await db().selectFrom("loginFailures").select("id").where("ip", "=", "10.9.9.3").execute();
+    expect(left).toEqual([]);
+  }, 120_000);
+
   it("believes X-Forwarded-For only from the proxies it is told to trust", async () => {
     const behind = await buildApp({ trustProxy: ["10.0.0.5"], writeRateLimit: 100_000 });
     try {

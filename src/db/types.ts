@@ -521,6 +521,8 @@ export interface LoginFailureTable {
   username: string;
   ip: string;
   at: Timestamp;
+  /** The attempt's password is being checked now (otherwise: a failure). */
+  checking: Generated<boolean>;
 }
 
 export interface EngagementApprovalStepTable {

@@ -6,12 +6,30 @@ import type { FieldIssue } from "../shared/errors.ts";
 const params = { N: 2 ** 15, r: 8, p: 1 };
 const keyLength = 32;
 
-function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password.normalize("NFKC"), salt, keyLength, { ...options, maxmem: 64 * 1024 * 1024 }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    ),
-  );
+/**
+ * Hashes computed at once. scrypt runs on libuv's thread pool (four threads), which also reads
+ * files (the web app's assets, attachments): a wave of sign-ins holding every thread would stall
+ * those. Two at a time keep both cores busy and leave threads free; the rest wait their turn.
+ */
+const hashesAtOnce = 2;
+let hashing = 0;
+const waiting: Array<() => void> = [];
+
+async function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  if (hashing >= hashesAtOnce) await new Promise<void>((resolve) => waiting.push(resolve));
+  else hashing++;
+  try {
+    return await new Promise((resolve, reject) =>
+      scrypt(password.normalize("NFKC"), salt, keyLength, { ...options, maxmem: 64 * 1024 * 1024 }, (error, key) =>
+        error ? reject(error) : resolve(key),
+      ),
+    );
+  } finally {
+    // The turn passes to the next in line (the count stays), or is given back.
+    const next = waiting.shift();
+    if (next) next();
+    else hashing--;
+  }
 }
 
 /** Hashes a password as `scrypt$N$r$p$salt$hash` (base64url), so the parameters can change later. */

@@ -29,7 +29,13 @@ export interface SessionPolicy {
 export const defaultSessionPolicy: SessionPolicy = { idleMinutes: 120, maxHours: 12 };
 
 /** Failed logins allowed in the window before further attempts are refused (429). */
-export const loginLimits = { windowMinutes: 15, perAccount: 5, perAddress: 30 };
+export const loginLimits = {
+  windowMinutes: 15,
+  perAccount: 5,
+  perAddress: 30,
+  /** How long a sign-in waits for its turn before it is refused. */
+  waitMs: 20_000,
+};
 
 const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
 
@@ -99,9 +105,17 @@ async function newSession(executor: Executor, userId: number, context: RequestCo
  * Takes one sign-in attempt from the account's and the address's allowance, atomically:
  * the count, the check and the record happen under a lock on both, so parallel tries
  * cannot all slip under the limit. Returns the attempt's record (removed when the password
- * proves right), or null when the limit is reached.
+ * proves right, kept as the failure's record otherwise); "refused" when a limit is reached;
+ * "busy" when it may be reached by the checks still running.
+ *
+ * An account's limit counts its attempts still being checked: parallel guesses at one password
+ * stop at five. An address's refuses only for failures (an attempt whose check has run a minute
+ * is taken for one: the process checking it has gone); while its failures and running checks
+ * together fill its allowance, a further try waits for the checks to end. So an office signing
+ * in at nine from behind one address is let in, thirty at a time, and a burst of guesses from
+ * one address still ends at thirty.
  */
-async function reserveAttempt(username: string, ip: string): Promise<number | null> {
+async function reserveAttempt(username: string, ip: string): Promise<number | "refused" | "busy"> {
   return db()
     .transaction()
     .execute(async (trx) => {
@@ -109,18 +123,33 @@ async function reserveAttempt(username: string, ip: string): Promise<number | nu
       await sql`SELECT pg_advisory_xact_lock(hashtext(${`login:account:${username.toLowerCase()}`}))`.execute(trx);
       await sql`SELECT pg_advisory_xact_lock(hashtext(${`login:address:${ip}`}))`.execute(trx);
       const since = sql<Date>`now() - ${`${loginLimits.windowMinutes} minutes`}::interval`;
-      const failures = await trx
+      const running = sql<boolean>`(checking AND at > now() - interval '1 minute')`;
+      const counted = await trx
         .selectFrom("loginFailures")
         .select([
           sql<number>`count(*) FILTER (WHERE lower(username) = lower(${username}))::int`.as("account"),
-          sql<number>`count(*) FILTER (WHERE ip = ${ip})::int`.as("address"),
+          sql<number>`count(*) FILTER (WHERE ip = ${ip} AND NOT ${running})::int`.as("addressFailures"),
+          sql<number>`count(*) FILTER (WHERE ip = ${ip} AND ${running})::int`.as("addressChecks"),
         ])
         .where("at", ">", since)
         .executeTakeFirstOrThrow();
-      if (failures.account >= loginLimits.perAccount || failures.address >= loginLimits.perAddress) return null;
-      const row = await trx.insertInto("loginFailures").values({ username, ip }).returning("id").executeTakeFirstOrThrow();
+      if (counted.account >= loginLimits.perAccount || counted.addressFailures >= loginLimits.perAddress) return "refused";
+      // Checks still running may yet fail: until they are done, a try beyond the allowance waits.
+      if (counted.addressFailures + counted.addressChecks >= loginLimits.perAddress) return "busy";
+      const row = await trx.insertInto("loginFailures").values({ username, ip, checking: true }).returning("id").executeTakeFirstOrThrow();
       return row.id;
     });
+}
+
+/** Reserves a sign-in attempt, waiting (up to `loginLimits.waitMs`) while its address has its most checks running. */
+async function reserveAttemptInTurn(username: string, ip: string): Promise<number | "refused" | "busy"> {
+  const until = Date.now() + loginLimits.waitMs;
+  for (let round = 0; ; round++) {
+    const reserved = await reserveAttempt(username, ip);
+    if (reserved !== "busy" || Date.now() >= until) return reserved;
+    // Asked again a little later each round (to a second), at random, so that a crowd waiting does not ask in step.
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round) * (0.5 + Math.random())));
+  }
 }
 
 /**
@@ -134,8 +163,14 @@ export async function login(
   options: { previousToken?: string | undefined; policy?: SessionPolicy } = {},
 ): Promise<{ token: string; expiresAt: Date; actor: Actor; displayName: string }> {
   const data = parseInput(loginInput, input);
-  const attempt = await reserveAttempt(data.username, context.ip);
-  if (attempt === null) {
+  const attempt = await reserveAttemptInTurn(data.username, context.ip);
+  if (attempt === "busy") {
+    throw new AppError(
+      "RATE_LIMITED",
+      "Too many sign-ins at once from your address; try again in a moment. / 来自您所在地址的登录过多，请稍后再试。",
+    );
+  }
+  if (attempt === "refused") {
     await writeAuditAs(
       db(),
       { userId: null, unitId: null },
@@ -156,6 +191,7 @@ export async function login(
   const valid = await verifyPassword(data.password, user?.passwordHash ?? null);
   if (!user || !valid || user.disabled) {
     // The reserved attempt stays as the failure's record.
+    await db().updateTable("loginFailures").set({ checking: false }).where("id", "=", attempt).execute();
     await writeAuditAs(
       db(),
       { userId: user?.id ?? null, unitId: null },
@@ -501,26 +537,41 @@ export async function revokeApiToken(actor: Actor, tokenId: number): Promise<voi
   });
 }
 
+/** One role the token's user holds, and where its unit stands from the token's unit. */
+interface HeldRole {
+  unitId: number;
+  role: Role;
+  subunits: boolean;
+  atOrAbove: boolean;
+  below: boolean;
+  soleRoot: boolean;
+}
+
+/**
+ * SQL: the roles the user of token `t` holds, as one JSON array of `HeldRole`s, so that the
+ * token, its user and their roles are read in one query. (Its aliases are its own.)
+ */
+const heldRolesJson = sql<HeldRole[]>`(WITH RECURSIVE up(id, parent_id) AS (
+        SELECT id, parent_id FROM units WHERE id = t.unit_id
+        UNION SELECT un.id, un.parent_id FROM units un JOIN up ON un.id = up.parent_id),
+      down(id) AS (
+        SELECT id FROM units WHERE parent_id = t.unit_id
+        UNION SELECT un.id FROM units un JOIN down ON un.parent_id = down.id)
+    SELECT coalesce(json_agg(json_build_object('unitId', r.unit_id, 'role', r.role, 'subunits', r.subunits,
+      'atOrAbove', r.unit_id IN (SELECT id FROM up), 'below', r.unit_id IN (SELECT id FROM down),
+      'soleRoot', (SELECT parent_id FROM units WHERE id = t.unit_id) IS NULL AND (SELECT count(*) FROM units WHERE parent_id IS NULL) = 1)
+      ORDER BY r.unit_id, r.role), '[]'::json)
+    FROM user_roles r WHERE r.user_id = t.user_id)`;
+
 /**
  * The grants a token acts with: the intersection of the token's own scope (its role, over
  * its unit and the units below) with the roles its user holds now. Recomputed on every
  * request, so that a demotion, a role moved to another unit or removed narrows or ends the
  * token at once.
  */
-async function tokenGrants(executor: Executor, token: { userId: number; unitId: number; role: Role }): Promise<RoleGrant[]> {
-  const rows = await sql<{ unitId: number; role: Role; subunits: boolean; atOrAbove: boolean; below: boolean; soleRoot: boolean }>`
-    WITH RECURSIVE up(id, parent_id) AS (
-        SELECT id, parent_id FROM units WHERE id = ${token.unitId}
-        UNION SELECT u.id, u.parent_id FROM units u JOIN up ON u.id = up.parent_id),
-      down(id) AS (
-        SELECT id FROM units WHERE parent_id = ${token.unitId}
-        UNION SELECT u.id FROM units u JOIN down ON u.parent_id = down.id)
-    SELECT r.unit_id AS "unitId", r.role, r.subunits,
-      r.unit_id IN (SELECT id FROM up) AS "atOrAbove", r.unit_id IN (SELECT id FROM down) AS below,
-      ((SELECT parent_id FROM units WHERE id = ${token.unitId}) IS NULL AND (SELECT count(*) FROM units WHERE parent_id IS NULL) = 1) AS "soleRoot"
-    FROM user_roles r WHERE r.user_id = ${token.userId} ORDER BY r.unit_id, r.role`.execute(executor);
+function tokenGrants(token: { unitId: number; role: Role }, held: HeldRole[]): RoleGrant[] {
   const grants: RoleGrant[] = [];
-  for (const r of rows.rows) {
+  for (const r of held) {
     const role = roleRank[r.role] < roleRank[token.role] ? r.role : token.role;
     if (r.role === "administrator") {
       // An administrator's token is the installation's only when made for the top of the tree;
@@ -544,17 +595,25 @@ async function tokenGrants(executor: Executor, token: { userId: number; unitId: 
 
 /** The actor of an API token: its user, with the token's rights as they stand now (none: not a valid token). */
 export async function resolveApiToken(token: string): Promise<Actor | undefined> {
-  const row = await db()
-    .selectFrom("apiTokens as t")
-    .innerJoin("users as u", "u.id", "t.userId")
-    .select(["t.id", "t.unitId", "t.role", "t.lastUsedAt", "t.expiresAt", "u.id as userId", "u.username", "u.clearance"])
-    .where("t.tokenHash", "=", sha256(token))
-    .where("t.revokedAt", "is", null)
-    .where("u.disabled", "=", false)
-    .where((eb) => eb.or([eb("t.expiresAt", "is", null), eb("t.expiresAt", ">", sql<Date>`now()`)]))
-    .executeTakeFirst();
+  // One round trip on every request an integration makes: the token, its user and their roles.
+  const row = (
+    await sql<{
+      id: number;
+      unitId: number;
+      role: Role;
+      lastUsedAt: Date | null;
+      expiresAt: Date | null;
+      userId: number;
+      username: string;
+      clearance: boolean;
+      held: HeldRole[];
+    }>`SELECT t.id, t.unit_id, t.role, t.last_used_at, t.expires_at, u.id AS user_id, u.username, u.clearance, ${heldRolesJson} AS held
+      FROM api_tokens t JOIN users u ON u.id = t.user_id
+      WHERE t.token_hash = ${sha256(token)} AND t.revoked_at IS NULL AND NOT u.disabled
+        AND (t.expires_at IS NULL OR t.expires_at > now())`.execute(db())
+  ).rows[0];
   if (!row) return undefined;
-  const grants = await tokenGrants(db(), { userId: row.userId, unitId: row.unitId, role: row.role });
+  const grants = tokenGrants(row, row.held);
   // A user left with no role that reaches the token's unit has a token that can do nothing: it is not a credential any more.
   if (grants.length === 0) return undefined;
   if (!row.lastUsedAt || Date.now() - new Date(row.lastUsedAt).getTime() > 60_000) {

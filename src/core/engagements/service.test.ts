@@ -382,5 +382,25 @@ describe("classification", () => {
     const timeline = (await organisationTimeline(colleague, org.lao as number, { pageSize: 200 })).items.map((i) => i.id);
     expect(timeline).not.toContain(secret.id);
     await expect(updateEngagement(colleague, open.id, { classification: "restricted" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    // A partner's page names the last engagement its reader may see: the same unit and role,
+    // with and without clearance, read different pages (each reader's query is compiled apart).
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const latest = await createEngagement(
+      me,
+      visit({
+        leadUnitId: me.unitId,
+        titleEn: "Latest talks",
+        classification: "restricted",
+        startDate: yesterday,
+        endDate: yesterday,
+        details: {},
+      }),
+    );
+    for (let i = 0; i < 3; i++) {
+      expect((await getOrganisation(me, org.lao as number)).lastEngagement?.id).toBe(latest.id);
+      expect((await getOrganisation(colleague, org.lao as number)).lastEngagement?.id).not.toBe(latest.id);
+    }
+    // Cleared later, the colleague reads it at once.
+    expect((await getOrganisation({ ...colleague, clearance: true }, org.lao as number)).lastEngagement?.id).toBe(latest.id);
   });
 });

@@ -1,15 +1,17 @@
 import { sql } from "kysely";
+import { jsonObjectFrom } from "kysely/helpers/postgres";
+import { CompiledQueries, placeholderId } from "../../db/compiled.ts";
 import { db } from "../../db/current.ts";
 import { anyDependentRecord, forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import { assertCountryExists } from "../countries/store.ts";
 import { withPartnerChange } from "../engagements/rollup.ts";
-import { refreshSuggestions, suggestionOf } from "../names/service.ts";
+import { refreshSuggestions } from "../names/service.ts";
 import { foldName } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
-import { id as idSchema, type Page, pageTotal, parseInput } from "../shared/schema.ts";
+import { countCap, id as idSchema, type Page, pageTotal, parseInput, typeaheadPageSize } from "../shared/schema.ts";
 import { cleanMultiline } from "../shared/text.ts";
 import { families, organisationKinds, relationshipLevels } from "../shared/vocabulary.ts";
 import { displayColumns, type NormalisedName, normaliseNames } from "./names.ts";
@@ -33,6 +35,7 @@ import {
   type OrganisationFilters,
   type OrganisationListRow,
   organisationCountsQuery,
+  organisationDetailQuery,
   organisationPageQuery,
   organisationSummaryCountsQuery,
   organisationsWithKeys,
@@ -58,8 +61,13 @@ export async function listOrganisations(actor: Actor, input: unknown = {}): Prom
   const parsed = parseInput(organisationListQuery, input);
   const query = { ...parsed, spellings: await spellingsFor(db(), parsed, parsed.page * parsed.pageSize) };
   const { page, pageSize, sort: _sort, ...filters } = query;
+  // A name search on the list screen is counted beside its page (on a server, on a second
+  // connection): a common word fills the page, and then its total is needed too.
+  const cap = countCap(query.q);
+  const early = query.q && pageSize > typeaheadPageSize ? countMatching(filters, cap) : undefined;
+  early?.catch(() => {}); // Awaited below, or not needed when the page is not full.
   const rows: OrganisationListRow[] = await organisationPageQuery(db(), query).execute();
-  const counted = await pageTotal(query, rows.length, (cap) => countMatching(filters, cap));
+  const counted = await pageTotal(query, rows.length, (asked) => (early && asked === cap ? early : countMatching(filters, asked)));
   return { items: rows.map(presentOrganisationListItem), ...counted, page, pageSize };
 }
 
@@ -180,46 +188,70 @@ export async function loadOrganisation(executor: Executor, organisationId: numbe
   return presentOrganisation(row);
 }
 
+/**
+ * An organisation's page as `actor` reads it, in one query: the detail, the latest done
+ * engagement with it that the actor may read, and a pending suggestion for its Chinese name.
+ */
+function organisationReadQuery(executor: Executor, actor: Actor, organisationId: number) {
+  return organisationDetailQuery(executor, organisationId).select((eb) => [
+    jsonObjectFrom(
+      eb
+        .selectFrom("engagementParticipants as p")
+        .innerJoin(forActor(actor).readableEngagements(executor).as("e"), "e.id", "p.engagementId")
+        .innerJoin("units as lu", "lu.id", "e.leadUnitId")
+        .select([
+          "e.id",
+          "e.type",
+          "e.titleEn",
+          "e.titleZh",
+          "e.startDate",
+          "lu.id as unitId",
+          "lu.nameEn as unitNameEn",
+          "lu.nameZh as unitNameZh",
+        ])
+        .whereRef("p.organisationId", "=", "o.id")
+        .where("e.status", "=", "done")
+        .orderBy("p.startDate", "desc")
+        .orderBy("p.engagementId", "desc")
+        .limit(1),
+    ).as("lastEngagement"),
+    jsonObjectFrom(
+      eb
+        .selectFrom("nameSuggestions as ns")
+        .select(["ns.zh", "ns.short", "ns.confidence", "ns.method", "ns.transliterated", "ns.steps", "ns.basis"])
+        .whereRef("ns.organisationId", "=", "o.id")
+        .where("ns.status", "=", "pending"),
+    ).as("pendingSuggestion"),
+  ]);
+}
+
+type OrganisationReadRow = Awaited<ReturnType<ReturnType<typeof organisationReadQuery>["executeTakeFirstOrThrow"]>>;
+
+// Compiled once per reader's scope (what they may read is part of the query).
+const compiledReads = new CompiledQueries<OrganisationReadRow>();
+
 /** One organisation with its names, statuses, tags, relationship, relations and people. */
 export async function getOrganisation(actor: Actor, organisationId: number): Promise<OrganisationDetail> {
   authorize(actor, "registry.read");
   const id = parseInput(idSchema, organisationId);
-  const detail = await loadOrganisation(db(), id);
-  const last = await db()
-    .selectFrom("engagementParticipants as p")
-    .innerJoin(forActor(actor).readableEngagements(db()).as("e"), "e.id", "p.engagementId")
-    .innerJoin("units as u", "u.id", "e.leadUnitId")
-    .select([
-      "e.id",
-      "e.type",
-      "e.titleEn",
-      "e.titleZh",
-      "e.startDate",
-      "u.id as unitId",
-      "u.nameEn as unitNameEn",
-      "u.nameZh as unitNameZh",
-    ])
-    .where("p.organisationId", "=", id)
-    .where("e.status", "=", "done")
-    .orderBy("p.startDate", "desc")
-    .orderBy("p.engagementId", "desc")
-    .limit(1)
-    .executeTakeFirst();
-  const suggestion = await suggestionOf(db(), id);
+  const scope = JSON.stringify([actor.userId, actor.clearance, actor.roles]);
+  const query = compiledReads.with(scope, () => organisationReadQuery(db(), actor, placeholderId).compile(), id);
+  const row = (await db().executeQuery(query)).rows[0];
+  if (!row) throw notFound("organisation", id);
+  const { lastEngagement: last, pendingSuggestion: suggestion } = row;
   return {
-    ...detail,
-    nameSuggestion:
-      suggestion && suggestion.status === "pending"
-        ? {
-            zh: suggestion.zh,
-            short: suggestion.short,
-            confidence: suggestion.confidence,
-            method: suggestion.method,
-            transliterated: suggestion.transliterated,
-            steps: suggestion.steps as NonNullable<OrganisationDetail["nameSuggestion"]>["steps"],
-            basis: suggestion.basis,
-          }
-        : null,
+    ...presentOrganisation(row),
+    nameSuggestion: suggestion
+      ? {
+          zh: suggestion.zh,
+          short: suggestion.short,
+          confidence: Number(suggestion.confidence),
+          method: suggestion.method,
+          transliterated: suggestion.transliterated,
+          steps: suggestion.steps as NonNullable<OrganisationDetail["nameSuggestion"]>["steps"],
+          basis: suggestion.basis,
+        }
+      : null,
     lastEngagement: last
       ? {
           id: last.id,

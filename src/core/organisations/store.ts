@@ -1,6 +1,8 @@
-import { type CompiledQuery, type RawBuilder, sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
+import { CompiledQueries, placeholderId } from "../../db/compiled.ts";
 import { inCountryGroup, inRegion } from "../countries/store.ts";
+import { vectorMatches } from "../search/match.ts";
 import { buildPhraseQuery, buildSearchQuery, latinSearchQuery, searchWords, typedForms } from "../search/text.ts";
 import { invalidField } from "../shared/errors.ts";
 import type { Executor } from "../shared/mutation.ts";
@@ -40,7 +42,7 @@ function filteredOrganisations(executor: Executor, filters: OrganisationFilters)
   // With other spellings, a misspelt name still finds its record ("Sozialdemokratishe", "Bharatiya Janta").
   const tsquery = filters.q ? buildSearchQuery(filters.q, filters.spellings) : null;
   if (filters.q && !tsquery) q = q.where(sql<boolean>`false`);
-  if (tsquery) q = q.where(sql<boolean>`o.search_vector @@ to_tsquery('simple', ${tsquery})`);
+  if (tsquery) q = q.where(vectorMatches("o.search_vector", tsquery));
   if (filters.active === "true") q = q.where(existsToday("o"));
   if (filters.kind) q = q.where("o.kind", "=", filters.kind);
   if (filters.country) q = q.where("o.countryCode", "=", filters.country);
@@ -169,7 +171,7 @@ function rankedCandidates(executor: Executor, filters: OrganisationFilters, type
 
 /** The search vector answering a tsquery; false when there is none. */
 function matches(tsquery: string | null) {
-  return tsquery ? sql<boolean>`o.search_vector @@ to_tsquery('simple', ${tsquery})` : sql<boolean>`false`;
+  return tsquery ? vectorMatches("o.search_vector", tsquery) : sql<boolean>`false`;
 }
 
 /**
@@ -387,15 +389,10 @@ export function organisationDetailQuery(executor: Executor, organisationId: numb
 export type OrganisationListRow = Awaited<ReturnType<ReturnType<typeof listColumns>["executeTakeFirstOrThrow"]>>;
 export type OrganisationDetailRow = Awaited<ReturnType<ReturnType<typeof organisationDetailQuery>["executeTakeFirstOrThrow"]>>;
 
-// The detail query is built and compiled once: building this tree of sub-queries through
-// Kysely costs more CPU per request than PostgreSQL spends running it.
-const placeholderId = -1_234_567;
-let compiledDetail: CompiledQuery<OrganisationDetailRow> | undefined;
+const compiledDetail = new CompiledQueries<OrganisationDetailRow>(1);
 
 /** Runs the organisation detail query for one id, compiled once per process. */
 export async function findOrganisationDetail(executor: Executor, organisationId: number): Promise<OrganisationDetailRow | undefined> {
-  compiledDetail ??= organisationDetailQuery(executor, placeholderId).compile();
-  const parameters = compiledDetail.parameters.map((p) => (p === placeholderId ? organisationId : p));
-  const result = await executor.executeQuery<OrganisationDetailRow>({ ...compiledDetail, parameters });
-  return result.rows[0];
+  const query = compiledDetail.with("", () => organisationDetailQuery(executor, placeholderId).compile(), organisationId);
+  return (await executor.executeQuery(query)).rows[0];
 }
