@@ -17,6 +17,7 @@ import { ensureBuiltinAdministrator } from "../core/units/service.ts";
 import { type Database, openDatabase } from "../db/connection.ts";
 import { useDatabase } from "../db/current.ts";
 import { migrateToLatest, rebuildsRollups } from "../db/migrate.ts";
+import { refreshStatistics } from "../db/statistics.ts";
 import { openControl } from "./control.ts";
 
 export interface Running {
@@ -126,6 +127,16 @@ async function listen(
         }, 30_000)
       : null;
     mailing?.unref();
+    // The embedded engine has no autovacuum: its planner statistics are refreshed here, soon after
+    // the start and then every few minutes, for the tables that changed (a server's autovacuum does it there).
+    const analyse = () =>
+      refreshStatistics(database.db)
+        .then((tables) => {
+          if (tables.length > 0) log(`Refreshed the planner statistics of ${tables.length} changed tables`);
+        })
+        .catch((error: unknown) => log(`Could not refresh the planner statistics: ${String(error)}`));
+    const statistics = database.engine === "pglite" ? [setTimeout(analyse, 10_000), setInterval(analyse, 5 * 60_000)] : [];
+    for (const timer of statistics) timer.unref();
     // The `liaison` command on this machine asks the server for a backup while it holds the embedded database.
     const closeControl = database.dataDir ? openControl(database.dataDir, url, admin) : () => {};
     const backups = config.backup;
@@ -153,6 +164,7 @@ async function listen(
         clearInterval(reminders);
         if (mailing) clearInterval(mailing);
         if (backingUp) clearInterval(backingUp);
+        for (const timer of statistics) clearTimeout(timer);
         closeControl();
         closeMail();
         await app.close();
