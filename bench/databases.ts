@@ -1,3 +1,6 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import pg from "pg";
 
 /** Runs one statement on the PostgreSQL server at `serverUrl`, on a connection of its own. */
@@ -21,4 +24,24 @@ export async function createDatabase(serverUrl: string, prefix: string): Promise
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/**
+ * Runs `work` with a PostgreSQL server's URL when the engines include PostgreSQL: BENCH_DATABASE_URL
+ * when set, otherwise a private cluster started for it (scripts/pg-cluster.sh) and stopped after.
+ */
+export async function withPostgresServer<T>(engines: string[], work: (serverUrl: string | undefined) => Promise<T>): Promise<T> {
+  const given = process.env.BENCH_DATABASE_URL;
+  if (!engines.includes("postgres") || given) return work(given);
+  const script = path.resolve(import.meta.dirname, "../scripts/pg-cluster.sh");
+  const clusterDir = fs.mkdtempSync("/tmp/liaison-bench-pg.");
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const serverUrl = execFileSync("bash", [script, "start", clusterDir, String(port)], { encoding: "utf8" }).trim();
+  console.log(`Started a private PostgreSQL cluster at ${serverUrl}`);
+  try {
+    return await work(serverUrl);
+  } finally {
+    execFileSync("bash", [script, "stop", clusterDir]);
+    fs.rmSync(clusterDir, { recursive: true, force: true });
+  }
 }

@@ -1,20 +1,24 @@
 // Load generator, run as a child process so that it does not share the server's event loop.
-// Usage: node bench/load.mjs URL_PREFIX MIN_ID MAX_ID CONNECTIONS SECONDS  -> prints JSON
+// Usage: node bench/load.mjs SPEC_JSON  -> prints JSON
+//   SPEC: { base, paths: [path, ...] | idRange: { prefix, lo, hi }, connections, seconds, headers? }
+// Each request takes the next path of the list (or a random id of the range).
 // One connection: a sequential loop timed to the microsecond. More: autocannon.
 import http from "node:http";
 import autocannon from "autocannon";
 
-const [prefix, minId, maxId, connections, seconds] = process.argv.slice(2);
-const lo = Number(minId);
-const span = Number(maxId) - lo + 1;
-const pathFor = () => `${new URL(prefix).pathname}${lo + Math.floor(Math.random() * span)}`;
+const spec = JSON.parse(process.argv[2]);
+const headers = spec.headers ?? {};
+let turn = 0;
+const pathFor = spec.paths
+  ? () => spec.paths[turn++ % spec.paths.length]
+  : () => `${spec.idRange.prefix}${spec.idRange.lo + Math.floor(Math.random() * (spec.idRange.hi - spec.idRange.lo + 1))}`;
 
-if (Number(connections) === 1) {
+if (spec.connections === 1) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const get = () =>
     new Promise((resolve, reject) => {
       http
-        .get(new URL(pathFor(), prefix), { agent }, (response) => {
+        .get(new URL(pathFor(), spec.base), { agent, headers }, (response) => {
           response.resume();
           response.on("end", () => resolve(response.statusCode));
         })
@@ -22,8 +26,9 @@ if (Number(connections) === 1) {
     });
   const samples = [];
   let non2xx = 0;
-  const end = Date.now() + Number(seconds) * 1000;
-  for (let i = 0; i < 50; i++) await get();
+  const end = Date.now() + spec.seconds * 1000;
+  const warm = Date.now() + 1000;
+  for (let i = 0; i < 50 && Date.now() < warm; i++) await get();
   while (Date.now() < end) {
     const t0 = performance.now();
     const status = await get();
@@ -33,13 +38,14 @@ if (Number(connections) === 1) {
   samples.sort((a, b) => a - b);
   const at = (p) => Number(samples[Math.floor((p / 100) * samples.length)].toFixed(3));
   console.log(
-    JSON.stringify({ requestsPerSecond: samples.length / Number(seconds), latencyP50: at(50), latencyP99: at(99), non2xx, errors: 0 }),
+    JSON.stringify({ requestsPerSecond: samples.length / spec.seconds, latencyP50: at(50), latencyP99: at(99), non2xx, errors: 0 }),
   );
 } else {
   const result = await autocannon({
-    url: prefix,
-    connections: Number(connections),
-    duration: Number(seconds),
+    url: spec.base,
+    connections: spec.connections,
+    duration: spec.seconds,
+    headers,
     requests: [{ setupRequest: (request) => ({ ...request, path: pathFor() }) }],
   });
   console.log(

@@ -2,12 +2,13 @@
  * npm run bench: scale data on both engines, then each figure measured through Liaison
  * (service or HTTP) and as the same query in raw SQL, with the ratio between them.
  *
- * `npm run bench -- load` runs the load test of bench/load.ts instead.
+ * `npm run bench -- load` runs the load test of bench/load.ts instead; `npm run bench -- http` the
+ * hot read paths over HTTP of bench/http.ts.
  *
  * Environment: BENCH_SKIP_IMPORTS ("1" leaves the imports out), BENCH_IMPORT_ROWS (100000), BENCH_ORGS (100000), BENCH_PEOPLE (300000), BENCH_ENGAGEMENTS (1000000), BENCH_ENGINES ("pglite,postgres"),
  * BENCH_DATABASE_URL (a PostgreSQL server to use; otherwise a private cluster is started).
  */
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -31,7 +32,7 @@ import { useDatabase } from "../src/db/current.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
 import type { DB } from "../src/db/types.ts";
 import { buildApp } from "../src/server/app.ts";
-import { createDatabase } from "./databases.ts";
+import { createDatabase, withPostgresServer } from "./databases.ts";
 import { generate, generateEngagements } from "./generate.ts";
 import { benchImports } from "./imports.ts";
 
@@ -339,14 +340,8 @@ async function benchEngine(engine: "pglite" | "postgres", serverUrl: string | un
   // The load generator runs in a child process, asynchronously: the server under test
   // runs in this very process.
   const runLoad = async (connections: number, seconds: number) => {
-    const { stdout } = await promisify(execFile)(process.execPath, [
-      path.join(repo, "bench/load.mjs"),
-      `${base}/api/organisations/`,
-      String(bounds.lo),
-      String(bounds.hi),
-      String(connections),
-      String(seconds),
-    ]);
+    const spec = { base, idRange: { prefix: "/api/organisations/", lo: bounds.lo, hi: bounds.hi }, connections, seconds };
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(repo, "bench/load.mjs"), JSON.stringify(spec)]);
     return JSON.parse(stdout) as { requestsPerSecond: number; latencyP50: number; latencyP99: number; non2xx: number; errors: number };
   };
   const single = await runLoad(1, 5);
@@ -635,24 +630,15 @@ async function main() {
     await runLoadTest();
     return;
   }
-  let serverUrl = process.env.BENCH_DATABASE_URL;
-  let clusterDir: string | undefined;
-  if (engines.includes("postgres") && !serverUrl) {
-    clusterDir = fs.mkdtempSync("/tmp/liaison-bench-pg.");
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    serverUrl = execFileSync("bash", [path.join(repo, "scripts/pg-cluster.sh"), "start", clusterDir, String(port)], {
-      encoding: "utf8",
-    }).trim();
-    console.log(`Started a private PostgreSQL cluster at ${serverUrl}`);
+  // `npm run bench -- http`: the hot read paths over HTTP (bench/http.ts).
+  if (process.argv[2] === "http") {
+    const { runHttpBench } = await import("./http.ts");
+    await runHttpBench();
+    return;
   }
-  try {
+  await withPostgresServer(engines, async (serverUrl) => {
     for (const engine of engines) await benchEngine(engine, serverUrl);
-  } finally {
-    if (clusterDir) {
-      execFileSync("bash", [path.join(repo, "scripts/pg-cluster.sh"), "stop", clusterDir]);
-      fs.rmSync(clusterDir, { recursive: true, force: true });
-    }
-  }
+  });
   // The embedded engine against PostgreSQL, figure by figure.
   if (engines.length === 2) {
     console.log("\n== Embedded engine relative to PostgreSQL (target: within 2×)");
