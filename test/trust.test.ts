@@ -318,7 +318,7 @@ describe("7. sign-in limits hold under concurrency and behind proxies", () => {
     expect(byAddress.filter((s) => s === 429)).toHaveLength(30);
   });
 
-  it("lets forty colleagues behind one address sign in at once: tries beyond thirty wait for the checks, none is refused", async () => {
+  it("lets forty colleagues behind one address, and one of them on eight devices, sign in at once: tries past an allowance wait for the checks, none is refused", async () => {
     const colleagues = await Promise.all(Array.from({ length: 40 }, () => person([{ unitId: admin.unitId, role: "viewer" }])));
     const signIns = await Promise.all(
       colleagues.map((c) =>
@@ -326,10 +326,36 @@ describe("7. sign-in limits hold under concurrency and behind proxies", () => {
       ),
     );
     expect(signIns.map((s) => s.statusCode)).toEqual(colleagues.map(() => 200));
-    // A proved sign-in leaves no record behind; the address's allowance of failures is untouched.
+    // One of them on eight devices at once: past the account's five, the others wait, none is refused.
+    const devices = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        app.inject({
+          method: "POST",
+          url: "/api/auth/login",
+          payload: { username: colleagues[0]?.username, password },
+          remoteAddress: "10.9.9.3",
+        }),
+      ),
+    );
+    expect(devices.map((s) => s.statusCode)).toEqual(devices.map(() => 200));
+    // A proved sign-in leaves no record behind; the allowances of failures are untouched.
     const left = await db().selectFrom("loginFailures").select("id").where("ip", "=", "10.9.9.3").execute();
     expect(left).toEqual([]);
   }, 120_000);
+
+  it("takes a stored hash that scrypt refuses for a wrong password: a 401 and a failure's record, never a 500 or a check left running", async () => {
+    const user = await person([{ unitId: admin.unitId, role: "viewer" }]);
+    await sql`UPDATE users SET password_hash = 'scrypt$3$8$1$c2FsdA$aGFzaA' WHERE id = ${user.id}`.execute(db());
+    const tried = await app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { username: user.username, password },
+      remoteAddress: "10.9.9.4",
+    });
+    expect(tried.statusCode).toBe(401);
+    const rows = await db().selectFrom("loginFailures").select(["checking"]).where("ip", "=", "10.9.9.4").execute();
+    expect(rows).toEqual([{ checking: false }]);
+  });
 
   it("believes X-Forwarded-For only from the proxies it is told to trust", async () => {
     const behind = await buildApp({ trustProxy: ["10.0.0.5"], writeRateLimit: 100_000 });

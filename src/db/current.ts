@@ -22,6 +22,11 @@ export function db(): Kysely<DB> {
   return current.replica && replicaReads.getStore() === true ? current.replica : current.db;
 }
 
+/** Which engine serves the open database (the embedded one runs one query at a time). */
+export function databaseEngine(): Database["engine"] | undefined {
+  return current?.engine;
+}
+
 /** The primary's handle, whatever the context: every write goes there. */
 export function primaryDb(): Kysely<DB> {
   if (!current) throw new AppError("INTERNAL", "The database is not open.");

@@ -19,14 +19,20 @@ const tolerance = { share: 0.1, pages: 8 };
  * autovacuum daemon: without this its statistics would stay as the first migration left them
  * (tables "empty"), and the planner would pick nested loops over tables of a million rows. A table
  * counts as changed when its size on disk differs from the one its last ANALYZE or VACUUM recorded
- * (inserts and updates grow it; a rewrite shrinks it), or when it was never analysed; each such
+ * (inserts and updates grow it; a rewrite shrinks it), or when it has rows but no column
+ * statistics; each such
  * table is analysed (with `vacuum`, vacuumed first, which also lets index-only scans skip the heap).
- * A PostgreSQL server's autovacuum does this on its own; the function works there too.
+ * A table that changes without growing (updates in place) keeps its statistics until its size
+ * moves: the embedded engine keeps no count of changed rows to go by. A PostgreSQL server's
+ * autovacuum does all this on its own; the function works there too.
  */
 export async function refreshStatistics(db: Kysely<DB>, options: { vacuum?: boolean } = {}): Promise<RefreshedTable[]> {
+  // "Analysed" means column statistics exist: CREATE INDEX on a filled table also records its
+  // size and row count, but no statistics of its columns.
   const tables = await sql<{ table: string; recorded: number; pages: number; analysed: boolean }>`
     SELECT c.relname AS "table", c.relpages AS recorded,
-      (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages, c.reltuples >= 0 AS analysed
+      (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages,
+      EXISTS (SELECT 1 FROM pg_stats s WHERE s.schemaname = n.nspname AND s.tablename = c.relname) AS analysed
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind = 'r' AND n.nspname = current_schema() ORDER BY c.relname`.execute(db);
   const stale = tables.rows.filter(

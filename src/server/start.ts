@@ -129,12 +129,18 @@ async function listen(
     mailing?.unref();
     // The embedded engine has no autovacuum: its planner statistics are refreshed here, soon after
     // the start and then every few minutes, for the tables that changed (a server's autovacuum does it there).
-    const analyse = () =>
-      refreshStatistics(database.db)
+    // One run at a time; the server waits for a run in progress before it closes the database.
+    let analysing: Promise<void> | null = null;
+    const analyse = () => {
+      analysing ??= refreshStatistics(database.db)
         .then((tables) => {
           if (tables.length > 0) log(`Refreshed the planner statistics of ${tables.length} changed tables`);
         })
-        .catch((error: unknown) => log(`Could not refresh the planner statistics: ${String(error)}`));
+        .catch((error: unknown) => log(`Could not refresh the planner statistics: ${String(error)}`))
+        .finally(() => {
+          analysing = null;
+        });
+    };
     const statistics = database.engine === "pglite" ? [setTimeout(analyse, 10_000), setInterval(analyse, 5 * 60_000)] : [];
     for (const timer of statistics) timer.unref();
     // The `liaison` command on this machine asks the server for a backup while it holds the embedded database.
@@ -165,6 +171,7 @@ async function listen(
         if (mailing) clearInterval(mailing);
         if (backingUp) clearInterval(backingUp);
         for (const timer of statistics) clearTimeout(timer);
+        await analysing;
         closeControl();
         closeMail();
         await app.close();

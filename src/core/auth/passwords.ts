@@ -49,8 +49,9 @@ export async function verifyPassword(password: string, stored: string | null): P
   }
   const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(hash, "base64url");
-  const key = await derive(password, Buffer.from(salt, "base64url"), { N: Number(n), r: Number(r), p: Number(p) });
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  // Parameters scrypt refuses (a hash damaged by hand) are a wrong password, not a fault.
+  const key = await derive(password, Buffer.from(salt, "base64url"), { N: Number(n), r: Number(r), p: Number(p) }).catch(() => null);
+  return key !== null && key.length === expected.length && timingSafeEqual(key, expected);
 }
 
 let common: Set<string> | undefined;

@@ -35,6 +35,8 @@ export const loginLimits = {
   perAddress: 30,
   /** How long a sign-in waits for its turn before it is refused. */
   waitMs: 20_000,
+  /** Sign-ins that may wait their turn per address (in one process). */
+  waitingPerAddress: 300,
 };
 
 const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
@@ -108,12 +110,11 @@ async function newSession(executor: Executor, userId: number, context: RequestCo
  * proves right, kept as the failure's record otherwise); "refused" when a limit is reached;
  * "busy" when it may be reached by the checks still running.
  *
- * An account's limit counts its attempts still being checked: parallel guesses at one password
- * stop at five. An address's refuses only for failures (an attempt whose check has run a minute
- * is taken for one: the process checking it has gone); while its failures and running checks
- * together fill its allowance, a further try waits for the checks to end. So an office signing
- * in at nine from behind one address is let in, thirty at a time, and a burst of guesses from
- * one address still ends at thirty.
+ * Both limits refuse only for failures (an attempt whose check has run a minute is taken for
+ * one: the process checking it has gone); while failures and running checks together fill an
+ * allowance, a further try waits for the checks to end. So an office signing in at nine from
+ * behind one address is let in, thirty checks at a time, and a burst of guesses still ends at
+ * five for an account and thirty for an address.
  */
 async function reserveAttempt(username: string, ip: string): Promise<number | "refused" | "busy"> {
   return db()
@@ -127,28 +128,63 @@ async function reserveAttempt(username: string, ip: string): Promise<number | "r
       const counted = await trx
         .selectFrom("loginFailures")
         .select([
-          sql<number>`count(*) FILTER (WHERE lower(username) = lower(${username}))::int`.as("account"),
+          sql<number>`count(*) FILTER (WHERE lower(username) = lower(${username}) AND NOT ${running})::int`.as("accountFailures"),
+          sql<number>`count(*) FILTER (WHERE lower(username) = lower(${username}) AND ${running})::int`.as("accountChecks"),
           sql<number>`count(*) FILTER (WHERE ip = ${ip} AND NOT ${running})::int`.as("addressFailures"),
           sql<number>`count(*) FILTER (WHERE ip = ${ip} AND ${running})::int`.as("addressChecks"),
         ])
         .where("at", ">", since)
         .executeTakeFirstOrThrow();
-      if (counted.account >= loginLimits.perAccount || counted.addressFailures >= loginLimits.perAddress) return "refused";
-      // Checks still running may yet fail: until they are done, a try beyond the allowance waits.
-      if (counted.addressFailures + counted.addressChecks >= loginLimits.perAddress) return "busy";
+      if (counted.accountFailures >= loginLimits.perAccount || counted.addressFailures >= loginLimits.perAddress) return "refused";
+      // Checks still running may yet fail: until they are done, a try beyond an allowance waits.
+      if (
+        counted.accountFailures + counted.accountChecks >= loginLimits.perAccount ||
+        counted.addressFailures + counted.addressChecks >= loginLimits.perAddress
+      )
+        return "busy";
       const row = await trx.insertInto("loginFailures").values({ username, ip, checking: true }).returning("id").executeTakeFirstOrThrow();
       return row.id;
     });
 }
 
-/** Reserves a sign-in attempt, waiting (up to `loginLimits.waitMs`) while its address has its most checks running. */
+/** Sign-ins waiting in this process for a check to end, per address, in order of arrival. */
+const waitingByAddress = new Map<string, Array<() => void>>();
+
+/** A check from `ip` ended in this process: the first sign-in waiting from there asks again. */
+function checkEnded(ip: string): void {
+  waitingByAddress.get(ip)?.[0]?.();
+}
+
+/**
+ * Reserves a sign-in attempt, waiting (up to `loginLimits.waitMs`) while running checks fill an
+ * allowance. Those waiting from one address queue in this process: each check that ends there
+ * lets the first ask again, so a crowd asks the database about once per check, not once each;
+ * each also asks every few seconds on its own (a check may end in another process). At most
+ * `loginLimits.waitingPerAddress` wait; a crowd beyond that is told "busy" at once.
+ */
 async function reserveAttemptInTurn(username: string, ip: string): Promise<number | "refused" | "busy"> {
   const until = Date.now() + loginLimits.waitMs;
-  for (let round = 0; ; round++) {
+  for (;;) {
     const reserved = await reserveAttempt(username, ip);
     if (reserved !== "busy" || Date.now() >= until) return reserved;
-    // Asked again a little later each round (to a second), at random, so that a crowd waiting does not ask in step.
-    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round) * (0.5 + Math.random())));
+    let queue = waitingByAddress.get(ip);
+    if (!queue) {
+      queue = [];
+      waitingByAddress.set(ip, queue);
+    }
+    if (queue.length >= loginLimits.waitingPerAddress) return "busy";
+    const line = queue;
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        const at = line.indexOf(wake);
+        if (at >= 0) line.splice(at, 1);
+        if (line.length === 0 && waitingByAddress.get(ip) === line) waitingByAddress.delete(ip);
+        resolve();
+      };
+      const timer = setTimeout(wake, 2000 + Math.random() * 1000);
+      line.push(wake);
+    });
   }
 }
 
@@ -183,46 +219,65 @@ export async function login(
     );
     throw new AppError("RATE_LIMITED", "Too many failed sign-ins; wait 15 minutes. / 登录失败次数过多，请 15 分钟后再试。");
   }
-  const user = await db()
-    .selectFrom("users")
-    .select(["id", "username", "displayName", "passwordHash", "disabled", "clearance"])
-    .where(sql`lower(username)`, "=", data.username.toLowerCase())
-    .executeTakeFirst();
-  const valid = await verifyPassword(data.password, user?.passwordHash ?? null);
-  if (!user || !valid || user.disabled) {
-    // The reserved attempt stays as the failure's record.
-    await db().updateTable("loginFailures").set({ checking: false }).where("id", "=", attempt).execute();
-    await writeAuditAs(
-      db(),
-      { userId: user?.id ?? null, unitId: null },
-      {
-        entity: "login",
-        entityId: user?.id ?? null,
-        action: "failure",
-        after: { username: data.username, ip: context.ip, reason: user?.disabled && valid ? "disabled" : "wrong credentials" },
-      },
-    );
-    throw new AppError("UNAUTHENTICATED", "Wrong username or password. / 用户名或密码错误。");
-  }
-  return db()
-    .transaction()
-    .execute(async (trx) => {
-      await trx.deleteFrom("loginFailures").where("id", "=", attempt).execute();
-      if (options.previousToken) await trx.deleteFrom("sessions").where("idHash", "=", sha256(options.previousToken)).execute();
-      const session = await newSession(trx, user.id, context, options.policy ?? defaultSessionPolicy);
-      const actor = await actorOf(trx, user, session.sessionId);
+  // The reservation ends here whatever happens: kept as a failure's record, removed by a sign-in,
+  // or removed when something else broke (a correct password is not counted as a failure then).
+  let recorded = false;
+  try {
+    const user = await db()
+      .selectFrom("users")
+      .select(["id", "username", "displayName", "passwordHash", "disabled", "clearance"])
+      .where(sql`lower(username)`, "=", data.username.toLowerCase())
+      .executeTakeFirst();
+    const valid = await verifyPassword(data.password, user?.passwordHash ?? null);
+    if (!user || !valid || user.disabled) {
+      // The reserved attempt stays as the failure's record.
+      await db().updateTable("loginFailures").set({ checking: false }).where("id", "=", attempt).execute();
+      recorded = true;
       await writeAuditAs(
-        trx,
-        { userId: user.id, unitId: actor.unitId },
+        db(),
+        { userId: user?.id ?? null, unitId: null },
         {
           entity: "login",
-          entityId: user.id,
-          action: "success",
-          after: { ip: context.ip },
+          entityId: user?.id ?? null,
+          action: "failure",
+          after: { username: data.username, ip: context.ip, reason: user?.disabled && valid ? "disabled" : "wrong credentials" },
         },
       );
-      return { token: session.token, expiresAt: session.expiresAt, actor, displayName: user.displayName };
-    });
+      throw new AppError("UNAUTHENTICATED", "Wrong username or password. / 用户名或密码错误。");
+    }
+    const signedIn = await db()
+      .transaction()
+      .execute(async (trx) => {
+        await trx.deleteFrom("loginFailures").where("id", "=", attempt).execute();
+        if (options.previousToken) await trx.deleteFrom("sessions").where("idHash", "=", sha256(options.previousToken)).execute();
+        const session = await newSession(trx, user.id, context, options.policy ?? defaultSessionPolicy);
+        const actor = await actorOf(trx, user, session.sessionId);
+        await writeAuditAs(
+          trx,
+          { userId: user.id, unitId: actor.unitId },
+          {
+            entity: "login",
+            entityId: user.id,
+            action: "success",
+            after: { ip: context.ip },
+          },
+        );
+        return { token: session.token, expiresAt: session.expiresAt, actor, displayName: user.displayName };
+      });
+    recorded = true;
+    return signedIn;
+  } catch (error) {
+    if (!recorded) {
+      await db()
+        .deleteFrom("loginFailures")
+        .where("id", "=", attempt)
+        .execute()
+        .catch(() => {});
+    }
+    throw error;
+  } finally {
+    checkEnded(context.ip);
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { jsonObjectFrom } from "kysely/helpers/postgres";
 import { CompiledQueries, placeholderId } from "../../db/compiled.ts";
-import { db } from "../../db/current.ts";
+import { databaseEngine, db } from "../../db/current.ts";
 import { anyDependentRecord, forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import { assertCountryExists } from "../countries/store.ts";
@@ -61,10 +61,11 @@ export async function listOrganisations(actor: Actor, input: unknown = {}): Prom
   const parsed = parseInput(organisationListQuery, input);
   const query = { ...parsed, spellings: await spellingsFor(db(), parsed, parsed.page * parsed.pageSize) };
   const { page, pageSize, sort: _sort, ...filters } = query;
-  // A name search on the list screen is counted beside its page (on a server, on a second
-  // connection): a common word fills the page, and then its total is needed too.
+  // On a server, a name search on the list screen is counted beside its page, on a second
+  // connection: a common word fills the page, and then its total is needed too. (The embedded
+  // engine runs one query at a time: there the count waits to be needed.)
   const cap = countCap(query.q);
-  const early = query.q && pageSize > typeaheadPageSize ? countMatching(filters, cap) : undefined;
+  const early = query.q && pageSize > typeaheadPageSize && databaseEngine() === "postgres" ? countMatching(filters, cap) : undefined;
   early?.catch(() => {}); // Awaited below, or not needed when the page is not full.
   const rows: OrganisationListRow[] = await organisationPageQuery(db(), query).execute();
   const counted = await pageTotal(query, rows.length, (asked) => (early && asked === cap ? early : countMatching(filters, asked)));
@@ -234,7 +235,8 @@ const compiledReads = new CompiledQueries<OrganisationReadRow>();
 export async function getOrganisation(actor: Actor, organisationId: number): Promise<OrganisationDetail> {
   authorize(actor, "registry.read");
   const id = parseInput(idSchema, organisationId);
-  const scope = JSON.stringify([actor.userId, actor.clearance, actor.roles]);
+  // What the query's scope reads of the actor: their roles and clearance (not who they are).
+  const scope = JSON.stringify([actor.clearance, actor.roles]);
   const query = compiledReads.with(scope, () => organisationReadQuery(db(), actor, placeholderId).compile(), id);
   const row = (await db().executeQuery(query)).rows[0];
   if (!row) throw notFound("organisation", id);
