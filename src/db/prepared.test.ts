@@ -43,3 +43,12 @@ describe(`prepared statements (${testEngine})`, () => {
     expect(answer.rows).toEqual([{ n: 42 }]);
   });
 });
+
+describe(`server connections (${testEngine})`, () => {
+  // A scoped query's planner cost passes the JIT threshold however small the tables: compiling it
+  // took 430 ms for a 30 ms engagement list. Behind a pooler the database's own setting must do.
+  it.runIf(testServerUrl)("start with JIT compilation off when they reach PostgreSQL directly", async () => {
+    const direct = await open(true);
+    expect((await sql<{ jit: string }>`SHOW jit`.execute(direct.db)).rows).toEqual([{ jit: "off" }]);
+  });
+});
