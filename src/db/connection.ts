@@ -122,10 +122,12 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     const pool = await openPool(config.databaseUrl, config.poolSize ?? 10, "DATABASE_URL", options);
     const db = kyselyOver(pool, config.preparedStatements);
     if (!config.replicaUrl) return { db, engine: "postgres", pool, close: () => db.destroy() };
-    const replicaPool = await openPool(config.replicaUrl, config.poolSize ?? 10, "DATABASE_REPLICA_URL", options).catch(async (error: unknown) => {
-      await db.destroy();
-      throw error;
-    });
+    const replicaPool = await openPool(config.replicaUrl, config.poolSize ?? 10, "DATABASE_REPLICA_URL", options).catch(
+      async (error: unknown) => {
+        await db.destroy();
+        throw error;
+      },
+    );
     const replica = kyselyOver(replicaPool, config.preparedStatements);
     return {
       db,

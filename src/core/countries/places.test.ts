@@ -76,6 +76,36 @@ describe("countries and regions", () => {
     expect(await getPlacePolicy(admin)).toEqual(defaultPlacePolicy);
   });
 
+  it("counts once an engagement that reached several parts of one place, from the rollups as from the record", async () => {
+    const unit = await freshUnit("Cross-strait desk");
+    const china = await insertOrganisation("political_party", "CHN", "Party of CHN");
+    const year2022 = { from: "2022-01-01", to: "2022-12-31" };
+    const talks = (titleEn: string, parties: number[]) =>
+      createEngagement(admin, {
+        type: "talks",
+        direction: "none",
+        titleEn,
+        startDate: "2022-05-05",
+        status: "done",
+        leadUnitId: unit,
+        participants: parties.map((organisationId) => ({ organisationId, role: "participant" })),
+      });
+    // One meeting of parties of the mainland, Hong Kong and Taiwan; one of Hong Kong's and Taiwan's; one of Taiwan's alone; one of Viet Nam's.
+    await talks("Three sides", [china, org.HKG as number, org.TWN as number]);
+    await talks("Two sides", [org.HKG as number, org.TWN as number]);
+    await talks("Taiwan alone", [org.TWN as number]);
+    await talks("Viet Nam", [org.VNM as number]);
+    const byPlace = await countEngagements(admin, { ...year2022, by: "place" });
+    const byPlaceRecord = await countEngagements(admin, { ...year2022, by: "place" }, { fromRecord: true });
+    expect(byPlace.source).toBe("rollup");
+    const chn = byPlace.rows.find((r) => r.key === "CHN");
+    expect(chn).toMatchObject({ engagements: 3, organisations: 3, countries: 1, regions: 0 });
+    expect(byPlace.rows.map((r) => ({ ...r, label: undefined }))).toEqual(byPlaceRecord.rows.map((r) => ({ ...r, label: undefined })));
+    // Restricted to one kind of partner, the same.
+    const parties = await countEngagements(admin, { ...year2022, by: "place", partnerKind: "political_party" });
+    expect(parties.rows.find((r) => r.key === "CHN")).toMatchObject({ engagements: 3, organisations: 3 });
+  });
+
   it("counts Hong Kong and Taiwan under China, territories and disputed places as regions, never as countries", async () => {
     // VNM, CUB, GBR (with Northern Ireland), CHN (Hong Kong and Taiwan); Greenland and Kosovo regions; the EU nothing.
     expect(await both()).toMatchObject({ engagements: 9, organisations: 9, countries: 4, regions: 2 });

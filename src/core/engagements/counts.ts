@@ -193,16 +193,47 @@ async function placesFromRollups(scope: DataContext, q: EngagementCountsQuery, p
   }
   const rows = await Promise.all(
     [...groups].map(async ([counted, members]) => {
-      const kind = placeOf.get(members[0]?.key ?? "")?.kind;
-      if (members.length === 1) {
-        const only = members[0] as Measures;
-        return { ...only, key: counted, countries: kind === "country" ? 1 : 0, regions: kind === "region" ? 1 : 0 };
-      }
-      const { total } = await fromRecord(db(), scope, { ...q, by: "none", place: counted });
-      return { key: counted, ...total };
+      const reached = (kind: string) => (members.some((m) => placeOf.get(m.key)?.kind === kind && m.engagements > 0) ? 1 : 0);
+      // A partner has one country: the place's partners are its members' together.
+      const organisations = members.reduce((sum, m) => sum + m.organisations, 0);
+      const engagements = members.reduce((sum, m) => sum + m.engagements, 0);
+      // An engagement that reached several members is in each member's count: counted once.
+      const twice = members.length > 1 ? await placeOverlap(scope, q, counted, members) : 0;
+      return { key: counted, engagements: engagements - twice, organisations, countries: reached("country"), regions: reached("region") };
     }),
   );
   return { rows, total: perCountry.total };
+}
+
+/**
+ * How many times over the members' counts of place `counted` (China with Hong Kong, Macao and
+ * Taiwan) hold the engagements that reached more than one of them: each such engagement less
+ * once. Those are found first from the participants alone (partners of two or more of the
+ * member countries, a handful), then read from the record in the reader's scope and under the
+ * question's filters, as the reach counts them.
+ */
+async function placeOverlap(
+  scope: DataContext,
+  q: EngagementCountsQuery,
+  counted: string,
+  members: Array<{ key: string } & Measures>,
+): Promise<number> {
+  const codes = members.map((m) => m.key);
+  const found = await sql<{ id: number }>`SELECT engagement_id AS id FROM (
+      SELECT p.engagement_id, o.country_code AS country FROM engagement_participants p
+        JOIN organisations o ON o.id = p.organisation_id WHERE o.country_code = ANY(${codes}::text[])
+      UNION ALL SELECT p.engagement_id, pe.country_code FROM engagement_participants p
+        JOIN people pe ON pe.id = p.person_id WHERE p.organisation_id IS NULL AND pe.country_code = ANY(${codes}::text[])
+    ) reach GROUP BY engagement_id HAVING count(DISTINCT country) > 1`.execute(db());
+  const candidates = found.rows.map((r) => r.id);
+  if (candidates.length === 0) return 0;
+  const ctes = await recordCtes(db(), scope, { ...q, by: "none", place: undefined }, candidates);
+  const result = await sql<{ twice: number }>`WITH places AS (${countedPlaces}), ${ctes}
+    SELECT coalesce(sum(k - 1), 0)::int AS twice FROM (
+      SELECT rf.engagement_id, count(DISTINCT rf.country) AS k FROM rf
+      WHERE rf.place = ${counted} AND rf.place_kind IN ('country', 'region') AND rf.engagement_id IN (SELECT id FROM e)
+      GROUP BY rf.engagement_id) reached`.execute(db());
+  return result.rows[0]?.twice ?? 0;
 }
 
 /**
@@ -320,26 +351,30 @@ const recordPlaceMeasures = placeMeasuresOf(sql.ref("rf.place"), sql.ref("rf.pla
  * theirs, or a person of theirs who came without one, as the reach counts them), or null when the
  * query has no such filter. Several filters: the engagements all of them took part in.
  */
+/**
+ * The engagements that organisations or people of these countries (`countries`: a query of codes,
+ * after the CTE `places`) took part in: an organisation of theirs, or a person of theirs who came
+ * without one, as the reach counts them. From the registry's and the participants' indexes.
+ */
+async function engagementsReaching(executor: Executor, countries: RawBuilder<unknown>): Promise<number[]> {
+  // The countries' organisations and people, in one look-up of the policy's places.
+  const members = await sql<{ organisations: number[]; people: number[] }>`WITH places AS (${countedPlaces}), c AS (${countries})
+    SELECT coalesce((SELECT array_agg(id) FROM organisations WHERE country_code IN (SELECT * FROM c)), '{}') AS organisations,
+      coalesce((SELECT array_agg(id) FROM people WHERE country_code IN (SELECT * FROM c)), '{}') AS people`.execute(executor);
+  const { organisations, people } = members.rows[0] ?? { organisations: [], people: [] };
+  const found = await sql<{
+    id: number;
+  }>`SELECT engagement_id AS id FROM engagement_participants WHERE organisation_id = ANY(${organisations}::int[])
+    UNION SELECT engagement_id FROM engagement_participants WHERE organisation_id IS NULL AND person_id = ANY(${people}::int[])`.execute(
+    executor,
+  );
+  return found.rows.map((r) => r.id);
+}
+
 async function engagementsTakenPartIn(executor: Executor, q: EngagementCountsQuery): Promise<number[] | null> {
   const sets: number[][] = [];
   const ids = (rows: Array<{ id: number }>) => rows.map((r) => r.id);
-  const ofCountries = async (countries: RawBuilder<unknown>) => {
-    // The place's organisations and people, in one look-up of the policy's places.
-    const members = await sql<{ organisations: number[]; people: number[] }>`WITH places AS (${countedPlaces}), c AS (${countries})
-      SELECT coalesce((SELECT array_agg(id) FROM organisations WHERE country_code IN (SELECT * FROM c)), '{}') AS organisations,
-        coalesce((SELECT array_agg(id) FROM people WHERE country_code IN (SELECT * FROM c)), '{}') AS people`.execute(executor);
-    const { organisations, people } = members.rows[0] ?? { organisations: [], people: [] };
-    return ids(
-      (
-        await sql<{
-          id: number;
-        }>`SELECT engagement_id AS id FROM engagement_participants WHERE organisation_id = ANY(${organisations}::int[])
-          UNION SELECT engagement_id FROM engagement_participants WHERE organisation_id IS NULL AND person_id = ANY(${people}::int[])`.execute(
-          executor,
-        )
-      ).rows,
-    );
-  };
+  const ofCountries = (countries: RawBuilder<unknown>) => engagementsReaching(executor, countries);
   if (q.place) sets.push(await ofCountries(sql`SELECT code FROM places WHERE counted = ${q.place} AND kind IN ('country', 'region')`));
   if (q.country) sets.push(await ofCountries(sql`SELECT ${q.country}::text`));
   if (q.organisationId) {

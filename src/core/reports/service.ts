@@ -418,6 +418,9 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
   const count = (by: string, p: { from: string; to: string }, line: FigureFilter = {}) =>
     countEngagements(actor, { by, ...countsFilter(q, p, line) });
   const inGovernment = { partnerStatus: "in_government" } as const;
+  // The top partners are ranked beside the counts, not after them.
+  const ranking = topPartners(actor, q);
+  ranking.catch(() => {}); // Awaited below; an earlier failure must not leave it unhandled.
   const [byType, byKind, byRegion, byCountry] = await Promise.all([
     count("type", period),
     count("partnerKind", period),
@@ -507,7 +510,7 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
     byRegion: rows(byRegion, prevRegion, (region) => drillOf(q, { region })),
     // Places as the territorial policy counts them: China with Hong Kong, Macao and Taiwan.
     topCountries: rows(byCountry, prevCountry, (code) => drillOf(q, { place: code })).slice(0, 10),
-    topPartners: await topPartners(actor, q),
+    topPartners: await ranking,
     narrative,
     rules,
     source: byType.source,
