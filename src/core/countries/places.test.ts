@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../../test/support/database.ts";
-import { actorInFreshUnit, administrator, freshUnit, insertOrganisation } from "../../../test/support/factories.ts";
+import { actorIn, actorInFreshUnit, administrator, freshUnit, insertOrganisation } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
 import { countEngagements } from "../engagements/counts.ts";
 import { createEngagement } from "../engagements/service.ts";
+import { createPerson } from "../people/service.ts";
 import { importGeography } from "../reference/service.ts";
 import { prepareOverviewExport } from "../reports/export.ts";
 import { buildOverview } from "../reports/service.ts";
@@ -101,9 +102,41 @@ describe("countries and regions", () => {
     const chn = byPlace.rows.find((r) => r.key === "CHN");
     expect(chn).toMatchObject({ engagements: 3, organisations: 3, countries: 1, regions: 0 });
     expect(byPlace.rows.map((r) => ({ ...r, label: undefined }))).toEqual(byPlaceRecord.rows.map((r) => ({ ...r, label: undefined })));
-    // Restricted to one kind of partner, the same.
+    // A scholar of Taiwan who came without an organisation, beside a mainland party, in the autumn.
+    const scholar = await createPerson(admin, { nameEn: "A scholar of Taiwan", countryCode: "TWN" });
+    await createEngagement(admin, {
+      type: "talks",
+      direction: "none",
+      titleEn: "A seminar",
+      startDate: "2022-10-10",
+      status: "done",
+      leadUnitId: unit,
+      participants: [
+        { organisationId: china, role: "participant" },
+        { personId: scholar.id, role: "participant" },
+      ],
+    });
+    // The same from the rollups as from the record: for the administrator and for the desk's own
+    // viewer, over the year and over part of it, for one kind of partner and for parties in government.
+    const viewer = await actorIn(unit, "viewer");
+    for (const reader of [admin, viewer]) {
+      for (const query of [
+        { ...year2022, by: "place" },
+        { from: "2021-03-15", to: "2022-12-31", by: "place" },
+        { ...year2022, by: "place", partnerKind: "political_party" },
+        { ...year2022, by: "place", partnerStatus: "in_government" },
+      ]) {
+        const rolled = await countEngagements(reader, query);
+        const recorded = await countEngagements(reader, query, { fromRecord: true });
+        expect(rolled.source).toBe("rollup");
+        expect(rolled.rows.map((r) => ({ ...r, label: undefined }))).toEqual(recorded.rows.map((r) => ({ ...r, label: undefined })));
+        expect(rolled.total).toEqual(recorded.total);
+      }
+    }
+    const all = await countEngagements(viewer, { ...year2022, by: "place" });
+    expect(all.rows.find((r) => r.key === "CHN")).toMatchObject({ engagements: 4, organisations: 3 });
     const parties = await countEngagements(admin, { ...year2022, by: "place", partnerKind: "political_party" });
-    expect(parties.rows.find((r) => r.key === "CHN")).toMatchObject({ engagements: 3, organisations: 3 });
+    expect(parties.rows.find((r) => r.key === "CHN")).toMatchObject({ engagements: 4, organisations: 3 });
   });
 
   it("counts Hong Kong and Taiwan under China, territories and disputed places as regions, never as countries", async () => {

@@ -177,8 +177,8 @@ const zero: Measures = { engagements: 0, organisations: 0, countries: 0, regions
 /**
  * Per place as the territorial policy counts it, from the per-country rollups: a place reached
  * alone (Viet Nam; Hong Kong without China) is its country's row; a place that several reached
- * places count as (China with Hong Kong) is counted from the record, since an engagement that
- * reached two of them must count once.
+ * places count as (China with Hong Kong) is its members' rows added up, less the engagements that
+ * reached two or more of them (`placeOverlap`), since each must count once.
  */
 async function placesFromRollups(scope: DataContext, q: EngagementCountsQuery, plan: RollupPlan) {
   const perCountry = await fromRollups(scope, { ...q, by: "country" }, plan);
@@ -219,11 +219,15 @@ async function placeOverlap(
   members: Array<{ key: string } & Measures>,
 ): Promise<number> {
   const codes = members.map((m) => m.key);
+  // Done engagements of the period only (the record's filters then apply the rest).
+  const inPeriod = sql`p.engagement_id IN (SELECT id FROM engagements WHERE status = 'done'
+    AND start_date BETWEEN ${q.from ?? "1000-01-01"}::date AND ${q.to ?? "9999-12-31"}::date)`;
   const found = await sql<{ id: number }>`SELECT engagement_id AS id FROM (
       SELECT p.engagement_id, o.country_code AS country FROM engagement_participants p
-        JOIN organisations o ON o.id = p.organisation_id WHERE o.country_code = ANY(${codes}::text[])
+        JOIN organisations o ON o.id = p.organisation_id WHERE o.country_code = ANY(${codes}::text[]) AND ${inPeriod}
       UNION ALL SELECT p.engagement_id, pe.country_code FROM engagement_participants p
-        JOIN people pe ON pe.id = p.person_id WHERE p.organisation_id IS NULL AND pe.country_code = ANY(${codes}::text[])
+        JOIN people pe ON pe.id = p.person_id
+        WHERE p.organisation_id IS NULL AND pe.country_code = ANY(${codes}::text[]) AND ${inPeriod}
     ) reach GROUP BY engagement_id HAVING count(DISTINCT country) > 1`.execute(db());
   const candidates = found.rows.map((r) => r.id);
   if (candidates.length === 0) return 0;
@@ -347,11 +351,6 @@ const placeMeasures = placeMeasuresOf(sql.ref("pl.counted"), sql.ref("pl.kind"))
 const recordPlaceMeasures = placeMeasuresOf(sql.ref("rf.place"), sql.ref("rf.place_kind"));
 
 /**
- * The engagements the filter's place, country or organisation took part in (an organisation of
- * theirs, or a person of theirs who came without one, as the reach counts them), or null when the
- * query has no such filter. Several filters: the engagements all of them took part in.
- */
-/**
  * The engagements that organisations or people of these countries (`countries`: a query of codes,
  * after the CTE `places`) took part in: an organisation of theirs, or a person of theirs who came
  * without one, as the reach counts them. From the registry's and the participants' indexes.
@@ -371,6 +370,11 @@ async function engagementsReaching(executor: Executor, countries: RawBuilder<unk
   return found.rows.map((r) => r.id);
 }
 
+/**
+ * The engagements the filter's place, country or organisation took part in (an organisation of
+ * theirs, or a person of theirs who came without one, as the reach counts them), or null when the
+ * query has no such filter. Several filters: the engagements all of them took part in.
+ */
 async function engagementsTakenPartIn(executor: Executor, q: EngagementCountsQuery): Promise<number[] | null> {
   const sets: number[][] = [];
   const ids = (rows: Array<{ id: number }>) => rows.map((r) => r.id);
