@@ -156,20 +156,21 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery): Promise
   };
 }
 
+/**
+ * The rows and the total from the rollups, in one statement: the remainder's working sets from
+ * the record (its CTEs) are the same for both, and so worked out once.
+ */
 async function fromRollups(scope: DataContext, q: EngagementCountsQuery, plan: RollupPlan) {
-  // The remainder's working sets are the same for the rows and the total: worked out once.
   const record = plan.remainder ? await recordCtes(db(), scope, q, plan.remainder) : null;
-  const rows = await rollupQuery(q, plan, q.by, record);
+  const grouped = rollupParts(q, plan, q.by, record !== null, "grouped");
   // Grouped by a breakdown, an engagement sits in several groups; the total is read
   // from the breakdown "all" (or the filter's), where it sits once.
   const totalPlan = plan.value === null ? { ...plan, dim: "all", value: "" } : plan;
-  const [total] = await rollupQuery(q, totalPlan, "none", record);
-  return {
-    rows,
-    total: total
-      ? { engagements: total.engagements, organisations: total.organisations, countries: total.countries, regions: total.regions }
-      : zero,
-  };
+  const total = rollupParts(q, totalPlan, "none", record !== null, "total");
+  const result = await sql<{ total: boolean; key: string } & Measures>`${sql.raw(plan.slices ? planEachTime : "")}
+    WITH places AS (${countedPlaces}), ${record ? sql`${record},` : sql``} ${grouped.ctes}, ${total.ctes}
+    SELECT false AS total, g.* FROM (${grouped.select}) g UNION ALL SELECT true, t.* FROM (${total.select}) t`.execute(db());
+  return splitTotal(result.rows);
 }
 
 const zero: Measures = { engagements: 0, organisations: 0, countries: 0, regions: 0 };
@@ -241,16 +242,16 @@ async function placeOverlap(
 }
 
 /**
- * One pass over the rollups: engagements, partners (OR of bit strings) and countries per
- * group, over the slices the plan reads. Per country (as the grouping or a filter) the
+ * One pass over the rollups, as CTE definitions (named after `name`) and the select that reads
+ * them: engagements, partners (OR of bit strings) and countries per group, over the slices the plan reads. Per country (as the grouping or a filter) the
  * engagements come from the per-country counts, the partners from the breakdown's partner
  * bits AND the country's organisations, and the countries are that one country. The plan's
- * remainder (`record`: its CTEs from `recordCtes`) is counted in the same shapes (counts, bit
- * strings) and added in before anything is counted, so that a partner or country met on both
- * sides counts once.
+ * remainder (when `withRecord`: the CTEs of `recordCtes` precede these) is counted in the same
+ * shapes (counts, bit strings) and added in before anything is counted, so that a partner or
+ * country met on both sides counts once.
  */
-async function rollupQuery(q: EngagementCountsQuery, plan: RollupPlan, by: Group, record: RawBuilder<unknown> | null) {
-  const executor = db();
+function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasRecord: boolean, name: string) {
+  const cte = (part: string) => sql.table(`${name}_${part}`);
   // The partner bit strings hold each breakdown over every type too: a question without a type reads those.
   const overEveryType = !q.type?.length && !q.direction && by !== "type";
   const perCountry = by === "country" || plan.country !== null;
@@ -283,7 +284,7 @@ async function rollupQuery(q: EngagementCountsQuery, plan: RollupPlan, by: Group
   };
   const countryOnly = plan.country !== null ? sql`AND r.country_code = ${plan.country}` : sql``;
   const maskOnly = plan.country !== null ? sql`AND m.country_code = ${plan.country}` : sql``;
-  const fromRecordToo = record ? recordParts(by) : null;
+  const fromRecordToo = hasRecord ? recordParts(by) : null;
   const withRecord = (rollup: RawBuilder<unknown>, part: RawBuilder<unknown> | undefined) =>
     part ? sql`${rollup} UNION ALL ${part}` : rollup;
   const rollupCounts = perCountry
@@ -292,12 +293,12 @@ async function rollupQuery(q: EngagementCountsQuery, plan: RollupPlan, by: Group
   const chunkKey = by === "country" ? sql`''` : keyOf("b");
   const partnersOf = perCountry
     ? sql`SELECT ${by === "country" ? sql`m.country_code` : sql`chunks.key`} AS key, sum(bit_count(chunks.bits & m.bits))::int AS organisations
-        FROM chunks JOIN organisation_country_bits m ON m.chunk = chunks.chunk ${maskOnly} GROUP BY 1`
-    : sql`SELECT key, sum(bit_count(bits))::int AS organisations FROM chunks GROUP BY key`;
+        FROM ${cte("chunks")} chunks JOIN organisation_country_bits m ON m.chunk = chunks.chunk ${maskOnly} GROUP BY 1`
+    : sql`SELECT key, sum(bit_count(bits))::int AS organisations FROM ${cte("chunks")} GROUP BY key`;
   // The places reached, counted as the territorial policy says (a region under its state…).
   const countriesOf = perCountry
     ? sql`SELECT counts.key, (pl.kind = 'country')::int AS countries, (pl.kind = 'region')::int AS regions
-        FROM counts JOIN places pl ON pl.code = ${by === "country" ? sql`counts.key` : sql`${plan.country}`}`
+        FROM ${cte("counts")} counts JOIN places pl ON pl.code = ${by === "country" ? sql`counts.key` : sql`${plan.country}`}`
     : sql`SELECT k.key, ${placeMeasures}
         FROM (SELECT key, bit_or(bits) AS bits FROM (${withRecord(
           sql`SELECT ${keyOf("c")} AS key, c.bits FROM engagement_country_bits c WHERE ${where("c")}`,
@@ -305,19 +306,20 @@ async function rollupQuery(q: EngagementCountsQuery, plan: RollupPlan, by: Group
         )}) x GROUP BY 1) k
         JOIN places pl ON pl.ordinal < length(k.bits) AND get_bit(k.bits, pl.ordinal) = 1
         GROUP BY k.key`;
-  const result = await sql<{ key: string } & Measures>`${sql.raw(plan.slices ? planEachTime : "")}
-    WITH places AS (${countedPlaces}), ${record ? sql`${record},` : sql``}
-    counts AS (SELECT key, sum(engagements)::int AS engagements FROM (${withRecord(rollupCounts, fromRecordToo?.counts)}) x GROUP BY 1),
-    chunks AS (SELECT key, chunk, bit_or(bits) AS bits FROM (${withRecord(
+  return {
+    ctes: sql`${cte("counts")} AS (SELECT key, sum(engagements)::int AS engagements FROM (${withRecord(rollupCounts, fromRecordToo?.counts)}) x
+      GROUP BY 1),
+    ${cte("chunks")} AS (SELECT key, chunk, bit_or(bits) AS bits FROM (${withRecord(
       sql`SELECT ${chunkKey} AS key, b.chunk, b.bits FROM engagement_partner_bits b WHERE ${where("b")}`,
       fromRecordToo?.chunks,
     )}) x GROUP BY 1, 2),
-    partners AS (${partnersOf}),
-    countries AS (${countriesOf})
-    SELECT counts.key, counts.engagements, coalesce(partners.organisations, 0) AS organisations,
+    ${cte("partners")} AS (${partnersOf}),
+    ${cte("countries")} AS (${countriesOf})`,
+    select: sql`SELECT counts.key, counts.engagements, coalesce(partners.organisations, 0) AS organisations,
       coalesce(countries.countries, 0) AS countries, coalesce(countries.regions, 0) AS regions
-    FROM counts LEFT JOIN partners ON partners.key = counts.key LEFT JOIN countries ON countries.key = counts.key`.execute(executor);
-  return result.rows;
+    FROM ${cte("counts")} counts LEFT JOIN ${cte("partners")} partners ON partners.key = counts.key
+    LEFT JOIN ${cte("countries")} countries ON countries.key = counts.key`,
+  };
 }
 
 /**
@@ -327,17 +329,21 @@ async function rollupQuery(q: EngagementCountsQuery, plan: RollupPlan, by: Group
  */
 function recordParts(by: Group) {
   const participant = participantKeys[by];
-  const key = participant ?? engagementKeys[by as EngagementKey];
+  const key = participant ?? engagementKey(by as EngagementKey, "rf");
   const chunkKey = by === "country" ? sql`''` : key;
-  const oneBit = (position: RawBuilder<unknown>) => sql`set_bit(repeat('0', ${chunkBits})::varbit, ${position}, 1)`;
+  // The empty string's length is a literal, so that it is made once when planned, not once per row.
+  const oneBit = (position: RawBuilder<unknown>) => sql`set_bit(repeat('0', ${sql.lit(chunkBits)})::varbit, ${position}, 1)`;
+  // Each partner and country once per group before it becomes a bit: most are reached many times.
   return {
     counts: participant
       ? sql`SELECT ${key} AS key, count(DISTINCT rf.engagement_id)::int AS engagements FROM rf WHERE ${key} IS NOT NULL GROUP BY 1`
-      : sql`SELECT ${key} AS key, count(*)::int AS engagements FROM e WHERE ${key} IS NOT NULL GROUP BY 1`,
-    chunks: sql`SELECT ${chunkKey} AS key, rf.org / ${chunkBits} AS chunk, bit_or(${oneBit(sql`rf.org % ${chunkBits}`)}) AS bits
-      FROM e JOIN rf ON rf.engagement_id = e.id WHERE rf.org IS NOT NULL AND ${key} IS NOT NULL GROUP BY 1, 2`,
-    countries: sql`SELECT ${key} AS key, bit_or(${oneBit(sql`c.ordinal`)}) AS bits
-      FROM e JOIN rf ON rf.engagement_id = e.id JOIN countries c ON c.code = rf.country WHERE ${key} IS NOT NULL GROUP BY 1`,
+      : sql`SELECT ${engagementKey(by as EngagementKey, "e")} AS key, count(*)::int AS engagements FROM e
+          WHERE ${engagementKey(by as EngagementKey, "e")} IS NOT NULL GROUP BY 1`,
+    chunks: sql`SELECT d.key, d.org / ${sql.lit(chunkBits)} AS chunk, bit_or(${oneBit(sql`d.org % ${sql.lit(chunkBits)}`)}) AS bits
+      FROM (SELECT DISTINCT ${chunkKey} AS key, rf.org FROM rf WHERE rf.org IS NOT NULL AND ${key} IS NOT NULL) d GROUP BY 1, 2`,
+    countries: sql`SELECT d.key, bit_or(${oneBit(sql`c.ordinal`)}) AS bits
+      FROM (SELECT DISTINCT ${key} AS key, rf.country FROM rf WHERE ${key} IS NOT NULL) d
+      JOIN countries c ON c.code = d.country GROUP BY 1`,
   };
 }
 
@@ -409,16 +415,23 @@ const participantKeys: Partial<Record<Group, RawBuilder<unknown>>> = {
   organisation: sql`rf.org::text`,
 };
 type EngagementKey = "none" | "type" | "year" | "month" | "unit" | "programme" | "subtype";
-/** Group keys of the record's engagements (`e`). */
-const engagementKeys: Record<EngagementKey, RawBuilder<unknown>> = {
-  none: sql`'all'`,
-  type: sql`e.type || ':' || e.direction`,
-  year: sql`e.year::text`,
-  month: sql`e.month`,
-  unit: sql`e.lead_unit_id::text`,
-  programme: sql`e.programme_id::text`,
-  subtype: sql`e.subtype`,
-};
+/**
+ * Group keys of the record's engagements: over `e`, or over `rf`, whose reach rows carry their
+ * engagement's columns (so that a group's partners need no join back to the engagements).
+ */
+function engagementKey(by: EngagementKey, alias: "e" | "rf"): RawBuilder<unknown> {
+  const a = (column: string) => sql.ref(`${alias}.${column}`);
+  const keys: Record<EngagementKey, RawBuilder<unknown>> = {
+    none: sql`'all'`,
+    type: sql`${a("type")} || ':' || ${a("direction")}`,
+    year: sql`${a("year")}::text`,
+    month: sql`${a("month")}`,
+    unit: sql`${a("lead_unit_id")}::text`,
+    programme: sql`${a("programme_id")}::text`,
+    subtype: sql`${a("subtype")}`,
+  };
+  return keys[by];
+}
 
 /**
  * The record's working sets for a counts query, as CTE definitions to follow `places`: `e0`
@@ -463,41 +476,46 @@ async function recordCtes(executor: Executor, scope: DataContext, q: EngagementC
         to_char(e.start_date, 'YYYY-MM') AS month
       FROM ${scope.engagementsSql} e WHERE ${engagementConditions} ${narrowed}),
     r AS (${reachQuery(participations)}),
-    rf AS (SELECT r.*, pl.counted AS place, pl.kind AS place_kind FROM r LEFT JOIN places pl ON pl.code = r.country WHERE ${reachFilter}),
+    rf AS (SELECT r.*, pl.counted AS place, pl.kind AS place_kind, e0.type, e0.direction, e0.subtype, e0.lead_unit_id, e0.programme_id,
+        e0.year, e0.month
+      FROM r JOIN e0 ON e0.id = r.engagement_id LEFT JOIN places pl ON pl.code = r.country WHERE ${reachFilter}),
     e AS (SELECT * FROM e0 e ${restrict})`;
 }
 
+/**
+ * Counts from the record itself: the rows of the grouping and the total in one statement, so that
+ * the engagements read and what they reached are worked out once for both.
+ */
 async function fromRecord(executor: Executor, scope: DataContext, q: EngagementCountsQuery) {
   const ctes = sql`WITH places AS (${countedPlaces}), ${await recordCtes(executor, scope, q)}`;
-  const totals = await sql<Measures>`${ctes} SELECT (SELECT count(*) FROM e)::int AS engagements,
-    count(DISTINCT rf.org)::int AS organisations, ${recordPlaceMeasures} FROM rf`.execute(executor);
-  const total = totals.rows[0] as Measures;
-  let rows: Array<{ key: string } & Measures>;
   const participantKey = participantKeys[q.by];
-  if (q.by === "countryGroup") {
-    rows = (
-      await sql<{ key: string } & Measures>`${ctes} SELECT m.group_id::text AS key, count(DISTINCT rf.engagement_id)::int AS engagements,
-        count(DISTINCT rf.org)::int AS organisations, ${recordPlaceMeasures}
-        FROM rf JOIN country_group_members m ON m.country_code = rf.country GROUP BY 1`.execute(executor)
-    ).rows;
-  } else if (participantKey) {
-    rows = (
-      await sql<{ key: string } & Measures>`${ctes} SELECT ${participantKey} AS key, count(DISTINCT rf.engagement_id)::int AS engagements,
-        count(DISTINCT rf.org)::int AS organisations, ${recordPlaceMeasures}
-        FROM rf WHERE ${participantKey} IS NOT NULL GROUP BY 1`.execute(executor)
-    ).rows;
-  } else {
-    const key = engagementKeys[q.by as EngagementKey];
-    rows = (
-      await sql<{ key: string } & Measures>`${ctes},
-        counted AS (SELECT ${key} AS key, count(*)::int AS engagements FROM e GROUP BY 1),
-        reached AS (SELECT ${key} AS key, count(DISTINCT rf.org)::int AS organisations, ${recordPlaceMeasures}
-          FROM e JOIN rf ON rf.engagement_id = e.id GROUP BY 1)
-        SELECT counted.key, counted.engagements, coalesce(reached.organisations, 0) AS organisations, coalesce(reached.countries, 0) AS countries,
-          coalesce(reached.regions, 0) AS regions
-        FROM counted LEFT JOIN reached ON reached.key = counted.key WHERE counted.key IS NOT NULL`.execute(executor)
-    ).rows;
-  }
+  const perParticipant = (key: RawBuilder<unknown>, join: RawBuilder<unknown>) =>
+    sql`SELECT ${key} AS key, count(DISTINCT rf.engagement_id)::int AS engagements, count(DISTINCT rf.org)::int AS organisations,
+      ${recordPlaceMeasures} FROM rf ${join} WHERE ${key} IS NOT NULL GROUP BY 1`;
+  const byEngagement = q.by as EngagementKey;
+  const grouped =
+    q.by === "countryGroup"
+      ? perParticipant(sql`m.group_id::text`, sql`JOIN country_group_members m ON m.country_code = rf.country`)
+      : participantKey
+        ? perParticipant(participantKey, sql``)
+        : sql`SELECT counted.key, counted.engagements, coalesce(reached.organisations, 0) AS organisations,
+            coalesce(reached.countries, 0) AS countries, coalesce(reached.regions, 0) AS regions
+          FROM (SELECT ${engagementKey(byEngagement, "e")} AS key, count(*)::int AS engagements FROM e GROUP BY 1) counted
+          LEFT JOIN (SELECT ${engagementKey(byEngagement, "rf")} AS key, count(DISTINCT rf.org)::int AS organisations, ${recordPlaceMeasures}
+            FROM rf GROUP BY 1) reached ON reached.key = counted.key
+          WHERE counted.key IS NOT NULL`;
+  const result = await sql<{ total: boolean; key: string } & Measures>`${ctes},
+    grouped AS (${grouped}),
+    total AS (SELECT (SELECT count(*) FROM e)::int AS engagements, count(DISTINCT rf.org)::int AS organisations, ${recordPlaceMeasures} FROM rf)
+    SELECT false AS total, key, engagements, organisations, countries, regions FROM grouped
+    UNION ALL SELECT true, '', engagements, organisations, countries, regions FROM total`.execute(executor);
+  return splitTotal(result.rows);
+}
+
+/** Rows of one statement that holds both the grouping's rows and (marked `total`) the total. */
+function splitTotal(result: Array<{ total: boolean; key: string } & Measures>) {
+  const rows = result.filter((r) => !r.total).map(({ total: _, ...row }) => row);
+  const { total: _, key: __, ...total } = result.find((r) => r.total) ?? { total: true, key: "", ...zero };
   return { rows, total };
 }
 
