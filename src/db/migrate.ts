@@ -30,6 +30,7 @@ import * as rateLimits from "./migrations/0028_rate_limits.ts";
 import * as rollupSlices from "./migrations/0029_rollup_slices.ts";
 import * as flagshipIndex from "./migrations/0030_flagship_index.ts";
 import * as signInChecks from "./migrations/0031_sign_in_checks.ts";
+import * as partnerSliceRanks from "./migrations/0032_partner_slice_ranks.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -66,6 +67,7 @@ const migrations: Record<string, Migration> = {
   "0029_rollup_slices": rollupSlices,
   "0030_flagship_index": flagshipIndex,
   "0031_sign_in_checks": signInChecks,
+  "0032_partner_slice_ranks": partnerSliceRanks,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown or a slice). */

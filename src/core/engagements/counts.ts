@@ -220,9 +220,10 @@ async function placeOverlap(
   members: Array<{ key: string } & Measures>,
 ): Promise<number> {
   const codes = members.map((m) => m.key);
-  // Done engagements of the period the reader may read (the record's filters then apply the rest).
-  const inPeriod = sql`p.engagement_id IN (SELECT x.id FROM ${scope.engagementsSql} x WHERE x.status = 'done'
-    AND x.start_date BETWEEN ${q.from ?? "1000-01-01"}::date AND ${q.to ?? "9999-12-31"}::date)`;
+  // Participations of the period, by the date each carries (its engagement's), read from the
+  // participants' own index: the candidates are only that, and the record then reads them in the
+  // reader's scope, with the status and the question's filters.
+  const inPeriod = sql`p.start_date BETWEEN ${q.from ?? "1000-01-01"}::date AND ${q.to ?? "9999-12-31"}::date`;
   const found = await sql<{ id: number }>`SELECT engagement_id AS id FROM (
       SELECT p.engagement_id, o.country_code AS country FROM engagement_participants p
         JOIN organisations o ON o.id = p.organisation_id WHERE o.country_code = ANY(${codes}::text[]) AND ${inPeriod}

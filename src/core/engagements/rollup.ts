@@ -471,13 +471,17 @@ export async function slicesRead(
       ${scope.unitAllows("engagements.read", sql.ref("u.id"))} AS reads, ${inFilter} AS led FROM units u`.execute(db());
   const reads = new Set(units.rows.filter((u) => u.reads).map((u) => u.id));
   const led = new Set(units.rows.filter((u) => u.led).map((u) => u.id));
-  // The slices that exist: a lead unit and its co-units (a few per unit; "all" holds one row per year and kind).
-  const existing = await sql<{ lead: number; co: string }>`SELECT DISTINCT lead_unit_id AS lead, co_units AS co
-    FROM engagement_rollup WHERE dim = 'all' AND lead_unit_id <> 0`.execute(db());
-  const kept = existing.rows.filter(
+  const kept = (await existingSlices()).filter(
     (s) => led.has(s.lead) && (reads.has(s.lead) || (s.co !== "" && s.co.split(",").some((u) => reads.has(Number(u))))),
   );
   return { leads: kept.map((s) => s.lead), coUnits: kept.map((s) => s.co) };
+}
+
+/** The slices that exist: each a lead unit and its co-units (a few per unit; "all" holds one row per year and kind). */
+export async function existingSlices(): Promise<Array<{ lead: number; co: string }>> {
+  const found = await sql<{ lead: number; co: string }>`SELECT DISTINCT lead_unit_id AS lead, co_units AS co
+    FROM engagement_rollup WHERE dim = 'all' AND lead_unit_id <> 0`.execute(db());
+  return found.rows;
 }
 
 /** SQL: rollup row `alias` belongs to one of the slices (each slice one range of the rollups' keys). */

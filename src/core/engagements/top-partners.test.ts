@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../../test/support/database.ts";
-import { actorInFreshUnit, administrator, freshUnit } from "../../../test/support/factories.ts";
+import { actorAtCentre, actorIn, actorInFreshUnit, administrator, freshUnit } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { importGeography } from "../reference/service.ts";
@@ -132,7 +132,8 @@ describe("the partners met most often", () => {
     expect((await ranked({ ...tenYears, unitId: admin.unitId, subunits: "true" })).source).toBe("rollup");
     const outsider = await actorInFreshUnit("viewer");
     const theirs = await rankPartners(outsider, tenYears, 10);
-    expect(theirs).toEqual({ source: "rollup", rows: [], method: "full" });
+    // No list of theirs is full: every partner was read, and there are none.
+    expect(theirs).toEqual({ source: "rollup", rows: [], method: "threshold" });
   });
 
   it("stays exact through edits", async () => {
@@ -164,5 +165,42 @@ describe("the partners met most often", () => {
     const rebuilt = await sql<{ k: string }>`SELECT dim || value || year || ':' || organisation_id || ':' || n AS k
       FROM engagement_partner_rollup ORDER BY 1`.execute(db());
     expect(kept.rows).toEqual(rebuilt.rows);
+  });
+
+  it("ranks for those who read some units from their slices, by the threshold where partners stand out, as the record does", async () => {
+    // Restricted letters to party 100 (of the even unit's parties), led by the busy unit.
+    for (let i = 0; i < 30; i++) {
+      await createEngagement(admin, {
+        type: "correspondence",
+        direction: "sent",
+        subtype: "letter",
+        status: "done",
+        classification: "restricted",
+        titleEn: `Restricted ${i}`,
+        startDate: "2020-05-01",
+        leadUnitId: busyUnit,
+        participants: [{ organisationId: parties[100], role: "recipient" }],
+      });
+    }
+    const readers = {
+      busyEditor: await actorIn(busyUnit, "editor"),
+      clearedBusyEditor: await actorIn(busyUnit, "editor", { clearance: true }),
+      evenViewer: await actorIn(evenUnit, "viewer"),
+      everyUnitUncleared: await actorAtCentre("coordinator"),
+    };
+    const rankings: Record<string, Awaited<ReturnType<typeof rankPartners>>> = {};
+    for (const [name, reader] of Object.entries(readers)) {
+      const fast = await rankPartners(reader, tenYears, 10);
+      const slow = await rankPartners(reader, tenYears, 10, { fromRecord: true });
+      expect({ name, rows: fast.rows }).toEqual({ name, rows: slow.rows });
+      expect(fast.source).toBe("rollup");
+      rankings[name] = fast;
+    }
+    expect(rankings.busyEditor?.method).toBe("threshold");
+    expect(rankings.evenViewer?.method).toBe("full");
+    // Only the cleared reader counts the restricted letters.
+    expect(rankings.clearedBusyEditor?.rows).toContainEqual({ organisationId: parties[100], engagements: 30 });
+    expect(rankings.busyEditor?.rows.map((r) => r.organisationId)).not.toContain(parties[100]);
+    expect(rankings.everyUnitUncleared?.rows.find((r) => r.organisationId === parties[100])).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import { type DataContext, forActor } from "../access/context.ts";
 import { inCountryGroup } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import type { Executor } from "../shared/mutation.ts";
-import { inSlices, slicesRead } from "./rollup.ts";
+import { existingSlices, inSlices, type Slices, slicesRead } from "./rollup.ts";
 import { engagementFilter } from "./store.ts";
 
 /** Which done engagements and which partners a ranking counts. */
@@ -45,7 +45,7 @@ export async function rankPartners(
   const breakdown = options.fromRecord ? null : rollupBreakdown(data, scope);
   if (breakdown) return { ...(await rankFromRollup(db(), scope, breakdown, partners, limit)), source: "rollup" };
   if (!options.fromRecord && slicesAnswer(scope)) {
-    return { rows: await rankFromSlices(data, scope, engagements, partners, limit), source: "rollup", method: "full" };
+    return { ...(await rankFromSlices(data, scope, engagements, partners, limit)), source: "rollup" };
   }
   const rows = await sql<RankedPartner>`
     SELECT o.id AS "organisationId", count(DISTINCT e.id)::int AS engagements
@@ -97,9 +97,13 @@ function slicesAnswer(scope: PartnerRankScope): boolean {
 
 /**
  * The ranking for someone who reads only some slices (a unit's users, anyone filtering by a unit,
- * a reader without clearance): every partner of the period totalled over those slices
- * (engagement_partner_slices), plus the engagements only shared with them, counted from the
- * record. The two sets of engagements are apart, so the counts add up.
+ * a reader without clearance), from the per-partner slices (engagement_partner_slices) plus the
+ * engagements only shared with them, counted from the record (the two sets of engagements are
+ * apart, so the counts add up). The threshold algorithm of `rankFromRollup`, with a slice's year
+ * for a year: the busiest `depthPerYear` partners of each (an index scan each) and every partner
+ * of the shared engagements are the candidates, totalled over the period; the answer stands when
+ * the last of the top `limit` beats what any other partner could reach (the sum of each full
+ * list's last count read). Otherwise every partner of the slices is totalled.
  */
 async function rankFromSlices(
   data: DataContext,
@@ -107,27 +111,74 @@ async function rankFromSlices(
   engagements: RawBuilder<boolean>,
   partners: RawBuilder<boolean>,
   limit: number,
-): Promise<RankedPartner[]> {
-  const slices = await slicesRead(data, scope);
-  const sliced = slices ? inSlices("r", slices) : sql`true`;
-  const cleared = data.actor.clearance ? sql`true` : sql`NOT r.restricted`;
-  const shared = slices ? await data.doneEngagementsSharedOnly(db()) : [];
+): Promise<{ rows: RankedPartner[]; method: "threshold" | "full" }> {
+  const read = await slicesRead(data, scope);
+  // Every slice, when the reader reads every unit (but not the restricted work).
+  const slices = read ?? toSlices(await existingSlices());
+  const classifications = data.actor.clearance ? [false, true] : [false];
+  const fromYear = Number(scope.from.slice(0, 4));
+  const toYear = Number(scope.to.slice(0, 4));
+  const sliced = sql`${inSlices("r", slices)} AND r.restricted = ANY(${classifications}::boolean[])
+    AND r.year BETWEEN ${fromYear} AND ${toYear}`;
+  const shared = read ? await data.doneEngagementsSharedOnly(db()) : [];
   const fromRecord =
     shared.length > 0
-      ? sql`UNION ALL SELECT p.organisation_id, count(DISTINCT e.id) FROM ${data.engagementsSql} e
+      ? sql`SELECT p.organisation_id, count(DISTINCT e.id) AS n FROM ${data.engagementsSql} e
           JOIN engagement_participants p ON p.engagement_id = e.id
           WHERE e.id IN (SELECT unnest(${shared}::int[])) AND ${engagements} AND p.organisation_id IS NOT NULL GROUP BY 1`
-      : sql``;
-  const rows = await sql<RankedPartner>`${sql.raw(planEachTime)}
-    WITH counted AS (
-      SELECT r.organisation_id, sum(r.n) AS n FROM engagement_partner_slices r
-      WHERE ${sliced} AND ${cleared} AND r.year BETWEEN ${Number(scope.from.slice(0, 4))} AND ${Number(scope.to.slice(0, 4))}
-      GROUP BY 1 ${fromRecord})
+      : sql`SELECT 0 AS organisation_id, 0 AS n WHERE false`;
+  const candidates = await sql<RankedPartner & { bound: number }>`${sql.raw(planEachTime)}
+    WITH lists AS (SELECT g.lead, g.co, c.restricted, y.year
+        FROM unnest(${slices.leads}::int[], ${slices.coUnits}::text[]) AS g(lead, co)
+        CROSS JOIN unnest(${classifications}::boolean[]) AS c(restricted)
+        CROSS JOIN generate_series(${fromYear}::int, ${toYear}::int) AS y(year)),
+      top AS (SELECT lists.*, t.organisation_id, t.n FROM lists CROSS JOIN LATERAL (
+        SELECT r.organisation_id, r.n FROM engagement_partner_slices r JOIN organisations o ON o.id = r.organisation_id
+        WHERE r.lead_unit_id = lists.lead AND r.co_units = lists.co AND r.restricted = lists.restricted AND r.year = lists.year
+          AND ${partners}
+        ORDER BY r.n DESC LIMIT ${depthPerYear}) t),
+      bound AS (SELECT coalesce(sum(last_read), 0)::int AS bound FROM (SELECT min(n) AS last_read FROM top
+        GROUP BY lead, co, restricted, year HAVING count(*) = ${depthPerYear}) full_lists),
+      shared AS (${fromRecord}),
+      counted AS (
+        SELECT r.organisation_id, sum(r.n) AS n FROM engagement_partner_slices r
+        -- An array, not IN (…): each candidate is then looked up by its own index.
+        WHERE r.organisation_id = ANY(ARRAY(SELECT organisation_id FROM top UNION SELECT organisation_id FROM shared)) AND ${sliced}
+        GROUP BY 1
+        UNION ALL SELECT organisation_id, n FROM shared)
+    SELECT o.id AS "organisationId", sum(counted.n)::int AS engagements, (SELECT bound FROM bound) AS bound
+    FROM counted JOIN organisations o ON o.id = counted.organisation_id WHERE ${partners}
+    GROUP BY o.id ORDER BY engagements DESC, o.id LIMIT ${limit}`.execute(db());
+  const rows = candidates.rows;
+  if (settles(rows, limit)) return { rows: rows.map(ranked), method: "threshold" };
+  const all = await sql<RankedPartner>`${sql.raw(planEachTime)}
+    WITH shared AS (${fromRecord}),
+    counted AS (SELECT r.organisation_id, sum(r.n) AS n FROM engagement_partner_slices r WHERE ${sliced} GROUP BY 1
+      UNION ALL SELECT organisation_id, n FROM shared)
     SELECT o.id AS "organisationId", sum(counted.n)::int AS engagements
     FROM counted JOIN organisations o ON o.id = counted.organisation_id WHERE ${partners}
     GROUP BY o.id ORDER BY engagements DESC, o.id LIMIT ${limit}`.execute(db());
-  return rows.rows;
+  return { rows: all.rows, method: "full" };
 }
+
+/** Slices as `inSlices` takes them, from a list of them. */
+function toSlices(list: Array<{ lead: number; co: string }>): Slices {
+  return { leads: list.map((s) => s.lead), coUnits: list.map((s) => s.co) };
+}
+
+/**
+ * Whether a threshold ranking's candidates settle it: the last of the top `limit` beats the bound
+ * (what a partner outside the candidates could reach), or, with fewer than `limit` candidates,
+ * no list was full, so that every partner was read.
+ */
+function settles(rows: Array<RankedPartner & { bound: number }>, limit: number): boolean {
+  const bound = rows[0]?.bound ?? 0;
+  const last = rows[limit - 1];
+  return last ? last.engagements > bound : bound === 0;
+}
+
+/** A ranked partner without the bound its query carried. */
+const ranked = (r: RankedPartner): RankedPartner => ({ organisationId: r.organisationId, engagements: r.engagements });
 
 /**
  * The threshold algorithm over the per-partner rollup: read the busiest `depthPerYear`
@@ -163,11 +214,7 @@ async function rankFromRollup(
       AND r.organisation_id = ANY(ARRAY(SELECT DISTINCT organisation_id FROM top))
     GROUP BY 1 ORDER BY engagements DESC, 1 LIMIT ${limit}`.execute(executor);
   const rows = candidates.rows;
-  const bound = rows[0]?.bound ?? 0;
-  const last = rows[limit - 1];
-  // Fewer than `limit` candidates with no full year means every partner was read.
-  const settled = last ? last.engagements > bound : bound === 0;
-  if (settled) return { rows: rows.map((r) => ({ organisationId: r.organisationId, engagements: r.engagements })), method: "threshold" };
+  if (settles(rows, limit)) return { rows: rows.map(ranked), method: "threshold" };
   const all = await sql<RankedPartner>`
     SELECT r.organisation_id AS "organisationId", sum(r.n)::int AS engagements
     FROM engagement_partner_rollup r JOIN organisations o ON o.id = r.organisation_id
