@@ -2,12 +2,13 @@
  * `npm run bench -- load`: a bounded load test of Liaison as an office uses it. On each engine a
  * server is started on the demo data (its first start loads the reference registry and the demo);
  * LOAD_USERS simulated users (200) each sign in as one of the demo accounts (a real session of
- * that role) and then, for LOAD_SECONDS (30), work without pause through a mixed workload: the
- * engagement list, name search, partners' pages, the counts, the overview, the session check, a
- * preference saved now and then (a write) and, now and then, a new sign-in (scrypt). Each step's
- * count, errors and p50/p99 are printed and written to bench/out/load.json.
+ * that role) and then work through a mixed workload: the engagement list, name search, partners'
+ * pages, the counts, the overview, the session check, a preference saved now and then (a write)
+ * and, now and then, a new sign-in (scrypt). They work for LOAD_SECONDS (30) pausing between
+ * steps as people do, then as long again without pause (see loadPhases). Each phase's steps, with
+ * their count, errors and p50/p99, are printed and written to bench/out/load.json.
  *
- * Environment: LOAD_USERS, LOAD_SECONDS, BENCH_ENGINES ("pglite,postgres").
+ * Environment: LOAD_USERS, LOAD_SECONDS, LOAD_THINK_MS ("1000-5000"), BENCH_ENGINES ("pglite,postgres").
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -53,6 +54,89 @@ async function signIn(base: string, username: string, password: string): Promise
     .join("; ");
   const body = (await response.json().catch(() => ({}))) as { csrfToken?: string };
   return { session: { base, cookie, csrf: body.csrfToken ?? "", role: username }, ms, ok: response.status === 200 };
+}
+
+/**
+ * How the users work. "paced": each pauses between steps as people do, reading what came back
+ * (LOAD_THINK_MS, a range: 1–5 s, about 65 requests a second from 200 users); the target holds
+ * here. "saturated": no pause at all, every user's next request sent the moment the last returned,
+ * which finds the server's capacity (its latencies are then its queue: 200 requests in flight).
+ */
+const thinkRange = (process.env.LOAD_THINK_MS ?? "1000-5000").split("-").map(Number) as [number, number];
+const loadPhases: Array<{ name: "paced" | "saturated"; think: [number, number] }> = [
+  { name: "paced", think: [thinkRange[0], thinkRange[1] ?? thinkRange[0]] },
+  { name: "saturated", think: [0, 0] },
+];
+
+/** One phase of the workload for LOAD_SECONDS: each step's count, errors and p50/p99, printed and returned. */
+async function runPhase(phase: (typeof loadPhases)[number], sessions: Session[], steps: Step[], choose: () => Step) {
+  const samples = new Map<string, number[]>(steps.map((s) => [s.name, []]));
+  const errors = new Map<string, number>(steps.map((s) => [s.name, 0]));
+  const statuses = new Map<string, number>();
+  const [least, most] = phase.think;
+  const pause = () => new Promise((resolve) => setTimeout(resolve, least + Math.random() * (most - least)));
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    sessions.map(async (session) => {
+      // Paced users start spread over one pause, not all in the same instant.
+      if (most > 0) await pause();
+      while (Date.now() < end) {
+        const step = choose();
+        const started = performance.now();
+        try {
+          const response = await step.run(session);
+          await response.arrayBuffer();
+          // A viewer's write refused (403) would be an error too: every step is one each role may take.
+          if (!response.ok) {
+            errors.set(step.name, (errors.get(step.name) ?? 0) + 1);
+            statuses.set(`${step.name} ${response.status}`, (statuses.get(`${step.name} ${response.status}`) ?? 0) + 1);
+          }
+        } catch {
+          errors.set(step.name, (errors.get(step.name) ?? 0) + 1);
+        }
+        samples.get(step.name)?.push(performance.now() - started);
+        if (most > 0) await pause();
+      }
+    }),
+  );
+  const rows = steps.map((step) => {
+    const sorted = (samples.get(step.name) ?? []).sort((a, b) => a - b);
+    return {
+      step: step.name,
+      read: step.read,
+      requests: sorted.length,
+      errors: errors.get(step.name) ?? 0,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+    };
+  });
+  const reads = rows
+    .filter((r) => r.read)
+    .flatMap((r) => samples.get(r.step) ?? [])
+    .sort((a, b) => a - b);
+  const all = rows.reduce((n, r) => n + r.requests, 0);
+  const how = most > 0 ? `pausing ${least / 1000}–${most / 1000} s between steps` : "without pause";
+  console.log(
+    `  ${phase.name}: ${sessions.length} users ${how} for ${seconds} s: ${all.toLocaleString("en")} requests (${Math.round(all / seconds)} req/s)`,
+  );
+  for (const r of rows) {
+    console.log(
+      `    ${r.step.padEnd(28)} ${String(r.requests).padStart(6)} requests  errors ${String(r.errors).padStart(3)}  p50 ${r.p50.toFixed(1).padStart(7)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms`,
+    );
+  }
+  const target =
+    phase.name === "paced" ? "   target p99 ≤300 ms (PostgreSQL), 0 errors" : "   (the server's capacity: latency is its queue)";
+  console.log(
+    `    every read                   p50 ${percentile(reads, 50).toFixed(1)} ms  p99 ${percentile(reads, 99).toFixed(1)} ms${target}`,
+  );
+  if (statuses.size > 0) console.log(`    refusals: ${[...statuses].map(([k, n]) => `${k} ×${n}`).join(", ")}`);
+  return {
+    phase: phase.name,
+    think: phase.think,
+    steps: rows,
+    reads: { p50: percentile(reads, 50), p99: percentile(reads, 99) },
+    requestsPerSecond: all / seconds,
+  };
 }
 
 async function loadEngine(engine: string, serverUrl: string | undefined) {
@@ -171,64 +255,14 @@ async function loadEngine(engine: string, serverUrl: string | undefined) {
       }
       return steps[0] as Step;
     };
-    const samples = new Map<string, number[]>(steps.map((s) => [s.name, []]));
-    const errors = new Map<string, number>(steps.map((s) => [s.name, 0]));
-    const statuses = new Map<string, number>();
-    const end = Date.now() + seconds * 1000;
-    await Promise.all(
-      sessions.map(async (session) => {
-        while (Date.now() < end) {
-          const step = choose();
-          const started = performance.now();
-          try {
-            const response = await step.run(session);
-            await response.arrayBuffer();
-            // A viewer's write refused (403) would be an error too: every step is one each role may take.
-            if (!response.ok) {
-              errors.set(step.name, (errors.get(step.name) ?? 0) + 1);
-              statuses.set(`${step.name} ${response.status}`, (statuses.get(`${step.name} ${response.status}`) ?? 0) + 1);
-            }
-          } catch {
-            errors.set(step.name, (errors.get(step.name) ?? 0) + 1);
-          }
-          samples.get(step.name)?.push(performance.now() - started);
-        }
-      }),
-    );
-    const rows = steps.map((step) => {
-      const sorted = (samples.get(step.name) ?? []).sort((a, b) => a - b);
-      return {
-        step: step.name,
-        read: step.read,
-        requests: sorted.length,
-        errors: errors.get(step.name) ?? 0,
-        p50: percentile(sorted, 50),
-        p99: percentile(sorted, 99),
-      };
-    });
-    const reads = rows
-      .filter((r) => r.read)
-      .flatMap((r) => samples.get(r.step) ?? [])
-      .sort((a, b) => a - b);
-    const all = rows.reduce((n, r) => n + r.requests, 0);
-    console.log(`  ${sessions.length} users for ${seconds} s: ${all.toLocaleString("en")} requests (${Math.round(all / seconds)} req/s)`);
-    for (const r of rows) {
-      console.log(
-        `  ${r.step.padEnd(28)} ${String(r.requests).padStart(6)} requests  errors ${String(r.errors).padStart(3)}  p50 ${r.p50.toFixed(1).padStart(7)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms`,
-      );
-    }
-    console.log(
-      `  every read                   p50 ${percentile(reads, 50).toFixed(1)} ms  p99 ${percentile(reads, 99).toFixed(1)} ms   target p99 ≤300 ms (PostgreSQL), 0 errors`,
-    );
-    if (statuses.size > 0) console.log(`  refusals: ${[...statuses].map(([k, n]) => `${k} ×${n}`).join(", ")}`);
+    const phases = [];
+    for (const phase of loadPhases) phases.push(await runPhase(phase, sessions, steps, choose));
     return {
       engine,
       users: sessions.length,
       seconds,
       signIn: { p50: percentile(signInMs, 50), p99: percentile(signInMs, 99), refused: signIns.filter((s) => !s.ok).length },
-      steps: rows,
-      reads: { p50: percentile(reads, 50), p99: percentile(reads, 99) },
-      requestsPerSecond: all / seconds,
+      phases,
     };
   } finally {
     await server.stop();

@@ -129,8 +129,8 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery): Promise
   const groupDim = rollupDimOf[q.by];
   if (filters.length > 1 || (filters.length === 1 && groupDim)) return null;
   const [filter] = filters;
-  const slices = await slicesRead(scope, q);
-  const remainder = new Set(slices === null ? [] : await scope.doneEngagementsSharedOnly(db()));
+  const { slices, shared } = await slicesRead(scope, q);
+  const remainder = new Set(shared);
   // The part-years at either end of the period, from the record.
   const partYears: RawBuilder<boolean>[] = [];
   if (q.from && fromYear > Number(q.from.slice(0, 4))) {

@@ -453,35 +453,48 @@ export interface Slices {
 /**
  * The rollup slices that answer the caller: those led by a unit where they read engagements or
  * with one of those among their co-units, and led within the query's unit (and its sub-units, if
- * asked); null when that is every unit, which slice 0 holds together.
+ * asked); null when that is every unit, which slice 0 holds together. With them, `shared`: the
+ * done engagements the caller reads only because they were shared with a unit of theirs (none
+ * when the slices are null), which no slice of theirs holds. Worked out at once, in two queries
+ * side by side: a count asks this first, and under load each round trip waits its turn.
  */
 export async function slicesRead(
   scope: DataContext,
   q: { unitId?: number | undefined; subunits?: string | undefined },
-): Promise<Slices | null> {
+): Promise<{ slices: Slices | null; shared: number[] }> {
   const everyUnit = scope.reachesEveryUnit("engagements.read");
-  if (!q.unitId && everyUnit) return null;
+  if (!q.unitId && everyUnit) return { slices: null, shared: [] };
   const inFilter = !q.unitId
     ? sql`true`
     : q.subunits === "true"
       ? sql`u.id IN (WITH RECURSIVE tree(id) AS (SELECT ${q.unitId}::int UNION SELECT c.id FROM units c JOIN tree ON c.parent_id = tree.id)
           SELECT id FROM tree)`
       : sql`u.id = ${q.unitId}`;
-  const units = await sql<{ id: number; reads: boolean; led: boolean }>`SELECT u.id,
-      ${scope.unitAllows("engagements.read", sql.ref("u.id"))} AS reads, ${inFilter} AS led FROM units u`.execute(db());
-  const reads = new Set(units.rows.filter((u) => u.reads).map((u) => u.id));
-  const led = new Set(units.rows.filter((u) => u.led).map((u) => u.id));
-  const kept = (await existingSlices()).filter(
+  const [found, shared] = await Promise.all([
+    sql<{ units: Array<{ id: number; reads: boolean; led: boolean }>; existing: Array<{ lead: number; co: string }> }>`SELECT
+      (SELECT coalesce(json_agg(json_build_object('id', u.id, 'reads', ${scope.unitAllows("engagements.read", sql.ref("u.id"))},
+        'led', ${inFilter})), '[]') FROM units u) AS units,
+      (SELECT coalesce(json_agg(json_build_object('lead', s.lead, 'co', s.co)), '[]') FROM (${existingSlicesQuery}) s) AS existing`.execute(
+      db(),
+    ),
+    scope.doneEngagementsSharedOnly(db()),
+  ]);
+  const { units, existing } = found.rows[0] ?? { units: [], existing: [] };
+  const reads = new Set(units.filter((u) => u.reads).map((u) => u.id));
+  const led = new Set(units.filter((u) => u.led).map((u) => u.id));
+  const kept = existing.filter(
     (s) => led.has(s.lead) && (reads.has(s.lead) || (s.co !== "" && s.co.split(",").some((u) => reads.has(Number(u))))),
   );
-  return { leads: kept.map((s) => s.lead), coUnits: kept.map((s) => s.co) };
+  return { slices: { leads: kept.map((s) => s.lead), coUnits: kept.map((s) => s.co) }, shared };
 }
+
+/** The slices that exist (a few per unit; "all" holds one row per year and kind). */
+const existingSlicesQuery = sql`SELECT DISTINCT lead_unit_id AS lead, co_units AS co FROM engagement_rollup
+  WHERE dim = 'all' AND lead_unit_id <> 0`;
 
 /** The slices that exist: each a lead unit and its co-units (a few per unit; "all" holds one row per year and kind). */
 export async function existingSlices(): Promise<Array<{ lead: number; co: string }>> {
-  const found = await sql<{ lead: number; co: string }>`SELECT DISTINCT lead_unit_id AS lead, co_units AS co
-    FROM engagement_rollup WHERE dim = 'all' AND lead_unit_id <> 0`.execute(db());
-  return found.rows;
+  return (await sql<{ lead: number; co: string }>`${existingSlicesQuery}`.execute(db())).rows;
 }
 
 /** SQL: rollup row `alias` belongs to one of the slices (each slice one range of the rollups' keys). */

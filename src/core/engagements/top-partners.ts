@@ -112,7 +112,7 @@ async function rankFromSlices(
   partners: RawBuilder<boolean>,
   limit: number,
 ): Promise<{ rows: RankedPartner[]; method: "threshold" | "full" }> {
-  const read = await slicesRead(data, scope);
+  const { slices: read, shared } = await slicesRead(data, scope);
   // Every slice, when the reader reads every unit (but not the restricted work).
   const slices = read ?? toSlices(await existingSlices());
   const classifications = data.actor.clearance ? [false, true] : [false];
@@ -120,7 +120,6 @@ async function rankFromSlices(
   const toYear = Number(scope.to.slice(0, 4));
   const sliced = sql`${inSlices("r", slices)} AND r.restricted = ANY(${classifications}::boolean[])
     AND r.year BETWEEN ${fromYear} AND ${toYear}`;
-  const shared = read ? await data.doneEngagementsSharedOnly(db()) : [];
   const fromRecord =
     shared.length > 0
       ? sql`SELECT p.organisation_id, count(DISTINCT e.id) AS n FROM ${data.engagementsSql} e

@@ -418,9 +418,16 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
   const count = (by: string, p: { from: string; to: string }, line: FigureFilter = {}) =>
     countEngagements(actor, { by, ...countsFilter(q, p, line) });
   const inGovernment = { partnerStatus: "in_government" } as const;
-  // The top partners are ranked beside the counts, not after them.
-  const ranking = topPartners(actor, q);
-  ranking.catch(() => {}); // Awaited below; an earlier failure must not leave it unhandled.
+  // What does not depend on the counts starts beside them, not after them: under load each
+  // query waits its turn for a connection, and the overview's waits should not add up.
+  const started = {
+    ranking: topPartners(actor, q),
+    governing: Promise.all([count("none", period, inGovernment), before ? count("none", before, inGovernment) : Promise.resolve(null)]),
+    lines: narrativeLines(),
+    flagships: flagshipLines(actor, q, rules),
+  };
+  // Awaited below; an earlier failure must not leave them unhandled.
+  for (const promise of Object.values(started)) promise.catch(() => {});
   const [byType, byKind, byRegion, byCountry] = await Promise.all([
     count("type", period),
     count("partnerKind", period),
@@ -430,10 +437,7 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
   const [prevType, prevKind, prevRegion, prevCountry] = before
     ? await Promise.all([count("type", before), count("partnerKind", before), count("region", before), count("place", before)])
     : [null, null, null, null];
-  const [governing, governingBefore] = await Promise.all([
-    count("none", period, inGovernment),
-    before ? count("none", before, inGovernment) : Promise.resolve(null),
-  ]);
+  const [governing, governingBefore] = await started.governing;
   const rows = (current: EngagementCounts, previous: EngagementCounts | null, drill: (key: string) => Record<string, string>) =>
     current.rows.map((r) => {
       const p = previous?.rows.find((x) => x.key === r.key);
@@ -445,7 +449,7 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
         drill: drill(r.key),
       };
     });
-  const lines = await narrativeLines();
+  const lines = await started.lines;
   // A line whose filter is one row of the counts by type reads it; the others are counted.
   const lineFigures = (line: NarrativeLine, byTypeOfPeriod: EngagementCounts, p: { from: string; to: string }) => {
     const row = lineRow(byTypeOfPeriod, line.filter);
@@ -469,7 +473,7 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
   ).flat();
   foldSubsets(narrative, lines);
   // Flagship events are named in sentences of their own, before the hosted events are counted.
-  const flagships = await flagshipLines(actor, q, rules);
+  const flagships = await started.flagships;
   const hostedAt = narrative.findIndex((n) => n.key === "events_hosted");
   narrative.splice(hostedAt === -1 ? narrative.length : hostedAt, 0, ...flagships);
   const total = byType.total;
@@ -510,7 +514,7 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
     byRegion: rows(byRegion, prevRegion, (region) => drillOf(q, { region })),
     // Places as the territorial policy counts them: China with Hong Kong, Macao and Taiwan.
     topCountries: rows(byCountry, prevCountry, (code) => drillOf(q, { place: code })).slice(0, 10),
-    topPartners: await ranking,
+    topPartners: await started.ranking,
     narrative,
     rules,
     source: byType.source,
