@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import { CompiledQueries, placeholderId } from "../../db/compiled.ts";
 import { inCountryGroup, inRegion } from "../countries/store.ts";
-import { vectorMatches } from "../search/match.ts";
+import { amongCandidates, vectorMatches } from "../search/match.ts";
 import { buildPhraseQuery, buildSearchQuery, latinSearchQuery, searchWords, typedForms } from "../search/text.ts";
 import { invalidField } from "../shared/errors.ts";
 import type { Executor } from "../shared/mutation.ts";
@@ -198,7 +198,7 @@ export function organisationPageQuery(
   if (sortsByRelevance(query) && query.q) {
     // The candidates matched the name already: the outer query adds only the other filters.
     let q = withListColumns(filteredOrganisations(executor, { ...query, q: undefined }).q);
-    q = q.where(sql<boolean>`o.id IN ${rankedCandidates(executor, query, query.q, window.offset + window.limit)}`);
+    q = q.where(amongCandidates("o.id", rankedCandidates(executor, query, query.q, window.offset + window.limit)));
     q = q.orderBy(relevanceTier(query.q));
     // Among the merely alike (a word matched only as another spelling), the most alike first.
     const latin = latinSearchQuery(query.q);

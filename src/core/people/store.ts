@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
-import { vectorMatches } from "../search/match.ts";
+import { amongCandidates, vectorMatches } from "../search/match.ts";
 import { buildSearchQuery, typedForms } from "../search/text.ts";
 import type { Executor } from "../shared/mutation.ts";
 import type { PersonListQuery } from "./schema.ts";
@@ -74,7 +74,7 @@ export function personListQuery(executor: Executor, query: PersonListQuery) {
     // The candidates matched the name already: the outer query adds only the other filters.
     return personColumns(executor)
       .where(peopleFilter({ ...query, q: undefined }))
-      .where(sql<boolean>`pe.id IN ${candidates}`)
+      .where(amongCandidates("pe.id", candidates))
       .orderBy(
         sql`CASE WHEN lower(pe.name_en) = ${lower} OR pe.name_zh = ${trimmed} THEN 0
           WHEN lower(pe.name_en) LIKE ${prefix} OR pe.name_zh LIKE ${zhPrefix} THEN 1 ELSE 2 END`,
