@@ -127,10 +127,12 @@ async function rankFromSlices(
           WHERE e.id IN (SELECT unnest(${shared}::int[])) AND ${engagements} AND p.organisation_id IS NOT NULL GROUP BY 1`
       : sql`SELECT 0 AS organisation_id, 0 AS n WHERE false`;
   const candidates = await sql<RankedPartner & { bound: number }>`${sql.raw(planEachTime)}
-    WITH lists AS (SELECT g.lead, g.co, c.restricted, y.year
+    -- The years of the period that hold any engagement (a period may name centuries).
+    WITH years AS (SELECT generate_series(greatest(${fromYear}::int, min(r.year)), least(${toYear}::int, max(r.year))) AS year
+        FROM engagement_rollup r WHERE r.dim = 'all' AND r.lead_unit_id = 0),
+      lists AS (SELECT g.lead, g.co, c.restricted, years.year
         FROM unnest(${slices.leads}::int[], ${slices.coUnits}::text[]) AS g(lead, co)
-        CROSS JOIN unnest(${classifications}::boolean[]) AS c(restricted)
-        CROSS JOIN generate_series(${fromYear}::int, ${toYear}::int) AS y(year)),
+        CROSS JOIN unnest(${classifications}::boolean[]) AS c(restricted) CROSS JOIN years),
       top AS (SELECT lists.*, t.organisation_id, t.n FROM lists CROSS JOIN LATERAL (
         SELECT r.organisation_id, r.n FROM engagement_partner_slices r JOIN organisations o ON o.id = r.organisation_id
         WHERE r.lead_unit_id = lists.lead AND r.co_units = lists.co AND r.restricted = lists.restricted AND r.year = lists.year
