@@ -31,6 +31,7 @@ import * as rollupSlices from "./migrations/0029_rollup_slices.ts";
 import * as flagshipIndex from "./migrations/0030_flagship_index.ts";
 import * as signInChecks from "./migrations/0031_sign_in_checks.ts";
 import * as partnerSliceRanks from "./migrations/0032_partner_slice_ranks.ts";
+import * as readerSlices from "./migrations/0033_reader_slices.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -68,10 +69,11 @@ const migrations: Record<string, Migration> = {
   "0030_flagship_index": flagshipIndex,
   "0031_sign_in_checks": signInChecks,
   "0032_partner_slice_ranks": partnerSliceRanks,
+  "0033_reader_slices": readerSlices,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown or a slice). */
-export const rebuildsRollups = new Set(["0010_insight_rollups", "0029_rollup_slices"]);
+export const rebuildsRollups = new Set(["0010_insight_rollups", "0029_rollup_slices", "0033_reader_slices"]);
 
 /** Applies every pending migration; throws with the failing migration's name on error. */
 export function migrateToLatest(db: Kysely<DB>): Promise<string[]> {

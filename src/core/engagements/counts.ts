@@ -263,7 +263,10 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
     // Each slice read is a range of the rollups' index (planned each time, with the list's length).
     if (plan.slices !== null) {
       conditions.push(inSlices(alias, plan.slices));
-    } else conditions.push(by === "unit" ? sql`${a("lead_unit_id")} <> 0` : sql`${a("lead_unit_id")} = 0`);
+    } else {
+      // By unit over every unit: each lead unit's own slice (all it led), not slice 0.
+      conditions.push(by === "unit" ? sql`${a("lead_unit_id")} > 0 AND ${a("co_units")} = ''` : sql`${a("lead_unit_id")} = 0`);
+    }
     if (!plan.restricted) conditions.push(sql`NOT ${a("restricted")}`);
     // The partner bits and the per-country rows hold every type together too (type "*"); the
     // engagement counts do not (an engagement has one type, so theirs add up).

@@ -17,9 +17,14 @@ import type { Executor, Trx } from "../shared/mutation.ts";
  *    breakdowns all, unit and programme only, over all types: what the top partners need);
  *  - engagement_partner_slices: the same for the breakdown "all" per slice (not slice 0), for
  *    the top partners of those who read only some slices.
- * Every row belongs to a slice: a lead unit (`lead_unit_id`; 0 holds every unit together), the
- * units that took part beside it (`co_units`) and a classification (`restricted`). An engagement
- * sits in slice 0 and in exactly one other, so a caller's answer adds up the slices they may read.
+ * Every row belongs to a slice and a classification (`restricted`). A slice is named by a lead
+ * unit (`lead_unit_id`) and co-units (`co_units`, their ids in order; "" for none):
+ *  - (0, ""): every engagement;
+ *  - (L, ""): every engagement unit L led, with co-units or without;
+ *  - (L, "3,7"): those unit L led with exactly units 3 and 7 beside it;
+ *  - (−U, ""): every engagement unit U took part in beside another unit that led it.
+ * A caller's answer adds up slices that hold no engagement twice (see `slicesRead`): a unit's own
+ * work is one slice, and what a single unit took part in beside others is one more.
  * The breakdown "unit" is held in slice 0 only (within a unit's slice it is "all").
  * Services keep them exact in the same transaction as the change: they capture an
  * engagement's contribution before the change and apply the difference after it.
@@ -85,7 +90,11 @@ function membershipCtes(engagementWhere: RawBuilder<unknown>, participantWhere: 
       UNION SELECT r.engagement_id, 'status', st.status FROM r CROSS JOIN unnest(${[...rollupStatuses]}::text[]) AS st(status)
         WHERE ${heldOnTheDay(sql.ref("r.org"), sql.ref("r.day"), sql.ref("st.status"))}),
     me AS (SELECT e.year, e.type, e.direction, m.dim, m.value, s.unit, s.co, e.restricted, m.id
-      FROM m JOIN e ON e.id = m.id CROSS JOIN LATERAL (VALUES (0, ''), (e.lead_unit_id, e.co_units)) AS s(unit, co)
+      FROM m JOIN e ON e.id = m.id CROSS JOIN LATERAL (
+        SELECT 0 AS unit, '' AS co
+        UNION ALL SELECT e.lead_unit_id, ''
+        UNION ALL SELECT e.lead_unit_id, e.co_units WHERE e.co_units <> ''
+        UNION ALL SELECT -u.id::int, '' FROM unnest(string_to_array(nullif(e.co_units, ''), ',')) AS u(id)) AS s(unit, co)
       WHERE s.unit = 0 OR m.dim <> 'unit'),
     mr AS (SELECT me.*, r.country, r.org FROM me JOIN r ON r.engagement_id = me.id
       WHERE (me.dim <> 'region' OR r.region = me.value) AND (me.dim <> 'kind' OR r.kind = me.value)
@@ -451,16 +460,20 @@ export interface Slices {
 }
 
 /**
- * The rollup slices that answer the caller: those led by a unit where they read engagements or
- * with one of those among their co-units, and led within the query's unit (and its sub-units, if
- * asked); null when that is every unit, which slice 0 holds together. With them, `shared`: the
- * done engagements the caller reads only because they were shared with a unit of theirs (none
- * when the slices are null), which no slice of theirs holds. Worked out at once, in two queries
- * side by side: a count asks this first, and under load each round trip waits its turn.
+ * The rollup slices that answer the caller, none holding an engagement twice: for each unit they
+ * read engagements of (and that the query's unit, with its sub-units if asked, covers), the slice
+ * of all it led; and what units they do not read led with one of theirs beside them: when they
+ * read one unit only and ask of every unit, the one slice of what that unit took part in beside
+ * others (not when grouping by unit, which needs each lead unit apart); otherwise each slice of a
+ * lead unit and co-units among which is one of theirs. Null when that is every unit, which slice 0
+ * holds together. With them, `shared`: the done engagements the caller reads only because they
+ * were shared with a unit of theirs (none when the slices are null), which no slice of theirs
+ * holds. Worked out in two queries side by side: a count asks this first, and under load each
+ * round trip waits its turn.
  */
 export async function slicesRead(
   scope: DataContext,
-  q: { unitId?: number | undefined; subunits?: string | undefined },
+  q: { unitId?: number | undefined; subunits?: string | undefined; by?: string | undefined },
 ): Promise<{ slices: Slices | null; shared: number[] }> {
   const everyUnit = scope.reachesEveryUnit("engagements.read");
   if (!q.unitId && everyUnit) return { slices: null, shared: [] };
@@ -482,19 +495,32 @@ export async function slicesRead(
   const { units, existing } = found.rows[0] ?? { units: [], existing: [] };
   const reads = new Set(units.filter((u) => u.reads).map((u) => u.id));
   const led = new Set(units.filter((u) => u.led).map((u) => u.id));
-  const kept = existing.filter(
-    (s) => led.has(s.lead) && (reads.has(s.lead) || (s.co !== "" && s.co.split(",").some((u) => reads.has(Number(u))))),
-  );
+  const exists = new Set(existing.map((s) => `${s.lead}/${s.co}`));
+  const kept: Array<{ lead: number; co: string }> = [...led]
+    .filter((lead) => reads.has(lead) && exists.has(`${lead}/`))
+    .map((lead) => ({ lead, co: "" }));
+  const [only] = reads.size === 1 ? [...reads] : [];
+  if (only !== undefined && !q.unitId && q.by !== "unit") {
+    if (exists.has(`${-only}/`)) kept.push({ lead: -only, co: "" });
+  } else {
+    kept.push(
+      ...existing.filter(
+        (s) => s.lead > 0 && s.co !== "" && led.has(s.lead) && !reads.has(s.lead) && s.co.split(",").some((u) => reads.has(Number(u))),
+      ),
+    );
+  }
   return { slices: { leads: kept.map((s) => s.lead), coUnits: kept.map((s) => s.co) }, shared };
 }
 
-/** The slices that exist (a few per unit; "all" holds one row per year and kind). */
+/** The slices that exist (a few per unit; "all" holds one row per year and kind), slice 0 aside. */
 const existingSlicesQuery = sql`SELECT DISTINCT lead_unit_id AS lead, co_units AS co FROM engagement_rollup
   WHERE dim = 'all' AND lead_unit_id <> 0`;
 
-/** The slices that exist: each a lead unit and its co-units (a few per unit; "all" holds one row per year and kind). */
-export async function existingSlices(): Promise<Array<{ lead: number; co: string }>> {
-  return (await sql<{ lead: number; co: string }>`${existingSlicesQuery}`.execute(db())).rows;
+/** The slices that hold every unit's work once between them: each lead unit's own (no co-units named). */
+export async function everyUnitsSlices(): Promise<Slices> {
+  const found = await sql<{ lead: number }>`SELECT DISTINCT lead_unit_id AS lead FROM engagement_rollup
+    WHERE dim = 'all' AND lead_unit_id > 0 AND co_units = ''`.execute(db());
+  return { leads: found.rows.map((s) => s.lead), coUnits: found.rows.map(() => "") };
 }
 
 /** SQL: rollup row `alias` belongs to one of the slices (each slice one range of the rollups' keys). */

@@ -5,7 +5,7 @@ import { type DataContext, forActor } from "../access/context.ts";
 import { inCountryGroup } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import type { Executor } from "../shared/mutation.ts";
-import { existingSlices, inSlices, type Slices, slicesRead } from "./rollup.ts";
+import { everyUnitsSlices, inSlices, slicesRead } from "./rollup.ts";
 import { engagementFilter } from "./store.ts";
 
 /** Which done engagements and which partners a ranking counts. */
@@ -114,7 +114,7 @@ async function rankFromSlices(
 ): Promise<{ rows: RankedPartner[]; method: "threshold" | "full" }> {
   const { slices: read, shared } = await slicesRead(data, scope);
   // Every slice, when the reader reads every unit (but not the restricted work).
-  const slices = read ?? toSlices(await existingSlices());
+  const slices = read ?? (await everyUnitsSlices());
   const classifications = data.actor.clearance ? [false, true] : [false];
   const fromYear = Number(scope.from.slice(0, 4));
   const toYear = Number(scope.to.slice(0, 4));
@@ -160,11 +160,6 @@ async function rankFromSlices(
     FROM counted JOIN organisations o ON o.id = counted.organisation_id WHERE ${partners}
     GROUP BY o.id ORDER BY engagements DESC, o.id LIMIT ${limit}`.execute(db());
   return { rows: all.rows, method: "full" };
-}
-
-/** Slices as `inSlices` takes them, from a list of them. */
-function toSlices(list: Array<{ lead: number; co: string }>): Slices {
-  return { leads: list.map((s) => s.lead), coUnits: list.map((s) => s.co) };
 }
 
 /**
