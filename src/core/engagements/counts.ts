@@ -192,54 +192,62 @@ async function placesFromRollups(scope: DataContext, q: EngagementCountsQuery, p
     if (!place || (place.kind !== "country" && place.kind !== "region")) continue;
     groups.set(place.counted, [...(groups.get(place.counted) ?? []), row]);
   }
-  const rows = await Promise.all(
-    [...groups].map(async ([counted, members]) => {
-      const reached = (kind: string) => (members.some((m) => placeOf.get(m.key)?.kind === kind && m.engagements > 0) ? 1 : 0);
-      // A partner has one country: the place's partners are its members' together.
-      const organisations = members.reduce((sum, m) => sum + m.organisations, 0);
-      const engagements = members.reduce((sum, m) => sum + m.engagements, 0);
-      // An engagement that reached several members is in each member's count: counted once.
-      const twice = members.length > 1 ? await placeOverlap(scope, q, counted, members) : 0;
-      return { key: counted, engagements: engagements - twice, organisations, countries: reached("country"), regions: reached("region") };
-    }),
+  // An engagement that reached several members is in each member's count: counted once.
+  const overlaps = await placeOverlaps(
+    scope,
+    q,
+    [...groups].map(([counted, members]) => ({ counted, codes: members.map((m) => m.key) })),
   );
+  const rows = [...groups].map(([counted, members]) => {
+    const reached = (kind: string) => (members.some((m) => placeOf.get(m.key)?.kind === kind && m.engagements > 0) ? 1 : 0);
+    // A partner has one country: the place's partners are its members' together.
+    const organisations = members.reduce((sum, m) => sum + m.organisations, 0);
+    const engagements = members.reduce((sum, m) => sum + m.engagements, 0) - (overlaps.get(counted) ?? 0);
+    return { key: counted, engagements, organisations, countries: reached("country"), regions: reached("region") };
+  });
   return { rows, total: perCountry.total };
 }
 
 /**
- * How many times over the members' counts of place `counted` (China with Hong Kong, Macao and
- * Taiwan) hold the engagements that reached more than one of them: each such engagement less
- * once. Those are found first from the participants alone (partners of two or more of the
- * member countries, a handful), then read from the record in the reader's scope and under the
- * question's filters, as the reach counts them.
+ * For each place that several reached places count as one (China with Hong Kong, Macao and
+ * Taiwan), how many times over its members' counts hold the engagements that reached more than
+ * one of them: each such engagement less once. Those are found first from the participants alone
+ * (partners of two or more member countries of one place: a handful), then read from the record
+ * in the reader's scope and under the question's filters, as the reach counts them. Every place
+ * at once, in two queries.
  */
-async function placeOverlap(
+async function placeOverlaps(
   scope: DataContext,
   q: EngagementCountsQuery,
-  counted: string,
-  members: Array<{ key: string } & Measures>,
-): Promise<number> {
-  const codes = members.map((m) => m.key);
+  places: Array<{ counted: string; codes: string[] }>,
+): Promise<Map<string, number>> {
+  const composite = places.filter((p) => p.codes.length > 1);
+  if (composite.length === 0) return new Map();
+  const codes = composite.flatMap((p) => p.codes);
+  const counted = composite.flatMap((p) => p.codes.map(() => p.counted));
   // Participations of the period, by the date each carries (its engagement's), read from the
   // participants' own index: the candidates are only that, and the record then reads them in the
   // reader's scope, with the status and the question's filters.
   const inPeriod = sql`p.start_date BETWEEN ${q.from ?? "1000-01-01"}::date AND ${q.to ?? "9999-12-31"}::date`;
-  const found = await sql<{ id: number }>`SELECT engagement_id AS id FROM (
+  const found = await sql<{ id: number }>`WITH member(code, counted) AS (SELECT * FROM unnest(${codes}::text[], ${counted}::text[]))
+    SELECT DISTINCT engagement_id AS id FROM (
       SELECT p.engagement_id, o.country_code AS country FROM engagement_participants p
         JOIN organisations o ON o.id = p.organisation_id WHERE o.country_code = ANY(${codes}::text[]) AND ${inPeriod}
       UNION ALL SELECT p.engagement_id, pe.country_code FROM engagement_participants p
         JOIN people pe ON pe.id = p.person_id
         WHERE p.organisation_id IS NULL AND pe.country_code = ANY(${codes}::text[]) AND ${inPeriod}
-    ) reach GROUP BY engagement_id HAVING count(DISTINCT country) > 1`.execute(db());
+    ) reach JOIN member ON member.code = reach.country
+    GROUP BY engagement_id, member.counted HAVING count(DISTINCT country) > 1`.execute(db());
   const candidates = found.rows.map((r) => r.id);
-  if (candidates.length === 0) return 0;
+  if (candidates.length === 0) return new Map();
   const ctes = await recordCtes(db(), scope, { ...q, by: "none", place: undefined }, candidates);
-  const result = await sql<{ twice: number }>`WITH places AS (${countedPlaces}), ${ctes}
-    SELECT coalesce(sum(k - 1), 0)::int AS twice FROM (
-      SELECT rf.engagement_id, count(DISTINCT rf.country) AS k FROM rf
-      WHERE rf.place = ${counted} AND rf.place_kind IN ('country', 'region') AND rf.engagement_id IN (SELECT id FROM e)
-      GROUP BY rf.engagement_id) reached`.execute(db());
-  return result.rows[0]?.twice ?? 0;
+  const result = await sql<{ place: string; twice: number }>`WITH places AS (${countedPlaces}), ${ctes}
+    SELECT place, coalesce(sum(k - 1), 0)::int AS twice FROM (
+      SELECT rf.place, rf.engagement_id, count(DISTINCT rf.country) AS k FROM rf
+      WHERE rf.place = ANY(${[...new Set(counted)]}::text[]) AND rf.place_kind IN ('country', 'region')
+        AND rf.engagement_id IN (SELECT id FROM e)
+      GROUP BY rf.place, rf.engagement_id) reached GROUP BY place`.execute(db());
+  return new Map(result.rows.map((r) => [r.place, r.twice]));
 }
 
 /**
