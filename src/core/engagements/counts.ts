@@ -478,8 +478,11 @@ async function recordCtes(executor: Executor, scope: DataContext, q: EngagementC
   // As a set to join (unnest), not `= ANY(…)`: each id is then looked up by its index, where a long
   // array would be searched row by row under a generic plan.
   const narrowed = narrowTo ? sql`AND e.id IN (SELECT unnest(${narrowTo}::int[]))` : sql``;
+  // Narrowed to a list, the engagements are read again in the subquery rather than from e0: the
+  // planner knows the table, not the CTE, and took a few thousand participations for one row.
   const participations = narrowTo
-    ? sql`p.engagement_id IN (SELECT unnest(${narrowTo}::int[])) AND p.engagement_id IN (SELECT id FROM e0)`
+    ? sql`p.engagement_id IN (SELECT unnest(${narrowTo}::int[]))
+        AND p.engagement_id IN (SELECT e.id FROM ${scope.engagementsSql} e WHERE ${engagementConditions} ${narrowed})`
     : sql`p.engagement_id IN (SELECT id FROM e0)`;
   const restrict = reachConditions.length ? sql`WHERE e.id IN (SELECT engagement_id FROM rf)` : sql``;
   // Planned with its lists of ids each time (see planEachTime).
