@@ -342,6 +342,7 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
 function recordParts(by: Group) {
   const participant = participantKeys[by];
   const key = participant ?? engagementKey(by as EngagementKey, "rf");
+  const ofEngagement = engagementKey(by as EngagementKey, "e");
   const chunkKey = by === "country" ? sql`''` : key;
   // The empty string's length is a literal, so that it is made once when planned, not once per row.
   const oneBit = (position: RawBuilder<unknown>) => sql`set_bit(repeat('0', ${sql.lit(chunkBits)})::varbit, ${position}, 1)`;
@@ -349,8 +350,7 @@ function recordParts(by: Group) {
   return {
     counts: participant
       ? sql`SELECT ${key} AS key, count(DISTINCT rf.engagement_id)::int AS engagements FROM rf WHERE ${key} IS NOT NULL GROUP BY 1`
-      : sql`SELECT ${engagementKey(by as EngagementKey, "e")} AS key, count(*)::int AS engagements FROM e
-          WHERE ${engagementKey(by as EngagementKey, "e")} IS NOT NULL GROUP BY 1`,
+      : sql`SELECT ${ofEngagement} AS key, count(*)::int AS engagements FROM e WHERE ${ofEngagement} IS NOT NULL GROUP BY 1`,
     chunks: sql`SELECT d.key, d.org / ${sql.lit(chunkBits)} AS chunk, bit_or(${oneBit(sql`d.org % ${sql.lit(chunkBits)}`)}) AS bits
       FROM (SELECT DISTINCT ${chunkKey} AS key, rf.org FROM rf WHERE rf.org IS NOT NULL AND ${key} IS NOT NULL) d GROUP BY 1, 2`,
     countries: sql`SELECT d.key, bit_or(${oneBit(sql`c.ordinal`)}) AS bits
@@ -478,18 +478,20 @@ async function recordCtes(executor: Executor, scope: DataContext, q: EngagementC
   // As a set to join (unnest), not `= ANY(…)`: each id is then looked up by its index, where a long
   // array would be searched row by row under a generic plan.
   const narrowed = narrowTo ? sql`AND e.id IN (SELECT unnest(${narrowTo}::int[]))` : sql``;
+  // The engagements read (`e`), as e0 holds them.
+  const engagementsRead = sql`${scope.engagementsSql} e WHERE ${engagementConditions} ${narrowed}`;
   // Narrowed to a list, the engagements are read again in the subquery rather than from e0: the
   // planner knows the table, not the CTE, and took a few thousand participations for one row.
   const participations = narrowTo
     ? sql`p.engagement_id IN (SELECT unnest(${narrowTo}::int[]))
-        AND p.engagement_id IN (SELECT e.id FROM ${scope.engagementsSql} e WHERE ${engagementConditions} ${narrowed})`
+        AND p.engagement_id IN (SELECT e.id FROM ${engagementsRead})`
     : sql`p.engagement_id IN (SELECT id FROM e0)`;
   const restrict = reachConditions.length ? sql`WHERE e.id IN (SELECT engagement_id FROM rf)` : sql``;
   // Planned with its lists of ids each time (see planEachTime).
   return sql`${sql.raw(planEachTime)} e0 AS (
       SELECT e.id, e.type, e.direction, e.subtype, e.lead_unit_id, e.programme_id, extract(year FROM e.start_date)::int AS year,
         to_char(e.start_date, 'YYYY-MM') AS month
-      FROM ${scope.engagementsSql} e WHERE ${engagementConditions} ${narrowed}),
+      FROM ${engagementsRead}),
     r AS (${reachQuery(participations)}),
     rf AS (SELECT r.*, pl.counted AS place, pl.kind AS place_kind, e0.type, e0.direction, e0.subtype, e0.lead_unit_id, e0.programme_id,
         e0.year, e0.month

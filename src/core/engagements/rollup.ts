@@ -518,8 +518,7 @@ const existingSlicesQuery = sql`SELECT DISTINCT lead_unit_id AS lead, co_units A
 
 /** The slices that hold every unit's work once between them: each lead unit's own (no co-units named). */
 export async function everyUnitsSlices(): Promise<Slices> {
-  const found = await sql<{ lead: number }>`SELECT DISTINCT lead_unit_id AS lead FROM engagement_rollup
-    WHERE dim = 'all' AND lead_unit_id > 0 AND co_units = ''`.execute(db());
+  const found = await sql<{ lead: number }>`SELECT s.lead FROM (${existingSlicesQuery}) s WHERE s.lead > 0 AND s.co = ''`.execute(db());
   return { leads: found.rows.map((s) => s.lead), coUnits: found.rows.map(() => "") };
 }
 

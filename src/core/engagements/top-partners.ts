@@ -120,6 +120,17 @@ async function rankFromSlices(
   const toYear = Number(scope.to.slice(0, 4));
   const sliced = sql`${inSlices("r", slices)} AND r.restricted = ANY(${classifications}::boolean[])
     AND r.year BETWEEN ${fromYear} AND ${toYear}`;
+  /**
+   * The ranking's last step, after the CTE `shared`: the slices' counts of the partners `which`
+   * picks, with the shared engagements' added, kept to the partners asked for, best first (and
+   * `also`, more columns).
+   */
+  const totalled = (which: RawBuilder<unknown>, also: RawBuilder<unknown>) => sql`counted AS (
+      SELECT r.organisation_id, sum(r.n) AS n FROM engagement_partner_slices r WHERE ${which} AND ${sliced} GROUP BY 1
+      UNION ALL SELECT organisation_id, n FROM shared)
+    SELECT o.id AS "organisationId", sum(counted.n)::int AS engagements ${also}
+    FROM counted JOIN organisations o ON o.id = counted.organisation_id WHERE ${partners}
+    GROUP BY o.id ORDER BY engagements DESC, o.id LIMIT ${limit}`;
   const fromRecord =
     shared.length > 0
       ? sql`SELECT p.organisation_id, count(DISTINCT e.id) AS n FROM ${data.engagementsSql} e
@@ -141,24 +152,15 @@ async function rankFromSlices(
       bound AS (SELECT coalesce(sum(last_read), 0)::int AS bound FROM (SELECT min(n) AS last_read FROM top
         GROUP BY lead, co, restricted, year HAVING count(*) = ${depthPerYear}) full_lists),
       shared AS (${fromRecord}),
-      counted AS (
-        SELECT r.organisation_id, sum(r.n) AS n FROM engagement_partner_slices r
-        -- An array, not IN (…): each candidate is then looked up by its own index.
-        WHERE r.organisation_id = ANY(ARRAY(SELECT organisation_id FROM top UNION SELECT organisation_id FROM shared)) AND ${sliced}
-        GROUP BY 1
-        UNION ALL SELECT organisation_id, n FROM shared)
-    SELECT o.id AS "organisationId", sum(counted.n)::int AS engagements, (SELECT bound FROM bound) AS bound
-    FROM counted JOIN organisations o ON o.id = counted.organisation_id WHERE ${partners}
-    GROUP BY o.id ORDER BY engagements DESC, o.id LIMIT ${limit}`.execute(db());
+      ${totalled(
+        // An array, not IN (…): each candidate is then looked up by its own index.
+        sql`r.organisation_id = ANY(ARRAY(SELECT organisation_id FROM top UNION SELECT organisation_id FROM shared))`,
+        sql`, (SELECT bound FROM bound) AS bound`,
+      )}`.execute(db());
   const rows = candidates.rows;
   if (settles(rows, limit)) return { rows: rows.map(ranked), method: "threshold" };
   const all = await sql<RankedPartner>`${sql.raw(planEachTime)}
-    WITH shared AS (${fromRecord}),
-    counted AS (SELECT r.organisation_id, sum(r.n) AS n FROM engagement_partner_slices r WHERE ${sliced} GROUP BY 1
-      UNION ALL SELECT organisation_id, n FROM shared)
-    SELECT o.id AS "organisationId", sum(counted.n)::int AS engagements
-    FROM counted JOIN organisations o ON o.id = counted.organisation_id WHERE ${partners}
-    GROUP BY o.id ORDER BY engagements DESC, o.id LIMIT ${limit}`.execute(db());
+    WITH shared AS (${fromRecord}), ${totalled(sql`true`, sql``)}`.execute(db());
   return { rows: all.rows, method: "full" };
 }
 
