@@ -133,6 +133,37 @@ describe("organisations", () => {
     expect(byName.items.map((i) => i.id).at(-1)).toBe(exact.id);
   });
 
+  it("ranks names that start with the word first, and reads the other matches whenever those cannot fill the page", async () => {
+    const word = unique("ww");
+    const make = (value: string, countryCode: string) =>
+      createOrganisation(editor, { kind: "other", countryCode, names: [{ kind: "official", lang: "en", value }] });
+    // Twenty-five names in Vietnam start with the word; in Laos two do, and four more contain it.
+    for (let i = 0; i < 25; i++) await make(`${word} Front ${String(i).padStart(2, "0")}`, "vnm");
+    const laoPrefixed = [await make(`${word} Alliance`, "lao"), await make(`${word} Bloc`, "lao")];
+    const laoInside = [];
+    for (const name of ["Anh", "Binh", "Chau", "Dung"]) laoInside.push(await make(`${name} ${word} Council`, "lao"));
+
+    // Every page of the whole search is of names that start with the word: they fill it.
+    const all = await listOrganisations(editor, { q: word, pageSize: 20 });
+    expect(all.items.every((i) => i.name.en.startsWith(word))).toBe(true);
+    expect([all.total, all.totalExact]).toEqual([31, true]);
+    const second = await listOrganisations(editor, { q: word, pageSize: 20, page: 2 });
+    expect(second.items.map((i) => i.name.en.replace(/ \d+$/, "").split(" ").at(-1))).toEqual([
+      ...Array(7).fill("Front"),
+      ...Array(4).fill("Council"),
+    ]);
+
+    // In Laos the prefixed names are too few for a page: the names that contain the word follow.
+    const lao = await listOrganisations(editor, { q: word, country: "lao", pageSize: 20 });
+    expect(lao.items.map((i) => i.id)).toEqual([...laoPrefixed, ...laoInside].map((o) => o.id));
+    expect([lao.total, lao.totalExact]).toEqual([6, true]);
+    // The same at the edge of a typeahead's page, and on a later page.
+    const typeahead = await listOrganisations(editor, { q: word, country: "lao", pageSize: 3 });
+    expect(typeahead.items.map((i) => i.id)).toEqual([laoPrefixed[0]?.id, laoPrefixed[1]?.id, laoInside[0]?.id]);
+    const later = await listOrganisations(editor, { q: word, country: "lao", pageSize: 3, page: 2 });
+    expect(later.items.map((i) => i.id)).toEqual(laoInside.slice(1).map((o) => o.id));
+  });
+
   it("filters by country, region, group, kind, family, level, tag and government on a date", async () => {
     const tag = unique("tag-");
     await createLabel(editor, "tags", { key: tag, nameEn: "Test tag", nameZh: "测试标签" });

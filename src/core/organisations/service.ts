@@ -59,16 +59,26 @@ async function countMatching(filters: OrganisationFilters, cap: number): Promise
 export async function listOrganisations(actor: Actor, input: unknown = {}): Promise<Page<OrganisationListItem>> {
   authorize(actor, "registry.read");
   const parsed = parseInput(organisationListQuery, input);
-  const query = { ...parsed, spellings: await spellingsFor(db(), parsed, parsed.page * parsed.pageSize) };
-  const { page, pageSize, sort: _sort, ...filters } = query;
+  const { page, pageSize, sort: _sort, ...asTyped } = parsed;
   // On a server, a name search on the list screen is counted beside its page, on a second
   // connection: a common word fills the page, and then its total is needed too. (The embedded
   // engine runs one query at a time: there the count waits to be needed.)
-  const cap = countCap(query.q);
-  const early = query.q && pageSize > typeaheadPageSize && databaseEngine() === "postgres" ? countMatching(filters, cap) : undefined;
+  const cap = countCap(parsed.q);
+  let early = parsed.q && pageSize > typeaheadPageSize && databaseEngine() === "postgres" ? countMatching(asTyped, cap) : undefined;
   early?.catch(() => {}); // Awaited below, or not needed when the page is not full.
-  const rows: OrganisationListRow[] = await organisationPageQuery(db(), query).execute();
-  const counted = await pageTotal(query, rows.length, (asked) => (early && asked === cap ? early : countMatching(filters, asked)));
+  let filters: OrganisationFilters = asTyped;
+  let rows: OrganisationListRow[] = await organisationPageQuery(db(), parsed).execute();
+  // Other spellings are looked for only when the words as typed leave the page short: a full
+  // page (the common word, the usual search) needs no such round trip.
+  if (parsed.q && rows.length < pageSize) {
+    const spellings = await spellingsFor(db(), parsed, page * pageSize);
+    if (spellings.size > 0) {
+      filters = { ...asTyped, spellings };
+      early = undefined;
+      rows = await organisationPageQuery(db(), { ...parsed, spellings }).execute();
+    }
+  }
+  const counted = await pageTotal(parsed, rows.length, (asked) => (early && asked === cap ? early : countMatching(filters, asked)));
   return { items: rows.map(presentOrganisationListItem), ...counted, page, pageSize };
 }
 

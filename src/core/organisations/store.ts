@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import { CompiledQueries, placeholderId } from "../../db/compiled.ts";
 import { inCountryGroup, inRegion } from "../countries/store.ts";
-import { amongCandidates, vectorMatches } from "../search/match.ts";
+import { amongCandidates, rankedSearchCandidates, vectorMatches } from "../search/match.ts";
 import { buildPhraseQuery, buildSearchQuery, latinSearchQuery, searchWords, typedForms } from "../search/text.ts";
 import { invalidField } from "../shared/errors.ts";
 import type { Executor } from "../shared/mutation.ts";
@@ -144,29 +144,29 @@ const rankedMatches = 200;
 
 /**
  * The organisations a name search ranks: every one with a name, alias or abbreviation equal to
- * what was typed, the first by name among those whose name starts with it, and — for a broad
- * search that matches thousands — a bounded share of the rest, so that ranking stays quick at
- * any size; a narrow search (the usual case) ranks every match.
+ * what was typed, the first by name among those whose name starts with it, and — when those
+ * cannot fill the page — a bounded share of the rest, so that ranking stays quick at any size;
+ * a narrow search (the usual case) ranks every match.
  */
-function rankedCandidates(executor: Executor, filters: OrganisationFilters, typed: string, extra: number) {
+function rankedCandidates(executor: Executor, filters: OrganisationFilters, typed: string, window: number) {
   const { lower, folded, prefix, zhPrefix, trimmed } = typedForms(typed);
-  const hasHan = /\p{Script=Han}/u.test(trimmed);
-  const rest = filteredOrganisations(executor, filters)
-    .q.select("o.id")
-    .limit(rankedMatches + extra);
-  return sql`(
-    SELECT n.organisation_id FROM organisation_names n WHERE lower(n.value) IN (${lower}, ${folded})
-    UNION SELECT x.id FROM organisations x WHERE x.name_zh = ${trimmed} OR lower(x.abbreviation) = ${lower}
-    UNION (SELECT x.id FROM organisations x WHERE lower(x.name_en) LIKE ${prefix}
-      ORDER BY lower(x.name_en) USING ~<~ LIMIT ${rankedMatches})
-    ${
-      hasHan
-        ? sql`UNION (SELECT x.id FROM organisations x WHERE x.name_zh LIKE ${zhPrefix}
-      ORDER BY x.name_zh USING ~<~ LIMIT ${rankedMatches})`
-        : sql``
-    }
-    UNION (${rest})
-  )`;
+  const limit = rankedMatches + window;
+  // The other filters apply to the prefixed matches here, so that those counted for the page are ones it can show.
+  const others = () =>
+    filteredOrganisations(executor, { ...filters, q: undefined })
+      .q.select("o.id")
+      .limit(limit);
+  const prefixed = [others().where(sql<boolean>`lower(o.name_en) LIKE ${prefix}`).orderBy(sql`lower(o.name_en) USING ~<~`)];
+  if (/\p{Script=Han}/u.test(trimmed)) {
+    prefixed.push(others().where(sql<boolean>`o.name_zh LIKE ${zhPrefix}`).orderBy(sql`o.name_zh USING ~<~`));
+  }
+  return rankedSearchCandidates({
+    exact: sql`SELECT n.organisation_id FROM organisation_names n WHERE lower(n.value) IN (${lower}, ${folded})
+      UNION SELECT x.id FROM organisations x WHERE x.name_zh = ${trimmed} OR lower(x.abbreviation) = ${lower}`,
+    prefixed,
+    rest: filteredOrganisations(executor, filters).q.select("o.id").limit(limit),
+    window,
+  });
 }
 
 /** The search vector answering a tsquery; false when there is none. */

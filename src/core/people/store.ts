@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
-import { amongCandidates, vectorMatches } from "../search/match.ts";
+import { amongCandidates, rankedSearchCandidates, vectorMatches } from "../search/match.ts";
 import { buildSearchQuery, typedForms } from "../search/text.ts";
 import type { Executor } from "../shared/mutation.ts";
 import type { PersonListQuery } from "./schema.ts";
@@ -51,26 +51,30 @@ const rankedMatches = 200;
 /**
  * A filtered, sorted page of people (the total is counted apart). A name search without a
  * chosen order ranks: the name as typed (in English or Chinese) first, then names that start
- * with it, then the other matches by name — over every exact and prefix match and, for a
- * broad search, a bounded share of the rest, so that a typeahead stays quick at any size.
+ * with it, then the other matches by name — over every exact and prefix match and, when those
+ * cannot fill the page, a bounded share of the rest, so that a typeahead stays quick at any size.
  */
 export function personListQuery(executor: Executor, query: PersonListQuery) {
   if (query.q && !query.sort) {
     const { trimmed, lower, prefix, zhPrefix } = typedForms(query.q);
     const offset = (query.page - 1) * query.pageSize;
-    const rest = executor
-      .selectFrom("people as pe")
-      .select("pe.id")
-      .where(peopleFilter(query))
-      .limit(rankedMatches + offset + query.pageSize);
-    const candidates = sql`(
-      SELECT x.id FROM people x WHERE lower(x.name_en) = ${lower} OR x.name_zh = ${trimmed}
-      UNION (SELECT x.id FROM people x WHERE lower(x.name_en) LIKE ${prefix}
-        ORDER BY lower(x.name_en) USING ~<~ LIMIT ${rankedMatches})
-      UNION (SELECT x.id FROM people x WHERE x.name_zh LIKE ${zhPrefix}
-        ORDER BY x.name_zh USING ~<~ LIMIT ${rankedMatches})
-      UNION (${rest})
-    )`;
+    const limit = rankedMatches + offset + query.pageSize;
+    // The other filters apply to the prefixed matches here, so that those counted for the page are ones it can show.
+    const others = () =>
+      executor
+        .selectFrom("people as pe")
+        .select("pe.id")
+        .where(peopleFilter({ ...query, q: undefined }))
+        .limit(limit);
+    const candidates = rankedSearchCandidates({
+      exact: sql`SELECT x.id FROM people x WHERE lower(x.name_en) = ${lower} OR x.name_zh = ${trimmed}`,
+      prefixed: [
+        others().where(sql<boolean>`lower(pe.name_en) LIKE ${prefix}`).orderBy(sql`lower(pe.name_en) USING ~<~`),
+        others().where(sql<boolean>`pe.name_zh LIKE ${zhPrefix}`).orderBy(sql`pe.name_zh USING ~<~`),
+      ],
+      rest: executor.selectFrom("people as pe").select("pe.id").where(peopleFilter(query)).limit(limit),
+      window: offset + query.pageSize,
+    });
     // The candidates matched the name already: the outer query adds only the other filters.
     return personColumns(executor)
       .where(peopleFilter({ ...query, q: undefined }))
