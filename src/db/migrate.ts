@@ -32,6 +32,7 @@ import * as flagshipIndex from "./migrations/0030_flagship_index.ts";
 import * as signInChecks from "./migrations/0031_sign_in_checks.ts";
 import * as partnerSliceRanks from "./migrations/0032_partner_slice_ranks.ts";
 import * as readerSlices from "./migrations/0033_reader_slices.ts";
+import * as credentialNotices from "./migrations/0034_credential_notices.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -70,6 +71,7 @@ const migrations: Record<string, Migration> = {
   "0031_sign_in_checks": signInChecks,
   "0032_partner_slice_ranks": partnerSliceRanks,
   "0033_reader_slices": readerSlices,
+  "0034_credential_notices": credentialNotices,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown or a slice). */

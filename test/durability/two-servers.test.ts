@@ -1,7 +1,8 @@
 /**
  * Scale-out on PostgreSQL: two Liaison processes on one database, started at the same moment,
  * serve the same users. A session made on one is good on the other and ended on both at once; a
- * token revoked on one is refused by the other on its next request; a client's writes are counted
+ * token revoked on one is refused by the other as soon as the database's notice reaches it, though
+ * each keeps the callers it has seen; a client's writes are counted
  * together. (The embedded engine is one process by design: a second is refused, see crash.test.ts.)
  */
 import fs from "node:fs";
@@ -20,6 +21,16 @@ afterAll(async () => {
   for (const drop of drops) await drop();
   fs.rmSync(work, { recursive: true, force: true });
 });
+
+/** Whether a request is refused (401) within two seconds of asking again; the notice usually arrives before the first. */
+async function refusedWithin(request: () => Promise<Response>): Promise<boolean> {
+  const end = Date.now() + 2000;
+  while (Date.now() < end) {
+    if ((await request()).status === 401) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
 
 describe.runIf(testEngine === "postgres")("two servers on one PostgreSQL database", () => {
   it("share sessions, tokens and the write limit, and start together on a new database", async () => {
@@ -62,19 +73,24 @@ describe.runIf(testEngine === "postgres")("two servers on one PostgreSQL databas
     expect((await onB("POST", "/api/tags", { key: "from-b", nameEn: "From B", nameZh: "乙" })).status).toBe(201);
     expect(((await (await onA("GET", "/api/tags")).json()) as Array<{ key: string }>).map((t) => t.key)).toContain("from-b");
 
-    // A token made on A works on B; revoked on B, A refuses it on its next request.
+    // A token made on A works on both, and each keeps it; revoked on B, it is refused on B at
+    // once and on A as soon as the database's notice reaches it (a moment: it is sent at commit).
     const token = async (name: string, role: string) =>
       (await (await onA("POST", "/api/auth/tokens", { name, unitId: 1, role })).json()) as { id: number; token: string };
     const made = await token("sync", "viewer");
     const withToken = (server: ServerProcess) => fetch(`${server.url}api/tags`, { headers: { authorization: `Bearer ${made.token}` } });
     expect((await withToken(b)).status).toBe(200);
+    expect((await withToken(a)).status).toBe(200);
     expect((await onB("DELETE", `/api/auth/tokens/${made.id}`)).status).toBe(204);
-    expect((await withToken(a)).status).toBe(401);
+    expect((await withToken(b)).status).toBe(401);
+    expect(await refusedWithin(() => withToken(a))).toBe(true);
 
-    // Signing out on B ends the session on A at once.
+    // Signing out on B ends the session on B at once, and on A with the notice.
     const writer = await token("writer", "editor");
+    expect((await fetch(`${a.url}api/auth/session`, { headers: { cookie } })).status).toBe(200);
     expect((await onB("POST", "/api/auth/logout", {})).status).toBeLessThan(300);
-    expect((await fetch(`${a.url}api/auth/session`, { headers: { cookie } })).status).toBe(401);
+    expect((await onB("GET", "/api/auth/session")).status).toBe(401);
+    expect(await refusedWithin(() => fetch(`${a.url}api/auth/session`, { headers: { cookie } }))).toBe(true);
 
     // The write limit (10 a minute) is the client's across both servers. Seven writes are made
     // already: two sign-ins, the tag, two tokens, the revocation and the sign-out.

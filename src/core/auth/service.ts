@@ -8,6 +8,7 @@ import { type Actor, type Role, type RoleGrant, roleRank, roles } from "../share
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, writeAuditAs } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
+import { CredentialCache, credentialEpoch, forgetCredentials } from "./credential-cache.ts";
 import { hashPassword, passwordIssues, verifyPassword } from "./passwords.ts";
 import {
   type ApiTokenOutput,
@@ -265,6 +266,8 @@ export async function login(
         return { token: session.token, expiresAt: session.expiresAt, actor, displayName: user.displayName };
       });
     recorded = true;
+    // The session it replaces ends here at once, not only when the database's notice arrives.
+    if (options.previousToken) forgetCredentials();
     return signedIn;
   } catch (error) {
     if (!recorded) {
@@ -288,26 +291,51 @@ export function touchInterval(policy: SessionPolicy): number {
   return Math.min(60_000, (policy.idleMinutes * 60_000) / 10);
 }
 
+/** A session as kept by this process: its actor, end, last recorded use and the name it shows. */
+interface KeptSession {
+  actor: Actor;
+  expiresAt: number;
+  lastSeenAt: number;
+  displayName: string;
+}
+const keptSessions = new CredentialCache<KeptSession>();
+
 /** The actor of a session cookie, or undefined when it is unknown, idle too long or past its end. */
 export async function resolveSession(
   token: string,
   policy: SessionPolicy = defaultSessionPolicy,
 ): Promise<{ actor: Actor; expiresAt: Date; displayName: string } | undefined> {
+  const key = sha256(token);
+  const kept = keptSessions.read(key);
+  // Answered from memory only while its last use is recorded recently enough: past the touch
+  // interval (well inside the idle limit) it is looked up, checked and touched in the database.
+  if (kept && kept.expiresAt > Date.now() && Date.now() - kept.lastSeenAt <= touchInterval(policy)) {
+    return { actor: structuredClone(kept.actor), expiresAt: new Date(kept.expiresAt), displayName: kept.displayName };
+  }
+  const since = credentialEpoch();
   const row = await db()
     .selectFrom("sessions as s")
     .innerJoin("users as u", "u.id", "s.userId")
     .select(["s.id as sessionId", "s.idHash", "s.lastSeenAt", "s.expiresAt", "u.id", "u.username", "u.displayName", "u.clearance"])
     .select(grantsJson(sql.ref("u.id")).as("grants"))
-    .where("s.idHash", "=", sha256(token))
+    .where("s.idHash", "=", key)
     .where("u.disabled", "=", false)
     .where("s.expiresAt", ">", sql<Date>`now()`)
     .where("s.lastSeenAt", ">", sql<Date>`now() - ${`${policy.idleMinutes} minutes`}::interval`)
     .executeTakeFirst();
-  if (!row) return undefined;
-  if (Date.now() - new Date(row.lastSeenAt).getTime() > touchInterval(policy)) {
-    await db().updateTable("sessions").set({ lastSeenAt: new Date() }).where("idHash", "=", row.idHash).execute();
+  if (!row) {
+    keptSessions.drop(key);
+    return undefined;
   }
-  return { actor: await actorOf(db(), row, row.sessionId, row.grants), expiresAt: new Date(row.expiresAt), displayName: row.displayName };
+  let lastSeenAt = new Date(row.lastSeenAt).getTime();
+  if (Date.now() - lastSeenAt > touchInterval(policy)) {
+    await db().updateTable("sessions").set({ lastSeenAt: new Date() }).where("idHash", "=", row.idHash).execute();
+    lastSeenAt = Date.now();
+  }
+  const actor = await actorOf(db(), row, row.sessionId, row.grants);
+  const expiresAt = new Date(row.expiresAt).getTime();
+  keptSessions.keep(key, { actor: structuredClone(actor), expiresAt, lastSeenAt, displayName: row.displayName }, since);
+  return { actor, expiresAt: new Date(expiresAt), displayName: row.displayName };
 }
 
 /** Ends a session (logging out). */
@@ -648,9 +676,16 @@ function tokenGrants(token: { unitId: number; role: Role }, held: HeldRole[]): R
   return grants;
 }
 
+/** A token as kept by this process: its actor and its end. */
+const keptTokens = new CredentialCache<{ actor: Actor; expiresAt: number | null }>();
+
 /** The actor of an API token: its user, with the token's rights as they stand now (none: not a valid token). */
 export async function resolveApiToken(token: string): Promise<Actor | undefined> {
-  // One round trip on every request an integration makes: the token, its user and their roles.
+  const key = sha256(token);
+  const kept = keptTokens.read(key);
+  if (kept && (kept.expiresAt === null || kept.expiresAt > Date.now())) return structuredClone(kept.actor);
+  const since = credentialEpoch();
+  // One round trip when the token is not kept: the token, its user and their roles.
   const row = (
     await sql<{
       id: number;
@@ -664,24 +699,31 @@ export async function resolveApiToken(token: string): Promise<Actor | undefined>
       held: HeldRole[];
     }>`SELECT t.id, t.unit_id, t.role, t.last_used_at, t.expires_at, u.id AS user_id, u.username, u.clearance, ${heldRolesJson} AS held
       FROM api_tokens t JOIN users u ON u.id = t.user_id
-      WHERE t.token_hash = ${sha256(token)} AND t.revoked_at IS NULL AND NOT u.disabled
+      WHERE t.token_hash = ${key} AND t.revoked_at IS NULL AND NOT u.disabled
         AND (t.expires_at IS NULL OR t.expires_at > now())`.execute(db())
   ).rows[0];
-  if (!row) return undefined;
+  if (!row) {
+    keptTokens.drop(key);
+    return undefined;
+  }
   const grants = tokenGrants(row, row.held);
   // A user left with no role that reaches the token's unit has a token that can do nothing: it is not a credential any more.
   if (grants.length === 0) return undefined;
+  // Recorded at most once a minute; a kept token is looked up again more often than that.
   if (!row.lastUsedAt || Date.now() - new Date(row.lastUsedAt).getTime() > 60_000) {
     await db().updateTable("apiTokens").set({ lastUsedAt: new Date() }).where("id", "=", row.id).execute();
   }
-  return {
+  const expiresAt = row.expiresAt === null ? null : new Date(row.expiresAt);
+  const actor: Actor = {
     userId: row.userId,
     username: row.username,
     unitId: row.unitId,
     roles: grants,
     clearance: row.clearance,
-    credential: { kind: "token", tokenId: row.id, expiresAt: row.expiresAt === null ? null : new Date(row.expiresAt).toISOString() },
+    credential: { kind: "token", tokenId: row.id, expiresAt: expiresAt === null ? null : expiresAt.toISOString() },
   };
+  keptTokens.keep(key, { actor: structuredClone(actor), expiresAt: expiresAt === null ? null : expiresAt.getTime() }, since);
+  return actor;
 }
 
 /** The signed-in user's preferences (the web app's language). */

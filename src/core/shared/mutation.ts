@@ -3,6 +3,7 @@ import { insertMany } from "../../db/bulk.ts";
 import { onPrimary, primaryDb } from "../../db/current.ts";
 import { storageState } from "../../db/storage.ts";
 import type { DB } from "../../db/types.ts";
+import { forgetCredentials } from "../auth/credential-cache.ts";
 import type { Actor } from "./actor.ts";
 
 export type Trx = Transaction<DB>;
@@ -100,21 +101,30 @@ function auditRow(who: { userId: number | null; unitId: number | null }, entry: 
   };
 }
 
+/** What a change audited as one of these can alter: whether a token or session holds, and what it grants. */
+const credentialEntities = new Set(["api_token", "session", "user", "unit", "demo"]);
+
 /**
  * Runs a mutation in one transaction. The work returns its result and the audit
  * entries it owes; they are written in the same transaction, so a rollback leaves none.
  */
 export async function mutate<T>(actor: Actor, work: (trx: Trx) => Promise<{ result: T; audit: AuditEntry | AuditEntry[] }>): Promise<T> {
+  let touchesCredentials = false;
   // On the primary, even when called from a read routed to a replica.
   const result = await onPrimary(() =>
     primaryDb()
       .transaction()
       .execute(async (trx) => {
         const { result, audit } = await work(trx);
-        await writeAudits(trx, actor, Array.isArray(audit) ? audit : [audit]);
+        const entries = Array.isArray(audit) ? audit : [audit];
+        await writeAudits(trx, actor, entries);
+        touchesCredentials = entries.some((entry) => credentialEntities.has(entry.entity));
         return result;
       }),
   );
+  // This process's own change to who may do what holds for its very next request; other
+  // processes hear of it from the database's notice (migration 0034).
+  if (touchesCredentials) forgetCredentials();
   // A committed write proves the storage takes writes again (after a full disk was freed).
   storageState.recordWrite();
   return result;

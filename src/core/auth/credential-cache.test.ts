@@ -1,0 +1,138 @@
+import { sql } from "kysely";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServerDatabase, openTestDatabase, testEngine } from "../../../test/support/database.ts";
+import { actorInFreshUnit, administrator } from "../../../test/support/factories.ts";
+import { type Database, openDatabase } from "../../db/connection.ts";
+import { followCredentialNotices } from "../../db/credential-notices.ts";
+import { db, useDatabase } from "../../db/current.ts";
+import { migrateToLatest } from "../../db/migrate.ts";
+import { updateUser } from "../units/service.ts";
+import { credentialEpoch, credentialNoticesLive, forgetCredentials, setCredentialNoticesLive } from "./credential-cache.ts";
+import { hashPassword } from "./passwords.ts";
+import { createApiToken, login, resolveApiToken, resolveSession, revokeApiToken } from "./service.ts";
+
+let database: Database;
+let serverUrl: string | undefined;
+let dropServer = async () => {};
+
+beforeAll(async () => {
+  if (testEngine === "postgres") {
+    // A database of its own whose URL the notice feed can connect to.
+    const server = await createServerDatabase();
+    serverUrl = server.url;
+    dropServer = server.drop;
+    database = await openDatabase({ databaseUrl: server.url, poolSize: 4 });
+    await migrateToLatest(database.db);
+    useDatabase(database);
+  } else {
+    database = await openTestDatabase();
+  }
+});
+afterAll(async () => {
+  setCredentialNoticesLive(false);
+  await database.close();
+  await dropServer();
+});
+
+async function editorWithToken() {
+  const editor = await actorInFreshUnit("editor");
+  const made = await createApiToken(editor, { name: "sync", unitId: editor.unitId, role: "editor" });
+  return { editor, made };
+}
+
+/** Stands for another process's write, whose notice has not been heard: plain SQL, not through a service. */
+const revokeUnheard = (tokenId: number) => sql`UPDATE api_tokens SET revoked_at = now() WHERE id = ${tokenId}`.execute(db());
+
+describe("the callers kept between requests", () => {
+  it("are kept only while notices are heard, and forgotten at once on a change this process makes", async () => {
+    const admin = await administrator();
+    setCredentialNoticesLive(false);
+    const unheard = await editorWithToken();
+    expect(await resolveApiToken(unheard.made.token)).toBeDefined();
+    await revokeUnheard(unheard.made.id);
+    // Without the feed nothing is kept: the revocation holds at once.
+    expect(await resolveApiToken(unheard.made.token)).toBeUndefined();
+
+    setCredentialNoticesLive(true);
+    const { editor, made } = await editorWithToken();
+    const first = await resolveApiToken(made.token);
+    expect(first?.roles).toEqual([expect.objectContaining({ unitId: editor.unitId, role: "editor" })]);
+    // A change not heard of yet leaves the token kept (this is what the notice is for) …
+    await revokeUnheard(made.id);
+    expect(await resolveApiToken(made.token)).toBeDefined();
+    // … and the notice forgets it.
+    forgetCredentials();
+    expect(await resolveApiToken(made.token)).toBeUndefined();
+
+    // Through the services, this process's own changes hold for its next request.
+    const other = await editorWithToken();
+    expect((await resolveApiToken(other.made.token))?.roles[0]?.role).toBe("editor");
+    await updateUser(admin, other.editor.userId, { roles: [{ unitId: other.editor.unitId, role: "viewer" }] });
+    expect((await resolveApiToken(other.made.token))?.roles[0]?.role).toBe("viewer");
+    const second = await createApiToken(admin, { name: "second", unitId: admin.unitId, role: "viewer" });
+    expect(await resolveApiToken(second.token)).toBeDefined();
+    await revokeApiToken(admin, second.id);
+    expect(await resolveApiToken(second.token)).toBeUndefined();
+    await updateUser(admin, other.editor.userId, { disabled: true });
+    expect(await resolveApiToken(other.made.token)).toBeUndefined();
+  });
+
+  it("keep a session until it is ended, and end it at once when this process ends it", async () => {
+    setCredentialNoticesLive(true);
+    const admin = await administrator();
+    const { editor } = await editorWithToken();
+    const password = "a long passphrase for the cache";
+    await db()
+      .updateTable("users")
+      .set({ passwordHash: await hashPassword(password) })
+      .where("id", "=", editor.userId)
+      .execute();
+    const context = { ip: "127.0.0.9", userAgent: null };
+    const signedIn = await login({ username: editor.username, password }, context);
+    expect((await resolveSession(signedIn.token))?.actor.userId).toBe(editor.userId);
+    await sql`DELETE FROM sessions WHERE user_id = ${editor.userId}`.execute(db());
+    expect(await resolveSession(signedIn.token)).toBeDefined();
+    forgetCredentials();
+    expect(await resolveSession(signedIn.token)).toBeUndefined();
+
+    const again = await login({ username: editor.username, password }, context);
+    expect(await resolveSession(again.token)).toBeDefined();
+    await updateUser(admin, editor.userId, { disabled: true });
+    expect(await resolveSession(again.token)).toBeUndefined();
+  });
+
+  it.runIf(testEngine === "postgres")("hear another connection's change from PostgreSQL's notice", async () => {
+    setCredentialNoticesLive(false);
+    const feed = followCredentialNotices(serverUrl as string, () => {});
+    try {
+      const start = Date.now();
+      while (!credentialNoticesLive() && Date.now() - start < 5000) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(credentialNoticesLive()).toBe(true);
+      const { made } = await editorWithToken();
+      expect(await resolveApiToken(made.token)).toBeDefined();
+      // Another process's revocation: its own connection, no service of this one.
+      const elsewhere = new pg.Client({ connectionString: serverUrl });
+      await elsewhere.connect();
+      await elsewhere.query("UPDATE api_tokens SET revoked_at = now() WHERE id = $1", [made.id]);
+      await elsewhere.end();
+      let refused = false;
+      for (const end = Date.now() + 2000; !refused && Date.now() < end; ) {
+        refused = (await resolveApiToken(made.token)) === undefined;
+        if (!refused) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(refused).toBe(true);
+      // Touching a token's last use is not a change: a kept token stays kept.
+      const kept = await editorWithToken();
+      expect(await resolveApiToken(kept.made.token)).toBeDefined();
+      const before = credentialEpoch();
+      await sql`UPDATE api_tokens SET last_used_at = now() WHERE id = ${kept.made.id}`.execute(db());
+      await sql`UPDATE sessions SET last_seen_at = now()`.execute(db());
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(credentialEpoch()).toBe(before);
+    } finally {
+      await feed.stop();
+    }
+    expect(credentialNoticesLive()).toBe(false);
+  });
+});
