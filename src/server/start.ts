@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
+import { sql } from "kysely";
 import type { Config } from "../config.ts";
 import { generatePassword } from "../core/auth/passwords.ts";
 import { ensureAdministratorPassword } from "../core/auth/service.ts";
@@ -15,7 +16,7 @@ import type { Actor } from "../core/shared/actor.ts";
 import { notifyOverdueTasks } from "../core/tasks/service.ts";
 import { ensureBuiltinAdministrator } from "../core/units/service.ts";
 import { type Database, openDatabase } from "../db/connection.ts";
-import { followCredentialNotices } from "../db/credential-notices.ts";
+import { credentialProbeChannel, followCredentialNotices } from "../db/credential-notices.ts";
 import { useDatabase } from "../db/current.ts";
 import { migrateToLatest, rebuildsRollups } from "../db/migrate.ts";
 import { refreshStatistics } from "../db/statistics.ts";
@@ -148,7 +149,11 @@ async function listen(
     // database's notices of credential changes are heard (src/core/auth/credential-cache.ts).
     const notices =
       database.engine === "postgres" && config.databaseUrl && config.preparedStatements !== false
-        ? followCredentialNotices(config.databaseUrl, log)
+        ? followCredentialNotices(
+            config.databaseUrl,
+            { send: (payload) => sql`SELECT pg_notify(${credentialProbeChannel}, ${payload})`.execute(database.db) },
+            log,
+          )
         : null;
     // The `liaison` command on this machine asks the server for a backup while it holds the embedded database.
     const closeControl = database.dataDir ? openControl(database.dataDir, url, admin) : () => {};

@@ -4,13 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServerDatabase, openTestDatabase, testEngine } from "../../../test/support/database.ts";
 import { actorInFreshUnit, administrator } from "../../../test/support/factories.ts";
 import { type Database, openDatabase } from "../../db/connection.ts";
-import { followCredentialNotices } from "../../db/credential-notices.ts";
+import { credentialProbeChannel, followCredentialNotices } from "../../db/credential-notices.ts";
 import { db, useDatabase } from "../../db/current.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
+import type { Actor } from "../shared/actor.ts";
 import { updateUser } from "../units/service.ts";
 import { credentialEpoch, credentialNoticesLive, forgetCredentials, setCredentialNoticesLive } from "./credential-cache.ts";
 import { hashPassword } from "./passwords.ts";
-import { createApiToken, login, resolveApiToken, resolveSession, revokeApiToken } from "./service.ts";
+import { createApiToken, login, logout, resolveApiToken, resolveSession, revokeApiToken } from "./service.ts";
 
 let database: Database;
 let serverUrl: string | undefined;
@@ -96,6 +97,13 @@ describe("the callers kept between requests", () => {
     forgetCredentials();
     expect(await resolveSession(signedIn.token)).toBeUndefined();
 
+    // Signing out holds at once in this process.
+    const out = await login({ username: editor.username, password }, context);
+    const kept = await resolveSession(out.token);
+    expect(kept).toBeDefined();
+    await logout(kept?.actor as Actor, out.token);
+    expect(await resolveSession(out.token)).toBeUndefined();
+
     const again = await login({ username: editor.username, password }, context);
     expect(await resolveSession(again.token)).toBeDefined();
     await updateUser(admin, editor.userId, { disabled: true });
@@ -104,7 +112,8 @@ describe("the callers kept between requests", () => {
 
   it.runIf(testEngine === "postgres")("hear another connection's change from PostgreSQL's notice", async () => {
     setCredentialNoticesLive(false);
-    const feed = followCredentialNotices(serverUrl as string, () => {});
+    const probe = { send: (payload: string) => sql`SELECT pg_notify(${credentialProbeChannel}, ${payload})`.execute(db()), withinMs: 100 };
+    const feed = followCredentialNotices(serverUrl as string, probe, () => {});
     try {
       const start = Date.now();
       while (!credentialNoticesLive() && Date.now() - start < 5000) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -130,9 +139,29 @@ describe("the callers kept between requests", () => {
       await sql`UPDATE sessions SET last_seen_at = now()`.execute(db());
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(credentialEpoch()).toBe(before);
+      // Probes heard every 100 ms keep it live.
+      expect(credentialNoticesLive()).toBe(true);
     } finally {
       await feed.stop();
     }
     expect(credentialNoticesLive()).toBe(false);
+  });
+
+  it.runIf(testEngine === "postgres")("stop keeping callers when the feed's probe goes unheard", async () => {
+    const lines: string[] = [];
+    const silent = followCredentialNotices(serverUrl as string, { send: async () => {}, withinMs: 100 }, (line) => lines.push(line));
+    try {
+      let wasLive = false;
+      let lostAfter = false;
+      for (const end = Date.now() + 3000; !lostAfter && Date.now() < end; ) {
+        wasLive ||= credentialNoticesLive();
+        lostAfter = wasLive && !credentialNoticesLive();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect([wasLive, lostAfter]).toEqual([true, true]);
+      expect(lines.join("\n")).toMatch(/went unheard/);
+    } finally {
+      await silent.stop();
+    }
   });
 });

@@ -30,7 +30,7 @@ export class CredentialCache<T> {
     if (!live) return undefined;
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
-    if (Date.now() - entry.at > maxAgeMs) {
+    if (performance.now() - entry.at > maxAgeMs) {
       this.#entries.delete(key);
       return undefined;
     }
@@ -44,7 +44,8 @@ export class CredentialCache<T> {
   keep(key: string, value: T, since: number): void {
     if (!live || since !== epoch) return;
     if (this.#entries.size >= maxEntries) this.#entries.clear();
-    this.#entries.set(key, { value, at: Date.now() });
+    // A monotonic clock: a wall clock set back would not lengthen an entry's life.
+    this.#entries.set(key, { value, at: performance.now() });
   }
 
   /** Forgets one key (a credential found expired or idle). */

@@ -101,8 +101,8 @@ function auditRow(who: { userId: number | null; unitId: number | null }, entry: 
   };
 }
 
-/** What a change audited as one of these can alter: whether a token or session holds, and what it grants. */
-const credentialEntities = new Set(["api_token", "session", "user", "unit", "demo"]);
+/** What a change audited as one of these can alter: whether a token or session holds (a sign-out is audited as "login"), and what it grants. */
+const credentialEntities = new Set(["api_token", "session", "login", "user", "unit", "demo"]);
 
 /**
  * Runs a mutation in one transaction. The work returns its result and the audit
