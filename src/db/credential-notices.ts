@@ -102,3 +102,37 @@ export function followCredentialNotices(url: string, probe: NoticeProbe, log: (l
     },
   };
 }
+
+/**
+ * The embedded engine's feed. PGlite is one database session behind the pool's one client, so a
+ * change's notice arrives on that client with the reply to the statement that committed it, and
+ * forgets the kept callers before that statement's promise resolves: whichever code made the
+ * change, the next request of a revoked token is refused. Kept callers are trusted while the
+ * client listens; a new client (after an error) listens again.
+ */
+export async function followCredentialNoticesOnPool(pool: pg.Pool): Promise<{ stop(): Promise<void> }> {
+  const listen = (client: pg.Client | pg.PoolClient) => {
+    client.on("notification", (message) => {
+      if (message.channel === channel) forgetCredentials();
+    });
+    client.on("end", () => setCredentialNoticesLive(false));
+    client.query(`LISTEN ${channel}`).then(
+      () => setCredentialNoticesLive(true),
+      () => setCredentialNoticesLive(false),
+    );
+  };
+  pool.on("connect", listen);
+  // The pool's one client is connected already (the migrations ran on it).
+  const client = await pool.connect();
+  try {
+    listen(client);
+  } finally {
+    client.release();
+  }
+  return {
+    async stop() {
+      pool.off("connect", listen);
+      setCredentialNoticesLive(false);
+    },
+  };
+}

@@ -16,7 +16,7 @@ import type { Actor } from "../core/shared/actor.ts";
 import { notifyOverdueTasks } from "../core/tasks/service.ts";
 import { ensureBuiltinAdministrator } from "../core/units/service.ts";
 import { type Database, openDatabase } from "../db/connection.ts";
-import { credentialProbeChannel, followCredentialNotices } from "../db/credential-notices.ts";
+import { credentialProbeChannel, followCredentialNotices, followCredentialNoticesOnPool } from "../db/credential-notices.ts";
 import { useDatabase } from "../db/current.ts";
 import { migrateToLatest, rebuildsRollups } from "../db/migrate.ts";
 import { refreshStatistics } from "../db/statistics.ts";
@@ -145,16 +145,19 @@ async function listen(
     };
     const statistics = database.engine === "pglite" ? [setTimeout(analyse, 10_000), setInterval(analyse, 5 * 60_000)] : [];
     for (const timer of statistics) timer.unref();
-    // On a direct PostgreSQL connection the callers of requests are kept between them while the
-    // database's notices of credential changes are heard (src/core/auth/credential-cache.ts).
+    // The callers of requests are kept between them while the database's notices of credential
+    // changes are heard (src/core/auth/credential-cache.ts): on the embedded engine on its one
+    // connection, on PostgreSQL on one of their own (not behind a pooler in transaction mode).
     const notices =
-      database.engine === "postgres" && config.databaseUrl && config.preparedStatements !== false
-        ? followCredentialNotices(
-            config.databaseUrl,
-            { send: (payload) => sql`SELECT pg_notify(${credentialProbeChannel}, ${payload})`.execute(database.db) },
-            log,
-          )
-        : null;
+      database.engine === "pglite"
+        ? await followCredentialNoticesOnPool(database.pool)
+        : config.databaseUrl && config.preparedStatements !== false
+          ? followCredentialNotices(
+              config.databaseUrl,
+              { send: (payload) => sql`SELECT pg_notify(${credentialProbeChannel}, ${payload})`.execute(database.db) },
+              log,
+            )
+          : null;
     // The `liaison` command on this machine asks the server for a backup while it holds the embedded database.
     const closeControl = database.dataDir ? openControl(database.dataDir, url, admin) : () => {};
     const backups = config.backup;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServerDatabase, openTestDatabase, testEngine } from "../../../test/support/database.ts";
 import { actorInFreshUnit, administrator } from "../../../test/support/factories.ts";
 import { type Database, openDatabase } from "../../db/connection.ts";
-import { credentialProbeChannel, followCredentialNotices } from "../../db/credential-notices.ts";
+import { credentialProbeChannel, followCredentialNotices, followCredentialNoticesOnPool } from "../../db/credential-notices.ts";
 import { db, useDatabase } from "../../db/current.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
 import type { Actor } from "../shared/actor.ts";
@@ -162,6 +162,40 @@ describe("the callers kept between requests", () => {
       expect(lines.join("\n")).toMatch(/went unheard/);
     } finally {
       await silent.stop();
+    }
+  });
+
+  it.runIf(testEngine === "pglite")("hear, on the embedded engine, any statement's change before that statement returns", async () => {
+    setCredentialNoticesLive(false);
+    const feed = await followCredentialNoticesOnPool(database.pool);
+    try {
+      for (const end = Date.now() + 5000; !credentialNoticesLive() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
+      expect(credentialNoticesLive()).toBe(true);
+      const { made } = await editorWithToken();
+      expect(await resolveApiToken(made.token)).toBeDefined();
+      // Kept: asking again forgets nothing, nor does touching its last use.
+      const before = credentialEpoch();
+      expect(await resolveApiToken(made.token)).toBeDefined();
+      await sql`UPDATE api_tokens SET last_used_at = now() WHERE id = ${made.id}`.execute(db());
+      expect(credentialEpoch()).toBe(before);
+      // Plain SQL, no service: refused on the very next lookup.
+      await revokeUnheard(made.id);
+      expect(await resolveApiToken(made.token)).toBeUndefined();
+      // A change rolled back says nothing.
+      const kept = await editorWithToken();
+      expect(await resolveApiToken(kept.made.token)).toBeDefined();
+      const unchanged = credentialEpoch();
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          await sql`UPDATE api_tokens SET revoked_at = now() WHERE id = ${kept.made.id}`.execute(trx);
+          throw new Error("rolled back");
+        })
+        .catch(() => {});
+      expect(credentialEpoch()).toBe(unchanged);
+      expect(await resolveApiToken(kept.made.token)).toBeDefined();
+    } finally {
+      await feed.stop();
     }
   });
 });
