@@ -7,7 +7,7 @@ import { type Database, openDatabase } from "../../db/connection.ts";
 import { credentialProbeChannel, followCredentialNotices, followCredentialNoticesOnPool } from "../../db/credential-notices.ts";
 import { db, useDatabase } from "../../db/current.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
-import type { Actor } from "../shared/actor.ts";
+import type { Actor, RoleGrant } from "../shared/actor.ts";
 import { updateUser } from "../units/service.ts";
 import { credentialEpoch, credentialNoticesLive, forgetCredentials, setCredentialNoticesLive } from "./credential-cache.ts";
 import { hashPassword } from "./passwords.ts";
@@ -59,6 +59,11 @@ describe("the callers kept between requests", () => {
     const { editor, made } = await editorWithToken();
     const first = await resolveApiToken(made.token);
     expect(first?.roles).toEqual([expect.objectContaining({ unitId: editor.unitId, role: "editor" })]);
+    // What is kept is frozen: no request can change what the next one gets.
+    const kept = (await resolveApiToken(made.token)) as Actor;
+    expect(Object.isFrozen(kept) && Object.isFrozen(kept.roles) && Object.isFrozen(kept.roles[0])).toBe(true);
+    expect(() => (kept.roles as RoleGrant[]).push({ unitId: admin.unitId, role: "administrator" })).toThrow(TypeError);
+    expect((await resolveApiToken(made.token))?.roles).toHaveLength(1);
     // A change not heard of yet leaves the token kept (this is what the notice is for) …
     await revokeUnheard(made.id);
     expect(await resolveApiToken(made.token)).toBeDefined();

@@ -79,3 +79,18 @@ export function setCredentialNoticesLive(heard: boolean): void {
   live = heard;
   forgetCredentials();
 }
+
+/**
+ * A deep copy of a value, frozen: what is kept is handed to every request of its caller as it is,
+ * so that no request can change what the next one gets (an attempt throws).
+ */
+export function frozenCopy<T>(value: T): T {
+  const freeze = (v: unknown): void => {
+    if (typeof v !== "object" || v === null || Object.isFrozen(v)) return;
+    Object.freeze(v);
+    for (const inner of Object.values(v)) freeze(inner);
+  };
+  const copy = structuredClone(value);
+  freeze(copy);
+  return copy;
+}

@@ -8,7 +8,7 @@ import { type Actor, type Role, type RoleGrant, roleRank, roles } from "../share
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, writeAuditAs } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
-import { CredentialCache, credentialEpoch, forgetCredentials } from "./credential-cache.ts";
+import { CredentialCache, credentialEpoch, forgetCredentials, frozenCopy } from "./credential-cache.ts";
 import { hashPassword, passwordIssues, verifyPassword } from "./passwords.ts";
 import {
   type ApiTokenOutput,
@@ -310,7 +310,7 @@ export async function resolveSession(
   // Answered from memory only while its last use is recorded recently enough: past the touch
   // interval (well inside the idle limit) it is looked up, checked and touched in the database.
   if (kept && kept.expiresAt > Date.now() && Date.now() - kept.lastSeenAt <= touchInterval(policy)) {
-    return { actor: structuredClone(kept.actor), expiresAt: new Date(kept.expiresAt), displayName: kept.displayName };
+    return { actor: kept.actor, expiresAt: new Date(kept.expiresAt), displayName: kept.displayName };
   }
   const since = credentialEpoch();
   const row = await db()
@@ -334,7 +334,7 @@ export async function resolveSession(
   }
   const actor = await actorOf(db(), row, row.sessionId, row.grants);
   const expiresAt = new Date(row.expiresAt).getTime();
-  keptSessions.keep(key, { actor: structuredClone(actor), expiresAt, lastSeenAt, displayName: row.displayName }, since);
+  keptSessions.keep(key, { actor: frozenCopy(actor), expiresAt, lastSeenAt, displayName: row.displayName }, since);
   return { actor, expiresAt: new Date(expiresAt), displayName: row.displayName };
 }
 
@@ -683,7 +683,7 @@ const keptTokens = new CredentialCache<{ actor: Actor; expiresAt: number | null 
 export async function resolveApiToken(token: string): Promise<Actor | undefined> {
   const key = sha256(token);
   const kept = keptTokens.read(key);
-  if (kept && (kept.expiresAt === null || kept.expiresAt > Date.now())) return structuredClone(kept.actor);
+  if (kept && (kept.expiresAt === null || kept.expiresAt > Date.now())) return kept.actor;
   const since = credentialEpoch();
   // One round trip when the token is not kept: the token, its user and their roles.
   const row = (
@@ -722,7 +722,7 @@ export async function resolveApiToken(token: string): Promise<Actor | undefined>
     clearance: row.clearance,
     credential: { kind: "token", tokenId: row.id, expiresAt: expiresAt === null ? null : expiresAt.toISOString() },
   };
-  keptTokens.keep(key, { actor: structuredClone(actor), expiresAt: expiresAt === null ? null : expiresAt.getTime() }, since);
+  keptTokens.keep(key, { actor: frozenCopy(actor), expiresAt: expiresAt === null ? null : expiresAt.getTime() }, since);
   return actor;
 }
 
