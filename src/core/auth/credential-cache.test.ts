@@ -142,6 +142,7 @@ describe("the callers kept between requests", () => {
       const before = credentialEpoch();
       await sql`UPDATE api_tokens SET last_used_at = now() WHERE id = ${kept.made.id}`.execute(db());
       await sql`UPDATE sessions SET last_seen_at = now()`.execute(db());
+      await sql`UPDATE users SET locale = 'zh-CN', email = NULL`.execute(db());
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(credentialEpoch()).toBe(before);
       // Probes heard every 100 ms keep it live.
@@ -182,7 +183,12 @@ describe("the callers kept between requests", () => {
       const before = credentialEpoch();
       expect(await resolveApiToken(made.token)).toBeDefined();
       await sql`UPDATE api_tokens SET last_used_at = now() WHERE id = ${made.id}`.execute(db());
+      // A user's own settings (language, e-mail) say nothing either; their clearance does.
+      await sql`UPDATE users SET locale = 'en', email_notifications = false, updated_at = now()`.execute(db());
       expect(credentialEpoch()).toBe(before);
+      await sql`UPDATE users SET clearance = clearance WHERE false`.execute(db());
+      expect(credentialEpoch()).toBeGreaterThan(before);
+      expect(await resolveApiToken(made.token)).toBeDefined();
       // Plain SQL, no service: refused on the very next lookup.
       await revokeUnheard(made.id);
       expect(await resolveApiToken(made.token)).toBeUndefined();

@@ -5,7 +5,8 @@ import { type Kysely, sql } from "kysely";
  * user disabled, a role or unit changed — announces itself on the channel `liaison_credentials`
  * when it commits. Each server process listens there and forgets the actors it had kept for its
  * tokens and sessions, whichever process or command made the change. (Touching a token's or a
- * session's last use is not such a change, and says nothing.)
+ * session's last use is not such a change, and says nothing; nor does a user's language, e-mail
+ * or notice setting. A new column that decides what a credential grants belongs in these lists.)
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -14,7 +15,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       PERFORM pg_notify('liaison_credentials', TG_TABLE_NAME);
       RETURN NULL;
     END $$;
-    CREATE TRIGGER users_credentials AFTER UPDATE OR DELETE OR TRUNCATE ON users
+    CREATE TRIGGER users_credentials
+      AFTER UPDATE OF id, username, display_name, builtin, disabled, clearance, password_hash, password_changed_at, demo
+        OR DELETE OR TRUNCATE ON users
       FOR EACH STATEMENT EXECUTE FUNCTION credentials_changed();
     CREATE TRIGGER user_roles_credentials AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON user_roles
       FOR EACH STATEMENT EXECUTE FUNCTION credentials_changed();
