@@ -87,11 +87,27 @@ interface RollupPlan {
   /** Whether the slices of restricted engagements are read (the caller is cleared). */
   restricted: boolean;
   /**
-   * The engagements the caller reads that those slices do not hold: shared with a unit of theirs
-   * by units they do not read, or dated in the period's part-years. They are counted
-   * from the record and added in; null when there are none.
+   * The engagements the caller reads that those slices do not hold, counted from the record and
+   * added in; null when there are none.
    */
-  remainder: number[] | null;
+  remainder: Remainder | null;
+}
+
+/**
+ * What a rollup answer reads from the record: the engagements shared with a unit of the caller's
+ * by units they do not read (`ids`), and those dated in the period's part-years (`days`, as date
+ * ranges, so that the record reads them by date rather than through a list of every id).
+ */
+interface Remainder {
+  ids: number[];
+  days: Array<{ from: string; to: string }>;
+}
+
+/** SQL: the engagement (its id and its date, as columns) is in the remainder. */
+function inRemainder(id: RawBuilder<unknown>, day: RawBuilder<unknown>, remainder: Remainder): RawBuilder<boolean> {
+  const parts = remainder.days.map((d) => sql<boolean>`${day} BETWEEN ${d.from}::date AND ${d.to}::date`);
+  if (remainder.ids.length > 0) parts.push(sql<boolean>`${id} = ANY(${remainder.ids}::int[])`);
+  return sql<boolean>`(${sql.join(parts, sql` OR `)})`;
 }
 
 /** The years that stand for "no bound" in a rollup plan. */
@@ -130,20 +146,10 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery): Promise
   if (filters.length > 1 || (filters.length === 1 && groupDim)) return null;
   const [filter] = filters;
   const { slices, shared } = await slicesRead(scope, q);
-  const remainder = new Set(shared);
   // The part-years at either end of the period, from the record.
-  const partYears: RawBuilder<boolean>[] = [];
-  if (q.from && fromYear > Number(q.from.slice(0, 4))) {
-    partYears.push(sql<boolean>`(e.start_date >= ${q.from}::date AND e.start_date < ${`${fromYear}-01-01`}::date)`);
-  }
-  if (q.to && toYear < Number(q.to.slice(0, 4))) {
-    partYears.push(sql<boolean>`(e.start_date > ${`${toYear}-12-31`}::date AND e.start_date <= ${q.to}::date)`);
-  }
-  if (partYears.length > 0) {
-    const days = await sql<{ id: number }>`SELECT e.id FROM ${scope.engagementsSql} e
-      WHERE e.status = 'done' AND (${sql.join(partYears, sql` OR `)})`.execute(db());
-    for (const row of days.rows) remainder.add(row.id);
-  }
+  const days: Remainder["days"] = [];
+  if (q.from && fromYear > Number(q.from.slice(0, 4))) days.push({ from: q.from, to: `${fromYear - 1}-12-31` });
+  if (q.to && toYear < Number(q.to.slice(0, 4))) days.push({ from: `${toYear + 1}-01-01`, to: q.to });
   return {
     fromYear,
     toYear,
@@ -152,7 +158,7 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery): Promise
     country: q.country ?? null,
     slices,
     restricted: scope.actor.clearance === true,
-    remainder: remainder.size > 0 ? [...remainder] : null,
+    remainder: shared.length > 0 || days.length > 0 ? { ids: shared, days } : null,
   };
 }
 
@@ -240,7 +246,7 @@ async function placeOverlaps(
     GROUP BY engagement_id, member.counted HAVING count(DISTINCT country) > 1`.execute(db());
   const candidates = found.rows.map((r) => r.id);
   if (candidates.length === 0) return new Map();
-  const ctes = await recordCtes(db(), scope, { ...q, by: "none", place: undefined }, candidates);
+  const ctes = await recordCtes(db(), scope, { ...q, by: "none", place: undefined }, { ids: candidates, days: [] });
   const result = await sql<{ place: string; twice: number }>`WITH places AS (${countedPlaces}), ${ctes}
     SELECT place, coalesce(sum(k - 1), 0)::int AS twice FROM (
       SELECT rf.place, rf.engagement_id, count(DISTINCT rf.country) AS k FROM rf
@@ -449,9 +455,9 @@ function engagementKey(by: EngagementKey, alias: "e" | "rf"): RawBuilder<unknown
  * The record's working sets for a counts query, as CTE definitions to follow `places`: `e0`
  * the engagements read and filtered, `r` what they reached, `rf` that reach filtered (with each
  * place as the policy counts it), `e` the engagements that kept a reach when the reach is filtered.
- * `within`: only these engagements (the remainder of a rollup answer).
+ * `within`: only these engagements (the remainder of a rollup answer, or a list of candidates).
  */
-async function recordCtes(executor: Executor, scope: DataContext, q: EngagementCountsQuery, within: number[] | null = null) {
+async function recordCtes(executor: Executor, scope: DataContext, q: EngagementCountsQuery, within: Remainder | null = null) {
   // The engagement list's own filter, with the unit as lead unit: counts attribute an engagement to the unit that led it.
   const { from, to, type, direction, subtype, status, unitId, subunits, programmeId, mechanismId, topicId, series, occasion, eventId } = q;
   const engagementConditions = engagementFilter(
@@ -473,19 +479,24 @@ async function recordCtes(executor: Executor, scope: DataContext, q: EngagementC
   // counted are narrowed to those first, found in their own queries from the registry's and the
   // participants' indexes (a list of ids, so that the plan does not depend on the table's statistics).
   const takenPartIn = await engagementsTakenPartIn(executor, q);
-  const inWithin = within ? new Set(within) : null;
-  const narrowTo = takenPartIn && inWithin ? takenPartIn.filter((id) => inWithin.has(id)) : (takenPartIn ?? within);
+  // A remainder of ids alone narrows like those; one with days is a condition on the engagements read.
+  const withinIds = within && within.days.length === 0 ? new Set(within.ids) : null;
+  const narrowTo =
+    takenPartIn && withinIds ? takenPartIn.filter((id) => withinIds.has(id)) : (takenPartIn ?? (withinIds && [...withinIds]));
   // As a set to join (unnest), not `= ANY(…)`: each id is then looked up by its index, where a long
   // array would be searched row by row under a generic plan.
   const narrowed = narrowTo ? sql`AND e.id IN (SELECT unnest(${narrowTo}::int[]))` : sql``;
+  const inDays = within && within.days.length > 0 ? sql`AND ${inRemainder(sql.ref("e.id"), sql.ref("e.start_date"), within)}` : sql``;
   // The engagements read (`e`), as e0 holds them.
-  const engagementsRead = sql`${scope.engagementsSql} e WHERE ${engagementConditions} ${narrowed}`;
-  // Narrowed to a list, the engagements are read again in the subquery rather than from e0: the
-  // planner knows the table, not the CTE, and took a few thousand participations for one row.
+  const engagementsRead = sql`${scope.engagementsSql} e WHERE ${engagementConditions} ${narrowed} ${inDays}`;
+  // Narrowed, the engagements are read again in the subquery rather than from e0: the planner
+  // knows the table, not the CTE, and took a few thousand participations for one row.
   const participations = narrowTo
     ? sql`p.engagement_id IN (SELECT unnest(${narrowTo}::int[]))
         AND p.engagement_id IN (SELECT e.id FROM ${engagementsRead})`
-    : sql`p.engagement_id IN (SELECT id FROM e0)`;
+    : within
+      ? sql`p.engagement_id IN (SELECT e.id FROM ${engagementsRead})`
+      : sql`p.engagement_id IN (SELECT id FROM e0)`;
   const restrict = reachConditions.length ? sql`WHERE e.id IN (SELECT engagement_id FROM rf)` : sql``;
   // Planned with its lists of ids each time (see planEachTime).
   return sql`${sql.raw(planEachTime)} e0 AS (
