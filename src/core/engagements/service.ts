@@ -8,6 +8,7 @@ import { acceptedType, checkAttachment, discardStaged, stageUpload } from "../fi
 import { fileStore } from "../files/storage.ts";
 import { notifyUsers } from "../notifications/service.ts";
 import { buildSearchText } from "../search/text.ts";
+import { keepWordShares } from "../search/word-shares.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, type FieldIssue, invalidField, notFound } from "../shared/errors.ts";
 import { type AuditEntry, type Executor, mutate, ownedBy, type Trx } from "../shared/mutation.ts";
@@ -117,6 +118,7 @@ export async function listEngagements(actor: Actor, input: unknown = {}): Promis
   authorize(actor, "engagements.read");
   const query = parseInput(engagementListQuery, input);
   const scope = forActor(actor);
+  if (query.q) await keepWordShares(db());
   const rows = await engagementPageQuery(scope, db(), query).execute();
   const counted = await pageTotal(query, rows.length, (cap) => countMatchingEngagements(scope, db(), query, cap), listCountCap);
   return { items: rows.map(presentEngagementListItem), ...counted, page: query.page, pageSize: query.pageSize };

@@ -8,6 +8,7 @@ import { assertCountryExists } from "../countries/store.ts";
 import { withPartnerChange } from "../engagements/rollup.ts";
 import { refreshSuggestions } from "../names/service.ts";
 import { foldName } from "../search/text.ts";
+import { keepWordShares } from "../search/word-shares.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
@@ -30,7 +31,9 @@ import {
   statusCreateInput,
 } from "./schema.ts";
 import {
+  alikeWords,
   countableFromSummary,
+  expectedMatches,
   findOrganisationDetail,
   type OrganisationFilters,
   type OrganisationListRow,
@@ -60,18 +63,28 @@ export async function listOrganisations(actor: Actor, input: unknown = {}): Prom
   authorize(actor, "registry.read");
   const parsed = parseInput(organisationListQuery, input);
   const { page, pageSize, sort: _sort, ...asTyped } = parsed;
+  const cap = countCap(parsed.q);
+  if (parsed.q) await keepWordShares(db());
+  const window = page * pageSize;
+  let filters: OrganisationFilters = asTyped;
+  // Other spellings are looked for when the words as typed match fewer organisations than the
+  // pages up to this one hold. A search the registry's statistics expect to be that thin (a
+  // name, an abbreviation) asks first, in one quick look, and then reads its page once; one
+  // expected to fill the page (a common word) reads it as typed, and asks only if it came short.
+  const thin = parsed.q !== undefined && expectedMatches(parsed.q) < window;
+  if (thin) {
+    const spellings = await spellingsFor(db(), asTyped, window);
+    if (spellings.size > 0) filters = { ...asTyped, spellings };
+  }
   // On a server, a name search on the list screen is counted beside its page, on a second
   // connection: a common word fills the page, and then its total is needed too. (The embedded
   // engine runs one query at a time: there the count waits to be needed.)
-  const cap = countCap(parsed.q);
-  let early = parsed.q && pageSize > typeaheadPageSize && databaseEngine() === "postgres" ? countMatching(asTyped, cap) : undefined;
+  let early = parsed.q && pageSize > typeaheadPageSize && databaseEngine() === "postgres" ? countMatching(filters, cap) : undefined;
   early?.catch(() => {}); // Awaited below, or not needed when the page is not full.
-  let filters: OrganisationFilters = asTyped;
-  let rows: OrganisationListRow[] = await organisationPageQuery(db(), parsed).execute();
-  // Other spellings are looked for only when the words as typed leave the page short: a full
-  // page (the common word, the usual search) needs no such round trip.
-  if (parsed.q && rows.length < pageSize) {
-    const spellings = await spellingsFor(db(), parsed, page * pageSize);
+  let rows: OrganisationListRow[] = await organisationPageQuery(db(), { ...parsed, spellings: filters.spellings }).execute();
+  // A short page means the words match fewer than `page × pageSize` organisations.
+  if (parsed.q && !thin && rows.length < pageSize) {
+    const spellings = await alikeWords(db(), parsed.q);
     if (spellings.size > 0) {
       filters = { ...asTyped, spellings };
       early = undefined;
@@ -100,6 +113,7 @@ function existedOn(item: OrganisationListItem, on: string | undefined): boolean 
 export async function resolveOrganisationNames(actor: Actor, input: unknown): Promise<{ items: OrganisationResolution[] }> {
   authorize(actor, "registry.read");
   const { lines, on } = parseInput(organisationResolveInput, input);
+  await keepWordShares(db());
   // Most lines name one organisation exactly: all of them are looked up at once by their
   // folded names (the match keys), and only the rest go through the search, one by one.
   const folded = lines.map((line) => foldName(line));

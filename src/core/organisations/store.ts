@@ -2,8 +2,9 @@ import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import { CompiledQueries, placeholderId } from "../../db/compiled.ts";
 import { inCountryGroup, inRegion } from "../countries/store.ts";
-import { amongCandidates, rankedSearchCandidates, vectorMatches } from "../search/match.ts";
+import { amongCandidates, rankedSearchCandidates, topLevelTerms, vectorMatches } from "../search/match.ts";
 import { buildPhraseQuery, buildSearchQuery, latinSearchQuery, searchWords, typedForms } from "../search/text.ts";
+import { estimatedMatches } from "../search/word-shares.ts";
 import { invalidField } from "../shared/errors.ts";
 import type { Executor } from "../shared/mutation.ts";
 import type { OrganisationCountQuery, OrganisationListQuery } from "./schema.ts";
@@ -217,30 +218,48 @@ const spellingSimilarity = 0.35;
 
 /**
  * Other spellings for a name search that the words as typed answer too thinly (fewer than
- * `enough` organisations): for each word of four letters or more, the registry's words most
- * like it ("germny" → germany, "chrisitan" → christian). Empty when none are needed — a good
- * query stays as it is, and quick.
+ * `enough` organisations): see `alikeWords`. Empty when none are needed — a good query stays as
+ * it is, and quick.
  */
 export async function spellingsFor(executor: Executor, filters: OrganisationFilters, enough: number): Promise<Spellings> {
-  if (!filters.q) return new Map();
-  const words = searchWords(filters.q).filter((w) => [...w].length >= 4);
-  if (words.length === 0) return new Map();
+  if (!filters.q || typedWords(filters.q).length === 0) return new Map();
   const found = await filteredOrganisations(executor, { ...filters, spellings: new Map() })
     .q.select("o.id")
     .limit(enough)
     .execute();
   if (found.length >= enough) return new Map();
+  return alikeWords(executor, filters.q);
+}
+
+/**
+ * About how many organisations a name search's words match, from the registry's statistics;
+ * infinity without them (so that nothing is taken to be thin on a guess that cannot be made).
+ */
+export function expectedMatches(q: string): number {
+  const tsquery = buildSearchQuery(q);
+  if (!tsquery) return Number.POSITIVE_INFINITY;
+  return estimatedMatches("o.search_vector", topLevelTerms(tsquery)) ?? Number.POSITIVE_INFINITY;
+}
+
+/** The words of a name search that other spellings are looked for: those of four letters or more, each once. */
+const typedWords = (q: string) => [...new Set(searchWords(q).filter((w) => [...w].length >= 4))];
+
+/**
+ * For each word of four letters or more of a name search, the registry's words most like it
+ * ("germny" → germany, "chrisitan" → christian), most alike first: all the words in one look-up.
+ * For a caller that already knows the words as typed find too few organisations.
+ */
+export async function alikeWords(executor: Executor, q: string | undefined): Promise<Spellings> {
+  const words = q ? typedWords(q) : [];
+  if (words.length === 0) return new Map();
+  const found = await sql<{ typed: string; word: string }>`SELECT t.typed, a.word
+    FROM unnest(${words}::text[]) WITH ORDINALITY AS t(typed, i)
+    CROSS JOIN LATERAL (SELECT word, similarity(word, t.typed) AS alike FROM name_words
+      WHERE word % t.typed AND word <> t.typed AND similarity(word, t.typed) >= ${spellingSimilarity}
+      ORDER BY alike DESC, word LIMIT 6) a
+    ORDER BY t.i, a.alike DESC, a.word`.execute(executor);
   const spellings = new Map<string, string[]>();
-  for (const word of words) {
-    const alike = await sql<{ word: string }>`SELECT word FROM name_words
-      WHERE word % ${word} AND word <> ${word} AND similarity(word, ${word}) >= ${spellingSimilarity}
-      ORDER BY similarity(word, ${word}) DESC, word LIMIT 6`.execute(executor);
-    if (alike.rows.length)
-      spellings.set(
-        word,
-        alike.rows.map((r) => r.word),
-      );
-  }
+  for (const row of found.rows) spellings.set(row.typed, [...(spellings.get(row.typed) ?? []), row.word]);
   return spellings;
 }
 

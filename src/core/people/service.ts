@@ -6,6 +6,7 @@ import { withPartnerChange } from "../engagements/rollup.ts";
 import { personMatchKeys } from "../merge/keys.ts";
 import { assertOrganisationExists } from "../organisations/store.ts";
 import { buildSearchText } from "../search/text.ts";
+import { keepWordShares } from "../search/word-shares.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, ownedBy } from "../shared/mutation.ts";
@@ -76,6 +77,7 @@ export async function loadPerson(executor: Executor, personId: number): Promise<
 export async function listPeople(actor: Actor, input: unknown = {}): Promise<Page<PersonListItem>> {
   authorize(actor, "registry.read");
   const query = parseInput(personListQuery, input);
+  if (query.q) await keepWordShares(db());
   const rows = await listQuery(db(), query).execute();
   const counted = await pageTotal(
     query,
