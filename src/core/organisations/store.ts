@@ -183,8 +183,9 @@ function importance(today: string) {
   return [
     sql`EXISTS (SELECT 1 FROM engagement_participants p WHERE p.organisation_id = o.id) DESC`,
     sql`CASE r.level WHEN 'strategic' THEN 0 WHEN 'established' THEN 1 WHEN 'regular' THEN 2 WHEN 'contact' THEN 3 ELSE 4 END`,
-    sql`(o.id IN (SELECT s.organisation_id FROM organisation_statuses s WHERE s.status = 'in_government'
-      AND s.valid_from <= ${today}::date AND (s.valid_to IS NULL OR s.valid_to >= ${today}::date))) DESC`,
+    // Looked up for each ranked record: as IN, every governing status of the registry was read for each search.
+    sql`EXISTS (SELECT 1 FROM organisation_statuses s WHERE s.organisation_id = o.id AND s.status = 'in_government'
+      AND s.valid_from <= ${today}::date AND (s.valid_to IS NULL OR s.valid_to >= ${today}::date)) DESC`,
     sql`${existsToday("o")} DESC`,
     sql`o.vote_share DESC NULLS LAST`,
   ];
