@@ -234,12 +234,27 @@ export async function spellingsFor(executor: Executor, filters: OrganisationFilt
 
 /**
  * About how many organisations a name search's words match, from the registry's statistics;
- * infinity without them (so that nothing is taken to be thin on a guess that cannot be made).
+ * infinity without them, or when the page could hold names its words do not match (so that
+ * nothing is taken to be thin on a guess that cannot be made: see `wordsBoundThePage`).
  */
 export function expectedMatches(q: string): number {
   const tsquery = buildSearchQuery(q);
-  if (!tsquery) return Number.POSITIVE_INFINITY;
+  if (!tsquery || !wordsBoundThePage(q)) return Number.POSITIVE_INFINITY;
   return estimatedMatches("o.search_vector", topLevelTerms(tsquery)) ?? Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Whether every organisation a ranked name search can take (a name equal to what was typed, a
+ * name that starts with it, a match of its words) matches its words, so that a page is short
+ * exactly when they match fewer names than it holds: when what was typed holds no Chinese and
+ * ends in a word of three letters or more, which is matched as a prefix. "partido so" is not:
+ * "Partido Socialista" starts with it, but a word of two letters is matched whole.
+ */
+export function wordsBoundThePage(q: string): boolean {
+  if (/\p{Script=Han}/u.test(q)) return false;
+  const words = searchWords(q);
+  const last = words.at(-1);
+  return last !== undefined && [...last].length >= 3 && /[\p{L}\p{N}]$/u.test(q.trim());
 }
 
 /** The words of a name search that other spellings are looked for: those of four letters or more, each once. */

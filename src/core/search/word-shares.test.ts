@@ -5,6 +5,7 @@ import { actorInFreshUnit, administrator, unique } from "../../../test/support/f
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { createOrganisation, listOrganisations } from "../organisations/service.ts";
+import { wordsBoundThePage } from "../organisations/store.ts";
 import { importGeography } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { topLevelTerms, vectorMatches } from "./match.ts";
@@ -41,6 +42,26 @@ describe("which words of a search the index reads", () => {
     expect(indexedTerms(["'party':*"], shares)).toEqual(["'party':*"]);
     expect(indexedTerms(["'new':*", "'party':*"], new Map())).toEqual(["'new':*", "'party':*"]);
     expect(indexedTerms(["'alpha':*", "'beta':*"], shares)).toEqual(["'alpha':*", "'beta':*"]);
+    // Chinese pieces are read apart like Latin words.
+    expect(indexedTerms(["'中国'", "'国共'", "'party':*"], shares)).toEqual(["'中国'", "'国共'"]);
+  });
+
+  it("reads every word when one is of another script, which alone might give the index nothing", () => {
+    // A Tamil numeral: to_tsquery may drop it from the whole query, but alone it would match nothing.
+    expect(indexedTerms(["'௰'", "'party':*"], shares)).toEqual(["'௰'", "'party':*"]);
+    expect(indexedTerms(["'партия':*", "'party':*"], shares)).toEqual(["'партия':*", "'party':*"]);
+  });
+
+  it("guesses a search thin only when every name its page can take matches its words", () => {
+    expect(wordsBoundThePage("new progressive party")).toBe(true);
+    expect(wordsBoundThePage("PPC15")).toBe(true);
+    // A last word of two letters is matched whole, but "Partido Socialista" starts with "partido so".
+    expect(wordsBoundThePage("partido so")).toBe(false);
+    expect(wordsBoundThePage("people's p")).toBe(false);
+    // A name that starts with the Chinese typed need not hold its pieces ("中" alone).
+    expect(wordsBoundThePage("中")).toBe(false);
+    expect(wordsBoundThePage("中国共产党")).toBe(false);
+    expect(wordsBoundThePage("party-")).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { db } from "../../db/current.ts";
 import type { Executor } from "../shared/mutation.ts";
 
 /**
@@ -17,27 +18,41 @@ const searchTables: Record<string, string> = {
 
 /** Statistics change with ANALYZE, after a tenth of a table has changed: read again this often. */
 const keptForMs = 10 * 60_000;
+/** After a failed read (a replica restarting, say), try again this soon. */
+const retryAfterMs = 10_000;
 
-let kept: { at: number; byTable: Map<string, WordShares>; rows: Map<string, number> } | null = null;
-let reading: Promise<void> | null = null;
+interface Kept {
+  at: number;
+  forMs: number;
+  byTable: Map<string, WordShares>;
+  rows: Map<string, number>;
+}
+/** Per database (the primary, a replica, a test's own), so that one's statistics never steer another's searches. */
+const kept = new WeakMap<Executor, Kept>();
+const reading = new WeakMap<Executor, Promise<void>>();
 
 /**
- * Reads the search columns' statistics when those kept are missing or older than ten minutes.
- * They only steer which words an index scan reads (see `indexedTerms`), never which records
- * match: without them, or from another database, a search finds the same records. So a failure
- * to read them is not a search's failure: every word then goes to the index, as before.
+ * Reads the search columns' statistics of the database `executor` reaches, when those kept are
+ * missing or older than ten minutes. They only steer which words an index scan reads (see
+ * `indexedTerms`) and in which order a search asks its questions, never which records match:
+ * without them a search finds the same records. So a failure to read them is not a search's
+ * failure: every word then goes to the index, as before.
  */
 export async function keepWordShares(executor: Executor): Promise<void> {
-  if (kept && performance.now() - kept.at < keptForMs) return;
-  reading ??= readWordShares(executor).finally(() => {
-    reading = null;
-  });
-  await reading;
+  const known = kept.get(executor);
+  if (known && performance.now() - known.at < known.forMs) return;
+  let read = reading.get(executor);
+  if (!read) {
+    read = readWordShares(executor).finally(() => reading.delete(executor));
+    reading.set(executor, read);
+  }
+  await read;
 }
 
 async function readWordShares(executor: Executor): Promise<void> {
   const byTable = new Map<string, WordShares>();
   const rowCounts = new Map<string, number>();
+  let forMs = keptForMs;
   try {
     const rows = await sql<{ table: string; words: string[] | null; shares: number[] | null; rows: number }>`SELECT s.tablename AS table,
         s.most_common_elems::text::text[] AS words, s.most_common_elem_freqs AS shares, c.reltuples::float8 AS rows
@@ -51,15 +66,19 @@ async function readWordShares(executor: Executor): Promise<void> {
       rowCounts.set(row.table, Number(row.rows));
     }
   } catch {
-    // Kept empty (see above); read again after the interval.
+    // Kept empty (see above) for a short while.
+    forMs = retryAfterMs;
   }
-  kept = { at: performance.now(), byTable, rows: rowCounts };
+  kept.set(executor, { at: performance.now(), forMs, byTable, rows: rowCounts });
 }
 
-/** The word shares kept for a search column (by its aliased name, as `vectorMatches` takes it); empty when none. */
+/**
+ * The word shares kept for a search column (by its aliased name, as `vectorMatches` takes it) of
+ * the current database; empty when none.
+ */
 export function wordSharesOf(vector: string): WordShares {
   const table = searchTables[vector];
-  return (table && kept?.byTable.get(table)) || new Map();
+  return (table && kept.get(db())?.byTable.get(table)) || new Map();
 }
 
 /**
@@ -70,14 +89,14 @@ export function wordSharesOf(vector: string): WordShares {
 export function estimatedMatches(vector: string, parts: readonly string[]): number | null {
   const table = searchTables[vector];
   const shares = wordSharesOf(vector);
-  const rows = table ? kept?.rows.get(table) : undefined;
+  const rows = table ? kept.get(db())?.rows.get(table) : undefined;
   if (shares.size === 0 || rows === undefined || rows <= 0) return null;
   return parts.reduce((n, part) => n * shareOf(part, shares), rows);
 }
 
-/** Forgets the kept statistics (tests, and a database replaced under a running process). */
+/** Forgets the kept statistics of the current database (tests: after an ANALYZE they made). */
 export function forgetWordShares(): void {
-  kept = null;
+  kept.delete(db());
 }
 
 /**
@@ -92,13 +111,18 @@ const rareShare = 0.02;
  */
 const worthReading = 10;
 
+/** A tsquery operand of quoted folded Latin words (letters and digits) or Chinese pieces, with prefixes and alternatives. */
+const plainTerm = /^\(?'[a-z0-9\p{Script=Han}]+'(:\*)?( \| '[a-z0-9\p{Script=Han}]+'(:\*)?)*\)?$/u;
+
 /**
  * A part's estimated share: the sum over its alternatives ("'a':* | 'b'"), each a word or a
  * prefix (every listed word it begins); a word not listed at half the least listed share, as
  * PostgreSQL estimates it.
  */
 function shareOf(part: string, shares: WordShares): number {
-  const unlisted = Math.min(...shares.values()) / 2;
+  let least = 1;
+  for (const share of shares.values()) least = Math.min(least, share);
+  const unlisted = least / 2;
   let share = 0;
   for (const [, word = "", prefix] of part.matchAll(/'((?:[^']|'')*)'(:\*)?/g)) {
     let listed = prefix ? 0 : (shares.get(word) ?? 0);
@@ -117,6 +141,10 @@ function shareOf(part: string, shares: WordShares): number {
  */
 export function indexedTerms(parts: readonly string[], shares: WordShares): string[] {
   if (parts.length < 2 || shares.size === 0) return [...parts];
+  // A word of another script may give no lexeme at all under the server's locale (a Tamil
+  // numeral, say): to_tsquery drops it from the whole query, but alone it would match nothing.
+  // Only the search text's own folded Latin words and Chinese pieces are ever read apart.
+  if (!parts.every((part) => plainTerm.test(part))) return [...parts];
   const ranked = parts.map((part, order) => ({ part, order, share: shareOf(part, shares) })).sort((a, b) => a.share - b.share);
   const chosen: typeof ranked = [];
   let left = 1;
