@@ -17,7 +17,7 @@ import {
   statementStances,
   talkModes,
 } from "../shared/vocabulary.ts";
-import { anyType, chunkBits, heldOnTheDay, inSlices, reachQuery, type Slices, slicesRead } from "./rollup.ts";
+import { anyType, chunkBits, heldOnTheDay, inSlices, reachQuery, type Slices, type SlicesMemo, slicesRead } from "./rollup.ts";
 import { type EngagementCounts, type EngagementCountsQuery, engagementCountsQuery } from "./schema.ts";
 import { engagementFilter } from "./store.ts";
 
@@ -45,13 +45,13 @@ const rollupDimOf: Partial<Record<Group, string>> = {
 export async function countEngagements(
   actor: Actor,
   input: unknown = {},
-  options: { fromRecord?: boolean } = {},
+  options: { fromRecord?: boolean; slicesMemo?: SlicesMemo } = {},
 ): Promise<EngagementCounts> {
   authorize(actor, "engagements.read");
   const query = parseInput(engagementCountsQuery, input);
   // fromRecord: answer from the record even where the rollups could (tests and benchmarks compare the two).
   const scope = forActor(actor);
-  const plan = options.fromRecord ? null : await rollupPlan(scope, query);
+  const plan = options.fromRecord ? null : await rollupPlan(scope, query, options.slicesMemo);
   const { rows, total } = plan
     ? query.by === "place"
       ? await placesFromRollups(scope, query, plan)
@@ -121,7 +121,7 @@ const lastYear = 9999;
  * scope, clearance and unit filter pick the slices (whole years); what the caller reads beyond
  * them and the days of part-years are added from the record. Anything else goes to the record.
  */
-async function rollupPlan(scope: DataContext, q: EngagementCountsQuery): Promise<RollupPlan | null> {
+async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMemo?: SlicesMemo): Promise<RollupPlan | null> {
   if (q.status !== "done") return null;
   if (q.mechanismId || q.countryGroup || q.organisationId || q.topicId) return null;
   if (q.place || q.placeKind || q.series || q.occasion || q.eventId) return null;
@@ -145,7 +145,7 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery): Promise
   const groupDim = rollupDimOf[q.by];
   if (filters.length > 1 || (filters.length === 1 && groupDim)) return null;
   const [filter] = filters;
-  const { slices, shared } = await slicesRead(scope, q);
+  const { slices, shared } = await slicesRead(scope, q, slicesMemo);
   // The part-years at either end of the period, from the record.
   const days: Remainder["days"] = [];
   if (q.from && fromYear > Number(q.from.slice(0, 4))) days.push({ from: q.from, to: `${fromYear - 1}-12-31` });

@@ -10,7 +10,7 @@ import { importGeography } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { shareRecord } from "../sharing/service.ts";
 import { countEngagements } from "./counts.ts";
-import { rebuildRollups } from "./rollup.ts";
+import { rebuildRollups, type SlicesMemo } from "./rollup.ts";
 import { createEngagement, updateEngagement } from "./service.ts";
 import { rankPartners } from "./top-partners.ts";
 
@@ -161,6 +161,27 @@ describe("the counts for every role", () => {
     // Every question but the quarter (less than a whole year) is answered from the rollups, for every role.
     const quarters = questions().filter((q) => q.from === "2021-04-01").length;
     expect(fromRollups).toBe(Object.keys(actors).length * (questions().length - quarters));
+  });
+
+  it("works a reader's slices out once for all the counts of one request, with the same answers", async () => {
+    const reader = actors["viewer of A1"] as Actor;
+    const memo: SlicesMemo = new Map();
+    const asked = [
+      { by: "type", from: "2020-01-01", to: "2022-12-31" },
+      { by: "region", from: "2019-11-15" },
+      { by: "place", from: "2020-03-10", to: "2022-06-30" },
+    ];
+    for (const query of asked) {
+      const once = await countEngagements(reader, query, { slicesMemo: memo });
+      expect(shapeOf(once)).toEqual(shapeOf(await countEngagements(reader, query)));
+    }
+    const ranked = await rankPartners(reader, { from: "2019-01-01", to: "2023-12-31" }, 5, { slicesMemo: memo });
+    expect(ranked.rows).toEqual((await rankPartners(reader, { from: "2019-01-01", to: "2023-12-31" }, 5)).rows);
+    // One answer served them all; another unit, or the grouping by unit, is another question.
+    expect(memo.size).toBe(1);
+    await countEngagements(reader, { by: "unit" }, { slicesMemo: memo });
+    await countEngagements(reader, { by: "none", unitId: unit.A1 }, { slicesMemo: memo });
+    expect(memo.size).toBe(3);
   });
 
   it("ranks each role's top partners from the slices it may read, as the record does", async () => {

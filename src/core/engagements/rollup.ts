@@ -474,7 +474,36 @@ export interface Slices {
 export async function slicesRead(
   scope: DataContext,
   q: { unitId?: number | undefined; subunits?: string | undefined; by?: string | undefined },
-): Promise<{ slices: Slices | null; shared: number[] }> {
+  memo?: SlicesMemo,
+): Promise<SlicesAnswer> {
+  if (!memo) return readSlices(scope, q);
+  const key = `${q.unitId ?? ""}|${q.subunits ?? ""}|${q.by === "unit"}`;
+  let answer = memo.get(key);
+  if (!answer) {
+    answer = readSlices(scope, q);
+    memo.set(key, answer);
+  }
+  return answer;
+}
+
+/** The slices a reader reads, and the engagements only shared with them (see `slicesRead`). */
+export interface SlicesAnswer {
+  slices: Slices | null;
+  shared: number[];
+}
+
+/**
+ * `slicesRead`'s answers within one request of one reader: an overview asks some twenty counts,
+ * all of the same unit, and each would otherwise work the slices out again (two queries, which
+ * the embedded engine runs one after another). Made for a request and dropped with it, so that a
+ * slice made by a later write is never missed.
+ */
+export type SlicesMemo = Map<string, Promise<SlicesAnswer>>;
+
+async function readSlices(
+  scope: DataContext,
+  q: { unitId?: number | undefined; subunits?: string | undefined; by?: string | undefined },
+): Promise<SlicesAnswer> {
   const everyUnit = scope.reachesEveryUnit("engagements.read");
   if (!q.unitId && everyUnit) return { slices: null, shared: [] };
   const inFilter = !q.unitId

@@ -5,7 +5,7 @@ import { type DataContext, forActor } from "../access/context.ts";
 import { inCountryGroup } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import type { Executor } from "../shared/mutation.ts";
-import { everyUnitsSlices, inSlices, slicesRead } from "./rollup.ts";
+import { everyUnitsSlices, inSlices, type SlicesMemo, slicesRead } from "./rollup.ts";
 import { engagementFilter } from "./store.ts";
 
 /** Which done engagements and which partners a ranking counts. */
@@ -38,14 +38,14 @@ export async function rankPartners(
   actor: Actor,
   scope: PartnerRankScope,
   limit: number,
-  options: { fromRecord?: boolean } = {},
+  options: { fromRecord?: boolean; slicesMemo?: SlicesMemo } = {},
 ): Promise<{ rows: RankedPartner[]; source: "rollup" | "record"; method: "threshold" | "full" | "record" }> {
   const { engagements, partners } = scopeConditions(scope);
   const data = forActor(actor);
   const breakdown = options.fromRecord ? null : rollupBreakdown(data, scope);
   if (breakdown) return { ...(await rankFromRollup(db(), scope, breakdown, partners, limit)), source: "rollup" };
   if (!options.fromRecord && slicesAnswer(scope)) {
-    return { ...(await rankFromSlices(data, scope, engagements, partners, limit)), source: "rollup" };
+    return { ...(await rankFromSlices(data, scope, engagements, partners, limit, options.slicesMemo)), source: "rollup" };
   }
   const rows = await sql<RankedPartner>`
     SELECT o.id AS "organisationId", count(DISTINCT e.id)::int AS engagements
@@ -111,8 +111,9 @@ async function rankFromSlices(
   engagements: RawBuilder<boolean>,
   partners: RawBuilder<boolean>,
   limit: number,
+  slicesMemo?: SlicesMemo,
 ): Promise<{ rows: RankedPartner[]; method: "threshold" | "full" }> {
-  const { slices: read, shared } = await slicesRead(data, scope);
+  const { slices: read, shared } = await slicesRead(data, scope, slicesMemo);
   // Every slice, when the reader reads every unit (but not the restricted work).
   const slices = read ?? (await everyUnitsSlices());
   const classifications = data.actor.clearance ? [false, true] : [false];

@@ -5,6 +5,7 @@ import { type DataContext, forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import { countedPlaces } from "../countries/places.ts";
 import { countEngagements } from "../engagements/counts.ts";
+import type { SlicesMemo } from "../engagements/rollup.ts";
 import type { EngagementCounts } from "../engagements/schema.ts";
 import { rankPartners, scopeConditions } from "../engagements/top-partners.ts";
 import type { Actor } from "../shared/actor.ts";
@@ -415,13 +416,15 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
   };
   const period = { from: q.from, to: q.to };
   const before = q.compare === "true" ? previousPeriod(q.from, q.to) : null;
+  // Every count and the ranking are of this reader and unit: the slices they read are worked out once.
+  const slicesMemo: SlicesMemo = new Map();
   const count = (by: string, p: { from: string; to: string }, line: FigureFilter = {}) =>
-    countEngagements(actor, { by, ...countsFilter(q, p, line) });
+    countEngagements(actor, { by, ...countsFilter(q, p, line) }, { slicesMemo });
   const inGovernment = { partnerStatus: "in_government" } as const;
   // What does not depend on the counts starts beside them, not after them: under load each
   // query waits its turn for a connection, and the overview's waits should not add up.
   const started = {
-    ranking: topPartners(actor, q),
+    ranking: topPartners(actor, q, slicesMemo),
     governing: Promise.all([count("none", period, inGovernment), before ? count("none", before, inGovernment) : Promise.resolve(null)]),
     lines: narrativeLines(),
     flagships: flagshipLines(actor, q, rules),
@@ -522,8 +525,8 @@ export async function buildOverview(actor: Actor, input: unknown): Promise<Overv
 }
 
 /** The partners met most often in the period, within the reader's scope. */
-async function topPartners(actor: Actor, q: OverviewQuery): Promise<Overview["topPartners"]> {
-  const ranked = await rankPartners(actor, q, 10);
+async function topPartners(actor: Actor, q: OverviewQuery, slicesMemo: SlicesMemo): Promise<Overview["topPartners"]> {
+  const ranked = await rankPartners(actor, q, 10, { slicesMemo });
   const ids = ranked.rows.map((r) => r.organisationId);
   const names = ids.length
     ? await db()

@@ -18,7 +18,7 @@ const searchTables: Record<string, string> = {
 
 /** Statistics change with ANALYZE, after a tenth of a table has changed: read again this often. */
 const keptForMs = 10 * 60_000;
-/** After a failed read (a replica restarting, say), try again this soon. */
+/** After a failed read (a replica restarting, say), or one that found no statistics yet, try again this soon. */
 const retryAfterMs = 10_000;
 
 interface Kept {
@@ -65,6 +65,8 @@ async function readWordShares(executor: Executor): Promise<void> {
       byTable.set(row.table, shares);
       rowCounts.set(row.table, Number(row.rows));
     }
+    // None yet (a registry just loaded, before its first ANALYZE): look again soon.
+    if (!byTable.has("organisations")) forMs = retryAfterMs;
   } catch {
     // Kept empty (see above) for a short while.
     forMs = retryAfterMs;
