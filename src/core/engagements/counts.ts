@@ -103,15 +103,14 @@ interface Remainder {
   days: Array<{ from: string; to: string }>;
 }
 
-/** Whether any done engagement, of any unit, is dated in these days (the date index alone decides). */
-async function anyDoneIn(days: Remainder["days"]): Promise<boolean> {
+/** Whether the reader reads any done engagement dated in these days (the first one found by the date index decides). */
+async function anyDoneIn(scope: DataContext, days: Remainder["days"]): Promise<boolean> {
   const within = sql.join(
-    days.map((d) => sql`start_date BETWEEN ${d.from}::date AND ${d.to}::date`),
+    days.map((d) => sql`e.start_date BETWEEN ${d.from}::date AND ${d.to}::date`),
     sql` OR `,
   );
-  const found = await sql<{ any: boolean }>`SELECT EXISTS (SELECT 1 FROM engagements WHERE (${within}) AND status = 'done') AS any`.execute(
-    db(),
-  );
+  const found = await sql<{ any: boolean }>`SELECT EXISTS (SELECT 1 FROM ${scope.engagementsSql} e
+    WHERE (${within}) AND e.status = 'done') AS any`.execute(db());
   return found.rows[0]?.any === true;
 }
 
@@ -162,9 +161,9 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   const days: Remainder["days"] = [];
   if (q.from && fromYear > Number(q.from.slice(0, 4))) days.push({ from: q.from, to: `${fromYear - 1}-12-31` });
   if (q.to && toYear < Number(q.to.slice(0, 4))) days.push({ from: `${toYear + 1}-01-01`, to: q.to });
-  // Days that hold no done engagement at all ("since 15 November 2012" before the record begins)
-  // are dropped after a glance at the date index, rather than read through the record's queries.
-  if (days.length > 0 && !(await anyDoneIn(days))) days.length = 0;
+  // Days that hold no done engagement the reader reads ("since 15 November 2012" before the record
+  // begins) are dropped after a glance at the date index, rather than read through the record's queries.
+  if (days.length > 0 && !(await anyDoneIn(scope, days))) days.length = 0;
   return {
     fromYear,
     toYear,
