@@ -105,12 +105,9 @@ interface Remainder {
 
 /** Whether the reader reads any done engagement dated in these days (the first one found by the date index decides). */
 async function anyDoneIn(scope: DataContext, days: Remainder["days"]): Promise<boolean> {
-  const within = sql.join(
-    days.map((d) => sql`e.start_date BETWEEN ${d.from}::date AND ${d.to}::date`),
-    sql` OR `,
-  );
+  const within = inRemainder(sql.ref("e.id"), sql.ref("e.start_date"), { ids: [], days });
   const found = await sql<{ any: boolean }>`SELECT EXISTS (SELECT 1 FROM ${scope.engagementsSql} e
-    WHERE (${within}) AND e.status = 'done') AS any`.execute(db());
+    WHERE ${within} AND e.status = 'done') AS any`.execute(db());
   return found.rows[0]?.any === true;
 }
 
@@ -158,12 +155,12 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   const [filter] = filters;
   const { slices, shared } = await slicesRead(scope, q, slicesMemo);
   // The part-years at either end of the period, from the record.
-  const days: Remainder["days"] = [];
-  if (q.from && fromYear > Number(q.from.slice(0, 4))) days.push({ from: q.from, to: `${fromYear - 1}-12-31` });
-  if (q.to && toYear < Number(q.to.slice(0, 4))) days.push({ from: `${toYear + 1}-01-01`, to: q.to });
+  const partYears: Remainder["days"] = [];
+  if (q.from && fromYear > Number(q.from.slice(0, 4))) partYears.push({ from: q.from, to: `${fromYear - 1}-12-31` });
+  if (q.to && toYear < Number(q.to.slice(0, 4))) partYears.push({ from: `${toYear + 1}-01-01`, to: q.to });
   // Days that hold no done engagement the reader reads ("since 15 November 2012" before the record
   // begins) are dropped after a glance at the date index, rather than read through the record's queries.
-  if (days.length > 0 && !(await anyDoneIn(scope, days))) days.length = 0;
+  const days = partYears.length > 0 && (await anyDoneIn(scope, partYears)) ? partYears : [];
   return {
     fromYear,
     toYear,

@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import { CompiledQueries, placeholderId } from "../../db/compiled.ts";
 import { inCountryGroup, inRegion } from "../countries/store.ts";
-import { amongCandidates, rankedSearchCandidates, topLevelTerms, vectorMatches } from "../search/match.ts";
+import { amongCandidates, rankedSearchCandidates, topLevelTerms, vectorHolds, vectorMatches } from "../search/match.ts";
 import { buildPhraseQuery, buildSearchQuery, latinSearchQuery, searchWords, typedForms } from "../search/text.ts";
 import { estimatedMatches } from "../search/word-shares.ts";
 import { invalidField } from "../shared/errors.ts";
@@ -170,9 +170,9 @@ function rankedCandidates(executor: Executor, filters: OrganisationFilters, type
   });
 }
 
-/** The search vector answering a tsquery; false when there is none. */
+/** The search vector of a ranked record answering a tsquery; false when there is none. */
 function matches(tsquery: string | null) {
-  return tsquery ? vectorMatches("o.search_vector", tsquery) : sql<boolean>`false`;
+  return tsquery ? vectorHolds("o.search_vector", tsquery) : sql<boolean>`false`;
 }
 
 /**

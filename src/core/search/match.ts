@@ -15,9 +15,17 @@ export function vectorMatches(vector: string, tsquery: string): RawBuilder<boole
   const column = sql.ref(vector);
   const parts = topLevelTerms(tsquery);
   const indexed = indexedTerms(parts, wordSharesOf(vector));
-  if (indexed.length === parts.length) return sql<boolean>`${column} @@ to_tsquery('simple', ${tsquery}) ${sql.raw(planEachTime)}`;
-  return sql<boolean>`(${column} @@ to_tsquery('simple', ${indexed.join(" & ")}) ${sql.raw(planEachTime)}
+  if (indexed.length === parts.length) return sql<boolean>`${vectorHolds(vector, tsquery)} ${sql.raw(planEachTime)}`;
+  return sql<boolean>`(${vectorHolds(vector, indexed.join(" & "))} ${sql.raw(planEachTime)}
     AND ts_match_vq(${column}, to_tsquery('simple', ${tsquery})))`;
+}
+
+/**
+ * `vector` matching a tsquery, as a test of a record already found (a ranking's tier), where no
+ * index is read and `vectorMatches`' split would only check the words twice.
+ */
+export function vectorHolds(vector: string, tsquery: string): RawBuilder<boolean> {
+  return sql<boolean>`${sql.ref(vector)} @@ to_tsquery('simple', ${tsquery})`;
 }
 
 /** The operands of a tsquery's top-level "&" (none of its parenthesised groups split). */
