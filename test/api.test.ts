@@ -443,6 +443,7 @@ const badInputs: Array<{
       { url: () => "/api/organisations?inGovernmentOn=2022-02-30", field: "inGovernmentOn" },
       { url: () => "/api/organisations?country=%27%3B--", field: "country" },
       { url: () => "/api/organisations?sort=password", field: "sort" },
+      { url: () => "/api/organisations?withTotal=maybe", field: "withTotal" },
       { url: () => `/api/organisations?q=${"x".repeat(300)}`, field: "q" },
       { url: () => "/api/organisations?region=asia", field: "region" },
     ],
@@ -601,6 +602,7 @@ const badInputs: Array<{
     cases: [
       { url: () => "/api/people?organisationId=abc", field: "organisationId" },
       { url: () => "/api/people?sort=age", field: "sort" },
+      { url: () => "/api/people?withTotal=0", field: "withTotal" },
     ],
   },
   {
@@ -788,6 +790,7 @@ const badInputs: Array<{
       { url: () => "/api/engagements?type=party", field: "type.0" },
       { url: () => "/api/engagements?from=2021-13-01", field: "from" },
       { url: () => "/api/engagements?status=maybe", field: "status" },
+      { url: () => "/api/engagements?withTotal=no", field: "withTotal" },
       { url: () => "/api/engagements?partnerStatus=ruling", field: "partnerStatus" },
       { url: () => "/api/engagements?topicId=abc", field: "topicId" },
       { url: () => `/api/engagements?countryGroup=${"x".repeat(65)}`, field: "countryGroup" },

@@ -9,7 +9,7 @@ import { parseInput } from "../shared/schema.ts";
 import { type EngagementListQuery, engagementListQuery } from "./schema.ts";
 import { engagementColumns, engagementFilter } from "./store.ts";
 
-type EngagementFilters = Omit<EngagementListQuery, "page" | "pageSize" | "sort">;
+type EngagementFilters = Omit<EngagementListQuery, "page" | "pageSize" | "sort" | "withTotal">;
 
 const header = [
   "id",

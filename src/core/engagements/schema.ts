@@ -1,5 +1,16 @@
 import { z } from "zod";
-import { classification, countryCode, id, isoDate, optionalText, pageOf, pageQuery, suggestedChineseName, text } from "../shared/schema.ts";
+import {
+  classification,
+  countryCode,
+  id,
+  isoDate,
+  optionalText,
+  pageOf,
+  pageQuery,
+  suggestedChineseName,
+  text,
+  withTotal,
+} from "../shared/schema.ts";
 import {
   assistanceKinds,
   correspondenceKinds,
@@ -181,6 +192,7 @@ const reachedPlaceFilters = {
 const correspondenceOccasion = z.enum(keysOf(correspondenceOccasions)).describe("Correspondence on this occasion.");
 
 export const engagementListQuery = pageQuery.extend({
+  withTotal,
   q: z.string().trim().max(200).optional(),
   type: csv(z.enum(keysOf(engagementTypes))).optional(),
   direction: z.enum(["received", "sent", "hosted", "attended", "none"]).optional(),

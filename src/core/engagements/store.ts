@@ -51,7 +51,7 @@ type UnitArm = "either" | "lead" | "co";
  * two index-only counts instead of one scan over both.
  */
 export function engagementFilter(
-  query: Omit<EngagementListQuery, "page" | "pageSize" | "sort">,
+  query: Omit<EngagementListQuery, "page" | "pageSize" | "sort" | "withTotal">,
   unitArm: UnitArm = "either",
 ): RawBuilder<boolean> {
   const conditions: RawBuilder<boolean>[] = [];
@@ -145,7 +145,7 @@ export function engagementPageQuery(data: DataContext, executor: Executor, query
 export async function countMatchingEngagements(
   data: DataContext,
   executor: Executor,
-  query: Omit<EngagementListQuery, "page" | "pageSize" | "sort">,
+  query: Omit<EngagementListQuery, "page" | "pageSize" | "sort" | "withTotal">,
   cap: number,
 ): Promise<number> {
   const count = async (arm: UnitArm) => {

@@ -10,6 +10,7 @@ import {
   scriptCode,
   suggestedChineseName,
   text,
+  withTotal,
   year,
 } from "../shared/schema.ts";
 import { families, keysOf, nameKinds, organisationKinds, partyStatuses, relationshipLevels } from "../shared/vocabulary.ts";
@@ -65,6 +66,7 @@ export const organisationUpdateInput = z
 export const organisationSorts = ["name", "-name", "nameZh", "country", "founded", "-founded", "updated", "-updated", "relevance"] as const;
 
 export const organisationListQuery = pageQuery.extend({
+  withTotal,
   q: z.string().trim().max(200).optional(),
   kind: organisationKind.optional(),
   country: countryCode.optional(),

@@ -79,7 +79,10 @@ export async function listOrganisations(actor: Actor, input: unknown = {}): Prom
   // On a server, a name search on the list screen is counted beside its page, on a second
   // connection: a common word fills the page, and then its total is needed too. (The embedded
   // engine runs one query at a time: there the count waits to be needed.)
-  let early = parsed.q && pageSize > typeaheadPageSize && databaseEngine() === "postgres" ? countMatching(filters, cap) : undefined;
+  let early =
+    parsed.q && pageSize > typeaheadPageSize && parsed.withTotal === "true" && databaseEngine() === "postgres"
+      ? countMatching(filters, cap)
+      : undefined;
   early?.catch(() => {}); // Awaited below, or not needed when the page is not full.
   let rows: OrganisationListRow[] = await organisationPageQuery(db(), { ...parsed, spellings: filters.spellings }).execute();
   // A short page means the words match fewer than `page × pageSize` organisations.

@@ -1,5 +1,17 @@
 import { z } from "zod";
-import { classification, countryCode, id, isoDate, langTag, optionalText, pageOf, pageQuery, text, year } from "../shared/schema.ts";
+import {
+  classification,
+  countryCode,
+  id,
+  isoDate,
+  langTag,
+  optionalText,
+  pageOf,
+  pageQuery,
+  text,
+  withTotal,
+  year,
+} from "../shared/schema.ts";
 import { contactKinds, genders, keysOf } from "../shared/vocabulary.ts";
 
 const personFields = {
@@ -33,6 +45,7 @@ export const personUpdateInput = z
   .refine((v) => Object.keys(v).length > 0, "Nothing to change.");
 
 export const personListQuery = pageQuery.extend({
+  withTotal,
   q: z.string().trim().max(200).optional(),
   country: countryCode.optional(),
   organisationId: id.optional(),

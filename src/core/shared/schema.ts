@@ -51,6 +51,17 @@ export const pageQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+/**
+ * A list's choice to leave its matches uncounted: integrations that walk the pages and endless
+ * lists need no total, and a broad name search's count costs more than its page.
+ */
+export const withTotal = z
+  .enum(["true", "false"])
+  .default("true")
+  .describe(
+    "false: the matches are not counted. A full page then gives as total the rows up to its end, with totalExact false (at least that many); a short page gives the exact total.",
+  );
+
 /** A page of results with the total that matched. */
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({
@@ -91,16 +102,21 @@ export const typeaheadPageSize = 10;
  * The total of a page: a short first page is the whole result and needs no count; a full
  * page of a typeahead (a name search of at most ten rows) says only "at least this many"
  * (`totalExact: false`), since counting a broad search costs more than the page itself;
- * otherwise `countUpTo(cap)` counts at most cap + 1 matches, and more than the cap is
- * reported as the cap with `totalExact: false`.
+ * a list asked not to count (`withTotal` "false") says the same of any full page, and of a
+ * short one that it ends the list; otherwise `countUpTo(cap)` counts at most cap + 1 matches,
+ * and more than the cap is reported as the cap with `totalExact: false`.
  */
 export async function pageTotal(
-  query: { page: number; pageSize: number; q?: string | undefined },
+  query: { page: number; pageSize: number; q?: string | undefined; withTotal?: "true" | "false" },
   rowsOnPage: number,
   countUpTo: (cap: number) => Promise<number>,
   maxCap = Number.POSITIVE_INFINITY,
 ): Promise<{ total: number; totalExact: boolean }> {
   if (query.page === 1 && rowsOnPage < query.pageSize) return { total: rowsOnPage, totalExact: true };
+  // An empty page past the end says nothing of the total: it is counted.
+  if (query.withTotal === "false" && rowsOnPage > 0) {
+    return { total: (query.page - 1) * query.pageSize + rowsOnPage, totalExact: rowsOnPage < query.pageSize };
+  }
   if (query.q && query.pageSize <= typeaheadPageSize && rowsOnPage === query.pageSize)
     return { total: (query.page - 1) * query.pageSize + rowsOnPage, totalExact: false };
   const cap = Math.min(countCap(query.q), maxCap);
