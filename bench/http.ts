@@ -38,7 +38,8 @@ const engagementCount = Number(process.env.BENCH_ENGAGEMENTS ?? 50_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const engines = (process.env.BENCH_ENGINES ?? "pglite,postgres").split(",").map((e) => e.trim()) as Array<"pglite" | "postgres">;
 
-interface LoadResult {
+/** What bench/load.mjs reports of one run. */
+export interface LoadResult {
   requestsPerSecond: number;
   latencyP50: number;
   latencyP99: number;
@@ -55,14 +56,15 @@ interface HttpFigure {
 }
 
 /** Runs bench/load.mjs against `base` in a child process. */
-async function load(spec: Record<string, unknown>): Promise<LoadResult> {
+export async function load(spec: Record<string, unknown>): Promise<LoadResult> {
   const { stdout } = await promisify(execFile)(process.execPath, [path.join(repo, "bench/load.mjs"), JSON.stringify(spec)], {
     maxBuffer: 1 << 24,
   });
   return JSON.parse(stdout) as LoadResult;
 }
 
-interface Prepared {
+/** A benchmark database with its data, an administrator's token and the words to search for. */
+export interface Prepared {
   env: Record<string, string>;
   token: string;
   lo: number;
@@ -72,7 +74,7 @@ interface Prepared {
 }
 
 /** A database of the engine with the registry, the synthetic organisations and engagements, and an administrator's token. */
-async function prepare(engine: "pglite" | "postgres", serverUrl: string | undefined): Promise<Prepared> {
+export async function prepare(engine: "pglite" | "postgres", serverUrl: string | undefined): Promise<Prepared> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-bench-http-"));
   const server = engine === "postgres" ? await createDatabase(serverUrl as string, "liaison_bench_http") : undefined;
   const database = await openDatabase({ databaseUrl: server?.url, dataDir });

@@ -3,7 +3,8 @@
  * (service or HTTP) and as the same query in raw SQL, with the ratio between them.
  *
  * `npm run bench -- load` runs the load test of bench/load.ts instead; `npm run bench -- http` the
- * hot read paths over HTTP of bench/http.ts.
+ * hot read paths over HTTP of bench/http.ts; `npm run bench -- peers` Liaison beside Directus and
+ * NocoDB, of bench/peers.ts.
  *
  * Environment: BENCH_SKIP_IMPORTS ("1" leaves the imports out), BENCH_IMPORT_ROWS (100000), BENCH_ORGS (100000), BENCH_PEOPLE (300000), BENCH_ENGAGEMENTS (1000000), BENCH_ENGINES ("pglite,postgres"),
  * BENCH_DATABASE_URL (a PostgreSQL server to use; otherwise a private cluster is started).
@@ -642,6 +643,12 @@ async function main() {
   if (process.argv[2] === "http") {
     const { runHttpBench } = await import("./http.ts");
     await runHttpBench();
+    return;
+  }
+  // `npm run bench -- peers`: Liaison beside Directus and NocoDB (bench/peers.ts).
+  if (process.argv[2] === "peers") {
+    const { runPeersBench } = await import("./peers.ts");
+    await runPeersBench();
     return;
   }
   await withPostgresServer(engines, async (serverUrl) => {
