@@ -71,9 +71,13 @@ const workloadNames: Record<(typeof workloads)[number], string> = {
 };
 
 /** Waits until `url` answers 200, or throws with the process's output after `timeoutMs`. */
-async function untilHealthy(url: string, output: () => string, timeoutMs = 180_000): Promise<void> {
+async function untilHealthy(url: string, spawned: ReturnType<typeof spawnProcess>, timeoutMs = 180_000): Promise<void> {
+  let exited = false;
+  void spawned.exited.then(() => {
+    exited = true;
+  });
   const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
+  while (Date.now() < end && !exited) {
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -81,7 +85,8 @@ async function untilHealthy(url: string, output: () => string, timeoutMs = 180_0
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`${url} did not answer in ${timeoutMs} ms:\n${output().slice(-4000)}`);
+  const why = exited ? "exited before it answered" : `did not answer in ${timeoutMs} ms`;
+  throw new Error(`${url} ${why}:\n${spawned.output().slice(-4000)}`);
 }
 
 /** Runs a command of a peer with Node 22 and waits for it to end, failing with its output. */
@@ -89,14 +94,34 @@ function runPeerCommand(args: string[], cwd: string, env: Record<string, string>
   execFileSync(nodeOfPeers, args, { cwd, env: { ...process.env, ...env }, stdio: "pipe", timeout: 300_000 });
 }
 
-/** Starts a peer's server process and stops it (and its children) on demand. */
+/** Ends a process group: SIGTERM, then SIGKILL after 20 s; a group already gone is fine. */
+async function endGroup(spawned: ReturnType<typeof spawnProcess>): Promise<void> {
+  const pid = spawned.child.pid;
+  if (pid === undefined) return;
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // The group has gone.
+    }
+  };
+  signal("SIGTERM");
+  const ended = await Promise.race([spawned.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+  // Children that outlive the leader, or a leader that ignored SIGTERM.
+  signal("SIGKILL");
+  if (!ended) await spawned.exited;
+}
+
+/** Starts a peer's server process (a process group of its own) and returns how to stop it and its children. */
 async function startPeerProcess(args: string[], cwd: string, env: Record<string, string>, healthUrl: string) {
   const spawned = spawnProcess(nodeOfPeers, args, { cwd, env: { ...process.env, ...env }, group: true });
-  await untilHealthy(healthUrl, spawned.output);
-  return async () => {
-    if (spawned.child.pid !== undefined && spawned.child.exitCode === null) process.kill(-spawned.child.pid, "SIGTERM");
-    await spawned.exited;
-  };
+  try {
+    await untilHealthy(healthUrl, spawned);
+  } catch (error) {
+    await endGroup(spawned);
+    throw error;
+  }
+  return () => endGroup(spawned);
 }
 
 const directus: Peer = {
@@ -106,6 +131,8 @@ const directus: Peer = {
     const cwd = path.join(peersDir, "directus");
     const port = 20000 + Math.floor(Math.random() * 20000);
     const token = "bench-directus-admin-token";
+    const storage = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-bench-directus-"));
+    const removeStorage = () => fs.rmSync(storage, { recursive: true, force: true });
     const env = {
       DB_CLIENT: "pg",
       DB_CONNECTION_STRING: databaseUrl,
@@ -119,11 +146,21 @@ const directus: Peer = {
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       LOG_LEVEL: "warn",
       TELEMETRY: "false",
-      STORAGE_LOCAL_ROOT: fs.mkdtempSync(path.join(os.tmpdir(), "liaison-bench-directus-")),
+      STORAGE_LOCAL_ROOT: storage,
     };
-    runPeerCommand(["node_modules/directus/cli.js", "bootstrap"], cwd, env);
     const base = `http://127.0.0.1:${port}`;
-    const stop = await startPeerProcess(["node_modules/directus/cli.js", "start"], cwd, env, `${base}/server/ping`);
+    let stopProcess: () => Promise<void>;
+    try {
+      runPeerCommand(["node_modules/directus/cli.js", "bootstrap"], cwd, env);
+      stopProcess = await startPeerProcess(["node_modules/directus/cli.js", "start"], cwd, env, `${base}/server/ping`);
+    } catch (error) {
+      removeStorage();
+      throw error;
+    }
+    const stop = async () => {
+      await stopProcess();
+      removeStorage();
+    };
     return {
       base,
       headers: { authorization: `Bearer ${token}` },
@@ -171,12 +208,16 @@ const nocodb: Peer = {
       app.use(await require("nocodb").Noco.init({}, server, app));
     })().catch((e) => { console.error(e); process.exit(1); });`;
     const base = `http://127.0.0.1:${port}`;
-    const stopProcess = await startPeerProcess(["-e", serve], path.join(peersDir, "nocodb"), env, `${base}/api/v1/health`);
+    let stopProcess: () => Promise<void> = async () => {};
     const stop = async () => {
-      await stopProcess();
-      await meta.drop();
+      try {
+        await stopProcess();
+      } finally {
+        await meta.drop();
+      }
     };
     try {
+      stopProcess = await startPeerProcess(["-e", serve], path.join(peersDir, "nocodb"), env, `${base}/api/v1/health`);
       const signedUp = await callJson(`${base}/api/v1/auth/user/signup`, { email: "admin@example.com", password: "Bench-password-1" }, {});
       const auth = { "xc-auth": String(signedUp.token) };
       const source = new URL(databaseUrl);
@@ -234,7 +275,8 @@ const nocodb: Peer = {
         stop,
       };
     } catch (error) {
-      await stop();
+      // The startup's error is the one to see, not a failure to clean up after it.
+      await stop().catch(() => {});
       throw error;
     }
   },
@@ -264,9 +306,9 @@ async function peerDatabase(serverUrl: string, liaisonUrl: string): Promise<{ ur
   const created = await createDatabase(serverUrl, "liaison_bench_peer");
   const from = new pg.Client({ connectionString: liaisonUrl });
   const to = new pg.Client({ connectionString: created.url });
-  await from.connect();
-  await to.connect();
   try {
+    await from.connect();
+    await to.connect();
     await to.query(`CREATE TABLE organisations (${peerColumns.join(", ")})`);
     await to.query("CREATE INDEX organisations_country_code ON organisations (country_code)");
     const names = peerColumns.map((c) => c.split(" ")[0]).join(", ");
@@ -280,10 +322,12 @@ async function peerDatabase(serverUrl: string, liaisonUrl: string): Promise<{ ur
       after = batch.rows[batch.rows.length - 1].id;
     }
     await to.query("ANALYZE organisations");
-  } finally {
-    await from.end();
-    await to.end();
+  } catch (error) {
+    await Promise.allSettled([from.end(), to.end()]);
+    await created.drop().catch(() => {});
+    throw error;
   }
+  await Promise.allSettled([from.end(), to.end()]);
   return created;
 }
 

@@ -6,7 +6,7 @@ import type { Actor } from "../shared/actor.ts";
 import { csvLine } from "../shared/csv.ts";
 import { auditedDownload, type ChunkWriter, type Producer } from "../shared/download.ts";
 import { parseInput } from "../shared/schema.ts";
-import { type EngagementListQuery, engagementListQuery } from "./schema.ts";
+import { type EngagementListQuery, engagementExportQuery } from "./schema.ts";
 import { engagementColumns, engagementFilter } from "./store.ts";
 
 type EngagementFilters = Omit<EngagementListQuery, "page" | "pageSize" | "sort" | "withTotal">;
@@ -42,7 +42,7 @@ const batch = 2000;
  */
 export async function prepareEngagementsCsv(actor: Actor, input: unknown): Promise<Producer<number>> {
   authorize(actor, "engagements.export");
-  const { page: _page, pageSize: _pageSize, sort: _sort, ...filters } = parseInput(engagementListQuery, input);
+  const filters = parseInput(engagementExportQuery, input);
   return auditedDownload(
     actor,
     { action: "export_engagements_csv", asked: { filters } },

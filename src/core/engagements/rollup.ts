@@ -551,16 +551,24 @@ export async function everyUnitsSlices(): Promise<Slices> {
   return { leads: found.rows.map((s) => s.lead), coUnits: found.rows.map(() => "") };
 }
 
+/** Past this many slices, `inSlices` joins to a list: each slice named adds parameters and planning. */
+const slicesNamedAtMost = 100;
+
 /**
  * SQL: rollup row `alias` belongs to one of the slices, each slice named as its own range of the
  * rollups' keys. Written out (lead unit and co-units per slice, ORed), not as a join to a list:
  * the planner then reads each slice's range of the key index, where a join to the list let it
  * scan every slice of the breakdown and hash them (five times the time on the embedded engine).
+ * A reader of very many slices (beyond `slicesNamedAtMost`) gets the join, which stays within
+ * the protocol's parameter limit.
  */
 export function inSlices(alias: string, slices: Slices): RawBuilder<boolean> {
-  if (slices.leads.length === 0) return sql<boolean>`false`;
   const lead = sql.ref(`${alias}.lead_unit_id`);
   const co = sql.ref(`${alias}.co_units`);
+  if (slices.leads.length > slicesNamedAtMost) {
+    return sql<boolean>`(${lead}, ${co}) IN (SELECT * FROM unnest(${slices.leads}::int[], ${slices.coUnits}::text[]))`;
+  }
+  if (slices.leads.length === 0) return sql<boolean>`false`;
   return sql<boolean>`(${sql.join(
     slices.leads.map((id, i) => sql`(${lead} = ${id}::int AND ${co} = ${slices.coUnits[i]}::text)`),
     sql` OR `,

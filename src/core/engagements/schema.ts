@@ -232,6 +232,9 @@ export const engagementListQuery = pageQuery.extend({
 });
 export type EngagementListQuery = z.output<typeof engagementListQuery>;
 
+/** The list's filters alone, for the CSV export (every match, oldest first: no page, order or total). */
+export const engagementExportQuery = engagementListQuery.omit({ page: true, pageSize: true, sort: true, withTotal: true });
+
 export const timelineQuery = pageQuery.extend({ type: csv(z.enum(keysOf(engagementTypes))).optional() });
 
 const bilingual = z.object({ en: z.string(), zh: z.string().nullable() });

@@ -210,7 +210,7 @@ export type OrganisationListItem = z.output<typeof organisationListItem>;
 export type OrganisationDetail = z.output<typeof organisationDetail>;
 
 export const organisationCountQuery = organisationListQuery
-  .omit({ page: true, pageSize: true, sort: true })
+  .omit({ page: true, pageSize: true, sort: true, withTotal: true })
   .extend({ by: z.enum(["country", "kind", "family", "region", "level"]).default("country") });
 
 export const organisationCounts = z.object({

@@ -13,7 +13,7 @@ import type { OrganisationCountQuery, OrganisationListQuery } from "./schema.ts"
  * The filters that lists and counts of organisations share; `spellings` are other spellings
  * of words typed in a name search (a typo's likely targets, from the registry's own words).
  */
-export type OrganisationFilters = Omit<OrganisationListQuery, "page" | "pageSize" | "sort"> & { spellings?: Spellings };
+export type OrganisationFilters = Omit<OrganisationListQuery, "page" | "pageSize" | "sort" | "withTotal"> & { spellings?: Spellings };
 
 /** For a word typed, the registry's words it may be a misspelling of. */
 export type Spellings = ReadonlyMap<string, readonly string[]>;

@@ -31,6 +31,7 @@ import {
   engagementCountsQuery,
   engagementCreateInput,
   engagementDetail,
+  engagementExportQuery,
   engagementListQuery,
   engagementPage,
   engagementUpdateInput,
@@ -200,7 +201,7 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         summary: "The engagements the list's filters match, as CSV (what you may see; audited)",
-        querystring: engagementListQuery,
+        querystring: engagementExportQuery,
         response: { ...errorResponses },
       },
     },
