@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 
@@ -26,6 +27,16 @@ export async function createDatabase(serverUrl: string, prefix: string): Promise
   return { url: url.toString(), drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
+/** A loopback port nothing listens on now, as the system hands one out (for a server the benchmark starts). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (!address || typeof address === "string") throw new Error("No loopback port was handed out.");
+  return address.port;
+}
+
 /**
  * Runs `work` with a PostgreSQL server's URL when the engines include PostgreSQL: BENCH_DATABASE_URL
  * when set, otherwise a private cluster started for it (scripts/pg-cluster.sh) and stopped after.
@@ -35,7 +46,7 @@ export async function withPostgresServer<T>(engines: string[], work: (serverUrl:
   if (!engines.includes("postgres") || given) return work(given);
   const script = path.resolve(import.meta.dirname, "../scripts/pg-cluster.sh");
   const clusterDir = fs.mkdtempSync("/tmp/liaison-bench-pg.");
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const serverUrl = execFileSync("bash", [script, "start", clusterDir, String(port)], { encoding: "utf8" }).trim();
   console.log(`Started a private PostgreSQL cluster at ${serverUrl}`);
   try {

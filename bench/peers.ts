@@ -30,7 +30,7 @@ import path from "node:path";
 import pg from "pg";
 import { isFresh, serverSources } from "../scripts/build-freshness.mjs";
 import { spawnProcess, startServerProcess } from "../test/support/server.ts";
-import { createDatabase, withPostgresServer } from "./databases.ts";
+import { createDatabase, freePort, withPostgresServer } from "./databases.ts";
 import { type LoadResult, load, type Prepared, prepare } from "./http.ts";
 
 const repo = path.resolve(import.meta.dirname, "..");
@@ -129,7 +129,7 @@ const directus: Peer = {
   installed: () => fs.existsSync(path.join(peersDir, "directus/node_modules/directus/cli.js")) && fs.existsSync(nodeOfPeers),
   async start(databaseUrl, data) {
     const cwd = path.join(peersDir, "directus");
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const token = "bench-directus-admin-token";
     const storage = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-bench-directus-"));
     const removeStorage = () => fs.rmSync(storage, { recursive: true, force: true });
@@ -195,7 +195,7 @@ const nocodb: Peer = {
     // database as an external source, as an office connecting its existing data would.
     const meta = await createDatabase(serverUrl, "liaison_bench_nocometa");
     const metaUrl = new URL(meta.url);
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const env = {
       NC_DB: `pg://${metaUrl.hostname}:${metaUrl.port}?u=${metaUrl.username}&p=${metaUrl.password || "x"}&d=${metaUrl.pathname.slice(1)}`,
       NC_AUTH_JWT_SECRET: "bench-jwt-secret",

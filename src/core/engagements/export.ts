@@ -6,10 +6,8 @@ import type { Actor } from "../shared/actor.ts";
 import { csvLine } from "../shared/csv.ts";
 import { auditedDownload, type ChunkWriter, type Producer } from "../shared/download.ts";
 import { parseInput } from "../shared/schema.ts";
-import { type EngagementListQuery, engagementExportQuery } from "./schema.ts";
+import { type EngagementFilters, engagementExportQuery } from "./schema.ts";
 import { engagementColumns, engagementFilter } from "./store.ts";
-
-type EngagementFilters = Omit<EngagementListQuery, "page" | "pageSize" | "sort" | "withTotal">;
 
 const header = [
   "id",

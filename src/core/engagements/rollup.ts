@@ -471,11 +471,7 @@ export interface Slices {
  * holds. Worked out in two queries side by side: a count asks this first, and under load each
  * round trip waits its turn.
  */
-export async function slicesRead(
-  scope: DataContext,
-  q: { unitId?: number | undefined; subunits?: string | undefined; by?: string | undefined },
-  memo?: SlicesMemo,
-): Promise<SlicesAnswer> {
+export async function slicesRead(scope: DataContext, q: SlicesQuestion, memo?: SlicesMemo): Promise<SlicesAnswer> {
   if (!memo) return readSlices(scope, q);
   const key = `${q.unitId ?? ""}|${q.subunits ?? ""}|${q.by === "unit"}`;
   let answer = memo.get(key);
@@ -484,6 +480,13 @@ export async function slicesRead(
     memo.set(key, answer);
   }
   return answer;
+}
+
+/** What of a count's question decides the slices it reads: its unit filter, and whether it groups by unit. */
+export interface SlicesQuestion {
+  unitId?: number | undefined;
+  subunits?: string | undefined;
+  by?: string | undefined;
 }
 
 /** The slices a reader reads, and the engagements only shared with them (see `slicesRead`). */
@@ -500,10 +503,7 @@ export interface SlicesAnswer {
  */
 export type SlicesMemo = Map<string, Promise<SlicesAnswer>>;
 
-async function readSlices(
-  scope: DataContext,
-  q: { unitId?: number | undefined; subunits?: string | undefined; by?: string | undefined },
-): Promise<SlicesAnswer> {
+async function readSlices(scope: DataContext, q: SlicesQuestion): Promise<SlicesAnswer> {
   const everyUnit = scope.reachesEveryUnit("engagements.read");
   if (!q.unitId && everyUnit) return { slices: null, shared: [] };
   const inFilter = !q.unitId

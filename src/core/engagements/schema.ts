@@ -234,6 +234,8 @@ export type EngagementListQuery = z.output<typeof engagementListQuery>;
 
 /** The list's filters alone, for the CSV export (every match, oldest first: no page, order or total). */
 export const engagementExportQuery = engagementListQuery.omit({ page: true, pageSize: true, sort: true, withTotal: true });
+/** Which engagements a list, its count or the export takes: the list's filters without its page. */
+export type EngagementFilters = z.output<typeof engagementExportQuery>;
 
 export const timelineQuery = pageQuery.extend({ type: csv(z.enum(keysOf(engagementTypes))).optional() });
 

@@ -7,7 +7,7 @@ import { vectorMatches } from "../search/match.ts";
 import { buildSearchQuery } from "../search/text.ts";
 import type { Executor } from "../shared/mutation.ts";
 import { heldOnTheDay } from "./rollup.ts";
-import type { EngagementListQuery } from "./schema.ts";
+import type { EngagementFilters, EngagementListQuery } from "./schema.ts";
 
 /** The columns every engagement listing shows, of the engagements the actor may read. */
 export function engagementColumns(data: DataContext, executor: Executor) {
@@ -50,10 +50,7 @@ type UnitArm = "either" | "lead" | "co";
  * unit leads or co-organises; `unitArm` picks one side, so that a total can be counted as
  * two index-only counts instead of one scan over both.
  */
-export function engagementFilter(
-  query: Omit<EngagementListQuery, "page" | "pageSize" | "sort" | "withTotal">,
-  unitArm: UnitArm = "either",
-): RawBuilder<boolean> {
+export function engagementFilter(query: EngagementFilters, unitArm: UnitArm = "either"): RawBuilder<boolean> {
   const conditions: RawBuilder<boolean>[] = [];
   const tsquery = query.q ? buildSearchQuery(query.q) : null;
   if (query.q && !tsquery) conditions.push(sql<boolean>`false`);
@@ -145,7 +142,7 @@ export function engagementPageQuery(data: DataContext, executor: Executor, query
 export async function countMatchingEngagements(
   data: DataContext,
   executor: Executor,
-  query: Omit<EngagementListQuery, "page" | "pageSize" | "sort" | "withTotal">,
+  query: EngagementFilters,
   cap: number,
 ): Promise<number> {
   const count = async (arm: UnitArm) => {

@@ -113,12 +113,10 @@ export async function pageTotal(
   maxCap = Number.POSITIVE_INFINITY,
 ): Promise<{ total: number; totalExact: boolean }> {
   if (query.page === 1 && rowsOnPage < query.pageSize) return { total: rowsOnPage, totalExact: true };
+  const upToThisPage = (query.page - 1) * query.pageSize + rowsOnPage;
   // An empty page past the end says nothing of the total: it is counted.
-  if (query.withTotal === "false" && rowsOnPage > 0) {
-    return { total: (query.page - 1) * query.pageSize + rowsOnPage, totalExact: rowsOnPage < query.pageSize };
-  }
-  if (query.q && query.pageSize <= typeaheadPageSize && rowsOnPage === query.pageSize)
-    return { total: (query.page - 1) * query.pageSize + rowsOnPage, totalExact: false };
+  if (query.withTotal === "false" && rowsOnPage > 0) return { total: upToThisPage, totalExact: rowsOnPage < query.pageSize };
+  if (query.q && query.pageSize <= typeaheadPageSize && rowsOnPage === query.pageSize) return { total: upToThisPage, totalExact: false };
   const cap = Math.min(countCap(query.q), maxCap);
   const counted = await countUpTo(cap);
   return counted > cap ? { total: cap, totalExact: false } : { total: counted, totalExact: true };
