@@ -407,6 +407,14 @@ export async function generateEngagements(
     WHERE e.id % 33 = 0 AND NOT e.demo AND (${units}::int[])[1 + (e.id + 1) % ${units.length}] <> e.lead_unit_id
     ON CONFLICT DO NOTHING`.execute(db);
   await sql`UPDATE engagements SET classification = 'restricted' WHERE id % 50 = 7 AND NOT demo`.execute(db);
+  // Two country groups the figures are asked of: a small one (BRICS) and a large one (Africa).
+  await sql`INSERT INTO country_groups (key, name_en, name_zh) VALUES ('bench-brics', 'BRICS', '金砖国家'), ('bench-africa', 'Africa', '非洲')
+    ON CONFLICT DO NOTHING`.execute(db);
+  await sql`INSERT INTO country_group_members (group_id, country_code)
+    SELECT g.id, c.code FROM country_groups g JOIN countries c
+      ON (g.key = 'bench-brics' AND c.code IN ('BRA', 'RUS', 'IND', 'CHN', 'ZAF', 'EGY', 'ETH', 'IRN', 'ARE', 'IDN'))
+      OR (g.key = 'bench-africa' AND c.region_code = '002' AND NOT c.historical)
+    ON CONFLICT DO NOTHING`.execute(db);
   const insertMs = performance.now() - started;
   const rollupStarted = performance.now();
   await db.transaction().execute((trx) => rebuildRollups(trx));

@@ -1,7 +1,8 @@
 // Load generator, run as a child process so that it does not share the server's event loop.
 // Usage: node bench/load.mjs SPEC_JSON  -> prints JSON
 //   SPEC: { base, paths: [path, ...] | idRange: { prefix, lo, hi }, connections, seconds, headers? }
-// Each request takes the next path of the list (or a random id of the range).
+// Each request takes the next path of the list (or a random id of the range). Each run warms up
+// unmeasured first (one second, or two for autocannon).
 // One connection: a sequential loop timed to the microsecond. More: autocannon.
 import http from "node:http";
 import autocannon from "autocannon";
@@ -41,6 +42,14 @@ if (spec.connections === 1) {
     JSON.stringify({ requestsPerSecond: samples.length / spec.seconds, latencyP50: at(50), latencyP99: at(99), non2xx, errors: 0 }),
   );
 } else {
+  // Two seconds unmeasured first, as the sequential loop warms up: the server's JIT and pools settle.
+  await autocannon({
+    url: spec.base,
+    connections: spec.connections,
+    duration: 2,
+    headers,
+    requests: [{ setupRequest: (request) => ({ ...request, path: pathFor() }) }],
+  });
   const result = await autocannon({
     url: spec.base,
     connections: spec.connections,

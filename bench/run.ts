@@ -572,6 +572,25 @@ async function benchEngagements(engine: string, db: Kysely<DB>, admin: Awaited<R
   );
   await compare(
     engine,
+    "counts by country group, ten years",
+    30,
+    () => countEngagements(admin, { by: "countryGroup", from: "2013-01-01", to: "2022-12-31" }),
+    naive,
+    "≤100 ms",
+    3,
+  );
+  await compare(
+    engine,
+    "counts by type with a country group's partners, ten years",
+    30,
+    (i) =>
+      countEngagements(admin, { by: "type", countryGroup: i % 2 ? "bench-brics" : "bench-africa", from: "2013-01-01", to: "2022-12-31" }),
+    naive,
+    "≤100 ms",
+    3,
+  );
+  await compare(
+    engine,
     "trends: per year, one type",
     30,
     (i) =>
@@ -607,6 +626,16 @@ async function benchEngagements(engine: string, db: Kysely<DB>, admin: Awaited<R
       `${who}: counts by region since 15 Nov 2012`,
       30,
       () => countEngagements(actor, { by: "region", from: "2012-11-15" }),
+      naive,
+      "≤100 ms",
+      3,
+    );
+    await compare(
+      engine,
+      `${who}: counts by type with a country group's partners, ten years`,
+      30,
+      (i) =>
+        countEngagements(actor, { by: "type", countryGroup: i % 2 ? "bench-brics" : "bench-africa", from: "2013-01-01", to: "2022-12-31" }),
       naive,
       "≤100 ms",
       3,

@@ -43,7 +43,8 @@ export const countryCreateInput = z.object({
     .nullish()
     .describe("The national day, month-day (10-01)."),
 });
-export const countryUpdateInput = countryCreateInput.omit({ code: true }).partial();
+/** A change: only the fields given change (none takes its creation default, which would undo an earlier change). */
+export const countryUpdateInput = countryCreateInput.omit({ code: true }).extend({ historical: z.boolean() }).partial();
 
 const regionRef = z.object({ code: z.string(), name: z.object({ en: z.string(), zh: z.string() }) }).nullable();
 export const countryOutput = z.object({

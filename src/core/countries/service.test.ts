@@ -63,6 +63,8 @@ describe("countries and regions", () => {
       successorCode: "IND",
     });
     expect(added).toMatchObject({ code, historical: true, region: { code: "142" }, subregion: { code: "034" }, successorCode: "IND" });
+    // An edit changes what it gives: the kingdom renamed stays historical.
+    expect(await updateCountry(admin, code, { nameEn: "Sikkim" })).toMatchObject({ name: { en: "Sikkim" }, historical: true });
     await expect(createCountry(admin, { code, nameEn: "Again", nameZh: "再", subregionCode: "034" })).rejects.toMatchObject({
       code: "CONFLICT",
     });
@@ -93,6 +95,9 @@ describe("country groups", () => {
       code: "VALIDATION_FAILED",
       details: { fields: [{ path: "countryCodes.1" }] },
     });
+    expect((await getCountryGroup(editor, group.id)).countryCodes).toEqual(["BLR", "CHN", "RUS"]);
+    // A rename keeps the members.
+    await updateCountryGroup(editor, group.id, { nameZh: "上合组织（部分）" });
     expect((await getCountryGroup(editor, group.id)).countryCodes).toEqual(["BLR", "CHN", "RUS"]);
     expect((await listCountryGroups(editor)).map((g) => g.key)).toContain(key);
     await deleteCountryGroup(admin, group.id);

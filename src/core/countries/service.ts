@@ -135,7 +135,7 @@ export async function updateCountry(actor: Actor, code: string, input: unknown):
         .where("code", "=", before.code)
         .execute();
     // Moving a country to another region moves its engagements between regions in the counts.
-    if (data.subregionCode) await withPartnerChange(trx, { countryCode: before.code }, update);
+    if (data.subregionCode) await withPartnerChange(trx, { countryCodes: [before.code] }, update);
     else await update();
     const after = await findCountry(trx, before.code);
     if (!after) throw notFound("country", code);

@@ -8,7 +8,8 @@ export const countryGroupCreateInput = z.object({
   description: optionalText(2000),
   countryCodes: z.array(countryCode).max(400).default([]),
 });
-export const countryGroupUpdateInput = countryGroupCreateInput.partial();
+/** A change: only the fields given change; a group renamed keeps its members (no default of none). */
+export const countryGroupUpdateInput = countryGroupCreateInput.extend({ countryCodes: z.array(countryCode).max(400) }).partial();
 
 export const countryGroupOutput = z.object({
   id: z.number(),

@@ -2,6 +2,7 @@ import type { Selectable } from "kysely";
 import { db } from "../../db/current.ts";
 import type { CountryGroupTable } from "../../db/types.ts";
 import { authorize } from "../access/policy.ts";
+import { dropBreakdown, fillCountryGroup, withPartnerChange } from "../engagements/rollup.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
@@ -40,6 +41,19 @@ async function writeMembers(trx: Trx, groupId: number, codes: string[]) {
     .insertInto("countryGroupMembers")
     .values(unique.map((countryCode) => ({ groupId, countryCode })))
     .execute();
+}
+
+/**
+ * Changes a group's members (`change`), moving the counts' breakdown by the group with them: only
+ * the engagements that reached a country joining or leaving are counted again, and only for this
+ * group's rows (a new name, or the same members, moves nothing).
+ */
+async function withMembersChange(trx: Trx, groupId: number, before: string[], after: string[], change: () => Promise<void>) {
+  const was = new Set(before);
+  const is = new Set(after);
+  const moved = [...new Set([...before.filter((c) => !is.has(c)), ...after.filter((c) => !was.has(c))])];
+  if (moved.length === 0) return change();
+  return withPartnerChange(trx, { countryCodes: moved }, change, { dim: "group", value: String(groupId) });
 }
 
 async function findGroup(executor: Executor, idOrKey: string | number) {
@@ -82,6 +96,7 @@ export async function createCountryGroup(actor: Actor, input: unknown): Promise<
       .returningAll()
       .executeTakeFirstOrThrow();
     await writeMembers(trx, row.id, data.countryCodes);
+    await fillCountryGroup(trx, row.id);
     const result = present(row, [...new Set(data.countryCodes)].sort());
     return { result, audit: { entity: "country_group", entityId: row.id, action: "create", after: result } };
   });
@@ -107,7 +122,8 @@ export async function updateCountryGroup(actor: Actor, groupId: number, input: u
       .where("id", "=", groupId)
       .returningAll()
       .executeTakeFirstOrThrow();
-    if (countryCodes) await writeMembers(trx, groupId, countryCodes);
+    if (countryCodes)
+      await withMembersChange(trx, groupId, before.countryCodes, countryCodes, () => writeMembers(trx, groupId, countryCodes));
     const after = present(updated, (await membersOf(trx, [groupId])).get(groupId) ?? []);
     return { result: after, audit: { entity: "country_group", entityId: groupId, action: "update", before, after } };
   });
@@ -119,6 +135,7 @@ export async function deleteCountryGroup(actor: Actor, groupId: number): Promise
   await mutate(actor, async (trx) => {
     const before = await trx.deleteFrom("countryGroups").where("id", "=", groupId).returningAll().executeTakeFirst();
     if (!before) throw notFound("country group", groupId);
+    await dropBreakdown(trx, "group", String(groupId));
     return { result: undefined, audit: { entity: "country_group", entityId: groupId, action: "delete", before } };
   });
 }

@@ -257,11 +257,20 @@ describe("the counts query", () => {
     expect(c.rows).toEqual([["visit:received", 1, 1, 1]]);
   });
 
-  it("groups by country group from the record and by country from the rollups", async () => {
-    await createCountryGroup(admin, { key: unique("g"), nameEn: "Kenya and Cuba", nameZh: "肯尼亚和古巴", countryCodes: ["KEN", "CUB"] });
+  it("groups and filters by country group and by country from the rollups", async () => {
+    const group = await createCountryGroup(admin, {
+      key: unique("g"),
+      nameEn: "Kenya and Cuba",
+      nameZh: "肯尼亚和古巴",
+      countryCodes: ["KEN", "CUB"],
+    });
     const groups = await counts({ by: "countryGroup" });
-    expect(groups.source).toBe("record");
+    expect(groups.source).toBe("rollup");
     expect(groups.rows.map((r) => r.slice(1))).toEqual([[4, 3, 2]]);
+    // As a filter: the engagements that reached Kenya or Cuba, counting only partners and countries of theirs.
+    const within = await counts({ by: "type", countryGroup: group.key });
+    expect(within.source).toBe("rollup");
+    expect(within.total).toEqual([4, 3, 2]);
     const countries = await counts({ by: "country" });
     expect(countries.source).toBe("rollup");
     // BRA: reached by person P only, who counts for the country but is not an organisation.

@@ -33,6 +33,7 @@ const rollupDimOf: Partial<Record<Group, string>> = {
   programme: "programme",
   subtype: "subtype",
   region: "region",
+  countryGroup: "group",
   partnerKind: "kind",
 };
 
@@ -124,14 +125,14 @@ const lastYear = 9999;
 
 /**
  * Whether the rollups can answer, and how: done engagements, at most one breakdown among
- * programme, subtype, region, partner kind and partner status on the day, as a filter or as the
- * grouping, with the grouping by country or unit or a country filter beside it. The caller's
+ * programme, subtype, topic, region, country group, partner kind and partner status on the day,
+ * as a filter or as the grouping, with the grouping by country or unit or a country filter beside it. The caller's
  * scope, clearance and unit filter pick the slices (whole years); what the caller reads beyond
  * them and the days of part-years are added from the record. Anything else goes to the record.
  */
 async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMemo?: SlicesMemo): Promise<RollupPlan | null> {
   if (q.status !== "done") return null;
-  if (q.mechanismId || q.countryGroup || q.organisationId || q.topicId) return null;
+  if (q.mechanismId || q.organisationId) return null;
   if (q.place || q.placeKind || q.series || q.occasion || q.eventId) return null;
   if (q.country && (q.by === "country" || q.by === "place")) return null;
   if (!["none", "type", "year", "country", "place", "unit", ...Object.keys(rollupDimOf)].includes(q.by)) return null;
@@ -142,6 +143,7 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   const filters: Array<[string, string]> = [];
   if (q.programmeId) filters.push(["programme", String(q.programmeId)]);
   if (q.subtype) filters.push(["subtype", q.subtype]);
+  if (q.topicId) filters.push(["topic", String(q.topicId)]);
   if (q.partnerKind) filters.push(["kind", q.partnerKind]);
   if (q.partnerStatus) filters.push(["status", q.partnerStatus]);
   if (q.region) {
@@ -149,6 +151,16 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
     const region = await db().selectFrom("regions").select("level").where("code", "=", q.region).executeTakeFirst();
     if (region?.level !== "region") return null;
     filters.push(["region", q.region]);
+  }
+  if (q.countryGroup) {
+    // The breakdown is kept by the group's id; a group that does not exist is the record's (nothing) to answer.
+    const group = await db()
+      .selectFrom("countryGroups")
+      .select("id")
+      .where(/^\d+$/.test(q.countryGroup) ? sql<boolean>`id = ${Number(q.countryGroup)}` : sql<boolean>`key = ${q.countryGroup}`)
+      .executeTakeFirst();
+    if (!group) return null;
+    filters.push(["group", String(group.id)]);
   }
   const groupDim = rollupDimOf[q.by];
   if (filters.length > 1 || (filters.length === 1 && groupDim)) return null;
@@ -358,6 +370,7 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
  */
 function recordParts(by: Group) {
   const participant = participantKeys[by];
+  const join = participantJoins[by] ?? sql``;
   const key = participant ?? engagementKey(by as EngagementKey, "rf");
   const ofEngagement = engagementKey(by as EngagementKey, "e");
   const chunkKey = by === "country" ? sql`''` : key;
@@ -366,12 +379,12 @@ function recordParts(by: Group) {
   // Each partner and country once per group before it becomes a bit: most are reached many times.
   return {
     counts: participant
-      ? sql`SELECT ${key} AS key, count(DISTINCT rf.engagement_id)::int AS engagements FROM rf WHERE ${key} IS NOT NULL GROUP BY 1`
+      ? sql`SELECT ${key} AS key, count(DISTINCT rf.engagement_id)::int AS engagements FROM rf ${join} WHERE ${key} IS NOT NULL GROUP BY 1`
       : sql`SELECT ${ofEngagement} AS key, count(*)::int AS engagements FROM e WHERE ${ofEngagement} IS NOT NULL GROUP BY 1`,
     chunks: sql`SELECT d.key, d.org / ${sql.lit(chunkBits)} AS chunk, bit_or(${oneBit(sql`d.org % ${sql.lit(chunkBits)}`)}) AS bits
-      FROM (SELECT DISTINCT ${chunkKey} AS key, rf.org FROM rf WHERE rf.org IS NOT NULL AND ${key} IS NOT NULL) d GROUP BY 1, 2`,
+      FROM (SELECT DISTINCT ${chunkKey} AS key, rf.org FROM rf ${join} WHERE rf.org IS NOT NULL AND ${key} IS NOT NULL) d GROUP BY 1, 2`,
     countries: sql`SELECT d.key, bit_or(${oneBit(sql`c.ordinal`)}) AS bits
-      FROM (SELECT DISTINCT ${key} AS key, rf.country FROM rf WHERE ${key} IS NOT NULL) d
+      FROM (SELECT DISTINCT ${key} AS key, rf.country FROM rf ${join} WHERE ${key} IS NOT NULL) d
       JOIN countries c ON c.code = d.country GROUP BY 1`,
   };
 }
@@ -442,6 +455,11 @@ const participantKeys: Partial<Record<Group, RawBuilder<unknown>>> = {
   country: sql`rf.country`,
   place: sql`CASE WHEN rf.place_kind IN ('country', 'region') THEN rf.place END`,
   organisation: sql`rf.org::text`,
+  countryGroup: sql`gm.group_id::text`,
+};
+/** What a participant key needs joined to the reached participants (`rf`): a country is in any number of groups. */
+const participantJoins: Partial<Record<Group, RawBuilder<unknown>>> = {
+  countryGroup: sql`JOIN country_group_members gm ON gm.country_code = rf.country`,
 };
 type EngagementKey = "none" | "type" | "year" | "month" | "unit" | "programme" | "subtype";
 /**
@@ -532,12 +550,9 @@ async function fromRecord(executor: Executor, scope: DataContext, q: EngagementC
     sql`SELECT ${key} AS key, count(DISTINCT rf.engagement_id)::int AS engagements, count(DISTINCT rf.org)::int AS organisations,
       ${recordPlaceMeasures} FROM rf ${join} WHERE ${key} IS NOT NULL GROUP BY 1`;
   const byEngagement = q.by as EngagementKey;
-  const grouped =
-    q.by === "countryGroup"
-      ? perParticipant(sql`m.group_id::text`, sql`JOIN country_group_members m ON m.country_code = rf.country`)
-      : participantKey
-        ? perParticipant(participantKey, sql``)
-        : sql`SELECT counted.key, counted.engagements, coalesce(reached.organisations, 0) AS organisations,
+  const grouped = participantKey
+    ? perParticipant(participantKey, participantJoins[q.by] ?? sql``)
+    : sql`SELECT counted.key, counted.engagements, coalesce(reached.organisations, 0) AS organisations,
             coalesce(reached.countries, 0) AS countries, coalesce(reached.regions, 0) AS regions
           FROM (SELECT ${engagementKey(byEngagement, "e")} AS key, count(*)::int AS engagements FROM e GROUP BY 1) counted
           LEFT JOIN (SELECT ${engagementKey(byEngagement, "rf")} AS key, count(DISTINCT rf.org)::int AS organisations, ${recordPlaceMeasures}

@@ -6,6 +6,9 @@ import { rollupSnapshot } from "../../../test/support/rollups.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { forActor } from "../access/context.ts";
+import { createCountryGroup, deleteCountryGroup, updateCountryGroup } from "../country-groups/service.ts";
+import { createLabel, deleteLabel } from "../labels/service.ts";
+import { updateOrganisation } from "../organisations/service.ts";
 import { createProgramme } from "../programmes/service.ts";
 import { importGeography } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
@@ -29,6 +32,9 @@ const unit: Record<string, number> = {};
 const actors: Record<string, Actor> = {};
 const engagementIds: number[] = [];
 let programme: number;
+/** Country groups: one made before the engagements (kept as they come), one after them (made from the record). */
+const groups: Record<string, { id: number; key: string }> = {};
+const topics: number[] = [];
 
 beforeAll(async () => {
   database = await openTestDatabase();
@@ -44,6 +50,18 @@ beforeAll(async () => {
       .executeTakeFirstOrThrow()
   ).id;
   programme = (await createProgramme(admin, { nameEn: "Exchange", nameZh: "交流", leadUnitId: unit.A as number })).id;
+  for (const [key, nameEn, nameZh] of [
+    ["governance", "Governance", "治国理政"],
+    ["poverty", "Poverty reduction", "减贫"],
+  ]) {
+    topics.push((await createLabel(admin, "topics", { key: unique(`${key}-`), nameEn, nameZh })).id);
+  }
+  groups.brics = await createCountryGroup(admin, {
+    key: unique("brics-"),
+    nameEn: "BRICS",
+    nameZh: "金砖国家",
+    countryCodes: ["BRA", "CHN", "IND", "ZAF"],
+  });
   const partners = [
     await insertOrganisation("political_party", "VNM"),
     await insertOrganisation("political_party", "CUB"),
@@ -85,6 +103,12 @@ beforeAll(async () => {
       leadUnitId,
       ...(leadUnitId === unit.B && i % 4 === 2 ? { coUnitIds: [unit.A as number] } : {}),
       ...(i % 5 === 0 ? { programmeId: programme } : {}),
+      // Some with one topic, some with both.
+      ...(i % 3 === 0
+        ? { topicIds: i % 2 === 0 ? topics : [topics[0] as number] }
+        : i % 4 === 1
+          ? { topicIds: [topics[1] as number] }
+          : {}),
       classification: i % 7 === 3 ? "restricted" : "internal",
       participants,
     });
@@ -93,6 +117,12 @@ beforeAll(async () => {
   // One of B's engagements, not restricted and without A as a co-unit, is shared with A1.
   const sharedOne = engagementIds.find((_, i) => [2, 3].includes(i % 5) && i % 4 !== 2 && i % 7 !== 3 && i % 9 !== 8) as number;
   await shareRecord(admin, "engagement", sharedOne, { unitId: unit.A1 });
+  groups.socialist = await createCountryGroup(admin, {
+    key: unique("socialist-"),
+    nameEn: "Socialist countries",
+    nameZh: "社会主义国家",
+    countryCodes: ["CHN", "CUB", "VNM"],
+  });
   actors.administrator = admin;
   actors["coordinator at the centre, not cleared"] = await actorAtCentre("coordinator");
   actors["editor of A (and A1 below it)"] = await actorIn(unit.A as number, "editor");
@@ -137,6 +167,15 @@ function questions(): Array<Record<string, unknown>> {
     { by: "region", unitId: unit.A },
     { by: "country", unitId: unit.A, subunits: "true" },
     { by: "year", unitId: unit.B, type: ["visit"] },
+    { by: "countryGroup" },
+    { by: "type", countryGroup: groups.brics?.key },
+    { by: "country", countryGroup: String(groups.socialist?.id) },
+    { by: "place", countryGroup: groups.socialist?.key },
+    { by: "unit", countryGroup: groups.brics?.key },
+    { by: "type", topicId: topics[0] },
+    { by: "year", topicId: topics[1] },
+    { by: "country", topicId: topics[1] },
+    { by: "unit", topicId: topics[0] },
   ];
   return periods.flatMap((period) => shapes.map((shape) => ({ ...shape, ...period })));
 }
@@ -261,5 +300,71 @@ describe("the counts for every role", () => {
     const viewer = actors["viewer of B, cleared"] as Actor;
     const query = { by: "type", from: "2019-01-01", to: "2023-12-31" };
     expect(shapeOf(await countEngagements(viewer, query))).toEqual(shapeOf(await countEngagements(viewer, query, { fromRecord: true })));
+  });
+
+  it("keeps the topics' breakdown exact when an engagement's topics change", async () => {
+    const [first, second] = engagementIds;
+    const [governance, poverty] = topics as [number, number];
+    await updateEngagement(admin, first as number, { topicIds: [poverty] });
+    await updateEngagement(admin, second as number, { topicIds: [governance, poverty] });
+    const passing = (await createLabel(admin, "topics", { key: unique("passing-"), nameEn: "Passing", nameZh: "临时" })).id;
+    await updateEngagement(admin, second as number, { topicIds: [governance, poverty, passing] });
+    // A topic in use stays (the engagement's record keeps it); once no engagement carries it, it can go.
+    await expect(deleteLabel(admin, "topics", passing)).rejects.toMatchObject({ code: "CONFLICT" });
+    await updateEngagement(admin, second as number, { topicIds: [governance, poverty] });
+    await deleteLabel(admin, "topics", passing);
+    const kept = await rollupSnapshot();
+    await database.db.transaction().execute((trx) => rebuildRollups(trx));
+    expect(await rollupSnapshot()).toEqual(kept);
+    for (const [who, actor] of Object.entries(actors)) {
+      const query = { by: "place", topicId: poverty, from: "2019-06-01" };
+      const fast = await countEngagements(actor, query);
+      expect(fast.source).toBe("rollup");
+      expect({ who, ...shapeOf(fast) }).toEqual({ who, ...shapeOf(await countEngagements(actor, query, { fromRecord: true })) });
+    }
+  });
+
+  it("keeps a country group's breakdown exact when its members change, when it goes, and when a partner moves into it", async () => {
+    const socialist = groups.socialist as { id: number; key: string };
+    await updateCountryGroup(admin, socialist.id, { countryCodes: ["CUB", "KEN", "VNM"] });
+    await updateCountryGroup(admin, socialist.id, { nameEn: "Socialist states" });
+    const kenyan = await insertOrganisation("political_party", "KEN");
+    await createEngagement(admin, {
+      type: "talks",
+      direction: "none",
+      titleEn: "Talks with a Kenyan party",
+      status: "done",
+      startDate: "2021-05-05",
+      leadUnitId: unit.B,
+      participants: [{ organisationId: kenyan, role: "guest" }],
+    });
+    // The Kenyan party moves to Nigeria: it leaves the group's partners, its talks the group.
+    await updateOrganisation(admin, kenyan, { countryCode: "NGA" });
+    const gone = await createCountryGroup(admin, { key: unique("gone-"), nameEn: "Gone", nameZh: "已删", countryCodes: ["KEN", "ZAF"] });
+    await deleteCountryGroup(admin, gone.id);
+    const kept = await rollupSnapshot();
+    await database.db.transaction().execute((trx) => rebuildRollups(trx));
+    expect(await rollupSnapshot()).toEqual(kept);
+    // The deleted group left nothing behind; the changed one answers as the record does, for every reader.
+    const left = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM engagement_rollup WHERE dim = 'group' AND value = ${String(gone.id)}`.execute(db());
+    expect(left.rows[0]?.n).toBe(0);
+    for (const [who, actor] of Object.entries(actors)) {
+      for (const query of [
+        { by: "countryGroup", from: "2019-01-01", to: "2023-12-31" },
+        { by: "type", countryGroup: socialist.key, from: "2020-03-10" },
+      ]) {
+        const fast = await countEngagements(actor, query);
+        expect(fast.source).toBe("rollup");
+        expect({ who, query, ...shapeOf(fast) }).toEqual({
+          who,
+          query,
+          ...shapeOf(await countEngagements(actor, query, { fromRecord: true })),
+        });
+      }
+    }
+    const byGroup = await countEngagements(admin, { by: "countryGroup", from: "2019-01-01", to: "2023-12-31" });
+    expect(byGroup.rows.find((r) => r.key === String(socialist.id))?.label).toEqual({ en: "Socialist states", zh: "社会主义国家" });
   });
 });

@@ -5,8 +5,8 @@ import type { Executor, Trx } from "../shared/mutation.ts";
 
 /**
  * The rollups behind the counts query. For every done engagement and every breakdown
- * (dim, value) it belongs to — all, its lead unit, its programme, its subtype, and the
- * regions and partner kinds it reaches — they hold:
+ * (dim, value) it belongs to — all, its lead unit, its programme, its subtype, its topics, and
+ * the regions, country groups and partner kinds it reaches — they hold:
  *  - engagement_rollup: how many engagements;
  *  - engagement_country_rollup: per country reached, how many engagements, per type and
  *    direction and over every type ("*"), and, derived from it, engagement_country_bits: the set
@@ -34,7 +34,7 @@ import type { Executor, Trx } from "../shared/mutation.ts";
 export const chunkBits = 4096;
 
 /** The breakdowns the rollups hold; anything else is answered from the record itself. */
-export const rollupDims = ["unit", "programme", "subtype", "region", "kind", "status"] as const;
+export const rollupDims = ["unit", "programme", "subtype", "topic", "region", "group", "kind", "status"] as const;
 
 /** The partner statuses the "status" breakdown holds: what a partner was on the day we met it. */
 export const rollupStatuses = ["in_government", "opposition"] as const;
@@ -63,32 +63,49 @@ export function reachQuery(engagementCondition: RawBuilder<unknown>): RawBuilder
 }
 
 /**
- * The breakdowns done engagements belong to: `me` has one row per (engagement, dim,
- * value, slice), `mr` one per (engagement, dim, value, slice, organisation, country) reached — for the
- * region and kind breakdowns only what is itself of that region or kind, for the status
- * breakdown only partners that held the status on the engagement's date.
- */
 /** SQL: the units that took part in engagement `alias` beside its lead unit, as a slice names them ("3,7"; "" for none). */
 function coUnitsOf(alias: string): RawBuilder<string> {
   return sql<string>`coalesce((SELECT string_agg(eu.unit_id::text, ',' ORDER BY eu.unit_id) FROM engagement_units eu
     WHERE eu.engagement_id = ${sql.ref(`${alias}.id`)} AND eu.unit_id <> ${sql.ref(`${alias}.lead_unit_id`)}), '')`;
 }
 
-function membershipCtes(engagementWhere: RawBuilder<unknown>, participantWhere: RawBuilder<unknown>): RawBuilder<unknown> {
+/** One breakdown value (a country group's), when a change can move nothing else. */
+type OneBreakdown = { dim: RollupDim; value: string };
+
+/** SQL: the country (a code) is a member of the country group (its id as text, as a breakdown's value holds it). */
+function inGroup(country: RawBuilder<unknown>, group: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`EXISTS (SELECT 1 FROM country_group_members gm WHERE gm.country_code = ${country} AND gm.group_id::text = ${group})`;
+}
+
+/**
+ * The breakdowns done engagements belong to: `me` has one row per (engagement, dim,
+ * value, slice), `mr` one per (engagement, dim, value, slice, organisation, country) reached — for the
+ * region, country group and kind breakdowns only what is itself of that region, group or kind, for
+ * the status breakdown only partners that held the status on the engagement's date. `only`: the
+ * rows of one breakdown value alone (one country group's, when its members change).
+ */
+function membershipCtes(
+  engagementWhere: RawBuilder<unknown>,
+  participantWhere: RawBuilder<unknown>,
+  only?: OneBreakdown,
+): RawBuilder<unknown> {
   return sql`WITH e AS (
       SELECT id, extract(year FROM start_date)::int AS year, type, direction, subtype, lead_unit_id, programme_id,
         classification = 'restricted' AS restricted, ${coUnitsOf("engagements")} AS co_units
       FROM engagements WHERE status = 'done' AND ${engagementWhere}),
     r AS (${reachQuery(participantWhere)}),
-    m AS (
+    m AS (SELECT * FROM (
       SELECT e.id, 'all' AS dim, '' AS value FROM e
       UNION ALL SELECT e.id, 'unit', e.lead_unit_id::text FROM e
       UNION ALL SELECT e.id, 'programme', e.programme_id::text FROM e WHERE e.programme_id IS NOT NULL
       UNION ALL SELECT e.id, 'subtype', e.subtype FROM e WHERE e.subtype IS NOT NULL
+      UNION ALL SELECT et.engagement_id, 'topic', et.topic_id::text FROM engagement_topics et JOIN e ON e.id = et.engagement_id
       UNION SELECT r.engagement_id, 'region', r.region FROM r WHERE r.region IS NOT NULL
+      UNION SELECT r.engagement_id, 'group', gm.group_id::text FROM r JOIN country_group_members gm ON gm.country_code = r.country
       UNION SELECT r.engagement_id, 'kind', r.kind FROM r WHERE r.kind IS NOT NULL
       UNION SELECT r.engagement_id, 'status', st.status FROM r CROSS JOIN unnest(${[...rollupStatuses]}::text[]) AS st(status)
-        WHERE ${heldOnTheDay(sql.ref("r.org"), sql.ref("r.day"), sql.ref("st.status"))}),
+        WHERE ${heldOnTheDay(sql.ref("r.org"), sql.ref("r.day"), sql.ref("st.status"))}) m
+      ${only ? sql`WHERE m.dim = ${only.dim} AND m.value = ${only.value}` : sql``}),
     me AS (SELECT e.year, e.type, e.direction, m.dim, m.value, s.unit, s.co, e.restricted, m.id
       FROM m JOIN e ON e.id = m.id CROSS JOIN LATERAL (
         SELECT 0 AS unit, '' AS co
@@ -98,6 +115,7 @@ function membershipCtes(engagementWhere: RawBuilder<unknown>, participantWhere: 
       WHERE s.unit = 0 OR m.dim <> 'unit'),
     mr AS (SELECT me.*, r.country, r.org FROM me JOIN r ON r.engagement_id = me.id
       WHERE (me.dim <> 'region' OR r.region = me.value) AND (me.dim <> 'kind' OR r.kind = me.value)
+        AND (me.dim <> 'group' OR ${inGroup(sql.ref("r.country"), sql.ref("me.value"))})
         AND (me.dim <> 'status' OR ${heldOnTheDay(sql.ref("r.org"), sql.ref("r.day"), sql.ref("me.value"))}))`;
 }
 
@@ -163,15 +181,15 @@ const keyOf = (r: RollupKey, ...rest: Array<string | number>) =>
 /** The number of a contribution key's parts that name its row (the rest: a country, an organisation). */
 const rowKeyParts = 8;
 
-/** An engagement set's contribution to the three rollups, read from the current state. */
-async function contributionOf(executor: Executor, ids: number[]): Promise<Contribution> {
+/** An engagement set's contribution to the three rollups (to one breakdown value's rows: `only`), read from the current state. */
+async function contributionOf(executor: Executor, ids: number[], only?: OneBreakdown): Promise<Contribution> {
   const counts = new Map<string, number>();
   const countries = new Map<string, number>();
   const partners = new Set<string>();
   const partnerCounts = new Map<string, number>();
   const partnerSlices = new Map<string, number>();
   if (ids.length === 0) return { counts, countries, partners, partnerCounts, partnerSlices };
-  const q = rollupQueries(membershipCtes(sql`id = ANY(${ids}::int[])`, sql`p.engagement_id = ANY(${ids}::int[])`));
+  const q = rollupQueries(membershipCtes(sql`id = ANY(${ids}::int[])`, sql`p.engagement_id = ANY(${ids}::int[])`, only));
   for (const r of (await q.counts.execute(executor)).rows) counts.set(keyOf(r), r.n);
   for (const r of (await q.countries.execute(executor)).rows) countries.set(keyOf(r, r.country), r.n);
   for (const r of (await q.partners.execute(executor)).rows) {
@@ -189,12 +207,16 @@ async function contributionOf(executor: Executor, ids: number[]): Promise<Contri
  * (in the same transaction) to move the rollups from the old contribution to the new —
  * with the ids they have then, for engagements that did not exist before.
  */
-export async function captureRollups(executor: Executor, ids: number[]): Promise<{ apply: (idsAfter?: number[]) => Promise<void> }> {
+export async function captureRollups(
+  executor: Executor,
+  ids: number[],
+  only?: OneBreakdown,
+): Promise<{ apply: (idsAfter?: number[]) => Promise<void> }> {
   const unique = [...new Set(ids)];
-  const before = await contributionOf(executor, unique);
+  const before = await contributionOf(executor, unique, only);
   return {
     apply: async (idsAfter = unique) => {
-      const after = await contributionOf(executor, [...new Set(idsAfter)]);
+      const after = await contributionOf(executor, [...new Set(idsAfter)], only);
       await applyCountDelta(executor, countTables.engagements, before.counts, after.counts);
       const countryKeys = await applyCountDelta(executor, countTables.countries, before.countries, after.countries);
       await refreshCountryBits(executor, countryKeys);
@@ -358,7 +380,7 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
   }
   if (removed.length === 0) return;
   // A partner leaves a breakdown only when no done engagement still puts it there (and,
-  // for region and kind, when it is no longer of that region or kind).
+  // for region, country group and kind, when it is no longer of that region, group or kind).
   const parts = removed.map((k) => k.split(sep));
   const gone = await sql<{
     i: number;
@@ -372,9 +394,11 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
         AND (r.unit = 0 OR (e.lead_unit_id = r.unit AND ${coUnitsOf("e")} = r.co)) AND (e.classification = 'restricted') = r.restricted
         AND CASE r.dim WHEN 'unit' THEN e.lead_unit_id::text = r.value WHEN 'programme' THEN e.programme_id::text = r.value
           WHEN 'subtype' THEN e.subtype = r.value
+          WHEN 'topic' THEN EXISTS (SELECT 1 FROM engagement_topics et WHERE et.engagement_id = e.id AND et.topic_id::text = r.value)
           WHEN 'kind' THEN EXISTS (SELECT 1 FROM organisations o WHERE o.id = r.org AND o.kind = r.value)
           WHEN 'region' THEN EXISTS (SELECT 1 FROM organisations o JOIN countries c ON c.code = o.country_code
             WHERE o.id = r.org AND c.region_code = r.value)
+          WHEN 'group' THEN EXISTS (SELECT 1 FROM organisations o WHERE o.id = r.org AND ${inGroup(sql.ref("o.country_code"), sql.ref("r.value"))})
           WHEN 'status' THEN ${heldOnTheDay(sql.ref("r.org"), sql.ref("p.start_date"), sql.ref("r.value"))}
           ELSE true END)`.execute(executor);
   if (gone.rows.length === 0) return;
@@ -397,14 +421,45 @@ export async function rebuildRollups(executor: Trx): Promise<{ engagements: numb
   const started = performance.now();
   await sql`DELETE FROM engagement_rollup; DELETE FROM engagement_country_rollup; DELETE FROM engagement_country_bits;
     DELETE FROM engagement_partner_bits; DELETE FROM engagement_partner_rollup; DELETE FROM engagement_partner_slices`.execute(executor);
-  // The memberships are worked out once into temporary tables, then read three times.
-  const ctes = membershipCtes(sql`true`, sql`p.engagement_id IN (SELECT id FROM engagements WHERE status = 'done')`);
+  await fillRollups(
+    executor,
+    membershipCtes(sql`true`, sql`p.engagement_id IN (SELECT id FROM engagements WHERE status = 'done')`),
+    sql`true`,
+  );
+  const total = await sql<{ n: number }>`SELECT count(*)::int AS n FROM engagements WHERE status = 'done'`.execute(executor);
+  return { engagements: total.rows[0]?.n ?? 0, ms: performance.now() - started };
+}
+
+/**
+ * Counts a new country group's breakdown from the record, in one pass over what reaches its
+ * countries (an organisation of theirs, or a person of theirs who came without one): quicker and
+ * lighter than moving each engagement's contribution when they are many (a third of the record for
+ * Africa). A change of members moves only what the countries joining or leaving reached (see
+ * `withPartnerChange`).
+ */
+export async function fillCountryGroup(executor: Trx, groupId: number): Promise<void> {
+  const value = String(groupId);
+  await dropBreakdown(executor, "group", value);
+  const reaching = sql`SELECT p.engagement_id FROM engagement_participants p
+    LEFT JOIN organisations o ON o.id = p.organisation_id
+    LEFT JOIN people pe ON pe.id = p.person_id AND p.organisation_id IS NULL
+    WHERE coalesce(o.country_code, pe.country_code) IN (SELECT country_code FROM country_group_members WHERE group_id = ${groupId})`;
+  const ctes = membershipCtes(sql`id IN (${reaching})`, sql`p.engagement_id IN (${reaching})`, { dim: "group", value });
+  await fillRollups(executor, ctes, sql`r.dim = 'group' AND r.value = ${value}`);
+}
+
+/**
+ * Writes the rollups' rows of the memberships `ctes` into tables cleared of them; the breakdowns
+ * that `countryBitsWhere` names (over engagement_country_rollup as r) get their country bit
+ * strings anew. The memberships are worked out once into temporary tables, then read for each rollup.
+ */
+async function fillRollups(executor: Trx, ctes: RawBuilder<unknown>, countryBitsWhere: RawBuilder<unknown>): Promise<void> {
   await sql`CREATE TEMP TABLE rollup_me ON COMMIT DROP AS ${ctes} SELECT * FROM me`.execute(executor);
   await sql`CREATE TEMP TABLE rollup_mr ON COMMIT DROP AS ${ctes} SELECT * FROM mr`.execute(executor);
   const q = rollupQueries(sql`WITH me AS (SELECT * FROM rollup_me), mr AS (SELECT * FROM rollup_mr)`);
   await sql`INSERT INTO engagement_rollup (${rowColumnNames}, n) ${q.counts}`.execute(executor);
   await sql`INSERT INTO engagement_country_rollup (${rowColumnNames}, country_code, n) ${q.countries}`.execute(executor);
-  await sql`INSERT INTO engagement_country_bits (${rowColumnNames}, bits) ${countryBitsOf(sql`true`)}`.execute(executor);
+  await sql`INSERT INTO engagement_country_bits (${rowColumnNames}, bits) ${countryBitsOf(countryBitsWhere)}`.execute(executor);
   await sql`INSERT INTO engagement_partner_rollup (year, dim, value, organisation_id, n) ${q.partnerCounts}`.execute(executor);
   await sql`INSERT INTO engagement_partner_slices (lead_unit_id, co_units, restricted, year, organisation_id, n) ${q.partnerSlices}`.execute(
     executor,
@@ -418,35 +473,45 @@ export async function rebuildRollups(executor: Trx): Promise<{ engagements: numb
         ${batch.map((r) => r.co)}::text[], ${batch.map((r) => r.restricted)}::boolean[], ${batch.map((r) => r.chunk)}::int[],
         ${batch.map((r) => bitMask(r.positions))}::varbit[])`.execute(executor);
   }
-  const total = await sql<{ n: number }>`SELECT count(*)::int AS n FROM engagements WHERE status = 'done'`.execute(executor);
   await sql`DROP TABLE rollup_me, rollup_mr`.execute(executor);
-  return { engagements: total.rows[0]?.n ?? 0, ms: performance.now() - started };
 }
 
 /**
- * Keeps the rollups right when a partner's country, kind or statuses change, or a country
- * moves to another region (the breakdowns follow them): captures the engagements
- * concerned, runs the change, then applies the difference. For a person, only where they
- * came without an organisation.
+ * Deletes one breakdown value's rows from the rollups that hold breakdowns (the per-partner ones
+ * hold only all, unit and programme): when a country group is deleted.
+ */
+export async function dropBreakdown(executor: Executor, dim: RollupDim, value: string): Promise<void> {
+  for (const table of ["engagement_rollup", "engagement_country_rollup", "engagement_country_bits", "engagement_partner_bits"]) {
+    await sql`DELETE FROM ${sql.table(table)} WHERE dim = ${dim} AND value = ${value}`.execute(executor);
+  }
+}
+
+/**
+ * Keeps the rollups right when a partner's country, kind or statuses change, a country
+ * moves to another region, or countries join or leave a country group (the breakdowns follow
+ * them; `only` the group's, which nothing else moves): captures the engagements concerned, runs
+ * the change, then applies the difference. For a person, only where they came without an organisation.
  */
 export async function withPartnerChange<T>(
   executor: Executor,
-  partner: { organisationId: number } | { personId: number } | { countryCode: string },
+  partner: { organisationId: number } | { personId: number } | { countryCodes: string[] },
   change: () => Promise<T>,
+  only?: OneBreakdown,
 ): Promise<T> {
   const concerned =
     "organisationId" in partner
       ? sql`p.organisation_id = ${partner.organisationId}`
       : "personId" in partner
         ? sql`p.person_id = ${partner.personId} AND p.organisation_id IS NULL`
-        : sql`(p.organisation_id IN (SELECT id FROM organisations WHERE country_code = ${partner.countryCode})
-            OR (p.organisation_id IS NULL AND p.person_id IN (SELECT id FROM people WHERE country_code = ${partner.countryCode})))`;
+        : sql`(p.organisation_id IN (SELECT id FROM organisations WHERE country_code = ANY(${partner.countryCodes}::text[]))
+            OR (p.organisation_id IS NULL AND p.person_id IN (SELECT id FROM people WHERE country_code = ANY(${partner.countryCodes}::text[]))))`;
   const rows = await sql<{
     engagementId: number;
   }>`SELECT DISTINCT p.engagement_id FROM engagement_participants p WHERE ${concerned}`.execute(executor);
   const rollups = await captureRollups(
     executor,
     rows.rows.map((r) => r.engagementId),
+    only,
   );
   const result = await change();
   await rollups.apply();

@@ -58,10 +58,23 @@ export async function updateLabel(actor: Actor, kind: LabelKind, labelId: number
   });
 }
 
-/** Deletes a tag or topic; it is taken off every record that carried it. */
+/**
+ * Deletes a tag, taken off every organisation that carried it, or a topic that no engagement
+ * carries (an engagement's topics are part of its record: one in use is a CONFLICT).
+ */
 export async function deleteLabel(actor: Actor, kind: LabelKind, labelId: number): Promise<void> {
   authorize(actor, "registry.delete");
   await mutate(actor, async (trx) => {
+    if (kind === "topics") {
+      const used = await trx
+        .selectFrom("engagementTopics")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("topicId", "=", labelId)
+        .executeTakeFirstOrThrow();
+      if (Number(used.n) > 0) {
+        throw new AppError("CONFLICT", `The topic is on ${used.n} engagement(s): take it off them before deleting it.`);
+      }
+    }
     const before = await trx.deleteFrom(kind).where("id", "=", labelId).returningAll().executeTakeFirst();
     if (!before) throw notFound(entityOf[kind], labelId);
     return { result: undefined, audit: { entity: entityOf[kind], entityId: labelId, action: "delete", before } };
