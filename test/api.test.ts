@@ -700,7 +700,14 @@ const badInputs: Array<{
     ],
   },
   { route: "GET /api/country-groups", cases: [] },
-  { route: "GET /api/country-groups/:idOrKey", cases: [{ url: () => "/api/country-groups/no-such-group", status: 404 }] },
+  {
+    route: "GET /api/country-groups/:idOrKey",
+    cases: [
+      { url: () => "/api/country-groups/no-such-group", status: 404 },
+      // Digits past any id are a key no group has, not a database error.
+      { url: () => "/api/country-groups/99999999999", status: 404 },
+    ],
+  },
   {
     route: "POST /api/country-groups",
     cases: [
@@ -1682,6 +1689,14 @@ describe("bad input on every route", () => {
     const registered = app.apiRoutes.map((r) => `${r.method} ${r.url}`);
     expect(registered.filter((r) => !declared.has(r))).toEqual([]);
     expect([...declared].filter((r) => !registered.includes(r))).toEqual([]);
+  });
+
+  it("counts for a country group no one made as none, whether named by a key or by digits past any id", async () => {
+    for (const group of ["no-such-group", "99999999999", "424242"]) {
+      const response = await call("GET", `/api/engagements/counts?by=type&countryGroup=${group}`);
+      expect(response.statusCode, group).toBe(200);
+      expect(response.json().total.engagements, group).toBe(0);
+    }
   });
 
   for (const { route, cases } of badInputs) {

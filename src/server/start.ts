@@ -6,7 +6,7 @@ import { generatePassword } from "../core/auth/passwords.ts";
 import { ensureAdministratorPassword } from "../core/auth/service.ts";
 import { runScheduledBackup } from "../core/backup/schedule.ts";
 import { demoState, seedDemo } from "../core/demo/service.ts";
-import { rebuildRollups } from "../core/engagements/rollup.ts";
+import { migrateWithRollups } from "../core/engagements/rollup.ts";
 import { fileStore, LocalFileStore, S3FileStore, useFileStore } from "../core/files/storage.ts";
 import { refreshSuggestions } from "../core/names/service.ts";
 import { closeMail, deliverPendingEmails } from "../core/notifications/mail.ts";
@@ -18,7 +18,6 @@ import { ensureBuiltinAdministrator } from "../core/units/service.ts";
 import { type Database, openDatabase } from "../db/connection.ts";
 import { credentialProbeChannel, followCredentialNotices, followCredentialNoticesOnPool } from "../db/credential-notices.ts";
 import { useDatabase } from "../db/current.ts";
-import { migrateToLatest, rebuildsRollups } from "../db/migrate.ts";
 import { refreshStatistics } from "../db/statistics.ts";
 import { openControl } from "./control.ts";
 
@@ -41,13 +40,10 @@ export async function openLiaison(config: Config, log: (line: string) => void = 
   try {
     useDatabase(database);
     useFileStore(config.s3 ? new S3FileStore(config.s3) : new LocalFileStore(path.join(config.dataDir, "files")));
-    const applied = await migrateToLatest(database.db);
+    const { applied, rebuilt } = await migrateWithRollups(database.db);
     if (applied.length > 0) log(`Applied migrations: ${applied.join(", ")}`);
-    if (applied.some((name) => rebuildsRollups.has(name))) {
-      const rebuilt = await database.db.transaction().execute((trx) => rebuildRollups(trx));
-      if (rebuilt.engagements > 0)
-        log(`Rebuilt the counts' rollups over ${rebuilt.engagements} engagements in ${Math.round(rebuilt.ms)} ms`);
-    }
+    if (rebuilt && rebuilt.engagements > 0)
+      log(`Rebuilt the counts' rollups over ${rebuilt.engagements} engagements in ${Math.round(rebuilt.ms)} ms`);
     // An installation from before Chinese-name suggestions gets them for its registry once.
     if (applied.includes("0012_chinese_names")) await database.db.transaction().execute((trx) => refreshSuggestions(trx));
     const admin = await ensureBuiltinAdministrator();

@@ -5,25 +5,25 @@ import { db } from "../../src/db/current.ts";
 export async function rollupSnapshot(): Promise<string[][]> {
   const counted = await sql<{
     k: string;
-  }>`SELECT year || type || direction || dim || value || '/' || lead_unit_id || '/' || restricted || ':' || n AS k FROM engagement_rollup ORDER BY 1`.execute(
+  }>`SELECT year || type || direction || dim || value || '/' || lead_unit_id || '/' || co_units || '/' || restricted || ':' || n AS k FROM engagement_rollup ORDER BY 1`.execute(
     db(),
   );
   const countries = await sql<{
     k: string;
-  }>`SELECT year || type || direction || dim || value || '/' || lead_unit_id || '/' || restricted || country_code || ':' || n AS k FROM engagement_country_rollup ORDER BY 1`.execute(
+  }>`SELECT year || type || direction || dim || value || '/' || lead_unit_id || '/' || co_units || '/' || restricted || country_code || ':' || n AS k FROM engagement_country_rollup ORDER BY 1`.execute(
     db(),
   );
   const partners = await sql<{
     k: string;
-  }>`SELECT year || type || direction || dim || value || '/' || lead_unit_id || '/' || restricted || ':' || chunk || ':' || bit_count(bits) AS k
+  }>`SELECT year || type || direction || dim || value || '/' || lead_unit_id || '/' || co_units || '/' || restricted || ':' || chunk || ':' || bit_count(bits) AS k
       FROM engagement_partner_bits WHERE bit_count(bits) > 0 ORDER BY 1`.execute(db());
   const bits = await sql<{
     k: string;
-  }>`SELECT year || type || direction || dim || value || '/' || lead_unit_id || '/' || restricted || ':' || chunk || ':' || bits::text AS k
+  }>`SELECT year || type || direction || dim || value || '/' || lead_unit_id || '/' || co_units || '/' || restricted || ':' || chunk || ':' || bits::text AS k
       FROM engagement_partner_bits WHERE bit_count(bits) > 0 ORDER BY 1`.execute(db());
   const countryBits = await sql<{
     k: string;
-  }>`SELECT year || type || direction || dim || value || '/' || lead_unit_id || '/' || restricted || ':' || bits::text AS k
+  }>`SELECT year || type || direction || dim || value || '/' || lead_unit_id || '/' || co_units || '/' || restricted || ':' || bits::text AS k
       FROM engagement_country_bits ORDER BY 1`.execute(db());
   const perPartner = await sql<{ k: string }>`SELECT year || dim || value || ':' || organisation_id || ':' || n AS k
       FROM engagement_partner_rollup ORDER BY 1`.execute(db());

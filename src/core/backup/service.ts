@@ -5,10 +5,11 @@ import type { Writable } from "node:stream";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../../db/connection.ts";
 import { currentDatabase } from "../../db/current.ts";
-import { migrateToLatest, migrateUpTo, migrationNames } from "../../db/migrate.ts";
+import { migrateUpTo, migrationNames } from "../../db/migrate.ts";
 import type { DB } from "../../db/types.ts";
 import { appVersion } from "../../paths.ts";
 import { authorize } from "../access/policy.ts";
+import { migrateWithRollups } from "../engagements/rollup.ts";
 import { type FileStore, fileStore } from "../files/storage.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError } from "../shared/errors.ts";
@@ -254,7 +255,8 @@ export async function restoreBackup(
       `备份中的数据表与版本 ${manifest.migration} 不符（${[...missing, ...foreign].join("、")}）。`,
     );
   const rows = await loadTables(db, tables, archiveChunks(file, store), progress, (table) => manifest.tables[table]?.rows ?? 0);
-  const migrated = await migrateToLatest(db);
+  // Forward to this version; the counts' rollups are rebuilt when a migration changed what they hold.
+  const { applied: migrated } = await migrateWithRollups(db);
   const tableRows = Object.fromEntries(Object.entries(manifest.tables).map(([t, v]) => [t, v.rows]));
   return { migration: manifest.migration, tableRows, rows, files: Object.keys(manifest.files).length, migrated };
 }
@@ -316,7 +318,8 @@ export async function restoreExport(
     }
   }
   const rows = await loadTables(db, tables, chunks(), progress, (table) => rowsOf(table).length);
-  const migrated = await migrateToLatest(db);
+  // Forward to this version; the counts' rollups are rebuilt when a migration changed what they hold.
+  const { applied: migrated } = await migrateWithRollups(db);
   const tableRows = Object.fromEntries(tables.map((t) => [t, rowsOf(t).length]));
   return { migration, tableRows, rows, files: 0, migrated };
 }

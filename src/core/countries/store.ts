@@ -29,11 +29,20 @@ export async function assertCountryExists(executor: Executor, code: string | nul
 export type CountryRow = Awaited<ReturnType<ReturnType<typeof countriesWithRegions>["executeTakeFirstOrThrow"]>>;
 
 /**
+ * A country group named in a filter, as its id when the name is one (digits that fit an id), or
+ * else as its key: the same reading wherever a filter names a group.
+ */
+export function countryGroupRef(group: string): { id: number } | { key: string } {
+  return /^\d{1,9}$/.test(group) ? { id: Number(group) } : { key: group };
+}
+
+/**
  * "This country code is in the group", for a group named by id or key: one condition
  * shared by every filter on country groups.
  */
 export function inCountryGroup(countryCode: Expression<string | null> | RawBuilder<unknown>, group: string): RawBuilder<SqlBool> {
-  const which = /^\d+$/.test(group) ? sql`g.id = ${Number(group)}` : sql`g.key = ${group}`;
+  const ref = countryGroupRef(group);
+  const which = "id" in ref ? sql`g.id = ${ref.id}` : sql`g.key = ${ref.key}`;
   return sql<SqlBool>`${countryCode} IN (SELECT m.country_code FROM country_group_members m JOIN country_groups g ON g.id = m.group_id WHERE ${which})`;
 }
 

@@ -2,7 +2,7 @@ import type { Selectable } from "kysely";
 import { db } from "../../db/current.ts";
 import type { CountryGroupTable } from "../../db/types.ts";
 import { authorize } from "../access/policy.ts";
-import { dropBreakdown, fillCountryGroup, withPartnerChange } from "../engagements/rollup.ts";
+import { dropBreakdown, fillCountryGroup, lockGroupMembers, withPartnerChange } from "../engagements/rollup.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
@@ -53,6 +53,7 @@ async function withMembersChange(trx: Trx, groupId: number, before: string[], af
   const is = new Set(after);
   const moved = [...new Set([...before.filter((c) => !is.has(c)), ...after.filter((c) => !was.has(c))])];
   if (moved.length === 0) return change();
+  await lockGroupMembers(trx, true);
   return withPartnerChange(trx, { countryCodes: moved }, change, { dim: "group", value: String(groupId) });
 }
 
@@ -95,6 +96,7 @@ export async function createCountryGroup(actor: Actor, input: unknown): Promise<
       .values({ key: data.key, nameEn: data.nameEn, nameZh: data.nameZh, description: data.description ?? null })
       .returningAll()
       .executeTakeFirstOrThrow();
+    await lockGroupMembers(trx, true);
     await writeMembers(trx, row.id, data.countryCodes);
     await fillCountryGroup(trx, row.id);
     const result = present(row, [...new Set(data.countryCodes)].sort());
@@ -133,6 +135,7 @@ export async function updateCountryGroup(actor: Actor, groupId: number, input: u
 export async function deleteCountryGroup(actor: Actor, groupId: number): Promise<void> {
   authorize(actor, "registry.delete");
   await mutate(actor, async (trx) => {
+    await lockGroupMembers(trx, true);
     const before = await trx.deleteFrom("countryGroups").where("id", "=", groupId).returningAll().executeTakeFirst();
     if (!before) throw notFound("country group", groupId);
     await dropBreakdown(trx, "group", String(groupId));

@@ -4,7 +4,7 @@ import { planEachTime } from "../../db/prepared.ts";
 import { type DataContext, forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import { countedPlaces } from "../countries/places.ts";
-import { inCountryGroup, inRegion } from "../countries/store.ts";
+import { countryGroupRef, inCountryGroup, inRegion } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import type { Executor } from "../shared/mutation.ts";
 import { parseInput } from "../shared/schema.ts";
@@ -154,10 +154,11 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   }
   if (q.countryGroup) {
     // The breakdown is kept by the group's id; a group that does not exist is the record's (nothing) to answer.
+    const ref = countryGroupRef(q.countryGroup);
     const group = await db()
       .selectFrom("countryGroups")
       .select("id")
-      .where(/^\d+$/.test(q.countryGroup) ? sql<boolean>`id = ${Number(q.countryGroup)}` : sql<boolean>`key = ${q.countryGroup}`)
+      .where("id" in ref ? sql<boolean>`id = ${ref.id}` : sql<boolean>`key = ${ref.key}`)
       .executeTakeFirst();
     if (!group) return null;
     filters.push(["group", String(group.id)]);

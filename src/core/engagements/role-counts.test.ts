@@ -302,6 +302,45 @@ describe("the counts for every role", () => {
     expect(shapeOf(await countEngagements(viewer, query))).toEqual(shapeOf(await countEngagements(viewer, query, { fromRecord: true })));
   });
 
+  it("keeps a partner in a unit's slices while another engagement there still reaches it", async () => {
+    const [x, y, z] = [
+      await insertOrganisation("political_party", "LAO"),
+      await insertOrganisation("political_party", "NPL"),
+      await insertOrganisation("political_party", "MNG"),
+    ];
+    const talks = async (leadUnitId: number, coUnitIds: number[], organisationId: number) =>
+      (
+        await createEngagement(admin, {
+          type: "talks",
+          direction: "none",
+          titleEn: "Talks on slices",
+          status: "done",
+          startDate: "2022-09-09",
+          leadUnitId,
+          coUnitIds,
+          participants: [{ organisationId, role: "guest" }],
+        })
+      ).id;
+    // Both led by A, one with B beside it: slice (A, "") holds both.
+    await talks(unit.A as number, [unit.B as number], x);
+    const second = await talks(unit.A as number, [], x);
+    // Both with A beside another unit that led them: slice (−A, "") holds both.
+    await talks(unit.B as number, [unit.A as number], z);
+    const fourth = await talks(unit.A1 as number, [unit.A as number], z);
+    await updateEngagement(admin, second, { participants: [{ organisationId: y, role: "guest" }] });
+    await updateEngagement(admin, fourth, { participants: [{ organisationId: y, role: "guest" }] });
+    const kept = await rollupSnapshot();
+    await database.db.transaction().execute((trx) => rebuildRollups(trx));
+    expect(await rollupSnapshot()).toEqual(kept);
+    for (const [who, actor] of Object.entries(actors)) {
+      const query = { by: "partnerKind", from: "2022-01-01", to: "2022-12-31" };
+      expect({ who, ...shapeOf(await countEngagements(actor, query)) }).toEqual({
+        who,
+        ...shapeOf(await countEngagements(actor, query, { fromRecord: true })),
+      });
+    }
+  });
+
   it("keeps the topics' breakdown exact when an engagement's topics change", async () => {
     const [first, second] = engagementIds;
     const [governance, poverty] = topics as [number, number];
@@ -326,7 +365,8 @@ describe("the counts for every role", () => {
 
   it("keeps a country group's breakdown exact when its members change, when it goes, and when a partner moves into it", async () => {
     const socialist = groups.socialist as { id: number; key: string };
-    await updateCountryGroup(admin, socialist.id, { countryCodes: ["CUB", "KEN", "VNM"] });
+    // India is reached only by a guest who came without an organisation: its people count too.
+    await updateCountryGroup(admin, socialist.id, { countryCodes: ["CUB", "KEN", "VNM", "IND"] });
     await updateCountryGroup(admin, socialist.id, { nameEn: "Socialist states" });
     const kenyan = await insertOrganisation("political_party", "KEN");
     await createEngagement(admin, {
@@ -340,6 +380,7 @@ describe("the counts for every role", () => {
     });
     // The Kenyan party moves to Nigeria: it leaves the group's partners, its talks the group.
     await updateOrganisation(admin, kenyan, { countryCode: "NGA" });
+    const south = await createCountryGroup(admin, { key: unique("south-"), nameEn: "South", nameZh: "南方", countryCodes: ["IND", "ZAF"] });
     const gone = await createCountryGroup(admin, { key: unique("gone-"), nameEn: "Gone", nameZh: "已删", countryCodes: ["KEN", "ZAF"] });
     await deleteCountryGroup(admin, gone.id);
     const kept = await rollupSnapshot();
@@ -354,6 +395,7 @@ describe("the counts for every role", () => {
       for (const query of [
         { by: "countryGroup", from: "2019-01-01", to: "2023-12-31" },
         { by: "type", countryGroup: socialist.key, from: "2020-03-10" },
+        { by: "year", countryGroup: south.key },
       ]) {
         const fast = await countEngagements(actor, query);
         expect(fast.source).toBe("rollup");

@@ -1,5 +1,7 @@
-import { type RawBuilder, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import { db } from "../../db/current.ts";
+import { migrateToLatest, rebuildsRollups } from "../../db/migrate.ts";
+import type { DB } from "../../db/types.ts";
 import type { DataContext } from "../access/context.ts";
 import type { Executor, Trx } from "../shared/mutation.ts";
 
@@ -67,6 +69,20 @@ export function reachQuery(engagementCondition: RawBuilder<unknown>): RawBuilder
 function coUnitsOf(alias: string): RawBuilder<string> {
   return sql<string>`coalesce((SELECT string_agg(eu.unit_id::text, ',' ORDER BY eu.unit_id) FROM engagement_units eu
     WHERE eu.engagement_id = ${sql.ref(`${alias}.id`)} AND eu.unit_id <> ${sql.ref(`${alias}.lead_unit_id`)}), '')`;
+}
+
+/**
+ * SQL: the engagement (`alias` of engagements) is in the slice (`unit`, `co`), as `membershipCtes`
+ * puts it there: slice 0 holds every engagement; (L, "") all that L led, with co-units or without;
+ * (L, "3,7") those L led with exactly units 3 and 7 beside it; (−U, "") those U took part in
+ * beside another unit that led them.
+ */
+function inSlice(alias: string, unit: RawBuilder<unknown>, co: RawBuilder<unknown>): RawBuilder<boolean> {
+  const e = (column: string) => sql.ref(`${alias}.${column}`);
+  return sql<boolean>`CASE WHEN ${unit} = 0 THEN true
+    WHEN ${unit} > 0 THEN ${e("lead_unit_id")} = ${unit} AND (${co} = '' OR ${coUnitsOf(alias)} = ${co})
+    ELSE ${e("lead_unit_id")} <> -${unit}
+      AND EXISTS (SELECT 1 FROM engagement_units eu WHERE eu.engagement_id = ${e("id")} AND eu.unit_id = -${unit}) END`;
 }
 
 /** One breakdown value (a country group's), when a change can move nothing else. */
@@ -203,6 +219,22 @@ async function contributionOf(executor: Executor, ids: number[], only?: OneBreak
 }
 
 /**
+ * An advisory lock that orders a change of a country group's members against the changes that
+ * move engagements in the rollups: each works its contributions out from the members it reads, so
+ * each must see the other's commit. Those changes share it; a group's change takes it alone
+ * (first, before it captures anything itself).
+ */
+const groupMembersLock = 4_471_001;
+
+/** Takes the lock on the country groups' members for the rest of the transaction: shared, or alone. */
+export async function lockGroupMembers(executor: Executor, alone: boolean): Promise<void> {
+  await (alone
+    ? sql`SELECT pg_advisory_xact_lock(${groupMembersLock})`
+    : sql`SELECT pg_advisory_xact_lock_shared(${groupMembersLock})`
+  ).execute(executor);
+}
+
+/**
  * Captures what the given engagements contribute now; call `apply` after changing them
  * (in the same transaction) to move the rollups from the old contribution to the new —
  * with the ids they have then, for engagements that did not exist before.
@@ -212,6 +244,7 @@ export async function captureRollups(
   ids: number[],
   only?: OneBreakdown,
 ): Promise<{ apply: (idsAfter?: number[]) => Promise<void> }> {
+  await lockGroupMembers(executor, false);
   const unique = [...new Set(ids)];
   const before = await contributionOf(executor, unique, only);
   return {
@@ -391,7 +424,7 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
       SELECT 1 FROM engagement_participants p JOIN engagements e ON e.id = p.engagement_id
       WHERE p.organisation_id = r.org AND p.start_date >= make_date(r.year, 1, 1) AND p.start_date < make_date(r.year + 1, 1, 1)
         AND e.status = 'done' AND (r.type = ${anyType} OR (e.type = r.type AND e.direction = r.direction))
-        AND (r.unit = 0 OR (e.lead_unit_id = r.unit AND ${coUnitsOf("e")} = r.co)) AND (e.classification = 'restricted') = r.restricted
+        AND ${inSlice("e", sql.ref("r.unit"), sql.ref("r.co"))} AND (e.classification = 'restricted') = r.restricted
         AND CASE r.dim WHEN 'unit' THEN e.lead_unit_id::text = r.value WHEN 'programme' THEN e.programme_id::text = r.value
           WHEN 'subtype' THEN e.subtype = r.value
           WHEN 'topic' THEN EXISTS (SELECT 1 FROM engagement_topics et WHERE et.engagement_id = e.id AND et.topic_id::text = r.value)
@@ -431,11 +464,25 @@ export async function rebuildRollups(executor: Trx): Promise<{ engagements: numb
 }
 
 /**
+ * Applies every pending migration, then rebuilds the rollups when one of them changed what they
+ * hold (`rebuildsRollups`): at start, and after a restore that migrated an older archive forward.
+ */
+export async function migrateWithRollups(
+  database: Kysely<DB>,
+): Promise<{ applied: string[]; rebuilt: { engagements: number; ms: number } | null }> {
+  const applied = await migrateToLatest(database);
+  const rebuilt = applied.some((name) => rebuildsRollups.has(name))
+    ? await database.transaction().execute((trx) => rebuildRollups(trx))
+    : null;
+  return { applied, rebuilt };
+}
+
+/**
  * Counts a new country group's breakdown from the record, in one pass over what reaches its
  * countries (an organisation of theirs, or a person of theirs who came without one): quicker and
  * lighter than moving each engagement's contribution when they are many (a third of the record for
  * Africa). A change of members moves only what the countries joining or leaving reached (see
- * `withPartnerChange`).
+ * `withPartnerChange`). The caller holds the lock on the groups' members (`lockGroupMembers`).
  */
 export async function fillCountryGroup(executor: Trx, groupId: number): Promise<void> {
   const value = String(groupId);
@@ -516,6 +563,15 @@ export async function withPartnerChange<T>(
   const result = await change();
   await rollups.apply();
   return result;
+}
+
+/**
+ * Runs a change of an organisation's fields (`fields`: those it sets) through `withPartnerChange`
+ * when it moves the organisation to another country or kind, which the breakdowns follow; other
+ * fields (names, years) move nothing in the rollups.
+ */
+export function withPartnerMove<T>(executor: Executor, organisationId: number, fields: object, change: () => Promise<T>): Promise<T> {
+  return "countryCode" in fields || "kind" in fields ? withPartnerChange(executor, { organisationId }, change) : change();
 }
 
 /** Slices of the rollups: each a lead unit and its co-units, in two lists of the same length. */

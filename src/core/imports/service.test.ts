@@ -3,8 +3,11 @@ import iconv from "iconv-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../../test/support/database.ts";
 import { actorInFreshUnit, administrator } from "../../../test/support/factories.ts";
+import { rollupSnapshot } from "../../../test/support/rollups.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
+import { countEngagements } from "../engagements/counts.ts";
+import { rebuildRollups } from "../engagements/rollup.ts";
 import { createEngagement } from "../engagements/service.ts";
 import { type StagedFile, stageUpload } from "../files/checks.ts";
 import { createNote } from "../notes/service.ts";
@@ -407,6 +410,42 @@ describe("importing safely, whoever imports what", () => {
     await expect(
       previewImport(admin, await stage("英文名称\nX Party\n"), { fileName: "f.csv", defaults: { countryCode: "ZZZ" } }),
     ).rejects.toMatchObject({ code: "VALIDATION_FAILED", details: { fields: [{ path: "defaults.countryCode" }] } });
+  });
+
+  it("moves a partner between the counts' breakdowns when an import gives it a country, and back when undone", async () => {
+    const party = await db()
+      .insertInto("organisations")
+      .values({ kind: "political_party", countryCode: null, nameEn: "Countryless Test Party", matchKeys: ["n|countrylesstestparty"] })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await createEngagement(admin, {
+      type: "talks",
+      direction: "none",
+      titleEn: "Talks with a party of no country yet",
+      status: "done",
+      startDate: "2021-03-03",
+      leadUnitId: admin.unitId as number,
+      participants: [{ organisationId: party.id, role: "guest" }],
+    });
+    const asTheRecord = async () => {
+      const kept = await rollupSnapshot();
+      await database.db.transaction().execute((trx) => rebuildRollups(trx));
+      expect(await rollupSnapshot()).toEqual(kept);
+      const query = { by: "region", from: "2021-01-01", to: "2021-12-31" };
+      const fast = await countEngagements(admin, query);
+      expect(fast.source).toBe("rollup");
+      expect(fast.rows).toEqual((await countEngagements(admin, query, { fromRecord: true })).rows);
+      return fast.rows.find((r) => r.key === "002")?.engagements ?? 0;
+    };
+    const africaBefore = await asTheRecord();
+    const result = await runImport(admin, await stage("英文名称,国家\nCountryless Test Party,KEN\n"), { fileName: "k.csv" });
+    expect(result.counts).toMatchObject({ matched: 1 });
+    expect(
+      (await db().selectFrom("organisations").select("countryCode").where("id", "=", party.id).executeTakeFirstOrThrow()).countryCode,
+    ).toBe("KEN");
+    expect(await asTheRecord()).toBe(africaBefore + 1);
+    await undoImport(admin, result.id);
+    expect(await asTheRecord()).toBe(africaBefore);
   });
 
   it("keeps, on undo, an imported party another unit wrote a note on, and audits each party it removes", async () => {

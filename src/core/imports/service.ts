@@ -9,6 +9,7 @@ import { insertMany } from "../../db/bulk.ts";
 import { db } from "../../db/current.ts";
 import { forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
+import { withPartnerMove } from "../engagements/rollup.ts";
 import type { StagedFile } from "../files/checks.ts";
 import { referencingColumns } from "../merge/references.ts";
 import { refreshSuggestions } from "../names/service.ts";
@@ -876,11 +877,13 @@ async function applyToExisting(
     .where("organisationId", "=", organisationId)
     .orderBy("position")
     .execute();
-  await trx
-    .updateTable("organisations")
-    .set({ ...(set as Record<string, never>), ...namesColumns(all as NormalisedName[]), updatedAt: new Date() })
-    .where("id", "=", organisationId)
-    .execute();
+  const update = () =>
+    trx
+      .updateTable("organisations")
+      .set({ ...(set as Record<string, never>), ...namesColumns(all as NormalisedName[]), updatedAt: new Date() })
+      .where("id", "=", organisationId)
+      .execute();
+  await withPartnerMove(trx, organisationId, set, update);
   const newTags = [...new Set(row.values.tags ?? [])].filter((t) => tags.has(t));
   if (newTags.length)
     await trx
@@ -1338,11 +1341,13 @@ async function undoOrganisations(trx: Trx, id: number): Promise<UndoOutcome> {
       .where("organisationId", "=", m.entityId)
       .orderBy("position")
       .execute();
-    await trx
-      .updateTable("organisations")
-      .set({ ...(restore as Record<string, never>), ...namesColumns(names as NormalisedName[]), updatedAt: new Date() })
-      .where("id", "=", m.entityId)
-      .execute();
+    const update = () =>
+      trx
+        .updateTable("organisations")
+        .set({ ...(restore as Record<string, never>), ...namesColumns(names as NormalisedName[]), updatedAt: new Date() })
+        .where("id", "=", m.entityId)
+        .execute();
+    await withPartnerMove(trx, m.entityId, restore, update);
   }
   await trx
     .deleteFrom("importRows")

@@ -6,6 +6,7 @@ import { db } from "../../db/current.ts";
 import { bundledDataDir } from "../../paths.ts";
 import { authorize } from "../access/policy.ts";
 import { applyPlaceSeeds, readPlaceSeeds } from "../countries/places.ts";
+import { withPartnerChange } from "../engagements/rollup.ts";
 import { refreshSuggestions } from "../names/service.ts";
 import { displayColumns, normaliseNames } from "../organisations/names.ts";
 import type { Actor } from "../shared/actor.ts";
@@ -137,9 +138,13 @@ export async function importReference(
     for (const party of parties)
       for (const alias of aliases.get(party.partyfactsId) ?? []) party.names.push({ kind: "alias", lang: "en", value: alias });
     const existing = new Map(
-      (await trx.selectFrom("organisations").select(["id", "partyfactsId", "source"]).where("partyfactsId", "is not", null).execute()).map(
-        (r) => [r.partyfactsId as number, r],
-      ),
+      (
+        await trx
+          .selectFrom("organisations")
+          .select(["id", "partyfactsId", "source", "countryCode", "kind"])
+          .where("partyfactsId", "is not", null)
+          .execute()
+      ).map((r) => [r.partyfactsId as number, r]),
     );
     // A Wikidata id that a user already gave another organisation stays with it.
     const takenWikidata = new Map(
@@ -192,11 +197,15 @@ export async function importReference(
           .execute();
         const fromSource = names.filter((n) => !kept.some((k) => k.kind === n.kind && k.lang === n.lang && k.value === n.value));
         const all = [...fromSource.map((n) => ({ ...n, source: "partyfacts" as const })), ...kept];
-        await trx
-          .updateTable("organisations")
-          .set({ ...columns, ...displayColumns(all), updatedAt: new Date() })
-          .where("id", "=", current.id)
-          .execute();
+        const update = () =>
+          trx
+            .updateTable("organisations")
+            .set({ ...columns, ...displayColumns(all), updatedAt: new Date() })
+            .where("id", "=", current.id)
+            .execute();
+        // A party the source now places in another country moves between the counts' breakdowns.
+        const moved = current.countryCode !== columns.countryCode || current.kind !== columns.kind;
+        await (moved ? withPartnerChange(trx, { organisationId: current.id }, update) : update());
         await trx.deleteFrom("organisationNames").where("organisationId", "=", current.id).execute();
         if (all.length > 0) {
           await trx

@@ -18,6 +18,7 @@ import {
   setPlacePolicy,
   updateCountry,
 } from "../../core/countries/service.ts";
+import { countryGroupRef } from "../../core/countries/store.ts";
 import { countryGroupCreateInput, countryGroupOutput, countryGroupUpdateInput } from "../../core/country-groups/schema.ts";
 import {
   createCountryGroup,
@@ -135,7 +136,8 @@ export const geographyRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     (request) => {
       const { idOrKey } = request.params;
-      return getCountryGroup(actorOf(request), /^\d+$/.test(idOrKey) ? Number(idOrKey) : idOrKey);
+      const ref = countryGroupRef(idOrKey);
+      return getCountryGroup(actorOf(request), "id" in ref ? ref.id : ref.key);
     },
   );
   app.post(
