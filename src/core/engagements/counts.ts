@@ -155,11 +155,8 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   if (q.countryGroup) {
     // The breakdown is kept by the group's id; a group that does not exist is the record's (nothing) to answer.
     const ref = countryGroupRef(q.countryGroup);
-    const group = await db()
-      .selectFrom("countryGroups")
-      .select("id")
-      .where("id" in ref ? sql<boolean>`id = ${ref.id}` : sql<boolean>`key = ${ref.key}`)
-      .executeTakeFirst();
+    const lookup = db().selectFrom("countryGroups").select("id");
+    const group = await ("id" in ref ? lookup.where("id", "=", ref.id) : lookup.where("key", "=", ref.key)).executeTakeFirst();
     if (!group) return null;
     filters.push(["group", String(group.id)]);
   }

@@ -478,8 +478,17 @@ export async function migrateWithRollups(
 }
 
 /**
+ * SQL: the participation `p` reaches one of these countries (`countries`: a query of codes) as the
+ * reach counts it: an organisation of theirs, or a person of theirs who came without one.
+ */
+function reachesCountries(countries: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`(p.organisation_id IN (SELECT id FROM organisations WHERE country_code IN (${countries}))
+    OR (p.organisation_id IS NULL AND p.person_id IN (SELECT id FROM people WHERE country_code IN (${countries}))))`;
+}
+
+/**
  * Counts a new country group's breakdown from the record, in one pass over what reaches its
- * countries (an organisation of theirs, or a person of theirs who came without one): quicker and
+ * countries: quicker and
  * lighter than moving each engagement's contribution when they are many (a third of the record for
  * Africa). A change of members moves only what the countries joining or leaving reached (see
  * `withPartnerChange`). The caller holds the lock on the groups' members (`lockGroupMembers`).
@@ -488,9 +497,7 @@ export async function fillCountryGroup(executor: Trx, groupId: number): Promise<
   const value = String(groupId);
   await dropBreakdown(executor, "group", value);
   const reaching = sql`SELECT p.engagement_id FROM engagement_participants p
-    LEFT JOIN organisations o ON o.id = p.organisation_id
-    LEFT JOIN people pe ON pe.id = p.person_id AND p.organisation_id IS NULL
-    WHERE coalesce(o.country_code, pe.country_code) IN (SELECT country_code FROM country_group_members WHERE group_id = ${groupId})`;
+    WHERE ${reachesCountries(sql`SELECT country_code FROM country_group_members WHERE group_id = ${groupId}`)}`;
   const ctes = membershipCtes(sql`id IN (${reaching})`, sql`p.engagement_id IN (${reaching})`, { dim: "group", value });
   await fillRollups(executor, ctes, sql`r.dim = 'group' AND r.value = ${value}`);
 }
@@ -550,8 +557,7 @@ export async function withPartnerChange<T>(
       ? sql`p.organisation_id = ${partner.organisationId}`
       : "personId" in partner
         ? sql`p.person_id = ${partner.personId} AND p.organisation_id IS NULL`
-        : sql`(p.organisation_id IN (SELECT id FROM organisations WHERE country_code = ANY(${partner.countryCodes}::text[]))
-            OR (p.organisation_id IS NULL AND p.person_id IN (SELECT id FROM people WHERE country_code = ANY(${partner.countryCodes}::text[]))))`;
+        : reachesCountries(sql`SELECT unnest(${partner.countryCodes}::text[])`);
   const rows = await sql<{
     engagementId: number;
   }>`SELECT DISTINCT p.engagement_id FROM engagement_participants p WHERE ${concerned}`.execute(executor);
@@ -567,11 +573,16 @@ export async function withPartnerChange<T>(
 
 /**
  * Runs a change of an organisation's fields (`fields`: those it sets) through `withPartnerChange`
- * when it moves the organisation to another country or kind, which the breakdowns follow; other
- * fields (names, years) move nothing in the rollups.
+ * when it gives the organisation a country or kind, which the breakdowns follow; other fields
+ * (names, years) move nothing in the rollups.
  */
-export function withPartnerMove<T>(executor: Executor, organisationId: number, fields: object, change: () => Promise<T>): Promise<T> {
-  return "countryCode" in fields || "kind" in fields ? withPartnerChange(executor, { organisationId }, change) : change();
+export function withPartnerMove<T>(
+  executor: Executor,
+  organisationId: number,
+  fields: { countryCode?: unknown; kind?: unknown },
+  change: () => Promise<T>,
+): Promise<T> {
+  return fields.countryCode !== undefined || fields.kind !== undefined ? withPartnerChange(executor, { organisationId }, change) : change();
 }
 
 /** Slices of the rollups: each a lead unit and its co-units, in two lists of the same length. */

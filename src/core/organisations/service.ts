@@ -5,7 +5,7 @@ import { databaseEngine, db } from "../../db/current.ts";
 import { anyDependentRecord, forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import { assertCountryExists } from "../countries/store.ts";
-import { withPartnerChange } from "../engagements/rollup.ts";
+import { withPartnerChange, withPartnerMove } from "../engagements/rollup.ts";
 import { refreshSuggestions } from "../names/service.ts";
 import { foldName } from "../search/text.ts";
 import { keepWordShares } from "../search/word-shares.ts";
@@ -416,8 +416,7 @@ export async function updateOrganisation(actor: Actor, organisationId: number, i
         .where("id", "=", organisationId)
         .execute();
     // A new country or kind moves the partner between the engagement counts' breakdowns.
-    if (fields.countryCode !== undefined || fields.kind !== undefined) await withPartnerChange(trx, { organisationId }, update);
-    else await update();
+    await withPartnerMove(trx, organisationId, fields, update);
     if (names) await writeNames(trx, organisationId, names);
     if (tags) await writeTags(trx, organisationId, tags);
     // New names, country or kind: the suggestion is made anew, or goes when a Chinese name is given.
