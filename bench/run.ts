@@ -93,6 +93,47 @@ async function benchUser(db: Kysely<DB>, unitId: number, role: Role, clearance: 
   return (await actorForUser(user.id)) as Actor;
 }
 
+/**
+ * Periods other than whole years, as leaders and the home page ask them (`who` prefixes the
+ * figures' names): the part-years of "1 March 2014 to 30 June 2021", a quarter of each year in
+ * turn, and the home page's chart (one type's counts by month over a year).
+ */
+async function askPeriods(engine: string, who: string, actor: Actor, naive: () => Promise<unknown>): Promise<void> {
+  await compare(
+    engine,
+    `${who}counts by type, 1 Mar 2014 to 30 Jun 2021`,
+    10,
+    () => countEngagements(actor, { by: "type", from: "2014-03-01", to: "2021-06-30" }),
+    naive,
+    "≤100 ms",
+    3,
+  );
+  await compare(
+    engine,
+    `${who}counts by type, a quarter`,
+    10,
+    (i) => countEngagements(actor, { by: "type", from: `${2013 + (i % 10)}-04-01`, to: `${2013 + (i % 10)}-06-30` }),
+    naive,
+    "≤100 ms",
+    3,
+  );
+  await compare(
+    engine,
+    `${who}home: one type by month, a year`,
+    10,
+    (i) =>
+      countEngagements(actor, {
+        by: "month",
+        type: [["visit", "talks", "event", "correspondence"][i % 4] as string],
+        from: `${2013 + (i % 10)}-01-01`,
+        to: `${2013 + (i % 10)}-12-31`,
+      }),
+    naive,
+    "≤100 ms",
+    3,
+  );
+}
+
 /** The counts by type over ten years with a country group's partners, the generator's two groups (bench/generate.ts) in turn. */
 const withGroupsPartners = (actor: Actor) => (i: number) =>
   countEngagements(actor, { by: "type", countryGroup: i % 2 ? "bench-brics" : "bench-africa", from: "2013-01-01", to: "2022-12-31" });
@@ -599,6 +640,7 @@ async function benchEngagements(engine: string, db: Kysely<DB>, admin: Awaited<R
     "≤300 ms",
     3,
   );
+  await askPeriods(engine, "", admin, naive);
   // The same questions for a bureau's editor and a viewer: their answers come from their unit's
   // slices of the rollups (plus what they read beyond them), so they should be as fast.
   const bureau = units.find((id) => id !== admin.unitId) as number;
@@ -625,6 +667,7 @@ async function benchEngagements(engine: string, db: Kysely<DB>, admin: Awaited<R
       "≤100 ms",
       3,
     );
+    await askPeriods(engine, `${who}: `, actor, naive);
     await compare(
       engine,
       `${who}: counts by type with a country group's partners, ten years`,

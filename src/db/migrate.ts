@@ -34,6 +34,7 @@ import * as partnerSliceRanks from "./migrations/0032_partner_slice_ranks.ts";
 import * as readerSlices from "./migrations/0033_reader_slices.ts";
 import * as credentialNotices from "./migrations/0034_credential_notices.ts";
 import * as groupTopicBreakdowns from "./migrations/0035_group_topic_breakdowns.ts";
+import * as monthlyRollups from "./migrations/0036_monthly_rollups.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -74,10 +75,17 @@ const migrations: Record<string, Migration> = {
   "0033_reader_slices": readerSlices,
   "0034_credential_notices": credentialNotices,
   "0035_group_topic_breakdowns": groupTopicBreakdowns,
+  "0036_monthly_rollups": monthlyRollups,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown or a slice). */
-export const rebuildsRollups = new Set(["0010_insight_rollups", "0029_rollup_slices", "0033_reader_slices", "0035_group_topic_breakdowns"]);
+export const rebuildsRollups = new Set([
+  "0010_insight_rollups",
+  "0029_rollup_slices",
+  "0033_reader_slices",
+  "0035_group_topic_breakdowns",
+  "0036_monthly_rollups",
+]);
 
 /** Applies every pending migration; throws with the failing migration's name on error. */
 export function migrateToLatest(db: Kysely<DB>): Promise<string[]> {

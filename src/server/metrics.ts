@@ -31,7 +31,7 @@ function measureRollupLag(): Promise<number> {
     // The rollups move in the same transaction as the record, so this is 0 unless something went wrong.
     const value = sql<{ lag: number }>`SELECT abs(
         (SELECT count(*) FROM engagements WHERE status = 'done')
-        - (SELECT coalesce(sum(n), 0) FROM engagement_rollup WHERE dim = 'all' AND lead_unit_id = 0))::int AS lag`
+        - (SELECT coalesce(sum(n), 0) FROM engagement_rollup WHERE dim = 'all' AND lead_unit_id = 0 AND year <= 9999))::int AS lag`
       .execute(currentDatabase().db)
       .then((counted) => counted.rows[0]?.lag ?? 0);
     rollupLag = { at: Date.now(), value };

@@ -214,7 +214,7 @@ describe(`a backup (${testEngine})`, () => {
       const gifts = await sql<{ description: string }>`SELECT description FROM gifts`.execute(target.database.db);
       expect(gifts.rows).toEqual([{ description: "景泰蓝花瓶" }]);
       // Migrations since then changed what the counts' rollups hold: they were rebuilt from the record.
-      expect(summary.migrated).toContain("0035_group_topic_breakdowns");
+      expect(summary.migrated).toContain("0036_monthly_rollups");
       const counted = await sql<{ unit: number; n: number }>`SELECT lead_unit_id AS unit, n FROM engagement_rollup
         WHERE dim = 'all' AND year = 2024 ORDER BY 1`.execute(target.database.db);
       expect(counted.rows).toEqual([

@@ -13,7 +13,7 @@ import { createProgramme } from "../programmes/service.ts";
 import { importGeography } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { approveEngagement, submitEngagement } from "./approvals.ts";
-import { countEngagements } from "./counts.ts";
+import { countEngagements, splitPeriod } from "./counts.ts";
 import { rebuildRollups } from "./rollup.ts";
 import { createEngagement, deleteEngagement, updateEngagement } from "./service.ts";
 
@@ -194,7 +194,7 @@ describe("the counts query", () => {
       ["2022", 1, 0, 0],
     ]);
     const months = await counts({ by: "month", from: "2021-01-01", to: "2021-12-31" });
-    expect(months.source).toBe("record");
+    expect(months.source).toBe("rollup");
     // In time order; the planned visit of September is not counted (counts are of done work).
     expect(months.rows).toEqual([
       ["2021-07", 3, 3, 3],
@@ -235,7 +235,7 @@ describe("the counts query", () => {
     expect(c.total).toEqual([5, 3, 3]);
   });
 
-  it("takes whole years from the rollups and any other period from the record", async () => {
+  it("takes whole years and whole months from the rollups and the days left over from the record", async () => {
     const year = await counts({ by: "type", from: "2021-01-01", to: "2021-12-31" });
     expect(year.source).toBe("rollup");
     expect(year.rows).toEqual([
@@ -243,13 +243,56 @@ describe("the counts query", () => {
       ["event:hosted", 1, 3, 3],
     ]);
     expect(year.total).toEqual([4, 4, 4]);
+    // August to December from the months, 2 to 31 July from the record.
     const part = await counts({ by: "type", from: "2021-07-02", to: "2021-12-31" });
-    expect(part.source).toBe("record");
+    expect(part.source).toBe("rollup");
     expect(part.rows).toEqual([
       ["correspondence:received", 2, 2, 2],
       ["event:hosted", 1, 3, 3],
     ]);
     expect(part.total).toEqual([3, 4, 4]);
+    // Less than a whole month, or a breakdown kept by years only: from the record.
+    const days = await counts({ by: "type", from: "2021-07-02", to: "2021-07-30" });
+    expect(days.source).toBe("record");
+    expect(days.total).toEqual([2, 2, 2]);
+    const regions = await counts({ by: "region", from: "2021-07-01", to: "2021-09-30" });
+    expect(regions.source).toBe("record");
+  });
+
+  it("splits a period into whole years, whole months and the days left over", () => {
+    expect(splitPeriod("2014-03-01", "2021-06-30", true)).toEqual({
+      periods: [
+        [2015, 2020],
+        [201403, 201412],
+        [202101, 202106],
+      ],
+      days: [],
+    });
+    expect(splitPeriod("2012-11-15", undefined, true)).toEqual({
+      periods: [
+        [2013, 9999],
+        [201212, 201212],
+      ],
+      days: [{ from: "2012-11-15", to: "2012-11-30" }],
+    });
+    // Without months, the part-years are days; by month, the whole years are read as months.
+    expect(splitPeriod("2014-03-01", "2021-06-30", false)).toEqual({
+      periods: [[2015, 2020]],
+      days: [
+        { from: "2014-03-01", to: "2014-12-31" },
+        { from: "2021-01-01", to: "2021-06-30" },
+      ],
+    });
+    expect(splitPeriod("2020-01-01", "2020-12-31", true, true)).toEqual({ periods: [[202001, 202012]], days: [] });
+    // Across a new year, in a leap year's February, and less than a month.
+    expect(splitPeriod("2019-11-15", "2020-02-29", true)).toEqual({
+      periods: [[201912, 202002]],
+      days: [{ from: "2019-11-15", to: "2019-11-30" }],
+    });
+    expect(splitPeriod("2019-12-31", "2020-01-30", true)).toBeNull();
+    expect(splitPeriod("2021-05-01", "2021-05-31", true)).toEqual({ periods: [[202105, 202105]], days: [] });
+    expect(splitPeriod(undefined, undefined, true)).toEqual({ periods: [[1000, 9999]], days: [] });
+    expect(splitPeriod("2021-06-01", "2021-05-01", true)).toBeNull();
   });
 
   it("counts planned engagements only when asked", async () => {

@@ -17,7 +17,18 @@ import {
   statementStances,
   talkModes,
 } from "../shared/vocabulary.ts";
-import { anyType, chunkBits, heldOnTheDay, inSlices, reachQuery, type Slices, type SlicesMemo, slicesRead } from "./rollup.ts";
+import {
+  anyType,
+  chunkBits,
+  heldOnTheDay,
+  inSlices,
+  isMonthCode,
+  monthlyDim,
+  reachQuery,
+  type Slices,
+  type SlicesMemo,
+  slicesRead,
+} from "./rollup.ts";
 import { type EngagementCounts, type EngagementCountsQuery, engagementCountsQuery } from "./schema.ts";
 import { engagementFilter } from "./store.ts";
 
@@ -75,9 +86,12 @@ export async function countEngagements(
 }
 
 interface RollupPlan {
-  /** The whole years the rollups answer; the period's other days come from the record (`remainder`). */
-  fromYear: number;
-  toYear: number;
+  /**
+   * The periods the rollups answer, as ranges of their period codes (years, and months as
+   * year × 100 + month where the breakdown and slices hold them); the period's other days come
+   * from the record (`remainder`).
+   */
+  periods: PeriodRange[];
   /** The one breakdown used: a filter's, or the grouping's. */
   dim: string;
   value: string | null;
@@ -123,6 +137,61 @@ function inRemainder(id: RawBuilder<unknown>, day: RawBuilder<unknown>, remainde
 const firstYear = 1000;
 const lastYear = 9999;
 
+/** An inclusive range of the rollups' period codes: years (2019) or months (201903). */
+export type PeriodRange = [number, number];
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+/** The first day of month `index` (year × 12 + month − 1). */
+const monthStart = (index: number) => new Date(Date.UTC(Math.floor(index / 12), index % 12, 1));
+const monthCode = (index: number) => Math.floor(index / 12) * 100 + (index % 12) + 1;
+
+/**
+ * How a period splits between the rollups and the record: its whole years (and, where `months`,
+ * the whole months of its part-years, or of a period shorter than a year) as ranges of period
+ * codes, and the days left over as date ranges. `byMonth` reads the whole years as their months,
+ * to count per month. Null when the rollups answer none of it (less than a whole year without
+ * months, less than a whole month with them).
+ */
+export function splitPeriod(
+  from: string | undefined,
+  to: string | undefined,
+  months: boolean,
+  byMonth = false,
+): { periods: PeriodRange[]; days: Array<{ from: string; to: string }> } | null {
+  const fromYear = from ? Number(from.slice(0, 4)) + (from.endsWith("-01-01") ? 0 : 1) : firstYear;
+  const toYear = to ? Number(to.slice(0, 4)) - (to.endsWith("-12-31") ? 0 : 1) : lastYear;
+  const periods: PeriodRange[] = [];
+  const segments: Array<{ from: string; to: string }> = [];
+  if (fromYear <= toYear) {
+    periods.push(byMonth ? [fromYear * 100 + 1, toYear * 100 + 12] : [fromYear, toYear]);
+    if (from && fromYear > Number(from.slice(0, 4))) segments.push({ from, to: `${fromYear - 1}-12-31` });
+    if (to && toYear < Number(to.slice(0, 4))) segments.push({ from: `${toYear + 1}-01-01`, to });
+  } else if (from && to && from <= to) {
+    segments.push({ from, to });
+  } else {
+    return null;
+  }
+  const days: Array<{ from: string; to: string }> = [];
+  for (const segment of segments) {
+    const a = new Date(`${segment.from}T00:00:00Z`);
+    const b = new Date(`${segment.to}T00:00:00Z`);
+    // The first whole month on or after a, the last one on or before b.
+    const first = a.getUTCFullYear() * 12 + a.getUTCMonth() + (a.getUTCDate() === 1 ? 0 : 1);
+    const dayAfterB = new Date(b.getTime() + 86_400_000);
+    const last = b.getUTCFullYear() * 12 + b.getUTCMonth() - (dayAfterB.getUTCDate() === 1 ? 0 : 1);
+    if (!months || first > last) {
+      days.push(segment);
+      continue;
+    }
+    periods.push([monthCode(first), monthCode(last)]);
+    const firstDay = monthStart(first);
+    const afterLast = monthStart(last + 1);
+    if (a < firstDay) days.push({ from: segment.from, to: isoDay(new Date(firstDay.getTime() - 86_400_000)) });
+    if (b >= afterLast) days.push({ from: isoDay(afterLast), to: segment.to });
+  }
+  return periods.length > 0 ? { periods, days } : null;
+}
+
 /**
  * Whether the rollups can answer, and how: done engagements, at most one breakdown among
  * programme, subtype, topic, region, country group, partner kind and partner status on the day,
@@ -135,11 +204,9 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   if (q.mechanismId || q.organisationId) return null;
   if (q.place || q.placeKind || q.series || q.occasion || q.eventId) return null;
   if (q.country && (q.by === "country" || q.by === "place")) return null;
-  if (!["none", "type", "year", "country", "place", "unit", ...Object.keys(rollupDimOf)].includes(q.by)) return null;
-  const fromYear = q.from ? Number(q.from.slice(0, 4)) + (q.from.endsWith("-01-01") ? 0 : 1) : firstYear;
-  const toYear = q.to ? Number(q.to.slice(0, 4)) - (q.to.endsWith("-12-31") ? 0 : 1) : lastYear;
-  // Less than a whole year: the record answers it as fast.
-  if (fromYear > toYear) return null;
+  if (!["none", "type", "year", "month", "country", "place", "unit", ...Object.keys(rollupDimOf)].includes(q.by)) return null;
+  // Less than a whole year (a whole month where months are kept): the record answers it as fast.
+  if (!splitPeriod(q.from, q.to, true, q.by === "month")) return null;
   const filters: Array<[string, string]> = [];
   if (q.programmeId) filters.push(["programme", String(q.programmeId)]);
   if (q.subtype) filters.push(["subtype", q.subtype]);
@@ -163,18 +230,19 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   const groupDim = rollupDimOf[q.by];
   if (filters.length > 1 || (filters.length === 1 && groupDim)) return null;
   const [filter] = filters;
+  const dim = filter?.[0] ?? groupDim ?? "all";
   const { slices, shared } = await slicesRead(scope, q, slicesMemo);
-  // The part-years at either end of the period, from the record.
-  const partYears: Remainder["days"] = [];
-  if (q.from && fromYear > Number(q.from.slice(0, 4))) partYears.push({ from: q.from, to: `${fromYear - 1}-12-31` });
-  if (q.to && toYear < Number(q.to.slice(0, 4))) partYears.push({ from: `${toYear + 1}-01-01`, to: q.to });
+  // Months are kept for one breakdown, in the slices that name no co-units (see monthlyDim).
+  const months = dim === monthlyDim && (slices === null || slices.coUnits.every((co) => co === ""));
+  if (q.by === "month" && !months) return null;
+  const split = splitPeriod(q.from, q.to, months, q.by === "month");
+  if (!split) return null;
   // Days that hold no done engagement the reader reads ("since 15 November 2012" before the record
   // begins) are dropped after a glance at the date index, rather than read through the record's queries.
-  const days = partYears.length > 0 && (await anyDoneIn(scope, partYears)) ? partYears : [];
+  const days = split.days.length > 0 && (await anyDoneIn(scope, split.days)) ? split.days : [];
   return {
-    fromYear,
-    toYear,
-    dim: filter?.[0] ?? groupDim ?? "all",
+    periods: split.periods,
+    dim,
     value: filter ? filter[1] : groupDim ? null : "",
     country: q.country ?? null,
     slices,
@@ -293,7 +361,8 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
   const perCountry = by === "country" || plan.country !== null;
   const where = (alias: string) => {
     const a = (c: string) => sql.ref(`${alias}.${c}`);
-    const conditions = [sql`${a("year")} BETWEEN ${plan.fromYear} AND ${plan.toYear}`, sql`${a("dim")} = ${plan.dim}`];
+    const inPeriods = plan.periods.map(([lo, hi]) => sql`${a("year")} BETWEEN ${lo} AND ${hi}`);
+    const conditions = [sql`(${sql.join(inPeriods, sql` OR `)})`, sql`${a("dim")} = ${plan.dim}`];
     if (plan.value !== null) conditions.push(sql`${a("value")} = ${plan.value}`);
     // Each slice read is a range of the rollups' index (planned each time, with the list's length).
     if (plan.slices !== null) {
@@ -315,7 +384,8 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
   const keyOf = (alias: string) => {
     const a = (c: string) => sql.ref(`${alias}.${c}`);
     if (by === "type") return sql`${a("type")} || ':' || ${a("direction")}`;
-    if (by === "year") return sql`${a("year")}::text`;
+    if (by === "year") return sql`(CASE WHEN ${isMonthCode(a("year"))} THEN ${a("year")} / 100 ELSE ${a("year")} END)::text`;
+    if (by === "month") return sql`(${a("year")} / 100)::text || '-' || lpad((${a("year")} % 100)::text, 2, '0')`;
     if (by === "none") return sql`'all'`;
     if (by === "unit") return sql`${a("lead_unit_id")}::text`;
     if (by === "country") return sql`${a("country_code")}`;

@@ -28,12 +28,37 @@ import type { Executor, Trx } from "../shared/mutation.ts";
  * A caller's answer adds up slices that hold no engagement twice (see `slicesRead`): a unit's own
  * work is one slice, and what a single unit took part in beside others is one more.
  * The breakdown "unit" is held in slice 0 only (within a unit's slice it is "all").
+ * Every row counts one period: a year, or for the breakdown "all" in slices without co-units also
+ * a month (see `monthlyDim`); the per-partner counts keep years only.
  * Services keep them exact in the same transaction as the change: they capture an
  * engagement's contribution before the change and apply the difference after it.
  */
 
 /** Organisation ids per bit string: a chunk covers ids [chunk × 4096, chunk × 4096 + 4095]. */
 export const chunkBits = 4096;
+
+/**
+ * The rollups' periods are whole years (the column `year` holds 2019) and, for the breakdown "all"
+ * in the slices that name no co-units (every unit together, a unit's own work, what a unit took
+ * part in beside others), whole months too (201903: year × 100 + month). The months answer a
+ * quarter, the months of a part-year and counts by month without the record; they are kept for one
+ * breakdown only, since a month's rows are some six times its year's and the breakdowns are many
+ * (at 1M engagements every breakdown by month would multiply the rollups' 4.8 GB).
+ */
+export const monthlyDim = "all";
+
+/** SQL: the period code (a rollup's `year`) is a month's (year × 100 + month), not a year's. */
+export const isMonthCode = (period: RawBuilder<unknown>) => sql<boolean>`${period} > 9999`;
+
+/** SQL: the first day of the period a rollup's `year` holds, and the first day after it. */
+function periodBounds(period: RawBuilder<unknown>) {
+  const month = isMonthCode(period);
+  return {
+    start: sql`CASE WHEN ${month} THEN make_date(${period} / 100, ${period} % 100, 1) ELSE make_date(${period}, 1, 1) END`,
+    end: sql`CASE WHEN ${month} THEN (make_date(${period} / 100, ${period} % 100, 1) + interval '1 month')::date
+      ELSE make_date(${period} + 1, 1, 1) END`,
+  };
+}
 
 /** The breakdowns the rollups hold; anything else is answered from the record itself. */
 export const rollupDims = ["unit", "programme", "subtype", "topic", "region", "group", "kind", "status"] as const;
@@ -106,7 +131,8 @@ function membershipCtes(
   only?: OneBreakdown,
 ): RawBuilder<unknown> {
   return sql`WITH e AS (
-      SELECT id, extract(year FROM start_date)::int AS year, type, direction, subtype, lead_unit_id, programme_id,
+      SELECT id, extract(year FROM start_date)::int AS year,
+        (extract(year FROM start_date) * 100 + extract(month FROM start_date))::int AS month, type, direction, subtype, lead_unit_id, programme_id,
         classification = 'restricted' AS restricted, ${coUnitsOf("engagements")} AS co_units
       FROM engagements WHERE status = 'done' AND ${engagementWhere}),
     r AS (${reachQuery(participantWhere)}),
@@ -122,12 +148,13 @@ function membershipCtes(
       UNION SELECT r.engagement_id, 'status', st.status FROM r CROSS JOIN unnest(${[...rollupStatuses]}::text[]) AS st(status)
         WHERE ${heldOnTheDay(sql.ref("r.org"), sql.ref("r.day"), sql.ref("st.status"))}) m
       ${only ? sql`WHERE m.dim = ${only.dim} AND m.value = ${only.value}` : sql``}),
-    me AS (SELECT e.year, e.type, e.direction, m.dim, m.value, s.unit, s.co, e.restricted, m.id
+    me AS (SELECT pd.period AS year, e.type, e.direction, m.dim, m.value, s.unit, s.co, e.restricted, m.id
       FROM m JOIN e ON e.id = m.id CROSS JOIN LATERAL (
         SELECT 0 AS unit, '' AS co
         UNION ALL SELECT e.lead_unit_id, ''
         UNION ALL SELECT e.lead_unit_id, e.co_units WHERE e.co_units <> ''
         UNION ALL SELECT -u.id::int, '' FROM unnest(string_to_array(nullif(e.co_units, ''), ',')) AS u(id)) AS s(unit, co)
+      CROSS JOIN LATERAL (SELECT e.year UNION ALL SELECT e.month WHERE m.dim = ${monthlyDim} AND s.co = '') AS pd(period)
       WHERE s.unit = 0 OR m.dim <> 'unit'),
     mr AS (SELECT me.*, r.country, r.org FROM me JOIN r ON r.engagement_id = me.id
       WHERE (me.dim <> 'region' OR r.region = me.value) AND (me.dim <> 'kind' OR r.kind = me.value)
@@ -158,10 +185,11 @@ function rollupQueries(ctes: RawBuilder<unknown>) {
   return {
     partnerCounts: sql<{ year: number; dim: string; value: string; org: number; n: number }>`${ctes}
       SELECT year, dim, value, org, count(DISTINCT id)::int AS n FROM mr
-      WHERE org IS NOT NULL AND unit = 0 AND dim = ANY(${[...partnerRollupDims]}::text[]) GROUP BY 1, 2, 3, 4`,
+      WHERE org IS NOT NULL AND unit = 0 AND dim = ANY(${[...partnerRollupDims]}::text[]) AND NOT ${isMonthCode(sql.ref("year"))}
+      GROUP BY 1, 2, 3, 4`,
     partnerSlices: sql<{ unit: number; co: string; restricted: boolean; year: number; org: number; n: number }>`${ctes}
       SELECT unit, co, restricted, year, org, count(DISTINCT id)::int AS n FROM mr
-      WHERE org IS NOT NULL AND unit <> 0 AND dim = 'all' GROUP BY 1, 2, 3, 4, 5`,
+      WHERE org IS NOT NULL AND unit <> 0 AND dim = 'all' AND NOT ${isMonthCode(sql.ref("year"))} GROUP BY 1, 2, 3, 4, 5`,
     counts: sql<
       RollupKey & { n: number }
     >`${ctes} SELECT year, type, direction, dim, value, unit, co, restricted, count(*)::int AS n FROM me GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
@@ -415,6 +443,7 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
   // A partner leaves a breakdown only when no done engagement still puts it there (and,
   // for region, country group and kind, when it is no longer of that region, group or kind).
   const parts = removed.map((k) => k.split(sep));
+  const period = periodBounds(sql.ref("r.year"));
   const gone = await sql<{
     i: number;
   }>`SELECT r.i FROM unnest(${sql.join(breakdownColumns.map(([, type], i) => typedColumn(parts, i, type)))},
@@ -422,7 +451,7 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
       WITH ORDINALITY AS r(year, type, direction, dim, value, unit, co, restricted, org, i)
     WHERE NOT EXISTS (
       SELECT 1 FROM engagement_participants p JOIN engagements e ON e.id = p.engagement_id
-      WHERE p.organisation_id = r.org AND p.start_date >= make_date(r.year, 1, 1) AND p.start_date < make_date(r.year + 1, 1, 1)
+      WHERE p.organisation_id = r.org AND p.start_date >= ${period.start} AND p.start_date < ${period.end}
         AND e.status = 'done' AND (r.type = ${anyType} OR (e.type = r.type AND e.direction = r.direction))
         AND ${inSlice("e", sql.ref("r.unit"), sql.ref("r.co"))} AND (e.classification = 'restricted') = r.restricted
         AND CASE r.dim WHEN 'unit' THEN e.lead_unit_id::text = r.value WHEN 'programme' THEN e.programme_id::text = r.value

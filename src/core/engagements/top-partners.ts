@@ -5,7 +5,7 @@ import { type DataContext, forActor } from "../access/context.ts";
 import { inCountryGroup } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
 import type { Executor } from "../shared/mutation.ts";
-import { everyUnitsSlices, inSlices, type SlicesMemo, slicesRead } from "./rollup.ts";
+import { everyUnitsSlices, inSlices, isMonthCode, type SlicesMemo, slicesRead } from "./rollup.ts";
 import { engagementFilter } from "./store.ts";
 
 /** Which done engagements and which partners a ranking counts. */
@@ -141,7 +141,7 @@ async function rankFromSlices(
   const candidates = await sql<RankedPartner & { bound: number }>`${sql.raw(planEachTime)}
     -- The years of the period that hold any engagement (a period may name centuries).
     WITH years AS (SELECT generate_series(greatest(${fromYear}::int, min(r.year)), least(${toYear}::int, max(r.year))) AS year
-        FROM engagement_rollup r WHERE r.dim = 'all' AND r.lead_unit_id = 0),
+        FROM engagement_rollup r WHERE r.dim = 'all' AND r.lead_unit_id = 0 AND NOT ${isMonthCode(sql.ref("r.year"))}),
       lists AS (SELECT g.lead, g.co, c.restricted, years.year
         FROM unnest(${slices.leads}::int[], ${slices.coUnits}::text[]) AS g(lead, co)
         CROSS JOIN unnest(${classifications}::boolean[]) AS c(restricted) CROSS JOIN years),
