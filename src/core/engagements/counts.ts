@@ -12,6 +12,7 @@ import {
   assistanceKinds,
   correspondenceKinds,
   engagementKinds,
+  engagementTypes,
   eventFormats,
   organisationKinds,
   statementStances,
@@ -229,6 +230,8 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   }
   const groupDim = rollupDimOf[q.by];
   if (filters.length > 1 || (filters.length === 1 && groupDim)) return null;
+  // A breakdown keeps years only: less than a whole year is the record's, before the slices are worked out.
+  if ((filters.length > 0 || groupDim) && !splitPeriod(q.from, q.to, false)) return null;
   const [filter] = filters;
   const dim = filter?.[0] ?? groupDim ?? "all";
   const { slices, shared } = await slicesRead(scope, q, slicesMemo);
@@ -369,13 +372,16 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
       conditions.push(inSlices(alias, plan.slices));
     } else {
       // By unit over every unit: each lead unit's own slice (all it led), not slice 0.
-      conditions.push(by === "unit" ? sql`${a("lead_unit_id")} > 0 AND ${a("co_units")} = ''` : sql`${a("lead_unit_id")} = 0`);
+      conditions.push(sql`${by === "unit" ? sql`${a("lead_unit_id")} > 0` : sql`${a("lead_unit_id")} = 0`} AND ${a("co_units")} = ''`);
     }
     if (!plan.restricted) conditions.push(sql`NOT ${a("restricted")}`);
     // The partner bits and the per-country rows hold every type together too (type "*"); the
     // engagement counts do not (an engagement has one type, so theirs add up).
     if (alias !== "r" || perCountry) {
-      conditions.push(overEveryType ? sql`${a("type")} = ${anyType}` : sql`${a("type")} <> ${anyType}`);
+      // Every type named, not "not *": the rollups' key then bounds the read by type, value and period
+      // for each type, rather than reading all of a slice's rows (its months among them) to filter them.
+      if (overEveryType) conditions.push(sql`${a("type")} = ${anyType}`);
+      else if (!q.type?.length) conditions.push(sql`${a("type")} = ANY(${Object.keys(engagementTypes)}::text[])`);
     }
     if (q.type?.length) conditions.push(sql`${a("type")} = ANY(${q.type}::text[])`);
     if (q.direction) conditions.push(sql`${a("direction")} = ${q.direction}`);

@@ -194,21 +194,21 @@ const shapeOf = (c: Awaited<ReturnType<typeof countEngagements>>): Shape => ({
 
 describe("the counts for every role", () => {
   it("answers each role from the rollups it may read, equal to the record's answer for that role", async () => {
-    let fromRollups = 0;
+    // Periods without a whole year: the rollups answer them only in months, which not every question has.
+    const lessThanAYear = (q: Record<string, unknown>) =>
+      q.to !== undefined && ["2021-04-01", "2019-11-15", "2021-05-03"].includes(q.from as string);
     for (const [who, actor] of Object.entries(actors)) {
       for (const query of questions()) {
         const fast = await countEngagements(actor, query);
         const slow = await countEngagements(actor, query, { fromRecord: true });
         expect(slow.source).toBe("record");
         expect({ who, query, ...shapeOf(fast) }).toEqual({ who, query, ...shapeOf(slow) });
-        if (fast.source === "rollup") fromRollups++;
+        // Every question over a whole year or more, but by month, is answered from the rollups, for every role.
+        if (!lessThanAYear(query) && query.by !== "month") {
+          expect({ who, query, source: fast.source }).toEqual({ who, query, source: "rollup" });
+        }
       }
     }
-    // Every question over a whole year or more but by month is answered from the rollups, for every role.
-    const wholeYears = questions().filter(
-      (q) => !["2021-04-01", "2019-11-15", "2021-05-03"].includes(q.from as string) || q.to === undefined,
-    );
-    expect(fromRollups).toBeGreaterThanOrEqual(Object.keys(actors).length * wholeYears.filter((q) => q.by !== "month").length);
   });
 
   it("answers whole months from the rollups for readers of every unit or of one: a quarter, a part-year's months, by month", async () => {

@@ -53,11 +53,9 @@ export const isMonthCode = (period: RawBuilder<unknown>) => sql<boolean>`${perio
 /** SQL: the first day of the period a rollup's `year` holds, and the first day after it. */
 function periodBounds(period: RawBuilder<unknown>) {
   const month = isMonthCode(period);
-  return {
-    start: sql`CASE WHEN ${month} THEN make_date(${period} / 100, ${period} % 100, 1) ELSE make_date(${period}, 1, 1) END`,
-    end: sql`CASE WHEN ${month} THEN (make_date(${period} / 100, ${period} % 100, 1) + interval '1 month')::date
-      ELSE make_date(${period} + 1, 1, 1) END`,
-  };
+  // Year and month picked apart first, so that no branch ever makes a date of the other kind's code.
+  const start = sql`make_date(CASE WHEN ${month} THEN ${period} / 100 ELSE ${period} END, CASE WHEN ${month} THEN ${period} % 100 ELSE 1 END, 1)`;
+  return { start, end: sql`(${start} + CASE WHEN ${month} THEN interval '1 month' ELSE interval '1 year' END)::date` };
 }
 
 /** The breakdowns the rollups hold; anything else is answered from the record itself. */
@@ -702,9 +700,9 @@ async function readSlices(scope: DataContext, q: SlicesQuestion): Promise<Slices
   return { slices: { leads: kept.map((s) => s.lead), coUnits: kept.map((s) => s.co) }, shared };
 }
 
-/** The slices that exist (a few per unit; "all" holds one row per year and kind), slice 0 aside. */
+/** The slices that exist (a few per unit; "all" holds one row per year and kind, and per month), slice 0 aside. */
 const existingSlicesQuery = sql`SELECT DISTINCT lead_unit_id AS lead, co_units AS co FROM engagement_rollup
-  WHERE dim = 'all' AND lead_unit_id <> 0`;
+  WHERE dim = 'all' AND lead_unit_id <> 0 AND NOT ${isMonthCode(sql.ref("year"))}`;
 
 /** The slices that hold every unit's work once between them: each lead unit's own (no co-units named). */
 export async function everyUnitsSlices(): Promise<Slices> {
