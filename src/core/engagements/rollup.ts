@@ -700,9 +700,18 @@ async function readSlices(scope: DataContext, q: SlicesQuestion): Promise<Slices
   return { slices: { leads: kept.map((s) => s.lead), coUnits: kept.map((s) => s.co) }, shared };
 }
 
-/** The slices that exist (a few per unit; "all" holds one row per year and kind, and per month), slice 0 aside. */
-const existingSlicesQuery = sql`SELECT DISTINCT lead_unit_id AS lead, co_units AS co FROM engagement_rollup
-  WHERE dim = 'all' AND lead_unit_id <> 0 AND NOT ${isMonthCode(sql.ref("year"))}`;
+/**
+ * The slices that exist, slice 0 aside: a few per unit, each holding thousands of rows of the
+ * breakdown "all" (per year, month, type and classification). Read by stepping through the key
+ * index from one slice to the next (one probe each) rather than through every row: asked on each
+ * unit reader's count, a DISTINCT over the rows took 31 ms on the embedded engine at 1M engagements.
+ */
+const existingSlicesQuery = sql`WITH RECURSIVE s AS (
+    (SELECT lead_unit_id, co_units FROM engagement_rollup WHERE dim = 'all' ORDER BY lead_unit_id, co_units LIMIT 1)
+    UNION ALL SELECT next.* FROM s CROSS JOIN LATERAL (SELECT r.lead_unit_id, r.co_units FROM engagement_rollup r
+      WHERE r.dim = 'all' AND (r.lead_unit_id, r.co_units) > (s.lead_unit_id, s.co_units)
+      ORDER BY r.lead_unit_id, r.co_units LIMIT 1) next)
+  SELECT lead_unit_id AS lead, co_units AS co FROM s WHERE lead_unit_id <> 0`;
 
 /** The slices that hold every unit's work once between them: each lead unit's own (no co-units named). */
 export async function everyUnitsSlices(): Promise<Slices> {
