@@ -235,8 +235,8 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   const [filter] = filters;
   const dim = filter?.[0] ?? groupDim ?? "all";
   const { slices, shared } = await slicesRead(scope, q, slicesMemo);
-  // Months are kept for one breakdown, in the slices that name no co-units (see monthlyDim).
-  const months = dim === monthlyDim && (slices === null || slices.coUnits.every((co) => co === ""));
+  // Months are kept for one breakdown, in every slice (see monthlyDim).
+  const months = dim === monthlyDim;
   if (q.by === "month" && !months) return null;
   const split = splitPeriod(q.from, q.to, months, q.by === "month");
   if (!split) return null;

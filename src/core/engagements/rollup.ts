@@ -28,7 +28,7 @@ import type { Executor, Trx } from "../shared/mutation.ts";
  * A caller's answer adds up slices that hold no engagement twice (see `slicesRead`): a unit's own
  * work is one slice, and what a single unit took part in beside others is one more.
  * The breakdown "unit" is held in slice 0 only (within a unit's slice it is "all").
- * Every row counts one period: a year, or for the breakdown "all" in slices without co-units also
+ * Every row counts one period: a year, or for the breakdown "all" also
  * a month (see `monthlyDim`); the per-partner counts keep years only.
  * Services keep them exact in the same transaction as the change: they capture an
  * engagement's contribution before the change and apply the difference after it.
@@ -39,11 +39,10 @@ export const chunkBits = 4096;
 
 /**
  * The rollups' periods are whole years (the column `year` holds 2019) and, for the breakdown "all"
- * in the slices that name no co-units (every unit together, a unit's own work, what a unit took
- * part in beside others), whole months too (201903: year × 100 + month). The months answer a
- * quarter, the months of a part-year and counts by month without the record; they are kept for one
- * breakdown only, since a month's rows are some six times its year's and the breakdowns are many
- * (at 1M engagements every breakdown by month would multiply the rollups' 4.8 GB).
+ * in every slice, whole months too (201903: year × 100 + month). The months answer a quarter, the
+ * months of a part-year and counts by month without the record, for every reader; they are kept
+ * for one breakdown only, since a month's rows are some seven times its year's and the breakdowns
+ * are many (at 1M engagements every breakdown by month would multiply the rollups' 4.8 GB).
  */
 export const monthlyDim = "all";
 
@@ -152,7 +151,7 @@ function membershipCtes(
         UNION ALL SELECT e.lead_unit_id, ''
         UNION ALL SELECT e.lead_unit_id, e.co_units WHERE e.co_units <> ''
         UNION ALL SELECT -u.id::int, '' FROM unnest(string_to_array(nullif(e.co_units, ''), ',')) AS u(id)) AS s(unit, co)
-      CROSS JOIN LATERAL (SELECT e.year UNION ALL SELECT e.month WHERE m.dim = ${monthlyDim} AND s.co = '') AS pd(period)
+      CROSS JOIN LATERAL (SELECT e.year UNION ALL SELECT e.month WHERE m.dim = ${monthlyDim}) AS pd(period)
       WHERE s.unit = 0 OR m.dim <> 'unit'),
     mr AS (SELECT me.*, r.country, r.org FROM me JOIN r ON r.engagement_id = me.id
       WHERE (me.dim <> 'region' OR r.region = me.value) AND (me.dim <> 'kind' OR r.kind = me.value)

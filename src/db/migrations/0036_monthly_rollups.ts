@@ -1,8 +1,8 @@
 import { type Kysely, sql } from "kysely";
 
 /**
- * The counts' rollups keep whole months beside whole years, for the breakdown "all" in the slices
- * that name no co-units: their `year` then holds year × 100 + month (201903). A quarter, the months
+ * The counts' rollups keep whole months beside whole years, for the breakdown "all" in every
+ * slice: their `year` then holds year × 100 + month (201903). A quarter, the months
  * of a part-year ("2014-03-01 to 2021-06-30") and the counts by month had been read from the
  * record. The tables keep their shape; the rebuild that follows this migration fills the new rows
  * (see rebuildsRollups).
@@ -10,9 +10,7 @@ import { type Kysely, sql } from "kysely";
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const table of ["engagement_rollup", "engagement_country_rollup", "engagement_country_bits", "engagement_partner_bits"]) {
     await sql`COMMENT ON COLUMN ${sql.table(table)}.year IS
-      'The period: a year (2019), or for the breakdown all in slices without co-units also a month (201903: year × 100 + month)'`.execute(
-      db,
-    );
+      'The period: a year (2019), or for the breakdown all also a month (201903: year × 100 + month)'`.execute(db);
   }
 }
 
