@@ -23,8 +23,8 @@ import {
   chunkBits,
   heldOnTheDay,
   inSlices,
-  isMonthCode,
   monthlyDim,
+  periodYear,
   reachQuery,
   type Slices,
   type SlicesMemo,
@@ -206,7 +206,7 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   if (q.place || q.placeKind || q.series || q.occasion || q.eventId) return null;
   if (q.country && (q.by === "country" || q.by === "place")) return null;
   if (!["none", "type", "year", "month", "country", "place", "unit", ...Object.keys(rollupDimOf)].includes(q.by)) return null;
-  // Less than a whole year (a whole month where months are kept): the record answers it as fast.
+  // Less than a whole month: the record answers it as fast (asked before any lookup below).
   if (!splitPeriod(q.from, q.to, true, q.by === "month")) return null;
   const filters: Array<[string, string]> = [];
   if (q.programmeId) filters.push(["programme", String(q.programmeId)]);
@@ -230,16 +230,15 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   }
   const groupDim = rollupDimOf[q.by];
   if (filters.length > 1 || (filters.length === 1 && groupDim)) return null;
-  // A breakdown keeps years only: less than a whole year is the record's, before the slices are worked out.
-  if ((filters.length > 0 || groupDim) && !splitPeriod(q.from, q.to, false)) return null;
   const [filter] = filters;
   const dim = filter?.[0] ?? groupDim ?? "all";
-  const { slices, shared } = await slicesRead(scope, q, slicesMemo);
-  // Months are kept for one breakdown, in every slice (see monthlyDim).
+  // Months are kept for one breakdown, in every slice (see monthlyDim): a breakdown's period
+  // shorter than a year is the record's, found before the slices are worked out.
   const months = dim === monthlyDim;
   if (q.by === "month" && !months) return null;
   const split = splitPeriod(q.from, q.to, months, q.by === "month");
   if (!split) return null;
+  const { slices, shared } = await slicesRead(scope, q, slicesMemo);
   // Days that hold no done engagement the reader reads ("since 15 November 2012" before the record
   // begins) are dropped after a glance at the date index, rather than read through the record's queries.
   const days = split.days.length > 0 && (await anyDoneIn(scope, split.days)) ? split.days : [];
@@ -390,7 +389,7 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
   const keyOf = (alias: string) => {
     const a = (c: string) => sql.ref(`${alias}.${c}`);
     if (by === "type") return sql`${a("type")} || ':' || ${a("direction")}`;
-    if (by === "year") return sql`(CASE WHEN ${isMonthCode(a("year"))} THEN ${a("year")} / 100 ELSE ${a("year")} END)::text`;
+    if (by === "year") return sql`${periodYear(a("year"))}::text`;
     if (by === "month") return sql`(${a("year")} / 100)::text || '-' || lpad((${a("year")} % 100)::text, 2, '0')`;
     if (by === "none") return sql`'all'`;
     if (by === "unit") return sql`${a("lead_unit_id")}::text`;

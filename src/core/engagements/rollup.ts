@@ -49,11 +49,15 @@ export const monthlyDim = "all";
 /** SQL: the period code (a rollup's `year`) is a month's (year × 100 + month), not a year's. */
 export const isMonthCode = (period: RawBuilder<unknown>) => sql<boolean>`${period} > 9999`;
 
+/** SQL: the year of a period code (a rollup's `year`), whether it names a year or one of its months. */
+export const periodYear = (period: RawBuilder<unknown>) =>
+  sql<number>`CASE WHEN ${isMonthCode(period)} THEN ${period} / 100 ELSE ${period} END`;
+
 /** SQL: the first day of the period a rollup's `year` holds, and the first day after it. */
 function periodBounds(period: RawBuilder<unknown>) {
   const month = isMonthCode(period);
   // Year and month picked apart first, so that no branch ever makes a date of the other kind's code.
-  const start = sql`make_date(CASE WHEN ${month} THEN ${period} / 100 ELSE ${period} END, CASE WHEN ${month} THEN ${period} % 100 ELSE 1 END, 1)`;
+  const start = sql`make_date(${periodYear(period)}, CASE WHEN ${month} THEN ${period} % 100 ELSE 1 END, 1)`;
   return { start, end: sql`(${start} + CASE WHEN ${month} THEN interval '1 month' ELSE interval '1 year' END)::date` };
 }
 
