@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../../test/support/database.ts";
 import { actorInFreshUnit, administrator, unique } from "../../../test/support/factories.ts";
@@ -8,6 +9,7 @@ import { createLabel } from "../labels/service.ts";
 import { importGeography } from "../reference/service.ts";
 import { addPartnerRelation, setRelationship } from "../relationships/service.ts";
 import type { Actor } from "../shared/actor.ts";
+import { organisationListQuery } from "./schema.ts";
 import {
   addOrganisationStatus,
   countOrganisations,
@@ -18,6 +20,7 @@ import {
   removeOrganisationStatus,
   updateOrganisation,
 } from "./service.ts";
+import { organisationPageQuery } from "./store.ts";
 
 let database: Database;
 let editor: Actor;
@@ -162,6 +165,69 @@ describe("organisations", () => {
     expect(typeahead.items.map((i) => i.id)).toEqual([laoPrefixed[0]?.id, laoPrefixed[1]?.id, laoInside[0]?.id]);
     const later = await listOrganisations(editor, { q: word, country: "lao", pageSize: 3, page: 2 });
     expect(later.items.map((i) => i.id)).toEqual(laoInside.slice(1).map((o) => o.id));
+  });
+
+  it("answers a broad search from the names that start with it alone exactly when those fill the page, in one text for every word", async () => {
+    const word = unique("pp");
+    const make = (value: string, countryCode: string, zh?: string) =>
+      createOrganisation(editor, {
+        kind: "other",
+        countryCode,
+        names: [{ kind: "official", lang: "en", value }, ...(zh ? [{ kind: "official" as const, lang: "zh" as const, value: zh }] : [])],
+      });
+    // 24 names in Cuba start with the word (one bearing it whole, one as an abbreviation), 3 in Chile; 5 more contain it.
+    const zh = `${word}社会`;
+    for (let i = 0; i < 22; i++) await make(`${word} Movement ${String(i).padStart(2, "0")}`, "cub", i < 12 ? `${zh}党${i}` : undefined);
+    await make(word, "cub");
+    await createOrganisation(editor, {
+      kind: "other",
+      countryCode: "cub",
+      names: [
+        { kind: "official", lang: "en", value: `${word}x Union` },
+        { kind: "abbreviation", lang: "en", value: word.toUpperCase() },
+      ],
+    });
+    for (const name of ["Alpha", "Beta", "Gamma"]) await make(`${word} ${name} League`, "chl");
+    for (const name of ["Anh", "Binh", "Chau", "Dung", "Em"]) await make(`${name} ${word} Council`, "chl");
+
+    const cases = [
+      { q: word, pageSize: 20 },
+      { q: word, pageSize: 10, page: 2 },
+      { q: word, pageSize: 5, page: 6 },
+      { q: word, pageSize: 20, page: 2 },
+      { q: word, pageSize: 20, country: "chl" },
+      { q: word, pageSize: 2, country: "chl" },
+      { q: word, pageSize: 10, kind: "other", region: "419" },
+      { q: `${word} movement`, pageSize: 10 },
+      { q: zh, pageSize: 10 },
+      { q: zh, pageSize: 20 },
+      { q: `${word}%`, pageSize: 3 },
+    ];
+    const texts = new Set<string>();
+    for (const input of cases) {
+      const query = organisationListQuery.parse({ ...input, withTotal: "false" });
+      const window = query.page * query.pageSize;
+      const full = await organisationPageQuery(db(), query).execute();
+      const prefixesOnly = organisationPageQuery(db(), query, undefined, true);
+      const fromPrefixes = await prefixesOnly.execute();
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM organisations o
+        WHERE (starts_with(lower(o.name_en), ${query.q?.toLowerCase()}) OR (${/\p{Script=Han}/u.test(query.q ?? "")} AND starts_with(o.name_zh, ${query.q})))
+          AND (${query.country ?? null}::text IS NULL OR o.country_code = ${query.country ?? null})`.execute(db());
+      const prefixed = rows[0]?.n ?? 0;
+      expect(
+        fromPrefixes.map((r) => r.id),
+        JSON.stringify(input),
+      ).toEqual(prefixed >= window ? full.map((r) => r.id) : []);
+      expect(full.length, JSON.stringify(input)).toBeGreaterThan(0);
+      if (!query.country && !query.kind && !/\p{Script=Han}/u.test(query.q ?? "")) texts.add(prefixesOnly.compile().sql);
+    }
+    // The words typed and the page are parameters: one prepared statement serves every broad search of the same filters.
+    expect(texts.size).toBe(1);
+    // Through the service, the pages are the full query's whichever answered.
+    const whole = await listOrganisations(editor, { q: word, pageSize: 30, withTotal: "false" });
+    expect(whole.items.slice(0, 2).map((i) => i.name.en)).toEqual([word, `${word}x Union`]);
+    expect(whole.items.slice(2, 27).every((i) => i.name.en.toLowerCase().startsWith(word))).toBe(true);
+    expect(whole.items.slice(27).map((i) => i.name.en.split(" ")[0])).toEqual(["Anh", "Binh", "Chau"]);
   });
 
   it("filters by country, region, group, kind, family, level, tag and government on a date", async () => {

@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import { CompiledQueries, placeholderId } from "../../db/compiled.ts";
 import { inCountryGroup, inRegion } from "../countries/store.ts";
-import { amongCandidates, rankedSearchCandidates, topLevelTerms, vectorHolds, vectorMatches } from "../search/match.ts";
+import { amongCandidates, rankedSearchCandidates, startsWith, topLevelTerms, vectorHolds, vectorMatches } from "../search/match.ts";
 import { buildPhraseQuery, buildSearchQuery, latinSearchQuery, searchWords, typedForms } from "../search/text.ts";
 import { estimatedMatches } from "../search/word-shares.ts";
 import { invalidField } from "../shared/errors.ts";
@@ -147,32 +147,36 @@ const rankedMatches = 200;
  * The organisations a name search ranks: every one with a name, alias or abbreviation equal to
  * what was typed, the first by name among those whose name starts with it, and — when those
  * cannot fill the page — a bounded share of the rest, so that ranking stays quick at any size;
- * a narrow search (the usual case) ranks every match.
+ * a narrow search (the usual case) ranks every match. With `prefixesOnly`, the rest is never read
+ * and there are no candidates unless those whose name starts with it fill the window.
  */
-function rankedCandidates(executor: Executor, filters: OrganisationFilters, typed: string, window: number) {
-  const { lower, folded, prefix, zhPrefix, trimmed } = typedForms(typed);
+function rankedCandidates(executor: Executor, filters: OrganisationFilters, typed: string, window: number, prefixesOnly: boolean) {
+  const { lower, folded, trimmed } = typedForms(typed);
   const limit = rankedMatches + window;
   // The other filters apply to the prefixed matches here, so that those counted for the page are ones it can show.
   const others = () =>
     filteredOrganisations(executor, { ...filters, q: undefined })
       .q.select("o.id")
       .limit(limit);
-  const prefixed = [others().where(sql<boolean>`lower(o.name_en) LIKE ${prefix}`).orderBy(sql`lower(o.name_en) USING ~<~`)];
+  const prefixed = [others().where(startsWith(sql`lower(o.name_en)`, lower)).orderBy(sql`lower(o.name_en) USING ~<~`)];
   if (/\p{Script=Han}/u.test(trimmed)) {
-    prefixed.push(others().where(sql<boolean>`o.name_zh LIKE ${zhPrefix}`).orderBy(sql`o.name_zh USING ~<~`));
+    prefixed.push(others().where(startsWith(sql`o.name_zh`, trimmed)).orderBy(sql`o.name_zh USING ~<~`));
   }
   return rankedSearchCandidates({
     exact: sql`SELECT n.organisation_id FROM organisation_names n WHERE lower(n.value) IN (${lower}, ${folded})
       UNION SELECT x.id FROM organisations x WHERE x.name_zh = ${trimmed} OR lower(x.abbreviation) = ${lower}`,
     prefixed,
-    rest: filteredOrganisations(executor, filters).q.select("o.id").limit(limit),
+    rest: prefixesOnly ? null : filteredOrganisations(executor, filters).q.select("o.id").limit(limit),
     window,
   });
 }
 
-/** The search vector of a ranked record answering a tsquery; false when there is none. */
+/**
+ * The search vector of a ranked record answering a tsquery; never true when there is none (null,
+ * put in as a parameter too, so that the query's text is the same either way).
+ */
 function matches(tsquery: string | null) {
-  return tsquery ? vectorHolds("o.search_vector", tsquery) : sql<boolean>`false`;
+  return vectorHolds("o.search_vector", tsquery);
 }
 
 /**
@@ -191,16 +195,21 @@ function importance(today: string) {
   ];
 }
 
-/** A filtered, sorted page of organisations (the total is counted apart); a name search by relevance ranks as above. */
+/**
+ * A filtered, sorted page of organisations (the total is counted apart); a name search by
+ * relevance ranks as above. `prefixesOnly`: the page of a broad name search as its names that
+ * start with what was typed alone, empty when those cannot fill it (see `rankedSearchCandidates`).
+ */
 export function organisationPageQuery(
   executor: Executor,
   query: OrganisationListQuery & { spellings?: Spellings },
   window: { offset: number; limit: number } = { offset: (query.page - 1) * query.pageSize, limit: query.pageSize },
+  prefixesOnly = false,
 ) {
   if (sortsByRelevance(query) && query.q) {
     // The candidates matched the name already: the outer query adds only the other filters.
     let q = withListColumns(filteredOrganisations(executor, { ...query, q: undefined }).q);
-    q = q.where(amongCandidates("o.id", rankedCandidates(executor, query, query.q, window.offset + window.limit)));
+    q = q.where(amongCandidates("o.id", rankedCandidates(executor, query, query.q, window.offset + window.limit, prefixesOnly)));
     q = q.orderBy(relevanceTier(query.q));
     // Among the merely alike (a word matched only as another spelling), the most alike first.
     const latin = latinSearchQuery(query.q);

@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
-import { amongCandidates, rankedSearchCandidates, vectorMatches } from "../search/match.ts";
+import { amongCandidates, rankedSearchCandidates, startsWith, vectorMatches } from "../search/match.ts";
 import { buildSearchQuery, typedForms } from "../search/text.ts";
 import type { Executor } from "../shared/mutation.ts";
 import type { PersonListQuery } from "./schema.ts";
@@ -69,8 +69,8 @@ export function personListQuery(executor: Executor, query: PersonListQuery) {
     const candidates = rankedSearchCandidates({
       exact: sql`SELECT x.id FROM people x WHERE lower(x.name_en) = ${lower} OR x.name_zh = ${trimmed}`,
       prefixed: [
-        others().where(sql<boolean>`lower(pe.name_en) LIKE ${prefix}`).orderBy(sql`lower(pe.name_en) USING ~<~`),
-        others().where(sql<boolean>`pe.name_zh LIKE ${zhPrefix}`).orderBy(sql`pe.name_zh USING ~<~`),
+        others().where(startsWith(sql`lower(pe.name_en)`, lower)).orderBy(sql`lower(pe.name_en) USING ~<~`),
+        others().where(startsWith(sql`pe.name_zh`, trimmed)).orderBy(sql`pe.name_zh USING ~<~`),
       ],
       rest: executor.selectFrom("people as pe").select("pe.id").where(peopleFilter(query)).limit(limit),
       window: offset + query.pageSize,

@@ -1,5 +1,6 @@
 import { type Expression, type RawBuilder, sql } from "kysely";
 import { planEachTime } from "../../db/prepared.ts";
+import { likePrefix, prefixUpperBound } from "./text.ts";
 import { indexedTerms, wordSharesOf } from "./word-shares.ts";
 
 /**
@@ -22,9 +23,10 @@ export function vectorMatches(vector: string, tsquery: string): RawBuilder<boole
 
 /**
  * `vector` matching a tsquery, as a test of a record already found (a ranking's tier), where no
- * index is read and `vectorMatches`' split would only check the words twice.
+ * index is read and `vectorMatches`' split would only check the words twice. A null tsquery is
+ * held by no record (the test is null, never true).
  */
-export function vectorHolds(vector: string, tsquery: string): RawBuilder<boolean> {
+export function vectorHolds(vector: string, tsquery: string | null): RawBuilder<boolean> {
   return sql<boolean>`${sql.ref(vector)} @@ to_tsquery('simple', ${tsquery})`;
 }
 
@@ -61,6 +63,18 @@ export function amongCandidates(id: string, candidates: RawBuilder<unknown>): Ra
 }
 
 /**
+ * SQL: `value` (a text expression with a text_pattern_ops index) starts with `start`, written as
+ * the index's range [start, the first text past it): a prepared statement's generic plan cannot
+ * read a LIKE pattern it does not know from the index, but it can read a range whose bounds are
+ * parameters. In code point order that range holds exactly the texts that start with `start`.
+ */
+export function startsWith(value: RawBuilder<unknown>, start: string): RawBuilder<boolean> {
+  const bound = prefixUpperBound(start);
+  if (bound === null) return sql<boolean>`${value} LIKE ${likePrefix(start)}`;
+  return sql<boolean>`(${value} ~>=~ ${start} AND ${value} ~<~ ${bound})`;
+}
+
+/**
  * The records a ranked name search orders (a query of ids): `exact` (names equal to what was
  * typed), `prefixed` (queries of the records whose name starts with it, each already filtered,
  * ordered by name and limited) and `rest` (a bounded share of the other matches). The rest is
@@ -68,17 +82,25 @@ export function amongCandidates(id: string, candidates: RawBuilder<unknown>): Ra
  * words typed always ranks above one that merely contains them, so for a broad word ("social",
  * thousands of matches) the rest could never reach the page, and reading and ranking it was
  * half of the search's time.
+ *
+ * With `rest` null the query stands for the case where the prefixed matches fill the window,
+ * and holds no candidates when they do not (the caller then asks with the rest). It then holds
+ * none of the search vector's words, so it can be prepared and its plan kept.
  */
 export function rankedSearchCandidates(parts: {
   exact: Expression<unknown>;
   prefixed: Array<Expression<unknown>>;
-  rest: Expression<unknown>;
+  rest: Expression<unknown> | null;
   window: number;
 }): RawBuilder<unknown> {
   const head = sql.join(
     parts.prefixed.map((q) => sql`(${q})`),
     sql` UNION `,
   );
+  if (parts.rest === null) {
+    return sql`(WITH head AS (${head})
+      SELECT c.id FROM (SELECT id FROM head UNION ${parts.exact}) c WHERE (SELECT count(*) FROM head) >= ${parts.window})`;
+  }
   return sql`(WITH head AS (${head})
     SELECT id FROM head
     UNION ${parts.exact}

@@ -155,6 +155,25 @@ export function buildPhraseQuery(input: string): string | null {
 export function typedForms(typed: string) {
   const trimmed = typed.trim();
   const lower = trimmed.toLowerCase();
-  const escapeLike = (v: string) => v.replace(/[\\%_]/g, "\\$&");
-  return { trimmed, lower, folded: foldLatin(trimmed), prefix: `${escapeLike(lower)}%`, zhPrefix: `${escapeLike(trimmed)}%` };
+  return { trimmed, lower, folded: foldLatin(trimmed), prefix: likePrefix(lower), zhPrefix: likePrefix(trimmed) };
+}
+
+/** A LIKE pattern matching every text that starts with `start` (its wildcards taken literally). */
+export function likePrefix(start: string): string {
+  return `${start.replace(/[\\%_]/g, "\\$&")}%`;
+}
+
+/**
+ * The first text past every text that starts with `start`, in byte (code point) order, as a
+ * text_pattern_ops index sorts: `start` with its last character's successor ("social" →
+ * "sociam"). Null when there is none (only characters U+10FFFF).
+ */
+export function prefixUpperBound(start: string): string | null {
+  const chars = [...start];
+  while (chars.length > 0) {
+    let next = (chars.pop()?.codePointAt(0) ?? 0) + 1;
+    if (next >= 0xd800 && next <= 0xdfff) next = 0xe000; // Surrogates are no characters of their own.
+    if (next <= 0x10ffff) return chars.join("") + String.fromCodePoint(next);
+  }
+  return null;
 }
