@@ -8,6 +8,7 @@ import { createCountryGroup } from "../country-groups/service.ts";
 import { createLabel } from "../labels/service.ts";
 import { importGeography } from "../reference/service.ts";
 import { addPartnerRelation, setRelationship } from "../relationships/service.ts";
+import { forgetWordShares, keepWordShares } from "../search/word-shares.ts";
 import type { Actor } from "../shared/actor.ts";
 import { organisationListQuery } from "./schema.ts";
 import {
@@ -20,7 +21,7 @@ import {
   removeOrganisationStatus,
   updateOrganisation,
 } from "./service.ts";
-import { organisationPageQuery } from "./store.ts";
+import { organisationPageQuery, triesPrefixesFirst } from "./store.ts";
 
 let database: Database;
 let editor: Actor;
@@ -175,7 +176,8 @@ describe("organisations", () => {
         countryCode,
         names: [{ kind: "official", lang: "en", value }, ...(zh ? [{ kind: "official" as const, lang: "zh" as const, value: zh }] : [])],
       });
-    // 24 names in Cuba start with the word (one bearing it whole, one as an abbreviation), 3 in Chile; 5 more contain it.
+    // 23 names in Cuba start with the word (one is the word itself), 3 in Chile; 5 more contain it, and one
+    // bears it only as its abbreviation.
     const zh = `${word}社会`;
     for (let i = 0; i < 22; i++) await make(`${word} Movement ${String(i).padStart(2, "0")}`, "cub", i < 12 ? `${zh}党${i}` : undefined);
     await make(word, "cub");
@@ -183,7 +185,7 @@ describe("organisations", () => {
       kind: "other",
       countryCode: "cub",
       names: [
-        { kind: "official", lang: "en", value: `${word}x Union` },
+        { kind: "official", lang: "en", value: "Zeta Union" },
         { kind: "abbreviation", lang: "en", value: word.toUpperCase() },
       ],
     });
@@ -195,6 +197,9 @@ describe("organisations", () => {
       { q: word, pageSize: 10, page: 2 },
       { q: word, pageSize: 5, page: 6 },
       { q: word, pageSize: 20, page: 2 },
+      { q: word, pageSize: 26 },
+      { q: word, pageSize: 27 },
+      { q: word, pageSize: 3, country: "chl" },
       { q: word, pageSize: 20, country: "chl" },
       { q: word, pageSize: 2, country: "chl" },
       { q: word, pageSize: 10, kind: "other", region: "419" },
@@ -223,11 +228,24 @@ describe("organisations", () => {
     }
     // The words typed and the page are parameters: one prepared statement serves every broad search of the same filters.
     expect(texts.size).toBe(1);
-    // Through the service, the pages are the full query's whichever answered.
-    const whole = await listOrganisations(editor, { q: word, pageSize: 30, withTotal: "false" });
-    expect(whole.items.slice(0, 2).map((i) => i.name.en)).toEqual([word, `${word}x Union`]);
-    expect(whole.items.slice(2, 27).every((i) => i.name.en.toLowerCase().startsWith(word))).toBe(true);
-    expect(whole.items.slice(27).map((i) => i.name.en.split(" ")[0])).toEqual(["Anh", "Binh", "Chau"]);
+    // Through the service, the pages are the full query's whichever answered: the word itself, the
+    // abbreviation, the names that start with it, then those that contain it.
+    await sql`ANALYZE organisations`.execute(db());
+    forgetWordShares();
+    await keepWordShares(db());
+    const broad = organisationListQuery.parse({ q: word, pageSize: 20, active: "true" });
+    expect(triesPrefixesFirst(broad, 20)).toBe(true);
+    expect(triesPrefixesFirst({ ...broad, country: "cub" }, 20)).toBe(false);
+    expect(triesPrefixesFirst({ ...broad, sort: "name" }, 20)).toBe(false);
+    expect(triesPrefixesFirst({ ...broad, q: unique("rare") }, 20)).toBe(false);
+    for (const pageSize of [20, 30]) {
+      const page = await listOrganisations(editor, { q: word, pageSize, active: "true", withTotal: "false" });
+      expect(page.items.slice(0, 2).map((i) => i.name.en)).toEqual([word, "Zeta Union"]);
+      expect(page.items.slice(2, 27).every((i) => i.name.en.toLowerCase().startsWith(word))).toBe(true);
+      expect(page.items.slice(27).map((i) => i.name.en.split(" ")[0])).toEqual(
+        ["Anh", "Binh", "Chau"].slice(0, Math.max(0, pageSize - 27)),
+      );
+    }
   });
 
   it("filters by country, region, group, kind, family, level, tag and government on a date", async () => {

@@ -196,6 +196,22 @@ function importance(today: string) {
 }
 
 /**
+ * Whether a name search's page is first asked of the names that start with it alone
+ * (`organisationPageQuery`'s `prefixesOnly`): a search by relevance that the statistics expect to
+ * match more names than the pages up to this one hold, with no filter but "exists today". That
+ * query keeps a generic plan, which walks the name index's range in order and tests each name; a
+ * selective filter (a country, a tag, a level) would have it read the whole range before finding
+ * a page, where a plan made for the words starts from the filter. A filter not named here counts
+ * as selective.
+ */
+export function triesPrefixesFirst(query: OrganisationListQuery, window: number): boolean {
+  const { q, page: _page, pageSize: _pageSize, sort: _sort, withTotal: _withTotal, active: _active, ...filters } = query;
+  if (!q || !sortsByRelevance(query) || Object.values(filters).some((v) => v !== undefined)) return false;
+  const expected = expectedMatches(q);
+  return Number.isFinite(expected) && expected >= window;
+}
+
+/**
  * A filtered, sorted page of organisations (the total is counted apart); a name search by
  * relevance ranks as above. `prefixesOnly`: the page of a broad name search as its names that
  * start with what was typed alone, empty when those cannot fill it (see `rankedSearchCandidates`).
