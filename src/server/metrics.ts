@@ -2,6 +2,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { sql } from "kysely";
 import { lastScheduledBackup } from "../core/backup/schedule.ts";
+import { isMonthCode } from "../core/engagements/rollup.ts";
 import { AppError } from "../core/shared/errors.ts";
 import { currentDatabase } from "../db/current.ts";
 import { appVersion } from "../paths.ts";
@@ -31,7 +32,7 @@ function measureRollupLag(): Promise<number> {
     // The rollups move in the same transaction as the record, so this is 0 unless something went wrong.
     const value = sql<{ lag: number }>`SELECT abs(
         (SELECT count(*) FROM engagements WHERE status = 'done')
-        - (SELECT coalesce(sum(n), 0) FROM engagement_rollup WHERE dim = 'all' AND lead_unit_id = 0 AND year <= 9999))::int AS lag`
+        - (SELECT coalesce(sum(n), 0) FROM engagement_rollup WHERE dim = 'all' AND lead_unit_id = 0 AND NOT ${isMonthCode(sql.ref("year"))}))::int AS lag`
       .execute(currentDatabase().db)
       .then((counted) => counted.rows[0]?.lag ?? 0);
     rollupLag = { at: Date.now(), value };

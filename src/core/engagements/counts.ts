@@ -207,7 +207,8 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   if (q.country && (q.by === "country" || q.by === "place")) return null;
   if (!["none", "type", "year", "month", "country", "place", "unit", ...Object.keys(rollupDimOf)].includes(q.by)) return null;
   // Less than a whole month: the record answers it as fast (asked before any lookup below).
-  if (!splitPeriod(q.from, q.to, true, q.by === "month")) return null;
+  const withMonths = splitPeriod(q.from, q.to, true, q.by === "month");
+  if (!withMonths) return null;
   const filters: Array<[string, string]> = [];
   if (q.programmeId) filters.push(["programme", String(q.programmeId)]);
   if (q.subtype) filters.push(["subtype", q.subtype]);
@@ -236,7 +237,7 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   // shorter than a year is the record's, found before the slices are worked out.
   const months = dim === monthlyDim;
   if (q.by === "month" && !months) return null;
-  const split = splitPeriod(q.from, q.to, months, q.by === "month");
+  const split = months ? withMonths : splitPeriod(q.from, q.to, false);
   if (!split) return null;
   const { slices, shared } = await slicesRead(scope, q, slicesMemo);
   // Days that hold no done engagement the reader reads ("since 15 November 2012" before the record

@@ -127,16 +127,17 @@ export function sortsByRelevance(query: OrganisationListQuery): boolean {
  * 3 the words typed standing together in a name, 4 every word found, 5 only alike (a typo).
  */
 function relevanceTier(typed: string) {
-  const { lower, folded, prefix, zhPrefix, trimmed } = typedForms(typed);
+  const { lower, folded, trimmed } = typedForms(typed);
   // Each set is worked out once for the query (a hashed sub-plan), not once per row.
+  // A search of one word has no phrase: its null is put in as a parameter, so the text stays the same.
   return sql<number>`CASE
     WHEN o.name_zh = ${trimmed} OR o.id IN (SELECT n.organisation_id FROM organisation_names n
       WHERE lower(n.value) IN (${lower}, ${folded}) AND n.kind <> 'abbreviation') THEN 0
     WHEN lower(o.abbreviation) = ${lower} OR o.id IN (SELECT n.organisation_id FROM organisation_names n
       WHERE lower(n.value) = ${lower} AND n.kind = 'abbreviation') THEN 1
-    WHEN lower(o.name_en) LIKE ${prefix} OR o.name_zh LIKE ${zhPrefix} THEN 2
-    WHEN ${matches(buildPhraseQuery(typed))} THEN 3
-    WHEN ${matches(buildSearchQuery(typed))} THEN 4
+    WHEN ${startsWith(sql`lower(o.name_en)`, lower)} OR ${startsWith(sql`o.name_zh`, trimmed)} THEN 2
+    WHEN ${vectorHolds("o.search_vector", buildPhraseQuery(typed))} THEN 3
+    WHEN ${vectorHolds("o.search_vector", buildSearchQuery(typed))} THEN 4
     ELSE 5 END`;
 }
 
@@ -169,14 +170,6 @@ function rankedCandidates(executor: Executor, filters: OrganisationFilters, type
     rest: prefixesOnly ? null : filteredOrganisations(executor, filters).q.select("o.id").limit(limit),
     window,
   });
-}
-
-/**
- * The search vector of a ranked record answering a tsquery; never true when there is none (null,
- * put in as a parameter too, so that the query's text is the same either way).
- */
-function matches(tsquery: string | null) {
-  return vectorHolds("o.search_vector", tsquery);
 }
 
 /**

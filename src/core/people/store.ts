@@ -56,7 +56,7 @@ const rankedMatches = 200;
  */
 export function personListQuery(executor: Executor, query: PersonListQuery) {
   if (query.q && !query.sort) {
-    const { trimmed, lower, prefix, zhPrefix } = typedForms(query.q);
+    const { trimmed, lower } = typedForms(query.q);
     const offset = (query.page - 1) * query.pageSize;
     const limit = rankedMatches + offset + query.pageSize;
     // The other filters apply to the prefixed matches here, so that those counted for the page are ones it can show.
@@ -81,7 +81,7 @@ export function personListQuery(executor: Executor, query: PersonListQuery) {
       .where(amongCandidates("pe.id", candidates))
       .orderBy(
         sql`CASE WHEN lower(pe.name_en) = ${lower} OR pe.name_zh = ${trimmed} THEN 0
-          WHEN lower(pe.name_en) LIKE ${prefix} OR pe.name_zh LIKE ${zhPrefix} THEN 1 ELSE 2 END`,
+          WHEN ${startsWith(sql`lower(pe.name_en)`, lower)} OR ${startsWith(sql`pe.name_zh`, trimmed)} THEN 1 ELSE 2 END`,
       )
       .orderBy("pe.nameEn")
       .orderBy("pe.id")

@@ -151,11 +151,11 @@ export function buildPhraseQuery(input: string): string | null {
   return parts.length === 0 ? null : parts.join(" & ");
 }
 
-/** What was typed, as the name look-ups compare it: lower-cased, folded, as a LIKE prefix. */
+/** What was typed, as the name look-ups compare it: trimmed, lower-cased, folded. */
 export function typedForms(typed: string) {
   const trimmed = typed.trim();
   const lower = trimmed.toLowerCase();
-  return { trimmed, lower, folded: foldLatin(trimmed), prefix: likePrefix(lower), zhPrefix: likePrefix(trimmed) };
+  return { trimmed, lower, folded: foldLatin(trimmed) };
 }
 
 /** A LIKE pattern matching every text that starts with `start` (its wildcards taken literally). */
