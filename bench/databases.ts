@@ -1,8 +1,10 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import pg from "pg";
+import { freePort } from "../test/support/ports.ts";
+
+export { freePort };
 
 /** Runs one statement on the PostgreSQL server at `serverUrl`, on a connection of its own. */
 async function onServer(serverUrl: string, statement: string): Promise<void> {
@@ -25,16 +27,6 @@ export async function createDatabase(serverUrl: string, prefix: string): Promise
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
-/** A loopback port nothing listens on now, as the system hands one out (for a server the benchmark starts). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === "string") throw new Error("No loopback port was handed out.");
-  return address.port;
 }
 
 /**

@@ -23,16 +23,17 @@ import type { DB } from "../src/db/types.ts";
 import { buildApp } from "../src/server/app.ts";
 import { testEngine } from "./support/database.ts";
 import { administrator } from "./support/factories.ts";
+import { freePort } from "./support/ports.ts";
 
 const repo = path.resolve(import.meta.dirname, "..");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-replica-"));
 // The clusters run as the postgres user when the tests run as root: it must reach their folders.
 fs.chmodSync(work, 0o755);
-const primaryPort = 30000 + Math.floor(Math.random() * 10000);
-const replicaPort = primaryPort + 1;
 const cluster = (...args: string[]) =>
   execFileSync("bash", [path.join(repo, "scripts/pg-cluster.sh"), ...args], { encoding: "utf8" }).trim();
 
+let primaryPort: number;
+let replicaPort: number;
 let database: Database;
 let admin: Actor;
 let app: FastifyInstance;
@@ -67,6 +68,11 @@ const talks = (title: string) => ({
 
 describe.runIf(testEngine === "postgres")("reads on a streaming replica (DATABASE_REPLICA_URL)", () => {
   beforeAll(async () => {
+    // Ports the system hands out free at this moment: a fixed range beside the suite's other
+    // servers and their outgoing connections could find one taken.
+    primaryPort = await freePort();
+    do replicaPort = await freePort();
+    while (replicaPort === primaryPort);
     const primaryUrl = cluster("start", path.join(work, "primary"), String(primaryPort));
     const replicaUrl = cluster("replica", path.join(work, "replica"), String(replicaPort), String(primaryPort));
     const config = loadConfig({ DATABASE_URL: primaryUrl, DATABASE_REPLICA_URL: replicaUrl, LIAISON_DB_POOL_SIZE: "3" });
