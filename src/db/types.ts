@@ -122,6 +122,12 @@ export interface OrganisationTable {
   voteShare: number | null;
   /** Whether `nameZh` is confirmed, or a suggestion shown until one is (null: no Chinese name). */
   nameZhStatus: Generated<"confirmed" | "suggested" | null>;
+  /** Kept by triggers for ranking a name search (migration 0037): whether any engagement names it. */
+  engaged: Generated<boolean>;
+  /** Kept by triggers: its relationship's level (null without one), as `relationships` holds it. */
+  relationshipLevel: Generated<string | null>;
+  /** Kept by triggers: the days it governs (its in-government statuses), a datemultirange. */
+  governing: Generated<string>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
   /** The import that created it (undo removes it while nothing points at it). */

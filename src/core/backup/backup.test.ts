@@ -215,6 +215,11 @@ describe(`a backup (${testEngine})`, () => {
       expect(gifts.rows).toEqual([{ description: "景泰蓝花瓶" }]);
       // Migrations since then changed what the counts' rollups hold: they were rebuilt from the record.
       expect(summary.migrated).toContain("0036_monthly_rollups");
+      // A migration that rewrote the organisations (the standing a search ranks by) left them vacuumed.
+      expect(summary.migrated).toContain("0037_search_standing");
+      const vacuumed = await sql<{ at: string | null }>`SELECT last_vacuum::text AS at FROM pg_stat_user_tables
+        WHERE relname = 'organisations'`.execute(target.database.db);
+      expect(vacuumed.rows[0]?.at).not.toBeNull();
       const counted = await sql<{ unit: number; n: number }>`SELECT lead_unit_id AS unit, n FROM engagement_rollup
         WHERE dim = 'all' AND year = 2024 ORDER BY 1`.execute(target.database.db);
       expect(counted.rows).toEqual([

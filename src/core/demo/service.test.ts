@@ -9,6 +9,7 @@ import { listCoordinationAlerts } from "../engagements/alerts.ts";
 import { approvalQueue } from "../engagements/approvals.ts";
 import { countEngagements } from "../engagements/counts.ts";
 import { createEngagement, listEngagements } from "../engagements/service.ts";
+import { standingDrift } from "../organisations/store.ts";
 import { importReference } from "../reference/service.ts";
 import { setRelationship } from "../relationships/service.ts";
 import type { Actor } from "../shared/actor.ts";
@@ -45,6 +46,14 @@ describe("the demo", () => {
     await seedDemo(admin);
     expect(await fingerprint()).toBe(once);
     expect(await demoState()).toBe("loaded");
+    // What a name search ranks partners by was kept through the load: hundreds engaged, none amiss.
+    const engaged = await db()
+      .selectFrom("organisations")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("engaged", "=", true)
+      .executeTakeFirstOrThrow();
+    expect(Number(engaged.n)).toBeGreaterThan(100);
+    expect(await standingDrift(db())).toEqual([]);
     const types = await sql<{ type: string; years: number }>`SELECT type, count(DISTINCT extract(year FROM start_date))::int AS years
       FROM engagements WHERE demo GROUP BY type ORDER BY type`.execute(db());
     expect(types.rows.map((r) => r.type)).toEqual(["assistance", "correspondence", "event", "statement", "talks", "training", "visit"]);
@@ -184,6 +193,7 @@ describe("the demo", () => {
     expect(await db().selectFrom("relationships").select(["organisationId", "demo"]).execute()).toEqual([
       { organisationId: kept, demo: false },
     ]);
+    expect(await standingDrift(db())).toEqual([]);
     for (const table of ["programmes", "mechanisms", "people"] as const) {
       expect(await db().selectFrom(table).select("id").where("demo", "=", true).execute()).toEqual([]);
     }

@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import { db } from "../../db/current.ts";
-import { migrateToLatest, rebuildsRollups } from "../../db/migrate.ts";
+import { migrateToLatest, rebuildsRollups, vacuumsAfter } from "../../db/migrate.ts";
 import type { DB } from "../../db/types.ts";
 import type { DataContext } from "../access/context.ts";
 import type { Executor, Trx } from "../shared/mutation.ts";
@@ -495,7 +495,8 @@ export async function rebuildRollups(executor: Trx): Promise<{ engagements: numb
 
 /**
  * Applies every pending migration, then rebuilds the rollups when one of them changed what they
- * hold (`rebuildsRollups`): at start, and after a restore that migrated an older archive forward.
+ * hold (`rebuildsRollups`) and vacuums the tables one rewrote (`vacuumsAfter`): at start, and
+ * after a restore that migrated an older archive forward.
  */
 export async function migrateWithRollups(
   database: Kysely<DB>,
@@ -504,6 +505,9 @@ export async function migrateWithRollups(
   const rebuilt = applied.some((name) => rebuildsRollups.has(name))
     ? await database.transaction().execute((trx) => rebuildRollups(trx))
     : null;
+  for (const table of new Set(applied.flatMap((name) => vacuumsAfter[name] ?? []))) {
+    await sql`VACUUM (ANALYZE) ${sql.table(table)}`.execute(database);
+  }
   return { applied, rebuilt };
 }
 

@@ -16,6 +16,7 @@ import {
   getOrganisation,
   listOrganisations,
 } from "../organisations/service.ts";
+import { standingDrift } from "../organisations/store.ts";
 import { addContact, addPosition, createPerson, getPerson, listContacts } from "../people/service.ts";
 import { importReference } from "../reference/service.ts";
 import { addPartnerRelation, setRelationship } from "../relationships/service.ts";
@@ -195,6 +196,8 @@ describe("merging two organisations", () => {
     // The engagement that named both names the survivor once; the restricted one names it too.
     expect((await getEngagement(editor, both.id)).participants.filter((p) => p.organisation?.id === survivor)).toHaveLength(1);
     expect((await getEngagement(otherEditor, restricted.id)).participants[0]?.organisation?.id).toBe(survivor);
+    // The survivor ranks as engaged, with the merged record's relationship and both records' days in government.
+    expect(await standingDrift(db(), [survivor])).toEqual([]);
     const after = await getOrganisation(editor, survivor);
     // Names united: the survivor's official names, the merged record's as aliases, its former name and abbreviation kept.
     expect(after.name).toMatchObject({ en: "Kenya Unity Party", zh: "肯尼亚团结党" });

@@ -21,7 +21,7 @@ import {
   removeOrganisationStatus,
   updateOrganisation,
 } from "./service.ts";
-import { organisationPageQuery, triesPrefixesFirst } from "./store.ts";
+import { organisationPageQuery, prefixedPageQuery, triesPrefixesFirst } from "./store.ts";
 
 let database: Database;
 let editor: Actor;
@@ -213,7 +213,7 @@ describe("organisations", () => {
       const query = organisationListQuery.parse({ ...input, withTotal: "false" });
       const window = query.page * query.pageSize;
       const full = await organisationPageQuery(db(), query).execute();
-      const prefixesOnly = organisationPageQuery(db(), query, undefined, true);
+      const prefixesOnly = prefixedPageQuery(db(), query);
       const fromPrefixes = await prefixesOnly.execute();
       const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM organisations o
         WHERE (starts_with(lower(o.name_en), ${query.q?.toLowerCase()}) OR (${/\p{Script=Han}/u.test(query.q ?? "")} AND starts_with(o.name_zh, ${query.q})))

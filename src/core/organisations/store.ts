@@ -70,28 +70,35 @@ function filteredOrganisations(executor: Executor, filters: OrganisationFilters)
   return { q, tsquery };
 }
 
+/** What a list row shows of the organisation itself (but whether it exists today). */
+const organisationColumns = [
+  "o.id",
+  "o.kind",
+  "o.nameEn",
+  "o.nameZh",
+  "o.nameZhStatus",
+  "o.abbreviation",
+  "o.countryCode",
+  "o.foundedYear",
+  "o.dissolvedYear",
+  "o.family",
+  "o.updatedAt",
+] as const;
+
+/** What a list row shows besides: its country's names and our relationship level. */
+const listRowColumns = [
+  ...organisationColumns,
+  "c.nameEn as countryNameEn",
+  "c.nameZh as countryNameZh",
+  "r.level as relationshipLevel",
+] as const;
+
 /** Adds what a list row shows: the country's names and our relationship level. */
 function withListColumns<Q extends ReturnType<typeof filteredOrganisations>["q"]>(q: Q) {
   return q
     .leftJoin("countries as c", "c.code", "o.countryCode")
     .leftJoin("relationships as r", "r.organisationId", "o.id")
-    .select([
-      "o.id",
-      "o.kind",
-      "o.nameEn",
-      "o.nameZh",
-      "o.nameZhStatus",
-      "o.abbreviation",
-      "o.countryCode",
-      "c.nameEn as countryNameEn",
-      "c.nameZh as countryNameZh",
-      "o.foundedYear",
-      "o.dissolvedYear",
-      existsToday("o").as("existsToday"),
-      "o.family",
-      "r.level as relationshipLevel",
-      "o.updatedAt",
-    ]);
+    .select([...listRowColumns, existsToday("o").as("existsToday")]);
 }
 
 /** Refuses an organisation id that does not exist, as a field error on `path`. */
@@ -126,19 +133,23 @@ export function sortsByRelevance(query: OrganisationListQuery): boolean {
  * language, aliases included) equal to it, 1 the abbreviation, 2 a name that starts with it,
  * 3 the words typed standing together in a name, 4 every word found, 5 only alike (a typo).
  */
-function relevanceTier(typed: string) {
+function relevanceTier(typed: string, prefixesOnly = false) {
   const { lower, folded, trimmed } = typedForms(typed);
   // Each set is worked out once for the query (a hashed sub-plan), not once per row.
   // A search of one word has no phrase: its null is put in as a parameter, so the text stays the same.
+  // Among prefixed names that fill the window, a record below them never reaches the page: the tiers past 2 need not be told apart.
+  const below = prefixesOnly
+    ? sql`ELSE 3`
+    : sql`WHEN ${vectorHolds("o.search_vector", buildPhraseQuery(typed))} THEN 3
+    WHEN ${vectorHolds("o.search_vector", buildSearchQuery(typed))} THEN 4
+    ELSE 5`;
   return sql<number>`CASE
     WHEN o.name_zh = ${trimmed} OR o.id IN (SELECT n.organisation_id FROM organisation_names n
       WHERE lower(n.value) IN (${lower}, ${folded}) AND n.kind <> 'abbreviation') THEN 0
     WHEN lower(o.abbreviation) = ${lower} OR o.id IN (SELECT n.organisation_id FROM organisation_names n
       WHERE lower(n.value) = ${lower} AND n.kind = 'abbreviation') THEN 1
     WHEN ${startsWith(sql`lower(o.name_en)`, lower)} OR ${startsWith(sql`o.name_zh`, trimmed)} THEN 2
-    WHEN ${vectorHolds("o.search_vector", buildPhraseQuery(typed))} THEN 3
-    WHEN ${vectorHolds("o.search_vector", buildSearchQuery(typed))} THEN 4
-    ELSE 5 END`;
+    ${below} END`;
 }
 
 /** How many matches of a broad name search are ranked, besides every exact and prefix match. */
@@ -148,28 +159,39 @@ const rankedMatches = 200;
  * The organisations a name search ranks: every one with a name, alias or abbreviation equal to
  * what was typed, the first by name among those whose name starts with it, and — when those
  * cannot fill the page — a bounded share of the rest, so that ranking stays quick at any size;
- * a narrow search (the usual case) ranks every match. With `prefixesOnly`, the rest is never read
- * and there are no candidates unless those whose name starts with it fill the window.
+ * a narrow search (the usual case) ranks every match.
  */
-function rankedCandidates(executor: Executor, filters: OrganisationFilters, typed: string, window: number, prefixesOnly: boolean) {
-  const { lower, folded, trimmed } = typedForms(typed);
-  const limit = rankedMatches + window;
-  // The other filters apply to the prefixed matches here, so that those counted for the page are ones it can show.
-  const others = () =>
-    filteredOrganisations(executor, { ...filters, q: undefined })
+function rankedCandidates(executor: Executor, filters: OrganisationFilters, typed: string, window: number) {
+  return rankedSearchCandidates({
+    exact: exactMatches(typed),
+    prefixed: prefixedMatches(executor, filters, typed, window).map((q) => q.select("o.id")),
+    rest: filteredOrganisations(executor, filters)
       .q.select("o.id")
-      .limit(limit);
+      .limit(rankedMatches + window),
+    window,
+  });
+}
+
+/** The ids of the organisations with a name, alias or abbreviation equal to what was typed. */
+function exactMatches(typed: string) {
+  const { lower, folded, trimmed } = typedForms(typed);
+  return sql`SELECT n.organisation_id FROM organisation_names n WHERE lower(n.value) IN (${lower}, ${folded})
+      UNION SELECT x.id FROM organisations x WHERE x.name_zh = ${trimmed} OR lower(x.abbreviation) = ${lower}`;
+}
+
+/**
+ * The first organisations by name among those whose English name (and, for Chinese typed, whose
+ * Chinese name) starts with what was typed, the other filters applied, so that those counted for
+ * the page are ones it can show: queries to add their columns to.
+ */
+function prefixedMatches(executor: Executor, filters: OrganisationFilters, typed: string, window: number) {
+  const { lower, trimmed } = typedForms(typed);
+  const others = () => filteredOrganisations(executor, { ...filters, q: undefined }).q.limit(rankedMatches + window);
   const prefixed = [others().where(startsWith(sql`lower(o.name_en)`, lower)).orderBy(sql`lower(o.name_en) USING ~<~`)];
   if (/\p{Script=Han}/u.test(trimmed)) {
     prefixed.push(others().where(startsWith(sql`o.name_zh`, trimmed)).orderBy(sql`o.name_zh USING ~<~`));
   }
-  return rankedSearchCandidates({
-    exact: sql`SELECT n.organisation_id FROM organisation_names n WHERE lower(n.value) IN (${lower}, ${folded})
-      UNION SELECT x.id FROM organisations x WHERE x.name_zh = ${trimmed} OR lower(x.abbreviation) = ${lower}`,
-    prefixed,
-    rest: prefixesOnly ? null : filteredOrganisations(executor, filters).q.select("o.id").limit(limit),
-    window,
-  });
+  return prefixed;
 }
 
 /**
@@ -177,12 +199,12 @@ function rankedCandidates(executor: Executor, filters: OrganisationFilters, type
  * relationships, those in government today, those not dissolved, the larger parties.
  */
 function importance(today: string) {
+  // From the organisation's own row, which triggers keep (migration 0037): looked up in their
+  // tables for each ranked record, these were a quarter of a broad search's time.
   return [
-    sql`EXISTS (SELECT 1 FROM engagement_participants p WHERE p.organisation_id = o.id) DESC`,
-    sql`CASE r.level WHEN 'strategic' THEN 0 WHEN 'established' THEN 1 WHEN 'regular' THEN 2 WHEN 'contact' THEN 3 ELSE 4 END`,
-    // Looked up for each ranked record: as IN, every governing status of the registry was read for each search.
-    sql`EXISTS (SELECT 1 FROM organisation_statuses s WHERE s.organisation_id = o.id AND s.status = 'in_government'
-      AND s.valid_from <= ${today}::date AND (s.valid_to IS NULL OR s.valid_to >= ${today}::date)) DESC`,
+    sql`o.engaged DESC`,
+    sql`CASE o.relationship_level WHEN 'strategic' THEN 0 WHEN 'established' THEN 1 WHEN 'regular' THEN 2 WHEN 'contact' THEN 3 ELSE 4 END`,
+    sql`o.governing @> ${today}::date DESC`,
     sql`${existsToday("o")} DESC`,
     sql`o.vote_share DESC NULLS LAST`,
   ];
@@ -190,7 +212,7 @@ function importance(today: string) {
 
 /**
  * Whether a name search's page is first asked of the names that start with it alone
- * (`organisationPageQuery`'s `prefixesOnly`): a search by relevance that the statistics expect to
+ * (`prefixedPageQuery`): a search by relevance that the statistics expect to
  * match more names than the pages up to this one hold, with no filter but "exists today". That
  * query keeps a generic plan, which walks the name index's range in order and tests each name; a
  * selective filter (a country, a tag, a level) would have it read the whole range before finding
@@ -206,30 +228,89 @@ export function triesPrefixesFirst(query: OrganisationListQuery, window: number)
 
 /**
  * A filtered, sorted page of organisations (the total is counted apart); a name search by
- * relevance ranks as above. `prefixesOnly`: the page of a broad name search as its names that
- * start with what was typed alone, empty when those cannot fill it (see `rankedSearchCandidates`).
+ * relevance ranks as above.
  */
 export function organisationPageQuery(
   executor: Executor,
   query: OrganisationListQuery & { spellings?: Spellings },
   window: { offset: number; limit: number } = { offset: (query.page - 1) * query.pageSize, limit: query.pageSize },
-  prefixesOnly = false,
 ) {
   if (sortsByRelevance(query) && query.q) {
     // The candidates matched the name already: the outer query adds only the other filters.
     let q = withListColumns(filteredOrganisations(executor, { ...query, q: undefined }).q);
-    q = q.where(amongCandidates("o.id", rankedCandidates(executor, query, query.q, window.offset + window.limit, prefixesOnly)));
+    q = q.where(amongCandidates("o.id", rankedCandidates(executor, query, query.q, window.offset + window.limit)));
     q = q.orderBy(relevanceTier(query.q));
     // Among the merely alike (a word matched only as another spelling), the most alike first.
     const latin = latinSearchQuery(query.q);
     if (latin && query.spellings?.size) q = q.orderBy(sql`word_similarity(${latin}, o.search_latin) DESC`);
-    for (const column of importance(new Date().toISOString().slice(0, 10))) q = q.orderBy(column);
+    for (const column of importance(today())) q = q.orderBy(column);
     return q.orderBy("o.nameEn").orderBy("o.id").limit(window.limit).offset(window.offset);
   }
   let q = withListColumns(filteredOrganisations(executor, query).q);
   const sort = query.sort && query.sort !== "relevance" ? query.sort : "name";
   for (const column of sortColumns[sort]) q = q.orderBy(column);
   return q.limit(window.limit).offset(window.offset);
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** The columns a ranked page reads of each candidate: what a list row shows of it and what ranks it. */
+const rankedColumns = [...organisationColumns, "o.engaged", "o.relationshipLevel", "o.governing", "o.voteShare"] as const;
+
+/**
+ * The page of a broad name search (by relevance, `triesPrefixesFirst`) from the names that start
+ * with what was typed alone, ranked as `organisationPageQuery` ranks it; empty when those cannot
+ * fill the pages up to this one, and the full query then answers. It holds none of the search
+ * vector's words, only parameters, so it is prepared once and its plan kept. Each candidate's row
+ * is read once, by the name index's range, with what ranks it (kept on the row): the page is cut
+ * before the country's names and the relationship are joined to it.
+ */
+export function prefixedPageQuery(
+  executor: Executor,
+  query: OrganisationListQuery,
+  window: { offset: number; limit: number } = { offset: (query.page - 1) * query.pageSize, limit: query.pageSize },
+) {
+  const typed = query.q ?? "";
+  const size = window.offset + window.limit;
+  const filters = { ...query, q: undefined };
+  // Each ordered and limited, so each its own sub-query in the union.
+  const [first, ...more] = prefixedMatches(executor, query, typed, size).map((q, i) =>
+    executor.selectFrom(q.select(rankedColumns).as(`p${i}`)).selectAll(),
+  );
+  let head = first as NonNullable<typeof first>;
+  for (const other of more) head = head.union(other);
+  const fills = sql<boolean>`(SELECT count(*) FROM head) >= ${size}`;
+  const order = [relevanceTier(typed, true), ...importance(today()), sql`o.name_en`, sql`o.id`];
+  return executor
+    .with("head", () => head)
+    .with("candidates", (db) =>
+      db
+        .selectFrom("head as o")
+        .selectAll("o")
+        .where(fills)
+        .unionAll(
+          // An exact match the prefixed names left out (an alias, an abbreviation, a Chinese name).
+          filteredOrganisations(executor, filters)
+            .q.select(rankedColumns)
+            .where(fills)
+            .where(sql<boolean>`o.id IN (${exactMatches(typed)})`)
+            .where(sql<boolean>`o.id NOT IN (SELECT id FROM head)`),
+        ),
+    )
+    .with("page", (db) =>
+      db
+        .selectFrom("candidates as o")
+        .selectAll("o")
+        .select([existsToday("o").as("existsToday"), sql<number>`row_number() OVER (ORDER BY ${sql.join(order)})`.as("rank")])
+        .orderBy("rank")
+        .limit(window.limit)
+        .offset(window.offset),
+    )
+    .selectFrom("page as o")
+    .leftJoin("countries as c", "c.code", "o.countryCode")
+    .leftJoin("relationships as r", "r.organisationId", "o.id")
+    .select([...listRowColumns, "o.existsToday"])
+    .orderBy("o.rank");
 }
 
 /** How far a word of the registry may differ from a word typed (pg_trgm similarity) to be offered for it. */
@@ -448,4 +529,21 @@ const compiledDetail = new CompiledQueries<OrganisationDetailRow>(1);
 export async function findOrganisationDetail(executor: Executor, organisationId: number): Promise<OrganisationDetailRow | undefined> {
   const query = compiledDetail.with("", () => organisationDetailQuery(executor, placeholderId).compile(), organisationId);
   return (await executor.executeQuery(query)).rows[0];
+}
+
+/**
+ * The organisations (of `ids`, or all) whose standing kept for ranking (`engaged`,
+ * `relationship_level`, `governing`: migration 0037) differs from what their engagements,
+ * relationship and statuses say: none, unless a trigger was bypassed.
+ */
+export async function standingDrift(executor: Executor, ids?: number[]): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`SELECT o.id FROM organisations o
+    WHERE (${ids ?? null}::int[] IS NULL OR o.id = ANY (${ids ?? null}::int[]))
+      AND (o.engaged, o.relationship_level, o.governing) IS DISTINCT FROM (
+        EXISTS (SELECT 1 FROM engagement_participants p WHERE p.organisation_id = o.id),
+        (SELECT r.level FROM relationships r WHERE r.organisation_id = o.id),
+        coalesce((SELECT range_agg(daterange(g.valid_from, g.valid_to, '[]')) FROM organisation_statuses g
+          WHERE g.organisation_id = o.id AND g.status = 'in_government'), '{}'))
+    ORDER BY o.id`.execute(executor);
+  return rows.map((r) => r.id);
 }

@@ -82,25 +82,17 @@ export function startsWith(value: RawBuilder<unknown>, start: string): RawBuilde
  * words typed always ranks above one that merely contains them, so for a broad word ("social",
  * thousands of matches) the rest could never reach the page, and reading and ranking it was
  * half of the search's time.
- *
- * With `rest` null the query stands for the case where the prefixed matches fill the window,
- * and holds no candidates when they do not (the caller then asks with the rest). It then holds
- * none of the search vector's words, so it can be prepared and its plan kept.
  */
 export function rankedSearchCandidates(parts: {
   exact: Expression<unknown>;
   prefixed: Array<Expression<unknown>>;
-  rest: Expression<unknown> | null;
+  rest: Expression<unknown>;
   window: number;
 }): RawBuilder<unknown> {
   const head = sql.join(
     parts.prefixed.map((q) => sql`(${q})`),
     sql` UNION `,
   );
-  if (parts.rest === null) {
-    return sql`(WITH head AS (${head})
-      SELECT c.id FROM (SELECT id FROM head UNION ${parts.exact}) c WHERE (SELECT count(*) FROM head) >= ${parts.window})`;
-  }
   return sql`(WITH head AS (${head})
     SELECT id FROM head
     UNION ${parts.exact}

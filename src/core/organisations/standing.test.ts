@@ -1,0 +1,209 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestDatabase, testEngine } from "../../../test/support/database.ts";
+import { actorInFreshUnit, administrator, unique } from "../../../test/support/factories.ts";
+import type { Database } from "../../db/connection.ts";
+import { db } from "../../db/current.ts";
+import { createEngagement, deleteEngagement } from "../engagements/service.ts";
+import { importGeography } from "../reference/service.ts";
+import { setRelationship } from "../relationships/service.ts";
+import type { Actor } from "../shared/actor.ts";
+import { organisationListQuery } from "./schema.ts";
+import { addOrganisationStatus, createOrganisation, listOrganisations, removeOrganisationStatus } from "./service.ts";
+import { organisationPageQuery, prefixedPageQuery, standingDrift } from "./store.ts";
+
+let database: Database;
+let editor: Actor;
+let coordinator: Actor;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  await importGeography(await administrator());
+  editor = await actorInFreshUnit("editor");
+  coordinator = await actorInFreshUnit("coordinator");
+});
+afterAll(() => database.close());
+
+const today = new Date().toISOString().slice(0, 10);
+
+describe("the standing a name search ranks partners by", () => {
+  it("ranks within a tier those the office engages, then the closer relationships, then those governing today, existing, larger, and follows every change", async () => {
+    const word = unique("Zq");
+    const make = async (letter: string, extra: object = {}) =>
+      (
+        await createOrganisation(editor, {
+          kind: "political_party",
+          countryCode: "KEN",
+          names: [{ kind: "official", lang: "en", value: `${word} ${letter}` }],
+          ...extra,
+        })
+      ).id;
+    // In name order the reverse of the order they rank in, so that only the standing can put them right.
+    const dissolved = await make("A", { dissolvedYear: 1990 });
+    const plain = await make("B");
+    const larger = await make("C");
+    const governing = await make("D");
+    const regular = await make("E");
+    const strategic = await make("F");
+    const engaged = await make("G");
+    const all = [dissolved, plain, larger, governing, regular, strategic, engaged];
+    await db().updateTable("organisations").set({ voteShare: 31.5 }).where("id", "=", larger).execute();
+    const governs = await addOrganisationStatus(editor, governing, { status: "in_government", validFrom: "2020-01-01" });
+    await addOrganisationStatus(editor, plain, { status: "in_government", validFrom: "2001-01-01", validTo: "2005-12-31" });
+    await setRelationship(coordinator, regular, { level: "regular" });
+    await setRelationship(coordinator, strategic, { level: "strategic" });
+    const visit = await createEngagement(editor, {
+      type: "visit",
+      direction: "received",
+      titleEn: "A visit",
+      startDate: "2024-04-02",
+      leadUnitId: editor.unitId,
+      participants: [
+        { organisationId: engaged, role: "delegation_leader" },
+        { organisationId: engaged, role: "member" },
+      ],
+    });
+
+    /** The order of the page through the service, after checking the prefixed page and the full query agree. */
+    const ranked = async () => {
+      expect(await standingDrift(db(), all)).toEqual([]);
+      const query = organisationListQuery.parse({ q: word, pageSize: all.length, withTotal: "false" });
+      const full = (await organisationPageQuery(db(), query).execute()).map((r) => r.id);
+      expect((await prefixedPageQuery(db(), query).execute()).map((r) => r.id)).toEqual(full);
+      expect((await listOrganisations(editor, query)).items.map((i) => i.id)).toEqual(full);
+      return full;
+    };
+    expect(await ranked()).toEqual([engaged, strategic, regular, governing, larger, plain, dissolved]);
+
+    await deleteEngagement(editor, visit.id);
+    expect(await ranked()).toEqual([strategic, regular, governing, larger, plain, engaged, dissolved]);
+    await setRelationship(coordinator, strategic, { level: "none" });
+    expect(await ranked()).toEqual([regular, governing, larger, plain, strategic, engaged, dissolved]);
+    const status = governs.statuses.find((s) => s.status === "in_government");
+    await removeOrganisationStatus(editor, governing, status?.id ?? 0);
+    expect(await ranked()).toEqual([regular, larger, plain, governing, strategic, engaged, dissolved]);
+    // A status that ended yesterday no longer counts; one that starts tomorrow not yet.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await addOrganisationStatus(editor, strategic, { status: "in_government", validFrom: "2019-01-01", validTo: yesterday });
+    await addOrganisationStatus(editor, engaged, { status: "in_government", validFrom: tomorrow });
+    expect(await ranked()).toEqual([regular, larger, plain, governing, strategic, engaged, dissolved]);
+    await addOrganisationStatus(editor, engaged, { status: "in_government", validFrom: "2010-01-01", validTo: today });
+    expect(await ranked()).toEqual([regular, engaged, larger, plain, governing, strategic, dissolved]);
+  });
+
+  it("keeps the standing through statements that touch many organisations at once, and a participant moved from one to another", async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push(
+        (
+          await createOrganisation(editor, {
+            kind: "think_tank",
+            countryCode: "BRA",
+            names: [{ kind: "official", lang: "en", value: unique("Instituto ") }],
+          })
+        ).id,
+      );
+    }
+    const [a, b, c, d, e] = ids as [number, number, number, number, number];
+    const forum = await createEngagement(editor, {
+      type: "event",
+      direction: "hosted",
+      titleEn: "A forum",
+      startDate: "2023-10-10",
+      leadUnitId: editor.unitId,
+      participants: [a, b, c].map((organisationId) => ({ organisationId, role: "participant" })),
+    });
+    const engagedOf = async () =>
+      (await db().selectFrom("organisations").select(["id", "engaged"]).where("id", "in", ids).orderBy("id").execute()).map(
+        (r) => r.engaged,
+      );
+    expect(await engagedOf()).toEqual([true, true, true, false, false]);
+    // One statement moves two participants to other organisations (as a merge does).
+    await db()
+      .updateTable("engagementParticipants")
+      .set({ organisationId: sql<number>`CASE organisation_id WHEN ${a}::int THEN ${d}::int ELSE ${e}::int END` })
+      .where("engagementId", "=", forum.id)
+      .where("organisationId", "in", [a, b])
+      .execute();
+    expect(await engagedOf()).toEqual([false, false, true, true, true]);
+    await db()
+      .insertInto("relationships")
+      .values([
+        { organisationId: a, level: "contact" },
+        { organisationId: b, level: "established" },
+      ])
+      .execute();
+    await db().updateTable("relationships").set({ level: "strategic" }).where("organisationId", "in", [a, b]).execute();
+    await db()
+      .insertInto("organisationStatuses")
+      .values([
+        { organisationId: c, status: "in_government", validFrom: "2020-01-01" },
+        { organisationId: c, status: "in_government", validFrom: "2010-01-01", validTo: "2012-01-01" },
+        { organisationId: d, status: "opposition", validFrom: "2020-01-01" },
+      ])
+      .execute();
+    expect(await standingDrift(db(), ids)).toEqual([]);
+    await db().deleteFrom("relationships").where("organisationId", "=", a).execute();
+    await db().updateTable("organisationStatuses").set({ status: "opposition" }).where("organisationId", "=", c).execute();
+    await deleteEngagement(editor, forum.id);
+    expect(await standingDrift(db(), ids)).toEqual([]);
+    expect(await engagedOf()).toEqual([false, false, false, false, false]);
+    expect(await standingDrift(db())).toEqual([]);
+  });
+
+  it.runIf(testEngine === "postgres")(
+    "recomputes in turn when one transaction removes an organisation's last participation as another adds one",
+    async () => {
+      const org = (
+        await createOrganisation(editor, {
+          kind: "political_party",
+          countryCode: "NPL",
+          names: [{ kind: "official", lang: "en", value: unique("Party ") }],
+        })
+      ).id;
+      const engagement = (suffix: string) =>
+        createEngagement(editor, {
+          type: "talks",
+          direction: "received",
+          titleEn: `Talks ${suffix}`,
+          startDate: "2022-02-02",
+          leadUnitId: editor.unitId,
+        });
+      const first = await engagement("1");
+      const second = await engagement("2");
+      await db()
+        .insertInto("engagementParticipants")
+        .values({ engagementId: first.id, organisationId: org, role: "guest", startDate: "2022-02-02" })
+        .execute();
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      // The first removes the organisation's only participation and waits, uncommitted.
+      const removing = db()
+        .transaction()
+        .execute(async (trx) => {
+          await trx.deleteFrom("engagementParticipants").where("engagementId", "=", first.id).execute();
+          await held;
+        });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The second adds one meanwhile: its trigger waits for the first to commit, then sees both changes.
+      const adding = db()
+        .insertInto("engagementParticipants")
+        .values({ engagementId: second.id, organisationId: org, role: "guest", startDate: "2022-02-02" })
+        .execute();
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db());
+        if ((rows[0]?.n ?? 0) > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      release();
+      await Promise.all([removing, adding]);
+      const row = await db().selectFrom("organisations").select("engaged").where("id", "=", org).executeTakeFirstOrThrow();
+      expect(row.engaged).toBe(true);
+      expect(await standingDrift(db(), [org])).toEqual([]);
+    },
+  );
+});
