@@ -21,21 +21,28 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ADD COLUMN relationship_level text,
       ADD COLUMN governing datemultirange NOT NULL DEFAULT '{}';
 
-    CREATE FUNCTION organisation_standing_refresh(touched integer[]) RETURNS void LANGUAGE plpgsql AS $$
+    -- What a table's change can alter: the participants whether it is engaged, the relationships
+    -- its level, the statuses its days in government; only that is recomputed.
+    CREATE FUNCTION organisation_standing_refresh(touched integer[], source text) RETURNS void LANGUAGE plpgsql AS $$
     BEGIN
       IF touched IS NULL OR cardinality(touched) = 0 THEN RETURN; END IF;
       PERFORM 1 FROM organisations WHERE id = ANY (touched) ORDER BY id FOR NO KEY UPDATE;
-      UPDATE organisations o SET engaged = s.engaged, relationship_level = s.level, governing = s.governing
-      FROM (
-        SELECT t.id,
-          EXISTS (SELECT 1 FROM engagement_participants p WHERE p.organisation_id = t.id) AS engaged,
-          (SELECT r.level FROM relationships r WHERE r.organisation_id = t.id) AS level,
-          coalesce((SELECT range_agg(daterange(g.valid_from, g.valid_to, '[]')) FROM organisation_statuses g
+      IF source = 'engagement_participants' THEN
+        UPDATE organisations o SET engaged = s.engaged
+        FROM (SELECT t.id, EXISTS (SELECT 1 FROM engagement_participants p WHERE p.organisation_id = t.id) AS engaged
+          FROM unnest(touched) AS t(id)) s
+        WHERE o.id = s.id AND o.engaged IS DISTINCT FROM s.engaged;
+      ELSIF source = 'relationships' THEN
+        UPDATE organisations o SET relationship_level = s.level
+        FROM (SELECT t.id, r.level FROM unnest(touched) AS t(id) LEFT JOIN relationships r ON r.organisation_id = t.id) s
+        WHERE o.id = s.id AND o.relationship_level IS DISTINCT FROM s.level;
+      ELSE
+        UPDATE organisations o SET governing = s.governing
+        FROM (SELECT t.id, coalesce((SELECT range_agg(daterange(g.valid_from, g.valid_to, '[]')) FROM organisation_statuses g
             WHERE g.organisation_id = t.id AND g.status = 'in_government'), '{}') AS governing
-        FROM unnest(touched) AS t(id)
-      ) s
-      WHERE o.id = s.id
-        AND (o.engaged, o.relationship_level, o.governing) IS DISTINCT FROM (s.engaged, s.level, s.governing);
+          FROM unnest(touched) AS t(id)) s
+        WHERE o.id = s.id AND o.governing IS DISTINCT FROM s.governing;
+      END IF;
     END $$;
 
     -- Statements differ by event because each event has only its own transition tables.
@@ -51,7 +58,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           SELECT organisation_id AS id FROM old_rows UNION SELECT organisation_id FROM new_rows
         ) c WHERE id IS NOT NULL;
       END IF;
-      PERFORM organisation_standing_refresh(touched);
+      PERFORM organisation_standing_refresh(touched, TG_TABLE_NAME);
       RETURN NULL;
     END $$;
 
@@ -100,7 +107,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
     DROP FUNCTION organisation_standing_truncated();
     DROP FUNCTION organisation_standing_changed();
-    DROP FUNCTION organisation_standing_refresh(integer[]);
+    DROP FUNCTION organisation_standing_refresh(integer[], text);
     ALTER TABLE organisations DROP COLUMN engaged, DROP COLUMN relationship_level, DROP COLUMN governing;
   `.execute(db);
 }
