@@ -11,6 +11,7 @@ import { fileStore, LocalFileStore, S3FileStore, useFileStore } from "../core/fi
 import { refreshSuggestions } from "../core/names/service.ts";
 import { closeMail, deliverPendingEmails } from "../core/notifications/mail.ts";
 import { configureMail } from "../core/notifications/mail-settings.ts";
+import { repairStanding } from "../core/organisations/store.ts";
 import { importReference, referenceLoaded } from "../core/reference/service.ts";
 import type { Actor } from "../core/shared/actor.ts";
 import { notifyOverdueTasks } from "../core/tasks/service.ts";
@@ -117,6 +118,15 @@ async function listen(
     void remind();
     const reminders = setInterval(remind, 60 * 60_000);
     reminders.unref();
+    // Whether each partner is engaged, as a name search ranks it, is set right where its one race left it wrong.
+    const repairing = setInterval(() => {
+      repairStanding(database.db)
+        .then((ids) => {
+          if (ids.length > 0) log(`Set right whether ${ids.length} organisations are engaged, for ranking searches`);
+        })
+        .catch((error: unknown) => log(`Could not check the organisations' standing: ${String(error)}`));
+    }, 10 * 60_000);
+    repairing.unref();
     // Notifications go out by mail every half minute, after they committed, when an SMTP server is set.
     configureMail(config.mail ?? null);
     const mailing = config.mail
@@ -179,6 +189,7 @@ async function listen(
         if (stopped) return;
         stopped = true;
         clearInterval(reminders);
+        clearInterval(repairing);
         if (mailing) clearInterval(mailing);
         if (backingUp) clearInterval(backingUp);
         for (const timer of statistics) clearTimeout(timer);

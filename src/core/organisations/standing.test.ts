@@ -1,6 +1,7 @@
 import { sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDatabase, testEngine } from "../../../test/support/database.ts";
+import { openTestDatabase, testEngine, testServerUrl } from "../../../test/support/database.ts";
 import { actorInFreshUnit, administrator, unique } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
@@ -10,7 +11,7 @@ import { setRelationship } from "../relationships/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { organisationListQuery } from "./schema.ts";
 import { addOrganisationStatus, createOrganisation, listOrganisations, removeOrganisationStatus } from "./service.ts";
-import { organisationPageQuery, prefixedPageQuery, standingDrift } from "./store.ts";
+import { organisationPageQuery, prefixedPageQuery, repairStanding, standingDrift } from "./store.ts";
 
 let database: Database;
 let editor: Actor;
@@ -153,57 +154,72 @@ describe("the standing a name search ranks partners by", () => {
   });
 
   it.runIf(testEngine === "postgres")(
-    "recomputes in turn when one transaction removes an organisation's last participation as another adds one",
+    "lets two users' saves naming the same partners go on together, and leaves one race to the repair",
     async () => {
-      const org = (
-        await createOrganisation(editor, {
-          kind: "political_party",
-          countryCode: "NPL",
-          names: [{ kind: "official", lang: "en", value: unique("Party ") }],
-        })
-      ).id;
-      const engagement = (suffix: string) =>
-        createEngagement(editor, {
-          type: "talks",
-          direction: "received",
-          titleEn: `Talks ${suffix}`,
-          startDate: "2022-02-02",
-          leadUnitId: editor.unitId,
-        });
-      const first = await engagement("1");
-      const second = await engagement("2");
-      await db()
-        .insertInto("engagementParticipants")
-        .values({ engagementId: first.id, organisationId: org, role: "guest", startDate: "2022-02-02" })
-        .execute();
-      let release = () => {};
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      // The first removes the organisation's only participation and waits, uncommitted.
-      const removing = db()
-        .transaction()
-        .execute(async (trx) => {
-          await trx.deleteFrom("engagementParticipants").where("engagementId", "=", first.id).execute();
-          await held;
-        });
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      // The second adds one meanwhile: its trigger waits for the first to commit, then sees both changes.
-      const adding = db()
-        .insertInto("engagementParticipants")
-        .values({ engagementId: second.id, organisationId: org, role: "guest", startDate: "2022-02-02" })
-        .execute();
-      for (let i = 0; i < 100; i++) {
-        const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db());
-        if ((rows[0]?.n ?? 0) > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      const org = async () =>
+        (
+          await createOrganisation(editor, {
+            kind: "political_party",
+            countryCode: "NPL",
+            names: [{ kind: "official", lang: "en", value: unique("Party ") }],
+          })
+        ).id;
+      const [five, ten] = [await org(), await org()];
+      const engagement = async (suffix: string, partners: number[]) =>
+        (
+          await createEngagement(editor, {
+            type: "talks",
+            direction: "received",
+            titleEn: `Talks ${suffix}`,
+            startDate: "2022-02-02",
+            leadUnitId: editor.unitId,
+            participants: partners.map((organisationId) => ({ organisationId, role: "guest" })),
+          })
+        ).id;
+      const first = await engagement("1", [ten]);
+      const second = await engagement("2", [five]);
+      const { rows } = await sql<{ name: string }>`SELECT current_database() AS name`.execute(db());
+      const url = new URL(testServerUrl as string);
+      url.pathname = `/${rows[0]?.name}`;
+      const a = new pg.Client(url.toString());
+      const b = new pg.Client(url.toString());
+      await a.connect();
+      await b.connect();
+      try {
+        // As a save rewrites its participants: the first {10} → {5, 10}, the second {5} → {5, 10}, interleaved.
+        await a.query("BEGIN");
+        await b.query("BEGIN");
+        await a.query("DELETE FROM engagement_participants WHERE engagement_id = $1", [first]);
+        await b.query("DELETE FROM engagement_participants WHERE engagement_id = $1", [second]);
+        const add = (client: pg.Client, id: number) =>
+          client.query(
+            `INSERT INTO engagement_participants (engagement_id, organisation_id, role, start_date)
+              VALUES ($1, $2, 'guest', '2022-02-02'), ($1, $3, 'guest', '2022-02-02')`,
+            [id, five, ten],
+          );
+        await Promise.all([add(a, first), add(b, second)]);
+        await a.query("COMMIT");
+        await b.query("COMMIT");
+        expect(await standingDrift(db(), [five, ten])).toEqual([]);
+
+        // The race: the first removes ten's last participations and waits, uncommitted, while the
+        // second adds one (and does not wait for it). Ten is left unengaged; the repair sets it right.
+        await a.query("BEGIN");
+        await a.query("DELETE FROM engagement_participants WHERE organisation_id = $1", [ten]);
+        await b.query(
+          "INSERT INTO engagement_participants (engagement_id, organisation_id, role, start_date) VALUES ($1, $2, 'guest', '2022-02-02')",
+          [second, ten],
+        );
+        await a.query("COMMIT");
+        expect(await standingDrift(db(), [five, ten])).toEqual([ten]);
+        expect(await repairStanding(db())).toEqual([ten]);
+        expect(await standingDrift(db())).toEqual([]);
+        const row = await db().selectFrom("organisations").select("engaged").where("id", "=", ten).executeTakeFirstOrThrow();
+        expect(row.engaged).toBe(true);
+      } finally {
+        await a.end();
+        await b.end();
       }
-      release();
-      await Promise.all([removing, adding]);
-      const row = await db().selectFrom("organisations").select("engaged").where("id", "=", org).executeTakeFirstOrThrow();
-      expect(row.engaged).toBe(true);
-      expect(await standingDrift(db(), [org])).toEqual([]);
     },
   );
 });

@@ -187,9 +187,10 @@ function exactMatches(typed: string) {
 function prefixedMatches(executor: Executor, filters: OrganisationFilters, typed: string, window: number) {
   const { lower, trimmed } = typedForms(typed);
   const others = () => filteredOrganisations(executor, { ...filters, q: undefined }).q.limit(rankedMatches + window);
-  const prefixed = [others().where(startsWith(sql`lower(o.name_en)`, lower)).orderBy(sql`lower(o.name_en) USING ~<~`)];
+  // Ties broken by id, so that which of several same-named records make the cut never depends on the plan.
+  const prefixed = [others().where(startsWith(sql`lower(o.name_en)`, lower)).orderBy(sql`lower(o.name_en) USING ~<~`).orderBy("o.id")];
   if (/\p{Script=Han}/u.test(trimmed)) {
-    prefixed.push(others().where(startsWith(sql`o.name_zh`, trimmed)).orderBy(sql`o.name_zh USING ~<~`));
+    prefixed.push(others().where(startsWith(sql`o.name_zh`, trimmed)).orderBy(sql`o.name_zh USING ~<~`).orderBy("o.id"));
   }
   return prefixed;
 }
@@ -546,4 +547,16 @@ export async function standingDrift(executor: Executor, ids?: number[]): Promise
           WHERE g.organisation_id = o.id AND g.status = 'in_government'), '{}'))
     ORDER BY o.id`.execute(executor);
   return rows.map((r) => r.id);
+}
+
+/**
+ * Sets right whether each organisation is engaged where the one race its trigger leaves (an
+ * engagement removing a partner's last participation while another adds one) left it wrong;
+ * the ids set right. Run by the server every ten minutes: one look-up a record.
+ */
+export async function repairStanding(executor: Executor): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`UPDATE organisations o SET engaged = NOT o.engaged
+    WHERE o.engaged IS DISTINCT FROM EXISTS (SELECT 1 FROM engagement_participants p WHERE p.organisation_id = o.id)
+    RETURNING o.id`.execute(executor);
+  return rows.map((r) => r.id).sort((a, b) => a - b);
 }

@@ -4,15 +4,21 @@ import { type Kysely, sql } from "kysely";
  * What a name search ranks an organisation by, kept on its row: whether the office has engaged
  * it (`engaged`), the level of our relationship (`relationship_level`) and the days it governs
  * (`governing`, the in-government statuses as one multirange). Looked up in their tables for each
- * ranked record, these were a third of a broad search's time: three index probes a record, for
+ * ranked record, these were a quarter of a broad search's time: three index probes a record, for
  * the 220 records a page of "social" ranks.
  *
- * Statement triggers keep them. Each first locks the organisations its rows name, in id order
- * (FOR NO KEY UPDATE, which a new row's foreign-key check does not wait for), then recomputes them
- * from their tables in a new statement: two transactions that change one organisation's
- * participations, relationship or statuses thus recompute in turn, the second from what the
- * first committed, and the kept value cannot be left behind by a race. A restore loads the rows
- * as they were (the triggers off); an archive made before this migration gets it after loading.
+ * Statement triggers keep them, each recomputing only what its table can alter, and writing an
+ * organisation's row only where that changed. Engagements are written often and concurrently, so
+ * their participants take no lock on the organisations they name: a partner's row is written only
+ * when it becomes engaged or stops being so. (Locking every partner named, as a first version did,
+ * made two users' saves naming the same partners wait for each other and deadlock.) One race is
+ * left: an engagement removing a partner's last participation while another, uncommitted, adds one
+ * can leave `engaged` false; `repairStanding` (src/core/organisations/store.ts), run by the server
+ * every ten minutes, sets it right. A relationship is one row per organisation, whose own lock
+ * orders its writers. Statuses are written rarely: their trigger locks the organisations first,
+ * in id order, and recomputes in a new statement, the second of two writers from what the first
+ * committed. A restore loads the rows as they were (the triggers off); an archive made before this
+ * migration gets it after loading.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -26,7 +32,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE FUNCTION organisation_standing_refresh(touched integer[], source text) RETURNS void LANGUAGE plpgsql AS $$
     BEGIN
       IF touched IS NULL OR cardinality(touched) = 0 THEN RETURN; END IF;
-      PERFORM 1 FROM organisations WHERE id = ANY (touched) ORDER BY id FOR NO KEY UPDATE;
       IF source = 'engagement_participants' THEN
         UPDATE organisations o SET engaged = s.engaged
         FROM (SELECT t.id, EXISTS (SELECT 1 FROM engagement_participants p WHERE p.organisation_id = t.id) AS engaged
@@ -37,6 +42,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         FROM (SELECT t.id, r.level FROM unnest(touched) AS t(id) LEFT JOIN relationships r ON r.organisation_id = t.id) s
         WHERE o.id = s.id AND o.relationship_level IS DISTINCT FROM s.level;
       ELSE
+        PERFORM 1 FROM organisations WHERE id = ANY (touched) ORDER BY id FOR NO KEY UPDATE;
         UPDATE organisations o SET governing = s.governing
         FROM (SELECT t.id, coalesce((SELECT range_agg(daterange(g.valid_from, g.valid_to, '[]')) FROM organisation_statuses g
             WHERE g.organisation_id = t.id AND g.status = 'in_government'), '{}') AS governing
@@ -53,6 +59,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         SELECT array_agg(DISTINCT organisation_id) INTO touched FROM new_rows WHERE organisation_id IS NOT NULL;
       ELSIF TG_OP = 'DELETE' THEN
         SELECT array_agg(DISTINCT organisation_id) INTO touched FROM old_rows WHERE organisation_id IS NOT NULL;
+      ELSIF TG_TABLE_NAME = 'engagement_participants' THEN
+        -- Only a participation moved to another organisation can change whether one is engaged.
+        SELECT array_agg(DISTINCT c.id) INTO touched FROM (
+          SELECT unnest(ARRAY[o.organisation_id, n.organisation_id]) AS id FROM old_rows o JOIN new_rows n USING (id)
+          WHERE o.organisation_id IS DISTINCT FROM n.organisation_id
+        ) c WHERE c.id IS NOT NULL;
       ELSE
         SELECT array_agg(DISTINCT id) INTO touched FROM (
           SELECT organisation_id AS id FROM old_rows UNION SELECT organisation_id FROM new_rows
