@@ -17,6 +17,7 @@ import { addAttachment, createEngagement } from "../engagements/service.ts";
 import { prepareFullExport } from "../export/service.ts";
 import { fileStore, LocalFileStore } from "../files/storage.ts";
 import { createGift } from "../gifts/service.ts";
+import { standingDrift } from "../organisations/store.ts";
 import { importReference } from "../reference/service.ts";
 import { createTask } from "../tasks/service.ts";
 import { verifyArchive } from "./archive.ts";
@@ -257,6 +258,23 @@ describe(`a backup (${testEngine})`, () => {
       const audit = async (on: Kysely<DB>) =>
         (await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_log`.execute(on)).rows[0]?.n ?? 0;
       expect(await audit(target.database.db)).toBe((await audit(source.db)) - 1);
+      // An export read while partners were being engaged can carry organisations that disagree with
+      // their participants: what ranks them is worked out again on the way in.
+      const skewed = path.join(work, "skewed.json");
+      const data = JSON.parse(fs.readFileSync(exported, "utf8")) as { tables: { organisations: Array<Record<string, unknown>> } };
+      for (const o of data.tables.organisations) Object.assign(o, { engaged: false, relationshipLevel: null, governing: "{}" });
+      fs.writeFileSync(skewed, JSON.stringify(data));
+      const engagedIn = async (on: Kysely<DB>) =>
+        (await sql<{ n: number }>`SELECT count(*)::int AS n FROM organisations WHERE engaged`.execute(on)).rows[0]?.n ?? 0;
+      expect(await engagedIn(source.db)).toBeGreaterThan(0);
+      const repaired = await emptyTarget("pglite");
+      try {
+        await restoreExport(repaired.database, skewed);
+        expect(await standingDrift(repaired.database.db)).toEqual([]);
+        expect(await engagedIn(repaired.database.db)).toBe(await engagedIn(source.db));
+      } finally {
+        await repaired.close();
+      }
       // Not an export, or not into an empty place: refused.
       await expect(restoreExport(target.database, exported)).rejects.toMatchObject({ code: "CONFLICT" });
       const fresh = await emptyTarget("pglite");

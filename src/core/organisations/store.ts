@@ -532,31 +532,43 @@ export async function findOrganisationDetail(executor: Executor, organisationId:
   return (await executor.executeQuery(query)).rows[0];
 }
 
+/** SQL: an organisation's standing for ranking as its tables say, for each `x` of organisations: id, engaged, level, governing. */
+const standingFromTables = sql`SELECT x.id, EXISTS (SELECT 1 FROM engagement_participants p WHERE p.organisation_id = x.id) AS engaged,
+    (SELECT r.level FROM relationships r WHERE r.organisation_id = x.id) AS level,
+    coalesce((SELECT range_agg(daterange(g.valid_from, g.valid_to, '[]')) FROM organisation_statuses g
+      WHERE g.organisation_id = x.id AND g.status = 'in_government'), '{}') AS governing
+  FROM organisations x`;
+
 /**
  * The organisations (of `ids`, or all) whose standing kept for ranking (`engaged`,
  * `relationship_level`, `governing`: migration 0037) differs from what their engagements,
  * relationship and statuses say: none, unless a trigger was bypassed.
  */
 export async function standingDrift(executor: Executor, ids?: number[]): Promise<number[]> {
-  const { rows } = await sql<{ id: number }>`SELECT o.id FROM organisations o
+  const { rows } = await sql<{ id: number }>`SELECT o.id FROM organisations o JOIN (${standingFromTables}) s ON s.id = o.id
     WHERE (${ids ?? null}::int[] IS NULL OR o.id = ANY (${ids ?? null}::int[]))
-      AND (o.engaged, o.relationship_level, o.governing) IS DISTINCT FROM (
-        EXISTS (SELECT 1 FROM engagement_participants p WHERE p.organisation_id = o.id),
-        (SELECT r.level FROM relationships r WHERE r.organisation_id = o.id),
-        coalesce((SELECT range_agg(daterange(g.valid_from, g.valid_to, '[]')) FROM organisation_statuses g
-          WHERE g.organisation_id = o.id AND g.status = 'in_government'), '{}'))
+      AND (o.engaged, o.relationship_level, o.governing) IS DISTINCT FROM (s.engaged, s.level, s.governing)
     ORDER BY o.id`.execute(executor);
   return rows.map((r) => r.id);
 }
 
 /**
- * Sets right whether each organisation is engaged where the one race its trigger leaves (an
- * engagement removing a partner's last participation while another adds one) left it wrong;
- * the ids set right. Run by the server every ten minutes: one look-up a record.
+ * Sets right the standing kept for ranking where it differs from its tables; the ids set right.
+ * By default only whether each organisation is engaged, where the one race its trigger leaves (an
+ * engagement removing a partner's last participation while another adds one) left it wrong: run
+ * by the server every ten minutes, one look-up a record. With `all`, the relationship level and
+ * the days in government too: after a restore, whose rows (an export is read table by table, not
+ * as one snapshot) may disagree with each other.
  */
-export async function repairStanding(executor: Executor): Promise<number[]> {
-  const { rows } = await sql<{ id: number }>`UPDATE organisations o SET engaged = NOT o.engaged
-    WHERE o.engaged IS DISTINCT FROM EXISTS (SELECT 1 FROM engagement_participants p WHERE p.organisation_id = o.id)
-    RETURNING o.id`.execute(executor);
+export async function repairStanding(executor: Executor, options: { all?: boolean } = {}): Promise<number[]> {
+  const query = options.all
+    ? sql<{ id: number }>`UPDATE organisations o SET engaged = s.engaged, relationship_level = s.level, governing = s.governing
+        FROM (${standingFromTables}) s
+        WHERE o.id = s.id AND (o.engaged, o.relationship_level, o.governing) IS DISTINCT FROM (s.engaged, s.level, s.governing)
+        RETURNING o.id`
+    : sql<{ id: number }>`UPDATE organisations o SET engaged = NOT o.engaged
+        WHERE o.engaged IS DISTINCT FROM EXISTS (SELECT 1 FROM engagement_participants p WHERE p.organisation_id = o.id)
+        RETURNING o.id`;
+  const { rows } = await query.execute(executor);
   return rows.map((r) => r.id).sort((a, b) => a - b);
 }
