@@ -28,6 +28,15 @@ describe("hot queries compiled once", () => {
 
   it("refuses a query that does not take its value as the placeholder", () => {
     const cache = new CompiledQueries<unknown>();
-    expect(() => cache.with("x", () => query("SELECT 1 WHERE id = $1", [5]), 5)).toThrow(/placeholderId/);
+    expect(() => cache.with("x", () => query("SELECT 1 WHERE id = $1", [5]), 5)).toThrow(/stand-ins \(-1234567\)/);
+  });
+
+  it("puts each value in its stand-in's every place, and refuses stand-ins alike or missing", () => {
+    const cache = new CompiledQueries<unknown>();
+    const build = () => query("SELECT 1 WHERE a = $1 AND b = $2 AND c = $3 AND d = $4", ["Qé", 20, "qé", "Qé"]);
+    expect(cache.withValues("k", build, ["Qé", "qé"], ["Social", "social"]).parameters).toEqual(["Social", 20, "social", "Social"]);
+    expect(cache.withValues("k", build, ["Qé", "qé"], ["x", "y"]).parameters).toEqual(["x", 20, "y", "x"]);
+    expect(() => cache.withValues("l", build, ["Qé", "Qé"], ["a", "b"])).toThrow(/none alike/);
+    expect(() => cache.withValues("m", build, ["Qé", "zz"], ["a", "b"])).toThrow(/stand-ins/);
   });
 });

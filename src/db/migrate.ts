@@ -36,6 +36,7 @@ import * as credentialNotices from "./migrations/0034_credential_notices.ts";
 import * as groupTopicBreakdowns from "./migrations/0035_group_topic_breakdowns.ts";
 import * as monthlyRollups from "./migrations/0036_monthly_rollups.ts";
 import * as searchStanding from "./migrations/0037_search_standing.ts";
+import * as standingNameIndexes from "./migrations/0038_standing_name_indexes.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -78,6 +79,7 @@ const migrations: Record<string, Migration> = {
   "0035_group_topic_breakdowns": groupTopicBreakdowns,
   "0036_monthly_rollups": monthlyRollups,
   "0037_search_standing": searchStanding,
+  "0038_standing_name_indexes": standingNameIndexes,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown or a slice). */

@@ -32,6 +32,7 @@ import {
 } from "./schema.ts";
 import {
   alikeWords,
+  compilePrefixedPage,
   countableFromSummary,
   expectedMatches,
   findOrganisationDetail,
@@ -43,7 +44,6 @@ import {
   organisationSummaryCountsQuery,
   organisationsWithKeys,
   organisationTotalQuery,
-  prefixedPageQuery,
   spellingsFor,
   triesPrefixesFirst,
 } from "./store.ts";
@@ -91,7 +91,7 @@ export async function listOrganisations(actor: Actor, input: unknown = {}): Prom
   // is prepared once and its plan kept, where planning the full query cost a fifth of its time.
   // It comes back empty when those names cannot fill the page; the full query then answers.
   let rows: OrganisationListRow[] = [];
-  if (triesPrefixesFirst(parsed, window)) rows = await prefixedPageQuery(db(), parsed).execute();
+  if (triesPrefixesFirst(parsed, window)) rows = (await db().executeQuery(compilePrefixedPage(db(), parsed))).rows;
   if (rows.length === 0) rows = await organisationPageQuery(db(), { ...parsed, spellings: filters.spellings }).execute();
   // A short page means the words match fewer than `page × pageSize` organisations.
   if (parsed.q && !thin && rows.length < pageSize) {

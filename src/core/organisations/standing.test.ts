@@ -11,7 +11,7 @@ import { setRelationship } from "../relationships/service.ts";
 import type { Actor } from "../shared/actor.ts";
 import { organisationListQuery } from "./schema.ts";
 import { addOrganisationStatus, createOrganisation, listOrganisations, removeOrganisationStatus } from "./service.ts";
-import { organisationPageQuery, prefixedPageQuery, repairStanding, standingDrift } from "./store.ts";
+import { compilePrefixedPage, organisationPageQuery, prefixedPageQuery, repairStanding, standingDrift } from "./store.ts";
 
 let database: Database;
 let editor: Actor;
@@ -222,4 +222,100 @@ describe("the standing a name search ranks partners by", () => {
       }
     },
   );
+
+  it("ranks the partners the office works with first however many names come before them in the alphabet, in English and in Chinese", async () => {
+    // More names start with the word than a broad search ranks in name order (200 and the page):
+    // the partners that matter sit past that cut.
+    const word = unique("Zr");
+    const han = [...unique("")].map((c) => String.fromCodePoint(0x5000 + Number.parseInt(c, 16))).join("");
+    const ids: number[] = [];
+    for (let n = 1; n <= 260; n++) {
+      const number = String(n).padStart(3, "0");
+      const created = await createOrganisation(editor, {
+        kind: "political_party",
+        countryCode: "PER",
+        names: [
+          { kind: "official", lang: "en", value: `${word} ${number}` },
+          { kind: "official", lang: "zh", value: `${han}党${number}` },
+        ],
+      });
+      ids.push(created.id);
+    }
+    const nth = (n: number) => ids[n - 1] as number;
+    const numbers = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    const range = (from: number, to: number) => numbers(from, to).map(nth);
+    const engage = (numbers: number[]) =>
+      createEngagement(editor, {
+        type: "talks",
+        direction: "received",
+        titleEn: "Talks",
+        startDate: "2024-05-06",
+        leadUnitId: editor.unitId,
+        participants: numbers.map((n) => ({ organisationId: nth(n), role: "participant" })),
+      });
+    await engage([250]);
+    await setRelationship(coordinator, nth(255), { level: "strategic" });
+    await addOrganisationStatus(editor, nth(258), { status: "in_government", validFrom: "2020-01-01" });
+    // Governed once, long ago: no higher than any other name.
+    await addOrganisationStatus(editor, nth(240), { status: "in_government", validFrom: "1990-01-01", validTo: "1995-12-31" });
+
+    /** A page by both queries and the service, for the English word and the Chinese one, which must all agree. */
+    const page = async (number: number) => {
+      const pages = [];
+      for (const q of [word, han]) {
+        const query = organisationListQuery.parse({ q, page: number, pageSize: 20, withTotal: "false" });
+        const full = (await organisationPageQuery(db(), query).execute()).map((r) => r.id);
+        expect((await prefixedPageQuery(db(), query).execute()).map((r) => r.id)).toEqual(full);
+        expect((await db().executeQuery(compilePrefixedPage(db(), query))).rows.map((r) => r.id)).toEqual(full);
+        expect((await listOrganisations(editor, query)).items.map((i) => i.id)).toEqual(full);
+        pages.push(full);
+      }
+      expect(pages[1]).toEqual(pages[0]);
+      return pages[0];
+    };
+    expect(await page(1)).toEqual([nth(250), nth(255), nth(258), ...range(1, 17)]);
+
+    // Engaged partners that alone fill the page: the names of every class are not needed for it,
+    // and the strategic one of them comes first.
+    await engage(numbers(226, 249));
+    await setRelationship(coordinator, nth(249), { level: "strategic" });
+    expect(await page(1)).toEqual([nth(249), ...range(226, 244)]);
+    // Past them, the others in their order again.
+    expect(await page(2)).toEqual([...range(245, 248), nth(250), nth(255), nth(258), ...range(1, 13)]);
+  });
+});
+
+describe("the prefixed page compiled once", () => {
+  it("is the query built for what was typed, whatever was typed, for every page and filter", () => {
+    const typed = [
+      "social",
+      "  Social Democratic ",
+      "SOCIALIST",
+      "Ōsaka",
+      "people's",
+      "50%_\\x",
+      "社会",
+      "中国共产党",
+      "中國共產黨",
+      "Партия",
+      "ǅemal",
+      "Qé",
+      "Q中é",
+      "é",
+      "a\u{10FFFF}",
+      "\u{10FFFF}",
+    ];
+    for (const q of typed) {
+      for (const shape of [{}, { page: 3, pageSize: 50 }, { active: "false" }]) {
+        const query = organisationListQuery.parse({ q, withTotal: "false", ...shape });
+        const built = prefixedPageQuery(db(), query).compile();
+        // Twice: compiled the first time a shape is asked for, put together from the cache after.
+        for (let i = 0; i < 2; i++) {
+          const compiled = compilePrefixedPage(db(), query);
+          expect(compiled.sql).toBe(built.sql);
+          expect(compiled.parameters).toEqual(built.parameters);
+        }
+      }
+    }
+  });
 });
