@@ -9,6 +9,7 @@ import type { OrganisationDetail } from "../organisations/schema.ts";
 import { getOrganisation } from "../organisations/service.ts";
 import { type Classification, chineseOrdinals, docxTable, line, officialSection, type ReportTable, sizes } from "../reports/layout.ts";
 import type { Actor } from "../shared/actor.ts";
+import { today } from "../shared/dates.ts";
 import { writeAudit } from "../shared/mutation.ts";
 import { id, parseInput } from "../shared/schema.ts";
 import { chineseDate, englishDate } from "../shared/text.ts";
@@ -241,7 +242,7 @@ export async function prepareBriefing(actor: Actor, input: unknown): Promise<{ c
         f.notes.some((n) => n.classification === "restricted"),
     );
   const classification: Classification = restricted ? "restricted" : "internal";
-  const today = new Date().toISOString().slice(0, 10);
+  const day = today();
   const subject = engagement ? engagement.title : (files[0] as PartnerFile).organisation.name;
   const section = (lang: Lang) => {
     const zh = lang === "zh";
@@ -270,7 +271,7 @@ export async function prepareBriefing(actor: Actor, input: unknown): Promise<{ c
       line(zh ? "背景材料" : "Briefing paper", { face: zh ? "heading2" : "body", align: AlignmentType.CENTER }),
       ...body,
       line(""),
-      line(zh ? chineseDate(today) : englishDate(today), { align: AlignmentType.RIGHT }),
+      line(zh ? chineseDate(day) : englishDate(day), { align: AlignmentType.RIGHT }),
     ]);
   };
   const document = new Document({
@@ -288,7 +289,7 @@ export async function prepareBriefing(actor: Actor, input: unknown): Promise<{ c
   const name = engagement ? `engagement-${engagement.id}` : `organisation-${query.organisationId}`;
   return {
     contentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    fileName: `liaison-briefing-${name}-${today}.docx`,
+    fileName: `liaison-briefing-${name}-${day}.docx`,
     body,
   };
 }

@@ -6,6 +6,7 @@ import { forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import { actorForUser } from "../auth/service.ts";
 import type { Actor } from "../shared/actor.ts";
+import { isoDay } from "../shared/dates.ts";
 import { notFound } from "../shared/errors.ts";
 import { type Executor, mutate } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
@@ -149,8 +150,8 @@ export async function calendarOfFeed(secret: string, baseUrl: string): Promise<s
   const zh = feed.locale === "zh-CN";
   const scope = forActor(actor);
   const today = new Date();
-  const from = new Date(today.getTime() - pastDays * 86_400_000).toISOString().slice(0, 10);
-  const to = new Date(today.getTime() + aheadDays * 86_400_000).toISOString().slice(0, 10);
+  const from = isoDay(new Date(today.getTime() - pastDays * 86_400_000));
+  const to = isoDay(new Date(today.getTime() + aheadDays * 86_400_000));
   let query = scope
     .engagements(db())
     .innerJoin("units as lead", "lead.id", "e.leadUnitId")

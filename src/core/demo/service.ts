@@ -7,6 +7,7 @@ import { rebuildRollups } from "../engagements/rollup.ts";
 import { matchKeys, personMatchKeys } from "../merge/keys.ts";
 import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
+import { isoDay } from "../shared/dates.ts";
 import { AppError } from "../shared/errors.ts";
 import { mutate, type Trx } from "../shared/mutation.ts";
 import { pick, random, skewed } from "../shared/random.ts";
@@ -227,7 +228,7 @@ function dateIn(rand: () => number, year: number, fromMonth = 1, toMonth = 12): 
 function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
+  return isoDay(d);
 }
 
 type ApprovalStep = "created" | "submitted" | "approved" | "returned";

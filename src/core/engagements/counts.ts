@@ -6,6 +6,7 @@ import { authorize } from "../access/policy.ts";
 import { countedPlaces } from "../countries/places.ts";
 import { countryGroupRef, inCountryGroup, inRegion } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
+import { isoDay } from "../shared/dates.ts";
 import type { Executor } from "../shared/mutation.ts";
 import { parseInput } from "../shared/schema.ts";
 import {
@@ -141,7 +142,6 @@ const lastYear = 9999;
 /** An inclusive range of the rollups' period codes: years (2019) or months (201903). */
 export type PeriodRange = [number, number];
 
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 /** The first day of month `index` (year × 12 + month − 1). */
 const monthStart = (index: number) => new Date(Date.UTC(Math.floor(index / 12), index % 12, 1));
 const monthCode = (index: number) => Math.floor(index / 12) * 100 + (index % 12) + 1;

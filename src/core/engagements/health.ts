@@ -4,6 +4,7 @@ import { db } from "../../db/current.ts";
 import { forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import type { Actor } from "../shared/actor.ts";
+import { today } from "../shared/dates.ts";
 import { id, isoDate, parseInput } from "../shared/schema.ts";
 
 /** How far ahead a congress and a national day are listed as coming occasions. */
@@ -82,7 +83,7 @@ export type PartnerHealth = z.output<typeof partnerHealth>;
 export async function listRelationshipHealth(actor: Actor, input: unknown = {}): Promise<PartnerHealth[]> {
   authorize(actor, "engagements.read");
   const q = parseInput(healthQuery, input);
-  const on = q.on ?? new Date().toISOString().slice(0, 10);
+  const on = q.on ?? today();
   const year = Number(on.slice(0, 4));
   const readable = forActor(actor).engagementsSql;
   const unitFilter = q.unitId
@@ -132,9 +133,9 @@ export async function listRelationshipHealth(actor: Actor, input: unknown = {}):
     ORDER BY CASE r.level WHEN 'strategic' THEN 0 WHEN 'established' THEN 1 WHEN 'regular' THEN 2 ELSE 3 END, s.last NULLS FIRST, o.id`.execute(
     db(),
   );
-  const today = Date.parse(`${on}T00:00:00Z`);
+  const onTime = Date.parse(`${on}T00:00:00Z`);
   // Whole days from `on` to a date (negative for the past): both are midnights UTC.
-  const daysUntil = (date: string) => Math.round((Date.parse(`${date}T00:00:00Z`) - today) / 86_400_000);
+  const daysUntil = (date: string) => Math.round((Date.parse(`${date}T00:00:00Z`) - onTime) / 86_400_000);
   const health = rows.rows.map((r): PartnerHealth => {
     const expected = expectedPerYear[r.level] ?? 1;
     const daysSince = r.last ? -daysUntil(r.last) : null;

@@ -6,6 +6,7 @@ import { rulesByType } from "../engagements/schema.ts";
 import { changeEngagement, type EngagementChange, type EngagementCreate, insertEngagement } from "../engagements/service.ts";
 import { foldName } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
+import { today } from "../shared/dates.ts";
 import { AppError, refused } from "../shared/errors.ts";
 import { type AuditEntry, ownedBy, type Trx } from "../shared/mutation.ts";
 import { engagementKinds, type engagementTypes } from "../shared/vocabulary.ts";
@@ -390,12 +391,12 @@ async function recordOf(trx: Trx, actor: Actor, row: ClassifiedEngagement): Prom
     ordered.map((n) => n.nameZh ?? n.nameEn),
     ordered.map((n) => n.nameEn),
   );
-  const today = new Date().toISOString().slice(0, 10);
+  const day = today();
   return {
     type: v.type,
     direction: v.direction as EngagementCreate["direction"],
     subtype: v.subtype ?? null,
-    status: v.startDate > today ? "planned" : "done",
+    status: v.startDate > day ? "planned" : "done",
     classification: "internal",
     titleEn: cut(v.titleEn ?? (ordered.length ? made.en : v.titleZh) ?? "", 500),
     titleZh: v.titleZh ?? (ordered.length ? cut(made.zh, 500) : null),

@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import { SaxesParser, type SaxesTagPlain } from "saxes";
 import { readZipDirectory, type ZipEntry, ZipError, zipEntryBytes } from "../files/zip.ts";
+import { isoDay } from "../shared/dates.ts";
 import type { BilingualReason } from "../shared/errors.ts";
 
 /**
@@ -309,7 +310,7 @@ function columnOf(reference: string): number {
 function serialDate(serial: number, date1904: boolean): string {
   const epoch = date1904 ? Date.UTC(1904, 0, 1) : Date.UTC(1899, 11, 30);
   const date = new Date(epoch + Math.round(serial * 86_400) * 1000);
-  return Number.isNaN(date.getTime()) ? String(serial) : date.toISOString().slice(0, 10);
+  return Number.isNaN(date.getTime()) ? String(serial) : isoDay(date);
 }
 
 /** One row of a sheet: its number as the sheet shows it, and its cells as text. */

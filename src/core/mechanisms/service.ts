@@ -5,6 +5,7 @@ import { forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import { assertOrganisationExists } from "../organisations/store.ts";
 import type { Actor } from "../shared/actor.ts";
+import { today } from "../shared/dates.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
@@ -181,7 +182,7 @@ export async function getMechanism(actor: Actor, mechanismId: number): Promise<M
 export async function membersOn(actor: Actor, mechanismId: number, input: unknown = {}): Promise<MembersOn> {
   authorize(actor, "engagements.read");
   const id = parseInput(idSchema, mechanismId);
-  const on = parseInput(membersOnQuery, input).on ?? new Date().toISOString().slice(0, 10);
+  const on = parseInput(membersOnQuery, input).on ?? today();
   const found = await db().selectFrom("mechanisms").select("id").where("id", "=", id).executeTakeFirst();
   if (!found) throw notFound("mechanism", id);
   const members = await membersQuery(db(), id)

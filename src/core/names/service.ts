@@ -10,6 +10,7 @@ import { matchKeys } from "../merge/keys.ts";
 import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { csvLine } from "../shared/csv.ts";
+import { today } from "../shared/dates.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, type Trx } from "../shared/mutation.ts";
 import { id as idSchema, type Page, parseInput } from "../shared/schema.ts";
@@ -241,9 +242,9 @@ const levelOrder = sql`CASE r.level WHEN 'strategic' THEN 0 WHEN 'established' T
 export async function listSuggestions(actor: Actor, input: unknown = {}): Promise<Page<NameSuggestionItem>> {
   authorize(actor, "registry.read");
   const q = parseInput(nameSuggestionQuery, input);
-  const today = new Date().toISOString().slice(0, 10);
+  const day = today();
   const inGovernment = sql<boolean>`EXISTS (SELECT 1 FROM organisation_statuses st WHERE st.organisation_id = o.id
-    AND st.status = 'in_government' AND st.valid_from <= ${today}::date AND (st.valid_to IS NULL OR st.valid_to >= ${today}::date))`;
+    AND st.status = 'in_government' AND st.valid_from <= ${day}::date AND (st.valid_to IS NULL OR st.valid_to >= ${day}::date))`;
   let rows = db()
     .selectFrom("nameSuggestions as s")
     .innerJoin("organisations as o", "o.id", "s.organisationId")

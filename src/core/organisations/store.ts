@@ -5,6 +5,7 @@ import { inCountryGroup, inRegion } from "../countries/store.ts";
 import { amongCandidates, rankedSearchCandidates, startsWith, topLevelTerms, vectorHolds, vectorMatches } from "../search/match.ts";
 import { buildPhraseQuery, buildSearchQuery, latinSearchQuery, prefixUpperBound, searchWords, typedForms } from "../search/text.ts";
 import { estimatedMatches } from "../search/word-shares.ts";
+import { today } from "../shared/dates.ts";
 import { invalidField } from "../shared/errors.ts";
 import type { Executor } from "../shared/mutation.ts";
 import type { OrganisationCountQuery, OrganisationListQuery } from "./schema.ts";
@@ -226,13 +227,13 @@ function prefixedMatches(executor: Executor, filters: OrganisationFilters, typed
  * Within a tier, the partners that matter to the office first: those it engages, the closest
  * relationships, those in government today, those not dissolved, the larger parties.
  */
-function importance(today: string) {
+function importance(day: string) {
   // From the organisation's own row, which triggers keep (migration 0037): looked up in their
   // tables for each ranked record, these were a quarter of a broad search's time.
   return [
     sql`o.engaged DESC`,
     sql`CASE o.relationship_level WHEN 'strategic' THEN 0 WHEN 'established' THEN 1 WHEN 'regular' THEN 2 WHEN 'contact' THEN 3 ELSE 4 END`,
-    sql`o.governing @> ${today}::date DESC`,
+    sql`o.governing @> ${day}::date DESC`,
     sql`${existsToday("o")} DESC`,
     sql`o.vote_share DESC NULLS LAST`,
   ];
@@ -279,8 +280,6 @@ export function organisationPageQuery(
   for (const column of sortColumns[sort]) q = q.orderBy(column);
   return q.limit(window.limit).offset(window.offset);
 }
-
-const today = () => new Date().toISOString().slice(0, 10);
 
 /** The columns a ranked page reads of each candidate: what a list row shows of it and what ranks it. */
 const rankedColumns = [...organisationColumns, "o.engaged", "o.relationshipLevel", "o.governing", "o.voteShare"] as const;

@@ -35,6 +35,7 @@ function chineseNameAsStated(o: { name: { zh: string | null }; nameZhSuggested?:
   return o.nameZhSuggested ? `${o.name.zh}（暂译）` : o.name.zh;
 }
 
+import { today } from "../shared/dates.ts";
 import { buildOverview } from "./service.ts";
 
 export const reportFormats = ["docx", "xlsx", "csv"] as const;
@@ -280,7 +281,7 @@ export async function prepareOverviewExport(
             fileName: `${name}.docx`,
             body: await docx(report, countryNames, {
               unit: unit ? { en: unit.nameEn, zh: unit.nameZh } : null,
-              issuedOn: new Date().toISOString().slice(0, 10),
+              issuedOn: today(),
               classification: await highestClassification(actor, params),
             }),
           };

@@ -9,6 +9,7 @@ import type { SlicesMemo } from "../engagements/rollup.ts";
 import type { EngagementCounts } from "../engagements/schema.ts";
 import { rankPartners, scopeConditions } from "../engagements/top-partners.ts";
 import type { Actor } from "../shared/actor.ts";
+import { isoDay } from "../shared/dates.ts";
 import { AppError, notFound } from "../shared/errors.ts";
 import { type Executor, mutate } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
@@ -34,7 +35,7 @@ import {
 type Measures = { engagements: number; organisations: number; countries: number; regions: number };
 
 const day = 86_400_000;
-const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+const iso = (t: number) => isoDay(new Date(t));
 
 /**
  * The period of the same length that ends the day before `from`: whole months or years go

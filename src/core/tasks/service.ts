@@ -5,6 +5,7 @@ import { type DataContext, forActor } from "../access/context.ts";
 import { assertMayClassify, authorize } from "../access/policy.ts";
 import { grantReachesUnits, notifyUser } from "../notifications/service.ts";
 import type { Actor } from "../shared/actor.ts";
+import { today } from "../shared/dates.ts";
 import { invalidField, notFound } from "../shared/errors.ts";
 import { type Executor, mutate, ownedBy, type Trx } from "../shared/mutation.ts";
 import { id as idSchema, parseInput } from "../shared/schema.ts";
@@ -12,7 +13,6 @@ import { chineseDate, cleanMultiline, cleanText, englishDate } from "../shared/t
 import { assigneeQuery, type TaskOutput, taskCreateInput, taskListQuery, taskUpdateInput } from "./schema.ts";
 
 /** Today as the server's calendar has it (YYYY-MM-DD, UTC), which due dates are compared with. */
-const today = () => new Date().toISOString().slice(0, 10);
 
 function taskRows(executor: Executor, scope: DataContext) {
   return scope

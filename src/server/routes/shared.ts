@@ -21,7 +21,7 @@ export function headersSoFar(reply: FastifyReply): Record<string, string | numbe
 }
 
 /** Today's date, YYYY-MM-DD (UTC), for download file names. */
-export const today = (): string => new Date().toISOString().slice(0, 10);
+export { today } from "../../core/shared/dates.ts";
 
 /**
  * Streams a download that its service has already checked (and audited): the status and
