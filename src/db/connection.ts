@@ -61,13 +61,20 @@ async function startPgliteWorker(dataDir: string | undefined): Promise<{ socketD
   const worker = new Worker(new URL("./pglite-worker.mjs", import.meta.url), {
     workerData: { dataDir, socketPath },
   });
-  await new Promise<void>((resolve, reject) => {
-    worker.once("message", (message: { type: string; message?: string }) => {
-      if (message.type === "ready") resolve();
-      else reject(new AppError("INTERNAL", `The embedded database could not start: ${message.message}`));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      worker.once("message", (message: { type: string; message?: string }) => {
+        if (message.type === "ready") resolve();
+        else reject(new AppError("INTERNAL", `The embedded database could not start: ${message.message}`));
+      });
+      worker.once("error", reject);
     });
-    worker.once("error", reject);
-  });
+  } catch (error) {
+    // A refused start (the data directory in use by another process) leaves no socket directory behind.
+    await worker.terminate();
+    fs.rmSync(socketDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     socketDir,
     async stop() {

@@ -60,25 +60,22 @@ export async function createServerDatabase(): Promise<{ url: string; drop(): Pro
 
 /**
  * A fresh, migrated database for one test file: an in-memory PGlite, or a new database
- * created on the PostgreSQL test server and dropped again by `close()`.
+ * created on the PostgreSQL test server and dropped again by `close()`, which also removes the
+ * file store's directory.
  */
 export async function openTestDatabase(): Promise<Database> {
-  useFileStore(new LocalFileStore(fs.mkdtempSync(path.join(os.tmpdir(), "liaison-files-"))));
-  if (!testServerUrl) {
-    const database = await openDatabase({ inMemory: true });
-    await migrateToLatest(database.db);
-    useDatabase(database);
-    return database;
-  }
-  const server = await createServerDatabase();
-  const database = await openDatabase({ databaseUrl: server.url, poolSize: 4 });
+  const files = fs.mkdtempSync(path.join(os.tmpdir(), "liaison-files-"));
+  useFileStore(new LocalFileStore(files));
+  const server = testServerUrl ? await createServerDatabase() : undefined;
+  const database = await openDatabase(server ? { databaseUrl: server.url, poolSize: 4 } : { inMemory: true });
   await migrateToLatest(database.db);
   useDatabase(database);
   return {
     ...database,
     async close() {
       await database.close();
-      await server.drop();
+      await server?.drop();
+      fs.rmSync(files, { recursive: true, force: true });
     },
   };
 }

@@ -256,8 +256,12 @@ describe("the standing a name search ranks partners by", () => {
     await engage([250]);
     await setRelationship(coordinator, nth(255), { level: "strategic" });
     await addOrganisationStatus(editor, nth(258), { status: "in_government", validFrom: "2020-01-01" });
-    // Governed once, long ago: no higher than any other name.
-    await addOrganisationStatus(editor, nth(240), { status: "in_government", validFrom: "1990-01-01", validTo: "1995-12-31" });
+    // No higher than any other name, and more of them by name than the partners that matter take:
+    // "No relations", and governed once, long ago.
+    for (const n of numbers(1, 40)) await setRelationship(coordinator, nth(n), { level: "none" });
+    for (const n of numbers(41, 80)) {
+      await addOrganisationStatus(editor, nth(n), { status: "in_government", validFrom: "1990-01-01", validTo: "1995-12-31" });
+    }
 
     /** A page by both queries and the service, for the English word and the Chinese one, which must all agree. */
     const page = async (number: number) => {
@@ -282,6 +286,43 @@ describe("the standing a name search ranks partners by", () => {
     expect(await page(1)).toEqual([nth(249), ...range(226, 244)]);
     // Past them, the others in their order again.
     expect(await page(2)).toEqual([...range(245, 248), nth(250), nth(255), nth(258), ...range(1, 13)]);
+  });
+
+  it("ranks every engaged partner that the first names would have, when engaged partners alone fill the page", async () => {
+    // 80 engaged partners: where they fill the page, their own first names stand for the first names
+    // of all, and must hold as many. The 75th, the largest party, comes first.
+    const word = unique("Zg");
+    const ids: number[] = [];
+    for (let n = 1; n <= 80; n++) {
+      const created = await createOrganisation(editor, {
+        kind: "political_party",
+        countryCode: "PER",
+        // Upper and lower case alike: the page's last order is the name as the candidates are cut.
+        names: [{ kind: "official", lang: "en", value: `${n % 2 ? word.toUpperCase() : word} ${String(n).padStart(3, "0")}` }],
+      });
+      ids.push(created.id);
+    }
+    for (let from = 0; from < 80; from += 20) {
+      await createEngagement(editor, {
+        type: "talks",
+        direction: "received",
+        titleEn: "Talks",
+        startDate: "2024-05-06",
+        leadUnitId: editor.unitId,
+        participants: ids.slice(from, from + 20).map((organisationId) => ({ organisationId, role: "participant" })),
+      });
+    }
+    const largest = ids[74] as number;
+    await db().updateTable("organisations").set({ voteShare: 40 }).where("id", "=", largest).execute();
+    for (const [page, expected] of [
+      [1, [largest, ...ids.slice(0, 19)]],
+      [4, [...ids.slice(59, 74), ...ids.slice(75, 80)]],
+    ] as const) {
+      const query = organisationListQuery.parse({ q: word.toLowerCase(), page, pageSize: 20, withTotal: "false" });
+      expect((await organisationPageQuery(db(), query).execute()).map((r) => r.id)).toEqual(expected);
+      expect((await prefixedPageQuery(db(), query).execute()).map((r) => r.id)).toEqual(expected);
+      expect((await listOrganisations(editor, query)).items.map((i) => i.id)).toEqual(expected);
+    }
   });
 });
 

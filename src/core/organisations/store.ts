@@ -153,11 +153,18 @@ function relevanceTier(typed: string, prefixesOnly = false) {
     ${below} END`;
 }
 
+/**
+ * The last order of a ranked name search, among records alike in all else: the name as the
+ * candidates are cut (lower case, in byte order), so that a cut never leaves out a record that
+ * would come before one it kept ("MOVEMENT …" and "Movement …" sort together).
+ */
+const alikeLast = sql`lower(o.name_en) USING ~<~`;
+
 /** How many matches of a broad name search are ranked, besides every exact and prefix match. */
 const rankedMatches = 200;
 
-/** How many of a broad name search's prefixed names are ranked of each standing class besides (see `prefixedMatches`). */
-const rankedOfEachStanding = 50;
+/** How many of a broad name search's prefixed names are ranked among those with a relationship or in government besides (see `prefixedMatches`). */
+const rankedStandingMatches = 50;
 
 /**
  * The organisations a name search ranks: every one with a name, alias or abbreviation equal to
@@ -186,11 +193,12 @@ function exactMatches(typed: string) {
 /**
  * The partners that rank first among names alike (see `importance`), each class with name indexes
  * of its own members (migration 0038; the conditions are written as the indexes' are, so that the
- * planner uses them): those the office engages, and those it has a relationship with or that have
- * governed.
+ * planner uses them): those the office engages, and those it has a relationship with or that
+ * govern today (the index holds all that have governed, and the days are then checked).
  */
 const engagedPartner = sql<boolean>`o.engaged`;
-const standingPartner = sql<boolean>`(o.relationship_level IS NOT NULL OR NOT isempty(o.governing))`;
+const standingPartner = (day: string) =>
+  sql<boolean>`(o.relationship_level <> 'none' OR NOT isempty(o.governing)) AND (o.relationship_level <> 'none' OR o.governing @> ${day}::date)`;
 
 /**
  * The first organisations by name among those whose English name (and, for Chinese typed, whose
@@ -198,8 +206,9 @@ const standingPartner = sql<boolean>`(o.relationship_level IS NOT NULL OR NOT is
  * the page are ones it can show: queries to add their columns to. The first by name are taken of
  * each standing class too, so that a partner the office works with is ranked however many names
  * come before it in the alphabet ("Democratic Party of Socialists…" among 300 "Democratic…").
- * Where engaged partners alone fill the window, nothing else can reach it (they rank first), and
- * the names of every class are not read.
+ * Where engaged partners alone fill the window, nothing else can reach it (they rank first): the
+ * names of every class are not read, and the engaged take their share (which holds every engaged
+ * name the share of all names would).
  */
 function prefixedMatches(executor: Executor, filters: OrganisationFilters, typed: string, window: number) {
   const { lower, trimmed } = typedForms(typed);
@@ -216,8 +225,8 @@ function prefixedMatches(executor: Executor, filters: OrganisationFilters, typed
         .limit(share + window);
     const engagedFill = prefixed().where(engagedPartner).select(sql`1`.as("one")).limit(window);
     return [
-      first(prefixed().where(engagedPartner), rankedOfEachStanding),
-      first(prefixed().where(standingPartner), rankedOfEachStanding),
+      first(prefixed().where(engagedPartner), rankedMatches),
+      first(prefixed().where(standingPartner(today())), rankedStandingMatches),
       first(prefixed().where(sql<boolean>`(SELECT count(*) FROM (${engagedFill}) f) < ${window}`), rankedMatches),
     ];
   });
@@ -273,7 +282,7 @@ export function organisationPageQuery(
     const latin = latinSearchQuery(query.q);
     if (latin && query.spellings?.size) q = q.orderBy(sql`word_similarity(${latin}, o.search_latin) DESC`);
     for (const column of importance(today())) q = q.orderBy(column);
-    return q.orderBy("o.nameEn").orderBy("o.id").limit(window.limit).offset(window.offset);
+    return q.orderBy(alikeLast).orderBy("o.id").limit(window.limit).offset(window.offset);
   }
   let q = withListColumns(filteredOrganisations(executor, query).q);
   const sort = query.sort && query.sort !== "relevance" ? query.sort : "name";
@@ -304,40 +313,44 @@ export function prefixedPageQuery(
   const [first, ...more] = prefixedMatches(executor, query, typed, size).map((q, i) =>
     executor.selectFrom(q.select(rankedColumns).as(`p${i}`)).selectAll(),
   );
-  let head = first as NonNullable<typeof first>;
-  for (const other of more) head = head.union(other);
+  let parts = first as NonNullable<typeof first>;
+  for (const other of more) parts = parts.unionAll(other);
   const fills = sql<boolean>`(SELECT count(*) FROM head) >= ${size}`;
-  const order = [relevanceTier(typed, true), ...importance(today()), sql`o.name_en`, sql`o.id`];
-  return executor
-    .with("head", () => head)
-    .with("candidates", (db) =>
-      db
-        .selectFrom("head as o")
-        .selectAll("o")
-        .where(fills)
-        .unionAll(
-          // An exact match the prefixed names left out (an alias, an abbreviation, a Chinese name).
-          filteredOrganisations(executor, filters)
-            .q.select(rankedColumns)
-            .where(fills)
-            .where(sql<boolean>`o.id IN (${exactMatches(typed)})`)
-            .where(sql<boolean>`o.id NOT IN (SELECT id FROM head)`),
-        ),
-    )
-    .with("page", (db) =>
-      db
-        .selectFrom("candidates as o")
-        .selectAll("o")
-        .select([existsToday("o").as("existsToday"), sql<number>`row_number() OVER (ORDER BY ${sql.join(order)})`.as("rank")])
-        .orderBy("rank")
-        .limit(window.limit)
-        .offset(window.offset),
-    )
-    .selectFrom("page as o")
-    .leftJoin("countries as c", "c.code", "o.countryCode")
-    .leftJoin("relationships as r", "r.organisationId", "o.id")
-    .select([...listRowColumns, "o.existsToday"])
-    .orderBy("o.rank");
+  const order = [relevanceTier(typed, true), ...importance(today()), alikeLast, sql`o.id`];
+  return (
+    executor
+      .with("parts", () => parts)
+      // A record in several parts once: told apart by its id alone (a UNION hashed every column, the day ranges too).
+      .with("head", (db) => db.selectFrom("parts").selectAll().distinctOn("parts.id").orderBy("parts.id"))
+      .with("candidates", (db) =>
+        db
+          .selectFrom("head as o")
+          .selectAll("o")
+          .where(fills)
+          .unionAll(
+            // An exact match the prefixed names left out (an alias, an abbreviation, a Chinese name).
+            filteredOrganisations(executor, filters)
+              .q.select(rankedColumns)
+              .where(fills)
+              .where(sql<boolean>`o.id IN (${exactMatches(typed)})`)
+              .where(sql<boolean>`o.id NOT IN (SELECT id FROM head)`),
+          ),
+      )
+      .with("page", (db) =>
+        db
+          .selectFrom("candidates as o")
+          .selectAll("o")
+          .select([existsToday("o").as("existsToday"), sql<number>`row_number() OVER (ORDER BY ${sql.join(order)})`.as("rank")])
+          .orderBy("rank")
+          .limit(window.limit)
+          .offset(window.offset),
+      )
+      .selectFrom("page as o")
+      .leftJoin("countries as c", "c.code", "o.countryCode")
+      .leftJoin("relationships as r", "r.organisationId", "o.id")
+      .select([...listRowColumns, "o.existsToday"])
+      .orderBy("o.rank")
+  );
 }
 
 type PrefixedPageRow = Awaited<ReturnType<ReturnType<typeof prefixedPageQuery>["execute"]>>[number];
@@ -356,10 +369,11 @@ function prefixedForms(typed: string): string[] | null {
 
 /**
  * What stands for the typed text in a compiled prefixed page, without Chinese and with it (which
- * adds the Chinese names' sub-queries): its five forms all differ, and each holds "é", which no
- * other parameter of the query holds, so that a form the query took in some other way is caught.
+ * adds the Chinese names' sub-queries): its five forms all differ, and each holds "§", which lower
+ * case and folding keep and no other parameter of the query holds, so that a form the query took
+ * in some other way is caught.
  */
-const standInTyped = { latin: "Qé", han: "Q中é" };
+const standInTyped = { latin: "Q§é", han: "Q中§é" };
 const compiledPrefixedPages = new CompiledQueries<PrefixedPageRow>(64);
 
 /**
@@ -370,13 +384,15 @@ const compiledPrefixedPages = new CompiledQueries<PrefixedPageRow>(64);
 export function compilePrefixedPage(executor: Executor, query: OrganisationListQuery) {
   const typed = query.q ?? "";
   const forms = prefixedForms(typed);
-  if (!forms) return prefixedPageQuery(executor, query).compile();
+  // Only the search `triesPrefixesFirst` sends here is kept: a filter's value could equal a stand-in.
+  const { q: _q, page: _page, pageSize: _pageSize, sort: _sort, withTotal: _withTotal, active: _active, ...filters } = query;
+  if (!forms || Object.values(filters).some((v) => v !== undefined)) return prefixedPageQuery(executor, query).compile();
   const standIn = /\p{Script=Han}/u.test(typedForms(typed).trimmed) ? standInTyped.han : standInTyped.latin;
   const standIns = prefixedForms(standIn) as string[];
   const key = JSON.stringify([{ ...query, q: standIn }, today()]);
   const build = () => {
     const compiled = prefixedPageQuery(executor, { ...query, q: standIn }).compile();
-    if (compiled.parameters.some((p) => typeof p === "string" && p.includes("é") && !standIns.includes(p))) {
+    if (compiled.parameters.some((p) => typeof p === "string" && p.includes("§") && !standIns.includes(p))) {
       throw new Error("The prefixed page takes what was typed in a form it does not put in.");
     }
     return compiled;

@@ -2,7 +2,8 @@ import { type Kysely, sql } from "kysely";
 
 /**
  * Name indexes for the partners that rank first in a name search: those the office engages, and
- * those it has a relationship with or that have governed. A broad search ranks the first names
+ * those it has a relationship with (any level but "none") or that have governed (the search keeps
+ * those that govern today). A broad search ranks the first names
  * that start with what was typed (a bounded share, in name order): with thousands of "Democratic…"
  * names, a partner the office works with could fall past that share and off the first page. Each
  * class now gives its own first names, from an index of its own members, so the partners that
@@ -13,9 +14,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE INDEX organisations_name_en_prefix_engaged ON organisations (lower(name_en) text_pattern_ops) WHERE engaged;
     CREATE INDEX organisations_name_zh_prefix_engaged ON organisations (name_zh text_pattern_ops) WHERE engaged;
     CREATE INDEX organisations_name_en_prefix_standing ON organisations (lower(name_en) text_pattern_ops)
-      WHERE relationship_level IS NOT NULL OR NOT isempty(governing);
+      WHERE relationship_level <> 'none' OR NOT isempty(governing);
     CREATE INDEX organisations_name_zh_prefix_standing ON organisations (name_zh text_pattern_ops)
-      WHERE relationship_level IS NOT NULL OR NOT isempty(governing);
+      WHERE relationship_level <> 'none' OR NOT isempty(governing);
   `.execute(db);
 }
 
