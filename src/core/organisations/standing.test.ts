@@ -360,3 +360,46 @@ describe("the prefixed page compiled once", () => {
     }
   });
 });
+
+// Last in the file: it empties the three tables, for the tests above too.
+describe("the standing when its tables are emptied at once", () => {
+  it("forgets every partner's engagements, relationship and days in government when their tables are truncated", async () => {
+    const counts = async () =>
+      (
+        await sql<{ engaged: number; related: number; governing: number }>`SELECT count(*) FILTER (WHERE engaged)::int AS engaged,
+          count(*) FILTER (WHERE relationship_level IS NOT NULL)::int AS related,
+          count(*) FILTER (WHERE NOT isempty(governing))::int AS governing FROM organisations`.execute(db())
+      ).rows[0];
+    // A partner of each kind, so that this proves something when it runs alone.
+    const partner = (
+      await createOrganisation(editor, {
+        kind: "political_party",
+        countryCode: "NPL",
+        names: [{ kind: "official", lang: "en", value: unique("Truncated ") }],
+      })
+    ).id;
+    await setRelationship(coordinator, partner, { level: "regular" });
+    await addOrganisationStatus(editor, partner, { status: "in_government", validFrom: "2021-01-01" });
+    await createEngagement(editor, {
+      type: "visit",
+      direction: "received",
+      titleEn: "A visit",
+      startDate: "2024-04-02",
+      leadUnitId: editor.unitId,
+      participants: [{ organisationId: partner, role: "delegation_leader" }],
+    });
+    const before = await counts();
+    expect(before?.engaged).toBeGreaterThan(0);
+    expect(before?.related).toBeGreaterThan(0);
+    expect(before?.governing).toBeGreaterThan(0);
+    for (const [table, column] of [
+      ["engagement_participants", "engaged"],
+      ["relationships", "related"],
+      ["organisation_statuses", "governing"],
+    ] as const) {
+      await sql`TRUNCATE ${sql.table(table)} CASCADE`.execute(db());
+      expect((await counts())?.[column]).toBe(0);
+      expect(await standingDrift(db())).toEqual([]);
+    }
+  });
+});
