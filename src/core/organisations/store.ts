@@ -172,10 +172,10 @@ const rankedStandingMatches = 50;
  * cannot fill the page — a bounded share of the rest, so that ranking stays quick at any size;
  * a narrow search (the usual case) ranks every match.
  */
-function rankedCandidates(executor: Executor, filters: OrganisationFilters, typed: string, window: number) {
+function rankedCandidates(executor: Executor, filters: OrganisationFilters, typed: string, window: number, day: string) {
   return rankedSearchCandidates({
     exact: exactMatches(typed),
-    prefixed: prefixedMatches(executor, filters, typed, window).map((q) => q.select("o.id")),
+    prefixed: prefixedMatches(executor, filters, typed, window, day).map((q) => q.select("o.id")),
     rest: filteredOrganisations(executor, filters)
       .q.select("o.id")
       .limit(rankedMatches + window),
@@ -210,11 +210,11 @@ const standingPartner = (day: string) =>
  * names of every class are not read, and the engaged take their share (which holds every engaged
  * name the share of all names would).
  */
-function prefixedMatches(executor: Executor, filters: OrganisationFilters, typed: string, window: number) {
+function prefixedMatches(executor: Executor, filters: OrganisationFilters, typed: string, window: number, day: string) {
   const { lower, trimmed } = typedForms(typed);
   const others = () => filteredOrganisations(executor, { ...filters, q: undefined }).q;
   const names = [{ name: sql`lower(o.name_en)`, typed: lower }];
-  if (/\p{Script=Han}/u.test(trimmed)) names.push({ name: sql`o.name_zh`, typed: trimmed });
+  if (holdsChinese(trimmed)) names.push({ name: sql`o.name_zh`, typed: trimmed });
   return names.flatMap(({ name, typed }) => {
     const prefixed = () => others().where(startsWith(name, typed));
     // Ties broken by id, so that which of several same-named records make the cut never depends on the plan.
@@ -226,7 +226,7 @@ function prefixedMatches(executor: Executor, filters: OrganisationFilters, typed
     const engagedFill = prefixed().where(engagedPartner).select(sql`1`.as("one")).limit(window);
     return [
       first(prefixed().where(engagedPartner), rankedMatches),
-      first(prefixed().where(standingPartner(today())), rankedStandingMatches),
+      first(prefixed().where(standingPartner(day)), rankedStandingMatches),
       first(prefixed().where(sql<boolean>`(SELECT count(*) FROM (${engagedFill}) f) < ${window}`), rankedMatches),
     ];
   });
@@ -258,11 +258,20 @@ function importance(day: string) {
  * as selective.
  */
 export function triesPrefixesFirst(query: OrganisationListQuery, window: number): boolean {
-  const { q, page: _page, pageSize: _pageSize, sort: _sort, withTotal: _withTotal, active: _active, ...filters } = query;
-  if (!q || !sortsByRelevance(query) || Object.values(filters).some((v) => v !== undefined)) return false;
+  const { q } = query;
+  if (!q || !sortsByRelevance(query) || filtersBeyondExisting(query)) return false;
   const expected = expectedMatches(q);
   return Number.isFinite(expected) && expected >= window;
 }
+
+/** Whether a list query filters by more than the name typed and "exists today" (its page, size, sort and total aside). */
+function filtersBeyondExisting(query: OrganisationListQuery): boolean {
+  const { q: _q, page: _page, pageSize: _pageSize, sort: _sort, withTotal: _withTotal, active: _active, ...filters } = query;
+  return Object.values(filters).some((v) => v !== undefined);
+}
+
+/** Whether typed text holds Chinese, and so is also matched against the Chinese names. */
+const holdsChinese = (text: string) => /\p{Script=Han}/u.test(text);
 
 /**
  * A filtered, sorted page of organisations (the total is counted apart); a name search by
@@ -276,12 +285,13 @@ export function organisationPageQuery(
   if (sortsByRelevance(query) && query.q) {
     // The candidates matched the name already: the outer query adds only the other filters.
     let q = withListColumns(filteredOrganisations(executor, { ...query, q: undefined }).q);
-    q = q.where(amongCandidates("o.id", rankedCandidates(executor, query, query.q, window.offset + window.limit)));
+    const day = today();
+    q = q.where(amongCandidates("o.id", rankedCandidates(executor, query, query.q, window.offset + window.limit, day)));
     q = q.orderBy(relevanceTier(query.q));
     // Among the merely alike (a word matched only as another spelling), the most alike first.
     const latin = latinSearchQuery(query.q);
     if (latin && query.spellings?.size) q = q.orderBy(sql`word_similarity(${latin}, o.search_latin) DESC`);
-    for (const column of importance(today())) q = q.orderBy(column);
+    for (const column of importance(day)) q = q.orderBy(column);
     return q.orderBy(alikeLast).orderBy("o.id").limit(window.limit).offset(window.offset);
   }
   let q = withListColumns(filteredOrganisations(executor, query).q);
@@ -310,13 +320,14 @@ export function prefixedPageQuery(
   const size = window.offset + window.limit;
   const filters = { ...query, q: undefined };
   // Each ordered and limited, so each its own sub-query in the union.
-  const [first, ...more] = prefixedMatches(executor, query, typed, size).map((q, i) =>
+  const day = today();
+  const [first, ...more] = prefixedMatches(executor, query, typed, size, day).map((q, i) =>
     executor.selectFrom(q.select(rankedColumns).as(`p${i}`)).selectAll(),
   );
   let parts = first as NonNullable<typeof first>;
   for (const other of more) parts = parts.unionAll(other);
   const fills = sql<boolean>`(SELECT count(*) FROM head) >= ${size}`;
-  const order = [relevanceTier(typed, true), ...importance(today()), alikeLast, sql`o.id`];
+  const order = [relevanceTier(typed, true), ...importance(day), alikeLast, sql`o.id`];
   return (
     executor
       .with("parts", () => parts)
@@ -373,7 +384,10 @@ function prefixedForms(typed: string): string[] | null {
  * case and folding keep and no other parameter of the query holds, so that a form the query took
  * in some other way is caught.
  */
-const standInTyped = { latin: "Q§é", han: "Q中§é" };
+const standInTyped = {
+  latin: { typed: "Q§é", forms: prefixedForms("Q§é") as string[] },
+  han: { typed: "Q中§é", forms: prefixedForms("Q中§é") as string[] },
+};
 const compiledPrefixedPages = new CompiledQueries<PrefixedPageRow>(64);
 
 /**
@@ -385,10 +399,8 @@ export function compilePrefixedPage(executor: Executor, query: OrganisationListQ
   const typed = query.q ?? "";
   const forms = prefixedForms(typed);
   // Only the search `triesPrefixesFirst` sends here is kept: a filter's value could equal a stand-in.
-  const { q: _q, page: _page, pageSize: _pageSize, sort: _sort, withTotal: _withTotal, active: _active, ...filters } = query;
-  if (!forms || Object.values(filters).some((v) => v !== undefined)) return prefixedPageQuery(executor, query).compile();
-  const standIn = /\p{Script=Han}/u.test(typedForms(typed).trimmed) ? standInTyped.han : standInTyped.latin;
-  const standIns = prefixedForms(standIn) as string[];
+  if (!forms || filtersBeyondExisting(query)) return prefixedPageQuery(executor, query).compile();
+  const { typed: standIn, forms: standIns } = holdsChinese(typedForms(typed).trimmed) ? standInTyped.han : standInTyped.latin;
   const key = JSON.stringify([{ ...query, q: standIn }, today()]);
   const build = () => {
     const compiled = prefixedPageQuery(executor, { ...query, q: standIn }).compile();
@@ -437,7 +449,7 @@ export function expectedMatches(q: string): number {
  * "Partido Socialista" starts with it, but a word of two letters is matched whole.
  */
 export function wordsBoundThePage(q: string): boolean {
-  if (/\p{Script=Han}/u.test(q)) return false;
+  if (holdsChinese(q)) return false;
   const words = searchWords(q);
   const last = words.at(-1);
   return last !== undefined && [...last].length >= 3 && /[\p{L}\p{N}]$/u.test(q.trim());
