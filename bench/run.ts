@@ -95,8 +95,9 @@ async function benchUser(db: Kysely<DB>, unitId: number, role: Role, clearance: 
 
 /**
  * Periods other than whole years, as leaders and the home page ask them (`who` prefixes the
- * figures' names): the part-years of "1 March 2014 to 30 June 2021", a quarter of each year in
- * turn, and the home page's chart (one type's counts by month over a year).
+ * figures' names): the part-years of "1 March 2014 to 30 June 2021" by type and by region, a
+ * quarter of each year in turn (over every partner, and with a country group's), and the home
+ * page's chart (one type's counts by month over a year).
  */
 async function askPeriods(engine: string, who: string, actor: Actor, naive: () => Promise<unknown>): Promise<void> {
   await compare(
@@ -113,6 +114,30 @@ async function askPeriods(engine: string, who: string, actor: Actor, naive: () =
     `${who}counts by type, a quarter`,
     10,
     (i) => countEngagements(actor, { by: "type", from: `${2013 + (i % 10)}-04-01`, to: `${2013 + (i % 10)}-06-30` }),
+    naive,
+    "≤100 ms",
+    3,
+  );
+  await compare(
+    engine,
+    `${who}counts by region, 1 Mar 2014 to 30 Jun 2021`,
+    10,
+    () => countEngagements(actor, { by: "region", from: "2014-03-01", to: "2021-06-30" }),
+    naive,
+    "≤100 ms",
+    3,
+  );
+  await compare(
+    engine,
+    `${who}counts by type, a group's quarter`,
+    10,
+    (i) =>
+      countEngagements(actor, {
+        by: "type",
+        countryGroup: i % 2 ? "bench-brics" : "bench-africa",
+        from: `${2013 + (i % 10)}-07-01`,
+        to: `${2013 + (i % 10)}-09-30`,
+      }),
     naive,
     "≤100 ms",
     3,

@@ -37,6 +37,7 @@ import * as groupTopicBreakdowns from "./migrations/0035_group_topic_breakdowns.
 import * as monthlyRollups from "./migrations/0036_monthly_rollups.ts";
 import * as searchStanding from "./migrations/0037_search_standing.ts";
 import * as standingNameIndexes from "./migrations/0038_standing_name_indexes.ts";
+import * as breakdownMonths from "./migrations/0039_breakdown_months.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -80,6 +81,7 @@ const migrations: Record<string, Migration> = {
   "0036_monthly_rollups": monthlyRollups,
   "0037_search_standing": searchStanding,
   "0038_standing_name_indexes": standingNameIndexes,
+  "0039_breakdown_months": breakdownMonths,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown or a slice). */
@@ -89,6 +91,7 @@ export const rebuildsRollups = new Set([
   "0033_reader_slices",
   "0035_group_topic_breakdowns",
   "0036_monthly_rollups",
+  "0039_breakdown_months",
 ]);
 
 /**

@@ -255,8 +255,8 @@ describe("the counts query", () => {
     const days = await counts({ by: "type", from: "2021-07-02", to: "2021-07-30" });
     expect(days.source).toBe("record");
     expect(days.total).toEqual([2, 2, 2]);
-    const regions = await counts({ by: "region", from: "2021-07-01", to: "2021-09-30" });
-    expect(regions.source).toBe("record");
+    const kinds = await counts({ by: "partnerKind", from: "2021-07-01", to: "2021-09-30" });
+    expect(kinds.source).toBe("record");
   });
 
   it("splits a period into whole years, whole months and the days left over", () => {

@@ -21,7 +21,9 @@ import {
 } from "../shared/vocabulary.ts";
 import {
   anyType,
+  breakdownMembers,
   chunkBits,
+  countryMonthDims,
   heldOnTheDay,
   inSlices,
   monthlyDim,
@@ -142,6 +144,9 @@ const lastYear = 9999;
 /** An inclusive range of the rollups' period codes: years (2019) or months (201903). */
 export type PeriodRange = [number, number];
 
+/** Whether a period code names a month (201903) rather than a year. */
+const isMonth = (code: number) => code > lastYear;
+
 /** The first day of month `index` (year × 12 + month − 1). */
 const monthStart = (index: number) => new Date(Date.UTC(Math.floor(index / 12), index % 12, 1));
 const monthCode = (index: number) => Math.floor(index / 12) * 100 + (index % 12) + 1;
@@ -233,9 +238,10 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   if (filters.length > 1 || (filters.length === 1 && groupDim)) return null;
   const [filter] = filters;
   const dim = filter?.[0] ?? groupDim ?? "all";
-  // Months are kept for one breakdown, in every slice (see monthlyDim): a breakdown's period
-  // shorter than a year is the record's, found before the slices are worked out.
-  const months = dim === monthlyDim;
+  // Months are kept for "all" and, through it, for the regions and country groups, in every slice
+  // (see monthlyDim, countryMonthDims): another breakdown's period shorter than a year is the
+  // record's, found before the slices are worked out.
+  const months = dim === monthlyDim || isCountryMonthDim(dim);
   if (q.by === "month" && !months) return null;
   const split = months ? withMonths : splitPeriod(q.from, q.to, false);
   if (!split) return null;
@@ -252,6 +258,11 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
     restricted: scope.actor.clearance === true,
     remainder: shared.length > 0 || days.length > 0 ? { ids: shared, days } : null,
   };
+}
+
+/** Whether a breakdown keeps its months' engagement counts only, the rest read from the months of "all" in its countries. */
+function isCountryMonthDim(dim: string): dim is (typeof countryMonthDims)[number] {
+  return (countryMonthDims as readonly string[]).includes(dim);
 }
 
 /**
@@ -362,11 +373,17 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
   // The partner bit strings hold each breakdown over every type too: a question without a type reads those.
   const overEveryType = !q.type?.length && !q.direction && by !== "type";
   const perCountry = by === "country" || plan.country !== null;
-  const where = (alias: string) => {
+  // A region's or country group's months: the engagement counts are its own, its partners,
+  // countries and per-country counts those of "all" within its countries (the members' masks).
+  const members = isCountryMonthDim(plan.dim) && plan.periods.some(([lo]) => isMonth(lo)) ? plan.dim : null;
+  /** The rows of the plan's periods (`periods` "years": its whole years only; "months": the months of "all"). */
+  const where = (alias: string, periods: "every" | "years" | "months" = "every") => {
     const a = (c: string) => sql.ref(`${alias}.${c}`);
-    const inPeriods = plan.periods.map(([lo, hi]) => sql`${a("year")} BETWEEN ${lo} AND ${hi}`);
-    const conditions = [sql`(${sql.join(inPeriods, sql` OR `)})`, sql`${a("dim")} = ${plan.dim}`];
-    if (plan.value !== null) conditions.push(sql`${a("value")} = ${plan.value}`);
+    const read = plan.periods.filter(([lo]) => periods === "every" || isMonth(lo) === (periods === "months"));
+    const inPeriods = read.map(([lo, hi]) => sql`${a("year")} BETWEEN ${lo} AND ${hi}`);
+    const [dim, value] = periods === "months" ? [monthlyDim, ""] : [plan.dim, plan.value];
+    const conditions = [inPeriods.length > 0 ? sql`(${sql.join(inPeriods, sql` OR `)})` : sql`false`, sql`${a("dim")} = ${dim}`];
+    if (value !== null) conditions.push(sql`${a("value")} = ${value}`);
     // Each slice read is a range of the rollups' index (planned each time, with the list's length).
     if (plan.slices !== null) {
       conditions.push(inSlices(alias, plan.slices));
@@ -387,7 +404,8 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
     if (q.direction) conditions.push(sql`${a("direction")} = ${q.direction}`);
     return sql.join(conditions, sql` AND `);
   };
-  const keyOf = (alias: string) => {
+  /** The group's key of a row; `value`: where a breakdown's value is read (a mask's, for the months of "all"). */
+  const keyOf = (alias: string, value: RawBuilder<unknown> = sql.ref(`${alias}.value`)) => {
     const a = (c: string) => sql.ref(`${alias}.${c}`);
     if (by === "type") return sql`${a("type")} || ':' || ${a("direction")}`;
     if (by === "year") return sql`${periodYear(a("year"))}::text`;
@@ -395,17 +413,26 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
     if (by === "none") return sql`'all'`;
     if (by === "unit") return sql`${a("lead_unit_id")}::text`;
     if (by === "country") return sql`${a("country_code")}`;
-    return sql`${a("value")}`;
+    return sql`${value}`;
   };
+  // Without members' months, every period is read from the plan's own breakdown.
+  const own = members ? "years" : "every";
+  /** The members' months of "all" beside the breakdown's own rows (`months`: the select over them, given the mask's value). */
+  const withMonths = (rows: RawBuilder<unknown>, months: (value: RawBuilder<unknown>) => RawBuilder<unknown>) =>
+    members ? sql`${rows} UNION ALL ${months(sql.ref("mk.value"))}` : rows;
   const countryOnly = plan.country !== null ? sql`AND r.country_code = ${plan.country}` : sql``;
   const maskOnly = plan.country !== null ? sql`AND m.country_code = ${plan.country}` : sql``;
   const fromRecordToo = hasRecord ? recordParts(by) : null;
   const withRecord = (rollup: RawBuilder<unknown>, part: RawBuilder<unknown> | undefined) =>
     part ? sql`${rollup} UNION ALL ${part}` : rollup;
   const rollupCounts = perCountry
-    ? sql`SELECT ${keyOf("r")} AS key, r.n AS engagements FROM engagement_country_rollup r WHERE ${where("r")} ${countryOnly}`
+    ? withMonths(
+        sql`SELECT ${keyOf("r")} AS key, r.n AS engagements FROM engagement_country_rollup r WHERE ${where("r", own)} ${countryOnly}`,
+        (value) => sql`SELECT ${keyOf("r", value)}, r.n FROM engagement_country_rollup r
+          JOIN ${cte("members")} mk ON mk.country = r.country_code WHERE ${where("r", "months")} ${countryOnly}`,
+      )
     : sql`SELECT ${keyOf("r")} AS key, r.n AS engagements FROM engagement_rollup r WHERE ${where("r")}`;
-  const chunkKey = by === "country" ? sql`''` : keyOf("b");
+  const chunkKey = (value?: RawBuilder<unknown>) => (by === "country" ? sql`''` : keyOf("b", value));
   const partnersOf = perCountry
     ? sql`SELECT ${by === "country" ? sql`m.country_code` : sql`chunks.key`} AS key, sum(bit_count(chunks.bits & m.bits))::int AS organisations
         FROM ${cte("chunks")} chunks JOIN organisation_country_bits m ON m.chunk = chunks.chunk ${maskOnly} GROUP BY 1`
@@ -416,16 +443,32 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
         FROM ${cte("counts")} counts JOIN places pl ON pl.code = ${by === "country" ? sql`counts.key` : sql`${plan.country}`}`
     : sql`SELECT k.key, ${placeMeasures}
         FROM (SELECT key, bit_or(bits) AS bits FROM (${withRecord(
-          sql`SELECT ${keyOf("c")} AS key, c.bits FROM engagement_country_bits c WHERE ${where("c")}`,
+          withMonths(
+            sql`SELECT ${keyOf("c")} AS key, c.bits FROM engagement_country_bits c WHERE ${where("c", own)}`,
+            (value) => sql`SELECT ${keyOf("c", value)}, c.bits & mk.bits FROM engagement_country_bits c
+              CROSS JOIN ${cte("country_masks")} mk WHERE ${where("c", "months")}`,
+          ),
           fromRecordToo?.countries,
         )}) x GROUP BY 1) k
         JOIN places pl ON pl.ordinal < length(k.bits) AND get_bit(k.bits, pl.ordinal) = 1
         GROUP BY k.key`;
+  // Each value's countries, and its organisations and countries as the bit strings' masks.
+  const masks = members
+    ? sql`${cte("members")} AS (${breakdownMembers(members, plan.value)}),
+      ${cte("masks")} AS (SELECT mb.value, m.chunk, bit_or(m.bits) AS bits
+        FROM ${cte("members")} mb JOIN organisation_country_bits m ON m.country_code = mb.country GROUP BY 1, 2),
+      ${cte("country_masks")} AS (SELECT mb.value, bit_or(set_bit(repeat('0', ${sql.lit(chunkBits)})::varbit, c.ordinal, 1)) AS bits
+        FROM ${cte("members")} mb JOIN countries c ON c.code = mb.country GROUP BY 1),`
+    : sql``;
   return {
-    ctes: sql`${cte("counts")} AS (SELECT key, sum(engagements)::int AS engagements FROM (${withRecord(rollupCounts, fromRecordToo?.counts)}) x
+    ctes: sql`${masks} ${cte("counts")} AS (SELECT key, sum(engagements)::int AS engagements FROM (${withRecord(rollupCounts, fromRecordToo?.counts)}) x
       GROUP BY 1),
     ${cte("chunks")} AS (SELECT key, chunk, bit_or(bits) AS bits FROM (${withRecord(
-      sql`SELECT ${chunkKey} AS key, b.chunk, b.bits FROM engagement_partner_bits b WHERE ${where("b")}`,
+      withMonths(
+        sql`SELECT ${chunkKey()} AS key, b.chunk, b.bits FROM engagement_partner_bits b WHERE ${where("b", own)}`,
+        (value) => sql`SELECT ${chunkKey(value)}, b.chunk, b.bits & mk.bits FROM engagement_partner_bits b
+          JOIN ${cte("masks")} mk ON mk.chunk = b.chunk WHERE ${where("b", "months")}`,
+      ),
       fromRecordToo?.chunks,
     )}) x GROUP BY 1, 2),
     ${cte("partners")} AS (${partnersOf}),

@@ -29,7 +29,8 @@ import type { Executor, Trx } from "../shared/mutation.ts";
  * work is one slice, and what a single unit took part in beside others is one more.
  * The breakdown "unit" is held in slice 0 only (within a unit's slice it is "all").
  * Every row counts one period: a year, or for the breakdown "all" also
- * a month (see `monthlyDim`); the per-partner counts keep years only.
+ * a month (see `monthlyDim`), and for the regions and country groups a month's engagement count
+ * (see `countryMonthDims`); the per-partner counts keep years only.
  * Services keep them exact in the same transaction as the change: they capture an
  * engagement's contribution before the change and apply the difference after it.
  */
@@ -45,6 +46,32 @@ export const chunkBits = 4096;
  * are many (at 1M engagements every breakdown by month would multiply the rollups' 4.8 GB).
  */
 export const monthlyDim = "all";
+
+/**
+ * Breakdowns by the countries reached (regions, country groups) keep their months' engagement
+ * counts only: a month's partners, countries and per-country counts for such a breakdown value are
+ * those of "all" within the value's countries (a partner has one country), which the counts query
+ * reads by masking the months of "all" (`breakdownMembers`). So a quarter of Africa, or a
+ * part-year by region, is answered from the rollups for a few rows more rather than a month's rows
+ * once more for each region and group.
+ */
+export const countryMonthDims = ["region", "group"] as const;
+
+/** The breakdowns whose months the engagement counts keep. */
+const monthlyCountDims = [monthlyDim, ...countryMonthDims];
+
+/**
+ * SQL: the countries of each value of a breakdown by countries reached (`dim` one of
+ * `countryMonthDims`), as (value, country): a region's, as the reach names it; a group's members.
+ * `value`: one value alone.
+ */
+export function breakdownMembers(dim: (typeof countryMonthDims)[number], value: string | null): RawBuilder<unknown> {
+  const members =
+    dim === "region"
+      ? sql`SELECT region_code AS value, code AS country FROM countries WHERE region_code IS NOT NULL`
+      : sql`SELECT group_id::text AS value, country_code AS country FROM country_group_members`;
+  return value === null ? members : sql`SELECT * FROM (${members}) mb WHERE mb.value = ${value}`;
+}
 
 /** SQL: the period code (a rollup's `year`) is a month's (year × 100 + month), not a year's. */
 export const isMonthCode = (period: RawBuilder<unknown>) => sql<boolean>`${period} > 9999`;
@@ -155,10 +182,11 @@ function membershipCtes(
         UNION ALL SELECT e.lead_unit_id, ''
         UNION ALL SELECT e.lead_unit_id, e.co_units WHERE e.co_units <> ''
         UNION ALL SELECT -u.id::int, '' FROM unnest(string_to_array(nullif(e.co_units, ''), ',')) AS u(id)) AS s(unit, co)
-      CROSS JOIN LATERAL (SELECT e.year UNION ALL SELECT e.month WHERE m.dim = ${monthlyDim}) AS pd(period)
+      CROSS JOIN LATERAL (SELECT e.year UNION ALL SELECT e.month WHERE m.dim = ANY(${monthlyCountDims}::text[])) AS pd(period)
       WHERE s.unit = 0 OR m.dim <> 'unit'),
     mr AS (SELECT me.*, r.country, r.org FROM me JOIN r ON r.engagement_id = me.id
-      WHERE (me.dim <> 'region' OR r.region = me.value) AND (me.dim <> 'kind' OR r.kind = me.value)
+      WHERE (me.dim = ${monthlyDim} OR NOT ${isMonthCode(sql.ref("me.year"))})
+        AND (me.dim <> 'region' OR r.region = me.value) AND (me.dim <> 'kind' OR r.kind = me.value)
         AND (me.dim <> 'group' OR ${inGroup(sql.ref("r.country"), sql.ref("me.value"))})
         AND (me.dim <> 'status' OR ${heldOnTheDay(sql.ref("r.org"), sql.ref("r.day"), sql.ref("me.value"))}))`;
 }
