@@ -7,6 +7,7 @@ import { forActor } from "../access/context.ts";
 import { authorize } from "../access/policy.ts";
 import type { Actor } from "../shared/actor.ts";
 import { csvLine } from "../shared/csv.ts";
+import { today } from "../shared/dates.ts";
 import { writeAudit } from "../shared/mutation.ts";
 import { parseInput } from "../shared/schema.ts";
 import { chineseDate, englishDate } from "../shared/text.ts";
@@ -35,7 +36,6 @@ function chineseNameAsStated(o: { name: { zh: string | null }; nameZhSuggested?:
   return o.nameZhSuggested ? `${o.name.zh}（暂译）` : o.name.zh;
 }
 
-import { today } from "../shared/dates.ts";
 import { buildOverview } from "./service.ts";
 
 export const reportFormats = ["docx", "xlsx", "csv"] as const;

@@ -12,8 +12,6 @@ import { id as idSchema, parseInput } from "../shared/schema.ts";
 import { chineseDate, cleanMultiline, cleanText, englishDate } from "../shared/text.ts";
 import { assigneeQuery, type TaskOutput, taskCreateInput, taskListQuery, taskUpdateInput } from "./schema.ts";
 
-/** Today as the server's calendar has it (YYYY-MM-DD, UTC), which due dates are compared with. */
-
 function taskRows(executor: Executor, scope: DataContext) {
   return scope
     .tasks(executor)
