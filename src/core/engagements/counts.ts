@@ -276,13 +276,37 @@ async function fromRollups(scope: DataContext, q: EngagementCountsQuery, plan: R
   // from the breakdown "all" (or the filter's), where it sits once.
   const totalPlan = plan.value === null ? { ...plan, dim: "all", value: "" } : plan;
   const total = rollupParts(q, totalPlan, "none", record !== null, "total");
+  // The masks are the plan's alone (the total reads "all", or the same filter), so worked out once for both.
+  const masked = maskedDim(plan);
+  const masks = masked ? sql`${monthMasks(masked, plan.value)},` : sql``;
   const result = await sql<{ total: boolean; key: string } & Measures>`${sql.raw(plan.slices ? planEachTime : "")}
-    WITH places AS (${countedPlaces}), ${record ? sql`${record},` : sql``} ${grouped.ctes}, ${total.ctes}
+    WITH places AS (${countedPlaces}), ${record ? sql`${record},` : sql``} ${masks} ${grouped.ctes}, ${total.ctes}
     SELECT false AS total, g.* FROM (${grouped.select}) g UNION ALL SELECT true, t.* FROM (${total.select}) t`.execute(db());
   return splitTotal(result.rows);
 }
 
 const zero: Measures = { engagements: 0, organisations: 0, countries: 0, regions: 0 };
+
+/**
+ * The region or country group whose months a plan reads through the months of "all" (its
+ * engagement counts are its own; its partners, countries and per-country counts are masked by
+ * its countries), or null when it reads none.
+ */
+function maskedDim(plan: RollupPlan): (typeof countryMonthDims)[number] | null {
+  return isCountryMonthDim(plan.dim) && plan.periods.some(([lo]) => isMonth(lo)) ? plan.dim : null;
+}
+
+/**
+ * CTEs: each value's countries (`month_members`), and its organisations and countries as the
+ * masks of the months of "all" (`month_masks` per chunk, `month_country_masks`). `value`: one alone.
+ */
+function monthMasks(dim: (typeof countryMonthDims)[number], value: string | null): RawBuilder<unknown> {
+  return sql`month_members AS (${breakdownMembers(dim, value)}),
+    month_masks AS (SELECT mb.value, m.chunk, bit_or(m.bits) AS bits
+      FROM month_members mb JOIN organisation_country_bits m ON m.country_code = mb.country GROUP BY 1, 2),
+    month_country_masks AS (SELECT mb.value, bit_or(set_bit(repeat('0', ${sql.lit(chunkBits)})::varbit, c.ordinal, 1)) AS bits
+      FROM month_members mb JOIN countries c ON c.code = mb.country GROUP BY 1)`;
+}
 
 /**
  * Per place as the territorial policy counts it, from the per-country rollups: a place reached
@@ -366,16 +390,16 @@ async function placeOverlaps(
  * bits AND the country's organisations, and the countries are that one country. The plan's
  * remainder (when `withRecord`: the CTEs of `recordCtes` precede these) is counted in the same
  * shapes (counts, bit strings) and added in before anything is counted, so that a partner or
- * country met on both sides counts once.
+ * country met on both sides counts once. A region's or group's months read the CTEs of
+ * `monthMasks`, which precede these too.
  */
 function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasRecord: boolean, name: string) {
   const cte = (part: string) => sql.table(`${name}_${part}`);
   // The partner bit strings hold each breakdown over every type too: a question without a type reads those.
   const overEveryType = !q.type?.length && !q.direction && by !== "type";
   const perCountry = by === "country" || plan.country !== null;
-  // A region's or country group's months: the engagement counts are its own, its partners,
-  // countries and per-country counts those of "all" within its countries (the members' masks).
-  const members = isCountryMonthDim(plan.dim) && plan.periods.some(([lo]) => isMonth(lo)) ? plan.dim : null;
+  // A region's or country group's months: the masked months of "all" beside its own rows (see maskedDim, monthMasks).
+  const masked = maskedDim(plan) !== null;
   /** The rows of the plan's periods (`periods` "years": its whole years only; "months": the months of "all"). */
   const where = (alias: string, periods: "every" | "years" | "months" = "every") => {
     const a = (c: string) => sql.ref(`${alias}.${c}`);
@@ -415,21 +439,21 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
     if (by === "country") return sql`${a("country_code")}`;
     return sql`${value}`;
   };
-  // Without members' months, every period is read from the plan's own breakdown.
-  const own = members ? "years" : "every";
-  /** The members' months of "all" beside the breakdown's own rows (`months`: the select over them, given the mask's value). */
-  const withMonths = (rows: RawBuilder<unknown>, months: (value: RawBuilder<unknown>) => RawBuilder<unknown>) =>
-    members ? sql`${rows} UNION ALL ${months(sql.ref("mk.value"))}` : rows;
+  // Without masked months, every period is read from the plan's own breakdown.
+  const own = masked ? "years" : "every";
+  /** The masked months of "all" beside the breakdown's own rows (`months`: the select over them, given the mask's value). */
+  const besideMaskedMonths = (rows: RawBuilder<unknown>, months: (value: RawBuilder<unknown>) => RawBuilder<unknown>) =>
+    masked ? sql`${rows} UNION ALL ${months(sql.ref("mk.value"))}` : rows;
   const countryOnly = plan.country !== null ? sql`AND r.country_code = ${plan.country}` : sql``;
   const maskOnly = plan.country !== null ? sql`AND m.country_code = ${plan.country}` : sql``;
   const fromRecordToo = hasRecord ? recordParts(by) : null;
   const withRecord = (rollup: RawBuilder<unknown>, part: RawBuilder<unknown> | undefined) =>
     part ? sql`${rollup} UNION ALL ${part}` : rollup;
   const rollupCounts = perCountry
-    ? withMonths(
+    ? besideMaskedMonths(
         sql`SELECT ${keyOf("r")} AS key, r.n AS engagements FROM engagement_country_rollup r WHERE ${where("r", own)} ${countryOnly}`,
         (value) => sql`SELECT ${keyOf("r", value)}, r.n FROM engagement_country_rollup r
-          JOIN ${cte("members")} mk ON mk.country = r.country_code WHERE ${where("r", "months")} ${countryOnly}`,
+          JOIN month_members mk ON mk.country = r.country_code WHERE ${where("r", "months")} ${countryOnly}`,
       )
     : sql`SELECT ${keyOf("r")} AS key, r.n AS engagements FROM engagement_rollup r WHERE ${where("r")}`;
   const chunkKey = (value?: RawBuilder<unknown>) => (by === "country" ? sql`''` : keyOf("b", value));
@@ -443,31 +467,23 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
         FROM ${cte("counts")} counts JOIN places pl ON pl.code = ${by === "country" ? sql`counts.key` : sql`${plan.country}`}`
     : sql`SELECT k.key, ${placeMeasures}
         FROM (SELECT key, bit_or(bits) AS bits FROM (${withRecord(
-          withMonths(
+          besideMaskedMonths(
             sql`SELECT ${keyOf("c")} AS key, c.bits FROM engagement_country_bits c WHERE ${where("c", own)}`,
             (value) => sql`SELECT ${keyOf("c", value)}, c.bits & mk.bits FROM engagement_country_bits c
-              CROSS JOIN ${cte("country_masks")} mk WHERE ${where("c", "months")}`,
+              CROSS JOIN month_country_masks mk WHERE ${where("c", "months")}`,
           ),
           fromRecordToo?.countries,
         )}) x GROUP BY 1) k
         JOIN places pl ON pl.ordinal < length(k.bits) AND get_bit(k.bits, pl.ordinal) = 1
         GROUP BY k.key`;
-  // Each value's countries, and its organisations and countries as the bit strings' masks.
-  const masks = members
-    ? sql`${cte("members")} AS (${breakdownMembers(members, plan.value)}),
-      ${cte("masks")} AS (SELECT mb.value, m.chunk, bit_or(m.bits) AS bits
-        FROM ${cte("members")} mb JOIN organisation_country_bits m ON m.country_code = mb.country GROUP BY 1, 2),
-      ${cte("country_masks")} AS (SELECT mb.value, bit_or(set_bit(repeat('0', ${sql.lit(chunkBits)})::varbit, c.ordinal, 1)) AS bits
-        FROM ${cte("members")} mb JOIN countries c ON c.code = mb.country GROUP BY 1),`
-    : sql``;
   return {
-    ctes: sql`${masks} ${cte("counts")} AS (SELECT key, sum(engagements)::int AS engagements FROM (${withRecord(rollupCounts, fromRecordToo?.counts)}) x
+    ctes: sql`${cte("counts")} AS (SELECT key, sum(engagements)::int AS engagements FROM (${withRecord(rollupCounts, fromRecordToo?.counts)}) x
       GROUP BY 1),
     ${cte("chunks")} AS (SELECT key, chunk, bit_or(bits) AS bits FROM (${withRecord(
-      withMonths(
+      besideMaskedMonths(
         sql`SELECT ${chunkKey()} AS key, b.chunk, b.bits FROM engagement_partner_bits b WHERE ${where("b", own)}`,
         (value) => sql`SELECT ${chunkKey(value)}, b.chunk, b.bits & mk.bits FROM engagement_partner_bits b
-          JOIN ${cte("masks")} mk ON mk.chunk = b.chunk WHERE ${where("b", "months")}`,
+          JOIN month_masks mk ON mk.chunk = b.chunk WHERE ${where("b", "months")}`,
       ),
       fromRecordToo?.chunks,
     )}) x GROUP BY 1, 2),
