@@ -26,6 +26,7 @@ import {
   countryMonthDims,
   heldOnTheDay,
   inSlices,
+  isMonthPeriod,
   monthlyDim,
   periodYear,
   reachQuery,
@@ -143,9 +144,6 @@ const lastYear = 9999;
 
 /** An inclusive range of the rollups' period codes: years (2019) or months (201903). */
 export type PeriodRange = [number, number];
-
-/** Whether a period code names a month (201903) rather than a year. */
-const isMonth = (code: number) => code > lastYear;
 
 /** The first day of month `index` (year × 12 + month − 1). */
 const monthStart = (index: number) => new Date(Date.UTC(Math.floor(index / 12), index % 12, 1));
@@ -293,7 +291,7 @@ const zero: Measures = { engagements: 0, organisations: 0, countries: 0, regions
  * its countries), or null when it reads none.
  */
 function maskedDim(plan: RollupPlan): (typeof countryMonthDims)[number] | null {
-  return isCountryMonthDim(plan.dim) && plan.periods.some(([lo]) => isMonth(lo)) ? plan.dim : null;
+  return isCountryMonthDim(plan.dim) && plan.periods.some(([lo]) => isMonthPeriod(lo)) ? plan.dim : null;
 }
 
 /**
@@ -403,7 +401,7 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
   /** The rows of the plan's periods (`periods` "years": its whole years only; "months": the months of "all"). */
   const where = (alias: string, periods: "every" | "years" | "months" = "every") => {
     const a = (c: string) => sql.ref(`${alias}.${c}`);
-    const read = plan.periods.filter(([lo]) => periods === "every" || isMonth(lo) === (periods === "months"));
+    const read = plan.periods.filter(([lo]) => periods === "every" || isMonthPeriod(lo) === (periods === "months"));
     const inPeriods = read.map(([lo, hi]) => sql`${a("year")} BETWEEN ${lo} AND ${hi}`);
     const [dim, value] = periods === "months" ? [monthlyDim, ""] : [plan.dim, plan.value];
     const conditions = [inPeriods.length > 0 ? sql`(${sql.join(inPeriods, sql` OR `)})` : sql`false`, sql`${a("dim")} = ${dim}`];

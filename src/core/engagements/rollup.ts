@@ -73,8 +73,14 @@ export function breakdownMembers(dim: (typeof countryMonthDims)[number], value: 
   return value === null ? members : sql`SELECT * FROM (${members}) mb WHERE mb.value = ${value}`;
 }
 
+/** The last year a period code can name: a larger code is a month's (year × 100 + month). */
+const lastYearCode = 9999;
+
+/** Whether a period code (a rollup's `year`) is a month's (year × 100 + month), not a year's. */
+export const isMonthPeriod = (code: number) => code > lastYearCode;
+
 /** SQL: the period code (a rollup's `year`) is a month's (year × 100 + month), not a year's. */
-export const isMonthCode = (period: RawBuilder<unknown>) => sql<boolean>`${period} > 9999`;
+export const isMonthCode = (period: RawBuilder<unknown>) => sql<boolean>`${period} > ${sql.lit(lastYearCode)}`;
 
 /** SQL: the year of a period code (a rollup's `year`), whether it names a year or one of its months. */
 export const periodYear = (period: RawBuilder<unknown>) =>
