@@ -111,6 +111,13 @@ interface RollupPlan {
    * added in; null when there are none.
    */
   remainder: Remainder | null;
+  /**
+   * Grouped by a breakdown that keeps years only (programme, subtype, partner kind): the total's
+   * own periods and remainder. The total is read from "all", which keeps months, so its part-years
+   * come from the rollups too, and the groups' record reads only what a group holds. Null
+   * otherwise: the total reads the plan's periods, in the same statement as the groups.
+   */
+  total: { periods: PeriodRange[]; remainder: Remainder | null } | null;
 }
 
 /**
@@ -121,6 +128,11 @@ interface RollupPlan {
 interface Remainder {
   ids: number[];
   days: Array<{ from: string; to: string }>;
+  /**
+   * Only the engagements with this column set, which a group by it holds (a programme, a
+   * subtype): the groups' remainder when the total is read apart (`RollupPlan.total`).
+   */
+  grouping?: "programme_id" | "subtype";
 }
 
 /** Whether the reader reads any done engagement dated in these days (the first one found by the date index decides). */
@@ -241,12 +253,23 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   // record's, found before the slices are worked out.
   const months = dim === monthlyDim || isCountryMonthDim(dim);
   if (q.by === "month" && !months) return null;
-  const split = months ? withMonths : splitPeriod(q.from, q.to, false);
+  // Grouped by a breakdown without months, the total is read apart, from the months of "all"; the
+  // groups then take whole years from the rollups and the rest from the record (see RollupPlan.total).
+  const totalApart = groupDim !== undefined && !filter && !months;
+  // Only an engagement with a programme (a subtype) is in a group by programme (by subtype).
+  const keyed = !totalApart ? undefined : q.by === "programme" ? "programme_id" : q.by === "subtype" ? "subtype" : undefined;
+  // With no whole year, the groups are all the record's: worth it beside the total's months only when
+  // few engagements can be in a group (those with a programme); otherwise the record answers it all.
+  const split = months ? withMonths : (splitPeriod(q.from, q.to, false) ?? (keyed === "programme_id" ? periodAsDays(q) : null));
   if (!split) return null;
   const { slices, shared } = await slicesRead(scope, q, slicesMemo);
   // Days that hold no done engagement the reader reads ("since 15 November 2012" before the record
   // begins) are dropped after a glance at the date index, rather than read through the record's queries.
-  const days = split.days.length > 0 && (await anyDoneIn(scope, split.days)) ? split.days : [];
+  const remainderOf = async (daysToRead: Remainder["days"], grouping?: Remainder["grouping"]): Promise<Remainder | null> => {
+    const days = daysToRead.length > 0 && (await anyDoneIn(scope, daysToRead)) ? daysToRead : [];
+    if (shared.length === 0 && days.length === 0) return null;
+    return { ids: shared, days, ...(grouping ? { grouping } : {}) };
+  };
   return {
     periods: split.periods,
     dim,
@@ -254,8 +277,14 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
     country: q.country ?? null,
     slices,
     restricted: scope.actor.clearance === true,
-    remainder: shared.length > 0 || days.length > 0 ? { ids: shared, days } : null,
+    remainder: await remainderOf(split.days, keyed),
+    total: totalApart ? { periods: withMonths.periods, remainder: await remainderOf(withMonths.days) } : null,
   };
+}
+
+/** A period of less than a whole year as days alone, all of it read from the record; null when it holds no day. */
+function periodAsDays(q: EngagementCountsQuery): { periods: PeriodRange[]; days: Remainder["days"] } | null {
+  return q.from && q.to && q.from <= q.to ? { periods: [], days: [{ from: q.from, to: q.to }] } : null;
 }
 
 /** Whether a breakdown keeps its months' engagement counts only, the rest read from the months of "all" in its countries. */
@@ -265,22 +294,47 @@ function isCountryMonthDim(dim: string): dim is (typeof countryMonthDims)[number
 
 /**
  * The rows and the total from the rollups, in one statement: the remainder's working sets from
- * the record (its CTEs) are the same for both, and so worked out once.
+ * the record (its CTEs) are the same for both, and so worked out once. When the total is read
+ * apart (`RollupPlan.total`), each has its own remainder and statement.
  */
 async function fromRollups(scope: DataContext, q: EngagementCountsQuery, plan: RollupPlan) {
-  const record = plan.remainder ? await recordCtes(db(), scope, q, plan.remainder) : null;
-  const grouped = rollupParts(q, plan, q.by, record !== null, "grouped");
   // Grouped by a breakdown, an engagement sits in several groups; the total is read
   // from the breakdown "all" (or the filter's), where it sits once.
-  const totalPlan = plan.value === null ? { ...plan, dim: "all", value: "" } : plan;
-  const total = rollupParts(q, totalPlan, "none", record !== null, "total");
-  // The masks are the plan's alone (the total reads "all", or the same filter), so worked out once for both.
-  const masked = maskedDim(plan);
-  const masks = masked ? sql`${monthMasks(masked, plan.value)},` : sql``;
-  const result = await sql<{ total: boolean; key: string } & Measures>`${sql.raw(plan.slices ? planEachTime : "")}
-    WITH places AS (${countedPlaces}), ${record ? sql`${record},` : sql``} ${masks} ${grouped.ctes}, ${total.ctes}
-    SELECT false AS total, g.* FROM (${grouped.select}) g UNION ALL SELECT true, t.* FROM (${total.select}) t`.execute(db());
-  return splitTotal(result.rows);
+  const totalPlan = plan.value === null ? { ...plan, dim: "all", value: "", ...plan.total } : plan;
+  const grouped = { plan, by: q.by, name: "grouped" } as const;
+  const total = { plan: totalPlan, by: "none", name: "total" } as const;
+  if (!plan.total) return splitTotal(await rollupStatement(scope, q, plan.remainder, [grouped, total]));
+  // Each with its own remainder from the record: two statements (side by side on PostgreSQL's pool).
+  const [groups, all] = await Promise.all([
+    rollupStatement(scope, q, plan.remainder, [grouped]),
+    rollupStatement(scope, q, totalPlan.remainder, [total]),
+  ]);
+  return splitTotal([...groups, ...all]);
+}
+
+/**
+ * One statement over the rollups for the groups, the total or both, with `remainder` from the
+ * record (its CTEs, shared by the parts). A part named "total" is marked so in its rows.
+ */
+async function rollupStatement(
+  scope: DataContext,
+  q: EngagementCountsQuery,
+  remainder: Remainder | null,
+  parts: ReadonlyArray<{ plan: RollupPlan; by: Group; name: "grouped" | "total" }>,
+) {
+  const record = remainder ? await recordCtes(db(), scope, q, remainder) : null;
+  const built = parts.map((part) => ({ ...part, sql: rollupParts(q, part.plan, part.by, record !== null, part.name) }));
+  // The masks are the first plan's alone (the total reads "all", or the same filter), so worked out once for all.
+  const [first] = parts;
+  const masked = first ? maskedDim(first.plan) : null;
+  const masks = masked && first ? sql`${monthMasks(masked, first.plan.value)},` : sql``;
+  const result = await sql<{ total: boolean; key: string } & Measures>`${sql.raw(first?.plan.slices ? planEachTime : "")}
+    WITH places AS (${countedPlaces}), ${record ? sql`${record},` : sql``} ${masks} ${sql.join(built.map((b) => b.sql.ctes))}
+    ${sql.join(
+      built.map((b) => sql`SELECT ${sql.raw(String(b.name === "total"))} AS total, x.* FROM (${b.sql.select}) x`),
+      sql` UNION ALL `,
+    )}`.execute(db());
+  return result.rows;
 }
 
 const zero: Measures = { engagements: 0, organisations: 0, countries: 0, regions: 0 };
@@ -647,8 +701,10 @@ async function recordCtes(executor: Executor, scope: DataContext, q: EngagementC
   // array would be searched row by row under a generic plan.
   const narrowed = narrowTo ? sql`AND e.id IN (SELECT unnest(${narrowTo}::int[]))` : sql``;
   const inDays = within && within.days.length > 0 ? sql`AND ${inRemainder(sql.ref("e.id"), sql.ref("e.start_date"), within)}` : sql``;
+  // The column itself, not the group's key made of it: the planner then knows how few rows have it.
+  const inGroups = within?.grouping ? sql`AND ${sql.ref(`e.${within.grouping}`)} IS NOT NULL` : sql``;
   // The engagements read (`e`), as e0 holds them.
-  const engagementsRead = sql`${scope.engagementsSql} e WHERE ${engagementConditions} ${narrowed} ${inDays}`;
+  const engagementsRead = sql`${scope.engagementsSql} e WHERE ${engagementConditions} ${narrowed} ${inDays} ${inGroups}`;
   // Narrowed, the engagements are read again in the subquery rather than from e0: the planner
   // knows the table, not the CTE, and took a few thousand participations for one row.
   const participations = narrowTo

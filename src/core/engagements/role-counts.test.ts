@@ -249,6 +249,13 @@ describe("the counts for every role", () => {
       { by: "year", countryGroup: groups.brics?.key, from: "2019-11-15", to: "2020-02-10" },
       { by: "country", countryGroup: groups.socialist?.key, from: "2019-03-01", to: "2021-06-30" },
       { by: "month", countryGroup: String(groups.socialist?.id), from: "2020-01-01", to: "2021-12-31" },
+      // Grouped by a breakdown that keeps years only: the total from the months of "all", the groups'
+      // part-years from the record (by programme, only engagements with one; with no whole year too).
+      { by: "programme", from: "2019-07-01", to: "2019-09-30" },
+      { by: "programme", from: "2019-08-15", to: "2021-06-30" },
+      { by: "programme", from: "2019-06-01", to: "2019-12-31", unitId: unit.A, subunits: "true" },
+      { by: "subtype", from: "2019-03-01", to: "2021-06-30" },
+      { by: "partnerKind", from: "2019-11-15", to: "2021-06-30", type: ["visit"] },
     ];
     // Readers of every unit, of one, of a unit and its sub-units (with B's work beside theirs as slices naming co-units).
     for (const who of Object.keys(actors)) {
@@ -261,6 +268,7 @@ describe("the counts for every role", () => {
     }
     // A breakdown not by the countries reached keeps years only; less than a whole month is the record's.
     expect((await countEngagements(admin, { by: "partnerKind", from: "2021-04-01", to: "2021-06-30" })).source).toBe("record");
+    expect((await countEngagements(admin, { by: "subtype", from: "2019-07-01", to: "2019-09-30" })).source).toBe("record");
     expect((await countEngagements(admin, { by: "year", programmeId: programme, from: "2021-04-01", to: "2021-06-30" })).source).toBe(
       "record",
     );
