@@ -436,6 +436,14 @@ describe("the counts query", () => {
       ["event:hosted", 1, 1, 1],
     ]);
     expect((await counts({ by: "year", partnerStatus: "in_government", unitId: u1 })).source).toBe("rollup");
+    // Part of a year, from the record: only A's letter on the one day it governed; around it, nothing.
+    const july = await counts({ by: "type", partnerStatus: "in_government", from: "2021-06-15", to: "2021-08-31" });
+    expect(july.rows).toEqual([["correspondence:received", 1, 1, 1]]);
+    expect((await counts({ by: "type", partnerStatus: "in_government", from: "2021-07-02", to: "2021-10-31" })).rows).toEqual([]);
+    // Past a whole year, whose rows the rollups hold, and its part-years' days from the record.
+    expect((await counts({ by: "type", partnerStatus: "in_government", from: "2020-03-01", to: "2021-11-15" })).rows).toEqual(
+      governing.rows,
+    );
     // And the figures moved as they should: D now only reached by visit 5 in 2019.
     const c = await counts({ by: "type", partnerKind: "political_party" });
     expect(c.rows).toEqual([

@@ -605,10 +605,16 @@ async function engagementsReaching(executor: Executor, countries: RawBuilder<unk
 
 /**
  * The engagements the filter's place, country or organisation took part in (an organisation of
- * theirs, or a person of theirs who came without one, as the reach counts them), or null when the
- * query has no such filter. Several filters: the engagements all of them took part in.
+ * theirs, or a person of theirs who came without one, as the reach counts them), or in which a
+ * partner of the filter's status on the day took part, or null when the query has no such filter.
+ * Several filters: the engagements all of them took part in. `days`: the dates read, when only
+ * those are (a rollup answer's remainder).
  */
-async function engagementsTakenPartIn(executor: Executor, q: EngagementCountsQuery): Promise<number[] | null> {
+async function engagementsTakenPartIn(
+  executor: Executor,
+  q: EngagementCountsQuery,
+  days: Remainder["days"] = [],
+): Promise<number[] | null> {
   const sets: number[][] = [];
   const ids = (rows: Array<{ id: number }>) => rows.map((r) => r.id);
   const ofCountries = (countries: RawBuilder<unknown>) => engagementsReaching(executor, countries);
@@ -625,12 +631,37 @@ async function engagementsTakenPartIn(executor: Executor, q: EngagementCountsQue
       ),
     );
   }
+  if (q.partnerStatus) sets.push(await engagementsWithStatus(executor, q.partnerStatus, q, days));
   const [first, ...rest] = sets;
   if (!first) return null;
   return rest.reduce((kept, set) => {
     const within = new Set(set);
     return kept.filter((id) => within.has(id));
   }, first);
+}
+
+/**
+ * The engagements in which an organisation took part on a day it held `status` (as
+ * `heldOnTheDay` says, read from the statuses' side: the few partners that ever held it, then
+ * their participations in the period from the timeline index, rather than every participation of
+ * the period tested in turn). `days`: only those dates, else the query's period.
+ */
+async function engagementsWithStatus(
+  executor: Executor,
+  status: string,
+  q: EngagementCountsQuery,
+  days: Remainder["days"],
+): Promise<number[]> {
+  const ranges = days.length > 0 ? days : [{ from: q.from ?? "0001-01-01", to: q.to ?? "9999-12-31" }];
+  const inRanges = sql.join(
+    ranges.map((d) => sql`p.start_date BETWEEN ${d.from}::date AND ${d.to}::date`),
+    sql` OR `,
+  );
+  const found = await sql<{ id: number }>`SELECT DISTINCT p.engagement_id AS id FROM organisation_statuses s
+    JOIN engagement_participants p ON p.organisation_id = s.organisation_id
+      AND p.start_date >= s.valid_from AND (s.valid_to IS NULL OR p.start_date <= s.valid_to)
+    WHERE s.status = ${status} AND (${inRanges})`.execute(executor);
+  return found.rows.map((r) => r.id);
 }
 
 /** Group keys of the record's reached participants (`rf`). */
@@ -688,11 +719,13 @@ async function recordCtes(executor: Executor, scope: DataContext, q: EngagementC
   if (q.place) reachConditions.push(sql`pl.counted = ${q.place} AND pl.kind IN ('country', 'region')`);
   if (q.placeKind) reachConditions.push(sql`pl.kind = ${q.placeKind}`);
   const reachFilter = reachConditions.length ? sql.join(reachConditions, sql` AND `) : sql`true`;
-  // A filter on where the partner is (a place, a country) or who it is (one organisation) can only
-  // be met by engagements in which those organisations and people took part: the engagements
+  // A filter on where the partner is (a place, a country), who it is (one organisation) or what it
+  // was on the day (a status) can only be met by engagements in which those organisations and
+  // people took part: the engagements
   // counted are narrowed to those first, found in their own queries from the registry's and the
   // participants' indexes (a list of ids, so that the plan does not depend on the table's statistics).
-  const takenPartIn = await engagementsTakenPartIn(executor, q);
+  // Found within the remainder's days alone, unless it holds engagements shared on other days too.
+  const takenPartIn = await engagementsTakenPartIn(executor, q, within && within.ids.length === 0 ? within.days : []);
   // A remainder of ids alone narrows like those; one with days is a condition on the engagements read.
   const withinIds = within && within.days.length === 0 ? new Set(within.ids) : null;
   const narrowTo =

@@ -8,7 +8,7 @@ import { db } from "../../db/current.ts";
 import { forActor } from "../access/context.ts";
 import { createCountryGroup, deleteCountryGroup, updateCountryGroup } from "../country-groups/service.ts";
 import { createLabel, deleteLabel } from "../labels/service.ts";
-import { updateOrganisation } from "../organisations/service.ts";
+import { addOrganisationStatus, updateOrganisation } from "../organisations/service.ts";
 import { createProgramme } from "../programmes/service.ts";
 import { importGeography } from "../reference/service.ts";
 import type { Actor } from "../shared/actor.ts";
@@ -82,6 +82,11 @@ beforeAll(async () => {
     await insertOrganisation("political_party", "CHN"),
     await insertOrganisation("government_body", "BRA"),
   ];
+  // In government on some days and not others: the Vietnamese party through two part-years, the Kenyan one from mid-2021,
+  // the Chinese one from mid-2020 (at the engagement shared with A1, below).
+  await addOrganisationStatus(admin, partners[0] as number, { status: "in_government", validFrom: "2019-06-10", validTo: "2021-03-20" });
+  await addOrganisationStatus(admin, partners[3] as number, { status: "in_government", validFrom: "2021-07-15" });
+  await addOrganisationStatus(admin, partners[6] as number, { status: "in_government", validFrom: "2020-06-01" });
   const person = (await db().insertInto("people").values({ nameEn: "Guest", countryCode: "IND" }).returning("id").executeTakeFirstOrThrow())
     .id;
   const kinds = [
@@ -190,6 +195,8 @@ function questions(): Array<Record<string, unknown>> {
     { by: "year", topicId: topics[1] },
     { by: "country", topicId: topics[1] },
     { by: "unit", topicId: topics[0] },
+    { by: "type", partnerStatus: "in_government" },
+    { by: "unit", partnerStatus: "in_government" },
     { by: "month" },
     { by: "month", type: ["visit"], country: "KEN" },
     { by: "month", unitId: unit.A, subunits: "true" },
@@ -204,7 +211,7 @@ const shapeOf = (c: Awaited<ReturnType<typeof countEngagements>>): Shape => ({
 });
 
 describe("the counts for every role", () => {
-  // One test per reader: each asks every question (29 shapes over 7 periods) of the rollups and of the record.
+  // One test per reader: each asks every question (31 shapes over 7 periods) of the rollups and of the record.
   it.each(readers)("answers the %s from the rollups they may read, equal to the record's answer for them", async (who) => {
     // Periods without a whole year: the rollups answer them only in months, which not every question has.
     const lessThanAYear = (q: Record<string, unknown>) =>
