@@ -487,6 +487,12 @@ export interface OrganisationCountryBitsTable {
   bits: string;
 }
 
+export interface OrganisationKindBitsTable {
+  kind: string;
+  chunk: number;
+  bits: string;
+}
+
 export interface EngagementPartnerRollupTable {
   dim: string;
   value: string;
@@ -785,6 +791,7 @@ export interface DB {
   engagementPartnerSlices: EngagementPartnerSlicesTable;
   engagementPartnerRollup: EngagementPartnerRollupTable;
   organisationCountryBits: OrganisationCountryBitsTable;
+  organisationKindBits: OrganisationKindBitsTable;
   organisationCongresses: OrganisationCongressTable;
   engagementApprovalSteps: EngagementApprovalStepTable;
   notifications: NotificationTable;

@@ -27,6 +27,7 @@ import {
   heldOnTheDay,
   inSlices,
   isMonthPeriod,
+  maskedMonthDims,
   monthlyDim,
   periodYear,
   reachQuery,
@@ -248,10 +249,12 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   if (filters.length > 1 || (filters.length === 1 && groupDim)) return null;
   const [filter] = filters;
   const dim = filter?.[0] ?? groupDim ?? "all";
-  // Months are kept for "all" and, through it, for the regions and country groups, in every slice
-  // (see monthlyDim, countryMonthDims): another breakdown's period shorter than a year is the
-  // record's, found before the slices are worked out.
-  const months = dim === monthlyDim || isCountryMonthDim(dim);
+  // Months are kept for "all" and, through it, for the regions, country groups and partner kinds,
+  // in every slice (see monthlyDim, maskedMonthDims): another breakdown's period shorter than a
+  // year is the record's, found before the slices are worked out. A partner kind's months have
+  // no per-country counts (an engagement that reached a country did not tell by which kind).
+  const perCountry = q.by === "country" || q.by === "place" || q.country !== undefined;
+  const months = dim === monthlyDim || isCountryMonthDim(dim) || (dim === "kind" && !perCountry);
   if (q.by === "month" && !months) return null;
   // Grouped by a breakdown without months, the total is read apart, from the months of "all"; the
   // groups then take whole years from the rollups and the rest from the record (see RollupPlan.total).
@@ -291,6 +294,13 @@ function periodAsDays(q: EngagementCountsQuery): { periods: PeriodRange[]; days:
 function isCountryMonthDim(dim: string): dim is (typeof countryMonthDims)[number] {
   return (countryMonthDims as readonly string[]).includes(dim);
 }
+
+/** Whether a breakdown keeps its months' engagement counts only, its partners read from the months of "all" through a mask. */
+function isMaskedMonthDim(dim: string): dim is MaskedDim {
+  return (maskedMonthDims as readonly string[]).includes(dim);
+}
+
+type MaskedDim = (typeof maskedMonthDims)[number];
 
 /**
  * The rows and the total from the rollups, in one statement: the remainder's working sets from
@@ -340,19 +350,24 @@ async function rollupStatement(
 const zero: Measures = { engagements: 0, organisations: 0, countries: 0, regions: 0 };
 
 /**
- * The region or country group whose months a plan reads through the months of "all" (its
- * engagement counts are its own; its partners, countries and per-country counts are masked by
- * its countries), or null when it reads none.
+ * The region, country group or partner kind whose months a plan reads through the months of
+ * "all" (its engagement counts are its own; its partners are masked by its organisations, and a
+ * region's or group's countries and per-country counts by its countries), or null when it reads none.
  */
-function maskedDim(plan: RollupPlan): (typeof countryMonthDims)[number] | null {
-  return isCountryMonthDim(plan.dim) && plan.periods.some(([lo]) => isMonthPeriod(lo)) ? plan.dim : null;
+function maskedDim(plan: RollupPlan): MaskedDim | null {
+  return isMaskedMonthDim(plan.dim) && plan.periods.some(([lo]) => isMonthPeriod(lo)) ? plan.dim : null;
 }
 
 /**
- * CTEs: each value's countries (`month_members`), and its organisations and countries as the
- * masks of the months of "all" (`month_masks` per chunk, `month_country_masks`). `value`: one alone.
+ * CTEs: the masks of the months of "all" for each value (`value`: one alone): its organisations
+ * (`month_masks` per chunk); for a region or group also its countries (`month_members`) and their
+ * bit string (`month_country_masks`).
  */
-function monthMasks(dim: (typeof countryMonthDims)[number], value: string | null): RawBuilder<unknown> {
+function monthMasks(dim: MaskedDim, value: string | null): RawBuilder<unknown> {
+  if (dim === "kind") {
+    return sql`month_masks AS (SELECT m.kind AS value, m.chunk, m.bits FROM organisation_kind_bits m
+      ${value === null ? sql`` : sql`WHERE m.kind = ${value}`})`;
+  }
   return sql`month_members AS (${breakdownMembers(dim, value)}),
     month_masks AS (SELECT mb.value, m.chunk, bit_or(m.bits) AS bits
       FROM month_members mb JOIN organisation_country_bits m ON m.country_code = mb.country GROUP BY 1, 2),
@@ -450,8 +465,9 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
   // The partner bit strings hold each breakdown over every type too: a question without a type reads those.
   const overEveryType = !q.type?.length && !q.direction && by !== "type";
   const perCountry = by === "country" || plan.country !== null;
-  // A region's or country group's months: the masked months of "all" beside its own rows (see maskedDim, monthMasks).
-  const masked = maskedDim(plan) !== null;
+  // A region's, country group's or partner kind's months: the masked months of "all" beside its own rows (see maskedDim, monthMasks).
+  const maskedBy = maskedDim(plan);
+  const masked = maskedBy !== null;
   /** The rows of the plan's periods (`periods` "years": its whole years only; "months": the months of "all"). */
   const where = (alias: string, periods: "every" | "years" | "months" = "every") => {
     const a = (c: string) => sql.ref(`${alias}.${c}`);
@@ -513,11 +529,19 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
     ? sql`SELECT ${by === "country" ? sql`m.country_code` : sql`chunks.key`} AS key, sum(bit_count(chunks.bits & m.bits))::int AS organisations
         FROM ${cte("chunks")} chunks JOIN organisation_country_bits m ON m.chunk = chunks.chunk ${maskOnly} GROUP BY 1`
     : sql`SELECT key, sum(bit_count(bits))::int AS organisations FROM ${cte("chunks")} GROUP BY key`;
-  // The places reached, counted as the territorial policy says (a region under its state…).
-  const countriesOf = perCountry
-    ? sql`SELECT counts.key, (pl.kind = 'country')::int AS countries, (pl.kind = 'region')::int AS regions
+  // The places reached, counted as the territorial policy says (a region under its state…). A
+  // partner kind's are its partners' countries (persons without an organisation have no kind):
+  // with its months, read from the partners counted (years, masked months and the record's),
+  // each chunk against the organisations of each country.
+  const countriesOf =
+    maskedBy === "kind"
+      ? sql`SELECT k.key, ${placeMeasures} FROM (SELECT DISTINCT chunks.key, m.country_code FROM ${cte("chunks")} chunks
+          JOIN organisation_country_bits m ON m.chunk = chunks.chunk WHERE bit_count(chunks.bits & m.bits) > 0) k
+        JOIN places pl ON pl.code = k.country_code GROUP BY k.key`
+      : perCountry
+        ? sql`SELECT counts.key, (pl.kind = 'country')::int AS countries, (pl.kind = 'region')::int AS regions
         FROM ${cte("counts")} counts JOIN places pl ON pl.code = ${by === "country" ? sql`counts.key` : sql`${plan.country}`}`
-    : sql`SELECT k.key, ${placeMeasures}
+        : sql`SELECT k.key, ${placeMeasures}
         FROM (SELECT key, bit_or(bits) AS bits FROM (${withRecord(
           besideMaskedMonths(
             sql`SELECT ${keyOf("c")} AS key, c.bits FROM engagement_country_bits c WHERE ${where("c", own)}`,

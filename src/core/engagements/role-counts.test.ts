@@ -263,6 +263,13 @@ describe("the counts for every role", () => {
       { by: "programme", from: "2019-06-01", to: "2019-12-31", unitId: unit.A, subunits: "true" },
       { by: "subtype", from: "2019-03-01", to: "2021-06-30" },
       { by: "partnerKind", from: "2019-11-15", to: "2021-06-30", type: ["visit"] },
+      // Partner kinds: their months' engagement counts, their partners the months of "all" of their kind (migration 0040).
+      { by: "partnerKind", from: "2021-04-01", to: "2021-06-30" },
+      { by: "partnerKind", from: "2019-03-01", to: "2021-06-30", direction: "received" },
+      { by: "type", partnerKind: "political_party", from: "2019-11-15", to: "2020-02-10" },
+      { by: "month", partnerKind: "media" },
+      { by: "unit", partnerKind: "political_party", from: "2020-03-10", to: "2022-06-30" },
+      { by: "year", partnerKind: "think_tank", from: "2021-04-01", to: "2021-06-30" },
     ];
     // Readers of every unit, of one, of a unit and its sub-units (with B's work beside theirs as slices naming co-units).
     for (const who of Object.keys(actors)) {
@@ -274,7 +281,10 @@ describe("the counts for every role", () => {
       }
     }
     // A breakdown not by the countries reached keeps years only; less than a whole month is the record's.
-    expect((await countEngagements(admin, { by: "partnerKind", from: "2021-04-01", to: "2021-06-30" })).source).toBe("record");
+    // A partner kind's months hold no per-country counts: by country, a quarter of a kind is the record's.
+    expect(
+      (await countEngagements(admin, { by: "country", partnerKind: "political_party", from: "2021-04-01", to: "2021-06-30" })).source,
+    ).toBe("record");
     expect((await countEngagements(admin, { by: "subtype", from: "2019-07-01", to: "2019-09-30" })).source).toBe("record");
     expect((await countEngagements(admin, { by: "year", programmeId: programme, from: "2021-04-01", to: "2021-06-30" })).source).toBe(
       "record",

@@ -29,8 +29,8 @@ import type { Executor, Trx } from "../shared/mutation.ts";
  * work is one slice, and what a single unit took part in beside others is one more.
  * The breakdown "unit" is held in slice 0 only (within a unit's slice it is "all").
  * Every row counts one period: a year, or for the breakdown "all" also
- * a month (see `monthlyDim`), and for the regions and country groups a month's engagement count
- * (see `countryMonthDims`); the per-partner counts keep years only.
+ * a month (see `monthlyDim`), and for the regions, country groups and partner kinds a month's
+ * engagement count (see `maskedMonthDims`); the per-partner counts keep years only.
  * Services keep them exact in the same transaction as the change: they capture an
  * engagement's contribution before the change and apply the difference after it.
  */
@@ -57,8 +57,16 @@ export const monthlyDim = "all";
  */
 export const countryMonthDims = ["region", "group"] as const;
 
+/**
+ * The breakdowns whose months keep their engagement counts only, their partners read from the
+ * months of "all" through a mask: the countries' (`countryMonthDims`) and the partner kinds, whose
+ * mask is the organisations of a kind (`organisation_kind_bits`, migration 0040) and whose
+ * countries are those partners' countries (a partner has one).
+ */
+export const maskedMonthDims = [...countryMonthDims, "kind"] as const;
+
 /** The breakdowns whose months the engagement counts keep. */
-const monthlyCountDims = [monthlyDim, ...countryMonthDims];
+const monthlyCountDims = [monthlyDim, ...maskedMonthDims];
 
 /**
  * SQL: the countries of each value of a breakdown by countries reached (`dim` one of
