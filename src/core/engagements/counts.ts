@@ -771,15 +771,25 @@ async function recordCtes(executor: Executor, scope: DataContext, q: EngagementC
       ? sql`p.engagement_id IN (SELECT e.id FROM ${engagementsRead})`
       : sql`p.engagement_id IN (SELECT id FROM e0)`;
   const restrict = reachConditions.length ? sql`WHERE e.id IN (SELECT engagement_id FROM rf)` : sql``;
+  /** The engagement columns the working sets carry: from the table (`x`), or as e0 holds them (`computed` false). */
+  const columnsOf = (x: string, computed = true) => {
+    const c = (column: string) => sql.ref(`${x}.${column}`);
+    const dated = computed
+      ? sql`extract(year FROM ${c("start_date")})::int AS year, to_char(${c("start_date")}, 'YYYY-MM') AS month`
+      : sql`${c("year")}, ${c("month")}`;
+    return sql`${sql.join(["type", "direction", "subtype", "lead_unit_id", "programme_id"].map(c))}, ${dated}`;
+  };
+  // Narrowed to a list, the reach's engagements are looked up by key in the table rather than in
+  // e0, which holds the same ones: misled by the list, the planner took the reach for a few rows
+  // and scanned e0 once for each of them (1.4 s for 3,800 reached partners at 1M engagements).
+  const reachEngagements = narrowTo ? sql`engagements` : sql`e0`;
   // Planned with its lists of ids each time (see planEachTime).
   return sql`${sql.raw(planEachTime)} e0 AS (
-      SELECT e.id, e.type, e.direction, e.subtype, e.lead_unit_id, e.programme_id, extract(year FROM e.start_date)::int AS year,
-        to_char(e.start_date, 'YYYY-MM') AS month
+      SELECT e.id, ${columnsOf("e")}
       FROM ${engagementsRead}),
     r AS (${reachQuery(participations)}),
-    rf AS (SELECT r.*, pl.counted AS place, pl.kind AS place_kind, e0.type, e0.direction, e0.subtype, e0.lead_unit_id, e0.programme_id,
-        e0.year, e0.month
-      FROM r JOIN e0 ON e0.id = r.engagement_id LEFT JOIN places pl ON pl.code = r.country WHERE ${reachFilter}),
+    rf AS (SELECT r.*, pl.counted AS place, pl.kind AS place_kind, ${columnsOf("x", Boolean(narrowTo))}
+      FROM r JOIN ${reachEngagements} x ON x.id = r.engagement_id LEFT JOIN places pl ON pl.code = r.country WHERE ${reachFilter}),
     e AS (SELECT * FROM e0 e ${restrict})`;
 }
 
