@@ -524,6 +524,7 @@ async function setPartnerBits(executor: Executor, added: string[], removed: stri
  */
 export async function rebuildRollups(executor: Trx): Promise<{ engagements: number; ms: number }> {
   const started = performance.now();
+  await refreshOrganisationBits(executor);
   await sql`DELETE FROM engagement_rollup; DELETE FROM engagement_country_rollup; DELETE FROM engagement_country_bits;
     DELETE FROM engagement_partner_bits; DELETE FROM engagement_partner_rollup; DELETE FROM engagement_partner_slices`.execute(executor);
   await fillRollups(
@@ -533,6 +534,20 @@ export async function rebuildRollups(executor: Trx): Promise<{ engagements: numb
   );
   const total = await sql<{ n: number }>`SELECT count(*)::int AS n FROM engagements WHERE status = 'done'`.execute(executor);
   return { engagements: total.rows[0]?.n ?? 0, ms: performance.now() - started };
+}
+
+/**
+ * Works the registry's organisations out afresh as bit strings per country and per kind (the
+ * masks of the counts), which statement triggers keep between times: after a restore of rows
+ * read table by table, or a rebuild, they are the registry's whatever was loaded.
+ */
+export async function refreshOrganisationBits(executor: Executor): Promise<void> {
+  const bitsOf = (key: string) => sql`SELECT ${sql.ref(key)}, id / ${sql.lit(chunkBits)},
+      bit_or(set_bit(repeat('0', ${sql.lit(chunkBits)})::varbit, id % ${sql.lit(chunkBits)}, 1))
+    FROM organisations WHERE ${sql.ref(key)} IS NOT NULL GROUP BY 1, 2`;
+  await sql`DELETE FROM organisation_country_bits; DELETE FROM organisation_kind_bits;
+    INSERT INTO organisation_country_bits (country_code, chunk, bits) ${bitsOf("country_code")};
+    INSERT INTO organisation_kind_bits (kind, chunk, bits) ${bitsOf("kind")}`.execute(executor);
 }
 
 /**
