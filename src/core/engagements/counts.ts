@@ -23,7 +23,6 @@ import {
   anyType,
   breakdownMembers,
   chunkBits,
-  countryMonthDims,
   heldOnTheDay,
   inSlices,
   isMonthPeriod,
@@ -34,6 +33,7 @@ import {
   type Slices,
   type SlicesMemo,
   slicesRead,
+  statusValidOn,
 } from "./rollup.ts";
 import { type EngagementCounts, type EngagementCountsQuery, engagementCountsQuery } from "./schema.ts";
 import { engagementFilter } from "./store.ts";
@@ -254,7 +254,7 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   // year is the record's, found before the slices are worked out. A partner kind's months have
   // no per-country counts (an engagement that reached a country did not tell by which kind).
   const perCountry = q.by === "country" || q.by === "place" || q.country !== undefined;
-  const months = dim === monthlyDim || isCountryMonthDim(dim) || (dim === "kind" && !perCountry);
+  const months = dim === monthlyDim || (isMaskedMonthDim(dim) && (dim !== "kind" || !perCountry));
   if (q.by === "month" && !months) return null;
   // Grouped by a breakdown without months, the total is read apart, from the months of "all"; the
   // groups then take whole years from the rollups and the rest from the record (see RollupPlan.total).
@@ -288,11 +288,6 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
 /** A period of less than a whole year as days alone, all of it read from the record; null when it holds no day. */
 function periodAsDays(q: EngagementCountsQuery): { periods: PeriodRange[]; days: Remainder["days"] } | null {
   return q.from && q.to && q.from <= q.to ? { periods: [], days: [{ from: q.from, to: q.to }] } : null;
-}
-
-/** Whether a breakdown keeps its months' engagement counts only, the rest read from the months of "all" in its countries. */
-function isCountryMonthDim(dim: string): dim is (typeof countryMonthDims)[number] {
-  return (countryMonthDims as readonly string[]).includes(dim);
 }
 
 /** Whether a breakdown keeps its months' engagement counts only, its partners read from the months of "all" through a mask. */
@@ -457,8 +452,8 @@ async function placeOverlaps(
  * bits AND the country's organisations, and the countries are that one country. The plan's
  * remainder (when `withRecord`: the CTEs of `recordCtes` precede these) is counted in the same
  * shapes (counts, bit strings) and added in before anything is counted, so that a partner or
- * country met on both sides counts once. A region's or group's months read the CTEs of
- * `monthMasks`, which precede these too.
+ * country met on both sides counts once. A region's, group's or partner kind's months read the
+ * CTEs of `monthMasks`, which precede these too.
  */
 function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasRecord: boolean, name: string) {
   const cte = (part: string) => sql.table(`${name}_${part}`);
@@ -666,9 +661,10 @@ async function engagementsTakenPartIn(
 
 /**
  * The engagements in which an organisation took part on a day it held `status` (as
- * `heldOnTheDay` says, read from the statuses' side: the few partners that ever held it, then
- * their participations in the period from the timeline index, rather than every participation of
- * the period tested in turn). `days`: only those dates, else the query's period.
+ * `heldOnTheDay` says, by the same `statusValidOn`), read from the statuses' side: the few
+ * partners that ever held it, then their participations in the period from the timeline index,
+ * rather than every participation of the period tested in turn. `days`: only those dates, else
+ * the query's period.
  */
 async function engagementsWithStatus(
   executor: Executor,
@@ -682,8 +678,7 @@ async function engagementsWithStatus(
     sql` OR `,
   );
   const found = await sql<{ id: number }>`SELECT DISTINCT p.engagement_id AS id FROM organisation_statuses s
-    JOIN engagement_participants p ON p.organisation_id = s.organisation_id
-      AND p.start_date >= s.valid_from AND (s.valid_to IS NULL OR p.start_date <= s.valid_to)
+    JOIN engagement_participants p ON p.organisation_id = s.organisation_id AND ${statusValidOn(sql.ref("s"), sql.ref("p.start_date"))}
     WHERE s.status = ${status} AND (${inRanges})`.execute(executor);
   return found.rows.map((r) => r.id);
 }
@@ -745,9 +740,9 @@ async function recordCtes(executor: Executor, scope: DataContext, q: EngagementC
   const reachFilter = reachConditions.length ? sql.join(reachConditions, sql` AND `) : sql`true`;
   // A filter on where the partner is (a place, a country), who it is (one organisation) or what it
   // was on the day (a status) can only be met by engagements in which those organisations and
-  // people took part: the engagements
-  // counted are narrowed to those first, found in their own queries from the registry's and the
-  // participants' indexes (a list of ids, so that the plan does not depend on the table's statistics).
+  // people took part: the engagements counted are narrowed to those first, found in their own
+  // queries from the registry's and the participants' indexes (a list of ids, so that the plan
+  // does not depend on the table's statistics).
   // Found within the remainder's days alone, unless it holds engagements shared on other days too.
   const takenPartIn = await engagementsTakenPartIn(executor, q, within && within.ids.length === 0 ? within.days : []);
   // A remainder of ids alone narrows like those; one with days is a condition on the engagements read.

@@ -111,7 +111,12 @@ export const rollupStatuses = ["in_government", "opposition"] as const;
 /** "Organisation `org` held the status `status` on `day`" (all three SQL expressions). */
 export function heldOnTheDay(org: RawBuilder<unknown>, day: RawBuilder<unknown>, status: RawBuilder<unknown>): RawBuilder<boolean> {
   return sql<boolean>`EXISTS (SELECT 1 FROM organisation_statuses s WHERE s.organisation_id = ${org} AND s.status = ${status}
-    AND s.valid_from <= ${day} AND (s.valid_to IS NULL OR s.valid_to >= ${day}))`;
+    AND ${statusValidOn(sql.ref("s"), day)})`;
+}
+
+/** "The status row `s` (an organisation_statuses row) was in force on `day`": both ends inclusive, an open end for a status still held. */
+export function statusValidOn(s: RawBuilder<unknown>, day: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`${s}.valid_from <= ${day} AND (${s}.valid_to IS NULL OR ${s}.valid_to >= ${day})`;
 }
 export type RollupDim = (typeof rollupDims)[number];
 
