@@ -19,6 +19,7 @@ import { actorForUser } from "../src/core/auth/service.ts";
 import { restoreBackup, writeBackupFile } from "../src/core/backup/service.ts";
 import { countEngagements } from "../src/core/engagements/counts.ts";
 import { listEngagements, organisationTimeline } from "../src/core/engagements/service.ts";
+import { rankPartners } from "../src/core/engagements/top-partners.ts";
 import { LocalFileStore } from "../src/core/files/storage.ts";
 import { countOrganisations, getOrganisation, listOrganisations } from "../src/core/organisations/service.ts";
 import { listPeople } from "../src/core/people/service.ts";
@@ -97,7 +98,8 @@ async function benchUser(db: Kysely<DB>, unitId: number, role: Role, clearance: 
  * Periods other than whole years, as leaders and the home page ask them (`who` prefixes the
  * figures' names): the part-years of "1 March 2014 to 30 June 2021" by type, by region and by
  * programme, a quarter of each year in turn (over every partner, with a country group's, by
- * programme and by partner kind), and the home page's chart (one type's counts by month over a year).
+ * programme and by partner kind), the home page's chart (one type's counts by month over a year),
+ * the top partners of a quarter and of part-years, and the overview of a quarter.
  */
 async function askPeriods(engine: string, who: string, actor: Actor, naive: () => Promise<unknown>): Promise<void> {
   const year = (i: number) => 2013 + (i % 10);
@@ -130,6 +132,23 @@ async function askPeriods(engine: string, who: string, actor: Actor, naive: () =
   for (const [name, question] of questions) {
     await compare(engine, `${who}${name}`, 10, (i) => countEngagements(actor, question(i)), naive, "≤100 ms", 3);
   }
+  // The partners met most often over a quarter and over part-years with part-months (the overview's ranking).
+  const rankings: Array<[string, (i: number) => { from: string; to: string }]> = [
+    ["top partners, a quarter", (i) => ({ from: `${year(i)}-07-01`, to: `${year(i)}-09-30` })],
+    ["top partners, 15 Nov 2014 to 10 Feb 2021", () => ({ from: "2014-11-15", to: "2021-02-10" })],
+  ];
+  for (const [name, period] of rankings) {
+    await compare(engine, `${who}${name}`, 10, (i) => rankPartners(actor, period(i), 10), naive, "≤100 ms", 3);
+  }
+  await compare(
+    engine,
+    `${who}overview report, a quarter, with comparison`,
+    5,
+    (i) => buildOverview(actor, { from: `${year(i)}-04-01`, to: `${year(i)}-06-30` }),
+    naive,
+    "≤150 ms (PostgreSQL)",
+    3,
+  );
 }
 
 /** The counts by type over ten years with a country group's partners, the generator's two groups (bench/generate.ts) in turn. */

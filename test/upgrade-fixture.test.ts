@@ -46,13 +46,15 @@ const rewritten: Record<string, string[]> = {
  * Derived tables a later migration makes anew, checked on their own below: 0029 slices the
  * counts' rollups by lead unit and classification (rebuilt from the record), so their rows change
  * while the figures they hold for every unit together must not; the rebuild works each country's
- * organisations out afresh too (strings emptied by deletes and moves are not kept).
+ * organisations out afresh too (strings emptied by deletes and moves are not kept); 0041 adds the
+ * per-partner counts' months beside their years, which stay as they were.
  */
 const remade = [
   "engagement_rollup",
   "engagement_country_rollup",
   "engagement_country_bits",
   "engagement_partner_bits",
+  "engagement_partner_rollup",
   "organisation_country_bits",
 ];
 /**
@@ -63,6 +65,9 @@ const everyUnitCounts = (sliced: boolean) =>
   sql<{ k: string }>`SELECT year || ':' || type || ':' || direction || ':' || dim || ':' || value || ':' || sum(n) AS k
     FROM engagement_rollup WHERE ${sliced ? sql`lead_unit_id = 0 AND dim NOT IN ('group', 'topic') AND year <= 9999` : sql`true`}
     GROUP BY year, type, direction, dim, value ORDER BY 1`;
+/** The per-partner counts' years, which the months added since (0041) leave as they were. */
+const partnerYears = sql<{ k: string }>`SELECT dim || ':' || value || ':' || year || ':' || organisation_id || ':' || n AS k
+  FROM engagement_partner_rollup WHERE year <= 9999 ORDER BY 1`;
 const giftlessDetails = sql<{
   digest: string;
   gifts: number;
@@ -146,6 +151,7 @@ describe(`an upgrade from release ${manifest.release}'s data (${testEngine})`, (
       let oldDetails: { digest: string; gifts: number } | undefined;
       let oldMigrations: string[];
       let oldCounts: string[];
+      let oldPartnerYears: string[];
       try {
         expect(await lastMigration(old.db)).toBe(manifest.migration);
         whole = await fingerprintTables(old.db);
@@ -154,6 +160,7 @@ describe(`an upgrade from release ${manifest.release}'s data (${testEngine})`, (
         oldDetails = (await giftlessDetails.execute(old.db)).rows[0];
         oldMigrations = await appliedMigrations(old.db);
         oldCounts = (await everyUnitCounts(false).execute(old.db)).rows.map((r) => r.k);
+        oldPartnerYears = (await partnerYears.execute(old.db)).rows.map((r) => r.k);
       } finally {
         await old.close();
       }
@@ -180,6 +187,8 @@ describe(`an upgrade from release ${manifest.release}'s data (${testEngine})`, (
         expect(changed.sort()).toEqual([...remade].sort());
         expect((await everyUnitCounts(true).execute(database.db)).rows.map((r) => r.k)).toEqual(oldCounts);
         expect(oldCounts.length).toBeGreaterThan(100);
+        expect((await partnerYears.execute(database.db)).rows.map((r) => r.k)).toEqual(oldPartnerYears);
+        expect(oldPartnerYears.length).toBeGreaterThan(100);
         expect(await appliedMigrations(database.db)).toEqual([...oldMigrations, ...pending]);
         expect((await giftlessDetails.execute(database.db)).rows[0]).toEqual({ digest: oldDetails?.digest, gifts: 0 });
         expect([...after.keys()].filter((table) => !before.has(table)).sort()).toEqual(createdSince);

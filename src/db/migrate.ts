@@ -39,6 +39,7 @@ import * as searchStanding from "./migrations/0037_search_standing.ts";
 import * as standingNameIndexes from "./migrations/0038_standing_name_indexes.ts";
 import * as breakdownMonths from "./migrations/0039_breakdown_months.ts";
 import * as kindMonths from "./migrations/0040_kind_months.ts";
+import * as partnerMonths from "./migrations/0041_partner_months.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -84,6 +85,7 @@ const migrations: Record<string, Migration> = {
   "0038_standing_name_indexes": standingNameIndexes,
   "0039_breakdown_months": breakdownMonths,
   "0040_kind_months": kindMonths,
+  "0041_partner_months": partnerMonths,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown or a slice). */
@@ -95,6 +97,7 @@ export const rebuildsRollups = new Set([
   "0036_monthly_rollups",
   "0039_breakdown_months",
   "0040_kind_months",
+  "0041_partner_months",
 ]);
 
 /**

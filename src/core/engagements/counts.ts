@@ -126,7 +126,7 @@ interface RollupPlan {
  * by units they do not read (`ids`), and those dated in the period's part-years (`days`, as date
  * ranges, so that the record reads them by date rather than through a list of every id).
  */
-interface Remainder {
+export interface Remainder {
   ids: number[];
   days: Array<{ from: string; to: string }>;
   /**
@@ -144,8 +144,8 @@ async function anyDoneIn(scope: DataContext, days: Remainder["days"]): Promise<b
   return found.rows[0]?.any === true;
 }
 
-/** SQL: the engagement (its id and its date, as columns) is in the remainder. */
-function inRemainder(id: RawBuilder<unknown>, day: RawBuilder<unknown>, remainder: Remainder): RawBuilder<boolean> {
+/** SQL: the engagement (its id and its date, as columns) is in the remainder (which names some days or some ids). */
+export function inRemainder(id: RawBuilder<unknown>, day: RawBuilder<unknown>, remainder: Remainder): RawBuilder<boolean> {
   const parts = remainder.days.map((d) => sql<boolean>`${day} BETWEEN ${d.from}::date AND ${d.to}::date`);
   if (remainder.ids.length > 0) parts.push(sql<boolean>`${id} = ANY(${remainder.ids}::int[])`);
   return sql<boolean>`(${sql.join(parts, sql` OR `)})`;

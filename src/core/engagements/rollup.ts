@@ -29,8 +29,8 @@ import type { Executor, Trx } from "../shared/mutation.ts";
  * work is one slice, and what a single unit took part in beside others is one more.
  * The breakdown "unit" is held in slice 0 only (within a unit's slice it is "all").
  * Every row counts one period: a year, or for the breakdown "all" also
- * a month (see `monthlyDim`), and for the regions, country groups and partner kinds a month's
- * engagement count (see `maskedMonthDims`); the per-partner counts keep years only.
+ * a month (see `monthlyDim`: its per-partner counts too, migration 0041), and for the regions,
+ * country groups and partner kinds a month's engagement count (see `maskedMonthDims`).
  * Services keep them exact in the same transaction as the change: they capture an
  * engagement's contribution before the change and apply the difference after it.
  */
@@ -233,11 +233,11 @@ function rollupQueries(ctes: RawBuilder<unknown>) {
   return {
     partnerCounts: sql<{ year: number; dim: string; value: string; org: number; n: number }>`${ctes}
       SELECT year, dim, value, org, count(DISTINCT id)::int AS n FROM mr
-      WHERE org IS NOT NULL AND unit = 0 AND dim = ANY(${[...partnerRollupDims]}::text[]) AND NOT ${isMonthCode(sql.ref("year"))}
+      WHERE org IS NOT NULL AND unit = 0 AND dim = ANY(${[...partnerRollupDims]}::text[])
       GROUP BY 1, 2, 3, 4`,
     partnerSlices: sql<{ unit: number; co: string; restricted: boolean; year: number; org: number; n: number }>`${ctes}
       SELECT unit, co, restricted, year, org, count(DISTINCT id)::int AS n FROM mr
-      WHERE org IS NOT NULL AND unit <> 0 AND dim = 'all' AND NOT ${isMonthCode(sql.ref("year"))} GROUP BY 1, 2, 3, 4, 5`,
+      WHERE org IS NOT NULL AND unit <> 0 AND dim = 'all' GROUP BY 1, 2, 3, 4, 5`,
     counts: sql<
       RollupKey & { n: number }
     >`${ctes} SELECT year, type, direction, dim, value, unit, co, restricted, count(*)::int AS n FROM me GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,

@@ -12,10 +12,11 @@ import { createEngagement, deleteEngagement, updateEngagement } from "./service.
 import { type PartnerRankScope, rankPartners } from "./top-partners.ts";
 
 /*
- * 120 parties over 2019–2021. "Busy" ones (the first 12) are met in many letters; the
- * first 60 are also met once a year at a forum, so each year's list is full (more than 50
- * partners) and the threshold bound is real. A second, "even" unit meets the other 60
- * parties once a year each, where no partner stands out and the bound cannot settle it.
+ * 120 parties over 2019–2021. "Busy" ones (the first 12) are met in many letters, spread over
+ * the months and their days; the first 60 are also met once a year at a forum in March, so each
+ * year's list and March's are full (more than 50 partners) and the threshold bound is real. A
+ * second, "even" unit meets the other 60 parties once a year each in April, where no partner
+ * stands out and the bound cannot settle it.
  */
 let database: Database;
 let admin: Actor;
@@ -48,8 +49,8 @@ beforeAll(async () => {
     media.push(row.id);
   }
   const records: BulkEngagement[] = [];
-  const record = (year: number, day: number, leadUnitId: number, orgs: number[]): BulkEngagement => {
-    const date = `${year}-03-${String(day).padStart(2, "0")}`;
+  const record = (year: number, month: number, day: number, leadUnitId: number, orgs: number[]): BulkEngagement => {
+    const date = `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
     return {
       type: "correspondence",
       direction: "received",
@@ -68,11 +69,13 @@ beforeAll(async () => {
   for (const year of [2019, 2020, 2021]) {
     // Busy party k writes (12 - k) × 2 letters a year; the media write every other year.
     for (let k = 0; k < 12; k++) {
-      for (let j = 0; j < (12 - k) * 2; j++) records.push(record(year, 1 + ((k + j) % 28), busyUnit, [parties[k] as number]));
+      for (let j = 0; j < (12 - k) * 2; j++) {
+        records.push(record(year, 1 + ((k + j) % 12), 1 + ((k * 5 + j * 3) % 28), busyUnit, [parties[k] as number]));
+      }
     }
-    if (year !== 2020) for (const m of media) records.push(record(year, 2, busyUnit, [m]));
-    records.push(record(year, 3, busyUnit, parties.slice(0, 60)));
-    for (let i = 0; i < 60; i++) records.push(record(year, 4, evenUnit, [parties[60 + i] as number]));
+    if (year !== 2020) for (const m of media) records.push(record(year, 3, 2, busyUnit, [m]));
+    records.push(record(year, 3, 3, busyUnit, parties.slice(0, 60)));
+    for (let i = 0; i < 60; i++) records.push(record(year, 4, 4, evenUnit, [parties[60 + i] as number]));
   }
   await insertEngagements(db(), records, { demo: false });
   await db()
@@ -127,8 +130,33 @@ describe("the partners met most often", () => {
     expect(even.rows).toEqual(parties.slice(60, 70).map((organisationId) => ({ organisationId, engagements: 3 })));
   });
 
-  it("goes to the record for part years, and to the slices for sub-units and readers who do not see every unit", async () => {
-    expect((await ranked({ from: "2020-02-01", to: "2020-12-31" })).source).toBe("record");
+  it("ranks part-years from the months kept, the days of part-months from the record, and less than a month from the record", async () => {
+    // The first quarter: Jan, Feb and March's lists (March's full, through the forum), settled by the threshold.
+    const quarter = await ranked({ from: "2020-01-01", to: "2020-03-31" });
+    expect(quarter).toMatchObject({ source: "rollup", method: "threshold" });
+    expect(quarter.rows[0]?.organisationId).toBe(parties[0]);
+    // Months, a whole year and the days of two part-months, with a partner kind and with a unit.
+    for (const period of [
+      { from: "2020-02-01", to: "2020-12-31" },
+      { from: "2019-11-15", to: "2021-02-10" },
+      { from: "2019-03-03", to: "2021-03-03" },
+    ]) {
+      expect((await ranked(period)).source).toBe("rollup");
+      expect((await ranked({ ...period, partnerKind: "media" })).source).toBe("rollup");
+      expect((await ranked({ ...period, unitId: busyUnit }, 3)).source).toBe("rollup");
+    }
+    // April: the even unit's sixty partners once each, which no threshold settles.
+    const even = await ranked({ from: "2021-04-01", to: "2021-06-30", unitId: evenUnit });
+    expect(even).toMatchObject({ source: "rollup", method: "full" });
+    expect(even.rows).toEqual(parties.slice(60, 70).map((organisationId) => ({ organisationId, engagements: 1 })));
+    // Less than a whole month (across a year's end too), and a programme's period without a whole year: the record's.
+    expect((await ranked({ from: "2020-03-02", to: "2020-03-20" })).source).toBe("record");
+    expect((await ranked({ from: "2019-12-20", to: "2020-01-10" })).source).toBe("record");
+    expect((await ranked({ from: "2020-03-01", to: "2020-09-30", programmeId: 999_999 })).source).toBe("record");
+    expect((await ranked({ from: "2019-03-01", to: "2020-12-31", programmeId: 999_999 })).source).toBe("rollup");
+  });
+
+  it("goes to the slices for sub-units and readers who do not see every unit", async () => {
     expect((await ranked({ ...tenYears, unitId: admin.unitId, subunits: "true" })).source).toBe("rollup");
     const outsider = await actorInFreshUnit("viewer");
     const theirs = await rankPartners(outsider, tenYears, 10);
@@ -190,8 +218,14 @@ describe("the partners met most often", () => {
     };
     const rankings: Record<string, Awaited<ReturnType<typeof rankPartners>>> = {};
     for (const [name, reader] of Object.entries(readers)) {
-      // Ten years, and two centuries (read only where there are engagements).
-      for (const period of [tenYears, { from: "1900-01-01", to: "2099-12-31" }]) {
+      // Ten years, two centuries (read only where there are engagements), a quarter, and part-years with part-months.
+      for (const period of [
+        tenYears,
+        { from: "1900-01-01", to: "2099-12-31" },
+        { from: "2020-04-01", to: "2020-06-30" },
+        { from: "2019-11-15", to: "2021-02-10" },
+        { from: "1912-11-15", to: "2020-05-06" },
+      ]) {
         const fast = await rankPartners(reader, period, 10);
         const slow = await rankPartners(reader, period, 10, { fromRecord: true });
         expect({ name, period, rows: fast.rows }).toEqual({ name, period, rows: slow.rows });

@@ -4,8 +4,8 @@ import { planEachTime } from "../../db/prepared.ts";
 import { type DataContext, forActor } from "../access/context.ts";
 import { inCountryGroup } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
-import type { Executor } from "../shared/mutation.ts";
-import { everyUnitsSlices, inSlices, isMonthCode, type SlicesMemo, slicesRead } from "./rollup.ts";
+import { inRemainder, type PeriodRange, type Remainder, splitPeriod } from "./counts.ts";
+import { everyUnitsSlices, inSlices, isMonthPeriod, monthlyDim, type SlicesMemo, slicesRead } from "./rollup.ts";
 import { engagementFilter } from "./store.ts";
 
 /** Which done engagements and which partners a ranking counts. */
@@ -25,14 +25,16 @@ export interface RankedPartner {
   engagements: number;
 }
 
-/** How deep each year's list is read before the bound is checked (see rankFromRollup). */
-const depthPerYear = 50;
+/** How deep each period's list is read before the bound is checked (see rankByThreshold). */
+const depthPerList = 50;
 
 /**
  * The partner organisations reached by the most done engagements in the scope, most first
- * (ties by id), counting only what the actor may see. Whole years that the per-partner
- * rollup holds are answered from it, for those who read only some units or no restricted work
- * from its slices; anything else from the record. All give the same.
+ * (ties by id), counting only what the actor may see. The period's whole years, and its whole
+ * months where the rollup keeps them (the breakdown "all", in every slice), are answered from the
+ * per-partner rollup, for those who read only some units or no restricted work from its slices;
+ * the days of part-months, and what the reader reads beyond the slices, from the record; a period
+ * shorter than a whole month, or a topic, from the record alone. All give the same.
  */
 export async function rankPartners(
   actor: Actor,
@@ -42,10 +44,18 @@ export async function rankPartners(
 ): Promise<{ rows: RankedPartner[]; source: "rollup" | "record"; method: "threshold" | "full" | "record" }> {
   const { engagements, partners } = scopeConditions(scope);
   const data = forActor(actor);
-  const breakdown = options.fromRecord ? null : rollupBreakdown(data, scope);
-  if (breakdown) return { ...(await rankFromRollup(db(), scope, breakdown, partners, limit)), source: "rollup" };
-  if (!options.fromRecord && slicesAnswer(scope)) {
-    return { ...(await rankFromSlices(data, scope, engagements, partners, limit, options.slicesMemo)), source: "rollup" };
+  if (!options.fromRecord) {
+    const breakdown = rollupBreakdown(data, scope);
+    // Only "all" keeps months: a programme's part-years take their whole years from the rollup, the rest from the record.
+    const split = breakdown
+      ? splitPeriod(scope.from, scope.to, breakdown.dim === monthlyDim)
+      : slicesAnswer(scope)
+        ? splitPeriod(scope.from, scope.to, true)
+        : null;
+    if (split) {
+      const counts = breakdown ? breakdownCounts(breakdown, split) : await sliceCounts(data, scope, split, options.slicesMemo);
+      return { ...(await rankByThreshold(data, counts, engagements, partners, limit)), source: "rollup" };
+    }
   }
   const rows = await sql<RankedPartner>`
     SELECT o.id AS "organisationId", count(DISTINCT e.id)::int AS engagements
@@ -79,89 +89,164 @@ export function scopeConditions(scope: PartnerRankScope): { engagements: RawBuil
   return { engagements, partners: sql<boolean>`${sql.join(conditions, sql` AND `)}` };
 }
 
-/** The rollup's breakdown for the scope, or null when only the record can answer. */
+/** Whether the scope is whole years (1 January to 31 December). */
+const wholeYears = (scope: PartnerRankScope) => scope.from.endsWith("-01-01") && scope.to.endsWith("-12-31");
+
+/**
+ * The rollup's breakdown in slice 0, for a reader of every unit's work, restricted work included;
+ * null for anyone else (their slices answer), and for what slice 0's breakdowns do not hold.
+ */
 function rollupBreakdown(data: DataContext, scope: PartnerRankScope): { dim: string; value: string } | null {
-  // The rollup counts every record: those who may not see them all are counted from the record.
+  // Slice 0 counts every record: those who may not see them all are counted from their slices.
   if (!data.reachesEveryUnit("engagements.read") || !data.actor.clearance) return null;
-  if (!scope.from.endsWith("-01-01") || !scope.to.endsWith("-12-31")) return null;
   if (scope.subunits === "true" || scope.topicId || (scope.unitId && scope.programmeId)) return null;
-  if (scope.unitId) return { dim: "unit", value: String(scope.unitId) };
   if (scope.programmeId) return { dim: "programme", value: String(scope.programmeId) };
-  return { dim: "all", value: "" };
+  // A unit's part-years from its slices, which keep months; its whole years from the breakdown "unit".
+  if (scope.unitId) return wholeYears(scope) ? { dim: "unit", value: String(scope.unitId) } : null;
+  return { dim: monthlyDim, value: "" };
 }
 
-/** Whether the per-partner slices can rank the scope: whole years, no programme, no topic. */
+/** Whether the per-partner slices can rank the scope: no programme, no topic (they hold the breakdown "all" only). */
 function slicesAnswer(scope: PartnerRankScope): boolean {
-  return scope.from.endsWith("-01-01") && scope.to.endsWith("-12-31") && !scope.programmeId && !scope.topicId;
+  return !scope.programmeId && !scope.topicId;
+}
+
+/** A period split between the rollup's codes and the record's days (`splitPeriod`). */
+type Split = { periods: PeriodRange[]; days: Remainder["days"] };
+
+/**
+ * Where a ranking's counts come from: a per-partner rollup table read as lists, one per period
+ * code (and slice), each in the order of its count; and what the record adds beside them.
+ */
+interface PartnerCounts {
+  table: "engagement_partner_rollup" | "engagement_partner_slices";
+  /** SQL: the lists, one row each (their columns are the list's key, which `inList` reads). */
+  lists: RawBuilder<unknown>;
+  /** SQL: rollup row `r` is in list `l`. */
+  inList: RawBuilder<boolean>;
+  /** SQL: rollup row `r` is counted (it is in one of the lists). */
+  counted: RawBuilder<boolean>;
+  /** What the record adds: the days of part-months, and the engagements only shared with the reader. */
+  remainder: Remainder;
+}
+
+/** A breakdown of slice 0 (engagement_partner_rollup): one list per period code. */
+function breakdownCounts(breakdown: { dim: string; value: string }, split: Split): PartnerCounts {
+  const inBreakdown = sql<boolean>`r.dim = ${breakdown.dim} AND r.value = ${breakdown.value}`;
+  return {
+    table: "engagement_partner_rollup",
+    lists: periodCodes(split.periods),
+    inList: sql<boolean>`${inBreakdown} AND r.year = l.code`,
+    counted: sql<boolean>`${inBreakdown} AND ${inPeriods(split.periods)}`,
+    remainder: { ids: [], days: split.days },
+  };
 }
 
 /**
- * The ranking for someone who reads only some slices (a unit's users, anyone filtering by a unit,
- * a reader without clearance), from the per-partner slices (engagement_partner_slices) plus the
- * engagements only shared with them, counted from the record (the two sets of engagements are
- * apart, so the counts add up). The threshold algorithm of `rankFromRollup`, with a slice's year
- * for a year: the busiest `depthPerYear` partners of each (an index scan each) and every partner
- * of the shared engagements are the candidates, totalled over the period; the answer stands when
- * the last of the top `limit` beats what any other partner could reach (the sum of each full
- * list's last count read). Otherwise every partner of the slices is totalled.
+ * The slices a reader reads (a unit's users, anyone filtering by a unit, a reader without
+ * clearance), one list per slice, classification and period code; and the engagements only shared
+ * with them, which the record counts (the two sets of engagements are apart, so the counts add up).
  */
-async function rankFromSlices(
-  data: DataContext,
-  scope: PartnerRankScope,
-  engagements: RawBuilder<boolean>,
-  partners: RawBuilder<boolean>,
-  limit: number,
-  slicesMemo?: SlicesMemo,
-): Promise<{ rows: RankedPartner[]; method: "threshold" | "full" }> {
+async function sliceCounts(data: DataContext, scope: PartnerRankScope, split: Split, slicesMemo?: SlicesMemo): Promise<PartnerCounts> {
   const { slices: read, shared } = await slicesRead(data, scope, slicesMemo);
   // Every slice, when the reader reads every unit (but not the restricted work).
   const slices = read ?? (await everyUnitsSlices());
   const classifications = data.actor.clearance ? [false, true] : [false];
-  const fromYear = Number(scope.from.slice(0, 4));
-  const toYear = Number(scope.to.slice(0, 4));
-  const sliced = sql`${inSlices("r", slices)} AND r.restricted = ANY(${classifications}::boolean[])
-    AND r.year BETWEEN ${fromYear} AND ${toYear}`;
+  return {
+    table: "engagement_partner_slices",
+    lists: sql`SELECT g.lead, g.co, c.restricted, codes.code
+      FROM unnest(${slices.leads}::int[], ${slices.coUnits}::text[]) AS g(lead, co)
+      CROSS JOIN unnest(${classifications}::boolean[]) AS c(restricted) CROSS JOIN (${periodCodes(split.periods)}) codes`,
+    inList: sql<boolean>`r.lead_unit_id = l.lead AND r.co_units = l.co AND r.restricted = l.restricted AND r.year = l.code`,
+    counted: sql<boolean>`${inSlices("r", slices)} AND r.restricted = ANY(${classifications}::boolean[]) AND ${inPeriods(split.periods)}`,
+    remainder: { ids: shared, days: split.days },
+  };
+}
+
+/**
+ * SQL: the period codes of the ranges, as a column `code`: each month of the months' ranges, and
+ * each year of a years' range that holds any engagement (a period may name centuries).
+ */
+function periodCodes(periods: PeriodRange[]): RawBuilder<unknown> {
+  const parts = periods
+    .filter(([lo]) => !isMonthPeriod(lo))
+    .map(
+      ([lo, hi]) => sql`SELECT generate_series(greatest(${lo}::int, min(y.year)), least(${hi}::int, max(y.year))) AS code
+        FROM engagement_rollup y WHERE y.dim = 'all' AND y.lead_unit_id = 0 AND y.year BETWEEN ${lo} AND ${hi}`,
+    );
+  const months = periods.filter(([lo]) => isMonthPeriod(lo)).flatMap(([lo, hi]) => monthCodesBetween(lo, hi));
+  if (months.length > 0) parts.push(sql`SELECT unnest(${months}::int[]) AS code`);
+  return sql.join(parts, sql` UNION ALL `);
+}
+
+/** The month codes (year × 100 + month) from `lo` to `hi`, both included. */
+function monthCodesBetween(lo: number, hi: number): number[] {
+  const index = (code: number) => Math.floor(code / 100) * 12 + (code % 100) - 1;
+  const codes: number[] = [];
+  for (let i = index(lo); i <= index(hi); i++) codes.push(Math.floor(i / 12) * 100 + (i % 12) + 1);
+  return codes;
+}
+
+/** SQL: rollup row `r` counts a period of the ranges (a months' range holds only month codes, a years' range only years). */
+function inPeriods(periods: PeriodRange[]): RawBuilder<boolean> {
+  const ranges = periods.map(([lo, hi]) => sql`r.year BETWEEN ${lo} AND ${hi}`);
+  return sql<boolean>`(${sql.join(ranges, sql` OR `)})`;
+}
+
+/**
+ * The threshold algorithm: read the busiest `depthPerList` partners of each list (an index scan
+ * each) and of what the record adds (a list of its own), total those candidates over the period,
+ * and keep the answer when the last of the top `limit` beats what any partner outside the
+ * candidates could reach: the sum of each full list's last count read (such a partner has at most
+ * that in each list). Otherwise, which takes a very even spread, total every partner of the lists
+ * and of the record.
+ */
+async function rankByThreshold(
+  data: DataContext,
+  counts: PartnerCounts,
+  engagements: RawBuilder<boolean>,
+  partners: RawBuilder<boolean>,
+  limit: number,
+): Promise<{ rows: RankedPartner[]; method: "threshold" | "full" }> {
+  const { remainder, table } = counts;
+  const fromRecord =
+    remainder.ids.length > 0 || remainder.days.length > 0
+      ? sql`SELECT p.organisation_id, count(DISTINCT e.id) AS n FROM ${data.engagementsSql} e
+          JOIN engagement_participants p ON p.engagement_id = e.id
+          WHERE ${inRemainder(sql.ref("e.id"), sql.ref("e.start_date"), remainder)} AND ${engagements}
+            AND p.organisation_id IS NOT NULL
+          GROUP BY 1`
+      : sql`SELECT 0 AS organisation_id, 0 AS n WHERE false`;
   /**
-   * The ranking's last step, after the CTE `shared`: the slices' counts of the partners `which`
-   * picks, with the shared engagements' added, kept to the partners asked for, best first (and
-   * `also`, more columns).
+   * The ranking's last step, after the CTE `recorded`: the rollup's and the record's counts of the
+   * partners `which` picks, kept to the partners asked for, best first (and `also`, more columns).
    */
-  const totalled = (which: RawBuilder<unknown>, also: RawBuilder<unknown>) => sql`counted AS (
-      SELECT r.organisation_id, sum(r.n) AS n FROM engagement_partner_slices r WHERE ${which} AND ${sliced} GROUP BY 1
-      UNION ALL SELECT organisation_id, n FROM shared)
+  const totalled = (which: RawBuilder<boolean>, also: RawBuilder<unknown>) => sql`counted AS (
+      SELECT r.organisation_id, sum(r.n) AS n FROM ${sql.table(table)} r WHERE ${which} AND ${counts.counted} GROUP BY 1
+      UNION ALL SELECT r.organisation_id, r.n FROM recorded r WHERE ${which})
     SELECT o.id AS "organisationId", sum(counted.n)::int AS engagements ${also}
     FROM counted JOIN organisations o ON o.id = counted.organisation_id WHERE ${partners}
     GROUP BY o.id ORDER BY engagements DESC, o.id LIMIT ${limit}`;
-  const fromRecord =
-    shared.length > 0
-      ? sql`SELECT p.organisation_id, count(DISTINCT e.id) AS n FROM ${data.engagementsSql} e
-          JOIN engagement_participants p ON p.engagement_id = e.id
-          WHERE e.id IN (SELECT unnest(${shared}::int[])) AND ${engagements} AND p.organisation_id IS NOT NULL GROUP BY 1`
-      : sql`SELECT 0 AS organisation_id, 0 AS n WHERE false`;
   const candidates = await sql<RankedPartner & { bound: number }>`${sql.raw(planEachTime)}
-    -- The years of the period that hold any engagement (a period may name centuries).
-    WITH years AS (SELECT generate_series(greatest(${fromYear}::int, min(r.year)), least(${toYear}::int, max(r.year))) AS year
-        FROM engagement_rollup r WHERE r.dim = 'all' AND r.lead_unit_id = 0 AND NOT ${isMonthCode(sql.ref("r.year"))}),
-      lists AS (SELECT g.lead, g.co, c.restricted, years.year
-        FROM unnest(${slices.leads}::int[], ${slices.coUnits}::text[]) AS g(lead, co)
-        CROSS JOIN unnest(${classifications}::boolean[]) AS c(restricted) CROSS JOIN years),
-      top AS (SELECT lists.*, t.organisation_id, t.n FROM lists CROSS JOIN LATERAL (
-        SELECT r.organisation_id, r.n FROM engagement_partner_slices r JOIN organisations o ON o.id = r.organisation_id
-        WHERE r.lead_unit_id = lists.lead AND r.co_units = lists.co AND r.restricted = lists.restricted AND r.year = lists.year
-          AND ${partners}
-        ORDER BY r.n DESC LIMIT ${depthPerYear}) t),
+    WITH lists AS (SELECT row_number() OVER () AS list, l.* FROM (${counts.lists}) l),
+      recorded AS (${fromRecord}),
+      top AS (SELECT l.list, t.organisation_id, t.n FROM lists l CROSS JOIN LATERAL (
+          SELECT r.organisation_id, r.n FROM ${sql.table(table)} r JOIN organisations o ON o.id = r.organisation_id
+          WHERE ${counts.inList} AND ${partners}
+          ORDER BY r.n DESC LIMIT ${depthPerList}) t
+        UNION ALL (SELECT 0, r.organisation_id, r.n FROM recorded r JOIN organisations o ON o.id = r.organisation_id
+          WHERE ${partners} ORDER BY r.n DESC LIMIT ${depthPerList})),
       bound AS (SELECT coalesce(sum(last_read), 0)::int AS bound FROM (SELECT min(n) AS last_read FROM top
-        GROUP BY lead, co, restricted, year HAVING count(*) = ${depthPerYear}) full_lists),
-      shared AS (${fromRecord}),
+        GROUP BY list HAVING count(*) = ${depthPerList}) full_lists),
       ${totalled(
         // An array, not IN (…): each candidate is then looked up by its own index.
-        sql`r.organisation_id = ANY(ARRAY(SELECT organisation_id FROM top UNION SELECT organisation_id FROM shared))`,
+        sql<boolean>`r.organisation_id = ANY(ARRAY(SELECT DISTINCT organisation_id FROM top))`,
         sql`, (SELECT bound FROM bound) AS bound`,
       )}`.execute(db());
   const rows = candidates.rows;
   if (settles(rows, limit)) return { rows: rows.map(ranked), method: "threshold" };
   const all = await sql<RankedPartner>`${sql.raw(planEachTime)}
-    WITH shared AS (${fromRecord}), ${totalled(sql`true`, sql``)}`.execute(db());
+    WITH recorded AS (${fromRecord}), ${totalled(sql<boolean>`true`, sql``)}`.execute(db());
   return { rows: all.rows, method: "full" };
 }
 
@@ -178,46 +263,3 @@ function settles(rows: Array<RankedPartner & { bound: number }>, limit: number):
 
 /** A ranked partner without the bound its query carried. */
 const ranked = (r: RankedPartner): RankedPartner => ({ organisationId: r.organisationId, engagements: r.engagements });
-
-/**
- * The threshold algorithm over the per-partner rollup: read the busiest `depthPerYear`
- * partners of each year (an index scan each), total those candidates over the period, and
- * keep the answer when the last of the top `limit` beats what any partner outside the
- * candidates could reach (the sum of each full year's last count read). Otherwise, which
- * takes a very even spread, total every partner of the period from the rollup.
- */
-async function rankFromRollup(
-  executor: Executor,
-  scope: PartnerRankScope,
-  breakdown: { dim: string; value: string },
-  partners: RawBuilder<boolean>,
-  limit: number,
-): Promise<{ rows: RankedPartner[]; method: "threshold" | "full" }> {
-  const fromYear = Number(scope.from.slice(0, 4));
-  const toYear = Number(scope.to.slice(0, 4));
-  const inBreakdown = sql`r.dim = ${breakdown.dim} AND r.value = ${breakdown.value}`;
-  const candidates = await sql<RankedPartner & { bound: number }>`
-    WITH span AS (SELECT greatest(${fromYear}::int, min(r.year)) AS first, least(${toYear}::int, max(r.year)) AS last
-        FROM engagement_partner_rollup r WHERE ${inBreakdown}),
-      years AS (SELECT generate_series(span.first, span.last) AS year FROM span),
-      top AS (SELECT years.year, t.organisation_id, t.n FROM years CROSS JOIN LATERAL (
-        SELECT r.organisation_id, r.n FROM engagement_partner_rollup r JOIN organisations o ON o.id = r.organisation_id
-        WHERE ${inBreakdown} AND r.year = years.year AND ${partners}
-        ORDER BY r.n DESC LIMIT ${depthPerYear}) t),
-      bound AS (SELECT coalesce(sum(last_read), 0)::int AS bound
-        FROM (SELECT min(n) AS last_read FROM top GROUP BY year HAVING count(*) = ${depthPerYear}) full_years)
-    SELECT r.organisation_id AS "organisationId", sum(r.n)::int AS engagements, (SELECT bound FROM bound) AS bound
-    FROM engagement_partner_rollup r
-    WHERE ${inBreakdown} AND r.year BETWEEN ${fromYear} AND ${toYear}
-      -- An array, not IN (…): the planner then looks each candidate up by key rather than scanning the period.
-      AND r.organisation_id = ANY(ARRAY(SELECT DISTINCT organisation_id FROM top))
-    GROUP BY 1 ORDER BY engagements DESC, 1 LIMIT ${limit}`.execute(executor);
-  const rows = candidates.rows;
-  if (settles(rows, limit)) return { rows: rows.map(ranked), method: "threshold" };
-  const all = await sql<RankedPartner>`
-    SELECT r.organisation_id AS "organisationId", sum(r.n)::int AS engagements
-    FROM engagement_partner_rollup r JOIN organisations o ON o.id = r.organisation_id
-    WHERE ${inBreakdown} AND r.year BETWEEN ${fromYear} AND ${toYear} AND ${partners}
-    GROUP BY 1 ORDER BY engagements DESC, 1 LIMIT ${limit}`.execute(executor);
-  return { rows: all.rows, method: "full" };
-}
