@@ -40,6 +40,7 @@ import * as standingNameIndexes from "./migrations/0038_standing_name_indexes.ts
 import * as breakdownMonths from "./migrations/0039_breakdown_months.ts";
 import * as kindMonths from "./migrations/0040_kind_months.ts";
 import * as partnerMonths from "./migrations/0041_partner_months.ts";
+import * as statusMonths from "./migrations/0042_status_months.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -86,6 +87,7 @@ const migrations: Record<string, Migration> = {
   "0039_breakdown_months": breakdownMonths,
   "0040_kind_months": kindMonths,
   "0041_partner_months": partnerMonths,
+  "0042_status_months": statusMonths,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown or a slice). */
@@ -98,6 +100,7 @@ export const rebuildsRollups = new Set([
   "0039_breakdown_months",
   "0040_kind_months",
   "0041_partner_months",
+  "0042_status_months",
 ]);
 
 /**

@@ -38,6 +38,8 @@ const programmeId = async (nameEn: string) =>
   (await db().selectFrom("programmes").select("id").where("nameEn", "=", nameEn).executeTakeFirstOrThrow()).id;
 
 describe("the demo", () => {
+  // Two loads of ten years of demo work, each with a rebuild of the rollups: about 30 s alone, past
+  // the default minute when the machine's two cores are shared with the other test files.
   it("loads ten years of every engagement type, the same every time, marked as demo", async () => {
     expect(await demoState()).toBe("never");
     const first = await seedDemo(admin);
@@ -92,7 +94,7 @@ describe("the demo", () => {
       { approval: null, n: 1 },
     ]);
     expect(await db().selectFrom("engagements").select("id").where("demo", "=", false).execute()).toEqual([]);
-  });
+  }, 120_000);
 
   it("answers the reference's part II figures from its data", async () => {
     const centenary = await countEngagements(admin, {

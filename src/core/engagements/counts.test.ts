@@ -457,8 +457,10 @@ describe("the counts query", () => {
       ["event:hosted", 1, 1, 1],
     ]);
     expect((await counts({ by: "year", partnerStatus: "in_government", unitId: u1 })).source).toBe("rollup");
-    // Part of a year, from the record: only A's letter on the one day it governed; around it, nothing.
+    // Part of a year, from the months kept (July, August) and the record's days: only A's letter on
+    // the one day it governed; around it, nothing.
     const july = await counts({ by: "type", partnerStatus: "in_government", from: "2021-06-15", to: "2021-08-31" });
+    expect(july.source).toBe("rollup");
     expect(july.rows).toEqual([["correspondence:received", 1, 1, 1]]);
     expect((await counts({ by: "type", partnerStatus: "in_government", from: "2021-07-02", to: "2021-10-31" })).rows).toEqual([]);
     // Past a whole year, whose rows the rollups hold, and its part-years' days from the record.

@@ -26,6 +26,7 @@ import {
   heldOnTheDay,
   inSlices,
   isMonthPeriod,
+  keepsOwnMonths,
   maskedMonthDims,
   monthlyDim,
   periodYear,
@@ -249,12 +250,12 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   if (filters.length > 1 || (filters.length === 1 && groupDim)) return null;
   const [filter] = filters;
   const dim = filter?.[0] ?? groupDim ?? "all";
-  // Months are kept for "all" and, through it, for the regions, country groups and partner kinds,
-  // in every slice (see monthlyDim, maskedMonthDims): another breakdown's period shorter than a
+  // Months are kept for "all" and the partner statuses and, through "all", for the regions, country
+  // groups and partner kinds, in every slice (see ownMonthDims, maskedMonthDims): another breakdown's period shorter than a
   // year is the record's, found before the slices are worked out. A partner kind's months have
   // no per-country counts (an engagement that reached a country did not tell by which kind).
   const perCountry = q.by === "country" || q.by === "place" || q.country !== undefined;
-  const months = dim === monthlyDim || (isMaskedMonthDim(dim) && (dim !== "kind" || !perCountry));
+  const months = keepsOwnMonths(dim) || (isMaskedMonthDim(dim) && (dim !== "kind" || !perCountry));
   if (q.by === "month" && !months) return null;
   // Grouped by a breakdown without months, the total is read apart, from the months of "all"; the
   // groups then take whole years from the rollups and the rest from the record (see RollupPlan.total).

@@ -270,6 +270,13 @@ describe("the counts for every role", () => {
       { by: "month", partnerKind: "media" },
       { by: "unit", partnerKind: "political_party", from: "2020-03-10", to: "2022-06-30" },
       { by: "year", partnerKind: "think_tank", from: "2021-04-01", to: "2021-06-30" },
+      // Partner statuses on the day: months of their own (migration 0042), per country too.
+      { by: "type", partnerStatus: "in_government", from: "2021-04-01", to: "2021-06-30" },
+      { by: "country", partnerStatus: "in_government", from: "2019-11-15", to: "2021-06-30" },
+      { by: "place", partnerStatus: "in_government", from: "2020-04-01", to: "2020-09-30" },
+      { by: "month", partnerStatus: "in_government" },
+      { by: "unit", partnerStatus: "in_government", from: "2020-03-10", to: "2022-06-30" },
+      { by: "none", partnerStatus: "in_government", country: "VNM", from: "2019-06-01", to: "2021-03-31" },
     ];
     // Readers of every unit, of one, of a unit and its sub-units (with B's work beside theirs as slices naming co-units).
     for (const who of Object.keys(actors)) {

@@ -29,8 +29,9 @@ import type { Executor, Trx } from "../shared/mutation.ts";
  * work is one slice, and what a single unit took part in beside others is one more.
  * The breakdown "unit" is held in slice 0 only (within a unit's slice it is "all").
  * Every row counts one period: a year, or for the breakdown "all" also
- * a month (see `monthlyDim`: its per-partner counts too, migration 0041), and for the regions,
- * country groups and partner kinds a month's engagement count (see `maskedMonthDims`).
+ * a month (see `monthlyDim`: its per-partner counts too, migration 0041), for the partner
+ * statuses a month (`ownMonthDims`), and for the regions, country groups and partner kinds a
+ * month's engagement count (see `maskedMonthDims`).
  * Services keep them exact in the same transaction as the change: they capture an
  * engagement's contribution before the change and apply the difference after it.
  */
@@ -46,6 +47,18 @@ export const chunkBits = 4096;
  * are many (at 1M engagements every breakdown by month would multiply the rollups' 4.8 GB).
  */
 export const monthlyDim = "all";
+
+/**
+ * The breakdowns that keep whole months of their own, partners, countries and per-country counts
+ * too: "all", and the partner statuses (migration 0042). A status is what a partner was on the
+ * engagement's day, which no mask of the registry gives; its rows are few, since few partners
+ * ever held one. "Reached a party then in government", a line of every overview, had been read
+ * from the record for any period but whole years.
+ */
+export const ownMonthDims = [monthlyDim, "status"] as const;
+
+/** Whether a breakdown keeps whole months of its own (`ownMonthDims`). */
+export const keepsOwnMonths = (dim: string) => (ownMonthDims as readonly string[]).includes(dim);
 
 /**
  * Breakdowns by the countries reached (regions, country groups) keep their months' engagement
@@ -66,7 +79,7 @@ export const countryMonthDims = ["region", "group"] as const;
 export const maskedMonthDims = [...countryMonthDims, "kind"] as const;
 
 /** The breakdowns whose months the engagement counts keep. */
-const monthlyCountDims = [monthlyDim, ...maskedMonthDims];
+const monthlyCountDims = [...ownMonthDims, ...maskedMonthDims];
 
 /**
  * SQL: the countries of each value of a breakdown by countries reached (`dim` one of
@@ -204,7 +217,7 @@ function membershipCtes(
       CROSS JOIN LATERAL (SELECT e.year UNION ALL SELECT e.month WHERE m.dim = ANY(${monthlyCountDims}::text[])) AS pd(period)
       WHERE s.unit = 0 OR m.dim <> 'unit'),
     mr AS (SELECT me.*, r.country, r.org FROM me JOIN r ON r.engagement_id = me.id
-      WHERE (me.dim = ${monthlyDim} OR NOT ${isMonthCode(sql.ref("me.year"))})
+      WHERE (me.dim = ANY(${[...ownMonthDims]}::text[]) OR NOT ${isMonthCode(sql.ref("me.year"))})
         AND (me.dim <> 'region' OR r.region = me.value) AND (me.dim <> 'kind' OR r.kind = me.value)
         AND (me.dim <> 'group' OR ${inGroup(sql.ref("r.country"), sql.ref("me.value"))})
         AND (me.dim <> 'status' OR ${heldOnTheDay(sql.ref("r.org"), sql.ref("r.day"), sql.ref("me.value"))}))`;

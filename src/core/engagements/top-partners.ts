@@ -171,8 +171,9 @@ function periodCodes(periods: PeriodRange[]): RawBuilder<unknown> {
   const parts = periods
     .filter(([lo]) => !isMonthPeriod(lo))
     .map(
+      // No year of the range holding any (min and max null) must give no codes, not every year of the range.
       ([lo, hi]) => sql`SELECT generate_series(greatest(${lo}::int, min(y.year)), least(${hi}::int, max(y.year))) AS code
-        FROM engagement_rollup y WHERE y.dim = 'all' AND y.lead_unit_id = 0 AND y.year BETWEEN ${lo} AND ${hi}`,
+        FROM engagement_rollup y WHERE y.dim = 'all' AND y.lead_unit_id = 0 AND y.year BETWEEN ${lo} AND ${hi} HAVING count(*) > 0`,
     );
   const months = periods.filter(([lo]) => isMonthPeriod(lo)).flatMap(([lo, hi]) => monthCodesBetween(lo, hi));
   if (months.length > 0) parts.push(sql`SELECT unnest(${months}::int[]) AS code`);
