@@ -250,10 +250,11 @@ async function rollupPlan(scope: DataContext, q: EngagementCountsQuery, slicesMe
   if (filters.length > 1 || (filters.length === 1 && groupDim)) return null;
   const [filter] = filters;
   const dim = filter?.[0] ?? groupDim ?? "all";
-  // Months are kept for "all" and the partner statuses and, through "all", for the regions, country
-  // groups and partner kinds, in every slice (see ownMonthDims, maskedMonthDims): another breakdown's period shorter than a
-  // year is the record's, found before the slices are worked out. A partner kind's months have
-  // no per-country counts (an engagement that reached a country did not tell by which kind).
+  // Months are kept for "all" and the partner statuses and, through "all", for the regions,
+  // country groups and partner kinds, in every slice (see ownMonthDims, maskedMonthDims): another
+  // breakdown's period shorter than a year is the record's, found before the slices are worked
+  // out. A partner kind's months have no per-country counts (an engagement that reached a country
+  // did not tell by which kind).
   const perCountry = q.by === "country" || q.by === "place" || q.country !== undefined;
   const months = keepsOwnMonths(dim) || (isMaskedMonthDim(dim) && (dim !== "kind" || !perCountry));
   if (q.by === "month" && !months) return null;
