@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase } from "../../../test/support/database.ts";
-import { actorIn, actorInFreshUnit, administrator, freshUnit } from "../../../test/support/factories.ts";
+import { actorIn, actorInFreshUnit, administrator, freshUnit, insertOrganisation } from "../../../test/support/factories.ts";
 import { rollupSnapshot } from "../../../test/support/rollups.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
@@ -249,6 +249,14 @@ describe("merging two organisations", () => {
     expect((await getOrganisation(editor, b)).statuses).toHaveLength(1);
     await expect(mergeOrganisations(coordinator, { survivorId: a, mergedId: a })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
     await expect(mergeOrganisations(coordinator, { survivorId: a, mergedId: 999_999 })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("merges two records that hold no names of their own (written straight into the table), keeping the survivor's", async () => {
+    const a = await insertOrganisation("political_party", "GHA", "Bare Party A");
+    const b = await insertOrganisation("political_party", "GHA", "Bare Party B");
+    await mergeOrganisations(coordinator, { survivorId: a, mergedId: b });
+    expect((await getOrganisation(editor, a)).name.en).toBe("Bare Party A");
+    await expect(getOrganisation(editor, b)).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("keeps a merged Party Facts party merged through a reload of the reference data", async () => {

@@ -302,13 +302,16 @@ export async function mergeOrganisations(actor: Actor, input: unknown): Promise<
       : [await namesOf(trx, survivorId), await namesOf(trx, mergedId)];
     const names = unitedNames(primary, secondary);
     await trx.deleteFrom("organisationNames").where("organisationId", "in", [survivorId, mergedId]).execute();
-    await trx
-      .insertInto("organisationNames")
-      .values(names.map((n, position) => ({ organisationId: survivorId, ...n, position })))
-      .execute();
+    // Rows written straight into the table may have no names: the survivor then keeps its own display names.
+    if (names.length > 0) {
+      await trx
+        .insertInto("organisationNames")
+        .values(names.map((n, position) => ({ organisationId: survivorId, ...n, position })))
+        .execute();
+    }
     await trx
       .updateTable("organisations")
-      .set({ ...fields, ...displayColumns(names), updatedAt: new Date() })
+      .set({ ...fields, ...(names.length > 0 ? displayColumns(names) : {}), updatedAt: new Date() })
       .where("id", "=", survivorId)
       .execute();
 
