@@ -163,6 +163,23 @@ export type PeriodRange = [number, number];
 const monthStart = (index: number) => new Date(Date.UTC(Math.floor(index / 12), index % 12, 1));
 const monthCode = (index: number) => Math.floor(index / 12) * 100 + (index % 12) + 1;
 
+/** The month codes (year × 100 + month) from month code `lo` to `hi`, both included. */
+export function monthCodesBetween(lo: number, hi: number): number[] {
+  const index = (code: number) => Math.floor(code / 100) * 12 + (code % 100) - 1;
+  const codes: number[] = [];
+  for (let i = index(lo); i <= index(hi); i++) codes.push(monthCode(i));
+  return codes;
+}
+
+/**
+ * SQL: the period code `year` (a rollup's column) is in one of the ranges (a months' range holds
+ * only month codes, a years' range only years); false for no range.
+ */
+export function inPeriodRanges(year: RawBuilder<unknown>, periods: PeriodRange[]): RawBuilder<boolean> {
+  const ranges = periods.map(([lo, hi]) => sql<boolean>`${year} BETWEEN ${lo} AND ${hi}`);
+  return ranges.length > 0 ? sql<boolean>`(${sql.join(ranges, sql` OR `)})` : sql<boolean>`false`;
+}
+
 /**
  * How a period splits between the rollups and the record: its whole years (and, where `months`,
  * the whole months of its part-years, or of a period shorter than a year) as ranges of period
@@ -469,9 +486,8 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
   const where = (alias: string, periods: "every" | "years" | "months" = "every") => {
     const a = (c: string) => sql.ref(`${alias}.${c}`);
     const read = plan.periods.filter(([lo]) => periods === "every" || isMonthPeriod(lo) === (periods === "months"));
-    const inPeriods = read.map(([lo, hi]) => sql`${a("year")} BETWEEN ${lo} AND ${hi}`);
     const [dim, value] = periods === "months" ? [monthlyDim, ""] : [plan.dim, plan.value];
-    const conditions = [inPeriods.length > 0 ? sql`(${sql.join(inPeriods, sql` OR `)})` : sql`false`, sql`${a("dim")} = ${dim}`];
+    const conditions = [inPeriodRanges(a("year"), read), sql`${a("dim")} = ${dim}`];
     if (value !== null) conditions.push(sql`${a("value")} = ${value}`);
     // Each slice read is a range of the rollups' index (planned each time, with the list's length).
     if (plan.slices !== null) {

@@ -4,7 +4,7 @@ import { planEachTime } from "../../db/prepared.ts";
 import { type DataContext, forActor } from "../access/context.ts";
 import { inCountryGroup } from "../countries/store.ts";
 import type { Actor } from "../shared/actor.ts";
-import { inRemainder, type PeriodRange, type Remainder, splitPeriod } from "./counts.ts";
+import { inPeriodRanges, inRemainder, monthCodesBetween, type PeriodRange, type Remainder, splitPeriod } from "./counts.ts";
 import { everyUnitsSlices, inSlices, isMonthPeriod, monthlyDim, type SlicesMemo, slicesRead } from "./rollup.ts";
 import { engagementFilter } from "./store.ts";
 
@@ -111,8 +111,8 @@ function slicesAnswer(scope: PartnerRankScope): boolean {
   return !scope.programmeId && !scope.topicId;
 }
 
-/** A period split between the rollup's codes and the record's days (`splitPeriod`). */
-type Split = { periods: PeriodRange[]; days: Remainder["days"] };
+/** A period split between the rollup's codes and the record's days. */
+type Split = NonNullable<ReturnType<typeof splitPeriod>>;
 
 /**
  * Where a ranking's counts come from: a per-partner rollup table read as lists, one per period
@@ -137,7 +137,7 @@ function breakdownCounts(breakdown: { dim: string; value: string }, split: Split
     table: "engagement_partner_rollup",
     lists: periodCodes(split.periods),
     inList: sql<boolean>`${inBreakdown} AND r.year = l.code`,
-    counted: sql<boolean>`${inBreakdown} AND ${inPeriods(split.periods)}`,
+    counted: sql<boolean>`${inBreakdown} AND ${inPeriodRanges(sql.ref("r.year"), split.periods)}`,
     remainder: { ids: [], days: split.days },
   };
 }
@@ -158,7 +158,7 @@ async function sliceCounts(data: DataContext, scope: PartnerRankScope, split: Sp
       FROM unnest(${slices.leads}::int[], ${slices.coUnits}::text[]) AS g(lead, co)
       CROSS JOIN unnest(${classifications}::boolean[]) AS c(restricted) CROSS JOIN (${periodCodes(split.periods)}) codes`,
     inList: sql<boolean>`r.lead_unit_id = l.lead AND r.co_units = l.co AND r.restricted = l.restricted AND r.year = l.code`,
-    counted: sql<boolean>`${inSlices("r", slices)} AND r.restricted = ANY(${classifications}::boolean[]) AND ${inPeriods(split.periods)}`,
+    counted: sql<boolean>`${inSlices("r", slices)} AND r.restricted = ANY(${classifications}::boolean[]) AND ${inPeriodRanges(sql.ref("r.year"), split.periods)}`,
     remainder: { ids: shared, days: split.days },
   };
 }
@@ -178,20 +178,6 @@ function periodCodes(periods: PeriodRange[]): RawBuilder<unknown> {
   const months = periods.filter(([lo]) => isMonthPeriod(lo)).flatMap(([lo, hi]) => monthCodesBetween(lo, hi));
   if (months.length > 0) parts.push(sql`SELECT unnest(${months}::int[]) AS code`);
   return sql.join(parts, sql` UNION ALL `);
-}
-
-/** The month codes (year × 100 + month) from `lo` to `hi`, both included. */
-function monthCodesBetween(lo: number, hi: number): number[] {
-  const index = (code: number) => Math.floor(code / 100) * 12 + (code % 100) - 1;
-  const codes: number[] = [];
-  for (let i = index(lo); i <= index(hi); i++) codes.push(Math.floor(i / 12) * 100 + (i % 12) + 1);
-  return codes;
-}
-
-/** SQL: rollup row `r` counts a period of the ranges (a months' range holds only month codes, a years' range only years). */
-function inPeriods(periods: PeriodRange[]): RawBuilder<boolean> {
-  const ranges = periods.map(([lo, hi]) => sql`r.year BETWEEN ${lo} AND ${hi}`);
-  return sql<boolean>`(${sql.join(ranges, sql` OR `)})`;
 }
 
 /**
