@@ -97,8 +97,8 @@ async function benchUser(db: Kysely<DB>, unitId: number, role: Role, clearance: 
 /**
  * Periods other than whole years, as leaders and the home page ask them (`who` prefixes the
  * figures' names): the part-years of "1 March 2014 to 30 June 2021" by type, by region and by
- * programme, a quarter of each year in turn (over every partner, with a country group's, by
- * programme and by partner kind), the home page's chart (one type's counts by month over a year),
+ * programme and by subtype, a quarter of each year in turn (over every partner, with a country
+ * group's, by programme and by partner kind, and an overview line's subtype), the home page's chart (one type's counts by month over a year),
  * the top partners of a quarter and of part-years, and the overview of a quarter.
  */
 async function askPeriods(engine: string, who: string, actor: Actor, naive: () => Promise<unknown>): Promise<void> {
@@ -119,6 +119,18 @@ async function askPeriods(engine: string, who: string, actor: Actor, naive: () =
     ["counts by programme, 1 Mar 2014 to 30 Jun 2021", () => ({ by: "programme", from: "2014-03-01", to: "2021-06-30" })],
     ["counts by programme, a quarter", (i) => ({ by: "programme", from: `${year(i)}-10-01`, to: `${year(i)}-12-31` })],
     ["counts by partner kind, a quarter", (i) => ({ by: "partnerKind", from: `${year(i)}-01-01`, to: `${year(i)}-03-31` })],
+    ["counts by subtype, 1 Mar 2014 to 30 Jun 2021", () => ({ by: "subtype", from: "2014-03-01", to: "2021-06-30" })],
+    [
+      "congratulatory messages received, a quarter",
+      (i) => ({
+        by: "none",
+        type: ["correspondence"],
+        direction: "received",
+        subtype: "congratulatory_message",
+        from: `${year(i)}-04-01`,
+        to: `${year(i)}-06-30`,
+      }),
+    ],
     [
       "home: one type by month, a year",
       (i) => ({

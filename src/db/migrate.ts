@@ -41,6 +41,7 @@ import * as breakdownMonths from "./migrations/0039_breakdown_months.ts";
 import * as kindMonths from "./migrations/0040_kind_months.ts";
 import * as partnerMonths from "./migrations/0041_partner_months.ts";
 import * as statusMonths from "./migrations/0042_status_months.ts";
+import * as subtypeMonths from "./migrations/0043_subtype_months.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -88,6 +89,7 @@ const migrations: Record<string, Migration> = {
   "0040_kind_months": kindMonths,
   "0041_partner_months": partnerMonths,
   "0042_status_months": statusMonths,
+  "0043_subtype_months": subtypeMonths,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown or a slice). */
@@ -101,6 +103,7 @@ export const rebuildsRollups = new Set([
   "0040_kind_months",
   "0041_partner_months",
   "0042_status_months",
+  "0043_subtype_months",
 ]);
 
 /**

@@ -251,11 +251,21 @@ describe("the counts query", () => {
       ["event:hosted", 1, 3, 3],
     ]);
     expect(part.total).toEqual([3, 4, 4]);
-    // Less than a whole month, or a breakdown kept by years only (a subtype): from the record.
+    // Less than a whole month, or a breakdown kept by years only (a programme): from the record.
     const days = await counts({ by: "type", from: "2021-07-02", to: "2021-07-30" });
     expect(days.source).toBe("record");
     expect(days.total).toEqual([2, 2, 2]);
-    expect((await counts({ by: "subtype", from: "2021-07-01", to: "2021-09-30" })).source).toBe("record");
+    expect((await counts({ by: "year", programmeId: centenary, from: "2021-07-01", to: "2021-09-30" })).source).toBe("record");
+    // A subtype's quarter from its own months (migration 0043), and its part-year with the days from the record.
+    const subtypes = await counts({ by: "subtype", from: "2021-07-01", to: "2021-12-31" });
+    expect(subtypes.source).toBe("rollup");
+    expect(subtypes.rows).toEqual([
+      ["congratulatory_message", 3, 3, 3],
+      ["forum", 1, 3, 3],
+    ]);
+    const messages = await counts({ by: "none", subtype: "congratulatory_message", from: "2021-07-02", to: "2021-12-31" });
+    expect(messages.source).toBe("rollup");
+    expect(messages.total).toEqual([2, 2, 2]);
     // A partner kind's quarter from its months (migration 0040), equal to the record's.
     const kinds = await counts({ by: "partnerKind", from: "2021-07-01", to: "2021-09-30" });
     expect(kinds.source).toBe("rollup");

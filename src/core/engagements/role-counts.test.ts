@@ -261,7 +261,21 @@ describe("the counts for every role", () => {
       { by: "programme", from: "2019-07-01", to: "2019-09-30" },
       { by: "programme", from: "2019-08-15", to: "2021-06-30" },
       { by: "programme", from: "2019-06-01", to: "2019-12-31", unitId: unit.A, subunits: "true" },
+      // Subtypes: months of their own (migration 0043), per country too.
       { by: "subtype", from: "2019-03-01", to: "2021-06-30" },
+      { by: "subtype", from: "2019-07-01", to: "2019-09-30" },
+      {
+        by: "none",
+        type: ["correspondence"],
+        direction: "received",
+        subtype: "congratulatory_message",
+        from: "2019-11-15",
+        to: "2021-06-30",
+      },
+      { by: "place", subtype: "congratulatory_message", from: "2020-04-01", to: "2020-09-30" },
+      { by: "month", subtype: "congratulatory_message" },
+      { by: "unit", subtype: "congratulatory_message", from: "2020-03-10", to: "2022-06-30" },
+      { by: "none", subtype: "congratulatory_message", country: "VNM", from: "2019-06-01", to: "2021-03-31" },
       { by: "partnerKind", from: "2019-11-15", to: "2021-06-30", type: ["visit"] },
       // Partner kinds: their months' engagement counts, their partners the months of "all" of their kind (migration 0040).
       { by: "partnerKind", from: "2021-04-01", to: "2021-06-30" },
@@ -292,7 +306,7 @@ describe("the counts for every role", () => {
     expect(
       (await countEngagements(admin, { by: "country", partnerKind: "political_party", from: "2021-04-01", to: "2021-06-30" })).source,
     ).toBe("record");
-    expect((await countEngagements(admin, { by: "subtype", from: "2019-07-01", to: "2019-09-30" })).source).toBe("record");
+    expect((await countEngagements(admin, { by: "type", topicId: topics[0], from: "2019-07-01", to: "2019-09-30" })).source).toBe("record");
     expect((await countEngagements(admin, { by: "year", programmeId: programme, from: "2021-04-01", to: "2021-06-30" })).source).toBe(
       "record",
     );
