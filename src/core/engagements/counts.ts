@@ -175,13 +175,40 @@ export function monthCodesBetween(lo: number, hi: number): number[] {
   return codes;
 }
 
+/** The most period codes a condition lists one by one rather than as ranges (see inPeriodRanges). */
+const listedCodesAtMost = 120;
+
 /**
  * SQL: the period code `year` (a rollup's column) is in one of the ranges (a months' range holds
- * only month codes, a years' range only years); false for no range.
+ * only month codes, a years' range only years); false for no range. `keyed`: the index read binds
+ * every column before the period (the rollups' key: breakdown, slice, type, value); several ranges
+ * (a part-year's whole years and whole months) are then listed code by code while they are few,
+ * since a list bounds each read of the key where an OR of ranges is only a filter on every row of
+ * the slice and type (a bureau editor's partners by type over 2014-03 to 2021-06 at 1M engagements
+ * read 48,000 rows of bit strings for the 9,000 wanted: 88 → 22 ms). With a column unbound, a list
+ * would be one read of the index for each code.
  */
-export function inPeriodRanges(year: RawBuilder<unknown>, periods: PeriodRange[]): RawBuilder<boolean> {
+export function inPeriodRanges(year: RawBuilder<unknown>, periods: PeriodRange[], keyed = false): RawBuilder<boolean> {
+  if (periods.length === 0) return sql<boolean>`false`;
+  const listed = keyed && periods.length > 1 ? listPeriodCodes(periods) : null;
+  if (listed) return sql<boolean>`${year} = ANY(${listed}::int[])`;
   const ranges = periods.map(([lo, hi]) => sql<boolean>`${year} BETWEEN ${lo} AND ${hi}`);
-  return ranges.length > 0 ? sql<boolean>`(${sql.join(ranges, sql` OR `)})` : sql<boolean>`false`;
+  return sql<boolean>`(${sql.join(ranges, sql` OR `)})`;
+}
+
+/** Every period code of the ranges, or null when they are more than `listedCodesAtMost` (an open end spans centuries). */
+function listPeriodCodes(periods: PeriodRange[]): number[] | null {
+  const codes: number[] = [];
+  for (const [lo, hi] of periods) {
+    if (isMonthPeriod(lo)) {
+      codes.push(...monthCodesBetween(lo, hi));
+    } else {
+      if (hi - lo + 1 > listedCodesAtMost) return null;
+      for (let y = lo; y <= hi; y++) codes.push(y);
+    }
+    if (codes.length > listedCodesAtMost) return null;
+  }
+  return codes;
 }
 
 /**
@@ -499,7 +526,10 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
     const a = (c: string) => sql.ref(`${alias}.${c}`);
     const read = plan.periods.filter(([lo]) => periods === "every" || isMonthPeriod(lo) === (periods === "months"));
     const [dim, value] = periods === "months" ? [monthlyDim, ""] : [plan.dim, plan.value];
-    const conditions = [inPeriodRanges(a("year"), read), sql`${a("dim")} = ${dim}`];
+    // Whether the read binds the key before the period: not grouped by a breakdown's values (the
+    // value unbound) nor by unit over every unit (the lead unit a range).
+    const keyed = value !== null && (plan.slices !== null || by !== "unit");
+    const conditions = [inPeriodRanges(a("year"), read, keyed), sql`${a("dim")} = ${dim}`];
     if (value !== null) conditions.push(sql`${a("value")} = ${value}`);
     // Each slice read is a range of the rollups' index (planned each time, with the list's length).
     if (plan.slices !== null) {
@@ -511,11 +541,15 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
     if (!plan.restricted) conditions.push(sql`NOT ${a("restricted")}`);
     // The partner bits and the per-country rows hold every type together too (type "*"); the
     // engagement counts do not (an engagement has one type, so theirs add up).
+    // Every type is named (rather than "not *", or no condition at all): the rollups' key then
+    // bounds the read by type, value and period for each type, rather than reading all of a
+    // slice's rows (its months among them) to filter them.
     if (alias !== "r" || perCountry) {
-      // Every type named, not "not *": the rollups' key then bounds the read by type, value and period
-      // for each type, rather than reading all of a slice's rows (its months among them) to filter them.
       if (overEveryType) conditions.push(sql`${a("type")} = ${anyType}`);
       else if (!q.type?.length) conditions.push(sql`${a("type")} = ANY(${Object.keys(engagementTypes)}::text[])`);
+    } else if (!q.type?.length && keyed) {
+      // The engagement counts of one value: every type, so that the period's codes are read by key.
+      conditions.push(sql`${a("type")} = ANY(${Object.keys(engagementTypes)}::text[])`);
     }
     if (q.type?.length) conditions.push(sql`${a("type")} = ANY(${q.type}::text[])`);
     if (q.direction) conditions.push(sql`${a("direction")} = ${q.direction}`);
