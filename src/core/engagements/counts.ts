@@ -784,6 +784,8 @@ function engagementKey(by: EngagementKey, alias: "e" | "rf"): RawBuilder<unknown
  * the engagements read and filtered, `r` what they reached, `rf` that reach filtered (with each
  * place as the policy counts it), `e` the engagements that kept a reach when the reach is filtered.
  * `within`: only these engagements (the remainder of a rollup answer, or a list of candidates).
+ * Every branch keeps `r` (so `rf`) to participations in engagements of `e0`, read in the caller's
+ * scope and under the question's filters: `placeOverlaps` relies on it, reading `rf` alone.
  */
 async function recordCtes(executor: Executor, scope: DataContext, q: EngagementCountsQuery, within: Remainder | null = null) {
   // The engagement list's own filter, with the unit as lead unit: counts attribute an engagement to the unit that led it.
