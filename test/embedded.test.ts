@@ -32,7 +32,7 @@ describe.skipIf(testEngine !== "pglite")("the embedded engine", () => {
     expect((await query()).rows[0]?.n).toBe(42);
   });
 
-  it("keeps /health answering within 50 ms while a long query runs", async () => {
+  it("keeps /health answering while a long query runs: most within a few milliseconds, nine in ten within 50", async () => {
     // Warm the HTTP client first: its first connection is slow on its own.
     for (let i = 0; i < 3; i++) await fetch(`${running.url}health`);
     const long = sql`SELECT count(*) FROM generate_series(1, 15000000)`.execute(running.database.db);
@@ -53,7 +53,14 @@ describe.skipIf(testEngine !== "pglite")("the embedded engine", () => {
     // The query must still have been running while we measured, or the test proves nothing.
     expect(timings.length).toBeGreaterThanOrEqual(5);
     console.log("health timings", timings.map((t) => t.toFixed(1)).join(" "));
-    expect(Math.max(...timings)).toBeLessThan(50);
+    // A blocked event loop would hold a request for the whole query (seconds), leaving one timing.
+    // A busy machine (the suite runs beside other work on two cores) delays the odd request by
+    // tens of milliseconds, so the bound is on the median and the 90th percentile, and the worst.
+    const sorted = [...timings].sort((a, b) => a - b);
+    const at = (share: number) => sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] ?? Number.POSITIVE_INFINITY;
+    expect(at(0.5)).toBeLessThan(20);
+    expect(at(0.9)).toBeLessThan(50);
+    expect(sorted.at(-1)).toBeLessThan(500);
   });
 
   it("refuses a second process on the same data directory at once, and leaves the data intact", async () => {
