@@ -541,17 +541,13 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
     if (!plan.restricted) conditions.push(sql`NOT ${a("restricted")}`);
     // The partner bits and the per-country rows hold every type together too (type "*"); the
     // engagement counts do not (an engagement has one type, so theirs add up).
-    // Every type is named (rather than "not *", or no condition at all): the rollups' key then
-    // bounds the read by type, value and period for each type, rather than reading all of a
-    // slice's rows (its months among them) to filter them.
-    if (alias !== "r" || perCountry) {
-      if (overEveryType) conditions.push(sql`${a("type")} = ${anyType}`);
-      else if (!q.type?.length) conditions.push(sql`${a("type")} = ANY(${Object.keys(engagementTypes)}::text[])`);
-    } else if (!q.type?.length && keyed) {
-      // The engagement counts of one value: every type, so that the period's codes are read by key.
-      conditions.push(sql`${a("type")} = ANY(${Object.keys(engagementTypes)}::text[])`);
-    }
+    const holdsEveryType = alias !== "r" || perCountry;
+    // Every type is named (rather than "not *", or no condition at all in the engagement counts of
+    // one value): the rollups' key then bounds the read by type, value and period for each type,
+    // rather than reading all of a slice's rows (its months among them) to filter them.
     if (q.type?.length) conditions.push(sql`${a("type")} = ANY(${q.type}::text[])`);
+    else if (overEveryType && holdsEveryType) conditions.push(sql`${a("type")} = ${anyType}`);
+    else if (holdsEveryType || keyed) conditions.push(sql`${a("type")} = ANY(${Object.keys(engagementTypes)}::text[])`);
     if (q.direction) conditions.push(sql`${a("direction")} = ${q.direction}`);
     return sql.join(conditions, sql` AND `);
   };
