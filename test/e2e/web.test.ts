@@ -105,11 +105,31 @@ describe("the web app", () => {
         bytes: Number(headers["content-length"] ?? 0),
       });
     });
+    // The moment the figures enter the page, noted by the page itself: Playwright learns of them a
+    // round trip later, by which time the idle callback may already have asked for the chart.
+    await page.addInitScript(() => {
+      const noted = window as unknown as { figuresAt?: number };
+      new MutationObserver((_, observer) => {
+        if (!document.querySelector('[data-testid="home-engagements"]')) return;
+        noted.figuresAt = performance.now();
+        observer.disconnect();
+      }).observe(document, { childList: true, subtree: true });
+    });
     // A cold start: the sign-in screen, then the home page until its figures are on screen.
     await page.reload();
     await windows.signIn(page, "admin");
     await page.getByTestId("home-engagements").waitFor();
-    const beforeFigures = [...requested];
+    const scriptsStarted = () =>
+      page.evaluate(() => ({
+        figuresAt: (window as unknown as { figuresAt?: number }).figuresAt ?? Number.NaN,
+        scripts: performance
+          .getEntriesByType("resource")
+          .filter((entry) => new URL(entry.name).pathname.endsWith(".js"))
+          .map((entry) => ({ file: new URL(entry.name).pathname.slice(1), startTime: entry.startTime })),
+      }));
+    const atFigures = await scriptsStarted();
+    expect(atFigures.figuresAt).toBeGreaterThan(0);
+    const beforeFigures = atFigures.scripts.filter((s) => s.startTime < atFigures.figuresAt).map((s) => s.file);
     const gzipped = (file: string) =>
       fs.existsSync(path.join(dir, `${file}.gz`))
         ? fs.statSync(path.join(dir, `${file}.gz`)).size
@@ -128,6 +148,10 @@ describe("the web app", () => {
     // The chart follows, with ECharts, once the figures are up.
     await page.getByRole("img", { name: zh.home.byMonth }).waitFor();
     await expect.poll(() => requested.some((f) => /use-echart|EChart/.test(f))).toBe(true);
+    const atChart = await scriptsStarted();
+    const chartStarts = atChart.scripts.filter((s) => /use-echart|EChart/.test(s.file)).map((s) => s.startTime);
+    expect(chartStarts.length).toBeGreaterThan(0);
+    expect(Math.min(...chartStarts)).toBeGreaterThanOrEqual(atChart.figuresAt);
     await done(page);
   });
 
