@@ -586,13 +586,21 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
     : sql`SELECT key, sum(bit_count(bits))::int AS organisations FROM ${cte("chunks")} GROUP BY key`;
   // The places reached, counted as the territorial policy says (a region under its state…). A
   // partner kind's are its partners' countries (persons without an organisation have no kind):
-  // with its months, read from the partners counted (years, masked months and the record's),
-  // each chunk against the organisations of each country.
+  // with its months, read from the partners counted (years, masked months and the record's).
+  // Each kind's chunks are put in one array (by chunk; a chunk without partners is null), and each
+  // place is reached when one chunk of its organisations meets them: its chunks are read until one
+  // does. Every chunk against every country (44,000 bit strings ANDed for a quarter at 1M
+  // engagements) took 38 ms; stopping at the first (5,000) 13 ms.
   const countriesOf =
     maskedBy === "kind"
-      ? sql`SELECT k.key, ${placeMeasures} FROM (SELECT DISTINCT chunks.key, m.country_code FROM ${cte("chunks")} chunks
-          JOIN organisation_country_bits m ON m.chunk = chunks.chunk WHERE bit_count(chunks.bits & m.bits) > 0) k
-        JOIN places pl ON pl.code = k.country_code GROUP BY k.key`
+      ? sql`SELECT k.key, ${placeMeasures} FROM (SELECT ks.key, array_agg(c.bits ORDER BY g.chunk) AS bits
+          FROM (SELECT DISTINCT key FROM ${cte("chunks")}) ks
+          CROSS JOIN generate_series(0, (SELECT max(chunk) FROM ${cte("chunks")})) AS g(chunk)
+          LEFT JOIN ${cte("chunks")} c ON c.key = ks.key AND c.chunk = g.chunk GROUP BY ks.key) k
+        CROSS JOIN places pl
+        CROSS JOIN LATERAL (SELECT 1 FROM organisation_country_bits m
+          WHERE m.country_code = pl.code AND bit_count(k.bits[m.chunk + 1] & m.bits) > 0 LIMIT 1) reached
+        GROUP BY k.key`
       : perCountry
         ? sql`SELECT counts.key, (pl.kind = 'country')::int AS countries, (pl.kind = 'region')::int AS regions
         FROM ${cte("counts")} counts JOIN places pl ON pl.code = ${by === "country" ? sql`counts.key` : sql`${plan.country}`}`

@@ -28,6 +28,12 @@ import { rankPartners } from "./top-partners.ts";
  */
 let database: Database;
 let admin: Actor;
+
+/** An organisation whose id is at least `from`: later organisations follow it. */
+async function insertOrganisationFrom(from: number, kind: string, countryCode: string): Promise<number> {
+  await sql`SELECT setval(pg_get_serial_sequence('organisations', 'id'), ${from}, false)`.execute(db());
+  return insertOrganisation(kind, countryCode);
+}
 const unit: Record<string, number> = {};
 const actors: Record<string, Actor> = {};
 /** The readers `actors` holds, made in beforeAll. */
@@ -81,6 +87,10 @@ beforeAll(async () => {
     await insertOrganisation("political_party", "HKG"),
     await insertOrganisation("political_party", "CHN"),
     await insertOrganisation("government_body", "BRA"),
+    // Partners in later chunks of the bit strings (4,096 organisations each), with chunks between
+    // them that hold none: a kind's or a region's months are read chunk by chunk.
+    await insertOrganisationFrom(2 * 4096 + 17, "think_tank", "KEN"),
+    await insertOrganisationFrom(5 * 4096 + 3, "political_party", "ZAF"),
   ];
   // In government on some days and not others: the Vietnamese party through two part-years, the Kenyan one from mid-2021,
   // the Chinese one from mid-2020 (at the engagement shared with A1, below).
