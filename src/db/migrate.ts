@@ -42,6 +42,7 @@ import * as kindMonths from "./migrations/0040_kind_months.ts";
 import * as partnerMonths from "./migrations/0041_partner_months.ts";
 import * as statusMonths from "./migrations/0042_status_months.ts";
 import * as subtypeMonths from "./migrations/0043_subtype_months.ts";
+import * as placeOverlaps from "./migrations/0044_place_overlaps.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -90,6 +91,7 @@ const migrations: Record<string, Migration> = {
   "0041_partner_months": partnerMonths,
   "0042_status_months": statusMonths,
   "0043_subtype_months": subtypeMonths,
+  "0044_place_overlaps": placeOverlaps,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown or a slice). */

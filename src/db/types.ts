@@ -487,6 +487,16 @@ export interface OrganisationCountryBitsTable {
   bits: string;
 }
 
+/** Engagements that reached two or more places of one family (see migration 0044), per shared place. */
+export interface EngagementPlaceOverlapsTable {
+  engagementId: number;
+  /** The place the family's members share: a parent, or a place that is itself a member. */
+  key: string;
+  startDate: string;
+  /** The places of the family the engagement reached, in order. */
+  countries: string[];
+}
+
 export interface OrganisationKindBitsTable {
   kind: string;
   chunk: number;
@@ -792,6 +802,7 @@ export interface DB {
   engagementPartnerRollup: EngagementPartnerRollupTable;
   organisationCountryBits: OrganisationCountryBitsTable;
   organisationKindBits: OrganisationKindBitsTable;
+  engagementPlaceOverlaps: EngagementPlaceOverlapsTable;
   organisationCongresses: OrganisationCongressTable;
   engagementApprovalSteps: EngagementApprovalStepTable;
   notifications: NotificationTable;

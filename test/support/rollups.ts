@@ -34,7 +34,20 @@ export async function rollupSnapshot(): Promise<string[][]> {
       FROM organisation_country_bits WHERE bit_count(bits) > 0
     UNION ALL SELECT 'kind:' || kind || ':' || chunk || ':' || bits::text FROM organisation_kind_bits WHERE bit_count(bits) > 0
     ORDER BY 1`.execute(db());
-  return [counted.rows, countries.rows, partners.rows, bits.rows, countryBits.rows, perPartner.rows, perPartnerSlice.rows, masks.rows].map(
-    (rows) => rows.map((r) => r.k),
-  );
+  // The engagements that reached two places of one family, by place.
+  const overlaps = await sql<{
+    k: string;
+  }>`SELECT engagement_id || ':' || key || ':' || start_date::text || ':' || array_to_string(countries, ',') AS k
+      FROM engagement_place_overlaps ORDER BY 1`.execute(db());
+  return [
+    counted.rows,
+    countries.rows,
+    partners.rows,
+    bits.rows,
+    countryBits.rows,
+    perPartner.rows,
+    perPartnerSlice.rows,
+    masks.rows,
+    overlaps.rows,
+  ].map((rows) => rows.map((r) => r.k));
 }

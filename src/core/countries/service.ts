@@ -134,8 +134,10 @@ export async function updateCountry(actor: Actor, code: string, input: unknown):
         .set({ ...data, ...regions, updatedAt: new Date() })
         .where("code", "=", before.code)
         .execute();
-    // Moving a country to another region moves its engagements between regions in the counts.
-    if (data.subregionCode) await withPartnerChange(trx, { countryCodes: [before.code] }, update);
+    // Moving a country to another region moves its engagements between regions in the counts; a
+    // new parent state, which of them reached it beside another place of its family (by place).
+    const moves = data.subregionCode || (data.parentCode !== undefined && data.parentCode !== before.parentCode);
+    if (moves) await withPartnerChange(trx, { countryCodes: [before.code] }, update);
     else await update();
     const after = await findCountry(trx, before.code);
     if (!after) throw notFound("country", code);

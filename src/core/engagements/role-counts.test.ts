@@ -6,6 +6,7 @@ import { rollupSnapshot } from "../../../test/support/rollups.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
 import { forActor } from "../access/context.ts";
+import { updateCountry } from "../countries/service.ts";
 import { createCountryGroup, deleteCountryGroup, updateCountryGroup } from "../country-groups/service.ts";
 import { createLabel, deleteLabel } from "../labels/service.ts";
 import { addOrganisationStatus, updateOrganisation } from "../organisations/service.ts";
@@ -536,5 +537,68 @@ describe("the counts for every role", () => {
     }
     const byGroup = await countEngagements(admin, { by: "countryGroup", from: "2019-01-01", to: "2023-12-31" });
     expect(byGroup.rows.find((r) => r.key === String(socialist.id))?.label).toEqual({ en: "Socialist states", zh: "社会主义国家" });
+  });
+
+  it("counts by place an engagement that reached a state and its regions once, as partners move and a region changes state", async () => {
+    const party = (country: string) => insertOrganisation("political_party", country);
+    const [china, hongKong, macao, britain, ulster, kenya] = [
+      await party("CHN"),
+      await party("HKG"),
+      await party("MAC"),
+      await party("GBR"),
+      await party("NIR"),
+      await party("KEN"),
+    ];
+    const taiwanese = (
+      await db().insertInto("people").values({ nameEn: "Guest from Taiwan", countryCode: "TWN" }).returning("id").executeTakeFirstOrThrow()
+    ).id;
+    const talks = async (day: string, leadUnitId: number, participants: Array<{ organisationId: number } | { personId: number }>) =>
+      (
+        await createEngagement(admin, {
+          type: "talks",
+          direction: "none",
+          titleEn: "Talks across places",
+          status: "done",
+          startDate: day,
+          leadUnitId,
+          participants: participants.map((p) => ({ ...p, role: "guest" })),
+        })
+      ).id;
+    // February 2024 holds these alone: China's partners and Hong Kong's, Hong Kong's and Macao's (two
+    // regions of one state), a Taiwanese guest beside China's partners, Britain's and Northern Ireland's.
+    await talks("2024-02-03", unit.A as number, [{ organisationId: china }, { organisationId: hongKong }]);
+    await talks("2024-02-10", unit.B as number, [{ organisationId: hongKong }, { organisationId: macao }, { organisationId: kenya }]);
+    await talks("2024-02-17", unit.A1 as number, [{ organisationId: china }, { personId: taiwanese }]);
+    const moved = await talks("2024-02-20", unit.A as number, [{ organisationId: kenya }, { organisationId: hongKong }]);
+    await talks("2024-02-24", unit.B as number, [{ organisationId: britain }, { organisationId: ulster }]);
+    // The Kenyan party moves to China: the talks it joined with Hong Kong's partners now reached China twice over.
+    await updateOrganisation(admin, kenya, { countryCode: "CHN" });
+    const february = { by: "place", from: "2024-02-01", to: "2024-02-29" };
+    const engagementsIn = async (place: string) => (await countEngagements(admin, february)).rows.find((r) => r.key === place)?.engagements;
+    // Four talks with China's places, each once (its members' counts add up to ten).
+    expect(await engagementsIn("CHN")).toBe(4);
+    expect(await engagementsIn("GBR")).toBe(1);
+    // Northern Ireland is given no state: it counts as a region of its own, apart from Britain.
+    await updateCountry(admin, "NIR", { parentCode: null });
+    expect(await engagementsIn("GBR")).toBe(1);
+    expect(await engagementsIn("NIR")).toBe(1);
+    await updateEngagement(admin, moved, { startDate: "2024-03-02" });
+    expect(await engagementsIn("CHN")).toBe(3);
+    const kept = await rollupSnapshot();
+    await database.db.transaction().execute((trx) => rebuildRollups(trx));
+    expect(await rollupSnapshot()).toEqual(kept);
+    for (const [who, actor] of Object.entries(actors)) {
+      for (const query of [
+        february,
+        { by: "place", from: "2024-01-01", to: "2024-03-31" },
+        { by: "place", from: "2024-02-05", to: "2024-03-10" },
+      ]) {
+        expect({ who, query, ...shapeOf(await countEngagements(actor, query)) }).toEqual({
+          who,
+          query,
+          ...shapeOf(await countEngagements(actor, query, { fromRecord: true })),
+        });
+      }
+    }
   });
 });

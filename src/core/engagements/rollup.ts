@@ -153,6 +153,27 @@ export function reachQuery(engagementCondition: RawBuilder<unknown>): RawBuilder
 }
 
 /**
+ * Works out afresh which of the engagements (`ids`; null: every one) reached two or more places
+ * of one family, a place and its parent or two places of one parent (engagement_place_overlaps,
+ * migration 0044): by place, those the territorial policy counts as one place count each such
+ * engagement once. Any status: the counts read only what is done.
+ */
+export async function refreshPlaceOverlaps(executor: Executor, ids: number[] | null): Promise<void> {
+  if (ids?.length === 0) return;
+  const these = (column: RawBuilder<unknown>) => (ids ? sql`${column} = ANY(${ids}::int[])` : sql`true`);
+  await sql`DELETE FROM engagement_place_overlaps WHERE ${these(sql.ref("engagement_id"))}`.execute(executor);
+  await sql`INSERT INTO engagement_place_overlaps (engagement_id, key, start_date, countries)
+    SELECT r.engagement_id, f.key, e.start_date, array_agg(DISTINCT r.country ORDER BY r.country)
+    FROM (SELECT DISTINCT engagement_id, country FROM (${reachQuery(these(sql.ref("p.engagement_id")))}) reach
+      WHERE country IS NOT NULL) r
+    JOIN engagements e ON e.id = r.engagement_id
+    JOIN countries c ON c.code = r.country
+    CROSS JOIN LATERAL (VALUES (c.code), (c.parent_code)) AS f(key)
+    WHERE f.key IS NOT NULL
+    GROUP BY r.engagement_id, f.key, e.start_date
+    HAVING count(DISTINCT r.country) > 1`.execute(executor);
+}
+
 /** SQL: the units that took part in engagement `alias` beside its lead unit, as a slice names them ("3,7"; "" for none). */
 function coUnitsOf(alias: string): RawBuilder<string> {
   return sql<string>`coalesce((SELECT string_agg(eu.unit_id::text, ',' ORDER BY eu.unit_id) FROM engagement_units eu
@@ -350,6 +371,8 @@ export async function captureRollups(
       const added = [...after.partners];
       const removed = [...before.partners].filter((k) => !after.partners.has(k));
       await setPartnerBits(executor, added, removed);
+      // One breakdown value's change (a country group's members) moves no engagement's reach.
+      if (!only) await refreshPlaceOverlaps(executor, [...new Set([...unique, ...idsAfter])]);
     },
   };
 }
@@ -553,6 +576,7 @@ export async function rebuildRollups(executor: Trx): Promise<{ engagements: numb
     membershipCtes(sql`true`, sql`p.engagement_id IN (SELECT id FROM engagements WHERE status = 'done')`),
     sql`true`,
   );
+  await refreshPlaceOverlaps(executor, null);
   const total = await sql<{ n: number }>`SELECT count(*)::int AS n FROM engagements WHERE status = 'done'`.execute(executor);
   return { engagements: total.rows[0]?.n ?? 0, ms: performance.now() - started };
 }
