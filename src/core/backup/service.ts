@@ -9,7 +9,7 @@ import { migrateUpTo, migrationNames } from "../../db/migrate.ts";
 import type { DB } from "../../db/types.ts";
 import { appVersion } from "../../paths.ts";
 import { authorize } from "../access/policy.ts";
-import { migrateWithRollups, refreshOrganisationBits } from "../engagements/rollup.ts";
+import { migrateWithRollups, refreshOrganisationBits, refreshPlaceOverlaps } from "../engagements/rollup.ts";
 import { type FileStore, fileStore } from "../files/storage.ts";
 import { repairStanding } from "../organisations/store.ts";
 import type { Actor } from "../shared/actor.ts";
@@ -321,10 +321,12 @@ export async function restoreExport(
   const rows = await loadTables(db, tables, chunks(), progress, (table) => rowsOf(table).length);
   // Forward to this version; the counts' rollups are rebuilt when a migration changed what they hold.
   const { applied: migrated } = await migrateWithRollups(db);
-  // An export is read table by table, not as one snapshot: what ranks a partner, and each country's
-  // and kind's organisations as the counts' masks, are worked out again.
+  // An export is read table by table, not as one snapshot: what ranks a partner, each country's
+  // and kind's organisations as the counts' masks, and the engagements that reached two places of
+  // one family are worked out again.
   await repairStanding(db, { all: true });
   await refreshOrganisationBits(db);
+  await refreshPlaceOverlaps(db, null);
   const tableRows = Object.fromEntries(tables.map((t) => [t, rowsOf(t).length]));
   return { migration, tableRows, rows, files: 0, migrated };
 }

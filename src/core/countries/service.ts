@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
-import { withPartnerChange } from "../engagements/rollup.ts";
+import { lockGroupMembers, withPartnerChange } from "../engagements/rollup.ts";
 import { foldLatin } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
 import { AppError, invalidField, notFound } from "../shared/errors.ts";
@@ -137,8 +137,12 @@ export async function updateCountry(actor: Actor, code: string, input: unknown):
     // Moving a country to another region moves its engagements between regions in the counts; a
     // new parent state, which of them reached it beside another place of its family (by place).
     const moves = data.subregionCode || (data.parentCode !== undefined && data.parentCode !== before.parentCode);
-    if (moves) await withPartnerChange(trx, { countryCodes: [before.code] }, update);
-    else await update();
+    if (moves) {
+      // Alone, as a country group's change is: a writer that saw the country where it was would
+      // otherwise count an engagement it made meanwhile from there (its region, its family).
+      await lockGroupMembers(trx, true);
+      await withPartnerChange(trx, { countryCodes: [before.code] }, update);
+    } else await update();
     const after = await findCountry(trx, before.code);
     if (!after) throw notFound("country", code);
     return { result: presentCountry(after), audit: { entity: "country", entityId: before.code, action: "update", before, after } };
