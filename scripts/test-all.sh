@@ -32,6 +32,13 @@ for (const engine of ["pglite", "postgres"]) {
   const r = JSON.parse(fs.readFileSync(file, "utf8"));
   console.log(`${engine}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
   passed += r.numPassedTests; failed += r.numFailedTests + (r.numFailedTestSuites || 0);
+  // The names of what failed, again at the very end: CI keeps only the tail of its output.
+  for (const file of r.testResults ?? []) {
+    const where = file.name.replace(process.cwd() + "/", "");
+    const tests = (file.assertionResults ?? []).filter((t) => t.status === "failed");
+    for (const t of tests) console.log(`  ${engine} failed: ${where} > ${t.fullName}: ${String(t.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 300)}`);
+    if (file.status === "failed" && tests.length === 0) console.log(`  ${engine} failed: ${where}: ${String(file.message ?? "").split("\n")[0].slice(0, 300)}`);
+  }
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
