@@ -38,6 +38,7 @@ const createdSince = [
   "engagement_place_overlaps",
   "gifts",
   "organisation_kind_bits",
+  "organisation_region_bits",
   "rate_limit_windows",
   "tasks",
 ];

@@ -43,6 +43,7 @@ import * as partnerMonths from "./migrations/0041_partner_months.ts";
 import * as statusMonths from "./migrations/0042_status_months.ts";
 import * as subtypeMonths from "./migrations/0043_subtype_months.ts";
 import * as placeOverlaps from "./migrations/0044_place_overlaps.ts";
+import * as regionBits from "./migrations/0045_region_bits.ts";
 import type { DB } from "./types.ts";
 
 // Append-only: once a migration has shipped, change the schema with a new one, never by
@@ -92,6 +93,7 @@ const migrations: Record<string, Migration> = {
   "0042_status_months": statusMonths,
   "0043_subtype_months": subtypeMonths,
   "0044_place_overlaps": placeOverlaps,
+  "0045_region_bits": regionBits,
 };
 
 /** Migrations after which the counts' rollups are rebuilt from the record (they added a breakdown or a slice). */

@@ -503,6 +503,13 @@ export interface OrganisationKindBitsTable {
   bits: string;
 }
 
+/** Each region's organisations (by their country's region) as bit strings per chunk (migration 0045). */
+export interface OrganisationRegionBitsTable {
+  regionCode: string;
+  chunk: number;
+  bits: string;
+}
+
 export interface EngagementPartnerRollupTable {
   dim: string;
   value: string;
@@ -802,6 +809,7 @@ export interface DB {
   engagementPartnerRollup: EngagementPartnerRollupTable;
   organisationCountryBits: OrganisationCountryBitsTable;
   organisationKindBits: OrganisationKindBitsTable;
+  organisationRegionBits: OrganisationRegionBitsTable;
   engagementPlaceOverlaps: EngagementPlaceOverlapsTable;
   organisationCongresses: OrganisationCongressTable;
   engagementApprovalSteps: EngagementApprovalStepTable;

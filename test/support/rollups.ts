@@ -29,10 +29,11 @@ export async function rollupSnapshot(): Promise<string[][]> {
       FROM engagement_partner_rollup ORDER BY 1`.execute(db());
   const perPartnerSlice = await sql<{ k: string }>`SELECT lead_unit_id || '/' || co_units || '/' || restricted || ':' || year || ':'
       || organisation_id || ':' || n AS k FROM engagement_partner_slices ORDER BY 1`.execute(db());
-  // The counts' masks: each country's and each kind's organisations.
+  // The counts' masks: each country's, each region's and each kind's organisations.
   const masks = await sql<{ k: string }>`SELECT 'country:' || country_code || ':' || chunk || ':' || bits::text AS k
       FROM organisation_country_bits WHERE bit_count(bits) > 0
     UNION ALL SELECT 'kind:' || kind || ':' || chunk || ':' || bits::text FROM organisation_kind_bits WHERE bit_count(bits) > 0
+    UNION ALL SELECT 'region:' || region_code || ':' || chunk || ':' || bits::text FROM organisation_region_bits WHERE bit_count(bits) > 0
     ORDER BY 1`.execute(db());
   // The engagements that reached two places of one family, by place.
   const overlaps = await sql<{

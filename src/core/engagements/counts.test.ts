@@ -377,17 +377,24 @@ describe("the counts query", () => {
   });
 
   it("keeps the rollups exact through changes, equal to a rebuild from the record", async () => {
-    // Each country's (each kind's) organisations as bit strings as kept, and worked out afresh from the registry.
-    const organisationBits = async (table: "organisation_country_bits" | "organisation_kind_bits") => {
-      const column = sql.ref(table === "organisation_country_bits" ? "country_code" : "kind");
-      const kept = await sql<{ k: string }>`SELECT ${column} || ':' || chunk || ':' || bits::text AS k
+    // Each country's (region's, kind's) organisations as bit strings as kept, and worked out afresh from the registry.
+    const keys = {
+      organisation_country_bits: "o.country_code",
+      organisation_region_bits: "c.region_code",
+      organisation_kind_bits: "o.kind",
+    };
+    const organisationBits = async (table: keyof typeof keys) => {
+      const column = sql.ref(keys[table]);
+      const kept = await sql<{ k: string }>`SELECT ${sql.ref(keys[table].slice(2))} || ':' || chunk || ':' || bits::text AS k
         FROM ${sql.table(table)} WHERE bit_count(bits) > 0 ORDER BY 1`.execute(db());
-      const fresh = await sql<{ k: string }>`SELECT ${column} || ':' || (id / 4096) || ':'
-          || bit_or(set_bit(repeat('0', 4096)::varbit, id % 4096, 1))::text AS k
-        FROM organisations WHERE ${column} IS NOT NULL GROUP BY ${column}, id / 4096 ORDER BY 1`.execute(db());
+      const fresh = await sql<{ k: string }>`SELECT ${column} || ':' || (o.id / 4096) || ':'
+          || bit_or(set_bit(repeat('0', 4096)::varbit, o.id % 4096, 1))::text AS k
+        FROM organisations o LEFT JOIN countries c ON c.code = o.country_code
+        WHERE ${column} IS NOT NULL GROUP BY ${column}, o.id / 4096 ORDER BY 1`.execute(db());
       return { kept: kept.rows.map((r) => r.k), fresh: fresh.rows.map((r) => r.k) };
     };
     const countryOrganisations = () => organisationBits("organisation_country_bits");
+    const regionOrganisations = () => organisationBits("organisation_region_bits");
     const kindOrganisations = () => organisationBits("organisation_kind_bits");
     // Change dates across years, participants, status, unit and programme; delete one.
     await updateEngagement(admin, ids[1] as number, { startDate: "2020-12-30", participants: [{ organisationId: org.E, role: "sender" }] });
@@ -423,6 +430,10 @@ describe("the counts query", () => {
     const organisations = await countryOrganisations();
     expect(organisations.kept).toEqual(organisations.fresh);
     expect(organisations.kept.some((k) => k.startsWith("BRA:"))).toBe(true);
+    // Each region's: C left Africa (002) for the Americas (019); Cuba, now in Asia (142), took its own along.
+    const regions = await regionOrganisations();
+    expect(regions.kept).toEqual(regions.fresh);
+    expect(regions.kept.some((k) => k.startsWith("142:"))).toBe(true);
     // Inserted, moved, given no country, deleted: the strings follow each statement.
     const added = await Promise.all(["FRA", "FRA", "DEU"].map((code, i) => insertOrganisation("media", code, `Paper ${i}`)));
     await db()
@@ -447,16 +458,21 @@ describe("the counts query", () => {
     const after = await countryOrganisations();
     expect(after.kept).toEqual(after.fresh);
     expect(after.kept.filter((k) => k.startsWith("FRA:"))).toEqual([]);
+    const regionsAfter = await regionOrganisations();
+    expect(regionsAfter.kept).toEqual(regionsAfter.fresh);
     // And each kind's: C, now civil society, left the parties' string; the papers left the media's.
     const kinds = await kindOrganisations();
     expect(kinds.kept).toEqual(kinds.fresh);
     expect(kinds.kept.some((k) => k.startsWith("civil_society:"))).toBe(true);
     // Lost (rows loaded as they were, triggers off), a rebuild works both out again from the registry.
-    await sql`DELETE FROM organisation_kind_bits; UPDATE organisation_country_bits SET bits = ~bits`.execute(db());
+    await sql`DELETE FROM organisation_kind_bits; UPDATE organisation_country_bits SET bits = ~bits;
+      UPDATE organisation_region_bits SET bits = ~bits`.execute(db());
     await db()
       .transaction()
       .execute((trx) => rebuildRollups(trx));
-    for (const repaired of [await kindOrganisations(), await countryOrganisations()]) expect(repaired.kept).toEqual(repaired.fresh);
+    for (const repaired of [await kindOrganisations(), await countryOrganisations(), await regionOrganisations()]) {
+      expect(repaired.kept).toEqual(repaired.fresh);
+    }
     expect(await counts({ by: "country" })).toMatchObject({ source: "rollup" });
     expect((await counts({ by: "region" })).rows.find(([key]) => key === "142")).toEqual(["142", 3, 2, 3]);
     // In government on the day: A at letter 1 (1 July 2021), B at the forum (1 November 2021).

@@ -405,17 +405,23 @@ function maskedDim(plan: RollupPlan): MaskedDim | null {
 
 /**
  * CTEs: the masks of the months of "all" for each value (`value`: one alone): its organisations
- * (`month_masks` per chunk); for a region or group also its countries (`month_members`) and their
- * bit string (`month_country_masks`).
+ * (`month_masks` per chunk: a kind's and a region's as kept, a group's from its members'); for a
+ * region or group also its countries (`month_members`) and their bit string (`month_country_masks`).
  */
 function monthMasks(dim: MaskedDim, value: string | null): RawBuilder<unknown> {
   if (dim === "kind") {
     return sql`month_masks AS (SELECT m.kind AS value, m.chunk, m.bits FROM organisation_kind_bits m
       ${value === null ? sql`` : sql`WHERE m.kind = ${value}`})`;
   }
+  // A region's organisations are kept as its own strings (migration 0045); a group's are its members' ORed.
+  const masks =
+    dim === "region"
+      ? sql`SELECT m.region_code AS value, m.chunk, m.bits FROM organisation_region_bits m
+        ${value === null ? sql`` : sql`WHERE m.region_code = ${value}`}`
+      : sql`SELECT mb.value, m.chunk, bit_or(m.bits) AS bits
+        FROM month_members mb JOIN organisation_country_bits m ON m.country_code = mb.country GROUP BY 1, 2`;
   return sql`month_members AS (${breakdownMembers(dim, value)}),
-    month_masks AS (SELECT mb.value, m.chunk, bit_or(m.bits) AS bits
-      FROM month_members mb JOIN organisation_country_bits m ON m.country_code = mb.country GROUP BY 1, 2),
+    month_masks AS (${masks}),
     month_country_masks AS (SELECT mb.value, bit_or(set_bit(repeat('0', ${sql.lit(chunkBits)})::varbit, c.ordinal, 1)) AS bits
       FROM month_members mb JOIN countries c ON c.code = mb.country GROUP BY 1)`;
 }

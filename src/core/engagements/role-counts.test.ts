@@ -539,7 +539,7 @@ describe("the counts for every role", () => {
     expect(byGroup.rows.find((r) => r.key === String(socialist.id))?.label).toEqual({ en: "Socialist states", zh: "社会主义国家" });
   });
 
-  it("counts by place an engagement that reached a state and its regions once, as partners move and a region changes state", async () => {
+  it("counts by place an engagement that reached a state and its regions once, as partners move, a region changes state and a country its region", async () => {
     const party = (country: string) => insertOrganisation("political_party", country);
     const [china, hongKong, macao, britain, ulster, kenya] = [
       await party("CHN"),
@@ -582,6 +582,8 @@ describe("the counts for every role", () => {
     await updateCountry(admin, "NIR", { parentCode: null });
     expect(await engagementsIn("GBR")).toBe(1);
     expect(await engagementsIn("NIR")).toBe(1);
+    // Kenya is put in Western Asia: its partners count in Asia (142) now, their months too, not in Africa (002).
+    await updateCountry(admin, "KEN", { subregionCode: "145" });
     await updateEngagement(admin, moved, { startDate: "2024-03-02" });
     expect(await engagementsIn("CHN")).toBe(3);
     const kept = await rollupSnapshot();
@@ -592,6 +594,8 @@ describe("the counts for every role", () => {
         february,
         { by: "place", from: "2024-01-01", to: "2024-03-31" },
         { by: "place", from: "2024-02-05", to: "2024-03-10" },
+        { by: "region", from: "2019-03-01", to: "2021-06-30" },
+        { by: "type", region: "142", from: "2019-11-15", to: "2020-02-10" },
       ]) {
         expect({ who, query, ...shapeOf(await countEngagements(actor, query)) }).toEqual({
           who,

@@ -582,17 +582,18 @@ export async function rebuildRollups(executor: Trx): Promise<{ engagements: numb
 }
 
 /**
- * Works the registry's organisations out afresh as bit strings per country and per kind (the
- * masks of the counts), which statement triggers keep between times: after a restore of rows
- * read table by table, or a rebuild, they are the registry's whatever was loaded.
+ * Works the registry's organisations out afresh as bit strings per country, per region and per
+ * kind (the masks of the counts), which statement triggers keep between times: after a restore of
+ * rows read table by table, or a rebuild, they are the registry's whatever was loaded.
  */
 export async function refreshOrganisationBits(executor: Executor): Promise<void> {
-  const bitsOf = (key: string) => sql`SELECT ${sql.ref(key)}, id / ${sql.lit(chunkBits)},
-      bit_or(set_bit(repeat('0', ${sql.lit(chunkBits)})::varbit, id % ${sql.lit(chunkBits)}, 1))
-    FROM organisations WHERE ${sql.ref(key)} IS NOT NULL GROUP BY 1, 2`;
-  await sql`DELETE FROM organisation_country_bits; DELETE FROM organisation_kind_bits;
-    INSERT INTO organisation_country_bits (country_code, chunk, bits) ${bitsOf("country_code")};
-    INSERT INTO organisation_kind_bits (kind, chunk, bits) ${bitsOf("kind")}`.execute(executor);
+  const bitsOf = (key: RawBuilder<unknown>) => sql`SELECT ${key}, o.id / ${sql.lit(chunkBits)},
+      bit_or(set_bit(repeat('0', ${sql.lit(chunkBits)})::varbit, o.id % ${sql.lit(chunkBits)}, 1))
+    FROM organisations o LEFT JOIN countries c ON c.code = o.country_code WHERE ${key} IS NOT NULL GROUP BY 1, 2`;
+  await sql`DELETE FROM organisation_country_bits; DELETE FROM organisation_kind_bits; DELETE FROM organisation_region_bits;
+    INSERT INTO organisation_country_bits (country_code, chunk, bits) ${bitsOf(sql`o.country_code`)};
+    INSERT INTO organisation_region_bits (region_code, chunk, bits) ${bitsOf(sql`c.region_code`)};
+    INSERT INTO organisation_kind_bits (kind, chunk, bits) ${bitsOf(sql`o.kind`)}`.execute(executor);
 }
 
 /**
