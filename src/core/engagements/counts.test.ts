@@ -1,6 +1,7 @@
 import { sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDatabase } from "../../../test/support/database.ts";
+import { openTestDatabase, testEngine, testServerUrl } from "../../../test/support/database.ts";
 import { administrator, freshUnit, insertOrganisation, unique } from "../../../test/support/factories.ts";
 import { rollupSnapshot } from "../../../test/support/rollups.ts";
 import type { Database } from "../../db/connection.ts";
@@ -30,6 +31,25 @@ import { createEngagement, deleteEngagement, updateEngagement } from "./service.
  *  7 visit received, 2021-09-01, U1, PLANNED: E   (not counted: not done)
  *  8 talks, video, 2022-01-10, U2: nobody
  */
+/** The masks of the counts: each country's, region's or kind's organisations as bit strings per chunk. */
+const maskKeys = {
+  organisation_country_bits: "o.country_code",
+  organisation_region_bits: "c.region_code",
+  organisation_kind_bits: "o.kind",
+};
+
+/** A mask's bit strings as kept (by the triggers), and as worked out afresh from the registry. */
+async function organisationBits(table: keyof typeof maskKeys) {
+  const column = sql.ref(maskKeys[table]);
+  const kept = await sql<{ k: string }>`SELECT ${sql.ref(maskKeys[table].slice(2))} || ':' || chunk || ':' || bits::text AS k
+    FROM ${sql.table(table)} WHERE bit_count(bits) > 0 ORDER BY 1`.execute(db());
+  const fresh = await sql<{ k: string }>`SELECT ${column} || ':' || (o.id / 4096) || ':'
+      || bit_or(set_bit(repeat('0', 4096)::varbit, o.id % 4096, 1))::text AS k
+    FROM organisations o LEFT JOIN countries c ON c.code = o.country_code
+    WHERE ${column} IS NOT NULL GROUP BY ${column}, o.id / 4096 ORDER BY 1`.execute(db());
+  return { kept: kept.rows.map((r) => r.k), fresh: fresh.rows.map((r) => r.k) };
+}
+
 let database: Database;
 let admin: Actor;
 const org: Record<string, number> = {};
@@ -377,22 +397,6 @@ describe("the counts query", () => {
   });
 
   it("keeps the rollups exact through changes, equal to a rebuild from the record", async () => {
-    // Each country's (region's, kind's) organisations as bit strings as kept, and worked out afresh from the registry.
-    const keys = {
-      organisation_country_bits: "o.country_code",
-      organisation_region_bits: "c.region_code",
-      organisation_kind_bits: "o.kind",
-    };
-    const organisationBits = async (table: keyof typeof keys) => {
-      const column = sql.ref(keys[table]);
-      const kept = await sql<{ k: string }>`SELECT ${sql.ref(keys[table].slice(2))} || ':' || chunk || ':' || bits::text AS k
-        FROM ${sql.table(table)} WHERE bit_count(bits) > 0 ORDER BY 1`.execute(db());
-      const fresh = await sql<{ k: string }>`SELECT ${column} || ':' || (o.id / 4096) || ':'
-          || bit_or(set_bit(repeat('0', 4096)::varbit, o.id % 4096, 1))::text AS k
-        FROM organisations o LEFT JOIN countries c ON c.code = o.country_code
-        WHERE ${column} IS NOT NULL GROUP BY ${column}, o.id / 4096 ORDER BY 1`.execute(db());
-      return { kept: kept.rows.map((r) => r.k), fresh: fresh.rows.map((r) => r.k) };
-    };
     const countryOrganisations = () => organisationBits("organisation_country_bits");
     const regionOrganisations = () => organisationBits("organisation_region_bits");
     const kindOrganisations = () => organisationBits("organisation_kind_bits");
@@ -510,4 +514,60 @@ describe("the counts query", () => {
     });
     await expect(countEngagements(admin, { region: "Africa" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
   });
+
+  it.runIf(testEngine === "postgres")(
+    "keeps each region's organisations exact when a partner is added to a country as it changes region, in either order",
+    async () => {
+      const { rows } = await sql<{ name: string }>`SELECT current_database() AS name`.execute(db());
+      const url = new URL(testServerUrl as string);
+      url.pathname = `/${rows[0]?.name}`;
+      const [a, b] = [new pg.Client(url.toString()), new pg.Client(url.toString())];
+      await a.connect();
+      await b.connect();
+      const addPartner = (client: pg.Client) =>
+        client.query("INSERT INTO organisations (kind, country_code, name_en) VALUES ('media', 'TZA', $1)", [unique("Paper ")]);
+      const moveTanzania = (client: pg.Client, region: string, subregion: string) =>
+        client.query("UPDATE countries SET region_code = $1, subregion_code = $2 WHERE code = 'TZA'", [region, subregion]);
+      // The other side's statement has run as far as it can: it waits for a lock, or (unlocked) it is done.
+      const waiting = async (statement: Promise<unknown>) => {
+        let done = false;
+        void statement.then(() => {
+          done = true;
+        });
+        for (let tries = 0; tries < 200 && !done; tries++) {
+          const found = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db());
+          if ((found.rows[0]?.n ?? 0) > 0) return;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+      };
+      try {
+        // A partner added first, uncommitted, while Tanzania is put in Western Asia: the move waits for it.
+        await a.query("BEGIN");
+        await addPartner(a);
+        await b.query("BEGIN");
+        const moved = moveTanzania(b, "142", "145");
+        await waiting(moved);
+        await a.query("COMMIT");
+        await moved;
+        await b.query("COMMIT");
+        const first = await organisationBits("organisation_region_bits");
+        expect(first.kept).toEqual(first.fresh);
+        // Tanzania moved back first, uncommitted, while a partner is added: the addition waits and reads Africa.
+        await b.query("BEGIN");
+        await moveTanzania(b, "002", "202");
+        await a.query("BEGIN");
+        const added = addPartner(a);
+        await waiting(added);
+        await b.query("COMMIT");
+        await added;
+        await a.query("COMMIT");
+        const second = await organisationBits("organisation_region_bits");
+        expect(second.kept).toEqual(second.fresh);
+      } finally {
+        await a.end();
+        await b.end();
+      }
+    },
+  );
 });

@@ -20,7 +20,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       'Each region''s organisations (by their country''s region_code) as bit strings of 4,096 ids per chunk, kept by triggers on organisations and countries';
     CREATE FUNCTION organisation_region_bits_apply() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+      -- The countries of the organisations added, moved or deleted are share-locked first (in
+      -- order): a country's change of region then waits for this transaction, or this statement
+      -- for it and reads its region as committed (each statement below takes a fresh snapshot).
+      -- Without it, an organisation added to a country while it changed region could stay in the
+      -- old region's string: neither trigger would see the other's rows.
       -- Statements differ by event because each event has only its own transition tables.
+      IF TG_OP = 'INSERT' THEN
+        PERFORM 1 FROM countries c WHERE c.code IN (SELECT country_code FROM new_rows) ORDER BY c.code FOR SHARE;
+      ELSIF TG_OP = 'DELETE' THEN
+        PERFORM 1 FROM countries c WHERE c.code IN (SELECT country_code FROM old_rows) ORDER BY c.code FOR SHARE;
+      ELSE
+        PERFORM 1 FROM countries c WHERE c.code IN (
+          SELECT unnest(ARRAY[o.country_code, n.country_code]) FROM old_rows o JOIN new_rows n USING (id)
+          WHERE o.country_code IS DISTINCT FROM n.country_code) ORDER BY c.code FOR SHARE;
+      END IF;
       IF TG_OP = 'UPDATE' THEN
         UPDATE organisation_region_bits b SET bits = b.bits & ~m.bits FROM (
           SELECT oc.region_code, o.id / 4096 AS chunk, bit_or(set_bit(repeat('0', 4096)::varbit, o.id % 4096, 1)) AS bits
