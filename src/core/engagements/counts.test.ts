@@ -531,9 +531,11 @@ describe("the counts query", () => {
       // The other side's statement has run as far as it can: it waits for a lock, or (unlocked) it is done.
       const waiting = async (statement: Promise<unknown>) => {
         let done = false;
-        void statement.then(() => {
+        const finish = () => {
           done = true;
-        });
+        };
+        // Its failure, if any, is reported where it is awaited.
+        statement.then(finish, finish);
         for (let tries = 0; tries < 200 && !done; tries++) {
           const found = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
             WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db());
