@@ -516,7 +516,7 @@ describe("the counts query", () => {
   });
 
   it.runIf(testEngine === "postgres")(
-    "keeps each region's organisations exact when a partner is added to a country as it changes region, in either order",
+    "keeps each region's organisations exact when a partner is added to a country as it changes region, in either order, without a deadlock",
     async () => {
       const { rows } = await sql<{ name: string }>`SELECT current_database() AS name`.execute(db());
       const url = new URL(testServerUrl as string);
@@ -566,6 +566,20 @@ describe("the counts query", () => {
         await a.query("COMMIT");
         const second = await organisationBits("organisation_region_bits");
         expect(second.kept).toEqual(second.fresh);
+        // As the app orders them: an import adds a partner, then records an engagement (the groups'
+        // lock, shared); a country's change takes that lock alone first. Neither deadlocks.
+        await a.query("BEGIN");
+        await addPartner(a);
+        await b.query("BEGIN");
+        const changed = b.query("SELECT pg_advisory_xact_lock(4471001)").then(() => moveTanzania(b, "142", "145"));
+        await waiting(changed);
+        await a.query("SELECT pg_advisory_xact_lock_shared(4471001)");
+        await a.query("COMMIT");
+        await changed;
+        await b.query("COMMIT");
+        const third = await organisationBits("organisation_region_bits");
+        expect(third.kept).toEqual(third.fresh);
+        expect(third.kept.filter((k) => k.startsWith("142:")).length).toBeGreaterThan(0);
       } finally {
         await a.end();
         await b.end();

@@ -20,21 +20,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       'Each region''s organisations (by their country''s region_code) as bit strings of 4,096 ids per chunk, kept by triggers on organisations and countries';
     CREATE FUNCTION organisation_region_bits_apply() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      -- The countries of the organisations added, moved or deleted are share-locked first (in
-      -- order): a country's change of region then waits for this transaction, or this statement
-      -- for it and reads its region as committed (each statement below takes a fresh snapshot).
-      -- Without it, an organisation added to a country while it changed region could stay in the
-      -- old region's string: neither trigger would see the other's rows.
+      -- The country groups' lock (shared; a country's change of region takes it alone, as the
+      -- app's own change does first): a region's move then waits for this transaction, or this
+      -- statement for it and reads its region as committed (each statement below takes a fresh
+      -- snapshot). Without it, a partner added to a country as it changed region could stay in
+      -- the old region's string, neither trigger seeing the other's rows. The same lock as the
+      -- engagement writers', taken in the same order, so the two never wait on each other in turn.
+      PERFORM pg_advisory_xact_lock_shared(4471001);
       -- Statements differ by event because each event has only its own transition tables.
-      IF TG_OP = 'INSERT' THEN
-        PERFORM 1 FROM countries c WHERE c.code IN (SELECT country_code FROM new_rows) ORDER BY c.code FOR SHARE;
-      ELSIF TG_OP = 'DELETE' THEN
-        PERFORM 1 FROM countries c WHERE c.code IN (SELECT country_code FROM old_rows) ORDER BY c.code FOR SHARE;
-      ELSE
-        PERFORM 1 FROM countries c WHERE c.code IN (
-          SELECT unnest(ARRAY[o.country_code, n.country_code]) FROM old_rows o JOIN new_rows n USING (id)
-          WHERE o.country_code IS DISTINCT FROM n.country_code) ORDER BY c.code FOR SHARE;
-      END IF;
       IF TG_OP = 'UPDATE' THEN
         UPDATE organisation_region_bits b SET bits = b.bits & ~m.bits FROM (
           SELECT oc.region_code, o.id / 4096 AS chunk, bit_or(set_bit(repeat('0', 4096)::varbit, o.id % 4096, 1)) AS bits
@@ -71,6 +64,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- exact by their triggers; an organisation has one country).
     CREATE FUNCTION organisation_region_bits_move_country() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+      IF NOT EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n USING (code) WHERE o.region_code IS DISTINCT FROM n.region_code) THEN
+        RETURN NULL;
+      END IF;
+      -- Alone: the organisations' writers of this moment commit first, and those after wait (see above).
+      PERFORM pg_advisory_xact_lock(4471001);
       UPDATE organisation_region_bits b SET bits = b.bits & ~m.bits FROM (
         SELECT o.region_code, cb.chunk, bit_or(cb.bits) AS bits
         FROM old_rows o JOIN new_rows n USING (code) JOIN organisation_country_bits cb ON cb.country_code = o.code
