@@ -3,7 +3,7 @@ import { db } from "../../db/current.ts";
 import { authorize } from "../access/policy.ts";
 import { hashPassword } from "../auth/passwords.ts";
 import { type BulkEngagement, insertEngagements } from "../engagements/bulk.ts";
-import { rebuildRollups } from "../engagements/rollup.ts";
+import { lockGroupMembers, rebuildRollups } from "../engagements/rollup.ts";
 import { matchKeys, personMatchKeys } from "../merge/keys.ts";
 import { buildSearchText } from "../search/text.ts";
 import type { Actor } from "../shared/actor.ts";
@@ -71,6 +71,9 @@ export async function removeDemo(actor: Actor): Promise<{ engagements: number }>
 }
 
 async function removeDemoRows(trx: Trx): Promise<{ engagements: number }> {
+  // The country groups' lock, shared, before the engagements' rows: the partners' writes below
+  // take it (the regions' strings), and a country's change takes it alone before any row.
+  await lockGroupMembers(trx, false);
   const blocking = await sql<{ n: number }>`SELECT count(*)::int AS n FROM engagements e WHERE NOT e.demo AND (
       e.lead_unit_id IN (SELECT id FROM units WHERE demo)
       OR e.id IN (SELECT p.engagement_id FROM engagement_participants p

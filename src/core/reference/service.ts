@@ -6,7 +6,7 @@ import { db } from "../../db/current.ts";
 import { bundledDataDir } from "../../paths.ts";
 import { authorize } from "../access/policy.ts";
 import { applyPlaceSeeds, readPlaceSeeds } from "../countries/places.ts";
-import { withPartnerChange } from "../engagements/rollup.ts";
+import { lockGroupMembers, withPartnerChange } from "../engagements/rollup.ts";
 import { refreshSuggestions } from "../names/service.ts";
 import { displayColumns, normaliseNames } from "../organisations/names.ts";
 import type { Actor } from "../shared/actor.ts";
@@ -108,6 +108,10 @@ export async function importReference(
   return mutate(actor, async (trx) => {
     // One import at a time: a second one waits, then finds nothing to do.
     await sql`SELECT pg_advisory_xact_lock(74100001)`.execute(trx);
+    // The country groups' lock, shared, before any country row is written: its partners' writes
+    // take it too (the regions' strings), and a country's change takes it alone before its row,
+    // so the two wait in one order rather than deadlock.
+    await lockGroupMembers(trx, false);
     progress("geography", 0, 1);
     const geography = await loadGeography(trx, dataDir);
     progress("geography", 1, 1);
