@@ -13,6 +13,13 @@ export interface ErrorBody {
   details: Record<string, unknown>;
 }
 
+// Two saves that waited on each other (one is cancelled) or could not both stand: the
+// cancelled one's transaction is rolled back whole, so nothing of it was written.
+const clash: { code: ErrorCode; message: string } = {
+  code: "CONFLICT",
+  message: "Another change to the same records was being saved at the same moment; nothing was saved. Try again.",
+};
+
 // PostgreSQL errors that are the caller's fault or a clash with another save, by SQLSTATE.
 const pgErrors: Record<string, { code: ErrorCode; message: string }> = {
   "23505": { code: "CONFLICT", message: "A record with the same unique value exists already." },
@@ -25,16 +32,8 @@ const pgErrors: Record<string, { code: ErrorCode; message: string }> = {
   "22001": { code: "VALIDATION_FAILED", message: "A value is too long." },
   "2201B": { code: "VALIDATION_FAILED", message: "The search pattern is not valid." },
   "42601": { code: "VALIDATION_FAILED", message: "The search text could not be understood." },
-  // Two saves that waited on each other (one is cancelled) or could not both stand: the
-  // cancelled one's transaction is rolled back whole, so nothing of it was written.
-  "40P01": {
-    code: "CONFLICT",
-    message: "Another change to the same records was being saved at the same moment; nothing was saved. Try again.",
-  },
-  "40001": {
-    code: "CONFLICT",
-    message: "Another change to the same records was being saved at the same moment; nothing was saved. Try again.",
-  },
+  "40P01": clash,
+  "40001": clash,
 };
 
 function fieldPath(context: string | undefined, instancePath: string): string {

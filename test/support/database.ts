@@ -2,11 +2,12 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { LocalFileStore, useFileStore } from "../../src/core/files/storage.ts";
 import { type Database, openDatabase } from "../../src/db/connection.ts";
-import { useDatabase } from "../../src/db/current.ts";
+import { db, useDatabase } from "../../src/db/current.ts";
 import { migrateToLatest } from "../../src/db/migrate.ts";
 
 /** The engine the suite runs on: PGlite unless LIAISON_TEST_DATABASE_URL names a server. */
@@ -36,6 +37,25 @@ export function freshInstallation(name: string): { dataDir: string; databaseUrl:
   return installation;
 }
 
+/** The URL of database `name` on the PostgreSQL test server. */
+function serverDatabaseUrl(name: string): string {
+  const url = new URL(testServerUrl as string);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * A connection of its own to the database the test file's records are in (PostgreSQL only), for
+ * tests of two sessions at once; the caller ends it.
+ */
+export async function connectToTestDatabase(): Promise<pg.Client> {
+  if (!testServerUrl) throw new Error("No PostgreSQL test server configured.");
+  const { rows } = await sql<{ name: string }>`SELECT current_database() AS name`.execute(db());
+  const client = new pg.Client(serverDatabaseUrl(rows[0]?.name as string));
+  await client.connect();
+  return client;
+}
+
 /** Creates an empty database on the PostgreSQL test server; returns its URL and how to drop it. */
 export async function createServerDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   if (!testServerUrl) throw new Error("No PostgreSQL test server configured.");
@@ -45,10 +65,8 @@ export async function createServerDatabase(): Promise<{ url: string; drop(): Pro
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
   return {
-    url: url.toString(),
+    url: serverDatabaseUrl(name),
     async drop() {
       const dropper = new pg.Client({ connectionString: serverUrl });
       await dropper.connect();

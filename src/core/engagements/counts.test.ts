@@ -1,7 +1,7 @@
 import { sql } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDatabase, testEngine, testServerUrl } from "../../../test/support/database.ts";
+import { connectToTestDatabase, openTestDatabase, testEngine } from "../../../test/support/database.ts";
 import { administrator, freshUnit, insertOrganisation, unique } from "../../../test/support/factories.ts";
 import { rollupSnapshot } from "../../../test/support/rollups.ts";
 import type { Database } from "../../db/connection.ts";
@@ -518,12 +518,7 @@ describe("the counts query", () => {
   it.runIf(testEngine === "postgres")(
     "keeps each region's organisations exact when a partner is added to a country as it changes region, in either order, without a deadlock",
     async () => {
-      const { rows } = await sql<{ name: string }>`SELECT current_database() AS name`.execute(db());
-      const url = new URL(testServerUrl as string);
-      url.pathname = `/${rows[0]?.name}`;
-      const [a, b] = [new pg.Client(url.toString()), new pg.Client(url.toString())];
-      await a.connect();
-      await b.connect();
+      const [a, b] = [await connectToTestDatabase(), await connectToTestDatabase()];
       const addPartner = (client: pg.Client) =>
         client.query("INSERT INTO organisations (kind, country_code, name_en) VALUES ('media', 'TZA', $1)", [unique("Paper ")]);
       const moveTanzania = (client: pg.Client, region: string, subregion: string) =>

@@ -336,7 +336,8 @@ async function contributionOf(executor: Executor, ids: number[], only?: OneBreak
  * move engagements in the rollups: each works its contributions out from the members it reads, so
  * each must see the other's commit. Those changes share it; a group's change takes it alone
  * (first, before it captures anything itself). The regions' strings take it too (migration 0045):
- * shared by every statement that writes organisations, alone by a country's change of region.
+ * shared by every statement that adds, deletes or moves organisations between countries, alone by
+ * a country's change of region.
  */
 const groupMembersLock = 4_471_001;
 

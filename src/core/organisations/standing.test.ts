@@ -1,7 +1,7 @@
 import { sql } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDatabase, testEngine, testServerUrl } from "../../../test/support/database.ts";
+import { connectToTestDatabase, openTestDatabase, testEngine } from "../../../test/support/database.ts";
 import { actorInFreshUnit, administrator, unique } from "../../../test/support/factories.ts";
 import type { Database } from "../../db/connection.ts";
 import { db } from "../../db/current.ts";
@@ -178,13 +178,7 @@ describe("the standing a name search ranks partners by", () => {
         ).id;
       const first = await engagement("1", [ten]);
       const second = await engagement("2", [five]);
-      const { rows } = await sql<{ name: string }>`SELECT current_database() AS name`.execute(db());
-      const url = new URL(testServerUrl as string);
-      url.pathname = `/${rows[0]?.name}`;
-      const a = new pg.Client(url.toString());
-      const b = new pg.Client(url.toString());
-      await a.connect();
-      await b.connect();
+      const [a, b] = [await connectToTestDatabase(), await connectToTestDatabase()];
       try {
         // As a save rewrites its participants: the first {10} → {5, 10}, the second {5} → {5, 10}, interleaved.
         await a.query("BEGIN");

@@ -26,7 +26,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       -- snapshot). Without it, a partner added to a country as it changed region could stay in
       -- the old region's string, neither trigger seeing the other's rows. The same lock as the
       -- engagement writers', taken in the same order, so the two never wait on each other in turn.
-      PERFORM pg_advisory_xact_lock_shared(4471001);
+      -- An update that moves no organisation to another country reads no region: it takes none
+      -- (the engagement writers' updates of a partner's standing, its names, its search text).
+      -- (Two branches: an insert or a delete has no old_rows or no new_rows to name.)
+      IF TG_OP <> 'UPDATE' THEN
+        PERFORM pg_advisory_xact_lock_shared(4471001);
+      ELSIF EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n USING (id) WHERE o.country_code IS DISTINCT FROM n.country_code) THEN
+        PERFORM pg_advisory_xact_lock_shared(4471001);
+      END IF;
       -- Statements differ by event because each event has only its own transition tables.
       IF TG_OP = 'UPDATE' THEN
         UPDATE organisation_region_bits b SET bits = b.bits & ~m.bits FROM (
