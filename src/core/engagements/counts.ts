@@ -61,20 +61,15 @@ const rollupDimOf: Partial<Record<Group, string>> = {
  * engagement counts in every group it reaches (a forum with parties from three regions
  * counts in each); the total counts it once.
  */
-export async function countEngagements(
-  actor: Actor,
-  input: unknown = {},
-  options: { fromRecord?: boolean; slicesMemo?: SlicesMemo } = {},
-): Promise<EngagementCounts> {
+export async function countEngagements(actor: Actor, input: unknown = {}, options: CountOptions = {}): Promise<EngagementCounts> {
   authorize(actor, "engagements.read");
   const query = parseInput(engagementCountsQuery, input);
-  // fromRecord: answer from the record even where the rollups could (tests and benchmarks compare the two).
   const scope = forActor(actor);
   const plan = options.fromRecord ? null : await rollupPlan(scope, query, options.slicesMemo);
   const { rows, total } = plan
     ? query.by === "place"
       ? await placesFromRollups(scope, query, plan)
-      : await fromRollups(scope, query, plan)
+      : await fromRollups(scope, query, plan, options.kindCountries)
     : await fromRecord(db(), scope, query);
   const labels = await labelsFor(
     db(),
@@ -352,17 +347,17 @@ type MaskedDim = (typeof maskedMonthDims)[number];
  * the record (its CTEs) are the same for both, and so worked out once. When the total is read
  * apart (`RollupPlan.total`), each has its own remainder and statement.
  */
-async function fromRollups(scope: DataContext, q: EngagementCountsQuery, plan: RollupPlan) {
+async function fromRollups(scope: DataContext, q: EngagementCountsQuery, plan: RollupPlan, kindCountries: KindCountries = "either") {
   // Grouped by a breakdown, an engagement sits in several groups; the total is read
   // from the breakdown "all" (or the filter's), where it sits once.
   const totalPlan = plan.value === null ? { ...plan, dim: "all", value: "", ...plan.total } : plan;
   const grouped = { plan, by: q.by, name: "grouped" } as const;
   const total = { plan: totalPlan, by: "none", name: "total" } as const;
-  if (!plan.total) return splitTotal(await rollupStatement(scope, q, plan.remainder, [grouped, total]));
+  if (!plan.total) return splitTotal(await rollupStatement(scope, q, plan.remainder, [grouped, total], kindCountries));
   // Each with its own remainder from the record: two statements (side by side on PostgreSQL's pool).
   const [groups, all] = await Promise.all([
-    rollupStatement(scope, q, plan.remainder, [grouped]),
-    rollupStatement(scope, q, totalPlan.remainder, [total]),
+    rollupStatement(scope, q, plan.remainder, [grouped], kindCountries),
+    rollupStatement(scope, q, totalPlan.remainder, [total], kindCountries),
   ]);
   return splitTotal([...groups, ...all]);
 }
@@ -376,9 +371,10 @@ async function rollupStatement(
   q: EngagementCountsQuery,
   remainder: Remainder | null,
   parts: ReadonlyArray<{ plan: RollupPlan; by: Group; name: "grouped" | "total" }>,
+  kindCountries: KindCountries,
 ) {
   const record = remainder ? await recordCtes(db(), scope, q, remainder) : null;
-  const built = parts.map((part) => ({ ...part, sql: rollupParts(q, part.plan, part.by, record !== null, part.name) }));
+  const built = parts.map((part) => ({ ...part, sql: rollupParts(q, part.plan, part.by, record !== null, part.name, kindCountries) }));
   // The masks are the first plan's alone (the total reads "all", or the same filter), so worked out once for all.
   const [first] = parts;
   const masked = first ? maskedDim(first.plan) : null;
@@ -504,6 +500,57 @@ async function placeOverlaps(
   return new Map(result.rows.map((r) => [r.place, r.twice]));
 }
 
+/** Options of `countEngagements` that tests and benchmarks set. */
+export interface CountOptions {
+  /** Answer from the record even where the rollups could (tests and benchmarks compare the two). */
+  fromRecord?: boolean;
+  /** The reader's slices, worked out once for all the counts of one request. */
+  slicesMemo?: SlicesMemo;
+  /** How a partner kind's countries are worked out (default: chosen by how many partners there are). */
+  kindCountries?: KindCountries;
+}
+
+/** A partner kind's countries from each place's organisations, from each partner's own country, or either as the partners' number says. */
+export type KindCountries = "byPlace" | "byPartner" | "either";
+
+/**
+ * Up to how many partners in all a partner kind's countries are read from each partner's row: a
+ * bureau's quarter (a few hundred to a few thousand partners), where each place's organisations
+ * rarely meet them and many of their chunks are read. Each partner looked up costs about the same
+ * on both engines, so the two ways break even at 2,500 to 4,000 partners (PostgreSQL, 100,000
+ * organisations: 900 partners 58 → 23 ms by partner, 8,300 43 → 66 ms).
+ */
+const fewPartners = 3000;
+
+/**
+ * A partner kind's places reached (its CTE of partner chunks `chunks`: key, chunk, bits), in one of
+ * two ways. By place: each kind's chunks are put in one array (by chunk; a chunk without partners
+ * is null), and a place is reached when one chunk of its organisations meets them, its chunks read
+ * until one does (every chunk against every country, 44,000 bit strings ANDed for a quarter at 1M
+ * engagements, took 38 ms; stopping at the first, 5,000, 13 ms). Sparse partners meet few places,
+ * whose chunks are then all read. By partner: each partner's id is read off the bits (each run of
+ * zeros ending in a one is a partner, its position the runs' lengths added up) and its country
+ * from its row. "either" writes both, each under a one-time condition on the number of partners,
+ * so that PostgreSQL runs one.
+ */
+function kindCountriesOf(chunks: RawBuilder<unknown> | ReturnType<typeof sql.table>, how: KindCountries) {
+  const byPlace = sql`SELECT k.key, ${placeMeasures} FROM (SELECT ks.key, array_agg(c.bits ORDER BY g.chunk) AS bits
+      FROM (SELECT DISTINCT key FROM ${chunks}) ks
+      CROSS JOIN generate_series(0, (SELECT max(chunk) FROM ${chunks})) AS g(chunk)
+      LEFT JOIN ${chunks} c ON c.key = ks.key AND c.chunk = g.chunk GROUP BY ks.key) k
+    CROSS JOIN places pl
+    CROSS JOIN LATERAL (SELECT 1 FROM organisation_country_bits m
+      WHERE m.country_code = pl.code AND bit_count(k.bits[m.chunk + 1] & m.bits) > 0 LIMIT 1) reached`;
+  const byPartner = sql`SELECT d.key, ${placeMeasures} FROM (
+      SELECT c.key, c.chunk * ${sql.lit(chunkBits)} + sum(length(p.run[1])) OVER (PARTITION BY c.key, c.chunk ORDER BY p.n) - 1 AS org
+      FROM ${chunks} c CROSS JOIN LATERAL regexp_matches(c.bits::text, '0*1', 'g') WITH ORDINALITY AS p(run, n)) d
+    JOIN organisations o ON o.id = d.org JOIN places pl ON pl.code = o.country_code`;
+  if (how === "byPlace") return sql`${byPlace} GROUP BY k.key`;
+  if (how === "byPartner") return sql`${byPartner} GROUP BY d.key`;
+  const few = sql`(SELECT coalesce(sum(bit_count(bits)), 0) FROM ${chunks}) <= ${sql.lit(fewPartners)}`;
+  return sql`${byPlace} WHERE NOT ${few} GROUP BY k.key UNION ALL ${byPartner} WHERE ${few} GROUP BY d.key`;
+}
+
 /**
  * One pass over the rollups, as CTE definitions (named after `name`) and the select that reads
  * them: engagements, partners (OR of bit strings) and countries per group, over the slices the plan reads. Per country (as the grouping or a filter) the
@@ -514,7 +561,14 @@ async function placeOverlaps(
  * country met on both sides counts once. A region's, group's or partner kind's months read the
  * CTEs of `monthMasks`, which precede these too.
  */
-function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasRecord: boolean, name: string) {
+function rollupParts(
+  q: EngagementCountsQuery,
+  plan: RollupPlan,
+  by: Group,
+  hasRecord: boolean,
+  name: string,
+  kindCountries: KindCountries,
+) {
   const cte = (part: string) => sql.table(`${name}_${part}`);
   // The partner bit strings hold each breakdown over every type too: a question without a type reads those.
   const overEveryType = !q.type?.length && !q.direction && by !== "type";
@@ -588,20 +642,9 @@ function rollupParts(q: EngagementCountsQuery, plan: RollupPlan, by: Group, hasR
   // The places reached, counted as the territorial policy says (a region under its state…). A
   // partner kind's are its partners' countries (persons without an organisation have no kind):
   // with its months, read from the partners counted (years, masked months and the record's).
-  // Each kind's chunks are put in one array (by chunk; a chunk without partners is null), and each
-  // place is reached when one chunk of its organisations meets them: its chunks are read until one
-  // does. Every chunk against every country (44,000 bit strings ANDed for a quarter at 1M
-  // engagements) took 38 ms; stopping at the first (5,000) 13 ms.
   const countriesOf =
     maskedBy === "kind"
-      ? sql`SELECT k.key, ${placeMeasures} FROM (SELECT ks.key, array_agg(c.bits ORDER BY g.chunk) AS bits
-          FROM (SELECT DISTINCT key FROM ${cte("chunks")}) ks
-          CROSS JOIN generate_series(0, (SELECT max(chunk) FROM ${cte("chunks")})) AS g(chunk)
-          LEFT JOIN ${cte("chunks")} c ON c.key = ks.key AND c.chunk = g.chunk GROUP BY ks.key) k
-        CROSS JOIN places pl
-        CROSS JOIN LATERAL (SELECT 1 FROM organisation_country_bits m
-          WHERE m.country_code = pl.code AND bit_count(k.bits[m.chunk + 1] & m.bits) > 0 LIMIT 1) reached
-        GROUP BY k.key`
+      ? kindCountriesOf(cte("chunks"), kindCountries)
       : perCountry
         ? sql`SELECT counts.key, (pl.kind = 'country')::int AS countries, (pl.kind = 'region')::int AS regions
         FROM ${cte("counts")} counts JOIN places pl ON pl.code = ${by === "country" ? sql`counts.key` : sql`${plan.country}`}`
